@@ -1,0 +1,15 @@
+/** Who is calling: the result of authenticating a request. */
+export interface Principal {
+  userId: number | null;
+  apiKeyId: number | null;
+  email: string | null;
+  role: "root_admin" | "gateway_admin" | "gateway_user" | "anonymous";
+  scopes: string[];
+}
+
+/** Turns request headers into a principal, or says why not (rendered as 401/403 in the caller's protocol). */
+export interface Authenticator {
+  /** Whether model endpoints require a key. */
+  readonly required: boolean;
+  authenticate(headers: Headers): Promise<{ ok: true; principal: Principal } | { ok: false; status: 401 | 403; message: string }>;
+}

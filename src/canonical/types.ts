@@ -1,0 +1,302 @@
+/**
+ * The canonical model: the hub every protocol translates to and from.
+ *
+ * One request, one response and one stream of typed events, rich enough to carry
+ * Anthropic Messages, OpenAI Chat Completions and OpenAI Responses without loss for
+ * everything the gateway translates. Plain data, no I/O (ARCHITECTURE.md, house rule 1:
+ * our own code is camelCase; wire names live only in src/protocols/*).
+ *
+ * Content is block-structured (as in Anthropic and Responses) because that is the
+ * richest shape: Chat Completions flattens into it losslessly, the reverse is done by
+ * the Chat encoder.
+ */
+
+/** The wire protocols a client or an upstream can speak. */
+export type Protocol = "openai-chat" | "openai-responses" | "anthropic";
+
+/** Cache hint carried from Anthropic `cache_control` so Anthropic upstreams keep it. */
+export interface CacheHint {
+  type: "ephemeral";
+  ttl?: string;
+}
+
+/** Where an image or document comes from. */
+export type MediaSource =
+  | { kind: "base64"; mediaType: string; data: string }
+  | { kind: "url"; url: string }
+  /** An uploaded file id (OpenAI `file_id`, Anthropic Files API `file_id`). */
+  | { kind: "file"; fileId: string };
+
+export interface TextPart {
+  type: "text";
+  text: string;
+  cache?: CacheHint;
+  /** Citations or annotations as the source protocol gave them; replayed only to the same protocol. */
+  annotations?: unknown[];
+}
+
+export interface ImagePart {
+  type: "image";
+  source: MediaSource;
+  /** OpenAI image `detail` (`auto`, `low`, `high`). */
+  detail?: string;
+  cache?: CacheHint;
+}
+
+export interface DocumentPart {
+  type: "document";
+  source: MediaSource | { kind: "text"; text: string; mediaType?: string };
+  title?: string;
+  filename?: string;
+  cache?: CacheHint;
+}
+
+/** Model reasoning: Anthropic thinking / redacted_thinking, Chat reasoning_content, Responses reasoning items. */
+export interface ReasoningPart {
+  type: "reasoning";
+  /** Visible reasoning text (Anthropic `thinking`, Chat `reasoning_content`). */
+  text?: string;
+  /** Responses reasoning summary texts. */
+  summary?: string[];
+  /** Anthropic thinking signature: must be replayed verbatim to Anthropic. */
+  signature?: string;
+  /** Anthropic `redacted_thinking.data`: opaque, replayable only to Anthropic. */
+  redactedData?: string;
+  /** Responses `encrypted_content`: opaque, replayable only to OpenAI Responses. */
+  encryptedContent?: string;
+  /** Responses reasoning item id (`rs_…`). */
+  id?: string;
+}
+
+/** A tool call made by the assistant. */
+export interface ToolCallPart {
+  type: "tool_call";
+  /** Call id as the client sees it (`toolu_…`, `call_…`). */
+  id: string;
+  name: string;
+  /**
+   * The arguments as raw JSON text for function tools, or the free-form input string for
+   * custom tools. Kept as text so streamed fragments and invalid JSON survive (H06).
+   */
+  arguments: string;
+  /** `function` (JSON arguments) or `custom` (Responses freeform tools such as apply_patch). */
+  kind: "function" | "custom";
+  /** Responses namespace of a namespaced tool (S11), restored on the way out. */
+  namespace?: string;
+  /** Responses item id (`fc_…`/`ctc_…`) when it differs from the call id (H04). */
+  itemId?: string;
+  cache?: CacheHint;
+}
+
+/** The result of a tool call, sent back by the client. */
+export interface ToolResultPart {
+  type: "tool_result";
+  toolCallId: string;
+  /** Text and images; a plain string result is one text part. */
+  content: Array<TextPart | ImagePart | DocumentPart>;
+  isError?: boolean;
+  /** Whether the call was a custom (freeform) tool call, for Responses `custom_tool_call_output`. */
+  kind?: "function" | "custom";
+  cache?: CacheHint;
+}
+
+/** Refusal text in assistant history (OpenAI `refusal`). */
+export interface RefusalPart {
+  type: "refusal";
+  text: string;
+}
+
+/**
+ * A block the gateway cannot translate but must keep for a same-protocol upstream
+ * (Anthropic server_tool_use / web_search_tool_result, Responses web_search_call, ...).
+ * Encoders for other protocols drop it (with a log line, never an error).
+ */
+export interface OpaquePart {
+  type: "opaque";
+  protocol: Protocol;
+  value: unknown;
+}
+
+export type ContentPart =
+  | TextPart
+  | ImagePart
+  | DocumentPart
+  | ReasoningPart
+  | ToolCallPart
+  | ToolResultPart
+  | RefusalPart
+  | OpaquePart;
+
+/**
+ * A conversation turn. `system` and `developer` turns may appear in the middle
+ * (Claude Code sends `role:"system"` reminders, M03; Codex sends `developer` items, M04).
+ * Tool results travel in `user` turns, as in Anthropic.
+ */
+export interface Message {
+  role: "system" | "developer" | "user" | "assistant";
+  content: ContentPart[];
+  /** OpenAI `name` on a message (M14). */
+  name?: string;
+}
+
+export interface FunctionTool {
+  kind: "function";
+  name: string;
+  description?: string;
+  /** JSON Schema of the arguments, as the client sent it. */
+  parameters: Record<string, unknown>;
+  strict?: boolean;
+  namespace?: string;
+  cache?: CacheHint;
+}
+
+/** Responses custom (freeform) tool, e.g. Codex's `apply_patch` with a lark grammar. */
+export interface CustomTool {
+  kind: "custom";
+  name: string;
+  description?: string;
+  /** The `format` object (`{type:"grammar", syntax, definition}` or `{type:"text"}`). */
+  format?: Record<string, unknown>;
+  namespace?: string;
+}
+
+/** A provider built-in tool (web search, code execution, computer use...). */
+export interface BuiltinTool {
+  kind: "builtin";
+  /** The protocol whose wire shape `value` is. */
+  protocol: Protocol;
+  /** Wire `type` (`web_search_20250305`, `web_search`, ...). */
+  type: string;
+  value: Record<string, unknown>;
+}
+
+export type Tool = FunctionTool | CustomTool | BuiltinTool;
+
+export type ToolChoice =
+  | { type: "auto" }
+  | { type: "none" }
+  /** Must call some tool (Anthropic `any`, OpenAI `required`). */
+  | { type: "required" }
+  | { type: "tool"; name: string };
+
+export interface ReasoningConfig {
+  /** Reasoning on or off. Anthropic `thinking.type`, OpenAI `reasoning_effort:"none"`. */
+  enabled: boolean;
+  /** OpenAI effort (`minimal`, `low`, `medium`, `high`, `xhigh`). */
+  effort?: string;
+  /** Anthropic thinking budget in tokens. */
+  budgetTokens?: number;
+  /** Anthropic `thinking.type:"adaptive"` (the model decides). */
+  adaptive?: boolean;
+  /** Responses `reasoning.summary` (`auto`, `concise`, `detailed`). */
+  summary?: string;
+}
+
+export type ResponseFormat =
+  | { type: "text" }
+  | { type: "json_object" }
+  | { type: "json_schema"; name?: string; schema: Record<string, unknown>; strict?: boolean; description?: string };
+
+export interface CanonicalRequest {
+  /** Model the client asked for (alias resolution happens in routing). */
+  model: string;
+  /** Leading system prompt blocks (Anthropic `system`, Responses `instructions`, leading system messages). */
+  system: TextPart[];
+  messages: Message[];
+  tools: Tool[];
+  toolChoice?: ToolChoice;
+  /** False when the client forbids parallel calls (Anthropic `disable_parallel_tool_use`). */
+  parallelToolCalls?: boolean;
+  maxTokens?: number;
+  temperature?: number;
+  topP?: number;
+  topK?: number;
+  stop?: string[];
+  stream: boolean;
+  reasoning?: ReasoningConfig;
+  responseFormat?: ResponseFormat;
+  /** End-user id (OpenAI `user`, Anthropic `metadata.user_id`). */
+  user?: string;
+  seed?: number;
+  presencePenalty?: number;
+  frequencyPenalty?: number;
+  serviceTier?: string;
+  /** Responses statefulness, resolved by the gateway before encoding (R-cases). */
+  store?: boolean;
+  previousResponseId?: string;
+  /**
+   * Fields of the source protocol that have no canonical meaning, keyed by wire name.
+   * Encoders for the same protocol put them back; others ignore them.
+   */
+  extra: { protocol: Protocol; fields: Record<string, unknown> };
+}
+
+/** Why generation stopped, in the Anthropic vocabulary (the richest one). */
+export type StopReason =
+  | "end_turn"
+  | "max_tokens"
+  | "stop_sequence"
+  | "tool_use"
+  | "pause_turn"
+  | "refusal"
+  | "content_filter"
+  | "model_context_window_exceeded";
+
+/**
+ * Token usage. `inputTokens` counts every prompt token, cached or not (OpenAI semantics);
+ * `cacheReadTokens` and `cacheWriteTokens` say how many of them were cache reads and writes.
+ * Anthropic's `input_tokens` excludes both, so its codec adds them (N03/N04).
+ */
+export interface Usage {
+  inputTokens: number;
+  outputTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  /** Reasoning tokens, already included in outputTokens. */
+  reasoningTokens: number;
+}
+
+export interface CanonicalResponse {
+  id: string;
+  /** Model as the upstream reported it (the encoder echoes the client's name, N06). */
+  model: string;
+  /** Assistant content: reasoning, text, tool calls, refusals, opaque blocks. */
+  content: ContentPart[];
+  stopReason: StopReason;
+  stopSequence?: string;
+  usage: Usage;
+  /** Unix seconds. */
+  created?: number;
+}
+
+/**
+ * Stream events. Blocks are numbered in the order they open; every block is opened with
+ * `block_start` before its deltas and closed with `block_stop`. Decoders of protocols
+ * without blocks (Chat) synthesise them.
+ */
+export type CanonicalEvent =
+  | { type: "message_start"; id: string; model: string; usage?: Partial<Usage> }
+  | {
+      type: "block_start";
+      index: number;
+      block:
+        | { type: "text" }
+        | { type: "reasoning"; id?: string }
+        | { type: "tool_call"; id: string; name: string; kind: "function" | "custom"; namespace?: string }
+        | { type: "opaque"; protocol: Protocol; value: unknown };
+    }
+  | { type: "text_delta"; index: number; text: string }
+  | { type: "reasoning_delta"; index: number; text: string; summary?: boolean }
+  /** Signature or encrypted content for the reasoning block, sent before it closes. */
+  | { type: "reasoning_signature"; index: number; signature?: string; encryptedContent?: string; redactedData?: string }
+  /** A fragment of a tool call's arguments (JSON text for function tools, raw input for custom). */
+  | { type: "tool_args_delta"; index: number; fragment: string }
+  | { type: "block_stop"; index: number }
+  /** The final stop reason (may come before the last usage figures). */
+  | { type: "finish"; stopReason: StopReason; stopSequence?: string }
+  /** Usage so far; later events replace earlier figures field by field. */
+  | { type: "usage"; usage: Partial<Usage> }
+  /** The upstream failed mid-stream; encoders emit one protocol-correct error event. */
+  | { type: "error"; status: number; code: string; message: string }
+  /** The stream ended normally. */
+  | { type: "message_stop" };

@@ -1,0 +1,104 @@
+/**
+ * The one error catalogue (ARCHITECTURE.md house rule 5). Every failure the gateway reports
+ * is a GatewayError with a stable code and an HTTP status; `render-error.ts` turns it into
+ * the caller's protocol. Messages never contain secrets.
+ */
+export type ErrorCode =
+  | "invalid_json"
+  | "invalid_request"
+  | "missing_model"
+  | "body_too_large"
+  | "model_not_found"
+  | "not_found"
+  | "method_not_allowed"
+  | "unauthorized"
+  | "forbidden"
+  | "rate_limited"
+  | "translation_unsupported"
+  | "work_mode_conflict"
+  | "upstream_error"
+  | "upstream_bad_request"
+  | "upstream_unauthorized"
+  | "upstream_forbidden"
+  | "upstream_not_found"
+  | "upstream_rate_limited"
+  | "upstream_overloaded"
+  | "upstream_unavailable"
+  | "upstream_timeout"
+  | "upstream_connect_failed"
+  | "upstream_stream_broken"
+  | "tool_loop_detected"
+  | "internal_error";
+
+export interface GatewayErrorOptions {
+  /** The request parameter at fault (OpenAI `param`). */
+  param?: string;
+  /** Seconds the client should wait (429/529), from the upstream's `retry-after`. */
+  retryAfter?: number;
+  /** The upstream's own error type (`overloaded_error`, `rate_limit_exceeded`...), kept when relaying. */
+  upstreamType?: string;
+  /** The upstream's own error code string. */
+  upstreamCode?: string;
+  cause?: unknown;
+}
+
+export class GatewayError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly param?: string;
+  readonly retryAfter?: number;
+  readonly upstreamType?: string;
+  readonly upstreamCode?: string;
+
+  constructor(code: ErrorCode, status: number, message: string, options: GatewayErrorOptions = {}) {
+    super(message, { cause: options.cause });
+    this.name = "GatewayError";
+    this.code = code;
+    this.status = status;
+    this.param = options.param;
+    this.retryAfter = options.retryAfter;
+    this.upstreamType = options.upstreamType;
+    this.upstreamCode = options.upstreamCode;
+  }
+
+  /** Failures that may move on to the next provider of a route before the first byte is sent. */
+  get retryable(): boolean {
+    return (
+      this.code === "upstream_connect_failed" ||
+      this.code === "upstream_timeout" ||
+      this.code === "upstream_rate_limited" ||
+      this.code === "upstream_overloaded" ||
+      this.code === "upstream_unavailable" ||
+      this.code === "upstream_error"
+    );
+  }
+}
+
+/** Wrap anything thrown into a GatewayError (unknown errors become a 500 without internals). */
+export function toGatewayError(error: unknown): GatewayError {
+  if (error instanceof GatewayError) return error;
+  return new GatewayError("internal_error", 500, "internal gateway error", { cause: error });
+}
+
+/** The catalogue entry for an upstream HTTP status (the upstream's message is kept). */
+export function errorFromUpstreamStatus(status: number, message: string, options: GatewayErrorOptions = {}): GatewayError {
+  const code: ErrorCode =
+    status === 400 || status === 413 || status === 422
+      ? "upstream_bad_request"
+      : status === 401
+        ? "upstream_unauthorized"
+        : status === 403
+          ? "upstream_forbidden"
+          : status === 404
+            ? "upstream_not_found"
+            : status === 429
+              ? "upstream_rate_limited"
+              : status === 529
+                ? "upstream_overloaded"
+                : status === 503
+                  ? "upstream_unavailable"
+                  : status === 408 || status === 504
+                    ? "upstream_timeout"
+                    : "upstream_error";
+  return new GatewayError(code, status, message, options);
+}

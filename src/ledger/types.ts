@@ -1,0 +1,40 @@
+import type { Protocol, Usage } from "../canonical/types";
+
+/** One row of the usage ledger: every request on every endpoint, successful or not. */
+export interface LedgerEntry {
+  requestId: string;
+  /** When the request arrived. */
+  startedAt: Date;
+  userId: number | null;
+  apiKeyId: number | null;
+  /** Route path, e.g. `/v1/chat/completions`. */
+  endpoint: string;
+  clientProtocol: Protocol | "openai-embeddings";
+  modelRequested: string;
+  /** The upstream model actually called (after aliases), or null when none was. */
+  modelServed: string | null;
+  provider: string | null;
+  upstreamProtocol: Protocol | "openai-embeddings" | null;
+  stream: boolean;
+  /** HTTP status the client got (200 for streams that started, even if they later failed). */
+  status: number;
+  /** Error code from the catalogue when the request failed (also mid-stream), else null. */
+  errorCode: string | null;
+  usage: Usage;
+  /** True when the counts are the gateway's estimate because the upstream reported none. */
+  usageEstimated: boolean;
+  latencyMs: number;
+  /** Time to the first byte of the response body sent to the client (streams). */
+  ttftMs: number | null;
+}
+
+/**
+ * Where ledger rows go. `record` resolves once the row is durable, so a caller that awaits it
+ * before sending the final event knows the row survives a crash; implementations batch rows
+ * into group commits so that waiting costs little.
+ */
+export interface LedgerSink {
+  record(entry: LedgerEntry): Promise<void>;
+  /** Write everything pending (shutdown). */
+  close(): Promise<void>;
+}

@@ -1,0 +1,51 @@
+import type { Protocol, Usage } from "../canonical/types";
+import type { GatewayError } from "../errors/gateway-error";
+import type { SseEvent } from "../streaming/sse-event";
+
+/** What a translator knows about the request it translates. */
+export interface TranslationContext {
+  clientProtocol: Protocol;
+  upstreamProtocol: Protocol;
+  /** The model name the client asked for: echoed back in responses (N06). */
+  clientModel: string;
+  /** The model name sent upstream (after aliases). */
+  upstreamModel: string;
+  /** Provider name from the configuration (for logs and provider quirks). */
+  providerName: string;
+  /** Default `max_tokens` when the client gives none and the upstream requires one (P01). */
+  defaultMaxTokens: number;
+  /** Upper bound for `max_tokens` on this upstream model, if known (P02). */
+  maxOutputTokens?: number;
+  /** Where translators report what they had to drop (never a 400 that stops the client). */
+  warn: (message: string, details?: Record<string, unknown>) => void;
+}
+
+/** Turns a client's stream of upstream events into the client's protocol, one event at a time. */
+export interface StreamTranslator {
+  /** Translate one upstream SSE event into zero or more client SSE events. */
+  push(event: SseEvent): SseEvent[];
+  /** The upstream ended (normally or not): the events that close the client's stream properly. */
+  end(): SseEvent[];
+  /** The upstream failed mid-stream: one protocol-correct error event (and nothing after it). */
+  fail(error: GatewayError): SseEvent[];
+  /** Usage seen so far, exact when the upstream reported it. */
+  usage(): Usage;
+  /** Whether usage came from the upstream (false: estimated or missing). */
+  usageReported(): boolean;
+  /** True once the upstream has sent its terminal event (the stream is complete). */
+  completed(): boolean;
+}
+
+/**
+ * A client-protocol → upstream-protocol translation through the canonical hub.
+ * Pure and per request: `buildUpstreamRequest` runs again unchanged on failover.
+ */
+export interface Translator {
+  /** The upstream request body for the client's body; throws GatewayError on bad input. */
+  buildUpstreamRequest(clientBody: Record<string, unknown>, ctx: TranslationContext): Record<string, unknown>;
+  /** Translate a non-streaming upstream response body. */
+  translateResponse(upstreamBody: unknown, ctx: TranslationContext): { body: unknown; usage: Usage };
+  createStreamTranslator(ctx: TranslationContext): StreamTranslator;
+  /** Map an upstream error (status and parsed body) to the gateway's error catalogue. */
+  translateError(status: number, upstreamBody: unknown, headers: Headers): GatewayError;
+}
