@@ -45,12 +45,7 @@ function createComposedStream(client: ProtocolCodec, upstream: ProtocolCodec, ct
       usage = mergeUsage(usage, update);
       if (usage !== before && (update.inputTokens !== undefined || update.outputTokens !== undefined)) reported = true;
     }
-    if (event.type === "finish") sawFinish = true;
-    if (event.type === "message_stop") {
-      // A clean close after the upstream's finish counts as complete; one without any finish does not.
-      completed = completed || sawFinish;
-      closed = true;
-    }
+    if (event.type === "message_stop") closed = true;
     if (event.type === "error") closed = true;
   }
 
@@ -70,10 +65,14 @@ function createComposedStream(client: ProtocolCodec, upstream: ProtocolCodec, ct
       const events = decoder.push(event);
       // The upstream's own terminal event (Anthropic message_stop, Chat [DONE]) completes the stream.
       if (events.some((e) => e.type === "message_stop")) completed = true;
+      if (events.some((e) => e.type === "finish")) sawFinish = true;
       return forward(events);
     },
     end() {
       if (closed) return [];
+      // A clean close after the upstream's finish counts as complete; one without any does not
+      // (the decoder still closes the client's message properly, SA08).
+      completed = completed || sawFinish;
       return forward(decoder.end());
     },
     fail(error: GatewayError) {
