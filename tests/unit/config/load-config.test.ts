@@ -105,3 +105,21 @@ describe("layered configuration", () => {
     expect(describeConfig(loaded).find((r) => r.key === "providers.openai.api_keys")!.value).toBe('["***"]');
   });
 });
+
+describe("shipped configuration files", () => {
+  test("config/examples.toml is valid and builds a router", async () => {
+    const env = { OPENAI_API_KEY: "a", ANTHROPIC_API_KEY: "b", DEEPSEEK_API_KEY: "c", GROQ_API_KEY: "d", GEMINI_API_KEY: "e", OPENROUTER_API_KEY: "f" };
+    const { config } = loadConfig({ configDir: noDir, env, configFile: join(import.meta.dir, "../../../config/examples.toml") });
+    const { ModelRouter } = await import("../../../src/routing/router");
+    const router = new ModelRouter(config);
+    expect(router.resolve("claude-3-5-haiku-latest", "anthropic").targets[0]).toMatchObject({ providerName: "deepseek", upstreamModel: "deepseek-chat" });
+    expect(router.resolve("claude-opus-4", "anthropic").targets.map((t) => t.providerName)).toEqual(["anthropic", "openrouter"]);
+    expect(router.resolve("gemini-2.5-pro", "openai-chat").targets[0]!.providerName).toBe("gemini");
+  });
+
+  test("config/dev.toml and config/prod.toml are valid overlays", () => {
+    const configDir = join(import.meta.dir, "../../../config");
+    expect(loadConfig({ configDir, env: {} }).config.environment).toBe("dev");
+    expect(loadConfig({ configDir, env: { TOKLIGENCE_ENV: "prod" } }).config.log.level).toBe("info");
+  });
+});
