@@ -24,6 +24,8 @@ const familyByCode: Record<ErrorCode, Family> = {
   upstream_forbidden: "permission",
   upstream_not_found: "not_found",
   upstream_rate_limited: "rate_limit",
+  // E03: quota exhaustion is not a rate limit (clients must not retry it); protocols/*/errors.ts render it exactly.
+  upstream_quota_exceeded: "invalid",
   upstream_overloaded: "overloaded",
   upstream_unavailable: "server",
   upstream_timeout: "timeout",
