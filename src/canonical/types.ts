@@ -297,6 +297,16 @@ export type CanonicalEvent =
   /** Usage so far; later events replace earlier figures field by field. */
   | { type: "usage"; usage: Partial<Usage> }
   /** The upstream failed mid-stream; encoders emit one protocol-correct error event. */
-  | { type: "error"; status: number; code: string; message: string }
+  | {
+      type: "error";
+      status: number;
+      code: string;
+      message: string;
+      /** Seconds to wait before retrying, when known (Codex parses "try again in Ns", SR08). */
+      retryAfter?: number;
+      /** The upstream's own error code / type (`context_length_exceeded`, `overloaded_error`...), E02. */
+      upstreamCode?: string;
+      upstreamType?: string;
+    }
   /** The stream ended normally. */
   | { type: "message_stop" };
