@@ -19,12 +19,11 @@ export interface OutputItemSettings {
  * encoder errs on the side of Codex: summaries and replay blobs are included.
  */
 export function readOutputItemSettings(request: CanonicalRequest | undefined, options: ResolvedResponsesCodecOptions): OutputItemSettings {
-  const fromResponses = request?.extra.protocol === "openai-responses";
-  const include = fromResponses && Array.isArray(request.extra.fields.include) ? (request.extra.fields.include as unknown[]) : undefined;
+  const include = request && Array.isArray(request.extra.fields.include) ? (request.extra.fields.include as unknown[]) : [];
   return {
     declaredTools: indexDeclaredTools(request),
     includeSummary: request ? request.reasoning?.summary !== undefined : true,
-    includeEncrypted: include ? include.includes("reasoning.encrypted_content") : true,
+    includeEncrypted: request ? include.includes("reasoning.encrypted_content") : true,
     options,
   };
 }
