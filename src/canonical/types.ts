@@ -302,11 +302,12 @@ export type CanonicalEvent =
       status: number;
       code: string;
       message: string;
-      /** Seconds to wait before retrying, when known (Codex parses "try again in Ns", SR08). */
-      retryAfter?: number;
-      /** The upstream's own error code / type (`context_length_exceeded`, `overloaded_error`...), E02. */
-      upstreamCode?: string;
+      /** The upstream's own error type (`overloaded_error`, `rate_limit_exceeded`...), when relayed. */
       upstreamType?: string;
+      /** The upstream's own error code (`context_length_exceeded`...), when relayed (E04). */
+      upstreamCode?: string;
+      /** Seconds the client should wait, when known (E02). */
+      retryAfter?: number;
     }
   /** The stream ended normally. */
   | { type: "message_stop" };

@@ -22,6 +22,8 @@ export type ErrorCode =
   | "upstream_forbidden"
   | "upstream_not_found"
   | "upstream_rate_limited"
+  /** Billing or quota exhausted upstream: not a rate limit, never retried (E03). */
+  | "upstream_quota_exceeded"
   | "upstream_overloaded"
   | "upstream_unavailable"
   | "upstream_timeout"

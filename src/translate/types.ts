@@ -23,6 +23,12 @@ export interface TranslationContext {
    * declarations (S10, S11). Optional: encoders fall back to sensible defaults without it.
    */
   request?: CanonicalRequest;
+  /**
+   * The client's request body as received (optional). Encoders read client-side options from
+   * it that the canonical model does not carry, e.g. Chat `stream_options.include_usage`
+   * (SC03: a usage chunk only for clients that asked for one).
+   */
+  clientBody?: Record<string, unknown>;
   /** Where translators report what they had to drop (never a 400 that stops the client). */
   warn: (message: string, details?: Record<string, unknown>) => void;
 }
