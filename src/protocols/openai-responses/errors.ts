@@ -84,7 +84,7 @@ export function classifyOpenAiError(facts: ErrorFacts): OpenAiErrorShape {
   if (upstreamCode === "context_length_exceeded" || (status === 400 && CONTEXT_LENGTH_TEXT.test(message))) {
     return { status: 400, type: "invalid_request_error", code: "context_length_exceeded", message, param };
   }
-  if (upstreamCode === "insufficient_quota" || upstreamType === "billing_error" || status === 402) {
+  if (upstreamCode === "insufficient_quota" || upstreamType === "billing_error" || code === "upstream_quota_exceeded" || status === 402) {
     return { status: 429, type: "insufficient_quota", code: "insufficient_quota", message, param };
   }
   if (status === 429 || code === "rate_limited" || code === "upstream_rate_limited") {

@@ -33,6 +33,7 @@ describe("Responses errors", () => {
     const rendered = renderResponsesHttpError(new GatewayError("upstream_bad_request", 402, "credit balance is too low", { upstreamType: "billing_error" }));
     expect(rendered.status).toBe(429);
     expect(rendered.body.error.code).toBe("insufficient_quota");
+    expect(renderResponsesHttpError(new GatewayError("upstream_quota_exceeded", 429, "quota")).body.error.code).toBe("insufficient_quota");
   });
 
   test("E04 an Anthropic 'prompt is too long' becomes context_length_exceeded", () => {
