@@ -9,6 +9,7 @@ import { KeyRing } from "./providers/key-ring";
 import type { ProxyDeps } from "./proxy/types";
 import { ModelRouter } from "./routing/router";
 import { findTranslator } from "./translate/registry";
+import { estimateAnthropicInputTokens } from "./protocols/anthropic/count-tokens";
 
 export interface GatewayServices {
   ledger?: LedgerSink;
@@ -52,7 +53,7 @@ export function buildProxyDeps(config: GatewayConfig, logger: Logger, services: 
     ledger: services.ledger ?? new MemoryLedgerSink(),
     logger,
     findTranslator,
-    estimateAnthropicTokens: services.estimateAnthropicTokens,
+    estimateAnthropicTokens: services.estimateAnthropicTokens ?? estimateAnthropicInputTokens,
   };
 }
 

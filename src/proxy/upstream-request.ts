@@ -31,6 +31,7 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
     providerName: target.providerName,
     defaultMaxTokens: deps.config.defaultMaxTokens,
     maxOutputTokens: provider?.maxOutputTokens,
+    clientBody: request.body,
     warn,
   };
   checkWorkMode(request, target, deps);

@@ -14,7 +14,11 @@ import type { StreamTranslator, TranslationContext, Translator } from "./types";
 export function composeTranslator(client: ProtocolCodec, upstream: ProtocolCodec): Translator {
   return {
     buildUpstreamRequest(clientBody, ctx) {
-      return upstream.encodeRequest(client.decodeRequest(clientBody), ctx);
+      const decoded = client.decodeRequest(clientBody);
+      // Client-side encoders echo settings and map tools back from the decoded request (R10, S10, S11).
+      ctx.request ??= decoded;
+      ctx.clientBody ??= clientBody;
+      return upstream.encodeRequest(decoded, ctx);
     },
     translateResponse(upstreamBody, ctx) {
       const response = upstream.decodeResponse(upstreamBody);

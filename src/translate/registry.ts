@@ -1,6 +1,7 @@
 import type { Protocol } from "../canonical/types";
 import { anthropicCodec } from "../protocols/anthropic/codec";
 import { openaiChatCodec } from "../protocols/openai-chat/codec";
+import { openaiResponsesCodec } from "../protocols/openai-responses/codec";
 import type { ProtocolCodec } from "./codec";
 import { composeTranslator } from "./compose";
 import type { Translator } from "./types";
@@ -9,16 +10,15 @@ import type { Translator } from "./types";
 const CODECS: Partial<Record<Protocol, ProtocolCodec>> = {
   anthropic: anthropicCodec,
   "openai-chat": openaiChatCodec,
-  // "openai-responses": openaiResponsesCodec,  ← add with its import from ../protocols/openai-responses/codec
+  "openai-responses": openaiResponsesCodec,
 };
 
 /**
- * The translator for a client protocol served by a different upstream protocol, or
- * undefined when that pair is not implemented yet (the caller answers 501). Same-protocol
- * traffic takes the passthrough path and never comes here.
+ * The translator for a client protocol served by an upstream protocol, or undefined when that
+ * pair is not implemented (the caller answers 501). Same-protocol traffic normally takes the
+ * passthrough path; it comes here only in work_mode=translation (a round trip through the hub).
  */
 export function findTranslator(client: Protocol, upstream: Protocol): Translator | undefined {
-  if (client === upstream) return undefined;
   const clientCodec = CODECS[client];
   const upstreamCodec = CODECS[upstream];
   if (!clientCodec || !upstreamCodec) return undefined;

@@ -56,6 +56,9 @@ function convertPart(part: ContentPart, role: "user" | "assistant", ctx: Transla
       return [encodeDocument(part)];
     case "tool_call": {
       if (role !== "assistant") return [];
+      // A freeform (custom) call's input is raw text, not JSON: Claude knows the tool as a
+      // function taking {input: string} (S10), so the replay must carry it the same way.
+      if (part.kind === "custom") return [withCache({ type: "tool_use", id: part.id, name: part.name, input: { input: part.arguments } }, part.cache)];
       const { value, repaired } = parseArgumentsObject(part.arguments);
       if (repaired) ctx.warn("tool call arguments were not a JSON object; repaired", { tool: part.name });
       return [withCache({ type: "tool_use", id: part.id, name: part.name, input: value }, part.cache)];

@@ -57,10 +57,7 @@ describe("pairs through composeTranslator", () => {
     expect(assistant.content[1]).toMatchObject({ type: "tool_use", id: "toolu_9", name: "apply_patch" });
   });
 
-  // Skipped: the Anthropic encoder (translate branch, src/protocols/anthropic/messages-encode.ts)
-  // sends a replayed custom tool call's raw input through JSON repair, which turns the patch
-  // text into `{}`. S10 wants `{input: <raw>}`. Unskip once that encoder wraps custom calls.
-  test.skip("R→A S10 a replayed custom_tool_call reaches Claude as tool_use input {input: raw}", () => {
+  test("R→A S10 a replayed custom_tool_call reaches Claude as tool_use input {input: raw}", () => {
     const responses = testCodec();
     const translator = composeTranslator(responses, anthropicCodec);
     const body = {

@@ -3,10 +3,9 @@ import { findTranslator } from "../../../src/translate/registry";
 import { makeContext } from "./support";
 
 describe("findTranslator", () => {
-  test("anthropic ⇄ openai-chat are composed; same protocol and missing codecs are undefined", () => {
-    expect(findTranslator("anthropic", "openai-chat")).toBeDefined();
-    expect(findTranslator("openai-chat", "anthropic")).toBeDefined();
-    expect(findTranslator("anthropic", "anthropic")).toBeUndefined();
+  test("every pair of the three protocols is composed (same protocol: work_mode=translation's hub round trip)", () => {
+    const protocols = ["anthropic", "openai-chat", "openai-responses"] as const;
+    for (const client of protocols) for (const upstream of protocols) expect(findTranslator(client, upstream)).toBeDefined();
   });
 
   test("buildUpstreamRequest is repeatable for failover (same input, same output, client body untouched)", () => {
