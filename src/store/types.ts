@@ -67,6 +67,8 @@ export interface UserRepository {
   update(id: number, patch: UserPatch): Promise<User | null>;
   /** Soft delete: status inactive, deleted_at set, every key revoked. Null when absent. */
   softDelete(id: number): Promise<User | null>;
+  /** The single root admin, or null before `ensureRootAdmin` ran. */
+  findRootAdmin(): Promise<User | null>;
   /** Create (or rename to `email`) the single root admin; see notes/upstream-tokligence.md §1.7. */
   ensureRootAdmin(email: string): Promise<User>;
   importUsers(users: NewUser[], options: { skipExisting: boolean }): Promise<ImportResult>;

@@ -109,6 +109,11 @@ export function createUserRepository(ctx: DbContext): UserRepository {
       return row ? toUser(row) : null;
     },
 
+    async findRootAdmin() {
+      const [row] = await db.select().from(users).where(eq(users.role, "root_admin")).orderBy(asc(users.id)).limit(1);
+      return row ? toUser(row) : null;
+    },
+
     async ensureRootAdmin(rawEmail) {
       const email = normalizeEmail(rawEmail);
       const now = new Date();
