@@ -14,7 +14,7 @@ for (const dialectCase of dialectCases) {
   describe.skipIf(dialectCase.skip)(`admin and usage API on ${dialectCase.dialect}`, () => {
     let database: TestDatabase;
     let store: Store;
-    let app: Elysia;
+    let app: { handle(request: Request): Promise<Response> };
     let root: User;
     let rootToken: string;
     let adminToken: string;

@@ -4,7 +4,7 @@
  * setting: no key → 401, a user key → 403 (reliability-anchors §2.3, deny by default).
  * A gateway_admin cannot touch the root admin; only the root admin manages itself.
  */
-import { Elysia } from "elysia";
+import { type AnyElysia, Elysia } from "elysia";
 import type { GatewayAuthenticator } from "../../auth/authenticator";
 import { issueApiKey } from "../../auth/issue-api-key";
 import type { Principal } from "../../auth/types";
@@ -68,7 +68,7 @@ async function readImport(request: Request): Promise<{ users: NewUser[]; skipExi
   return { users, skipExisting: body.skip_existing === true };
 }
 
-export function createAdminRoutes(deps: AdminRouteDeps) {
+export function createAdminRoutes(deps: AdminRouteDeps): AnyElysia {
   const { store, auth } = deps;
   const asAdmin = (request: Request, handler: (actor: Principal) => Promise<Response>) =>
     answerWithErrors(async () => handler(principalOrThrow(await auth.authenticateAdmin(request.headers))), deps.onUnexpectedError);

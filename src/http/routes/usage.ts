@@ -4,7 +4,7 @@
  * user's, for admin keys only. Filters: model, since, until (and user_id for admins);
  * summaries are grouped by UTC day and requested model.
  */
-import { Elysia } from "elysia";
+import { type AnyElysia, Elysia } from "elysia";
 import type { GatewayAuthenticator } from "../../auth/authenticator";
 import { hasScope } from "../../auth/authenticator";
 import { GatewayError } from "../../errors/gateway-error";
@@ -37,7 +37,7 @@ function echoFilter(filter: UsageFilter) {
   return { user_id: filter.userId ?? null, model: filter.model ?? null, since: filter.since?.toISOString() ?? null, until: filter.until?.toISOString() ?? null };
 }
 
-export function createUsageRoutes(deps: UsageRouteDeps) {
+export function createUsageRoutes(deps: UsageRouteDeps): AnyElysia {
   const { store, auth } = deps;
 
   /** The caller's own filter: their user id, whatever the query says. */
