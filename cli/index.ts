@@ -2,11 +2,12 @@ import yargs from "yargs";
 import { ConfigError } from "../src/config/layers";
 import { gatewayVersion } from "../src/version";
 import { configCommand } from "./commands/config";
+import { ledgerCommands } from "./commands/index";
 import { healthcheckCommand } from "./commands/healthcheck";
 import { serveCommand } from "./commands/serve";
 
 /** Commands are imported explicitly (commandDir() cannot work in a compiled binary). */
-const commands = [serveCommand, configCommand, healthcheckCommand];
+const commands = [serveCommand, configCommand, healthcheckCommand, ...ledgerCommands];
 
 /** Run the `gateway` CLI with `args` (already stripped of the executable). */
 export async function runCli(args: string[], scriptName = "gateway"): Promise<void> {
@@ -17,7 +18,7 @@ export async function runCli(args: string[], scriptName = "gateway"): Promise<vo
     .help()
     .alias("help", "h")
     .strict()
-    .demandCommand(1, "name a command (serve, config, healthcheck…); see --help")
+    .demandCommand(1, "name a command (serve, init, admin, usage, migrate, config, healthcheck…); see --help")
     .recommendCommands()
     .fail((message, error, instance) => {
       if (error instanceof ConfigError) {

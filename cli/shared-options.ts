@@ -10,6 +10,7 @@ export interface ConfigArgs {
   "work-mode"?: string;
   "log-level"?: string;
   "data-dir"?: string;
+  "database-url"?: string;
   json?: boolean;
 }
 
@@ -21,7 +22,8 @@ export function withConfigOptions<T>(yargs: Argv<T>): Argv<T & ConfigArgs> {
     .option("host", { type: "string", describe: "listen address" })
     .option("work-mode", { type: "string", choices: ["auto", "passthrough", "translation"], describe: "translation policy" })
     .option("log-level", { type: "string", describe: "trace, debug, info, warn, error, fatal or silent" })
-    .option("data-dir", { type: "string", describe: "data directory (database, logs); default ~/.tokligence" }) as Argv<T & ConfigArgs>;
+    .option("data-dir", { type: "string", describe: "data directory (database, logs); default ~/.tokligence" })
+    .option("database-url", { type: "string", describe: "postgres://… to share one database between replicas (default: SQLite <data-dir>/gateway.db)" }) as Argv<T & ConfigArgs>;
 }
 
 /** Load the layered configuration with this command's flags as the top layer. */
@@ -29,7 +31,7 @@ export function loadConfigFromArgs(args: ConfigArgs): LoadedConfig {
   return loadConfig({
     configFile: args.config,
     environment: args.env,
-    flags: { port: args.port, host: args.host, workMode: args["work-mode"], logLevel: args["log-level"], dataDir: args["data-dir"] },
+    flags: { port: args.port, host: args.host, workMode: args["work-mode"], logLevel: args["log-level"], dataDir: args["data-dir"], databaseUrl: args["database-url"] },
   });
 }
 

@@ -106,6 +106,8 @@ function buildConfig(entries: Map<string, SourcedValue>, environment: string): G
     },
     auth: { disabled: optional("auth.disabled"), adminEmail: get("auth.admin_email") },
     databaseUrl: get("database.url"),
+    sqliteSynchronous: get("database.sqlite_synchronous"),
+    ledger: { pricesFile: get<string>("ledger.prices_file") ? expandHome(get("ledger.prices_file")) : "" },
     routing: { routes: get("routing.routes"), aliases: get("routing.aliases"), smallModel: get("routing.small_model"), bigModel: get("routing.big_model") },
     providers: buildProviders(entries),
   };

@@ -58,6 +58,8 @@ export const fixedKeys: Record<string, KeySpec> = {
   "auth.disabled": bool,
   "auth.admin_email": str,
   "database.url": { type: { kind: "string" }, secret: true },
+  "database.sqlite_synchronous": { type: { kind: "enum", values: ["FULL", "NORMAL"] } },
+  "ledger.prices_file": str,
   "routing.routes": list,
   "routing.aliases": list,
   "routing.small_model": str,

@@ -37,6 +37,10 @@ export interface GatewayConfig {
   upstream: { connectTimeoutMs: number; firstByteTimeoutMs: number; idleTimeoutMs: number };
   auth: { disabled: boolean | undefined; adminEmail: string };
   databaseUrl: string;
+  /** SQLite `synchronous`: FULL survives power loss, NORMAL only application crashes. */
+  sqliteSynchronous: "FULL" | "NORMAL";
+  /** Price table for ledger costs; empty = the embedded config/prices.toml. */
+  ledger: { pricesFile: string };
   routing: { routes: string[]; aliases: string[]; smallModel: string; bigModel: string };
   providers: ProviderConfig[];
 }

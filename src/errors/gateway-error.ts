@@ -10,6 +10,7 @@ export type ErrorCode =
   | "body_too_large"
   | "model_not_found"
   | "not_found"
+  | "conflict"
   | "method_not_allowed"
   | "unauthorized"
   | "forbidden"

@@ -12,6 +12,7 @@ const familyByCode: Record<ErrorCode, Family> = {
   body_too_large: "too_large",
   model_not_found: "not_found",
   not_found: "not_found",
+  conflict: "invalid",
   method_not_allowed: "invalid",
   unauthorized: "auth",
   forbidden: "permission",
