@@ -6,6 +6,7 @@
  *
  *   bun scripts/bench.ts [--quick] [--rounds N] [--latency-seconds S] [--throughput-seconds S]
  *                        [--connections N] [--streams N] [--cold-starts N] [--no-pin] [--out FILE]
+ *                        [--client auto|bun|wrk] [--chunks N] [--interval-ms M]
  *
  * Prints a markdown table and writes it to bench-results/latest.md (results are not committed).
  */
@@ -17,7 +18,8 @@ import { bodies } from "./bench/fixtures";
 import { type Target, measureClosedLoop, measureSequential, probe } from "./bench/load";
 import { type BenchResults, type TranslationResult, renderReport } from "./bench/report";
 import { buildGatewayBinary, canPin, installCleanupHandlers, pinProcess, readMemory, startGateway, startReadyScript, stopAllChildren } from "./bench/processes";
-import { type Probe, runLatencyRounds, runStreamRounds, runThroughputRounds } from "./bench/scenarios";
+import { type ClosedLoopGenerator, type Probe, bunClosedLoop, runLatencyRounds, runStreamRounds, runThroughputRounds } from "./bench/scenarios";
+import { hasWrk, measureClosedLoopWithWrk } from "./bench/wrk";
 
 const root = resolve(import.meta.dir, "..");
 const { values: flags } = parseArgs({
@@ -32,6 +34,8 @@ const { values: flags } = parseArgs({
     chunks: { type: "string", default: "20" },
     "interval-ms": { type: "string", default: "10" },
     "no-pin": { type: "boolean", default: false },
+    // Throughput load generator: "auto" uses wrk when installed, else the Bun client.
+    client: { type: "string", default: "auto" },
     out: { type: "string", default: join(root, "bench-results", "latest.md") },
   },
 });
@@ -143,8 +147,16 @@ async function main() {
   const translation = await measureTranslation(targets.gateway, upstreamBase, settings.rounds);
 
   unpin();
-  log(`throughput: ${settings.connections} connections, ${Math.min(settings.rounds, 3)} rounds × ${settings.throughputSeconds} s per target`);
-  const throughput = await runThroughputRounds(allOn(chatPath, bodies.openaiSmall), Math.min(settings.rounds, 3), settings.throughputSeconds, settings.connections);
+  const useWrk = flags.client === "wrk" || (flags.client === "auto" && hasWrk());
+  if (flags.client === "wrk" && !hasWrk()) throw new Error("--client wrk: wrk is not installed (apt-get install wrk)");
+  const generate: ClosedLoopGenerator = useWrk
+    ? async (url, body, connections, durationMs) => {
+        const run = await measureClosedLoopWithWrk(url, body, connections, durationMs, work);
+        return { rps: run.requestsPerSecond, p50: run.p50, p99: run.p99, errors: run.errors };
+      }
+    : bunClosedLoop;
+  log(`throughput (${useWrk ? "wrk -t1" : "Bun client"}): ${settings.connections} connections, ${Math.min(settings.rounds, 3)} rounds × ${settings.throughputSeconds} s per target`);
+  const throughput = await runThroughputRounds(allOn(chatPath, bodies.openaiSmall), Math.min(settings.rounds, 3), settings.throughputSeconds, settings.connections, generate);
   const afterLoadMemory = readMemory(gateway.pid);
   gateway.stop();
 
@@ -175,6 +187,7 @@ async function main() {
     latencyLarge,
     throughput,
     connections: settings.connections,
+    loadGenerator: useWrk ? "wrk -t1" : "Bun fetch client",
     streams,
     streamShape: { chunks: settings.chunks, intervalMs: settings.intervalMs },
     memory: { idle: idleMemory, afterLoad: afterLoadMemory },

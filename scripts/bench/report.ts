@@ -30,6 +30,7 @@ export interface BenchResults {
   latencyLarge: LatencyRound[];
   throughput: ThroughputRound[];
   connections: number;
+  loadGenerator: string;
   streams: StreamRound[];
   streamShape: { chunks: number; intervalMs: number };
   memory: { idle?: MemoryReading; afterLoad?: MemoryReading };
@@ -44,9 +45,17 @@ function added(rounds: Rounds, target: string, metric: string, baseline = "direc
   return summarise(rounds.map((round) => round[target][metric] - round[baseline][metric]));
 }
 
-/** Per round: (gateway − direct) / (floor − direct) for `metric`, summarised over rounds. */
+/**
+ * Per round: (gateway − direct) / (floor − direct) for `metric`, summarised over rounds. A round
+ * where the floor added nothing measurable (≤ 0, tail noise) has no meaningful ratio and is left out.
+ */
 function floorRatio(rounds: Rounds, metric: string): Spread {
-  return summarise(rounds.map((round) => (round.gateway[metric] - round.direct[metric]) / (round.floor[metric] - round.direct[metric])));
+  return summarise(
+    rounds.map((round) => {
+      const floorAdded = round.floor[metric] - round.direct[metric];
+      return floorAdded > 0 ? (round.gateway[metric] - round.direct[metric]) / floorAdded : NaN;
+    }),
+  );
 }
 
 function absolute(rounds: Rounds, target: string, metric: string): Spread {
@@ -103,7 +112,7 @@ export function renderReport(results: BenchResults): string {
     `${meta.date} · commit ${meta.commit} · Bun ${meta.bunVersion} · ${meta.cpu} × ${meta.cores} · ${meta.pinned ? "latency runs pinned (target on CPU 1, client + upstream on CPU 0)" : "unpinned"} · binary ${meta.binary} (${meta.binarySizeMb.toFixed(0)} MB)`,
     "",
     "*direct* = client → mock; *floor* = client → 20-line Bun.serve + fetch passthrough → mock; *gateway* = client → compiled gatewayd → mock.",
-    "Added = target − direct in the same round; cells show the median over rounds (min – max).",
+    "Added = target − direct in the same round; cells show the median over rounds (min – max). p99 over a few seconds on a shared 2-core VM is noisy; read the p50 rows and ratios first.",
     "",
     "### Non-streaming, native OpenAI Chat passthrough, 1 connection",
     "",
@@ -112,7 +121,7 @@ export function renderReport(results: BenchResults): string {
     ...latencyRows("Small body", results.latencySmall),
     ...latencyRows(`${(results.largeBodyBytes / 1024).toFixed(1)} KB body`, results.latencyLarge),
     "",
-    `### Throughput, closed loop, ${results.connections} connections, small body`,
+    `### Throughput, closed loop, ${results.connections} connections, small body (${results.loadGenerator}, unpinned)`,
     "",
     "| Target | req/s | p50 | p99 |",
     "|---|---|---|---|",

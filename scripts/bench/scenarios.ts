@@ -63,13 +63,22 @@ export async function runLatencyRounds(probes: Probe[], rounds: number, secondsP
   return results;
 }
 
-export async function runThroughputRounds(probes: Probe[], rounds: number, secondsPerRun: number, connections: number): Promise<ThroughputRound[]> {
+/** A closed-loop load generator: the Bun client by default, wrk when installed (see wrk.ts). */
+export type ClosedLoopGenerator = (url: string, body: Uint8Array, connections: number, durationMs: number) => Promise<ThroughputPoint>;
+
+export const bunClosedLoop: ClosedLoopGenerator = async (url, body, connections, durationMs) => {
+  const run = await measureClosedLoop(url, body, connections, durationMs);
+  return { rps: run.requestsPerSecond, p50: percentile(run.samples, 0.5), p99: percentile(run.samples, 0.99), errors: run.errors };
+};
+
+export async function runThroughputRounds(probes: Probe[], rounds: number, secondsPerRun: number, connections: number, generate: ClosedLoopGenerator = bunClosedLoop): Promise<ThroughputRound[]> {
   const results: ThroughputRound[] = [];
   for (let round = 0; round < rounds; round++) {
     const result: ThroughputRound = {};
     for (const { target, path, body } of rotate(probes, round)) {
-      const run = await measureClosedLoop(target.base + path, body, connections, secondsPerRun * 1000);
-      result[target.name] = { rps: run.requestsPerSecond, p50: percentile(run.samples, 0.5), p99: percentile(run.samples, 0.99), errors: run.errors };
+      const point = await generate(target.base + path, body, connections, secondsPerRun * 1000);
+      if (point.rps === 0) throw new Error(`${target.name} ${path}: no request succeeded under load`);
+      result[target.name] = point;
     }
     results.push(result);
   }
