@@ -297,6 +297,17 @@ export type CanonicalEvent =
   /** Usage so far; later events replace earlier figures field by field. */
   | { type: "usage"; usage: Partial<Usage> }
   /** The upstream failed mid-stream; encoders emit one protocol-correct error event. */
-  | { type: "error"; status: number; code: string; message: string }
+  | {
+      type: "error";
+      status: number;
+      code: string;
+      message: string;
+      /** The upstream's own error type (`overloaded_error`, `rate_limit_exceeded`...), when relayed. */
+      upstreamType?: string;
+      /** The upstream's own error code (`context_length_exceeded`...), when relayed (E04). */
+      upstreamCode?: string;
+      /** Seconds the client should wait, when known (E02). */
+      retryAfter?: number;
+    }
   /** The stream ended normally. */
   | { type: "message_stop" };

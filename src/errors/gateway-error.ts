@@ -10,6 +10,7 @@ export type ErrorCode =
   | "body_too_large"
   | "model_not_found"
   | "not_found"
+  | "conflict"
   | "method_not_allowed"
   | "unauthorized"
   | "forbidden"
@@ -22,6 +23,8 @@ export type ErrorCode =
   | "upstream_forbidden"
   | "upstream_not_found"
   | "upstream_rate_limited"
+  /** Billing or quota exhausted upstream: not a rate limit, never retried (E03). */
+  | "upstream_quota_exceeded"
   | "upstream_overloaded"
   | "upstream_unavailable"
   | "upstream_timeout"

@@ -1,4 +1,4 @@
-import type { Protocol, Usage } from "../canonical/types";
+import type { CanonicalRequest, Protocol, Usage } from "../canonical/types";
 import type { GatewayError } from "../errors/gateway-error";
 import type { SseEvent } from "../streaming/sse-event";
 
@@ -16,6 +16,19 @@ export interface TranslationContext {
   defaultMaxTokens: number;
   /** Upper bound for `max_tokens` on this upstream model, if known (P02). */
   maxOutputTokens?: number;
+  /**
+   * The decoded client request, when the caller has it. Client-side encoders use it to echo
+   * settings (Responses R10/SR01), honour `reasoning.summary` and `include` (K10, SR06), and
+   * map wrapped custom tools and flattened namespace tools back to the client's own
+   * declarations (S10, S11). Optional: encoders fall back to sensible defaults without it.
+   */
+  request?: CanonicalRequest;
+  /**
+   * The client's request body as received (optional). Encoders read client-side options from
+   * it that the canonical model does not carry, e.g. Chat `stream_options.include_usage`
+   * (SC03: a usage chunk only for clients that asked for one).
+   */
+  clientBody?: Record<string, unknown>;
   /** Where translators report what they had to drop (never a 400 that stops the client). */
   warn: (message: string, details?: Record<string, unknown>) => void;
 }

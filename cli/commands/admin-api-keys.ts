@@ -1,0 +1,73 @@
+/** `gateway admin api-keys create|list|revoke`: the token is printed once, at creation. */
+import type { Argv, CommandModule } from "yargs";
+import { issueApiKey } from "../../src/auth/issue-api-key";
+import { parseExpiry } from "../../src/auth/parse-expiry";
+import { GatewayError } from "../../src/errors/gateway-error";
+import { parseId } from "../../src/ledger/usage-query";
+import { toApiKeyJson } from "../../src/store/wire-format";
+import { type CliContext, printResult, runWithStore } from "../ledger-context";
+import { type ConfigArgs, withConfigOptions } from "../shared-options";
+import { resolveUserRef } from "./admin-users";
+
+type Args = ConfigArgs & Record<string, unknown>;
+const KEY_COLUMNS = ["id", "user_id", "key_prefix", "name", "scopes", "expires_at", "revoked_at", "created_at"];
+const withJson = (yargs: Argv) => withConfigOptions(yargs).option("json", { type: "boolean", describe: "machine-readable output" });
+
+export function createAdminApiKeysCommand(ctx: CliContext): CommandModule<object, Args> {
+  const create: CommandModule<object, Args> = {
+    command: "create",
+    describe: "create an API key for a user (printed once; only its hash is stored)",
+    builder: (yargs) =>
+      withJson(yargs)
+        .option("user", { type: "string", demandOption: true, describe: "user id or email" })
+        .option("scopes", { type: "string", describe: "comma-separated: models,usage,admin (default: all the role allows)" })
+        .option("ttl", { type: "string", describe: "lifetime, e.g. 720h or 30d" })
+        .option("expires-at", { type: "string", describe: "expiry as ISO 8601" })
+        .option("name", { type: "string", describe: "label shown in listings" }) as never,
+    handler: (args) =>
+      runWithStore(ctx, args, async (store) => {
+        const user = await resolveUserRef(store, args.user as string);
+        const scopes = typeof args.scopes === "string" ? args.scopes.split(",").map((scope) => scope.trim()).filter(Boolean) : [];
+        const expiresAt = parseExpiry((args["expires-at"] as string | undefined) ?? (args.ttl as string | undefined), args["expires-at"] ? "--expires-at" : "--ttl");
+        const issued = await issueApiKey(store, { userId: user.id, scopes, expiresAt, name: (args.name as string | undefined) ?? null });
+        if (args.json) ctx.out(JSON.stringify({ token: issued.token, api_key: toApiKeyJson(issued.apiKey) }, null, 2));
+        else {
+          ctx.out(`API key id=${issued.apiKey.id} token=${issued.token}`);
+          ctx.out("store the token now: it is not shown again");
+        }
+      }),
+  };
+
+  const list: CommandModule<object, Args> = {
+    command: "list",
+    describe: "list a user's API keys (prefixes only)",
+    builder: (yargs) => withJson(yargs).option("user", { type: "string", demandOption: true, describe: "user id or email" }) as never,
+    handler: (args) =>
+      runWithStore(ctx, args, async (store) => {
+        const user = await resolveUserRef(store, args.user as string);
+        const keys = (await store.apiKeys.listForUser(user.id)).map(toApiKeyJson);
+        printResult(ctx, args, { api_keys: keys }, keys, KEY_COLUMNS);
+      }),
+  };
+
+  const revoke: CommandModule<object, Args> = {
+    command: "revoke",
+    aliases: ["delete"],
+    describe: "revoke an API key",
+    builder: (yargs) => withJson(yargs).option("id", { type: "string", demandOption: true, describe: "API key id" }) as never,
+    handler: (args) =>
+      runWithStore(ctx, args, async (store) => {
+        const revoked = await store.apiKeys.revoke(parseId(args.id as string, "--id"));
+        if (!revoked) throw new GatewayError("not_found", 404, `api key ${args.id} not found`);
+        if (args.json) ctx.out(JSON.stringify({ api_key: toApiKeyJson(revoked) }, null, 2));
+        else ctx.out(`API key revoked: id=${revoked.id} prefix=${revoked.keyPrefix}`);
+      }),
+  };
+
+  return {
+    command: "api-keys <command>",
+    describe: "manage API keys",
+    builder: (yargs) => yargs.command(create).command(list).command(revoke).demandCommand(1) as never,
+    handler: () => {},
+  };
+}

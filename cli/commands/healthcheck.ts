@@ -1,0 +1,37 @@
+import type { CommandModule } from "yargs";
+import { type ConfigArgs, loadConfigFromArgs, withConfigOptions } from "../shared-options";
+
+interface HealthcheckArgs extends ConfigArgs {
+  url?: string;
+  timeout: number;
+}
+
+/**
+ * `gateway healthcheck`: exit 0 when the daemon answers /health with 200, 1 otherwise. Used by
+ * the Docker HEALTHCHECK, where the image has no curl.
+ */
+export const healthcheckCommand: CommandModule<object, HealthcheckArgs> = {
+  command: "healthcheck",
+  describe: "check that a running gateway answers /health (exit 0 when healthy)",
+  builder: (yargs) =>
+    withConfigOptions(yargs)
+      .option("url", { type: "string", describe: "health URL (default: http://127.0.0.1:<port>/health from the configuration)" })
+      .option("timeout", { type: "number", default: 2000, describe: "milliseconds to wait" }) as never,
+  handler: async (args) => {
+    let url = args.url;
+    if (!url) {
+      const { config } = loadConfigFromArgs(args);
+      const host = config.server.host === "0.0.0.0" || config.server.host === "::" ? "127.0.0.1" : config.server.host;
+      url = `http://${host.includes(":") ? `[${host}]` : host}:${config.server.port}/health`;
+    }
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(args.timeout) });
+      const body = await response.text();
+      console.log(`${response.status} ${body}`);
+      process.exitCode = response.ok ? 0 : 1;
+    } catch (error) {
+      console.error(`unhealthy: ${(error as Error).message}`);
+      process.exitCode = 1;
+    }
+  },
+};

@@ -1,0 +1,13 @@
+import type { CommandModule } from "yargs";
+import { runDaemon } from "../../src/daemon";
+import { type ConfigArgs, loadConfigFromArgs, withConfigOptions } from "../shared-options";
+
+/** `gateway serve` (also what `gatewayd` runs): the daemon. */
+export const serveCommand: CommandModule<object, ConfigArgs> = {
+  command: "serve",
+  describe: "run the gateway daemon (the same as gatewayd)",
+  builder: (yargs) => withConfigOptions(yargs) as never,
+  handler: async (args) => {
+    await runDaemon(loadConfigFromArgs(args));
+  },
+};

@@ -1,0 +1,53 @@
+/** `gateway usage`: totals by day and model, then the most recent ledger rows. */
+import type { CommandModule } from "yargs";
+import { parseLimit, parseTimeBound } from "../../src/ledger/usage-query";
+import type { UsageFilter } from "../../src/store/types";
+import { toUsageRowJson, toUsageSummaryJson } from "../../src/store/wire-format";
+import { type CliContext, formatTable, runWithStore } from "../ledger-context";
+import { type ConfigArgs, withConfigOptions } from "../shared-options";
+import { resolveUserRef } from "./admin-users";
+
+type Args = ConfigArgs & Record<string, unknown>;
+
+const GROUP_COLUMNS = ["day", "model", "requests", "prompt_tokens", "completion_tokens", "cache_read_tokens", "cost_usd", "errors"];
+const ROW_COLUMNS = ["started_at", "user_id", "endpoint", "model_requested", "model_served", "status", "prompt_tokens", "completion_tokens", "cost_micro_usd", "latency_ms"];
+
+export function createUsageCommand(ctx: CliContext): CommandModule<object, Args> {
+  return {
+    command: "usage",
+    describe: "usage summary (by day and model) and recent ledger rows",
+    builder: (yargs) =>
+      withConfigOptions(yargs)
+        .option("json", { type: "boolean", describe: "machine-readable output" })
+        .option("user", { type: "string", describe: "only this user (id or email)" })
+        .option("model", { type: "string", describe: "only this model (asked for or served)" })
+        .option("since", { type: "string", describe: "from (ISO 8601, Unix seconds, or 7d/12h back)" })
+        .option("until", { type: "string", describe: "before (same forms)" })
+        .option("limit", { type: "number", default: 20, describe: "recent rows to show (0 for none)" }) as never,
+    handler: (args) =>
+      runWithStore(ctx, args, async (store) => {
+        const filter: UsageFilter = {};
+        if (args.user !== undefined) filter.userId = (await resolveUserRef(store, args.user as string)).id;
+        if (args.model !== undefined) filter.model = String(args.model);
+        const since = parseTimeBound(args.since as string | undefined, "--since");
+        const until = parseTimeBound(args.until as string | undefined, "--until");
+        if (since) filter.since = since;
+        if (until) filter.until = until;
+        const limit = args.limit === 0 ? 0 : parseLimit(args.limit as number, 20, 10_000);
+        const summary = toUsageSummaryJson(await store.usage.summary(filter));
+        const entries = limit === 0 ? [] : (await store.usage.logs(filter, limit)).map(toUsageRowJson);
+        if (args.json) {
+          ctx.out(JSON.stringify({ ...summary, entries }, null, 2));
+          return;
+        }
+        const t = summary.totals;
+        ctx.out(`requests ${t.requests}  prompt ${t.prompt_tokens}  completion ${t.completion_tokens}  cache read ${t.cache_read_tokens}  cache write ${t.cache_write_tokens}  cost $${t.cost_usd.toFixed(6)}${t.unpriced_requests ? ` (+${t.unpriced_requests} unpriced)` : ""}  errors ${t.errors}`);
+        ctx.out("");
+        for (const line of formatTable(summary.by_day_model, GROUP_COLUMNS)) ctx.out(line);
+        if (limit > 0) {
+          ctx.out("");
+          for (const line of formatTable(entries, ROW_COLUMNS)) ctx.out(line);
+        }
+      }),
+  };
+}

@@ -1,0 +1,50 @@
+import type { Argv } from "yargs";
+import { type LoadedConfig, loadConfig } from "../src/config/load";
+
+/** Options every command that reads configuration accepts. */
+export interface ConfigArgs {
+  config?: string;
+  env?: string;
+  port?: number;
+  host?: string;
+  "work-mode"?: string;
+  "log-level"?: string;
+  "data-dir"?: string;
+  "database-url"?: string;
+  json?: boolean;
+}
+
+export function withConfigOptions<T>(yargs: Argv<T>): Argv<T & ConfigArgs> {
+  return yargs
+    .option("config", { type: "string", describe: "TOML file layered over config/default.toml and config/<env>.toml" })
+    .option("env", { type: "string", describe: "environment overlay (config/<env>.toml); default TOKLIGENCE_ENV or dev" })
+    .option("port", { type: "number", describe: "listen port (facade)" })
+    .option("host", { type: "string", describe: "listen address" })
+    .option("work-mode", { type: "string", choices: ["auto", "passthrough", "translation"], describe: "translation policy" })
+    .option("log-level", { type: "string", describe: "trace, debug, info, warn, error, fatal or silent" })
+    .option("data-dir", { type: "string", describe: "data directory (database, logs); default ~/.tokligence" })
+    .option("database-url", { type: "string", describe: "postgres://… to share one database between replicas (default: SQLite <data-dir>/gateway.db)" }) as Argv<T & ConfigArgs>;
+}
+
+/** Load the layered configuration with this command's flags as the top layer. */
+export function loadConfigFromArgs(args: ConfigArgs): LoadedConfig {
+  return loadConfig({
+    configFile: args.config,
+    environment: args.env,
+    flags: { port: args.port, host: args.host, workMode: args["work-mode"], logLevel: args["log-level"], dataDir: args["data-dir"], databaseUrl: args["database-url"] },
+  });
+}
+
+/** Print rows as an aligned text table (the readable output of every command; --json is the other). */
+export function printTable(rows: Array<Record<string, unknown>>, columns?: string[]): void {
+  if (rows.length === 0) {
+    console.log("(none)");
+    return;
+  }
+  const keys = columns ?? Object.keys(rows[0]!);
+  const cell = (value: unknown) => (value === null || value === undefined ? "" : typeof value === "object" ? JSON.stringify(value) : String(value));
+  const widths = keys.map((key) => Math.max(key.length, ...rows.map((row) => cell(row[key]).length)));
+  const line = (values: string[]) => values.map((value, i) => value.padEnd(widths[i]!)).join("  ").trimEnd();
+  console.log(line(keys.map((key) => key.toUpperCase())));
+  for (const row of rows) console.log(line(keys.map((key) => cell(row[key]))));
+}

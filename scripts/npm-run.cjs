@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+// Entry for the npm scripts on a machine that has only Node.js and npm: installs the project's
+// dependencies (Bun among them) on first use, then runs the task with Bun.
+"use strict";
+const { spawnSync, spawn } = require("node:child_process");
+const { existsSync, readdirSync } = require("node:fs");
+const { join } = require("node:path");
+
+const root = join(__dirname, "..");
+const task = process.argv[2];
+const rest = process.argv.slice(3);
+
+/** The Bun binary from node_modules: the `bun` package's installed binary, or its platform package. */
+function findBun() {
+  const candidates = [join(root, "node_modules", "bun", "bin", process.platform === "win32" ? "bun.exe" : "bun.exe")];
+  const oven = join(root, "node_modules", "@oven");
+  if (existsSync(oven)) for (const name of readdirSync(oven)) candidates.push(join(oven, name, "bin", process.platform === "win32" ? "bun.exe" : "bun"));
+  for (const candidate of candidates) {
+    if (!existsSync(candidate)) continue;
+    const probe = spawnSync(candidate, ["--version"], { encoding: "utf8" });
+    if (probe.status === 0) return candidate;
+  }
+  return undefined;
+}
+
+function ensureInstalled() {
+  let bun = findBun();
+  if (bun) return bun;
+  console.error("[tokligence] first run: installing dependencies with npm (Bun comes from the npm registry)…");
+  const install = spawnSync("npm", ["install", "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit", shell: process.platform === "win32" });
+  if (install.status !== 0) process.exit(install.status ?? 1);
+  bun = findBun();
+  if (!bun) {
+    console.error("[tokligence] Bun was not found after npm install. Check that optional dependencies are allowed (npm install --include=optional).");
+    process.exit(1);
+  }
+  return bun;
+}
+
+/** Run Bun with inherited stdio, forwarding signals, and exit with its code. */
+function runBun(bun, args, env) {
+  const child = spawn(bun, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...env } });
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => child.kill(signal));
+  child.on("exit", (code, signal) => {
+    if (signal) process.kill(process.pid, signal);
+    else process.exit(code ?? 1);
+  });
+}
+
+/** Run the test suite and close with one "N passed, N failed" line (the format CI reads). */
+function runTests(bun, args) {
+  const child = spawn(bun, ["test", ...args], { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, FORCE_COLOR: "0" } });
+  let tail = "";
+  const keep = (chunk) => {
+    tail = (tail + chunk.toString()).slice(-4000);
+  };
+  child.stdout.on("data", (chunk) => { process.stdout.write(chunk); keep(chunk); });
+  child.stderr.on("data", (chunk) => { process.stderr.write(chunk); keep(chunk); });
+  child.on("exit", (code) => {
+    const count = (word) => Number((new RegExp(`^\\s*(\\d+) ${word}$`, "m").exec(tail) || [])[1] || 0);
+    const passed = count("pass");
+    const failed = count("fail");
+    const skipped = count("skip");
+    const ok = code === 0 && failed === 0 && passed > 0;
+    console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
+    process.exit(ok ? 0 : code || 1);
+  });
+}
+
+const bun = ensureInstalled();
+switch (task) {
+  case "start":
+    runBun(bun, ["src/main.ts", "serve", ...rest]);
+    break;
+  case "test":
+    runTests(bun, rest);
+    break;
+  case "build":
+    runBun(bun, ["scripts/build.ts", ...rest]);
+    break;
+  case "bench":
+    runBun(bun, ["scripts/bench.ts", ...rest]);
+    break;
+  case "gateway":
+    runBun(bun, ["src/main.ts", ...rest]);
+    break;
+  default:
+    console.error(`unknown task ${task}`);
+    process.exit(2);
+}

@@ -1,0 +1,103 @@
+import type { CanonicalRequest, ContentPart, Message, ToolResultPart } from "../canonical/types";
+import { GatewayError } from "../errors/gateway-error";
+
+/**
+ * Duplicate tool-call detection across the history an agent replays (upstream-tokligence
+ * §1.18, done properly): a call counts as a repeat only when the tool name, the arguments
+ * (compared as JSON, so spacing and key order do not matter) AND the result are the same
+ * as the previous call's. At `warnAt` repeats in a row the model gets a notice appended to
+ * the latest user turn (the client's system prompt is never touched); at `stopAt` the
+ * request fails with `tool_loop_detected` (400: Codex ends the turn instead of retrying, E06).
+ */
+export interface ToolLoopOptions {
+  /** On by default. */
+  enabled?: boolean;
+  warnAt?: number;
+  stopAt?: number;
+}
+
+export interface ToolLoopVerdict {
+  action: "none" | "warn" | "stop";
+  /** How many identical calls end the history. */
+  repeats: number;
+  toolName?: string;
+}
+
+interface CallRecord {
+  name: string;
+  key: string;
+}
+
+export function detectToolLoop(messages: Message[], options: ToolLoopOptions = {}): ToolLoopVerdict {
+  if (options.enabled === false) return { action: "none", repeats: 0 };
+  const calls = collectCalls(messages);
+  const last = calls.at(-1);
+  if (!last) return { action: "none", repeats: 0 };
+  let repeats = 0;
+  for (let index = calls.length - 1; index >= 0 && calls[index]!.key === last.key; index--) repeats++;
+  const stopAt = options.stopAt ?? 5;
+  const warnAt = options.warnAt ?? 3;
+  const action = repeats >= stopAt ? "stop" : repeats >= warnAt ? "warn" : "none";
+  return { action, repeats, toolName: last.name };
+}
+
+/** Applies the verdict: the request unchanged, the request with a notice, or a thrown GatewayError. */
+export function guardToolLoop(request: CanonicalRequest, options: ToolLoopOptions = {}): CanonicalRequest {
+  const verdict = detectToolLoop(request.messages, options);
+  if (verdict.action === "none") return request;
+  if (verdict.action === "stop") {
+    throw new GatewayError(
+      "tool_loop_detected",
+      400,
+      `tool loop detected: ${verdict.toolName} was called ${verdict.repeats} times in a row with the same arguments and the same result; stopping`,
+    );
+  }
+  const notice =
+    `[gateway notice] You have called ${verdict.toolName} ${verdict.repeats} times in a row with identical arguments and got the identical result. ` +
+    "Calling it again will not change anything. Use a different approach or give your final answer.";
+  const messages = [...request.messages];
+  const lastIndex = messages.length - 1;
+  const lastMessage = messages[lastIndex];
+  if (lastMessage?.role === "user") messages[lastIndex] = { ...lastMessage, content: [...lastMessage.content, { type: "text", text: notice }] };
+  else messages.push({ role: "user", content: [{ type: "text", text: notice }] });
+  return { ...request, messages };
+}
+
+/** Completed calls in history order, each keyed by name + canonical arguments + result. */
+function collectCalls(messages: Message[]): CallRecord[] {
+  const results = new Map<string, ToolResultPart>();
+  for (const message of messages) for (const part of message.content) if (part.type === "tool_result") results.set(part.toolCallId, part);
+  const calls: CallRecord[] = [];
+  for (const message of messages) {
+    if (message.role !== "assistant") continue;
+    for (const part of message.content) {
+      if (part.type !== "tool_call") continue;
+      const result = results.get(part.id);
+      if (!result) continue;
+      calls.push({ name: part.name, key: JSON.stringify([part.name, canonicalArguments(part.arguments), describeResult(result.content)]) });
+    }
+  }
+  return calls;
+}
+
+function canonicalArguments(args: string): string {
+  try {
+    return JSON.stringify(sortKeys(JSON.parse(args)));
+  } catch {
+    return args.trim();
+  }
+}
+
+function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (typeof value !== "object" || value === null) return value;
+  return Object.fromEntries(
+    Object.keys(value)
+      .sort()
+      .map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]),
+  );
+}
+
+function describeResult(content: ContentPart[]): string {
+  return JSON.stringify(content.map((part) => (part.type === "text" ? part.text : part)));
+}

@@ -1,0 +1,126 @@
+/**
+ * API-key authentication against the store (implements the Authenticator contract in
+ * types.ts). Lookup by the 12-character prefix with a parameterised query, then a
+ * constant-time comparison of SHA-256 digests over every candidate, with a dummy digest when
+ * there is none, so "unknown key" and "wrong key" cost the same (reliability-anchors §2.2).
+ */
+import { timingSafeEqual } from "node:crypto";
+import type { Store, User } from "../store/types";
+import { extractPresentedKeys, hashApiKey, isApiKeyShaped, keyPrefixOf } from "./api-key";
+import { effectiveScopes, type Scope } from "./scopes";
+import type { Authenticator, Principal } from "./types";
+
+export type AuthResult = Awaited<ReturnType<Authenticator["authenticate"]>>;
+
+export interface GatewayAuthenticator extends Authenticator {
+  /** Requires a valid key whatever `required` says (the usage API with auth on, the CLI-less admin API). */
+  authenticateKey(headers: Headers): Promise<AuthResult>;
+  /** A valid key of a root_admin or gateway_admin with the `admin` scope; 401 without a key, 403 otherwise. */
+  authenticateAdmin(headers: Headers): Promise<AuthResult>;
+}
+
+export interface AuthenticatorOptions {
+  /** Whether model endpoints require a key (`auth_disabled = false`). */
+  required: boolean;
+  /**
+   * Who anonymous requests are (auth off): the local root admin, so every ledger row has a
+   * user (notes/upstream-tokligence.md §1.8). Looked up in the store when not given.
+   */
+  localUser?: User;
+  now?: () => Date;
+}
+
+const DUMMY_DIGEST = Buffer.alloc(32, 0x5a);
+const MISSING_KEY = "missing API key: send `Authorization: Bearer tok_…` or `x-api-key: tok_…`";
+const INVALID_KEY = "invalid API key";
+
+function digestsEqual(expectedHex: string, actual: Buffer): boolean {
+  const expected = Buffer.from(expectedHex, "hex");
+  if (expected.length !== actual.length) {
+    // Cannot happen for our hex SHA-256 column; still spend the same work before refusing.
+    timingSafeEqual(DUMMY_DIGEST, actual);
+    return false;
+  }
+  return timingSafeEqual(expected, actual);
+}
+
+export function createAuthenticator(store: Store, options: AuthenticatorOptions): GatewayAuthenticator {
+  const now = options.now ?? (() => new Date());
+  let localUser: User | undefined = options.localUser;
+
+  async function resolveLocalUser(): Promise<User | null> {
+    if (!localUser) localUser = (await store.users.findRootAdmin()) ?? undefined;
+    return localUser ?? null;
+  }
+
+  async function verifyToken(token: string): Promise<AuthResult> {
+    const digest = Buffer.from(hashApiKey(token), "hex");
+    const candidates = await store.apiKeys.findCredentialsByPrefix(keyPrefixOf(token));
+    let match: (typeof candidates)[number] | undefined;
+    for (const candidate of candidates) {
+      if (digestsEqual(candidate.keyHash, digest) && !match) match = candidate;
+    }
+    if (candidates.length === 0) timingSafeEqual(DUMMY_DIGEST, digest);
+    if (!match) return { ok: false, status: 401, message: INVALID_KEY };
+    const at = now();
+    if (match.key.revokedAt) return { ok: false, status: 401, message: "API key revoked" };
+    if (match.key.expiresAt && match.key.expiresAt.getTime() <= at.getTime()) return { ok: false, status: 401, message: "API key expired" };
+    if (match.user.deletedAt || match.user.status !== "active") return { ok: false, status: 401, message: "API key owner is inactive" };
+    const principal: Principal = {
+      userId: match.user.id,
+      apiKeyId: match.key.id,
+      email: match.user.email,
+      role: match.user.role,
+      scopes: effectiveScopes(match.user.role, match.key.scopes),
+    };
+    return { ok: true, principal };
+  }
+
+  async function authenticateKey(headers: Headers): Promise<AuthResult> {
+    const presented = extractPresentedKeys(headers);
+    if (presented.length === 0) return { ok: false, status: 401, message: MISSING_KEY };
+    const token = presented.find(isApiKeyShaped);
+    if (!token) return { ok: false, status: 401, message: INVALID_KEY };
+    return verifyToken(token);
+  }
+
+  async function anonymousPrincipal(): Promise<Principal> {
+    const user = await resolveLocalUser();
+    return { userId: user?.id ?? null, apiKeyId: null, email: user?.email ?? null, role: "anonymous", scopes: ["models", "usage"] satisfies Scope[] };
+  }
+
+  return {
+    required: options.required,
+
+    async authenticate(headers) {
+      if (options.required) return authenticateKey(headers);
+      // Auth off: clients often send a placeholder key (Claude Code's sk-ant-…), which must
+      // not be refused. A valid tok_ key still names its owner for the ledger; anything else
+      // is the local root admin.
+      const token = extractPresentedKeys(headers).find(isApiKeyShaped);
+      if (token) {
+        const result = await verifyToken(token);
+        if (result.ok) return result;
+      }
+      return { ok: true, principal: await anonymousPrincipal() };
+    },
+
+    authenticateKey,
+
+    async authenticateAdmin(headers) {
+      const result = await authenticateKey(headers);
+      if (!result.ok) return result;
+      const { principal } = result;
+      if (principal.role !== "root_admin" && principal.role !== "gateway_admin") {
+        return { ok: false, status: 403, message: "admin API requires an admin key" };
+      }
+      if (!principal.scopes.includes("admin")) return { ok: false, status: 403, message: "this key lacks the admin scope" };
+      return result;
+    },
+  };
+}
+
+/** Whether a principal may use a scope (`models` for model endpoints, `usage`, `admin`). */
+export function hasScope(principal: Principal, scope: Scope): boolean {
+  return principal.scopes.includes(scope);
+}

@@ -1,0 +1,37 @@
+/** Create an API key for a user; the token is returned once and never stored. */
+import { GatewayError } from "../errors/gateway-error";
+import type { ApiKey, Store } from "../store/types";
+import { generateApiKeyToken, hashApiKey, keyPrefixOf } from "./api-key";
+import { parseScopes } from "./scopes";
+
+export interface IssueApiKeyInput {
+  userId: number;
+  scopes?: unknown;
+  expiresAt?: Date | null;
+  name?: string | null;
+}
+
+export interface IssuedApiKey {
+  /** The full token: show it once, it cannot be recovered. */
+  token: string;
+  apiKey: ApiKey;
+}
+
+export async function issueApiKey(store: Store, input: IssueApiKeyInput): Promise<IssuedApiKey> {
+  const user = await store.users.get(input.userId);
+  if (!user || user.deletedAt) throw new GatewayError("not_found", 404, `user ${input.userId} not found`);
+  const scopes = parseScopes(input.scopes);
+  if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
+    throw new GatewayError("invalid_request", 400, "expires_at must be in the future", { param: "expires_at" });
+  }
+  const token = generateApiKeyToken();
+  const apiKey = await store.apiKeys.insert({
+    userId: user.id,
+    keyHash: hashApiKey(token),
+    keyPrefix: keyPrefixOf(token),
+    scopes,
+    expiresAt: input.expiresAt ?? null,
+    name: input.name ?? null,
+  });
+  return { token, apiKey };
+}

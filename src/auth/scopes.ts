@@ -1,0 +1,34 @@
+/**
+ * Key scopes. A key's scopes only ever narrow what its owner's role allows (a key can never
+ * grant more than its creator; reliability-anchors §2.3). An empty list means "everything
+ * the role allows".
+ */
+import { GatewayError } from "../errors/gateway-error";
+import type { UserRole } from "../store/types";
+
+export const SCOPES = ["models", "usage", "admin"] as const;
+export type Scope = (typeof SCOPES)[number];
+
+export function scopesOfRole(role: UserRole): Scope[] {
+  return role === "gateway_user" ? ["models", "usage"] : ["models", "usage", "admin"];
+}
+
+/** What a key may do: its role's scopes, narrowed by the key's own list when it has one. */
+export function effectiveScopes(role: UserRole, keyScopes: string[]): Scope[] {
+  const allowed = scopesOfRole(role);
+  return keyScopes.length === 0 ? allowed : allowed.filter((scope) => keyScopes.includes(scope));
+}
+
+/** Validate requested scope names (400 on unknown ones); returns them de-duplicated. */
+export function parseScopes(scopes: unknown): Scope[] {
+  if (scopes === undefined || scopes === null) return [];
+  if (!Array.isArray(scopes)) throw new GatewayError("invalid_request", 400, "scopes must be an array of strings", { param: "scopes" });
+  const parsed: Scope[] = [];
+  for (const scope of scopes) {
+    if (typeof scope !== "string" || !(SCOPES as readonly string[]).includes(scope)) {
+      throw new GatewayError("invalid_request", 400, `unknown scope ${JSON.stringify(scope)} (known: ${SCOPES.join(", ")})`, { param: "scopes" });
+    }
+    if (!parsed.includes(scope as Scope)) parsed.push(scope as Scope);
+  }
+  return parsed;
+}

@@ -1,0 +1,40 @@
+/**
+ * The one budget ⇄ effort table (K02: "use a monotonic table in both directions and keep
+ * it in one place"). Anthropic speaks thinking budgets in tokens, OpenAI speaks effort
+ * levels; every codec converts through these two functions so the same request gets the
+ * same effort whichever gateway path it takes.
+ */
+
+/** Budgets below these bounds map to the named effort (K02: <4k low, <16k medium, else high). */
+const LOW_BELOW = 4_096;
+const MEDIUM_BELOW = 16_384;
+
+/** Representative budgets per effort (K02: low → 4k, medium → 12k, high → 24k–32k). */
+const BUDGET_BY_EFFORT: Record<string, number> = {
+  minimal: 1_024,
+  low: 4_096,
+  medium: 12_288,
+  high: 24_576,
+  xhigh: 32_768,
+  max: 32_768,
+};
+
+/** Anthropic's smallest accepted `budget_tokens`. */
+export const MIN_THINKING_BUDGET = 1_024;
+
+/** An Anthropic thinking budget → the OpenAI effort level it corresponds to. */
+export function mapBudgetToEffort(budgetTokens: number): "low" | "medium" | "high" {
+  if (budgetTokens < LOW_BELOW) return "low";
+  if (budgetTokens < MEDIUM_BELOW) return "medium";
+  return "high";
+}
+
+/** An OpenAI (or Anthropic `output_config.effort`) level → a thinking budget; unknown levels count as medium. */
+export function mapEffortToBudget(effort: string): number {
+  return BUDGET_BY_EFFORT[effort] ?? BUDGET_BY_EFFORT.medium!;
+}
+
+/** Efforts that mean "no thinking" when the target is Anthropic (K02: `minimal`/`none` → disabled). */
+export function isThinkingOffEffort(effort: string | undefined): boolean {
+  return effort === "none" || effort === "minimal";
+}

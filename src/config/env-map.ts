@@ -1,0 +1,64 @@
+/**
+ * Environment variables → configuration keys. The original gateway's names keep working
+ * (notes/upstream-tokligence.md §1.9); any key can also be set as TOKLIGENCE_<SECTION>__<KEY>
+ * (double underscore between levels), e.g. TOKLIGENCE_UPSTREAM__IDLE_TIMEOUT_MS=60000.
+ */
+
+/** Named variables and the keys they set. A function converts values that need it. */
+export const namedEnvVars: Record<string, { key: string; convert?: (raw: string) => string }> = {
+  TOKLIGENCE_HOST: { key: "server.host" },
+  TOKLIGENCE_PORT: { key: "server.port" },
+  TOKLIGENCE_FACADE_PORT: { key: "server.port" },
+  TOKLIGENCE_MULTIPORT_MODE: { key: "multiport.enabled" },
+  TOKLIGENCE_ENABLE_FACADE: { key: "multiport.enable_facade" },
+  TOKLIGENCE_ADMIN_PORT: { key: "multiport.admin_port" },
+  TOKLIGENCE_OPENAI_PORT: { key: "multiport.openai_port" },
+  TOKLIGENCE_ANTHROPIC_PORT: { key: "multiport.anthropic_port" },
+  TOKLIGENCE_FACADE_ENDPOINTS: { key: "multiport.facade_endpoints" },
+  TOKLIGENCE_OPENAI_ENDPOINTS: { key: "multiport.openai_endpoints" },
+  TOKLIGENCE_ANTHROPIC_ENDPOINTS: { key: "multiport.anthropic_endpoints" },
+  TOKLIGENCE_ADMIN_ENDPOINTS: { key: "multiport.admin_endpoints" },
+  TOKLIGENCE_ROUTES: { key: "routing.routes" },
+  TOKLIGENCE_MODEL_ALIASES: { key: "routing.aliases" },
+  TOKLIGENCE_SMALL_MODEL: { key: "routing.small_model" },
+  TOKLIGENCE_BIG_MODEL: { key: "routing.big_model" },
+  TOKLIGENCE_OPENAI_API_KEY: { key: "providers.openai.api_keys" },
+  TOKLIGENCE_OPENAI_BASE_URL: { key: "providers.openai.base_url" },
+  TOKLIGENCE_OPENAI_ORG: { key: "providers.openai.org" },
+  TOKLIGENCE_ANTHROPIC_API_KEY: { key: "providers.anthropic.api_keys" },
+  TOKLIGENCE_ANTHROPIC_BASE_URL: { key: "providers.anthropic.base_url" },
+  TOKLIGENCE_ANTHROPIC_VERSION: { key: "providers.anthropic.anthropic_version" },
+  TOKLIGENCE_WORK_MODE: { key: "gateway.work_mode" },
+  // The original took a duration ("30s", "2m") or seconds; it bounds the wait for the upstream's answer.
+  TOKLIGENCE_TIMEOUT: { key: "upstream.connect_timeout_ms", convert: durationToMs },
+  TOKLIGENCE_LOG_LEVEL: { key: "log.level", convert: (raw) => raw.toLowerCase() },
+  TOKLIGENCE_DATA_DIR: { key: "gateway.data_dir" },
+  TOKLIGENCE_MARKETPLACE_ENABLED: { key: "gateway.marketplace_enabled" },
+  TOKLIGENCE_AUTH_DISABLED: { key: "auth.disabled" },
+  TOKLIGENCE_ADMIN_EMAIL: { key: "auth.admin_email" },
+  TOKLIGENCE_DATABASE_URL: { key: "database.url" },
+  // The original kept its ledger in a path-or-DSN key; a postgres DSN there means "use PostgreSQL".
+  TOKLIGENCE_LEDGER_PATH: { key: "database.url", convert: keepPostgresUrl },
+};
+
+/** "30s", "2m", "1h", "500ms" or plain seconds → milliseconds (as text, validated later). */
+export function durationToMs(raw: string): string {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(raw);
+  if (!match) return raw; // left invalid on purpose: validation names the variable
+  const amount = Number(match[1]);
+  const unit = match[2] ?? "s";
+  const factor = unit === "ms" ? 1 : unit === "s" ? 1000 : unit === "m" ? 60_000 : 3_600_000;
+  return String(Math.round(amount * factor));
+}
+
+function keepPostgresUrl(raw: string): string {
+  return /^postgres(ql)?:\/\//.test(raw) ? raw : "";
+}
+
+/** TOKLIGENCE_SECTION__KEY (or TOKLIGENCE_PROVIDERS__NAME__KEY) → "section.key", lower-cased. */
+export function keyFromGenericEnvName(name: string): string | undefined {
+  if (!name.startsWith("TOKLIGENCE_") || !name.includes("__")) return undefined;
+  const parts = name.slice("TOKLIGENCE_".length).split("__");
+  if (parts.some((part) => part.length === 0)) return undefined;
+  return parts.map((part) => part.toLowerCase()).join(".");
+}

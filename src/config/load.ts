@@ -1,0 +1,124 @@
+import { homedir } from "node:os";
+import { resolve } from "node:path";
+import { coerceValue } from "./coerce";
+import { ConfigError, type Layer, loadConfigDirectory, loadEmbeddedDefaults, loadEnvironment, loadFlags, loadTomlFile, mergeLayers } from "./layers";
+import { findKeySpec } from "./schema";
+import { buildProviders } from "./providers";
+import type { GatewayConfig, SourcedValue } from "./types";
+
+export interface LoadOptions {
+  /** The environment to read TOKLIGENCE_* variables from (process.env by default). */
+  env?: Record<string, string | undefined>;
+  /** --config FILE */
+  configFile?: string;
+  /** --env NAME */
+  environment?: string;
+  /** Where config/default.toml and config/<env>.toml live (default: ./config). */
+  configDir?: string;
+  flags?: Parameters<typeof loadFlags>[0];
+}
+
+export interface LoadedConfig {
+  config: GatewayConfig;
+  /** Every effective key with its typed value and source, for `config show`. */
+  entries: Map<string, SourcedValue & { secret: boolean }>;
+}
+
+/** Expand a leading "~" to the home directory (the original created a literal "~" folder). */
+export function expandHome(path: string): string {
+  if (path === "~") return homedir();
+  if (path.startsWith("~/")) return resolve(homedir(), path.slice(2));
+  return resolve(path);
+}
+
+/** Resolve "env:NAME" references so secrets can live outside config files. */
+function resolveEnvReference(value: unknown, env: Record<string, string | undefined>, key: string, source: string): unknown {
+  if (typeof value === "string" && value.startsWith("env:")) {
+    const name = value.slice(4);
+    const resolved = env[name];
+    if (resolved === undefined) throw new ConfigError(`${key} from ${source} refers to environment variable ${name}, which is not set`);
+    return resolved;
+  }
+  if (Array.isArray(value)) return value.flatMap((item) => {
+    const resolved = resolveEnvReference(item, env, key, source);
+    // A referenced list variable may hold several comma-separated keys.
+    return typeof resolved === "string" && typeof item === "string" && item.startsWith("env:") ? resolved.split(",").map((s) => s.trim()).filter(Boolean) : [resolved];
+  });
+  return value;
+}
+
+/** Load every layer, validate, and return the frozen effective configuration. */
+export function loadConfig(options: LoadOptions = {}): LoadedConfig {
+  const env = options.env ?? process.env;
+  const environment = options.environment ?? env.TOKLIGENCE_ENV ?? "dev";
+  if (!/^[A-Za-z0-9_-]+$/.test(environment)) throw new ConfigError(`invalid environment name ${JSON.stringify(environment)} (allowed: letters, digits, - and _)`);
+  const configDir = options.configDir ?? env.TOKLIGENCE_CONFIG_DIR ?? resolve("config");
+  const configFile = options.configFile ?? env.TOKLIGENCE_CONFIG;
+
+  const layers: Layer[] = [loadEmbeddedDefaults(), ...loadConfigDirectory(configDir, environment)];
+  if (configFile) layers.push(loadTomlFile(configFile, true));
+  layers.push(loadEnvironment(env), loadFlags(options.flags ?? {}));
+  const merged = mergeLayers(layers);
+
+  const entries = new Map<string, SourcedValue & { secret: boolean }>();
+  for (const [key, entry] of merged) {
+    const spec = findKeySpec(key);
+    if (!spec) throw new ConfigError(`unknown configuration key ${key} (from ${entry.source}); see config/README.md for the keys`);
+    const value = coerceValue(key, { value: resolveEnvReference(entry.value, env, key, entry.source), source: entry.source }, spec);
+    entries.set(key, { value, source: entry.source, secret: spec.secret === true });
+  }
+  const config = buildConfig(entries, environment);
+  return { config: deepFreeze(config), entries };
+}
+
+function buildConfig(entries: Map<string, SourcedValue>, environment: string): GatewayConfig {
+  const get = <T>(key: string): T => entries.get(key)?.value as T;
+  const optional = <T>(key: string): T | undefined => entries.get(key)?.value as T | undefined;
+  return {
+    environment,
+    server: {
+      host: get("server.host"),
+      port: get("server.port"),
+      bodyLimitBytes: get<number>("server.body_limit_mb") * 1024 * 1024,
+      keepaliveIntervalMs: get("server.keepalive_interval_ms"),
+      shutdownGraceMs: get("server.shutdown_grace_ms"),
+    },
+    multiport: {
+      enabled: get("multiport.enabled"),
+      enableFacade: get("multiport.enable_facade"),
+      ports: { facade: get("server.port"), admin: get("multiport.admin_port"), openai: get("multiport.openai_port"), anthropic: get("multiport.anthropic_port") },
+      endpoints: {
+        facade: get("multiport.facade_endpoints"),
+        admin: get("multiport.admin_endpoints"),
+        openai: get("multiport.openai_endpoints"),
+        anthropic: get("multiport.anthropic_endpoints"),
+      },
+    },
+    workMode: get("gateway.work_mode"),
+    dataDir: expandHome(get("gateway.data_dir")),
+    marketplaceEnabled: get("gateway.marketplace_enabled"),
+    defaultMaxTokens: get("gateway.default_max_tokens"),
+    log: { level: get("log.level"), file: get("log.file"), rotateSize: get("log.rotate_size"), rotateKeep: get("log.rotate_keep") },
+    upstream: {
+      connectTimeoutMs: get("upstream.connect_timeout_ms"),
+      firstByteTimeoutMs: get("upstream.first_byte_timeout_ms"),
+      idleTimeoutMs: get("upstream.idle_timeout_ms"),
+    },
+    auth: { disabled: optional("auth.disabled"), adminEmail: get("auth.admin_email") },
+    databaseUrl: get("database.url"),
+    sqliteSynchronous: get("database.sqlite_synchronous"),
+    ledger: { pricesFile: get<string>("ledger.prices_file") ? expandHome(get("ledger.prices_file")) : "" },
+    routing: { routes: get("routing.routes"), aliases: get("routing.aliases"), smallModel: get("routing.small_model"), bigModel: get("routing.big_model") },
+    providers: buildProviders(entries),
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === "object" && !Object.isFrozen(value)) {
+    for (const inner of Object.values(value)) deepFreeze(inner);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+export { ConfigError };

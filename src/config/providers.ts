@@ -1,0 +1,60 @@
+import { ConfigError } from "./layers";
+import type { ProviderConfig, ProviderKind, SourcedValue, UpstreamProtocol } from "./types";
+
+const defaultProtocols: Record<ProviderKind, UpstreamProtocol[]> = {
+  // OpenAI serves Chat Completions and Responses natively; Responses-only models are listed per provider.
+  openai: ["openai-chat", "openai-responses"],
+  anthropic: ["anthropic"],
+  "openai-compatible": ["openai-chat"],
+};
+
+/** Build the provider list from `providers.<name>.<key>` entries. */
+export function buildProviders(entries: Map<string, SourcedValue>): ProviderConfig[] {
+  const names = new Set<string>();
+  for (const key of entries.keys()) {
+    const match = /^providers\.([^.]+)\./.exec(key);
+    if (match) names.add(match[1]!);
+  }
+  const providers: ProviderConfig[] = [];
+  for (const name of names) {
+    const get = <T>(key: string): T | undefined => entries.get(`providers.${name}.${key}`)?.value as T | undefined;
+    const kind = get<ProviderKind>("kind");
+    if (!kind) throw new ConfigError(`providers.${name}.kind is missing (allowed: openai, anthropic, openai-compatible)`);
+    if (name === "loopback") throw new ConfigError(`providers.loopback is reserved for the built-in offline model`);
+    const baseUrl = get<string>("base_url");
+    if (!baseUrl) throw new ConfigError(`providers.${name}.base_url is missing`);
+    if (!/^https?:\/\//.test(baseUrl)) {
+      throw new ConfigError(`invalid value for providers.${name}.base_url from ${entries.get(`providers.${name}.base_url`)?.source}: ${JSON.stringify(baseUrl)} (allowed: an http:// or https:// URL)`);
+    }
+    const protocols = (get<string[]>("protocols") ?? defaultProtocols[kind]) as UpstreamProtocol[];
+    for (const protocol of protocols) {
+      if (!["openai-chat", "openai-responses", "anthropic"].includes(protocol)) {
+        throw new ConfigError(`invalid protocol ${JSON.stringify(protocol)} in providers.${name}.protocols (allowed: openai-chat, openai-responses, anthropic)`);
+      }
+    }
+    providers.push({
+      name,
+      kind,
+      baseUrl: baseUrl.replace(/\/+$/, ""),
+      apiKeys: get<string[]>("api_keys") ?? [],
+      org: get<string>("org") || undefined,
+      anthropicVersion: get<string>("anthropic_version") ?? "2023-06-01",
+      protocols,
+      models: get<string[]>("models") ?? [],
+      responsesOnlyModels: get<string[]>("responses_only_models") ?? [],
+      maxOutputTokens: get<number>("max_output_tokens"),
+      headers: parseHeaderList(name, get<string[]>("headers") ?? []),
+    });
+  }
+  return providers;
+}
+
+function parseHeaderList(provider: string, lines: string[]): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const line of lines) {
+    const colon = line.indexOf(":");
+    if (colon <= 0) throw new ConfigError(`providers.${provider}.headers entries must look like "Name: value"`);
+    headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+  }
+  return headers;
+}

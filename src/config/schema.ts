@@ -1,0 +1,95 @@
+/**
+ * The configuration schema: every key the gateway reads, its type and allowed values.
+ * Validation names the key, the layer it came from and what is allowed (never a silent default).
+ */
+
+export type KeyType =
+  | { kind: "string" }
+  | { kind: "int"; min?: number; max?: number }
+  | { kind: "bool" }
+  | { kind: "enum"; values: readonly string[] }
+  | { kind: "stringList" };
+
+export interface KeySpec {
+  type: KeyType;
+  /** Secrets are redacted in `config show` and logs. */
+  secret?: boolean;
+}
+
+const str: KeySpec = { type: { kind: "string" } };
+const bool: KeySpec = { type: { kind: "bool" } };
+const list: KeySpec = { type: { kind: "stringList" } };
+const port: KeySpec = { type: { kind: "int", min: 0, max: 65535 } };
+const positive = (max = 2 ** 31): KeySpec => ({ type: { kind: "int", min: 1, max } });
+const endpointKeys: KeySpec = list;
+
+export const workModes = ["auto", "passthrough", "translation"] as const;
+export const logLevels = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
+export const providerKinds = ["openai", "anthropic", "openai-compatible"] as const;
+export const upstreamProtocols = ["openai-chat", "openai-responses", "anthropic"] as const;
+
+/** Fixed keys, by dotted path. */
+export const fixedKeys: Record<string, KeySpec> = {
+  "server.host": str,
+  "server.port": port,
+  "server.body_limit_mb": positive(1024),
+  "server.keepalive_interval_ms": positive(),
+  "server.shutdown_grace_ms": positive(),
+  "multiport.enabled": bool,
+  "multiport.enable_facade": bool,
+  "multiport.admin_port": port,
+  "multiport.openai_port": port,
+  "multiport.anthropic_port": port,
+  "multiport.facade_endpoints": endpointKeys,
+  "multiport.openai_endpoints": endpointKeys,
+  "multiport.anthropic_endpoints": endpointKeys,
+  "multiport.admin_endpoints": endpointKeys,
+  "gateway.work_mode": { type: { kind: "enum", values: workModes } },
+  "gateway.data_dir": str,
+  "gateway.marketplace_enabled": bool,
+  "gateway.default_max_tokens": positive(),
+  "log.level": { type: { kind: "enum", values: logLevels } },
+  "log.file": bool,
+  "log.rotate_size": str,
+  "log.rotate_keep": positive(1000),
+  "upstream.connect_timeout_ms": positive(),
+  "upstream.first_byte_timeout_ms": positive(),
+  "upstream.idle_timeout_ms": positive(),
+  "auth.disabled": bool,
+  "auth.admin_email": str,
+  "database.url": { type: { kind: "string" }, secret: true },
+  "database.sqlite_synchronous": { type: { kind: "enum", values: ["FULL", "NORMAL"] } },
+  "ledger.prices_file": str,
+  "routing.routes": list,
+  "routing.aliases": list,
+  "routing.small_model": str,
+  "routing.big_model": str,
+};
+
+/** Keys of each `[providers.<name>]` table. */
+export const providerKeys: Record<string, KeySpec> = {
+  kind: { type: { kind: "enum", values: providerKinds } },
+  base_url: str,
+  api_keys: { type: { kind: "stringList" }, secret: true },
+  org: str,
+  anthropic_version: str,
+  /** Wire protocols the provider serves natively (defaults by kind). */
+  protocols: list,
+  /** Model patterns this provider serves (adds routes for openai-compatible providers). */
+  models: list,
+  /** Model patterns served only through the Responses API (the gpt-5-codex class). */
+  responses_only_models: list,
+  /** Upper bound on max_tokens for this provider's models (P02). */
+  max_output_tokens: positive(),
+  /** Extra headers sent upstream, as "Name: value" entries. */
+  headers: { type: { kind: "stringList" }, secret: true },
+};
+
+/** The spec for a dotted key, or undefined when the key is unknown. */
+export function findKeySpec(key: string): KeySpec | undefined {
+  const fixed = fixedKeys[key];
+  if (fixed) return fixed;
+  const match = /^providers\.([A-Za-z0-9_-]+)\.([a-z_]+)$/.exec(key);
+  if (match) return providerKeys[match[2]!];
+  return undefined;
+}

@@ -1,0 +1,52 @@
+import type { logLevels, providerKinds, upstreamProtocols, workModes } from "./schema";
+
+export type WorkMode = (typeof workModes)[number];
+export type LogLevel = (typeof logLevels)[number];
+export type ProviderKind = (typeof providerKinds)[number];
+export type UpstreamProtocol = (typeof upstreamProtocols)[number];
+
+export interface ProviderConfig {
+  name: string;
+  kind: ProviderKind;
+  baseUrl: string;
+  apiKeys: string[];
+  org?: string;
+  anthropicVersion: string;
+  protocols: UpstreamProtocol[];
+  models: string[];
+  responsesOnlyModels: string[];
+  maxOutputTokens?: number;
+  headers: Record<string, string>;
+}
+
+/** The effective configuration: parsed once at start, validated, frozen, passed in. */
+export interface GatewayConfig {
+  environment: string;
+  server: { host: string; port: number; bodyLimitBytes: number; keepaliveIntervalMs: number; shutdownGraceMs: number };
+  multiport: {
+    enabled: boolean;
+    enableFacade: boolean;
+    ports: { facade: number; admin: number; openai: number; anthropic: number };
+    endpoints: { facade: string[]; admin: string[]; openai: string[]; anthropic: string[] };
+  };
+  workMode: WorkMode;
+  dataDir: string;
+  marketplaceEnabled: boolean;
+  defaultMaxTokens: number;
+  log: { level: LogLevel; file: boolean; rotateSize: string; rotateKeep: number };
+  upstream: { connectTimeoutMs: number; firstByteTimeoutMs: number; idleTimeoutMs: number };
+  auth: { disabled: boolean | undefined; adminEmail: string };
+  databaseUrl: string;
+  /** SQLite `synchronous`: FULL survives power loss, NORMAL only application crashes. */
+  sqliteSynchronous: "FULL" | "NORMAL";
+  /** Price table for ledger costs; empty = the embedded config/prices.toml. */
+  ledger: { pricesFile: string };
+  routing: { routes: string[]; aliases: string[]; smallModel: string; bigModel: string };
+  providers: ProviderConfig[];
+}
+
+/** One configuration value and the layer it came from. */
+export interface SourcedValue {
+  value: unknown;
+  source: string;
+}

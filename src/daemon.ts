@@ -1,0 +1,72 @@
+import { resolveAuthRequired } from "./auth/auth-required";
+import { createAuthenticator } from "./auth/authenticator";
+import type { LoadedConfig } from "./config/load";
+import { createAdminRoutes } from "./http/routes/admin";
+import { createUsageRoutes } from "./http/routes/usage";
+import { createLedgerSink } from "./ledger/ledger-sink";
+import { loadPriceTable } from "./ledger/price-table";
+import { openConfiguredStore } from "./store/open-configured-store";
+import { type GatewayServices, startGateway } from "./gateway";
+import { createLogger, type Logger } from "./log/logger";
+import { gatewayCommit, gatewayVersion } from "./version";
+
+/**
+ * The services that need a database (user store, authenticator, durable ledger, admin routes).
+ * Built here, in the composition root, so the proxy only sees interfaces. Migrations run
+ * before anything listens; a failure refuses to start (packaging-and-stack §7).
+ */
+export async function buildServices(loaded: LoadedConfig, logger: Logger): Promise<GatewayServices & { close(): Promise<void> }> {
+  const { config } = loaded;
+  const store = await openConfiguredStore(config, { migrate: false });
+  try {
+    const migration = await store.migrate();
+    logger.info({ dialect: store.dialect, database: store.location, applied: migration.applied }, `database ready (${store.dialect})`);
+    const root = await store.users.ensureRootAdmin(config.auth.adminEmail);
+    const prices = loadPriceTable(config.ledger.pricesFile || undefined);
+    const ledger = createLedgerSink(store, {
+      prices,
+      logger: { warn: (object, message) => logger.warn(object, message), error: (object, message) => logger.error(object, message) },
+    });
+    const required = resolveAuthRequired(config);
+    const auth = createAuthenticator(store, { required, localUser: root });
+    logger.info(`auth: ${required ? "API key required on model endpoints" : `off (requests count as ${root.email})`}; admin API always requires an admin key`);
+    const onUnexpectedError = (error: unknown) => logger.error({ err: error }, "admin/usage API error");
+    return {
+      ledger,
+      auth,
+      adminRoutes: [createAdminRoutes({ store, auth, onUnexpectedError }), createUsageRoutes({ store, auth, onUnexpectedError })],
+      // The gateway closes the ledger (flushing it) before this runs.
+      close: () => store.close(),
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+/** `gatewayd` / `gateway serve`: start, log the essentials, drain on SIGTERM/SIGINT. */
+export async function runDaemon(loaded: LoadedConfig): Promise<void> {
+  const { config } = loaded;
+  const logger = await createLogger(config);
+  const services = await buildServices(loaded, logger);
+  const gateway = startGateway(config, logger, services);
+  logger.info({ version: gatewayVersion, commit: gatewayCommit, environment: config.environment }, `tokligence gateway ${gatewayVersion} started`);
+  // Tests and operators grep this line (the original's start-up log, notes §1.13).
+  logger.info(`work mode: ${config.workMode} (auto=passthrough when protocols match, translation otherwise; passthrough=never translate; translation=always through the hub)`);
+  for (const listener of gateway.listeners) logger.info({ endpoints: listener.endpoints }, `${listener.name} server listening on ${listener.url}`);
+  logger.info({ providers: config.providers.map((provider) => ({ name: provider.name, kind: provider.kind, keys: provider.apiKeys.length, baseUrl: provider.baseUrl })) }, "providers configured");
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`received ${signal}: draining (up to ${config.server.shutdownGraceMs} ms)`);
+    await gateway.stop();
+    await services.close();
+    logger.info("stopped");
+    logger.flush();
+    setTimeout(() => process.exit(0), 50);
+  };
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+}

@@ -1,0 +1,96 @@
+import type { Authenticator } from "./auth/types";
+import { createOpenAuthenticator } from "./auth/open-authenticator";
+import type { GatewayConfig } from "./config/types";
+import { createApp, type EndpointKey, normaliseEndpointKeys } from "./http/app";
+import { MemoryLedgerSink } from "./ledger/memory-sink";
+import type { LedgerSink } from "./ledger/types";
+import type { Logger } from "./log/logger";
+import { KeyRing } from "./providers/key-ring";
+import type { ProxyDeps } from "./proxy/types";
+import { ModelRouter } from "./routing/router";
+import { findTranslator } from "./translate/registry";
+import { estimateAnthropicInputTokens } from "./protocols/anthropic/count-tokens";
+
+export interface GatewayServices {
+  ledger?: LedgerSink;
+  auth?: Authenticator;
+  adminRoutes?: ProxyAppRoutes;
+  estimateAnthropicTokens?: ProxyDeps["estimateAnthropicTokens"];
+}
+type ProxyAppRoutes = Parameters<typeof createApp>[0]["adminRoutes"];
+
+export interface RunningGateway {
+  /** One entry per listener: its endpoint groups and URL. */
+  listeners: Array<{ name: string; url: string; endpoints: EndpointKey[] }>;
+  /** The facade (or first) listener's base URL. */
+  url: string;
+  proxy: ProxyDeps;
+  /** Graceful stop: refuse new connections, let streams finish up to the grace period, then cut. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+/** The listeners to open: one facade port, or the original's multi-port layout. */
+function planListeners(config: GatewayConfig): Array<{ name: string; port: number; endpoints: EndpointKey[] }> {
+  if (!config.multiport.enabled) return [{ name: "facade", port: config.server.port, endpoints: ["openai_core", "openai_responses", "anthropic", "admin", "health"] }];
+  const { ports, endpoints } = config.multiport;
+  const plan = [
+    { name: "facade", port: config.multiport.enableFacade ? ports.facade : 0, endpoints: normaliseEndpointKeys(endpoints.facade, "multiport.facade_endpoints") },
+    { name: "openai", port: ports.openai, endpoints: normaliseEndpointKeys(endpoints.openai, "multiport.openai_endpoints") },
+    { name: "anthropic", port: ports.anthropic, endpoints: normaliseEndpointKeys(endpoints.anthropic, "multiport.anthropic_endpoints") },
+    { name: "admin", port: ports.admin, endpoints: normaliseEndpointKeys(endpoints.admin, "multiport.admin_endpoints") },
+  ];
+  // A port of 0 or an empty endpoint list means "no listener", as in the original.
+  return plan.filter((listener) => listener.port > 0 && listener.endpoints.length > 0);
+}
+
+/** Build the proxy dependencies from the configuration (state lives here, not in modules). */
+export function buildProxyDeps(config: GatewayConfig, logger: Logger, services: GatewayServices = {}): ProxyDeps {
+  const keyRings = new Map(config.providers.map((provider) => [provider.name, new KeyRing(provider.apiKeys)]));
+  return {
+    config,
+    router: new ModelRouter(config),
+    keyRings,
+    ledger: services.ledger ?? new MemoryLedgerSink(),
+    logger,
+    findTranslator,
+    estimateAnthropicTokens: services.estimateAnthropicTokens ?? estimateAnthropicInputTokens,
+  };
+}
+
+/** Start the gateway's listeners. Port 0 in single-port mode picks a free port (tests). */
+export function startGateway(config: GatewayConfig, logger: Logger, services: GatewayServices = {}): RunningGateway {
+  const proxy = buildProxyDeps(config, logger, services);
+  const auth = services.auth ?? createOpenAuthenticator();
+  let draining = false;
+  const apps: Array<{ name: string; endpoints: EndpointKey[]; app: ReturnType<typeof createApp> }> = [];
+  const listeners: RunningGateway["listeners"] = [];
+  for (const plan of config.multiport.enabled ? planListeners(config) : [{ ...planListeners(config)[0]!, port: config.server.port }]) {
+    const app = createApp({ config, proxy, auth, adminRoutes: services.adminRoutes, isDraining: () => draining }, plan.endpoints);
+    app.listen({
+      hostname: config.server.host,
+      port: plan.port,
+      // Fail loudly when the port is taken instead of sharing it (packaging-and-stack §6.1).
+      reusePort: false,
+      // Bun's maximum; SSE keep-alive pings keep quiet streams well inside it.
+      idleTimeout: 255,
+      // A hard cap above the configured limit: requests between the two get a protocol-shaped 413.
+      maxRequestBodySize: config.server.bodyLimitBytes + 1024 * 1024,
+    });
+    const server = app.server!;
+    const url = `http://${config.server.host.includes(":") ? `[${config.server.host}]` : config.server.host}:${server.port}`;
+    apps.push({ name: plan.name, endpoints: plan.endpoints, app });
+    listeners.push({ name: plan.name, url, endpoints: plan.endpoints });
+  }
+  return {
+    listeners,
+    url: listeners[0]!.url,
+    proxy,
+    async stop(graceMs = config.server.shutdownGraceMs) {
+      draining = true;
+      const graceful = Promise.all(apps.map(({ app }) => app.stop(false)));
+      const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), graceMs).unref?.());
+      if ((await Promise.race([graceful, timeout])) === "timeout") await Promise.all(apps.map(({ app }) => app.stop(true)));
+      await proxy.ledger.close();
+    },
+  };
+}

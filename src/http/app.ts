@@ -1,0 +1,82 @@
+import { swagger } from "@elysiajs/swagger";
+import { Elysia } from "elysia";
+import type { Authenticator } from "../auth/types";
+import type { GatewayConfig } from "../config/types";
+import { GatewayError } from "../errors/gateway-error";
+import { renderErrorResponse } from "../errors/render";
+import type { ProxyDeps } from "../proxy/types";
+import { gatewayVersion } from "../version";
+import { protocolForPath } from "./read-request";
+import { healthRoutes, modelListRoutes } from "./routes/info-routes";
+import { anthropicRoutes, openaiCoreRoutes, openaiResponsesRoutes } from "./routes/model-routes";
+
+/** Endpoint groups, named as in the original's multi-port configuration (§1.14). */
+export type EndpointKey = "openai_core" | "openai_responses" | "anthropic" | "admin" | "health";
+
+const endpointKeyAliases: Record<string, EndpointKey> = {
+  openai: "openai_core",
+  openai_core: "openai_core",
+  "openai-chat": "openai_core",
+  openai_default: "openai_core",
+  responses: "openai_responses",
+  openai_responses: "openai_responses",
+  anthropic: "anthropic",
+  admin: "admin",
+  health: "health",
+  status: "health",
+};
+
+/** Normalise configured endpoint keys; unknown keys are a start-up error (gemini_native is not served). */
+export function normaliseEndpointKeys(keys: readonly string[], setting: string): EndpointKey[] {
+  return keys.map((key) => {
+    const normalised = endpointKeyAliases[key.trim().toLowerCase()];
+    if (!normalised) throw new Error(`unknown endpoint key ${JSON.stringify(key)} in ${setting} (allowed: openai_core, openai_responses, anthropic, admin, health)`);
+    return normalised;
+  });
+}
+
+export interface AppDeps {
+  config: GatewayConfig;
+  proxy: ProxyDeps;
+  auth: Authenticator;
+  /** Admin and usage routes (mounted under the `admin` endpoint key). */
+  adminRoutes?: Elysia<any>[];
+  isDraining: () => boolean;
+}
+
+/** The Elysia app serving the given endpoint groups (all of them on the single-port facade). */
+export function createApp(deps: AppDeps, endpoints: readonly EndpointKey[]) {
+  const enabled = new Set(endpoints);
+  const routeDeps = { proxy: deps.proxy, auth: deps.auth };
+  const app = new Elysia({ name: "tokligence-gateway" })
+    .onError(({ code, error, request }) => {
+      const path = new URL(request.url).pathname;
+      const protocol = protocolForPath(path);
+      if (code === "NOT_FOUND") return renderErrorResponse(protocol, new GatewayError("not_found", 404, `no route for ${request.method} ${path}`));
+      if (code === "PARSE" || code === "VALIDATION") return renderErrorResponse(protocol, new GatewayError("invalid_request", 400, String((error as Error).message ?? error)));
+      deps.proxy.logger.error({ err: error, path }, "unhandled error");
+      return renderErrorResponse(protocol, new GatewayError("internal_error", 500, "internal gateway error"));
+    })
+    .use(
+      swagger({
+        path: "/swagger",
+        specPath: "/swagger/json",
+        exclude: ["/swagger", "/swagger/json"],
+        documentation: {
+          info: { title: "Tokligence Gateway", version: gatewayVersion, description: "OpenAI and Anthropic APIs with translation, routing and a token ledger." },
+          tags: [
+            { name: "OpenAI", description: "OpenAI-compatible endpoints" },
+            { name: "Anthropic", description: "Anthropic-compatible endpoints" },
+            { name: "Gateway", description: "Health and probes" },
+            { name: "Admin", description: "Users, API keys and usage" },
+          ],
+        },
+      }),
+    );
+  if (enabled.has("health")) app.use(healthRoutes(deps.config, deps.isDraining));
+  if (enabled.has("openai_core")) app.use(modelListRoutes(deps.proxy.router)).use(openaiCoreRoutes(routeDeps));
+  if (enabled.has("openai_responses")) app.use(openaiResponsesRoutes(routeDeps));
+  if (enabled.has("anthropic")) app.use(anthropicRoutes(routeDeps));
+  if (enabled.has("admin")) for (const routes of deps.adminRoutes ?? []) app.use(routes);
+  return app;
+}

@@ -1,0 +1,170 @@
+/**
+ * The admin API, on the original's paths (notes/upstream-tokligence.md §1.1). Every route
+ * needs an admin key (root_admin or gateway_admin with the admin scope) whatever the auth
+ * setting: no key → 401, a user key → 403 (reliability-anchors §2.3, deny by default).
+ * A gateway_admin cannot touch the root admin; only the root admin manages itself.
+ */
+import { type AnyElysia, Elysia } from "elysia";
+import type { GatewayAuthenticator } from "../../auth/authenticator";
+import { issueApiKey } from "../../auth/issue-api-key";
+import type { Principal } from "../../auth/types";
+import { GatewayError } from "../../errors/gateway-error";
+import { parseId } from "../../ledger/usage-query";
+import { parseExpiry } from "../../auth/parse-expiry";
+import { parseUsersCsv } from "../../store/parse-users-csv";
+import type { NewUser, Store, User, UserPatch, UserRole, UserStatus } from "../../store/types";
+import { toApiKeyJson, toUserJson } from "../../store/wire-format";
+import { answerWithErrors, jsonResponse, optionalString, principalOrThrow, readBodyText, readJsonObject } from "../api-response";
+
+export interface AdminRouteDeps {
+  store: Store;
+  auth: GatewayAuthenticator;
+  /** Called with unexpected (non-catalogue) errors, e.g. the logger's error method. */
+  onUnexpectedError?: (error: unknown) => void;
+}
+
+const detail = { tags: ["Admin"] };
+
+function assertMayManage(actor: Principal, target: User): void {
+  if (target.role === "root_admin" && actor.role !== "root_admin") throw new GatewayError("forbidden", 403, "only the root admin can manage the root admin");
+}
+
+async function requireUser(store: Store, id: number): Promise<User> {
+  const user = await store.users.get(id);
+  if (!user || user.deletedAt) throw new GatewayError("not_found", 404, `user ${id} not found`);
+  return user;
+}
+
+function parseNewUser(body: Record<string, unknown>): NewUser {
+  const email = optionalString(body, "email");
+  if (!email) throw new GatewayError("invalid_request", 400, "email is required", { param: "email" });
+  return {
+    email,
+    role: (optionalString(body, "role") ?? "gateway_user") as UserRole,
+    displayName: optionalString(body, "display_name") ?? optionalString(body, "name") ?? null,
+  };
+}
+
+function parseUserPatch(body: Record<string, unknown>): UserPatch {
+  const patch: UserPatch = {};
+  const role = optionalString(body, "role");
+  if (role !== undefined) patch.role = role as UserRole;
+  if ("display_name" in body) patch.displayName = body.display_name === null ? null : optionalString(body, "display_name");
+  const status = optionalString(body, "status");
+  if (status !== undefined) patch.status = status as UserStatus;
+  return patch;
+}
+
+async function readImport(request: Request): Promise<{ users: NewUser[]; skipExisting: boolean }> {
+  const contentType = request.headers.get("content-type") ?? "";
+  const skipParam = new URL(request.url).searchParams.get("skip_existing");
+  if (contentType.includes("text/csv")) return { users: parseUsersCsv(await readBodyText(request)), skipExisting: skipParam === "true" || skipParam === "1" };
+  const body = await readJsonObject(request);
+  if (!Array.isArray(body.users)) throw new GatewayError("invalid_request", 400, "users must be an array (or send text/csv)", { param: "users" });
+  const users = body.users.map((item) => {
+    if (!item || typeof item !== "object") throw new GatewayError("invalid_request", 400, "each user must be an object", { param: "users" });
+    return parseNewUser(item as Record<string, unknown>);
+  });
+  return { users, skipExisting: body.skip_existing === true };
+}
+
+export function createAdminRoutes(deps: AdminRouteDeps): AnyElysia {
+  const { store, auth } = deps;
+  const asAdmin = (request: Request, handler: (actor: Principal) => Promise<Response>) =>
+    answerWithErrors(async () => handler(principalOrThrow(await auth.authenticateAdmin(request.headers))), deps.onUnexpectedError);
+
+  return new Elysia({ name: "admin-routes" })
+    .get(
+      "/api/v1/admin/users",
+      ({ request }) =>
+        asAdmin(request, async () => {
+          const includeDeleted = new URL(request.url).searchParams.get("include_deleted") === "true";
+          return jsonResponse(200, { users: (await store.users.list({ includeDeleted })).map(toUserJson) });
+        }),
+      { detail: { ...detail, summary: "List users" } },
+    )
+    .post(
+      "/api/v1/admin/users",
+      ({ request }) =>
+        asAdmin(request, async () => {
+          const user = await store.users.create(parseNewUser(await readJsonObject(request)));
+          return jsonResponse(201, { user: toUserJson(user) });
+        }),
+      { parse: "none", detail: { ...detail, summary: "Create a user {email, role, display_name}" } },
+    )
+    .post(
+      "/api/v1/admin/users/import",
+      ({ request }) =>
+        asAdmin(request, async () => {
+          const { users, skipExisting } = await readImport(request);
+          const result = await store.users.importUsers(users, { skipExisting });
+          return jsonResponse(result.created.length > 0 ? 201 : 200, {
+            created: result.created.length,
+            skipped: result.skipped.length,
+            users: result.created.map(toUserJson),
+            skipped_emails: result.skipped,
+          });
+        }),
+      { parse: "none", detail: { ...detail, summary: "Import users (JSON {users, skip_existing} or text/csv)" } },
+    )
+    .patch(
+      "/api/v1/admin/users/:id",
+      ({ request, params }) =>
+        asAdmin(request, async (actor) => {
+          const target = await requireUser(store, parseId(params.id, "id"));
+          assertMayManage(actor, target);
+          const updated = await store.users.update(target.id, parseUserPatch(await readJsonObject(request)));
+          if (!updated) throw new GatewayError("not_found", 404, `user ${target.id} not found`);
+          return jsonResponse(200, { user: toUserJson(updated) });
+        }),
+      { parse: "none", detail: { ...detail, summary: "Update a user {display_name, role, status}" } },
+    )
+    .delete(
+      "/api/v1/admin/users/:id",
+      ({ request, params }) =>
+        asAdmin(request, async (actor) => {
+          const target = await requireUser(store, parseId(params.id, "id"));
+          assertMayManage(actor, target);
+          await store.users.softDelete(target.id);
+          return new Response(null, { status: 204 });
+        }),
+      { detail: { ...detail, summary: "Soft-delete a user (revokes its keys)" } },
+    )
+    .get(
+      "/api/v1/admin/users/:id/api-keys",
+      ({ request, params }) =>
+        asAdmin(request, async (actor) => {
+          const target = await requireUser(store, parseId(params.id, "id"));
+          assertMayManage(actor, target);
+          return jsonResponse(200, { api_keys: (await store.apiKeys.listForUser(target.id)).map(toApiKeyJson) });
+        }),
+      { detail: { ...detail, summary: "List a user's API keys (prefixes only)" } },
+    )
+    .post(
+      "/api/v1/admin/users/:id/api-keys",
+      ({ request, params }) =>
+        asAdmin(request, async (actor) => {
+          const target = await requireUser(store, parseId(params.id, "id"));
+          assertMayManage(actor, target);
+          const body = await readJsonObject(request);
+          const expiresAt = parseExpiry(optionalString(body, "expires_at") ?? optionalString(body, "ttl"), "expires_at");
+          const issued = await issueApiKey(store, { userId: target.id, scopes: body.scopes, expiresAt, name: optionalString(body, "name") ?? null });
+          // The token is in this response only; it is stored as a hash (reliability-anchors §2.1).
+          return jsonResponse(201, { token: issued.token, api_key: toApiKeyJson(issued.apiKey) });
+        }),
+      { parse: "none", detail: { ...detail, summary: "Create an API key {scopes, expires_at, name}; the token is shown once" } },
+    )
+    .delete(
+      "/api/v1/admin/api-keys/:id",
+      ({ request, params }) =>
+        asAdmin(request, async (actor) => {
+          const key = await store.apiKeys.get(parseId(params.id, "id"));
+          if (!key) throw new GatewayError("not_found", 404, `api key ${params.id} not found`);
+          const owner = await store.users.get(key.userId);
+          if (owner) assertMayManage(actor, owner);
+          await store.apiKeys.revoke(key.id);
+          return new Response(null, { status: 204 });
+        }),
+      { detail: { ...detail, summary: "Revoke an API key" } },
+    );
+}

@@ -1,0 +1,81 @@
+import { Elysia } from "elysia";
+import type { Protocol } from "../../canonical/types";
+import type { Authenticator, Principal } from "../../auth/types";
+import { anonymousPrincipal } from "../../auth/open-authenticator";
+import { recordRejectedRequest } from "../../proxy/ledger-recorder";
+import { GatewayError, toGatewayError } from "../../errors/gateway-error";
+import { renderErrorResponse } from "../../errors/render";
+import type { UpstreamOperation } from "../../providers/endpoints";
+import { handleModelRequest } from "../../proxy/handle-request";
+import type { ProxyDeps } from "../../proxy/types";
+import { readJsonBody, requestIdFor } from "../read-request";
+
+export interface ModelRouteDeps {
+  proxy: ProxyDeps;
+  auth: Authenticator;
+}
+
+/** One model endpoint: authenticate, read the body, hand it to the proxy; errors in the caller's protocol. */
+export function modelEndpoint(deps: ModelRouteDeps, endpoint: string, operation: UpstreamOperation, clientProtocol: Protocol) {
+  return async ({ request }: { request: Request }): Promise<Response> => {
+    const receivedAt = Date.now();
+    const requestId = requestIdFor(request.headers);
+    let principal: Principal = anonymousPrincipal;
+    try {
+      const authResult = await deps.auth.authenticate(request.headers);
+      if (!authResult.ok) throw new GatewayError(authResult.status === 401 ? "unauthorized" : "forbidden", authResult.status, authResult.message);
+      principal = authResult.principal;
+      const { body, rawBody } = await readJsonBody(request, deps.proxy.config.server.bodyLimitBytes, { requireModel: true });
+      const url = request.url;
+      const queryStart = url.indexOf("?");
+      return await handleModelRequest(
+        { requestId, endpoint, operation, clientProtocol, body, rawBody, headers: request.headers, query: queryStart >= 0 ? url.slice(queryStart) : "", signal: request.signal, principal, receivedAt },
+        deps.proxy,
+      );
+    } catch (error) {
+      // Rejected before the proxy saw it (auth, body): still one ledger row per request.
+      const gatewayError = toGatewayError(error);
+      await recordRejectedRequest(deps.proxy, { requestId, endpoint, operation, clientProtocol, receivedAt, status: gatewayError.status, errorCode: gatewayError.code, principal });
+      return renderErrorResponse(clientProtocol, gatewayError, requestId);
+    }
+  };
+}
+
+const hide = { hide: false } as const;
+
+/** OpenAI core: chat completions and embeddings. */
+export function openaiCoreRoutes(deps: ModelRouteDeps) {
+  return new Elysia({ name: "openai-core" })
+    .post("/v1/chat/completions", modelEndpoint(deps, "/v1/chat/completions", "openai-chat", "openai-chat"), {
+      parse: "none",
+      detail: { ...hide, tags: ["OpenAI"], summary: "Chat Completions (OpenAI wire format, streaming and not)" },
+    })
+    .post("/v1/embeddings", modelEndpoint(deps, "/v1/embeddings", "openai-embeddings", "openai-chat"), {
+      parse: "none",
+      detail: { tags: ["OpenAI"], summary: "Embeddings (OpenAI wire format)" },
+    });
+}
+
+/** OpenAI Responses API. */
+export function openaiResponsesRoutes(deps: ModelRouteDeps) {
+  return new Elysia({ name: "openai-responses" }).post("/v1/responses", modelEndpoint(deps, "/v1/responses", "openai-responses", "openai-responses"), {
+    parse: "none",
+    detail: { tags: ["OpenAI"], summary: "Responses API (OpenAI wire format, streaming and not)" },
+  });
+}
+
+/** Anthropic Messages on both paths Claude Code and the SDKs use. */
+export function anthropicRoutes(deps: ModelRouteDeps) {
+  const app = new Elysia({ name: "anthropic" });
+  for (const prefix of ["/v1", "/anthropic/v1"]) {
+    app.post(`${prefix}/messages`, modelEndpoint(deps, `${prefix}/messages`, "anthropic", "anthropic"), {
+      parse: "none",
+      detail: { tags: ["Anthropic"], summary: "Messages (Anthropic wire format, streaming and not)" },
+    });
+    app.post(`${prefix}/messages/count_tokens`, modelEndpoint(deps, `${prefix}/messages/count_tokens`, "anthropic-count-tokens", "anthropic"), {
+      parse: "none",
+      detail: { tags: ["Anthropic"], summary: "Count input tokens (exact on Anthropic upstreams, a tokenizer estimate elsewhere)" },
+    });
+  }
+  return app;
+}

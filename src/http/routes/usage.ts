@@ -1,0 +1,79 @@
+/**
+ * Usage API. `/api/v1/usage/*` report the caller's own usage (the original reported a
+ * process-global account instead, upstream notes §1.7); `/api/v1/admin/usage/*` report any
+ * user's, for admin keys only. Filters: model, since, until (and user_id for admins);
+ * summaries are grouped by UTC day and requested model.
+ */
+import { type AnyElysia, Elysia } from "elysia";
+import type { GatewayAuthenticator } from "../../auth/authenticator";
+import { hasScope } from "../../auth/authenticator";
+import { GatewayError } from "../../errors/gateway-error";
+import { parseId, parseLimit, parseTimeBound } from "../../ledger/usage-query";
+import type { Store, UsageFilter } from "../../store/types";
+import { toUsageRowJson, toUsageSummaryJson } from "../../store/wire-format";
+import { answerWithErrors, jsonResponse, principalOrThrow } from "../api-response";
+
+export interface UsageRouteDeps {
+  store: Store;
+  auth: GatewayAuthenticator;
+  onUnexpectedError?: (error: unknown) => void;
+}
+
+const DEFAULT_LOG_LIMIT = 20;
+const detail = { tags: ["Admin"] };
+
+function filterFrom(query: URLSearchParams): UsageFilter {
+  const filter: UsageFilter = {};
+  const model = query.get("model");
+  if (model) filter.model = model;
+  const since = parseTimeBound(query.get("since") ?? undefined, "since");
+  const until = parseTimeBound(query.get("until") ?? undefined, "until");
+  if (since) filter.since = since;
+  if (until) filter.until = until;
+  return filter;
+}
+
+function echoFilter(filter: UsageFilter) {
+  return { user_id: filter.userId ?? null, model: filter.model ?? null, since: filter.since?.toISOString() ?? null, until: filter.until?.toISOString() ?? null };
+}
+
+export function createUsageRoutes(deps: UsageRouteDeps): AnyElysia {
+  const { store, auth } = deps;
+
+  /** The caller's own filter: their user id, whatever the query says. */
+  const ownFilter = async (request: Request): Promise<{ filter: UsageFilter; query: URLSearchParams }> => {
+    const principal = principalOrThrow(await auth.authenticate(request.headers));
+    if (!hasScope(principal, "usage")) throw new GatewayError("forbidden", 403, "this key lacks the usage scope");
+    if (principal.userId === null) throw new GatewayError("unauthorized", 401, "usage needs a known user");
+    const query = new URL(request.url).searchParams;
+    return { filter: { ...filterFrom(query), userId: principal.userId }, query };
+  };
+
+  const adminFilter = async (request: Request): Promise<{ filter: UsageFilter; query: URLSearchParams }> => {
+    principalOrThrow(await auth.authenticateAdmin(request.headers));
+    const query = new URL(request.url).searchParams;
+    const filter = filterFrom(query);
+    const userId = query.get("user_id");
+    if (userId) filter.userId = parseId(userId, "user_id");
+    return { filter, query };
+  };
+
+  const summary = (scope: typeof ownFilter) => ({ request }: { request: Request }) =>
+    answerWithErrors(async () => {
+      const { filter } = await scope(request);
+      return jsonResponse(200, { filter: echoFilter(filter), ...toUsageSummaryJson(await store.usage.summary(filter)) });
+    }, deps.onUnexpectedError);
+
+  const logs = (scope: typeof ownFilter) => ({ request }: { request: Request }) =>
+    answerWithErrors(async () => {
+      const { filter, query } = await scope(request);
+      const limit = parseLimit(query.get("limit") ?? undefined, DEFAULT_LOG_LIMIT);
+      return jsonResponse(200, { filter: echoFilter(filter), entries: (await store.usage.logs(filter, limit)).map(toUsageRowJson) });
+    }, deps.onUnexpectedError);
+
+  return new Elysia({ name: "usage-routes" })
+    .get("/api/v1/usage/summary", summary(ownFilter), { detail: { ...detail, summary: "Your usage: totals and by day and model" } })
+    .get("/api/v1/usage/logs", logs(ownFilter), { detail: { ...detail, summary: "Your most recent ledger rows (?limit=, default 20)" } })
+    .get("/api/v1/admin/usage/summary", summary(adminFilter), { detail: { ...detail, summary: "Usage across users (?user_id&model&since&until)" } })
+    .get("/api/v1/admin/usage/logs", logs(adminFilter), { detail: { ...detail, summary: "Ledger rows across users (?user_id&model&since&until&limit)" } });
+}

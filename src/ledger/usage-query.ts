@@ -1,0 +1,35 @@
+/** Parse the usage filters shared by the usage API and `gateway usage` (since/until/limit). */
+import { GatewayError } from "../errors/gateway-error";
+
+const RELATIVE = /^(\d+)([smhd])$/;
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/**
+ * A time bound: ISO 8601 (`2025-03-01`, `2025-03-01T12:00:00Z`), Unix seconds, or a span
+ * back from now (`7d`, `12h`, `30m`). Undefined/empty means no bound; anything else is a 400.
+ */
+export function parseTimeBound(value: string | undefined, param: string, now: Date = new Date()): Date | undefined {
+  if (value === undefined || value.trim() === "") return undefined;
+  const text = value.trim();
+  const relative = RELATIVE.exec(text);
+  if (relative) return new Date(now.getTime() - Number(relative[1]) * UNIT_MS[relative[2] as keyof typeof UNIT_MS]);
+  if (/^\d+$/.test(text)) return new Date(Number(text) * 1000);
+  const parsed = Date.parse(text);
+  if (Number.isNaN(parsed)) throw new GatewayError("invalid_request", 400, `${param} must be an ISO 8601 time, Unix seconds or a span like 7d`, { param });
+  return new Date(parsed);
+}
+
+/** A row limit between 1 and `max`; `fallback` when absent. */
+export function parseLimit(value: string | number | undefined, fallback: number, max = 1000): number {
+  if (value === undefined || value === "") return fallback;
+  const limit = Number(value);
+  if (!Number.isInteger(limit) || limit < 1 || limit > max) throw new GatewayError("invalid_request", 400, `limit must be an integer from 1 to ${max}`, { param: "limit" });
+  return limit;
+}
+
+/** A positive integer id from a path or query string. */
+export function parseId(value: string | number | undefined, param: string): number {
+  const id = Number(value);
+  if (!Number.isInteger(id) || id < 1) throw new GatewayError("invalid_request", 400, `${param} must be a positive integer`, { param });
+  return id;
+}

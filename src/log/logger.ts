@@ -1,0 +1,71 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import pino from "pino";
+import type { GatewayConfig } from "../config/types";
+
+export type Logger = pino.Logger;
+
+/**
+ * Paths pino redacts wherever they appear: keys and authorization headers never reach a log line
+ * (reliability-anchors §2.4). Values are also scrubbed by `scrubSecrets` before they are logged
+ * as free text.
+ */
+export const redactPaths = [
+  "authorization",
+  "*.authorization",
+  "headers.authorization",
+  "*.headers.authorization",
+  "x-api-key",
+  "*.x-api-key",
+  "*.headers['x-api-key']",
+  "apiKey",
+  "*.apiKey",
+  "api_key",
+  "*.api_key",
+  "api_keys",
+  "*.api_keys",
+  "token",
+  "*.token",
+  "password",
+  "*.password",
+];
+
+/** Remove anything that looks like a credential from free text (upstream error bodies, URLs). */
+export function scrubSecrets(text: string): string {
+  return text
+    .replace(/(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, "$1[redacted]")
+    .replace(/\b(sk-[A-Za-z0-9_-]{6})[A-Za-z0-9_-]+/g, "$1…[redacted]")
+    .replace(/\b(tok_[A-Za-z0-9_-]{4})[A-Za-z0-9_-]+/g, "$1…[redacted]")
+    .replace(/([?&](?:key|api_key|token)=)[^&\s]+/gi, "$1[redacted]");
+}
+
+/**
+ * pino in the main thread: stdout plus a rotating file (daily and by size) under
+ * <data_dir>/logs. Worker transports break inside the compiled binary, so pino-roll is used
+ * as a plain stream (packaging-and-stack §8.4).
+ */
+export async function createLogger(config: GatewayConfig, options: { stdout?: boolean; name?: string } = {}): Promise<Logger> {
+  const streams: pino.StreamEntry[] = [];
+  if (options.stdout !== false) streams.push({ level: config.log.level === "silent" ? "fatal" : config.log.level, stream: pino.destination({ dest: 1, sync: false }) });
+  if (config.log.file && config.log.level !== "silent") {
+    const directory = join(config.dataDir, "logs");
+    mkdirSync(directory, { recursive: true });
+    const { default: roll } = await import("pino-roll");
+    const file = await roll({ file: join(directory, options.name ?? "gatewayd"), frequency: "daily", size: config.log.rotateSize, limit: { count: config.log.rotateKeep }, mkdir: true, extension: ".log", dateFormat: "yyyy-MM-dd" });
+    streams.push({ level: config.log.level, stream: file });
+  }
+  return pino(
+    {
+      level: config.log.level,
+      base: { service: options.name ?? "gatewayd" },
+      redact: { paths: redactPaths, censor: "[redacted]" },
+      timestamp: pino.stdTimeFunctions.isoTime,
+    },
+    streams.length > 0 ? pino.multistream(streams) : pino.destination({ dest: "/dev/null", sync: false }),
+  );
+}
+
+/** A logger that writes nowhere (tests, CLI commands that must print only their own output). */
+export function createSilentLogger(): Logger {
+  return pino({ level: "silent" });
+}

@@ -1,0 +1,227 @@
+import type {
+  CacheHint,
+  CanonicalRequest,
+  ContentPart,
+  DocumentPart,
+  ImagePart,
+  MediaSource,
+  Message,
+  ReasoningConfig,
+  TextPart,
+  Tool,
+  ToolChoice,
+  ToolResultPart,
+} from "../../canonical/types";
+import { GatewayError } from "../../errors/gateway-error";
+
+/**
+ * Anthropic Messages request body → canonical request. Validates the envelope only (house
+ * rule 2) and keeps every field it does not understand in `extra` so an Anthropic upstream
+ * gets it back.
+ */
+
+/** Fields read here; everything else goes to `extra` (P12: context_management, container, …). */
+const KNOWN_FIELDS = new Set([
+  "model", "max_tokens", "system", "messages", "tools", "tool_choice", "thinking", "output_config",
+  "temperature", "top_p", "top_k", "stop_sequences", "stream", "metadata", "service_tier",
+]);
+
+export function decodeAnthropicRequest(body: Record<string, unknown>): CanonicalRequest {
+  if (typeof body.model !== "string" || body.model === "") throw invalid("model: a model name is required", "model");
+  if (!Array.isArray(body.messages)) throw invalid("messages: an array of messages is required", "messages");
+  const outputConfig = asRecord(body.output_config);
+  const toolChoice = asRecord(body.tool_choice);
+  const metadata = asRecord(body.metadata);
+  const extraFields: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) if (!KNOWN_FIELDS.has(key)) extraFields[key] = value;
+  const format = asRecord(outputConfig?.format);
+  return {
+    model: body.model,
+    system: decodeSystem(body.system),
+    messages: body.messages.map((message, i) => decodeMessage(message, i)),
+    tools: Array.isArray(body.tools) ? body.tools.map(decodeTool) : [],
+    toolChoice: toolChoice ? decodeToolChoice(toolChoice) : undefined,
+    // TC03: the flag lives inside tool_choice on Anthropic.
+    parallelToolCalls: toolChoice?.disable_parallel_tool_use === true ? false : undefined,
+    maxTokens: numberField(body.max_tokens),
+    temperature: numberField(body.temperature),
+    topP: numberField(body.top_p),
+    topK: numberField(body.top_k),
+    stop: Array.isArray(body.stop_sequences) ? body.stop_sequences.filter((s): s is string => typeof s === "string") : undefined,
+    stream: body.stream === true,
+    reasoning: decodeThinking(asRecord(body.thinking), outputConfig?.effort),
+    responseFormat:
+      format?.type === "json_schema" && asRecord(format.schema)
+        ? { type: "json_schema", schema: asRecord(format.schema)! }
+        : undefined,
+    user: typeof metadata?.user_id === "string" ? metadata.user_id : undefined,
+    serviceTier: typeof body.service_tier === "string" ? body.service_tier : undefined,
+    extra: { protocol: "anthropic", fields: extraFields },
+  };
+}
+
+function decodeSystem(system: unknown): TextPart[] {
+  if (typeof system === "string") return system === "" ? [] : [{ type: "text", text: system }];
+  if (!Array.isArray(system)) return [];
+  // M01: the block-array form (what Claude Code always sends); cache_control kept as a hint.
+  return system
+    .map(asRecord)
+    .filter((b): b is Record<string, unknown> => b?.type === "text" && typeof b.text === "string")
+    .map((b) => withCache({ type: "text", text: b.text as string }, b));
+}
+
+function decodeMessage(raw: unknown, index: number): Message {
+  const message = asRecord(raw);
+  const role = message?.role;
+  // M03: Claude Code puts `role:"system"` reminders inside messages; keep them in place.
+  if (role !== "user" && role !== "assistant" && role !== "system") {
+    throw invalid(`messages.${index}.role: expected user, assistant or system`, `messages.${index}.role`);
+  }
+  const content = message!.content;
+  if (typeof content === "string") return { role, content: content === "" ? [] : [{ type: "text", text: content }] };
+  if (!Array.isArray(content)) throw invalid(`messages.${index}.content: expected a string or an array`, `messages.${index}.content`);
+  return { role, content: content.map((block) => decodeBlock(asRecord(block) ?? {})) };
+}
+
+/** One content block; unknown types become opaque parts for an Anthropic upstream. */
+export function decodeBlock(block: Record<string, unknown>): ContentPart {
+  switch (block.type) {
+    case "text":
+      return withCache(
+        { type: "text", text: String(block.text ?? ""), ...(Array.isArray(block.citations) ? { annotations: block.citations } : {}) },
+        block,
+      );
+    case "image":
+      return decodeImage(block);
+    case "document":
+      return decodeDocument(block);
+    case "tool_use":
+      return withCache(
+        { type: "tool_call", id: String(block.id ?? ""), name: String(block.name ?? ""), arguments: JSON.stringify(block.input ?? {}), kind: "function" },
+        block,
+      );
+    case "tool_result":
+      return decodeToolResult(block);
+    case "thinking":
+      return { type: "reasoning", text: String(block.thinking ?? ""), ...(typeof block.signature === "string" ? { signature: block.signature } : {}) };
+    case "redacted_thinking":
+      return { type: "reasoning", redactedData: String(block.data ?? "") };
+    default:
+      return { type: "opaque", protocol: "anthropic", value: block };
+  }
+}
+
+function decodeToolResult(block: Record<string, unknown>): ToolResultPart {
+  const raw = block.content;
+  let content: ToolResultPart["content"] = [];
+  if (typeof raw === "string") content = raw === "" ? [] : [{ type: "text", text: raw }];
+  else if (Array.isArray(raw)) {
+    content = raw.flatMap((item) => {
+      const part = decodeBlock(asRecord(item) ?? {});
+      // C04: search_result and other blocks inside a tool result keep their text where they have one.
+      if (part.type === "text" || part.type === "image" || part.type === "document") return [part];
+      const text = asRecord(item)?.text;
+      return typeof text === "string" ? [{ type: "text" as const, text }] : [];
+    });
+  }
+  return withCache(
+    { type: "tool_result", toolCallId: String(block.tool_use_id ?? ""), content, ...(block.is_error === true ? { isError: true } : {}) },
+    block,
+  );
+}
+
+function decodeSource(source: Record<string, unknown> | undefined): MediaSource | { kind: "text"; text: string; mediaType?: string } {
+  switch (source?.type) {
+    case "base64":
+      return { kind: "base64", mediaType: String(source.media_type ?? ""), data: String(source.data ?? "") };
+    case "url":
+      return { kind: "url", url: String(source.url ?? "") };
+    case "file":
+      return { kind: "file", fileId: String(source.file_id ?? "") };
+    case "text":
+      return { kind: "text", text: String(source.data ?? ""), mediaType: typeof source.media_type === "string" ? source.media_type : undefined };
+    default:
+      throw invalid(`unsupported content source type ${JSON.stringify(source?.type)}`);
+  }
+}
+
+function decodeImage(block: Record<string, unknown>): ImagePart {
+  const source = decodeSource(asRecord(block.source));
+  if (source.kind === "text") throw invalid("image.source: text sources are only valid for documents");
+  return withCache({ type: "image", source }, block);
+}
+
+function decodeDocument(block: Record<string, unknown>): DocumentPart {
+  const part: DocumentPart = { type: "document", source: decodeSource(asRecord(block.source)) };
+  if (typeof block.title === "string") part.title = block.title;
+  return withCache(part, block);
+}
+
+function decodeTool(raw: unknown): Tool {
+  const tool = asRecord(raw) ?? {};
+  const type = tool.type;
+  // S09: versioned types (web_search_20250305, bash_…) are Anthropic server/built-in tools.
+  if (typeof type === "string" && type !== "custom") {
+    return { kind: "builtin", protocol: "anthropic", type, value: tool };
+  }
+  return withCache(
+    {
+      kind: "function",
+      name: String(tool.name ?? ""),
+      ...(typeof tool.description === "string" ? { description: tool.description } : {}),
+      parameters: asRecord(tool.input_schema) ?? { type: "object", properties: {} },
+      ...(typeof tool.strict === "boolean" ? { strict: tool.strict } : {}),
+    },
+    tool,
+  );
+}
+
+/** TC01 table, Anthropic column. */
+function decodeToolChoice(choice: Record<string, unknown>): ToolChoice | undefined {
+  switch (choice.type) {
+    case "auto":
+      return { type: "auto" };
+    case "any":
+      return { type: "required" };
+    case "none":
+      return { type: "none" };
+    case "tool":
+      return { type: "tool", name: String(choice.name ?? "") };
+    default:
+      return undefined;
+  }
+}
+
+/** K01: enabled + budget, adaptive (+ output_config.effort), or disabled. */
+function decodeThinking(thinking: Record<string, unknown> | undefined, effort: unknown): ReasoningConfig | undefined {
+  const effortText = typeof effort === "string" ? effort : undefined;
+  if (!thinking) return effortText ? { enabled: true, effort: effortText } : undefined;
+  if (thinking.type === "disabled") return { enabled: false };
+  if (thinking.type === "adaptive") return { enabled: true, adaptive: true, ...(effortText ? { effort: effortText } : {}) };
+  if (thinking.type === "enabled") {
+    const budget = numberField(thinking.budget_tokens);
+    return { enabled: true, ...(budget !== undefined ? { budgetTokens: budget } : {}), ...(effortText ? { effort: effortText } : {}) };
+  }
+  return undefined;
+}
+
+function withCache<const T extends object>(part: T, block: Record<string, unknown>): T {
+  const cache = asRecord(block.cache_control);
+  if (cache?.type === "ephemeral") {
+    const hint: CacheHint = { type: "ephemeral", ...(typeof cache.ttl === "string" ? { ttl: cache.ttl } : {}) };
+    (part as { cache?: CacheHint }).cache = hint;
+  }
+  return part;
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+function numberField(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+}
+
+function invalid(message: string, param?: string): GatewayError {
+  return new GatewayError("invalid_request", 400, message, { param });
+}

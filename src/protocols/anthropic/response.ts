@@ -1,0 +1,75 @@
+import { generateId } from "../../canonical/ids";
+import type { CanonicalResponse, ContentPart } from "../../canonical/types";
+import { emptyUsage, mergeUsage } from "../../canonical/usage";
+import { parseArgumentsObject } from "../../translate/tool-arguments";
+import type { TranslationContext } from "../../translate/types";
+import { decodeBlock } from "./request-decode";
+import { decodeAnthropicStopReason, decodeAnthropicUsage, encodeAnthropicStopReason, encodeAnthropicUsage } from "./usage";
+import type { AnthropicResponse } from "./wire-types";
+
+/** Anthropic non-streaming reply → canonical (lenient: missing and null fields are normal). */
+export function decodeAnthropicResponse(body: unknown): CanonicalResponse {
+  const reply = (body && typeof body === "object" ? body : {}) as AnthropicResponse;
+  const content = (Array.isArray(reply.content) ? reply.content : []).map((block) =>
+    decodeBlock((block && typeof block === "object" ? block : {}) as Record<string, unknown>),
+  );
+  return {
+    id: typeof reply.id === "string" ? reply.id : generateId("msg_"),
+    model: typeof reply.model === "string" ? reply.model : "",
+    content,
+    stopReason: decodeAnthropicStopReason(reply.stop_reason),
+    ...(typeof reply.stop_sequence === "string" ? { stopSequence: reply.stop_sequence } : {}),
+    usage: mergeUsage(emptyUsage(), decodeAnthropicUsage(reply.usage)),
+  };
+}
+
+/**
+ * Canonical reply → Anthropic Message for the client: thinking first (K05), then text, then
+ * tool_use (M13); no empty text blocks (N08); `stop_sequence` always present (N02); the
+ * client's model name echoed (N06).
+ */
+export function encodeAnthropicResponse(response: CanonicalResponse, ctx: TranslationContext): Record<string, unknown> {
+  const thinking: unknown[] = [];
+  const rest: unknown[] = [];
+  for (const part of response.content) {
+    const block = encodeResponseBlock(part, ctx);
+    if (!block) continue;
+    const type = (block as { type: string }).type;
+    (type === "thinking" || type === "redacted_thinking" ? thinking : rest).push(block);
+  }
+  return {
+    id: response.id.startsWith("msg_") ? response.id : generateId("msg_"),
+    type: "message",
+    role: "assistant",
+    model: ctx.clientModel,
+    content: [...thinking, ...rest],
+    stop_reason: encodeAnthropicStopReason(response.stopReason),
+    stop_sequence: response.stopSequence ?? null,
+    usage: encodeAnthropicUsage(response.usage),
+  };
+}
+
+function encodeResponseBlock(part: ContentPart, ctx: TranslationContext): unknown {
+  switch (part.type) {
+    case "text":
+      return part.text === "" ? undefined : { type: "text", text: part.text };
+    case "refusal":
+      // N09: Anthropic has no refusal field; the text goes into content.
+      return part.text === "" ? undefined : { type: "text", text: part.text };
+    case "reasoning":
+      if (part.redactedData) return { type: "redacted_thinking", data: part.redactedData };
+      // K05: never an empty unsigned thinking block. An unsigned one (from a non-Anthropic
+      // upstream) carries an empty signature; the Anthropic encoder drops it on replay (K06).
+      if (!part.text && !part.signature) return undefined;
+      return { type: "thinking", thinking: part.text ?? "", signature: part.signature ?? "" };
+    case "tool_call": {
+      const { value, repaired } = parseArgumentsObject(part.arguments);
+      if (repaired) ctx.warn("upstream tool arguments were not a JSON object; repaired", { tool: part.name, raw: part.arguments.slice(0, 200) });
+      return { type: "tool_use", id: part.id, name: part.name, input: value };
+    }
+    case "opaque":
+      return part.protocol === "anthropic" ? part.value : undefined;
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,52 @@
+import type { StopReason, Usage } from "../../canonical/types";
+import type { AnthropicUsage } from "./wire-types";
+
+/**
+ * Anthropic `input_tokens` excludes cache reads and writes; the canonical `inputTokens`
+ * counts every prompt token (N03/N04). These two functions are the only place that sum
+ * and split happen for Anthropic.
+ */
+export function decodeAnthropicUsage(usage: AnthropicUsage | null | undefined): Partial<Usage> {
+  if (!usage) return {};
+  const out: Partial<Usage> = {};
+  const uncached = numberOrUndefined(usage.input_tokens);
+  const cacheRead = numberOrUndefined(usage.cache_read_input_tokens);
+  const cacheWrite = numberOrUndefined(usage.cache_creation_input_tokens);
+  if (uncached !== undefined) out.inputTokens = uncached + (cacheRead ?? 0) + (cacheWrite ?? 0);
+  if (cacheRead !== undefined) out.cacheReadTokens = cacheRead;
+  if (cacheWrite !== undefined) out.cacheWriteTokens = cacheWrite;
+  const output = numberOrUndefined(usage.output_tokens);
+  if (output !== undefined) out.outputTokens = output;
+  const thinking = numberOrUndefined(usage.output_tokens_details?.thinking_tokens);
+  if (thinking !== undefined) out.reasoningTokens = thinking;
+  return out;
+}
+
+/** Canonical usage → Anthropic usage: `input_tokens` = prompt − cache reads − cache writes (N04). */
+export function encodeAnthropicUsage(usage: Usage): Required<Pick<AnthropicUsage, "input_tokens" | "output_tokens" | "cache_read_input_tokens" | "cache_creation_input_tokens">> {
+  return {
+    input_tokens: Math.max(0, usage.inputTokens - usage.cacheReadTokens - usage.cacheWriteTokens),
+    output_tokens: usage.outputTokens,
+    cache_read_input_tokens: usage.cacheReadTokens,
+    cache_creation_input_tokens: usage.cacheWriteTokens,
+  };
+}
+
+const STOP_REASONS = new Set<StopReason>([
+  "end_turn", "max_tokens", "stop_sequence", "tool_use", "pause_turn", "refusal", "content_filter",
+  "model_context_window_exceeded",
+]);
+
+/** Anthropic `stop_reason` → canonical; unknown or null counts as end_turn (N02). */
+export function decodeAnthropicStopReason(value: string | null | undefined): StopReason {
+  return value && STOP_REASONS.has(value as StopReason) ? (value as StopReason) : "end_turn";
+}
+
+/** Canonical → Anthropic `stop_reason`: `content_filter` is not an Anthropic value, `refusal` is (N02). */
+export function encodeAnthropicStopReason(reason: StopReason): string {
+  return reason === "content_filter" ? "refusal" : reason;
+}
+
+function numberOrUndefined(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+}

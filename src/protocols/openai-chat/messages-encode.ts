@@ -1,0 +1,162 @@
+import { isClaudeCodeAttributionText } from "../../canonical/claude-code";
+import type { ContentPart, DocumentPart, ImagePart, Message, TextPart, ToolResultPart } from "../../canonical/types";
+import { GatewayError } from "../../errors/gateway-error";
+import type { TranslationContext } from "../../translate/types";
+import type { ChatContentPart, ChatMessage, ChatToolCall } from "./wire-types";
+
+/**
+ * Canonical system prompt and conversation → Chat `messages`. Cache hints are dropped
+ * (OpenAI caches prefixes by itself, CC04) and so is Claude Code's per-request attribution
+ * block (M02), so the prompt prefix stays byte-stable.
+ */
+
+/** Content of a tool message whose result was empty; some servers reject empty tool content (C04). */
+const EMPTY_TOOL_RESULT = "(no output)";
+
+export function encodeChatMessages(system: TextPart[], messages: Message[], ctx: TranslationContext): ChatMessage[] {
+  const out: ChatMessage[] = [];
+  const systemText = joinSystem(system);
+  // M01: the system blocks become one leading system message, joined with a blank line.
+  if (systemText !== "") out.push({ role: "system", content: systemText });
+  for (const message of messages) {
+    if (message.role === "system" || message.role === "developer") {
+      // M03: mid-conversation system messages stay in place as system messages.
+      const text = joinSystem(message.content.filter((p): p is TextPart => p.type === "text"));
+      if (text !== "") out.push({ role: "system", content: text });
+    } else if (message.role === "assistant") {
+      const assistant = encodeAssistant(message.content, ctx);
+      if (assistant) out.push(assistant);
+    } else out.push(...encodeUser(message.content, ctx));
+  }
+  return out;
+}
+
+function joinSystem(parts: TextPart[]): string {
+  return parts
+    .filter((p) => p.text.trim() !== "" && !isClaudeCodeAttributionText(p.text))
+    .map((p) => p.text)
+    .join("\n\n");
+}
+
+/**
+ * M06/C03: one user turn → one `tool` message per tool_result, in order, immediately after the
+ * assistant's tool_calls; then one user message with the remaining content plus any images the
+ * tool results held (tool messages may only carry text).
+ */
+function encodeUser(content: ContentPart[], ctx: TranslationContext): ChatMessage[] {
+  const out: ChatMessage[] = [];
+  const followUp: ChatContentPart[] = [];
+  for (const part of content) {
+    if (part.type !== "tool_result") continue;
+    const { text, media } = encodeToolResult(part, ctx);
+    out.push({ role: "tool", tool_call_id: part.toolCallId, content: text });
+    if (media.length > 0) followUp.push({ type: "text", text: `Attachments from tool result ${part.toolCallId}:` }, ...media);
+  }
+  const rest = content.flatMap((part) => (part.type === "tool_result" ? [] : encodeUserPart(part, ctx)));
+  const parts = [...followUp, ...rest];
+  if (parts.length === 0) return out;
+  // A plain text turn goes as a string: the widest-supported form.
+  const onlyText = parts.every((p) => p.type === "text");
+  out.push({ role: "user", content: onlyText ? parts.map((p) => (p as { text: string }).text).join("\n\n") : parts });
+  return out;
+}
+
+function encodeToolResult(part: ToolResultPart, ctx: TranslationContext): { text: string; media: ChatContentPart[] } {
+  const texts: string[] = [];
+  const media: ChatContentPart[] = [];
+  for (const item of part.content) {
+    if (item.type === "text") texts.push(item.text);
+    else if (item.type === "document" && item.source.kind === "text") texts.push(item.source.text);
+    else {
+      media.push(...encodeUserPart(item, ctx));
+      texts.push(item.type === "image" ? "[image attached below]" : "[document attached below]");
+    }
+  }
+  // C04: text blocks joined with newlines, never JSON-encoded.
+  let text = texts.filter((t) => t !== "").join("\n");
+  if (text === "") text = EMPTY_TOOL_RESULT;
+  // H05: OpenAI has no error flag; a leading marker tells the model the tool failed.
+  if (part.isError) text = `Error: ${text}`;
+  return { text, media };
+}
+
+function encodeUserPart(part: ContentPart, ctx: TranslationContext): ChatContentPart[] {
+  switch (part.type) {
+    case "text":
+      return part.text === "" ? [] : [{ type: "text", text: part.text }];
+    case "refusal":
+      return [{ type: "text", text: part.text }];
+    case "image":
+      return [encodeImage(part)];
+    case "document":
+      return [encodeDocument(part, ctx)];
+    case "opaque":
+      ctx.warn("dropped a content block the Chat upstream cannot take", { protocol: part.protocol });
+      return [];
+    default:
+      return [];
+  }
+}
+
+function encodeImage(part: ImagePart): ChatContentPart {
+  const source = part.source;
+  if (source.kind === "file") throw fileIdError();
+  // C01: build the data URL exactly.
+  const url = source.kind === "base64" ? `data:${source.mediaType};base64,${source.data}` : source.url;
+  return { type: "image_url", image_url: { url, ...(part.detail ? { detail: part.detail } : {}) } };
+}
+
+function encodeDocument(part: DocumentPart, ctx: TranslationContext): ChatContentPart {
+  const source = part.source;
+  const title = part.title ?? part.filename;
+  switch (source.kind) {
+    case "text":
+      // C05: a plain-text document becomes text, wrapped with its title.
+      return { type: "text", text: title ? `<document title="${title}">\n${source.text}\n</document>` : source.text };
+    case "base64":
+      // C05: OpenAI requires a filename with file_data.
+      return { type: "file", file: { file_data: `data:${source.mediaType || "application/pdf"};base64,${source.data}`, filename: part.filename ?? part.title ?? "document.pdf" } };
+    case "url":
+      ctx.warn("document URL passed as a text reference: Chat Completions cannot fetch documents");
+      return { type: "text", text: `Document${title ? ` "${title}"` : ""}: ${source.url}` };
+    case "file":
+      throw fileIdError();
+  }
+}
+
+/** M13/M12/H08/K07: one assistant message with text, reasoning_content and tool_calls. */
+function encodeAssistant(content: ContentPart[], ctx: TranslationContext): ChatMessage | undefined {
+  const texts: string[] = [];
+  const reasoning: string[] = [];
+  const toolCalls: ChatToolCall[] = [];
+  for (const part of content) {
+    if (part.type === "text" || part.type === "refusal") {
+      if (part.text !== "") texts.push(part.text);
+    } else if (part.type === "reasoning") {
+      if (part.text) reasoning.push(part.text);
+    } else if (part.type === "tool_call") {
+      toolCalls.push(
+        part.kind === "custom"
+          ? { id: part.id, type: "custom", custom: { name: part.name, input: part.arguments } }
+          // H08: empty input is "{}", never "" or "null".
+          : { id: part.id, type: "function", function: { name: part.name, arguments: part.arguments.trim() === "" ? "{}" : part.arguments } },
+      );
+    } else if (part.type === "opaque") {
+      ctx.warn("dropped an assistant block the Chat upstream cannot take", { protocol: part.protocol });
+    }
+  }
+  if (texts.length === 0 && toolCalls.length === 0) return undefined;
+  const message: ChatMessage = { role: "assistant", content: texts.length > 0 ? texts.join("\n\n") : null };
+  if (toolCalls.length > 0) {
+    message.tool_calls = toolCalls;
+    // K07: reasoning models that think in tool loops (DeepSeek) need their reasoning back.
+    // OpenAI itself never returns reasoning_content and has no such message field.
+    if (reasoning.length > 0 && ctx.providerName !== "openai") message.reasoning_content = reasoning.join("\n\n");
+  }
+  return message;
+}
+
+/** C05: a file id belongs to the provider that issued it. */
+function fileIdError(): GatewayError {
+  return new GatewayError("invalid_request", 400, "file ids cannot be forwarded to this model's provider; send the file content inline instead", { param: "messages" });
+}

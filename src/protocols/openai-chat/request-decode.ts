@@ -1,0 +1,239 @@
+import type {
+  CanonicalRequest,
+  ContentPart,
+  DocumentPart,
+  ImagePart,
+  Message,
+  ResponseFormat,
+  TextPart,
+  Tool,
+  ToolChoice,
+} from "../../canonical/types";
+import { GatewayError } from "../../errors/gateway-error";
+import { normalizeArgumentsText } from "../../translate/tool-arguments";
+
+/**
+ * Chat Completions request body → canonical request. Validates the envelope only and keeps
+ * fields it does not understand in `extra` (house rule 2). Rejects what cannot be served
+ * honestly: audio input (C07) and n > 1 (P08).
+ */
+
+const KNOWN_FIELDS = new Set([
+  "model", "messages", "tools", "tool_choice", "parallel_tool_calls", "max_tokens", "max_completion_tokens",
+  "temperature", "top_p", "stop", "stream", "reasoning_effort", "response_format", "user", "safety_identifier",
+  "seed", "presence_penalty", "frequency_penalty", "service_tier", "n", "top_k",
+]);
+
+export function decodeChatRequest(body: Record<string, unknown>): CanonicalRequest {
+  if (typeof body.model !== "string" || body.model === "") throw invalid("you must provide a model parameter", "model");
+  if (!Array.isArray(body.messages)) throw invalid("messages: an array of messages is required", "messages");
+  if (typeof body.n === "number" && body.n > 1) throw invalid("n > 1 is not supported for this model", "n");
+  if (Array.isArray(body.modalities) && body.modalities.includes("audio")) throw invalid("audio output is not supported for this model", "modalities");
+
+  const extraFields: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(body)) if (!KNOWN_FIELDS.has(key)) extraFields[key] = value;
+
+  // M03: only the leading system/developer messages are the system prompt; later ones stay in place.
+  const system: TextPart[] = [];
+  const messages: Message[] = [];
+  body.messages.forEach((raw, i) => {
+    const message = decodeMessage(asRecord(raw), i);
+    if (messages.length === 0 && (message.role === "system" || message.role === "developer")) {
+      for (const part of message.content) if (part.type === "text" && part.text !== "") system.push(part);
+    } else messages.push(message);
+  });
+
+  let tools = Array.isArray(body.tools) ? body.tools.flatMap(decodeTool) : [];
+  let toolChoice = decodeToolChoice(body.tool_choice);
+  const allowed = asRecord(asRecord(body.tool_choice)?.allowed_tools);
+  if (asRecord(body.tool_choice)?.type === "allowed_tools" && allowed) {
+    // TC01: allowed_tools filters the tool list; mode auto → auto, required → required.
+    const names = new Set((Array.isArray(allowed.tools) ? allowed.tools : []).map((t) => toolChoiceName(asRecord(t))));
+    tools = tools.filter((t) => t.kind === "builtin" || names.has(t.name));
+    toolChoice = allowed.mode === "required" ? { type: "required" } : { type: "auto" };
+  }
+  const reasoningEffort = typeof body.reasoning_effort === "string" ? body.reasoning_effort : undefined;
+  const user = typeof body.safety_identifier === "string" ? body.safety_identifier : typeof body.user === "string" ? body.user : undefined;
+  return {
+    model: body.model,
+    system,
+    messages,
+    tools,
+    toolChoice,
+    parallelToolCalls: typeof body.parallel_tool_calls === "boolean" ? body.parallel_tool_calls : undefined,
+    // P03: prefer max_completion_tokens when both are present.
+    maxTokens: numberField(body.max_completion_tokens) ?? numberField(body.max_tokens),
+    temperature: numberField(body.temperature),
+    topP: numberField(body.top_p),
+    topK: numberField(body.top_k),
+    // P07: a string is a one-element list.
+    stop: typeof body.stop === "string" ? [body.stop] : Array.isArray(body.stop) ? body.stop.filter((s): s is string => typeof s === "string") : undefined,
+    stream: body.stream === true,
+    reasoning: reasoningEffort ? { enabled: reasoningEffort !== "none", effort: reasoningEffort } : undefined,
+    responseFormat: decodeResponseFormat(asRecord(body.response_format)),
+    user,
+    seed: numberField(body.seed),
+    presencePenalty: numberField(body.presence_penalty),
+    frequencyPenalty: numberField(body.frequency_penalty),
+    serviceTier: typeof body.service_tier === "string" ? body.service_tier : undefined,
+    extra: { protocol: "openai-chat", fields: extraFields },
+  };
+}
+
+function decodeMessage(message: Record<string, unknown> | undefined, index: number): Message {
+  const role = message?.role;
+  const where = `messages.[${index}]`;
+  switch (role) {
+    case "system":
+    case "developer":
+    case "user": {
+      const content = decodeContent(message!.content, where);
+      return { role, content, ...(typeof message!.name === "string" ? { name: message!.name } : {}) };
+    }
+    case "assistant":
+      return { role, content: decodeAssistant(message!, where), ...(typeof message!.name === "string" ? { name: message!.name } : {}) };
+    case "tool": {
+      // Tool results travel in user turns in the hub (as in Anthropic); the Anthropic encoder merges them (M09).
+      const content = decodeContent(message!.content, where).filter((p): p is TextPart | ImagePart | DocumentPart => p.type === "text" || p.type === "image" || p.type === "document");
+      return { role: "user", content: [{ type: "tool_result", toolCallId: String(message!.tool_call_id ?? ""), content }] };
+    }
+    default:
+      throw invalid(`${where}.role: unsupported role ${JSON.stringify(role)}`, `${where}.role`);
+  }
+}
+
+function decodeAssistant(message: Record<string, unknown>, where: string): ContentPart[] {
+  const parts: ContentPart[] = [];
+  // K07: DeepSeek-style reasoning replayed by the client.
+  if (typeof message.reasoning_content === "string" && message.reasoning_content !== "") parts.push({ type: "reasoning", text: message.reasoning_content });
+  parts.push(...decodeContent(message.content, where));
+  // C08: a refusal in history stays as context.
+  if (typeof message.refusal === "string" && message.refusal !== "") parts.push({ type: "refusal", text: message.refusal });
+  if (Array.isArray(message.tool_calls)) {
+    for (const raw of message.tool_calls) {
+      const call = asRecord(raw) ?? {};
+      const custom = asRecord(call.custom);
+      const fn = asRecord(call.function);
+      parts.push(
+        custom
+          ? { type: "tool_call", id: String(call.id ?? ""), name: String(custom.name ?? ""), arguments: String(custom.input ?? ""), kind: "custom" }
+          : { type: "tool_call", id: String(call.id ?? ""), name: String(fn?.name ?? ""), arguments: normalizeArgumentsText(fn?.arguments), kind: "function" },
+      );
+    }
+  }
+  return parts;
+}
+
+function decodeContent(content: unknown, where: string): ContentPart[] {
+  if (content === undefined || content === null) return [];
+  if (typeof content === "string") return content === "" ? [] : [{ type: "text", text: content }];
+  if (!Array.isArray(content)) throw invalid(`${where}.content: expected a string or an array of parts`, `${where}.content`);
+  return content.flatMap((raw): ContentPart[] => {
+    const part = asRecord(raw) ?? {};
+    switch (part.type) {
+      case "text":
+        return typeof part.text === "string" && part.text !== "" ? [{ type: "text" as const, text: part.text }] : [];
+      case "refusal":
+        return typeof part.refusal === "string" ? [{ type: "refusal" as const, text: part.refusal }] : [];
+      case "image_url":
+        return [decodeImage(part)];
+      case "file":
+        return [decodeFile(asRecord(part.file) ?? {})];
+      case "input_audio":
+        // C07: never drop audio silently; the model would answer a question it never heard.
+        throw invalid("audio input is not supported for this model", `${where}.content`);
+      default:
+        throw invalid(`${where}.content: unsupported part type ${JSON.stringify(part.type)}`, `${where}.content`);
+    }
+  });
+}
+
+function decodeImage(part: Record<string, unknown>): ImagePart {
+  const image = asRecord(part.image_url);
+  const url = typeof part.image_url === "string" ? part.image_url : String(image?.url ?? "");
+  const data = parseDataUrl(url);
+  const detail = typeof image?.detail === "string" ? image.detail : undefined;
+  return { type: "image", source: data ? { kind: "base64", ...data } : { kind: "url", url }, ...(detail ? { detail } : {}) };
+}
+
+function decodeFile(file: Record<string, unknown>): DocumentPart {
+  const filename = typeof file.filename === "string" ? file.filename : undefined;
+  if (typeof file.file_id === "string") return { type: "document", source: { kind: "file", fileId: file.file_id }, ...(filename ? { filename } : {}) };
+  const data = parseDataUrl(String(file.file_data ?? ""));
+  if (!data) throw invalid("file.file_data must be a base64 data URL", "messages");
+  return { type: "document", source: { kind: "base64", ...data }, ...(filename ? { filename } : {}) };
+}
+
+/** C01: `data:<media type>;base64,<data>`, split on the first comma. */
+export function parseDataUrl(url: string): { mediaType: string; data: string } | undefined {
+  if (!url.startsWith("data:")) return undefined;
+  const comma = url.indexOf(",");
+  if (comma < 0) return undefined;
+  const header = url.slice(5, comma);
+  if (!header.endsWith(";base64")) return undefined;
+  return { mediaType: header.slice(0, -";base64".length), data: url.slice(comma + 1) };
+}
+
+function decodeTool(raw: unknown): Tool[] {
+  const tool = asRecord(raw) ?? {};
+  if (tool.type === "function") {
+    const fn = asRecord(tool.function) ?? {};
+    return [{
+      kind: "function",
+      name: String(fn.name ?? ""),
+      ...(typeof fn.description === "string" ? { description: fn.description } : {}),
+      parameters: asRecord(fn.parameters) ?? { type: "object", properties: {} },
+      ...(typeof fn.strict === "boolean" ? { strict: fn.strict } : {}),
+    }];
+  }
+  if (tool.type === "custom") {
+    const custom = asRecord(tool.custom) ?? {};
+    return [{ kind: "custom", name: String(custom.name ?? ""), ...(typeof custom.description === "string" ? { description: custom.description } : {}), ...(asRecord(custom.format) ? { format: asRecord(custom.format) } : {}) }];
+  }
+  return [{ kind: "builtin", protocol: "openai-chat", type: String(tool.type ?? ""), value: tool }];
+}
+
+/** TC01 table, Chat column. */
+function decodeToolChoice(choice: unknown): ToolChoice | undefined {
+  if (choice === "auto") return { type: "auto" };
+  if (choice === "none") return { type: "none" };
+  if (choice === "required") return { type: "required" };
+  const record = asRecord(choice);
+  if (record?.type === "function" || record?.type === "custom") return { type: "tool", name: toolChoiceName(record) };
+  return undefined;
+}
+
+function toolChoiceName(record: Record<string, unknown> | undefined): string {
+  const nested = asRecord(record?.function) ?? asRecord(record?.custom);
+  return String(nested?.name ?? record?.name ?? "");
+}
+
+/** J01: the nested Chat form `{type:"json_schema", json_schema:{name, schema, strict, description}}`. */
+function decodeResponseFormat(format: Record<string, unknown> | undefined): ResponseFormat | undefined {
+  if (!format) return undefined;
+  if (format.type === "json_object") return { type: "json_object" };
+  if (format.type === "text") return { type: "text" };
+  const spec = asRecord(format.json_schema);
+  if (format.type === "json_schema" && spec) {
+    return {
+      type: "json_schema",
+      schema: asRecord(spec.schema) ?? {},
+      ...(typeof spec.name === "string" ? { name: spec.name } : {}),
+      ...(typeof spec.strict === "boolean" ? { strict: spec.strict } : {}),
+      ...(typeof spec.description === "string" ? { description: spec.description } : {}),
+    };
+  }
+  return undefined;
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}
+
+function numberField(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+}
+
+function invalid(message: string, param?: string): GatewayError {
+  return new GatewayError("invalid_request", 400, message, { param });
+}

@@ -1,0 +1,145 @@
+import { createHash } from "node:crypto";
+import { mapBudgetToEffort } from "../../canonical/reasoning-effort";
+import type { CanonicalRequest, Tool, ToolChoice } from "../../canonical/types";
+import type { TranslationContext } from "../../translate/types";
+import { encodeChatMessages } from "./messages-encode";
+import { isStrictCompatible, normalizeToolSchema, sanitizeSchemaForGemini } from "./schema";
+import type { ChatCustomTool, ChatFunctionTool } from "./wire-types";
+
+/**
+ * Canonical request → Chat Completions request for `ctx.upstreamModel`, with the parameter
+ * rules of OpenAI and OpenAI-compatible servers (P02–P07, K01/K02, TC01–TC03, S04–S09, S13).
+ */
+
+/** OpenAI reasoning models: max_completion_tokens, no sampling knobs, no stop (P03, P04, P07, Q06). */
+export function isOpenAIReasoningModel(model: string): boolean {
+  return /^(o\d|gpt-5|codex)/i.test(model) && !/chat/i.test(model);
+}
+
+/** OpenAI models known to reject `reasoning_effort` (Q06). */
+function rejectsReasoningEffort(model: string): boolean {
+  return /^(gpt-4|gpt-3\.5|chatgpt-4o)/i.test(model);
+}
+
+function isGeminiModel(model: string): boolean {
+  return /gemini/i.test(model);
+}
+
+export function encodeChatRequest(request: CanonicalRequest, ctx: TranslationContext): Record<string, unknown> {
+  const model = ctx.upstreamModel;
+  const reasoningModel = isOpenAIReasoningModel(model);
+  const body: Record<string, unknown> = {};
+  if (request.extra.protocol === "openai-chat") Object.assign(body, request.extra.fields);
+  body.model = model;
+  body.messages = encodeChatMessages(request.system, request.messages, ctx);
+
+  const tools = encodeTools(request.tools, model, ctx);
+  if (tools.length > 0) {
+    body.tools = tools;
+    const choice = encodeToolChoice(request.toolChoice, tools);
+    if (choice !== undefined) body.tool_choice = choice;
+    // TC03: only with tools; OpenAI rejects parallel_tool_calls without them.
+    if (request.parallelToolCalls === false) body.parallel_tool_calls = false;
+  }
+
+  if (request.maxTokens !== undefined) {
+    const capped = ctx.maxOutputTokens !== undefined ? Math.min(request.maxTokens, ctx.maxOutputTokens) : request.maxTokens;
+    // P03: OpenAI (and its reasoning models) want max_completion_tokens; most compatible servers know only max_tokens.
+    body[reasoningModel || ctx.providerName === "openai" ? "max_completion_tokens" : "max_tokens"] = capped;
+  }
+
+  if (reasoningModel) {
+    if (request.temperature !== undefined || request.topP !== undefined) ctx.warn("sampling parameters dropped for a reasoning model");
+  } else {
+    if (request.temperature !== undefined) body.temperature = request.temperature;
+    if (request.topP !== undefined) body.top_p = request.topP;
+    // P07: at most 4 stop sequences, none empty; reasoning models reject `stop` entirely.
+    const stop = (request.stop ?? []).filter((s) => s.trim() !== "").slice(0, 4);
+    if (stop.length > 0) body.stop = stop;
+  }
+  // P06: top_k has no OpenAI field.
+  if (request.topK !== undefined) ctx.warn("top_k dropped: Chat Completions has no equivalent");
+  if (request.seed !== undefined) body.seed = request.seed;
+  if (request.presencePenalty !== undefined && !reasoningModel) body.presence_penalty = request.presencePenalty;
+  if (request.frequencyPenalty !== undefined && !reasoningModel) body.frequency_penalty = request.frequencyPenalty;
+
+  const effort = encodeReasoningEffort(request);
+  if (effort !== undefined) {
+    if (rejectsReasoningEffort(model)) ctx.warn("reasoning_effort dropped: the model does not support reasoning", { model });
+    else body.reasoning_effort = effort;
+  }
+
+  const format = request.responseFormat;
+  if (format?.type === "json_schema") {
+    body.response_format = {
+      type: "json_schema",
+      json_schema: {
+        name: format.name ?? "response",
+        schema: format.schema,
+        ...(format.strict !== undefined ? { strict: format.strict } : {}),
+        ...(format.description !== undefined ? { description: format.description } : {}),
+      },
+    };
+  } else if (format) body.response_format = { type: format.type };
+
+  // P10: Anthropic metadata.user_id is opaque (a JSON blob from Claude Code): hash it, 64 chars.
+  if (request.user) body.user = createHash("sha256").update(request.user).digest("hex");
+  if (request.serviceTier === "auto") body.service_tier = "auto";
+  body.stream = request.stream;
+  // SA07: always ask for usage, even when the client did not; it is what the ledger bills.
+  if (request.stream) body.stream_options = { ...(body.stream_options as object | undefined), include_usage: true };
+  else delete body.stream_options;
+  return body;
+}
+
+/** K01/K02: intent, not literal fields. Budget → effort; adaptive uses its effort when given. */
+function encodeReasoningEffort(request: CanonicalRequest): string | undefined {
+  const reasoning = request.reasoning;
+  if (!reasoning) return undefined;
+  if (!reasoning.enabled) return reasoning.effort === "none" ? "none" : undefined;
+  if (reasoning.effort) return reasoning.effort === "max" ? "high" : reasoning.effort;
+  if (reasoning.budgetTokens !== undefined) return mapBudgetToEffort(reasoning.budgetTokens);
+  return undefined;
+}
+
+function encodeTools(tools: Tool[], model: string, ctx: TranslationContext): Array<ChatFunctionTool | ChatCustomTool | Record<string, unknown>> {
+  const out: Array<ChatFunctionTool | ChatCustomTool | Record<string, unknown>> = [];
+  const seen = new Set<string>();
+  for (const tool of tools) {
+    if (tool.kind === "builtin") {
+      if (tool.protocol === "openai-chat") out.push(tool.value);
+      // S09: Anthropic server tools run inside Anthropic; a Chat upstream cannot run them.
+      else ctx.warn("dropped a built-in tool the Chat upstream cannot run", { type: tool.type });
+      continue;
+    }
+    if (seen.has(tool.name)) {
+      ctx.warn("dropped a duplicate tool name", { name: tool.name }); // S13
+      continue;
+    }
+    seen.add(tool.name);
+    if (tool.kind === "custom") {
+      out.push({ type: "custom", custom: { name: tool.name, ...(tool.description ? { description: tool.description } : {}), ...(tool.format ? { format: tool.format } : {}) } });
+      continue;
+    }
+    // S04/S05 (and S06/S07 for Gemini); cache_control (S15) and defer_loading (S08) never reach here.
+    let parameters = normalizeToolSchema(tool.parameters);
+    if (isGeminiModel(model)) parameters = sanitizeSchemaForGemini(parameters);
+    const fn: ChatFunctionTool["function"] = { name: tool.name, parameters };
+    if (tool.description !== undefined) fn.description = tool.description;
+    if (tool.strict === true) {
+      if (isStrictCompatible(parameters)) fn.strict = true;
+      else ctx.warn("strict dropped: the tool schema does not meet OpenAI strict-mode rules", { name: tool.name });
+    }
+    out.push({ type: "function", function: fn });
+  }
+  return out;
+}
+
+/** TC01 table, Chat column; a choice naming a tool that was dropped falls back to auto (S09). */
+function encodeToolChoice(choice: ToolChoice | undefined, tools: Array<Record<string, unknown> | ChatFunctionTool | ChatCustomTool>): unknown {
+  if (!choice) return undefined;
+  if (choice.type !== "tool") return choice.type;
+  const target = tools.find((t) => (t as ChatFunctionTool).function?.name === choice.name || (t as ChatCustomTool).custom?.name === choice.name);
+  if (!target) return "auto";
+  return target.type === "custom" ? { type: "custom", custom: { name: choice.name } } : { type: "function", function: { name: choice.name } };
+}

@@ -1,0 +1,110 @@
+import { generateId } from "../../canonical/ids";
+import type { CanonicalResponse, ContentPart, StopReason } from "../../canonical/types";
+import { emptyUsage, mergeUsage } from "../../canonical/usage";
+import { normalizeArgumentsText } from "../../translate/tool-arguments";
+import type { TranslationContext } from "../../translate/types";
+import { decodeChatUsage, decodeFinishReason, encodeChatUsage, encodeFinishReason, pickStrongerStopReason } from "./usage";
+import type { ChatUsage } from "./wire-types";
+
+/**
+ * Chat completion → canonical. Every choice is merged into one message (N07: Copilot puts text
+ * in choices[0] and tool calls in choices[1]): reasoning first, then text, then tool calls.
+ */
+export function decodeChatResponse(body: unknown): CanonicalResponse {
+  const reply = asRecord(body) ?? {};
+  const choices = Array.isArray(reply.choices) ? reply.choices.map(asRecord).filter((c): c is Record<string, unknown> => !!c) : [];
+  const reasoning: ContentPart[] = [];
+  const texts: ContentPart[] = [];
+  const calls: ContentPart[] = [];
+  const usedIds = new Set<string>();
+  let stopReason: StopReason | undefined;
+  for (const choice of choices) {
+    const message = asRecord(choice.message) ?? {};
+    // K04: DeepSeek/vLLM `reasoning_content`, OpenRouter `reasoning`.
+    const thought = typeof message.reasoning_content === "string" ? message.reasoning_content : message.reasoning;
+    if (typeof thought === "string" && thought !== "") reasoning.push({ type: "reasoning", text: thought });
+    const content = message.content;
+    if (typeof content === "string" && content !== "") texts.push({ type: "text", text: content });
+    else if (Array.isArray(content)) {
+      for (const part of content) {
+        const text = asRecord(part)?.text;
+        if (typeof text === "string" && text !== "") texts.push({ type: "text", text });
+      }
+    }
+    // N09: a refusal becomes answer text so the client does not see an empty reply.
+    if (typeof message.refusal === "string" && message.refusal !== "") texts.push({ type: "refusal", text: message.refusal });
+    for (const raw of Array.isArray(message.tool_calls) ? message.tool_calls : []) {
+      const call = asRecord(raw) ?? {};
+      const fn = asRecord(call.function);
+      const custom = asRecord(call.custom);
+      calls.push({
+        type: "tool_call",
+        id: uniqueToolId(call.id, usedIds),
+        name: String(custom?.name ?? fn?.name ?? ""),
+        arguments: custom ? String(custom.input ?? "") : normalizeArgumentsText(fn?.arguments),
+        kind: custom ? "custom" : "function",
+      });
+    }
+    stopReason = pickStrongerStopReason(stopReason, decodeFinishReason(choice.finish_reason as string | null | undefined));
+  }
+  // N02: tool calls present → tool_use, whatever finish_reason said (Gemini, Copilot send "stop").
+  if (calls.length > 0 && stopReason !== "max_tokens") stopReason = "tool_use";
+  else if (texts.some((p) => p.type === "refusal") && stopReason === "end_turn") stopReason = "refusal";
+  return {
+    id: typeof reply.id === "string" ? reply.id : generateId("chatcmpl-"),
+    model: typeof reply.model === "string" ? reply.model : "",
+    content: [...reasoning, ...texts, ...calls],
+    stopReason: stopReason ?? "end_turn",
+    usage: mergeUsage(emptyUsage(), decodeChatUsage(asRecord(reply.usage) as ChatUsage | undefined)),
+    ...(typeof reply.created === "number" ? { created: reply.created } : {}),
+  };
+}
+
+/** H02: empty or repeated upstream ids are replaced by fresh ones. */
+export function uniqueToolId(raw: unknown, used: Set<string>): string {
+  let id = typeof raw === "string" ? raw : "";
+  if (id === "" || used.has(id)) id = generateId("call_");
+  used.add(id);
+  return id;
+}
+
+/** Canonical → Chat completion for the client (N01, N03, N06, N08, N09, SC04). */
+export function encodeChatResponse(response: CanonicalResponse, ctx: TranslationContext): Record<string, unknown> {
+  const texts: string[] = [];
+  const reasoning: string[] = [];
+  const toolCalls: unknown[] = [];
+  for (const part of response.content) {
+    if (part.type === "text" || part.type === "refusal") {
+      if (part.text !== "") texts.push(part.text);
+    } else if (part.type === "reasoning") {
+      // SC04: visible reasoning as DeepSeek-style reasoning_content; signatures and redacted data stay hidden.
+      if (part.text) reasoning.push(part.text);
+    } else if (part.type === "tool_call") {
+      toolCalls.push(
+        part.kind === "custom"
+          ? { id: part.id, type: "custom", custom: { name: part.name, input: part.arguments } }
+          : { id: part.id, type: "function", function: { name: part.name, arguments: part.arguments === "" ? "{}" : part.arguments } },
+      );
+    }
+  }
+  const message: Record<string, unknown> = {
+    role: "assistant",
+    // N08: empty replies give "" (null when the reply is only tool calls).
+    content: texts.length > 0 ? texts.join("") : toolCalls.length > 0 ? null : "",
+    refusal: null,
+  };
+  if (reasoning.length > 0) message.reasoning_content = reasoning.join("");
+  if (toolCalls.length > 0) message.tool_calls = toolCalls;
+  return {
+    id: response.id.startsWith("chatcmpl-") ? response.id : generateId("chatcmpl-"),
+    object: "chat.completion",
+    created: response.created ?? Math.floor(Date.now() / 1000),
+    model: ctx.clientModel,
+    choices: [{ index: 0, message, finish_reason: encodeFinishReason(response.stopReason), logprobs: null }],
+    usage: encodeChatUsage(response.usage),
+  };
+}
+
+function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+}

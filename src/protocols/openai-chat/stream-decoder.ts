@@ -1,0 +1,212 @@
+import { generateId } from "../../canonical/ids";
+import type { CanonicalEvent, StopReason } from "../../canonical/types";
+import type { CanonicalStreamDecoder } from "../../translate/codec";
+import type { TranslationContext } from "../../translate/types";
+import { normalizeArgumentsText } from "../../translate/tool-arguments";
+import { mapOpenAIErrorCode, statusForOpenAIError } from "./errors";
+import { decodeChatUsage, decodeFinishReason, pickStrongerStopReason } from "./usage";
+import type { ChatChunk, ChatToolCallDelta } from "./wire-types";
+
+/**
+ * Chat `chat.completion.chunk`s → canonical events, synthesising the blocks Chat does not
+ * have: at most one block open at a time (SA02), opened only when content arrives (SA03),
+ * split in the order reasoning → text → tool calls → finish within a chunk (SA06). Tool calls
+ * are keyed by index (or id when the index repeats, Q02) and start once id and name are known
+ * (SA04); argument fragments pass through as they come. The stop reason is held until the
+ * usage-only chunk or `[DONE]` (SA07) and becomes tool_use whenever a tool was called (N02).
+ */
+
+interface ToolAccumulator {
+  id?: string;
+  name?: string;
+  kind: "function" | "custom";
+  /** Argument text received before the block could start. */
+  buffer: string;
+  /** Canonical block index once started. */
+  index?: number;
+  /** Chunk number in which the call was first seen (to give a split id a chance, SA04). */
+  firstChunk: number;
+}
+
+export function createChatStreamDecoder(ctx: TranslationContext): CanonicalStreamDecoder {
+  let started = false;
+  let done = false;
+  let chunkNumber = 0;
+  let nextIndex = 0;
+  let open: { index: number; kind: "text" | "reasoning" | "tool"; tool?: ToolAccumulator } | undefined;
+  const tools = new Map<string, ToolAccumulator>();
+  const lastToolKey = new Map<number, string>();
+  const usedIds = new Set<string>();
+  let stopReason: StopReason | undefined;
+  let sawToolCall = false;
+  /** The stop reason last announced in a `finish` event. */
+  let announced: StopReason | undefined;
+
+  function closeOpen(out: CanonicalEvent[]): void {
+    if (open) out.push({ type: "block_stop", index: open.index });
+    open = undefined;
+  }
+
+  function ensureBlock(kind: "text" | "reasoning", out: CanonicalEvent[]): number {
+    if (open?.kind === kind) return open.index;
+    closeOpen(out);
+    const index = nextIndex++;
+    out.push({ type: "block_start", index, block: { type: kind } });
+    open = { index, kind };
+    return index;
+  }
+
+  function startTool(tool: ToolAccumulator, out: CanonicalEvent[]): void {
+    closeOpen(out);
+    // H02: empty or repeated ids get a fresh one.
+    let id = tool.id ?? "";
+    if (id === "" || usedIds.has(id)) id = generateId("call_");
+    usedIds.add(id);
+    tool.id = id;
+    tool.index = nextIndex++;
+    sawToolCall = true;
+    out.push({ type: "block_start", index: tool.index, block: { type: "tool_call", id, name: tool.name ?? "", kind: tool.kind } });
+    if (tool.buffer !== "") out.push({ type: "tool_args_delta", index: tool.index, fragment: tool.buffer });
+    tool.buffer = "";
+    open = { index: tool.index, kind: "tool", tool };
+  }
+
+  function findTool(choice: number, delta: ChatToolCallDelta, position: number): ToolAccumulator {
+    const id = typeof delta.id === "string" && delta.id !== "" ? delta.id : undefined;
+    let key = `${choice}:${typeof delta.index === "number" ? delta.index : `p${position}`}`;
+    if (typeof delta.index !== "number" && !id) key = lastToolKey.get(choice) ?? key;
+    const existing = tools.get(key);
+    // Q02: Ollama repeats index 0 for every call; a new id means a new call.
+    if (existing && id && existing.id && existing.id !== id) key = `${key}:${id}`;
+    let tool = tools.get(key);
+    if (!tool) {
+      tool = { kind: delta.type === "custom" || delta.custom ? "custom" : "function", buffer: "", firstChunk: chunkNumber };
+      tools.set(key, tool);
+    }
+    lastToolKey.set(choice, key);
+    return tool;
+  }
+
+  function pushToolDelta(choice: number, delta: ChatToolCallDelta, position: number, out: CanonicalEvent[]): void {
+    const tool = findTool(choice, delta, position);
+    if (!tool.id && typeof delta.id === "string" && delta.id !== "") tool.id = delta.id;
+    const name = delta.function?.name ?? delta.custom?.name;
+    if (!tool.name && typeof name === "string" && name !== "") tool.name = name;
+    const fragment = delta.custom ? String(delta.custom.input ?? "") : normalizeArgumentsText(delta.function?.arguments);
+    if (tool.index === undefined) {
+      tool.buffer += fragment;
+      if (tool.name && (tool.id || chunkNumber > tool.firstChunk)) startTool(tool, out);
+      return;
+    }
+    if (fragment === "") return;
+    if (open?.tool === tool) out.push({ type: "tool_args_delta", index: tool.index, fragment });
+    else ctx.warn("dropped arguments for a tool call whose block was already closed", { id: tool.id }); // SA02
+  }
+
+  function startPendingTools(out: CanonicalEvent[]): void {
+    for (const tool of tools.values()) {
+      if (tool.index !== undefined) continue;
+      if (!tool.name) {
+        ctx.warn("dropped a streamed tool call that never named its tool");
+        continue;
+      }
+      startTool(tool, out);
+    }
+  }
+
+  function effectiveStop(): StopReason {
+    // N02: a tool call means tool_use unless the output was cut (H06: then max_tokens).
+    if (sawToolCall && stopReason !== "max_tokens") return "tool_use";
+    return stopReason ?? "end_turn";
+  }
+
+  function announceStop(out: CanonicalEvent[]): void {
+    const reason = effectiveStop();
+    if (reason !== announced) out.push({ type: "finish", stopReason: reason });
+    announced = reason;
+  }
+
+  function finish(out: CanonicalEvent[]): void {
+    startPendingTools(out);
+    closeOpen(out);
+    announceStop(out);
+    out.push({ type: "message_stop" });
+    done = true;
+  }
+
+  function pushChunk(chunk: ChatChunk, out: CanonicalEvent[]): void {
+    chunkNumber++;
+    if (chunk.error) {
+      const { type, code, message } = chunk.error;
+      const mapped = mapOpenAIErrorCode(statusForOpenAIError(type, code ?? undefined), type, code ?? undefined);
+      out.push({
+        type: "error",
+        status: statusForOpenAIError(type, code ?? undefined),
+        code: mapped ?? "upstream_error",
+        message: message ?? "upstream stream error",
+        ...(type ? { upstreamType: type } : {}),
+        ...(code ? { upstreamCode: code } : {}),
+      });
+      done = true;
+      return;
+    }
+    if (!started) {
+      started = true;
+      out.push({ type: "message_start", id: chunk.id ?? generateId("chatcmpl-"), model: chunk.model ?? "" });
+    }
+    // N07: several choices are merged into one message, in choice order.
+    const choices = [...(chunk.choices ?? [])].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+    for (const choice of choices) {
+      const delta = choice.delta ?? {};
+      const thought = delta.reasoning_content ?? delta.reasoning;
+      if (typeof thought === "string" && thought !== "") out.push({ type: "reasoning_delta", index: ensureBlock("reasoning", out), text: thought });
+      if (typeof delta.content === "string" && delta.content !== "") out.push({ type: "text_delta", index: ensureBlock("text", out), text: delta.content });
+      if (typeof delta.refusal === "string" && delta.refusal !== "") {
+        out.push({ type: "text_delta", index: ensureBlock("text", out), text: delta.refusal });
+        stopReason = pickStrongerStopReason(stopReason, "refusal");
+      }
+      (delta.tool_calls ?? []).forEach((call, position) => pushToolDelta(choice.index ?? 0, call, position, out));
+      if (choice.finish_reason) {
+        // SA06/SA07: the finish is handled after the chunk's content. Blocks close now; the
+        // encoders hold message_delta until the usage chunk or [DONE] has arrived.
+        stopReason = pickStrongerStopReason(stopReason, decodeFinishReason(choice.finish_reason));
+        startPendingTools(out);
+        closeOpen(out);
+        announceStop(out);
+      }
+    }
+    const usage = decodeChatUsage(chunk.usage);
+    if (Object.keys(usage).length > 0) out.push({ type: "usage", usage });
+  }
+
+  return {
+    push(event) {
+      if (done) return [];
+      const out: CanonicalEvent[] = [];
+      if (event.data.trim() === "[DONE]") {
+        if (!started) out.push({ type: "message_start", id: generateId("chatcmpl-"), model: "" });
+        started = true;
+        finish(out);
+        return out;
+      }
+      let chunk: ChatChunk;
+      try {
+        chunk = JSON.parse(event.data) as ChatChunk;
+      } catch {
+        ctx.warn("unparsable Chat stream chunk");
+        return out;
+      }
+      if (chunk && typeof chunk === "object") pushChunk(chunk, out);
+      return out;
+    },
+    end() {
+      // SA08: a clean close without [DONE] still finishes the message properly.
+      if (done) return [];
+      const out: CanonicalEvent[] = [];
+      if (!started) out.push({ type: "message_start", id: generateId("chatcmpl-"), model: "" });
+      started = true;
+      finish(out);
+      return out;
+    },
+  };
+}

@@ -1,0 +1,126 @@
+import { generateId } from "../../canonical/ids";
+import type { CanonicalEvent, StopReason, Usage } from "../../canonical/types";
+import { emptyUsage, mergeUsage } from "../../canonical/usage";
+import type { SseEvent } from "../../streaming/sse-event";
+import type { CanonicalStreamEncoder } from "../../translate/codec";
+import { convertEventToError } from "../../translate/error-event";
+import type { TranslationContext } from "../../translate/types";
+import { renderOpenAIStreamError } from "./errors";
+import { encodeChatUsage, encodeFinishReason } from "./usage";
+
+/**
+ * Canonical events → `chat.completion.chunk`s for the client (SC01–SC05): the same id,
+ * created and model on every chunk; a first chunk with the role; tool_call deltas with a
+ * 0-based tool `index` (not the block index, SC02) and id/name only in the first; one final
+ * chunk with finish_reason; a usage chunk only when the client asked for include_usage; then
+ * `[DONE]`. A canonical error becomes one `{"error":…}` chunk and nothing after it.
+ */
+export function createChatStreamEncoder(ctx: TranslationContext): CanonicalStreamEncoder {
+  const id = generateId("chatcmpl-");
+  const created = Math.floor(Date.now() / 1000);
+  const streamOptions = ctx.clientBody?.stream_options as { include_usage?: unknown } | undefined;
+  const includeUsage = streamOptions?.include_usage === true;
+  const toolIndexes = new Map<number, { index: number; custom: boolean }>();
+  let nextToolIndex = 0;
+  let started = false;
+  let finished = false;
+  let usage: Usage = emptyUsage();
+  let stopReason: StopReason = "end_turn";
+
+  function chunk(delta: Record<string, unknown>, finishReason: string | null = null): SseEvent {
+    const body: Record<string, unknown> = {
+      id, object: "chat.completion.chunk", created, model: ctx.clientModel,
+      choices: [{ index: 0, delta, finish_reason: finishReason, logprobs: null }],
+    };
+    // SC03: with include_usage, every chunk but the last carries usage:null.
+    if (includeUsage) body.usage = null;
+    return { data: JSON.stringify(body) };
+  }
+
+  function ensureStarted(out: SseEvent[]): void {
+    if (started) return;
+    started = true;
+    out.push(chunk({ role: "assistant", content: "" }));
+  }
+
+  function handle(event: CanonicalEvent, out: SseEvent[]): void {
+    switch (event.type) {
+      case "message_start":
+        // Anthropic reports the prompt counts here, the output counts in message_delta.
+        usage = mergeUsage(usage, event.usage);
+        ensureStarted(out);
+        return;
+      case "block_start":
+        if (event.block.type !== "tool_call") return;
+        ensureStarted(out);
+        {
+          const custom = event.block.kind === "custom";
+          const index = nextToolIndex++;
+          toolIndexes.set(event.index, { index, custom });
+          out.push(
+            chunk({
+              tool_calls: [
+                custom
+                  ? { index, id: event.block.id, type: "custom", custom: { name: event.block.name, input: "" } }
+                  : { index, id: event.block.id, type: "function", function: { name: event.block.name, arguments: "" } },
+              ],
+            }),
+          );
+        }
+        return;
+      case "text_delta":
+        if (event.text === "") return;
+        ensureStarted(out);
+        out.push(chunk({ content: event.text }));
+        return;
+      case "reasoning_delta":
+        // SC04: reasoning as reasoning_content, never as answer text; signatures stay hidden.
+        if (event.text === "") return;
+        ensureStarted(out);
+        out.push(chunk({ reasoning_content: event.text }));
+        return;
+      case "tool_args_delta": {
+        const tool = toolIndexes.get(event.index);
+        if (!tool || event.fragment === "") return;
+        out.push(
+          chunk({
+            tool_calls: [tool.custom ? { index: tool.index, custom: { input: event.fragment } } : { index: tool.index, function: { arguments: event.fragment } }],
+          }),
+        );
+        return;
+      }
+      case "finish":
+        stopReason = event.stopReason;
+        return;
+      case "usage":
+        usage = mergeUsage(usage, event.usage);
+        return;
+      case "message_stop":
+        ensureStarted(out);
+        out.push(chunk({}, encodeFinishReason(stopReason)));
+        if (includeUsage) {
+          out.push({ data: JSON.stringify({ id, object: "chat.completion.chunk", created, model: ctx.clientModel, choices: [], usage: encodeChatUsage(usage) }) });
+        }
+        out.push({ data: "[DONE]" });
+        finished = true;
+        return;
+      case "error":
+        // SC05: one error chunk and no [DONE], so the SDK raises instead of saving a truncated answer.
+        out.push(renderOpenAIStreamError(convertEventToError(event)));
+        finished = true;
+        return;
+      default:
+        // reasoning_signature, block_stop, opaque blocks: nothing to send.
+        return;
+    }
+  }
+
+  return {
+    push(event) {
+      if (finished) return [];
+      const out: SseEvent[] = [];
+      handle(event, out);
+      return out;
+    },
+  };
+}

@@ -1,0 +1,135 @@
+/**
+ * OpenAI Chat Completions wire shapes (https://platform.openai.com/docs/api-reference/chat),
+ * in the wire's snake_case. Response and chunk shapes come off the network from OpenAI and
+ * OpenAI-compatible servers (DeepSeek, vLLM, Ollama, Gemini-compat...), so the decoders treat
+ * every field as optional.
+ */
+
+export interface ChatTextPart {
+  type: "text";
+  text: string;
+}
+
+export interface ChatImagePart {
+  type: "image_url";
+  /** An object in Chat (a plain string in Responses, C01). */
+  image_url: { url: string; detail?: string };
+}
+
+export interface ChatFilePart {
+  type: "file";
+  /** Inline data URL with a filename, or an uploaded file id (C05). */
+  file: { file_data?: string; filename?: string; file_id?: string };
+}
+
+export type ChatContentPart =
+  | ChatTextPart
+  | ChatImagePart
+  | ChatFilePart
+  /** Audio input (C07) and refusal parts in assistant history (C08). */
+  | { type: string; [key: string]: unknown };
+
+export interface ChatToolCall {
+  /** `call_…`; may be empty or reused by some providers (H02). */
+  id: string;
+  type: "function" | "custom";
+  function?: { name: string; /** JSON text (an object on some servers, H07). */ arguments: string };
+  /** GPT-5 freeform tool call (S10). */
+  custom?: { name: string; input: string };
+}
+
+export interface ChatMessage {
+  /** `developer` is the newer name for `system` (M05); `tool` carries one tool result. */
+  role: "system" | "developer" | "user" | "assistant" | "tool";
+  content?: string | ChatContentPart[] | null;
+  /** Participant name (M14). */
+  name?: string;
+  tool_calls?: ChatToolCall[];
+  /** For role `tool`: the call this answers. */
+  tool_call_id?: string;
+  /** Assistant refusal text (C08, N09). */
+  refusal?: string | null;
+  /** Reasoning text of DeepSeek-style models; passed back in tool loops (K07). */
+  reasoning_content?: string | null;
+}
+
+export interface ChatFunctionTool {
+  type: "function";
+  function: {
+    name: string;
+    description?: string;
+    /** JSON Schema of the arguments. */
+    parameters?: Record<string, unknown>;
+    /** Strict schema adherence (S04, J03). */
+    strict?: boolean;
+  };
+}
+
+export interface ChatCustomTool {
+  type: "custom";
+  /** Freeform tool with an optional grammar (S10). */
+  custom: { name: string; description?: string; format?: Record<string, unknown> };
+}
+
+export interface ChatUsage {
+  /** Every prompt token, cached ones included (N04). */
+  prompt_tokens?: number | null;
+  completion_tokens?: number | null;
+  total_tokens?: number | null;
+  prompt_tokens_details?: {
+    /** Prompt tokens served from the cache. */
+    cached_tokens?: number | null;
+    /** Cache writes (OpenRouter). */
+    cache_write_tokens?: number | null;
+  } | null;
+  completion_tokens_details?: { /** Part of completion_tokens (K11). */ reasoning_tokens?: number | null } | null;
+  /** DeepSeek's cache-hit count (N04). */
+  prompt_cache_hit_tokens?: number | null;
+}
+
+/** One delta of a streamed tool call (SA04). */
+export interface ChatToolCallDelta {
+  /** Position of the call in this response; missing or always 0 on some servers (Q02). */
+  index?: number;
+  id?: string;
+  type?: string;
+  function?: { name?: string; arguments?: string | Record<string, unknown> };
+  custom?: { name?: string; input?: string };
+}
+
+export interface ChatChunk {
+  id?: string;
+  object?: "chat.completion.chunk";
+  created?: number;
+  model?: string;
+  /** Empty (or null on vLLM) in the final usage-only chunk (SA07). */
+  choices?: Array<{
+    index?: number;
+    delta?: {
+      role?: string;
+      content?: string | null;
+      reasoning_content?: string | null;
+      /** OpenRouter / some vLLM builds name the reasoning field `reasoning` (K04). */
+      reasoning?: string | null;
+      refusal?: string | null;
+      tool_calls?: ChatToolCallDelta[] | null;
+    } | null;
+    /** stop, length, tool_calls, content_filter, function_call, or null (N02). */
+    finish_reason?: string | null;
+  }> | null;
+  usage?: ChatUsage | null;
+  /** Mid-stream error chunk (SC05). */
+  error?: { message?: string; type?: string; code?: string | null; param?: string | null };
+}
+
+export interface ChatErrorBody {
+  error: {
+    message: string;
+    /** invalid_request_error, server_error, insufficient_quota, requests... (E02). */
+    type: string;
+    /** The request parameter at fault. */
+    param: string | null;
+    /** context_length_exceeded, rate_limit_exceeded, server_is_overloaded... */
+    code: string | null;
+  };
+}

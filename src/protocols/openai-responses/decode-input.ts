@@ -1,0 +1,140 @@
+import type { ContentPart, Message, TextPart } from "../../canonical/types";
+import { GatewayError } from "../../errors/gateway-error";
+import { decodeMessageContent, decodeReasoningItem, decodeToolOutput } from "./decode-content";
+import { flattenNamespacedName } from "./namespaced-names";
+import { isRecord, readString } from "./values";
+
+export interface DecodedInput {
+  /** Text of the leading system/developer items (M04), after `instructions`. */
+  leadingSystem: TextPart[];
+  messages: Message[];
+}
+
+/**
+ * Responses `input` → canonical messages.
+ * - A bare string, "easy" messages without `type`, and string content are all valid (R08).
+ * - Leading system/developer items join the system prompt (M04: Codex 0.169 sends its whole
+ *   prompt this way); later ones stay in place as system/developer turns (M03).
+ * - Items of one role in a row merge into one turn, so consecutive function_call items and
+ *   the message/reasoning items around them become one assistant turn and their outputs one
+ *   user turn, tool results first (M07, M06, M09).
+ * - Replayed items are all accepted (H09); ids and statuses we do not need are ignored.
+ */
+export function decodeResponsesInput(input: unknown): DecodedInput {
+  if (typeof input === "string") return { leadingSystem: [], messages: [{ role: "user", content: [{ type: "text", text: input }] }] };
+  if (input === undefined || input === null) return { leadingSystem: [], messages: [] };
+  if (!Array.isArray(input)) throw new GatewayError("invalid_request", 400, "input must be a string or an array of items", { param: "input" });
+
+  const builder = new TurnBuilder();
+  input.forEach((raw, index) => {
+    if (!isRecord(raw)) throw new GatewayError("invalid_request", 400, `input[${index}] must be an object`, { param: `input[${index}]` });
+    decodeItem(raw, index, builder);
+  });
+  return { leadingSystem: builder.leadingSystem, messages: builder.messages };
+}
+
+function decodeItem(item: Record<string, unknown>, index: number, builder: TurnBuilder): void {
+  const type = readString(item.type) ?? "message";
+  switch (type) {
+    case "message": {
+      const role = readString(item.role) ?? "user";
+      const content = decodeMessageContent(item.content);
+      if (role === "system" || role === "developer") builder.addInstruction(role, content);
+      else if (role === "assistant") builder.add("assistant", content);
+      else builder.add("user", content);
+      return;
+    }
+    case "function_call":
+    case "custom_tool_call": {
+      const namespace = readString(item.namespace);
+      const itemId = readString(item.id);
+      const custom = type === "custom_tool_call";
+      builder.add("assistant", [
+        {
+          type: "tool_call",
+          // H04: outputs link by call_id, never by the fc_ item id.
+          id: readString(item.call_id) ?? itemId ?? `call_${index}`,
+          name: flattenNamespacedName(namespace, readString(item.name) ?? ""),
+          arguments: (custom ? readString(item.input) : readString(item.arguments)) ?? "",
+          kind: custom ? "custom" : "function",
+          ...(namespace ? { namespace } : {}),
+          ...(itemId ? { itemId } : {}),
+        },
+      ]);
+      return;
+    }
+    case "local_shell_call": {
+      // S12: the legacy local_shell built-in; its action is the argument object.
+      const itemId = readString(item.id);
+      builder.add("assistant", [
+        {
+          type: "tool_call",
+          id: readString(item.call_id) ?? itemId ?? `call_${index}`,
+          name: "local_shell",
+          arguments: JSON.stringify(isRecord(item.action) ? item.action : {}),
+          kind: "function",
+          ...(itemId ? { itemId } : {}),
+        },
+      ]);
+      return;
+    }
+    case "function_call_output":
+    case "custom_tool_call_output":
+    case "local_shell_call_output": {
+      const callId = readString(item.call_id) ?? readString(item.id) ?? "";
+      builder.add("user", [
+        {
+          type: "tool_result",
+          toolCallId: callId,
+          content: decodeToolOutput(item.output),
+          kind: type === "custom_tool_call_output" ? "custom" : "function",
+        },
+      ]);
+      return;
+    }
+    case "reasoning":
+      builder.add("assistant", [decodeReasoningItem(item)]);
+      return;
+    case "item_reference":
+      // R03: references need the response store; fail loudly rather than lose context.
+      throw new GatewayError("invalid_request", 400, "input item_reference is not supported; send the full item instead", {
+        param: `input[${index}]`,
+      });
+    default:
+      // H09: other output items replayed by the client (web_search_call, image_generation_call...)
+      // travel as opaque assistant content: a Responses upstream gets them back, others drop them.
+      builder.add("assistant", [{ type: "opaque", protocol: "openai-responses", value: item }]);
+  }
+}
+
+/** Accumulates turns, merging consecutive items of one role (M07, M09). */
+class TurnBuilder {
+  readonly leadingSystem: TextPart[] = [];
+  readonly messages: Message[] = [];
+
+  addInstruction(role: "system" | "developer", content: ContentPart[]): void {
+    if (this.messages.length === 0 && content.every((part) => part.type === "text")) {
+      this.leadingSystem.push(...(content as TextPart[]));
+      return;
+    }
+    this.messages.push({ role, content });
+  }
+
+  add(role: "user" | "assistant", content: ContentPart[]): void {
+    const last = this.messages[this.messages.length - 1];
+    if (!last || last.role !== role) {
+      this.messages.push({ role, content: [...content] });
+      return;
+    }
+    for (const part of content) {
+      if (part.type === "tool_result") {
+        // M08: tool results lead the user turn, in their original order.
+        const firstOther = last.content.findIndex((existing) => existing.type !== "tool_result");
+        if (firstOther === -1) last.content.push(part);
+        else last.content.splice(firstOther, 0, part);
+      } else {
+        last.content.push(part);
+      }
+    }
+  }
+}

@@ -1,0 +1,141 @@
+import { createHash } from "node:crypto";
+import type { ContentPart, DocumentPart, ImagePart, Message, TextPart, ToolResultPart } from "../../canonical/types";
+import { formatDataUrl } from "./media";
+import { stripNamespace } from "./namespaced-names";
+import { isGatewayReasoningBlob } from "./reasoning-blob";
+import type { ResponsesContentPart, ResponsesItem } from "./wire-types";
+
+type Warn = (message: string, details?: Record<string, unknown>) => void;
+
+/** Responses `call_id` is limited to 64 characters (H03). */
+const MAX_CALL_ID_LENGTH = 64;
+
+/**
+ * Canonical messages → Responses `input` items for a Responses-only upstream (A→R, O→R).
+ * Tool results become `function_call_output` items ahead of the rest of their user turn
+ * (M06); assistant turns become reasoning, message and function_call items in order;
+ * reasoning is replayed only when it carries a real OpenAI `encrypted_content` (K06, K09).
+ */
+export function encodeResponsesInput(messages: Message[], warn: Warn): ResponsesItem[] {
+  const items: ResponsesItem[] = [];
+  for (const message of messages) {
+    if (message.role === "assistant") encodeAssistantTurn(message.content, items, warn);
+    else encodeInputTurn(message.role, message.content, items, warn);
+  }
+  return items;
+}
+
+function encodeInputTurn(role: "system" | "developer" | "user", content: ContentPart[], items: ResponsesItem[], warn: Warn): void {
+  const parts: ResponsesContentPart[] = [];
+  for (const part of content) {
+    if (part.type === "tool_result") {
+      items.push(encodeToolResult(part));
+      continue;
+    }
+    const encoded = encodeInputPart(part, warn);
+    if (encoded) parts.push(encoded);
+  }
+  if (parts.length > 0) items.push({ type: "message", role, content: parts });
+}
+
+function encodeInputPart(part: ContentPart, warn: Warn): ResponsesContentPart | undefined {
+  switch (part.type) {
+    case "text":
+      return { type: "input_text", text: part.text };
+    case "image":
+      return encodeImage(part);
+    case "document":
+      return encodeDocument(part);
+    case "refusal":
+      return { type: "input_text", text: part.text };
+    case "opaque":
+      if (part.protocol === "openai-responses") return part.value as ResponsesContentPart;
+      warn("dropped a content block the Responses upstream cannot take", { protocol: part.protocol });
+      return undefined;
+    default:
+      warn("dropped a content part out of place in an input turn", { type: part.type });
+      return undefined;
+  }
+}
+
+function encodeImage(part: ImagePart): ResponsesContentPart {
+  const detail = part.detail ?? "auto";
+  if (part.source.kind === "file") return { type: "input_image", file_id: part.source.fileId, detail };
+  const url = part.source.kind === "url" ? part.source.url : formatDataUrl(part.source.mediaType, part.source.data);
+  return { type: "input_image", image_url: url, detail };
+}
+
+/** C05: PDFs as `input_file` with a filename (OpenAI requires one with file_data); text documents as text. */
+function encodeDocument(part: DocumentPart): ResponsesContentPart {
+  const source = part.source;
+  if (source.kind === "text") return { type: "input_text", text: part.title ? `${part.title}\n\n${source.text}` : source.text };
+  if (source.kind === "file") return { type: "input_file", file_id: source.fileId };
+  if (source.kind === "url") return { type: "input_file", file_url: source.url };
+  return { type: "input_file", filename: part.filename ?? part.title ?? "document.pdf", file_data: formatDataUrl(source.mediaType, source.data) };
+}
+
+/** H05, H10: results keep their text (and images); an error result gets a marker the model can read. */
+function encodeToolResult(part: ToolResultPart): ResponsesItem {
+  const type = part.kind === "custom" ? "custom_tool_call_output" : "function_call_output";
+  const hasMedia = part.content.some((entry) => entry.type !== "text");
+  const marker = part.isError ? "Error: " : "";
+  let output: string | ResponsesContentPart[];
+  if (!hasMedia) {
+    output = marker + part.content.map((entry) => (entry as TextPart).text).join("\n");
+  } else {
+    output = part.content.map((entry) =>
+      entry.type === "text" ? { type: "input_text", text: entry.text } : entry.type === "image" ? encodeImage(entry) : encodeDocument(entry),
+    );
+    if (marker) output.unshift({ type: "input_text", text: "Error:" });
+  }
+  return { type, call_id: shortenCallId(part.toolCallId), output };
+}
+
+function encodeAssistantTurn(content: ContentPart[], items: ResponsesItem[], warn: Warn): void {
+  let message: ResponsesContentPart[] | undefined;
+  const flush = (): void => {
+    if (message && message.length > 0) items.push({ type: "message", role: "assistant", content: message });
+    message = undefined;
+  };
+  for (const part of content) {
+    if (part.type === "text" || part.type === "refusal") {
+      if (part.type === "text" && part.text === "") continue;
+      message ??= [];
+      message.push(part.type === "text" ? { type: "output_text", text: part.text, annotations: [] } : { type: "refusal", refusal: part.text });
+      continue;
+    }
+    flush();
+    if (part.type === "reasoning") {
+      // K06/K09: only a real OpenAI blob can be replayed; Anthropic signatures and gateway
+      // blobs mean nothing to OpenAI, and a reasoning item without its blob cannot be
+      // resolved with store:false.
+      if (part.encryptedContent && !isGatewayReasoningBlob(part.encryptedContent)) {
+        items.push({
+          type: "reasoning",
+          ...(part.id ? { id: part.id } : {}),
+          summary: (part.summary ?? []).map((text) => ({ type: "summary_text", text })),
+          encrypted_content: part.encryptedContent,
+        });
+      }
+    } else if (part.type === "tool_call") {
+      const name = stripNamespace(part.namespace, part.name);
+      const namespace = part.namespace ? { namespace: part.namespace } : {};
+      items.push(
+        part.kind === "custom"
+          ? { type: "custom_tool_call", call_id: shortenCallId(part.id), name, input: part.arguments, ...namespace }
+          : { type: "function_call", call_id: shortenCallId(part.id), name, arguments: part.arguments || "{}", ...namespace },
+      );
+    } else if (part.type === "opaque" && part.protocol === "openai-responses") {
+      items.push(part.value as ResponsesItem);
+    } else {
+      warn("dropped an assistant block the Responses upstream cannot take", { type: part.type });
+    }
+  }
+  flush();
+}
+
+/** H03: ids over 64 characters are shortened deterministically, so calls and outputs still match. */
+export function shortenCallId(id: string): string {
+  if (id.length <= MAX_CALL_ID_LENGTH) return id;
+  return `call_${createHash("sha256").update(id).digest("hex").slice(0, 40)}`;
+}

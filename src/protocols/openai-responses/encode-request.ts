@@ -1,0 +1,109 @@
+import { createHash } from "node:crypto";
+import type { CanonicalRequest, ReasoningConfig } from "../../canonical/types";
+import type { TranslationContext } from "../../translate/types";
+import { encodeResponsesInput } from "./encode-input";
+import { encodeResponsesToolChoice, encodeResponsesTools } from "./encode-tools";
+import { isRecord } from "./values";
+
+/** Request fields the encoder sets itself; same-protocol `extra` never overrides them. */
+const OWNED_FIELDS = new Set(["model", "input", "instructions", "tools", "tool_choice", "stream", "store", "include", "previous_response_id"]);
+
+/**
+ * Canonical → a Responses request for a Responses-only upstream (A→R, O→R).
+ * The gateway talks to the upstream statelessly: `store:false`, the whole history in
+ * `input`, and `include:["reasoning.encrypted_content"]` so reasoning can be replayed on
+ * the next turn (R01, K09). Responses has no stop sequences, top_k, penalties or seed:
+ * they are dropped with a warning (P06, P07).
+ */
+export function encodeResponsesRequest(request: CanonicalRequest, ctx: TranslationContext): Record<string, unknown> {
+  const body: Record<string, unknown> = { model: ctx.upstreamModel };
+  const instructions = request.system.map((part) => part.text).filter((text) => text !== "").join("\n\n");
+  if (instructions) body.instructions = instructions;
+  body.input = encodeResponsesInput(request.messages, ctx.warn);
+
+  const tools = encodeResponsesTools(request.tools, ctx.warn);
+  if (tools.length > 0) {
+    body.tools = tools;
+    const toolChoice = encodeResponsesToolChoice(request.toolChoice, request.tools);
+    if (toolChoice !== undefined) body.tool_choice = toolChoice;
+    if (request.parallelToolCalls !== undefined) body.parallel_tool_calls = request.parallelToolCalls;
+  }
+
+  const maxTokens = clampMaxTokens(request.maxTokens, ctx.maxOutputTokens);
+  if (maxTokens !== undefined) body.max_output_tokens = maxTokens;
+  if (request.temperature !== undefined) body.temperature = request.temperature;
+  if (request.topP !== undefined) body.top_p = request.topP;
+  const reasoning = encodeReasoning(request.reasoning);
+  if (reasoning) body.reasoning = reasoning;
+  const text = encodeTextFormat(request);
+  if (text) body.text = text;
+  if (request.user) body.safety_identifier = toSafetyIdentifier(request.user);
+  if (request.serviceTier) body.service_tier = request.serviceTier;
+  body.store = false;
+  body.include = ["reasoning.encrypted_content"];
+  body.stream = request.stream;
+
+  if (request.stop && request.stop.length > 0) ctx.warn("Responses has no stop sequences; dropped", { count: request.stop.length });
+  for (const [field, value] of [
+    ["top_k", request.topK],
+    ["seed", request.seed],
+    ["presence_penalty", request.presencePenalty],
+    ["frequency_penalty", request.frequencyPenalty],
+  ] as const) {
+    if (value !== undefined) ctx.warn(`Responses has no ${field}; dropped`);
+  }
+
+  if (request.extra.protocol === "openai-responses") {
+    for (const [key, value] of Object.entries(request.extra.fields)) {
+      if (OWNED_FIELDS.has(key)) continue;
+      if (key === "text" && isRecord(value)) body.text = { ...value, ...(isRecord(body.text) ? body.text : {}) };
+      else if (!(key in body)) body[key] = value;
+    }
+  }
+  return body;
+}
+
+function clampMaxTokens(requested: number | undefined, limit: number | undefined): number | undefined {
+  if (requested === undefined) return undefined;
+  return limit !== undefined ? Math.min(requested, limit) : requested;
+}
+
+/**
+ * K01, K02: an effort passes through; an Anthropic budget becomes an effort on one
+ * monotonic table (below 4k low, below 16k medium, otherwise high); adaptive thinking
+ * without an effort leaves the upstream default. Thinking off sends no reasoning field.
+ * Summaries are asked for so Anthropic clients can see the reasoning (K10).
+ */
+function encodeReasoning(reasoning: ReasoningConfig | undefined): Record<string, unknown> | undefined {
+  if (!reasoning?.enabled) return undefined;
+  const effort = reasoning.effort ?? (reasoning.budgetTokens !== undefined ? effortFromBudget(reasoning.budgetTokens) : undefined);
+  return { ...(effort ? { effort } : {}), summary: reasoning.summary ?? "auto" };
+}
+
+export function effortFromBudget(budgetTokens: number): string {
+  if (budgetTokens < 4096) return "low";
+  if (budgetTokens < 16384) return "medium";
+  return "high";
+}
+
+/** J01: the flat `text.format` form. */
+function encodeTextFormat(request: CanonicalRequest): Record<string, unknown> | undefined {
+  const format = request.responseFormat;
+  if (!format || format.type === "text") return undefined;
+  if (format.type === "json_object") return { format: { type: "json_object" } };
+  return {
+    format: {
+      type: "json_schema",
+      name: format.name ?? "response",
+      schema: format.schema,
+      strict: format.strict ?? false,
+      ...(format.description ? { description: format.description } : {}),
+    },
+  };
+}
+
+/** P10: an opaque id of at most 64 characters; longer ids (and anything email-like) are hashed. */
+function toSafetyIdentifier(user: string): string {
+  if (user.length <= 64 && !user.includes("@")) return user;
+  return createHash("sha256").update(user).digest("hex");
+}

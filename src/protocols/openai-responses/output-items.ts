@@ -1,0 +1,113 @@
+import type { CanonicalRequest, ContentPart, ReasoningPart, ToolCallPart } from "../../canonical/types";
+import { indexDeclaredTools, resolveClientToolCall, type DeclaredTool } from "./client-tools";
+import type { ResolvedResponsesCodecOptions } from "./options";
+import { wrapAnthropicReasoning } from "./reasoning-blob";
+import type { ResponsesContentPart, ResponsesItem } from "./wire-types";
+
+/** What the client asked for that shapes its output items. */
+export interface OutputItemSettings {
+  declaredTools: Map<string, DeclaredTool>;
+  /** `reasoning.summary` requested (K10): reasoning text flows into summaries. */
+  includeSummary: boolean;
+  /** `include:["reasoning.encrypted_content"]` (SR06, K09). */
+  includeEncrypted: boolean;
+  options: ResolvedResponsesCodecOptions;
+}
+
+/**
+ * Reads the client's request. Without it (the caller did not pass `ctx.request`), the
+ * encoder errs on the side of Codex: summaries and replay blobs are included.
+ */
+export function readOutputItemSettings(request: CanonicalRequest | undefined, options: ResolvedResponsesCodecOptions): OutputItemSettings {
+  const include = request && Array.isArray(request.extra.fields.include) ? (request.extra.fields.include as unknown[]) : [];
+  return {
+    declaredTools: indexDeclaredTools(request),
+    includeSummary: request ? request.reasoning?.summary !== undefined : true,
+    includeEncrypted: request ? include.includes("reasoning.encrypted_content") : true,
+    options,
+  };
+}
+
+/**
+ * Canonical assistant content → Responses output items, in order (SR02): consecutive
+ * text/refusal parts share one message item; reasoning, tool calls and same-protocol
+ * opaque items stand alone. Foreign opaque parts are left out.
+ */
+export function encodeOutputItems(content: ContentPart[], settings: OutputItemSettings): ResponsesItem[] {
+  const items: ResponsesItem[] = [];
+  let message: { id: string; parts: ResponsesContentPart[] } | undefined;
+  const flushMessage = (): void => {
+    if (message) items.push(buildMessageItem(message.id, message.parts, "completed"));
+    message = undefined;
+  };
+  for (const part of content) {
+    if (part.type === "text" || part.type === "refusal") {
+      message ??= { id: settings.options.newId("msg_"), parts: [] };
+      message.parts.push(
+        part.type === "text" ? { type: "output_text", text: part.text, annotations: part.annotations ?? [] } : { type: "refusal", refusal: part.text },
+      );
+      continue;
+    }
+    flushMessage();
+    if (part.type === "reasoning") items.push(encodeReasoningItem(part, settings, settings.options.newId("rs_")));
+    else if (part.type === "tool_call") items.push(encodeToolCallItem(part, settings));
+    else if (part.type === "opaque" && part.protocol === "openai-responses") items.push(part.value as ResponsesItem);
+  }
+  flushMessage();
+  return items;
+}
+
+export function buildMessageItem(id: string, content: ResponsesContentPart[], status: string): ResponsesItem {
+  return { type: "message", id, status, role: "assistant", content };
+}
+
+/**
+ * A reasoning item for the client (K09, K10, SR06). A real OpenAI blob is kept as is;
+ * Anthropic thinking (signature or redacted data) and plain upstream reasoning text travel
+ * in a gateway-tagged blob so the next request can rebuild them.
+ */
+export function encodeReasoningItem(part: ReasoningPart, settings: OutputItemSettings, fallbackId: string): ResponsesItem {
+  const summaryTexts = part.summary ?? (settings.includeSummary && part.text ? [part.text] : []);
+  const item: ResponsesItem = {
+    type: "reasoning",
+    id: part.id?.startsWith("rs_") ? part.id : fallbackId,
+    summary: summaryTexts.map((text) => ({ type: "summary_text", text })),
+  };
+  const blob = reasoningBlob(part);
+  if (blob && settings.includeEncrypted) item.encrypted_content = blob;
+  return item;
+}
+
+export function reasoningBlob(part: ReasoningPart): string | undefined {
+  if (part.encryptedContent) return part.encryptedContent;
+  if (part.signature || part.redactedData || part.text) {
+    return wrapAnthropicReasoning({ text: part.text, signature: part.signature, redactedData: part.redactedData });
+  }
+  return undefined;
+}
+
+/** A function_call or custom_tool_call item (SR04, S10, S11, H04). */
+export function encodeToolCallItem(part: ToolCallPart, settings: OutputItemSettings, itemId?: string): ResponsesItem {
+  const call = resolveClientToolCall(part, settings.declaredTools);
+  if (call.itemType === "custom_tool_call") {
+    return {
+      type: "custom_tool_call",
+      id: itemId ?? (part.itemId?.startsWith("ctc_") ? part.itemId : settings.options.newId("ctc_")),
+      status: "completed",
+      call_id: part.id,
+      name: call.name,
+      input: call.payload,
+      ...(call.namespace ? { namespace: call.namespace } : {}),
+    };
+  }
+  const rewrite = settings.options.rewriteToolCallArguments;
+  return {
+    type: "function_call",
+    id: itemId ?? (part.itemId?.startsWith("fc_") ? part.itemId : settings.options.newId("fc_")),
+    status: "completed",
+    call_id: part.id,
+    name: call.name,
+    arguments: rewrite ? rewrite(call.name, call.payload) : call.payload,
+    ...(call.namespace ? { namespace: call.namespace } : {}),
+  };
+}

@@ -1,0 +1,286 @@
+import type { CanonicalEvent, ReasoningPart, StopReason, Usage } from "../../canonical/types";
+import { emptyUsage, mergeUsage } from "../../canonical/usage";
+import type { SseEvent } from "../../streaming/sse-event";
+import type { CanonicalStreamEncoder } from "../../translate/codec";
+import type { TranslationContext } from "../../translate/types";
+import { resolveClientToolCall, unwrapCustomInput } from "./client-tools";
+import { describeResponsesFailure } from "./errors";
+import type { ResolvedResponsesCodecOptions } from "./options";
+import { buildMessageItem, encodeReasoningItem, readOutputItemSettings, type OutputItemSettings } from "./output-items";
+import { buildResponseObject } from "./response-object";
+import { encodeResponsesStatus, encodeResponsesUsage } from "./usage-status";
+import type { ResponsesItem } from "./wire-types";
+
+type OpenItem =
+  | { kind: "text"; outputIndex: number; itemId: string; text: string }
+  | { kind: "reasoning"; outputIndex: number; itemId: string; part: ReasoningPart; summaryOpen: boolean }
+  | {
+      kind: "tool";
+      outputIndex: number;
+      itemId: string;
+      callId: string;
+      name: string;
+      namespace?: string;
+      custom: boolean;
+      /** A custom tool the upstream saw as a function `{input}`: buffer, unwrap at the end (S10). */
+      wrapped: boolean;
+      args: string;
+    }
+  | { kind: "opaque"; outputIndex: number; item: ResponsesItem }
+  | { kind: "ignored" };
+
+/**
+ * Canonical events → the standard Responses event sequence (SR01–SR10):
+ * `response.created` → `response.in_progress` → per item `output_item.added` → its deltas
+ * and `.done` events → `output_item.done` → exactly one of `response.completed`,
+ * `response.incomplete`, `response.failed`. Every event carries `type` and a
+ * `sequence_number` from 0 up; `output_index` is the item's position in the final output,
+ * and the terminal `response.output` lists exactly the announced items with the same ids.
+ */
+export class ResponsesStreamEncoder implements CanonicalStreamEncoder {
+  private sequence = 0;
+  private started = false;
+  private finished = false;
+  private readonly responseId: string;
+  private readonly createdAt: number;
+  private readonly settings: OutputItemSettings;
+  private readonly output: ResponsesItem[] = [];
+  private readonly open = new Map<number, OpenItem>();
+  private nextOutputIndex = 0;
+  private stopReason: StopReason | undefined;
+  private usage: Usage = emptyUsage();
+
+  constructor(
+    private readonly ctx: TranslationContext,
+    private readonly options: ResolvedResponsesCodecOptions,
+  ) {
+    this.responseId = options.newId("resp_");
+    this.createdAt = options.now();
+    this.settings = readOutputItemSettings(ctx.request, options);
+  }
+
+  push(event: CanonicalEvent): SseEvent[] {
+    if (this.finished) return [];
+    const out: SseEvent[] = [];
+    if (!this.started) this.start(out);
+    switch (event.type) {
+      case "message_start":
+        this.usage = mergeUsage(this.usage, event.usage);
+        break;
+      case "block_start":
+        this.startBlock(event.index, event.block, out);
+        break;
+      case "text_delta":
+        this.addText(event.index, event.text, out);
+        break;
+      case "reasoning_delta":
+        this.addReasoning(event.index, event.text, out);
+        break;
+      case "reasoning_signature": {
+        const item = this.open.get(event.index);
+        if (item?.kind === "reasoning") {
+          if (event.signature !== undefined) item.part.signature = event.signature;
+          if (event.encryptedContent !== undefined) item.part.encryptedContent = event.encryptedContent;
+          if (event.redactedData !== undefined) item.part.redactedData = event.redactedData;
+        }
+        break;
+      }
+      case "tool_args_delta":
+        this.addToolArgs(event.index, event.fragment, out);
+        break;
+      case "block_stop":
+        this.stopBlock(event.index, out);
+        break;
+      case "finish":
+        this.stopReason = event.stopReason;
+        break;
+      case "usage":
+        this.usage = mergeUsage(this.usage, event.usage);
+        break;
+      case "error":
+        this.fail(event, out);
+        break;
+      case "message_stop":
+        this.complete(out);
+        break;
+    }
+    return out;
+  }
+
+  private emit(out: SseEvent[], type: string, payload: Record<string, unknown>): void {
+    out.push({ event: type, data: JSON.stringify({ type, sequence_number: this.sequence++, ...payload }) });
+  }
+
+  private responseObject(status: "in_progress" | "completed" | "incomplete" | "failed", extra: Record<string, unknown> = {}) {
+    return buildResponseObject(
+      {
+        id: this.responseId,
+        createdAt: this.createdAt,
+        status,
+        model: this.ctx.clientModel,
+        output: status === "in_progress" ? [] : this.output.filter((item) => item !== undefined),
+        usage: status === "in_progress" ? null : encodeResponsesUsage(this.usage),
+        ...extra,
+      },
+      this.ctx.request,
+    );
+  }
+
+  /** SR01: `response.created` first, then `response.in_progress`, whatever the first upstream event was. */
+  private start(out: SseEvent[]): void {
+    this.started = true;
+    this.emit(out, "response.created", { response: this.responseObject("in_progress") });
+    this.emit(out, "response.in_progress", { response: this.responseObject("in_progress") });
+  }
+
+  private startBlock(index: number, block: Extract<CanonicalEvent, { type: "block_start" }>["block"], out: SseEvent[]): void {
+    if (this.open.has(index)) return;
+    if (block.type === "opaque") {
+      if (block.protocol !== "openai-responses") {
+        this.open.set(index, { kind: "ignored" });
+        return;
+      }
+      const item = block.value as ResponsesItem;
+      const outputIndex = this.nextOutputIndex++;
+      this.open.set(index, { kind: "opaque", outputIndex, item });
+      this.emit(out, "response.output_item.added", { output_index: outputIndex, item });
+      return;
+    }
+    const outputIndex = this.nextOutputIndex++;
+    if (block.type === "text") {
+      const itemId = this.options.newId("msg_");
+      this.open.set(index, { kind: "text", outputIndex, itemId, text: "" });
+      this.emit(out, "response.output_item.added", { output_index: outputIndex, item: buildMessageItem(itemId, [], "in_progress") });
+      this.emit(out, "response.content_part.added", {
+        item_id: itemId,
+        output_index: outputIndex,
+        content_index: 0,
+        part: { type: "output_text", text: "", annotations: [] },
+      });
+      return;
+    }
+    if (block.type === "reasoning") {
+      const itemId = block.id?.startsWith("rs_") ? block.id : this.options.newId("rs_");
+      this.open.set(index, { kind: "reasoning", outputIndex, itemId, part: { type: "reasoning", id: itemId }, summaryOpen: false });
+      this.emit(out, "response.output_item.added", { output_index: outputIndex, item: { type: "reasoning", id: itemId, summary: [] } });
+      return;
+    }
+    const call = resolveClientToolCall({ name: block.name, kind: block.kind, namespace: block.namespace, arguments: "" }, this.settings.declaredTools);
+    const custom = call.itemType === "custom_tool_call";
+    const itemId = this.options.newId(custom ? "ctc_" : "fc_");
+    this.open.set(index, {
+      kind: "tool",
+      outputIndex,
+      itemId,
+      callId: block.id,
+      name: call.name,
+      ...(call.namespace ? { namespace: call.namespace } : {}),
+      custom,
+      wrapped: custom && block.kind === "function",
+      args: "",
+    });
+    this.emit(out, "response.output_item.added", {
+      output_index: outputIndex,
+      item: this.toolItem(itemId, block.id, call.name, call.namespace, custom, "", "in_progress"),
+    });
+  }
+
+  private toolItem(itemId: string, callId: string, name: string, namespace: string | undefined, custom: boolean, payload: string, status: string): ResponsesItem {
+    return custom
+      ? { type: "custom_tool_call", id: itemId, status, call_id: callId, name, input: payload, ...(namespace ? { namespace } : {}) }
+      : { type: "function_call", id: itemId, status, call_id: callId, name, arguments: payload, ...(namespace ? { namespace } : {}) };
+  }
+
+  private addText(index: number, text: string, out: SseEvent[]): void {
+    const item = this.open.get(index);
+    if (item?.kind !== "text" || text === "") return;
+    item.text += text;
+    this.emit(out, "response.output_text.delta", { item_id: item.itemId, output_index: item.outputIndex, content_index: 0, delta: text, logprobs: [] });
+  }
+
+  /** K10: thinking text flows into summary events only when the client asked for summaries. */
+  private addReasoning(index: number, text: string, out: SseEvent[]): void {
+    const item = this.open.get(index);
+    if (item?.kind !== "reasoning" || text === "") return;
+    item.part.text = (item.part.text ?? "") + text;
+    if (!this.settings.includeSummary) return;
+    if (!item.summaryOpen) {
+      item.summaryOpen = true;
+      this.emit(out, "response.reasoning_summary_part.added", {
+        item_id: item.itemId,
+        output_index: item.outputIndex,
+        summary_index: 0,
+        part: { type: "summary_text", text: "" },
+      });
+    }
+    this.emit(out, "response.reasoning_summary_text.delta", { item_id: item.itemId, output_index: item.outputIndex, summary_index: 0, delta: text });
+  }
+
+  private addToolArgs(index: number, fragment: string, out: SseEvent[]): void {
+    const item = this.open.get(index);
+    if (item?.kind !== "tool" || fragment === "") return;
+    item.args += fragment;
+    if (item.wrapped) return;
+    const type = item.custom ? "response.custom_tool_call_input.delta" : "response.function_call_arguments.delta";
+    this.emit(out, type, { item_id: item.itemId, output_index: item.outputIndex, delta: fragment });
+  }
+
+  private stopBlock(index: number, out: SseEvent[]): void {
+    const item = this.open.get(index);
+    if (!item) return;
+    this.open.delete(index);
+    if (item.kind === "ignored") return;
+    let done: ResponsesItem;
+    if (item.kind === "opaque") {
+      done = item.item;
+    } else if (item.kind === "text") {
+      const part = { type: "output_text", text: item.text, annotations: [] };
+      const ids = { item_id: item.itemId, output_index: item.outputIndex, content_index: 0 };
+      this.emit(out, "response.output_text.done", { ...ids, text: item.text, logprobs: [] });
+      this.emit(out, "response.content_part.done", { ...ids, part });
+      done = buildMessageItem(item.itemId, [part], "completed");
+    } else if (item.kind === "reasoning") {
+      const text = item.part.text ?? "";
+      if (item.summaryOpen) {
+        const ids = { item_id: item.itemId, output_index: item.outputIndex, summary_index: 0 };
+        this.emit(out, "response.reasoning_summary_text.done", { ...ids, text });
+        this.emit(out, "response.reasoning_summary_part.done", { ...ids, part: { type: "summary_text", text } });
+      }
+      done = encodeReasoningItem(item.part, this.settings, item.itemId);
+    } else {
+      done = this.finishToolItem(item, out);
+    }
+    this.output[item.outputIndex] = done;
+    this.emit(out, "response.output_item.done", { output_index: item.outputIndex, item: done });
+  }
+
+  private finishToolItem(item: Extract<OpenItem, { kind: "tool" }>, out: SseEvent[]): ResponsesItem {
+    const ids = { item_id: item.itemId, output_index: item.outputIndex };
+    if (item.custom) {
+      const input = item.wrapped ? unwrapCustomInput(item.args) : item.args;
+      if (item.wrapped && input !== "") this.emit(out, "response.custom_tool_call_input.delta", { ...ids, delta: input });
+      this.emit(out, "response.custom_tool_call_input.done", { ...ids, input });
+      return this.toolItem(item.itemId, item.callId, item.name, item.namespace, true, input, "completed");
+    }
+    const rewrite = this.options.rewriteToolCallArguments;
+    const args = rewrite ? rewrite(item.name, item.args) : item.args;
+    this.emit(out, "response.function_call_arguments.done", { ...ids, name: item.name, arguments: args });
+    return this.toolItem(item.itemId, item.callId, item.name, item.namespace, false, args, "completed");
+  }
+
+  /** SR07: close what was announced (SR03), then exactly one terminal event with the full response. */
+  private complete(out: SseEvent[]): void {
+    for (const index of [...this.open.keys()].sort((a, b) => a - b)) this.stopBlock(index, out);
+    const { status, incompleteDetails } = encodeResponsesStatus(this.stopReason ?? "end_turn");
+    this.finished = true;
+    const type = status === "completed" ? "response.completed" : "response.incomplete";
+    this.emit(out, type, { response: this.responseObject(status, { incompleteDetails }) });
+  }
+
+  /** SR08: a mid-stream failure is `response.failed` with a code Codex acts on (never a bare `error` event). */
+  private fail(event: Extract<CanonicalEvent, { type: "error" }>, out: SseEvent[]): void {
+    this.finished = true;
+    const error = describeResponsesFailure(event);
+    this.emit(out, "response.failed", { response: this.responseObject("failed", { error }) });
+  }
+}

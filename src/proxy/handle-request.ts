@@ -1,0 +1,117 @@
+import { emptyUsage, mergeUsage } from "../canonical/usage";
+import { GatewayError, toGatewayError } from "../errors/gateway-error";
+import { renderErrorResponse } from "../errors/render";
+import { usageFromResponseBody } from "../streaming/usage-tap";
+import { echoClientModel } from "./echo-model";
+import { LedgerRecorder } from "./ledger-recorder";
+import { upstreamOperationFor, wantsStream } from "./operation";
+import { readAll, sendAttempt, UpstreamFailure } from "./send-attempt";
+import { streamToClient } from "./stream-to-client";
+import type { ModelRequest, ProxyDeps } from "./types";
+import { type PreparedAttempt, prepareAttempt } from "./upstream-request";
+
+/**
+ * One model request end to end: resolve the route, try each target in order until one answers
+ * (failover only before the first byte reaches the client, house rule 4), then relay or
+ * translate the answer and record it in the ledger.
+ */
+export async function handleModelRequest(request: ModelRequest, deps: ProxyDeps): Promise<Response> {
+  const recorder = new LedgerRecorder(request, deps);
+  const log = deps.logger.child({ requestId: request.requestId });
+  const warn = (message: string, details?: Record<string, unknown>) => log.warn({ ...details }, message);
+  try {
+    const route = deps.router.resolve(String(request.body.model), request.clientProtocol);
+    const stream = wantsStream(request.operation, request.body);
+    let lastFailure: UpstreamFailure | GatewayError | undefined;
+    for (const [position, target] of route.targets.entries()) {
+      const isLast = position === route.targets.length - 1;
+      recorder.setTarget(target, upstreamOperationFor(request.operation, target.upstreamProtocol));
+      let attempt: PreparedAttempt;
+      try {
+        attempt = prepareAttempt(request, target, deps, warn);
+      } catch (error) {
+        // A target this gateway cannot serve (e.g. untranslatable): try the next one if any.
+        lastFailure = toGatewayError(error);
+        if (!isLast && lastFailure.code === "translation_unsupported") continue;
+        throw lastFailure;
+      }
+      if (request.operation === "anthropic-count-tokens" && target.upstreamProtocol !== "anthropic" && target.provider !== "loopback") {
+        return await respondTokenEstimate(request, deps, recorder);
+      }
+      try {
+        const answer = await sendAttempt(request, attempt, deps);
+        if (stream) {
+          const firstChunk = await readFirstChunk(answer.call.readBody());
+          return streamToClient({ request, deps, attempt, call: answer.call, body: firstChunk, recorder, log });
+        }
+        return await respondWhole(request, attempt, await readAll(answer.call), recorder);
+      } catch (error) {
+        const failure = error instanceof UpstreamFailure ? error : toGatewayError(error);
+        const gatewayError = failure instanceof UpstreamFailure ? failure.error : failure;
+        if (gatewayError.status === 499) throw gatewayError; // the client left: nothing to fail over for
+        log.warn({ provider: target.providerName, model: target.upstreamModel, code: gatewayError.code, status: gatewayError.status }, `upstream attempt failed: ${gatewayError.message}`);
+        lastFailure = failure;
+        if (!isLast && gatewayError.retryable) continue;
+        break;
+      }
+    }
+    return respondFailure(request, lastFailure ?? new GatewayError("upstream_error", 502, "no upstream answered"), recorder);
+  } catch (error) {
+    return respondFailure(request, toGatewayError(error), recorder);
+  }
+}
+
+/** The upstream body with its first chunk already read (so a dead stream can still fail over). */
+export interface PrimedBody {
+  first: IteratorResult<Uint8Array>;
+  rest: AsyncGenerator<Uint8Array>;
+}
+
+async function readFirstChunk(body: AsyncGenerator<Uint8Array>): Promise<PrimedBody> {
+  const first = await body.next();
+  return { first, rest: body };
+}
+
+async function respondWhole(request: ModelRequest, attempt: PreparedAttempt, text: string, recorder: LedgerRecorder): Promise<Response> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new GatewayError("upstream_error", 502, "upstream sent a response that is not JSON");
+  }
+  let body: string;
+  if (attempt.translator) {
+    const translated = attempt.translator.translateResponse(parsed, attempt.context);
+    recorder.setUsage(translated.usage, true);
+    body = JSON.stringify(translated.body);
+  } else {
+    const usage = usageFromResponseBody(upstreamOperationFor(request.operation, attempt.target.upstreamProtocol), parsed);
+    recorder.setUsage(mergeUsage(emptyUsage(), usage), usage !== undefined);
+    body = echoClientModel(text, attempt.target.upstreamModel, attempt.context.clientModel);
+  }
+  // The ledger row is durable before the client gets its answer (a crash cannot lose it).
+  await recorder.finish(200, null);
+  return new Response(body, { status: 200, headers: { "content-type": "application/json", "x-request-id": request.requestId } });
+}
+
+/** count_tokens for a model served by a non-Anthropic provider: a tokenizer estimate (documented as such). */
+async function respondTokenEstimate(request: ModelRequest, deps: ProxyDeps, recorder: LedgerRecorder): Promise<Response> {
+  if (!deps.estimateAnthropicTokens) {
+    throw new GatewayError("translation_unsupported", 501, "count_tokens for models served by non-Anthropic providers needs the token estimator, which this build lacks");
+  }
+  const inputTokens = deps.estimateAnthropicTokens(request.body);
+  await recorder.finish(200, null);
+  return new Response(JSON.stringify({ input_tokens: inputTokens }), { status: 200, headers: { "content-type": "application/json", "request-id": request.requestId } });
+}
+
+async function respondFailure(request: ModelRequest, failure: UpstreamFailure | GatewayError, recorder: LedgerRecorder): Promise<Response> {
+  const error = failure instanceof UpstreamFailure ? failure.error : failure;
+  await recorder.finish(error.status, error.code);
+  // A same-protocol upstream error is relayed as the upstream wrote it (status, body), like a direct call.
+  if (failure instanceof UpstreamFailure && failure.relay) {
+    const headers: Record<string, string> = { "content-type": failure.relay.contentType, "x-request-id": request.requestId };
+    if (error.retryAfter !== undefined) headers["retry-after"] = String(Math.ceil(error.retryAfter));
+    return new Response(failure.relay.body, { status: failure.relay.status, headers });
+  }
+  return renderErrorResponse(request.clientProtocol, error, request.requestId);
+}

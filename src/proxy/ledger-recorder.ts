@@ -1,0 +1,114 @@
+import type { Usage } from "../canonical/types";
+import { emptyUsage } from "../canonical/usage";
+import type { LedgerEntry } from "../ledger/types";
+import type { UpstreamOperation } from "../providers/endpoints";
+import type { RouteTarget } from "../routing/router";
+import type { ModelRequest, ProxyDeps } from "./types";
+
+/**
+ * Collects what the ledger row of one request needs while the request runs, and writes the row
+ * exactly once. `finish` resolves when the row is durable; a ledger failure is logged, never
+ * turned into a client error (the answer was already produced).
+ */
+export class LedgerRecorder {
+  private target: RouteTarget | undefined;
+  private upstreamOperation: UpstreamOperation | undefined;
+  private usage: Usage = emptyUsage();
+  private usageReported = false;
+  private firstByteAt: number | undefined;
+  private finished = false;
+
+  constructor(
+    private readonly request: ModelRequest,
+    private readonly deps: ProxyDeps,
+  ) {}
+
+  setTarget(target: RouteTarget, upstreamOperation: UpstreamOperation): void {
+    this.target = target;
+    this.upstreamOperation = upstreamOperation;
+  }
+
+  setUsage(usage: Usage, reported: boolean): void {
+    this.usage = usage;
+    this.usageReported = reported;
+  }
+
+  markFirstByte(): void {
+    this.firstByteAt ??= Date.now();
+  }
+
+  get isFinished(): boolean {
+    return this.finished;
+  }
+
+  async finish(status: number, errorCode: string | null): Promise<void> {
+    if (this.finished) return;
+    this.finished = true;
+    const now = Date.now();
+    const request = this.request;
+    const protocolOf = (operation: UpstreamOperation | undefined) =>
+      operation === "anthropic-count-tokens" ? "anthropic" : operation;
+    const entry: LedgerEntry = {
+      requestId: request.requestId,
+      startedAt: new Date(request.receivedAt),
+      userId: request.principal.userId,
+      apiKeyId: request.principal.apiKeyId,
+      endpoint: request.endpoint,
+      clientProtocol: request.operation === "openai-embeddings" ? "openai-embeddings" : request.clientProtocol,
+      modelRequested: typeof request.body.model === "string" ? request.body.model : "",
+      modelServed: this.target?.upstreamModel ?? null,
+      provider: this.target?.providerName ?? null,
+      upstreamProtocol: protocolOf(this.upstreamOperation) ?? null,
+      stream: request.body.stream === true,
+      status,
+      errorCode,
+      usage: this.usage,
+      usageEstimated: !this.usageReported && (this.usage.inputTokens > 0 || this.usage.outputTokens > 0),
+      latencyMs: now - request.receivedAt,
+      ttftMs: this.firstByteAt === undefined ? null : this.firstByteAt - request.receivedAt,
+    };
+    this.deps.logger.info(
+      {
+        requestId: entry.requestId,
+        route: entry.endpoint,
+        model: entry.modelRequested,
+        servedModel: entry.modelServed,
+        provider: entry.provider,
+        status,
+        errorCode: errorCode ?? undefined,
+        stream: entry.stream,
+        latencyMs: entry.latencyMs,
+        ttftMs: entry.ttftMs ?? undefined,
+        inputTokens: entry.usage.inputTokens,
+        outputTokens: entry.usage.outputTokens,
+      },
+      "request",
+    );
+    try {
+      await this.deps.ledger.record(entry);
+    } catch (error) {
+      this.deps.logger.error({ requestId: entry.requestId, err: error }, "ledger write failed");
+    }
+  }
+}
+
+/** The ledger row of a request rejected before the proxy ran (bad body, failed auth). */
+export async function recordRejectedRequest(
+  deps: ProxyDeps,
+  details: { requestId: string; endpoint: string; operation: UpstreamOperation; clientProtocol: ModelRequest["clientProtocol"]; receivedAt: number; status: number; errorCode: string; principal: ModelRequest["principal"] },
+): Promise<void> {
+  const request: ModelRequest = {
+    requestId: details.requestId,
+    endpoint: details.endpoint,
+    operation: details.operation,
+    clientProtocol: details.clientProtocol,
+    body: {},
+    rawBody: "",
+    headers: new Headers(),
+    query: "",
+    signal: new AbortController().signal,
+    principal: details.principal,
+    receivedAt: details.receivedAt,
+  };
+  await new LedgerRecorder(request, deps).finish(details.status, details.errorCode);
+}

@@ -1,0 +1,20 @@
+import type { Protocol } from "../canonical/types";
+import type { UpstreamOperation } from "../providers/endpoints";
+
+/** The wire protocol an operation belongs to (side endpoints belong to their API's protocol). */
+export function protocolOfOperation(operation: UpstreamOperation): Protocol {
+  if (operation === "openai-embeddings") return "openai-chat";
+  if (operation === "anthropic-count-tokens") return "anthropic";
+  return operation;
+}
+
+/** The upstream operation that serves `operation` on an upstream speaking `upstreamProtocol`. */
+export function upstreamOperationFor(operation: UpstreamOperation, upstreamProtocol: Protocol): UpstreamOperation {
+  if (operation === "openai-embeddings" || operation === "anthropic-count-tokens") return operation;
+  return upstreamProtocol;
+}
+
+/** Whether the operation streams (only the three conversation APIs do). */
+export function wantsStream(operation: UpstreamOperation, body: Record<string, unknown>): boolean {
+  return (operation === "openai-chat" || operation === "openai-responses" || operation === "anthropic") && body.stream === true;
+}

@@ -1,0 +1,99 @@
+import { errorFromUpstreamStatus, GatewayError } from "../errors/gateway-error";
+import { scrubSecrets } from "../log/logger";
+import { upstreamHeaders, upstreamUrl } from "../providers/endpoints";
+import { answerLoopback } from "../providers/loopback";
+import { callUpstream, type UpstreamCall } from "../upstream/client";
+import { upstreamOperationFor } from "./operation";
+import type { ModelRequest, ProxyDeps } from "./types";
+import type { PreparedAttempt } from "./upstream-request";
+
+/** A successful upstream answer (status < 400), body not yet read. */
+export interface UpstreamAnswer {
+  call: UpstreamCall;
+  apiKey?: string;
+}
+
+/** An upstream error answer, read and classified; `relay` holds the body for a same-protocol client. */
+export class UpstreamFailure extends Error {
+  constructor(
+    readonly error: GatewayError,
+    readonly relay?: { status: number; body: string; contentType: string },
+  ) {
+    super(error.message);
+  }
+}
+
+/** Send one prepared attempt. Throws GatewayError (network) or UpstreamFailure (HTTP error status). */
+export async function sendAttempt(request: ModelRequest, attempt: PreparedAttempt, deps: ProxyDeps): Promise<UpstreamAnswer> {
+  const { target } = attempt;
+  const operation = upstreamOperationFor(request.operation, target.upstreamProtocol);
+  if (target.provider === "loopback") {
+    const response = answerLoopback(operation, attempt.bodyObject, target.upstreamModel);
+    return { call: wrapLocalResponse(response) };
+  }
+  const provider = target.provider;
+  const ring = deps.keyRings.get(provider.name);
+  const apiKey = ring?.next();
+  const native = !attempt.translator;
+  const url = upstreamUrl(provider, operation, native && operation.startsWith("anthropic") ? request.query : "");
+  const headers = upstreamHeaders(provider, operation, apiKey, request.headers, native);
+  const call = await callUpstream(url, { headers, body: attempt.body }, request.signal, deps.config.upstream);
+  if (call.response.status < 400) return { call, apiKey };
+
+  const text = await readAll(call).catch(() => "");
+  const retryAfter = parseRetryAfter(call.response.headers.get("retry-after"));
+  if (call.response.status === 429 && ring && apiKey) ring.coolDown(apiKey, retryAfter);
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // non-JSON error bodies are kept as text
+  }
+  const error = attempt.translator
+    ? attempt.translator.translateError(call.response.status, parsed, call.response.headers)
+    : errorFromUpstreamStatus(call.response.status, scrubSecrets(extractMessage(parsed, call.response.status)), { retryAfter });
+  throw new UpstreamFailure(error, native ? { status: call.response.status, body: text, contentType: call.response.headers.get("content-type") ?? "application/json" } : undefined);
+}
+
+/** Loopback answers are local Responses; give them the same shape as an upstream call. */
+function wrapLocalResponse(response: Response): UpstreamCall {
+  return {
+    response,
+    abort: () => undefined,
+    async *readBody() {
+      const reader = response.body?.getReader();
+      if (!reader) return;
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) return;
+        yield value;
+      }
+    },
+  };
+}
+
+export async function readAll(call: UpstreamCall): Promise<string> {
+  const decoder = new TextDecoder();
+  let text = "";
+  for await (const chunk of call.readBody()) text += decoder.decode(chunk, { stream: true });
+  return text + decoder.decode();
+}
+
+export function parseRetryAfter(value: string | null): number | undefined {
+  if (!value) return undefined;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds;
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
+}
+
+function extractMessage(body: unknown, status: number): string {
+  const error = (body as { error?: unknown })?.error;
+  if (typeof error === "string") return error;
+  const message = (error as { message?: unknown } | undefined)?.message;
+  if (typeof message === "string") return message;
+  if (typeof body === "string" && body.length > 0) return body.slice(0, 500);
+  return `upstream answered HTTP ${status}`;
+}
+
+export { GatewayError };

@@ -1,0 +1,162 @@
+import type { Protocol } from "../canonical/types";
+import { GatewayError, toGatewayError } from "../errors/gateway-error";
+import { renderStreamErrorEvent } from "../errors/render";
+import type { Logger } from "../log/logger";
+import { SseDecoder } from "../streaming/sse-decoder";
+import { encodeSseEvent } from "../streaming/sse-encoder";
+import type { SseEvent } from "../streaming/sse-event";
+import { UsageTap } from "../streaming/usage-tap";
+import type { UpstreamCall } from "../upstream/client";
+import { echoClientModel } from "./echo-model";
+import type { PrimedBody } from "./handle-request";
+import type { LedgerRecorder } from "./ledger-recorder";
+import type { ModelRequest, ProxyDeps } from "./types";
+import type { PreparedAttempt } from "./upstream-request";
+
+interface StreamArgs {
+  request: ModelRequest;
+  deps: ProxyDeps;
+  attempt: PreparedAttempt;
+  call: UpstreamCall;
+  body: PrimedBody;
+  recorder: LedgerRecorder;
+  log: Logger;
+}
+
+/** Keep-alive for quiet streams: Anthropic clients expect `ping` events, OpenAI clients ignore SSE comments. */
+function pingBytes(protocol: Protocol): string {
+  return protocol === "anthropic" ? 'event: ping\ndata: {"type": "ping"}\n\n' : ": ping\n\n";
+}
+
+/** A Chat chunk that carries only usage (`choices: []`), which a client that did not ask for usage must not see. */
+function isUsageOnlyChunk(event: SseEvent): boolean {
+  if (!event.data.startsWith("{") || !event.data.includes('"usage"')) return false;
+  try {
+    const chunk = JSON.parse(event.data) as { choices?: unknown[]; usage?: unknown };
+    return Array.isArray(chunk.choices) && chunk.choices.length === 0 && chunk.usage != null;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Relay (native) or translate an upstream stream to the client, event by event as it arrives:
+ * every upstream read is forwarded at once (no buffering, no merged reads), keep-alive pings
+ * fill quiet gaps, a later upstream failure becomes one protocol-correct error event, the ledger
+ * row is made durable before the client's final event, and a client disconnect aborts upstream.
+ */
+export function streamToClient(args: StreamArgs): Response {
+  const { request, deps, attempt, call, body, recorder, log } = args;
+  const protocol = request.clientProtocol;
+  const decoder = new SseDecoder();
+  const tap = attempt.translator ? undefined : new UsageTap(attempt.target.upstreamProtocol);
+  const translator = attempt.translator?.createStreamTranslator(attempt.context);
+  const textEncoder = new TextEncoder();
+  const renamed = attempt.target.upstreamModel !== attempt.context.clientModel;
+  let controller!: ReadableStreamDefaultController<Uint8Array>;
+  let open = true;
+  let lastWriteAt = Date.now();
+  let errorCode: string | null = null;
+
+  const write = (text: string) => {
+    if (!open || text.length === 0) return;
+    recorder.markFirstByte();
+    lastWriteAt = Date.now();
+    controller.enqueue(textEncoder.encode(text));
+  };
+  const syncUsage = () => {
+    const source = translator ?? tap!;
+    recorder.setUsage(source.usage(), source.usageReported());
+  };
+
+  /** Translate or filter one read's events; the ledger row is written before the terminal event goes out. */
+  const emit = async (events: SseEvent[]) => {
+    let out = "";
+    let terminal = false;
+    for (const event of events) {
+      if (translator) {
+        for (const translated of translator.push(event)) out += encodeSseEvent(translated);
+        terminal ||= translator.completed();
+      } else {
+        terminal = tap!.observe(event) || terminal;
+        if (attempt.dropUsageChunk && isUsageOnlyChunk(event)) continue;
+        out += encodeSseEvent(renamed ? { ...event, data: echoClientModel(event.data, attempt.target.upstreamModel, attempt.context.clientModel) } : event);
+      }
+    }
+    if (terminal && !recorder.isFinished) {
+      syncUsage();
+      if (tap?.upstreamError) errorCode = "upstream_error";
+      await recorder.finish(200, errorCode);
+    }
+    write(out);
+  };
+
+  const fail = async (error: GatewayError) => {
+    errorCode = error.code;
+    const events = translator ? translator.fail(error) : [renderStreamErrorEvent(protocol, error)];
+    syncUsage();
+    await recorder.finish(200, errorCode);
+    write(events.map(encodeSseEvent).join(""));
+  };
+
+  const pump = async () => {
+    const keepalive = setInterval(() => {
+      if (Date.now() - lastWriteAt >= deps.config.server.keepaliveIntervalMs) write(pingBytes(protocol));
+    }, Math.max(50, Math.floor(deps.config.server.keepaliveIntervalMs / 2)));
+    try {
+      let next = body.first;
+      while (!next.done && open) {
+        await emit(decoder.push(next.value));
+        next = await body.rest.next();
+      }
+      if (!open) return;
+      await emit(decoder.end());
+      if (translator) {
+        const closing = translator.end();
+        syncUsage();
+        if (!translator.completed()) errorCode = "upstream_stream_broken";
+        await recorder.finish(200, errorCode);
+        write(closing.map(encodeSseEvent).join(""));
+      } else if (!tap!.completed()) {
+        // A cut stream must never look complete (reliability-anchors §2.18).
+        await fail(new GatewayError("upstream_stream_broken", 502, "upstream closed the stream before it was complete"));
+      }
+    } catch (error) {
+      if (!open) return;
+      const gatewayError = toGatewayError(error);
+      log.warn({ code: gatewayError.code }, `stream failed after the first byte: ${gatewayError.message}`);
+      await fail(gatewayError);
+    } finally {
+      clearInterval(keepalive);
+      if (open) {
+        open = false;
+        controller.close();
+      }
+      if (!recorder.isFinished) {
+        syncUsage();
+        await recorder.finish(499, "client_closed");
+      }
+    }
+  };
+
+  const stream = new ReadableStream<Uint8Array>({
+    start(streamController) {
+      controller = streamController;
+      void pump();
+    },
+    cancel() {
+      // The client went away: stop the upstream too (T11), and record what was used so far.
+      open = false;
+      call.abort(new GatewayError("upstream_error", 499, "client closed the request"));
+    },
+  });
+  const headers: Record<string, string> = {
+    "content-type": "text/event-stream; charset=utf-8",
+    "cache-control": "no-cache",
+    connection: "keep-alive",
+    "x-accel-buffering": "no",
+    "x-request-id": request.requestId,
+  };
+  if (protocol === "anthropic") headers["request-id"] = request.requestId;
+  return new Response(stream, { status: 200, headers });
+}

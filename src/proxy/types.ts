@@ -1,0 +1,42 @@
+import type { Protocol } from "../canonical/types";
+import type { Principal } from "../auth/types";
+import type { GatewayConfig } from "../config/types";
+import type { LedgerSink } from "../ledger/types";
+import type { Logger } from "../log/logger";
+import type { KeyRing } from "../providers/key-ring";
+import type { UpstreamOperation } from "../providers/endpoints";
+import type { ModelRouter } from "../routing/router";
+import type { Translator } from "../translate/types";
+
+/** What the proxy needs from the composition root (no module-level state, house rule 6). */
+export interface ProxyDeps {
+  config: GatewayConfig;
+  router: ModelRouter;
+  keyRings: Map<string, KeyRing>;
+  ledger: LedgerSink;
+  logger: Logger;
+  findTranslator: (client: Protocol, upstream: Protocol) => Translator | undefined;
+  /** Estimate of Anthropic input tokens for count_tokens on non-Anthropic upstreams, when available. */
+  estimateAnthropicTokens?: (body: Record<string, unknown>) => number;
+}
+
+/** One model request as the HTTP layer hands it over (body parsed once, envelope checked). */
+export interface ModelRequest {
+  requestId: string;
+  /** Route path, e.g. /v1/chat/completions (for the ledger and logs). */
+  endpoint: string;
+  /** What the client asked for. */
+  operation: UpstreamOperation;
+  /** The protocol errors are rendered in. */
+  clientProtocol: Protocol;
+  body: Record<string, unknown>;
+  /** The body text as received: forwarded untouched when nothing needs changing. */
+  rawBody: string;
+  headers: Headers;
+  /** The query string including "?" (Claude Code sends ?beta=true), or "". */
+  query: string;
+  signal: AbortSignal;
+  principal: Principal;
+  /** Date.now() when the request arrived. */
+  receivedAt: number;
+}

@@ -1,0 +1,87 @@
+import type { Protocol } from "../canonical/types";
+import { GatewayError } from "../errors/gateway-error";
+import type { RouteTarget } from "../routing/router";
+import type { TranslationContext, Translator } from "../translate/types";
+import { upstreamOperationFor } from "./operation";
+import type { ModelRequest, ProxyDeps } from "./types";
+
+/** The body to send upstream for one target, and how its answer must be read. */
+export interface PreparedAttempt {
+  target: RouteTarget;
+  /** The upstream request text. */
+  body: string;
+  /** The parsed upstream body (loopback answers from it). */
+  bodyObject: Record<string, unknown>;
+  translator?: Translator;
+  context: TranslationContext;
+  /** Native Chat streams: we asked for usage the client did not ask for, so its usage chunk is dropped. */
+  dropUsageChunk: boolean;
+}
+
+/** Build the upstream request for `target` (pure: rerun unchanged on failover). */
+export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps: ProxyDeps, warn: TranslationContext["warn"]): PreparedAttempt {
+  const clientModel = String(request.body.model);
+  const upstreamProtocol = target.upstreamProtocol;
+  const provider = target.provider === "loopback" ? undefined : target.provider;
+  const context: TranslationContext = {
+    clientProtocol: request.clientProtocol,
+    upstreamProtocol,
+    clientModel,
+    upstreamModel: target.upstreamModel,
+    providerName: target.providerName,
+    defaultMaxTokens: deps.config.defaultMaxTokens,
+    maxOutputTokens: provider?.maxOutputTokens,
+    clientBody: request.body,
+    warn,
+  };
+  checkWorkMode(request, target, deps);
+
+  const sideOperation = request.operation === "openai-embeddings" || request.operation === "anthropic-count-tokens";
+  if (target.translate && !sideOperation) {
+    const translator = deps.findTranslator(request.clientProtocol, upstreamProtocol);
+    if (!translator) {
+      throw new GatewayError(
+        "translation_unsupported",
+        501,
+        `translation from ${request.clientProtocol} to ${upstreamProtocol} is not implemented in this gateway build (model '${clientModel}' routes to provider '${target.providerName}', which speaks ${upstreamProtocol})`,
+      );
+    }
+    const bodyObject = translator.buildUpstreamRequest(request.body, context);
+    return { target, body: JSON.stringify(bodyObject), bodyObject, translator, context, dropUsageChunk: false };
+  }
+  if (sideOperation && upstreamOperationFor(request.operation, upstreamProtocol) === "openai-embeddings" && upstreamProtocol === "anthropic") {
+    throw new GatewayError("invalid_request", 400, `model '${clientModel}' routes to provider '${target.providerName}', which does not serve embeddings`, { param: "model" });
+  }
+
+  // Native: forward the client's body untouched but for the model name (and usage for Chat streams).
+  let bodyObject = request.body;
+  let dropUsageChunk = false;
+  const renamed = target.upstreamModel !== clientModel;
+  const chatStreamWithoutUsage =
+    request.operation === "openai-chat" && request.body.stream === true && (request.body.stream_options as Record<string, unknown> | undefined)?.include_usage !== true;
+  if (renamed || chatStreamWithoutUsage) {
+    bodyObject = { ...request.body, model: target.upstreamModel };
+    if (chatStreamWithoutUsage) {
+      // Exact stream usage for the ledger: ask the upstream for it, hide it from a client that did not ask.
+      bodyObject.stream_options = { ...((request.body.stream_options as object | undefined) ?? {}), include_usage: true };
+      dropUsageChunk = true;
+    }
+  }
+  const body = bodyObject === request.body ? request.rawBody : JSON.stringify(bodyObject);
+  return { target, body, bodyObject, context, dropUsageChunk };
+}
+
+/** The original's work-mode table (notes/upstream-tokligence.md §1.13), with its error message. */
+function checkWorkMode(request: ModelRequest, target: RouteTarget, deps: ProxyDeps): void {
+  if (deps.config.workMode !== "passthrough" || target.provider === "loopback") return;
+  if (target.upstreamProtocol === request.clientProtocol) return;
+  throw new GatewayError(
+    "work_mode_conflict",
+    400,
+    `work_mode=passthrough does not support translation (endpoint=${request.endpoint} expects ${familyOf(request.clientProtocol)} provider, but model=${String(request.body.model)} routes to ${target.providerName} provider speaking ${familyOf(target.upstreamProtocol)}); set work_mode=auto or work_mode=translation to enable translation`,
+  );
+}
+
+function familyOf(protocol: Protocol): string {
+  return protocol === "anthropic" ? "anthropic" : "openai";
+}

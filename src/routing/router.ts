@@ -1,0 +1,123 @@
+import type { Protocol } from "../canonical/types";
+import type { GatewayConfig, ProviderConfig, WorkMode } from "../config/types";
+import { ConfigError } from "../config/layers";
+import { GatewayError } from "../errors/gateway-error";
+import { compilePattern, RuleTable, splitRuleEntry } from "./patterns";
+
+/** The loopback model: always present, answered by the gateway itself. */
+export const loopbackModel = "loopback";
+
+/** One place a request may be sent: a provider, the model name it gets, and the protocol spoken. */
+export interface RouteTarget {
+  provider: ProviderConfig | "loopback";
+  providerName: string;
+  upstreamModel: string;
+  upstreamProtocol: Protocol;
+  /** True when the client's protocol differs from the upstream's. */
+  translate: boolean;
+}
+
+interface AliasTarget {
+  provider?: string;
+  model: string;
+}
+
+export interface ResolvedRoute {
+  requestedModel: string;
+  targets: RouteTarget[];
+}
+
+/**
+ * Resolves a requested model to ordered targets: aliases first (exact, then patterns in order),
+ * then routes (exact, then patterns in order: configured routes, then provider model lists, then
+ * the defaults implied by which provider keys are set).
+ */
+export class ModelRouter {
+  private readonly aliases = new RuleTable<AliasTarget>();
+  private readonly routes = new RuleTable<string[]>();
+  private readonly providers = new Map<string, ProviderConfig>();
+  private readonly workMode: WorkMode;
+
+  constructor(config: GatewayConfig) {
+    this.workMode = config.workMode;
+    for (const provider of config.providers) this.providers.set(provider.name, provider);
+    for (const entry of config.routing.aliases) {
+      const rule = splitRuleEntry(entry);
+      if (!rule) throw new ConfigError(`invalid alias ${JSON.stringify(entry)} (expected "pattern=>[provider:]model")`);
+      const colon = rule.target.indexOf(":");
+      const provider = colon > 0 ? rule.target.slice(0, colon) : undefined;
+      if (provider !== undefined && !this.providers.has(provider) && provider !== loopbackModel) {
+        throw new ConfigError(`alias ${JSON.stringify(entry)} names provider ${JSON.stringify(provider)}, which is not configured`);
+      }
+      this.aliases.add(rule.pattern, { provider, model: provider !== undefined ? rule.target.slice(colon + 1) : rule.target });
+    }
+    for (const entry of config.routing.routes) {
+      const rule = splitRuleEntry(entry);
+      if (!rule) throw new ConfigError(`invalid route ${JSON.stringify(entry)} (expected "pattern=>provider" or "pattern=>a|b")`);
+      const names = rule.target.split("|").map((name) => name.trim().toLowerCase());
+      for (const name of names) {
+        if (!this.providers.has(name) && name !== loopbackModel) throw new ConfigError(`route ${JSON.stringify(entry)} names provider ${JSON.stringify(name)}, which is not configured`);
+      }
+      this.routes.add(rule.pattern, names);
+    }
+    this.addImplicitRoutes(config);
+  }
+
+  /** Routes implied by provider model lists and by which keys are configured (the seeds' "set the key and go"). */
+  private addImplicitRoutes(config: GatewayConfig): void {
+    for (const provider of config.providers) for (const pattern of provider.models) this.routes.add(pattern, [provider.name]);
+    const openai = this.providers.get("openai");
+    const anthropic = this.providers.get("anthropic");
+    const hasOpenAI = openai !== undefined && openai.apiKeys.length > 0;
+    const hasAnthropic = anthropic !== undefined && anthropic.apiKeys.length > 0;
+    if (hasOpenAI) for (const pattern of ["gpt-*", "o1*", "o3*", "o4*", "chatgpt-*", "codex-*", "text-embedding-*", "omni-*"]) this.routes.add(pattern, ["openai"]);
+    if (hasAnthropic) this.routes.add("claude*", ["anthropic"]);
+    if (hasOpenAI && !hasAnthropic) {
+      // Claude Code sends Claude names; with only an OpenAI key, send them to the small or big model.
+      this.aliases.add("claude*haiku*", { provider: "openai", model: config.routing.smallModel });
+      this.aliases.add("claude*", { provider: "openai", model: config.routing.bigModel });
+    }
+  }
+
+  /** Ordered targets for `model` as requested through `clientProtocol`, or a model_not_found error. */
+  resolve(model: string, clientProtocol: Protocol): ResolvedRoute {
+    const alias = this.aliases.find(model);
+    const targetModel = alias?.model ?? model;
+    const providerNames = alias?.provider ? [alias.provider] : targetModel.toLowerCase() === loopbackModel ? [loopbackModel] : this.routes.find(targetModel);
+    if (!providerNames || providerNames.length === 0) {
+      throw new GatewayError("model_not_found", 404, `The model '${model}' does not exist or is not routed by this gateway`, { param: "model" });
+    }
+    const targets = providerNames.map((name) => this.buildTarget(name, targetModel, clientProtocol));
+    return { requestedModel: model, targets };
+  }
+
+  private buildTarget(name: string, upstreamModel: string, clientProtocol: Protocol): RouteTarget {
+    if (name === loopbackModel) {
+      return { provider: "loopback", providerName: loopbackModel, upstreamModel, upstreamProtocol: clientProtocol, translate: false };
+    }
+    const provider = this.providers.get(name)!;
+    const upstreamProtocol = chooseUpstreamProtocol(provider, upstreamModel, clientProtocol);
+    return { provider, providerName: name, upstreamModel, upstreamProtocol, translate: upstreamProtocol !== clientProtocol || this.workMode === "translation" };
+  }
+
+  /** Names listed by /v1/models: exact routes and aliases, provider model names, and loopback. */
+  listModels(): Array<{ id: string; ownedBy: string }> {
+    const seen = new Map<string, string>();
+    for (const name of this.aliases.exactNames()) seen.set(name, "alias");
+    for (const name of this.routes.exactNames()) if (!seen.has(name)) seen.set(name, this.routes.find(name)?.[0] ?? "gateway");
+    for (const provider of this.providers.values()) {
+      for (const pattern of provider.models) if (compilePattern(pattern).exact && !seen.has(pattern)) seen.set(pattern, provider.name);
+    }
+    seen.set(loopbackModel, "tokligence");
+    return [...seen.entries()].map(([id, ownedBy]) => ({ id, ownedBy }));
+  }
+}
+
+/** The protocol to speak to `provider` for `model`: the client's own when the provider serves it natively. */
+export function chooseUpstreamProtocol(provider: ProviderConfig, model: string, clientProtocol: Protocol): Protocol {
+  if (provider.responsesOnlyModels.some((pattern) => compilePattern(pattern).test(model)) && provider.protocols.includes("openai-responses")) {
+    return "openai-responses";
+  }
+  if (provider.protocols.includes(clientProtocol)) return clientProtocol;
+  return provider.protocols[0]!;
+}

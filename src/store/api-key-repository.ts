@@ -1,0 +1,72 @@
+/** API keys: only the SHA-256 hash and the 12-character prefix are stored (reliability §2.1). */
+import { asc, eq } from "drizzle-orm";
+import type { DbContext } from "./db-context";
+import type { ApiKey, ApiKeyRepository } from "./types";
+import { toUserRecord } from "./user-record";
+
+function toApiKey(row: Record<string, unknown>): ApiKey {
+  return {
+    id: Number(row.id),
+    uuid: row.uuid as string,
+    userId: Number(row.userId),
+    keyPrefix: row.keyPrefix as string,
+    name: (row.name as string | null) ?? null,
+    scopes: Array.isArray(row.scopes) ? (row.scopes as string[]) : [],
+    expiresAt: (row.expiresAt as Date | null) ?? null,
+    revokedAt: (row.revokedAt as Date | null) ?? null,
+    createdAt: row.createdAt as Date,
+    updatedAt: row.updatedAt as Date,
+  };
+}
+
+export function createApiKeyRepository(ctx: DbContext): ApiKeyRepository {
+  const { db, tables } = ctx;
+  const { apiKeys, users } = tables;
+
+  async function get(id: number): Promise<ApiKey | null> {
+    const [row] = await db.select().from(apiKeys).where(eq(apiKeys.id, id)).limit(1);
+    return row ? toApiKey(row) : null;
+  }
+
+  return {
+    get,
+
+    async insert(key) {
+      const now = new Date();
+      const [row] = await db
+        .insert(apiKeys)
+        .values({
+          uuid: crypto.randomUUID(),
+          userId: key.userId,
+          keyHash: key.keyHash,
+          keyPrefix: key.keyPrefix,
+          name: key.name ?? null,
+          scopes: key.scopes ?? [],
+          expiresAt: key.expiresAt ?? null,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning();
+      return toApiKey(row!);
+    },
+
+    async listForUser(userId) {
+      const rows = await db.select().from(apiKeys).where(eq(apiKeys.userId, userId)).orderBy(asc(apiKeys.id));
+      return rows.map(toApiKey);
+    },
+
+    async findCredentialsByPrefix(prefix) {
+      const rows = await db.select({ key: apiKeys, user: users }).from(apiKeys).innerJoin(users, eq(apiKeys.userId, users.id)).where(eq(apiKeys.keyPrefix, prefix));
+      return rows.map((row) => ({ key: toApiKey(row.key), keyHash: row.key.keyHash, user: toUserRecord(row.user) }));
+    },
+
+    async revoke(id) {
+      const current = await get(id);
+      if (!current) return null;
+      if (current.revokedAt) return current;
+      const now = new Date();
+      const [row] = await db.update(apiKeys).set({ revokedAt: now, updatedAt: now }).where(eq(apiKeys.id, id)).returning();
+      return row ? toApiKey(row) : null;
+    },
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * The one place where the two dialects meet. Drizzle has no dialect-agnostic schema
+ * (drizzle-orm#1196), so repositories are written once against the PostgreSQL builder types
+ * and handed SQLite's db and tables behind a cast: the subset they use (select, insert with
+ * returning and on-conflict, update, aggregate `sql` fragments) has the same shape and the
+ * same results in both. Every repository test runs on both dialects to keep that true.
+ * The few fragments that differ live in `DialectSql`.
+ */
+import { type SQL, sql } from "drizzle-orm";
+import type { PgColumn } from "drizzle-orm/pg-core";
+import type { PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import type * as pgSchema from "./schema/pg";
+import type { Dialect } from "./types";
+
+export type Tables = typeof pgSchema;
+export type AnyDatabase = PostgresJsDatabase<Record<string, never>>;
+
+export interface DialectSql {
+  /** UTC calendar day of a timestamp column as `YYYY-MM-DD`. */
+  dayOf(column: PgColumn): SQL<string>;
+}
+
+export interface DbContext {
+  dialect: Dialect;
+  db: AnyDatabase;
+  tables: Tables;
+  sqlFor: DialectSql;
+}
+
+export function createDialectSql(dialect: Dialect): DialectSql {
+  if (dialect === "postgres") {
+    return { dayOf: (column) => sql<string>`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD')` };
+  }
+  // SQLite stores timestamps as integer milliseconds (schema/sqlite.ts).
+  return { dayOf: (column) => sql<string>`strftime('%Y-%m-%d', ${column} / 1000, 'unixepoch')` };
+}

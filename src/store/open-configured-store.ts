@@ -1,0 +1,19 @@
+/** Open the database the configuration names (daemon and CLI share this). */
+import type { GatewayConfig } from "../config/types";
+import { openStore } from "./open-store";
+import type { Store } from "./types";
+
+/** Open the store; with `migrate` (default) also apply migrations and ensure the root admin. */
+export async function openConfiguredStore(config: Pick<GatewayConfig, "dataDir" | "databaseUrl" | "sqliteSynchronous" | "auth">, options: { migrate?: boolean } = {}): Promise<Store> {
+  const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl || undefined, sqliteSynchronous: config.sqliteSynchronous });
+  if (options.migrate !== false) {
+    try {
+      await store.migrate();
+      await store.users.ensureRootAdmin(config.auth.adminEmail);
+    } catch (error) {
+      await store.close();
+      throw error;
+    }
+  }
+  return store;
+}

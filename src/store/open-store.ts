@@ -1,0 +1,126 @@
+/**
+ * Opens the gateway database: SQLite at `<dataDir>/gateway.db` by default, PostgreSQL when
+ * the database URL says `postgres://` or `postgresql://` (then several replicas share it).
+ * This is the only module that chooses a dialect (issue 5).
+ */
+import { Database } from "bun:sqlite";
+import { mkdirSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { drizzle as drizzleSqlite } from "drizzle-orm/bun-sqlite";
+import { drizzle as drizzlePg } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import { createApiKeyRepository } from "./api-key-repository";
+import { type AnyDatabase, createDialectSql, type DbContext, type Tables } from "./db-context";
+import { pgMigrations, sqliteMigrations } from "./migrations/embedded";
+import { describeMigrations, migratePg, migrateSqlite, readPgLastApplied, readSqliteLastApplied } from "./migrations/run-migrations";
+import * as pgSchema from "./schema/pg";
+import * as sqliteSchema from "./schema/sqlite";
+import type { Store } from "./types";
+import { createUsageRepository } from "./usage-repository";
+import { createUserRepository } from "./user-repository";
+
+export interface StoreOptions {
+  /** Directory for `gateway.db` when `databaseUrl` is not given. */
+  dataDir?: string;
+  /** `postgres://…`/`postgresql://…`, `sqlite:<path>`, a file path, or `:memory:`. */
+  databaseUrl?: string;
+  /** SQLite `synchronous`: FULL survives power loss (default, reliability §2.13); NORMAL survives app crashes. */
+  sqliteSynchronous?: "FULL" | "NORMAL";
+  /** PostgreSQL pool size (default 10; migrations need at least 2). */
+  pgMaxConnections?: number;
+}
+
+export type DatabaseTarget = { dialect: "postgres"; url: string } | { dialect: "sqlite"; path: string };
+
+export const DEFAULT_DATABASE_FILE = "gateway.db";
+
+function expandHome(path: string): string {
+  // The upstream created a literal `~` directory (notes/upstream-tokligence.md §1.8).
+  return path === "~" || path.startsWith("~/") ? join(homedir(), path.slice(1)) : path;
+}
+
+/** Decide dialect and location from the options; throws when neither is given. */
+export function resolveDatabaseTarget(options: StoreOptions): DatabaseTarget {
+  const url = options.databaseUrl?.trim();
+  if (url) {
+    if (/^postgres(ql)?:\/\//i.test(url)) return { dialect: "postgres", url };
+    if (url === ":memory:") return { dialect: "sqlite", path: url };
+    const path = url.replace(/^sqlite:(\/\/)?/i, "");
+    return { dialect: "sqlite", path: resolve(expandHome(path)) };
+  }
+  if (!options.dataDir) throw new Error("no database: give a data directory or a database URL");
+  return { dialect: "sqlite", path: resolve(expandHome(options.dataDir), DEFAULT_DATABASE_FILE) };
+}
+
+/** A URL without its password, safe for logs and CLI output. */
+export function redactDatabaseUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    return parsed.toString();
+  } catch {
+    return "postgres://(unparseable url)";
+  }
+}
+
+function buildStore(ctx: DbContext, location: string, hooks: Pick<Store, "migrate" | "migrationStatus" | "close">): Store {
+  return {
+    dialect: ctx.dialect,
+    location,
+    users: createUserRepository(ctx),
+    apiKeys: createApiKeyRepository(ctx),
+    usage: createUsageRepository(ctx),
+    ...hooks,
+  };
+}
+
+function openSqlite(path: string, options: StoreOptions): Store {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const client = new Database(path, { create: true, strict: true });
+  // notes/packaging-and-stack.md §7: WAL, busy_timeout, foreign keys; synchronous per §2.13.
+  client.run("PRAGMA journal_mode = WAL");
+  client.run("PRAGMA busy_timeout = 5000");
+  client.run("PRAGMA foreign_keys = ON");
+  client.run(`PRAGMA synchronous = ${options.sqliteSynchronous === "NORMAL" ? "NORMAL" : "FULL"}`);
+  const db = drizzleSqlite({ client, schema: sqliteSchema });
+  const ctx: DbContext = {
+    dialect: "sqlite",
+    // See db-context.ts: one repository implementation, SQLite builders behind a cast.
+    db: db as unknown as AnyDatabase,
+    tables: sqliteSchema as unknown as Tables,
+    sqlFor: createDialectSql("sqlite"),
+  };
+  let closed = false;
+  return buildStore(ctx, path, {
+    migrate: async () => migrateSqlite(client, sqliteMigrations),
+    migrationStatus: async () => describeMigrations(sqliteMigrations, readSqliteLastApplied(client)),
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      client.close();
+    },
+  });
+}
+
+function openPostgres(url: string, options: StoreOptions): Store {
+  const client = postgres(url, {
+    max: Math.max(2, options.pgMaxConnections ?? 10),
+    connect_timeout: 10,
+    idle_timeout: 60,
+    onnotice: () => {},
+  });
+  const db = drizzlePg({ client, schema: pgSchema });
+  const ctx: DbContext = { dialect: "postgres", db: db as unknown as AnyDatabase, tables: pgSchema, sqlFor: createDialectSql("postgres") };
+  return buildStore(ctx, redactDatabaseUrl(url), {
+    migrate: () => migratePg(client, pgMigrations),
+    migrationStatus: async () => describeMigrations(pgMigrations, await readPgLastApplied(client)),
+    close: () => client.end({ timeout: 5 }),
+  });
+}
+
+/** Open (not migrate) the store; call `store.migrate()` before use at start-up. */
+export async function openStore(options: StoreOptions): Promise<Store> {
+  const target = resolveDatabaseTarget(options);
+  return target.dialect === "postgres" ? openPostgres(target.url, options) : openSqlite(target.path, options);
+}

@@ -1,0 +1,179 @@
+/** Domain records and repository contracts of the store (dialect-independent). */
+import type { MigrationResult, MigrationStatus } from "./migrations/run-migrations";
+
+export const USER_ROLES = ["root_admin", "gateway_admin", "gateway_user"] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+export const USER_STATUSES = ["active", "inactive"] as const;
+export type UserStatus = (typeof USER_STATUSES)[number];
+export type Dialect = "sqlite" | "postgres";
+
+export interface User {
+  id: number;
+  uuid: string;
+  email: string;
+  role: UserRole;
+  displayName: string | null;
+  status: UserStatus;
+  createdAt: Date;
+  updatedAt: Date;
+  /** Set when soft-deleted; the row stays so ledger rows keep their owner. */
+  deletedAt: Date | null;
+}
+
+/** An API key as listed: never the token, never the hash. */
+export interface ApiKey {
+  id: number;
+  uuid: string;
+  userId: number;
+  keyPrefix: string;
+  name: string | null;
+  scopes: string[];
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** What the authenticator needs to verify one candidate key. */
+export interface ApiKeyCredential {
+  key: ApiKey;
+  keyHash: string;
+  user: User;
+}
+
+export interface NewUser {
+  email: string;
+  role: UserRole;
+  displayName?: string | null;
+}
+
+export interface UserPatch {
+  role?: UserRole;
+  displayName?: string | null;
+  status?: UserStatus;
+}
+
+export interface ImportResult {
+  created: User[];
+  /** Emails that already existed (only with skipExisting). */
+  skipped: string[];
+}
+
+export interface UserRepository {
+  create(user: NewUser): Promise<User>;
+  get(id: number): Promise<User | null>;
+  findByEmail(email: string): Promise<User | null>;
+  list(options?: { includeDeleted?: boolean }): Promise<User[]>;
+  update(id: number, patch: UserPatch): Promise<User | null>;
+  /** Soft delete: status inactive, deleted_at set, every key revoked. Null when absent. */
+  softDelete(id: number): Promise<User | null>;
+  /** The single root admin, or null before `ensureRootAdmin` ran. */
+  findRootAdmin(): Promise<User | null>;
+  /** Create (or rename to `email`) the single root admin; see notes/upstream-tokligence.md §1.7. */
+  ensureRootAdmin(email: string): Promise<User>;
+  importUsers(users: NewUser[], options: { skipExisting: boolean }): Promise<ImportResult>;
+}
+
+export interface NewApiKey {
+  userId: number;
+  keyHash: string;
+  keyPrefix: string;
+  name?: string | null;
+  scopes?: string[];
+  expiresAt?: Date | null;
+}
+
+export interface ApiKeyRepository {
+  insert(key: NewApiKey): Promise<ApiKey>;
+  get(id: number): Promise<ApiKey | null>;
+  listForUser(userId: number): Promise<ApiKey[]>;
+  /** Keys whose token starts with `prefix`, with their owner, for verification. */
+  findCredentialsByPrefix(prefix: string): Promise<ApiKeyCredential[]>;
+  /** Sets revoked_at (idempotent); null when the key does not exist. */
+  revoke(id: number): Promise<ApiKey | null>;
+}
+
+/** One ledger row as stored (LedgerEntry flattened, plus cost). */
+export interface UsageRow {
+  requestId: string;
+  userId: number | null;
+  apiKeyId: number | null;
+  endpoint: string;
+  clientProtocol: string;
+  modelRequested: string;
+  modelServed: string | null;
+  provider: string | null;
+  upstreamProtocol: string | null;
+  stream: boolean;
+  status: number;
+  errorCode: string | null;
+  promptTokens: number;
+  completionTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  reasoningTokens: number;
+  usageEstimated: boolean;
+  costMicroUsd: number | null;
+  latencyMs: number;
+  ttftMs: number | null;
+  startedAt: Date;
+  createdAt: Date;
+}
+
+export interface StoredUsageRow extends UsageRow {
+  id: number;
+}
+
+export interface UsageFilter {
+  userId?: number;
+  /** Matches the model the client asked for or the one served. */
+  model?: string;
+  since?: Date;
+  /** Exclusive upper bound. */
+  until?: Date;
+}
+
+export interface UsageTotals {
+  requests: number;
+  promptTokens: number;
+  completionTokens: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  reasoningTokens: number;
+  costMicroUsd: number;
+  /** Rows without a price (cost unknown, not counted in costMicroUsd). */
+  unpricedRequests: number;
+  errors: number;
+}
+
+export interface UsageGroup extends UsageTotals {
+  /** UTC day, YYYY-MM-DD. */
+  day: string;
+  /** The model the client asked for. */
+  model: string;
+}
+
+export interface UsageSummary {
+  totals: UsageTotals;
+  byDayModel: UsageGroup[];
+}
+
+export interface UsageRepository {
+  /** Insert rows in one statement (one transaction); rows whose request id exists are skipped. */
+  insertBatch(rows: UsageRow[]): Promise<void>;
+  summary(filter: UsageFilter): Promise<UsageSummary>;
+  /** Newest first. */
+  logs(filter: UsageFilter, limit: number): Promise<StoredUsageRow[]>;
+}
+
+export interface Store {
+  readonly dialect: Dialect;
+  /** Where the data lives, safe to print (a URL has its password removed). */
+  readonly location: string;
+  readonly users: UserRepository;
+  readonly apiKeys: ApiKeyRepository;
+  readonly usage: UsageRepository;
+  migrate(): Promise<MigrationResult>;
+  migrationStatus(): Promise<MigrationStatus>;
+  close(): Promise<void>;
+}

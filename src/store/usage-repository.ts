@@ -1,0 +1,98 @@
+/** The usage ledger table: batched inserts, summaries by day and model, recent rows. */
+import { and, asc, desc, eq, gte, lt, or, type SQL, sql } from "drizzle-orm";
+import type { PgColumn } from "drizzle-orm/pg-core";
+import type { DbContext } from "./db-context";
+import type { StoredUsageRow, UsageFilter, UsageRepository, UsageRow, UsageTotals } from "./types";
+
+function sumOf(column: PgColumn): SQL<number> {
+  // PostgreSQL returns sum(bigint) as numeric (a string in postgres.js): map to a number.
+  return sql<number>`coalesce(sum(${column}), 0)`.mapWith(Number);
+}
+
+function toStoredRow(row: Record<string, unknown>): StoredUsageRow {
+  return {
+    id: Number(row.id),
+    requestId: row.requestId as string,
+    userId: row.userId === null ? null : Number(row.userId),
+    apiKeyId: row.apiKeyId === null ? null : Number(row.apiKeyId),
+    endpoint: row.endpoint as string,
+    clientProtocol: row.clientProtocol as string,
+    modelRequested: row.modelRequested as string,
+    modelServed: (row.modelServed as string | null) ?? null,
+    provider: (row.provider as string | null) ?? null,
+    upstreamProtocol: (row.upstreamProtocol as string | null) ?? null,
+    stream: Boolean(row.stream),
+    status: Number(row.status),
+    errorCode: (row.errorCode as string | null) ?? null,
+    promptTokens: Number(row.promptTokens),
+    completionTokens: Number(row.completionTokens),
+    cacheReadTokens: Number(row.cacheReadTokens),
+    cacheWriteTokens: Number(row.cacheWriteTokens),
+    reasoningTokens: Number(row.reasoningTokens),
+    usageEstimated: Boolean(row.usageEstimated),
+    costMicroUsd: row.costMicroUsd === null ? null : Number(row.costMicroUsd),
+    latencyMs: Number(row.latencyMs),
+    ttftMs: row.ttftMs === null ? null : Number(row.ttftMs),
+    startedAt: row.startedAt as Date,
+    createdAt: row.createdAt as Date,
+  };
+}
+
+export function createUsageRepository(ctx: DbContext): UsageRepository {
+  const { db, tables, sqlFor } = ctx;
+  const u = tables.usageEntries;
+
+  function whereOf(filter: UsageFilter): SQL | undefined {
+    const conditions: SQL[] = [];
+    if (filter.userId !== undefined) conditions.push(eq(u.userId, filter.userId));
+    if (filter.model !== undefined) conditions.push(or(eq(u.modelRequested, filter.model), eq(u.modelServed, filter.model))!);
+    if (filter.since !== undefined) conditions.push(gte(u.startedAt, filter.since));
+    if (filter.until !== undefined) conditions.push(lt(u.startedAt, filter.until));
+    return conditions.length > 0 ? and(...conditions) : undefined;
+  }
+
+  const totalsColumns = {
+    requests: sql<number>`count(*)`.mapWith(Number),
+    promptTokens: sumOf(u.promptTokens),
+    completionTokens: sumOf(u.completionTokens),
+    cacheReadTokens: sumOf(u.cacheReadTokens),
+    cacheWriteTokens: sumOf(u.cacheWriteTokens),
+    reasoningTokens: sumOf(u.reasoningTokens),
+    costMicroUsd: sumOf(u.costMicroUsd),
+    unpricedRequests: sql<number>`coalesce(sum(case when ${u.costMicroUsd} is null then 1 else 0 end), 0)`.mapWith(Number),
+    errors: sql<number>`coalesce(sum(case when ${u.status} >= 400 or ${u.errorCode} is not null then 1 else 0 end), 0)`.mapWith(Number),
+  };
+
+  return {
+    async insertBatch(rows: UsageRow[]) {
+      if (rows.length === 0) return;
+      // One multi-row INSERT is one statement, hence one transaction on both dialects. The
+      // unique request id makes a retry after an ambiguous failure (commit happened, the
+      // acknowledgement was lost) a no-op instead of a double count.
+      await db.insert(u).values(rows).onConflictDoNothing({ target: u.requestId });
+    },
+
+    async summary(filter) {
+      const where = whereOf(filter);
+      const [totals] = await db.select(totalsColumns).from(u).where(where);
+      const day = sqlFor.dayOf(u.startedAt);
+      const groups = await db
+        .select({ day: day.mapWith(String), model: u.modelRequested, ...totalsColumns })
+        .from(u)
+        .where(where)
+        .groupBy(day, u.modelRequested)
+        .orderBy(asc(day), asc(u.modelRequested));
+      return { totals: totals as UsageTotals, byDayModel: groups };
+    },
+
+    async logs(filter, limit) {
+      const rows = await db
+        .select()
+        .from(u)
+        .where(whereOf(filter))
+        .orderBy(desc(u.startedAt), desc(u.id))
+        .limit(limit);
+      return rows.map(toStoredRow);
+    },
+  };
+}

@@ -1,0 +1,173 @@
+/** Users: create, list, update, soft delete, import, and the single root admin. */
+import { and, asc, eq, isNull, ne } from "drizzle-orm";
+import { GatewayError } from "../errors/gateway-error";
+import type { DbContext } from "./db-context";
+import { type ImportResult, type NewUser, USER_ROLES, type User, type UserRepository, type UserRole } from "./types";
+import { toUserRecord as toUser } from "./user-record";
+
+const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+$/;
+
+/** Trim and lower-case an e-mail, or throw a 400 when it is not e-mail shaped. */
+export function normalizeEmail(email: string): string {
+  const normalized = email.trim().toLowerCase();
+  if (!EMAIL_SHAPE.test(normalized)) throw new GatewayError("invalid_request", 400, `invalid email: ${JSON.stringify(email)}`, { param: "email" });
+  return normalized;
+}
+
+export function parseRole(role: string): UserRole {
+  if ((USER_ROLES as readonly string[]).includes(role)) return role as UserRole;
+  throw new GatewayError("invalid_request", 400, `unsupported role ${JSON.stringify(role)} (use gateway_user or gateway_admin)`, { param: "role" });
+}
+
+/** Only the root admin is root: the API and CLI create admins and users (upstream §1.7). */
+function assertCreatableRole(role: UserRole): void {
+  if (role === "root_admin") {
+    throw new GatewayError("invalid_request", 400, "unsupported role \"root_admin\" (use gateway_user or gateway_admin)", { param: "role" });
+  }
+}
+
+export function createUserRepository(ctx: DbContext): UserRepository {
+  const { db, tables } = ctx;
+  const { users, apiKeys } = tables;
+
+  async function get(id: number): Promise<User | null> {
+    const [row] = await db.select().from(users).where(eq(users.id, id)).limit(1);
+    return row ? toUser(row) : null;
+  }
+
+  async function findByEmail(email: string): Promise<User | null> {
+    const [row] = await db.select().from(users).where(eq(users.email, email.trim().toLowerCase())).limit(1);
+    return row ? toUser(row) : null;
+  }
+
+  async function insertOrRevive(input: NewUser, now: Date): Promise<User> {
+    const email = normalizeEmail(input.email);
+    const existing = await findByEmail(email);
+    if (existing && existing.deletedAt === null) throw new GatewayError("conflict", 409, `user ${email} already exists`, { param: "email" });
+    if (existing) {
+      // Emails are unique for the row's lifetime; re-creating a deleted user revives the row
+      // (its old keys stay revoked) so its ledger history keeps one owner.
+      const [row] = await db
+        .update(users)
+        .set({ role: input.role, displayName: input.displayName ?? null, status: "active", deletedAt: null, updatedAt: now })
+        .where(eq(users.id, existing.id))
+        .returning();
+      return toUser(row!);
+    }
+    const [row] = await db
+      .insert(users)
+      .values({ uuid: crypto.randomUUID(), email, role: input.role, displayName: input.displayName ?? null, status: "active", createdAt: now, updatedAt: now })
+      .onConflictDoNothing({ target: users.email })
+      .returning();
+    if (!row) throw new GatewayError("conflict", 409, `user ${email} already exists`, { param: "email" });
+    return toUser(row);
+  }
+
+  return {
+    get,
+    findByEmail,
+
+    async create(input) {
+      assertCreatableRole(parseRole(input.role));
+      return insertOrRevive(input, new Date());
+    },
+
+    async list(options = {}) {
+      const rows = options.includeDeleted
+        ? await db.select().from(users).orderBy(asc(users.id))
+        : await db.select().from(users).where(isNull(users.deletedAt)).orderBy(asc(users.id));
+      return rows.map(toUser);
+    },
+
+    async update(id, patch) {
+      const current = await get(id);
+      if (!current || current.deletedAt) return null;
+      if (patch.role !== undefined) {
+        const role = parseRole(patch.role);
+        if (current.role === "root_admin" && role !== "root_admin") throw new GatewayError("invalid_request", 400, "the root admin's role cannot be changed", { param: "role" });
+        if (role === "root_admin" && current.role !== "root_admin") assertCreatableRole(role);
+      }
+      if (patch.status !== undefined && patch.status !== "active" && patch.status !== "inactive") {
+        throw new GatewayError("invalid_request", 400, `unsupported status ${JSON.stringify(patch.status)} (use active or inactive)`, { param: "status" });
+      }
+      if (current.role === "root_admin" && patch.status === "inactive") throw new GatewayError("invalid_request", 400, "the root admin cannot be deactivated", { param: "status" });
+      const set: Record<string, unknown> = { updatedAt: new Date() };
+      if (patch.role !== undefined) set.role = patch.role;
+      if (patch.displayName !== undefined) set.displayName = patch.displayName;
+      if (patch.status !== undefined) set.status = patch.status;
+      const [row] = await db.update(users).set(set).where(eq(users.id, id)).returning();
+      return row ? toUser(row) : null;
+    },
+
+    async softDelete(id) {
+      const current = await get(id);
+      if (!current || current.deletedAt) return null;
+      if (current.role === "root_admin") throw new GatewayError("invalid_request", 400, "the root admin cannot be deleted");
+      const now = new Date();
+      await db.update(apiKeys).set({ revokedAt: now, updatedAt: now }).where(and(eq(apiKeys.userId, id), isNull(apiKeys.revokedAt)));
+      const [row] = await db.update(users).set({ status: "inactive", deletedAt: now, updatedAt: now }).where(eq(users.id, id)).returning();
+      return row ? toUser(row) : null;
+    },
+
+    async findRootAdmin() {
+      const [row] = await db.select().from(users).where(eq(users.role, "root_admin")).orderBy(asc(users.id)).limit(1);
+      return row ? toUser(row) : null;
+    },
+
+    async ensureRootAdmin(rawEmail) {
+      const email = normalizeEmail(rawEmail);
+      const now = new Date();
+      const [root] = await db.select().from(users).where(eq(users.role, "root_admin")).orderBy(asc(users.id)).limit(1);
+      if (root) {
+        if (root.email === email) return toUser(root);
+        // Changing admin_email renames the root admin (upstream behaviour, §1.7).
+        const [clash] = await db.select().from(users).where(and(eq(users.email, email), ne(users.id, root.id))).limit(1);
+        if (clash) throw new GatewayError("conflict", 409, `cannot rename the root admin to ${email}: another user has that email`);
+        const [row] = await db.update(users).set({ email, updatedAt: now }).where(eq(users.id, root.id)).returning();
+        return toUser(row!);
+      }
+      // Replicas may race here on a fresh database: the unique email makes one insert win,
+      // and the others read the winner's row.
+      await db
+        .insert(users)
+        .values({ uuid: crypto.randomUUID(), email, role: "root_admin", displayName: "Root admin", status: "active", createdAt: now, updatedAt: now })
+        .onConflictDoNothing({ target: users.email });
+      const existing = await findByEmail(email);
+      if (!existing) throw new Error("root admin insert did not persist");
+      if (existing.role !== "root_admin" || existing.deletedAt || existing.status !== "active") {
+        const [row] = await db
+          .update(users)
+          .set({ role: "root_admin", status: "active", deletedAt: null, updatedAt: now })
+          .where(eq(users.id, existing.id))
+          .returning();
+        return toUser(row!);
+      }
+      return existing;
+    },
+
+    async importUsers(input, options) {
+      // Validate every row first so a bad line rejects the file before anything is written.
+      const prepared = input.map((user) => {
+        const role = parseRole(user.role);
+        assertCreatableRole(role);
+        return { email: normalizeEmail(user.email), role, displayName: user.displayName ?? null };
+      });
+      const result: ImportResult = { created: [], skipped: [] };
+      const toCreate: typeof prepared = [];
+      const seen = new Set<string>();
+      for (const user of prepared) {
+        const existing = await findByEmail(user.email);
+        if (seen.has(user.email) || (existing && existing.deletedAt === null)) {
+          if (!options.skipExisting) throw new GatewayError("conflict", 409, `user ${user.email} already exists`, { param: "email" });
+          result.skipped.push(user.email);
+          continue;
+        }
+        seen.add(user.email);
+        toCreate.push(user);
+      }
+      const now = new Date();
+      for (const user of toCreate) result.created.push(await insertOrRevive(user, now));
+      return result;
+    },
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * JSON shapes of users, keys and usage for the admin/usage APIs and the CLI's --json output
+ * (snake_case like the original's admin API, upstream notes §1.1). Never includes a key hash.
+ */
+import type { ApiKey, StoredUsageRow, UsageGroup, UsageSummary, UsageTotals, User } from "./types";
+
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+export function toUserJson(user: User) {
+  return {
+    id: user.id,
+    uuid: user.uuid,
+    email: user.email,
+    role: user.role,
+    display_name: user.displayName,
+    status: user.status,
+    created_at: iso(user.createdAt),
+    updated_at: iso(user.updatedAt),
+    deleted_at: iso(user.deletedAt),
+  };
+}
+
+export function toApiKeyJson(key: ApiKey) {
+  return {
+    id: key.id,
+    uuid: key.uuid,
+    user_id: key.userId,
+    key_prefix: key.keyPrefix,
+    name: key.name,
+    scopes: key.scopes,
+    expires_at: iso(key.expiresAt),
+    revoked_at: iso(key.revokedAt),
+    created_at: iso(key.createdAt),
+    updated_at: iso(key.updatedAt),
+  };
+}
+
+function toTotalsJson(totals: UsageTotals) {
+  return {
+    requests: totals.requests,
+    prompt_tokens: totals.promptTokens,
+    completion_tokens: totals.completionTokens,
+    total_tokens: totals.promptTokens + totals.completionTokens,
+    cache_read_tokens: totals.cacheReadTokens,
+    cache_write_tokens: totals.cacheWriteTokens,
+    reasoning_tokens: totals.reasoningTokens,
+    cost_micro_usd: totals.costMicroUsd,
+    /** Convenience only; cost_micro_usd is the exact figure. */
+    cost_usd: totals.costMicroUsd / 1_000_000,
+    unpriced_requests: totals.unpricedRequests,
+    errors: totals.errors,
+  };
+}
+
+function toGroupJson(group: UsageGroup) {
+  return { day: group.day, model: group.model, ...toTotalsJson(group) };
+}
+
+export function toUsageSummaryJson(summary: UsageSummary) {
+  return { totals: toTotalsJson(summary.totals), by_day_model: summary.byDayModel.map(toGroupJson) };
+}
+
+export function toUsageRowJson(row: StoredUsageRow) {
+  return {
+    id: row.id,
+    request_id: row.requestId,
+    user_id: row.userId,
+    api_key_id: row.apiKeyId,
+    started_at: iso(row.startedAt),
+    endpoint: row.endpoint,
+    client_protocol: row.clientProtocol,
+    model_requested: row.modelRequested,
+    model_served: row.modelServed,
+    provider: row.provider,
+    upstream_protocol: row.upstreamProtocol,
+    stream: row.stream,
+    status: row.status,
+    error_code: row.errorCode,
+    prompt_tokens: row.promptTokens,
+    completion_tokens: row.completionTokens,
+    cache_read_tokens: row.cacheReadTokens,
+    cache_write_tokens: row.cacheWriteTokens,
+    reasoning_tokens: row.reasoningTokens,
+    usage_estimated: row.usageEstimated,
+    cost_micro_usd: row.costMicroUsd,
+    latency_ms: row.latencyMs,
+    ttft_ms: row.ttftMs,
+  };
+}

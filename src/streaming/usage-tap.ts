@@ -1,0 +1,128 @@
+import type { Protocol, Usage } from "../canonical/types";
+import { emptyUsage, mergeUsage } from "../canonical/usage";
+import type { SseEvent } from "./sse-event";
+
+type Json = Record<string, unknown>;
+const num = (value: unknown): number | undefined => (typeof value === "number" && Number.isFinite(value) ? value : undefined);
+const obj = (value: unknown): Json | undefined => (value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Json) : undefined);
+
+/** Chat Completions / embeddings `usage` → canonical (prompt_tokens already includes cached tokens). */
+export function usageFromOpenAIChat(usage: unknown): Partial<Usage> | undefined {
+  const u = obj(usage);
+  if (!u) return undefined;
+  return {
+    inputTokens: num(u.prompt_tokens),
+    outputTokens: num(u.completion_tokens) ?? 0,
+    cacheReadTokens: num(obj(u.prompt_tokens_details)?.cached_tokens) ?? 0,
+    reasoningTokens: num(obj(u.completion_tokens_details)?.reasoning_tokens) ?? 0,
+  };
+}
+
+/** Responses `usage` → canonical. */
+export function usageFromOpenAIResponses(usage: unknown): Partial<Usage> | undefined {
+  const u = obj(usage);
+  if (!u) return undefined;
+  return {
+    inputTokens: num(u.input_tokens),
+    outputTokens: num(u.output_tokens),
+    cacheReadTokens: num(obj(u.input_tokens_details)?.cached_tokens) ?? 0,
+    reasoningTokens: num(obj(u.output_tokens_details)?.reasoning_tokens) ?? 0,
+  };
+}
+
+/** Anthropic `usage` → canonical. Anthropic's input_tokens excludes cache reads and writes (N03). */
+export function usageFromAnthropic(usage: unknown): Partial<Usage> | undefined {
+  const u = obj(usage);
+  if (!u) return undefined;
+  const result: Partial<Usage> = {};
+  const cacheRead = num(u.cache_read_input_tokens);
+  const cacheWrite = num(u.cache_creation_input_tokens);
+  const input = num(u.input_tokens);
+  if (input !== undefined) result.inputTokens = input + (cacheRead ?? 0) + (cacheWrite ?? 0);
+  if (cacheRead !== undefined) result.cacheReadTokens = cacheRead;
+  if (cacheWrite !== undefined) result.cacheWriteTokens = cacheWrite;
+  const output = num(u.output_tokens);
+  if (output !== undefined) result.outputTokens = output;
+  return result;
+}
+
+/** Usage of a non-streaming native response body. */
+export function usageFromResponseBody(protocol: Protocol | "openai-embeddings", body: unknown): Partial<Usage> | undefined {
+  const usage = obj(body)?.usage;
+  if (protocol === "anthropic") return usageFromAnthropic(usage);
+  if (protocol === "openai-responses") return usageFromOpenAIResponses(usage);
+  return usageFromOpenAIChat(usage);
+}
+
+/**
+ * Watches a native (same-protocol) stream as it passes through: collects the usage the upstream
+ * reports and notices the terminal event, without changing any event.
+ */
+export class UsageTap {
+  private current: Usage = emptyUsage();
+  private reported = false;
+  private complete = false;
+  /** An error event the upstream sent inside the stream, if any. */
+  upstreamError: string | undefined;
+
+  constructor(private readonly protocol: Protocol) {}
+
+  /** Inspect one event; returns true when it is the stream's terminal event. */
+  observe(event: SseEvent): boolean {
+    if (this.protocol === "openai-chat" && event.data === "[DONE]") return this.finish();
+    let payload: Json | undefined;
+    try {
+      payload = obj(JSON.parse(event.data));
+    } catch {
+      return false; // not JSON: nothing to count
+    }
+    if (!payload) return false;
+    switch (this.protocol) {
+      case "openai-chat":
+        if (payload.usage) this.add(usageFromOpenAIChat(payload.usage));
+        if (payload.error) this.upstreamError = JSON.stringify(payload.error).slice(0, 500);
+        return false;
+      case "anthropic": {
+        const type = payload.type;
+        if (type === "message_start") this.add(usageFromAnthropic(obj(payload.message)?.usage));
+        else if (type === "message_delta") this.add(usageFromAnthropic(payload.usage));
+        else if (type === "error") this.upstreamError = JSON.stringify(payload.error).slice(0, 500);
+        else if (type === "message_stop") return this.finish();
+        return false;
+      }
+      case "openai-responses": {
+        const type = payload.type;
+        if (type === "response.completed" || type === "response.incomplete" || type === "response.failed") {
+          this.add(usageFromOpenAIResponses(obj(payload.response)?.usage));
+          if (type === "response.failed") this.upstreamError = JSON.stringify(obj(payload.response)?.error ?? "failed").slice(0, 500);
+          return this.finish();
+        }
+        if (type === "error") this.upstreamError = String(payload.message ?? "error").slice(0, 500);
+        return false;
+      }
+    }
+  }
+
+  private add(update: Partial<Usage> | undefined): void {
+    if (!update) return;
+    this.current = mergeUsage(this.current, update);
+    this.reported = true;
+  }
+
+  private finish(): boolean {
+    this.complete = true;
+    return true;
+  }
+
+  usage(): Usage {
+    return this.current;
+  }
+
+  usageReported(): boolean {
+    return this.reported;
+  }
+
+  completed(): boolean {
+    return this.complete;
+  }
+}

@@ -1,0 +1,91 @@
+import type { CanonicalEvent, Usage } from "../canonical/types";
+import { emptyUsage, mergeUsage } from "../canonical/usage";
+import type { GatewayError } from "../errors/gateway-error";
+import type { SseEvent } from "../streaming/sse-event";
+import type { ProtocolCodec } from "./codec";
+import { convertErrorToEvent } from "./error-event";
+import type { StreamTranslator, TranslationContext, Translator } from "./types";
+
+/**
+ * A translator for any protocol pair through the canonical hub (ARCHITECTURE.md):
+ * request = client decode → upstream encode; response and stream = upstream decode → client
+ * encode. Pure and per request, so failover can call `buildUpstreamRequest` again.
+ */
+export function composeTranslator(client: ProtocolCodec, upstream: ProtocolCodec): Translator {
+  return {
+    buildUpstreamRequest(clientBody, ctx) {
+      const decoded = client.decodeRequest(clientBody);
+      // Client-side encoders echo settings and map tools back from the decoded request (R10, S10, S11).
+      ctx.request ??= decoded;
+      ctx.clientBody ??= clientBody;
+      return upstream.encodeRequest(decoded, ctx);
+    },
+    translateResponse(upstreamBody, ctx) {
+      const response = upstream.decodeResponse(upstreamBody);
+      return { body: client.encodeResponse(response, ctx), usage: response.usage };
+    },
+    createStreamTranslator(ctx) {
+      return createComposedStream(client, upstream, ctx);
+    },
+    translateError(status, upstreamBody, headers) {
+      return upstream.decodeError(status, upstreamBody, headers);
+    },
+  };
+}
+
+function createComposedStream(client: ProtocolCodec, upstream: ProtocolCodec, ctx: TranslationContext): StreamTranslator {
+  const decoder = upstream.createStreamDecoder(ctx);
+  const encoder = client.createStreamEncoder(ctx);
+  let usage: Usage = emptyUsage();
+  let reported = false;
+  let sawFinish = false;
+  let completed = false;
+  let closed = false;
+
+  function observe(event: CanonicalEvent): void {
+    const update = event.type === "usage" ? event.usage : event.type === "message_start" ? event.usage : undefined;
+    if (update) {
+      const before = usage;
+      usage = mergeUsage(usage, update);
+      if (usage !== before && (update.inputTokens !== undefined || update.outputTokens !== undefined)) reported = true;
+    }
+    if (event.type === "message_stop") closed = true;
+    if (event.type === "error") closed = true;
+  }
+
+  function forward(events: CanonicalEvent[]): SseEvent[] {
+    const out: SseEvent[] = [];
+    for (const event of events) {
+      if (closed) break;
+      observe(event);
+      out.push(...encoder.push(event));
+    }
+    return out;
+  }
+
+  return {
+    push(event) {
+      if (closed) return [];
+      const events = decoder.push(event);
+      // The upstream's own terminal event (Anthropic message_stop, Chat [DONE]) completes the stream.
+      if (events.some((e) => e.type === "message_stop")) completed = true;
+      if (events.some((e) => e.type === "finish")) sawFinish = true;
+      return forward(events);
+    },
+    end() {
+      if (closed) return [];
+      // A clean close after the upstream's finish counts as complete; one without any does not
+      // (the decoder still closes the client's message properly, SA08).
+      completed = completed || sawFinish;
+      return forward(decoder.end());
+    },
+    fail(error: GatewayError) {
+      if (closed) return [];
+      closed = true;
+      return encoder.push(convertErrorToEvent(error));
+    },
+    usage: () => usage,
+    usageReported: () => reported,
+    completed: () => completed,
+  };
+}

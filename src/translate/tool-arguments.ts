@@ -1,0 +1,59 @@
+/**
+ * Tool-call arguments travel as JSON text in the hub (and in OpenAI), but Anthropic's
+ * `tool_use.input` must be a JSON object. Models behind OpenAI-compatible APIs return
+ * truncated JSON, code fences, or `""` (H06), and some return an object (H07).
+ */
+
+/** Arguments in any upstream shape → JSON text (H07: objects are re-serialised). */
+export function normalizeArgumentsText(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (value === undefined || value === null) return "";
+  return JSON.stringify(value);
+}
+
+/**
+ * JSON text → an object for Anthropic `input`: strict parse, then a tolerant repair (strip
+ * code fences, close open strings and brackets); anything that is still not an object is `{}`
+ * (H06: never wrap it as `{"raw": …}`, which makes the client call the tool with a bogus field).
+ */
+export function parseArgumentsObject(text: string): { value: Record<string, unknown>; repaired: boolean } {
+  const trimmed = text.trim();
+  if (trimmed === "") return { value: {}, repaired: false };
+  const direct = tryParseObject(trimmed);
+  if (direct) return { value: direct, repaired: false };
+  const unfenced = trimmed.replace(/^```(?:json)?\s*/i, "").replace(/\s*```$/, "");
+  const repaired = tryParseObject(unfenced) ?? tryParseObject(closeJson(unfenced));
+  return { value: repaired ?? {}, repaired: true };
+}
+
+function tryParseObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Close an unterminated string and the brackets still open (output cut by max_tokens). */
+function closeJson(text: string): string {
+  const stack: string[] = [];
+  let inString = false;
+  let escaped = false;
+  for (const ch of text) {
+    if (inString) {
+      if (escaped) escaped = false;
+      else if (ch === "\\") escaped = true;
+      else if (ch === '"') inString = false;
+      continue;
+    }
+    if (ch === '"') inString = true;
+    else if (ch === "{") stack.push("}");
+    else if (ch === "[") stack.push("]");
+    else if (ch === "}" || ch === "]") stack.pop();
+  }
+  let out = text;
+  if (inString) out += '"';
+  out = out.replace(/[,:]\s*$/, "");
+  return out + stack.reverse().join("");
+}

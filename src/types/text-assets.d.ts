@@ -1,0 +1,5 @@
+// Files imported with `with { type: "text" }` (embedded in the compiled binary) are strings.
+declare module "*.toml" {
+  const text: string;
+  export default text;
+}

@@ -1,0 +1,104 @@
+import { GatewayError } from "../errors/gateway-error";
+
+export interface Deadlines {
+  /** Until the upstream answers with status and headers. */
+  connectTimeoutMs: number;
+  /** Until the first body byte arrives (streams). */
+  firstByteTimeoutMs: number;
+  /** Longest gap between two body chunks. */
+  idleTimeoutMs: number;
+}
+
+export interface UpstreamCall {
+  response: Response;
+  /** Abort the upstream request (client gone, or a deadline passed). */
+  abort(reason?: unknown): void;
+  /** The body as a reader that enforces first-byte and idle deadlines. */
+  readBody(): AsyncGenerator<Uint8Array>;
+}
+
+/**
+ * The only egress (ARCHITECTURE.md): POST to an upstream with the gateway's own deadlines,
+ * because undici's timeout options do nothing under Bun (notes/packaging-and-stack.md §8.5).
+ * The client's abort signal aborts the upstream request.
+ */
+export async function callUpstream(url: string, init: { headers: Record<string, string>; body: string; method?: string }, clientSignal: AbortSignal | undefined, deadlines: Deadlines): Promise<UpstreamCall> {
+  const controller = new AbortController();
+  const abort = (reason?: unknown) => {
+    if (!controller.signal.aborted) controller.abort(reason);
+  };
+  const onClientAbort = () => abort(new GatewayError("upstream_error", 499, "client closed the request"));
+  if (clientSignal?.aborted) onClientAbort();
+  clientSignal?.addEventListener("abort", onClientAbort, { once: true });
+
+  let timedOut = false;
+  const connectTimer = setTimeout(() => {
+    timedOut = true;
+    abort(new Error("connect timeout"));
+  }, deadlines.connectTimeoutMs);
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: init.method ?? "POST",
+      headers: init.headers,
+      body: init.body,
+      signal: controller.signal,
+      redirect: "manual",
+      // Bun's own idle timer would cut slow-thinking streams; our deadlines below replace it.
+      timeout: false,
+    } as RequestInit);
+  } catch (error) {
+    clientSignal?.removeEventListener("abort", onClientAbort);
+    if (timedOut) throw new GatewayError("upstream_timeout", 504, `upstream did not answer within ${deadlines.connectTimeoutMs} ms`);
+    if (clientSignal?.aborted) throw new GatewayError("upstream_error", 499, "client closed the request");
+    throw new GatewayError("upstream_connect_failed", 502, `cannot reach upstream: ${describeFetchError(error)}`, { cause: error });
+  } finally {
+    clearTimeout(connectTimer);
+  }
+
+  async function* readBody(): AsyncGenerator<Uint8Array> {
+    const reader = response.body?.getReader();
+    if (!reader) return;
+    let first = true;
+    let idleTimer: ReturnType<typeof setTimeout> | undefined;
+    let deadlineHit: string | undefined;
+    const arm = () => {
+      clearTimeout(idleTimer);
+      const limit = first ? deadlines.firstByteTimeoutMs : deadlines.idleTimeoutMs;
+      idleTimer = setTimeout(() => {
+        deadlineHit = first ? `no first byte from upstream within ${limit} ms` : `upstream stream silent for more than ${limit} ms`;
+        void reader.cancel().catch(() => undefined);
+        abort(new Error(deadlineHit));
+      }, limit);
+    };
+    try {
+      for (;;) {
+        arm();
+        let chunk: ReadableStreamReadResult<Uint8Array>;
+        try {
+          chunk = await reader.read();
+        } catch (error) {
+          if (deadlineHit) throw new GatewayError("upstream_timeout", 504, deadlineHit);
+          if (clientSignal?.aborted) throw new GatewayError("upstream_error", 499, "client closed the request");
+          throw new GatewayError("upstream_stream_broken", 502, `upstream connection broke: ${describeFetchError(error)}`, { cause: error });
+        }
+        if (deadlineHit) throw new GatewayError("upstream_timeout", 504, deadlineHit);
+        if (chunk.done) return;
+        first = false;
+        yield chunk.value;
+      }
+    } finally {
+      clearTimeout(idleTimer);
+      clientSignal?.removeEventListener("abort", onClientAbort);
+      reader.releaseLock();
+    }
+  }
+
+  return { response, abort, readBody };
+}
+
+/** A short reason for a network failure, without URLs that might carry credentials. */
+function describeFetchError(error: unknown): string {
+  const err = error as { code?: string; message?: string };
+  return err?.code ?? err?.message?.split("\n")[0]?.replace(/https?:\/\/\S+/g, "<url>") ?? "unknown error";
+}

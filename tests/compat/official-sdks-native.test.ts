@@ -1,0 +1,85 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import Anthropic from "@anthropic-ai/sdk";
+import OpenAI from "openai";
+import { type MockUpstream, startMockUpstream } from "../support/mock-upstream";
+import { startTestGateway, type TestGateway } from "../support/gateway-harness";
+
+let mock: MockUpstream;
+let gw: TestGateway;
+beforeAll(async () => {
+  mock = await startMockUpstream();
+  gw = await startTestGateway(mock);
+});
+afterAll(async () => {
+  await gw.stop();
+  await mock.stop();
+});
+
+const weatherTool = { name: "get_weather", description: "Weather for a city", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } };
+
+describe("official openai SDK through the native Chat path", () => {
+  const client = () => new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: "unused-by-default", maxRetries: 0 });
+
+  test("non-streaming call with tools returns the upstream's tool call", async () => {
+    mock.enqueue({
+      json: { id: "chatcmpl-1", object: "chat.completion", created: 1, model: "gpt-4o", choices: [{ index: 0, finish_reason: "tool_calls", message: { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }] } }], usage: { prompt_tokens: 20, completion_tokens: 5, total_tokens: 25 } },
+    });
+    const completion = await client().chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "weather?" }], tools: [{ type: "function", function: weatherTool }], tool_choice: "auto" });
+    expect(completion.choices[0]!.finish_reason).toBe("tool_calls");
+    expect(JSON.parse(completion.choices[0]!.message.tool_calls![0]!.function.arguments)).toEqual({ city: "Paris" });
+    expect(mock.requests.at(-1)!.body.tools[0].function.name).toBe("get_weather");
+  });
+
+  test("streaming call with a tool call split across chunks", async () => {
+    const base = { id: "chatcmpl-2", object: "chat.completion.chunk", created: 1, model: "gpt-4o" };
+    mock.enqueue({
+      events: [
+        { data: { ...base, choices: [{ index: 0, delta: { role: "assistant", tool_calls: [{ index: 0, id: "call_9", type: "function", function: { name: "get_weather", arguments: "" } }] }, finish_reason: null }] } },
+        { data: { ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: '{"ci' } }] }, finish_reason: null }] } },
+        { data: { ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: 'ty":"Oslo"}' } }] }, finish_reason: null }] } },
+        { data: { ...base, choices: [{ index: 0, delta: {}, finish_reason: "tool_calls" }] } },
+        { data: { ...base, choices: [], usage: { prompt_tokens: 9, completion_tokens: 4, total_tokens: 13 } } },
+        { data: "[DONE]" },
+      ],
+      intervalMs: 5,
+    });
+    const stream = client().chat.completions.stream({ model: "gpt-4o", messages: [{ role: "user", content: "weather?" }], tools: [{ type: "function", function: weatherTool }] });
+    const final = await stream.finalChatCompletion();
+    expect(final.choices[0]!.message.tool_calls![0]!.function.arguments).toBe('{"city":"Oslo"}');
+    expect(gw.ledger.entries.at(-1)!.usage).toMatchObject({ inputTokens: 9, outputTokens: 4 });
+  });
+});
+
+describe("official @anthropic-ai/sdk through the native Messages path", () => {
+  const client = () => new Anthropic({ baseURL: gw.url, apiKey: "unused-by-default", maxRetries: 0 });
+
+  test("non-streaming call with tools", async () => {
+    mock.enqueue({
+      json: { id: "msg_1", type: "message", role: "assistant", model: "claude-sonnet-4-5", content: [{ type: "text", text: "Checking." }, { type: "tool_use", id: "toolu_1", name: "get_weather", input: { city: "Rome" } }], stop_reason: "tool_use", stop_sequence: null, usage: { input_tokens: 30, output_tokens: 12 } },
+    });
+    const message = await client().messages.create({ model: "claude-sonnet-4-5", max_tokens: 200, messages: [{ role: "user", content: "weather?" }], tools: [{ name: weatherTool.name, description: weatherTool.description, input_schema: weatherTool.parameters as never }] });
+    expect(message.stop_reason).toBe("tool_use");
+    expect(message.content[1]).toMatchObject({ type: "tool_use", name: "get_weather", input: { city: "Rome" } });
+  });
+
+  test("streaming call with input_json_delta fragments", async () => {
+    const ev = (type: string, payload: object) => ({ event: type, data: { type, ...payload } });
+    mock.enqueue({
+      events: [
+        ev("message_start", { message: { id: "msg_2", type: "message", role: "assistant", model: "claude-sonnet-4-5", content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 15, output_tokens: 1 } } }),
+        ev("content_block_start", { index: 0, content_block: { type: "tool_use", id: "toolu_2", name: "get_weather", input: {} } }),
+        ev("content_block_delta", { index: 0, delta: { type: "input_json_delta", partial_json: '{"city":' } }),
+        ev("content_block_delta", { index: 0, delta: { type: "input_json_delta", partial_json: '"Lima"}' } }),
+        ev("content_block_stop", { index: 0 }),
+        ev("message_delta", { delta: { stop_reason: "tool_use", stop_sequence: null }, usage: { output_tokens: 8 } }),
+        ev("message_stop", {}),
+      ],
+      intervalMs: 5,
+    });
+    const stream = client().messages.stream({ model: "claude-sonnet-4-5", max_tokens: 200, messages: [{ role: "user", content: "weather?" }], tools: [{ name: "get_weather", input_schema: weatherTool.parameters as never }] });
+    const final = await stream.finalMessage();
+    expect(final.content[0]).toMatchObject({ type: "tool_use", input: { city: "Lima" } });
+    expect(final.usage.output_tokens).toBe(8);
+    expect(gw.ledger.entries.at(-1)!.usage).toMatchObject({ inputTokens: 15, outputTokens: 8 });
+  });
+});

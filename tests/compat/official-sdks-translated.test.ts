@@ -1,0 +1,106 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import Anthropic from "@anthropic-ai/sdk";
+import OpenAI from "openai";
+import { type MockUpstream, startMockUpstream } from "../support/mock-upstream";
+import { startTestGateway, type TestGateway } from "../support/gateway-harness";
+
+let mock: MockUpstream;
+let gw: TestGateway;
+beforeAll(async () => {
+  mock = await startMockUpstream();
+  // Only an OpenAI key: Claude names go to GPT (translated); a route sends "claude-via-anthropic" models to Anthropic.
+  gw = await startTestGateway(mock, { TOKLIGENCE_ANTHROPIC_API_KEY: "", TOKLIGENCE_ROUTES: "opus-on-claude=>anthropic" });
+});
+afterAll(async () => {
+  await gw.stop();
+  await mock.stop();
+});
+
+const chatChunk = (payload: object) => ({ data: { id: "chatcmpl-t", object: "chat.completion.chunk", created: 1, model: "gpt-4.1", ...payload } });
+
+describe("translated paths with the official SDKs", () => {
+  test("@anthropic-ai/sdk gets a streamed tool call from an OpenAI-format upstream (arguments split across chunks)", async () => {
+    mock.enqueue({
+      events: [
+        chatChunk({ choices: [{ index: 0, delta: { role: "assistant", content: "Let me check." }, finish_reason: null }] }),
+        chatChunk({ choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: "call_a", type: "function", function: { name: "get_weather", arguments: '{"ci' } }] }, finish_reason: null }] }),
+        chatChunk({ choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: 'ty":"Oslo"}' } }] }, finish_reason: null }] }),
+        chatChunk({ choices: [{ index: 0, delta: {}, finish_reason: "tool_calls" }] }),
+        chatChunk({ choices: [], usage: { prompt_tokens: 50, completion_tokens: 9, total_tokens: 59, prompt_tokens_details: { cached_tokens: 20 } } }),
+        { data: "[DONE]" },
+      ],
+      intervalMs: 5,
+    });
+    const client = new Anthropic({ baseURL: gw.url, apiKey: "x", maxRetries: 0 });
+    const stream = client.messages.stream({
+      model: "claude-sonnet-4-6",
+      max_tokens: 32000,
+      system: [{ type: "text", text: "You are terse." }],
+      messages: [{ role: "user", content: "weather in Oslo?" }],
+      tools: [{ name: "get_weather", input_schema: { type: "object", properties: { city: { type: "string" } } } }],
+    });
+    const deltas: string[] = [];
+    stream.on("inputJson", (partial) => deltas.push(partial));
+    const message = await stream.finalMessage();
+    expect(message.stop_reason).toBe("tool_use");
+    expect(message.content.find((b) => b.type === "tool_use")).toMatchObject({ name: "get_weather", input: { city: "Oslo" } });
+    expect(deltas.length).toBeGreaterThanOrEqual(2);
+    // Usage both ways: Anthropic input excludes cached tokens (N04), the ledger keeps the upstream's figures.
+    expect(message.usage).toMatchObject({ input_tokens: 30, cache_read_input_tokens: 20, output_tokens: 9 });
+    expect(gw.ledger.entries.at(-1)!.usage).toMatchObject({ inputTokens: 50, cacheReadTokens: 20, outputTokens: 9 });
+    const sent = mock.requests.at(-1)!;
+    expect(sent.path).toBe("/v1/chat/completions");
+    expect(sent.body.model).toBe("gpt-4.1");
+    expect(sent.body.messages[0]).toMatchObject({ role: "system" });
+    expect(sent.body.stream_options).toEqual({ include_usage: true });
+  });
+
+  test("openai SDK gets a streamed tool call from an Anthropic-format upstream", async () => {
+    const ev = (type: string, payload: object) => ({ event: type, data: { type, ...payload } });
+    mock.enqueue({
+      events: [
+        ev("message_start", { message: { id: "msg_t", type: "message", role: "assistant", model: "claude-opus-4-1", content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 40, output_tokens: 1 } } }),
+        ev("content_block_start", { index: 0, content_block: { type: "tool_use", id: "toolu_t", name: "get_weather", input: {} } }),
+        ev("content_block_delta", { index: 0, delta: { type: "input_json_delta", partial_json: '{"city":' } }),
+        ev("content_block_delta", { index: 0, delta: { type: "input_json_delta", partial_json: '"Lima"}' } }),
+        ev("content_block_stop", { index: 0 }),
+        ev("message_delta", { delta: { stop_reason: "tool_use", stop_sequence: null }, usage: { output_tokens: 12 } }),
+        ev("message_stop", {}),
+      ],
+      intervalMs: 5,
+    });
+    const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: "x", maxRetries: 0 });
+    const final = await client.chat.completions
+      .stream({ model: "opus-on-claude", messages: [{ role: "user", content: "weather?" }], tools: [{ type: "function", function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } } }] })
+      .finalChatCompletion();
+    expect(final.choices[0]!.finish_reason).toBe("tool_calls");
+    expect(final.choices[0]!.message.tool_calls![0]!.function).toMatchObject({ name: "get_weather", arguments: '{"city":"Lima"}' });
+    expect(final.model).toBe("opus-on-claude");
+    const sent = mock.requests.at(-1)!;
+    expect(sent.path).toBe("/v1/messages");
+    expect(sent.body.max_tokens).toBeGreaterThan(0);
+    expect(gw.ledger.entries.at(-1)!.usage).toMatchObject({ inputTokens: 40, outputTokens: 12 });
+  });
+
+  test("Responses client (Codex's protocol) on an Anthropic upstream, streaming", async () => {
+    const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: "x", maxRetries: 0 });
+    const stream = await client.responses.create({ model: "opus-on-claude", input: "hello", stream: true, store: false });
+    const types: string[] = [];
+    let completed: any;
+    for await (const event of stream) {
+      types.push(event.type);
+      if (event.type === "response.completed") completed = event.response;
+    }
+    expect(types[0]).toBe("response.created");
+    expect(types).toContain("response.output_text.delta");
+    expect(completed.output_text ?? completed.output[0].content[0].text).toContain("Hello from the mock upstream");
+    expect(completed.usage.output_tokens).toBe(7);
+  });
+
+  test("count_tokens for a model served by OpenAI is a tokenizer estimate", async () => {
+    const response = await fetch(`${gw.url}/v1/messages/count_tokens`, { method: "POST", body: JSON.stringify({ model: "claude-sonnet-4-6", messages: [{ role: "user", content: "The quick brown fox jumps over the lazy dog." }] }) });
+    const { input_tokens } = (await response.json()) as { input_tokens: number };
+    expect(input_tokens).toBeGreaterThan(5);
+    expect(input_tokens).toBeLessThan(40);
+  });
+});

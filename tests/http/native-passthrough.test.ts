@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { type MockUpstream, mockUsage, startMockUpstream } from "../support/mock-upstream";
+import { readSse, startTestGateway, type TestGateway } from "../support/gateway-harness";
+
+let mock: MockUpstream;
+let gw: TestGateway;
+
+beforeAll(async () => {
+  mock = await startMockUpstream();
+  gw = await startTestGateway(mock);
+});
+afterAll(async () => {
+  await gw.stop();
+  await mock.stop();
+});
+
+const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+  fetch(`${gw.url}${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) });
+
+describe("native passthrough (client protocol = upstream protocol)", () => {
+  test("chat: unknown fields reach the upstream untouched, provider key replaces the client's", async () => {
+    const body = { model: "gpt-4o", messages: [{ role: "user", content: "hi", name: "alice" }], reasoning_effort: "low", x_custom: { a: [1, 2] }, tools: [{ type: "function", function: { name: "f", parameters: { type: "object" } } }] };
+    const response = await post("/v1/chat/completions", body, { authorization: "Bearer client-secret" });
+    expect(response.status).toBe(200);
+    const json = (await response.json()) as any;
+    expect(json.choices[0].message.content).toBe("Hello from the mock upstream");
+    const received = mock.requests.at(-1)!;
+    expect(received.path).toBe("/v1/chat/completions");
+    expect(received.body).toEqual(body);
+    expect(received.headers.authorization).toBe("Bearer sk-test-openai-key-123456");
+    const row = gw.ledger.entries.at(-1)!;
+    expect(row.usage).toMatchObject({ inputTokens: mockUsage.input, outputTokens: mockUsage.output, cacheReadTokens: mockUsage.cached });
+    expect(row.provider).toBe("openai");
+  });
+
+  test("chat stream: events arrive one by one as the upstream sends them, with exact usage in the ledger", async () => {
+    mock.enqueue({ events: (await import("../support/mock-upstream")).defaultChatEvents("gpt-4o", "one two three", true), intervalMs: 150 });
+    const started = Date.now();
+    const response = await post("/v1/chat/completions", { model: "gpt-4o", stream: true, messages: [{ role: "user", content: "count" }] });
+    expect(response.headers.get("content-type")).toContain("text/event-stream");
+    const reader = response.body!.getReader();
+    const first = await reader.read();
+    // The first chunk is relayed long before the mock's last event (6 events × 150 ms).
+    expect(Date.now() - started).toBeLessThan(500);
+    expect(new TextDecoder().decode(first.value)).toContain("chat.completion.chunk");
+    let rest = "";
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      rest += new TextDecoder().decode(value);
+    }
+    // The client did not ask for usage: the gateway asked upstream for it and hides the usage chunk.
+    expect(rest).not.toContain('"choices":[]');
+    expect(rest).toContain("data: [DONE]");
+    expect(mock.requests.at(-1)!.body.stream_options).toEqual({ include_usage: true });
+    expect(gw.ledger.entries.at(-1)!.usage.outputTokens).toBe(mockUsage.output);
+  });
+
+  test("messages: Anthropic body, query string and beta headers forwarded; stream relayed with usage", async () => {
+    const response = await post(
+      "/v1/messages?beta=true",
+      { model: "claude-sonnet-4-5", max_tokens: 100, stream: true, system: [{ type: "text", text: "sys", cache_control: { type: "ephemeral" } }], messages: [{ role: "user", content: "hi" }], context_management: { x: 1 } },
+      { "anthropic-version": "2023-06-01", "anthropic-beta": "interleaved-thinking-2025-05-14", "x-api-key": "client-key" },
+    );
+    const events = await readSse(response);
+    expect(events.map((e) => e.event)).toEqual(["message_start", "content_block_start", ...Array(5).fill("content_block_delta"), "content_block_stop", "message_delta", "message_stop"]);
+    const received = mock.requests.at(-1)!;
+    expect(received.path).toBe("/v1/messages");
+    expect(received.query).toBe("?beta=true");
+    expect(received.headers["anthropic-beta"]).toBe("interleaved-thinking-2025-05-14");
+    expect(received.headers["x-api-key"]).toBe("sk-ant-test-key-123456");
+    expect(received.body.context_management).toEqual({ x: 1 });
+    const row = gw.ledger.entries.at(-1)!;
+    expect(row.usage).toMatchObject({ inputTokens: mockUsage.input, outputTokens: mockUsage.output, cacheReadTokens: mockUsage.cached });
+  });
+
+  test("the /anthropic/v1/messages path serves the same API", async () => {
+    const response = await post("/anthropic/v1/messages", { model: "claude-haiku-4-5", max_tokens: 5, messages: [{ role: "user", content: "hi" }] });
+    expect(((await response.json()) as any).type).toBe("message");
+  });
+
+  test("count_tokens is forwarded to an Anthropic upstream", async () => {
+    const response = await post("/v1/messages/count_tokens", { model: "claude-sonnet-4-5", messages: [{ role: "user", content: "hi" }] });
+    expect(await response.json()).toEqual({ input_tokens: 42 });
+    expect(mock.requests.at(-1)!.path).toBe("/v1/messages/count_tokens");
+  });
+
+  test("responses: streamed natively with sequence numbers intact", async () => {
+    const response = await post("/v1/responses", { model: "gpt-4.1", stream: true, input: "hi", store: false });
+    const events = await readSse(response);
+    expect(events[0]!.event).toBe("response.created");
+    expect(events.at(-1)!.event).toBe("response.completed");
+    expect(events.map((e) => e.data.sequence_number)).toEqual(events.map((_, i) => i));
+    expect(gw.ledger.entries.at(-1)!.usage.inputTokens).toBe(mockUsage.input);
+  });
+
+  test("embeddings are forwarded to OpenAI", async () => {
+    const response = await post("/v1/embeddings", { model: "text-embedding-3-small", input: ["a", "b"] });
+    const json = (await response.json()) as any;
+    expect(json.data).toHaveLength(2);
+    expect(mock.requests.at(-1)!.path).toBe("/v1/embeddings");
+    expect(gw.ledger.entries.at(-1)!.clientProtocol).toBe("openai-embeddings");
+  });
+
+  test("upstream errors keep their status and reach the client in the client's shape", async () => {
+    mock.enqueue({ status: 400, json: { error: { message: "bad thing", type: "invalid_request_error", param: "messages", code: null } } });
+    const chat = await post("/v1/chat/completions", { model: "gpt-4o", messages: [] });
+    expect(chat.status).toBe(400);
+    expect(((await chat.json()) as any).error.message).toBe("bad thing");
+
+    mock.enqueue({ status: 529, json: { type: "error", error: { type: "overloaded_error", message: "Overloaded" } } });
+    const messages = await post("/v1/messages", { model: "claude-sonnet-4-5", max_tokens: 5, messages: [{ role: "user", content: "x" }] });
+    expect(messages.status).toBe(529);
+    expect(await messages.json()).toEqual({ type: "error", error: { type: "overloaded_error", message: "Overloaded" } });
+    expect(gw.ledger.entries.at(-1)!.status).toBe(529);
+  });
+
+  test("the client's disconnect aborts the upstream request", async () => {
+    mock.enqueue({ events: (await import("../support/mock-upstream")).defaultAnthropicEvents("claude-sonnet-4-5", "a b c d e f g h"), intervalMs: 200 });
+    const controller = new AbortController();
+    const response = await fetch(`${gw.url}/v1/messages`, { method: "POST", body: JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 5, stream: true, messages: [{ role: "user", content: "x" }] }), signal: controller.signal });
+    const reader = response.body!.getReader();
+    await reader.read();
+    const upstream = mock.requests.at(-1)!;
+    controller.abort();
+    for (let i = 0; i < 40 && !upstream.aborted; i++) await Bun.sleep(50);
+    expect(upstream.aborted).toBe(true);
+    for (let i = 0; i < 40 && gw.ledger.entries.at(-1)?.errorCode !== "client_closed"; i++) await Bun.sleep(50);
+    expect(gw.ledger.entries.at(-1)!.errorCode).toBe("client_closed");
+    // The input tokens were reported at message_start and are kept.
+    expect(gw.ledger.entries.at(-1)!.usage.inputTokens).toBe(mockUsage.input);
+  });
+});

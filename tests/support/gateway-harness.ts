@@ -1,0 +1,66 @@
+import { loadConfig } from "../../src/config/load";
+import type { GatewayConfig } from "../../src/config/types";
+import { type GatewayServices, type RunningGateway, startGateway } from "../../src/gateway";
+import { MemoryLedgerSink } from "../../src/ledger/memory-sink";
+import { createSilentLogger } from "../../src/log/logger";
+import type { MockUpstream } from "./mock-upstream";
+
+export interface TestGateway {
+  gateway: RunningGateway;
+  url: string;
+  ledger: MemoryLedgerSink;
+  config: GatewayConfig;
+  stop(): Promise<void>;
+}
+
+/**
+ * An in-process gateway on a free 127.0.0.1 port, configured only through environment-style
+ * variables (the same layer users have), with the mock as OpenAI and Anthropic upstream.
+ */
+export async function startTestGateway(mock: MockUpstream | undefined, env: Record<string, string> = {}, services: GatewayServices = {}): Promise<TestGateway> {
+  const { config } = loadConfig({
+    configDir: "/nonexistent-config-dir",
+    env: {
+      TOKLIGENCE_PORT: "0",
+      TOKLIGENCE_HOST: "127.0.0.1",
+      TOKLIGENCE_LOG__FILE: "false",
+      TOKLIGENCE_DATA_DIR: "/tmp/tokligence-test",
+      ...(mock
+        ? {
+            TOKLIGENCE_OPENAI_API_KEY: "sk-test-openai-key-123456",
+            TOKLIGENCE_OPENAI_BASE_URL: mock.openaiBaseUrl,
+            TOKLIGENCE_ANTHROPIC_API_KEY: "sk-ant-test-key-123456",
+            TOKLIGENCE_ANTHROPIC_BASE_URL: mock.url,
+          }
+        : {}),
+      ...env,
+    },
+  });
+  const ledger = (services.ledger as MemoryLedgerSink | undefined) ?? new MemoryLedgerSink();
+  const gateway = startGateway(config, createSilentLogger(), { ...services, ledger });
+  return { gateway, url: gateway.url, ledger, config, stop: () => gateway.stop(1000) };
+}
+
+/** Read an SSE response into parsed events (data JSON parsed when possible). */
+export async function readSse(response: Response): Promise<Array<{ event?: string; data: any; raw: string }>> {
+  const { SseDecoder } = await import("../../src/streaming/sse-decoder");
+  const decoder = new SseDecoder();
+  const events: Array<{ event?: string; data: any; raw: string }> = [];
+  const reader = response.body!.getReader();
+  const push = (list: Array<{ event?: string; data: string }>) => {
+    for (const event of list) {
+      let data: any = event.data;
+      try {
+        data = JSON.parse(event.data);
+      } catch {}
+      events.push({ event: event.event, data, raw: event.data });
+    }
+  };
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    push(decoder.push(value));
+  }
+  push(decoder.end());
+  return events;
+}

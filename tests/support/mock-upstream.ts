@@ -1,0 +1,202 @@
+/**
+ * A scriptable mock upstream speaking OpenAI Chat, Responses, embeddings and Anthropic Messages
+ * (streaming and not). It records every request it receives and can misbehave on request:
+ * error statuses, connection resets, stalls, truncated streams. Tests only: the product talks
+ * to real providers through configuration.
+ */
+import type { Server } from "bun";
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: string;
+  headers: Record<string, string>;
+  body: any;
+  /** Set when the client went away before the mock finished answering. */
+  aborted: boolean;
+}
+
+/** One scripted answer. Unscripted requests get a default text answer in the protocol of the path. */
+export interface MockScript {
+  /** HTTP status (default 200). */
+  status?: number;
+  headers?: Record<string, string>;
+  /** A JSON body (non-streaming answer or error body). */
+  json?: unknown;
+  /** Raw SSE events to stream: each item is sent as one write. */
+  events?: Array<string | { event?: string; data: unknown }>;
+  /** Milliseconds between streamed events (default 0). */
+  intervalMs?: number;
+  /** Milliseconds before answering at all. */
+  delayMs?: number;
+  /** Stop sending (but keep the connection open) after this many events. */
+  stallAfter?: number;
+  /** Never answer (hold the request open). */
+  stall?: boolean;
+  /** Send headers, then break the connection before any body byte. */
+  reset?: boolean;
+  /** End the stream after this many events (no terminal event). */
+  truncateAfter?: number;
+}
+
+export interface MockUpstream {
+  url: string;
+  /** OpenAI-style base URL (with /v1). */
+  openaiBaseUrl: string;
+  requests: RecordedRequest[];
+  /** Queue scripts answered in order (per any path). */
+  enqueue(...scripts: MockScript[]): void;
+  /** Text the default answers reply with. */
+  setDefaultText(text: string): void;
+  stop(): Promise<void>;
+}
+
+type Json = Record<string, any>;
+
+function sseText(item: string | { event?: string; data: unknown }): string {
+  if (typeof item === "string") return item;
+  const data = typeof item.data === "string" ? item.data : JSON.stringify(item.data);
+  return `${item.event ? `event: ${item.event}\n` : ""}data: ${data}\n\n`;
+}
+
+/** Default usage figures the mock reports; tests compare the ledger against them. */
+export const mockUsage = { input: 11, output: 7, cached: 3 };
+
+export function defaultChatEvents(model: string, text: string, includeUsage: boolean): MockScript["events"] {
+  const base = { id: "chatcmpl-mock", object: "chat.completion.chunk", created: 1700000000, model };
+  const words = text.match(/\S+\s*/g) ?? [text];
+  const events: Array<{ data: unknown }> = [{ data: { ...base, choices: [{ index: 0, delta: { role: "assistant", content: "" }, finish_reason: null }] } }];
+  for (const word of words) events.push({ data: { ...base, choices: [{ index: 0, delta: { content: word }, finish_reason: null }] } });
+  events.push({ data: { ...base, choices: [{ index: 0, delta: {}, finish_reason: "stop" }] } });
+  if (includeUsage) {
+    events.push({ data: { ...base, choices: [], usage: { prompt_tokens: mockUsage.input, completion_tokens: mockUsage.output, total_tokens: mockUsage.input + mockUsage.output, prompt_tokens_details: { cached_tokens: mockUsage.cached } } } });
+  }
+  return [...events, { data: "[DONE]" }];
+}
+
+export function defaultAnthropicEvents(model: string, text: string): MockScript["events"] {
+  const words = text.match(/\S+\s*/g) ?? [text];
+  const ev = (type: string, payload: Json) => ({ event: type, data: { type, ...payload } });
+  return [
+    ev("message_start", { message: { id: "msg_mock", type: "message", role: "assistant", model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: mockUsage.input - mockUsage.cached, cache_read_input_tokens: mockUsage.cached, cache_creation_input_tokens: 0, output_tokens: 1 } } }),
+    ev("content_block_start", { index: 0, content_block: { type: "text", text: "" } }),
+    ...words.map((word) => ev("content_block_delta", { index: 0, delta: { type: "text_delta", text: word } })),
+    ev("content_block_stop", { index: 0 }),
+    ev("message_delta", { delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: mockUsage.output } }),
+    ev("message_stop", {}),
+  ];
+}
+
+export function defaultResponsesEvents(model: string, text: string): MockScript["events"] {
+  let seq = 0;
+  const ev = (type: string, payload: Json) => ({ event: type, data: { type, sequence_number: seq++, ...payload } });
+  const usage = { input_tokens: mockUsage.input, input_tokens_details: { cached_tokens: mockUsage.cached }, output_tokens: mockUsage.output, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: mockUsage.input + mockUsage.output };
+  const item = { id: "msg_mock", type: "message", status: "completed", role: "assistant", content: [{ type: "output_text", text, annotations: [] }] };
+  const response = { id: "resp_mock", object: "response", created_at: 1700000000, model, status: "in_progress", output: [] as unknown[], usage: null as unknown };
+  return [
+    ev("response.created", { response }),
+    ev("response.in_progress", { response }),
+    ev("response.output_item.added", { output_index: 0, item: { ...item, status: "in_progress", content: [] } }),
+    ev("response.content_part.added", { item_id: "msg_mock", output_index: 0, content_index: 0, part: { type: "output_text", text: "", annotations: [] } }),
+    ...(text.match(/\S+\s*/g) ?? [text]).map((delta) => ev("response.output_text.delta", { item_id: "msg_mock", output_index: 0, content_index: 0, delta })),
+    ev("response.output_text.done", { item_id: "msg_mock", output_index: 0, content_index: 0, text }),
+    ev("response.content_part.done", { item_id: "msg_mock", output_index: 0, content_index: 0, part: item.content[0] }),
+    ev("response.output_item.done", { output_index: 0, item }),
+    ev("response.completed", { response: { ...response, status: "completed", output: [item], usage } }),
+  ];
+}
+
+function defaultAnswer(path: string, body: Json, text: string): MockScript {
+  const model = String(body?.model ?? "mock-model");
+  const stream = body?.stream === true;
+  if (path.endsWith("/chat/completions")) {
+    if (stream) return { events: defaultChatEvents(model, text, body?.stream_options?.include_usage === true) };
+    return { json: { id: "chatcmpl-mock", object: "chat.completion", created: 1700000000, model, choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }], usage: { prompt_tokens: mockUsage.input, completion_tokens: mockUsage.output, total_tokens: mockUsage.input + mockUsage.output, prompt_tokens_details: { cached_tokens: mockUsage.cached } } } };
+  }
+  if (path.endsWith("/messages/count_tokens")) return { json: { input_tokens: 42 } };
+  if (path.endsWith("/messages")) {
+    if (stream) return { events: defaultAnthropicEvents(model, text) };
+    return { json: { id: "msg_mock", type: "message", role: "assistant", model, content: [{ type: "text", text }], stop_reason: "end_turn", stop_sequence: null, usage: { input_tokens: mockUsage.input - mockUsage.cached, cache_read_input_tokens: mockUsage.cached, cache_creation_input_tokens: 0, output_tokens: mockUsage.output } } };
+  }
+  if (path.endsWith("/responses")) {
+    const events = defaultResponsesEvents(model, text)!;
+    if (stream) return { events };
+    const completed = events[events.length - 1] as { data: Json };
+    return { json: completed.data.response };
+  }
+  if (path.endsWith("/embeddings")) {
+    const inputs = Array.isArray(body?.input) ? body.input : [body?.input];
+    return { json: { object: "list", model, data: inputs.map((_: unknown, index: number) => ({ object: "embedding", index, embedding: [0.1, 0.2, 0.3] })), usage: { prompt_tokens: mockUsage.input, total_tokens: mockUsage.input } } };
+  }
+  return { status: 404, json: { error: { message: `mock has no route ${path}` } } };
+}
+
+export async function startMockUpstream(): Promise<MockUpstream> {
+  const requests: RecordedRequest[] = [];
+  const queue: MockScript[] = [];
+  let defaultText = "Hello from the mock upstream";
+  const server: Server<undefined> = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    idleTimeout: 0,
+    async fetch(request) {
+      const url = new URL(request.url);
+      const text = await request.text();
+      let body: any = text;
+      try {
+        body = JSON.parse(text);
+      } catch {}
+      const recorded: RecordedRequest = { method: request.method, path: url.pathname, query: url.search, headers: Object.fromEntries(request.headers), body, aborted: false };
+      requests.push(recorded);
+      request.signal.addEventListener("abort", () => (recorded.aborted = true));
+      const script = queue.shift() ?? defaultAnswer(url.pathname, body, defaultText);
+      if (script.delayMs) await Bun.sleep(script.delayMs);
+      if (script.reset) {
+        // Headers go out, then the connection breaks before any body byte.
+        const broken = new ReadableStream<Uint8Array>({ pull: (controller) => controller.error(new Error("mock reset")) });
+        return new Response(broken, { status: 200, headers: { "content-type": "text/event-stream" } });
+      }
+      if (script.stall) return new Promise<Response>((resolve) => request.signal.addEventListener("abort", () => resolve(new Response(null))));
+      const events = script.events ?? (script.json === undefined ? defaultAnswer(url.pathname, body, defaultText).events : undefined);
+      if (!events) {
+        return new Response(JSON.stringify(script.json), { status: script.status ?? 200, headers: { "content-type": "application/json", ...script.headers } });
+      }
+      const encoder = new TextEncoder();
+      let index = 0;
+      const stream = new ReadableStream<Uint8Array>({
+        async pull(controller) {
+          if (script.truncateAfter !== undefined && index >= script.truncateAfter) {
+            controller.close();
+            return;
+          }
+          if (script.stallAfter !== undefined && index >= script.stallAfter) {
+            await new Promise((resolve) => request.signal.addEventListener("abort", resolve));
+            controller.close();
+            return;
+          }
+          if (index >= events.length) {
+            controller.close();
+            return;
+          }
+          if (index > 0 && script.intervalMs) await Bun.sleep(script.intervalMs);
+          controller.enqueue(encoder.encode(sseText(events[index++]!)));
+        },
+        cancel() {
+          recorded.aborted = true;
+        },
+      });
+      return new Response(stream, { status: script.status ?? 200, headers: { "content-type": "text/event-stream", ...script.headers } });
+    },
+  });
+  const url = `http://127.0.0.1:${server.port}`;
+  return {
+    url,
+    openaiBaseUrl: `${url}/v1`,
+    requests,
+    enqueue: (...scripts) => queue.push(...scripts),
+    setDefaultText: (text) => (defaultText = text),
+    stop: async () => {
+      server.stop(true);
+    },
+  };
+}

@@ -1,0 +1,155 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import yargs from "yargs";
+import { createLedgerCommands } from "../../../cli/commands/index";
+import type { CliContext } from "../../../cli/ledger-context";
+import { loadConfigFromArgs } from "../../../cli/shared-options";
+import { createLedgerSink } from "../../../src/ledger/ledger-sink";
+import { loadPriceTable } from "../../../src/ledger/price-table";
+import { openConfiguredStore } from "../../../src/store/open-configured-store";
+import { makeLedgerEntry } from "../../support/ledger-entries";
+
+/** Runs `gateway <args>` in-process with the database commands; returns stdout, stderr, exit code. */
+async function runGateway(args: string[]): Promise<{ out: string; err: string; code: number }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  let code = 0;
+  const ctx: CliContext = {
+    // An empty config dir and environment: only the embedded defaults and the flags count.
+    loadConfig: (configArgs) => loadConfigFromArgs(configArgs),
+    openStore: openConfiguredStore,
+    out: (line) => out.push(line),
+    err: (line) => err.push(line),
+    setExitCode: (exit) => {
+      code = exit;
+    },
+  };
+  const cli = yargs(args).scriptName("gateway").strict().demandCommand(1).exitProcess(false).fail((message, error) => {
+    throw error ?? new Error(message);
+  });
+  for (const command of createLedgerCommands(ctx)) cli.command(command as never);
+  await cli.parseAsync();
+  return { out: out.join("\n"), err: err.join("\n"), code };
+}
+
+describe("database commands against a temp data dir", () => {
+  let dataDir: string;
+  let workDir: string;
+  const savedEnv = { ...process.env };
+  const json = async (args: string[]) => {
+    const result = await runGateway([...args, "--data-dir", dataDir, "--json"]);
+    if (result.code !== 0) console.error(result.out, result.err);
+    expect(result.code).toBe(0);
+    return JSON.parse(result.out);
+  };
+
+  beforeAll(() => {
+    dataDir = mkdtempSync(join(tmpdir(), "gw-cli-"));
+    workDir = mkdtempSync(join(tmpdir(), "gw-cli-work-"));
+    for (const name of Object.keys(process.env)) if (name.startsWith("TOKLIGENCE_")) delete process.env[name];
+    process.env.TOKLIGENCE_CONFIG_DIR = join(workDir, "no-config");
+  });
+  afterAll(() => {
+    process.env = savedEnv;
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(workDir, { recursive: true, force: true });
+  });
+
+  test("migrate applies once, then reports up to date; --status lists", async () => {
+    const first = await json(["migrate"]);
+    expect(first).toMatchObject({ dialect: "sqlite", applied_now: ["0000_init"], pending: [] });
+    expect(first.database).toBe(join(dataDir, "gateway.db"));
+    expect((await json(["migrate"])).applied_now).toEqual([]);
+    expect((await json(["migrate", "--status"])).applied).toEqual(["0000_init"]);
+  });
+
+  test("init writes config/<env>.toml, creates the database and root admin, refuses to overwrite", async () => {
+    const initDir = mkdtempSync(join(tmpdir(), "gw-init-"));
+    try {
+      const result = await json(["init", "--root", initDir, "--email", "Boss@Example.com", "--env", "staging"]);
+      expect(result.config_file).toBe(join(initDir, "config", "staging.toml"));
+      expect(result.root_admin.email).toBe("boss@example.com");
+      expect(readFileSync(result.config_file, "utf8")).toContain('admin_email = "boss@example.com"');
+      const again = await runGateway(["init", "--root", initDir, "--env", "staging", "--data-dir", dataDir]);
+      expect(again.code).toBe(1);
+      expect(again.err).toContain("file already exists");
+    } finally {
+      rmSync(initDir, { recursive: true, force: true });
+    }
+  });
+
+  test("admin users create, list, update, delete; errors exit 1", async () => {
+    const { user } = await json(["admin", "users", "create", "--email", "dev@example.com", "--role", "gateway_admin", "--name", "Dev"]);
+    expect(user).toMatchObject({ email: "dev@example.com", role: "gateway_admin", display_name: "Dev" });
+    const { users } = await json(["admin", "users", "list"]);
+    expect(users.map((listed: { email: string }) => listed.email)).toEqual(["admin@local", "dev@example.com"]);
+    const updated = await json(["admin", "users", "update", "--id", "dev@example.com", "--role", "gateway_user", "--status", "inactive"]);
+    expect(updated.user).toMatchObject({ role: "gateway_user", status: "inactive" });
+    const duplicate = await runGateway(["admin", "users", "create", "--email", "dev@example.com", "--data-dir", dataDir]);
+    expect(duplicate).toMatchObject({ code: 1 });
+    expect(duplicate.err).toContain("already exists");
+    expect((await json(["admin", "users", "delete", "--id", String(user.id)])).user.deleted_at).not.toBeNull();
+    const table = await runGateway(["admin", "users", "list", "--data-dir", dataDir]);
+    expect(table.out.split("\n")[0]).toMatch(/^ID\s+EMAIL\s+ROLE/);
+    expect(table.out).not.toContain("dev@example.com");
+  });
+
+  test("admin users import: header in any order, headerless, --skip-existing", async () => {
+    const withHeader = join(workDir, "users.csv");
+    writeFileSync(withHeader, "name,email,role\nAnn,ann@example.com,gateway_user\nBob,bob@example.com,gateway_admin\n");
+    const imported = await json(["admin", "users", "import", "--file", withHeader]);
+    expect(imported.created.map((user: { email: string; role: string; display_name: string }) => [user.email, user.role, user.display_name])).toEqual([
+      ["ann@example.com", "gateway_user", "Ann"],
+      ["bob@example.com", "gateway_admin", "Bob"],
+    ]);
+    const headerless = join(workDir, "more.csv");
+    writeFileSync(headerless, "ann@example.com,gateway_user,Ann\ncy@example.com,gateway_user,Cy\n");
+    expect((await runGateway(["admin", "users", "import", "--file", headerless, "--data-dir", dataDir])).code).toBe(1);
+    const skipped = await json(["admin", "users", "import", "--file", headerless, "--skip-existing"]);
+    expect(skipped.skipped).toEqual(["ann@example.com"]);
+    expect(skipped.created.map((user: { email: string }) => user.email)).toEqual(["cy@example.com"]);
+  });
+
+  test("admin api-keys create prints the token once; list shows prefixes; revoke", async () => {
+    const created = await json(["admin", "api-keys", "create", "--user", "ann@example.com", "--scopes", "models,usage", "--ttl", "720h", "--name", "ci"]);
+    expect(created.token).toMatch(/^tok_[A-Za-z0-9_-]{43}$/);
+    expect(created.api_key).toMatchObject({ key_prefix: created.token.slice(0, 12), scopes: ["models", "usage"], name: "ci" });
+    const listed = await runGateway(["admin", "api-keys", "list", "--user", "ann@example.com", "--data-dir", dataDir, "--json"]);
+    expect(listed.out).toContain(created.token.slice(0, 12));
+    expect(listed.out).not.toContain(created.token.slice(12));
+    const revoked = await json(["admin", "api-keys", "revoke", "--id", String(created.api_key.id)]);
+    expect(revoked.api_key.revoked_at).not.toBeNull();
+    const text = await runGateway(["admin", "api-keys", "create", "--user", "ann@example.com", "--data-dir", dataDir]);
+    expect(text.out).toMatch(/^API key id=\d+ token=tok_/);
+    expect((await runGateway(["admin", "api-keys", "create", "--user", "nobody@example.com", "--data-dir", dataDir])).code).toBe(1);
+  });
+
+  test("usage: summary and recent rows with --user --model --since --until --limit", async () => {
+    const store = await openConfiguredStore({ dataDir, databaseUrl: "", sqliteSynchronous: "FULL", auth: { disabled: undefined, adminEmail: "admin@local" } });
+    const ann = (await store.users.findByEmail("ann@example.com"))!;
+    const sink = createLedgerSink(store, { prices: loadPriceTable() });
+    await Promise.all([
+      sink.record(makeLedgerEntry({ userId: ann.id, startedAt: new Date("2025-06-01T08:00:00Z"), modelRequested: "gpt-4o", modelServed: "gpt-4o" })),
+      sink.record(makeLedgerEntry({ userId: ann.id, startedAt: new Date("2025-06-02T08:00:00Z"), modelRequested: "gpt-4o-mini", modelServed: "gpt-4o-mini" })),
+      sink.record(makeLedgerEntry({ userId: null, startedAt: new Date("2025-06-02T09:00:00Z"), modelRequested: "gpt-4o", modelServed: "gpt-4o" })),
+    ]);
+    await sink.close();
+    await store.close();
+
+    const all = await json(["usage"]);
+    expect(all.totals.requests).toBe(3);
+    expect(all.entries).toHaveLength(3);
+    const annOnly = await json(["usage", "--user", "ann@example.com", "--limit", "1"]);
+    expect(annOnly.totals.requests).toBe(2);
+    expect(annOnly.entries.map((row: { model_requested: string }) => row.model_requested)).toEqual(["gpt-4o-mini"]);
+    expect(annOnly.by_day_model.map((group: { day: string; model: string }) => `${group.day} ${group.model}`)).toEqual(["2025-06-01 gpt-4o", "2025-06-02 gpt-4o-mini"]);
+    expect((await json(["usage", "--model", "gpt-4o", "--since", "2025-06-02", "--until", "2025-06-03"])).totals.requests).toBe(1);
+    const table = await runGateway(["usage", "--data-dir", dataDir]);
+    expect(table.out).toContain("requests 3");
+    expect(table.out).toMatch(/DAY\s+MODEL\s+REQUESTS/);
+    const bad = await runGateway(["usage", "--since", "soonish", "--data-dir", dataDir]);
+    expect(bad.code).toBe(1);
+  });
+});

@@ -1,0 +1,125 @@
+import { afterAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import { join } from "node:path";
+import { ConfigError, loadConfig } from "../../../src/config/load";
+import { describeConfig } from "../../../src/config/show";
+
+const dir = mkdtempSync(join(tmpdir(), "gw-config-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const noDir = join(dir, "none");
+
+describe("layered configuration", () => {
+  test("built-in defaults when nothing else is given", () => {
+    const { config } = loadConfig({ env: {}, configDir: noDir });
+    expect(config.server).toMatchObject({ host: "127.0.0.1", port: 8081 });
+    expect(config.workMode).toBe("auto");
+    expect(config.dataDir).toBe(join(homedir(), ".tokligence"));
+    expect(config.providers.find((p) => p.name === "openai")!.baseUrl).toBe("https://api.openai.com/v1");
+    expect(config.providers.find((p) => p.name === "anthropic")!.anthropicVersion).toBe("2023-06-01");
+    expect(Object.isFrozen(config.server)).toBe(true);
+  });
+
+  test("later layers win: config dir default → env overlay → --config → env vars → flags", () => {
+    const configDir = join(dir, "layers");
+    require("node:fs").mkdirSync(configDir, { recursive: true });
+    writeFileSync(join(configDir, "default.toml"), '[server]\nport = 9001\nhost = "0.0.0.0"\n[gateway]\nwork_mode = "translation"\n');
+    writeFileSync(join(configDir, "staging.toml"), "[server]\nport = 9002\n");
+    writeFileSync(join(dir, "extra.toml"), "[server]\nport = 9003\n[log]\nlevel = \"debug\"\n");
+    const base = { configDir, environment: "staging", configFile: join(dir, "extra.toml") };
+    expect(loadConfig({ ...base, env: {} }).config.server.port).toBe(9003);
+    expect(loadConfig({ ...base, env: { TOKLIGENCE_PORT: "9004" } }).config.server.port).toBe(9004);
+    const loaded = loadConfig({ ...base, env: { TOKLIGENCE_PORT: "9004" }, flags: { port: 9005 } });
+    expect(loaded.config.server.port).toBe(9005);
+    expect(loaded.config.server.host).toBe("0.0.0.0");
+    expect(loaded.config.workMode).toBe("translation");
+    const rows = describeConfig(loaded);
+    expect(rows.find((r) => r.key === "server.port")!.source).toBe("flag --port");
+    expect(rows.find((r) => r.key === "server.host")!.source).toBe(join(configDir, "default.toml"));
+    expect(rows.find((r) => r.key === "log.level")!.source).toBe(join(dir, "extra.toml"));
+  });
+
+  test("TOKLIGENCE_ENV picks the overlay", () => {
+    const configDir = join(dir, "envsel");
+    require("node:fs").mkdirSync(configDir, { recursive: true });
+    writeFileSync(join(configDir, "prod.toml"), "[server]\nport = 7000\n");
+    expect(loadConfig({ configDir, env: { TOKLIGENCE_ENV: "prod" } }).config.server.port).toBe(7000);
+    expect(loadConfig({ configDir, env: {} }).config.environment).toBe("dev");
+  });
+
+  test("the original's environment names keep working", () => {
+    const { config } = loadConfig({
+      configDir: noDir,
+      env: {
+        TOKLIGENCE_HOST: "0.0.0.0",
+        TOKLIGENCE_PORT: "8181",
+        TOKLIGENCE_ROUTES: "gpt-*=>openai,claude*=>anthropic",
+        TOKLIGENCE_MODEL_ALIASES: "claude*haiku*=>openai:gpt-4.1-mini",
+        TOKLIGENCE_OPENAI_API_KEY: "sk-a,sk-b",
+        TOKLIGENCE_OPENAI_BASE_URL: "http://127.0.0.1:1234/v1",
+        TOKLIGENCE_OPENAI_ORG: "org-1",
+        TOKLIGENCE_ANTHROPIC_API_KEY: "sk-ant",
+        TOKLIGENCE_ANTHROPIC_BASE_URL: "http://127.0.0.1:1235",
+        TOKLIGENCE_ANTHROPIC_VERSION: "2024-01-01",
+        TOKLIGENCE_WORK_MODE: "passthrough",
+        TOKLIGENCE_TIMEOUT: "45s",
+        TOKLIGENCE_LOG_LEVEL: "DEBUG",
+        TOKLIGENCE_DATA_DIR: "~/gwdata",
+        TOKLIGENCE_MARKETPLACE_ENABLED: "true",
+      },
+    });
+    expect(config.server).toMatchObject({ host: "0.0.0.0", port: 8181 });
+    expect(config.routing.routes).toEqual(["gpt-*=>openai", "claude*=>anthropic"]);
+    expect(config.routing.aliases).toEqual(["claude*haiku*=>openai:gpt-4.1-mini"]);
+    const openai = config.providers.find((p) => p.name === "openai")!;
+    expect(openai).toMatchObject({ apiKeys: ["sk-a", "sk-b"], baseUrl: "http://127.0.0.1:1234/v1", org: "org-1" });
+    expect(config.providers.find((p) => p.name === "anthropic")).toMatchObject({ apiKeys: ["sk-ant"], anthropicVersion: "2024-01-01" });
+    expect(config.workMode).toBe("passthrough");
+    expect(config.upstream.connectTimeoutMs).toBe(45000);
+    expect(config.log.level).toBe("debug");
+    expect(config.dataDir).toBe(join(homedir(), "gwdata"));
+    expect(config.marketplaceEnabled).toBe(true);
+  });
+
+  test("a bad value is an error naming the key, the layer and what is allowed", () => {
+    expect(() => loadConfig({ configDir: noDir, env: { TOKLIGENCE_PORT: "eighty" } })).toThrow(/server\.port from env TOKLIGENCE_PORT: "eighty" \(allowed: an integer from 0 to 65535\)/);
+    expect(() => loadConfig({ configDir: noDir, env: { TOKLIGENCE_WORK_MODE: "magic" } })).toThrow(/allowed: one of auto, passthrough, translation/);
+    writeFileSync(join(dir, "bad.toml"), "[server]\nportt = 1\n");
+    expect(() => loadConfig({ configDir: noDir, env: {}, configFile: join(dir, "bad.toml") })).toThrow(/unknown configuration key server\.portt/);
+    writeFileSync(join(dir, "broken.toml"), "[server\n");
+    expect(() => loadConfig({ configDir: noDir, env: {}, configFile: join(dir, "broken.toml") })).toThrow(ConfigError);
+    expect(() => loadConfig({ configDir: noDir, env: {}, configFile: join(dir, "missing.toml") })).toThrow(/config file not found/);
+  });
+
+  test("named OpenAI-compatible providers from TOML, with env: secret references", () => {
+    writeFileSync(join(dir, "providers.toml"), '[providers.deepseek]\nkind = "openai-compatible"\nbase_url = "https://api.deepseek.com/v1"\napi_keys = ["env:DS_KEY"]\nmodels = ["deepseek-*"]\n');
+    const { config } = loadConfig({ configDir: noDir, env: { DS_KEY: "sk-ds-1,sk-ds-2" }, configFile: join(dir, "providers.toml") });
+    expect(config.providers.find((p) => p.name === "deepseek")).toMatchObject({ kind: "openai-compatible", apiKeys: ["sk-ds-1", "sk-ds-2"], protocols: ["openai-chat"], models: ["deepseek-*"] });
+  });
+
+  test("config show redacts every secret", () => {
+    const loaded = loadConfig({ configDir: noDir, env: { TOKLIGENCE_OPENAI_API_KEY: "sk-very-secret-1", TOKLIGENCE_DATABASE_URL: "postgres://u:pw@h/db" } });
+    const text = JSON.stringify(describeConfig(loaded));
+    expect(text).not.toContain("sk-very-secret-1");
+    expect(text).not.toContain("pw@h");
+    expect(describeConfig(loaded).find((r) => r.key === "providers.openai.api_keys")!.value).toBe('["***"]');
+  });
+});
+
+describe("shipped configuration files", () => {
+  test("config/examples.toml is valid and builds a router", async () => {
+    const env = { OPENAI_API_KEY: "a", ANTHROPIC_API_KEY: "b", DEEPSEEK_API_KEY: "c", GROQ_API_KEY: "d", GEMINI_API_KEY: "e", OPENROUTER_API_KEY: "f" };
+    const { config } = loadConfig({ configDir: noDir, env, configFile: join(import.meta.dir, "../../../config/examples.toml") });
+    const { ModelRouter } = await import("../../../src/routing/router");
+    const router = new ModelRouter(config);
+    expect(router.resolve("claude-3-5-haiku-latest", "anthropic").targets[0]).toMatchObject({ providerName: "deepseek", upstreamModel: "deepseek-chat" });
+    expect(router.resolve("claude-opus-4", "anthropic").targets.map((t) => t.providerName)).toEqual(["anthropic", "openrouter"]);
+    expect(router.resolve("gemini-2.5-pro", "openai-chat").targets[0]!.providerName).toBe("gemini");
+  });
+
+  test("config/dev.toml and config/prod.toml are valid overlays", () => {
+    const configDir = join(import.meta.dir, "../../../config");
+    expect(loadConfig({ configDir, env: {} }).config.environment).toBe("dev");
+    expect(loadConfig({ configDir, env: { TOKLIGENCE_ENV: "prod" } }).config.log.level).toBe("info");
+  });
+});

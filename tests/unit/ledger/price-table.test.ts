@@ -1,0 +1,76 @@
+import { expect, test } from "bun:test";
+import { computeCostMicroUsd, loadPriceTable, parsePriceTable } from "../../../src/ledger/price-table";
+
+const table = parsePriceTable(`
+[[prices]]
+model = "claude-sonnet-4*"
+input = 3.00
+output = 15.00
+cache_read = 0.30
+cache_write = 3.75
+
+[[prices]]
+model = "claude-*"
+input = 1
+output = 1
+
+[[prices]]
+model = "gpt-4o-mini*"
+input = 0.15
+output = 0.60
+cache_read = 0.075
+
+[[prices]]
+model = "gpt-4o*"
+input = 9
+output = 9
+
+[[prices]]
+model = "gpt-4o"
+input = 2.50
+output = 10.00
+`);
+
+test("exact names beat patterns; the most specific pattern wins; unknown models have no price", () => {
+  expect(table.find("gpt-4o")?.pattern).toBe("gpt-4o");
+  expect(table.find("gpt-4o-mini-2024-07-18")?.pattern).toBe("gpt-4o-mini*");
+  expect(table.find("gpt-4o-2024-08-06")?.pattern).toBe("gpt-4o*");
+  expect(table.find("claude-sonnet-4-20250514")?.pattern).toBe("claude-sonnet-4*");
+  expect(table.find("claude-3-5-haiku")?.pattern).toBe("claude-*");
+  expect(table.find("mistral-large")).toBeNull();
+  expect(table.find("xgpt-4o")).toBeNull();
+});
+
+test("cost: uncached input, cache reads and writes, output, in integer micro-dollars", () => {
+  const sonnet = table.find("claude-sonnet-4-5")!;
+  // 10 000 prompt tokens of which 6 000 cache reads and 2 000 cache writes, 1 000 output:
+  // 2 000 × $3 + 6 000 × $0.30 + 2 000 × $3.75 + 1 000 × $15 per 1M tokens
+  // = 6 000 + 1 800 + 7 500 + 15 000 micro-dollars.
+  expect(computeCostMicroUsd(sonnet, { inputTokens: 10_000, outputTokens: 1_000, cacheReadTokens: 6_000, cacheWriteTokens: 2_000, reasoningTokens: 0 })).toBe(30_300);
+  const mini = table.find("gpt-4o-mini")!;
+  // 7 tokens × $0.075/1M = 0.525 µ$ → rounds half up to 1; 3 × $0.15 = 0.45 µ$; total 0.975 → 1.
+  expect(computeCostMicroUsd(mini, { inputTokens: 10, outputTokens: 0, cacheReadTokens: 7, cacheWriteTokens: 0, reasoningTokens: 0 })).toBe(1);
+  // Large counts stay exact: 3e9 tokens × $0.15/1M = $450 = 450 000 000 µ$.
+  expect(computeCostMicroUsd(mini, { inputTokens: 3_000_000_000, outputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 })).toBe(450_000_000);
+  // Inconsistent counts (cache larger than input) never produce negative uncached input.
+  expect(computeCostMicroUsd(table.find("gpt-4o")!, { inputTokens: 0, outputTokens: 0, cacheReadTokens: 1_000_000, cacheWriteTokens: 0, reasoningTokens: 0 })).toBe(2_500_000);
+});
+
+test("cache prices default to the input price", () => {
+  const gpt = table.find("gpt-4o")!;
+  expect(gpt.cacheReadPico).toBe(gpt.inputPico);
+  expect(gpt.cacheWritePico).toBe(gpt.inputPico);
+});
+
+test("bad price files are refused with the entry named", () => {
+  expect(() => parsePriceTable(`[[prices]]\nmodel = "x"\ninput = -1`)).toThrow(/input of "x"/);
+  expect(() => parsePriceTable(`[[prices]]\ninput = 1`)).toThrow(/entry 1/);
+  expect(() => parsePriceTable(`prices = 3`)).toThrow();
+});
+
+test("the embedded config/prices.toml parses and prices well-known models", () => {
+  const defaults = loadPriceTable();
+  expect(defaults.entries.length).toBeGreaterThan(5);
+  expect(defaults.find("loopback")).not.toBeNull();
+  expect(defaults.find("claude-sonnet-4-20250514")).not.toBeNull();
+});

@@ -1,0 +1,71 @@
+import { describe, expect, test } from "bun:test";
+import { loadConfig } from "../../../src/config/load";
+import { GatewayError } from "../../../src/errors/gateway-error";
+import { compilePattern } from "../../../src/routing/patterns";
+import { ModelRouter } from "../../../src/routing/router";
+
+const router = (env: Record<string, string>) => new ModelRouter(loadConfig({ configDir: "/nonexistent", env }).config);
+
+describe("patterns", () => {
+  test("exact, prefix*, *suffix, *contains* and multi-wildcard, case-insensitive", () => {
+    expect(compilePattern("gpt-4o").test("GPT-4o")).toBe(true);
+    expect(compilePattern("gpt-*").test("gpt-4.1")).toBe(true);
+    expect(compilePattern("*-mini").test("gpt-4.1-mini")).toBe(true);
+    expect(compilePattern("*sonnet*").test("claude-sonnet-4-5")).toBe(true);
+    expect(compilePattern("claude*haiku*").test("claude-3-5-haiku-latest")).toBe(true);
+    expect(compilePattern("claude*haiku*").test("claude-sonnet")).toBe(false);
+    expect(compilePattern("gpt.4").test("gptx4")).toBe(false);
+  });
+});
+
+describe("model routing", () => {
+  test("exact routes win over patterns; patterns match in the order given", () => {
+    const r = router({ TOKLIGENCE_ANTHROPIC_API_KEY: "k", TOKLIGENCE_OPENAI_API_KEY: "k", TOKLIGENCE_ROUTES: "special-*=>anthropic,special-*=>openai,special-one=>openai" });
+    expect(r.resolve("special-two", "openai-chat").targets[0]!.providerName).toBe("anthropic");
+    expect(r.resolve("special-one", "openai-chat").targets[0]!.providerName).toBe("openai");
+  });
+
+  test("the '=' form, failover lists and the protocol spoken", () => {
+    const r = router({ TOKLIGENCE_ANTHROPIC_API_KEY: "k", TOKLIGENCE_OPENAI_API_KEY: "k", TOKLIGENCE_ROUTES: "team=anthropic|openai" });
+    const targets = r.resolve("team", "anthropic").targets;
+    expect(targets.map((t) => [t.providerName, t.upstreamProtocol, t.translate])).toEqual([
+      ["anthropic", "anthropic", false],
+      ["openai", "openai-chat", true],
+    ]);
+  });
+
+  test("aliases with an explicit provider apply before routing", () => {
+    const r = router({ TOKLIGENCE_OPENAI_API_KEY: "k", TOKLIGENCE_ANTHROPIC_API_KEY: "k", TOKLIGENCE_MODEL_ALIASES: "claude*haiku*=>openai:gpt-4.1-mini,fast=>claude-haiku-4-5" });
+    expect(r.resolve("claude-3-5-haiku-latest", "anthropic").targets[0]).toMatchObject({ providerName: "openai", upstreamModel: "gpt-4.1-mini", upstreamProtocol: "openai-chat" });
+    expect(r.resolve("fast", "openai-chat").targets[0]).toMatchObject({ providerName: "anthropic", upstreamModel: "claude-haiku-4-5" });
+    expect(r.listModels().map((m) => m.id)).toContain("fast");
+  });
+
+  test("with only an OpenAI key, Claude names go to the small and big models", () => {
+    const r = router({ TOKLIGENCE_OPENAI_API_KEY: "k", TOKLIGENCE_SMALL_MODEL: "gpt-small", TOKLIGENCE_BIG_MODEL: "gpt-big" });
+    expect(r.resolve("claude-haiku-4-5", "anthropic").targets[0]).toMatchObject({ providerName: "openai", upstreamModel: "gpt-small" });
+    expect(r.resolve("claude-opus-4-1", "anthropic").targets[0]).toMatchObject({ providerName: "openai", upstreamModel: "gpt-big" });
+  });
+
+  test("unrouted models are model_not_found; loopback always exists", () => {
+    const r = router({});
+    expect(() => r.resolve("gpt-4o", "openai-chat")).toThrow(GatewayError);
+    try {
+      r.resolve("gpt-4o", "openai-chat");
+    } catch (error) {
+      expect((error as GatewayError).status).toBe(404);
+      expect((error as GatewayError).code).toBe("model_not_found");
+    }
+    expect(r.resolve("loopback", "anthropic").targets[0]).toMatchObject({ providerName: "loopback", upstreamProtocol: "anthropic" });
+  });
+
+  test("Responses-only models are spoken to in the Responses protocol", () => {
+    const r = router({ TOKLIGENCE_OPENAI_API_KEY: "k", TOKLIGENCE_PROVIDERS__OPENAI__RESPONSES_ONLY_MODELS: "*codex*" });
+    expect(r.resolve("gpt-5-codex", "openai-chat").targets[0]).toMatchObject({ upstreamProtocol: "openai-responses", translate: true });
+    expect(r.resolve("gpt-4o", "openai-responses").targets[0]).toMatchObject({ upstreamProtocol: "openai-responses", translate: false });
+  });
+
+  test("routes naming an unknown provider fail at start-up", () => {
+    expect(() => router({ TOKLIGENCE_ROUTES: "x*=>nowhere" })).toThrow(/provider "nowhere", which is not configured/);
+  });
+});

@@ -1,0 +1,170 @@
+import { describe, expect, test } from "bun:test";
+import { GatewayError } from "../../../src/errors/gateway-error";
+import type { SseEvent } from "../../../src/streaming/sse-event";
+import { findTranslator } from "../../../src/translate/registry";
+import { makeContext, normalizeIds, parseSse } from "./support";
+
+/** A→O response side: Chat upstream replies and streams → Anthropic client. */
+const translator = findTranslator("anthropic", "openai-chat")!;
+const ctx = () => makeContext("anthropic", "openai-chat", { clientModel: "claude-sonnet-4-6", upstreamModel: "gpt-4.1" });
+
+function respond(body: unknown) {
+  return translator.translateResponse(body, ctx()) as unknown as { body: Record<string, any>; usage: Record<string, number> };
+}
+
+const chunk = (choice: Record<string, unknown> | null, extra: Record<string, unknown> = {}): SseEvent => ({
+  data: JSON.stringify({ id: "chatcmpl-1", object: "chat.completion.chunk", created: 1, model: "gpt-4.1", choices: choice ? [{ index: 0, finish_reason: null, ...choice }] : [], ...extra }),
+});
+
+function stream(events: SseEvent[], end = true) {
+  const s = translator.createStreamTranslator(ctx());
+  const out = events.flatMap((e) => s.push(e));
+  if (end) out.push(...s.end());
+  return { events: parseSse(out), translator: s };
+}
+
+describe("A→O non-streaming responses", () => {
+  test("N07 N02 H02 H07 K04 N04 N06: split choices merged, stop+tool_calls → tool_use, empty id replaced, object args, cached usage split", () => {
+    const { body, usage } = respond({
+      id: "chatcmpl-9", model: "gpt-4.1-2025",
+      choices: [
+        { index: 0, message: { role: "assistant", content: "Looking.", reasoning_content: "think" }, finish_reason: "stop" },
+        { index: 1, message: { role: "assistant", content: null, tool_calls: [{ id: "", type: "function", function: { name: "Read", arguments: { path: "a" } } }] }, finish_reason: "stop" },
+      ],
+      usage: { prompt_tokens: 100, completion_tokens: 20, prompt_tokens_details: { cached_tokens: 60 } },
+    });
+    expect(normalizeIds(body)).toEqual({
+      id: "msg_<generated>", type: "message", role: "assistant", model: "claude-sonnet-4-6",
+      content: [
+        { type: "thinking", thinking: "think", signature: "" },
+        { type: "text", text: "Looking." },
+        { type: "tool_use", id: "call_<generated>", name: "Read", input: { path: "a" } },
+      ],
+      stop_reason: "tool_use", stop_sequence: null,
+      usage: { input_tokens: 40, output_tokens: 20, cache_read_input_tokens: 60, cache_creation_input_tokens: 0 },
+    });
+    expect(usage.inputTokens).toBe(100);
+  });
+
+  test("N02 finish_reason table: length → max_tokens, content_filter → refusal, null → end_turn", () => {
+    const stop = (finish: unknown) => respond({ choices: [{ message: { content: "x" }, finish_reason: finish }] }).body.stop_reason;
+    expect([stop("length"), stop("content_filter"), stop(null), stop("stop")]).toEqual(["max_tokens", "refusal", "end_turn", "end_turn"]);
+  });
+
+  test("N08 empty upstream reply → content [] (never an empty text block)", () => {
+    expect(respond({ choices: [{ message: { content: "" }, finish_reason: "stop" }] }).body.content).toEqual([]);
+  });
+
+  test("N09 refusal text becomes content with stop_reason refusal", () => {
+    const { body } = respond({ choices: [{ message: { content: null, refusal: "I can't help." }, finish_reason: "stop" }] });
+    expect(body.content).toEqual([{ type: "text", text: "I can't help." }]);
+    expect(body.stop_reason).toBe("refusal");
+  });
+
+  test("H06 invalid JSON arguments are repaired or become {}; never a raw wrapper", () => {
+    const { body } = respond({ choices: [{ message: { tool_calls: [
+      { id: "c1", type: "function", function: { name: "f", arguments: '{"path": "a.ts", "n": [1, 2' } },
+      { id: "c2", type: "function", function: { name: "g", arguments: "not json" } },
+      { id: "c3", type: "function", function: { name: "h", arguments: "" } },
+    ] }, finish_reason: "tool_calls" }] });
+    expect(body.content.map((b: any) => b.input)).toEqual([{ path: "a.ts", n: [1, 2] }, {}, {}]);
+  });
+
+  test("K11 reasoning tokens stay inside output tokens (not added on top)", () => {
+    const { usage } = respond({ choices: [{ message: { content: "x" }, finish_reason: "stop" }], usage: { prompt_tokens: 5, completion_tokens: 50, completion_tokens_details: { reasoning_tokens: 30 } } });
+    expect(usage).toEqual({ inputTokens: 5, outputTokens: 50, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 30 });
+  });
+});
+
+describe("A→O streams", () => {
+  test("SA03 a response that starts with a tool call opens no text block; SA04 id and name in separate chunks", () => {
+    const { events } = stream([
+      chunk({ delta: { role: "assistant" } }),
+      chunk({ delta: { tool_calls: [{ index: 0, id: "call_x", type: "function" }] } }),
+      chunk({ delta: { tool_calls: [{ index: 0, function: { name: "Bash", arguments: '{"c' } }] } }),
+      chunk({ delta: { tool_calls: [{ index: 0, function: { arguments: 'md":"ls"}' } }] } }),
+      chunk({ delta: {}, finish_reason: "tool_calls" }),
+      { data: "[DONE]" },
+    ]);
+    const types = events.map((e: any) => e.event);
+    expect(types).toEqual(["message_start", "content_block_start", "content_block_delta", "content_block_delta", "content_block_stop", "message_delta", "message_stop"]);
+    expect((events[1]!.data as any).content_block).toEqual({ type: "tool_use", id: "call_x", name: "Bash", input: {} });
+    expect((events[2]!.data as any).delta).toEqual({ type: "input_json_delta", partial_json: '{"c' });
+  });
+
+  test("SA04 Q02 Ollama-style: missing index and repeated index 0 with new ids are separate calls", () => {
+    const { events } = stream([
+      chunk({ delta: { tool_calls: [{ index: 0, id: "a", function: { name: "f", arguments: "{}" } }] } }),
+      chunk({ delta: { tool_calls: [{ index: 0, id: "b", function: { name: "g", arguments: "{}" } }] } }),
+      chunk({ delta: {}, finish_reason: "tool_calls" }),
+      { data: "[DONE]" },
+    ]);
+    const starts = events.filter((e: any) => e.event === "content_block_start").map((e: any) => [e.data.index, e.data.content_block.id, e.data.content_block.name]);
+    expect(starts).toEqual([[0, "a", "f"], [1, "b", "g"]]);
+  });
+
+  test("SA06 one chunk carrying reasoning, content, a tool call and finish_reason is split in that order", () => {
+    const { events } = stream([
+      chunk({ delta: { reasoning_content: "r", content: "t", tool_calls: [{ index: 0, id: "c", function: { name: "f", arguments: "{}" } }] }, finish_reason: "tool_calls" }, { usage: { prompt_tokens: 3, completion_tokens: 4 } }),
+    ]);
+    const summary = events.map((e: any) => e.data.content_block?.type ?? e.data.delta?.type ?? e.data.delta?.stop_reason ?? e.event);
+    expect(summary).toEqual(["message_start", "thinking", "thinking_delta", "content_block_stop", "text", "text_delta", "content_block_stop", "tool_use", "input_json_delta", "content_block_stop", "tool_use", "message_stop"]);
+    expect((events[events.length - 2]!.data as any).usage).toEqual({ input_tokens: 3, output_tokens: 4, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 });
+  });
+
+  test("SA07 usage chunk after finish_reason lands in the one message_delta", () => {
+    const { events } = stream([
+      chunk({ delta: { content: "hi" } }),
+      chunk({ delta: {}, finish_reason: "length" }),
+      chunk(null, { usage: { prompt_tokens: 10, completion_tokens: 2 } }),
+      { data: "[DONE]" },
+    ]);
+    const deltas = events.filter((e: any) => e.event === "message_delta");
+    expect(deltas).toHaveLength(1);
+    expect(deltas[0]!.data).toEqual({ type: "message_delta", delta: { stop_reason: "max_tokens", stop_sequence: null }, usage: { input_tokens: 10, output_tokens: 2, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 } });
+  });
+
+  test("SA08 clean close without finish_reason or [DONE] still closes the message (end_turn) but is not complete", () => {
+    const { events, translator: s } = stream([chunk({ delta: { content: "partial" } })]);
+    expect(events.map((e: any) => e.event)).toEqual(["message_start", "content_block_start", "content_block_delta", "content_block_stop", "message_delta", "message_stop"]);
+    expect(s.completed()).toBe(false);
+    expect(s.usageReported()).toBe(false);
+  });
+
+  test("SA09 SA10 mid-stream upstream error chunk → one Anthropic error event, nothing after", () => {
+    const { events } = stream([
+      chunk({ delta: { content: "hi" } }),
+      { data: JSON.stringify({ error: { message: "The server is overloaded", type: "server_error", code: "server_is_overloaded" } }) },
+      chunk({ delta: { content: "late" } }),
+      { data: "[DONE]" },
+    ]);
+    expect(events.at(-1)).toEqual({ event: "error", data: { type: "error", error: { type: "overloaded_error", message: "The server is overloaded" } } });
+    expect(events.filter((e: any) => e.event === "message_stop")).toHaveLength(0);
+  });
+
+  test("SA10 fail() after content → Anthropic error event, and nothing after it", () => {
+    const s = translator.createStreamTranslator(ctx());
+    s.push(chunk({ delta: { content: "hi" } }));
+    const failed = parseSse(s.fail(new GatewayError("upstream_stream_broken", 502, "upstream connection reset")));
+    expect(failed).toEqual([{ event: "error", data: { type: "error", error: { type: "api_error", message: "upstream connection reset" } } }]);
+    expect(s.push({ data: "[DONE]" })).toEqual([]);
+    expect(s.end()).toEqual([]);
+  });
+
+  test("K05 reasoning that arrives after text is dropped, not opened as a late thinking block", () => {
+    const { events, translator: s } = stream([chunk({ delta: { content: "answer" } }), chunk({ delta: { reasoning_content: "late thought" } }), { data: "[DONE]" }]);
+    expect(events.some((e: any) => e.data.content_block?.type === "thinking")).toBe(false);
+    expect(s.completed()).toBe(true);
+  });
+
+  test("SA02 arguments for an already-closed tool call are dropped, never sent to a closed block", () => {
+    const { events } = stream([
+      chunk({ delta: { tool_calls: [{ index: 0, id: "a", function: { name: "f", arguments: "{" } }] } }),
+      chunk({ delta: { tool_calls: [{ index: 1, id: "b", function: { name: "g", arguments: "{}" } }] } }),
+      chunk({ delta: { tool_calls: [{ index: 0, function: { arguments: "}" } }] } }),
+      { data: "[DONE]" },
+    ]);
+    const deltaIndexes = events.filter((e: any) => e.event === "content_block_delta").map((e: any) => e.data.index);
+    expect(deltaIndexes).toEqual([0, 1]);
+  });
+});

@@ -1,0 +1,133 @@
+import { describe, expect, test } from "bun:test";
+import { findTranslator } from "../../../src/translate/registry";
+import { makeContext } from "./support";
+
+/** O→A request translation: Chat Completions client body → Anthropic upstream body. */
+const translator = findTranslator("openai-chat", "anthropic")!;
+
+function build(body: Record<string, unknown>, overrides: Parameters<typeof makeContext>[2] = {}) {
+  const ctx = makeContext("openai-chat", "anthropic", { upstreamModel: "claude-sonnet-4-6", ...overrides });
+  const out = translator.buildUpstreamRequest({ model: "gpt-x", ...body }, ctx) as Record<string, any>;
+  return { out, ctx };
+}
+
+const tools = [{ type: "function", function: { name: "f", parameters: { type: "object", properties: {} } } }];
+
+describe("O→A requests", () => {
+  test("M10 history starting with an assistant turn gets a leading user turn", () => {
+    const { out } = build({ messages: [{ role: "assistant", content: "Hello" }, { role: "user", content: "Hi" }] });
+    expect(out.messages[0]).toEqual({ role: "user", content: [{ type: "text", text: "Continue." }] });
+    expect(out.messages[1].role).toBe("assistant");
+  });
+
+  test("M10 a system-only request still has one user message", () => {
+    const { out } = build({ messages: [{ role: "system", content: "Only a prompt" }] });
+    expect(out.system).toEqual([{ type: "text", text: "Only a prompt" }]);
+    expect(out.messages).toEqual([{ role: "user", content: [{ type: "text", text: "Continue." }] }]);
+  });
+
+  test("M11 trailing whitespace is stripped from a final assistant prefill", () => {
+    const { out } = build({ messages: [{ role: "user", content: "Write" }, { role: "assistant", content: "Once upon a time  \n" }] });
+    expect(out.messages[1].content).toEqual([{ type: "text", text: "Once upon a time" }]);
+  });
+
+  test("M12 empty assistant turn is dropped and the neighbouring user turns merge (M09)", () => {
+    const { out } = build({ messages: [{ role: "user", content: "a" }, { role: "assistant", content: "" }, { role: "user", content: [{ type: "text", text: "" }, { type: "text", text: "b" }] }] });
+    expect(out.messages).toEqual([{ role: "user", content: [{ type: "text", text: "a" }, { type: "text", text: "b" }] }]);
+  });
+
+  test("C08 assistant refusal in history stays as assistant text", () => {
+    const { out } = build({ messages: [{ role: "user", content: "x" }, { role: "assistant", content: null, refusal: "No." }, { role: "user", content: "why" }] });
+    expect(out.messages[1]).toEqual({ role: "assistant", content: [{ type: "text", text: "No." }] });
+  });
+
+  test("C05 an OpenAI file_id cannot cross to Anthropic: 400", () => {
+    expect(() => build({ messages: [{ role: "user", content: [{ type: "file", file: { file_id: "file-abc" } }] }] })).toThrow(/file ids cannot be forwarded/);
+  });
+
+  test("C07 audio input is rejected with a 400 naming the part, never dropped", () => {
+    try {
+      build({ messages: [{ role: "user", content: [{ type: "input_audio", input_audio: { data: "AAA", format: "wav" } }] }] });
+      throw new Error("expected a GatewayError");
+    } catch (error: any) {
+      expect(error.code).toBe("invalid_request");
+      expect(error.status).toBe(400);
+      expect(error.message).toMatch(/audio/);
+    }
+  });
+
+  test("P08 n > 1 is rejected with param n", () => {
+    expect(() => build({ n: 3, messages: [{ role: "user", content: "x" }] })).toThrow(/n > 1/);
+  });
+
+  test("P01 no max tokens → ctx.defaultMaxTokens, capped by ctx.maxOutputTokens", () => {
+    expect(build({ messages: [{ role: "user", content: "x" }] }).out.max_tokens).toBe(8192);
+    expect(build({ messages: [{ role: "user", content: "x" }] }, { maxOutputTokens: 4096 }).out.max_tokens).toBe(4096);
+  });
+
+  test("S01 strict:true carried to Anthropic; S12 unknown built-in tool dropped", () => {
+    const { out } = build({ messages: [{ role: "user", content: "x" }], tools: [{ type: "function", function: { name: "f", strict: true, parameters: { type: "object", properties: {} } } }, { type: "web_search_preview" }] });
+    expect(out.tools).toEqual([{ name: "f", input_schema: { type: "object", properties: {} }, strict: true }]);
+  });
+
+  test("TC01 auto / none / named function; TC02 none is sent as {type:none}", () => {
+    const msg = [{ role: "user", content: "x" }];
+    expect(build({ messages: msg, tools, tool_choice: "auto" }).out.tool_choice).toEqual({ type: "auto" });
+    expect(build({ messages: msg, tools, tool_choice: "none" }).out.tool_choice).toEqual({ type: "none" });
+    expect(build({ messages: msg, tools, tool_choice: { type: "function", function: { name: "f" } } }).out.tool_choice).toEqual({ type: "tool", name: "f" });
+  });
+
+  test("TC03 parallel_tool_calls:false without tool_choice → {type:auto, disable_parallel_tool_use:true}; no tools → no tool_choice", () => {
+    expect(build({ messages: [{ role: "user", content: "x" }], tools, parallel_tool_calls: false }).out.tool_choice).toEqual({ type: "auto", disable_parallel_tool_use: true });
+    expect(build({ messages: [{ role: "user", content: "x" }], tool_choice: "required" }).out.tool_choice).toBeUndefined();
+  });
+
+  test("TC04 K03 forced tool with reasoning: tool_choice relaxed to auto, temperature and top_k dropped", () => {
+    const { out, ctx } = build({ messages: [{ role: "user", content: "x" }], tools, tool_choice: "required", reasoning_effort: "high", temperature: 0.3, top_k: 5 });
+    expect(out.thinking).toEqual({ type: "enabled", budget_tokens: 24576 });
+    expect(out.tool_choice).toEqual({ type: "auto" });
+    expect(out.temperature).toBeUndefined();
+    expect(out.top_k).toBeUndefined();
+    expect(ctx.warnings.some((w) => w.includes("tool_choice relaxed"))).toBe(true);
+  });
+
+  test("K02 effort → budget; K03 max_tokens raised above the budget; minimal/none → no thinking", () => {
+    const { out } = build({ messages: [{ role: "user", content: "x" }], reasoning_effort: "medium", max_tokens: 2000 });
+    expect(out.thinking).toEqual({ type: "enabled", budget_tokens: 12288 });
+    expect(out.max_tokens).toBe(12288 + 4096);
+    expect(build({ messages: [{ role: "user", content: "x" }], reasoning_effort: "minimal" }).out.thinking).toBeUndefined();
+    expect(build({ messages: [{ role: "user", content: "x" }], reasoning_effort: "none" }).out.thinking).toBeUndefined();
+  });
+
+  test("K06 thinking turned off when the latest tool-call turn has no signed thinking block", () => {
+    const { out, ctx } = build({
+      reasoning_effort: "high",
+      messages: [
+        { role: "user", content: "x" },
+        { role: "assistant", content: null, reasoning_content: "unsigned", tool_calls: [{ id: "c1", type: "function", function: { name: "f", arguments: "{}" } }] },
+        { role: "tool", tool_call_id: "c1", content: "ok" },
+      ],
+      tools,
+    });
+    expect(out.thinking).toBeUndefined();
+    // K06: the unsigned reasoning is dropped, not sent with a made-up signature.
+    expect(out.messages[1].content).toEqual([{ type: "tool_use", id: "c1", name: "f", input: {} }]);
+    expect(ctx.warnings.some((w) => w.startsWith("thinking disabled"))).toBe(true);
+  });
+
+  test("H02 a tool id reused across turns (xAI call_0) is made unique on both sides", () => {
+    const call = (args: string) => ({ role: "assistant", content: null, tool_calls: [{ id: "call_0", type: "function", function: { name: "f", arguments: args } }] });
+    const { out } = build({ messages: [{ role: "user", content: "x" }, call("{}"), { role: "tool", tool_call_id: "call_0", content: "1" }, call("{}"), { role: "tool", tool_call_id: "call_0", content: "2" }], tools });
+    const ids = out.messages.flatMap((m: any) => m.content.map((b: any) => b.id ?? b.tool_use_id).filter(Boolean));
+    expect(ids[0]).toBe("call_0");
+    expect(ids[1]).toBe("call_0");
+    expect(ids[2]).not.toBe("call_0");
+    expect(ids[3]).toBe(ids[2]);
+  });
+
+  test("J01 json_object → instruction in the system prompt; P09 logprobs ignored", () => {
+    const { out } = build({ messages: [{ role: "user", content: "x" }], response_format: { type: "json_object" }, logprobs: true });
+    expect(out.system.at(-1).text).toMatch(/JSON object/);
+    expect(out.logprobs).toBeUndefined();
+  });
+});
