@@ -30,6 +30,8 @@ export async function buildHostBinary(options: { outDir?: string; info?: BuildIn
   const target = detectHostTarget();
   const outDir = options.outDir ?? join(REPO_ROOT, "bin");
   const info = options.info ?? readBuildInfo();
+  // A failed compile must not leave an older gatewayd beside a missing gateway.
+  rmSync(join(outDir, `gatewayd${target.exeSuffix}`), { force: true });
   const gateway = await compileBinary({ target, outfile: join(outDir, getBinaryName(target)), info, bytecode: options.bytecode });
   linkOrCopy(gateway, join(outDir, `gatewayd${target.exeSuffix}`));
   return gateway;
