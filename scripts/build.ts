@@ -3,7 +3,8 @@
  * bin/gatewayd (a hard link: the binary runs the daemon when invoked as gatewayd);
  * `bun scripts/build.ts --all` cross-compiles every release target into dist/bin/<id>/,
  * writes the release archives and SHA256SUMS into dist/release/.
- * `--target <id>` (repeatable) limits --all to some targets; `--no-bytecode` is an escape hatch.
+ * `--target <id>` (repeatable) limits --all to some targets; `--no-archive` compiles only (the
+ * Docker build uses it); `--no-bytecode` is an escape hatch if a dependency breaks under bytecode.
  * Cross-compiling fetches each target's runtime (@oven/bun-<target>) from the npm registry
  * once and caches it under ~/.bun/install/cache.
  */
@@ -38,12 +39,17 @@ export async function buildHostBinary(options: { outDir?: string; info?: BuildIn
 }
 
 /** Cross-compiles the given targets into dist/bin/<id>/ and writes the release archives. */
-export async function buildRelease(targets: readonly ReleaseTarget[], options: { distDir?: string; bytecode?: boolean } = {}): Promise<string[]> {
+export async function buildRelease(
+  targets: readonly ReleaseTarget[],
+  options: { distDir?: string; bytecode?: boolean; archive?: boolean } = {},
+): Promise<string[]> {
   const distDir = options.distDir ?? join(REPO_ROOT, "dist");
   const info = readBuildInfo();
   const releaseDir = join(distDir, "release");
-  rmSync(releaseDir, { recursive: true, force: true });
-  mkdirSync(releaseDir, { recursive: true });
+  if (options.archive !== false) {
+    rmSync(releaseDir, { recursive: true, force: true });
+    mkdirSync(releaseDir, { recursive: true });
+  }
   const archives: string[] = [];
   // Sequential on purpose: each compile holds a ~110 MB image in memory and the build host has 2 cores.
   for (const target of targets) {
@@ -54,10 +60,10 @@ export async function buildRelease(targets: readonly ReleaseTarget[], options: {
       info,
       bytecode: options.bytecode,
     });
-    archives.push(createReleaseArchive(target, binary, info.version, releaseDir));
+    if (options.archive !== false) archives.push(createReleaseArchive(target, binary, info.version, releaseDir));
     console.log(`${target.id}: ${binary} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   }
-  console.log(writeSha256Sums(releaseDir, archives));
+  if (archives.length > 0) console.log(writeSha256Sums(releaseDir, archives));
   return archives;
 }
 
@@ -68,12 +74,13 @@ if (import.meta.main) {
       all: { type: "boolean", default: false },
       target: { type: "string", multiple: true },
       "no-bytecode": { type: "boolean", default: false },
+      "no-archive": { type: "boolean", default: false },
     },
   });
   const bytecode = !values["no-bytecode"];
   if (values.all || values.target) {
     const targets = values.target ? values.target.map(findTarget) : RELEASE_TARGETS;
-    await buildRelease(targets, { bytecode });
+    await buildRelease(targets, { bytecode, archive: !values["no-archive"] });
   } else {
     const info = readBuildInfo();
     console.log(`${await buildHostBinary({ bytecode, info })} ${info.version} (${info.commit})`);
