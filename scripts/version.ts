@@ -32,7 +32,12 @@ export function readVersion(root: string = REPO_ROOT): string {
 export function readCommit(root: string = REPO_ROOT): string {
   const fromEnv = process.env.GW_COMMIT?.trim();
   if (fromEnv) return fromEnv;
-  const head = Bun.spawnSync(["git", "rev-parse", "--short=12", "HEAD"], { cwd: root, stderr: "ignore" });
+  let head: ReturnType<typeof Bun.spawnSync>;
+  try {
+    head = Bun.spawnSync(["git", "rev-parse", "--short=12", "HEAD"], { cwd: root, stderr: "ignore" });
+  } catch {
+    return "unknown"; // no git executable (e.g. a minimal build image)
+  }
   if (head.exitCode !== 0) return "unknown";
   const sha = head.stdout.toString().trim();
   const status = Bun.spawnSync(["git", "status", "--porcelain", "--untracked-files=no"], { cwd: root, stderr: "ignore" });
