@@ -8,10 +8,11 @@
  * Cross-compiling fetches each target's runtime (@oven/bun-<target>) from the npm registry
  * once and caches it under ~/.bun/install/cache.
  */
-import { copyFileSync, linkSync, mkdirSync, rmSync } from "node:fs";
+import { copyFileSync, linkSync, mkdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { compileBinary } from "./lib/compile.ts";
+import { findTargetMismatches, inspectBinary } from "./lib/inspect-binary.ts";
 import { createReleaseArchive, writeSha256Sums } from "./lib/release-archive.ts";
 import { detectHostTarget, findTarget, getBinaryName, RELEASE_TARGETS, type ReleaseTarget } from "./lib/targets.ts";
 import { readBuildInfo, REPO_ROOT, type BuildInfo } from "./version.ts";
@@ -60,6 +61,9 @@ export async function buildRelease(
       info,
       bytecode: options.bytecode,
     });
+    // Cross-built binaries cannot run here; their headers can still be checked.
+    const problems = findTargetMismatches(target, inspectBinary(readFileSync(binary)));
+    if (problems.length > 0) throw new Error(`${binary} does not match ${target.id}: ${problems.join("; ")}`);
     if (options.archive !== false) archives.push(createReleaseArchive(target, binary, info.version, releaseDir));
     console.log(`${target.id}: ${binary} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
   }

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { buildCompileArgs } from "../../scripts/lib/compile";
+import { findTargetMismatches, inspectBinary } from "../../scripts/lib/inspect-binary";
 import { createReleaseArchive, getArchiveName, writeSha256Sums } from "../../scripts/lib/release-archive";
 import { detectHostTarget, findTarget, RELEASE_TARGETS } from "../../scripts/lib/targets";
 import { readVersion, REPO_ROOT } from "../../scripts/version";
@@ -72,6 +73,25 @@ describe("host binary", () => {
     expect(result.exitCode).toBe(0);
     const port = (JSON.parse(result.stdout) as { key: string; value: string; source: string }[]).find((r) => r.key === "server.port");
     expect(port?.value).toBe("8081");
+  });
+});
+
+describe("binary inspection (how cross builds are checked without running them)", () => {
+  test("the host binary matches the host target and no other target", () => {
+    const facts = inspectBinary(readFileSync(host.gateway));
+    const hostTarget = detectHostTarget();
+    expect(findTargetMismatches(hostTarget, facts)).toEqual([]);
+    for (const other of RELEASE_TARGETS.filter((t) => t.id !== hostTarget.id)) {
+      expect(findTargetMismatches(other, facts).length).toBeGreaterThan(0);
+    }
+  });
+
+  test("a glibc binary needing a newer GLIBC than its wheel tag is rejected", () => {
+    const target = findTarget("linux-x64");
+    expect(findTargetMismatches(target, { format: "elf", cpu: "x64", interpreter: "/lib64/ld-linux-x86-64.so.2", maxGlibc: [2, 17] })).toEqual([]);
+    expect(findTargetMismatches(target, { format: "elf", cpu: "x64", interpreter: "/lib64/ld-linux-x86-64.so.2", maxGlibc: [2, 28] })).toEqual([
+      "needs GLIBC_2.28, but the wheel tag promises 2.17",
+    ]);
   });
 });
 
