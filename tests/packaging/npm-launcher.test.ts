@@ -1,0 +1,169 @@
+// The npm channel end to end: pack the launcher and the host platform package, install both
+// offline into a temp prefix, and drive the binary through the launcher's bin shims.
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { chmodSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { join } from "node:path";
+import { packDirectory, stageLauncherPackage, stagePlatformPackage } from "../../scripts/pack-npm";
+import { detectHostTarget, getBinaryName, getNpmPackageName, RELEASE_TARGETS } from "../../scripts/lib/targets";
+import { REPO_ROOT } from "../../scripts/version";
+import { buildDaemonEnv, findFreePort, getHostBinary, type HostBinary, makeTempDir, runCommand, startDaemon } from "./support/packaging-harness";
+
+const require = createRequire(import.meta.url);
+const { listCandidatePackages } = require(join(REPO_ROOT, "npm/gateway/lib/resolve-binary.js")) as {
+  listCandidatePackages(host: { os: string; cpu: string; libc: string | null; rosetta: boolean }): string[];
+};
+
+const target = detectHostTarget();
+const platformPackage = getNpmPackageName(target);
+let host: HostBinary;
+let workDir: string;
+let prefix: string;
+let bin: (name: string) => string;
+
+beforeAll(async () => {
+  host = await getHostBinary();
+  workDir = makeTempDir("tgw-npm-");
+  const stageDir = join(workDir, "stage");
+  const platformDir = stagePlatformPackage(target, host.gateway, host.version, stageDir);
+  const launcherDir = await stageLauncherPackage(host.version, stageDir);
+  const tarballs = [packDirectory(launcherDir, workDir), packDirectory(platformDir, workDir)];
+  prefix = join(workDir, "prefix");
+  writeFileSync(join(workDir, "package.json"), "{}");
+  // --offline: the registry is never asked; the other platforms' optional packages are skipped.
+  const install = await runCommand(["npm", "install", "--offline", "--no-audit", "--no-fund", "--prefix", prefix, ...tarballs], {
+    cwd: workDir,
+    timeoutMs: 120_000,
+  });
+  if (install.exitCode !== 0) throw new Error(`npm install failed:\n${install.stderr}`);
+  bin = (name) => join(prefix, "node_modules", ".bin", name);
+}, 180_000);
+
+afterAll(() => rmSync(workDir, { recursive: true, force: true }));
+
+/** The launcher's environment: no override and no TOKLIGENCE_* from the runner. */
+function launcherEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return buildDaemonEnv(join(workDir, "data"), 1, extra);
+}
+
+describe("package manifests", () => {
+  test("the platform package declares os/cpu/libc, is unplugged, and has no bin or scripts", () => {
+    const dir = join(prefix, "node_modules", platformPackage);
+    const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+    expect(manifest.version).toBe(host.version);
+    expect(manifest.os).toEqual([target.os]);
+    expect(manifest.cpu).toEqual([target.cpu]);
+    expect(manifest.libc).toEqual(target.libc ? [target.libc] : undefined);
+    expect(manifest.preferUnplugged).toBe(true);
+    expect(manifest.bin).toBeUndefined();
+    expect(manifest.scripts).toBeUndefined();
+    expect(statSync(join(dir, "bin", getBinaryName(target))).mode & 0o777).toBe(0o755);
+  });
+
+  test("the launcher pins every platform package to its own exact version and has no dependencies or scripts", () => {
+    const manifest = JSON.parse(readFileSync(join(prefix, "node_modules/@tokligence/gateway/package.json"), "utf8"));
+    expect(manifest.version).toBe(host.version);
+    expect(manifest.private).toBeUndefined();
+    expect(manifest.dependencies).toBeUndefined();
+    expect(manifest.scripts).toBeUndefined();
+    expect(manifest.bin).toEqual({ gateway: "bin/gateway.js", gatewayd: "bin/gatewayd.js" });
+    expect(manifest.optionalDependencies).toEqual(Object.fromEntries(RELEASE_TARGETS.map((t) => [getNpmPackageName(t), host.version])));
+  });
+});
+
+describe("launcher commands", () => {
+  test("gatewayd --version and gateway --help", async () => {
+    const version = await runCommand([bin("gatewayd"), "--version"], { env: launcherEnv() });
+    expect(version.exitCode).toBe(0);
+    expect(version.stdout.trim()).toBe(host.version);
+    const help = await runCommand([bin("gateway"), "--help"], { env: launcherEnv() });
+    expect(help.exitCode).toBe(0);
+    expect(help.stdout).toContain("gateway serve");
+    expect(help.stdout).toContain("gateway healthcheck");
+  });
+
+  test("the binary's exit code comes back unchanged", async () => {
+    const direct = await runCommand([host.gateway, "no-such-command"], { env: launcherEnv() });
+    const launched = await runCommand([bin("gateway"), "no-such-command"], { env: launcherEnv() });
+    expect(direct.exitCode).not.toBe(0);
+    expect(launched.exitCode).toBe(direct.exitCode);
+  });
+
+  test("the daemon serves /health through gatewayd, answers gateway healthcheck, and stops on SIGTERM", async () => {
+    const port = findFreePort();
+    const env = buildDaemonEnv(join(workDir, "daemon-data"), port);
+    const daemon = await startDaemon([bin("gatewayd")], env, port);
+    try {
+      const health = await fetch(`${daemon.url}/health`);
+      expect(health.status).toBe(200);
+      expect(((await health.json()) as { version: string }).version).toBe(host.version);
+      const check = await runCommand([bin("gateway"), "healthcheck"], { env });
+      expect(check.exitCode).toBe(0);
+    } finally {
+      // SIGTERM reaches only the launcher (no TTY): it must forward it, or the daemon is orphaned.
+      expect(await daemon.stop()).toBe(0);
+    }
+    await expect(fetch(`${daemon.url}/health`)).rejects.toThrow();
+  }, 60_000);
+});
+
+describe("launcher behaviour with a stand-in binary", () => {
+  let fake: string;
+  beforeAll(() => {
+    fake = join(workDir, "fake-gateway");
+    writeFileSync(fake, '#!/bin/sh\necho "max=$BUN_CONFIG_MAX_HTTP_REQUESTS args=$*"\n[ "$1" = die ] && kill -TERM $$\nexit 7\n');
+    chmodSync(fake, 0o755);
+  });
+
+  test("TOKLIGENCE_GATEWAY_BINARY overrides; BUN_CONFIG_MAX_HTTP_REQUESTS gets a default but a user value wins", async () => {
+    const defaulted = await runCommand([bin("gateway"), "a", "b"], { env: launcherEnv({ TOKLIGENCE_GATEWAY_BINARY: fake }) });
+    expect(defaulted.stdout).toBe("max=4096 args=a b\n");
+    expect(defaulted.exitCode).toBe(7);
+    const chosen = await runCommand([bin("gateway")], {
+      env: launcherEnv({ TOKLIGENCE_GATEWAY_BINARY: fake, BUN_CONFIG_MAX_HTTP_REQUESTS: "99" }),
+    });
+    expect(chosen.stdout).toBe("max=99 args=\n");
+  });
+
+  test("a child killed by a signal kills the launcher with the same signal", async () => {
+    const result = await runCommand([bin("gateway"), "die"], { env: launcherEnv({ TOKLIGENCE_GATEWAY_BINARY: fake }) });
+    expect(result.signalCode).toBe("SIGTERM");
+  });
+
+  test("an override that does not exist fails loudly", async () => {
+    const result = await runCommand([bin("gateway"), "--version"], { env: launcherEnv({ TOKLIGENCE_GATEWAY_BINARY: join(workDir, "nope") }) });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toContain("TOKLIGENCE_GATEWAY_BINARY points at");
+  });
+});
+
+describe("platform resolution", () => {
+  test("the detected libc comes first and the other one second; Rosetta prefers arm64", () => {
+    expect(listCandidatePackages({ os: "linux", cpu: "x64", libc: "glibc", rosetta: false })).toEqual([
+      "@tokligence/gateway-linux-x64",
+      "@tokligence/gateway-linux-x64-musl",
+    ]);
+    expect(listCandidatePackages({ os: "linux", cpu: "arm64", libc: "musl", rosetta: false })).toEqual([
+      "@tokligence/gateway-linux-arm64-musl",
+      "@tokligence/gateway-linux-arm64",
+    ]);
+    expect(listCandidatePackages({ os: "darwin", cpu: "x64", libc: null, rosetta: true })).toEqual([
+      "@tokligence/gateway-darwin-arm64",
+      "@tokligence/gateway-darwin-x64",
+    ]);
+    expect(listCandidatePackages({ os: "win32", cpu: "x64", libc: null, rosetta: false })).toEqual(["@tokligence/gateway-win32-x64"]);
+  });
+
+  test("without the platform package the error names the exact package and version to install", async () => {
+    const installed = join(prefix, "node_modules", platformPackage);
+    renameSync(installed, `${installed}.moved`);
+    try {
+      const result = await runCommand([bin("gateway"), "--version"], { env: launcherEnv({ npm_config_user_agent: "npm/11.0.0 node/v20" }) });
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toContain(`npm install ${platformPackage}@${host.version}`);
+      expect(result.stderr).toContain(`searched packages: ${platformPackage}`);
+    } finally {
+      renameSync(`${installed}.moved`, installed);
+    }
+  });
+});
