@@ -1,0 +1,104 @@
+/**
+ * Upstream answers for driving a real agent client (Codex, Claude Code) through one tool round
+ * trip: a streamed tool call in the mock's protocol, then — once the tool's result comes back —
+ * a streamed final text. Tests plug these into the mock with `setResponder`, so the answer depends
+ * on what the request contains, not on the order in which the client happens to send requests.
+ */
+import { defaultAnthropicEvents, defaultChatEvents, type MockResponder, type MockScript, mockUsage, type RecordedRequest } from "./mock-upstream";
+
+type Json = Record<string, any>;
+
+/**
+ * A streamed Anthropic Messages answer: a signed thinking block, a short text, then one tool_use
+ * block whose input arrives in two pieces. The signature lets a test check that the client
+ * replayed the reasoning (Anthropic rejects a tool loop with thinking on but no signed thinking).
+ */
+export function anthropicToolUseEvents(model: string, id: string, name: string, input: Json, thinking = { text: "The user wants a file.", signature: "sig-mock-agent" }): MockScript["events"] {
+  const ev = (type: string, payload: Json) => ({ event: type, data: { type, ...payload } });
+  const json = JSON.stringify(input);
+  const cut = Math.floor(json.length / 2);
+  return [
+    ev("message_start", { message: { id: "msg_agent_tool", type: "message", role: "assistant", model, content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: mockUsage.input, output_tokens: 1 } } }),
+    ev("content_block_start", { index: 0, content_block: { type: "thinking", thinking: "", signature: "" } }),
+    ev("content_block_delta", { index: 0, delta: { type: "thinking_delta", thinking: thinking.text } }),
+    ev("content_block_delta", { index: 0, delta: { type: "signature_delta", signature: thinking.signature } }),
+    ev("content_block_stop", { index: 0 }),
+    ev("content_block_start", { index: 1, content_block: { type: "text", text: "" } }),
+    ev("content_block_delta", { index: 1, delta: { type: "text_delta", text: "Running the command." } }),
+    ev("content_block_stop", { index: 1 }),
+    ev("content_block_start", { index: 2, content_block: { type: "tool_use", id, name, input: {} } }),
+    ev("content_block_delta", { index: 2, delta: { type: "input_json_delta", partial_json: json.slice(0, cut) } }),
+    ev("content_block_delta", { index: 2, delta: { type: "input_json_delta", partial_json: json.slice(cut) } }),
+    ev("content_block_stop", { index: 2 }),
+    ev("message_delta", { delta: { stop_reason: "tool_use", stop_sequence: null }, usage: { output_tokens: mockUsage.output } }),
+    ev("message_stop", {}),
+  ];
+}
+
+/** A streamed Chat Completions answer holding one tool call whose arguments arrive in three chunks. */
+export function chatToolCallEvents(model: string, id: string, name: string, args: Json): MockScript["events"] {
+  const base = { id: "chatcmpl-agent-tool", object: "chat.completion.chunk", created: 1700000000, model };
+  const chunk = (delta: Json, finish: string | null = null) => ({ data: { ...base, choices: [{ index: 0, delta, finish_reason: finish }] } });
+  const json = JSON.stringify(args);
+  const a = Math.floor(json.length / 3);
+  const b = Math.floor((2 * json.length) / 3);
+  return [
+    chunk({ role: "assistant", content: null }),
+    chunk({ tool_calls: [{ index: 0, id, type: "function", function: { name, arguments: json.slice(0, a) } }] }),
+    chunk({ tool_calls: [{ index: 0, function: { arguments: json.slice(a, b) } }] }),
+    chunk({ tool_calls: [{ index: 0, function: { arguments: json.slice(b) } }] }),
+    chunk({}, "tool_calls"),
+    { data: { ...base, choices: [], usage: { prompt_tokens: mockUsage.input, completion_tokens: mockUsage.output, total_tokens: mockUsage.input + mockUsage.output } } },
+    { data: "[DONE]" },
+  ];
+}
+
+/** One scripted tool round trip: call `tool` with `input`, then answer `finalText` once its result is back. */
+export interface ToolRoundTrip {
+  callId: string;
+  tool: string;
+  input: Json;
+  finalText: string;
+}
+
+/** Whether a recorded request declares a tool of this name (Anthropic or Chat shape). */
+export function declaresTool(request: RecordedRequest, name: string): boolean {
+  const tools: Json[] = Array.isArray(request.body?.tools) ? request.body.tools : [];
+  return tools.some((tool) => tool.name === name || tool.function?.name === name || tool.custom?.name === name);
+}
+
+/** Anthropic tool_result blocks in a recorded Messages request. */
+export function anthropicToolResults(request: RecordedRequest): Json[] {
+  const messages: Json[] = Array.isArray(request.body?.messages) ? request.body.messages : [];
+  return messages.flatMap((message) => (message.role === "user" && Array.isArray(message.content) ? message.content.filter((block: Json) => block?.type === "tool_result") : []));
+}
+
+/** Chat `role: "tool"` messages in a recorded Chat Completions request. */
+export function chatToolResults(request: RecordedRequest): Json[] {
+  const messages: Json[] = Array.isArray(request.body?.messages) ? request.body.messages : [];
+  return messages.filter((message) => message.role === "tool");
+}
+
+/**
+ * An Anthropic-speaking agent upstream: a request that declares the tool and already holds its
+ * result gets the final text; one that declares it without a result gets the tool call. Anything
+ * else (a side request without the tool) falls through to the mock's default answer.
+ */
+export function anthropicToolRoundTrip(trip: ToolRoundTrip): MockResponder {
+  return (request) => {
+    if (!request.path.endsWith("/messages") || !declaresTool(request, trip.tool)) return undefined;
+    const model = String(request.body.model);
+    if (anthropicToolResults(request).some((block) => block.tool_use_id === trip.callId)) return { events: defaultAnthropicEvents(model, trip.finalText) };
+    return { events: anthropicToolUseEvents(model, trip.callId, trip.tool, trip.input) };
+  };
+}
+
+/** The same agent on a Chat Completions upstream (tool arguments streamed in three pieces). */
+export function chatToolRoundTrip(trip: ToolRoundTrip): MockResponder {
+  return (request) => {
+    if (!request.path.endsWith("/chat/completions") || !declaresTool(request, trip.tool)) return undefined;
+    const model = String(request.body.model);
+    if (chatToolResults(request).some((message) => message.tool_call_id === trip.callId)) return { events: defaultChatEvents(model, trip.finalText, request.body.stream_options?.include_usage === true) };
+    return { events: chatToolCallEvents(model, trip.callId, trip.tool, trip.input) };
+  };
+}
