@@ -79,26 +79,36 @@ export function chatToolResults(request: RecordedRequest): Json[] {
   return messages.filter((message) => message.role === "tool");
 }
 
+/** Text the agent answers when a follow-up request lacks the tool's result (a test then fails fast). */
+export const missingResultText = "MOCK AGENT: the tool result did not come back";
+
 /**
- * An Anthropic-speaking agent upstream: a request that declares the tool and already holds its
- * result gets the final text; one that declares it without a result gets the tool call. Anything
- * else (a side request without the tool) falls through to the mock's default answer.
+ * An Anthropic-speaking agent upstream (streaming): a request that declares the tool and holds
+ * its result gets the final text; the first one without a result gets the tool call; a later one
+ * still without it gets `missingResultText`, so a broken translation ends the client's loop at
+ * once instead of letting it call the tool until a timer kills it. Anything else (a side request
+ * without the tool) falls through to the mock's default answer.
  */
 export function anthropicToolRoundTrip(trip: ToolRoundTrip): MockResponder {
+  let calls = 0;
   return (request) => {
     if (!request.path.endsWith("/messages") || !declaresTool(request, trip.tool)) return undefined;
     const model = String(request.body.model);
     if (anthropicToolResults(request).some((block) => block.tool_use_id === trip.callId)) return { events: defaultAnthropicEvents(model, trip.finalText) };
+    if (calls++ > 0) return { events: defaultAnthropicEvents(model, missingResultText) };
     return { events: anthropicToolUseEvents(model, trip.callId, trip.tool, trip.input) };
   };
 }
 
 /** The same agent on a Chat Completions upstream (tool arguments streamed in three pieces). */
 export function chatToolRoundTrip(trip: ToolRoundTrip): MockResponder {
+  let calls = 0;
   return (request) => {
     if (!request.path.endsWith("/chat/completions") || !declaresTool(request, trip.tool)) return undefined;
     const model = String(request.body.model);
-    if (chatToolResults(request).some((message) => message.tool_call_id === trip.callId)) return { events: defaultChatEvents(model, trip.finalText, request.body.stream_options?.include_usage === true) };
+    const includeUsage = request.body.stream_options?.include_usage === true;
+    if (chatToolResults(request).some((message) => message.tool_call_id === trip.callId)) return { events: defaultChatEvents(model, trip.finalText, includeUsage) };
+    if (calls++ > 0) return { events: defaultChatEvents(model, missingResultText, includeUsage) };
     return { events: chatToolCallEvents(model, trip.callId, trip.tool, trip.input) };
   };
 }
