@@ -54,7 +54,8 @@ describeIfCodex(`Codex CLI ${pinnedCodexVersion} through the gateway`, () => {
   test(
     "exec_command writes a file while the upstream answers in Anthropic Messages (streaming)",
     async () => {
-      const trip: ToolRoundTrip = { callId: "toolu_codex_1", tool: "exec_command", input: { cmd: "printf hello > out.txt" }, finalText: "Done: out.txt now says hello." };
+      const call = { id: "toolu_codex_1", tool: "exec_command", input: { cmd: "printf hello > out.txt" } };
+      const trip: ToolRoundTrip = { calls: [call], finalText: "Done: out.txt now says hello." };
       mock = await startMockUpstream();
       mock.setResponder(anthropicToolRoundTrip(trip));
       // Codex needs a slug it knows (gpt-5.5: exec_command plus the freeform apply_patch); the
@@ -69,7 +70,7 @@ describeIfCodex(`Codex CLI ${pinnedCodexVersion} through the gateway`, () => {
       expect(run.stdout).toContain(trip.finalText);
       expect(written, diagnostics).toBe("hello");
 
-      const requests = agentRequests(mock.requests, "/v1/messages", trip.tool);
+      const requests = agentRequests(mock.requests, "/v1/messages", call.tool);
       expect(requests.length, diagnostics).toBe(2);
       const [first, second] = requests as [RecordedRequest, RecordedRequest];
 
@@ -97,11 +98,11 @@ describeIfCodex(`Codex CLI ${pinnedCodexVersion} through the gateway`, () => {
       // tool_use + tool_result, and the signed thinking replayed through Codex's encrypted reasoning item.
       const results = anthropicToolResults(second);
       expect(results).toHaveLength(1);
-      expect(results[0]).toMatchObject({ type: "tool_result", tool_use_id: trip.callId });
+      expect(results[0]).toMatchObject({ type: "tool_result", tool_use_id: call.id });
       expect(JSON.stringify(results[0]!.content)).toContain("exited with code 0");
       const assistant = second.body.messages.findLast((m: { role: string }) => m.role === "assistant");
       expect(assistant.content[0]).toEqual({ type: "thinking", thinking: "The user wants a file.", signature: "sig-mock-agent" });
-      expect(assistant.content.find((b: { type: string }) => b.type === "tool_use")).toEqual({ type: "tool_use", id: trip.callId, name: "exec_command", input: trip.input });
+      expect(assistant.content.find((b: { type: string }) => b.type === "tool_use")).toEqual({ type: "tool_use", id: call.id, name: "exec_command", input: call.input });
       expect(["enabled", "adaptive"]).toContain(second.body.thinking?.type);
 
       expectNoCodexHeadersUpstream(mock.requests);
@@ -119,7 +120,8 @@ describeIfCodex(`Codex CLI ${pinnedCodexVersion} through the gateway`, () => {
     "apply_patch (a freeform custom tool) round-trips through an Anthropic upstream",
     async () => {
       const patch = "*** Begin Patch\n*** Add File: patched.txt\n+patched by apply_patch\n*** End Patch\n";
-      const trip: ToolRoundTrip = { callId: "toolu_codex_patch", tool: "apply_patch", input: { input: patch }, finalText: "Patched." };
+      const call = { id: "toolu_codex_patch", tool: "apply_patch", input: { input: patch } };
+      const trip: ToolRoundTrip = { calls: [call], finalText: "Patched." };
       mock = await startMockUpstream();
       mock.setResponder(anthropicToolRoundTrip(trip));
       gw = await startTestGateway(mock, { TOKLIGENCE_OPENAI_API_KEY: "", TOKLIGENCE_MODEL_ALIASES: "gpt-5.5=>anthropic:claude-sonnet-4-6" });
@@ -133,15 +135,15 @@ describeIfCodex(`Codex CLI ${pinnedCodexVersion} through the gateway`, () => {
       expect(written, diagnostics).toBe("patched by apply_patch\n");
       expect(run.stdout).toContain(trip.finalText);
 
-      const requests = agentRequests(mock.requests, "/v1/messages", trip.tool);
+      const requests = agentRequests(mock.requests, "/v1/messages", call.tool);
       expect(requests.length).toBe(2);
       // custom_tool_call + custom_tool_call_output came back as the wrapped tool_use + tool_result.
       const second = requests[1]!;
       const assistant = second.body.messages.findLast((m: { role: string }) => m.role === "assistant");
-      expect(assistant.content.find((b: { type: string }) => b.type === "tool_use")).toEqual({ type: "tool_use", id: trip.callId, name: "apply_patch", input: { input: patch } });
+      expect(assistant.content.find((b: { type: string }) => b.type === "tool_use")).toEqual({ type: "tool_use", id: call.id, name: "apply_patch", input: { input: patch } });
       const results = anthropicToolResults(second);
       expect(results).toHaveLength(1);
-      expect(results[0]).toMatchObject({ tool_use_id: trip.callId });
+      expect(results[0]).toMatchObject({ tool_use_id: call.id });
       expect(JSON.stringify(results[0]!.content)).toContain("patched.txt");
     },
     TEST_TIMEOUT_MS,
@@ -150,7 +152,8 @@ describeIfCodex(`Codex CLI ${pinnedCodexVersion} through the gateway`, () => {
   test(
     "exec_command writes a file while the upstream answers in Chat Completions (streaming, arguments split across chunks)",
     async () => {
-      const trip: ToolRoundTrip = { callId: "call_codex_1", tool: "exec_command", input: { cmd: "printf hello > out.txt" }, finalText: "Done: out.txt now says hello." };
+      const call = { id: "call_codex_1", tool: "exec_command", input: { cmd: "printf hello > out.txt" } };
+      const trip: ToolRoundTrip = { calls: [call], finalText: "Done: out.txt now says hello." };
       mock = await startMockUpstream();
       mock.setResponder(chatToolRoundTrip(trip));
       // A Chat-only provider (the DeepSeek/vLLM kind) serves the slug Codex asks for.
@@ -171,7 +174,7 @@ describeIfCodex(`Codex CLI ${pinnedCodexVersion} through the gateway`, () => {
       expect(run.stdout).toContain(trip.finalText);
       expect(written, diagnostics).toBe("hello");
 
-      const requests = agentRequests(mock.requests, "/v1/chat/completions", trip.tool);
+      const requests = agentRequests(mock.requests, "/v1/chat/completions", call.tool);
       expect(requests.length, diagnostics).toBe(2);
       const [first, second] = requests as [RecordedRequest, RecordedRequest];
 
@@ -192,12 +195,12 @@ describeIfCodex(`Codex CLI ${pinnedCodexVersion} through the gateway`, () => {
       // The second request: function_call → assistant tool_calls, function_call_output → role tool.
       const results = chatToolResults(second);
       expect(results).toHaveLength(1);
-      expect(results[0]!.tool_call_id).toBe(trip.callId);
+      expect(results[0]!.tool_call_id).toBe(call.id);
       expect(String(results[0]!.content)).toContain("exited with code 0");
       const assistant = second.body.messages.findLast((m: { role: string }) => m.role === "assistant");
       expect(assistant.tool_calls).toHaveLength(1);
-      expect(assistant.tool_calls[0]).toMatchObject({ id: trip.callId, type: "function", function: { name: "exec_command" } });
-      expect(JSON.parse(assistant.tool_calls[0].function.arguments)).toEqual(trip.input);
+      expect(assistant.tool_calls[0]).toMatchObject({ id: call.id, type: "function", function: { name: "exec_command" } });
+      expect(JSON.parse(assistant.tool_calls[0].function.arguments)).toEqual(call.input);
       // The tool message directly answers the assistant turn that made the call.
       expect(second.body.messages.indexOf(results[0])).toBe(second.body.messages.indexOf(assistant) + 1);
 
@@ -208,6 +211,92 @@ describeIfCodex(`Codex CLI ${pinnedCodexVersion} through the gateway`, () => {
         [200, null, "chatonly", "openai-chat"],
         [200, null, "chatonly", "openai-chat"],
       ]);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  test(
+    "two tool calls in one Anthropic turn, with the thinking shown as Codex's reasoning summary",
+    async () => {
+      const calls = [
+        { id: "toolu_codex_a", tool: "exec_command", input: { cmd: "printf one > one.txt" } },
+        { id: "toolu_codex_b", tool: "exec_command", input: { cmd: "printf two > two.txt" } },
+      ];
+      const trip: ToolRoundTrip = { calls, finalText: "Both files written." };
+      mock = await startMockUpstream();
+      mock.setResponder(anthropicToolRoundTrip(trip));
+      gw = await startTestGateway(mock, { TOKLIGENCE_OPENAI_API_KEY: "", TOKLIGENCE_MODEL_ALIASES: "gpt-5.5=>anthropic:claude-sonnet-4-6" });
+
+      const written: Record<string, string | undefined> = {};
+      const run = await runCodexExec({
+        gatewayUrl: gw.url,
+        prompt: "Write one.txt and two.txt.",
+        configOverrides: ['model_reasoning_summary="detailed"'],
+        timeoutMs: CODEX_TIMEOUT_MS,
+        inspect: (r) => {
+          for (const name of ["one.txt", "two.txt"]) written[name] = existsSync(join(r.workDir, name)) ? readFileSync(join(r.workDir, name), "utf8") : undefined;
+        },
+      });
+      const diagnostics = `exit ${run.exitCode}\nstderr:\n${run.stderr.slice(-3000)}`;
+
+      expect(run.exitCode, diagnostics).toBe(0);
+      expect(written, diagnostics).toEqual({ "one.txt": "one", "two.txt": "two" });
+      expect(run.stdout).toContain(trip.finalText);
+      // Codex prints reasoning summaries it received (response.reasoning_summary_text.*) on stderr.
+      expect(run.stderr).toContain("The user wants a file.");
+
+      const requests = agentRequests(mock.requests, "/v1/messages", "exec_command");
+      expect(requests.length).toBe(2);
+      const second = requests[1]!;
+      const assistant = second.body.messages.findLast((m: { role: string }) => m.role === "assistant");
+      expect(assistant.content.filter((b: { type: string }) => b.type === "tool_use").map((b: { id: string }) => b.id)).toEqual(["toolu_codex_a", "toolu_codex_b"]);
+      // Both results in the one user turn that follows (Anthropic requires them together).
+      const next = second.body.messages[second.body.messages.indexOf(assistant) + 1];
+      expect(next.content.filter((b: { type: string }) => b.type === "tool_result").map((b: { tool_use_id: string }) => b.tool_use_id)).toEqual(["toolu_codex_a", "toolu_codex_b"]);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  test(
+    "two tool calls in one Chat Completions turn both run, and both results go back with their ids",
+    async () => {
+      const calls = [
+        { id: "call_codex_a", tool: "exec_command", input: { cmd: "printf one > one.txt" } },
+        { id: "call_codex_b", tool: "exec_command", input: { cmd: "printf two > two.txt" } },
+      ];
+      const trip: ToolRoundTrip = { calls, finalText: "Both files written." };
+      mock = await startMockUpstream();
+      mock.setResponder(chatToolRoundTrip(trip));
+      gw = await startTestGateway(mock, {
+        TOKLIGENCE_OPENAI_API_KEY: "",
+        TOKLIGENCE_ANTHROPIC_API_KEY: "",
+        TOKLIGENCE_PROVIDERS__CHATONLY__KIND: "openai-compatible",
+        TOKLIGENCE_PROVIDERS__CHATONLY__BASE_URL: mock.openaiBaseUrl,
+        TOKLIGENCE_PROVIDERS__CHATONLY__API_KEYS: "sk-chat-only-key-123456",
+        TOKLIGENCE_MODEL_ALIASES: "gpt-5.5=>chatonly:mock-chat-model",
+      });
+
+      const written: Record<string, string | undefined> = {};
+      const run = await runCodexExec({
+        gatewayUrl: gw.url,
+        prompt: "Write one.txt and two.txt.",
+        timeoutMs: CODEX_TIMEOUT_MS,
+        inspect: (r) => {
+          for (const name of ["one.txt", "two.txt"]) written[name] = existsSync(join(r.workDir, name)) ? readFileSync(join(r.workDir, name), "utf8") : undefined;
+        },
+      });
+      const diagnostics = `exit ${run.exitCode}\nstderr:\n${run.stderr.slice(-3000)}`;
+
+      expect(run.exitCode, diagnostics).toBe(0);
+      expect(written, diagnostics).toEqual({ "one.txt": "one", "two.txt": "two" });
+      expect(run.stdout).toContain(trip.finalText);
+
+      const requests = agentRequests(mock.requests, "/v1/chat/completions", "exec_command");
+      expect(requests.length).toBe(2);
+      const second = requests[1]!;
+      const assistant = second.body.messages.findLast((m: { role: string }) => m.role === "assistant");
+      expect(assistant.tool_calls.map((c: { id: string; function: { arguments: string } }) => [c.id, JSON.parse(c.function.arguments)])).toEqual(calls.map((c) => [c.id, c.input]));
+      expect(chatToolResults(second).map((m) => m.tool_call_id)).toEqual(["call_codex_a", "call_codex_b"]);
     },
     TEST_TIMEOUT_MS,
   );

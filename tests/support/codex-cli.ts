@@ -40,6 +40,8 @@ export interface CodexRunOptions {
   /** The slug Codex sends; a known slug (gpt-5.5) gets apply_patch and exec_command (case R05). */
   model?: string;
   timeoutMs?: number;
+  /** `-c key=value` overrides (TOML values), e.g. `model_reasoning_summary="detailed"`. */
+  configOverrides?: string[];
   /** Look at the finished run's work dir (the temp tree is removed right after). */
   inspect?: (run: CodexRun) => void | Promise<void>;
 }
@@ -74,7 +76,7 @@ export async function runCodexExec(options: CodexRunOptions): Promise<CodexRun> 
       // danger-full-access: the only commands run are the ones the test's mock scripts, inside a
       // throwaway directory; Codex's own sandbox (bubblewrap) needs kernel features some CI
       // containers lack, and it is not what these tests are about.
-      [codexBin, "exec", "--skip-git-repo-check", "--ephemeral", "-s", "danger-full-access", "-C", workDir, "-m", model, options.prompt],
+      [codexBin, "exec", "--skip-git-repo-check", "--ephemeral", "-s", "danger-full-access", "-C", workDir, "-m", model, ...(options.configOverrides ?? []).flatMap((entry) => ["-c", entry]), options.prompt],
       {
         cwd: workDir,
         env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: root, CODEX_HOME: codexHome, GW_KEY: "sk-codex-client-key", NO_COLOR: "1" },
