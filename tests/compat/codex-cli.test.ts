@@ -90,9 +90,10 @@ describeIfCodex(`Codex CLI ${pinnedCodexVersion} through the gateway`, () => {
       const applyPatch = tools.find((t) => t.name === "apply_patch");
       expect(applyPatch?.input_schema).toMatchObject({ type: "object", properties: { input: { type: "string" } }, required: ["input"] });
       expect(applyPatch?.description).toContain("Begin Patch");
-      // S12: OpenAI built-ins (web_search, tool_search) are dropped, not sent to Anthropic as junk.
-      expect(tools.every((t) => typeof t.name === "string" && typeof t.input_schema === "object")).toBe(true);
-      expect(tools.map((t) => t.name)).not.toContain("web_search");
+      // S12: OpenAI built-ins never reach Anthropic in their Responses shape: each tool is a
+      // function with a schema, or (web search, where mapped) an Anthropic server tool.
+      expect(tools.every((t) => typeof t.input_schema === "object" || /^web_search_\d+$/.test(String(t.type)))).toBe(true);
+      expect(tools.filter((t) => t.type === "web_search" || t.type === "tool_search")).toEqual([]);
 
       // The second request: Codex's function_call + function_call_output replayed as
       // tool_use + tool_result, and the signed thinking replayed through Codex's encrypted reasoning item.
@@ -188,7 +189,9 @@ describeIfCodex(`Codex CLI ${pinnedCodexVersion} through the gateway`, () => {
       expect(JSON.stringify(first.body.messages)).toContain(prompt);
       const tools: Array<Record<string, any>> = first.body.tools;
       expect(tools.find((t) => t.function?.name === "exec_command")?.function.parameters).toMatchObject({ type: "object", properties: { cmd: { type: "string" } } });
-      expect(tools.every((t) => t.type === "function" || t.type === "custom")).toBe(true);
+      // S10: an OpenAI-compatible server knows only function tools, so apply_patch arrives wrapped.
+      expect(tools.every((t) => t.type === "function")).toBe(true);
+      expect(tools.find((t) => t.function.name === "apply_patch")?.function.parameters).toEqual({ type: "object", properties: { input: { type: "string" } }, required: ["input"] });
       // Responses-only fields never reach a Chat upstream.
       for (const key of ["input", "include", "store", "prompt_cache_key", "client_metadata", "text", "reasoning", "parallel_tool_calls"]) expect(first.body).not.toHaveProperty(key);
 
@@ -297,6 +300,45 @@ describeIfCodex(`Codex CLI ${pinnedCodexVersion} through the gateway`, () => {
       const assistant = second.body.messages.findLast((m: { role: string }) => m.role === "assistant");
       expect(assistant.tool_calls.map((c: { id: string; function: { arguments: string } }) => [c.id, JSON.parse(c.function.arguments)])).toEqual(calls.map((c) => [c.id, c.input]));
       expect(chatToolResults(second).map((m) => m.tool_call_id)).toEqual(["call_codex_a", "call_codex_b"]);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  test(
+    "apply_patch round-trips through a Chat-only upstream that knows only function tools",
+    async () => {
+      const patch = "*** Begin Patch\n*** Add File: patched.txt\n+patched over chat\n*** End Patch\n";
+      const call = { id: "call_codex_patch", tool: "apply_patch", input: { input: patch } };
+      const trip: ToolRoundTrip = { calls: [call], finalText: "Patched." };
+      mock = await startMockUpstream();
+      mock.setResponder(chatToolRoundTrip(trip));
+      gw = await startTestGateway(mock, {
+        TOKLIGENCE_OPENAI_API_KEY: "",
+        TOKLIGENCE_ANTHROPIC_API_KEY: "",
+        TOKLIGENCE_PROVIDERS__CHATONLY__KIND: "openai-compatible",
+        TOKLIGENCE_PROVIDERS__CHATONLY__BASE_URL: mock.openaiBaseUrl,
+        TOKLIGENCE_PROVIDERS__CHATONLY__API_KEYS: "sk-chat-only-key-123456",
+        TOKLIGENCE_MODEL_ALIASES: "gpt-5.5=>chatonly:mock-chat-model",
+      });
+
+      let written: string | undefined;
+      const run = await runCodexExec({ gatewayUrl: gw.url, prompt: "Create patched.txt with apply_patch.", timeoutMs: CODEX_TIMEOUT_MS, inspect: (r) => void (written = existsSync(join(r.workDir, "patched.txt")) ? readFileSync(join(r.workDir, "patched.txt"), "utf8") : undefined) });
+      const diagnostics = `exit ${run.exitCode}\nstderr:\n${run.stderr.slice(-3000)}`;
+
+      // The mock calls the wrapped function; Codex applies the patch only from a custom_tool_call.
+      expect(run.exitCode, diagnostics).toBe(0);
+      expect(written, diagnostics).toBe("patched over chat\n");
+      expect(run.stdout).toContain(trip.finalText);
+
+      const requests = agentRequests(mock.requests, "/v1/chat/completions", call.tool);
+      expect(requests.length).toBe(2);
+      // Codex's custom_tool_call + custom_tool_call_output replayed as a wrapped function call + tool message.
+      const second = requests[1]!;
+      const assistant = second.body.messages.findLast((m: { role: string }) => m.role === "assistant");
+      expect(assistant.tool_calls).toEqual([{ id: call.id, type: "function", function: { name: "apply_patch", arguments: JSON.stringify({ input: patch }) } }]);
+      const results = chatToolResults(second);
+      expect(results.map((m) => m.tool_call_id)).toEqual([call.id]);
+      expect(String(results[0]!.content)).toContain("patched.txt");
     },
     TEST_TIMEOUT_MS,
   );
