@@ -48,10 +48,17 @@ export interface MockUpstream {
   enqueue(...scripts: MockScript[]): void;
   /** Text the default answers reply with. */
   setDefaultText(text: string): void;
+  /**
+   * Answer by looking at the request (agent loops whose order a client decides): consulted after
+   * the queue; returning undefined falls back to the default answer. Pass undefined to remove.
+   */
+  setResponder(responder: MockResponder | undefined): void;
   stop(): Promise<void>;
 }
 
 type Json = Record<string, any>;
+
+export type MockResponder = (request: RecordedRequest) => MockScript | undefined;
 
 function sseText(item: string | { event?: string; data: unknown }): string {
   if (typeof item === "string") return item;
@@ -135,6 +142,7 @@ export async function startMockUpstream(): Promise<MockUpstream> {
   const requests: RecordedRequest[] = [];
   const queue: MockScript[] = [];
   let defaultText = "Hello from the mock upstream";
+  let responder: MockResponder | undefined;
   const server: Server<undefined> = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
@@ -149,7 +157,7 @@ export async function startMockUpstream(): Promise<MockUpstream> {
       const recorded: RecordedRequest = { method: request.method, path: url.pathname, query: url.search, headers: Object.fromEntries(request.headers), body, aborted: false };
       requests.push(recorded);
       request.signal.addEventListener("abort", () => (recorded.aborted = true));
-      const script = queue.shift() ?? defaultAnswer(url.pathname, body, defaultText);
+      const script = queue.shift() ?? responder?.(recorded) ?? defaultAnswer(url.pathname, body, defaultText);
       if (script.delayMs) await Bun.sleep(script.delayMs);
       if (script.reset) {
         // Headers go out, then the connection breaks before any body byte.
@@ -195,6 +203,7 @@ export async function startMockUpstream(): Promise<MockUpstream> {
     requests,
     enqueue: (...scripts) => queue.push(...scripts),
     setDefaultText: (text) => (defaultText = text),
+    setResponder: (next) => (responder = next),
     stop: async () => {
       server.stop(true);
     },
