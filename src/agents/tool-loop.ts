@@ -8,6 +8,10 @@ import { GatewayError } from "../errors/gateway-error";
  * as the previous call's. At `warnAt` repeats in a row the model gets a notice appended to
  * the latest user turn (the client's system prompt is never touched); at `stopAt` the
  * request fails with `tool_loop_detected` (400: Codex ends the turn instead of retrying, E06).
+ *
+ * Only the agent's current run counts: the history must end with tool results, and calls
+ * before the last turn a person wrote (a user turn without tool results) are ignored, so a
+ * conversation stopped for a loop can go on once the user says something.
  */
 export interface ToolLoopOptions {
   /** On by default. */
@@ -45,16 +49,8 @@ export function detectToolLoop(messages: Message[], options: ToolLoopOptions = {
 export function guardToolLoop(request: CanonicalRequest, options: ToolLoopOptions = {}): CanonicalRequest {
   const verdict = detectToolLoop(request.messages, options);
   if (verdict.action === "none") return request;
-  if (verdict.action === "stop") {
-    throw new GatewayError(
-      "tool_loop_detected",
-      400,
-      `tool loop detected: ${verdict.toolName} was called ${verdict.repeats} times in a row with the same arguments and the same result; stopping`,
-    );
-  }
-  const notice =
-    `[gateway notice] You have called ${verdict.toolName} ${verdict.repeats} times in a row with identical arguments and got the identical result. ` +
-    "Calling it again will not change anything. Use a different approach or give your final answer.";
+  if (verdict.action === "stop") throw toolLoopError(verdict);
+  const notice = toolLoopNotice(verdict);
   const messages = [...request.messages];
   const lastIndex = messages.length - 1;
   const lastMessage = messages[lastIndex];
@@ -63,12 +59,35 @@ export function guardToolLoop(request: CanonicalRequest, options: ToolLoopOption
   return { ...request, messages };
 }
 
-/** Completed calls in history order, each keyed by name + canonical arguments + result. */
+/** The note the model gets at `warnAt` repeats. */
+export function toolLoopNotice(verdict: ToolLoopVerdict): string {
+  return (
+    `[gateway notice] You have called ${verdict.toolName} ${verdict.repeats} times in a row with identical arguments and got the identical result. ` +
+    "Calling it again will not change anything. Use a different approach or give your final answer."
+  );
+}
+
+/** The error the caller gets at `stopAt` repeats (400, rendered in the caller's protocol). */
+export function toolLoopError(verdict: ToolLoopVerdict): GatewayError {
+  return new GatewayError(
+    "tool_loop_detected",
+    400,
+    `tool loop detected: ${verdict.toolName} was called ${verdict.repeats} times in a row with the same arguments and got the same result each time, ` +
+      "so the gateway stopped the loop (agents.tool_loop_stop_at). Send a new message to continue with a different approach.",
+  );
+}
+
+/** Completed calls of the current agent run in history order, each keyed by name + canonical arguments + result. */
 function collectCalls(messages: Message[]): CallRecord[] {
+  const last = messages.at(-1);
+  if (!last || !hasToolResult(last)) return [];
+  let start = messages.length - 1;
+  while (start > 0 && !(messages[start - 1]!.role === "user" && !hasToolResult(messages[start - 1]!))) start--;
+  const run = messages.slice(start);
   const results = new Map<string, ToolResultPart>();
-  for (const message of messages) for (const part of message.content) if (part.type === "tool_result") results.set(part.toolCallId, part);
+  for (const message of run) for (const part of message.content) if (part.type === "tool_result") results.set(part.toolCallId, part);
   const calls: CallRecord[] = [];
-  for (const message of messages) {
+  for (const message of run) {
     if (message.role !== "assistant") continue;
     for (const part of message.content) {
       if (part.type !== "tool_call") continue;
@@ -78,6 +97,10 @@ function collectCalls(messages: Message[]): CallRecord[] {
     }
   }
   return calls;
+}
+
+function hasToolResult(message: Message): boolean {
+  return message.role === "user" && message.content.some((part) => part.type === "tool_result");
 }
 
 function canonicalArguments(args: string): string {
@@ -98,6 +121,17 @@ function sortKeys(value: unknown): unknown {
   );
 }
 
+/**
+ * The result as compared: volatile bookkeeping the client adds to every output is left out,
+ * or no two runs would ever match (Codex's exec_command prefixes `Chunk ID: …` and
+ * `Wall time: …` lines; its shell tool reports `duration_seconds`).
+ */
 function describeResult(content: ContentPart[]): string {
-  return JSON.stringify(content.map((part) => (part.type === "text" ? part.text : part)));
+  return JSON.stringify(content.map((part) => (part.type === "text" ? withoutVolatileFields(part.text) : part)));
+}
+
+function withoutVolatileFields(text: string): string {
+  return text
+    .replace(/^(Chunk ID|Wall time):.*$/gm, "")
+    .replace(/("duration_seconds"\s*:\s*)[0-9.eE+-]+/g, "$10");
 }
