@@ -15,7 +15,7 @@ type Warn = (message: string, details?: Record<string, unknown>) => void;
  */
 export function guardNativeToolLoop(protocol: Protocol, body: Body, decode: (body: Body) => CanonicalRequest, config: AgentsConfig["toolLoop"], warn: Warn): Body {
   if (!config.enabled) return body;
-  const tail = currentRun(protocol, body);
+  const tail = currentRun(protocol, body, config.stopAt);
   if (!tail) return body;
   let request: CanonicalRequest;
   try {
@@ -35,29 +35,44 @@ export function guardNativeToolLoop(protocol: Protocol, body: Body, decode: (bod
 }
 
 /**
- * A minimal body holding only the history since the last person-written turn, or undefined
- * when the history does not end with tool results (then there is no loop to look at).
+ * A minimal body holding only the end of the current run: the history since the last
+ * person-written turn, and of that no more than the last `calls` tool-call items or turns
+ * (detection never counts further back). Undefined when the history does not end with tool
+ * results (then there is no loop to look at).
  */
-function currentRun(protocol: Protocol, body: Body): Body | undefined {
+function currentRun(protocol: Protocol, body: Body, calls: number): Body | undefined {
   if (protocol === "openai-responses") {
     const input = body.input;
     if (!Array.isArray(input) || !isToolOutputItem(input.at(-1))) return undefined;
-    let start = input.length;
-    while (start > 0 && !isPersonItem(input[start - 1])) start--;
-    return { model: body.model, input: input.slice(start) };
+    return { model: body.model, input: input.slice(runStart(input, isPersonItem, isCallItem, calls)) };
   }
   const messages = body.messages;
   if (!Array.isArray(messages)) return undefined;
   if (protocol === "openai-chat") {
     if (!isRecord(messages.at(-1)) || (messages.at(-1) as Body).role !== "tool") return undefined;
-    let start = messages.length;
-    while (start > 0 && !(isRecord(messages[start - 1]) && (messages[start - 1] as Body).role === "user")) start--;
-    return { model: body.model, messages: messages.slice(start) };
+    const isPerson = (message: unknown) => isRecord(message) && message.role === "user";
+    const isCall = (message: unknown) => isRecord(message) && message.role === "assistant" && Array.isArray(message.tool_calls) && message.tool_calls.length > 0;
+    return { model: body.model, messages: messages.slice(runStart(messages, isPerson, isCall, calls)) };
   }
   if (!hasAnthropicToolResult(messages.at(-1))) return undefined;
-  let start = messages.length;
-  while (start > 0 && !(isRecord(messages[start - 1]) && (messages[start - 1] as Body).role === "user" && !hasAnthropicToolResult(messages[start - 1]))) start--;
-  return { model: body.model, max_tokens: body.max_tokens ?? 1, messages: messages.slice(start) };
+  const isPerson = (message: unknown) => isRecord(message) && message.role === "user" && !hasAnthropicToolResult(message);
+  const isCall = (message: unknown) =>
+    isRecord(message) && message.role === "assistant" && Array.isArray(message.content) && message.content.some((block) => isRecord(block) && block.type === "tool_use");
+  return { model: body.model, max_tokens: body.max_tokens ?? 1, messages: messages.slice(runStart(messages, isPerson, isCall, calls)) };
+}
+
+/** Index after the last person-written entry, or of the `calls`-th call entry from the end if that comes later. */
+function runStart(entries: unknown[], isPerson: (entry: unknown) => boolean, isCall: (entry: unknown) => boolean, calls: number): number {
+  let seen = 0;
+  for (let index = entries.length - 1; index >= 0; index--) {
+    if (isPerson(entries[index])) return index + 1;
+    if (isCall(entries[index]) && ++seen >= calls) return index;
+  }
+  return 0;
+}
+
+function isCallItem(item: unknown): boolean {
+  return isRecord(item) && (item.type === "function_call" || item.type === "custom_tool_call" || item.type === "local_shell_call");
 }
 
 function isToolOutputItem(item: unknown): boolean {

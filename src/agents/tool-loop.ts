@@ -1,4 +1,4 @@
-import type { CanonicalRequest, ContentPart, Message, ToolResultPart } from "../canonical/types";
+import type { CanonicalRequest, ContentPart, Message, ToolCallPart, ToolResultPart } from "../canonical/types";
 import { GatewayError } from "../errors/gateway-error";
 
 /**
@@ -27,22 +27,25 @@ export interface ToolLoopVerdict {
   toolName?: string;
 }
 
-interface CallRecord {
-  name: string;
-  key: string;
+interface CompletedCall {
+  call: ToolCallPart;
+  result: ToolResultPart;
 }
 
 export function detectToolLoop(messages: Message[], options: ToolLoopOptions = {}): ToolLoopVerdict {
   if (options.enabled === false) return { action: "none", repeats: 0 };
+  const stopAt = options.stopAt ?? 5;
+  const warnAt = options.warnAt ?? 3;
   const calls = collectCalls(messages);
   const last = calls.at(-1);
   if (!last) return { action: "none", repeats: 0 };
-  let repeats = 0;
-  for (let index = calls.length - 1; index >= 0 && calls[index]!.key === last.key; index--) repeats++;
-  const stopAt = options.stopAt ?? 5;
-  const warnAt = options.warnAt ?? 3;
+  // Walk back from the latest call; keys are built only for the run (at most stopAt of them),
+  // so long histories with large outputs cost next to nothing.
+  const lastKey = callKey(last);
+  let repeats = 1;
+  for (let index = calls.length - 2; index >= 0 && repeats < stopAt && callKey(calls[index]!) === lastKey; index--) repeats++;
   const action = repeats >= stopAt ? "stop" : repeats >= warnAt ? "warn" : "none";
-  return { action, repeats, toolName: last.name };
+  return { action, repeats, toolName: last.call.name };
 }
 
 /** Applies the verdict: the request unchanged, the request with a notice, or a thrown GatewayError. */
@@ -77,8 +80,8 @@ export function toolLoopError(verdict: ToolLoopVerdict): GatewayError {
   );
 }
 
-/** Completed calls of the current agent run in history order, each keyed by name + canonical arguments + result. */
-function collectCalls(messages: Message[]): CallRecord[] {
+/** Completed calls of the current agent run in history order, with their results. */
+function collectCalls(messages: Message[]): CompletedCall[] {
   const last = messages.at(-1);
   if (!last || !hasToolResult(last)) return [];
   let start = messages.length - 1;
@@ -86,17 +89,21 @@ function collectCalls(messages: Message[]): CallRecord[] {
   const run = messages.slice(start);
   const results = new Map<string, ToolResultPart>();
   for (const message of run) for (const part of message.content) if (part.type === "tool_result") results.set(part.toolCallId, part);
-  const calls: CallRecord[] = [];
+  const calls: CompletedCall[] = [];
   for (const message of run) {
     if (message.role !== "assistant") continue;
     for (const part of message.content) {
       if (part.type !== "tool_call") continue;
       const result = results.get(part.id);
-      if (!result) continue;
-      calls.push({ name: part.name, key: JSON.stringify([part.name, canonicalArguments(part.arguments), describeResult(result.content)]) });
+      if (result) calls.push({ call: part, result });
     }
   }
   return calls;
+}
+
+/** Name + canonical arguments + result: equal keys mean the same call got the same answer. */
+function callKey({ call, result }: CompletedCall): string {
+  return JSON.stringify([call.name, canonicalArguments(call.arguments), describeResult(result.content)]);
 }
 
 function hasToolResult(message: Message): boolean {

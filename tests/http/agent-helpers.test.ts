@@ -126,7 +126,7 @@ describe("loop guard: 5 repeats stop with a clear 400 in the caller's protocol, 
       const body = (await response.json()) as { type: string; error: { type: string; message: string } };
       expect(body.type).toBe("error");
       expect(body.error.type).toBe("invalid_request_error");
-      expect(body.error.message).toContain("tool loop detected: Read was called 6 times in a row");
+      expect(body.error.message).toContain("tool loop detected: Read was called 5 times in a row");
       expect(requestsSince(start)).toEqual([]);
     }
   });
