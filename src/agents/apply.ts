@@ -3,7 +3,7 @@ import type { AgentsConfig } from "../config/types";
 import type { TranslationContext } from "../translate/types";
 import { normalizeShellCall, type ShellCommandShape, shellShapeFromSchema } from "./shell-command";
 import { filterUnusableTools, mapBuiltinTools } from "./tool-filter";
-import { detectToolLoop, guardToolLoop, toolLoopError, toolLoopNotice } from "./tool-loop";
+import { detectToolLoop, guardToolLoop, toolLoopError } from "./tool-loop";
 
 /**
  * The agent helpers wired into the request path (README "Agent helpers"). Translated
@@ -134,5 +134,3 @@ function createEventAdjuster(ctx: TranslationContext, config: AgentsConfig): ((e
     }
   };
 }
-
-export { toolLoopNotice };
