@@ -28,6 +28,8 @@ export const namedEnvVars: Record<string, { key: string; convert?: (raw: string)
   TOKLIGENCE_ANTHROPIC_API_KEY: { key: "providers.anthropic.api_keys" },
   TOKLIGENCE_ANTHROPIC_BASE_URL: { key: "providers.anthropic.base_url" },
   TOKLIGENCE_ANTHROPIC_VERSION: { key: "providers.anthropic.anthropic_version" },
+  // The original's switch for duplicate tool-call detection (§1.18); on by default here.
+  TOKLIGENCE_DUPLICATE_TOOL_DETECTION: { key: "agents.tool_loop_detection" },
   TOKLIGENCE_WORK_MODE: { key: "gateway.work_mode" },
   // The original took a duration ("30s", "2m") or seconds; it bounds the wait for the upstream's answer.
   TOKLIGENCE_TIMEOUT: { key: "upstream.connect_timeout_ms", convert: durationToMs },

@@ -111,6 +111,21 @@ function buildConfig(entries: Map<string, SourcedValue>, environment: string): G
     responses: { storeRetentionHours: get("responses.store_retention_hours") },
     routing: { routes: get("routing.routes"), aliases: get("routing.aliases"), smallModel: get("routing.small_model"), bigModel: get("routing.big_model") },
     providers: buildProviders(entries),
+    agents: buildAgentsConfig(get),
+  };
+}
+
+function buildAgentsConfig(get: <T>(key: string) => T): GatewayConfig["agents"] {
+  const warnAt = get<number>("agents.tool_loop_warn_at");
+  const stopAt = get<number>("agents.tool_loop_stop_at");
+  if (warnAt > stopAt) throw new ConfigError(`agents.tool_loop_warn_at (${warnAt}) must not be greater than agents.tool_loop_stop_at (${stopAt})`);
+  const wrapper = get<string[]>("agents.shell_wrapper");
+  if (wrapper.length === 0) throw new ConfigError('agents.shell_wrapper must name a shell and its flags, e.g. ["bash", "-lc"]');
+  return {
+    toolLoop: { enabled: get("agents.tool_loop_detection"), warnAt, stopAt },
+    shell: { enabled: get("agents.shell_normalization"), tools: get("agents.shell_tools"), wrapper },
+    webSearchToAnthropic: get("agents.web_search_to_anthropic"),
+    localShellAsFunction: get("agents.local_shell_as_function"),
   };
 }
 

@@ -65,6 +65,15 @@ export const fixedKeys: Record<string, KeySpec> = {
   "routing.aliases": list,
   "routing.small_model": str,
   "routing.big_model": str,
+  // Agent helpers (src/agents): duplicate tool-call detection, shell normalisation, tool mapping.
+  "agents.tool_loop_detection": bool,
+  "agents.tool_loop_warn_at": positive(1000),
+  "agents.tool_loop_stop_at": positive(1000),
+  "agents.shell_normalization": bool,
+  "agents.shell_tools": list,
+  "agents.shell_wrapper": list,
+  "agents.web_search_to_anthropic": bool,
+  "agents.local_shell_as_function": bool,
 };
 
 /** Keys of each `[providers.<name>]` table. */

@@ -19,6 +19,18 @@ export interface ProviderConfig {
   headers: Record<string, string>;
 }
 
+/** Agent helpers (src/agents, README "Agent helpers"). */
+export interface AgentsConfig {
+  /** Duplicate tool-call detection: warn the model at `warnAt` identical call+result repeats, stop at `stopAt`. */
+  toolLoop: { enabled: boolean; warnAt: number; stopAt: number };
+  /** Shell-style tool arguments reshaped to the client's declared schema (string vs argv). */
+  shell: { enabled: boolean; tools: string[]; wrapper: string[] };
+  /** Responses `web_search` sent to Anthropic upstreams as Anthropic's server-side web search tool. */
+  webSearchToAnthropic: boolean;
+  /** Responses `local_shell` offered to non-Responses upstreams as a function tool, answered as `local_shell_call`. */
+  localShellAsFunction: boolean;
+}
+
 /** The effective configuration: parsed once at start, validated, frozen, passed in. */
 export interface GatewayConfig {
   environment: string;
@@ -45,6 +57,7 @@ export interface GatewayConfig {
   responses: { storeRetentionHours: number };
   routing: { routes: string[]; aliases: string[]; smallModel: string; bigModel: string };
   providers: ProviderConfig[];
+  agents: AgentsConfig;
 }
 
 /** One configuration value and the layer it came from. */

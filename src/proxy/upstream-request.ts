@@ -1,6 +1,9 @@
+import { createAgentHelpers } from "../agents/apply";
+import { guardNativeToolLoop } from "../agents/native-guard";
 import type { Protocol } from "../canonical/types";
 import { GatewayError } from "../errors/gateway-error";
 import type { RouteTarget } from "../routing/router";
+import { findCodec } from "../translate/registry";
 import type { TranslationContext, Translator } from "../translate/types";
 import { upstreamOperationFor } from "./operation";
 import type { ModelRequest, ProxyDeps } from "./types";
@@ -38,6 +41,7 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
   checkWorkMode(request, target, deps);
 
   const sideOperation = request.operation === "openai-embeddings" || request.operation === "anthropic-count-tokens";
+  if (!sideOperation && deps.config.agents) context.agents = createAgentHelpers(deps.config.agents);
   if (target.translate && !sideOperation) {
     const translator = deps.findTranslator(request.clientProtocol, upstreamProtocol);
     if (!translator) {
@@ -54,14 +58,18 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
     throw new GatewayError("invalid_request", 400, `model '${clientModel}' routes to provider '${target.providerName}', which does not serve embeddings`, { param: "model" });
   }
 
-  // Native: forward the client's body untouched but for the model name (and usage for Chat streams).
-  let bodyObject = request.body;
+  // Native: forward the client's body untouched but for the model name (and usage for Chat streams),
+  // and a notice from the loop guard when the history shows a tool loop (README "Agent helpers").
+  let source = request.body;
+  const codec = sideOperation ? undefined : findCodec(request.clientProtocol);
+  if (codec && deps.config.agents) source = guardNativeToolLoop(request.clientProtocol, request.body, (body) => codec.decodeRequest(body), deps.config.agents.toolLoop, warn);
+  let bodyObject = source;
   let dropUsageChunk = false;
   const renamed = target.upstreamModel !== clientModel;
   const chatStreamWithoutUsage =
     request.operation === "openai-chat" && request.body.stream === true && (request.body.stream_options as Record<string, unknown> | undefined)?.include_usage !== true;
   if (renamed || chatStreamWithoutUsage) {
-    bodyObject = { ...request.body, model: target.upstreamModel };
+    bodyObject = { ...source, model: target.upstreamModel };
     if (chatStreamWithoutUsage) {
       // Exact stream usage for the ledger: ask the upstream for it, hide it from a client that did not ask.
       bodyObject.stream_options = { ...((request.body.stream_options as object | undefined) ?? {}), include_usage: true };

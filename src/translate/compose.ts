@@ -18,10 +18,13 @@ export function composeTranslator(client: ProtocolCodec, upstream: ProtocolCodec
       // Client-side encoders echo settings and map tools back from the decoded request (R10, S10, S11).
       ctx.request ??= decoded;
       ctx.clientBody ??= clientBody;
-      return upstream.encodeRequest(decoded, ctx);
+      // Agent helpers see the canonical request; ctx.request keeps the client's own declarations.
+      const prepared = ctx.agents ? ctx.agents.prepareRequest(decoded, ctx) : decoded;
+      return upstream.encodeRequest(prepared, ctx);
     },
     translateResponse(upstreamBody, ctx) {
-      const response = upstream.decodeResponse(upstreamBody);
+      const decoded = upstream.decodeResponse(upstreamBody);
+      const response = ctx.agents ? ctx.agents.adjustResponse(decoded, ctx) : decoded;
       return { body: client.encodeResponse(response, ctx), usage: response.usage };
     },
     createStreamTranslator(ctx) {
@@ -36,6 +39,7 @@ export function composeTranslator(client: ProtocolCodec, upstream: ProtocolCodec
 function createComposedStream(client: ProtocolCodec, upstream: ProtocolCodec, ctx: TranslationContext): StreamTranslator {
   const decoder = upstream.createStreamDecoder(ctx);
   const encoder = client.createStreamEncoder(ctx);
+  const adjust = ctx.agents?.createEventAdjuster(ctx);
   let usage: Usage = emptyUsage();
   let reported = false;
   let sawFinish = false;
@@ -53,8 +57,9 @@ function createComposedStream(client: ProtocolCodec, upstream: ProtocolCodec, ct
     if (event.type === "error") closed = true;
   }
 
-  function forward(events: CanonicalEvent[]): SseEvent[] {
+  function forward(decoded: CanonicalEvent[]): SseEvent[] {
     const out: SseEvent[] = [];
+    const events = adjust ? decoded.flatMap(adjust) : decoded;
     for (const event of events) {
       if (closed) break;
       observe(event);

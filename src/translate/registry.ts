@@ -13,6 +13,11 @@ const CODECS: Partial<Record<Protocol, ProtocolCodec>> = {
   "openai-responses": openaiResponsesCodec,
 };
 
+/** The codec of one wire protocol (the native loop guard decodes a client's history with it). */
+export function findCodec(protocol: Protocol): ProtocolCodec | undefined {
+  return CODECS[protocol];
+}
+
 /**
  * The translator for a client protocol served by an upstream protocol, or undefined when that
  * pair is not implemented (the caller answers 501). Same-protocol traffic normally takes the

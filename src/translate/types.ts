@@ -1,3 +1,4 @@
+import type { AgentHelpers } from "../agents/apply";
 import type { CanonicalRequest, Protocol, Usage } from "../canonical/types";
 import type { ProviderKind } from "../config/types";
 import type { GatewayError } from "../errors/gateway-error";
@@ -36,6 +37,11 @@ export interface TranslationContext {
    * (SC03: a usage chunk only for clients that asked for one).
    */
   clientBody?: Record<string, unknown>;
+  /**
+   * Agent helpers (loop guard, tool mapping, shell normalisation), applied on the canonical
+   * request and answer between the two codecs. Absent: the translation is the codecs' alone.
+   */
+  agents?: AgentHelpers;
   /** Where translators report what they had to drop (never a 400 that stops the client). */
   warn: (message: string, details?: Record<string, unknown>) => void;
 }

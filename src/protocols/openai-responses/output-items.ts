@@ -1,5 +1,5 @@
 import type { CanonicalRequest, ContentPart, ReasoningPart, ToolCallPart } from "../../canonical/types";
-import { indexDeclaredTools, resolveClientToolCall, type DeclaredTool } from "./client-tools";
+import { indexDeclaredTools, localShellAction, resolveClientToolCall, type DeclaredTool } from "./client-tools";
 import type { ResolvedResponsesCodecOptions } from "./options";
 import { wrapAnthropicReasoning } from "./reasoning-blob";
 import type { ResponsesContentPart, ResponsesItem } from "./wire-types";
@@ -86,9 +86,12 @@ export function reasoningBlob(part: ReasoningPart): string | undefined {
   return undefined;
 }
 
-/** A function_call or custom_tool_call item (SR04, S10, S11, H04). */
+/** A function_call, custom_tool_call or local_shell_call item (SR04, S10, S11, H04, R05). */
 export function encodeToolCallItem(part: ToolCallPart, settings: OutputItemSettings, itemId?: string): ResponsesItem {
   const call = resolveClientToolCall(part, settings.declaredTools);
+  if (call.itemType === "local_shell_call") {
+    return { type: "local_shell_call", id: itemId ?? settings.options.newId("lsh_"), status: "completed", call_id: part.id, action: localShellAction(call.payload) };
+  }
   if (call.itemType === "custom_tool_call") {
     return {
       type: "custom_tool_call",

@@ -3,7 +3,7 @@ import { emptyUsage, mergeUsage } from "../../canonical/usage";
 import type { SseEvent } from "../../streaming/sse-event";
 import type { CanonicalStreamEncoder } from "../../translate/codec";
 import type { TranslationContext } from "../../translate/types";
-import { resolveClientToolCall, unwrapCustomInput } from "./client-tools";
+import { localShellAction, resolveClientToolCall, unwrapCustomInput } from "./client-tools";
 import { describeResponsesFailure } from "./errors";
 import type { ResolvedResponsesCodecOptions } from "./options";
 import { buildMessageItem, encodeReasoningItem, readOutputItemSettings, type OutputItemSettings } from "./output-items";
@@ -24,6 +24,8 @@ type OpenItem =
       custom: boolean;
       /** A custom tool the upstream saw as a function `{input}`: buffer, unwrap at the end (S10). */
       wrapped: boolean;
+      /** A `local_shell` call: no argument events; the item carries the action when done (R05). */
+      localShell?: boolean;
       args: string;
     }
   | { kind: "opaque"; outputIndex: number; item: ResponsesItem }
@@ -166,6 +168,15 @@ export class ResponsesStreamEncoder implements CanonicalStreamEncoder {
       return;
     }
     const call = resolveClientToolCall({ name: block.name, kind: block.kind, namespace: block.namespace, arguments: "" }, this.settings.declaredTools);
+    if (call.itemType === "local_shell_call") {
+      const itemId = this.options.newId("lsh_");
+      this.open.set(index, { kind: "tool", outputIndex, itemId, callId: block.id, name: call.name, custom: false, wrapped: false, localShell: true, args: "" });
+      this.emit(out, "response.output_item.added", {
+        output_index: outputIndex,
+        item: { type: "local_shell_call", id: itemId, status: "in_progress", call_id: block.id, action: { type: "exec", command: [] } },
+      });
+      return;
+    }
     const custom = call.itemType === "custom_tool_call";
     const itemId = this.options.newId(custom ? "ctc_" : "fc_");
     this.open.set(index, {
@@ -220,7 +231,7 @@ export class ResponsesStreamEncoder implements CanonicalStreamEncoder {
     const item = this.open.get(index);
     if (item?.kind !== "tool" || fragment === "") return;
     item.args += fragment;
-    if (item.wrapped) return;
+    if (item.wrapped || item.localShell) return;
     const type = item.custom ? "response.custom_tool_call_input.delta" : "response.function_call_arguments.delta";
     this.emit(out, type, { item_id: item.itemId, output_index: item.outputIndex, delta: fragment });
   }
@@ -255,6 +266,7 @@ export class ResponsesStreamEncoder implements CanonicalStreamEncoder {
   }
 
   private finishToolItem(item: Extract<OpenItem, { kind: "tool" }>, out: SseEvent[]): ResponsesItem {
+    if (item.localShell) return { type: "local_shell_call", id: item.itemId, status: "completed", call_id: item.callId, action: localShellAction(item.args) };
     const ids = { item_id: item.itemId, output_index: item.outputIndex };
     if (item.custom) {
       const input = item.wrapped ? unwrapCustomInput(item.args) : item.args;

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { normalizeShellCommandArguments } from "../../../src/agents/shell-command";
+import { normalizeShellCall, normalizeShellCommandArguments, shellShapeFromSchema } from "../../../src/agents/shell-command";
 
 describe("shell command normalisation (upstream-tokligence §1.20)", () => {
   test("a string command becomes a shell line; other keys keep their order and nothing is escaped", () => {
@@ -27,5 +27,24 @@ describe("shell command normalisation (upstream-tokligence §1.20)", () => {
     expect(normalizeShellCommandArguments("container.exec", '{"command":"a | b"}', { toolNames: ["container.exec"], shell: ["sh", "-c"] })).toBe(
       '{"command":["sh","-c","a | b"]}',
     );
+  });
+
+  test("the shape comes from the client's schema: Codex exec_command (cmd: string), shell (command: array), shell_command (command: string)", () => {
+    expect(shellShapeFromSchema({ type: "object", properties: { cmd: { type: "string" }, workdir: { type: "string" } } })).toEqual({ key: "cmd", shape: "line" });
+    expect(shellShapeFromSchema({ type: "object", properties: { command: { type: "array", items: { type: "string" } } } })).toEqual({ key: "command", shape: "argv" });
+    expect(shellShapeFromSchema({ type: "object", properties: { command: { type: "string" } } })).toEqual({ key: "command", shape: "line" });
+    expect(shellShapeFromSchema({ type: "object", properties: { path: { type: "string" } } })).toBeUndefined();
+  });
+
+  test("a line is wanted: a shell invocation gives its script, another argv is quoted, the other key name is renamed in place", () => {
+    const options = { toolNames: ["exec_command"] };
+    const line = { key: "cmd", shape: "line" } as const;
+    expect(normalizeShellCall("exec_command", '{"cmd":["bash","-lc","ls | wc -l"],"workdir":"/w"}', line, options)).toBe('{"cmd":"ls | wc -l","workdir":"/w"}');
+    expect(normalizeShellCall("exec_command", '{"cmd":["/bin/zsh","-c","pwd"]}', line, options)).toBe('{"cmd":"pwd"}');
+    expect(normalizeShellCall("exec_command", '{"cmd":["grep","-r","it\'s here","src dir"]}', line, options)).toBe(JSON.stringify({ cmd: "grep -r 'it'\\''s here' 'src dir'" }));
+    expect(normalizeShellCall("exec_command", '{"workdir":"/w","command":"ls"}', line, options)).toBe('{"workdir":"/w","cmd":"ls"}');
+    const fine = '{"cmd":"ls -la"}';
+    expect(normalizeShellCall("exec_command", fine, line, options)).toBe(fine);
+    expect(normalizeShellCall("exec_command", '{"path":"x"}', line, options)).toBe('{"path":"x"}');
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { CanonicalRequest } from "../../../src/canonical/types";
-import { filterUnusableTools } from "../../../src/agents/tool-filter";
+import { filterUnusableTools, localShellFunctionTool, mapBuiltinTools } from "../../../src/agents/tool-filter";
 
 function request(overrides: Partial<CanonicalRequest>): CanonicalRequest {
   return { model: "m", system: [{ type: "text", text: "mentions apply_patch" }], messages: [], tools: [], stream: true, extra: { protocol: "openai-responses", fields: {} }, ...overrides };
@@ -14,13 +14,60 @@ describe("tool filtering (upstream-tokligence §1.19)", () => {
           { kind: "custom", name: "apply_patch" },
           { kind: "builtin", protocol: "openai-responses", type: "web_search", value: { type: "web_search" } },
           { kind: "builtin", protocol: "openai-responses", type: "tool_search", value: { type: "tool_search" } },
+          { kind: "builtin", protocol: "anthropic", type: "web_search_20250305", value: { type: "web_search_20250305", name: "web_search" } },
         ],
       }),
       { upstreamProtocol: "anthropic" },
     );
-    expect(removed).toEqual(["tool_search"]);
-    expect(filtered.tools.map((tool) => (tool.kind === "builtin" ? tool.type : tool.name))).toEqual(["apply_patch", "web_search"]);
+    // Unmapped Responses built-ins go (the Anthropic encoder could not send them); Anthropic's own stay.
+    expect(removed).toEqual(["web_search", "tool_search"]);
+    expect(filtered.tools.map((tool) => (tool.kind === "builtin" ? tool.type : tool.name))).toEqual(["apply_patch", "web_search_20250305"]);
     expect(filtered.system).toEqual([{ type: "text", text: "mentions apply_patch" }]);
+  });
+
+  test("S09 an Anthropic web search is usable on a Responses upstream (its encoder maps it); not on Chat", () => {
+    const tools = [{ kind: "builtin" as const, protocol: "anthropic" as const, type: "web_search_20250305", value: {} }];
+    expect(filterUnusableTools(request({ tools }), { upstreamProtocol: "openai-responses" }).removed).toEqual([]);
+    expect(filterUnusableTools(request({ tools }), { upstreamProtocol: "openai-chat" }).removed).toEqual(["web_search_20250305"]);
+  });
+
+  test("S12 Responses web_search becomes Anthropic's web search, with allowed domains and location carried over", () => {
+    const webSearch = {
+      kind: "builtin" as const,
+      protocol: "openai-responses" as const,
+      type: "web_search",
+      value: { type: "web_search", filters: { allowed_domains: ["example.com"] }, user_location: { type: "approximate", country: "GB", city: "London" }, search_context_size: "high" },
+    };
+    const options = { upstreamProtocol: "anthropic" as const, webSearchToAnthropic: true, localShellAsFunction: true };
+    const { request: mapped, mapped: log } = mapBuiltinTools(request({ tools: [webSearch] }), options);
+    expect(mapped.tools).toEqual([
+      {
+        kind: "builtin",
+        protocol: "anthropic",
+        type: "web_search_20250305",
+        value: { type: "web_search_20250305", name: "web_search", allowed_domains: ["example.com"], user_location: { type: "approximate", city: "London", country: "GB" } },
+      },
+    ]);
+    expect(log).toEqual(["web_search → web_search_20250305"]);
+    // Switched off, or for a Chat upstream: left alone (the filter drops it).
+    expect(mapBuiltinTools(request({ tools: [webSearch] }), { ...options, webSearchToAnthropic: false }).request.tools).toEqual([webSearch]);
+    expect(mapBuiltinTools(request({ tools: [webSearch] }), { ...options, upstreamProtocol: "openai-chat" }).request.tools).toEqual([webSearch]);
+  });
+
+  test("S12 a web search the client limited to cached results is not turned into live search", () => {
+    const cached = { kind: "builtin" as const, protocol: "openai-responses" as const, type: "web_search", value: { type: "web_search", external_web_access: false } };
+    const result = mapBuiltinTools(request({ tools: [cached] }), { upstreamProtocol: "anthropic", webSearchToAnthropic: true, localShellAsFunction: true });
+    expect(result.request.tools).toEqual([cached]);
+    expect(result.skipped[0]!.reason).toContain("external_web_access");
+  });
+
+  test("R05 local_shell becomes a function tool for Anthropic and Chat upstreams, stays a built-in for Responses", () => {
+    const localShell = { kind: "builtin" as const, protocol: "openai-responses" as const, type: "local_shell", value: { type: "local_shell" } };
+    for (const upstreamProtocol of ["anthropic", "openai-chat"] as const) {
+      expect(mapBuiltinTools(request({ tools: [localShell] }), { upstreamProtocol, webSearchToAnthropic: true, localShellAsFunction: true }).request.tools).toEqual([localShellFunctionTool]);
+    }
+    expect(mapBuiltinTools(request({ tools: [localShell] }), { upstreamProtocol: "openai-responses", webSearchToAnthropic: true, localShellAsFunction: true }).request.tools).toEqual([localShell]);
+    expect(mapBuiltinTools(request({ tools: [localShell] }), { upstreamProtocol: "anthropic", webSearchToAnthropic: true, localShellAsFunction: false }).request.tools).toEqual([localShell]);
   });
 
   test("R04 a forced choice of a removed tool becomes auto; with no tools left the choice is dropped", () => {
