@@ -103,14 +103,13 @@ export function encodeToolCallItem(part: ToolCallPart, settings: OutputItemSetti
       ...(call.namespace ? { namespace: call.namespace } : {}),
     };
   }
-  const rewrite = settings.options.rewriteToolCallArguments;
   return {
     type: "function_call",
     id: itemId ?? (part.itemId?.startsWith("fc_") ? part.itemId : settings.options.newId("fc_")),
     status: "completed",
     call_id: part.id,
     name: call.name,
-    arguments: rewrite ? rewrite(call.name, call.payload) : call.payload,
+    arguments: call.payload,
     ...(call.namespace ? { namespace: call.namespace } : {}),
   };
 }

@@ -274,10 +274,8 @@ export class ResponsesStreamEncoder implements CanonicalStreamEncoder {
       this.emit(out, "response.custom_tool_call_input.done", { ...ids, input });
       return this.toolItem(item.itemId, item.callId, item.name, item.namespace, true, input, "completed");
     }
-    const rewrite = this.options.rewriteToolCallArguments;
-    const args = rewrite ? rewrite(item.name, item.args) : item.args;
-    this.emit(out, "response.function_call_arguments.done", { ...ids, name: item.name, arguments: args });
-    return this.toolItem(item.itemId, item.callId, item.name, item.namespace, false, args, "completed");
+    this.emit(out, "response.function_call_arguments.done", { ...ids, name: item.name, arguments: item.args });
+    return this.toolItem(item.itemId, item.callId, item.name, item.namespace, false, item.args, "completed");
   }
 
   /** SR07: close what was announced (SR03), then exactly one terminal event with the full response. */

@@ -227,22 +227,4 @@ describe("Responses stream encoder", () => {
     const tooLong = encode([{ type: "error", status: 400, code: "upstream_bad_request", message: "prompt is too long: 210000 tokens > 200000 maximum" }]);
     expect(((tooLong.at(-1)!.data.response as Record<string, unknown>).error as Record<string, unknown>).code).toBe("context_length_exceeded");
   });
-
-  test("upstream-tokligence §1.20 rewriteToolCallArguments rewrites the final arguments, not the deltas", () => {
-    const events = encode(
-      [
-        { type: "block_start", index: 0, block: { type: "tool_call", id: "c", name: "shell", kind: "function" } },
-        { type: "tool_args_delta", index: 0, fragment: '{"command":"ls"}' },
-        { type: "block_stop", index: 0 },
-        { type: "message_stop" },
-      ],
-      undefined,
-      { rewriteToolCallArguments: (name: string, args: string) => (name === "shell" ? '{"command":["bash","-lc","ls"]}' : args) },
-    );
-    expect(events.find((event) => event.type === "response.function_call_arguments.delta")!.data.delta).toBe('{"command":"ls"}');
-    expect(events.find((event) => event.type === "response.function_call_arguments.done")!.data.arguments).toBe('{"command":["bash","-lc","ls"]}');
-    expect((events.find((event) => event.type === "response.output_item.done")!.data.item as Record<string, unknown>).arguments).toBe(
-      '{"command":["bash","-lc","ls"]}',
-    );
-  });
 });
