@@ -48,6 +48,12 @@ export interface MockUpstream {
   enqueue(...scripts: MockScript[]): void;
   /** Text the default answers reply with. */
   setDefaultText(text: string): void;
+  /**
+   * Answer requests by looking at them (after the queue is empty): return a script, or
+   * undefined for the default answer. Lets a test play an agent whose reply depends on what the
+   * client sent (e.g. a tool call first, then a final text once the tool result comes back).
+   */
+  setResponder(responder: ((request: RecordedRequest) => MockScript | undefined) | undefined): void;
   stop(): Promise<void>;
 }
 
@@ -135,6 +141,7 @@ export async function startMockUpstream(): Promise<MockUpstream> {
   const requests: RecordedRequest[] = [];
   const queue: MockScript[] = [];
   let defaultText = "Hello from the mock upstream";
+  let responder: ((request: RecordedRequest) => MockScript | undefined) | undefined;
   const server: Server<undefined> = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
@@ -149,7 +156,7 @@ export async function startMockUpstream(): Promise<MockUpstream> {
       const recorded: RecordedRequest = { method: request.method, path: url.pathname, query: url.search, headers: Object.fromEntries(request.headers), body, aborted: false };
       requests.push(recorded);
       request.signal.addEventListener("abort", () => (recorded.aborted = true));
-      const script = queue.shift() ?? defaultAnswer(url.pathname, body, defaultText);
+      const script = queue.shift() ?? responder?.(recorded) ?? defaultAnswer(url.pathname, body, defaultText);
       if (script.delayMs) await Bun.sleep(script.delayMs);
       if (script.reset) {
         // Headers go out, then the connection breaks before any body byte.
@@ -195,6 +202,7 @@ export async function startMockUpstream(): Promise<MockUpstream> {
     requests,
     enqueue: (...scripts) => queue.push(...scripts),
     setDefaultText: (text) => (defaultText = text),
+    setResponder: (next) => (responder = next),
     stop: async () => {
       server.stop(true);
     },
