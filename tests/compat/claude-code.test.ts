@@ -58,8 +58,12 @@ function makeSandbox(name: string): Sandbox {
   return box;
 }
 
-/** Run `claude -p` env -i style (only the variables below) against the gateway. */
-async function runClaude(box: Sandbox, gatewayUrl: string, prompt: string, model: string): Promise<ClaudeRun> {
+/**
+ * Run `claude -p` env -i style (only the variables below) against the gateway. `lean` applies the
+ * determinism knobs of notes/clients.md (only the Write tool, no experimental betas, no
+ * non-essential traffic); without it Claude Code sends its default request surface.
+ */
+async function runClaude(box: Sandbox, gatewayUrl: string, prompt: string, model: string, lean = true): Promise<ClaudeRun> {
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? "/usr/bin:/bin",
     HOME: box.home,
@@ -68,12 +72,11 @@ async function runClaude(box: Sandbox, gatewayUrl: string, prompt: string, model
     ANTHROPIC_API_KEY: "gateway-test-key",
     DISABLE_AUTOUPDATER: "1",
     DISABLE_TELEMETRY: "1",
-    CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1",
-    CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS: "1",
     CLAUDE_CODE_MAX_RETRIES: "0",
+    ...(lean ? { CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: "1", CLAUDE_CODE_DISABLE_EXPERIMENTAL_BETAS: "1" } : {}),
   };
   const child = Bun.spawn(
-    [claudeBin, "-p", prompt, "--model", model, "--output-format", "stream-json", "--verbose", "--include-partial-messages", "--tools", "Write", "--permission-mode", "acceptEdits", "--no-session-persistence", "--max-turns", "4"],
+    [claudeBin, "-p", prompt, "--model", model, "--output-format", "stream-json", "--verbose", "--include-partial-messages", ...(lean ? ["--tools", "Write"] : []), "--permission-mode", "acceptEdits", "--no-session-persistence", "--max-turns", "4"],
     { cwd: box.workdir, env, stdin: "ignore", stdout: "pipe", stderr: "pipe" },
   );
   // An outer limit so a hung client fails the test instead of hanging the runner.
@@ -150,7 +153,7 @@ maybe(`Claude Code ${version ?? ""} through the gateway`, () => {
   });
 
   /** Start a gateway from a TOML file, run Claude Code with the agent answering, return what happened. */
-  async function runTask(name: string, tomlLines: string[], agentFor: (task: WriteTask) => (request: RecordedRequest) => MockScript | undefined) {
+  async function runTask(name: string, tomlLines: string[], agentFor: (task: WriteTask) => (request: RecordedRequest) => MockScript | undefined, lean = true) {
     const toml = join(scratch, `${name}.toml`);
     writeFileSync(toml, tomlLines.join("\n"));
     const gw = await startTestGateway(undefined, { TOKLIGENCE_CONFIG: toml });
@@ -159,7 +162,7 @@ maybe(`Claude Code ${version ?? ""} through the gateway`, () => {
     const first = mock.requests.length;
     mock.setResponder(agentFor(task));
     try {
-      const run = await runClaude(box, gw.url, prompt, "claude-sonnet-4-6");
+      const run = await runClaude(box, gw.url, prompt, "claude-sonnet-4-6", lean);
       return { run, task, requests: mock.requests.slice(first), ledger: gw.ledger };
     } finally {
       mock.setResponder(undefined);
@@ -211,6 +214,27 @@ maybe(`Claude Code ${version ?? ""} through the gateway`, () => {
     const rows = ledger.entries.filter((e) => e.provider === "mockchat");
     expect(rows).toHaveLength(requests.length);
     expect(rows.every((e) => e.errorCode === null && e.upstreamProtocol === "openai-chat" && e.clientProtocol === "anthropic")).toBe(true);
+  }, 120_000);
+
+  test("does the same with Claude Code's default request surface: experimental betas, deferred tools, the full tool set (CC07)", async () => {
+    const { run, task, requests } = await runTask(
+      "chatfull",
+      ["[providers.mockchat]", 'kind = "openai-compatible"', `base_url = "${mock.openaiBaseUrl}"`, 'api_keys = ["sk-mock-chat-key"]', "", "[routing]", 'aliases = ["claude*=>mockchat:mock-gpt-agent"]'],
+      chatWriteAgent,
+      false,
+    );
+    expectTaskDone(run, task);
+    expectAnthropicStreams(run, task);
+    const [call, finish] = agentRequests(requests);
+    expect(finish!.body.messages.at(-1)).toMatchObject({ role: "tool", tool_call_id: task.callId });
+    for (const request of [call!, finish!]) {
+      const names = request.body.tools.map((t: any) => t.function.name);
+      expect(names).toContain("Write");
+      expect(names.length).toBeGreaterThan(1);
+      // Anthropic-only request features never reach a Chat upstream.
+      const sent = JSON.stringify(request.body);
+      for (const field of ["cache_control", "defer_loading", "context_management", "\"thinking\"", "anthropic-beta"]) expect(sent).not.toContain(field);
+    }
   }, 120_000);
 
   // Two ways to declare a Responses-only upstream: a model pattern on an OpenAI provider, or a
