@@ -11,7 +11,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { type MockScript, type MockUpstream, mockUsage, type RecordedRequest, startMockUpstream } from "../support/mock-upstream";
-import { startTestGateway, type TestGateway } from "../support/gateway-harness";
+import { startTestGateway } from "../support/gateway-harness";
 import { chatWriteAgent, responsesWriteAgent, splitArguments, type WriteTask } from "../support/write-tool-agent";
 
 const claudeBin = resolve(import.meta.dir, "../../node_modules/.bin/claude");
@@ -80,10 +80,19 @@ async function runClaude(box: Sandbox, gatewayUrl: string, prompt: string, model
     { cwd: box.workdir, env, stdin: "ignore", stdout: "pipe", stderr: "pipe" },
   );
   // An outer limit so a hung client fails the test instead of hanging the runner.
-  const killer = setTimeout(() => child.kill(), 90_000);
+  const killer = setTimeout(() => child.kill(), 50_000);
   const [stdout, stderr, exitCode] = await Promise.all([new Response(child.stdout).text(), new Response(child.stderr).text(), child.exited]);
   clearTimeout(killer);
-  const events = stdout.split("\n").filter((line) => line.trim()).map((line) => { try { return JSON.parse(line); } catch { return { unparsed: line }; } });
+  const events = stdout
+    .split("\n")
+    .filter((line) => line.trim())
+    .map((line) => {
+      try {
+        return JSON.parse(line);
+      } catch {
+        return { unparsed: line };
+      }
+    });
   return { exitCode, stdout, stderr, events, result: events.findLast((e) => e.type === "result") };
 }
 
@@ -152,6 +161,9 @@ maybe(`Claude Code ${version ?? ""} through the gateway`, () => {
     await mock.stop();
   });
 
+  /** Every Claude model name goes to an OpenAI-compatible (Chat Completions) provider: the mock. */
+  const chatUpstreamToml = () => ["[providers.mockchat]", 'kind = "openai-compatible"', `base_url = "${mock.openaiBaseUrl}"`, 'api_keys = ["sk-mock-chat-key"]', "", "[routing]", 'aliases = ["claude*=>mockchat:mock-gpt-agent"]'];
+
   /** Start a gateway from a TOML file, run Claude Code with the agent answering, return what happened. */
   async function runTask(name: string, tomlLines: string[], agentFor: (task: WriteTask) => (request: RecordedRequest) => MockScript | undefined, lean = true) {
     const toml = join(scratch, `${name}.toml`);
@@ -171,11 +183,7 @@ maybe(`Claude Code ${version ?? ""} through the gateway`, () => {
   }
 
   test("writes a file with its Write tool while a Chat Completions upstream streams the call in fragments (issue 3)", async () => {
-    const { run, task, requests, ledger } = await runTask(
-      "chat",
-      ["[providers.mockchat]", 'kind = "openai-compatible"', `base_url = "${mock.openaiBaseUrl}"`, 'api_keys = ["sk-mock-chat-key"]', "", "[routing]", 'aliases = ["claude*=>mockchat:mock-gpt-agent"]'],
-      chatWriteAgent,
-    );
+    const { run, task, requests, ledger } = await runTask("chat", chatUpstreamToml(), chatWriteAgent);
     expectTaskDone(run, task);
     expectAnthropicStreams(run, task);
     expect(requests.every((r) => r.path === "/v1/chat/completions")).toBe(true);
@@ -214,15 +222,10 @@ maybe(`Claude Code ${version ?? ""} through the gateway`, () => {
     const rows = ledger.entries.filter((e) => e.provider === "mockchat");
     expect(rows).toHaveLength(requests.length);
     expect(rows.every((e) => e.errorCode === null && e.upstreamProtocol === "openai-chat" && e.clientProtocol === "anthropic")).toBe(true);
-  }, 120_000);
+  }, 60_000);
 
   test("does the same with Claude Code's default request surface: experimental betas, deferred tools, the full tool set (CC07)", async () => {
-    const { run, task, requests } = await runTask(
-      "chatfull",
-      ["[providers.mockchat]", 'kind = "openai-compatible"', `base_url = "${mock.openaiBaseUrl}"`, 'api_keys = ["sk-mock-chat-key"]', "", "[routing]", 'aliases = ["claude*=>mockchat:mock-gpt-agent"]'],
-      chatWriteAgent,
-      false,
-    );
+    const { run, task, requests } = await runTask("chatfull", chatUpstreamToml(), chatWriteAgent, false);
     expectTaskDone(run, task);
     expectAnthropicStreams(run, task);
     const [call, finish] = agentRequests(requests);
@@ -235,7 +238,7 @@ maybe(`Claude Code ${version ?? ""} through the gateway`, () => {
       const sent = JSON.stringify(request.body);
       for (const field of ["cache_control", "defer_loading", "context_management", "\"thinking\"", "anthropic-beta"]) expect(sent).not.toContain(field);
     }
-  }, 120_000);
+  }, 60_000);
 
   // Two ways to declare a Responses-only upstream: a model pattern on an OpenAI provider, or a
   // provider that serves nothing but the Responses API. The mock answers 404 on any other path.
@@ -284,5 +287,20 @@ maybe(`Claude Code ${version ?? ""} through the gateway`, () => {
     const rows = ledger.entries.filter((e) => e.provider === "mockresp");
     expect(rows).toHaveLength(requests.length);
     expect(rows.every((e) => e.errorCode === null && e.upstreamProtocol === "openai-responses" && e.clientProtocol === "anthropic")).toBe(true);
-  }, 120_000);
+  }, 60_000);
+
+  // Errors in the upstream's OpenAI shape reach Claude Code as Anthropic errors it understands:
+  // it names the status and shows the upstream's message instead of a generic failure.
+  const upstreamErrors: Array<[number, unknown, Record<string, string>]> = [
+    [400, { error: { message: "mock upstream rejects this request", type: "invalid_request_error", code: null } }, {}],
+    [429, { error: { message: "Rate limit reached for mock-gpt-agent", type: "requests", code: "rate_limit_exceeded" } }, { "retry-after": "1" }],
+    [500, { error: { message: "mock upstream broke", type: "server_error", code: null } }, {}],
+  ];
+  test.each(upstreamErrors)("shows a Chat upstream's %d error as an API error with the upstream's message", async (status, body, headers) => {
+    const { run, requests } = await runTask(`error${status}`, chatUpstreamToml(), () => () => ({ status, json: body, headers }));
+    expect(requests.length).toBeGreaterThan(0);
+    expect(run.exitCode).not.toBe(0);
+    expect(run.result).toMatchObject({ is_error: true, api_error_status: status, terminal_reason: "api_error" });
+    expect(run.result.result).toContain((body as any).error.message);
+  }, 60_000);
 });
