@@ -49,15 +49,16 @@ export interface MockUpstream {
   /** Text the default answers reply with. */
   setDefaultText(text: string): void;
   /**
-   * Answer requests by looking at them (after the queue is empty): return a script, or
-   * undefined for the default answer. Lets a test play an agent whose reply depends on what the
-   * client sent (e.g. a tool call first, then a final text once the tool result comes back).
+   * Answer by looking at the request (agent loops whose order a client decides): consulted after
+   * the queue; returning undefined falls back to the default answer. Pass undefined to remove.
    */
-  setResponder(responder: ((request: RecordedRequest) => MockScript | undefined) | undefined): void;
+  setResponder(responder: MockResponder | undefined): void;
   stop(): Promise<void>;
 }
 
 type Json = Record<string, any>;
+
+export type MockResponder = (request: RecordedRequest) => MockScript | undefined;
 
 function sseText(item: string | { event?: string; data: unknown }): string {
   if (typeof item === "string") return item;
@@ -141,7 +142,7 @@ export async function startMockUpstream(): Promise<MockUpstream> {
   const requests: RecordedRequest[] = [];
   const queue: MockScript[] = [];
   let defaultText = "Hello from the mock upstream";
-  let responder: ((request: RecordedRequest) => MockScript | undefined) | undefined;
+  let responder: MockResponder | undefined;
   const server: Server<undefined> = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
