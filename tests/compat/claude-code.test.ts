@@ -1,8 +1,9 @@
 /**
  * Claude Code (the real CLI, pinned in package.json) doing a tool task through a running gateway
  * whose upstream is the scripted mock speaking an OpenAI protocol: Chat Completions (issue 3) or
- * Responses only (issue 4). The mock plays an agent that calls Claude Code's Write tool with
- * arguments streamed in fragments, then finishes with a text once the tool result comes back.
+ * Responses only (issue 4). The mock plays an agent (tests/support/mock-agent.ts) that calls
+ * Claude Code's Write tool with arguments streamed in fragments, then finishes with a text once
+ * the tool result comes back; side requests without the Write tool get the default text.
  * Claude Code really executes the tool, so the file on disk proves the whole round trip.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
@@ -10,9 +11,9 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { type MockScript, type MockUpstream, mockUsage, type RecordedRequest, startMockUpstream } from "../support/mock-upstream";
+import { chatToolRoundTrip, responsesToolRoundTrip, splitInPieces, type ToolRoundTrip } from "../support/mock-agent";
+import { type MockResponder, type MockUpstream, mockUsage, type RecordedRequest, startMockUpstream } from "../support/mock-upstream";
 import { startTestGateway } from "../support/gateway-harness";
-import { chatWriteAgent, responsesWriteAgent, splitArguments, type WriteTask } from "../support/write-tool-agent";
 
 const claudeBin = resolve(import.meta.dir, "../../node_modules/.bin/claude");
 
@@ -100,9 +101,29 @@ async function runClaude(box: Sandbox, gatewayUrl: string, prompt: string, model
 const systemPromptOpening = "You are a Claude agent";
 const prompt = "Create the file notes.txt in the current directory.";
 
-function newTask(box: Sandbox, callId: string): WriteTask {
+/** The task the mock agent performs: one Write call, then a final text. */
+interface WriteTask {
+  filePath: string;
+  content: string;
+  finalText: string;
+  callId: string;
+  /** What the agent says before the call (Chat upstream only). */
+  preamble?: string;
+  trip: ToolRoundTrip;
+  /** The arguments' JSON as the upstream streams it. */
+  fragments: string[];
+}
+
+const argumentPieces = 5;
+
+function newTask(box: Sandbox, callId: string, preamble?: string): WriteTask {
   // A newline, quotes and a non-ASCII character: the fragments cut through JSON escapes.
-  return { filePath: join(box.workdir, "notes.txt"), content: 'first line\nsecond "quoted" line — ü\n', finalText: "Done: notes.txt is written.", callId };
+  const filePath = join(box.workdir, "notes.txt");
+  const content = 'first line\nsecond "quoted" line — ü\n';
+  const finalText = "Done: notes.txt is written.";
+  const input = { file_path: filePath, content };
+  const trip: ToolRoundTrip = { calls: [{ id: callId, tool: "Write", input }], finalText, shape: { preamble, argumentPieces } };
+  return { filePath, content, finalText, callId, preamble, trip, fragments: splitInPieces(JSON.stringify(input), argumentPieces) };
 }
 
 /** What the client must show once the task is done: exit 0, the file, and the model's final words. */
@@ -140,7 +161,10 @@ function expectAnthropicStreams(run: ClaudeRun, task: WriteTask): void {
   expect(toolStart.content_block).toMatchObject({ id: task.callId, name: "Write" });
   const fragments = callTurn.filter((e) => e.type === "content_block_delta" && e.index === toolStart.index).map((e) => e.delta);
   expect(fragments.every((d) => d.type === "input_json_delta")).toBe(true);
-  expect(fragments.map((d) => d.partial_json)).toEqual(splitArguments(task));
+  expect(fragments.map((d) => d.partial_json)).toEqual(task.fragments);
+  const preamble = callTurn.filter((e) => e.type === "content_block_delta" && e.delta.type === "text_delta").map((e) => e.delta.text).join("");
+  expect(preamble).toBe(task.preamble ?? "");
+  if (task.preamble) expect(callTurn.find((e) => e.type === "content_block_start").content_block.type).toBe("text");
   expect(callTurn.at(-2).delta.stop_reason).toBe("tool_use");
   const text = finalTurn.filter((e) => e.type === "content_block_delta" && e.delta.type === "text_delta").map((e) => e.delta.text).join("");
   expect(text).toBe(task.finalText);
@@ -161,16 +185,24 @@ maybe(`Claude Code ${version ?? ""} through the gateway`, () => {
     await mock.stop();
   });
 
+  const chatAgent = (task: WriteTask) => chatToolRoundTrip(task.trip);
+  /** A Responses-only upstream: the agent on /v1/responses, 404 on every other path. */
+  const responsesOnlyAgent = (task: WriteTask): MockResponder => {
+    const agent = responsesToolRoundTrip(task.trip);
+    return (request) =>
+      request.path.endsWith("/responses") ? agent(request) : { status: 404, json: { error: { message: `this upstream only serves /v1/responses, not ${request.path}`, type: "invalid_request_error" } } };
+  };
+
   /** Every Claude model name goes to an OpenAI-compatible (Chat Completions) provider: the mock. */
   const chatUpstreamToml = () => ["[providers.mockchat]", 'kind = "openai-compatible"', `base_url = "${mock.openaiBaseUrl}"`, 'api_keys = ["sk-mock-chat-key"]', "", "[routing]", 'aliases = ["claude*=>mockchat:mock-gpt-agent"]'];
 
   /** Start a gateway from a TOML file, run Claude Code with the agent answering, return what happened. */
-  async function runTask(name: string, tomlLines: string[], agentFor: (task: WriteTask) => (request: RecordedRequest) => MockScript | undefined, lean = true) {
+  async function runTask(name: string, tomlLines: string[], agentFor: (task: WriteTask) => MockResponder, lean = true, preamble?: string) {
     const toml = join(scratch, `${name}.toml`);
     writeFileSync(toml, tomlLines.join("\n"));
     const gw = await startTestGateway(undefined, { TOKLIGENCE_CONFIG: toml });
     const box = makeSandbox(name);
-    const task = newTask(box, `call_write_${name}_1`);
+    const task = newTask(box, `call_write_${name}_1`, preamble);
     const first = mock.requests.length;
     mock.setResponder(agentFor(task));
     try {
@@ -183,7 +215,7 @@ maybe(`Claude Code ${version ?? ""} through the gateway`, () => {
   }
 
   test("writes a file with its Write tool while a Chat Completions upstream streams the call in fragments (issue 3)", async () => {
-    const { run, task, requests, ledger } = await runTask("chat", chatUpstreamToml(), chatWriteAgent);
+    const { run, task, requests, ledger } = await runTask("chat", chatUpstreamToml(), chatAgent, true, "I will write the file.");
     expectTaskDone(run, task);
     expectAnthropicStreams(run, task);
     expect(requests.every((r) => r.path === "/v1/chat/completions")).toBe(true);
@@ -225,7 +257,7 @@ maybe(`Claude Code ${version ?? ""} through the gateway`, () => {
   }, 60_000);
 
   test("does the same with Claude Code's default request surface: experimental betas, deferred tools, the full tool set (CC07)", async () => {
-    const { run, task, requests } = await runTask("chatfull", chatUpstreamToml(), chatWriteAgent, false);
+    const { run, task, requests } = await runTask("chatfull", chatUpstreamToml(), chatAgent, false);
     expectTaskDone(run, task);
     expectAnthropicStreams(run, task);
     const [call, finish] = agentRequests(requests);
@@ -251,7 +283,7 @@ maybe(`Claude Code ${version ?? ""} through the gateway`, () => {
     const { run, task, requests, ledger } = await runTask(
       name,
       ["[providers.mockresp]", ...providerLines, `base_url = "${mock.openaiBaseUrl}"`, 'api_keys = ["sk-mock-resp-key"]', "", "[routing]", 'aliases = ["claude*=>mockresp:mock-codex-agent"]'],
-      responsesWriteAgent,
+      responsesOnlyAgent,
     );
     expectTaskDone(run, task);
     expectAnthropicStreams(run, task);
