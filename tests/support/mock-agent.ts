@@ -1,10 +1,10 @@
 /**
  * Upstream answers for driving a real agent client (Codex, Claude Code) through one tool round
- * trip: streamed tool calls in the mock's protocol, then — once the tool's result comes back —
+ * trip: streamed tool calls in the mock's protocol (Anthropic, Chat or Responses), then — once the tool's result comes back —
  * a streamed final text. Tests plug these into the mock with `setResponder`, so the answer depends
  * on what the request contains, not on the order in which the client happens to send requests.
  */
-import { defaultAnthropicEvents, defaultChatEvents, type MockResponder, type MockScript, mockUsage, type RecordedRequest } from "./mock-upstream";
+import { defaultAnthropicEvents, defaultChatEvents, defaultResponsesEvents, type MockResponder, type MockScript, mockUsage, type RecordedRequest } from "./mock-upstream";
 
 type Json = Record<string, any>;
 
@@ -13,6 +13,12 @@ export interface ScriptedCall {
   id: string;
   tool: string;
   input: Json;
+}
+
+/** `json` cut into `pieces` fragments at floor(i·length/pieces): arbitrary points, mid-key and mid-escape included. */
+export function splitInPieces(json: string, pieces: number): string[] {
+  const cuts = Array.from({ length: pieces + 1 }, (_, i) => Math.floor((i * json.length) / pieces));
+  return cuts.slice(1).map((end, i) => json.slice(cuts[i], end));
 }
 
 /**
@@ -48,22 +54,26 @@ export function anthropicToolUseEvents(model: string, calls: ScriptedCall[], thi
   ];
 }
 
-/** A streamed Chat Completions answer: one tool call per entry (in order), each one's arguments in three chunks. */
-export function chatToolCallEvents(model: string, calls: ScriptedCall[]): MockScript["events"] {
+/** How a streamed tool-call answer looks: a short text before the calls (Chat only), and how many chunks each call's arguments take. */
+export interface ToolCallShape {
+  preamble?: string;
+  argumentPieces?: number;
+}
+
+/** A streamed Chat Completions answer: optional text, then one tool call per entry (in order), each one's arguments in three chunks by default. */
+export function chatToolCallEvents(model: string, calls: ScriptedCall[], shape: ToolCallShape = {}): MockScript["events"] {
   const base = { id: "chatcmpl-agent-tool", object: "chat.completion.chunk", created: 1700000000, model };
   const chunk = (delta: Json, finish: string | null = null) => ({ data: { ...base, choices: [{ index: 0, delta, finish_reason: finish }] } });
   const toolChunks = calls.flatMap((call, index) => {
-    const json = JSON.stringify(call.input);
-    const a = Math.floor(json.length / 3);
-    const b = Math.floor((2 * json.length) / 3);
+    const [first, ...rest] = splitInPieces(JSON.stringify(call.input), shape.argumentPieces ?? 3);
     return [
-      chunk({ tool_calls: [{ index, id: call.id, type: "function", function: { name: call.tool, arguments: json.slice(0, a) } }] }),
-      chunk({ tool_calls: [{ index, function: { arguments: json.slice(a, b) } }] }),
-      chunk({ tool_calls: [{ index, function: { arguments: json.slice(b) } }] }),
+      chunk({ tool_calls: [{ index, id: call.id, type: "function", function: { name: call.tool, arguments: first } }] }),
+      ...rest.map((fragment) => chunk({ tool_calls: [{ index, function: { arguments: fragment } }] })),
     ];
   });
   return [
     chunk({ role: "assistant", content: null }),
+    ...(shape.preamble ? [chunk({ content: shape.preamble })] : []),
     ...toolChunks,
     chunk({}, "tool_calls"),
     { data: { ...base, choices: [], usage: { prompt_tokens: mockUsage.input, completion_tokens: mockUsage.output, total_tokens: mockUsage.input + mockUsage.output } } },
@@ -71,10 +81,32 @@ export function chatToolCallEvents(model: string, calls: ScriptedCall[]): MockSc
   ];
 }
 
+/**
+ * A streamed Responses answer: one function_call output item per entry (each with its own
+ * output_index), arguments in three `function_call_arguments.delta` events by default, then
+ * `response.completed` with usage.
+ */
+export function responsesToolCallEvents(model: string, calls: ScriptedCall[], shape: ToolCallShape = {}): MockScript["events"] {
+  let seq = 0;
+  const ev = (type: string, payload: Json) => ({ event: type, data: { type, sequence_number: seq++, ...payload } });
+  const items = calls.map((call, n) => ({ id: `fc_agent_${n}`, type: "function_call", status: "completed", call_id: call.id, name: call.tool, arguments: JSON.stringify(call.input) }));
+  const response = { id: "resp_agent_tool", object: "response", created_at: 1700000000, model, status: "in_progress", output: [] as unknown[], usage: null as unknown };
+  const usage = { input_tokens: mockUsage.input, input_tokens_details: { cached_tokens: 0 }, output_tokens: mockUsage.output, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: mockUsage.input + mockUsage.output };
+  const itemEvents = items.flatMap((item, output_index) => [
+    ev("response.output_item.added", { output_index, item: { ...item, status: "in_progress", arguments: "" } }),
+    ...splitInPieces(item.arguments, shape.argumentPieces ?? 3).map((delta) => ev("response.function_call_arguments.delta", { item_id: item.id, output_index, delta })),
+    ev("response.function_call_arguments.done", { item_id: item.id, output_index, arguments: item.arguments }),
+    ev("response.output_item.done", { output_index, item }),
+  ]);
+  return [ev("response.created", { response }), ev("response.in_progress", { response }), ...itemEvents, ev("response.completed", { response: { ...response, status: "completed", output: items, usage } })];
+}
+
 /** One scripted tool turn: make `calls` (all in one answer), then answer `finalText` once every result is back. */
 export interface ToolRoundTrip {
   calls: ScriptedCall[];
   finalText: string;
+  /** How the tool-call answer is streamed (Chat and Responses agents). */
+  shape?: ToolCallShape;
 }
 
 /** Whether a recorded request declares a tool of this name (Anthropic or Chat shape). */
@@ -131,6 +163,25 @@ export function chatToolRoundTrip(trip: ToolRoundTrip): MockResponder {
     const answered = new Set(chatToolResults(request).map((message) => message.tool_call_id));
     if (trip.calls.every((call) => answered.has(call.id))) return { events: defaultChatEvents(model, trip.finalText, includeUsage) };
     if (calls++ > 0) return { events: defaultChatEvents(model, missingResultText, includeUsage) };
-    return { events: chatToolCallEvents(model, trip.calls) };
+    return { events: chatToolCallEvents(model, trip.calls, trip.shape) };
+  };
+}
+
+/** Responses `function_call_output` items in a recorded Responses request. */
+export function responsesToolResults(request: RecordedRequest): Json[] {
+  const input: Json[] = Array.isArray(request.body?.input) ? request.body.input : [];
+  return input.filter((item) => item?.type === "function_call_output");
+}
+
+/** The same agent on a Responses upstream (tool arguments streamed in three pieces by default). */
+export function responsesToolRoundTrip(trip: ToolRoundTrip): MockResponder {
+  let calls = 0;
+  return (request) => {
+    if (!request.path.endsWith("/responses") || !declaresTools(request, trip)) return undefined;
+    const model = String(request.body.model);
+    const answered = new Set(responsesToolResults(request).map((item) => item.call_id));
+    if (trip.calls.every((call) => answered.has(call.id))) return { events: defaultResponsesEvents(model, trip.finalText) };
+    if (calls++ > 0) return { events: defaultResponsesEvents(model, missingResultText) };
+    return { events: responsesToolCallEvents(model, trip.calls, trip.shape) };
   };
 }

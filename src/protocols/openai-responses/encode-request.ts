@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { isClaudeCodeAttributionText } from "../../canonical/claude-code";
 import type { CanonicalRequest, ReasoningConfig } from "../../canonical/types";
 import type { TranslationContext } from "../../translate/types";
 import { encodeResponsesInput } from "./encode-input";
@@ -17,7 +18,9 @@ const OWNED_FIELDS = new Set(["model", "input", "instructions", "tools", "tool_c
  */
 export function encodeResponsesRequest(request: CanonicalRequest, ctx: TranslationContext): Record<string, unknown> {
   const body: Record<string, unknown> = { model: ctx.upstreamModel };
-  const instructions = request.system.map((part) => part.text).filter((text) => text !== "").join("\n\n");
+  // Claude Code's per-request attribution block is dropped as on Chat upstreams (M02): it would
+  // open every prompt with changing bytes and defeat the upstream's prefix cache.
+  const instructions = request.system.map((part) => part.text).filter((text) => text.trim() !== "" && !isClaudeCodeAttributionText(text)).join("\n\n");
   if (instructions) body.instructions = instructions;
   body.input = encodeResponsesInput(request.messages, ctx.warn);
 

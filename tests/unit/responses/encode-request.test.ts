@@ -27,6 +27,15 @@ describe("Responses encodeRequest (A→R, O→R)", () => {
     });
   });
 
+  test("M02 Claude Code's attribution block is not sent as instructions; alone it leaves none", () => {
+    const attribution = { type: "text" as const, text: "x-anthropic-billing-header: cc_version=2.1.329.a88; cc_entrypoint=sdk-cli;" };
+    const messages = [{ role: "user" as const, content: [{ type: "text" as const, text: "hi" }] }];
+    const withPrompt = codec.encodeRequest(baseRequest({ system: [attribution, { type: "text", text: "You are a Claude agent." }], messages }), upstreamCtx());
+    expect(withPrompt.instructions).toBe("You are a Claude agent.");
+    const alone = codec.encodeRequest(baseRequest({ system: [attribution], messages }), upstreamCtx());
+    expect(alone).not.toHaveProperty("instructions");
+  });
+
   test("M06 H05 H08 tool results become function_call_output items ahead of the user's text; errors are marked", () => {
     const body = codec.encodeRequest(
       baseRequest({
