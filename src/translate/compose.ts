@@ -38,6 +38,9 @@ function createComposedStream(client: ProtocolCodec, upstream: ProtocolCodec, ct
   const encoder = client.createStreamEncoder(ctx);
   let usage: Usage = emptyUsage();
   let reported = false;
+  let usageFinal = false;
+  /** Generated text pieces, joined only if the ledger needs an estimate. */
+  const generated: string[] = [];
   let sawFinish = false;
   let completed = false;
   let closed = false;
@@ -48,7 +51,11 @@ function createComposedStream(client: ProtocolCodec, upstream: ProtocolCodec, ct
       const before = usage;
       usage = mergeUsage(usage, update);
       if (usage !== before && (update.inputTokens !== undefined || update.outputTokens !== undefined)) reported = true;
+      // The closing usage (Chat's usage chunk, Anthropic's message_delta, Responses' completed) carries the output count.
+      if (event.type === "usage" && update.outputTokens !== undefined) usageFinal = true;
     }
+    if (event.type === "text_delta" || event.type === "reasoning_delta") generated.push(event.text);
+    else if (event.type === "tool_args_delta") generated.push(event.fragment);
     if (event.type === "message_stop") closed = true;
     if (event.type === "error") closed = true;
   }
@@ -86,6 +93,8 @@ function createComposedStream(client: ProtocolCodec, upstream: ProtocolCodec, ct
     },
     usage: () => usage,
     usageReported: () => reported,
+    usageFinal: () => usageFinal,
+    generatedText: () => generated.join(""),
     completed: () => completed,
   };
 }
