@@ -79,7 +79,7 @@ for (const dialectCase of dialectCases) {
       await gw?.stop();
       await mock?.stop();
       await database?.drop();
-    });
+    }, 60_000);
 
     test("no key, a wrong key, a revoked key and an expired key → 401 in the caller's protocol, in every header form", async () => {
       const bad: Array<[string, string]> = [
@@ -98,7 +98,7 @@ for (const dialectCase of dialectCases) {
         }
       }
       expect(mock.requests).toHaveLength(0);
-    });
+    }, 60_000);
 
     test("a valid key passes in every header form on every endpoint", async () => {
       for (const endpoint of modelEndpoints) {
@@ -111,7 +111,7 @@ for (const dialectCase of dialectCases) {
       // Every model call (not the listing) is in the ledger under the key's owner.
       const rows = await gw.store.usage.logs({ userId: member.id, since: new Date(Date.now() - 3_600_000) }, 1000);
       expect(rows.filter((row) => row.status === 200)).toHaveLength((modelEndpoints.length - 1) * headerForms.length);
-    });
+    }, 60_000);
 
     test("a key without the models scope → 403 on every model endpoint; it still reads its usage", async () => {
       for (const endpoint of modelEndpoints) {
@@ -119,7 +119,7 @@ for (const dialectCase of dialectCases) {
       }
       const usage = await fetch(`${gw.url}/api/v1/usage/summary`, { headers: { authorization: `Bearer ${tokens.usageOnly}` } });
       expect(usage.status).toBe(200);
-    });
+    }, 60_000);
 
     test("a user key → 403 on every admin endpoint; an admin key → 200; no key → 401", async () => {
       const adminCalls: Array<[string, string, unknown?]> = [
@@ -146,7 +146,7 @@ for (const dialectCase of dialectCases) {
       }
       const listed = await fetch(`${gw.url}/api/v1/admin/users`, { headers: { "x-api-key": tokens.admin } });
       expect(listed.status).toBe(200);
-    });
+    }, 60_000);
   });
 }
 

@@ -232,6 +232,6 @@ for (const dialectCase of dialectCases) {
         cache_read_tokens: sum((row) => row.cacheReadTokens),
         cache_write_tokens: exact.reduce((total, { u }) => total + u.cacheWrite, 0),
       });
-    });
+    }, 60_000);
   });
 }
