@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { issueApiKey } from "../../src/auth/issue-api-key";
 import { countTextTokens } from "../../src/ledger/estimate-usage";
 import type { StoredUsageRow } from "../../src/store/types";
@@ -92,6 +95,23 @@ const chatBody = (model: string, stream: boolean) => ({ model, stream, messages:
 const messagesBody = (model: string, stream: boolean) => ({ model, stream, max_tokens: 64, messages: [{ role: "user", content: "count me" }] });
 const responsesBody = (model: string, stream: boolean) => ({ model, stream, input: "count me" });
 
+/** USD per 1M tokens (= micro-dollars per token). */
+const prices: Record<string, { input: number; output: number; cacheRead: number; cacheWrite: number }> = {
+  "gpt-4o": { input: 2, output: 8, cacheRead: 0.5, cacheWrite: 2 },
+  "claude-sonnet-4*": { input: 3, output: 15, cacheRead: 0.25, cacheWrite: 3.75 },
+  "text-embedding-3-small": { input: 0.5, output: 0, cacheRead: 0.5, cacheWrite: 0.5 },
+};
+
+/** Expected cost in micro-dollars, rounded half up, from the row's own counts. */
+function expectedCost(row: StoredUsageRow): number {
+  const served = row.modelServed ?? "";
+  const price = prices[served] ?? (served.startsWith("claude-sonnet-4") ? prices["claude-sonnet-4*"] : undefined);
+  if (!price) throw new Error(`no test price for ${served}`);
+  const uncached = row.promptTokens - row.cacheReadTokens - row.cacheWriteTokens;
+  const micro = uncached * price.input + row.cacheReadTokens * price.cacheRead + row.cacheWriteTokens * price.cacheWrite + row.completionTokens * price.output;
+  return Math.floor(micro + 0.5 + 1e-9);
+}
+
 let counter = 0;
 const figures = (): Figures => {
   // Distinct numbers per request, so a swapped or doubled row cannot add up by accident.
@@ -106,11 +126,17 @@ for (const dialectCase of dialectCases) {
     let gw: DatabaseGateway;
     let token: string;
     let userId: number;
+    let pricesDir: string;
 
     beforeAll(async () => {
       database = await dialectCase.create();
       mock = await startMockUpstream();
-      gw = await startDatabaseGateway(database, mock);
+      // A price file of our own (ledger.prices_file), so the cost column is checked against
+      // arithmetic done here, not against the gateway's own code.
+      pricesDir = mkdtempSync(join(tmpdir(), "gw-prices-"));
+      const pricesFile = join(pricesDir, "prices.toml");
+      writeFileSync(pricesFile, Object.entries(prices).map(([model, p]) => `[[prices]]\nmodel = "${model}"\ninput = ${p.input}\noutput = ${p.output}\ncache_read = ${p.cacheRead}\ncache_write = ${p.cacheWrite}\n`).join("\n"));
+      gw = await startDatabaseGateway(database, mock, { TOKLIGENCE_LEDGER__PRICES_FILE: pricesFile });
       const user = await gw.store.users.create({ email: "counted@example.com", role: "gateway_user" });
       userId = user.id;
       token = (await issueApiKey(gw.store, { userId })).token;
@@ -119,7 +145,8 @@ for (const dialectCase of dialectCases) {
       await gw?.stop();
       await mock?.stop();
       await database?.drop();
-    });
+      rmSync(pricesDir, { recursive: true, force: true });
+    }, 60_000);
 
     const send = (path: string, body: unknown, requestId: string, signal?: AbortSignal) =>
       fetch(`${gw.url}${path}`, {
@@ -220,6 +247,8 @@ for (const dialectCase of dialectCases) {
       // The usage API adds up exactly the same rows.
       const rows = await gw.store.usage.logs({ userId }, 1000);
       expect(rows).toHaveLength(exact.length + abandoned.length);
+      // Cost from the configured price table, on exact and estimated rows alike.
+      for (const row of rows) expect({ id: row.requestId, cost: row.costMicroUsd }).toEqual({ id: row.requestId, cost: expectedCost(row) });
       const summary = (await (await fetch(`${gw.url}/api/v1/usage/summary`, { headers: { authorization: `Bearer ${token}` } })).json()) as { totals: Record<string, number> };
       const sum = (pick: (row: StoredUsageRow) => number) => rows.reduce((total, row) => total + pick(row), 0);
       const exactInput = exact.reduce((total, { u }) => total + u.input, 0);
@@ -231,6 +260,8 @@ for (const dialectCase of dialectCases) {
         completion_tokens: exactOutput + generated * abandoned.length,
         cache_read_tokens: sum((row) => row.cacheReadTokens),
         cache_write_tokens: exact.reduce((total, { u }) => total + u.cacheWrite, 0),
+        cost_micro_usd: rows.reduce((total, row) => total + expectedCost(row), 0),
+        unpriced_requests: 0,
       });
     }, 60_000);
   });
