@@ -1,5 +1,5 @@
 // Regenerates src/store/migrations/embedded.ts from the drizzle-kit folders (run after
-// `drizzle-kit generate --config drizzle.sqlite.config.ts` and `... drizzle.pg.config.ts`).
+// `drizzle-kit generate --config scripts/drizzle/sqlite.config.ts` and `... scripts/drizzle/pg.config.ts`).
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderEmbeddedMigrations } from "../src/store/migrations/render-embedded";

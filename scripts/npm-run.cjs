@@ -78,6 +78,15 @@ switch (task) {
   case "build":
     runBun(bun, ["scripts/build.ts", ...rest]);
     break;
+  case "build:all":
+    runBun(bun, ["scripts/build.ts", "--all", ...rest]);
+    break;
+  case "pack:npm":
+    runBun(bun, ["scripts/pack-npm.ts", "--pack", ...rest]);
+    break;
+  case "build:wheels":
+    runBun(bun, ["scripts/build-wheels.ts", ...rest]);
+    break;
   case "bench":
     runBun(bun, ["scripts/bench.ts", ...rest]);
     break;

@@ -5,6 +5,7 @@ import { createAdminRoutes } from "./http/routes/admin";
 import { createUsageRoutes } from "./http/routes/usage";
 import { createLedgerSink } from "./ledger/ledger-sink";
 import { loadPriceTable } from "./ledger/price-table";
+import { createResponseStore } from "./responses-store/service";
 import { openConfiguredStore } from "./store/open-configured-store";
 import { type GatewayServices, startGateway } from "./gateway";
 import { createLogger, type Logger } from "./log/logger";
@@ -34,12 +35,18 @@ export async function buildServices(loaded: LoadedConfig, logger: Logger): Promi
       `auth: ${required ? "API key required on model endpoints" : `OFF on model endpoints: requests without a gateway key count as ${root.email}; a presented tok_ key is still checked`} (${why}); admin API always requires an admin key`,
     );
     const onUnexpectedError = (error: unknown) => logger.error({ err: error }, "admin/usage API error");
+    const responses = createResponseStore({ repository: store.responses, retentionHours: config.responses.storeRetentionHours, logger });
+    responses.startPurging();
     return {
       ledger,
       auth,
+      responses,
       adminRoutes: [createAdminRoutes({ store, auth, onUnexpectedError }), createUsageRoutes({ store, auth, onUnexpectedError })],
       // The gateway closes the ledger (flushing it) before this runs.
-      close: () => store.close(),
+      close: () => {
+        responses.stop();
+        return store.close();
+      },
     };
   } catch (error) {
     await store.close();

@@ -10,12 +10,15 @@ import type { ProxyDeps } from "./proxy/types";
 import { ModelRouter } from "./routing/router";
 import { findTranslator } from "./translate/registry";
 import { estimateAnthropicInputTokens } from "./protocols/anthropic/count-tokens";
+import { createResponseStore, type ResponseStore } from "./responses-store/service";
 
 export interface GatewayServices {
   ledger?: LedgerSink;
   auth?: Authenticator;
   adminRoutes?: ProxyAppRoutes;
   estimateAnthropicTokens?: ProxyDeps["estimateAnthropicTokens"];
+  /** Stored Responses API objects; without it nothing is stored (no database). */
+  responses?: ResponseStore;
 }
 type ProxyAppRoutes = Parameters<typeof createApp>[0]["adminRoutes"];
 
@@ -54,6 +57,8 @@ export function buildProxyDeps(config: GatewayConfig, logger: Logger, services: 
     logger,
     findTranslator,
     estimateAnthropicTokens: services.estimateAnthropicTokens ?? estimateAnthropicInputTokens,
+    // Without a database nothing is kept, and previous_response_id resolves only at OpenAI itself.
+    responses: services.responses ?? createResponseStore({ retentionHours: 0, logger }),
   };
 }
 

@@ -108,6 +108,7 @@ function buildConfig(entries: Map<string, SourcedValue>, environment: string): G
     databaseUrl: get("database.url"),
     sqliteSynchronous: get("database.sqlite_synchronous"),
     ledger: { pricesFile: get<string>("ledger.prices_file") ? expandHome(get("ledger.prices_file")) : "" },
+    responses: { storeRetentionHours: get("responses.store_retention_hours") },
     routing: { routes: get("routing.routes"), aliases: get("routing.aliases"), smallModel: get("routing.small_model"), bigModel: get("routing.big_model") },
     providers: buildProviders(entries),
   };

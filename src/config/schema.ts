@@ -60,6 +60,7 @@ export const fixedKeys: Record<string, KeySpec> = {
   "database.url": { type: { kind: "string" }, secret: true },
   "database.sqlite_synchronous": { type: { kind: "enum", values: ["FULL", "NORMAL"] } },
   "ledger.prices_file": str,
+  "responses.store_retention_hours": { type: { kind: "int", min: 0, max: 24 * 365 * 100 } },
   "routing.routes": list,
   "routing.aliases": list,
   "routing.small_model": str,

@@ -41,6 +41,8 @@ export interface GatewayConfig {
   sqliteSynchronous: "FULL" | "NORMAL";
   /** Price table for ledger costs; empty = the embedded config/prices.toml. */
   ledger: { pricesFile: string };
+  /** Stored Responses API objects: hours kept after creation; 0 = never store. */
+  responses: { storeRetentionHours: number };
   routing: { routes: string[]; aliases: string[]; smallModel: string; bigModel: string };
   providers: ProviderConfig[];
 }

@@ -9,6 +9,7 @@ import { gatewayVersion } from "../version";
 import { protocolForPath } from "./read-request";
 import { healthRoutes, modelListRoutes } from "./routes/info-routes";
 import { anthropicRoutes, openaiCoreRoutes, openaiResponsesRoutes } from "./routes/model-routes";
+import { storedResponseRoutes } from "./routes/stored-responses";
 
 /** Endpoint groups, named as in the original's multi-port configuration (§1.14). */
 export type EndpointKey = "openai_core" | "openai_responses" | "anthropic" | "admin" | "health";
@@ -75,7 +76,7 @@ export function createApp(deps: AppDeps, endpoints: readonly EndpointKey[]) {
     );
   if (enabled.has("health")) app.use(healthRoutes(deps.config, deps.isDraining));
   if (enabled.has("openai_core")) app.use(modelListRoutes(deps.proxy.router, deps.auth)).use(openaiCoreRoutes(routeDeps));
-  if (enabled.has("openai_responses")) app.use(openaiResponsesRoutes(routeDeps));
+  if (enabled.has("openai_responses")) app.use(openaiResponsesRoutes(routeDeps)).use(storedResponseRoutes(routeDeps));
   if (enabled.has("anthropic")) app.use(anthropicRoutes(routeDeps));
   if (enabled.has("admin")) for (const routes of deps.adminRoutes ?? []) app.use(routes);
   return app;

@@ -2,6 +2,7 @@ import { emptyUsage, mergeUsage } from "../canonical/usage";
 import { GatewayError, toGatewayError } from "../errors/gateway-error";
 import { renderErrorResponse } from "../errors/render";
 import { estimateOutputTokens } from "../ledger/estimate-usage";
+import type { ResponseExchange } from "../responses-store/exchange";
 import { usageFromResponseBody } from "../streaming/usage-tap";
 import { echoClientModel } from "./echo-model";
 import { LedgerRecorder } from "./ledger-recorder";
@@ -23,13 +24,17 @@ export async function handleModelRequest(request: ModelRequest, deps: ProxyDeps)
   try {
     const route = deps.router.resolve(String(request.body.model), request.clientProtocol);
     const stream = wantsStream(request.operation, request.body);
+    // Responses API: the history behind previous_response_id, and the response to keep.
+    const exchange = await deps.responses?.begin(request);
     let lastFailure: UpstreamFailure | GatewayError | undefined;
     for (const [position, target] of route.targets.entries()) {
       const isLast = position === route.targets.length - 1;
       recorder.setTarget(target, upstreamOperationFor(request.operation, target.upstreamProtocol));
       let attempt: PreparedAttempt;
+      let attemptRequest = request;
       try {
-        attempt = prepareAttempt(request, target, deps, warn);
+        if (exchange) attemptRequest = exchange.requestFor(target);
+        attempt = prepareAttempt(attemptRequest, target, deps, warn);
       } catch (error) {
         // A target this gateway cannot serve (e.g. untranslatable): try the next one if any.
         lastFailure = toGatewayError(error);
@@ -40,12 +45,12 @@ export async function handleModelRequest(request: ModelRequest, deps: ProxyDeps)
         return await respondTokenEstimate(request, deps, recorder);
       }
       try {
-        const answer = await sendAttempt(request, attempt, deps);
+        const answer = await sendAttempt(attemptRequest, attempt, deps);
         if (stream) {
           const firstChunk = await readFirstChunk(answer.call.readBody());
-          return streamToClient({ request, deps, attempt, call: answer.call, body: firstChunk, recorder, log });
+          return streamToClient({ request: attemptRequest, deps, attempt, call: answer.call, body: firstChunk, recorder, log, exchange });
         }
-        return await respondWhole(request, attempt, await readAll(answer.call), recorder);
+        return await respondWhole(attemptRequest, attempt, await readAll(answer.call), recorder, exchange);
       } catch (error) {
         const failure = error instanceof UpstreamFailure ? error : toGatewayError(error);
         const gatewayError = failure instanceof UpstreamFailure ? failure.error : failure;
@@ -73,7 +78,7 @@ async function readFirstChunk(body: AsyncGenerator<Uint8Array>): Promise<PrimedB
   return { first, rest: body };
 }
 
-async function respondWhole(request: ModelRequest, attempt: PreparedAttempt, text: string, recorder: LedgerRecorder): Promise<Response> {
+async function respondWhole(request: ModelRequest, attempt: PreparedAttempt, text: string, recorder: LedgerRecorder, exchange?: ResponseExchange): Promise<Response> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -96,8 +101,8 @@ async function respondWhole(request: ModelRequest, attempt: PreparedAttempt, tex
     recorder.setUsage(mergeUsage(emptyUsage(), usage), usage !== undefined, estimate);
     body = echoClientModel(text, attempt.target.upstreamModel, attempt.context.clientModel);
   }
-  // The ledger row is durable before the client gets its answer (a crash cannot lose it).
-  await recorder.finish(200, null);
+  // The ledger row (and a stored response) is durable before the client gets its answer.
+  await Promise.all([recorder.finish(200, null), exchange?.saveBody(body)]);
   return new Response(body, { status: 200, headers: { "content-type": "application/json", "x-request-id": request.requestId } });
 }
 

@@ -9,6 +9,7 @@ import type { SseEvent } from "../streaming/sse-event";
 import { UsageTap } from "../streaming/usage-tap";
 import type { UpstreamCall } from "../upstream/client";
 import { echoClientModel } from "./echo-model";
+import type { ResponseExchange } from "../responses-store/exchange";
 import type { PrimedBody } from "./handle-request";
 import type { LedgerRecorder } from "./ledger-recorder";
 import type { ModelRequest, ProxyDeps } from "./types";
@@ -22,6 +23,8 @@ interface StreamArgs {
   body: PrimedBody;
   recorder: LedgerRecorder;
   log: Logger;
+  /** Responses API: sees client-bound events to keep the completed response (`store`). */
+  exchange?: ResponseExchange;
 }
 
 /** Keep-alive for quiet streams: Anthropic clients expect `ping` events, OpenAI clients ignore SSE comments. */
@@ -47,7 +50,7 @@ function isUsageOnlyChunk(event: SseEvent): boolean {
  * row is made durable before the client's final event, and a client disconnect aborts upstream.
  */
 export function streamToClient(args: StreamArgs): Response {
-  const { request, deps, attempt, call, body, recorder, log } = args;
+  const { request, deps, attempt, call, body, recorder, log, exchange } = args;
   const protocol = request.clientProtocol;
   const decoder = new SseDecoder();
   const tap = attempt.translator ? undefined : new UsageTap(attempt.target.upstreamProtocol);
@@ -78,18 +81,26 @@ export function streamToClient(args: StreamArgs): Response {
     let terminal = false;
     for (const event of events) {
       if (translator) {
-        for (const translated of translator.push(event)) out += encodeSseEvent(translated);
+        for (const translated of translator.push(event)) {
+          exchange?.observe(translated);
+          out += encodeSseEvent(translated);
+        }
         terminal ||= translator.completed();
       } else {
         terminal = tap!.observe(event) || terminal;
         if (attempt.dropUsageChunk && isUsageOnlyChunk(event)) continue;
-        out += encodeSseEvent(renamed ? { ...event, data: echoClientModel(event.data, attempt.target.upstreamModel, attempt.context.clientModel) } : event);
+        const relayed = renamed ? { ...event, data: echoClientModel(event.data, attempt.target.upstreamModel, attempt.context.clientModel) } : event;
+        exchange?.observe(relayed);
+        out += encodeSseEvent(relayed);
       }
     }
     if (terminal && !recorder.isFinished) {
       syncUsage();
       if (tap?.upstreamError) errorCode = "upstream_error";
-      await recorder.finish(200, errorCode);
+      await Promise.all([recorder.finish(200, errorCode), exchange?.flush()]);
+    } else if (exchange?.saving) {
+      // The terminal Responses event came before the upstream's own end: keep it durable first.
+      await exchange.flush();
     }
     write(out);
   };
@@ -116,9 +127,10 @@ export function streamToClient(args: StreamArgs): Response {
       await emit(decoder.end());
       if (translator) {
         const closing = translator.end();
+        if (exchange) for (const event of closing) exchange.observe(event);
         syncUsage();
         if (!translator.completed()) errorCode = "upstream_stream_broken";
-        await recorder.finish(200, errorCode);
+        await Promise.all([recorder.finish(200, errorCode), exchange?.flush()]);
         write(closing.map(encodeSseEvent).join(""));
       } else if (!tap!.completed()) {
         // A cut stream must never look complete (reliability-anchors §2.18).

@@ -5,6 +5,7 @@ import type { LedgerSink } from "../ledger/types";
 import type { Logger } from "../log/logger";
 import type { KeyRing } from "../providers/key-ring";
 import type { UpstreamOperation } from "../providers/endpoints";
+import type { ResponseStore } from "../responses-store/service";
 import type { ModelRouter } from "../routing/router";
 import type { Translator } from "../translate/types";
 
@@ -18,6 +19,8 @@ export interface ProxyDeps {
   findTranslator: (client: Protocol, upstream: Protocol) => Translator | undefined;
   /** Estimate of Anthropic input tokens for count_tokens on non-Anthropic upstreams, when available. */
   estimateAnthropicTokens?: (body: Record<string, unknown>) => number;
+  /** Stored Responses API objects (`store`, `previous_response_id`); absent: none kept. */
+  responses?: ResponseStore;
 }
 
 /** One model request as the HTTP layer hands it over (body parsed once, envelope checked). */

@@ -29,6 +29,7 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
     clientModel,
     upstreamModel: target.upstreamModel,
     providerName: target.providerName,
+    ...(provider ? { providerKind: provider.kind } : {}),
     defaultMaxTokens: deps.config.defaultMaxTokens,
     maxOutputTokens: provider?.maxOutputTokens,
     clientBody: request.body,

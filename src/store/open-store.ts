@@ -16,6 +16,7 @@ import { pgMigrations, sqliteMigrations } from "./migrations/embedded";
 import { describeMigrations, migratePg, migrateSqlite, readPgLastApplied, readSqliteLastApplied } from "./migrations/run-migrations";
 import * as pgSchema from "./schema/pg";
 import * as sqliteSchema from "./schema/sqlite";
+import { createStoredResponseRepository } from "./stored-response-repository";
 import type { Store } from "./types";
 import { createUsageRepository } from "./usage-repository";
 import { createUserRepository } from "./user-repository";
@@ -71,6 +72,7 @@ function buildStore(ctx: DbContext, location: string, hooks: Pick<Store, "migrat
     users: createUserRepository(ctx),
     apiKeys: createApiKeyRepository(ctx),
     usage: createUsageRepository(ctx),
+    responses: createStoredResponseRepository(ctx),
     ...hooks,
   };
 }

@@ -166,6 +166,37 @@ export interface UsageRepository {
   logs(filter: UsageFilter, limit: number): Promise<StoredUsageRow[]>;
 }
 
+/**
+ * One stored Responses API exchange (`store` not false): what the client sent, already
+ * expanded with the conversation before it, and the response object it got back.
+ */
+export interface StoredResponseRecord {
+  /** The response id the client saw (`resp_…`). */
+  id: string;
+  /** The owner; null for requests without a user (no user store, tests). */
+  userId: number | null;
+  /** The model the client asked for. */
+  model: string;
+  createdAt: Date;
+  /** After this instant the record is gone for every reader (retention); null = kept. */
+  expiresAt: Date | null;
+  /** `{input: items, instructions, ...}`: see src/responses-store/record.ts. */
+  request: Record<string, unknown>;
+  /** The Responses API response object as the client received it. */
+  response: Record<string, unknown>;
+}
+
+export interface StoredResponseRepository {
+  /** Insert, or replace a record with the same id (an upstream that reuses ids). */
+  put(record: StoredResponseRecord): Promise<void>;
+  /** The record if it exists, belongs to `userId` (null matches null only) and has not expired at `now`. */
+  get(id: string, userId: number | null, now: Date): Promise<StoredResponseRecord | null>;
+  /** Delete a visible record (same rules as `get`); false when there was none. */
+  delete(id: string, userId: number | null, now: Date): Promise<boolean>;
+  /** Delete every record expired at `now`; returns how many. */
+  purgeExpired(now: Date): Promise<number>;
+}
+
 export interface Store {
   readonly dialect: Dialect;
   /** Where the data lives, safe to print (a URL has its password removed). */
@@ -173,6 +204,7 @@ export interface Store {
   readonly users: UserRepository;
   readonly apiKeys: ApiKeyRepository;
   readonly usage: UsageRepository;
+  readonly responses: StoredResponseRepository;
   migrate(): Promise<MigrationResult>;
   migrationStatus(): Promise<MigrationStatus>;
   close(): Promise<void>;

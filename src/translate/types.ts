@@ -1,4 +1,5 @@
 import type { CanonicalRequest, Protocol, Usage } from "../canonical/types";
+import type { ProviderKind } from "../config/types";
 import type { GatewayError } from "../errors/gateway-error";
 import type { SseEvent } from "../streaming/sse-event";
 
@@ -12,6 +13,12 @@ export interface TranslationContext {
   upstreamModel: string;
   /** Provider name from the configuration (for logs and provider quirks). */
   providerName: string;
+  /**
+   * The provider's configured kind, when known: OpenAI itself and OpenAI-compatible servers
+   * differ in what Chat Completions accepts (freeform `custom` tools, S10). Without it,
+   * encoders treat a provider named `openai` as OpenAI.
+   */
+  providerKind?: ProviderKind;
   /** Default `max_tokens` when the client gives none and the upstream requires one (P01). */
   defaultMaxTokens: number;
   /** Upper bound for `max_tokens` on this upstream model, if known (P02). */

@@ -50,10 +50,17 @@ export interface MockUpstream {
   setDefaultText(text: string): void;
   /** Milliseconds between the events of default streamed answers (default 0). */
   setDefaultIntervalMs(ms: number): void;
+  /**
+   * Answer by looking at the request (agent loops whose order a client decides): consulted after
+   * the queue; returning undefined falls back to the default answer. Pass undefined to remove.
+   */
+  setResponder(responder: MockResponder | undefined): void;
   stop(): Promise<void>;
 }
 
 type Json = Record<string, any>;
+
+export type MockResponder = (request: RecordedRequest) => MockScript | undefined;
 
 function sseText(item: string | { event?: string; data: unknown }): string {
   if (typeof item === "string") return item;
@@ -138,6 +145,7 @@ export async function startMockUpstream(): Promise<MockUpstream> {
   const queue: MockScript[] = [];
   let defaultText = "Hello from the mock upstream";
   let defaultIntervalMs = 0;
+  let responder: MockResponder | undefined;
   const server: Server<undefined> = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
@@ -152,7 +160,7 @@ export async function startMockUpstream(): Promise<MockUpstream> {
       const recorded: RecordedRequest = { method: request.method, path: url.pathname, query: url.search, headers: Object.fromEntries(request.headers), body, aborted: false };
       requests.push(recorded);
       request.signal.addEventListener("abort", () => (recorded.aborted = true));
-      const scripted = queue.shift();
+      const scripted = queue.shift() ?? responder?.(recorded);
       const script = scripted ?? defaultAnswer(url.pathname, body, defaultText);
       if (script.delayMs) await Bun.sleep(script.delayMs);
       if (script.reset) {
@@ -201,6 +209,7 @@ export async function startMockUpstream(): Promise<MockUpstream> {
     enqueue: (...scripts) => queue.push(...scripts),
     setDefaultText: (text) => (defaultText = text),
     setDefaultIntervalMs: (ms) => (defaultIntervalMs = ms),
+    setResponder: (next) => (responder = next),
     stop: async () => {
       server.stop(true);
     },

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { isThinkingOffEffort, mapEffortToBudget, MIN_THINKING_BUDGET } from "../../canonical/reasoning-effort";
 import type { CanonicalRequest, Message, TextPart, Tool } from "../../canonical/types";
+import { wrappedCustomToolDescription, wrappedCustomToolParameters } from "../../canonical/custom-tool-wrap";
 import type { TranslationContext } from "../../translate/types";
 import { encodeAnthropicMessages, encodeAnthropicSystem } from "./messages-encode";
 import type { AnthropicMessage, AnthropicTool, AnthropicToolChoice } from "./wire-types";
@@ -124,11 +125,7 @@ function encodeTools(tools: Tool[], ctx: TranslationContext): AnthropicTool[] {
     if (tool.kind === "builtin") out.push(tool.value as unknown as AnthropicTool);
     else if (tool.kind === "custom") {
       // S10: a freeform tool becomes a function taking one string.
-      out.push({
-        name,
-        description: [tool.description, tool.format ? `Input format: ${JSON.stringify(tool.format)}` : undefined].filter(Boolean).join("\n\n"),
-        input_schema: { type: "object", properties: { input: { type: "string" } }, required: ["input"] },
-      });
+      out.push({ name, description: wrappedCustomToolDescription(tool), input_schema: wrappedCustomToolParameters() });
     } else {
       const wire: AnthropicTool = { name, input_schema: tool.parameters };
       if (tool.description !== undefined) wire.description = tool.description;

@@ -1,7 +1,9 @@
 import { isClaudeCodeAttributionText } from "../../canonical/claude-code";
+import { wrappedCustomToolArguments } from "../../canonical/custom-tool-wrap";
 import type { ContentPart, DocumentPart, ImagePart, Message, TextPart, ToolResultPart } from "../../canonical/types";
 import { GatewayError } from "../../errors/gateway-error";
 import type { TranslationContext } from "../../translate/types";
+import { upstreamTakesCustomTools } from "./custom-tools";
 import type { ChatContentPart, ChatMessage, ChatToolCall } from "./wire-types";
 
 /**
@@ -137,7 +139,10 @@ function encodeAssistant(content: ContentPart[], ctx: TranslationContext): ChatM
     } else if (part.type === "tool_call") {
       toolCalls.push(
         part.kind === "custom"
-          ? { id: part.id, type: "custom", custom: { name: part.name, input: part.arguments } }
+          ? upstreamTakesCustomTools(ctx)
+            ? { id: part.id, type: "custom", custom: { name: part.name, input: part.arguments } }
+            // S10: the upstream saw the tool wrapped as a function, so the replay is wrapped too.
+            : { id: part.id, type: "function", function: { name: part.name, arguments: wrappedCustomToolArguments(part.arguments) } }
           // H08: empty input is "{}", never "" or "null".
           : { id: part.id, type: "function", function: { name: part.name, arguments: part.arguments.trim() === "" ? "{}" : part.arguments } },
       );

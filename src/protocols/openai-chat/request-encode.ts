@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
 import { mapBudgetToEffort } from "../../canonical/reasoning-effort";
+import { wrappedCustomToolDescription, wrappedCustomToolParameters } from "../../canonical/custom-tool-wrap";
 import type { CanonicalRequest, Tool, ToolChoice } from "../../canonical/types";
 import type { TranslationContext } from "../../translate/types";
+import { upstreamTakesCustomTools } from "./custom-tools";
 import { encodeChatMessages } from "./messages-encode";
 import { isStrictCompatible, normalizeToolSchema, sanitizeSchemaForGemini } from "./schema";
 import type { ChatCustomTool, ChatFunctionTool } from "./wire-types";
@@ -118,7 +120,8 @@ function encodeTools(tools: Tool[], model: string, ctx: TranslationContext): Arr
     }
     seen.add(tool.name);
     if (tool.kind === "custom") {
-      out.push({ type: "custom", custom: { name: tool.name, ...(tool.description ? { description: tool.description } : {}), ...(tool.format ? { format: tool.format } : {}) } });
+      if (upstreamTakesCustomTools(ctx)) out.push({ type: "custom", custom: { name: tool.name, ...(tool.description ? { description: tool.description } : {}), ...(tool.format ? { format: tool.format } : {}) } });
+      else out.push({ type: "function", function: { name: tool.name, description: wrappedCustomToolDescription(tool), parameters: wrappedCustomToolParameters() } });
       continue;
     }
     // S04/S05 (and S06/S07 for Gemini); cache_control (S15) and defer_loading (S08) never reach here.

@@ -1,4 +1,5 @@
 import { errorFromUpstreamStatus, GatewayError } from "../../errors/gateway-error";
+import { classifyOpenAiError, errorFacts, type ErrorFacts } from "../../errors/openai-shape";
 import type { OpenAiErrorBody } from "./wire-types";
 import { isRecord, readString } from "./values";
 
@@ -51,73 +52,6 @@ export function readRetryHint(message: string): number | undefined {
   return match[2]!.toLowerCase() === "ms" ? value / 1000 : value;
 }
 
-/** What an error needs for classification: a GatewayError or a canonical `error` stream event. */
-export interface ErrorFacts {
-  status: number;
-  code: string;
-  message: string;
-  retryAfter?: number;
-  upstreamType?: string;
-  upstreamCode?: string;
-  param?: string;
-}
-
-export interface OpenAiErrorShape {
-  status: number;
-  type: string;
-  code: string | null;
-  message: string;
-  param: string | null;
-}
-
-const CONTEXT_LENGTH_TEXT = /prompt is too long|context length|context window|maximum context|too many tokens/i;
-
-/**
- * The OpenAI type/code/status for an error (E02, E03, E04, E06): codes Codex acts on are
- * `context_length_exceeded` (asks to compact), `insufficient_quota` (fatal),
- * `rate_limit_exceeded` (retries after the hinted delay) and `server_is_overloaded` (503).
- */
-export function classifyOpenAiError(facts: ErrorFacts): OpenAiErrorShape {
-  const param = facts.param ?? null;
-  const { status, code, upstreamType, upstreamCode } = facts;
-  const message = facts.message;
-  if (upstreamCode === "context_length_exceeded" || (status === 400 && CONTEXT_LENGTH_TEXT.test(message))) {
-    return { status: 400, type: "invalid_request_error", code: "context_length_exceeded", message, param };
-  }
-  if (upstreamCode === "insufficient_quota" || upstreamType === "billing_error" || code === "upstream_quota_exceeded" || status === 402) {
-    return { status: 429, type: "insufficient_quota", code: "insufficient_quota", message, param };
-  }
-  if (status === 429 || code === "rate_limited" || code === "upstream_rate_limited") {
-    return { status: 429, type: "requests", code: "rate_limit_exceeded", message: withRetryHint(message, facts.retryAfter), param };
-  }
-  if (status === 529 || upstreamType === "overloaded_error" || code === "upstream_overloaded" || code === "upstream_unavailable") {
-    return { status: 503, type: "server_error", code: "server_is_overloaded", message, param };
-  }
-  if (status === 504 || status === 408 || code === "upstream_timeout") {
-    return { status: status === 408 ? 504 : status, type: "server_error", code: "timeout", message, param };
-  }
-  if (status === 401) return { status, type: "invalid_request_error", code: upstreamCode ?? "invalid_api_key", message, param };
-  if (status === 403) return { status, type: "permission_error", code: upstreamCode ?? null, message, param };
-  if (status === 404) {
-    return { status, type: "invalid_request_error", code: upstreamCode ?? (code === "model_not_found" ? "model_not_found" : "not_found"), message, param };
-  }
-  if (status >= 400 && status < 500) {
-    return { status, type: "invalid_request_error", code: upstreamCode ?? gatewayCodeForClient(code), message, param };
-  }
-  return { status: status >= 500 ? status : 500, type: "server_error", code: upstreamCode ?? "server_error", message, param };
-}
-
-/** Gateway codes that mean something to a client are passed on; internal ones are not. */
-function gatewayCodeForClient(code: string): string | null {
-  return code.startsWith("upstream_") ? null : code;
-}
-
-function withRetryHint(message: string, retryAfter: number | undefined): string {
-  if (retryAfter === undefined || /try again in/i.test(message)) return message;
-  const seconds = Math.max(0, Math.round(retryAfter * 1000) / 1000);
-  return `${message.replace(/\s*$/, "")}${/[.!?]$/.test(message.trim()) ? "" : "."} Please try again in ${seconds}s.`;
-}
-
 export interface RenderedHttpError {
   status: number;
   body: OpenAiErrorBody;
@@ -140,16 +74,4 @@ export function renderResponsesHttpError(error: GatewayError): RenderedHttpError
 export function describeResponsesFailure(facts: ErrorFacts): { code: string; message: string } {
   const shape = classifyOpenAiError(facts);
   return { code: shape.code ?? (shape.status >= 500 ? "server_error" : "invalid_request_error"), message: shape.message };
-}
-
-export function errorFacts(error: GatewayError): ErrorFacts {
-  return {
-    status: error.status,
-    code: error.code,
-    message: error.message,
-    ...(error.retryAfter !== undefined ? { retryAfter: error.retryAfter } : {}),
-    ...(error.upstreamType ? { upstreamType: error.upstreamType } : {}),
-    ...(error.upstreamCode ? { upstreamCode: error.upstreamCode } : {}),
-    ...(error.param ? { param: error.param } : {}),
-  };
 }

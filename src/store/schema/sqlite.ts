@@ -88,7 +88,7 @@ export const usageEntries = sqliteTable(
   ],
 );
 
-/** Stored Responses API objects (`previous_response_id`); written by the Responses work. */
+/** Stored Responses API objects (`store`, `previous_response_id`); see src/responses-store/record.ts for request_json. */
 export const storedResponses = sqliteTable(
   "stored_responses",
   {

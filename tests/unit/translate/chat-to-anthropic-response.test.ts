@@ -112,7 +112,7 @@ describe("O→A streams", () => {
     const s = translator.createStreamTranslator(ctx());
     s.push(basic[0]!);
     expect(parseSse(s.fail(new GatewayError("upstream_rate_limited", 429, "slow down", { retryAfter: 3 })))).toEqual([
-      { data: { error: { message: "slow down", type: "requests", param: null, code: "rate_limit_exceeded" } } },
+      { data: { error: { message: "slow down. Please try again in 3s.", type: "requests", param: null, code: "rate_limit_exceeded" } } },
     ]);
     expect(s.push(basic[5]!)).toEqual([]);
   });

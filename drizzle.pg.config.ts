@@ -1,8 +1,0 @@
-// drizzle-kit config for the PostgreSQL migrations (see src/store/README.md for the workflow).
-import { defineConfig } from "drizzle-kit";
-
-export default defineConfig({
-  dialect: "postgresql",
-  schema: "./src/store/schema/pg.ts",
-  out: "./drizzle/pg",
-});

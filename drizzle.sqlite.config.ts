@@ -1,8 +1,0 @@
-// drizzle-kit config for the SQLite migrations (see src/store/README.md for the workflow).
-import { defineConfig } from "drizzle-kit";
-
-export default defineConfig({
-  dialect: "sqlite",
-  schema: "./src/store/schema/sqlite.ts",
-  out: "./drizzle/sqlite",
-});

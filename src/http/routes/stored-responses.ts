@@ -1,0 +1,66 @@
+/**
+ * GET /v1/responses/{id}, GET /v1/responses/{id}/input_items and DELETE /v1/responses/{id}:
+ * the stored Responses API objects (src/responses-store), in OpenAI's shapes. Authenticated
+ * like POST /v1/responses; a caller only ever sees responses created under its own user,
+ * anything else is 404 exactly like an id that never existed.
+ */
+import { Elysia } from "elysia";
+import { authenticateModelCall, requireModelsScope } from "../../auth/authorize-model-call";
+import type { Authenticator } from "../../auth/types";
+import { GatewayError, toGatewayError } from "../../errors/gateway-error";
+import { renderErrorResponse } from "../../errors/render";
+import type { ProxyDeps } from "../../proxy/types";
+import { readStoredRequest } from "../../responses-store/record";
+import { paginateItems, parseListQuery, withListingIds } from "../../responses-store/items";
+import type { StoredResponseRecord } from "../../store/types";
+import { requestIdFor } from "../read-request";
+
+interface StoredResponseRouteDeps {
+  proxy: ProxyDeps;
+  auth: Authenticator;
+}
+
+type Handler = (record: StoredResponseRecord, request: Request, userId: number | null) => Promise<unknown>;
+
+function notFound(id: string): GatewayError {
+  return new GatewayError("not_found", 404, `Response with id '${id}' not found.`, { param: "response_id" });
+}
+
+export function storedResponseRoutes(deps: StoredResponseRouteDeps) {
+  const answer = (handler: Handler) => async ({ request, params }: { request: Request; params: { id: string } }): Promise<Response> => {
+    const requestId = requestIdFor(request.headers);
+    try {
+      const principal = await authenticateModelCall(deps.auth, request.headers);
+      requireModelsScope(principal);
+      const userId = principal.userId;
+      const record = await deps.proxy.responses?.get(params.id, userId);
+      if (!record) throw notFound(params.id);
+      const body = await handler(record, request, userId);
+      return new Response(JSON.stringify(body), { status: 200, headers: { "content-type": "application/json", "x-request-id": requestId } });
+    } catch (error) {
+      if (!(error instanceof GatewayError)) deps.proxy.logger.error({ err: error, requestId }, "stored responses API error");
+      return renderErrorResponse("openai-responses", toGatewayError(error), requestId);
+    }
+  };
+  const detail = (summary: string) => ({ detail: { tags: ["OpenAI"], summary } });
+
+  return new Elysia({ name: "stored-responses" })
+    .get("/v1/responses/:id", answer(async (record) => record.response), detail("A stored response (created with `store` not false)"))
+    .get(
+      "/v1/responses/:id/input_items",
+      answer(async (record, request) => {
+        const query = parseListQuery(new URL(request.url).searchParams);
+        return paginateItems(withListingIds(record.id, readStoredRequest(record.request).input), query);
+      }),
+      detail("The input items of a stored response (OpenAI list: order, limit, after)"),
+    )
+    .delete(
+      "/v1/responses/:id",
+      answer(async (record, _request, userId) => {
+        // Gone between the read and the delete (another replica, expiry): the same 404.
+        if (!(await deps.proxy.responses!.delete(record.id, userId))) throw notFound(record.id);
+        return { id: record.id, object: "response", deleted: true };
+      }),
+      detail("Delete a stored response"),
+    );
+}

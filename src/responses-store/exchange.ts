@@ -1,0 +1,168 @@
+/**
+ * One POST /v1/responses as the response store sees it: the history it continues
+ * (`previous_response_id`) and, when `store` is not false, the response to keep once the
+ * client has it. The proxy asks `requestFor(target)` per attempt, feeds the client-bound events
+ * (or the whole body) in, and awaits `flush()` next to the ledger write before the terminal
+ * event, so an id the client has seen can be continued at once.
+ */
+import { GatewayError } from "../errors/gateway-error";
+import type { Logger } from "../log/logger";
+import { previousResponseNotFound } from "../protocols/openai-responses/history";
+import type { ModelRequest } from "../proxy/types";
+import type { RouteTarget } from "../routing/router";
+import type { SseEvent } from "../streaming/sse-event";
+import type { StoredResponseRecord } from "../store/types";
+import { type Item, normaliseInputItems, outputItemsOf } from "./items";
+import { readStoredRequest, type StoredRequest } from "./record";
+
+const TERMINAL_EVENTS = new Set(["response.completed", "response.incomplete", "response.failed"]);
+
+export interface ExchangeOptions {
+  request: ModelRequest;
+  previousId: string | undefined;
+  /** The stored record of `previousId` visible to this caller, or null. */
+  previous: StoredResponseRecord | null;
+  /** Whether the response is to be kept (`store` not false and retention on). */
+  store: boolean;
+  save(record: StoredResponseRecord): Promise<void>;
+  retentionMs: number;
+  now: () => Date;
+  log: Logger;
+}
+
+/** A real OpenAI Responses upstream reached natively: it may hold conversations this gateway never saw. */
+function servesResponsesNatively(target: RouteTarget): boolean {
+  return target.provider !== "loopback" && !target.translate && target.upstreamProtocol === "openai-responses";
+}
+
+export class ResponseExchange {
+  private readonly newItems: Item[];
+  private readonly previousRequest: StoredRequest | undefined;
+  private readonly variants = new Map<"native" | "local", ModelRequest>();
+  /** Whether the serving attempt forwarded `previous_response_id` to the upstream unexpanded. */
+  private forwarded = false;
+  private pending: Promise<void> | undefined;
+  private settled = false;
+
+  constructor(private readonly options: ExchangeOptions) {
+    this.newItems = normaliseInputItems(options.request.body.input);
+    this.previousRequest = options.previous ? readStoredRequest(options.previous.request) : undefined;
+  }
+
+  /**
+   * The request to send to `target`. A stored previous response is expanded into the full
+   * history (R02); the id itself stays in the body for translated targets and loopback
+   * (their encoders drop it, and the response echoes it) and is removed for a native OpenAI
+   * upstream, which may never have seen it. An id this gateway does not hold goes to a native
+   * OpenAI upstream as it is; any other target cannot resolve it: 400 previous_response_not_found.
+   */
+  requestFor(target: RouteTarget): ModelRequest {
+    const { request, previousId, previous } = this.options;
+    this.forwarded = false;
+    if (!previousId) return request;
+    const native = servesResponsesNatively(target);
+    if (!previous || this.previousRequest?.upstream_previous_response_id) {
+      if (native) {
+        this.forwarded = true;
+        return request;
+      }
+      if (!previous) throw previousResponseNotFound(previousId);
+      throw new GatewayError(
+        "invalid_request",
+        400,
+        `Previous response with id '${previousId}' continues a conversation held by the upstream provider; it can only be continued on a native OpenAI Responses model, not on '${String(request.body.model)}'.`,
+        { param: "previous_response_id", upstreamCode: "previous_response_not_found" },
+      );
+    }
+    const key = native ? "native" : "local";
+    let variant = this.variants.get(key);
+    if (!variant) {
+      const body: Record<string, unknown> = { ...request.body, input: this.expandedInput() };
+      if (native) delete body.previous_response_id;
+      variant = { ...request, body, rawBody: JSON.stringify(body) };
+      this.variants.set(key, variant);
+    }
+    return variant;
+  }
+
+  /** Watch one client-bound event; the terminal one carries the response object to keep. */
+  observe(event: SseEvent): void {
+    if (!this.options.store || this.pending) return;
+    const name = event.event ?? peekType(event.data);
+    if (!name || !TERMINAL_EVENTS.has(name)) return;
+    let response: unknown;
+    try {
+      response = (JSON.parse(event.data) as { response?: unknown }).response;
+    } catch {
+      return;
+    }
+    this.pending = this.keep(response).finally(() => (this.settled = true));
+  }
+
+  /** A whole (non-streaming) client-bound body. */
+  saveBody(text: string): Promise<void> {
+    if (!this.options.store || this.pending) return this.pending ?? Promise.resolve();
+    let response: unknown;
+    try {
+      response = JSON.parse(text);
+    } catch {
+      return Promise.resolve();
+    }
+    this.pending = this.keep(response).finally(() => (this.settled = true));
+    return this.pending;
+  }
+
+  /** A response is being written and is not durable yet. */
+  get saving(): boolean {
+    return this.pending !== undefined && !this.settled;
+  }
+
+  /** Resolves once the response seen so far is durable (or storing it failed and was logged). */
+  flush(): Promise<void> {
+    return this.pending ?? Promise.resolve();
+  }
+
+  private expandedInput(): Item[] {
+    const previous = this.options.previous;
+    if (!previous || !this.previousRequest) return this.newItems;
+    return [...this.previousRequest.input, ...outputItemsOf(previous.response), ...this.newItems];
+  }
+
+  /** Never throws: a failed write is logged, the client's answer is unaffected. */
+  private async keep(response: unknown): Promise<void> {
+    const { request, previousId, log } = this.options;
+    if (typeof response !== "object" || response === null || typeof (response as { id?: unknown }).id !== "string") {
+      log.warn("response not stored: the answer carried no response id");
+      return;
+    }
+    const object = { ...(response as Record<string, unknown>) };
+    // A native upstream that got the expanded history echoes no previous id: the client sent one.
+    if (previousId && !object.previous_response_id) object.previous_response_id = previousId;
+    const stored: StoredRequest = {
+      input: this.forwarded ? this.newItems : this.expandedInput(),
+      instructions: request.body.instructions ?? null,
+      previous_response_id: previousId ?? null,
+    };
+    if (this.forwarded && previousId) stored.upstream_previous_response_id = previousId;
+    const createdAt = this.options.now();
+    try {
+      await this.options.save({
+        id: object.id as string,
+        userId: request.principal.userId,
+        model: String(request.body.model),
+        createdAt,
+        expiresAt: new Date(createdAt.getTime() + this.options.retentionMs),
+        request: stored as unknown as Record<string, unknown>,
+        response: object,
+      });
+    } catch (error) {
+      log.error({ err: error, responseId: object.id }, "storing the response failed (the client got its answer; previous_response_id on it will not resolve)");
+    }
+  }
+}
+
+/** The `type` of an event without an `event:` field, read from the start of its JSON. */
+function peekType(data: string): string | undefined {
+  if (!data.startsWith("{")) return undefined;
+  return /"type"\s*:\s*"([^"]+)"/.exec(data.slice(0, 80))?.[1];
+}

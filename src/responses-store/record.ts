@@ -1,0 +1,30 @@
+/**
+ * What one stored exchange's `request` column holds. Each record is self-contained: `input`
+ * is the whole conversation the model saw (earlier turns' input and output, then the new
+ * input), so continuing from it needs only this record, and deleting or expiring an earlier
+ * response never breaks a later one.
+ */
+import type { Item } from "./items";
+
+export interface StoredRequest {
+  /** Every input item the response was generated from, oldest first. */
+  input: Item[];
+  instructions: unknown;
+  /** The `previous_response_id` the client sent, if any. */
+  previous_response_id: string | null;
+  /**
+   * Set when the conversation before this one lives only at the upstream (an id this gateway
+   * never stored, forwarded to OpenAI): `input` then holds only the new items, and the
+   * conversation can only be continued on a native OpenAI Responses upstream.
+   */
+  upstream_previous_response_id?: string;
+}
+
+export function readStoredRequest(value: Record<string, unknown>): StoredRequest {
+  return {
+    input: Array.isArray(value.input) ? (value.input as Item[]) : [],
+    instructions: value.instructions ?? null,
+    previous_response_id: typeof value.previous_response_id === "string" ? value.previous_response_id : null,
+    ...(typeof value.upstream_previous_response_id === "string" ? { upstream_previous_response_id: value.upstream_previous_response_id } : {}),
+  };
+}

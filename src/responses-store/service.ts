@@ -1,0 +1,79 @@
+/**
+ * The gateway's store of Responses API objects: what POST /v1/responses keeps (`store` not
+ * false), what `previous_response_id` continues, and what GET/DELETE /v1/responses/{id} read.
+ * Lives in the gateway's database (SQLite or PostgreSQL), so it survives restarts and is shared
+ * by replicas. Owner-scoped: a caller only sees responses created under its own user.
+ */
+import { GatewayError } from "../errors/gateway-error";
+import type { Logger } from "../log/logger";
+import type { ModelRequest } from "../proxy/types";
+import type { StoredResponseRecord, StoredResponseRepository } from "../store/types";
+import { ResponseExchange } from "./exchange";
+
+export interface ResponseStoreOptions {
+  /** Absent: nothing is stored and every lookup misses (a gateway without a database). */
+  repository?: StoredResponseRepository;
+  /** Hours a record stays readable; 0 = never store. */
+  retentionHours: number;
+  logger: Logger;
+  now?: () => Date;
+}
+
+export interface ResponseStore {
+  /** Per request: undefined when neither storing nor continuing applies. */
+  begin(request: ModelRequest): Promise<ResponseExchange | undefined>;
+  get(id: string, userId: number | null): Promise<StoredResponseRecord | null>;
+  delete(id: string, userId: number | null): Promise<boolean>;
+  purgeExpired(): Promise<number>;
+  /** Purge now and then every `intervalMs` (default hourly) until `stop()`. */
+  startPurging(intervalMs?: number): void;
+  stop(): void;
+}
+
+export function createResponseStore(options: ResponseStoreOptions): ResponseStore {
+  const { repository, logger } = options;
+  const now = options.now ?? (() => new Date());
+  const retentionMs = options.retentionHours * 3_600_000;
+  let timer: ReturnType<typeof setInterval> | undefined;
+
+  const purgeExpired = async () => (repository ? repository.purgeExpired(now()) : 0);
+  const purgeLogged = () =>
+    purgeExpired().then(
+      (count) => count > 0 && logger.info({ count }, "purged expired stored responses"),
+      (error) => logger.error({ err: error }, "purging expired stored responses failed"),
+    );
+
+  return {
+    async begin(request) {
+      if (request.operation !== "openai-responses") return undefined;
+      const body = request.body;
+      const previousId = typeof body.previous_response_id === "string" && body.previous_response_id.length > 0 ? body.previous_response_id : undefined;
+      const store = repository !== undefined && retentionMs > 0 && body.store !== false;
+      if (!previousId && !store) return undefined;
+      let previous: StoredResponseRecord | null = null;
+      if (previousId && repository) {
+        try {
+          previous = await repository.get(previousId, request.principal.userId, now());
+        } catch (error) {
+          logger.error({ err: error, requestId: request.requestId }, "reading a stored response failed");
+          throw new GatewayError("internal_error", 500, "the gateway could not read its stored responses; try again");
+        }
+      }
+      const log = logger.child({ requestId: request.requestId });
+      return new ResponseExchange({ request, previousId, previous, store, save: (record) => repository!.put(record), retentionMs, now, log });
+    },
+    get: async (id, userId) => (repository ? repository.get(id, userId, now()) : null),
+    delete: async (id, userId) => (repository ? repository.delete(id, userId, now()) : false),
+    purgeExpired,
+    startPurging(intervalMs = 3_600_000) {
+      if (!repository || timer) return;
+      void purgeLogged();
+      timer = setInterval(() => void purgeLogged(), intervalMs);
+      timer.unref?.();
+    },
+    stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+    },
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * Running the pinned Codex CLI (`@openai/codex`, a devDependency) against a gateway, isolated:
+ * a fresh CODEX_HOME and HOME in a temp dir, an explicit environment (no user config or real
+ * credentials leak in), a custom Responses provider pointing at the gateway, low retry counts,
+ * stdin closed (exec would otherwise read it into the prompt) and an outer kill timer (Codex
+ * keeps reconnecting when a gateway is unreachable instead of failing fast).
+ */
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+export const codexBin = resolve(import.meta.dir, "../../node_modules/.bin/codex");
+/** The version the compat tests were written against (package.json pins it). */
+export const pinnedCodexVersion = "0.169.0";
+
+/** `codex --version`, or why the binary cannot run here at all. */
+export function codexVersion(): { version?: string; problem?: string } {
+  try {
+    const result = Bun.spawnSync([codexBin, "--version"], { stdin: "ignore", stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "/usr/bin:/bin" } });
+    if (result.exitCode !== 0) return { problem: `exit ${result.exitCode}: ${result.stderr.toString().trim().slice(0, 300)}` };
+    return { version: result.stdout.toString().trim() };
+  } catch (error) {
+    return { problem: String(error) };
+  }
+}
+
+export interface CodexRun {
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  /** The working directory the task ran in (files the tools wrote are here). */
+  workDir: string;
+  /** Whether the outer timer had to kill Codex. */
+  timedOut: boolean;
+}
+
+export interface CodexRunOptions {
+  gatewayUrl: string;
+  prompt: string;
+  /** The slug Codex sends; a known slug (gpt-5.5) gets apply_patch and exec_command (case R05). */
+  model?: string;
+  timeoutMs?: number;
+  /** `-c key=value` overrides (TOML values), e.g. `model_reasoning_summary="detailed"`. */
+  configOverrides?: string[];
+  /** Look at the finished run's work dir (the temp tree is removed right after). */
+  inspect?: (run: CodexRun) => void | Promise<void>;
+}
+
+/** Run `codex exec` once; the temp tree is removed after `inspect` has looked at it. */
+export async function runCodexExec(options: CodexRunOptions): Promise<CodexRun> {
+  const root = mkdtempSync(join(tmpdir(), "codex-compat-"));
+  const codexHome = join(root, "codex-home");
+  const workDir = join(root, "work");
+  mkdirSync(codexHome);
+  mkdirSync(workDir);
+  const model = options.model ?? "gpt-5.5";
+  writeFileSync(
+    join(codexHome, "config.toml"),
+    [
+      `model = "${model}"`,
+      `model_provider = "gw"`,
+      ``,
+      `[model_providers.gw]`,
+      `name = "Tokligence gateway under test"`,
+      `base_url = "${options.gatewayUrl}/v1"`,
+      `env_key = "GW_KEY"`,
+      `wire_api = "responses"`,
+      `request_max_retries = 0`,
+      `stream_max_retries = 0`,
+      `supports_websockets = false`,
+      ``,
+    ].join("\n"),
+  );
+  try {
+    const proc = Bun.spawn(
+      // danger-full-access: the only commands run are the ones the test's mock scripts, inside a
+      // throwaway directory; Codex's own sandbox (bubblewrap) needs kernel features some CI
+      // containers lack, and it is not what these tests are about.
+      [codexBin, "exec", "--skip-git-repo-check", "--ephemeral", "-s", "danger-full-access", "-C", workDir, "-m", model, ...(options.configOverrides ?? []).flatMap((entry) => ["-c", entry]), options.prompt],
+      {
+        cwd: workDir,
+        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: root, CODEX_HOME: codexHome, GW_KEY: "sk-codex-client-key", NO_COLOR: "1" },
+        stdin: "ignore",
+        stdout: "pipe",
+        stderr: "pipe",
+      },
+    );
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      proc.kill();
+    }, options.timeoutMs ?? 45_000);
+    const [stdout, stderr, exitCode] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
+    clearTimeout(timer);
+    const run: CodexRun = { exitCode, stdout, stderr, workDir, timedOut };
+    await options.inspect?.(run);
+    return run;
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}

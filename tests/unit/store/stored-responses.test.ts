@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import type { StoredResponseRecord, Store } from "../../../src/store/types";
+import { dialectCases, type TestDatabase } from "../../support/test-databases";
+
+const HOUR = 3_600_000;
+
+function record(id: string, userId: number | null, createdAt: Date, expiresAt: Date | null, text = "hi"): StoredResponseRecord {
+  return {
+    id,
+    userId,
+    model: "m",
+    createdAt,
+    expiresAt,
+    request: { input: [{ type: "message", role: "user", content: [{ type: "input_text", text }] }], instructions: null, previous_response_id: null },
+    response: { id, object: "response", output: [{ type: "message", role: "assistant", content: [{ type: "output_text", text: `re: ${text}` }] }] },
+  };
+}
+
+for (const dialectCase of dialectCases) {
+  describe.skipIf(dialectCase.skip)(`stored responses on ${dialectCase.dialect}`, () => {
+    let database: TestDatabase;
+    let store: Store;
+    let ann: number;
+    let bob: number;
+    const t0 = new Date("2030-01-01T00:00:00Z");
+
+    beforeAll(async () => {
+      database = await dialectCase.create();
+      store = await database.openMigrated();
+      ann = (await store.users.create({ email: "ann@example.com", role: "gateway_user" })).id;
+      bob = (await store.users.create({ email: "bob@example.com", role: "gateway_user" })).id;
+    });
+    afterAll(async () => database.drop());
+
+    test("put then get round-trips the JSON; only the owner sees it (null owner only matches null)", async () => {
+      await store.responses.put(record("resp_a", ann, t0, new Date(t0.getTime() + HOUR)));
+      await store.responses.put(record("resp_anon", null, t0, null));
+      const got = await store.responses.get("resp_a", ann, t0);
+      expect(got).toEqual(record("resp_a", ann, t0, new Date(t0.getTime() + HOUR)));
+      expect(await store.responses.get("resp_a", bob, t0)).toBeNull();
+      expect(await store.responses.get("resp_a", null, t0)).toBeNull();
+      expect((await store.responses.get("resp_anon", null, t0))?.id).toBe("resp_anon");
+      expect(await store.responses.get("resp_anon", ann, t0)).toBeNull();
+      expect(await store.responses.get("resp_missing", ann, t0)).toBeNull();
+    });
+
+    test("put with an existing id replaces the record", async () => {
+      await store.responses.put(record("resp_b", ann, t0, null, "first"));
+      await store.responses.put(record("resp_b", bob, t0, null, "second"));
+      expect(await store.responses.get("resp_b", ann, t0)).toBeNull();
+      expect((await store.responses.get("resp_b", bob, t0))?.request).toMatchObject({ input: [{ content: [{ text: "second" }] }] });
+    });
+
+    test("expired records are invisible, cannot be deleted by readers, and are purged", async () => {
+      await store.responses.put(record("resp_old", ann, t0, new Date(t0.getTime() + HOUR)));
+      await store.responses.put(record("resp_new", ann, t0, new Date(t0.getTime() + 3 * HOUR)));
+      const later = new Date(t0.getTime() + 2 * HOUR);
+      expect((await store.responses.get("resp_old", ann, t0))?.id).toBe("resp_old");
+      expect(await store.responses.get("resp_old", ann, later)).toBeNull();
+      expect(await store.responses.delete("resp_old", ann, later)).toBe(false);
+      // resp_a (expires t0+1h) and resp_old are past; resp_new and the unexpiring ones stay.
+      expect(await store.responses.purgeExpired(later)).toBe(2);
+      expect(await store.responses.get("resp_old", ann, t0)).toBeNull();
+      expect((await store.responses.get("resp_new", ann, later))?.id).toBe("resp_new");
+      expect((await store.responses.get("resp_anon", null, later))?.id).toBe("resp_anon");
+    });
+
+    test("delete removes only the owner's visible record", async () => {
+      await store.responses.put(record("resp_del", ann, t0, null));
+      expect(await store.responses.delete("resp_del", bob, t0)).toBe(false);
+      expect(await store.responses.delete("resp_del", ann, t0)).toBe(true);
+      expect(await store.responses.delete("resp_del", ann, t0)).toBe(false);
+      expect(await store.responses.get("resp_del", ann, t0)).toBeNull();
+    });
+  });
+}
