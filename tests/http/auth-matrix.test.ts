@@ -9,11 +9,15 @@ import { dialectCases, type TestDatabase } from "../support/test-databases";
 /** Every model endpoint, with a body it accepts and the protocol its errors must use. */
 const chatBody = { model: "gpt-4o", messages: [{ role: "user", content: "hi" }] };
 const messagesBody = { model: "claude-sonnet-4-5", max_tokens: 16, messages: [{ role: "user", content: "hi" }] };
-const modelEndpoints: Array<{ method: "GET" | "POST"; path: string; body?: unknown; protocol: "openai" | "anthropic" }> = [
+const modelEndpoints: Array<{ method: "GET" | "POST" | "DELETE"; path: string; body?: unknown; protocol: "openai" | "anthropic"; validStatus?: number }> = [
   { method: "POST", path: "/v1/chat/completions", body: chatBody, protocol: "openai" },
   { method: "POST", path: "/v1/responses", body: { model: "gpt-4o", input: "hi" }, protocol: "openai" },
   { method: "POST", path: "/v1/embeddings", body: { model: "text-embedding-3-small", input: "hi" }, protocol: "openai" },
   { method: "GET", path: "/v1/models", protocol: "openai" },
+  // Stored responses: with a valid key an unknown id is 404, exactly like someone else's.
+  { method: "GET", path: "/v1/responses/resp_unknown", protocol: "openai", validStatus: 404 },
+  { method: "GET", path: "/v1/responses/resp_unknown/input_items", protocol: "openai", validStatus: 404 },
+  { method: "DELETE", path: "/v1/responses/resp_unknown", protocol: "openai", validStatus: 404 },
   { method: "POST", path: "/v1/messages", body: messagesBody, protocol: "anthropic" },
   { method: "POST", path: "/anthropic/v1/messages", body: messagesBody, protocol: "anthropic" },
   { method: "POST", path: "/v1/messages/count_tokens", body: messagesBody, protocol: "anthropic" },
@@ -36,7 +40,9 @@ async function expectRefusal(response: Response, status: 401 | 403, protocol: "o
   const expected =
     protocol === "anthropic"
       ? { status, type: "error", errorType: status === 401 ? "authentication_error" : "permission_error" }
-      : { status, errorType: "invalid_request_error", code: status === 401 ? "invalid_api_key" : "forbidden" };
+      : status === 401
+        ? { status, errorType: "invalid_request_error", code: "invalid_api_key" }
+        : { status, errorType: "permission_error", code: null };
   expect({ where, ...shape }).toEqual({ where, ...expected });
 }
 
@@ -90,7 +96,7 @@ for (const dialectCase of dialectCases) {
         ["expired key", tokens.expired],
       ];
       for (const endpoint of modelEndpoints) {
-        await expectRefusal(await call(endpoint, {}), 401, endpoint.protocol, `${endpoint.path} without a key`);
+        await expectRefusal(await call(endpoint, {}), 401, endpoint.protocol, `${endpoint.method} ${endpoint.path} without a key`);
         for (const [label, token] of bad) {
           for (const [form, headers] of headerForms) {
             await expectRefusal(await call(endpoint, headers(token)), 401, endpoint.protocol, `${endpoint.path} ${label} in ${form}`);
@@ -104,13 +110,14 @@ for (const dialectCase of dialectCases) {
       for (const endpoint of modelEndpoints) {
         for (const [form, headers] of headerForms) {
           const response = await call(endpoint, headers(tokens.valid));
-          expect({ where: `${endpoint.path} ${form}`, status: response.status }).toEqual({ where: `${endpoint.path} ${form}`, status: 200 });
+          expect({ where: `${endpoint.method} ${endpoint.path} ${form}`, status: response.status }).toEqual({ where: `${endpoint.method} ${endpoint.path} ${form}`, status: endpoint.validStatus ?? 200 });
           await response.arrayBuffer();
         }
       }
-      // Every model call (not the listing) is in the ledger under the key's owner.
+      // Every model call (POST; not the listing or stored-response reads) is in the ledger under the key's owner.
       const rows = await gw.store.usage.logs({ userId: member.id, since: new Date(Date.now() - 3_600_000) }, 1000);
-      expect(rows.filter((row) => row.status === 200)).toHaveLength((modelEndpoints.length - 1) * headerForms.length);
+      const modelCalls = modelEndpoints.filter((endpoint) => endpoint.method === "POST").length;
+      expect(rows.filter((row) => row.status === 200)).toHaveLength(modelCalls * headerForms.length);
     }, 60_000);
 
     test("a key without the models scope → 403 on every model endpoint; it still reads its usage", async () => {
