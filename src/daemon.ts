@@ -30,7 +30,10 @@ export async function buildServices(loaded: LoadedConfig, logger: Logger): Promi
     });
     const required = resolveAuthRequired(config);
     const auth = createAuthenticator(store, { required, localUser: root });
-    logger.info(`auth: ${required ? "API key required on model endpoints" : `off (requests count as ${root.email})`}; admin API always requires an admin key`);
+    const why = config.auth.disabled === undefined ? (required ? "listening beyond loopback" : "listening on loopback only") : "auth.disabled / TOKLIGENCE_AUTH_DISABLED";
+    logger.info(
+      `auth: ${required ? "API key required on model endpoints" : `OFF on model endpoints: requests without a gateway key count as ${root.email}; a presented tok_ key is still checked`} (${why}); admin API always requires an admin key`,
+    );
     const onUnexpectedError = (error: unknown) => logger.error({ err: error }, "admin/usage API error");
     const responses = createResponseStore({ repository: store.responses, retentionHours: config.responses.storeRetentionHours, logger });
     responses.startPurging();

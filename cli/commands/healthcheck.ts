@@ -4,6 +4,7 @@ import { type ConfigArgs, loadConfigFromArgs, withConfigOptions } from "../share
 interface HealthcheckArgs extends ConfigArgs {
   url?: string;
   timeout: number;
+  json?: boolean;
 }
 
 /**
@@ -16,7 +17,8 @@ export const healthcheckCommand: CommandModule<object, HealthcheckArgs> = {
   builder: (yargs) =>
     withConfigOptions(yargs)
       .option("url", { type: "string", describe: "health URL (default: http://127.0.0.1:<port>/health from the configuration)" })
-      .option("timeout", { type: "number", default: 2000, describe: "milliseconds to wait" }) as never,
+      .option("timeout", { type: "number", default: 2000, describe: "milliseconds to wait" })
+      .option("json", { type: "boolean", describe: "machine-readable output: {healthy, url, status, body | error}" }) as never,
   handler: async (args) => {
     let url = args.url;
     if (!url) {
@@ -27,10 +29,17 @@ export const healthcheckCommand: CommandModule<object, HealthcheckArgs> = {
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(args.timeout) });
       const body = await response.text();
-      console.log(`${response.status} ${body}`);
+      if (args.json) {
+        let parsed: unknown = body;
+        try {
+          parsed = JSON.parse(body);
+        } catch {}
+        console.log(JSON.stringify({ healthy: response.ok, url, status: response.status, body: parsed }));
+      } else console.log(`${response.status} ${body}`);
       process.exitCode = response.ok ? 0 : 1;
     } catch (error) {
-      console.error(`unhealthy: ${(error as Error).message}`);
+      if (args.json) console.log(JSON.stringify({ healthy: false, url, status: null, error: (error as Error).message }));
+      else console.error(`unhealthy: ${(error as Error).message}`);
       process.exitCode = 1;
     }
   },

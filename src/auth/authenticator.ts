@@ -94,14 +94,13 @@ export function createAuthenticator(store: Store, options: AuthenticatorOptions)
 
     async authenticate(headers) {
       if (options.required) return authenticateKey(headers);
-      // Auth off: clients often send a placeholder key (Claude Code's sk-ant-…), which must
-      // not be refused. A valid tok_ key still names its owner for the ledger; anything else
-      // is the local root admin.
+      // Auth off: no key is needed, and clients often send a placeholder (Claude Code's
+      // sk-ant-…), which must not be refused: such requests are the local root admin. A tok_
+      // key, though, is always checked: a valid one names its owner (ledger, scopes), and a
+      // revoked, expired or unknown one is refused with 401 rather than silently billed to
+      // the root admin, so revoking a key cuts it off whatever the auth setting.
       const token = extractPresentedKeys(headers).find(isApiKeyShaped);
-      if (token) {
-        const result = await verifyToken(token);
-        if (result.ok) return result;
-      }
+      if (token) return verifyToken(token);
       return { ok: true, principal: await anonymousPrincipal() };
     },
 

@@ -75,7 +75,7 @@ export function createApp(deps: AppDeps, endpoints: readonly EndpointKey[]) {
       }),
     );
   if (enabled.has("health")) app.use(healthRoutes(deps.config, deps.isDraining));
-  if (enabled.has("openai_core")) app.use(modelListRoutes(deps.proxy.router)).use(openaiCoreRoutes(routeDeps));
+  if (enabled.has("openai_core")) app.use(modelListRoutes(deps.proxy.router, deps.auth)).use(openaiCoreRoutes(routeDeps));
   if (enabled.has("openai_responses")) app.use(openaiResponsesRoutes(routeDeps)).use(storedResponseRoutes(routeDeps));
   if (enabled.has("anthropic")) app.use(anthropicRoutes(routeDeps));
   if (enabled.has("admin")) for (const routes of deps.adminRoutes ?? []) app.use(routes);

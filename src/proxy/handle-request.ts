@@ -1,6 +1,7 @@
 import { emptyUsage, mergeUsage } from "../canonical/usage";
 import { GatewayError, toGatewayError } from "../errors/gateway-error";
 import { renderErrorResponse } from "../errors/render";
+import { estimateOutputTokens } from "../ledger/estimate-usage";
 import type { ResponseExchange } from "../responses-store/exchange";
 import { usageFromResponseBody } from "../streaming/usage-tap";
 import { echoClientModel } from "./echo-model";
@@ -85,13 +86,19 @@ async function respondWhole(request: ModelRequest, attempt: PreparedAttempt, tex
     throw new GatewayError("upstream_error", 502, "upstream sent a response that is not JSON");
   }
   let body: string;
+  // An upstream answer without usage gets an estimate (marked as such); count_tokens spends none.
+  const reported = (parsed as { usage?: unknown } | null)?.usage != null;
+  const estimate =
+    request.operation === "anthropic-count-tokens"
+      ? undefined
+      : { final: reported, outputTokens: () => (request.operation === "openai-embeddings" ? 0 : estimateOutputTokens(parsed)) };
   if (attempt.translator) {
     const translated = attempt.translator.translateResponse(parsed, attempt.context);
-    recorder.setUsage(translated.usage, true);
+    recorder.setUsage(translated.usage, reported, estimate);
     body = JSON.stringify(translated.body);
   } else {
     const usage = usageFromResponseBody(upstreamOperationFor(request.operation, attempt.target.upstreamProtocol), parsed);
-    recorder.setUsage(mergeUsage(emptyUsage(), usage), usage !== undefined);
+    recorder.setUsage(mergeUsage(emptyUsage(), usage), usage !== undefined, estimate);
     body = echoClientModel(text, attempt.target.upstreamModel, attempt.context.clientModel);
   }
   // The ledger row (and a stored response) is durable before the client gets its answer.

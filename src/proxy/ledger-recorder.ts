@@ -1,9 +1,18 @@
 import type { Usage } from "../canonical/types";
 import { emptyUsage } from "../canonical/usage";
+import { completeUsage, estimateInputTokens } from "../ledger/estimate-usage";
 import type { LedgerEntry } from "../ledger/types";
 import type { UpstreamOperation } from "../providers/endpoints";
 import type { RouteTarget } from "../routing/router";
 import type { ModelRequest, ProxyDeps } from "./types";
+
+/** How to complete usage the upstream did not fully report (see estimate-usage.ts). */
+export interface UsageEstimate {
+  /** Whether the upstream's closing usage, with the output count, arrived. */
+  final: boolean;
+  /** Estimated output tokens of what the upstream generated (called only when needed). */
+  outputTokens: () => number;
+}
 
 /**
  * Collects what the ledger row of one request needs while the request runs, and writes the row
@@ -15,6 +24,8 @@ export class LedgerRecorder {
   private upstreamOperation: UpstreamOperation | undefined;
   private usage: Usage = emptyUsage();
   private usageReported = false;
+  /** Set once the upstream answered: how to fill in usage it did not (fully) report. */
+  private estimate: UsageEstimate | undefined;
   private firstByteAt: number | undefined;
   private finished = false;
 
@@ -28,9 +39,14 @@ export class LedgerRecorder {
     this.upstreamOperation = upstreamOperation;
   }
 
-  setUsage(usage: Usage, reported: boolean): void {
+  /**
+   * The usage so far. With `estimate` (the upstream answered and generated output), figures the
+   * upstream did not report are estimated when the row is written, and the row says so.
+   */
+  setUsage(usage: Usage, reported: boolean, estimate?: UsageEstimate): void {
     this.usage = usage;
     this.usageReported = reported;
+    this.estimate = estimate;
   }
 
   markFirstByte(): void {
@@ -48,6 +64,10 @@ export class LedgerRecorder {
     const request = this.request;
     const protocolOf = (operation: UpstreamOperation | undefined) =>
       operation === "anthropic-count-tokens" ? "anthropic" : operation;
+    const estimate = this.estimate;
+    const { usage, estimated } = estimate
+      ? completeUsage(this.usage, this.usageReported, estimate.final, { input: () => estimateInputTokens(request.operation, request.body), output: estimate.outputTokens })
+      : { usage: this.usage, estimated: false };
     const entry: LedgerEntry = {
       requestId: request.requestId,
       startedAt: new Date(request.receivedAt),
@@ -62,8 +82,8 @@ export class LedgerRecorder {
       stream: request.body.stream === true,
       status,
       errorCode,
-      usage: this.usage,
-      usageEstimated: !this.usageReported && (this.usage.inputTokens > 0 || this.usage.outputTokens > 0),
+      usage,
+      usageEstimated: estimated,
       latencyMs: now - request.receivedAt,
       ttftMs: this.firstByteAt === undefined ? null : this.firstByteAt - request.receivedAt,
     };

@@ -1,5 +1,6 @@
 import type { Protocol } from "../canonical/types";
 import { GatewayError, toGatewayError } from "../errors/gateway-error";
+import { countTextTokens } from "../ledger/estimate-usage";
 import { renderStreamErrorEvent } from "../errors/render";
 import type { Logger } from "../log/logger";
 import { SseDecoder } from "../streaming/sse-decoder";
@@ -69,7 +70,9 @@ export function streamToClient(args: StreamArgs): Response {
   };
   const syncUsage = () => {
     const source = translator ?? tap!;
-    recorder.setUsage(source.usage(), source.usageReported());
+    // Exact when the upstream's closing usage arrived; otherwise (client left, stream cut,
+    // upstream without usage) the ledger estimates the rest from what was generated.
+    recorder.setUsage(source.usage(), source.usageReported(), { final: source.usageFinal(), outputTokens: () => countTextTokens(source.generatedText()) });
   };
 
   /** Translate or filter one read's events; the ledger row is written before the terminal event goes out. */

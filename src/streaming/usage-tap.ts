@@ -61,7 +61,10 @@ export function usageFromResponseBody(protocol: Protocol | "openai-embeddings", 
 export class UsageTap {
   private current: Usage = emptyUsage();
   private reported = false;
+  private final = false;
   private complete = false;
+  /** Generated text pieces (kept as references, joined only when the ledger needs an estimate). */
+  private readonly generated: string[] = [];
   /** An error event the upstream sent inside the stream, if any. */
   upstreamError: string | undefined;
 
@@ -79,21 +82,24 @@ export class UsageTap {
     if (!payload) return false;
     switch (this.protocol) {
       case "openai-chat":
-        if (payload.usage) this.add(usageFromOpenAIChat(payload.usage));
+        if (Array.isArray(payload.choices)) for (const choice of payload.choices) this.collectChatDelta(obj(obj(choice)?.delta));
+        if (payload.usage) this.add(usageFromOpenAIChat(payload.usage), true);
         if (payload.error) this.upstreamError = JSON.stringify(payload.error).slice(0, 500);
         return false;
       case "anthropic": {
         const type = payload.type;
-        if (type === "message_start") this.add(usageFromAnthropic(obj(payload.message)?.usage));
-        else if (type === "message_delta") this.add(usageFromAnthropic(payload.usage));
+        if (type === "content_block_delta") this.collectAnthropicDelta(obj(payload.delta));
+        else if (type === "message_start") this.add(usageFromAnthropic(obj(payload.message)?.usage), false);
+        else if (type === "message_delta") this.add(usageFromAnthropic(payload.usage), true);
         else if (type === "error") this.upstreamError = JSON.stringify(payload.error).slice(0, 500);
         else if (type === "message_stop") return this.finish();
         return false;
       }
       case "openai-responses": {
         const type = payload.type;
+        if (typeof type === "string" && type.endsWith(".delta") && !type.includes("audio") && typeof payload.delta === "string") this.generated.push(payload.delta);
         if (type === "response.completed" || type === "response.incomplete" || type === "response.failed") {
-          this.add(usageFromOpenAIResponses(obj(payload.response)?.usage));
+          this.add(usageFromOpenAIResponses(obj(payload.response)?.usage), true);
           if (type === "response.failed") this.upstreamError = JSON.stringify(obj(payload.response)?.error ?? "failed").slice(0, 500);
           return this.finish();
         }
@@ -103,10 +109,27 @@ export class UsageTap {
     }
   }
 
-  private add(update: Partial<Usage> | undefined): void {
+  private add(update: Partial<Usage> | undefined, final: boolean): void {
     if (!update) return;
     this.current = mergeUsage(this.current, update);
     this.reported = true;
+    if (final) this.final = true;
+  }
+
+  private collectChatDelta(delta: Json | undefined): void {
+    if (!delta) return;
+    for (const key of ["content", "reasoning_content", "reasoning", "refusal"]) if (typeof delta[key] === "string") this.generated.push(delta[key] as string);
+    if (Array.isArray(delta.tool_calls)) {
+      for (const call of delta.tool_calls) {
+        const args = obj(obj(call)?.function)?.arguments;
+        if (typeof args === "string") this.generated.push(args);
+      }
+    }
+  }
+
+  private collectAnthropicDelta(delta: Json | undefined): void {
+    if (!delta) return;
+    for (const key of ["text", "thinking", "partial_json"]) if (typeof delta[key] === "string") this.generated.push(delta[key] as string);
   }
 
   private finish(): boolean {
@@ -120,6 +143,16 @@ export class UsageTap {
 
   usageReported(): boolean {
     return this.reported;
+  }
+
+  /** Whether the closing usage (with the output count) arrived, not only Anthropic's opening figures. */
+  usageFinal(): boolean {
+    return this.final;
+  }
+
+  /** What the upstream generated so far: text, reasoning and tool arguments. */
+  generatedText(): string {
+    return this.generated.join("");
   }
 
   completed(): boolean {

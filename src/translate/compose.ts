@@ -42,6 +42,9 @@ function createComposedStream(client: ProtocolCodec, upstream: ProtocolCodec, ct
   const adjust = ctx.agents?.createEventAdjuster(ctx);
   let usage: Usage = emptyUsage();
   let reported = false;
+  let usageFinal = false;
+  /** Generated text pieces, joined only if the ledger needs an estimate. */
+  const generated: string[] = [];
   let sawFinish = false;
   let completed = false;
   let closed = false;
@@ -52,7 +55,11 @@ function createComposedStream(client: ProtocolCodec, upstream: ProtocolCodec, ct
       const before = usage;
       usage = mergeUsage(usage, update);
       if (usage !== before && (update.inputTokens !== undefined || update.outputTokens !== undefined)) reported = true;
+      // The closing usage (Chat's usage chunk, Anthropic's message_delta, Responses' completed) carries the output count.
+      if (event.type === "usage" && update.outputTokens !== undefined) usageFinal = true;
     }
+    if (event.type === "text_delta" || event.type === "reasoning_delta") generated.push(event.text);
+    else if (event.type === "tool_args_delta") generated.push(event.fragment);
     if (event.type === "message_stop") closed = true;
     if (event.type === "error") closed = true;
   }
@@ -91,6 +98,8 @@ function createComposedStream(client: ProtocolCodec, upstream: ProtocolCodec, ct
     },
     usage: () => usage,
     usageReported: () => reported,
+    usageFinal: () => usageFinal,
+    generatedText: () => generated.join(""),
     completed: () => completed,
   };
 }

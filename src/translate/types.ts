@@ -58,6 +58,10 @@ export interface StreamTranslator {
   usage(): Usage;
   /** Whether usage came from the upstream (false: estimated or missing). */
   usageReported(): boolean;
+  /** Whether the upstream's final usage (with the output count) arrived, not only its opening figures. */
+  usageFinal(): boolean;
+  /** The text the upstream generated so far (text, reasoning, tool arguments), for an estimate when usage is missing. */
+  generatedText(): string;
   /** True once the upstream has sent its terminal event (the stream is complete). */
   completed(): boolean;
 }

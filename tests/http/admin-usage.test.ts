@@ -107,9 +107,10 @@ for (const dialectCase of dialectCases) {
       expect((await call("GET", "/api/v1/usage/summary", token)).status).toBe(200);
       expect((await call("DELETE", `/api/v1/admin/api-keys/${api_key.id}`, adminToken)).status).toBe(204);
       expect((await call("DELETE", "/api/v1/admin/api-keys/999999", adminToken)).status).toBe(404);
-      // A revoked tok_ key is not the caller's any more: with auth off it falls back to anonymous.
-      const after = await call("GET", "/api/v1/usage/logs", token);
-      expect(((await after.json()) as { filter: { user_id: number } }).filter.user_id).toBe(root.id);
+      // A revoked tok_ key is refused even with auth off (it is not silently billed to the root admin).
+      expect((await call("GET", "/api/v1/usage/logs", token)).status).toBe(401);
+      const anonymous = await call("GET", "/api/v1/usage/logs");
+      expect(((await anonymous.json()) as { filter: { user_id: number } }).filter.user_id).toBe(root.id);
       expect((await call("POST", `/api/v1/admin/users/${member.id}/api-keys`, adminToken, { scopes: ["everything"] })).status).toBe(400);
     });
 

@@ -48,6 +48,8 @@ export interface MockUpstream {
   enqueue(...scripts: MockScript[]): void;
   /** Text the default answers reply with. */
   setDefaultText(text: string): void;
+  /** Milliseconds between the events of default streamed answers (default 0). */
+  setDefaultIntervalMs(ms: number): void;
   /**
    * Answer by looking at the request (agent loops whose order a client decides): consulted after
    * the queue; returning undefined falls back to the default answer. Pass undefined to remove.
@@ -142,6 +144,7 @@ export async function startMockUpstream(): Promise<MockUpstream> {
   const requests: RecordedRequest[] = [];
   const queue: MockScript[] = [];
   let defaultText = "Hello from the mock upstream";
+  let defaultIntervalMs = 0;
   let responder: MockResponder | undefined;
   const server: Server<undefined> = Bun.serve({
     hostname: "127.0.0.1",
@@ -157,7 +160,8 @@ export async function startMockUpstream(): Promise<MockUpstream> {
       const recorded: RecordedRequest = { method: request.method, path: url.pathname, query: url.search, headers: Object.fromEntries(request.headers), body, aborted: false };
       requests.push(recorded);
       request.signal.addEventListener("abort", () => (recorded.aborted = true));
-      const script = queue.shift() ?? responder?.(recorded) ?? defaultAnswer(url.pathname, body, defaultText);
+      const scripted = queue.shift() ?? responder?.(recorded);
+      const script = scripted ?? defaultAnswer(url.pathname, body, defaultText);
       if (script.delayMs) await Bun.sleep(script.delayMs);
       if (script.reset) {
         // Headers go out, then the connection breaks before any body byte.
@@ -186,7 +190,8 @@ export async function startMockUpstream(): Promise<MockUpstream> {
             controller.close();
             return;
           }
-          if (index > 0 && script.intervalMs) await Bun.sleep(script.intervalMs);
+          const intervalMs = script.intervalMs ?? (scripted ? 0 : defaultIntervalMs);
+          if (index > 0 && intervalMs) await Bun.sleep(intervalMs);
           controller.enqueue(encoder.encode(sseText(events[index++]!)));
         },
         cancel() {
@@ -203,6 +208,7 @@ export async function startMockUpstream(): Promise<MockUpstream> {
     requests,
     enqueue: (...scripts) => queue.push(...scripts),
     setDefaultText: (text) => (defaultText = text),
+    setDefaultIntervalMs: (ms) => (defaultIntervalMs = ms),
     setResponder: (next) => (responder = next),
     stop: async () => {
       server.stop(true);

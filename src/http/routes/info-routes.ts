@@ -1,5 +1,9 @@
 import { Elysia } from "elysia";
+import { authenticateModelCall, requireModelsScope } from "../../auth/authorize-model-call";
+import type { Authenticator } from "../../auth/types";
 import type { GatewayConfig } from "../../config/types";
+import { toGatewayError } from "../../errors/gateway-error";
+import { renderErrorResponse } from "../../errors/render";
 import type { ModelRouter } from "../../routing/router";
 import { gatewayVersion } from "../../version";
 
@@ -19,12 +23,23 @@ export function healthRoutes(config: GatewayConfig, isDraining: () => boolean) {
     );
 }
 
-/** GET /v1/models: configured models, aliases and loopback, in the OpenAI list shape. */
-export function modelListRoutes(router: ModelRouter) {
+/**
+ * GET /v1/models: configured models, aliases and loopback, in the OpenAI list shape. Behind
+ * the same door as the model endpoints (key and `models` scope when auth is on); a listing
+ * spends no tokens, so it writes no ledger row.
+ */
+export function modelListRoutes(router: ModelRouter, auth: Authenticator) {
   const created = Math.floor(Date.now() / 1000);
   return new Elysia({ name: "models" }).get(
     "/v1/models",
-    () => ({ object: "list", data: router.listModels().map((model) => ({ id: model.id, object: "model", created, owned_by: model.ownedBy })) }),
+    async ({ request }) => {
+      try {
+        requireModelsScope(await authenticateModelCall(auth, request.headers));
+      } catch (error) {
+        return renderErrorResponse("openai-chat", toGatewayError(error));
+      }
+      return Response.json({ object: "list", data: router.listModels().map((model) => ({ id: model.id, object: "model", created, owned_by: model.ownedBy })) });
+    },
     { detail: { tags: ["OpenAI"], summary: "List the models this gateway routes" } },
   );
 }

@@ -2,8 +2,9 @@ import { Elysia } from "elysia";
 import type { Protocol } from "../../canonical/types";
 import type { Authenticator, Principal } from "../../auth/types";
 import { anonymousPrincipal } from "../../auth/open-authenticator";
+import { authenticateModelCall, requireModelsScope } from "../../auth/authorize-model-call";
 import { recordRejectedRequest } from "../../proxy/ledger-recorder";
-import { GatewayError, toGatewayError } from "../../errors/gateway-error";
+import { toGatewayError } from "../../errors/gateway-error";
 import { renderErrorResponse } from "../../errors/render";
 import type { UpstreamOperation } from "../../providers/endpoints";
 import { handleModelRequest } from "../../proxy/handle-request";
@@ -22,9 +23,8 @@ export function modelEndpoint(deps: ModelRouteDeps, endpoint: string, operation:
     const requestId = requestIdFor(request.headers);
     let principal: Principal = anonymousPrincipal;
     try {
-      const authResult = await deps.auth.authenticate(request.headers);
-      if (!authResult.ok) throw new GatewayError(authResult.status === 401 ? "unauthorized" : "forbidden", authResult.status, authResult.message);
-      principal = authResult.principal;
+      principal = await authenticateModelCall(deps.auth, request.headers);
+      requireModelsScope(principal);
       const { body, rawBody } = await readJsonBody(request, deps.proxy.config.server.bodyLimitBytes, { requireModel: true });
       const url = request.url;
       const queryStart = url.indexOf("?");

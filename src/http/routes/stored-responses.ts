@@ -5,6 +5,7 @@
  * anything else is 404 exactly like an id that never existed.
  */
 import { Elysia } from "elysia";
+import { authenticateModelCall, requireModelsScope } from "../../auth/authorize-model-call";
 import type { Authenticator } from "../../auth/types";
 import { GatewayError, toGatewayError } from "../../errors/gateway-error";
 import { renderErrorResponse } from "../../errors/render";
@@ -29,9 +30,9 @@ export function storedResponseRoutes(deps: StoredResponseRouteDeps) {
   const answer = (handler: Handler) => async ({ request, params }: { request: Request; params: { id: string } }): Promise<Response> => {
     const requestId = requestIdFor(request.headers);
     try {
-      const authResult = await deps.auth.authenticate(request.headers);
-      if (!authResult.ok) throw new GatewayError(authResult.status === 401 ? "unauthorized" : "forbidden", authResult.status, authResult.message);
-      const userId = authResult.principal.userId;
+      const principal = await authenticateModelCall(deps.auth, request.headers);
+      requireModelsScope(principal);
+      const userId = principal.userId;
       const record = await deps.proxy.responses?.get(params.id, userId);
       if (!record) throw notFound(params.id);
       const body = await handler(record, request, userId);

@@ -104,6 +104,30 @@ for (const dialectCase of dialectCases) {
       expect(await auth.authenticate(bearer(token))).toMatchObject({ ok: true, principal: { userId: user.id, role: "gateway_user" } });
     });
 
+    test("auth off: a presented tok_ key is still checked; revoked, expired or unknown → 401", async () => {
+      let clock = new Date();
+      const auth = createAuthenticator(store, { required: false, now: () => clock });
+      const revoked = await issueApiKey(store, { userId: user.id });
+      await store.apiKeys.revoke(revoked.apiKey.id);
+      expect(await auth.authenticate(bearer(revoked.token))).toMatchObject({ ok: false, status: 401, message: "API key revoked" });
+      const expiring = await issueApiKey(store, { userId: user.id, expiresAt: new Date(clock.getTime() + 60_000) });
+      clock = new Date(clock.getTime() + 61_000);
+      expect(await auth.authenticate(new Headers({ "x-api-key": expiring.token }))).toMatchObject({ ok: false, status: 401, message: "API key expired" });
+      expect(await auth.authenticate(bearer(generateApiKeyToken()))).toMatchObject({ ok: false, status: 401, message: "invalid API key" });
+    });
+
+    test("scopes: no explicit scopes means what the role allows; explicit scopes narrow it", async () => {
+      const auth = createAuthenticator(store, { required: true });
+      const scopesOf = async (token: string) => {
+        const result = await auth.authenticate(bearer(token));
+        return result.ok ? result.principal.scopes : result;
+      };
+      expect(await scopesOf((await issueApiKey(store, { userId: user.id })).token)).toEqual(["models", "usage"]);
+      expect(await scopesOf((await issueApiKey(store, { userId: admin.id })).token)).toEqual(["models", "usage", "admin"]);
+      expect(await scopesOf((await issueApiKey(store, { userId: admin.id, scopes: ["usage"] })).token)).toEqual(["usage"]);
+      expect(await scopesOf((await issueApiKey(store, { userId: user.id, scopes: ["models", "admin"] })).token)).toEqual(["models"]);
+    });
+
     test("issueApiKey refuses unknown users, unknown scopes and past expiry", async () => {
       await expect(issueApiKey(store, { userId: 987_654 })).rejects.toMatchObject({ status: 404 });
       await expect(issueApiKey(store, { userId: user.id, scopes: ["root"] })).rejects.toMatchObject({ status: 400 });

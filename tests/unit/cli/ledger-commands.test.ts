@@ -126,6 +126,22 @@ describe("database commands against a temp data dir", () => {
     expect((await runGateway(["admin", "api-keys", "create", "--user", "nobody@example.com", "--data-dir", dataDir])).code).toBe(1);
   });
 
+  test("readable output: migrate, api-keys list and revoke print text, not JSON", async () => {
+    const migrate = await runGateway(["migrate", "--data-dir", dataDir]);
+    expect(migrate.out).toContain(`database: sqlite ${join(dataDir, "gateway.db")}`);
+    expect(migrate.out).toContain("migrations applied now: (none, up to date)");
+    const created = await json(["admin", "api-keys", "create", "--user", "admin@local", "--name", "table-check"]);
+    const table = await runGateway(["admin", "api-keys", "list", "--user", "admin@local", "--data-dir", dataDir]);
+    expect(table.out.split("\n")[0]).toMatch(/^ID\s+USER_ID\s+KEY_PREFIX\s+NAME\s+SCOPES/);
+    expect(table.out).toContain(created.api_key.key_prefix);
+    expect(table.out).not.toContain(created.token.slice(12));
+    const revoked = await runGateway(["admin", "api-keys", "revoke", "--id", String(created.api_key.id), "--data-dir", dataDir]);
+    expect(revoked.out).toBe(`API key revoked: id=${created.api_key.id} prefix=${created.api_key.key_prefix}`);
+    const missing = await runGateway(["admin", "api-keys", "revoke", "--id", "99999", "--data-dir", dataDir, "--json"]);
+    expect(missing.code).toBe(1);
+    expect(JSON.parse(missing.out)).toEqual({ error: { message: "api key 99999 not found", code: "not_found" } });
+  });
+
   test("usage: summary and recent rows with --user --model --since --until --limit", async () => {
     const store = await openConfiguredStore({ dataDir, databaseUrl: "", sqliteSynchronous: "FULL", auth: { disabled: undefined, adminEmail: "admin@local" } });
     const ann = (await store.users.findByEmail("ann@example.com"))!;

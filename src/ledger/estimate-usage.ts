@@ -1,0 +1,78 @@
+/**
+ * Token ESTIMATES for the ledger, used only where the upstream reported no usage (a stream the
+ * client abandoned before the closing usage, an upstream that omits usage) and always marked
+ * `usage_estimated`. Text is counted with the o200k_base BPE (as the count_tokens estimate);
+ * Anthropic requests reuse that estimator, the OpenAI shapes count the text they carry.
+ */
+import { countTokens } from "gpt-tokenizer/encoding/o200k_base";
+import type { Usage } from "../canonical/types";
+import { IMAGE_TOKEN_ESTIMATE, estimateAnthropicInputTokens } from "../protocols/anthropic/count-tokens";
+import type { UpstreamOperation } from "../providers/endpoints";
+
+/** Framing tokens per Chat message (role and separators), as in OpenAI's counting recipe. */
+const MESSAGE_OVERHEAD = 4;
+/** Strings this long without a space are binary payloads (base64 images, files), not prose. */
+const BINARY_STRING_LENGTH = 4096;
+
+/** Keys whose values are identifiers or enums, not text the model reads or writes. */
+const NON_TEXT_KEYS = new Set(["id", "type", "role", "model", "object", "status", "finish_reason", "stop_reason", "call_id", "tool_call_id", "detail", "format", "media_type", "encoding_format", "created", "created_at"]);
+
+export function countTextTokens(text: string): number {
+  return text === "" ? 0 : countTokens(text);
+}
+
+/** Tokens of every text leaf under `value` (object keys that only name things are skipped). */
+function countTextLeaves(value: unknown, key?: string): number {
+  if (typeof value === "string") {
+    if (key !== undefined && NON_TEXT_KEYS.has(key)) return 0;
+    if (value.length >= BINARY_STRING_LENGTH && !value.includes(" ")) return IMAGE_TOKEN_ESTIMATE;
+    return countTextTokens(value);
+  }
+  if (Array.isArray(value)) {
+    // An array of token ids (embeddings input) is its own count.
+    if (value.length > 0 && value.every((item) => typeof item === "number")) return value.length;
+    return value.reduce((sum: number, item) => sum + countTextLeaves(item, key), 0);
+  }
+  if (value && typeof value === "object") {
+    let total = 0;
+    for (const [childKey, child] of Object.entries(value)) total += countTextLeaves(child, childKey);
+    return total;
+  }
+  return 0;
+}
+
+/** Estimated input tokens of a client request body, by the operation the client asked for. */
+export function estimateInputTokens(operation: UpstreamOperation, body: Record<string, unknown>): number {
+  switch (operation) {
+    case "anthropic":
+    case "anthropic-count-tokens":
+      return estimateAnthropicInputTokens(body);
+    case "openai-embeddings":
+      return countTextLeaves(body.input);
+    case "openai-chat": {
+      const messages = Array.isArray(body.messages) ? body.messages : [];
+      return messages.length * MESSAGE_OVERHEAD + countTextLeaves(messages) + countTextLeaves(body.tools);
+    }
+    case "openai-responses":
+      return countTextLeaves(body.instructions) + countTextLeaves(body.input) + countTextLeaves(body.tools);
+  }
+}
+
+/** Estimated output tokens of a non-streaming response body (its text leaves, usage excluded). */
+export function estimateOutputTokens(responseBody: unknown): number {
+  if (!responseBody || typeof responseBody !== "object") return 0;
+  const { usage: _usage, ...rest } = responseBody as Record<string, unknown>;
+  return countTextLeaves(rest);
+}
+
+/**
+ * The usage to record when the upstream's own figures are missing or incomplete: figures the
+ * upstream did report are kept (exact), the rest estimated; output never below what was
+ * reported. `reported` says whether any upstream figure arrived, `final` whether the closing
+ * usage (with the output count) did.
+ */
+export function completeUsage(reportedUsage: Usage, reported: boolean, final: boolean, estimate: { input: () => number; output: () => number }): { usage: Usage; estimated: boolean } {
+  if (reported && final) return { usage: reportedUsage, estimated: false };
+  if (!reported) return { usage: { ...reportedUsage, inputTokens: estimate.input(), outputTokens: estimate.output() }, estimated: true };
+  return { usage: { ...reportedUsage, outputTokens: Math.max(reportedUsage.outputTokens, estimate.output()) }, estimated: true };
+}
