@@ -22,6 +22,8 @@ interface ToolAccumulator {
   kind: "function" | "custom";
   /** Argument text received before the block could start. */
   buffer: string;
+  /** All argument text received, to tell a finished call from a cut one at the end (SA08). */
+  received: string;
   /** Canonical block index once started. */
   index?: number;
   /** Chunk number in which the call was first seen (to give a split id a chance, SA04). */
@@ -80,7 +82,7 @@ export function createChatStreamDecoder(ctx: TranslationContext): CanonicalStrea
     if (existing && id && existing.id && existing.id !== id) key = `${key}:${id}`;
     let tool = tools.get(key);
     if (!tool) {
-      tool = { kind: delta.type === "custom" || delta.custom ? "custom" : "function", buffer: "", firstChunk: chunkNumber };
+      tool = { kind: delta.type === "custom" || delta.custom ? "custom" : "function", buffer: "", received: "", firstChunk: chunkNumber };
       tools.set(key, tool);
     }
     lastToolKey.set(choice, key);
@@ -93,6 +95,7 @@ export function createChatStreamDecoder(ctx: TranslationContext): CanonicalStrea
     const name = delta.function?.name ?? delta.custom?.name;
     if (!tool.name && typeof name === "string" && name !== "") tool.name = name;
     const fragment = delta.custom ? String(delta.custom.input ?? "") : normalizeArgumentsText(delta.function?.arguments);
+    tool.received += fragment;
     if (tool.index === undefined) {
       tool.buffer += fragment;
       if (tool.name && (tool.id || chunkNumber > tool.firstChunk)) startTool(tool, out);
@@ -132,6 +135,19 @@ export function createChatStreamDecoder(ctx: TranslationContext): CanonicalStrea
     announceStop(out);
     out.push({ type: "message_stop" });
     done = true;
+  }
+
+  /** A function call whose arguments stopped before they became a JSON value. */
+  function hasCutToolCall(): boolean {
+    for (const tool of tools.values()) {
+      if (tool.kind !== "function" || tool.received.trim() === "") continue;
+      try {
+        JSON.parse(tool.received);
+      } catch {
+        return true;
+      }
+    }
+    return false;
   }
 
   function pushChunk(chunk: ChatChunk, out: CanonicalEvent[]): void {
@@ -200,9 +216,23 @@ export function createChatStreamDecoder(ctx: TranslationContext): CanonicalStrea
       return out;
     },
     end() {
-      // SA08: a clean close without [DONE] still finishes the message properly.
+      // SA08: a clean close without [DONE] still finishes the message properly...
       if (done) return [];
       const out: CanonicalEvent[] = [];
+      // ...unless it cut a tool call short: with no finish_reason and arguments that are not
+      // yet JSON, "tool_use" would hand the client a broken call it then runs or stores as
+      // done. An error event makes the client retry instead.
+      if (announced === undefined && hasCutToolCall()) {
+        if (!started) out.push({ type: "message_start", id: generateId("chatcmpl-"), model: "" });
+        out.push({
+          type: "error",
+          status: 502,
+          code: "upstream_stream_broken",
+          message: "the upstream stream ended in the middle of a tool call (no finish_reason, incomplete arguments)",
+        });
+        done = true;
+        return out;
+      }
       if (!started) out.push({ type: "message_start", id: generateId("chatcmpl-"), model: "" });
       started = true;
       finish(out);

@@ -131,6 +131,22 @@ describe("A→O streams", () => {
     expect(s.usageReported()).toBe(false);
   });
 
+  test("SA08 a close that cuts a tool call's arguments short is an error event, not a tool_use the client would run", () => {
+    const { events } = stream([
+      chunk({ delta: { tool_calls: [{ index: 0, id: "call_1", type: "function", function: { name: "Write", arguments: '{"file_path":"a.txt","con' } }] } }),
+    ]);
+    expect(events.filter((e: any) => e.event === "message_delta" || e.event === "message_stop")).toHaveLength(0);
+    expect(events.at(-1)).toEqual({ event: "error", data: { type: "error", error: { type: "api_error", message: expect.stringContaining("middle of a tool call") } } });
+  });
+
+  test("SA08 a clean close after a complete tool call (no finish_reason) still ends as tool_use", () => {
+    const { events } = stream([
+      chunk({ delta: { tool_calls: [{ index: 0, id: "call_1", type: "function", function: { name: "Write", arguments: '{"file_path":"a.txt"}' } }] } }),
+    ]);
+    expect(events.find((e: any) => e.event === "message_delta")!.data.delta.stop_reason).toBe("tool_use");
+    expect(events.at(-1)!.event).toBe("message_stop");
+  });
+
   test("SA09 SA10 mid-stream upstream error chunk → one Anthropic error event, nothing after", () => {
     const { events } = stream([
       chunk({ delta: { content: "hi" } }),
