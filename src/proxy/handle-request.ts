@@ -99,7 +99,7 @@ async function respondTokenEstimate(request: ModelRequest, deps: ProxyDeps, reco
   if (!deps.estimateAnthropicTokens) {
     throw new GatewayError("translation_unsupported", 501, "count_tokens for models served by non-Anthropic providers needs the token estimator, which this build lacks");
   }
-  const inputTokens = deps.estimateAnthropicTokens(request.body);
+  const inputTokens = await deps.estimateAnthropicTokens(request.body);
   await recorder.finish(200, null);
   return new Response(JSON.stringify({ input_tokens: inputTokens }), { status: 200, headers: { "content-type": "application/json", "request-id": request.requestId } });
 }

@@ -17,7 +17,7 @@ export interface ProxyDeps {
   logger: Logger;
   findTranslator: (client: Protocol, upstream: Protocol) => Translator | undefined;
   /** Estimate of Anthropic input tokens for count_tokens on non-Anthropic upstreams, when available. */
-  estimateAnthropicTokens?: (body: Record<string, unknown>) => number;
+  estimateAnthropicTokens?: (body: Record<string, unknown>) => number | Promise<number>;
 }
 
 /** One model request as the HTTP layer hands it over (body parsed once, envelope checked). */
