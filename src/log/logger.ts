@@ -65,6 +65,20 @@ export async function createLogger(config: GatewayConfig, options: { stdout?: bo
   );
 }
 
+/** What the request pipeline logs besides its one request line: warnings tagged with the request id. */
+export interface RequestLog {
+  warn(details: Record<string, unknown>, message: string): void;
+}
+
+/**
+ * The request id goes into each warning instead of a per-request `logger.child()`: a child costs
+ * ~13 µs (its bindings run through redaction; measured with Bun's profiler under load), and most
+ * requests never warn.
+ */
+export function requestLog(logger: Logger, requestId: string): RequestLog {
+  return { warn: (details, message) => logger.warn({ requestId, ...details }, message) };
+}
+
 /** A logger that writes nowhere (tests, CLI commands that must print only their own output). */
 export function createSilentLogger(): Logger {
   return pino({ level: "silent" });

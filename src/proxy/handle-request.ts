@@ -1,6 +1,7 @@
 import { emptyUsage, mergeUsage } from "../canonical/usage";
 import { GatewayError, toGatewayError } from "../errors/gateway-error";
 import { renderErrorResponse } from "../errors/render";
+import { requestLog } from "../log/logger";
 import { usageFromResponseBody } from "../streaming/usage-tap";
 import { echoClientModel } from "./echo-model";
 import { LedgerRecorder } from "./ledger-recorder";
@@ -17,7 +18,7 @@ import { type PreparedAttempt, prepareAttempt } from "./upstream-request";
  */
 export async function handleModelRequest(request: ModelRequest, deps: ProxyDeps): Promise<Response> {
   const recorder = new LedgerRecorder(request, deps);
-  const log = deps.logger.child({ requestId: request.requestId });
+  const log = requestLog(deps.logger, request.requestId);
   const warn = (message: string, details?: Record<string, unknown>) => log.warn({ ...details }, message);
   try {
     const route = deps.router.resolve(String(request.body.model), request.clientProtocol);

@@ -1,7 +1,7 @@
 import type { Protocol } from "../canonical/types";
 import { GatewayError, toGatewayError } from "../errors/gateway-error";
 import { renderStreamErrorEvent } from "../errors/render";
-import type { Logger } from "../log/logger";
+import type { RequestLog } from "../log/logger";
 import { SseDecoder } from "../streaming/sse-decoder";
 import { encodeSseEvent } from "../streaming/sse-encoder";
 import type { SseEvent } from "../streaming/sse-event";
@@ -20,7 +20,7 @@ interface StreamArgs {
   call: UpstreamCall;
   body: PrimedBody;
   recorder: LedgerRecorder;
-  log: Logger;
+  log: RequestLog;
 }
 
 /** Keep-alive for quiet streams: Anthropic clients expect `ping` events, OpenAI clients ignore SSE comments. */
