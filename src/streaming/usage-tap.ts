@@ -54,6 +54,27 @@ export function usageFromResponseBody(protocol: Protocol | "openai-embeddings", 
   return usageFromOpenAIChat(usage);
 }
 
+/** Anthropic and Responses events that never carry usage, an error or the end (the bulk of a stream). */
+const uneventfulNames = new Set(["content_block_start", "content_block_delta", "content_block_stop", "ping"]);
+const responsesTerminalNames = new Set(["response.completed", "response.incomplete", "response.failed", "error"]);
+
+/**
+ * Whether an event can matter to the tap, judged without parsing it: relaying a native stream
+ * used to JSON.parse every delta just to learn it was a delta. Anthropic and Responses events
+ * are judged by their `event:` name when present; Chat chunks carry usage or an error only
+ * under those JSON keys, so a substring check finds every candidate.
+ */
+function mayCarryUsageOrEnd(protocol: Protocol, event: SseEvent): boolean {
+  switch (protocol) {
+    case "anthropic":
+      return event.event === undefined || !uneventfulNames.has(event.event);
+    case "openai-responses":
+      return event.event === undefined || responsesTerminalNames.has(event.event);
+    default:
+      return event.data.includes('"usage"') || event.data.includes('"error"');
+  }
+}
+
 /**
  * Watches a native (same-protocol) stream as it passes through: collects the usage the upstream
  * reports and notices the terminal event, without changing any event.
@@ -70,6 +91,7 @@ export class UsageTap {
   /** Inspect one event; returns true when it is the stream's terminal event. */
   observe(event: SseEvent): boolean {
     if (this.protocol === "openai-chat" && event.data === "[DONE]") return this.finish();
+    if (!mayCarryUsageOrEnd(this.protocol, event)) return false;
     let payload: Json | undefined;
     try {
       payload = obj(JSON.parse(event.data));
