@@ -101,8 +101,10 @@ async function main() {
     TOKLIGENCE_OPENAI_BASE_URL: `${upstreamBase}/v1`,
     TOKLIGENCE_ANTHROPIC_API_KEY: "sk-ant-bench-000000",
     TOKLIGENCE_ANTHROPIC_BASE_URL: upstreamBase,
+    // The default level, so the one JSON line per request is part of the cost (stdout goes to
+    // /dev/null); the rotating log file is off.
     TOKLIGENCE_LOG__FILE: "false",
-    TOKLIGENCE_LOG_LEVEL: "warn",
+    TOKLIGENCE_LOG_LEVEL: "info",
     TOKLIGENCE_DATA_DIR: join(memoryDir ?? work, "data"),
     // The translation slot: this model goes to the OpenAI provider although the client speaks Anthropic.
     TOKLIGENCE_ROUTES: "claude-bench-xlate*=>openai",

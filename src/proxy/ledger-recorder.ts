@@ -1,6 +1,7 @@
 import type { Usage } from "../canonical/types";
 import { emptyUsage } from "../canonical/usage";
 import type { LedgerEntry } from "../ledger/types";
+import { accessLogger } from "../log/logger";
 import type { UpstreamOperation } from "../providers/endpoints";
 import type { RouteTarget } from "../routing/router";
 import type { ModelRequest, ProxyDeps } from "./types";
@@ -67,7 +68,7 @@ export class LedgerRecorder {
       latencyMs: now - request.receivedAt,
       ttftMs: this.firstByteAt === undefined ? null : this.firstByteAt - request.receivedAt,
     };
-    this.deps.logger.info(
+    accessLogger(this.deps.logger).info(
       {
         requestId: entry.requestId,
         route: entry.endpoint,
