@@ -14,10 +14,11 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { bodies } from "./bench/fixtures";
+import { bodies, burstEvents } from "./bench/fixtures";
 import { type Target, measureClosedLoop, measureSequential, probe } from "./bench/load";
 import { type BenchResults, type TranslationResult, renderReport } from "./bench/report";
-import { buildGatewayBinary, canPin, installCleanupHandlers, pinProcess, readMemory, startGateway, startReadyScript, stopAllChildren } from "./bench/processes";
+import { existsSync } from "node:fs";
+import { buildGatewayBinary, canPin, installCleanupHandlers, pinProcess, readCpuMs, readMemory, startGateway, startReadyScript, stopAllChildren } from "./bench/processes";
 import { type ClosedLoopGenerator, type Probe, bunClosedLoop, runLatencyRounds, runStreamRounds, runThroughputRounds } from "./bench/scenarios";
 import { hasWrk, measureClosedLoopWithWrk } from "./bench/wrk";
 
@@ -86,6 +87,12 @@ async function main() {
   const upstreamBase = `http://127.0.0.1:${upstream.port}`;
   const floor = await startReadyScript(join(root, "scripts/bench/floor.ts"), ["--port", "0", "--upstream", upstreamBase], "floor");
 
+  // The measured gateway keeps its database on tmpfs when there is one, so its numbers are the
+  // gateway's own cost, not this VM's fsync latency; "gateway-disk" is the same binary with the
+  // database on disk (default synchronous=FULL), measured beside it to show what the durable
+  // ledger commit adds (reliability-anchors §2.13: the row is committed before the answer).
+  const memoryDir = existsSync("/dev/shm") ? mkdtempSync("/dev/shm/tokligence-bench-") : undefined;
+  if (memoryDir) process.on("exit", () => rmSync(memoryDir, { recursive: true, force: true }));
   const gatewayEnv: Record<string, string> = {
     PATH: process.env.PATH ?? "/usr/bin:/bin",
     HOME: work,
@@ -94,22 +101,27 @@ async function main() {
     TOKLIGENCE_OPENAI_BASE_URL: `${upstreamBase}/v1`,
     TOKLIGENCE_ANTHROPIC_API_KEY: "sk-ant-bench-000000",
     TOKLIGENCE_ANTHROPIC_BASE_URL: upstreamBase,
+    // The default level, so the one JSON line per request is part of the cost (stdout goes to
+    // /dev/null); the rotating log file is off.
     TOKLIGENCE_LOG__FILE: "false",
-    TOKLIGENCE_LOG_LEVEL: "warn",
-    TOKLIGENCE_DATA_DIR: join(work, "data"),
+    TOKLIGENCE_LOG_LEVEL: "info",
+    TOKLIGENCE_DATA_DIR: join(memoryDir ?? work, "data"),
     // The translation slot: this model goes to the OpenAI provider although the client speaks Anthropic.
     TOKLIGENCE_ROUTES: "claude-bench-xlate*=>openai",
   };
   const gateway = await startGateway(binary.path, gatewayEnv, work);
+  const diskGateway = memoryDir ? await startGateway(binary.path, { ...gatewayEnv, TOKLIGENCE_DATA_DIR: join(work, "data-disk") }, work) : undefined;
   await Bun.sleep(200);
   const idleMemory = readMemory(gateway.pid);
 
   const targets: Record<string, Target> = {
-    direct: { name: "direct", base: `http://127.0.0.1:${directMock.port}` },
-    floor: { name: "floor", base: `http://127.0.0.1:${floor.port}` },
-    gateway: { name: "gateway", base: `http://127.0.0.1:${gateway.port}` },
+    direct: { name: "direct", base: `http://127.0.0.1:${directMock.port}`, pid: directMock.pid },
+    floor: { name: "floor", base: `http://127.0.0.1:${floor.port}`, pid: floor.pid },
+    gateway: { name: "gateway", base: `http://127.0.0.1:${gateway.port}`, pid: gateway.pid },
   };
+  const diskTarget: Target | undefined = diskGateway ? { name: "gateway-disk", base: `http://127.0.0.1:${diskGateway.port}`, pid: diskGateway.pid } : undefined;
   const allOn = (path: string, body: Uint8Array): Probe[] => Object.values(targets).map((target) => ({ target, path, body }));
+  const withDisk = (probes: Probe[]): Probe[] => (diskTarget ? [...probes, { target: diskTarget, path: probes[0]!.path, body: probes[0]!.body }] : probes);
   const chatPath = "/v1/chat/completions";
   const messagesPath = "/v1/messages";
 
@@ -121,30 +133,30 @@ async function main() {
 
   const pinForLatency = () => {
     if (!pinned) return;
-    for (const pid of [gateway.pid, floor.pid, directMock.pid]) pinProcess(pid, "1");
+    for (const pid of [gateway.pid, floor.pid, directMock.pid, ...(diskGateway ? [diskGateway.pid] : [])]) pinProcess(pid, "1");
     for (const pid of [upstream.pid, process.pid]) pinProcess(pid, "0");
   };
   const unpin = () => {
     if (!pinned) return;
-    for (const pid of [gateway.pid, floor.pid, directMock.pid, upstream.pid, process.pid]) pinProcess(pid, "0-1");
+    for (const pid of [gateway.pid, floor.pid, directMock.pid, upstream.pid, process.pid, ...(diskGateway ? [diskGateway.pid] : [])]) pinProcess(pid, "0-1");
   };
 
   log("warming up…");
-  for (const { target, path, body } of [...allOn(chatPath, bodies.openaiSmall), ...allOn(chatPath, bodies.openaiLarge)]) {
+  for (const { target, path, body } of [...withDisk(allOn(chatPath, bodies.openaiSmall)), ...allOn(chatPath, bodies.openaiLarge)]) {
     await measureSequential(target.base + path, body, quick ? 300 : 800);
     await measureClosedLoop(target.base + path, body, 8, quick ? 200 : 500);
   }
 
   pinForLatency();
   log(`latency, small body: ${settings.rounds} rounds × ${settings.latencySeconds} s per target`);
-  const latencySmall = await runLatencyRounds(allOn(chatPath, bodies.openaiSmall), settings.rounds, settings.latencySeconds);
+  const latencySmall = await runLatencyRounds(withDisk(allOn(chatPath, bodies.openaiSmall)), settings.rounds, settings.latencySeconds);
   log(`latency, ${bodies.openaiLarge.length} B body`);
   const latencyLarge = await runLatencyRounds(allOn(chatPath, bodies.openaiLarge), settings.rounds, settings.latencySeconds);
 
   log(`streaming: ${settings.rounds} rounds × ${settings.streams} streams per target`);
   const streams = await runStreamRounds(allOn(messagesPath, bodies.anthropicStream), settings.rounds, settings.streams, anthropicDeltaMarker);
 
-  const translation = await measureTranslation(targets.gateway, upstreamBase, settings.rounds);
+  const translation = await measureTranslation(targets.gateway, targets.direct, upstreamBase, settings.rounds);
 
   unpin();
   const useWrk = flags.client === "wrk" || (flags.client === "auto" && hasWrk());
@@ -156,9 +168,10 @@ async function main() {
       }
     : bunClosedLoop;
   log(`throughput (${useWrk ? "wrk -t1" : "Bun client"}): ${settings.connections} connections, ${Math.min(settings.rounds, 3)} rounds × ${settings.throughputSeconds} s per target`);
-  const throughput = await runThroughputRounds(allOn(chatPath, bodies.openaiSmall), Math.min(settings.rounds, 3), settings.throughputSeconds, settings.connections, generate);
+  const throughput = await runThroughputRounds(withDisk(allOn(chatPath, bodies.openaiSmall)), Math.min(settings.rounds, 3), settings.throughputSeconds, settings.connections, generate, readCpuMs);
   const afterLoadMemory = readMemory(gateway.pid);
   gateway.stop();
+  diskGateway?.stop();
 
   log(`cold start: ${settings.coldStarts} starts`);
   const coldStartMs: number[] = [];
@@ -208,7 +221,7 @@ async function main() {
  * the translated route with 200 and the request really reached the mock's OpenAI route; the
  * baseline is the native Anthropic passthrough through the same gateway in the same rounds.
  */
-async function measureTranslation(gateway: Target, upstreamBase: string, rounds: number): Promise<TranslationResult> {
+async function measureTranslation(gateway: Target, direct: Target, upstreamBase: string, rounds: number): Promise<TranslationResult> {
   const countOpenai = async () => ((await (await fetch(`${upstreamBase}/__stats`)).json()) as Record<string, number>).openai_json;
   const before = await countOpenai();
   const answer = await probe(gateway.base + "/v1/messages", bodies.translatedSmall);
@@ -234,7 +247,18 @@ async function measureTranslation(gateway: Target, upstreamBase: string, rounds:
     settings.streams,
     anthropicDeltaMarker,
   );
-  return { ran: true, latency, streams };
+  // Per event: unpaced streams of `burstEvents` deltas; (total time difference) / events.
+  const bursts = await runStreamRounds(
+    [
+      { target: direct, path: "/v1/messages", body: bodies.anthropicBurst },
+      { target: native, path: "/v1/messages", body: bodies.anthropicBurst },
+      { target: translated, path: "/v1/messages", body: bodies.translatedBurst },
+    ],
+    rounds,
+    settings.streams,
+    anthropicDeltaMarker,
+  );
+  return { ran: true, latency, streams, bursts, burstEvents };
 }
 
 await main().catch((error) => {

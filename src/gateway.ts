@@ -9,7 +9,7 @@ import { KeyRing } from "./providers/key-ring";
 import type { ProxyDeps } from "./proxy/types";
 import { ModelRouter } from "./routing/router";
 import { findTranslator } from "./translate/registry";
-import { estimateAnthropicInputTokens } from "./protocols/anthropic/count-tokens";
+import { estimateAnthropicInputTokensLazily } from "./protocols/anthropic/count-tokens-lazy";
 import { createResponseStore, type ResponseStore } from "./responses-store/service";
 
 export interface GatewayServices {
@@ -56,7 +56,7 @@ export function buildProxyDeps(config: GatewayConfig, logger: Logger, services: 
     ledger: services.ledger ?? new MemoryLedgerSink(),
     logger,
     findTranslator,
-    estimateAnthropicTokens: services.estimateAnthropicTokens ?? estimateAnthropicInputTokens,
+    estimateAnthropicTokens: services.estimateAnthropicTokens ?? estimateAnthropicInputTokensLazily,
     // Without a database nothing is kept, and previous_response_id resolves only at OpenAI itself.
     responses: services.responses ?? createResponseStore({ retentionHours: 0, logger }),
   };

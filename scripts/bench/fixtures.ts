@@ -49,6 +49,9 @@ function buildLargeOpenaiBody(): string {
   return JSON.stringify(body);
 }
 
+/** Deltas in a burst stream (see mock.ts). */
+export const burstEvents = 200;
+
 export const bodies = {
   openaiSmall: encoder.encode(JSON.stringify({ model: openaiModel, max_tokens: 64, messages: [{ role: "user", content: "Say hello in one short sentence." }] })),
   openaiLarge: encoder.encode(buildLargeOpenaiBody()),
@@ -56,6 +59,9 @@ export const bodies = {
   anthropicStream: encoder.encode(JSON.stringify({ model: anthropicModel, max_tokens: 64, stream: true, messages: [{ role: "user", content: "Count slowly." }] })),
   translatedSmall: encoder.encode(JSON.stringify({ model: translatedModel, max_tokens: 64, messages: [{ role: "user", content: "Say hello in one short sentence." }] })),
   translatedStream: encoder.encode(JSON.stringify({ model: translatedModel, max_tokens: 64, stream: true, messages: [{ role: "user", content: "Count slowly." }] })),
+  // Unpaced streams of `burstEvents` deltas (the mock answers "bench-burst-N" at once): per-event cost.
+  anthropicBurst: encoder.encode(JSON.stringify({ model: anthropicModel, max_tokens: 64, stream: true, messages: [{ role: "user", content: `Count fast. bench-burst-${burstEvents}` }] })),
+  translatedBurst: encoder.encode(JSON.stringify({ model: translatedModel, max_tokens: 64, stream: true, messages: [{ role: "user", content: `Count fast. bench-burst-${burstEvents}` }] })),
 };
 
 /** Headers every target receives (the Anthropic ones are harmless to OpenAI routes and the floor). */

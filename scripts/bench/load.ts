@@ -8,6 +8,8 @@ export interface Target {
   name: string;
   /** Base URL without path, e.g. http://127.0.0.1:1234 */
   base: string;
+  /** Process serving it, when the bench started it (for CPU per request). */
+  pid?: number;
 }
 
 export interface LatencyRun {

@@ -90,19 +90,22 @@ const anthropicStream: StreamShape = {
 const jsonHeaders = { "content-type": "application/json" };
 const sseHeaders = { "content-type": "text/event-stream", "cache-control": "no-cache" };
 
-/** Stream `shape` with deadline pacing; each write is flushed on its own so the client sees one read per chunk. */
-function streamPaced(shape: StreamShape): Response {
+/**
+ * Stream `shape` with deadline pacing; each write is flushed on its own so the client sees one read
+ * per chunk. `chunks`/`interval` default to the command line; a burst request overrides them.
+ */
+function streamPaced(shape: StreamShape, chunks = chunkCount, interval = intervalMs): Response {
   const body = new ReadableStream({
     type: "direct",
     async pull(controller) {
       const start = performance.now();
       controller.write(shape.head);
       controller.flush();
-      for (let index = 1; index <= chunkCount; index++) {
-        const wait = start + index * intervalMs - performance.now();
+      for (let index = 1; index <= chunks; index++) {
+        const wait = start + index * interval - performance.now();
         if (wait > 0) await Bun.sleep(wait);
         controller.write(shape.delta);
-        if (index === chunkCount) controller.write(shape.tail);
+        if (index === chunks) controller.write(shape.tail);
         controller.flush();
       }
       controller.close();
@@ -113,6 +116,10 @@ function streamPaced(shape: StreamShape): Response {
 
 // The request's own stream flag decides the answer's form; a cheap scan is enough for a mock.
 const streamFlag = /"stream"\s*:\s*true/;
+// "bench-burst-N" anywhere in the body (it survives translation, unlike headers or paths): an
+// unpaced stream of N deltas, so a stream's total time measures the per-event cost of relaying.
+const burstMarker = /bench-burst-(\d+)/;
+const burstOf = (text: string) => Number(burstMarker.exec(text)?.[1] ?? 0);
 const counts: Record<string, number> = { openai_json: 0, openai_sse: 0, anthropic_json: 0, anthropic_sse: 0, other: 0 };
 
 const server = Bun.serve({
@@ -121,14 +128,18 @@ const server = Bun.serve({
   async fetch(request) {
     const path = new URL(request.url).pathname;
     if (request.method === "POST" && path.endsWith("/chat/completions")) {
-      const streaming = streamFlag.test(await request.text());
+      const text = await request.text();
+      const streaming = streamFlag.test(text);
       counts[streaming ? "openai_sse" : "openai_json"]++;
-      return streaming ? streamPaced(openaiStream) : new Response(openaiJson, { headers: jsonHeaders });
+      const burst = burstOf(text);
+      return streaming ? (burst > 0 ? streamPaced(openaiStream, burst, 0) : streamPaced(openaiStream)) : new Response(openaiJson, { headers: jsonHeaders });
     }
     if (request.method === "POST" && path.endsWith("/messages")) {
-      const streaming = streamFlag.test(await request.text());
+      const text = await request.text();
+      const streaming = streamFlag.test(text);
       counts[streaming ? "anthropic_sse" : "anthropic_json"]++;
-      return streaming ? streamPaced(anthropicStream) : new Response(anthropicJson, { headers: jsonHeaders });
+      const burst = burstOf(text);
+      return streaming ? (burst > 0 ? streamPaced(anthropicStream, burst, 0) : streamPaced(anthropicStream)) : new Response(anthropicJson, { headers: jsonHeaders });
     }
     if (path === "/health") return new Response("ok");
     if (path.endsWith("/models")) return new Response(modelsJson, { headers: jsonHeaders });

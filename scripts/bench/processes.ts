@@ -129,6 +129,21 @@ export function readMemory(pid: number): MemoryReading | undefined {
   return { rssMb: kb("VmRSS") / 1024, hwmMb: kb("VmHWM") / 1024 };
 }
 
+/**
+ * CPU time (user + system, all threads) a process has used, in ms, from /proc/<pid>/stat; NaN
+ * where /proc is absent. Divided by the requests served it gives CPU per request, a figure that
+ * moves far less with this shared VM's noise than latency or req/s do.
+ */
+export function readCpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    const ticksPerSecond = 100; // USER_HZ on Linux
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+  } catch {
+    return NaN;
+  }
+}
+
 /** Whether CPU pinning is possible: Linux with taskset and at least 2 CPUs. */
 export function canPin(): boolean {
   return process.platform === "linux" && Bun.which("taskset") !== null && navigator.hardwareConcurrency >= 2;

@@ -19,6 +19,8 @@ export interface ThroughputPoint {
   p50: number;
   p99: number;
   errors: number;
+  /** CPU ms the target's process used per request during the run (NaN when unknown). */
+  cpuMsPerRequest?: number;
 }
 export type ThroughputRound = Record<string, ThroughputPoint>;
 
@@ -71,13 +73,25 @@ export const bunClosedLoop: ClosedLoopGenerator = async (url, body, connections,
   return { rps: run.requestsPerSecond, p50: percentile(run.samples, 0.5), p99: percentile(run.samples, 0.99), errors: run.errors };
 };
 
-export async function runThroughputRounds(probes: Probe[], rounds: number, secondsPerRun: number, connections: number, generate: ClosedLoopGenerator = bunClosedLoop): Promise<ThroughputRound[]> {
+export async function runThroughputRounds(
+  probes: Probe[],
+  rounds: number,
+  secondsPerRun: number,
+  connections: number,
+  generate: ClosedLoopGenerator = bunClosedLoop,
+  cpuMsOf: (pid: number) => number = () => NaN,
+): Promise<ThroughputRound[]> {
   const results: ThroughputRound[] = [];
   for (let round = 0; round < rounds; round++) {
     const result: ThroughputRound = {};
     for (const { target, path, body } of rotate(probes, round)) {
+      const cpuBefore = target.pid === undefined ? NaN : cpuMsOf(target.pid);
+      const startedAt = performance.now();
       const point = await generate(target.base + path, body, connections, secondsPerRun * 1000);
+      const elapsedSeconds = (performance.now() - startedAt) / 1000;
       if (point.rps === 0) throw new Error(`${target.name} ${path}: no request succeeded under load`);
+      const cpuUsed = target.pid === undefined ? NaN : cpuMsOf(target.pid) - cpuBefore;
+      point.cpuMsPerRequest = cpuUsed / (point.rps * elapsedSeconds);
       result[target.name] = point;
     }
     results.push(result);

@@ -27,7 +27,7 @@ export interface LedgerSinkOptions {
   prices: PriceTable | null;
   /** Flush as soon as this many rows wait (default 256). */
   maxBatchSize?: number;
-  /** Longest a row waits for company before its batch is written (default 5 ms). */
+  /** Longest a row waits for company before its batch is written (default 0: the next event-loop turn). */
   maxDelayMs?: number;
   /** First retry delay, doubled up to `maxRetryDelayMs` (defaults 50 ms and 5 s). */
   retryDelayMs?: number;
@@ -65,7 +65,7 @@ export interface GroupCommitLedgerSink extends LedgerSink {
 
 export function createLedgerSink(store: Store, options: LedgerSinkOptions): GroupCommitLedgerSink {
   const maxBatchSize = Math.max(1, options.maxBatchSize ?? 256);
-  const maxDelayMs = Math.max(0, options.maxDelayMs ?? 5);
+  const maxDelayMs = Math.max(0, options.maxDelayMs ?? 0);
   const retryDelayMs = options.retryDelayMs ?? 50;
   const maxRetryDelayMs = options.maxRetryDelayMs ?? 5_000;
   const splitAfter = options.splitAfterFailures ?? 3;
@@ -76,6 +76,7 @@ export function createLedgerSink(store: Store, options: LedgerSinkOptions): Grou
   let queue: PendingRow[] = [];
   let inFlight: PendingRow[] = [];
   let timer: ReturnType<typeof setTimeout> | null = null;
+  let immediate: ReturnType<typeof setImmediate> | null = null;
   let writer: Promise<void> | null = null;
   let closed = false;
   /** Set when close() gave up: retry loops stop and reject. */
@@ -135,6 +136,10 @@ export function createLedgerSink(store: Store, options: LedgerSinkOptions): Grou
       clearTimeout(timer);
       timer = null;
     }
+    if (immediate) {
+      clearImmediate(immediate);
+      immediate = null;
+    }
     if (writer) return;
     writer = drain().finally(() => {
       writer = null;
@@ -146,6 +151,10 @@ export function createLedgerSink(store: Store, options: LedgerSinkOptions): Grou
     // While a batch is being written, newcomers wait for it: the writer loop takes them next.
     if (writer) return;
     if (queue.length >= maxBatchSize || closed) startWriter();
+    // maxDelayMs 0 (the default): write on the next turn of the event loop, so rows recorded in
+    // the same turn share a commit and nobody waits for a timer; under load the batch that
+    // gathers while a commit runs goes next. A fixed 5 ms wait was 5 ms added to every request.
+    else if (maxDelayMs === 0) immediate ??= setImmediate(startWriter);
     else if (!timer) timer = setTimeout(startWriter, maxDelayMs);
   }
 

@@ -1,11 +1,11 @@
 import { emptyUsage, mergeUsage } from "../canonical/usage";
 import { GatewayError, toGatewayError } from "../errors/gateway-error";
 import { renderErrorResponse } from "../errors/render";
-import { estimateOutputTokens } from "../ledger/estimate-usage";
 import type { ResponseExchange } from "../responses-store/exchange";
+import { requestLog } from "../log/logger";
 import { usageFromResponseBody } from "../streaming/usage-tap";
 import { echoClientModel } from "./echo-model";
-import { LedgerRecorder } from "./ledger-recorder";
+import { LedgerRecorder, type UsageEstimate } from "./ledger-recorder";
 import { upstreamOperationFor, wantsStream } from "./operation";
 import { readAll, sendAttempt, UpstreamFailure } from "./send-attempt";
 import { streamToClient } from "./stream-to-client";
@@ -19,7 +19,7 @@ import { type PreparedAttempt, prepareAttempt } from "./upstream-request";
  */
 export async function handleModelRequest(request: ModelRequest, deps: ProxyDeps): Promise<Response> {
   const recorder = new LedgerRecorder(request, deps);
-  const log = deps.logger.child({ requestId: request.requestId });
+  const log = requestLog(deps.logger, request.requestId);
   const warn = (message: string, details?: Record<string, unknown>) => log.warn({ ...details }, message);
   try {
     const route = deps.router.resolve(String(request.body.model), request.clientProtocol);
@@ -88,10 +88,10 @@ async function respondWhole(request: ModelRequest, attempt: PreparedAttempt, tex
   let body: string;
   // An upstream answer without usage gets an estimate (marked as such); count_tokens spends none.
   const reported = (parsed as { usage?: unknown } | null)?.usage != null;
-  const estimate =
+  const estimate: UsageEstimate | undefined =
     request.operation === "anthropic-count-tokens"
       ? undefined
-      : { final: reported, outputTokens: () => (request.operation === "openai-embeddings" ? 0 : estimateOutputTokens(parsed)) };
+      : { final: reported, outputTokens: (estimators) => (request.operation === "openai-embeddings" ? 0 : estimators.estimateOutputTokens(parsed)) };
   if (attempt.translator) {
     const translated = attempt.translator.translateResponse(parsed, attempt.context);
     recorder.setUsage(translated.usage, reported, estimate);
@@ -111,7 +111,7 @@ async function respondTokenEstimate(request: ModelRequest, deps: ProxyDeps, reco
   if (!deps.estimateAnthropicTokens) {
     throw new GatewayError("translation_unsupported", 501, "count_tokens for models served by non-Anthropic providers needs the token estimator, which this build lacks");
   }
-  const inputTokens = deps.estimateAnthropicTokens(request.body);
+  const inputTokens = await deps.estimateAnthropicTokens(request.body);
   await recorder.finish(200, null);
   return new Response(JSON.stringify({ input_tokens: inputTokens }), { status: 200, headers: { "content-type": "application/json", "request-id": request.requestId } });
 }

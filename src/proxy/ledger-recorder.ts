@@ -1,7 +1,8 @@
 import type { Usage } from "../canonical/types";
 import { emptyUsage } from "../canonical/usage";
-import { completeUsage, estimateInputTokens } from "../ledger/estimate-usage";
+import { type Estimators, loadEstimators } from "../ledger/estimators-lazy";
 import type { LedgerEntry } from "../ledger/types";
+import { accessLogger } from "../log/logger";
 import type { UpstreamOperation } from "../providers/endpoints";
 import type { RouteTarget } from "../routing/router";
 import type { ModelRequest, ProxyDeps } from "./types";
@@ -10,8 +11,8 @@ import type { ModelRequest, ProxyDeps } from "./types";
 export interface UsageEstimate {
   /** Whether the upstream's closing usage, with the output count, arrived. */
   final: boolean;
-  /** Estimated output tokens of what the upstream generated (called only when needed). */
-  outputTokens: () => number;
+  /** Estimated output tokens of what the upstream generated (called only when needed, with the loaded estimators). */
+  outputTokens: (estimators: Estimators) => number;
 }
 
 /**
@@ -57,6 +58,18 @@ export class LedgerRecorder {
     return this.finished;
   }
 
+  /** The usage to record: as reported, or completed with estimates (marked) where it fell short. */
+  private async finalUsage(): Promise<{ usage: Usage; estimated: boolean }> {
+    const estimate = this.estimate;
+    if (!estimate || (this.usageReported && estimate.final)) return { usage: this.usage, estimated: false };
+    const estimators = await loadEstimators();
+    const { operation, body } = this.request;
+    return estimators.completeUsage(this.usage, this.usageReported, estimate.final, {
+      input: () => estimators.estimateInputTokens(operation, body),
+      output: () => estimate.outputTokens(estimators),
+    });
+  }
+
   async finish(status: number, errorCode: string | null): Promise<void> {
     if (this.finished) return;
     this.finished = true;
@@ -64,10 +77,7 @@ export class LedgerRecorder {
     const request = this.request;
     const protocolOf = (operation: UpstreamOperation | undefined) =>
       operation === "anthropic-count-tokens" ? "anthropic" : operation;
-    const estimate = this.estimate;
-    const { usage, estimated } = estimate
-      ? completeUsage(this.usage, this.usageReported, estimate.final, { input: () => estimateInputTokens(request.operation, request.body), output: estimate.outputTokens })
-      : { usage: this.usage, estimated: false };
+    const { usage, estimated } = await this.finalUsage();
     const entry: LedgerEntry = {
       requestId: request.requestId,
       startedAt: new Date(request.receivedAt),
@@ -87,7 +97,7 @@ export class LedgerRecorder {
       latencyMs: now - request.receivedAt,
       ttftMs: this.firstByteAt === undefined ? null : this.firstByteAt - request.receivedAt,
     };
-    this.deps.logger.info(
+    accessLogger(this.deps.logger).info(
       {
         requestId: entry.requestId,
         route: entry.endpoint,

@@ -69,14 +69,12 @@ function wrapLocalResponse(response: Response): UpstreamCall {
         yield value;
       }
     },
+    readText: () => response.text(),
   };
 }
 
 export async function readAll(call: UpstreamCall): Promise<string> {
-  const decoder = new TextDecoder();
-  let text = "";
-  for await (const chunk of call.readBody()) text += decoder.decode(chunk, { stream: true });
-  return text + decoder.decode();
+  return call.readText();
 }
 
 export function parseRetryAfter(value: string | null): number | undefined {

@@ -1,8 +1,7 @@
 import type { Protocol } from "../canonical/types";
 import { GatewayError, toGatewayError } from "../errors/gateway-error";
-import { countTextTokens } from "../ledger/estimate-usage";
 import { renderStreamErrorEvent } from "../errors/render";
-import type { Logger } from "../log/logger";
+import type { RequestLog } from "../log/logger";
 import { SseDecoder } from "../streaming/sse-decoder";
 import { encodeSseEvent } from "../streaming/sse-encoder";
 import type { SseEvent } from "../streaming/sse-event";
@@ -22,7 +21,7 @@ interface StreamArgs {
   call: UpstreamCall;
   body: PrimedBody;
   recorder: LedgerRecorder;
-  log: Logger;
+  log: RequestLog;
   /** Responses API: sees client-bound events to keep the completed response (`store`). */
   exchange?: ResponseExchange;
 }
@@ -72,7 +71,7 @@ export function streamToClient(args: StreamArgs): Response {
     const source = translator ?? tap!;
     // Exact when the upstream's closing usage arrived; otherwise (client left, stream cut,
     // upstream without usage) the ledger estimates the rest from what was generated.
-    recorder.setUsage(source.usage(), source.usageReported(), { final: source.usageFinal(), outputTokens: () => countTextTokens(source.generatedText()) });
+    recorder.setUsage(source.usage(), source.usageReported(), { final: source.usageFinal(), outputTokens: (estimators) => estimators.countTextTokens(source.generatedText()) });
   };
 
   /** Translate or filter one read's events; the ledger row is written before the terminal event goes out. */

@@ -18,7 +18,7 @@ export interface ProxyDeps {
   logger: Logger;
   findTranslator: (client: Protocol, upstream: Protocol) => Translator | undefined;
   /** Estimate of Anthropic input tokens for count_tokens on non-Anthropic upstreams, when available. */
-  estimateAnthropicTokens?: (body: Record<string, unknown>) => number;
+  estimateAnthropicTokens?: (body: Record<string, unknown>) => number | Promise<number>;
   /** Stored Responses API objects (`store`, `previous_response_id`); absent: none kept. */
   responses?: ResponseStore;
 }

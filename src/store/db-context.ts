@@ -6,6 +6,7 @@
  * same results in both. Every repository test runs on both dialects to keep that true.
  * The few fragments that differ live in `DialectSql`.
  */
+import type { Database } from "bun:sqlite";
 import { type SQL, sql } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import type { PostgresJsDatabase } from "drizzle-orm/postgres-js";
@@ -23,6 +24,8 @@ export interface DialectSql {
 export interface DbContext {
   dialect: Dialect;
   db: AnyDatabase;
+  /** The raw bun:sqlite handle (SQLite only), for hot paths that keep prepared statements. */
+  sqliteClient?: Database;
   tables: Tables;
   sqlFor: DialectSql;
 }

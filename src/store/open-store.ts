@@ -90,6 +90,7 @@ function openSqlite(path: string, options: StoreOptions): Store {
     dialect: "sqlite",
     // See db-context.ts: one repository implementation, SQLite builders behind a cast.
     db: db as unknown as AnyDatabase,
+    sqliteClient: client,
     tables: sqliteSchema as unknown as Tables,
     sqlFor: createDialectSql("sqlite"),
   };

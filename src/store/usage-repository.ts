@@ -2,6 +2,7 @@
 import { and, asc, desc, eq, gte, lt, or, type SQL, sql } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import type { DbContext } from "./db-context";
+import { createSqliteBatchInsert } from "./sqlite-batch-insert";
 import type { StoredUsageRow, UsageFilter, UsageRepository, UsageRow, UsageTotals } from "./types";
 
 function sumOf(column: PgColumn): SQL<number> {
@@ -41,6 +42,8 @@ function toStoredRow(row: Record<string, unknown>): StoredUsageRow {
 export function createUsageRepository(ctx: DbContext): UsageRepository {
   const { db, tables, sqlFor } = ctx;
   const u = tables.usageEntries;
+  // SQLite: a cached statement instead of building and preparing the INSERT per batch (hot path).
+  const sqliteInsert = ctx.sqliteClient ? createSqliteBatchInsert<UsageRow>(ctx.sqliteClient, u as never, u.requestId as never) : undefined;
 
   function whereOf(filter: UsageFilter): SQL | undefined {
     const conditions: SQL[] = [];
@@ -66,6 +69,7 @@ export function createUsageRepository(ctx: DbContext): UsageRepository {
   return {
     async insertBatch(rows: UsageRow[]) {
       if (rows.length === 0) return;
+      if (sqliteInsert) return sqliteInsert(rows);
       // One multi-row INSERT is one statement, hence one transaction on both dialects. The
       // unique request id makes a retry after an ambiguous failure (commit happened, the
       // acknowledgement was lost) a no-op instead of a double count.

@@ -47,11 +47,34 @@ export function usageFromAnthropic(usage: unknown): Partial<Usage> | undefined {
 }
 
 /** Usage of a non-streaming native response body. */
-export function usageFromResponseBody(protocol: Protocol | "openai-embeddings", body: unknown): Partial<Usage> | undefined {
+export function usageFromResponseBody(protocol: Protocol | "openai-embeddings" | "anthropic-count-tokens", body: unknown): Partial<Usage> | undefined {
+  // Counting tokens spends none: its `input_tokens` is an answer, not usage.
+  if (protocol === "anthropic-count-tokens") return undefined;
   const usage = obj(body)?.usage;
   if (protocol === "anthropic") return usageFromAnthropic(usage);
   if (protocol === "openai-responses") return usageFromOpenAIResponses(usage);
   return usageFromOpenAIChat(usage);
+}
+
+/** Anthropic and Responses events that never carry usage, an error or the end (the bulk of a stream). */
+const uneventfulNames = new Set(["content_block_start", "content_block_delta", "content_block_stop", "ping"]);
+const responsesTerminalNames = new Set(["response.completed", "response.incomplete", "response.failed", "error"]);
+
+/**
+ * Whether an event can matter to the tap, judged without parsing it: relaying a native stream
+ * used to JSON.parse every delta just to learn it was a delta. Anthropic and Responses events
+ * are judged by their `event:` name when present; Chat chunks carry usage or an error only
+ * under those JSON keys, so a substring check finds every candidate.
+ */
+function mayCarryUsageOrEnd(protocol: Protocol, event: SseEvent): boolean {
+  switch (protocol) {
+    case "anthropic":
+      return event.event === undefined || !uneventfulNames.has(event.event);
+    case "openai-responses":
+      return event.event === undefined || responsesTerminalNames.has(event.event);
+    default:
+      return event.data.includes('"usage"') || event.data.includes('"error"');
+  }
 }
 
 /**
@@ -65,6 +88,11 @@ export class UsageTap {
   private complete = false;
   /** Generated text pieces (kept as references, joined only when the ledger needs an estimate). */
   private readonly generated: string[] = [];
+  /**
+   * Events skipped unparsed (the deltas): kept as their raw data, parsed only if the ledger
+   * must estimate output (an abandoned stream, no closing usage), which is rare.
+   */
+  private readonly unparsed: string[] = [];
   /** An error event the upstream sent inside the stream, if any. */
   upstreamError: string | undefined;
 
@@ -73,6 +101,10 @@ export class UsageTap {
   /** Inspect one event; returns true when it is the stream's terminal event. */
   observe(event: SseEvent): boolean {
     if (this.protocol === "openai-chat" && event.data === "[DONE]") return this.finish();
+    if (!mayCarryUsageOrEnd(this.protocol, event)) {
+      this.unparsed.push(event.data);
+      return false;
+    }
     let payload: Json | undefined;
     try {
       payload = obj(JSON.parse(event.data));
@@ -97,7 +129,7 @@ export class UsageTap {
       }
       case "openai-responses": {
         const type = payload.type;
-        if (typeof type === "string" && type.endsWith(".delta") && !type.includes("audio") && typeof payload.delta === "string") this.generated.push(payload.delta);
+        this.collectResponsesDelta(payload);
         if (type === "response.completed" || type === "response.incomplete" || type === "response.failed") {
           this.add(usageFromOpenAIResponses(obj(payload.response)?.usage), true);
           if (type === "response.failed") this.upstreamError = JSON.stringify(obj(payload.response)?.error ?? "failed").slice(0, 500);
@@ -127,6 +159,31 @@ export class UsageTap {
     }
   }
 
+  private collectResponsesDelta(payload: Json): void {
+    const type = payload.type;
+    if (typeof type === "string" && type.endsWith(".delta") && !type.includes("audio") && typeof payload.delta === "string") this.generated.push(payload.delta);
+  }
+
+  /** Collect the text of the deltas skipped on the way through (see `unparsed`). */
+  private collectUnparsed(): void {
+    for (const data of this.unparsed.splice(0)) {
+      let payload: Json | undefined;
+      try {
+        payload = obj(JSON.parse(data));
+      } catch {
+        continue;
+      }
+      if (!payload) continue;
+      if (this.protocol === "openai-chat") {
+        if (Array.isArray(payload.choices)) for (const choice of payload.choices) this.collectChatDelta(obj(obj(choice)?.delta));
+      } else if (this.protocol === "anthropic") {
+        if (payload.type === "content_block_delta") this.collectAnthropicDelta(obj(payload.delta));
+      } else {
+        this.collectResponsesDelta(payload);
+      }
+    }
+  }
+
   private collectAnthropicDelta(delta: Json | undefined): void {
     if (!delta) return;
     for (const key of ["text", "thinking", "partial_json"]) if (typeof delta[key] === "string") this.generated.push(delta[key] as string);
@@ -152,6 +209,7 @@ export class UsageTap {
 
   /** What the upstream generated so far: text, reasoning and tool arguments. */
   generatedText(): string {
+    this.collectUnparsed();
     return this.generated.join("");
   }
 

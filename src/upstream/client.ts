@@ -15,6 +15,8 @@ export interface UpstreamCall {
   abort(reason?: unknown): void;
   /** The body as a reader that enforces first-byte and idle deadlines. */
   readBody(): AsyncGenerator<Uint8Array>;
+  /** The whole body as UTF-8 text, under the same deadlines. */
+  readText(): Promise<string>;
 }
 
 /**
@@ -56,9 +58,12 @@ export async function callUpstream(url: string, init: { headers: Record<string, 
     clearTimeout(connectTimer);
   }
 
-  async function* readBody(): AsyncGenerator<Uint8Array> {
+  /**
+   * One read of the body under the deadlines: first byte, then the idle gap between chunks.
+   * A single timer is re-armed per chunk; the reader is cancelled when a deadline passes.
+   */
+  function deadlineReader() {
     const reader = response.body?.getReader();
-    if (!reader) return;
     let first = true;
     let idleTimer: ReturnType<typeof setTimeout> | undefined;
     let deadlineHit: string | undefined;
@@ -67,12 +72,14 @@ export async function callUpstream(url: string, init: { headers: Record<string, 
       const limit = first ? deadlines.firstByteTimeoutMs : deadlines.idleTimeoutMs;
       idleTimer = setTimeout(() => {
         deadlineHit = first ? `no first byte from upstream within ${limit} ms` : `upstream stream silent for more than ${limit} ms`;
-        void reader.cancel().catch(() => undefined);
+        void reader?.cancel().catch(() => undefined);
         abort(new Error(deadlineHit));
       }, limit);
     };
-    try {
-      for (;;) {
+    return {
+      /** The next chunk, or undefined at the end of the body. */
+      async next(): Promise<Uint8Array | undefined> {
+        if (!reader) return undefined;
         arm();
         let chunk: ReadableStreamReadResult<Uint8Array>;
         try {
@@ -83,19 +90,48 @@ export async function callUpstream(url: string, init: { headers: Record<string, 
           throw new GatewayError("upstream_stream_broken", 502, `upstream connection broke: ${describeFetchError(error)}`, { cause: error });
         }
         if (deadlineHit) throw new GatewayError("upstream_timeout", 504, deadlineHit);
-        if (chunk.done) return;
+        if (chunk.done) return undefined;
         first = false;
-        yield chunk.value;
-      }
+        return chunk.value;
+      },
+      /** Stop the timers and the client-abort hook; the lock is released only when the body was not read to its end. */
+      close(complete: boolean) {
+        clearTimeout(idleTimer);
+        clientSignal?.removeEventListener("abort", onClientAbort);
+        if (!complete) reader?.releaseLock();
+      },
+    };
+  }
+
+  async function* readBody(): AsyncGenerator<Uint8Array> {
+    const body = deadlineReader();
+    let complete = false;
+    try {
+      for (let chunk = await body.next(); chunk !== undefined; chunk = await body.next()) yield chunk;
+      complete = true;
     } finally {
-      clearTimeout(idleTimer);
-      clientSignal?.removeEventListener("abort", onClientAbort);
-      reader.releaseLock();
+      body.close(complete);
     }
   }
 
-  return { response, abort, readBody };
+  /** The whole body as text (non-streaming answers): same deadlines, without a generator per request. */
+  async function readText(): Promise<string> {
+    const body = deadlineReader();
+    let complete = false;
+    try {
+      const chunks: Uint8Array[] = [];
+      for (let chunk = await body.next(); chunk !== undefined; chunk = await body.next()) chunks.push(chunk);
+      complete = true;
+      return chunks.length === 1 ? textDecoder.decode(chunks[0]) : textDecoder.decode(Buffer.concat(chunks));
+    } finally {
+      body.close(complete);
+    }
+  }
+
+  return { response, abort, readBody, readText };
 }
+
+const textDecoder = new TextDecoder();
 
 /** A short reason for a network failure, without URLs that might carry credentials. */
 function describeFetchError(error: unknown): string {
