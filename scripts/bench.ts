@@ -114,13 +114,13 @@ async function main() {
   await Bun.sleep(200);
   const idleMemory = readMemory(gateway.pid);
 
-  const targets: Record<string, Target> = {
+  const targets: { direct: Target; floor: Target; gateway: Target } = {
     direct: { name: "direct", base: `http://127.0.0.1:${directMock.port}`, pid: directMock.pid },
     floor: { name: "floor", base: `http://127.0.0.1:${floor.port}`, pid: floor.pid },
     gateway: { name: "gateway", base: `http://127.0.0.1:${gateway.port}`, pid: gateway.pid },
   };
   const diskTarget: Target | undefined = diskGateway ? { name: "gateway-disk", base: `http://127.0.0.1:${diskGateway.port}`, pid: diskGateway.pid } : undefined;
-  const allOn = (path: string, body: Uint8Array): Probe[] => Object.values(targets).map((target) => ({ target, path, body }));
+  const allOn = (path: string, body: Uint8Array<ArrayBuffer>): Probe[] => Object.values(targets).map((target) => ({ target, path, body }));
   const withDisk = (probes: Probe[]): Probe[] => (diskTarget ? [...probes, { target: diskTarget, path: probes[0]!.path, body: probes[0]!.body }] : probes);
   const chatPath = "/v1/chat/completions";
   const messagesPath = "/v1/messages";
@@ -222,7 +222,8 @@ async function main() {
  * baseline is the native Anthropic passthrough through the same gateway in the same rounds.
  */
 async function measureTranslation(gateway: Target, direct: Target, upstreamBase: string, rounds: number): Promise<TranslationResult> {
-  const countOpenai = async () => ((await (await fetch(`${upstreamBase}/__stats`)).json()) as Record<string, number>).openai_json;
+  // A mock without the counter yields NaN, which never equals before + 1: the slot is skipped.
+  const countOpenai = async () => ((await (await fetch(`${upstreamBase}/__stats`)).json()) as Record<string, number>).openai_json ?? NaN;
   const before = await countOpenai();
   const answer = await probe(gateway.base + "/v1/messages", bodies.translatedSmall);
   if (answer.status !== 200) return { ran: false, reason: `the gateway answered ${answer.status} (${answer.text.slice(0, 160).replace(/\|/g, "/")}).` };

@@ -32,9 +32,11 @@ export function readVersion(root: string = REPO_ROOT): string {
 export function readCommit(root: string = REPO_ROOT): string {
   const fromEnv = process.env.GW_COMMIT?.trim();
   if (fromEnv) return fromEnv;
-  let head: ReturnType<typeof Bun.spawnSync>;
+  // Typed from the call itself: its piped stdout is a Buffer (the generic default allows undefined).
+  const spawnHead = () => Bun.spawnSync(["git", "rev-parse", "--short=12", "HEAD"], { cwd: root, stderr: "ignore" });
+  let head: ReturnType<typeof spawnHead>;
   try {
-    head = Bun.spawnSync(["git", "rev-parse", "--short=12", "HEAD"], { cwd: root, stderr: "ignore" });
+    head = spawnHead();
   } catch {
     return "unknown"; // no git executable (e.g. a minimal build image)
   }

@@ -18,14 +18,15 @@ export interface LatencyRun {
   firstErrorStatus?: number;
 }
 
-async function sendOnce(url: string, body: Uint8Array): Promise<number> {
+// Bodies are Uint8Array<ArrayBuffer>: fetch takes no view over a SharedArrayBuffer.
+async function sendOnce(url: string, body: Uint8Array<ArrayBuffer>): Promise<number> {
   const answer = await fetch(url, { method: "POST", body, headers: requestHeaders });
   await answer.arrayBuffer();
   return answer.status;
 }
 
 /** One connection, one request at a time, for `durationMs`: per-request latency in ms. */
-export async function measureSequential(url: string, body: Uint8Array, durationMs: number): Promise<LatencyRun> {
+export async function measureSequential(url: string, body: Uint8Array<ArrayBuffer>, durationMs: number): Promise<LatencyRun> {
   const samples: number[] = [];
   let errors = 0;
   let firstErrorStatus: number | undefined;
@@ -50,7 +51,7 @@ export interface ThroughputRun {
 }
 
 /** Closed loop: `connections` workers each send the next request when the previous one ends. */
-export async function measureClosedLoop(url: string, body: Uint8Array, connections: number, durationMs: number): Promise<ThroughputRun> {
+export async function measureClosedLoop(url: string, body: Uint8Array<ArrayBuffer>, connections: number, durationMs: number): Promise<ThroughputRun> {
   const samples: number[] = [];
   let errors = 0;
   const started = performance.now();
@@ -95,7 +96,7 @@ function countOccurrences(text: string, marker: string): number {
  * delta event); the client only counts, it does not decode SSE, so its cost stays tiny and equal
  * for every target. The marker may straddle two reads, so the last few characters carry over.
  */
-export async function measureStream(url: string, body: Uint8Array, marker: string): Promise<StreamRun> {
+export async function measureStream(url: string, body: Uint8Array<ArrayBuffer>, marker: string): Promise<StreamRun> {
   const started = performance.now();
   const answer = await fetch(url, { method: "POST", body, headers: requestHeaders });
   const run: StreamRun = { status: answer.status, ttftMs: NaN, gapsMs: [], deltas: 0, deltaReads: 0, totalMs: NaN };
@@ -128,14 +129,14 @@ export async function measureStream(url: string, body: Uint8Array, marker: strin
 }
 
 /** `count` streams one after another. */
-export async function measureStreams(url: string, body: Uint8Array, marker: string, count: number): Promise<StreamRun[]> {
+export async function measureStreams(url: string, body: Uint8Array<ArrayBuffer>, marker: string, count: number): Promise<StreamRun[]> {
   const runs: StreamRun[] = [];
   for (let index = 0; index < count; index++) runs.push(await measureStream(url, body, marker));
   return runs;
 }
 
 /** Send a request and return status and body text (used to check that a target serves a route). */
-export async function probe(url: string, body: Uint8Array): Promise<{ status: number; text: string }> {
+export async function probe(url: string, body: Uint8Array<ArrayBuffer>): Promise<{ status: number; text: string }> {
   const answer = await fetch(url, { method: "POST", body, headers: requestHeaders });
   return { status: answer.status, text: await answer.text() };
 }

@@ -94,8 +94,12 @@ const sseHeaders = { "content-type": "text/event-stream", "cache-control": "no-c
  * Stream `shape` with deadline pacing; each write is flushed on its own so the client sees one read
  * per chunk. `chunks`/`interval` default to the command line; a burst request overrides them.
  */
+// Bun's "direct" ReadableStream overload exists at runtime, but with lib DOM loaded bun-types defers
+// to DOM's constructor, which lacks it; this names the real signature instead of casting to any.
+const DirectReadableStream = ReadableStream as unknown as new (source: Bun.DirectUnderlyingSource<Uint8Array>) => ReadableStream<Uint8Array>;
+
 function streamPaced(shape: StreamShape, chunks = chunkCount, interval = intervalMs): Response {
-  const body = new ReadableStream({
+  const source: Bun.DirectUnderlyingSource<Uint8Array> = {
     type: "direct",
     async pull(controller) {
       const start = performance.now();
@@ -110,8 +114,8 @@ function streamPaced(shape: StreamShape, chunks = chunkCount, interval = interva
       }
       controller.close();
     },
-  } as any);
-  return new Response(body, { headers: sseHeaders });
+  };
+  return new Response(new DirectReadableStream(source), { headers: sseHeaders });
 }
 
 // The request's own stream flag decides the answer's form; a cheap scan is enough for a mock.
@@ -120,7 +124,7 @@ const streamFlag = /"stream"\s*:\s*true/;
 // unpaced stream of N deltas, so a stream's total time measures the per-event cost of relaying.
 const burstMarker = /bench-burst-(\d+)/;
 const burstOf = (text: string) => Number(burstMarker.exec(text)?.[1] ?? 0);
-const counts: Record<string, number> = { openai_json: 0, openai_sse: 0, anthropic_json: 0, anthropic_sse: 0, other: 0 };
+const counts = { openai_json: 0, openai_sse: 0, anthropic_json: 0, anthropic_sse: 0, other: 0 };
 
 const server = Bun.serve({
   hostname: "127.0.0.1",

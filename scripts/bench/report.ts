@@ -38,11 +38,22 @@ export interface BenchResults {
   translation: TranslationResult;
 }
 
-type Rounds = Array<Record<string, Record<string, number>>>;
+type Round = Record<string, Record<string, number>>;
+type Rounds = Round[];
+
+/**
+ * metric(target) in one round. A target absent from a round is a bench bug (every target runs in
+ * every round), so it throws; a metric absent for a present target is NaN, which summarise skips.
+ */
+function metricOf(round: Round, target: string, metric: string): number {
+  const point = round[target];
+  if (!point) throw new Error(`bench report: target "${target}" missing from a round`);
+  return point[metric] ?? NaN;
+}
 
 /** Per round: metric(target) − metric(baseline), summarised over rounds. */
 function added(rounds: Rounds, target: string, metric: string, baseline = "direct"): Spread {
-  return summarise(rounds.map((round) => round[target][metric] - round[baseline][metric]));
+  return summarise(rounds.map((round) => metricOf(round, target, metric) - metricOf(round, baseline, metric)));
 }
 
 /**
@@ -52,14 +63,14 @@ function added(rounds: Rounds, target: string, metric: string, baseline = "direc
 function floorRatio(rounds: Rounds, metric: string, target = "gateway"): Spread {
   return summarise(
     rounds.map((round) => {
-      const floorAdded = round.floor[metric] - round.direct[metric];
-      return floorAdded > 0 && round[target] ? (round[target][metric] - round.direct[metric]) / floorAdded : NaN;
+      const floorAdded = metricOf(round, "floor", metric) - metricOf(round, "direct", metric);
+      return floorAdded > 0 && round[target] ? (metricOf(round, target, metric) - metricOf(round, "direct", metric)) / floorAdded : NaN;
     }),
   );
 }
 
 function absolute(rounds: Rounds, target: string, metric: string): Spread {
-  return summarise(rounds.map((round) => round[target][metric]));
+  return summarise(rounds.map((round) => metricOf(round, target, metric)));
 }
 
 const ms = (spread: Spread) => formatSpread(spread, formatMs);
@@ -78,7 +89,7 @@ function latencyRows(label: string, rounds: LatencyRound[], target = "gateway"):
 
 /** Per round: metric(target) / metric(floor). */
 function ratioToFloor(rounds: Rounds, target: string, metric: string): Spread {
-  return summarise(rounds.map((round) => (round[target] ? round[target][metric] / round.floor[metric] : NaN)));
+  return summarise(rounds.map((round) => (round[target] ? metricOf(round, target, metric) / metricOf(round, "floor", metric) : NaN)));
 }
 
 function renderTranslation(result: TranslationResult): string[] {
@@ -113,7 +124,7 @@ export function renderReport(results: BenchResults): string {
   const { meta } = results;
   const tp = results.throughput as unknown as Rounds;
   const st = results.streams as unknown as Rounds;
-  const tpRatio = summarise(results.throughput.map((round) => round.gateway.rps / round.floor.rps));
+  const tpRatio = summarise(tp.map((round) => metricOf(round, "gateway", "rps") / metricOf(round, "floor", "rps")));
   const ttftAdded = added(st, "gateway", "ttftP50");
   const mem = (reading?: MemoryReading) => (reading ? `${reading.rssMb.toFixed(1)} MB` : "n/a");
   const cold = summarise(results.coldStartMs);

@@ -47,7 +47,7 @@ function rotate<T>(items: T[], by: number): T[] {
 export interface Probe {
   target: Target;
   path: string;
-  body: Uint8Array;
+  body: Uint8Array<ArrayBuffer>;
 }
 
 export async function runLatencyRounds(probes: Probe[], rounds: number, secondsPerRun: number, onRound?: (round: number) => void): Promise<LatencyRound[]> {
@@ -66,7 +66,7 @@ export async function runLatencyRounds(probes: Probe[], rounds: number, secondsP
 }
 
 /** A closed-loop load generator: the Bun client by default, wrk when installed (see wrk.ts). */
-export type ClosedLoopGenerator = (url: string, body: Uint8Array, connections: number, durationMs: number) => Promise<ThroughputPoint>;
+export type ClosedLoopGenerator = (url: string, body: Uint8Array<ArrayBuffer>, connections: number, durationMs: number) => Promise<ThroughputPoint>;
 
 export const bunClosedLoop: ClosedLoopGenerator = async (url, body, connections, durationMs) => {
   const run = await measureClosedLoop(url, body, connections, durationMs);

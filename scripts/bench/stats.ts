@@ -5,7 +5,7 @@ export function percentile(samples: number[], q: number): number {
   if (samples.length === 0) return NaN;
   const sorted = Float64Array.from(samples).sort();
   const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
-  return sorted[rank];
+  return sorted[rank]!; // 0 <= rank < sorted.length (clamped above, samples non-empty)
 }
 
 export interface Spread {

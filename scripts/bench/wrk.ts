@@ -15,7 +15,7 @@ export function hasWrk(): boolean {
 }
 
 /** Write wrk's Lua script for a POST of `body` with the bench's headers; returns its path. */
-function writeWrkScript(dir: string, body: Uint8Array): string {
+function writeWrkScript(dir: string, body: Uint8Array<ArrayBuffer>): string {
   const path = join(dir, `wrk-${body.length}.lua`);
   const headers = Object.entries(requestHeaders)
     .map(([name, value]) => `wrk.headers[${JSON.stringify(name)}] = ${JSON.stringify(value)}`)
@@ -34,7 +34,7 @@ function parseDuration(text: string): number {
 }
 
 /** wrk -t1 -c<connections> for `durationMs`; percentiles come from wrk's --latency histogram. */
-export async function measureClosedLoopWithWrk(url: string, body: Uint8Array, connections: number, durationMs: number, workDir: string): Promise<ThroughputRun & { p50: number; p99: number }> {
+export async function measureClosedLoopWithWrk(url: string, body: Uint8Array<ArrayBuffer>, connections: number, durationMs: number, workDir: string): Promise<ThroughputRun & { p50: number; p99: number }> {
   const script = writeWrkScript(workDir, body);
   const seconds = Math.max(1, Math.round(durationMs / 1000));
   const child = Bun.spawn(["wrk", "-t1", `-c${connections}`, `-d${seconds}s`, "--latency", "-s", script, url], { stdout: "pipe", stderr: "pipe" });

@@ -39,8 +39,11 @@ function buildHeader(entry: TarEntry, size: number): Buffer {
   return header;
 }
 
-/** Serialises entries into an uncompressed tar stream (gzip it with Bun.gzipSync). */
-export function writeTar(entries: readonly TarEntry[]): Uint8Array {
+/**
+ * Serialises entries into an uncompressed tar stream (gzip it with Bun.gzipSync, which takes only
+ * ArrayBuffer-backed bytes; Buffer.concat always allocates a fresh ArrayBuffer).
+ */
+export function writeTar(entries: readonly TarEntry[]): Uint8Array<ArrayBuffer> {
   const parts: Uint8Array[] = [];
   for (const entry of entries) {
     const size = entry.type === "file" ? entry.data.length : 0;

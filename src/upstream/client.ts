@@ -64,6 +64,8 @@ export async function callUpstream(url: string, init: { headers: Record<string, 
    */
   function deadlineReader() {
     const reader = response.body?.getReader();
+    // Whatever this reader's read() yields (bun-types and lib DOM name the result types differently).
+    type ReadResult = Awaited<ReturnType<NonNullable<typeof reader>["read"]>>;
     let first = true;
     let idleTimer: ReturnType<typeof setTimeout> | undefined;
     let deadlineHit: string | undefined;
@@ -81,7 +83,7 @@ export async function callUpstream(url: string, init: { headers: Record<string, 
       async next(): Promise<Uint8Array | undefined> {
         if (!reader) return undefined;
         arm();
-        let chunk: ReadableStreamReadResult<Uint8Array>;
+        let chunk: ReadResult;
         try {
           chunk = await reader.read();
         } catch (error) {

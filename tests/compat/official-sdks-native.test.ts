@@ -26,7 +26,10 @@ describe("official openai SDK through the native Chat path", () => {
     });
     const completion = await client().chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "weather?" }], tools: [{ type: "function", function: weatherTool }], tool_choice: "auto" });
     expect(completion.choices[0]!.finish_reason).toBe("tool_calls");
-    expect(JSON.parse(completion.choices[0]!.message.tool_calls![0]!.function.arguments)).toEqual({ city: "Paris" });
+    const call = completion.choices[0]!.message.tool_calls![0]!;
+    // The SDK's tool call union includes custom tool calls; this one must be a function call.
+    if (call.type !== "function") throw new Error(`expected a function tool call, got ${call.type}`);
+    expect(JSON.parse(call.function.arguments)).toEqual({ city: "Paris" });
     expect(mock.requests.at(-1)!.body.tools[0].function.name).toBe("get_weather");
   });
 
@@ -45,7 +48,9 @@ describe("official openai SDK through the native Chat path", () => {
     });
     const stream = client().chat.completions.stream({ model: "gpt-4o", messages: [{ role: "user", content: "weather?" }], tools: [{ type: "function", function: weatherTool }] });
     const final = await stream.finalChatCompletion();
-    expect(final.choices[0]!.message.tool_calls![0]!.function.arguments).toBe('{"city":"Oslo"}');
+    const call = final.choices[0]!.message.tool_calls![0]!;
+    if (call.type !== "function") throw new Error(`expected a function tool call, got ${call.type}`);
+    expect(call.function.arguments).toBe('{"city":"Oslo"}');
     expect(gw.ledger.entries.at(-1)!.usage).toMatchObject({ inputTokens: 9, outputTokens: 4 });
   });
 });

@@ -72,12 +72,18 @@ function responsesUsage(u: Figures) {
   return { input_tokens: u.input, input_tokens_details: { cached_tokens: u.cacheRead }, output_tokens: u.output, output_tokens_details: { reasoning_tokens: u.reasoning }, total_tokens: u.input + u.output };
 }
 
-function responsesEvents(model: string, words: string[], u: Figures): NonNullable<MockScript["events"]> {
-  let seq = 0;
+/** The Responses objects of one answer: the in-progress shell, the output item, the completed response. */
+function responsesShapes(model: string, words: string[], u: Figures) {
   const text = words.join("");
-  const ev = (type: string, payload: Record<string, unknown>) => sse(type, { type, sequence_number: seq++, ...payload });
   const item = { id: "msg_x", type: "message", status: "completed", role: "assistant", content: [{ type: "output_text", text, annotations: [] }] };
   const response = { id: "resp_x", object: "response", created_at: 1, model, status: "in_progress", output: [] as unknown[], usage: null as unknown };
+  return { text, item, response, completed: { ...response, status: "completed", output: [item], usage: responsesUsage(u) } };
+}
+
+function responsesEvents(model: string, words: string[], u: Figures): NonNullable<MockScript["events"]> {
+  let seq = 0;
+  const { text, item, response, completed } = responsesShapes(model, words, u);
+  const ev = (type: string, payload: Record<string, unknown>) => sse(type, { type, sequence_number: seq++, ...payload });
   return [
     ev("response.created", { response }),
     ev("response.output_item.added", { output_index: 0, item: { ...item, status: "in_progress", content: [] } }),
@@ -86,7 +92,7 @@ function responsesEvents(model: string, words: string[], u: Figures): NonNullabl
     ev("response.output_text.done", { item_id: "msg_x", output_index: 0, content_index: 0, text }),
     ev("response.content_part.done", { item_id: "msg_x", output_index: 0, content_index: 0, part: item.content[0] }),
     ev("response.output_item.done", { output_index: 0, item }),
-    ev("response.completed", { response: { ...response, status: "completed", output: [item], usage: responsesUsage(u) } }),
+    ev("response.completed", { response: completed }),
   ];
 }
 
@@ -182,7 +188,7 @@ for (const dialectCase of dialectCases) {
       // Native: the client's protocol is the upstream's.
       await complete("chat", "/v1/chat/completions", chatBody("gpt-4o", false), (u) => chatJson("gpt-4o", "done", u));
       await complete("chat_stream", "/v1/chat/completions", chatBody("gpt-4o", true), stream((u) => chatEvents("gpt-4o", words, u)));
-      await complete("responses", "/v1/responses", responsesBody("gpt-4o", false), (u) => ({ json: (responsesEvents("gpt-4o", words, u).at(-1)!.data as any).response }));
+      await complete("responses", "/v1/responses", responsesBody("gpt-4o", false), (u) => ({ json: responsesShapes("gpt-4o", words, u).completed }));
       await complete("responses_stream", "/v1/responses", responsesBody("gpt-4o", true), stream((u) => responsesEvents("gpt-4o", words, u)));
       const withCacheWrite = () => ({ ...figures(), cacheWrite: 40 });
       await complete("messages", "/v1/messages", messagesBody("claude-sonnet-4-5", false), (u) => anthropicJson("claude-sonnet-4-5", "done", u), withCacheWrite());

@@ -77,7 +77,7 @@ describe("Dockerfile structure", () => {
     expect(imageEnv.TOKLIGENCE_HOST).toBe("0.0.0.0");
     expect(imageEnv.TOKLIGENCE_AUTH_DISABLED).toBe("false");
     expect(imageEnv.NODE_ENV).toBe("production");
-    expect(findOne(runtime, "EXPOSE")).toBe(imageEnv.TOKLIGENCE_PORT);
+    expect<string | undefined>(findOne(runtime, "EXPOSE")).toBe(imageEnv.TOKLIGENCE_PORT);
   });
 
   test("ENTRYPOINT, CMD and HEALTHCHECK are exec form on the binary", () => {

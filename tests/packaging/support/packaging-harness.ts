@@ -3,6 +3,7 @@
  * seconds and every channel wraps the same file), commands with timeouts, free ports, and a
  * daemon that is always stopped.
  */
+import type { Subprocess } from "bun";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -40,7 +41,7 @@ export function makeTempDir(prefix: string): string {
 
 export interface CommandResult {
   exitCode: number | null;
-  signalCode: string | null;
+  signalCode: Subprocess["signalCode"];
   stdout: string;
   stderr: string;
 }

@@ -143,7 +143,7 @@ describe("A→O streams", () => {
     const { events } = stream([
       chunk({ delta: { tool_calls: [{ index: 0, id: "call_1", type: "function", function: { name: "Write", arguments: '{"file_path":"a.txt"}' } }] } }),
     ]);
-    expect(events.find((e: any) => e.event === "message_delta")!.data.delta.stop_reason).toBe("tool_use");
+    expect(events.find((e) => e.event === "message_delta")?.data).toMatchObject({ delta: { stop_reason: "tool_use" } });
     expect(events.at(-1)!.event).toBe("message_stop");
   });
 
