@@ -12,7 +12,7 @@ import type {
   ToolChoice,
   ToolResultPart,
 } from "../../canonical/types";
-import { GatewayError } from "../../errors/gateway-error";
+import { asRecord, readNumber as numberField, invalidRequest as invalid } from "../wire-values";
 
 /**
  * Anthropic Messages request body → canonical request. Validates the envelope only (house
@@ -212,16 +212,4 @@ function withCache<const T extends object>(part: T, block: Record<string, unknow
     (part as { cache?: CacheHint }).cache = hint;
   }
   return part;
-}
-
-function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-}
-
-function numberField(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
-}
-
-function invalid(message: string, param?: string): GatewayError {
-  return new GatewayError("invalid_request", 400, message, { param });
 }

@@ -3,6 +3,7 @@ import type { CanonicalStreamDecoder } from "../../translate/codec";
 import type { TranslationContext } from "../../translate/types";
 import { statusForAnthropicErrorType } from "./errors";
 import { decodeAnthropicStopReason, decodeAnthropicUsage } from "./usage";
+import { asRecord } from "../wire-values";
 
 /**
  * Anthropic SSE events (from an Anthropic upstream) → canonical events. Anthropic blocks are
@@ -166,8 +167,4 @@ function parseJson(text: string): Record<string, unknown> | undefined {
   } catch {
     return undefined;
   }
-}
-
-function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }

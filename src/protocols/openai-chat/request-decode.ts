@@ -9,8 +9,8 @@ import type {
   Tool,
   ToolChoice,
 } from "../../canonical/types";
-import { GatewayError } from "../../errors/gateway-error";
 import { normalizeArgumentsText } from "../../translate/tool-arguments";
+import { asRecord, readNumber as numberField, invalidRequest as invalid } from "../wire-values";
 
 /**
  * Chat Completions request body → canonical request. Validates the envelope only and keeps
@@ -224,16 +224,4 @@ function decodeResponseFormat(format: Record<string, unknown> | undefined): Resp
     };
   }
   return undefined;
-}
-
-function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-}
-
-function numberField(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
-}
-
-function invalid(message: string, param?: string): GatewayError {
-  return new GatewayError("invalid_request", 400, message, { param });
 }

@@ -5,6 +5,7 @@ import { normalizeArgumentsText } from "../../translate/tool-arguments";
 import type { TranslationContext } from "../../translate/types";
 import { decodeChatUsage, decodeFinishReason, encodeChatUsage, encodeFinishReason, pickStrongerStopReason } from "./usage";
 import type { ChatUsage } from "./wire-types";
+import { asRecord } from "../wire-values";
 
 /**
  * Chat completion → canonical. Every choice is merged into one message (N07: Copilot puts text
@@ -103,8 +104,4 @@ export function encodeChatResponse(response: CanonicalResponse, ctx: Translation
     choices: [{ index: 0, message, finish_reason: encodeFinishReason(response.stopReason), logprobs: null }],
     usage: encodeChatUsage(response.usage),
   };
-}
-
-function asRecord(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
 }

@@ -1,21 +1,2 @@
-/** Small lenient readers for untyped JSON (house rule 2: missing and null fields are normal). */
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-export function readString(value: unknown): string | undefined {
-  return typeof value === "string" ? value : undefined;
-}
-
-export function readNumber(value: unknown): number | undefined {
-  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
-}
-
-export function readBoolean(value: unknown): boolean | undefined {
-  return typeof value === "boolean" ? value : undefined;
-}
-
-export function readArray(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : [];
-}
+// The lenient JSON readers live in src/protocols/wire-values.ts, shared by every protocol.
+export * from "../wire-values";

@@ -1,0 +1,35 @@
+/**
+ * Small lenient readers for untyped JSON (house rule 2: missing and null fields are normal),
+ * shared by the protocol decoders.
+ */
+import { GatewayError } from "../errors/gateway-error";
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+export function readString(value: unknown): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+export function readNumber(value: unknown): number | undefined {
+  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+}
+
+export function readBoolean(value: unknown): boolean | undefined {
+  return typeof value === "boolean" ? value : undefined;
+}
+
+export function readArray(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+/** The value as a plain object, or undefined (arrays and null are not records). */
+export function asRecord(value: unknown): Record<string, unknown> | undefined {
+  return isRecord(value) ? value : undefined;
+}
+
+/** A 400 invalid_request naming the parameter at fault. */
+export function invalidRequest(message: string, param?: string): GatewayError {
+  return new GatewayError("invalid_request", 400, message, { param });
+}
