@@ -5,6 +5,7 @@ import { GatewayError } from "../../errors/gateway-error";
 import type { TranslationContext } from "../../translate/types";
 import { upstreamTakesCustomTools } from "./custom-tools";
 import type { ChatContentPart, ChatMessage, ChatToolCall } from "./wire-types";
+import { splitAssistantContent } from "./assistant-parts";
 
 /**
  * Canonical system prompt and conversation → Chat `messages`. Cache hints are dropped
@@ -128,28 +129,18 @@ function encodeDocument(part: DocumentPart, ctx: TranslationContext): ChatConten
 
 /** M13/M12/H08/K07: one assistant message with text, reasoning_content and tool_calls. */
 function encodeAssistant(content: ContentPart[], ctx: TranslationContext): ChatMessage | undefined {
-  const texts: string[] = [];
-  const reasoning: string[] = [];
-  const toolCalls: ChatToolCall[] = [];
-  for (const part of content) {
-    if (part.type === "text" || part.type === "refusal") {
-      if (part.text !== "") texts.push(part.text);
-    } else if (part.type === "reasoning") {
-      if (part.text) reasoning.push(part.text);
-    } else if (part.type === "tool_call") {
-      toolCalls.push(
-        part.kind === "custom"
-          ? upstreamTakesCustomTools(ctx)
-            ? { id: part.id, type: "custom", custom: { name: part.name, input: part.arguments } }
-            // S10: the upstream saw the tool wrapped as a function, so the replay is wrapped too.
-            : { id: part.id, type: "function", function: { name: part.name, arguments: wrappedCustomToolArguments(part.arguments) } }
-          // H08: empty input is "{}", never "" or "null".
-          : { id: part.id, type: "function", function: { name: part.name, arguments: part.arguments.trim() === "" ? "{}" : part.arguments } },
-      );
-    } else if (part.type === "opaque") {
-      ctx.warn("dropped an assistant block the Chat upstream cannot take", { protocol: part.protocol });
-    }
-  }
+  const { texts, reasoning, toolCalls } = splitAssistantContent<ChatToolCall>(
+    content,
+    (part) =>
+      part.kind === "custom"
+        ? upstreamTakesCustomTools(ctx)
+          ? { id: part.id, type: "custom", custom: { name: part.name, input: part.arguments } }
+          // S10: the upstream saw the tool wrapped as a function, so the replay is wrapped too.
+          : { id: part.id, type: "function", function: { name: part.name, arguments: wrappedCustomToolArguments(part.arguments) } }
+        // H08: empty input is "{}", never "" or "null".
+        : { id: part.id, type: "function", function: { name: part.name, arguments: part.arguments.trim() === "" ? "{}" : part.arguments } },
+    (part) => ctx.warn("dropped an assistant block the Chat upstream cannot take", { protocol: part.protocol }),
+  );
   if (texts.length === 0 && toolCalls.length === 0) return undefined;
   const message: ChatMessage = { role: "assistant", content: texts.length > 0 ? texts.join("\n\n") : null };
   if (toolCalls.length > 0) {

@@ -6,6 +6,7 @@ import type { TranslationContext } from "../../translate/types";
 import { decodeChatUsage, decodeFinishReason, encodeChatUsage, encodeFinishReason, pickStrongerStopReason } from "./usage";
 import type { ChatUsage } from "./wire-types";
 import { asRecord } from "../wire-values";
+import { splitAssistantContent } from "./assistant-parts";
 
 /**
  * Chat completion → canonical. Every choice is merged into one message (N07: Copilot puts text
@@ -71,23 +72,11 @@ export function uniqueToolId(raw: unknown, used: Set<string>): string {
 
 /** Canonical → Chat completion for the client (N01, N03, N06, N08, N09, SC04). */
 export function encodeChatResponse(response: CanonicalResponse, ctx: TranslationContext): Record<string, unknown> {
-  const texts: string[] = [];
-  const reasoning: string[] = [];
-  const toolCalls: unknown[] = [];
-  for (const part of response.content) {
-    if (part.type === "text" || part.type === "refusal") {
-      if (part.text !== "") texts.push(part.text);
-    } else if (part.type === "reasoning") {
-      // SC04: visible reasoning as DeepSeek-style reasoning_content; signatures and redacted data stay hidden.
-      if (part.text) reasoning.push(part.text);
-    } else if (part.type === "tool_call") {
-      toolCalls.push(
-        part.kind === "custom"
-          ? { id: part.id, type: "custom", custom: { name: part.name, input: part.arguments } }
-          : { id: part.id, type: "function", function: { name: part.name, arguments: part.arguments === "" ? "{}" : part.arguments } },
-      );
-    }
-  }
+  const { texts, reasoning, toolCalls } = splitAssistantContent(response.content, (part) =>
+    part.kind === "custom"
+      ? { id: part.id, type: "custom", custom: { name: part.name, input: part.arguments } }
+      : { id: part.id, type: "function", function: { name: part.name, arguments: part.arguments === "" ? "{}" : part.arguments } },
+  );
   const message: Record<string, unknown> = {
     role: "assistant",
     // N08: empty replies give "" (null when the reply is only tool calls).
