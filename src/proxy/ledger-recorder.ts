@@ -2,7 +2,7 @@ import type { Usage } from "../canonical/types";
 import { emptyUsage } from "../canonical/usage";
 import { type Estimators, loadEstimators } from "../ledger/estimators-lazy";
 import type { LedgerEntry } from "../ledger/types";
-import { accessLogger } from "../log/logger";
+import { logRequestLine } from "../log/access-line";
 import type { UpstreamOperation } from "../providers/endpoints";
 import type { RouteTarget } from "../routing/router";
 import type { ModelRequest, ProxyDeps } from "./types";
@@ -97,23 +97,20 @@ export class LedgerRecorder {
       latencyMs: now - request.receivedAt,
       ttftMs: this.firstByteAt === undefined ? null : this.firstByteAt - request.receivedAt,
     };
-    accessLogger(this.deps.logger).info(
-      {
-        requestId: entry.requestId,
-        route: entry.endpoint,
-        model: entry.modelRequested,
-        servedModel: entry.modelServed,
-        provider: entry.provider,
-        status,
-        errorCode: errorCode ?? undefined,
-        stream: entry.stream,
-        latencyMs: entry.latencyMs,
-        ttftMs: entry.ttftMs ?? undefined,
-        inputTokens: entry.usage.inputTokens,
-        outputTokens: entry.usage.outputTokens,
-      },
-      "request",
-    );
+    logRequestLine(this.deps.logger, {
+      requestId: entry.requestId,
+      route: entry.endpoint,
+      model: entry.modelRequested,
+      servedModel: entry.modelServed,
+      provider: entry.provider,
+      status,
+      errorCode: errorCode ?? undefined,
+      stream: entry.stream,
+      latencyMs: entry.latencyMs,
+      ttftMs: entry.ttftMs ?? undefined,
+      inputTokens: entry.usage.inputTokens,
+      outputTokens: entry.usage.outputTokens,
+    });
     try {
       await this.deps.ledger.record(entry);
     } catch (error) {

@@ -13,8 +13,20 @@ export function compilePattern(source: string): ModelPattern {
   const lowered = source.trim().toLowerCase();
   if (!lowered.includes("*")) return { source, exact: true, test: (model) => model.toLowerCase() === lowered };
   const escaped = lowered.split("*").map((part) => part.replace(/[.+?^${}()|[\]\\]/g, "\\$&"));
-  const regex = new RegExp(`^${escaped.join(".*")}$`);
-  return { source, exact: false, test: (model) => regex.test(model.toLowerCase()) };
+  const regex = new RegExp(`^${escaped.join(".*")}$`, "i");
+  return { source, exact: false, test: (model) => regex.test(model) };
+}
+
+const compiledPatterns = new Map<string, ModelPattern>();
+
+/** compilePattern, memoised: for pattern lists read from config on the request path. */
+export function cachedPattern(source: string): ModelPattern {
+  let pattern = compiledPatterns.get(source);
+  if (!pattern) {
+    pattern = compilePattern(source);
+    compiledPatterns.set(source, pattern);
+  }
+  return pattern;
 }
 
 /** Split a `pattern=>target` or `pattern=target` entry. */

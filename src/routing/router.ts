@@ -2,7 +2,7 @@ import type { Protocol } from "../canonical/types";
 import type { GatewayConfig, ProviderConfig, WorkMode } from "../config/types";
 import { ConfigError } from "../config/layers";
 import { GatewayError } from "../errors/gateway-error";
-import { compilePattern, RuleTable, splitRuleEntry } from "./patterns";
+import { cachedPattern, compilePattern, RuleTable, splitRuleEntry } from "./patterns";
 
 /** The loopback model: always present, answered by the gateway itself. */
 export const loopbackModel = "loopback";
@@ -115,7 +115,7 @@ export class ModelRouter {
 
 /** The protocol to speak to `provider` for `model`: the client's own when the provider serves it natively. */
 export function chooseUpstreamProtocol(provider: ProviderConfig, model: string, clientProtocol: Protocol): Protocol {
-  if (provider.responsesOnlyModels.some((pattern) => compilePattern(pattern).test(model)) && provider.protocols.includes("openai-responses")) {
+  if (provider.responsesOnlyModels.some((pattern) => cachedPattern(pattern).test(model)) && provider.protocols.includes("openai-responses")) {
     return "openai-responses";
   }
   if (provider.protocols.includes(clientProtocol)) return clientProtocol;

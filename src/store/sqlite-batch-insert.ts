@@ -27,18 +27,25 @@ export function createSqliteBatchInsert<Row extends object>(client: Database, ta
   const sqlText =
     `insert into ${quote(getTableName(table))} (${columns.map(([, column]) => quote(column.name)).join(", ")}) ` +
     `values (${columns.map(() => "?").join(", ")}) on conflict (${quote(conflictColumn.name)}) do nothing`;
+  const keys = columns.map(([key]) => key);
+  const encoders = columns.map(([, column]) => (value: unknown) => column.mapToDriverValue(value));
   let statement: Statement | undefined;
-  const insertAll = client.transaction((rows: readonly Row[]) => {
+  const insertOne = (row: Row) => {
     statement ??= client.prepare(sqlText);
-    for (const row of rows) {
-      const values = columns.map(([key, column]) => {
-        const value = (row as Record<string, unknown>)[key];
-        return value === null || value === undefined ? null : column.mapToDriverValue(value);
-      });
-      statement.run(...(values as never[]));
+    const values: unknown[] = new Array(keys.length);
+    for (let index = 0; index < keys.length; index++) {
+      const value = (row as Record<string, unknown>)[keys[index]!];
+      values[index] = value === null || value === undefined ? null : encoders[index]!(value);
     }
+    statement.run(...(values as never[]));
+  };
+  const insertAll = client.transaction((rows: readonly Row[]) => {
+    for (const row of rows) insertOne(row);
   });
   return (rows) => {
-    if (rows.length > 0) insertAll(rows);
+    // One row is its own transaction (autocommit): the same single commit without the
+    // BEGIN and COMMIT round trips, which is the common case at low concurrency.
+    if (rows.length === 1) insertOne(rows[0]!);
+    else if (rows.length > 1) insertAll(rows);
   };
 }

@@ -1,0 +1,61 @@
+/**
+ * The one log line per request, written straight to the logger's destinations.
+ *
+ * Through pino the line cost ~20 µs under load (measured with Bun's profiler): pino 10 runs every
+ * line through `diagnostics_channel` tracing, a generic serializer and a redaction pass. This line
+ * has fixed, typed fields and none of them carries a secret (ids, route, model names, numbers),
+ * so it is serialised here in the same shape pino writes (`level`, `time`, `service`, the fields,
+ * `msg`) and handed to the same buffered destinations, keeping order with pino's own lines.
+ * A logger built elsewhere (tests, embedders) gets the line through pino as before.
+ */
+import { accessLogger, type Logger } from "./logger";
+
+export interface RequestLine {
+  requestId: string;
+  route: string;
+  model: string;
+  servedModel: string | null;
+  provider: string | null;
+  status: number;
+  errorCode?: string;
+  stream: boolean;
+  latencyMs: number;
+  ttftMs?: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
+/** A destination of a logger made by createLogger, with the least level it takes. */
+export interface LineDestination {
+  minLevel: number;
+  write(line: string): unknown;
+}
+
+interface FastPath {
+  service: string;
+  destinations: LineDestination[];
+}
+
+const fastPaths = new WeakMap<Logger, FastPath>();
+const infoLevel = 30;
+
+/** Called by createLogger: where the request line of `logger` may be written directly. */
+export function registerLineDestinations(logger: Logger, service: string, destinations: LineDestination[]): void {
+  fastPaths.set(logger, { service, destinations });
+}
+
+export function logRequestLine(logger: Logger, line: RequestLine): void {
+  const fast = fastPaths.get(logger);
+  if (!fast) {
+    accessLogger(logger).info(line, "request");
+    return;
+  }
+  if (!logger.isLevelEnabled("info")) return;
+  const { errorCode, ttftMs, ...fields } = line;
+  const text = `{"level":${infoLevel},"time":"${new Date().toISOString()}","service":${JSON.stringify(fast.service)},${JSON.stringify({
+    ...fields,
+    ...(errorCode === undefined ? {} : { errorCode }),
+    ...(ttftMs === undefined ? {} : { ttftMs }),
+  }).slice(1, -1)},"msg":"request"}\n`;
+  for (const destination of fast.destinations) if (destination.minLevel <= infoLevel) destination.write(text);
+}
