@@ -3,6 +3,7 @@ import { join } from "node:path";
 import pino from "pino";
 import type { GatewayConfig } from "../config/types";
 import { registerLineDestinations } from "./access-line";
+import { LineBuffer } from "./line-buffer";
 
 export type Logger = pino.Logger;
 
@@ -41,29 +42,20 @@ export function scrubSecrets(text: string): string {
 }
 
 /**
- * Log lines are buffered and written in blocks: a destination writes once `minLength` bytes
- * wait, and at least every `periodicFlush` ms, so a quiet gateway's line still shows up within
- * that time. A write per line (one syscall, plus a thread-pool hop for the async write) measured
- * ~15 µs per request under load, more than the rest of the access line's cost. pino flushes
- * these destinations synchronously on exit; a SIGKILL can lose the last 100 ms of log lines,
- * never a ledger row (the ledger is the record of account, not the log).
- */
-const bufferedWrites = { sync: false, minLength: 8 * 1024, periodicFlush: 100 } as const;
-
-/**
  * pino in the main thread: stdout plus a rotating file (daily and by size) under
  * <data_dir>/logs. Worker transports break inside the compiled binary, so pino-roll is used
  * as a plain stream (packaging-and-stack §8.4).
  */
 export async function createLogger(config: GatewayConfig, options: { stdout?: boolean; name?: string } = {}): Promise<Logger> {
-  const streams: Array<pino.StreamEntry & { stream: { write(line: string): unknown } }> = [];
-  if (options.stdout !== false) streams.push({ level: config.log.level === "silent" ? "fatal" : config.log.level, stream: pino.destination({ dest: 1, ...bufferedWrites }) });
+  // Both destinations buffer their lines (src/log/line-buffer.ts): a block per 16 KB or 100 ms.
+  const streams: Array<pino.StreamEntry & { stream: LineBuffer }> = [];
+  if (options.stdout !== false) streams.push({ level: config.log.level === "silent" ? "fatal" : config.log.level, stream: new LineBuffer(pino.destination({ dest: 1, sync: false })) });
   if (config.log.file && config.log.level !== "silent") {
     const directory = join(config.dataDir, "logs");
     mkdirSync(directory, { recursive: true });
     const { default: roll } = await import("pino-roll");
-    const file = await roll({ file: join(directory, options.name ?? "gatewayd"), frequency: "daily", size: config.log.rotateSize, limit: { count: config.log.rotateKeep }, mkdir: true, extension: ".log", dateFormat: "yyyy-MM-dd", ...bufferedWrites });
-    streams.push({ level: config.log.level, stream: file });
+    const file = await roll({ file: join(directory, options.name ?? "gatewayd"), frequency: "daily", size: config.log.rotateSize, limit: { count: config.log.rotateKeep }, mkdir: true, extension: ".log", dateFormat: "yyyy-MM-dd" });
+    streams.push({ level: config.log.level, stream: new LineBuffer(file) });
   }
   const settings: pino.LoggerOptions = {
     level: config.log.level,

@@ -1,5 +1,5 @@
 // pino-roll ships no types; this declares only what src/log/logger.ts uses. It resolves to a
-// SonicBoom stream, which pino accepts as a destination.
+// SonicBoom stream (write, flush, flushSync), which pino accepts as a destination.
 declare module "pino-roll" {
   import type { DestinationStream } from "pino";
 
@@ -14,5 +14,5 @@ declare module "pino-roll" {
     dateFormat?: string;
   }
 
-  export default function roll(options: PinoRollOptions): Promise<DestinationStream>;
+  export default function roll(options: PinoRollOptions): Promise<DestinationStream & { flush(callback: (error?: Error) => void): void; flushSync(): void }>;
 }
