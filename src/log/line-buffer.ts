@@ -18,6 +18,12 @@ export interface LineBufferOptions {
   flushMs?: number;
 }
 
+/** Every buffer flushes at exit through one listener (not one listener per logger). */
+const openBuffers = new Set<LineBuffer>();
+function flushAllAtExit(): void {
+  for (const buffer of openBuffers) buffer.flushSync();
+}
+
 export class LineBuffer {
   private lines: string[] = [];
   private chars = 0;
@@ -31,7 +37,8 @@ export class LineBuffer {
   ) {
     this.maxChars = options.maxChars ?? 16 * 1024;
     this.flushMs = options.flushMs ?? 100;
-    process.once("exit", () => this.flushSync());
+    openBuffers.add(this);
+    if (openBuffers.size === 1) process.once("exit", flushAllAtExit);
   }
 
   write(line: string): boolean {
