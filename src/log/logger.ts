@@ -47,6 +47,7 @@ export function scrubSecrets(text: string): string {
  * as a plain stream (packaging-and-stack §8.4).
  */
 export async function createLogger(config: GatewayConfig, options: { stdout?: boolean; name?: string } = {}): Promise<Logger> {
+  const service = options.name ?? "gatewayd";
   // Both destinations buffer their lines (src/log/line-buffer.ts): a block per 16 KB or 100 ms.
   const streams: Array<pino.StreamEntry & { stream: LineBuffer }> = [];
   if (options.stdout !== false) streams.push({ level: config.log.level === "silent" ? "fatal" : config.log.level, stream: new LineBuffer(pino.destination({ dest: 1, sync: false })) });
@@ -54,18 +55,17 @@ export async function createLogger(config: GatewayConfig, options: { stdout?: bo
     const directory = join(config.dataDir, "logs");
     mkdirSync(directory, { recursive: true });
     const { default: roll } = await import("pino-roll");
-    const file = await roll({ file: join(directory, options.name ?? "gatewayd"), frequency: "daily", size: config.log.rotateSize, limit: { count: config.log.rotateKeep }, mkdir: true, extension: ".log", dateFormat: "yyyy-MM-dd" });
+    const file = await roll({ file: join(directory, service), frequency: "daily", size: config.log.rotateSize, limit: { count: config.log.rotateKeep }, mkdir: true, extension: ".log", dateFormat: "yyyy-MM-dd" });
     streams.push({ level: config.log.level, stream: new LineBuffer(file) });
   }
   const settings: pino.LoggerOptions = {
     level: config.log.level,
-    base: { service: options.name ?? "gatewayd" },
+    base: { service },
     redact: { paths: redactPaths, censor: "[redacted]" },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
   // One destination needs no multistream (which re-checks levels and copies per line).
   const logger = streams.length === 1 ? pino(settings, streams[0]!.stream) : pino(settings, streams.length > 0 ? pino.multistream(streams) : pino.destination({ dest: "/dev/null", sync: false }));
-  const service = options.name ?? "gatewayd";
   registerLineDestinations(logger, service, streams.map((entry) => ({ minLevel: pino.levels.values[entry.level ?? "info"] ?? 30, write: (line) => entry.stream.write(line) })));
   return logger;
 }

@@ -87,9 +87,7 @@ export async function callUpstream(url: string, init: { headers: Record<string, 
         try {
           chunk = await reader.read();
         } catch (error) {
-          if (deadlineHit) throw new GatewayError("upstream_timeout", 504, deadlineHit);
-          if (clientSignal?.aborted) throw new GatewayError("upstream_error", 499, "client closed the request");
-          throw new GatewayError("upstream_stream_broken", 502, `upstream connection broke: ${describeFetchError(error)}`, { cause: error });
+          throw bodyReadFailure(error, deadlineHit);
         }
         if (deadlineHit) throw new GatewayError("upstream_timeout", 504, deadlineHit);
         if (chunk.done) return undefined;
@@ -131,13 +129,18 @@ export async function callUpstream(url: string, init: { headers: Record<string, 
     try {
       return await response.text();
     } catch (error) {
-      if (deadlineHit) throw new GatewayError("upstream_timeout", 504, `upstream body did not arrive within ${deadlines.idleTimeoutMs} ms`);
-      if (clientSignal?.aborted) throw new GatewayError("upstream_error", 499, "client closed the request");
-      throw new GatewayError("upstream_stream_broken", 502, `upstream connection broke: ${describeFetchError(error)}`, { cause: error });
+      throw bodyReadFailure(error, deadlineHit ? `upstream body did not arrive within ${deadlines.idleTimeoutMs} ms` : undefined);
     } finally {
       clearTimeout(timer);
       clientSignal?.removeEventListener("abort", onClientAbort);
     }
+  }
+
+  /** Why a body read failed, in the gateway's terms: our deadline (504), the client leaving (499), or the upstream (502). */
+  function bodyReadFailure(error: unknown, deadlineMessage: string | undefined): GatewayError {
+    if (deadlineMessage) return new GatewayError("upstream_timeout", 504, deadlineMessage);
+    if (clientSignal?.aborted) return new GatewayError("upstream_error", 499, "client closed the request");
+    return new GatewayError("upstream_stream_broken", 502, `upstream connection broke: ${describeFetchError(error)}`, { cause: error });
   }
 
   return { response, abort, readBody, readText };
