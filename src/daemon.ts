@@ -4,6 +4,7 @@ import type { LoadedConfig } from "./config/load";
 import { createAdminRoutes } from "./http/routes/admin";
 import { createUsageRoutes } from "./http/routes/usage";
 import { createLedgerSink } from "./ledger/ledger-sink";
+import { openLedgerJournal } from "./ledger/open-journal";
 import { loadPriceTable } from "./ledger/price-table";
 import { createResponseStore } from "./responses-store/service";
 import { openConfiguredStore } from "./store/open-configured-store";
@@ -16,18 +17,24 @@ import { gatewayCommit, gatewayVersion } from "./version";
  * Built here, in the composition root, so the proxy only sees interfaces. Migrations run
  * before anything listens; a failure refuses to start (packaging-and-stack §7).
  */
-export async function buildServices(loaded: LoadedConfig, logger: Logger): Promise<GatewayServices & { close(): Promise<void> }> {
+export async function buildServices(loaded: LoadedConfig, logger: Logger): Promise<GatewayServices & { flushLedger(): Promise<void>; close(): Promise<void> }> {
   const { config } = loaded;
   const store = await openConfiguredStore(config, { migrate: false });
+  let journal: Awaited<ReturnType<typeof openLedgerJournal>>;
   try {
     const migration = await store.migrate();
     logger.info({ dialect: store.dialect, database: store.location, applied: migration.applied }, `database ready (${store.dialect})`);
     const root = await store.users.ensureRootAdmin(config.auth.adminEmail);
     const prices = loadPriceTable(config.ledger.pricesFile || undefined);
-    const ledger = createLedgerSink(store, {
-      prices,
-      logger: { warn: (object, message) => logger.warn(object, message), error: (object, message) => logger.error(object, message) },
-    });
+    const ledgerLogger = {
+      info: (object: object, message: string) => logger.info(object, message),
+      warn: (object: object, message: string) => logger.warn(object, message),
+      error: (object: object, message: string) => logger.error(object, message),
+    };
+    // SQLite: rows become durable in the ledger journal and move to usage_entries in bulk.
+    journal = await openLedgerJournal(store, config.sqliteSynchronous, ledgerLogger);
+    const mover = journal;
+    const ledger = createLedgerSink(store, { prices, logger: ledgerLogger, ...(mover ? { write: (rows) => mover.write(rows) } : {}) });
     const required = resolveAuthRequired(config);
     const auth = createAuthenticator(store, { required, localUser: root });
     const why = config.auth.disabled === undefined ? (required ? "listening beyond loopback" : "listening on loopback only") : "auth.disabled / TOKLIGENCE_AUTH_DISABLED";
@@ -41,14 +48,20 @@ export async function buildServices(loaded: LoadedConfig, logger: Logger): Promi
       ledger,
       auth,
       responses,
-      adminRoutes: [createAdminRoutes({ store, auth, onUnexpectedError }), createUsageRoutes({ store, auth, onUnexpectedError })],
+      adminRoutes: [createAdminRoutes({ store, auth, onUnexpectedError }), createUsageRoutes({ store, auth, onUnexpectedError, beforeRead: journal ? () => journal!.flush() : undefined })],
+      /** Move journaled usage rows into the database now (what the usage API does before reading). */
+      flushLedger: async () => {
+        await journal?.flush();
+      },
       // The gateway closes the ledger (flushing it) before this runs.
-      close: () => {
+      close: async () => {
         responses.stop();
-        return store.close();
+        await journal?.close();
+        await store.close();
       },
     };
   } catch (error) {
+    await journal?.close();
     await store.close();
     throw error;
   }

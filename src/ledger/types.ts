@@ -34,6 +34,11 @@ export interface LedgerEntry {
  * into group commits so that waiting costs little.
  */
 export interface LedgerSink {
+  /**
+   * A request has started whose row will come through `record` (optional). A sink that knows how
+   * many rows are still to come can write a lone row at once instead of waiting to share a commit.
+   */
+  expectRow?(): void;
   record(entry: LedgerEntry): Promise<void>;
   /** Write everything pending (shutdown). */
   close(): Promise<void>;

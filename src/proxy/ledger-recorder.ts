@@ -33,7 +33,9 @@ export class LedgerRecorder {
   constructor(
     private readonly request: ModelRequest,
     private readonly deps: ProxyDeps,
-  ) {}
+  ) {
+    deps.ledger.expectRow?.();
+  }
 
   setTarget(target: RouteTarget, upstreamOperation: UpstreamOperation): void {
     this.target = target;

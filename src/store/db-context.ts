@@ -26,6 +26,8 @@ export interface DbContext {
   db: AnyDatabase;
   /** The raw bun:sqlite handle (SQLite only), for hot paths that keep prepared statements. */
   sqliteClient?: Database;
+  /** SQLite file databases: the ledger journal beside the database (ledger-journal.ts). */
+  ledgerJournal?: { path: string; synchronous: "FULL" | "NORMAL" };
   tables: Tables;
   sqlFor: DialectSql;
 }

@@ -91,6 +91,7 @@ function openSqlite(path: string, options: StoreOptions): Store {
     // See db-context.ts: one repository implementation, SQLite builders behind a cast.
     db: db as unknown as AnyDatabase,
     sqliteClient: client,
+    ...(path === ":memory:" ? {} : { ledgerJournal: { path, synchronous: options.sqliteSynchronous === "NORMAL" ? "NORMAL" : "FULL" } }),
     tables: sqliteSchema as unknown as Tables,
     sqlFor: createDialectSql("sqlite"),
   };

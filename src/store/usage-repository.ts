@@ -2,6 +2,7 @@
 import { and, asc, desc, eq, gte, lt, or, type SQL, sql } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import type { DbContext } from "./db-context";
+import { importLeftoverJournal } from "./ledger-journal";
 import { createSqliteBatchInsert } from "./sqlite-batch-insert";
 import type { StoredUsageRow, UsageFilter, UsageRepository, UsageRow, UsageTotals } from "./types";
 
@@ -45,6 +46,24 @@ export function createUsageRepository(ctx: DbContext): UsageRepository {
   // SQLite: a cached statement instead of building and preparing the INSERT per batch (hot path).
   const sqliteInsert = ctx.sqliteClient ? createSqliteBatchInsert<UsageRow>(ctx.sqliteClient, u as never, u.requestId as never) : undefined;
 
+  async function insertBatch(rows: UsageRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    if (sqliteInsert) return sqliteInsert(rows);
+    // One multi-row INSERT is one statement, hence one transaction on both dialects. The
+    // unique request id makes a retry after an ambiguous failure (commit happened, the
+    // acknowledgement was lost) a no-op instead of a double count.
+    await db.insert(u).values(rows).onConflictDoNothing({ target: u.requestId });
+  }
+
+  /**
+   * Before reading: rows a stopped gateway left in its ledger journal (SQLite) are imported, so
+   * every request a client saw answered is counted. A running gateway owns its journal and moves
+   * rows itself (within ~100 ms; its own usage API flushes first).
+   */
+  async function importLeftovers(): Promise<void> {
+    if (ctx.ledgerJournal) await importLeftoverJournal(ctx.ledgerJournal.path, insertBatch, ctx.ledgerJournal.synchronous);
+  }
+
   function whereOf(filter: UsageFilter): SQL | undefined {
     const conditions: SQL[] = [];
     if (filter.userId !== undefined) conditions.push(eq(u.userId, filter.userId));
@@ -67,16 +86,10 @@ export function createUsageRepository(ctx: DbContext): UsageRepository {
   };
 
   return {
-    async insertBatch(rows: UsageRow[]) {
-      if (rows.length === 0) return;
-      if (sqliteInsert) return sqliteInsert(rows);
-      // One multi-row INSERT is one statement, hence one transaction on both dialects. The
-      // unique request id makes a retry after an ambiguous failure (commit happened, the
-      // acknowledgement was lost) a no-op instead of a double count.
-      await db.insert(u).values(rows).onConflictDoNothing({ target: u.requestId });
-    },
+    insertBatch,
 
     async summary(filter) {
+      await importLeftovers();
       const where = whereOf(filter);
       const [totals] = await db.select(totalsColumns).from(u).where(where);
       const day = sqlFor.dayOf(u.startedAt);
@@ -90,6 +103,7 @@ export function createUsageRepository(ctx: DbContext): UsageRepository {
     },
 
     async logs(filter, limit) {
+      await importLeftovers();
       const rows = await db
         .select()
         .from(u)

@@ -54,15 +54,18 @@ describe("gateway with the database services (auth on, SQLite)", () => {
     expect(response.status).toBe(401);
     const body = (await response.json()) as { error: { type: string; code: string } };
     expect(body.error.code).toBe("invalid_api_key");
+    await services.flushLedger();
     const rows = await reader.usage.logs({}, 50);
     expect(rows.some((row) => row.status === 401 && row.errorCode === "unauthorized")).toBe(true);
   });
 
-  test("a user key is accepted; the row is durable when the response ends, with user, key and cost", async () => {
+  // Durability at the answer (the row is in the ledger journal) is ledger-sigkill.test.ts's subject.
+  test("a user key is accepted; its row has the user, the key and the cost", async () => {
     const response = await chat({ authorization: `Bearer ${userToken}` });
     expect(response.status).toBe(200);
     const requestId = response.headers.get("x-request-id");
     await response.json();
+    await services.flushLedger();
     const rows = await reader.usage.logs({ userId }, 10);
     const row = rows.find((candidate) => candidate.requestId === requestId) ?? rows[0];
     expect(row).toMatchObject({ userId, apiKeyId: userKeyId, modelRequested: "loopback", status: 200, costMicroUsd: 0 });

@@ -2,7 +2,10 @@
  * A real in-process gateway with the database services (store, key auth, group-commit ledger,
  * admin and usage routes), as `gatewayd` builds them, against the mock upstream. The test
  * database (SQLite temp dir or throw-away PostgreSQL) comes from test-databases.ts; `store`
- * is a second connection for reading the ledger and managing users and keys.
+ * is a second connection for reading the ledger and managing users and keys. Its usage reads
+ * first let the gateway move journaled rows into the database (SQLite: rows are durable in the
+ * ledger journal at the answer and reach usage_entries within ~100 ms), as the gateway's own
+ * usage API does.
  */
 import { loadConfig } from "../../src/config/load";
 import { buildServices } from "../../src/daemon";
@@ -44,7 +47,7 @@ export async function startDatabaseGateway(database: TestDatabase, mock: MockUps
   const loaded = loadConfig({ configDir: "/nonexistent-config-dir", env: databaseGatewayEnv(database, mock, env) });
   const services = await buildServices(loaded, createSilentLogger());
   const gateway = startGateway(loaded.config, createSilentLogger(), services);
-  const store = await database.open();
+  const store = readAfterFlush(await database.open(), () => services.flushLedger());
   return {
     url: gateway.url,
     gateway,
@@ -52,6 +55,19 @@ export async function startDatabaseGateway(database: TestDatabase, mock: MockUps
     async stop() {
       await gateway.stop(1000);
       await services.close();
+    },
+  };
+}
+
+/** The same store, whose usage reads run after `flush`. */
+function readAfterFlush(store: Store, flush: () => Promise<void>): Store {
+  const usage = store.usage;
+  return {
+    ...store,
+    usage: {
+      insertBatch: (rows) => usage.insertBatch(rows),
+      summary: async (filter) => (await flush(), usage.summary(filter)),
+      logs: async (filter, limit) => (await flush(), usage.logs(filter, limit)),
     },
   };
 }

@@ -17,6 +17,8 @@ export interface UsageRouteDeps {
   store: Store;
   auth: GatewayAuthenticator;
   onUnexpectedError?: (error: unknown) => void;
+  /** Runs before every read: the daemon moves journaled ledger rows into the database first. */
+  beforeRead?: () => Promise<void>;
 }
 
 const DEFAULT_LOG_LIMIT = 20;
@@ -61,6 +63,7 @@ export function createUsageRoutes(deps: UsageRouteDeps): AnyElysia {
   const summary = (scope: typeof ownFilter) => ({ request }: { request: Request }) =>
     answerWithErrors(async () => {
       const { filter } = await scope(request);
+      await deps.beforeRead?.();
       return jsonResponse(200, { filter: echoFilter(filter), ...toUsageSummaryJson(await store.usage.summary(filter)) });
     }, deps.onUnexpectedError);
 
@@ -68,6 +71,7 @@ export function createUsageRoutes(deps: UsageRouteDeps): AnyElysia {
     answerWithErrors(async () => {
       const { filter, query } = await scope(request);
       const limit = parseLimit(query.get("limit") ?? undefined, DEFAULT_LOG_LIMIT);
+      await deps.beforeRead?.();
       return jsonResponse(200, { filter: echoFilter(filter), entries: (await store.usage.logs(filter, limit)).map(toUsageRowJson) });
     }, deps.onUnexpectedError);
 

@@ -101,6 +101,36 @@ for (const dialectCase of dialectCases) {
       await sink.close();
     });
 
+    test("the only request in flight has its row written at once; with others in flight rows wait a turn to share a commit", async () => {
+      const probe = instrument(store);
+      const sink = createLedgerSink(probe.store, { prices });
+      // One request: its row goes to the database before record() returns control.
+      sink.expectRow();
+      const alone = sink.record(makeLedgerEntry());
+      expect(probe.calls()).toBe(1);
+      await alone;
+      // Two requests in flight: the first row waits for the second, and they share a batch.
+      sink.expectRow();
+      sink.expectRow();
+      const first = sink.record(makeLedgerEntry());
+      expect(probe.calls()).toBe(1);
+      const second = sink.record(makeLedgerEntry());
+      await Promise.all([first, second]);
+      expect(probe.batches).toEqual([1, 2]);
+      await sink.close();
+    });
+
+    test("durable writes can go elsewhere (the SQLite ledger journal): `write` replaces the insert", async () => {
+      const probe = instrument(store);
+      const written: string[] = [];
+      const sink = createLedgerSink(probe.store, { prices, write: (rows) => void written.push(...rows.map((row) => row.requestId)) });
+      const entry = makeLedgerEntry();
+      await sink.record(entry);
+      expect(written).toEqual([entry.requestId]);
+      expect(probe.calls()).toBe(0);
+      await sink.close();
+    });
+
     test("close() flushes rows still waiting for their timer", async () => {
       const sink = createLedgerSink(store, { prices, maxDelayMs: 60_000 });
       const entries = [makeLedgerEntry(), makeLedgerEntry()];
