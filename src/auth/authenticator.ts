@@ -84,9 +84,14 @@ export function createAuthenticator(store: Store, options: AuthenticatorOptions)
     return verifyToken(token);
   }
 
+  /** The same frozen principal for every key-less request once the local user is known. */
+  let anonymous: Principal | undefined;
   async function anonymousPrincipal(): Promise<Principal> {
+    if (anonymous) return anonymous;
     const user = await resolveLocalUser();
-    return { userId: user?.id ?? null, apiKeyId: null, email: user?.email ?? null, role: "anonymous", scopes: ["models", "usage"] satisfies Scope[] };
+    const principal: Principal = Object.freeze({ userId: user?.id ?? null, apiKeyId: null, email: user?.email ?? null, role: "anonymous", scopes: Object.freeze(["models", "usage"] satisfies Scope[]) as Scope[] });
+    if (user) anonymous = principal;
+    return principal;
   }
 
   return {

@@ -11,6 +11,9 @@ export function requestIdFor(headers: Headers): string {
   return given && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : `req_${Bun.randomUUIDv7().replaceAll("-", "")}`;
 }
 
+/** Stateless when not streaming, so one decoder serves every request. */
+const utf8 = new TextDecoder();
+
 /**
  * Read and parse a JSON request body under the size limit, and check the envelope only
  * (an object with a string `model`); everything else is forwarded untouched (house rule 2).
@@ -20,7 +23,7 @@ export async function readJsonBody(request: Request, limitBytes: number, options
   if (Number.isFinite(declared) && declared > limitBytes) throw tooLarge(limitBytes);
   const buffer = await request.arrayBuffer();
   if (buffer.byteLength > limitBytes) throw tooLarge(limitBytes);
-  const rawBody = new TextDecoder().decode(buffer);
+  const rawBody = utf8.decode(buffer);
   let body: unknown;
   try {
     body = JSON.parse(rawBody);

@@ -24,8 +24,9 @@ export async function handleModelRequest(request: ModelRequest, deps: ProxyDeps)
   try {
     const route = deps.router.resolve(String(request.body.model), request.clientProtocol);
     const stream = wantsStream(request.operation, request.body);
-    // Responses API: the history behind previous_response_id, and the response to keep.
-    const exchange = await deps.responses?.begin(request);
+    // Responses API: the history behind previous_response_id, and the response to keep (no
+    // other API has stored responses; the check spares the others a wait on the event loop).
+    const exchange = deps.responses && request.operation === "openai-responses" ? await deps.responses.begin(request) : undefined;
     let lastFailure: UpstreamFailure | GatewayError | undefined;
     for (const [position, target] of route.targets.entries()) {
       const isLast = position === route.targets.length - 1;

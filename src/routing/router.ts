@@ -22,9 +22,10 @@ interface AliasTarget {
   model: string;
 }
 
+/** Shared between requests (cached), hence read-only. */
 export interface ResolvedRoute {
-  requestedModel: string;
-  targets: RouteTarget[];
+  readonly requestedModel: string;
+  readonly targets: readonly Readonly<RouteTarget>[];
 }
 
 /**
@@ -32,11 +33,19 @@ export interface ResolvedRoute {
  * then routes (exact, then patterns in order: configured routes, then provider model lists, then
  * the defaults implied by which provider keys are set).
  */
+const MAX_CACHED_RESOLUTIONS = 1024;
+
 export class ModelRouter {
   private readonly aliases = new RuleTable<AliasTarget>();
   private readonly routes = new RuleTable<string[]>();
   private readonly providers = new Map<string, ProviderConfig>();
   private readonly workMode: WorkMode;
+  /**
+   * Resolutions already made, by protocol and model name: the configuration is frozen, so a
+   * name always resolves the same way, and a request need not walk the rule tables again.
+   * Bounded, because model names come from clients.
+   */
+  private readonly resolved = new Map<string, ResolvedRoute>();
 
   constructor(config: GatewayConfig) {
     this.workMode = config.workMode;
@@ -81,6 +90,16 @@ export class ModelRouter {
 
   /** Ordered targets for `model` as requested through `clientProtocol`, or a model_not_found error. */
   resolve(model: string, clientProtocol: Protocol): ResolvedRoute {
+    const key = `${clientProtocol}\u0000${model}`;
+    const known = this.resolved.get(key);
+    if (known) return known;
+    const route = this.resolveUncached(model, clientProtocol);
+    if (this.resolved.size >= MAX_CACHED_RESOLUTIONS) this.resolved.clear();
+    this.resolved.set(key, route);
+    return route;
+  }
+
+  private resolveUncached(model: string, clientProtocol: Protocol): ResolvedRoute {
     const alias = this.aliases.find(model);
     const targetModel = alias?.model ?? model;
     const providerNames = alias?.provider ? [alias.provider] : targetModel.toLowerCase() === loopbackModel ? [loopbackModel] : this.routes.find(targetModel);
