@@ -69,3 +69,19 @@ describe("model routing", () => {
     expect(() => router({ TOKLIGENCE_ROUTES: "x*=>nowhere" })).toThrow(/provider "nowhere", which is not configured/);
   });
 });
+
+describe("resolution cache", () => {
+  test("a name resolves the same way every time, per client protocol, past the cache's bound", () => {
+    const r = router({ TOKLIGENCE_OPENAI_API_KEY: "sk-o", TOKLIGENCE_ANTHROPIC_API_KEY: "sk-a", TOKLIGENCE_ROUTES: "team-*=>openai" });
+    const first = r.resolve("team-a", "anthropic");
+    expect(r.resolve("team-a", "anthropic")).toBe(first);
+    expect(first.targets.map((target) => [target.providerName, target.upstreamProtocol, target.translate])).toEqual([["openai", "openai-chat", true]]);
+    // The same name from an OpenAI client is not the Anthropic client's cached answer.
+    expect(r.resolve("team-a", "openai-chat").targets[0]).toMatchObject({ providerName: "openai", upstreamProtocol: "openai-chat", translate: false });
+    for (let index = 0; index < 1500; index++) expect(r.resolve(`team-${index}`, "openai-chat").targets[0]!.upstreamModel).toBe(`team-${index}`);
+    expect(r.resolve("team-a", "anthropic").targets).toEqual(first.targets);
+    // Unknown names are refused every time (refusals are not cached as routes).
+    expect(() => r.resolve("nobody-knows", "openai-chat")).toThrow(GatewayError);
+    expect(() => r.resolve("nobody-knows", "openai-chat")).toThrow(GatewayError);
+  });
+});
