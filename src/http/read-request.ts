@@ -1,15 +1,16 @@
 import type { Protocol } from "../canonical/types";
 import { GatewayError } from "../errors/gateway-error";
+import { newRequestId } from "../proxy/request-id";
 
 /**
- * The client's request id when it is a sane token, else a new one. New ids are UUIDv7 (time
- * first), so the ledger's unique index on request_id grows at its right edge: random ids touched
- * a random B-tree page per row, which measured 55 µs per committed row against 30 µs in order.
+ * The id a request is answered with: the client's X-Request-ID when it is a sane token (then
+ * also returned as `clientRequestId`), else a new gateway id.
  */
-export function requestIdFor(headers: Headers): string {
+export function requestIdFor(headers: Headers): { requestId: string; clientRequestId?: string } {
   const given = headers.get("x-request-id");
-  return given && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? given : `req_${Bun.randomUUIDv7().replaceAll("-", "")}`;
+  return given && /^[A-Za-z0-9._:-]{1,128}$/.test(given) ? { requestId: given, clientRequestId: given } : { requestId: newRequestId() };
 }
+
 
 /** Stateless when not streaming, so one decoder serves every request. */
 const utf8 = new TextDecoder();

@@ -34,6 +34,7 @@ export function toUsageRow(entry: LedgerEntry, prices: PriceTable | null, now: D
   const price = prices?.find(entry.modelServed ?? entry.modelRequested) ?? null;
   return {
     requestId: toText(entry.requestId),
+    clientRequestId: toOptionalText(entry.clientRequestId),
     userId: entry.userId,
     apiKeyId: entry.apiKeyId,
     endpoint: toText(entry.endpoint),

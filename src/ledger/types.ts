@@ -2,7 +2,10 @@ import type { Protocol, Usage } from "../canonical/types";
 
 /** One row of the usage ledger: every request on every endpoint, successful or not. */
 export interface LedgerEntry {
+  /** The gateway's own id for the request: unique, the row's key. */
   requestId: string;
+  /** The client's X-Request-ID when it sent one (clients may reuse theirs, so it is not the key). */
+  clientRequestId: string | null;
   /** When the request arrived. */
   startedAt: Date;
   userId: number | null;

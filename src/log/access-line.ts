@@ -11,7 +11,10 @@
 import { accessLogger, type Logger } from "./logger";
 
 export interface RequestLine {
+  /** The id the client sees (its own X-Request-ID when it sent one). */
   requestId: string;
+  /** The ledger row's key, when it differs from `requestId` (the client chose the id). */
+  ledgerRequestId?: string;
   route: string;
   model: string;
   servedModel: string | null;
@@ -51,9 +54,10 @@ export function logRequestLine(logger: Logger, line: RequestLine): void {
     return;
   }
   if (!logger.isLevelEnabled("info")) return;
-  const { errorCode, ttftMs, ...fields } = line;
+  const { errorCode, ttftMs, ledgerRequestId, ...fields } = line;
   const text = `{"level":${infoLevel},"time":"${new Date().toISOString()}","service":${JSON.stringify(fast.service)},${JSON.stringify({
     ...fields,
+    ...(ledgerRequestId === undefined ? {} : { ledgerRequestId }),
     ...(errorCode === undefined ? {} : { errorCode }),
     ...(ttftMs === undefined ? {} : { ttftMs }),
   }).slice(1, -1)},"msg":"request"}\n`;

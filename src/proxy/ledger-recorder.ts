@@ -5,6 +5,7 @@ import type { LedgerEntry } from "../ledger/types";
 import { logRequestLine } from "../log/access-line";
 import type { UpstreamOperation } from "../providers/endpoints";
 import type { RouteTarget } from "../routing/router";
+import { newRequestId } from "./request-id";
 import type { ModelRequest, ProxyDeps } from "./types";
 
 /** How to complete usage the upstream did not fully report (see estimate-usage.ts). */
@@ -81,7 +82,10 @@ export class LedgerRecorder {
       operation === "anthropic-count-tokens" ? "anthropic" : operation;
     const { usage, estimated } = await this.finalUsage();
     const entry: LedgerEntry = {
-      requestId: request.requestId,
+      // The row's key is always the gateway's own id: clients may reuse theirs, and a reused id
+      // must not make a second request's row look like a retry of the first.
+      requestId: request.clientRequestId === undefined ? request.requestId : newRequestId(),
+      clientRequestId: request.clientRequestId ?? null,
       startedAt: new Date(request.receivedAt),
       userId: request.principal.userId,
       apiKeyId: request.principal.apiKeyId,
@@ -100,7 +104,8 @@ export class LedgerRecorder {
       ttftMs: this.firstByteAt === undefined ? null : this.firstByteAt - request.receivedAt,
     };
     logRequestLine(this.deps.logger, {
-      requestId: entry.requestId,
+      requestId: request.requestId,
+      ...(entry.requestId === request.requestId ? {} : { ledgerRequestId: entry.requestId }),
       route: entry.endpoint,
       model: entry.modelRequested,
       servedModel: entry.modelServed,
@@ -124,10 +129,11 @@ export class LedgerRecorder {
 /** The ledger row of a request rejected before the proxy ran (bad body, failed auth). */
 export async function recordRejectedRequest(
   deps: ProxyDeps,
-  details: { requestId: string; endpoint: string; operation: UpstreamOperation; clientProtocol: ModelRequest["clientProtocol"]; receivedAt: number; status: number; errorCode: string; principal: ModelRequest["principal"] },
+  details: { requestId: string; clientRequestId?: string; endpoint: string; operation: UpstreamOperation; clientProtocol: ModelRequest["clientProtocol"]; receivedAt: number; status: number; errorCode: string; principal: ModelRequest["principal"] },
 ): Promise<void> {
   const request: ModelRequest = {
     requestId: details.requestId,
+    ...(details.clientRequestId === undefined ? {} : { clientRequestId: details.clientRequestId }),
     endpoint: details.endpoint,
     operation: details.operation,
     clientProtocol: details.clientProtocol,

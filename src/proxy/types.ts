@@ -25,7 +25,10 @@ export interface ProxyDeps {
 
 /** One model request as the HTTP layer hands it over (body parsed once, envelope checked). */
 export interface ModelRequest {
+  /** The id the client sees (x-request-id, logs): its own X-Request-ID when it sent one, else the gateway's. */
   requestId: string;
+  /** The client's X-Request-ID, when it sent one: the ledger row then gets a gateway id of its own. */
+  clientRequestId?: string;
   /** Route path, e.g. /v1/chat/completions (for the ledger and logs). */
   endpoint: string;
   /** What the client asked for. */

@@ -99,10 +99,11 @@ export function claimLedgerJournal(path: string, options: { synchronous: "FULL" 
  * A record: `[format, row, row, …]`, each row a JSON array of its values (half the bytes of an
  * object with keys, and faster to write). Timestamps are epoch milliseconds (exact). A later
  * format gets a new number and `decodeJournalRecord` keeps reading the old ones, because a
- * journal can outlive the binary that wrote it (crash, then upgrade).
+ * journal can outlive the binary that wrote it (crash, then upgrade). Format 1 had no
+ * `clientRequestId` (the second value of format 2).
  */
-const JOURNAL_FORMAT = 1;
-const VALUES_PER_ROW = 23;
+const JOURNAL_FORMAT = 2;
+const VALUES_PER_ROW = 24;
 
 export function encodeJournalRecord(rows: readonly UsageRow[]): string {
   return JSON.stringify([JOURNAL_FORMAT, ...rows.map(rowValues)]);
@@ -110,13 +111,17 @@ export function encodeJournalRecord(rows: readonly UsageRow[]): string {
 
 export function decodeJournalRecord(text: string): UsageRow[] {
   const record = JSON.parse(text) as unknown[];
-  if (!Array.isArray(record) || record[0] !== JOURNAL_FORMAT) throw new Error(`ledger journal record in an unknown format: ${text.slice(0, 80)}`);
-  return record.slice(1).map((values) => rowFromValues(values, text));
+  const format = Array.isArray(record) ? record[0] : undefined;
+  if (format !== 1 && format !== JOURNAL_FORMAT) throw new Error(`ledger journal record in an unknown format: ${text.slice(0, 80)}`);
+  // Format 1: the same values without clientRequestId, the second one.
+  const upgrade = (values: unknown) => (format === 1 && Array.isArray(values) ? [values[0], null, ...values.slice(1)] : values);
+  return record.slice(1).map((values) => rowFromValues(upgrade(values), text));
 }
 
 function rowValues(row: UsageRow): unknown[] {
   return [
     row.requestId,
+    row.clientRequestId,
     row.userId,
     row.apiKeyId,
     row.endpoint,
@@ -144,12 +149,12 @@ function rowValues(row: UsageRow): unknown[] {
 
 function rowFromValues(values: unknown, record: string): UsageRow {
   if (!Array.isArray(values) || values.length !== VALUES_PER_ROW) throw new Error(`ledger journal row in an unknown format: ${record.slice(0, 80)}`);
-  const [requestId, userId, apiKeyId, endpoint, clientProtocol, modelRequested, modelServed, provider, upstreamProtocol, stream, status, errorCode, promptTokens, completionTokens, cacheReadTokens, cacheWriteTokens, reasoningTokens, usageEstimated, costMicroUsd, latencyMs, ttftMs, startedAt, createdAt] = values as [
-    string, number | null, number | null, string, string, string, string | null, string | null, string | null, boolean, number, string | null,
+  const [requestId, clientRequestId, userId, apiKeyId, endpoint, clientProtocol, modelRequested, modelServed, provider, upstreamProtocol, stream, status, errorCode, promptTokens, completionTokens, cacheReadTokens, cacheWriteTokens, reasoningTokens, usageEstimated, costMicroUsd, latencyMs, ttftMs, startedAt, createdAt] = values as [
+    string, string | null, number | null, number | null, string, string, string, string | null, string | null, string | null, boolean, number, string | null,
     number, number, number, number, number, boolean, number | null, number, number | null, number, number,
   ];
   return {
-    requestId, userId, apiKeyId, endpoint, clientProtocol, modelRequested, modelServed, provider, upstreamProtocol, stream, status, errorCode,
+    requestId, clientRequestId, userId, apiKeyId, endpoint, clientProtocol, modelRequested, modelServed, provider, upstreamProtocol, stream, status, errorCode,
     promptTokens, completionTokens, cacheReadTokens, cacheWriteTokens, reasoningTokens, usageEstimated, costMicroUsd, latencyMs, ttftMs,
     startedAt: new Date(startedAt),
     createdAt: new Date(createdAt),

@@ -96,6 +96,8 @@ export interface ApiKeyRepository {
 /** One ledger row as stored (LedgerEntry flattened, plus cost). */
 export interface UsageRow {
   requestId: string;
+  /** The client's X-Request-ID, when it sent one. */
+  clientRequestId: string | null;
   userId: number | null;
   apiKeyId: number | null;
   endpoint: string;

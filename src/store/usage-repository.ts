@@ -15,6 +15,7 @@ function toStoredRow(row: Record<string, unknown>): StoredUsageRow {
   return {
     id: Number(row.id),
     requestId: row.requestId as string,
+    clientRequestId: (row.clientRequestId as string | null) ?? null,
     userId: row.userId === null ? null : Number(row.userId),
     apiKeyId: row.apiKeyId === null ? null : Number(row.apiKeyId),
     endpoint: row.endpoint as string,

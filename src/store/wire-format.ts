@@ -64,6 +64,7 @@ export function toUsageRowJson(row: StoredUsageRow) {
   return {
     id: row.id,
     request_id: row.requestId,
+    client_request_id: row.clientRequestId,
     user_id: row.userId,
     api_key_id: row.apiKeyId,
     started_at: iso(row.startedAt),

@@ -82,6 +82,32 @@ describe("gateway with the database services (auth on, SQLite)", () => {
     await response.json();
   });
 
+  test("a client that reuses its X-Request-ID gets a ledger row per request, each with the client's id beside the gateway's", async () => {
+    const send = async () => {
+      const response = await chat({ authorization: `Bearer ${userToken}`, "x-request-id": "retry-me-1" });
+      expect(response.status).toBe(200);
+      expect(response.headers.get("x-request-id")).toBe("retry-me-1");
+      await response.json();
+    };
+    await send();
+    await send();
+    // Through the usage API, which sees rows still in the ledger journal.
+    const logs = (await (await fetch(`${gateway.url}/api/v1/usage/logs?limit=50`, { headers: { authorization: `Bearer ${userToken}` } })).json()) as {
+      entries: Array<{ request_id: string; client_request_id: string | null }>;
+    };
+    const mine = logs.entries.filter((entry) => entry.client_request_id === "retry-me-1");
+    expect(mine).toHaveLength(2);
+    expect(new Set(mine.map((entry) => entry.request_id)).size).toBe(2);
+    for (const entry of mine) expect(entry.request_id).toMatch(/^req_[0-9a-f]{32}$/);
+    // Without a client id, the row's key is the id the client got back, and client_request_id is null.
+    const plain = await chat({ authorization: `Bearer ${userToken}` });
+    const plainId = plain.headers.get("x-request-id");
+    await plain.json();
+    await services.flushLedger();
+    const row = (await reader.usage.logs({ userId }, 50)).find((candidate) => candidate.requestId === plainId);
+    expect(row).toMatchObject({ requestId: plainId, clientRequestId: null });
+  });
+
   test("the usage and admin APIs are mounted: own usage 200, admin with a user key 403", async () => {
     const usage = await fetch(`${gateway.url}/api/v1/usage/summary`, { headers: { authorization: `Bearer ${userToken}` } });
     expect(usage.status).toBe(200);

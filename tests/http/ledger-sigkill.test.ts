@@ -112,7 +112,8 @@ for (const dialectCase of dialectCases) {
       expect(sent).toBeGreaterThan(acknowledged.length);
 
       const store = await database.open();
-      const stored = new Set((await store.usage.logs({}, 100_000)).map((row) => row.requestId));
+      // The client chose each request's id: the rows carry it as client_request_id.
+      const stored = new Set((await store.usage.logs({}, 100_000)).map((row) => row.clientRequestId));
       const missing = acknowledged.filter((requestId) => !stored.has(requestId));
       expect({ acknowledged: acknowledged.length, missing }).toEqual({ acknowledged: acknowledged.length, missing: [] });
     }, 60_000);

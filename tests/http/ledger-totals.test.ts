@@ -165,7 +165,7 @@ for (const dialectCase of dialectCases) {
     const rowOf = async (requestId: string): Promise<StoredUsageRow> => {
       // An abandoned stream's row is written when the gateway notices the disconnect: wait for it.
       for (let attempt = 0; attempt < 500; attempt += 1) {
-        const row = (await gw.store.usage.logs({ userId }, 1000)).find((candidate) => candidate.requestId === requestId);
+        const row = (await gw.store.usage.logs({ userId }, 1000)).find((candidate) => candidate.clientRequestId === requestId);
         if (row) return row;
         await Bun.sleep(10);
       }

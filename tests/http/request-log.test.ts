@@ -70,6 +70,8 @@ describe("request log line", () => {
       const requestLines = lines.filter((line) => line.msg === "request");
       expect(requestLines).toHaveLength(2);
       const [first, second] = requestLines;
+      // The client chose the id: the line carries it, and the ledger row's own key beside it.
+      expect(first!.ledgerRequestId).toMatch(/^req_[0-9a-f]{32}$/);
       expect(first).toMatchObject({ level: 30, service: "gatewayd", requestId: "req-log-ok", route: "/v1/chat/completions", model: "gpt-4o-mini", servedModel: "gpt-4o-mini", provider: "openai", status: 200, stream: false });
       expect(typeof first!.time).toBe("string");
       expect(Number.isNaN(Date.parse(first!.time as string))).toBe(false);

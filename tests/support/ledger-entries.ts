@@ -4,6 +4,7 @@ import type { LedgerEntry } from "../../src/ledger/types";
 export function makeLedgerEntry(overrides: Partial<LedgerEntry> = {}): LedgerEntry {
   return {
     requestId: `req_${crypto.randomUUID()}`,
+    clientRequestId: null,
     startedAt: new Date("2025-03-04T10:00:00.000Z"),
     userId: null,
     apiKeyId: null,

@@ -20,7 +20,7 @@ export interface ModelRouteDeps {
 export function modelEndpoint(deps: ModelRouteDeps, endpoint: string, operation: UpstreamOperation, clientProtocol: Protocol) {
   return async ({ request }: { request: Request }): Promise<Response> => {
     const receivedAt = Date.now();
-    const requestId = requestIdFor(request.headers);
+    const { requestId, clientRequestId } = requestIdFor(request.headers);
     let principal: Principal = anonymousPrincipal;
     try {
       principal = await authenticateModelCall(deps.auth, request.headers);
@@ -29,13 +29,13 @@ export function modelEndpoint(deps: ModelRouteDeps, endpoint: string, operation:
       const url = request.url;
       const queryStart = url.indexOf("?");
       return await handleModelRequest(
-        { requestId, endpoint, operation, clientProtocol, body, rawBody, headers: request.headers, query: queryStart >= 0 ? url.slice(queryStart) : "", signal: request.signal, principal, receivedAt },
+        { requestId, clientRequestId, endpoint, operation, clientProtocol, body, rawBody, headers: request.headers, query: queryStart >= 0 ? url.slice(queryStart) : "", signal: request.signal, principal, receivedAt },
         deps.proxy,
       );
     } catch (error) {
       // Rejected before the proxy saw it (auth, body): still one ledger row per request.
       const gatewayError = toGatewayError(error);
-      await recordRejectedRequest(deps.proxy, { requestId, endpoint, operation, clientProtocol, receivedAt, status: gatewayError.status, errorCode: gatewayError.code, principal });
+      await recordRejectedRequest(deps.proxy, { requestId, clientRequestId, endpoint, operation, clientProtocol, receivedAt, status: gatewayError.status, errorCode: gatewayError.code, principal });
       return renderErrorResponse(clientProtocol, gatewayError, requestId);
     }
   };

@@ -28,7 +28,7 @@ function notFound(id: string): GatewayError {
 
 export function storedResponseRoutes(deps: StoredResponseRouteDeps) {
   const answer = (handler: Handler) => async ({ request, params }: { request: Request; params: { id: string } }): Promise<Response> => {
-    const requestId = requestIdFor(request.headers);
+    const { requestId } = requestIdFor(request.headers);
     try {
       const principal = await authenticateModelCall(deps.auth, request.headers);
       requireModelsScope(principal);

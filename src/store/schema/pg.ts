@@ -51,6 +51,7 @@ export const usageEntries = pgTable(
   {
     id: bigint("id", num).primaryKey().generatedByDefaultAsIdentity(),
     requestId: text("request_id").notNull(),
+    clientRequestId: text("client_request_id"),
     userId: integer("user_id"),
     apiKeyId: integer("api_key_id"),
     endpoint: text("endpoint").notNull(),

@@ -55,6 +55,8 @@ export const usageEntries = sqliteTable(
     id: integer("id").primaryKey({ autoIncrement: true }),
     /** The gateway's request id; unique so a retried batch never counts a request twice. */
     requestId: text("request_id").notNull(),
+    /** The client's own X-Request-ID, when it sent one (not unique: clients may reuse theirs). */
+    clientRequestId: text("client_request_id"),
     userId: integer("user_id"),
     apiKeyId: integer("api_key_id"),
     endpoint: text("endpoint").notNull(),

@@ -19,6 +19,7 @@ import type { Store, UsageRow } from "../../../src/store/types";
 function usageRow(overrides: Partial<UsageRow> = {}): UsageRow {
   return {
     requestId: `req_${crypto.randomUUID()}`,
+    clientRequestId: null,
     userId: 7,
     apiKeyId: null,
     endpoint: "/v1/messages",
@@ -67,6 +68,11 @@ describe("ledger journal", () => {
   test("a record keeps every field of every row exactly (nulls, booleans, millisecond timestamps)", () => {
     const rows = [usageRow(), usageRow({ userId: null, apiKeyId: 3, stream: false, errorCode: "upstream_timeout", status: 504, usageEstimated: true, costMicroUsd: 42, ttftMs: null })];
     expect(decodeJournalRecord(encodeJournalRecord(rows))).toEqual(rows);
+    expect(decodeJournalRecord(encodeJournalRecord([usageRow({ clientRequestId: "client-7" })]))[0]!.clientRequestId).toBe("client-7");
+    // A journal written by the previous format (no clientRequestId) still imports.
+    const old = rows[1]!;
+    const v1 = [old.requestId, old.userId, old.apiKeyId, old.endpoint, old.clientProtocol, old.modelRequested, old.modelServed, old.provider, old.upstreamProtocol, old.stream, old.status, old.errorCode, old.promptTokens, old.completionTokens, old.cacheReadTokens, old.cacheWriteTokens, old.reasoningTokens, old.usageEstimated, old.costMicroUsd, old.latencyMs, old.ttftMs, old.startedAt.getTime(), old.createdAt.getTime()];
+    expect(decodeJournalRecord(JSON.stringify([1, v1]))).toEqual([old]);
     expect(() => decodeJournalRecord(JSON.stringify([99, []]))).toThrow(/unknown format/);
     expect(() => decodeJournalRecord(JSON.stringify([1, ["too", "short"]]))).toThrow(/unknown format/);
   });

@@ -1,8 +1,12 @@
+import { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { sqliteMigrations } from "../../../src/store/migrations/embedded";
 import { renderEmbeddedMigrations } from "../../../src/store/migrations/render-embedded";
-import { redactDatabaseUrl, resolveDatabaseTarget } from "../../../src/store/open-store";
+import { migrateSqlite } from "../../../src/store/migrations/run-migrations";
+import { openStore, redactDatabaseUrl, resolveDatabaseTarget } from "../../../src/store/open-store";
 import { createPgDatabase, createSqliteDatabase, pgSkipReason, type TestDatabase } from "../../support/test-databases";
 
 const root = join(import.meta.dir, "../../..");
@@ -32,7 +36,7 @@ describe("concurrent start-up", () => {
     databases.push(database);
     const [a, b] = [await database.open(), await database.open()];
     const results = await Promise.all([a.migrate(), b.migrate()]);
-    expect(results.flatMap((result) => result.applied)).toEqual(["0000_init"]);
+    expect(results.flatMap((result) => result.applied)).toEqual(["0000_init", "0001_client_request_id"]);
   });
 
   test.skipIf(pgSkipReason !== null)("replicas migrating one PostgreSQL database together serialise on the advisory lock", async () => {
@@ -40,7 +44,26 @@ describe("concurrent start-up", () => {
     databases.push(database);
     const stores = await Promise.all([database.open(), database.open(), database.open()]);
     const results = await Promise.all(stores.map((store) => store.migrate()));
-    expect(results.flatMap((result) => result.applied)).toEqual(["0000_init"]);
+    expect(results.flatMap((result) => result.applied)).toEqual(["0000_init", "0001_client_request_id"]);
     for (const store of stores) expect((await store.migrationStatus()).pending).toEqual([]);
   });
+});
+
+test("a database at the first migration upgrades in place: ledger rows are kept, client_request_id is null", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "gw-upgrade-"));
+  try {
+    const old = new Database(join(dataDir, "gateway.db"));
+    migrateSqlite(old, sqliteMigrations.slice(0, 1));
+    old.run(
+      "insert into usage_entries (request_id, endpoint, client_protocol, model_requested, stream, status, prompt_tokens, completion_tokens, cache_read_tokens, cache_write_tokens, reasoning_tokens, usage_estimated, latency_ms, started_at, created_at) values ('req_old', '/v1/chat/completions', 'openai-chat', 'gpt-4o', 0, 200, 10, 5, 0, 0, 0, 0, 12, 1700000000000, 1700000000000)",
+    );
+    old.close();
+    const store = await openStore({ dataDir });
+    expect((await store.migrate()).applied).toEqual(["0001_client_request_id"]);
+    const [row] = await store.usage.logs({}, 10);
+    expect(row).toMatchObject({ requestId: "req_old", clientRequestId: null, promptTokens: 10, completionTokens: 5 });
+    await store.close();
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });

@@ -17,10 +17,10 @@ for (const dialectCase of dialectCases) {
     test("migrate applies the embedded migrations once and reports status", async () => {
       expect((await store.migrationStatus()).applied).toEqual([]);
       const first = await store.migrate();
-      expect(first.applied).toEqual(["0000_init"]);
+      expect(first.applied).toEqual(["0000_init", "0001_client_request_id"]);
       const second = await store.migrate();
       expect(second.applied).toEqual([]);
-      expect(await store.migrationStatus()).toEqual({ applied: ["0000_init"], pending: [] });
+      expect(await store.migrationStatus()).toEqual({ applied: ["0000_init", "0001_client_request_id"], pending: [] });
     });
 
     test("ensureRootAdmin creates once, then renames when admin_email changes", async () => {

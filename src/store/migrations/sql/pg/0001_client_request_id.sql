@@ -1,0 +1,1 @@
+ALTER TABLE "usage_entries" ADD COLUMN "client_request_id" text;
