@@ -11,6 +11,9 @@ export interface BlockDestination {
   write(block: string): unknown;
   flush(callback: (error?: Error) => void): void;
   flushSync(): void;
+  /** SonicBoom's own state: an asynchronous write is in flight (see `flush`). */
+  readonly _writing?: boolean;
+  once?(event: "drain", listener: () => void): unknown;
 }
 
 export interface LineBufferOptions {
@@ -52,10 +55,14 @@ export class LineBuffer {
     return true;
   }
 
-  /** pino's `logger.flush(cb)`: everything waiting goes out, then `cb`. */
+  /** pino's `logger.flush(cb)`: everything waiting goes out, then `cb` once it is written. */
   flush(callback?: (error?: Error) => void): void {
     this.handOver();
-    if (callback) this.target.flush(callback);
+    if (!callback) return;
+    // SonicBoom's flush() calls back at once when it buffers nothing itself (minLength 0), even
+    // while the block just handed over is still being written; wait for that write's 'drain'.
+    if (this.target._writing && this.target.once) this.target.once("drain", () => this.target.flush(callback));
+    else this.target.flush(callback);
   }
 
   flushSync(): void {

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { EventEmitter } from "node:events";
 import { LineBuffer } from "../../../src/log/line-buffer";
 
 function recordingDestination() {
@@ -52,5 +53,27 @@ describe("LineBuffer (log lines written in blocks)", () => {
     buffer.flushSync();
     expect(destination.blocks).toEqual(["x\n", "y\n"]);
     expect(destination.counts()).toEqual({ flushes: 1, syncFlushes: 1 });
+  });
+
+  test("flush(cb) waits for an asynchronous write still in flight (SonicBoom calls back at once otherwise)", async () => {
+    const written: string[] = [];
+    const target = Object.assign(new EventEmitter(), {
+      _writing: false,
+      write(block: string) {
+        // An fs.write on the thread pool: done a little later, then 'drain'.
+        target._writing = true;
+        setTimeout(() => {
+          written.push(block);
+          target._writing = false;
+          target.emit("drain");
+        }, 20);
+      },
+      flush: (callback: (error?: Error) => void) => callback(),
+      flushSync: () => {},
+    });
+    const buffer = new LineBuffer(target, { flushMs: 60_000 });
+    buffer.write("line\n");
+    await new Promise<void>((resolve) => buffer.flush(() => resolve()));
+    expect(written).toEqual(["line\n"]);
   });
 });
