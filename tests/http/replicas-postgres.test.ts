@@ -52,7 +52,8 @@ describe.skipIf(pgSkipReason !== null)("two replicas on one PostgreSQL database"
     for (let i = 0; i < 6; i++) expect((await chat(replicas[i % 2]!, userToken, `replica-req-${i}`)).status).toBe(200);
     for (const replica of replicas) {
       const mine = await getJson(replica, "/api/v1/usage/logs?limit=50", userToken);
-      const ids = (mine.entries as Array<{ request_id: string }>).map((row) => row.request_id).sort();
+      // The test chose the ids (X-Request-ID): rows keep them as client_request_id.
+      const ids = (mine.entries as Array<{ client_request_id: string }>).map((row) => row.client_request_id).sort();
       expect(ids).toEqual([0, 1, 2, 3, 4, 5].map((i) => `replica-req-${i}`));
       const summary = await getJson(replica, "/api/v1/usage/summary", userToken);
       expect(summary.totals.requests).toBe(6);
