@@ -71,6 +71,30 @@ describe("failover before the first byte", () => {
   });
 });
 
+describe("a non-streamed answer whose body never comes", () => {
+  test("504 in the caller's protocol after the idle deadline, the upstream request aborted, the refusal in the ledger", async () => {
+    primary.enqueue({ stallBody: true });
+    const started = performance.now();
+    const response = await chat("gpt-4o-mini");
+    const elapsed = performance.now() - started;
+    expect(response.status).toBe(504);
+    expect(((await response.json()) as { error: { code: string } }).error.code).toBe("timeout");
+    // The idle deadline (400 ms here) applies to the whole body; not the test's own timeout.
+    expect(elapsed).toBeGreaterThanOrEqual(350);
+    expect(elapsed).toBeLessThan(5_000);
+    expect(gw.ledger.entries.at(-1)).toMatchObject({ status: 504, errorCode: "upstream_timeout" });
+    await Bun.sleep(50);
+    expect(primary.requests.at(-1)!.aborted).toBe(true);
+  });
+
+  test("no byte has reached the client yet, so the route fails over to its next provider", async () => {
+    primary.enqueue({ stallBody: true });
+    const response = await chat("team-stalled-body");
+    expect(response.status).toBe(200);
+    expect(JSON.stringify(await response.json())).toContain("from the backup");
+  });
+});
+
 describe("after the first byte, never fail over", () => {
   test("an upstream that stalls mid-stream ends in one error event (idle deadline), not a silent close", async () => {
     primary.enqueue({ events: defaultChatEvents("m", "a b c d", true), stallAfter: 2 });

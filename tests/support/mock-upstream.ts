@@ -33,6 +33,8 @@ export interface MockScript {
   stallAfter?: number;
   /** Never answer (hold the request open). */
   stall?: boolean;
+  /** Send a JSON answer's status and headers, then hold its body back (no byte ever comes). */
+  stallBody?: boolean;
   /** Send headers, then break the connection before any body byte. */
   reset?: boolean;
   /** End the stream after this many events (no terminal event). */
@@ -169,6 +171,13 @@ export async function startMockUpstream(): Promise<MockUpstream> {
         return new Response(broken, { status: 200, headers: { "content-type": "text/event-stream" } });
       }
       if (script.stall) return new Promise<Response>((resolve) => request.signal.addEventListener("abort", () => resolve(new Response(null))));
+      if (script.stallBody) {
+        const held = new ReadableStream<Uint8Array>({
+          pull: (controller) => new Promise<void>((resolve) => request.signal.addEventListener("abort", () => (controller.close(), resolve()))),
+          cancel: () => void (recorded.aborted = true),
+        });
+        return new Response(held, { status: 200, headers: { "content-type": "application/json" } });
+      }
       const events = script.events ?? (script.json === undefined ? defaultAnswer(url.pathname, body, defaultText).events : undefined);
       if (!events) {
         return new Response(JSON.stringify(script.json), { status: script.status ?? 200, headers: { "content-type": "application/json", ...script.headers } });
