@@ -22,6 +22,15 @@ export interface AgentHelpers {
   createEventAdjuster(ctx: TranslationContext): ((event: CanonicalEvent) => CanonicalEvent[]) | undefined;
 }
 
+/** Helpers depend on the (frozen) configuration only: one set per configuration, not per request. */
+const helpersByConfig = new WeakMap<AgentsConfig, AgentHelpers>();
+
+export function agentHelpersFor(config: AgentsConfig): AgentHelpers {
+  let helpers = helpersByConfig.get(config);
+  if (!helpers) helpersByConfig.set(config, (helpers = createAgentHelpers(config)));
+  return helpers;
+}
+
 export function createAgentHelpers(config: AgentsConfig): AgentHelpers {
   return {
     config,

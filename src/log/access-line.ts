@@ -54,12 +54,23 @@ export function logRequestLine(logger: Logger, line: RequestLine): void {
     return;
   }
   if (!logger.isLevelEnabled("info")) return;
-  const { errorCode, ttftMs, ledgerRequestId, ...fields } = line;
-  const text = `{"level":${infoLevel},"time":"${new Date().toISOString()}","service":${JSON.stringify(fast.service)},${JSON.stringify({
-    ...fields,
-    ...(ledgerRequestId === undefined ? {} : { ledgerRequestId }),
-    ...(errorCode === undefined ? {} : { errorCode }),
-    ...(ttftMs === undefined ? {} : { ttftMs }),
-  }).slice(1, -1)},"msg":"request"}\n`;
+  // Field by field: strings (some come from clients) through JSON.stringify, numbers and
+  // booleans as they are; a generic stringify of a spread object cost ~1 µs more per request.
+  const text =
+    `{"level":${infoLevel},"time":"${new Date().toISOString()}","service":${JSON.stringify(fast.service)},` +
+    `"requestId":${JSON.stringify(line.requestId)},` +
+    (line.ledgerRequestId === undefined ? "" : `"ledgerRequestId":${JSON.stringify(line.ledgerRequestId)},`) +
+    `"route":${JSON.stringify(line.route)},"model":${JSON.stringify(line.model)},` +
+    `"servedModel":${JSON.stringify(line.servedModel)},"provider":${JSON.stringify(line.provider)},` +
+    `"status":${jsonNumber(line.status)},` +
+    (line.errorCode === undefined ? "" : `"errorCode":${JSON.stringify(line.errorCode)},`) +
+    `"stream":${line.stream},"latencyMs":${jsonNumber(line.latencyMs)},` +
+    (line.ttftMs === undefined ? "" : `"ttftMs":${jsonNumber(line.ttftMs)},`) +
+    `"inputTokens":${jsonNumber(line.inputTokens)},"outputTokens":${jsonNumber(line.outputTokens)},"msg":"request"}\n`;
   for (const destination of fast.destinations) if (destination.minLevel <= infoLevel) destination.write(text);
+}
+
+/** A number as JSON writes it (NaN and infinities become null, as in JSON.stringify). */
+function jsonNumber(value: number): string {
+  return Number.isFinite(value) ? String(value) : "null";
 }

@@ -1,4 +1,4 @@
-import { createAgentHelpers } from "../agents/apply";
+import { agentHelpersFor } from "../agents/apply";
 import { guardNativeToolLoop } from "../agents/native-guard";
 import type { Protocol } from "../canonical/types";
 import { GatewayError } from "../errors/gateway-error";
@@ -41,8 +41,9 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
   checkWorkMode(request, target, deps);
 
   const sideOperation = request.operation === "openai-embeddings" || request.operation === "anthropic-count-tokens";
-  if (!sideOperation && deps.config.agents) context.agents = createAgentHelpers(deps.config.agents);
   if (target.translate && !sideOperation) {
+    // Only translation runs the agent helpers (native requests get the loop guard below).
+    if (deps.config.agents) context.agents = agentHelpersFor(deps.config.agents);
     const translator = deps.findTranslator(request.clientProtocol, upstreamProtocol);
     if (!translator) {
       throw new GatewayError(
