@@ -4,6 +4,7 @@ import type { LoadedConfig } from "./config/load";
 import { createAdminRoutes } from "./http/routes/admin";
 import { createUsageRoutes } from "./http/routes/usage";
 import { createLedgerSink } from "./ledger/ledger-sink";
+import type { JournalMover } from "./ledger/journal-mover";
 import { openLedgerJournal } from "./ledger/open-journal";
 import { loadPriceTable } from "./ledger/price-table";
 import { createResponseStore } from "./responses-store/service";
@@ -20,7 +21,7 @@ import { gatewayCommit, gatewayVersion } from "./version";
 export async function buildServices(loaded: LoadedConfig, logger: Logger): Promise<GatewayServices & { flushLedger(): Promise<void>; close(): Promise<void> }> {
   const { config } = loaded;
   const store = await openConfiguredStore(config, { migrate: false });
-  let journal: Awaited<ReturnType<typeof openLedgerJournal>>;
+  let journal: JournalMover | undefined;
   try {
     const migration = await store.migrate();
     logger.info({ dialect: store.dialect, database: store.location, applied: migration.applied }, `database ready (${store.dialect})`);
@@ -32,8 +33,7 @@ export async function buildServices(loaded: LoadedConfig, logger: Logger): Promi
       error: (object: object, message: string) => logger.error(object, message),
     };
     // SQLite: rows become durable in the ledger journal and move to usage_entries in bulk.
-    journal = await openLedgerJournal(store, config.sqliteSynchronous, ledgerLogger);
-    const mover = journal;
+    const mover = (journal = await openLedgerJournal(store, config.sqliteSynchronous, ledgerLogger));
     const ledger = createLedgerSink(store, { prices, logger: ledgerLogger, ...(mover ? { write: (rows) => mover.write(rows) } : {}) });
     const required = resolveAuthRequired(config);
     const auth = createAuthenticator(store, { required, localUser: root });
@@ -48,15 +48,15 @@ export async function buildServices(loaded: LoadedConfig, logger: Logger): Promi
       ledger,
       auth,
       responses,
-      adminRoutes: [createAdminRoutes({ store, auth, onUnexpectedError }), createUsageRoutes({ store, auth, onUnexpectedError, beforeRead: journal ? () => journal!.flush() : undefined })],
+      adminRoutes: [createAdminRoutes({ store, auth, onUnexpectedError }), createUsageRoutes({ store, auth, onUnexpectedError, beforeRead: mover ? () => mover.flush() : undefined })],
       /** Move journaled usage rows into the database now (what the usage API does before reading). */
       flushLedger: async () => {
-        await journal?.flush();
+        await mover?.flush();
       },
       // The gateway closes the ledger (flushing it) before this runs.
       close: async () => {
         responses.stop();
-        await journal?.close();
+        await mover?.close();
         await store.close();
       },
     };
