@@ -1,0 +1,114 @@
+/**
+ * A/B of gateway builds against the floor, in one run: the quick way to tell whether a change
+ * to the request path pays, on a VM whose absolute numbers swing from minute to minute.
+ *
+ *   bun scripts/bench/ab.ts before=/tmp/a/gatewayd after=bin/gatewayd [--rounds 5] [--large]
+ *                           [--latency-only | --throughput-only] [--env name:KEY=VALUE]
+ *
+ * Each `name=path` is a compiled gatewayd (name the file `gatewayd`: the binary is multi-call).
+ * `--env name:KEY=VALUE` adds an environment variable to one variant's gateway (e.g. a log level).
+ * Rounds interleave every target: one-connection added p50 (pinned like `npm run bench`) and
+ * 32-connection throughput with CPU per request, reported as medians and ratios to the floor.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { bodies } from "./fixtures";
+import { measureClosedLoop, measureSequential } from "./load";
+import { canPin, installCleanupHandlers, pinProcess, readCpuMs, startGateway, startReadyScript } from "./processes";
+
+const { values: flags, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    rounds: { type: "string", default: "5" },
+    large: { type: "boolean", default: false },
+    "latency-only": { type: "boolean", default: false },
+    "throughput-only": { type: "boolean", default: false },
+    env: { type: "string", multiple: true, default: [] },
+  },
+});
+const variants = positionals.map((spec) => {
+  const [name, path] = spec.split("=");
+  if (!name || !path) throw new Error(`expected name=path/to/gatewayd, got '${spec}'`);
+  return { name, path: resolve(path), env: {} as Record<string, string> };
+});
+if (variants.length === 0) throw new Error("give at least one variant: name=path/to/gatewayd");
+for (const spec of flags.env) {
+  const match = /^([^:]+):([^=]+)=(.*)$/.exec(spec);
+  const variant = variants.find((candidate) => candidate.name === match?.[1]);
+  if (!match || !variant) throw new Error(`--env expects name:KEY=VALUE for a named variant, got '${spec}'`);
+  variant.env[match[2]!] = match[3]!;
+}
+
+installCleanupHandlers();
+const root = resolve(import.meta.dir, "../..");
+const mock = await startReadyScript(join(root, "scripts/bench/mock.ts"), ["--port", "0"], "upstream mock");
+const directMock = await startReadyScript(join(root, "scripts/bench/mock.ts"), ["--port", "0"], "direct mock");
+const floor = await startReadyScript(join(root, "scripts/bench/floor.ts"), ["--port", "0", "--upstream", `http://127.0.0.1:${mock.port}`], "floor");
+const upstream = `http://127.0.0.1:${mock.port}`;
+const scratch = mkdtempSync(join(process.platform === "linux" ? "/dev/shm" : tmpdir(), "tokligence-ab-"));
+process.on("exit", () => rmSync(scratch, { recursive: true, force: true }));
+
+const targets = [{ name: "floor", port: floor.port, pid: floor.pid }];
+for (const variant of variants) {
+  const work = mkdtempSync(join(scratch, `${variant.name}-`));
+  const env = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: work,
+    TOKLIGENCE_CONFIG_DIR: join(work, "no-config"),
+    TOKLIGENCE_OPENAI_API_KEY: "sk-bench-openai-000000",
+    TOKLIGENCE_OPENAI_BASE_URL: `${upstream}/v1`,
+    TOKLIGENCE_ANTHROPIC_API_KEY: "sk-ant-bench-000000",
+    TOKLIGENCE_ANTHROPIC_BASE_URL: upstream,
+    TOKLIGENCE_LOG__FILE: "false",
+    TOKLIGENCE_LOG_LEVEL: "info",
+    TOKLIGENCE_DATA_DIR: join(work, "data"),
+    ...variant.env,
+  };
+  const gateway = await startGateway(variant.path, env, work);
+  targets.push({ name: variant.name, port: gateway.port, pid: gateway.pid });
+}
+
+const body = flags.large ? bodies.openaiLarge : bodies.openaiSmall;
+const url = (port: number) => `http://127.0.0.1:${port}/v1/chat/completions`;
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const pinAll = (pinned: boolean) => {
+  if (!canPin()) return;
+  for (const pid of [...targets.map((target) => target.pid), directMock.pid]) pinProcess(pid, pinned ? "1" : "0-1");
+  for (const pid of [mock.pid, process.pid]) pinProcess(pid, pinned ? "0" : "0-1");
+};
+
+for (const target of targets) {
+  await measureSequential(url(target.port), body, 400);
+  await measureClosedLoop(url(target.port), body, 8, 300);
+}
+const added: Record<string, number[]> = {};
+const rps: Record<string, number[]> = {};
+const cpu: Record<string, number[]> = {};
+for (let round = 0; round < Number(flags.rounds); round++) {
+  if (!flags["throughput-only"]) {
+    pinAll(true);
+    const direct = median((await measureSequential(url(directMock.port), body, 700)).samples);
+    for (const target of targets) (added[target.name] ??= []).push((median((await measureSequential(url(target.port), body, 700)).samples) - direct) * 1000);
+    pinAll(false);
+  }
+  if (!flags["latency-only"]) {
+    for (const target of targets) {
+      const before = readCpuMs(target.pid);
+      const run = await measureClosedLoop(url(target.port), body, 32, 1500);
+      (rps[target.name] ??= []).push(run.requestsPerSecond);
+      (cpu[target.name] ??= []).push(((readCpuMs(target.pid) - before) * 1000) / (run.requestsPerSecond * 1.5));
+    }
+  }
+  console.error(`[ab] round ${round + 1} done`);
+}
+
+for (const target of targets) {
+  const latency = added[target.name] ? `added p50 ${median(added[target.name]!).toFixed(0)} µs (${(median(added[target.name]!) / median(added.floor!)).toFixed(2)}× floor)` : "";
+  const throughput = rps[target.name]
+    ? `  ${median(rps[target.name]!).toFixed(0)} req/s (${(median(rps[target.name]!) / median(rps.floor!)).toFixed(2)}× floor), CPU ${median(cpu[target.name]!).toFixed(1)} µs/request`
+    : "";
+  console.log(`${target.name.padEnd(12)} ${latency}${throughput}`);
+}
+process.exit(0);
