@@ -18,7 +18,7 @@ import { bodies, burstEvents } from "./bench/fixtures";
 import { type Target, measureClosedLoop, measureSequential, probe } from "./bench/load";
 import { type BenchResults, type TranslationResult, renderReport } from "./bench/report";
 import { existsSync } from "node:fs";
-import { buildGatewayBinary, canPin, installCleanupHandlers, pinProcess, readCpuMs, readMemory, startGateway, startReadyScript, stopAllChildren } from "./bench/processes";
+import { benchGatewayEnv, buildGatewayBinary, canPin, installCleanupHandlers, pinProcess, readCpuMs, readMemory, startGateway, startReadyScript, stopAllChildren } from "./bench/processes";
 import { type ClosedLoopGenerator, type Probe, bunClosedLoop, runLatencyRounds, runStreamRounds, runThroughputRounds } from "./bench/scenarios";
 import { hasWrk, measureClosedLoopWithWrk } from "./bench/wrk";
 
@@ -94,18 +94,7 @@ async function main() {
   const memoryDir = existsSync("/dev/shm") ? mkdtempSync("/dev/shm/tokligence-bench-") : undefined;
   if (memoryDir) process.on("exit", () => rmSync(memoryDir, { recursive: true, force: true }));
   const gatewayEnv: Record<string, string> = {
-    PATH: process.env.PATH ?? "/usr/bin:/bin",
-    HOME: work,
-    TOKLIGENCE_CONFIG_DIR: join(work, "no-config"),
-    TOKLIGENCE_OPENAI_API_KEY: "sk-bench-openai-000000",
-    TOKLIGENCE_OPENAI_BASE_URL: `${upstreamBase}/v1`,
-    TOKLIGENCE_ANTHROPIC_API_KEY: "sk-ant-bench-000000",
-    TOKLIGENCE_ANTHROPIC_BASE_URL: upstreamBase,
-    // The default level, so the one JSON line per request is part of the cost (stdout goes to
-    // /dev/null); the rotating log file is off.
-    TOKLIGENCE_LOG__FILE: "false",
-    TOKLIGENCE_LOG_LEVEL: "info",
-    TOKLIGENCE_DATA_DIR: join(memoryDir ?? work, "data"),
+    ...benchGatewayEnv(work, upstreamBase, join(memoryDir ?? work, "data")),
     // The translation slot: this model goes to the OpenAI provider although the client speaks Anthropic.
     TOKLIGENCE_ROUTES: "claude-bench-xlate*=>openai",
   };

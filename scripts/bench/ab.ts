@@ -16,7 +16,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { bodies } from "./fixtures";
 import { measureClosedLoop, measureSequential } from "./load";
-import { canPin, installCleanupHandlers, pinProcess, readCpuMs, startGateway, startReadyScript } from "./processes";
+import { benchGatewayEnv, canPin, installCleanupHandlers, pinProcess, readCpuMs, startGateway, startReadyScript } from "./processes";
 
 const { values: flags, positionals } = parseArgs({
   allowPositionals: true,
@@ -53,19 +53,7 @@ process.on("exit", () => rmSync(scratch, { recursive: true, force: true }));
 const targets = [{ name: "floor", port: floor.port, pid: floor.pid }];
 for (const variant of variants) {
   const work = mkdtempSync(join(scratch, `${variant.name}-`));
-  const env = {
-    PATH: process.env.PATH ?? "/usr/bin:/bin",
-    HOME: work,
-    TOKLIGENCE_CONFIG_DIR: join(work, "no-config"),
-    TOKLIGENCE_OPENAI_API_KEY: "sk-bench-openai-000000",
-    TOKLIGENCE_OPENAI_BASE_URL: `${upstream}/v1`,
-    TOKLIGENCE_ANTHROPIC_API_KEY: "sk-ant-bench-000000",
-    TOKLIGENCE_ANTHROPIC_BASE_URL: upstream,
-    TOKLIGENCE_LOG__FILE: "false",
-    TOKLIGENCE_LOG_LEVEL: "info",
-    TOKLIGENCE_DATA_DIR: join(work, "data"),
-    ...variant.env,
-  };
+  const env = { ...benchGatewayEnv(work, upstream, join(work, "data")), ...variant.env };
   const gateway = await startGateway(variant.path, env, work);
   targets.push({ name: variant.name, port: gateway.port, pid: gateway.pid });
 }

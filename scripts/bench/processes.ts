@@ -166,3 +166,23 @@ export function buildGatewayBinary(root: string, outDir: string): { path: string
   if (result.exitCode !== 0) throw new Error(`bun build --compile failed:\n${result.stderr.toString()}${result.stdout.toString()}`);
   return { path: outfile, built: true };
 }
+
+/**
+ * The environment a benchmarked gateway runs with: its defaults, both providers pointed at the
+ * mock, the one JSON log line per request at level info (stdout goes to /dev/null; the rotating
+ * file is off), and its database in `dataDir`.
+ */
+export function benchGatewayEnv(home: string, upstreamBase: string, dataDir: string): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: home,
+    TOKLIGENCE_CONFIG_DIR: `${home}/no-config`,
+    TOKLIGENCE_OPENAI_API_KEY: "sk-bench-openai-000000",
+    TOKLIGENCE_OPENAI_BASE_URL: `${upstreamBase}/v1`,
+    TOKLIGENCE_ANTHROPIC_API_KEY: "sk-ant-bench-000000",
+    TOKLIGENCE_ANTHROPIC_BASE_URL: upstreamBase,
+    TOKLIGENCE_LOG__FILE: "false",
+    TOKLIGENCE_LOG_LEVEL: "info",
+    TOKLIGENCE_DATA_DIR: dataDir,
+  };
+}
