@@ -9,7 +9,7 @@
  * waits longer each time, and tries again. At shutdown whatever could not be moved stays in the
  * journal, and the next process that opens the database imports it (ledger-journal.ts).
  */
-import { completedThrough, JOURNAL_IMPORT_CHUNK, type JournalEntry, type LedgerJournal } from "../store/ledger-journal";
+import { type JournalEntry, type LedgerJournal, moveFirstChunk } from "../store/ledger-journal";
 import type { UsageRow } from "../store/types";
 import type { LedgerLogger } from "./ledger-sink";
 
@@ -67,10 +67,9 @@ export function createJournalMover(journal: LedgerJournal, insertBatch: (rows: U
   async function movePass(): Promise<void> {
     try {
       while (waiting.length > 0) {
-        const chunk = waiting.slice(0, JOURNAL_IMPORT_CHUNK);
-        await insertBatch(chunk.map((entry) => entry.row));
-        journal.removeThrough(completedThrough(waiting, chunk.length));
-        waiting = waiting.slice(chunk.length);
+        // Rows written meanwhile are appended to `waiting`: drop only what was moved.
+        const moved = await moveFirstChunk(journal, waiting, insertBatch);
+        waiting = waiting.slice(moved);
       }
       failures = 0;
     } catch (error) {

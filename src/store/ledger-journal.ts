@@ -40,6 +40,12 @@ export function journalPathFor(databasePath: string): string | undefined {
   return databasePath === ":memory:" || databasePath === "" ? undefined : `${databasePath}-ledger`;
 }
 
+/**
+ * Journals this process owns. A reader in the owner's own process (the daemon's usage API)
+ * need not try to claim one: its owner moves the rows, and the claim would only fail.
+ */
+const ownedHere = new Set<string>();
+
 /** True for SQLite's "database is locked" (SQLITE_BUSY): here, the journal's owner is alive. */
 function isBusy(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code;
@@ -71,6 +77,7 @@ export function claimLedgerJournal(path: string, options: { synchronous: "FULL" 
   const remove = db.prepare("DELETE FROM ledger_journal WHERE seq <= ?");
   const selectAll = db.prepare<{ seq: number; rows: string }, []>("SELECT seq, rows FROM ledger_journal ORDER BY seq");
   let closed = false;
+  ownedHere.add(path);
   return {
     path,
     append(rows) {
@@ -91,6 +98,7 @@ export function claimLedgerJournal(path: string, options: { synchronous: "FULL" 
       // Statements first: SQLite keeps a connection with live statements open (and locked).
       for (const statement of [insert, remove, selectAll]) statement.finalize();
       db.close();
+      ownedHere.delete(path);
     },
   };
 }
@@ -175,17 +183,26 @@ export function completedThrough(entries: readonly JournalEntry[], end: number):
 }
 
 /**
+ * Insert the first chunk of `entries` (at most JOURNAL_IMPORT_CHUNK rows) into the database and
+ * forget the journal records it completed; returns how many entries it moved. Shared by the
+ * import at start-up and the running gateway's mover.
+ */
+export async function moveFirstChunk(journal: LedgerJournal, entries: readonly JournalEntry[], insertBatch: (rows: UsageRow[]) => Promise<void> | void): Promise<number> {
+  const chunk = entries.slice(0, JOURNAL_IMPORT_CHUNK);
+  await insertBatch(chunk.map((entry) => entry.row));
+  journal.removeThrough(completedThrough(entries, chunk.length));
+  return chunk.length;
+}
+
+/**
  * Move every row of a claimed journal into the database, then empty the journal. Rows already
  * in the database are skipped by the insert, so an import interrupted at any point can rerun.
  */
 export async function importJournal(journal: LedgerJournal, insertBatch: (rows: UsageRow[]) => Promise<void> | void): Promise<number> {
-  const entries = journal.entries();
-  for (let start = 0; start < entries.length; start += JOURNAL_IMPORT_CHUNK) {
-    const chunk = entries.slice(start, start + JOURNAL_IMPORT_CHUNK);
-    await insertBatch(chunk.map((entry) => entry.row));
-    journal.removeThrough(completedThrough(entries, start + chunk.length));
-  }
-  return entries.length;
+  let remaining = journal.entries();
+  const total = remaining.length;
+  while (remaining.length > 0) remaining = remaining.slice(await moveFirstChunk(journal, remaining, insertBatch));
+  return total;
 }
 
 /**
@@ -195,7 +212,7 @@ export async function importJournal(journal: LedgerJournal, insertBatch: (rows: 
  */
 export async function importLeftoverJournal(databasePath: string, insertBatch: (rows: UsageRow[]) => Promise<void> | void, synchronous: "FULL" | "NORMAL"): Promise<number> {
   const path = journalPathFor(databasePath);
-  if (!path || !(await Bun.file(path).exists())) return 0;
+  if (!path || ownedHere.has(path) || !(await Bun.file(path).exists())) return 0;
   const journal = claimLedgerJournal(path, { synchronous });
   if (!journal) return 0;
   try {
