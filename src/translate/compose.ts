@@ -4,6 +4,7 @@ import type { GatewayError } from "../errors/gateway-error";
 import type { SseEvent } from "../streaming/sse-event";
 import type { ProtocolCodec } from "./codec";
 import { convertErrorToEvent } from "./error-event";
+import { prepareToolNames, restoreToolNameInEvent, restoreToolNamesInContent } from "./tool-names";
 import type { StreamTranslator, TranslationContext, Translator } from "./types";
 
 /**
@@ -20,10 +21,14 @@ export function composeTranslator(client: ProtocolCodec, upstream: ProtocolCodec
       ctx.clientBody ??= clientBody;
       // Agent helpers see the canonical request; ctx.request keeps the client's own declarations.
       const prepared = ctx.agents ? ctx.agents.prepareRequest(decoded, ctx) : decoded;
-      return upstream.encodeRequest(prepared, ctx);
+      // Names the upstream would refuse are rewritten; the answer is mapped back (S02, S03).
+      const named = prepareToolNames(prepared);
+      ctx.toolNames = named.names;
+      return upstream.encodeRequest(named.request, ctx);
     },
     translateResponse(upstreamBody, ctx) {
-      const decoded = upstream.decodeResponse(upstreamBody);
+      const answer = upstream.decodeResponse(upstreamBody);
+      const decoded = ctx.toolNames ? { ...answer, content: restoreToolNamesInContent(answer.content, ctx.toolNames) } : answer;
       const response = ctx.agents ? ctx.agents.adjustResponse(decoded, ctx) : decoded;
       return { body: client.encodeResponse(response, ctx), usage: response.usage };
     },
@@ -66,7 +71,8 @@ function createComposedStream(client: ProtocolCodec, upstream: ProtocolCodec, ct
 
   function forward(decoded: CanonicalEvent[]): SseEvent[] {
     const out: SseEvent[] = [];
-    const events = adjust ? decoded.flatMap(adjust) : decoded;
+    const named = ctx.toolNames ? decoded.map((event) => restoreToolNameInEvent(event, ctx.toolNames)) : decoded;
+    const events = adjust ? named.flatMap(adjust) : named;
     for (const event of events) {
       if (closed) break;
       observe(event);

@@ -3,6 +3,7 @@ import type { CanonicalRequest, Protocol, Usage } from "../canonical/types";
 import type { ProviderKind } from "../config/types";
 import type { GatewayError } from "../errors/gateway-error";
 import type { SseEvent } from "../streaming/sse-event";
+import type { ToolNames } from "./tool-names";
 
 /** What a translator knows about the request it translates. */
 export interface TranslationContext {
@@ -42,6 +43,11 @@ export interface TranslationContext {
    * request and answer between the two codecs. Absent: the translation is the codecs' alone.
    */
   agents?: AgentHelpers;
+  /**
+   * Tool names as sent upstream, set by `buildUpstreamRequest`: names the upstream would refuse
+   * are rewritten there and mapped back in its answer (S02); near-miss names are repaired (S03).
+   */
+  toolNames?: ToolNames;
   /** Where translators report what they had to drop (never a 400 that stops the client). */
   warn: (message: string, details?: Record<string, unknown>) => void;
 }
