@@ -9,10 +9,13 @@
  * two cross-thread wake-ups per request. This measures what that costs here, and so what an
  * in-process upstream client could save (README "Performance"). The socket side is a
  * measuring probe, not a client: it understands only the mock's content-length answers.
+ * `call/fetch` and `call/auto` are the gateway's own `callUpstream` (deadlines, abort hook)
+ * through `fetch` and through the gateway's HTTP/1.1 client (src/upstream/http1).
  */
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { bodies } from "./fixtures";
+import { callUpstream } from "../../src/upstream/client";
 import { installCleanupHandlers, startReadyScript } from "./processes";
 
 const { values: flags } = parseArgs({ options: { connections: { type: "string", default: "16" }, requests: { type: "string", default: "40000" } } });
@@ -74,13 +77,31 @@ async function runSocket(): Promise<void> {
   await Promise.all(Array.from({ length: connections }, worker));
 }
 
+/** The gateway's own upstream call (deadlines, abort hook) through either of its clients. */
+function runGatewayCall(client: "auto" | "fetch"): () => Promise<void> {
+  const deadlines = { connectTimeoutMs: 10_000, firstByteTimeoutMs: 10_000, idleTimeoutMs: 10_000, client };
+  return async () => {
+    let left = requests;
+    const worker = async () => {
+      while (left-- > 0) await (await callUpstream(`http://127.0.0.1:${mock.port}${path}`, { headers, body }, undefined, deadlines)).readText();
+    };
+    await Promise.all(Array.from({ length: connections }, worker));
+  };
+}
+
+const variants = [
+  ["fetch", runFetch],
+  ["socket", runSocket],
+  ["call/fetch", runGatewayCall("fetch")],
+  ["call/auto", runGatewayCall("auto")],
+] as const;
 for (let round = 1; round <= 3; round++) {
-  for (const [name, run] of [["fetch", runFetch], ["socket", runSocket]] as const) {
+  for (const [name, run] of variants) {
     const cpuBefore = cpuMicros();
     const started = performance.now();
     await run();
     const seconds = (performance.now() - started) / 1000;
-    console.log(`round ${round} ${name.padEnd(6)} ${((cpuMicros() - cpuBefore) / requests).toFixed(1)} µs CPU/request, ${(requests / seconds).toFixed(0)} req/s`);
+    console.log(`round ${round} ${name.padEnd(10)} ${((cpuMicros() - cpuBefore) / requests).toFixed(1)} µs CPU/request, ${(requests / seconds).toFixed(0)} req/s`);
   }
 }
 process.exit(0);

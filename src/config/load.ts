@@ -103,6 +103,7 @@ function buildConfig(entries: Map<string, SourcedValue>, environment: string): G
       connectTimeoutMs: get("upstream.connect_timeout_ms"),
       firstByteTimeoutMs: get("upstream.first_byte_timeout_ms"),
       idleTimeoutMs: get("upstream.idle_timeout_ms"),
+      client: get("upstream.client"),
     },
     auth: { disabled: optional("auth.disabled"), adminEmail: get("auth.admin_email") },
     databaseUrl: get("database.url"),

@@ -26,6 +26,7 @@ const endpointKeys: KeySpec = list;
 export const workModes = ["auto", "passthrough", "translation"] as const;
 export const logLevels = ["trace", "debug", "info", "warn", "error", "fatal", "silent"] as const;
 export const providerKinds = ["openai", "anthropic", "openai-compatible"] as const;
+export const upstreamClients = ["auto", "fetch"] as const;
 export const upstreamProtocols = ["openai-chat", "openai-responses", "anthropic"] as const;
 
 /** Fixed keys, by dotted path. */
@@ -55,6 +56,7 @@ export const fixedKeys: Record<string, KeySpec> = {
   "upstream.connect_timeout_ms": positive(),
   "upstream.first_byte_timeout_ms": positive(),
   "upstream.idle_timeout_ms": positive(),
+  "upstream.client": { type: { kind: "enum", values: upstreamClients } },
   "auth.disabled": bool,
   "auth.admin_email": str,
   "database.url": { type: { kind: "string" }, secret: true },

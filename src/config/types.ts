@@ -1,8 +1,9 @@
-import type { logLevels, providerKinds, upstreamProtocols, workModes } from "./schema";
+import type { logLevels, providerKinds, upstreamClients, upstreamProtocols, workModes } from "./schema";
 
 export type WorkMode = (typeof workModes)[number];
 export type LogLevel = (typeof logLevels)[number];
 export type ProviderKind = (typeof providerKinds)[number];
+export type UpstreamClientChoice = (typeof upstreamClients)[number];
 export type UpstreamProtocol = (typeof upstreamProtocols)[number];
 
 export interface ProviderConfig {
@@ -46,7 +47,7 @@ export interface GatewayConfig {
   marketplaceEnabled: boolean;
   defaultMaxTokens: number;
   log: { level: LogLevel; file: boolean; rotateSize: string; rotateKeep: number };
-  upstream: { connectTimeoutMs: number; firstByteTimeoutMs: number; idleTimeoutMs: number };
+  upstream: { connectTimeoutMs: number; firstByteTimeoutMs: number; idleTimeoutMs: number; client: UpstreamClientChoice };
   auth: { disabled: boolean | undefined; adminEmail: string };
   databaseUrl: string;
   /** SQLite `synchronous`: FULL survives power loss, NORMAL only application crashes. */

@@ -38,11 +38,11 @@ export async function sendAttempt(request: ModelRequest, attempt: PreparedAttemp
   const url = upstreamUrl(provider, operation, native && operation.startsWith("anthropic") ? request.query : "");
   const headers = upstreamHeaders(provider, operation, apiKey, request.headers, native);
   const call = await callUpstream(url, { headers, body: attempt.body }, request.signal, deps.config.upstream);
-  if (call.response.status < 400) return { call, apiKey };
+  if (call.status < 400) return { call, apiKey };
 
   const text = await readAll(call).catch(() => "");
-  const retryAfter = parseRetryAfter(call.response.headers.get("retry-after"));
-  if (call.response.status === 429 && ring && apiKey) ring.coolDown(apiKey, retryAfter);
+  const retryAfter = parseRetryAfter(call.headers.get("retry-after"));
+  if (call.status === 429 && ring && apiKey) ring.coolDown(apiKey, retryAfter);
   let parsed: unknown = text;
   try {
     parsed = JSON.parse(text);
@@ -50,15 +50,16 @@ export async function sendAttempt(request: ModelRequest, attempt: PreparedAttemp
     // non-JSON error bodies are kept as text
   }
   const error = attempt.translator
-    ? attempt.translator.translateError(call.response.status, parsed, call.response.headers)
-    : errorFromUpstreamStatus(call.response.status, scrubSecrets(extractMessage(parsed, call.response.status)), { retryAfter });
-  throw new UpstreamFailure(error, native ? { status: call.response.status, body: text, contentType: call.response.headers.get("content-type") ?? "application/json" } : undefined);
+    ? attempt.translator.translateError(call.status, parsed, call.headers)
+    : errorFromUpstreamStatus(call.status, scrubSecrets(extractMessage(parsed, call.status)), { retryAfter });
+  throw new UpstreamFailure(error, native ? { status: call.status, body: text, contentType: call.headers.get("content-type") ?? "application/json" } : undefined);
 }
 
 /** Loopback answers are local Responses; give them the same shape as an upstream call. */
 function wrapLocalResponse(response: Response): UpstreamCall {
   return {
-    response,
+    status: response.status,
+    headers: response.headers,
     abort: () => undefined,
     async *readBody() {
       const reader = response.body?.getReader();

@@ -1,4 +1,7 @@
 import { GatewayError } from "../errors/gateway-error";
+import { http1TargetFor, sendHttp1 } from "./http1/transport";
+
+import type { UpstreamClientChoice } from "../config/types";
 
 export interface Deadlines {
   /** Until the upstream answers with status and headers. */
@@ -10,7 +13,8 @@ export interface Deadlines {
 }
 
 export interface UpstreamCall {
-  response: Response;
+  status: number;
+  headers: Headers;
   /** Abort the upstream request (client gone, or a deadline passed). */
   abort(reason?: unknown): void;
   /** The body as a reader that enforces first-byte and idle deadlines. */
@@ -24,7 +28,7 @@ export interface UpstreamCall {
  * because undici's timeout options do nothing under Bun (notes/packaging-and-stack.md §8.5).
  * The client's abort signal aborts the upstream request.
  */
-export async function callUpstream(url: string, init: { headers: Record<string, string>; body: string; method?: string }, clientSignal: AbortSignal | undefined, deadlines: Deadlines): Promise<UpstreamCall> {
+export async function callUpstream(url: string, init: { headers: Record<string, string>; body: string; method?: string }, clientSignal: AbortSignal | undefined, deadlines: Deadlines & { client?: UpstreamClientChoice }): Promise<UpstreamCall> {
   const controller = new AbortController();
   const abort = (reason?: unknown) => {
     if (!controller.signal.aborted) controller.abort(reason);
@@ -38,17 +42,11 @@ export async function callUpstream(url: string, init: { headers: Record<string, 
     timedOut = true;
     abort(new Error("connect timeout"));
   }, deadlines.connectTimeoutMs);
-  let response: Response;
+  let answer: TransportAnswer;
   try {
-    response = await fetch(url, {
-      method: init.method ?? "POST",
-      headers: init.headers,
-      body: init.body,
-      signal: controller.signal,
-      redirect: "manual",
-      // Bun's own idle timer would cut slow-thinking streams; our deadlines below replace it.
-      timeout: false,
-    } as RequestInit);
+    const method = init.method ?? "POST";
+    const target = deadlines.client === "fetch" ? undefined : http1TargetFor(url);
+    answer = target ? await sendHttp1(target, method, init.headers, init.body, controller.signal) : await fetchTransport(url, method, init, controller.signal);
   } catch (error) {
     clientSignal?.removeEventListener("abort", onClientAbort);
     if (timedOut) throw new GatewayError("upstream_timeout", 504, `upstream did not answer within ${deadlines.connectTimeoutMs} ms`);
@@ -63,9 +61,6 @@ export async function callUpstream(url: string, init: { headers: Record<string, 
    * A single timer is re-armed per chunk; the reader is cancelled when a deadline passes.
    */
   function deadlineReader() {
-    const reader = response.body?.getReader();
-    // Whatever this reader's read() yields (bun-types and lib DOM name the result types differently).
-    type ReadResult = Awaited<ReturnType<NonNullable<typeof reader>["read"]>>;
     let first = true;
     let idleTimer: ReturnType<typeof setTimeout> | undefined;
     let deadlineHit: string | undefined;
@@ -74,31 +69,30 @@ export async function callUpstream(url: string, init: { headers: Record<string, 
       const limit = first ? deadlines.firstByteTimeoutMs : deadlines.idleTimeoutMs;
       idleTimer = setTimeout(() => {
         deadlineHit = first ? `no first byte from upstream within ${limit} ms` : `upstream stream silent for more than ${limit} ms`;
-        void reader?.cancel().catch(() => undefined);
+        answer.cancel();
         abort(new Error(deadlineHit));
       }, limit);
     };
     return {
       /** The next chunk, or undefined at the end of the body. */
       async next(): Promise<Uint8Array | undefined> {
-        if (!reader) return undefined;
         arm();
-        let chunk: ReadResult;
+        let chunk: Uint8Array | undefined;
         try {
-          chunk = await reader.read();
+          chunk = await answer.read();
         } catch (error) {
           throw bodyReadFailure(error, deadlineHit);
         }
         if (deadlineHit) throw new GatewayError("upstream_timeout", 504, deadlineHit);
-        if (chunk.done) return undefined;
+        if (chunk === undefined) return undefined;
         first = false;
-        return chunk.value;
+        return chunk;
       },
       /** Stop the timers and the client-abort hook; the lock is released only when the body was not read to its end. */
       close(complete: boolean) {
         clearTimeout(idleTimer);
-        clientSignal?.removeEventListener("abort", onClientAbort);
-        if (!complete) reader?.releaseLock();
+            clientSignal?.removeEventListener("abort", onClientAbort);
+        if (!complete) answer.release();
       },
     };
   }
@@ -127,12 +121,12 @@ export async function callUpstream(url: string, init: { headers: Record<string, 
       abort(new Error("body deadline"));
     }, deadlines.idleTimeoutMs);
     try {
-      return await response.text();
+      return await answer.text();
     } catch (error) {
       throw bodyReadFailure(error, deadlineHit ? `upstream body did not arrive within ${deadlines.idleTimeoutMs} ms` : undefined);
     } finally {
       clearTimeout(timer);
-      clientSignal?.removeEventListener("abort", onClientAbort);
+        clientSignal?.removeEventListener("abort", onClientAbort);
     }
   }
 
@@ -143,7 +137,56 @@ export async function callUpstream(url: string, init: { headers: Record<string, 
     return new GatewayError("upstream_stream_broken", 502, `upstream connection broke: ${describeFetchError(error)}`, { cause: error });
   }
 
-  return { response, abort, readBody, readText };
+  return {
+    status: answer.status,
+    // Read on error paths only: the gateway's own client builds its Headers object on first use.
+    get headers() {
+      return answer.headers;
+    },
+    abort,
+    readBody,
+    readText,
+  };
+}
+
+/** An answer's head and body, whichever client carried the request. */
+interface TransportAnswer {
+  readonly status: number;
+  readonly headers: Headers;
+  /** The next body piece, or undefined at the end. */
+  read(): Promise<Uint8Array | undefined>;
+  text(): Promise<string>;
+  /** A deadline passed: stop reading now. */
+  cancel(): void;
+  /** The reader walked away before the end of the body. */
+  release(): void;
+}
+
+/** Through Bun's fetch: TLS, proxies from the environment, and `upstream.client = "fetch"`. */
+async function fetchTransport(url: string, method: string, init: { headers: Record<string, string>; body: string }, signal: AbortSignal): Promise<TransportAnswer> {
+  const response = await fetch(url, {
+    method,
+    headers: init.headers,
+    body: init.body,
+    signal,
+    redirect: "manual",
+    // Bun's own idle timer would cut slow-thinking streams; our deadlines replace it.
+    timeout: false,
+  } as RequestInit);
+  let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+  return {
+    status: response.status,
+    headers: response.headers,
+    async read() {
+      reader ??= response.body?.getReader();
+      if (!reader) return undefined;
+      const chunk = await reader.read();
+      return chunk.done ? undefined : chunk.value;
+    },
+    text: () => response.text(),
+    cancel: () => void reader?.cancel().catch(() => undefined),
+    release: () => reader?.releaseLock(),
+  };
 }
 
 /** A short reason for a network failure, without URLs that might carry credentials. */

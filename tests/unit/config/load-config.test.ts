@@ -18,6 +18,12 @@ describe("layered configuration", () => {
     expect(config.providers.find((p) => p.name === "openai")!.baseUrl).toBe("https://api.openai.com/v1");
     expect(config.providers.find((p) => p.name === "anthropic")!.anthropicVersion).toBe("2023-06-01");
     expect(Object.isFrozen(config.server)).toBe(true);
+    expect(config.upstream.client).toBe("auto");
+  });
+
+  test("upstream.client chooses the upstream HTTP client; anything but auto or fetch is refused", () => {
+    expect(loadConfig({ configDir: noDir, env: { TOKLIGENCE_UPSTREAM__CLIENT: "fetch" } }).config.upstream.client).toBe("fetch");
+    expect(() => loadConfig({ configDir: noDir, env: { TOKLIGENCE_UPSTREAM__CLIENT: "curl" } })).toThrow(/upstream\.client .*allowed: one of auto, fetch/);
   });
 
   test("later layers win: config dir default → env overlay → --config → env vars → flags", () => {
