@@ -2,128 +2,135 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { defaultAnthropicEvents, defaultChatEvents, type MockUpstream, startMockUpstream } from "../support/mock-upstream";
 import { readSse, startTestGateway, type TestGateway } from "../support/gateway-harness";
 
-let primary: MockUpstream;
-let backup: MockUpstream;
-let gw: TestGateway;
+// Both upstream clients meet every fault: the gateway's own (lone calls to http:// upstreams)
+// and fetch (https, proxies, and calls made while others are in flight).
+for (const client of ["auto", "fetch"] as const) {
+  describe(`upstream.client = ${client}`, () => {
+    let primary: MockUpstream;
+    let backup: MockUpstream;
+    let gw: TestGateway;
 
-beforeAll(async () => {
-  primary = await startMockUpstream();
-  backup = await startMockUpstream();
-  backup.setDefaultText("from the backup");
-  gw = await startTestGateway(primary, {
-    TOKLIGENCE_PROVIDERS__BACKUP__KIND: "openai-compatible",
-    TOKLIGENCE_PROVIDERS__BACKUP__BASE_URL: backup.openaiBaseUrl,
-    TOKLIGENCE_PROVIDERS__BACKUP__API_KEYS: "sk-backup-1",
-    TOKLIGENCE_PROVIDERS__DEAD__KIND: "openai-compatible",
-    TOKLIGENCE_PROVIDERS__DEAD__BASE_URL: "http://127.0.0.1:9/v1",
-    TOKLIGENCE_ROUTES: "team-*=>openai|backup,dead-first=>dead|backup",
-    TOKLIGENCE_UPSTREAM__CONNECT_TIMEOUT_MS: "400",
-    TOKLIGENCE_UPSTREAM__FIRST_BYTE_TIMEOUT_MS: "400",
-    TOKLIGENCE_UPSTREAM__IDLE_TIMEOUT_MS: "400",
-    TOKLIGENCE_SERVER__KEEPALIVE_INTERVAL_MS: "100",
-  });
-});
-afterAll(async () => {
-  await gw.stop();
-  await primary.stop();
-  await backup.stop();
-});
-
-const chat = (model: string, stream = false) =>
-  fetch(`${gw.url}/v1/chat/completions`, { method: "POST", body: JSON.stringify({ model, stream, messages: [{ role: "user", content: "hi" }] }) });
-
-describe("failover before the first byte", () => {
-  for (const [name, script] of [
-    ["a 500", { status: 500, json: { error: { message: "boom" } } }],
-    ["a 429", { status: 429, headers: { "retry-after": "2" }, json: { error: { message: "slow down" } } }],
-    ["a 503", { status: 503, json: { error: { message: "unavailable" } } }],
-    ["a stall (timeout)", { stall: true }],
-  ] as const) {
-    test(`${name} on the first provider moves to the next one`, async () => {
-      primary.enqueue(script as never);
-      const response = await chat("team-model");
-      expect(response.status).toBe(200);
-      expect(((await response.json()) as any).choices[0].message.content).toBe("from the backup");
-      expect(backup.requests.at(-1)!.headers.authorization).toBe("Bearer sk-backup-1");
-      expect(gw.ledger.entries.at(-1)!.provider).toBe("backup");
+    beforeAll(async () => {
+      primary = await startMockUpstream();
+      backup = await startMockUpstream();
+      backup.setDefaultText("from the backup");
+      gw = await startTestGateway(primary, {
+        TOKLIGENCE_PROVIDERS__BACKUP__KIND: "openai-compatible",
+        TOKLIGENCE_PROVIDERS__BACKUP__BASE_URL: backup.openaiBaseUrl,
+        TOKLIGENCE_PROVIDERS__BACKUP__API_KEYS: "sk-backup-1",
+        TOKLIGENCE_PROVIDERS__DEAD__KIND: "openai-compatible",
+        TOKLIGENCE_PROVIDERS__DEAD__BASE_URL: "http://127.0.0.1:9/v1",
+        TOKLIGENCE_ROUTES: "team-*=>openai|backup,dead-first=>dead|backup",
+        TOKLIGENCE_UPSTREAM__CONNECT_TIMEOUT_MS: "400",
+        TOKLIGENCE_UPSTREAM__FIRST_BYTE_TIMEOUT_MS: "400",
+        TOKLIGENCE_UPSTREAM__IDLE_TIMEOUT_MS: "400",
+        TOKLIGENCE_SERVER__KEEPALIVE_INTERVAL_MS: "100",
+        TOKLIGENCE_UPSTREAM__CLIENT: client,
+      });
     });
-  }
+    afterAll(async () => {
+      await gw.stop();
+      await primary.stop();
+      await backup.stop();
+    });
 
-  test("a connect failure moves to the next provider", async () => {
-    const response = await chat("dead-first");
-    expect(response.status).toBe(200);
-    expect(gw.ledger.entries.at(-1)!.provider).toBe("backup");
-  });
+    const chat = (model: string, stream = false) =>
+      fetch(`${gw.url}/v1/chat/completions`, { method: "POST", body: JSON.stringify({ model, stream, messages: [{ role: "user", content: "hi" }] }) });
 
-  test("a stream whose connection breaks before the first byte fails over", async () => {
-    primary.enqueue({ reset: true });
-    const events = await readSse(await chat("team-model", true));
-    expect(events.at(-1)!.raw).toBe("[DONE]");
-    expect(gw.ledger.entries.at(-1)!.provider).toBe("backup");
-  });
+    describe("failover before the first byte", () => {
+      for (const [name, script] of [
+        ["a 500", { status: 500, json: { error: { message: "boom" } } }],
+        ["a 429", { status: 429, headers: { "retry-after": "2" }, json: { error: { message: "slow down" } } }],
+        ["a 503", { status: 503, json: { error: { message: "unavailable" } } }],
+        ["a stall (timeout)", { stall: true }],
+      ] as const) {
+        test(`${name} on the first provider moves to the next one`, async () => {
+          primary.enqueue(script as never);
+          const response = await chat("team-model");
+          expect(response.status).toBe(200);
+          expect(((await response.json()) as any).choices[0].message.content).toBe("from the backup");
+          expect(backup.requests.at(-1)!.headers.authorization).toBe("Bearer sk-backup-1");
+          expect(gw.ledger.entries.at(-1)!.provider).toBe("backup");
+        });
+      }
 
-  test("a 400 is the client's fault: no failover, status kept", async () => {
-    primary.enqueue({ status: 400, json: { error: { message: "bad request here" } } });
-    const before = backup.requests.length;
-    const response = await chat("team-model");
-    expect(response.status).toBe(400);
-    expect(backup.requests.length).toBe(before);
-  });
-});
+      test("a connect failure moves to the next provider", async () => {
+        const response = await chat("dead-first");
+        expect(response.status).toBe(200);
+        expect(gw.ledger.entries.at(-1)!.provider).toBe("backup");
+      });
 
-describe("a non-streamed answer whose body never comes", () => {
-  test("504 in the caller's protocol after the idle deadline, the upstream request aborted, the refusal in the ledger", async () => {
-    primary.enqueue({ stallBody: true });
-    const started = performance.now();
-    const response = await chat("gpt-4o-mini");
-    const elapsed = performance.now() - started;
-    expect(response.status).toBe(504);
-    expect(((await response.json()) as { error: { code: string } }).error.code).toBe("timeout");
-    // The idle deadline (400 ms here) applies to the whole body; not the test's own timeout.
-    expect(elapsed).toBeGreaterThanOrEqual(350);
-    expect(elapsed).toBeLessThan(5_000);
-    expect(gw.ledger.entries.at(-1)).toMatchObject({ status: 504, errorCode: "upstream_timeout" });
-    await Bun.sleep(50);
-    expect(primary.requests.at(-1)!.aborted).toBe(true);
-  });
+      test("a stream whose connection breaks before the first byte fails over", async () => {
+        primary.enqueue({ reset: true });
+        const events = await readSse(await chat("team-model", true));
+        expect(events.at(-1)!.raw).toBe("[DONE]");
+        expect(gw.ledger.entries.at(-1)!.provider).toBe("backup");
+      });
 
-  test("no byte has reached the client yet, so the route fails over to its next provider", async () => {
-    primary.enqueue({ stallBody: true });
-    const response = await chat("team-stalled-body");
-    expect(response.status).toBe(200);
-    expect(JSON.stringify(await response.json())).toContain("from the backup");
-  });
-});
+      test("a 400 is the client's fault: no failover, status kept", async () => {
+        primary.enqueue({ status: 400, json: { error: { message: "bad request here" } } });
+        const before = backup.requests.length;
+        const response = await chat("team-model");
+        expect(response.status).toBe(400);
+        expect(backup.requests.length).toBe(before);
+      });
+    });
 
-describe("after the first byte, never fail over", () => {
-  test("an upstream that stalls mid-stream ends in one error event (idle deadline), not a silent close", async () => {
-    primary.enqueue({ events: defaultChatEvents("m", "a b c d", true), stallAfter: 2 });
-    const before = backup.requests.length;
-    const events = await readSse(await chat("team-model", true));
-    expect(backup.requests.length).toBe(before);
-    const last = events.at(-1)!;
-    // OpenAI clients get OpenAI's word for it; the ledger keeps the catalogue code.
-    expect(last.data.error).toMatchObject({ type: "server_error", code: "timeout" });
-    expect(events.some((e) => e.raw === "[DONE]")).toBe(false);
-    expect(gw.ledger.entries.at(-1)!.errorCode).toBe("upstream_timeout");
-  });
+    describe("a non-streamed answer whose body never comes", () => {
+      test("504 in the caller's protocol after the idle deadline, the upstream request aborted, the refusal in the ledger", async () => {
+        primary.enqueue({ stallBody: true });
+        const started = performance.now();
+        const response = await chat("gpt-4o-mini");
+        const elapsed = performance.now() - started;
+        expect(response.status).toBe(504);
+        expect(((await response.json()) as { error: { code: string } }).error.code).toBe("timeout");
+        // The idle deadline (400 ms here) applies to the whole body; not the test's own timeout.
+        expect(elapsed).toBeGreaterThanOrEqual(350);
+        expect(elapsed).toBeLessThan(5_000);
+        expect(gw.ledger.entries.at(-1)).toMatchObject({ status: 504, errorCode: "upstream_timeout" });
+        await Bun.sleep(50);
+        expect(primary.requests.at(-1)!.aborted).toBe(true);
+      });
 
-  test("a truncated Anthropic stream ends with an Anthropic error event", async () => {
-    primary.enqueue({ events: defaultAnthropicEvents("claude-x", "a b c"), truncateAfter: 3 });
-    const response = await fetch(`${gw.url}/v1/messages`, { method: "POST", body: JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 5, stream: true, messages: [{ role: "user", content: "x" }] }) });
-    const events = await readSse(response);
-    expect(events.at(-1)!.event).toBe("error");
-    expect(events.at(-1)!.data.error.type).toBe("api_error");
-    expect(events.some((e) => e.event === "message_stop")).toBe(false);
-  });
+      test("no byte has reached the client yet, so the route fails over to its next provider", async () => {
+        primary.enqueue({ stallBody: true });
+        const response = await chat("team-stalled-body");
+        expect(response.status).toBe(200);
+        expect(JSON.stringify(await response.json())).toContain("from the backup");
+      });
+    });
 
-  test("quiet streams get keep-alive pings in the client's protocol", async () => {
-    primary.enqueue({ events: defaultAnthropicEvents("claude-x", "a b"), intervalMs: 300 });
-    const response = await fetch(`${gw.url}/v1/messages`, { method: "POST", body: JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 5, stream: true, messages: [{ role: "user", content: "x" }] }) });
-    const text = await response.text();
-    // The mock sends no ping of its own in defaultAnthropicEvents: these come from the gateway.
-    expect(text).toContain('event: ping\ndata: {"type": "ping"}');
-    primary.enqueue({ events: defaultChatEvents("m", "a b", true), intervalMs: 300 });
-    expect(await (await chat("team-model", true)).text()).toContain(": ping\n\n");
+    describe("after the first byte, never fail over", () => {
+      test("an upstream that stalls mid-stream ends in one error event (idle deadline), not a silent close", async () => {
+        primary.enqueue({ events: defaultChatEvents("m", "a b c d", true), stallAfter: 2 });
+        const before = backup.requests.length;
+        const events = await readSse(await chat("team-model", true));
+        expect(backup.requests.length).toBe(before);
+        const last = events.at(-1)!;
+        // OpenAI clients get OpenAI's word for it; the ledger keeps the catalogue code.
+        expect(last.data.error).toMatchObject({ type: "server_error", code: "timeout" });
+        expect(events.some((e) => e.raw === "[DONE]")).toBe(false);
+        expect(gw.ledger.entries.at(-1)!.errorCode).toBe("upstream_timeout");
+      });
+
+      test("a truncated Anthropic stream ends with an Anthropic error event", async () => {
+        primary.enqueue({ events: defaultAnthropicEvents("claude-x", "a b c"), truncateAfter: 3 });
+        const response = await fetch(`${gw.url}/v1/messages`, { method: "POST", body: JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 5, stream: true, messages: [{ role: "user", content: "x" }] }) });
+        const events = await readSse(response);
+        expect(events.at(-1)!.event).toBe("error");
+        expect(events.at(-1)!.data.error.type).toBe("api_error");
+        expect(events.some((e) => e.event === "message_stop")).toBe(false);
+      });
+
+      test("quiet streams get keep-alive pings in the client's protocol", async () => {
+        primary.enqueue({ events: defaultAnthropicEvents("claude-x", "a b"), intervalMs: 300 });
+        const response = await fetch(`${gw.url}/v1/messages`, { method: "POST", body: JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 5, stream: true, messages: [{ role: "user", content: "x" }] }) });
+        const text = await response.text();
+        // The mock sends no ping of its own in defaultAnthropicEvents: these come from the gateway.
+        expect(text).toContain('event: ping\ndata: {"type": "ping"}');
+        primary.enqueue({ events: defaultChatEvents("m", "a b", true), intervalMs: 300 });
+        expect(await (await chat("team-model", true)).text()).toContain(": ping\n\n");
+      });
+    });
   });
-});
+}

@@ -6,7 +6,7 @@
 import { afterAll, afterEach, describe, expect, test } from "bun:test";
 import type { Socket, TCPSocketListener } from "bun";
 import { GatewayError } from "../../src/errors/gateway-error";
-import { callUpstream } from "../../src/upstream/client";
+import { callUpstream, upstreamCallsInFlight } from "../../src/upstream/client";
 import { proxyApplies, upstreamPool } from "../../src/upstream/http1/transport";
 
 interface SeenRequest {
@@ -84,7 +84,12 @@ function rawServer(answer: Answer) {
 }
 
 const servers: TCPSocketListener<ConnectionState>[] = [];
-afterEach(() => upstreamPool.closeIdle());
+afterEach(() => {
+  upstreamPool.closeIdle();
+  // Every call, failed or not, must leave the in-flight count: a leak would send every later
+  // call through fetch for good.
+  expect(upstreamCallsInFlight()).toBe(0);
+});
 afterAll(() => {
   for (const server of servers) server.stop(true);
 });
@@ -174,7 +179,12 @@ describe("gateway HTTP/1.1 upstream client", () => {
       sendNext!(); // the next piece is sent only after this one was read: no buffering to the end
     }
     expect(received).toEqual(["data: 0\n", "data: 1\n", "data: 2\n"]);
-    await (await post(server.url)).readBody().next();
+    const again = (await post(server.url)).readBody();
+    await again.next();
+    sendNext!();
+    sendNext!();
+    sendNext!();
+    await collect(again);
     expect(server.connections()).toBe(1);
   });
 
@@ -258,6 +268,25 @@ describe("gateway HTTP/1.1 upstream client", () => {
     expect(call.status).toBe(429);
     expect(call.headers.get("retry-after")).toBe("7");
     expect(await call.readText()).toBe("{}");
+  });
+
+  test("a call made while another is in flight goes through fetch; a lone call through the gateway's client", async () => {
+    let releaseFirst: (() => void) | undefined;
+    const server = rawServer((socket, request) => {
+      const answer = () => socket.write(json(request.body.toString()));
+      if (request.body.toString() === '{"n":1}') releaseFirst = answer;
+      else answer();
+    });
+    const first = post(server.url, '{"n":1}');
+    for (let waited = 0; !releaseFirst && waited < 2000; waited += 5) await Bun.sleep(5);
+    const second = await post(server.url, '{"n":2}');
+    expect(await second.readText()).toBe('{"n":2}');
+    releaseFirst!();
+    expect(await (await first).readText()).toBe('{"n":1}');
+    expect(await (await post(server.url, '{"n":3}')).readText()).toBe('{"n":3}');
+    // The gateway's client asks for identity; fetch asks for compression.
+    const client = (body: string) => (server.seen.find((request) => request.body.toString() === body)!.head.toLowerCase().includes("accept-encoding: identity") ? "gateway" : "fetch");
+    expect(["{\"n\":1}", "{\"n\":2}", "{\"n\":3}"].map(client)).toEqual(["gateway", "fetch", "gateway"]);
   });
 
   test('upstream.client = "fetch" sends the same call through Bun\'s fetch', async () => {
