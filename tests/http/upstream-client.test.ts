@@ -151,6 +151,13 @@ describe("gateway HTTP/1.1 upstream client", () => {
     expect(server.seen).toHaveLength(1);
   });
 
+  test("localhost reaches an upstream listening on 127.0.0.1 only (Ollama's default)", async () => {
+    const server = rawServer((socket) => socket.write(json('{"local":true}')));
+    const call = await post(server.url.replace("127.0.0.1", "localhost"));
+    expect(await call.readText()).toBe('{"local":true}');
+    expect(server.seen[0]!.head.toLowerCase()).toContain("accept-encoding: identity");
+  });
+
   test("a refused connection is a 502 naming the system error", async () => {
     const server = rawServer(() => undefined);
     const port = new URL(server.url).port;
