@@ -19,15 +19,15 @@ const utf8 = new TextDecoder();
  * Read and parse a JSON request body under the size limit, and check the envelope only
  * (an object with a string `model`); everything else is forwarded untouched (house rule 2).
  */
-export async function readJsonBody(request: Request, limitBytes: number, options: { requireModel: boolean }): Promise<{ body: Record<string, unknown>; rawBody: string }> {
+export async function readJsonBody(request: Request, limitBytes: number, options: { requireModel: boolean }): Promise<{ body: Record<string, unknown>; rawBody: Uint8Array }> {
   const declared = Number(request.headers.get("content-length") ?? "NaN");
   if (Number.isFinite(declared) && declared > limitBytes) throw tooLarge(limitBytes);
   const buffer = await request.arrayBuffer();
   if (buffer.byteLength > limitBytes) throw tooLarge(limitBytes);
-  const rawBody = utf8.decode(buffer);
+  const rawBody = new Uint8Array(buffer);
   let body: unknown;
   try {
-    body = JSON.parse(rawBody);
+    body = JSON.parse(utf8.decode(rawBody));
   } catch (error) {
     throw new GatewayError("invalid_json", 400, `request body is not valid JSON: ${(error as Error).message}`);
   }

@@ -36,8 +36,11 @@ export interface ModelRequest {
   /** The protocol errors are rendered in. */
   clientProtocol: Protocol;
   body: Record<string, unknown>;
-  /** The body text as received: forwarded untouched when nothing needs changing. */
-  rawBody: string;
+  /**
+   * The body as received (the wire's bytes, or text where the gateway rebuilt it): forwarded
+   * untouched when nothing needs changing, so the bytes are not encoded a second time.
+   */
+  rawBody: string | Uint8Array;
   headers: Headers;
   /** The query string including "?" (Claude Code sends ?beta=true), or "". */
   query: string;

@@ -11,8 +11,8 @@ import type { ModelRequest, ProxyDeps } from "./types";
 /** The body to send upstream for one target, and how its answer must be read. */
 export interface PreparedAttempt {
   target: RouteTarget;
-  /** The upstream request text. */
-  body: string;
+  /** The upstream request body: JSON text, or the client's own bytes when forwarded untouched. */
+  body: string | Uint8Array;
   /** The parsed upstream body (loopback answers from it). */
   bodyObject: Record<string, unknown>;
   translator?: Translator;

@@ -36,7 +36,7 @@ export function upstreamCallsInFlight(): number {
  * because undici's timeout options do nothing under Bun (notes/packaging-and-stack.md §8.5).
  * The client's abort signal aborts the upstream request.
  */
-export async function callUpstream(url: string, init: { headers: Record<string, string>; body: string; method?: string }, clientSignal: AbortSignal | undefined, deadlines: Deadlines & { client?: UpstreamClientChoice }): Promise<UpstreamCall> {
+export async function callUpstream(url: string, init: { headers: Record<string, string>; body: string | Uint8Array; method?: string }, clientSignal: AbortSignal | undefined, deadlines: Deadlines & { client?: UpstreamClientChoice }): Promise<UpstreamCall> {
   const controller = new AbortController();
   // With `auto`, the gateway's own client takes a call only when no other is in flight. It saves
   // the two hand-offs to Bun's HTTP thread, most of a lone call's added latency, but does its
@@ -187,7 +187,7 @@ interface TransportAnswer {
 }
 
 /** Through Bun's fetch: TLS, proxies from the environment, and `upstream.client = "fetch"`. */
-async function fetchTransport(url: string, method: string, init: { headers: Record<string, string>; body: string }, signal: AbortSignal): Promise<TransportAnswer> {
+async function fetchTransport(url: string, method: string, init: { headers: Record<string, string>; body: string | Uint8Array }, signal: AbortSignal): Promise<TransportAnswer> {
   const response = await fetch(url, {
     method,
     headers: init.headers,

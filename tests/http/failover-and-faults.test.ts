@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { defaultAnthropicEvents, defaultChatEvents, type MockUpstream, startMockUpstream } from "../support/mock-upstream";
 import { readSse, startTestGateway, type TestGateway } from "../support/gateway-harness";
+import { upstreamCallsInFlight } from "../../src/upstream/client";
 
 // Both upstream clients meet every fault: the gateway's own (lone calls to http:// upstreams)
 // and fetch (https, proxies, and calls made while others are in flight).
@@ -32,6 +33,9 @@ for (const client of ["auto", "fetch"] as const) {
       await gw.stop();
       await primary.stop();
       await backup.stop();
+      // Every call, streamed, cut, aborted or failed over, gave its in-flight slot back: a leaked
+      // slot would send all later calls through fetch (src/upstream/client.ts).
+      expect(upstreamCallsInFlight()).toBe(0);
     });
 
     const chat = (model: string, stream = false) =>

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type MockUpstream, mockUsage, startMockUpstream } from "../support/mock-upstream";
 import { readSse, startTestGateway, type TestGateway } from "../support/gateway-harness";
+import { upstreamCallsInFlight } from "../../src/upstream/client";
 
 let mock: MockUpstream;
 let gw: TestGateway;
@@ -12,6 +13,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await gw.stop();
   await mock.stop();
+  // Every call, streamed, cut, aborted or failed over, gave its in-flight slot back: a leaked
+  // slot would send all later calls through fetch (src/upstream/client.ts).
+  expect(upstreamCallsInFlight()).toBe(0);
 });
 
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>

@@ -133,6 +133,16 @@ describe("gateway HTTP/1.1 upstream client", () => {
     expect(head).toContain(`content-length: ${Buffer.byteLength('{"model":"m","text":"héllo ✓ 0"}')}`);
   });
 
+  test("a body given as the client's own bytes is forwarded byte for byte, by either client", async () => {
+    const server = rawServer((socket, request) => socket.write(json(JSON.stringify({ hex: request.body.toString("hex") }))));
+    const bytes = new TextEncoder().encode('{"model":"m","text":"naïve ✓"}');
+    for (const client of ["auto", "fetch"] as const) {
+      const call = await callUpstream(server.url, { headers: { "content-type": "application/json" }, body: bytes }, undefined, { ...deadlines, client });
+      expect(JSON.parse(await call.readText()).hex).toBe(Buffer.from(bytes).toString("hex"));
+    }
+    expect(server.seen.map((request) => /content-length: (\d+)/i.exec(request.head)?.[1])).toEqual([String(bytes.length), String(bytes.length)]);
+  });
+
   test("a parked connection the upstream closed as the request went out is retried once on a fresh one", async () => {
     // The second request on each connection meets a server that hangs up without answering:
     // the race between a server's idle timeout and the next request.

@@ -66,7 +66,7 @@ export function proxyApplies(hostname: string, port: string, env: NodeJS.Process
 }
 
 /** Send one request through the pool. Resolves with the exchange once the answer's head is in. */
-export async function sendHttp1(target: Http1Target, method: string, headers: Record<string, string>, body: string, signal: AbortSignal): Promise<Http1Exchange> {
+export async function sendHttp1(target: Http1Target, method: string, headers: Record<string, string>, body: string | Uint8Array, signal: AbortSignal): Promise<Http1Exchange> {
   const request = serializeRequest(method, target, headers, body);
   const parked = upstreamPool.take(target.origin);
   if (parked) {
@@ -110,15 +110,22 @@ const badValuePattern = /[\r\n\0]|[^\x00-\xff]/;
 // Framing headers are the client's own business: it always sends one body with its length.
 const framingHeaders = new Set(["host", "content-length", "transfer-encoding", "connection", "accept-encoding", "keep-alive", "upgrade", "te"]);
 
-/** The request's bytes: head (latin1) and body (UTF-8), in one buffer so it goes in one write. */
-export function serializeRequest(method: string, target: Http1Target, headers: Record<string, string>, body: string): Uint8Array {
+/** The request's bytes: head (latin1) and body (UTF-8 text, or bytes as given), in one buffer so it goes in one write. */
+export function serializeRequest(method: string, target: Http1Target, headers: Record<string, string>, body: string | Uint8Array): Uint8Array {
   let head = `${method} ${target.path} HTTP/1.1\r\nhost: ${target.host}\r\n`;
   for (const name in headers) {
     const value = headers[name]!;
     if (!tokenPattern.test(name) || badValuePattern.test(value)) throw new TypeError(`invalid upstream header ${JSON.stringify(name)}`);
     if (!framingHeaders.has(name.toLowerCase())) head += `${name}: ${value}\r\n`;
   }
-  head += `accept-encoding: identity\r\nconnection: keep-alive\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n`;
+  const bodyLength = typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
+  head += `accept-encoding: identity\r\nconnection: keep-alive\r\ncontent-length: ${bodyLength}\r\n\r\n`;
+  if (typeof body !== "string") {
+    const request = Buffer.allocUnsafe(head.length + bodyLength);
+    request.write(head, 0, "latin1");
+    request.set(body, head.length);
+    return request;
+  }
   // A pure-ASCII head encodes the same in UTF-8, so head and body can be encoded in one pass.
   return /^[\x00-\x7f]*$/.test(head) ? Buffer.from(head + body) : Buffer.concat([Buffer.from(head, "latin1"), Buffer.from(body)]);
 }
