@@ -22,6 +22,8 @@ export class Http1Exchange implements ExchangeListener {
   private wake: (() => void) | undefined;
   private headArrived: ((exchange: Http1Exchange) => void) | undefined;
   private headFailed: ((error: Error) => void) | undefined;
+  /** Unhooks the abort listener once the exchange has ended or failed. */
+  private detachAbort: (() => void) | undefined;
 
   constructor(
     private readonly pool: ConnectionPool,
@@ -122,8 +124,6 @@ export class Http1Exchange implements ExchangeListener {
     this.headArrived = this.headFailed = undefined;
     this.notify();
   }
-
-  private detachAbort: (() => void) | undefined;
 
   private notify(): void {
     const wake = this.wake;
