@@ -1,7 +1,6 @@
 import { GatewayError } from "../errors/gateway-error";
-import { http1TargetFor, sendHttp1 } from "./http1/transport";
-
 import type { UpstreamClientChoice } from "../config/types";
+import { http1TargetFor, sendHttp1 } from "./http1/transport";
 
 export interface Deadlines {
   /** Until the upstream answers with status and headers. */
@@ -46,15 +45,17 @@ export async function callUpstream(url: string, init: { headers: Record<string, 
   const useOwnClient = deadlines.client !== "fetch" && callsInFlight === 0;
   callsInFlight++;
   let inFlight = true;
-  const finished = () => {
-    if (inFlight) callsInFlight--;
-    inFlight = false;
-  };
   const abort = (reason?: unknown) => {
-    finished();
+    settle();
     if (!controller.signal.aborted) controller.abort(reason);
   };
   const onClientAbort = () => abort(new GatewayError("upstream_error", 499, "client closed the request"));
+  /** The call is over (answer read, failed or aborted): give back its in-flight slot and unhook the client's abort. */
+  const settle = () => {
+    if (inFlight) callsInFlight--;
+    inFlight = false;
+    clientSignal?.removeEventListener("abort", onClientAbort);
+  };
   if (clientSignal?.aborted) onClientAbort();
   clientSignal?.addEventListener("abort", onClientAbort, { once: true });
 
@@ -69,8 +70,7 @@ export async function callUpstream(url: string, init: { headers: Record<string, 
     const target = useOwnClient ? http1TargetFor(url) : undefined;
     answer = target ? await sendHttp1(target, method, init.headers, init.body, controller.signal) : await fetchTransport(url, method, init, controller.signal);
   } catch (error) {
-    finished();
-    clientSignal?.removeEventListener("abort", onClientAbort);
+    settle();
     if (timedOut) throw new GatewayError("upstream_timeout", 504, `upstream did not answer within ${deadlines.connectTimeoutMs} ms`);
     if (clientSignal?.aborted) throw new GatewayError("upstream_error", 499, "client closed the request");
     throw new GatewayError("upstream_connect_failed", 502, `cannot reach upstream: ${describeFetchError(error)}`, { cause: error });
@@ -113,8 +113,7 @@ export async function callUpstream(url: string, init: { headers: Record<string, 
       /** Stop the timers and the client-abort hook; the lock is released only when the body was not read to its end. */
       close(complete: boolean) {
         clearTimeout(idleTimer);
-        finished();
-        clientSignal?.removeEventListener("abort", onClientAbort);
+        settle();
         if (!complete) answer.release();
       },
     };
@@ -149,8 +148,7 @@ export async function callUpstream(url: string, init: { headers: Record<string, 
       throw bodyReadFailure(error, deadlineHit ? `upstream body did not arrive within ${deadlines.idleTimeoutMs} ms` : undefined);
     } finally {
       clearTimeout(timer);
-      finished();
-      clientSignal?.removeEventListener("abort", onClientAbort);
+      settle();
     }
   }
 
