@@ -79,11 +79,11 @@ async function runSocket(): Promise<void> {
 
 /** The gateway's own upstream call (deadlines, abort hook) through either of its clients. */
 function runGatewayCall(client: "auto" | "fetch"): () => Promise<void> {
-  const deadlines = { connectTimeoutMs: 10_000, firstByteTimeoutMs: 10_000, idleTimeoutMs: 10_000, client };
+  const deadlines = { connectTimeoutMs: 10_000, responseTimeoutMs: 10_000, firstByteTimeoutMs: 10_000, idleTimeoutMs: 10_000, client };
   return async () => {
     let left = requests;
     const worker = async () => {
-      while (left-- > 0) await (await callUpstream(`http://127.0.0.1:${mock.port}${path}`, { headers, body }, undefined, deadlines)).readText();
+      while (left-- > 0) await (await callUpstream(`http://127.0.0.1:${mock.port}${path}`, { headers, body, streamed: false }, undefined, deadlines)).readText();
     };
     await Promise.all(Array.from({ length: connections }, worker));
   };

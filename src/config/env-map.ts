@@ -31,8 +31,9 @@ export const namedEnvVars: Record<string, { key: string; convert?: (raw: string)
   // The original's switch for duplicate tool-call detection (§1.18); on by default here.
   TOKLIGENCE_DUPLICATE_TOOL_DETECTION: { key: "agents.tool_loop_detection" },
   TOKLIGENCE_WORK_MODE: { key: "gateway.work_mode" },
-  // The original took a duration ("30s", "2m") or seconds; it bounds the wait for the upstream's answer.
-  TOKLIGENCE_TIMEOUT: { key: "upstream.connect_timeout_ms", convert: durationToMs },
+  // The original's "request timeout (in seconds)", also "30s" or "2m": here it bounds the wait for a
+  // non-streamed answer (the whole generation); streams are bounded by their first-byte and idle gaps.
+  TOKLIGENCE_TIMEOUT: { key: "upstream.response_timeout_ms", convert: durationToMs },
   TOKLIGENCE_LOG_LEVEL: { key: "log.level", convert: (raw) => raw.toLowerCase() },
   TOKLIGENCE_DATA_DIR: { key: "gateway.data_dir" },
   TOKLIGENCE_MARKETPLACE_ENABLED: { key: "gateway.marketplace_enabled" },

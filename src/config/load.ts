@@ -101,6 +101,7 @@ function buildConfig(entries: Map<string, SourcedValue>, environment: string): G
     log: { level: get("log.level"), file: get("log.file"), rotateSize: get("log.rotate_size"), rotateKeep: get("log.rotate_keep") },
     upstream: {
       connectTimeoutMs: get("upstream.connect_timeout_ms"),
+      responseTimeoutMs: get("upstream.response_timeout_ms"),
       firstByteTimeoutMs: get("upstream.first_byte_timeout_ms"),
       idleTimeoutMs: get("upstream.idle_timeout_ms"),
       client: get("upstream.client"),

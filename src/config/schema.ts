@@ -54,6 +54,7 @@ export const fixedKeys: Record<string, KeySpec> = {
   "log.rotate_size": str,
   "log.rotate_keep": positive(1000),
   "upstream.connect_timeout_ms": positive(),
+  "upstream.response_timeout_ms": positive(),
   "upstream.first_byte_timeout_ms": positive(),
   "upstream.idle_timeout_ms": positive(),
   "upstream.client": { type: { kind: "enum", values: upstreamClients } },

@@ -47,7 +47,7 @@ export interface GatewayConfig {
   marketplaceEnabled: boolean;
   defaultMaxTokens: number;
   log: { level: LogLevel; file: boolean; rotateSize: string; rotateKeep: number };
-  upstream: { connectTimeoutMs: number; firstByteTimeoutMs: number; idleTimeoutMs: number; client: UpstreamClientChoice };
+  upstream: { connectTimeoutMs: number; responseTimeoutMs: number; firstByteTimeoutMs: number; idleTimeoutMs: number; client: UpstreamClientChoice };
   auth: { disabled: boolean | undefined; adminEmail: string };
   databaseUrl: string;
   /** SQLite `synchronous`: FULL survives power loss, NORMAL only application crashes. */

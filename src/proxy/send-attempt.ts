@@ -37,7 +37,8 @@ export async function sendAttempt(request: ModelRequest, attempt: PreparedAttemp
   const native = !attempt.translator;
   const url = upstreamUrl(provider, operation, native && operation.startsWith("anthropic") ? request.query : "");
   const headers = upstreamHeaders(provider, operation, apiKey, request.headers, native);
-  const call = await callUpstream(url, { headers, body: attempt.body }, request.signal, deps.config.upstream);
+  const streamed = attempt.bodyObject.stream === true;
+  const call = await callUpstream(url, { headers, body: attempt.body, streamed }, request.signal, deps.config.upstream);
   if (call.status < 400) return { call, apiKey };
 
   const text = await readAll(call).catch(() => "");

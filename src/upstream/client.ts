@@ -3,8 +3,14 @@ import type { UpstreamClientChoice } from "../config/types";
 import { http1TargetFor, sendHttp1 } from "./http1/transport";
 
 export interface Deadlines {
-  /** Until the upstream answers with status and headers. */
+  /** Until a streamed call's answer headers arrive (providers send them as the stream opens). */
   connectTimeoutMs: number;
+  /**
+   * Until a non-streamed call's answer headers arrive. OpenAI and Anthropic send them only when
+   * the whole generation is done, so this bounds the generation (reliability-anchors §2.6: up to
+   * 10 minutes), where a streamed call's headers are bounded by connectTimeoutMs.
+   */
+  responseTimeoutMs: number;
   /** Until the first body byte arrives (streams). */
   firstByteTimeoutMs: number;
   /** Longest gap between two body chunks. */
@@ -35,7 +41,7 @@ export function upstreamCallsInFlight(): number {
  * because undici's timeout options do nothing under Bun (notes/packaging-and-stack.md §8.5).
  * The client's abort signal aborts the upstream request.
  */
-export async function callUpstream(url: string, init: { headers: Record<string, string>; body: string | Uint8Array; method?: string }, clientSignal: AbortSignal | undefined, deadlines: Deadlines & { client?: UpstreamClientChoice }): Promise<UpstreamCall> {
+export async function callUpstream(url: string, init: { headers: Record<string, string>; body: string | Uint8Array; method?: string; streamed: boolean }, clientSignal: AbortSignal | undefined, deadlines: Deadlines & { client?: UpstreamClientChoice }): Promise<UpstreamCall> {
   const controller = new AbortController();
   // With `auto`, the gateway's own client takes a call only when no other is in flight. It saves
   // the two hand-offs to Bun's HTTP thread, most of a lone call's added latency, but does its
@@ -60,10 +66,11 @@ export async function callUpstream(url: string, init: { headers: Record<string, 
   clientSignal?.addEventListener("abort", onClientAbort, { once: true });
 
   let timedOut = false;
+  const headersWithinMs = init.streamed ? deadlines.connectTimeoutMs : deadlines.responseTimeoutMs;
   const connectTimer = setTimeout(() => {
     timedOut = true;
     abort(new Error("connect timeout"));
-  }, deadlines.connectTimeoutMs);
+  }, headersWithinMs);
   let answer: TransportAnswer;
   try {
     const method = init.method ?? "POST";
@@ -71,7 +78,7 @@ export async function callUpstream(url: string, init: { headers: Record<string, 
     answer = target ? await sendHttp1(target, method, init.headers, init.body, controller.signal) : await fetchTransport(url, method, init, controller.signal);
   } catch (error) {
     settle();
-    if (timedOut) throw new GatewayError("upstream_timeout", 504, `upstream did not answer within ${deadlines.connectTimeoutMs} ms`);
+    if (timedOut) throw new GatewayError("upstream_timeout", 504, `upstream did not answer within ${headersWithinMs} ms`);
     if (clientSignal?.aborted) throw new GatewayError("upstream_error", 499, "client closed the request");
     throw new GatewayError("upstream_connect_failed", 502, `cannot reach upstream: ${describeFetchError(error)}`, { cause: error });
   } finally {

@@ -23,6 +23,7 @@ for (const client of ["auto", "fetch"] as const) {
         TOKLIGENCE_PROVIDERS__DEAD__BASE_URL: "http://127.0.0.1:9/v1",
         TOKLIGENCE_ROUTES: "team-*=>openai|backup,dead-first=>dead|backup",
         TOKLIGENCE_UPSTREAM__CONNECT_TIMEOUT_MS: "400",
+        TOKLIGENCE_UPSTREAM__RESPONSE_TIMEOUT_MS: "400",
         TOKLIGENCE_UPSTREAM__FIRST_BYTE_TIMEOUT_MS: "400",
         TOKLIGENCE_UPSTREAM__IDLE_TIMEOUT_MS: "400",
         TOKLIGENCE_SERVER__KEEPALIVE_INTERVAL_MS: "100",

@@ -94,10 +94,10 @@ afterAll(() => {
   for (const server of servers) server.stop(true);
 });
 
-const deadlines = { connectTimeoutMs: 2000, firstByteTimeoutMs: 2000, idleTimeoutMs: 2000 };
+const deadlines = { connectTimeoutMs: 2000, responseTimeoutMs: 2000, firstByteTimeoutMs: 2000, idleTimeoutMs: 2000 };
 const json = (body: string, extra = "") => `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n${extra}\r\n${body}`;
-const post = (url: string, body = '{"model":"m"}', options: Partial<typeof deadlines> & { client?: "auto" | "fetch"; signal?: AbortSignal } = {}) =>
-  callUpstream(url, { headers: { "content-type": "application/json", authorization: "Bearer sk-test" }, body }, options.signal, { ...deadlines, ...options });
+const post = (url: string, body = '{"model":"m"}', options: Partial<typeof deadlines> & { client?: "auto" | "fetch"; signal?: AbortSignal; streamed?: boolean } = {}) =>
+  callUpstream(url, { headers: { "content-type": "application/json", authorization: "Bearer sk-test" }, body, streamed: options.streamed ?? false }, options.signal, { ...deadlines, ...options });
 
 async function failure(promise: Promise<unknown>): Promise<GatewayError> {
   try {
@@ -137,7 +137,7 @@ describe("gateway HTTP/1.1 upstream client", () => {
     const server = rawServer((socket, request) => socket.write(json(JSON.stringify({ hex: request.body.toString("hex") }))));
     const bytes = new TextEncoder().encode('{"model":"m","text":"naïve ✓"}');
     for (const client of ["auto", "fetch"] as const) {
-      const call = await callUpstream(server.url, { headers: { "content-type": "application/json" }, body: bytes }, undefined, { ...deadlines, client });
+      const call = await callUpstream(server.url, { headers: { "content-type": "application/json" }, body: bytes, streamed: false }, undefined, { ...deadlines, client });
       expect(JSON.parse(await call.readText()).hex).toBe(Buffer.from(bytes).toString("hex"));
     }
     expect(server.seen.map((request) => /content-length: (\d+)/i.exec(request.head)?.[1])).toEqual([String(bytes.length), String(bytes.length)]);
@@ -252,8 +252,11 @@ describe("gateway HTTP/1.1 upstream client", () => {
 
   test("deadlines: no head within the connect deadline, and a stalled body, are 504s that close the connection", async () => {
     const silent = rawServer(() => undefined);
-    const noHead = await failure(post(silent.url, undefined, { connectTimeoutMs: 100 }));
+    const noHead = await failure(post(silent.url, undefined, { connectTimeoutMs: 100, streamed: true }));
     expect([noHead.status, noHead.code]).toEqual([504, "upstream_timeout"]);
+    const noAnswer = await failure(post(silent.url, undefined, { connectTimeoutMs: 5000, responseTimeoutMs: 100 }));
+    expect([noAnswer.status, noAnswer.code]).toEqual([504, "upstream_timeout"]);
+    expect(noAnswer.message).toContain("within 100 ms");
 
     const stalled = rawServer((socket) => socket.write("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n{"));
     const call = await post(stalled.url, undefined, { idleTimeoutMs: 100 });
@@ -262,6 +265,18 @@ describe("gateway HTTP/1.1 upstream client", () => {
     await Bun.sleep(50);
     expect(stalled.closed()).toBe(1);
   });
+
+  // Providers send a non-streamed answer's head only when the whole generation is done: the
+  // stream's short head deadline must not cut a long generation (reliability-anchors §2.6).
+  for (const client of ["auto", "fetch"] as const) {
+    test(`a non-streamed answer may take longer than the streamed head deadline (${client})`, async () => {
+      const thinking = rawServer((socket) => void setTimeout(() => socket.write(json('{"done":true}')), 300));
+      const call = await post(thinking.url, undefined, { client, connectTimeoutMs: 100, responseTimeoutMs: 2000 });
+      expect(JSON.parse(await call.readText())).toEqual({ done: true });
+      const streamedError = await failure(post(thinking.url, undefined, { client, connectTimeoutMs: 100, streamed: true }));
+      expect([streamedError.status, streamedError.code]).toEqual([504, "upstream_timeout"]);
+    });
+  }
 
   test("a body cut short of its content-length is a broken stream (502), not a short answer", async () => {
     const server = rawServer((socket) => {
@@ -315,7 +330,7 @@ describe("gateway HTTP/1.1 upstream client", () => {
 
   test("header values that would split the request head are refused before anything is sent", async () => {
     const server = rawServer((socket) => socket.write(json("{}")));
-    const error = await failure(callUpstream(server.url, { headers: { "x-bad": "a\r\nx-injected: 1" }, body: "{}" }, undefined, deadlines));
+    const error = await failure(callUpstream(server.url, { headers: { "x-bad": "a\r\nx-injected: 1" }, body: "{}", streamed: false }, undefined, deadlines));
     expect(error.status).toBe(502);
     expect(server.seen).toHaveLength(0);
   });

@@ -81,7 +81,8 @@ describe("layered configuration", () => {
     expect(openai).toMatchObject({ apiKeys: ["sk-a", "sk-b"], baseUrl: "http://127.0.0.1:1234/v1", org: "org-1" });
     expect(config.providers.find((p) => p.name === "anthropic")).toMatchObject({ apiKeys: ["sk-ant"], anthropicVersion: "2024-01-01" });
     expect(config.workMode).toBe("passthrough");
-    expect(config.upstream.connectTimeoutMs).toBe(45000);
+    expect(config.upstream.responseTimeoutMs).toBe(45000);
+    expect(config.upstream.connectTimeoutMs).toBe(10000);
     expect(config.log.level).toBe("debug");
     expect(config.dataDir).toBe(join(homedir(), "gwdata"));
     expect(config.marketplaceEnabled).toBe(true);
