@@ -7,7 +7,7 @@ import { renderErrorResponse } from "../errors/render";
 import type { ProxyDeps } from "../proxy/types";
 import { gatewayVersion } from "../version";
 import { protocolForPath } from "./read-request";
-import { healthRoutes, modelListRoutes } from "./routes/info-routes";
+import { anthropicModelListRoutes, healthRoutes, modelListRoutes } from "./routes/info-routes";
 import { anthropicRoutes, openaiCoreRoutes, openaiResponsesRoutes } from "./routes/model-routes";
 import { storedResponseRoutes } from "./routes/stored-responses";
 
@@ -75,7 +75,13 @@ export function createApp(deps: AppDeps, endpoints: readonly EndpointKey[]) {
       }),
     );
   if (enabled.has("health")) app.use(healthRoutes(deps.config, deps.isDraining));
-  if (enabled.has("openai_core")) app.use(modelListRoutes(deps.proxy.router, deps.auth)).use(openaiCoreRoutes(routeDeps));
+  // One model listing per listener, in the shapes of the APIs it serves (OpenAI, Anthropic or both).
+  if (enabled.has("openai_core") || enabled.has("anthropic")) {
+    const shapes = { openai: enabled.has("openai_core"), anthropic: enabled.has("anthropic") };
+    app.use(modelListRoutes(deps.proxy.router, deps.auth, shapes));
+    if (shapes.anthropic) app.use(anthropicModelListRoutes(deps.proxy.router, deps.auth, shapes));
+  }
+  if (enabled.has("openai_core")) app.use(openaiCoreRoutes(routeDeps));
   if (enabled.has("openai_responses")) app.use(openaiResponsesRoutes(routeDeps)).use(storedResponseRoutes(routeDeps));
   if (enabled.has("anthropic")) app.use(anthropicRoutes(routeDeps));
   if (enabled.has("admin")) for (const routes of deps.adminRoutes ?? []) app.use(routes);

@@ -40,13 +40,18 @@ export function splitRuleEntry(entry: string): { pattern: string; target: string
 /** An ordered rule table: exact entries win, then patterns in the order given. */
 export class RuleTable<T> {
   private readonly exact = new Map<string, T>();
+  /** Exact names as configured: matching ignores case, but upstreams such as vLLM do not. */
+  private readonly spellings: string[] = [];
   private readonly patterns: Array<{ pattern: ModelPattern; value: T }> = [];
 
   add(pattern: string, value: T): void {
     const compiled = compilePattern(pattern);
     if (compiled.exact) {
       // The first definition of an exact name wins, like the first matching pattern does.
-      if (!this.exact.has(pattern.toLowerCase())) this.exact.set(pattern.toLowerCase(), value);
+      if (!this.exact.has(pattern.toLowerCase())) {
+        this.exact.set(pattern.toLowerCase(), value);
+        this.spellings.push(pattern);
+      }
     } else {
       this.patterns.push({ pattern: compiled, value });
     }
@@ -58,8 +63,8 @@ export class RuleTable<T> {
     return this.patterns.find((entry) => entry.pattern.test(model))?.value;
   }
 
-  /** Exact names, for /v1/models. */
+  /** Exact names as configured, for /v1/models. */
   exactNames(): string[] {
-    return [...this.exact.keys()];
+    return [...this.spellings];
   }
 }

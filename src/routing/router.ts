@@ -121,14 +121,18 @@ export class ModelRouter {
 
   /** Names listed by /v1/models: exact routes and aliases, provider model names, and loopback. */
   listModels(): Array<{ id: string; ownedBy: string }> {
-    const seen = new Map<string, string>();
-    for (const name of this.aliases.exactNames()) seen.set(name, "alias");
-    for (const name of this.routes.exactNames()) if (!seen.has(name)) seen.set(name, this.routes.find(name)?.[0] ?? "gateway");
+    // Keyed without case, as names match; each listed once, in its first configured spelling.
+    const seen = new Map<string, { id: string; ownedBy: string }>();
+    const add = (id: string, ownedBy: string) => {
+      if (!seen.has(id.toLowerCase())) seen.set(id.toLowerCase(), { id, ownedBy });
+    };
+    for (const name of this.aliases.exactNames()) add(name, "alias");
+    for (const name of this.routes.exactNames()) add(name, this.routes.find(name)?.[0] ?? "gateway");
     for (const provider of this.providers.values()) {
-      for (const pattern of provider.models) if (compilePattern(pattern).exact && !seen.has(pattern)) seen.set(pattern, provider.name);
+      for (const pattern of provider.models) if (compilePattern(pattern).exact) add(pattern, provider.name);
     }
-    seen.set(loopbackModel, "tokligence");
-    return [...seen.entries()].map(([id, ownedBy]) => ({ id, ownedBy }));
+    seen.set(loopbackModel, { id: loopbackModel, ownedBy: "tokligence" });
+    return [...seen.values()];
   }
 }
 

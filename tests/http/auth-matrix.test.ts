@@ -14,6 +14,9 @@ const modelEndpoints: Array<{ method: "GET" | "POST" | "DELETE"; path: string; b
   { method: "POST", path: "/v1/responses", body: { model: "gpt-4o", input: "hi" }, protocol: "openai" },
   { method: "POST", path: "/v1/embeddings", body: { model: "text-embedding-3-small", input: "hi" }, protocol: "openai" },
   { method: "GET", path: "/v1/models", protocol: "openai" },
+  { method: "GET", path: "/v1/models/loopback", protocol: "openai" },
+  { method: "GET", path: "/anthropic/v1/models", protocol: "anthropic" },
+  { method: "GET", path: "/anthropic/v1/models/loopback", protocol: "anthropic" },
   // Stored responses: with a valid key an unknown id is 404, exactly like someone else's.
   { method: "GET", path: "/v1/responses/resp_unknown", protocol: "openai", validStatus: 404 },
   { method: "GET", path: "/v1/responses/resp_unknown/input_items", protocol: "openai", validStatus: 404 },
@@ -57,7 +60,8 @@ for (const dialectCase of dialectCases) {
     const call = (endpoint: (typeof modelEndpoints)[number], headers: Record<string, string>) =>
       fetch(`${gw.url}${endpoint.path}`, {
         method: endpoint.method,
-        headers: { "content-type": "application/json", "anthropic-version": "2023-06-01", ...headers },
+        // Anthropic's SDKs send anthropic-version, OpenAI's never do (/v1/models answers in the shape it names).
+        headers: { "content-type": "application/json", ...(endpoint.protocol === "anthropic" ? { "anthropic-version": "2023-06-01" } : {}), ...headers },
         body: endpoint.body === undefined ? undefined : JSON.stringify(endpoint.body),
       });
 

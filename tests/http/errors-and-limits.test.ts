@@ -83,7 +83,7 @@ describe("health and models", () => {
 
   test("/swagger/json describes every model endpoint", async () => {
     const spec = (await (await fetch(`${gw.url}/swagger/json`)).json()) as any;
-    for (const path of ["/v1/chat/completions", "/v1/responses", "/v1/embeddings", "/v1/messages", "/anthropic/v1/messages", "/v1/messages/count_tokens", "/v1/models", "/health"]) {
+    for (const path of ["/v1/chat/completions", "/v1/responses", "/v1/embeddings", "/v1/messages", "/anthropic/v1/messages", "/v1/messages/count_tokens", "/v1/models", "/v1/models/{id}", "/anthropic/v1/models", "/health"]) {
       expect(spec.paths[path]).toBeDefined();
     }
   });

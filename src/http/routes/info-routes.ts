@@ -6,6 +6,7 @@ import { toGatewayError } from "../../errors/gateway-error";
 import { renderErrorResponse } from "../../errors/render";
 import type { ModelRouter } from "../../routing/router";
 import { gatewayVersion } from "../../version";
+import { createModelCatalogue, type ModelShape } from "./model-catalogue";
 
 /** GET /health (and /livez, /readyz for orchestrators): status, version and work mode, never secrets or routes. */
 export function healthRoutes(config: GatewayConfig, isDraining: () => boolean) {
@@ -23,23 +24,59 @@ export function healthRoutes(config: GatewayConfig, isDraining: () => boolean) {
     );
 }
 
-/**
- * GET /v1/models: configured models, aliases and loopback, in the OpenAI list shape. Behind
- * the same door as the model endpoints (key and `models` scope when auth is on); a listing
- * spends no tokens, so it writes no ledger row.
- */
-export function modelListRoutes(router: ModelRouter, auth: Authenticator) {
-  const created = Math.floor(Date.now() / 1000);
-  return new Elysia({ name: "models" }).get(
-    "/v1/models",
-    async ({ request }) => {
-      try {
-        requireModelsScope(await authenticateModelCall(auth, request.headers));
-      } catch (error) {
-        return renderErrorResponse("openai-chat", toGatewayError(error));
-      }
-      return Response.json({ object: "list", data: router.listModels().map((model) => ({ id: model.id, object: "model", created, owned_by: model.ownedBy })) });
-    },
-    { detail: { tags: ["OpenAI"], summary: "List the models this gateway routes" } },
-  );
+/** Which API's model-list shape a listener may answer in (its endpoint groups). */
+export interface ModelListShapes {
+  openai: boolean;
+  anthropic: boolean;
 }
+
+/**
+ * GET /v1/models and /v1/models/{id}: configured models, aliases and loopback. OpenAI clients get
+ * OpenAI's list and model objects; Anthropic clients (their SDKs always send `anthropic-version`,
+ * and /anthropic/v1/models is theirs alone) get Anthropic's, with its `after_id`/`before_id`/`limit`
+ * paging, so both SDKs' `models.list()` and `models.retrieve()` work. A model that is not listed but
+ * that a route pattern serves (`gpt-*`) is retrievable too. Behind the same door as the model
+ * endpoints (key and `models` scope when auth is on); a listing spends no tokens and writes no
+ * ledger row.
+ */
+export function modelListRoutes(router: ModelRouter, auth: Authenticator, shapes: ModelListShapes) {
+  const answer = modelAnswerer(router, auth, shapes);
+  // Model ids may hold slashes (`meta-llama/Llama-3.1-8B`, `openai/gpt-4o`): `*` takes those,
+  // `:id` is the same route as the API description shows it.
+  return new Elysia({ name: "models" })
+    .get("/v1/models", ({ request }) => answer(request, undefined), listDetail)
+    .get("/v1/models/:id", ({ request, params }) => answer(request, params.id), retrieveDetail)
+    .get("/v1/models/*", ({ request, params }) => answer(request, params["*"]), hiddenDetail);
+}
+
+/** GET /anthropic/v1/models and /anthropic/v1/models/{id}: always in Anthropic's shape. */
+export function anthropicModelListRoutes(router: ModelRouter, auth: Authenticator, shapes: ModelListShapes) {
+  const answer = modelAnswerer(router, auth, shapes);
+  return new Elysia({ name: "anthropic-models" })
+    .get("/anthropic/v1/models", ({ request }) => answer(request, undefined), listDetail)
+    .get("/anthropic/v1/models/:id", ({ request, params }) => answer(request, params.id), retrieveDetail)
+    .get("/anthropic/v1/models/*", ({ request, params }) => answer(request, params["*"]), hiddenDetail);
+}
+
+const listDetail = { detail: { tags: ["Models"], summary: "List the models this gateway routes (OpenAI or Anthropic shape)" } };
+const retrieveDetail = { detail: { tags: ["Models"], summary: "One model this gateway routes (OpenAI or Anthropic shape)" } };
+const hiddenDetail = { detail: { hide: true } };
+
+function modelAnswerer(router: ModelRouter, auth: Authenticator, shapes: ModelListShapes) {
+  const catalogue = createModelCatalogue(router, new Date());
+  const shapeFor = (path: string, headers: Headers): ModelShape =>
+    path.startsWith("/anthropic/") || (shapes.anthropic && (!shapes.openai || headers.has("anthropic-version"))) ? "anthropic" : "openai";
+  return async (request: Request, modelId: string | undefined): Promise<Response> => {
+    const url = new URL(request.url);
+    const shape = shapeFor(url.pathname, request.headers);
+    try {
+      requireModelsScope(await authenticateModelCall(auth, request.headers));
+      if (modelId === undefined) return Response.json(catalogue.list(shape, url.searchParams));
+      // Elysia has already decoded the path parameter (`%2F` is a slash here).
+      return Response.json(catalogue.retrieve(shape, modelId));
+    } catch (error) {
+      return renderErrorResponse(shape === "anthropic" ? "anthropic" : "openai-chat", toGatewayError(error));
+    }
+  };
+}
+

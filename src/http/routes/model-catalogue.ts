@@ -1,0 +1,76 @@
+/**
+ * The gateway's models in the two APIs' shapes (GET /v1/models and /v1/models/{id}).
+ *
+ * OpenAI: `{object:"list", data:[{id, object:"model", created, owned_by}]}`, unpaged; a model is
+ * `{id, object, created, owned_by}`; an unknown one is 404 `model_not_found`.
+ * Anthropic: `{data:[{type:"model", id, display_name, created_at}], has_more, first_id, last_id}`,
+ * paged by `limit` (default 20, 1–1000) and `after_id` or `before_id`; an unknown model is 404
+ * `not_found_error`.
+ */
+import { GatewayError } from "../../errors/gateway-error";
+import type { ModelRouter } from "../../routing/router";
+
+export type ModelShape = "openai" | "anthropic";
+
+interface ListedModel {
+  id: string;
+  ownedBy: string;
+}
+
+const ANTHROPIC_DEFAULT_LIMIT = 20;
+const ANTHROPIC_MAX_LIMIT = 1000;
+
+export function createModelCatalogue(router: ModelRouter, createdAt: Date) {
+  const created = Math.floor(createdAt.getTime() / 1000);
+  const createdIso = createdAt.toISOString();
+  // The configuration is frozen, so the listing is too.
+  const listed: ListedModel[] = router.listModels();
+  const byId = new Map(listed.map((model) => [model.id, model]));
+
+  const render = (shape: ModelShape, model: ListedModel) =>
+    shape === "openai" ? { id: model.id, object: "model", created, owned_by: model.ownedBy } : { type: "model", id: model.id, display_name: model.id, created_at: createdIso };
+
+  /** A listed model, or one a route serves (patterns such as `gpt-*` list nothing but route many). */
+  const find = (id: string): ListedModel | undefined => {
+    const known = byId.get(id);
+    if (known) return known;
+    try {
+      const route = router.resolve(id, "openai-chat");
+      return { id, ownedBy: route.targets[0]?.providerName ?? "gateway" };
+    } catch {
+      return undefined;
+    }
+  };
+
+  return {
+    list(shape: ModelShape, query: URLSearchParams): unknown {
+      if (shape === "openai") return { object: "list", data: listed.map((model) => render(shape, model)) };
+      const page = anthropicPage(listed, query);
+      return { data: page.map((model) => render(shape, model)), has_more: page.hasMore, first_id: page[0]?.id ?? null, last_id: page.at(-1)?.id ?? null };
+    },
+    retrieve(shape: ModelShape, id: string): unknown {
+      const model = find(id);
+      if (!model) throw new GatewayError("model_not_found", 404, `The model '${id}' does not exist or is not routed by this gateway`, { param: "model" });
+      return render(shape, model);
+    },
+  };
+}
+
+/** Anthropic's cursor paging: `limit` models after `after_id`, or the `limit` just before `before_id`. */
+function anthropicPage(models: readonly ListedModel[], query: URLSearchParams): ListedModel[] & { hasMore: boolean } {
+  const rawLimit = query.get("limit");
+  const limit = rawLimit === null ? ANTHROPIC_DEFAULT_LIMIT : Number(rawLimit);
+  if (!Number.isInteger(limit) || limit < 1 || limit > ANTHROPIC_MAX_LIMIT) {
+    throw new GatewayError("invalid_request", 400, `limit: must be an integer from 1 to ${ANTHROPIC_MAX_LIMIT}`, { param: "limit" });
+  }
+  const afterId = query.get("after_id");
+  const beforeId = query.get("before_id");
+  if (afterId !== null && beforeId !== null) throw new GatewayError("invalid_request", 400, "give after_id or before_id, not both");
+  const cursor = afterId ?? beforeId;
+  const at = cursor === null ? -1 : models.findIndex((model) => model.id === cursor);
+  if (cursor !== null && at < 0) throw new GatewayError("invalid_request", 400, `${afterId !== null ? "after_id" : "before_id"}: no model '${cursor}'`);
+  const [start, end] = beforeId !== null ? [Math.max(0, at - limit), at] : [at + 1, at + 1 + limit];
+  const page = models.slice(start, end) as ListedModel[] & { hasMore: boolean };
+  page.hasMore = beforeId !== null ? start > 0 : end < models.length;
+  return page;
+}

@@ -1,0 +1,110 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import Anthropic from "@anthropic-ai/sdk";
+import OpenAI from "openai";
+import { startTestGateway, type TestGateway } from "../support/gateway-harness";
+import { type MockUpstream, startMockUpstream } from "../support/mock-upstream";
+
+// Model listing in both APIs' shapes: each official SDK's models.list() and models.retrieve().
+let mock: MockUpstream;
+let gw: TestGateway;
+
+beforeAll(async () => {
+  mock = await startMockUpstream();
+  gw = await startTestGateway(mock, {
+    // Exact names are listed; ids with a slash (OpenRouter, vLLM) must be retrievable too.
+    TOKLIGENCE_ROUTES: "team-a=>openai,team-b=>openai,meta-llama/Llama-3.1-8B=>openai,team-c=>openai",
+    TOKLIGENCE_MODEL_ALIASES: "fast=>loopback:loopback",
+  });
+});
+afterAll(async () => {
+  await gw.stop();
+  await mock.stop();
+});
+
+const anthropicHeaders = { "anthropic-version": "2023-06-01", "x-api-key": "x" };
+
+describe("OpenAI shape", () => {
+  test("the OpenAI SDK lists and retrieves models, patterns included", async () => {
+    const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: "x", maxRetries: 0 });
+    const ids: string[] = [];
+    for await (const model of client.models.list()) ids.push(model.id);
+    expect(ids).toEqual(expect.arrayContaining(["team-a", "team-b", "team-c", "meta-llama/Llama-3.1-8B", "fast", "loopback"]));
+    expect(await client.models.retrieve("team-a")).toMatchObject({ id: "team-a", object: "model", owned_by: "openai" });
+    // Not listed (a pattern serves it), yet routable: retrievable.
+    expect(await client.models.retrieve("gpt-4o-mini")).toMatchObject({ id: "gpt-4o-mini", object: "model", owned_by: "openai" });
+    const slashed = await fetch(`${gw.url}/v1/models/meta-llama/Llama-3.1-8B`);
+    expect(((await slashed.json()) as { id: string }).id).toBe("meta-llama/Llama-3.1-8B");
+    const escaped = await fetch(`${gw.url}/v1/models/${encodeURIComponent("meta-llama/Llama-3.1-8B")}`);
+    expect(((await escaped.json()) as { id: string }).id).toBe("meta-llama/Llama-3.1-8B");
+  });
+
+  test("an unknown model is 404 model_not_found in OpenAI's error shape", async () => {
+    const response = await fetch(`${gw.url}/v1/models/no-such-model`);
+    expect(response.status).toBe(404);
+    expect(((await response.json()) as any).error).toMatchObject({ code: "model_not_found", type: "invalid_request_error" });
+  });
+});
+
+describe("Anthropic shape", () => {
+  test("the Anthropic SDK lists every model across pages and retrieves one", async () => {
+    const client = new Anthropic({ baseURL: gw.url, apiKey: "x", maxRetries: 0 });
+    const ids: string[] = [];
+    // limit 2 forces the SDK to follow has_more/last_id through several pages.
+    for await (const model of client.models.list({ limit: 2 })) {
+      expect(model.type).toBe("model");
+      expect(typeof model.created_at).toBe("string");
+      ids.push(model.id);
+    }
+    expect(ids).toEqual(expect.arrayContaining(["team-a", "team-b", "team-c", "meta-llama/Llama-3.1-8B", "fast", "loopback"]));
+    expect(new Set(ids).size).toBe(ids.length);
+    const model = await client.models.retrieve("team-b");
+    expect(model).toMatchObject({ type: "model", id: "team-b", display_name: "team-b" });
+  });
+
+  test("pages: first_id/last_id/has_more, after_id and before_id", async () => {
+    const first = (await (await fetch(`${gw.url}/v1/models?limit=2`, { headers: anthropicHeaders })).json()) as any;
+    expect(first.data.length).toBe(2);
+    expect(first).toMatchObject({ has_more: true, first_id: first.data[0].id, last_id: first.data[1].id });
+    const next = (await (await fetch(`${gw.url}/anthropic/v1/models?limit=2&after_id=${encodeURIComponent(first.last_id)}`)).json()) as any;
+    expect(next.data[0].id).not.toBe(first.data[1].id);
+    const back = (await (await fetch(`${gw.url}/anthropic/v1/models?limit=2&before_id=${encodeURIComponent(next.first_id)}`)).json()) as any;
+    expect(back.data.map((m: any) => m.id)).toEqual(first.data.map((m: any) => m.id));
+    expect(back.has_more).toBe(false);
+  });
+
+  test("bad paging and unknown models are errors in Anthropic's shape", async () => {
+    const badLimit = await fetch(`${gw.url}/anthropic/v1/models?limit=0`);
+    expect(badLimit.status).toBe(400);
+    expect(((await badLimit.json()) as any)).toMatchObject({ type: "error", error: { type: "invalid_request_error" } });
+    const unknown = await fetch(`${gw.url}/v1/models/no-such-model`, { headers: anthropicHeaders });
+    expect(unknown.status).toBe(404);
+    expect(((await unknown.json()) as any)).toMatchObject({ type: "error", error: { type: "not_found_error" } });
+  });
+});
+
+test("an Anthropic-only listener answers /v1/models in Anthropic's shape, an OpenAI-only one in OpenAI's", async () => {
+  const free = () => {
+    const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
+    const port = server.port;
+    server.stop(true);
+    return String(port);
+  };
+  const multi = await startTestGateway(mock, {
+    TOKLIGENCE_MULTIPORT_MODE: "true",
+    TOKLIGENCE_PORT: free(),
+    TOKLIGENCE_OPENAI_PORT: free(),
+    TOKLIGENCE_ANTHROPIC_PORT: free(),
+    TOKLIGENCE_ADMIN_PORT: free(),
+  });
+  try {
+    const byName = Object.fromEntries(multi.gateway.listeners.map((listener) => [listener.name, listener.url]));
+    const onAnthropic = (await (await fetch(`${byName.anthropic}/v1/models`)).json()) as any;
+    expect(onAnthropic.data[0].type).toBe("model");
+    expect(onAnthropic.has_more).toBe(false);
+    const onOpenAI = (await (await fetch(`${byName.openai}/v1/models`, { headers: anthropicHeaders })).json()) as any;
+    expect(onOpenAI.object).toBe("list");
+    expect((await fetch(`${byName.openai}/anthropic/v1/models`)).status).toBe(404);
+  } finally {
+    await multi.stop();
+  }
+});
