@@ -23,6 +23,29 @@ describe("loopback answers every API offline in its exact wire format", () => {
     expect(usage).toMatchObject({ completion_tokens: expect.any(Number) });
   });
 
+  // P08: clients index into choices[i]; one choice for n > 1 would break them silently.
+  test("chat with n choices, streamed and not; a bad n is a 400 naming it", async () => {
+    const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: "x", maxRetries: 0 });
+    const whole = await client.chat.completions.create({ model: "loopback", n: 3, messages: [{ role: "user", content: "echo" }] });
+    expect(whole.choices.map((choice) => [choice.index, choice.message.content, choice.finish_reason])).toEqual([0, 1, 2].map((index) => [index, "[loopback] echo", "stop"]));
+    const single = await client.chat.completions.create({ model: "loopback", messages: [{ role: "user", content: "echo" }] });
+    expect(whole.usage!.completion_tokens).toBe(single.usage!.completion_tokens * 3);
+    const stream = await client.chat.completions.create({ model: "loopback", n: 2, stream: true, messages: [{ role: "user", content: "echo" }] });
+    const texts = ["", ""];
+    const finishes: Array<string | null> = [null, null];
+    for await (const chunk of stream) {
+      for (const choice of chunk.choices) {
+        texts[choice.index] += choice.delta.content ?? "";
+        if (choice.finish_reason) finishes[choice.index] = choice.finish_reason;
+      }
+    }
+    expect(texts).toEqual(["[loopback] echo", "[loopback] echo"]);
+    expect(finishes).toEqual(["stop", "stop"]);
+    const bad = await fetch(`${gw.url}/v1/chat/completions`, { method: "POST", body: JSON.stringify({ model: "loopback", n: 0, messages: [{ role: "user", content: "x" }] }) });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as any).error).toMatchObject({ param: "n", type: "invalid_request_error" });
+  });
+
   test("messages, streaming, through the Anthropic SDK", async () => {
     const client = new Anthropic({ baseURL: gw.url, apiKey: "x", maxRetries: 0 });
     const message = await client.messages.stream({ model: "loopback", max_tokens: 50, messages: [{ role: "user", content: "hello" }] }).finalMessage();
