@@ -98,6 +98,7 @@ function buildConfig(entries: Map<string, SourcedValue>, environment: string): G
     dataDir: expandHome(get("gateway.data_dir")),
     marketplaceEnabled: get("gateway.marketplace_enabled"),
     defaultMaxTokens: get("gateway.default_max_tokens"),
+    anthropicPromptCache: get("gateway.anthropic_prompt_cache"),
     log: { level: get("log.level"), file: get("log.file"), rotateSize: get("log.rotate_size"), rotateKeep: get("log.rotate_keep") },
     upstream: {
       connectTimeoutMs: get("upstream.connect_timeout_ms"),

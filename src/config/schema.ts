@@ -49,6 +49,7 @@ export const fixedKeys: Record<string, KeySpec> = {
   "gateway.data_dir": str,
   "gateway.marketplace_enabled": bool,
   "gateway.default_max_tokens": positive(),
+  "gateway.anthropic_prompt_cache": bool,
   "log.level": { type: { kind: "enum", values: logLevels } },
   "log.file": bool,
   "log.rotate_size": str,

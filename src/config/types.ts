@@ -46,6 +46,8 @@ export interface GatewayConfig {
   dataDir: string;
   marketplaceEnabled: boolean;
   defaultMaxTokens: number;
+  /** Prompt-cache breakpoints for OpenAI and Responses clients on Anthropic upstreams (Q04). */
+  anthropicPromptCache: boolean;
   log: { level: LogLevel; file: boolean; rotateSize: string; rotateKeep: number };
   upstream: { connectTimeoutMs: number; responseTimeoutMs: number; firstByteTimeoutMs: number; idleTimeoutMs: number; client: UpstreamClientChoice };
   auth: { disabled: boolean | undefined; adminEmail: string };

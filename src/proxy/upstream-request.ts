@@ -35,6 +35,7 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
     ...(provider ? { providerKind: provider.kind } : {}),
     defaultMaxTokens: deps.config.defaultMaxTokens,
     maxOutputTokens: provider?.maxOutputTokens,
+    anthropicPromptCache: deps.config.anthropicPromptCache,
     clientBody: request.body,
     warn,
   };

@@ -25,6 +25,8 @@ export interface TranslationContext {
   defaultMaxTokens: number;
   /** Upper bound for `max_tokens` on this upstream model, if known (P02). */
   maxOutputTokens?: number;
+  /** Add prompt-cache breakpoints for non-Anthropic clients on Anthropic upstreams (Q04). */
+  anthropicPromptCache?: boolean;
   /**
    * The decoded client request, when the caller has it. Client-side encoders use it to echo
    * settings (Responses R10/SR01), honour `reasoning.summary` and `include` (K10, SR06), and

@@ -78,7 +78,8 @@ describe("loop guard: warning at 3 repeats reaches the upstream request", () => 
     expect(last.role).toBe("user");
     expect(last.content.map((block: { type: string }) => block.type)).toEqual(["tool_result", "text"]);
     expect(last.content[1].text).toContain("You have called exec_command 3 times in a row");
-    expect(sent.system).toEqual([{ type: "text", text: "You are Codex, a coding agent." }]);
+    // The client's own text; the cache marker is the gateway's prompt caching (Q04).
+    expect(sent.system).toEqual([{ type: "text", text: "You are Codex, a coding agent.", cache_control: { type: "ephemeral" } }]);
   });
 
   test("Codex on OpenAI (native Responses): the notice is one more input item, the rest of the body as sent", async () => {
@@ -165,7 +166,8 @@ describe("tools the upstream cannot run", () => {
     expect(response.status).toBe(200);
     await readSse(response);
     const sent = requestsSince(start).find((request) => request.path === "/v1/messages")!.body;
-    expect(sent.tools.at(-1)).toEqual({ type: "web_search_20250305", name: "web_search", allowed_domains: ["example.com"] });
+    // The last tool also carries the gateway's prompt-cache marker (Q04).
+    expect(sent.tools.at(-1)).toEqual({ type: "web_search_20250305", name: "web_search", allowed_domains: ["example.com"], cache_control: { type: "ephemeral" } });
   });
 });
 

@@ -3,6 +3,7 @@ import { isThinkingOffEffort, mapEffortToBudget, MIN_THINKING_BUDGET } from "../
 import type { CanonicalRequest, Message, TextPart, Tool } from "../../canonical/types";
 import { wrappedCustomToolDescription, wrappedCustomToolParameters } from "../../canonical/custom-tool-wrap";
 import type { TranslationContext } from "../../translate/types";
+import { addCacheBreakpoints } from "./cache-breakpoints";
 import { encodeAnthropicMessages, encodeAnthropicSystem } from "./messages-encode";
 import type { AnthropicMessage, AnthropicTool, AnthropicToolChoice } from "./wire-types";
 
@@ -61,6 +62,8 @@ export function encodeAnthropicRequest(request: CanonicalRequest, ctx: Translati
   if (request.user) body.metadata = { user_id: opaqueUserId(request.user) };
   if (request.serviceTier === "auto") body.service_tier = "auto";
   body.stream = request.stream;
+  // Anthropic clients place their own markers (Claude Code does); others get the gateway's (Q04).
+  if (ctx.anthropicPromptCache && ctx.clientProtocol !== "anthropic") addCacheBreakpoints(body);
   return body;
 }
 

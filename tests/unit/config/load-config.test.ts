@@ -19,6 +19,9 @@ describe("layered configuration", () => {
     expect(config.providers.find((p) => p.name === "anthropic")!.anthropicVersion).toBe("2023-06-01");
     expect(Object.isFrozen(config.server)).toBe(true);
     expect(config.upstream.client).toBe("auto");
+    expect(config.upstream).toMatchObject({ connectTimeoutMs: 10_000, responseTimeoutMs: 600_000 });
+    expect(config.anthropicPromptCache).toBe(true);
+    expect(loadConfig({ configDir: noDir, env: { TOKLIGENCE_GATEWAY__ANTHROPIC_PROMPT_CACHE: "false" } }).config.anthropicPromptCache).toBe(false);
   });
 
   test("upstream.client chooses the upstream HTTP client; anything but auto or fetch is refused", () => {
