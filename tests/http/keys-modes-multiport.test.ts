@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { KeyRing } from "../../src/providers/key-ring";
 import { type MockUpstream, startMockUpstream } from "../support/mock-upstream";
-import { startTestGateway } from "../support/gateway-harness";
+import { startMultiportGateway, startTestGateway } from "../support/gateway-harness";
 
 let mock: MockUpstream;
 beforeAll(async () => {
@@ -58,19 +58,7 @@ describe("work modes", () => {
 
 describe("multi-port mode", () => {
   test("each port serves only its endpoint keys", async () => {
-    const free = () => {
-      const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
-      const port = server.port;
-      server.stop(true);
-      return String(port);
-    };
-    const gw = await startTestGateway(mock, {
-      TOKLIGENCE_MULTIPORT_MODE: "true",
-      TOKLIGENCE_PORT: free(),
-      TOKLIGENCE_OPENAI_PORT: free(),
-      TOKLIGENCE_ANTHROPIC_PORT: free(),
-      TOKLIGENCE_ADMIN_PORT: free(),
-    });
+    const gw = await startMultiportGateway(mock);
     const byName = Object.fromEntries(gw.gateway.listeners.map((l) => [l.name, l.url]));
     expect(Object.keys(byName).sort()).toEqual(["admin", "anthropic", "facade", "openai"]);
     expect((await chat(byName.openai!)).status).toBe(200);

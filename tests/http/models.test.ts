@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
-import { startTestGateway, type TestGateway } from "../support/gateway-harness";
+import { startMultiportGateway, startTestGateway, type TestGateway } from "../support/gateway-harness";
 import { type MockUpstream, startMockUpstream } from "../support/mock-upstream";
 
 // Model listing in both APIs' shapes: each official SDK's models.list() and models.retrieve().
@@ -83,19 +83,7 @@ describe("Anthropic shape", () => {
 });
 
 test("an Anthropic-only listener answers /v1/models in Anthropic's shape, an OpenAI-only one in OpenAI's", async () => {
-  const free = () => {
-    const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
-    const port = server.port;
-    server.stop(true);
-    return String(port);
-  };
-  const multi = await startTestGateway(mock, {
-    TOKLIGENCE_MULTIPORT_MODE: "true",
-    TOKLIGENCE_PORT: free(),
-    TOKLIGENCE_OPENAI_PORT: free(),
-    TOKLIGENCE_ANTHROPIC_PORT: free(),
-    TOKLIGENCE_ADMIN_PORT: free(),
-  });
+  const multi = await startMultiportGateway(mock);
   try {
     const byName = Object.fromEntries(multi.gateway.listeners.map((listener) => [listener.name, listener.url]));
     const onAnthropic = (await (await fetch(`${byName.anthropic}/v1/models`)).json()) as any;

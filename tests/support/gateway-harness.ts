@@ -41,6 +41,24 @@ export async function startTestGateway(mock: MockUpstream | undefined, env: Reco
   return { gateway, url: gateway.url, ledger, config, stop: () => gateway.stop(1000) };
 }
 
+/** The gateway in multi-port mode, each listener on a free port of its own. */
+export function startMultiportGateway(mock: MockUpstream | undefined, env: Record<string, string> = {}): Promise<TestGateway> {
+  const freePort = () => {
+    const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
+    const port = server.port;
+    server.stop(true);
+    return String(port);
+  };
+  return startTestGateway(mock, {
+    TOKLIGENCE_MULTIPORT_MODE: "true",
+    TOKLIGENCE_PORT: freePort(),
+    TOKLIGENCE_OPENAI_PORT: freePort(),
+    TOKLIGENCE_ANTHROPIC_PORT: freePort(),
+    TOKLIGENCE_ADMIN_PORT: freePort(),
+    ...env,
+  });
+}
+
 /** Read an SSE response into parsed events (data JSON parsed when possible). */
 export async function readSse(response: Response): Promise<Array<{ event?: string; data: any; raw: string }>> {
   const { SseDecoder } = await import("../../src/streaming/sse-decoder");
