@@ -61,9 +61,11 @@ export function anthropicModelListRoutes(router: ModelRouter, auth: Authenticato
 const listDetail = { detail: { tags: ["Models"], summary: "List the models this gateway routes (OpenAI or Anthropic shape)" } };
 const retrieveDetail = { detail: { tags: ["Models"], summary: "One model this gateway routes (OpenAI or Anthropic shape)" } };
 const hiddenDetail = { detail: { hide: true } };
+/** A model's `created` in both shapes: when this gateway started serving it (one instant for every listing). */
+const servingSince = new Date();
 
 function modelAnswerer(router: ModelRouter, auth: Authenticator, shapes: ModelListShapes) {
-  const catalogue = createModelCatalogue(router, new Date());
+  const catalogue = createModelCatalogue(router, servingSince);
   const shapeFor = (path: string, headers: Headers): ModelShape =>
     path.startsWith("/anthropic/") || (shapes.anthropic && (!shapes.openai || headers.has("anthropic-version"))) ? "anthropic" : "openai";
   return async (request: Request, modelId: string | undefined): Promise<Response> => {
