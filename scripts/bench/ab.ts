@@ -8,7 +8,8 @@
  * Each `name=path` is a compiled gatewayd (name the file `gatewayd`: the binary is multi-call).
  * `--env name:KEY=VALUE` adds an environment variable to one variant's gateway (e.g. a log level).
  * Rounds interleave every target: one-connection added p50 (pinned like `npm run bench`) and
- * 32-connection throughput with CPU per request, reported as medians and ratios to the floor.
+ * 32-connection throughput (wrk -t1 when installed, as in `npm run bench`) with CPU per request
+ * split into the main thread's and the other threads', reported as medians and ratios to the floor.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,7 +17,8 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { bodies } from "./fixtures";
 import { measureClosedLoop, measureSequential } from "./load";
-import { benchGatewayEnv, canPin, installCleanupHandlers, pinProcess, readCpuMs, startGateway, startReadyScript } from "./processes";
+import { hasWrk, measureClosedLoopWithWrk } from "./wrk";
+import { benchGatewayEnv, canPin, installCleanupHandlers, pinProcess, readThreadCpuMs, startGateway, startReadyScript } from "./processes";
 
 const { values: flags, positionals } = parseArgs({
   allowPositionals: true,
@@ -71,9 +73,15 @@ for (const target of targets) {
   await measureSequential(url(target.port), body, 400);
   await measureClosedLoop(url(target.port), body, 8, 300);
 }
+// Like `npm run bench`: wrk -t1 when installed (a JS generator eats a core on 2 cores).
+const useWrk = hasWrk();
+console.error(`[ab] throughput with ${useWrk ? "wrk -t1" : "the Bun client (apt-get install wrk for wrk -t1)"}`);
 const added: Record<string, number[]> = {};
 const rps: Record<string, number[]> = {};
-const cpu: Record<string, number[]> = {};
+const cpuMain: Record<string, number[]> = {};
+const cpuOther: Record<string, number[]> = {};
+// Whole seconds: wrk's -d takes no fractions.
+const throughputMs = 3000;
 for (let round = 0; round < Number(flags.rounds); round++) {
   if (!flags["throughput-only"]) {
     pinAll(true);
@@ -83,10 +91,13 @@ for (let round = 0; round < Number(flags.rounds); round++) {
   }
   if (!flags["latency-only"]) {
     for (const target of targets) {
-      const before = readCpuMs(target.pid);
-      const run = await measureClosedLoop(url(target.port), body, 32, 1500);
+      const before = readThreadCpuMs(target.pid);
+      const run = useWrk ? await measureClosedLoopWithWrk(url(target.port), body, 32, throughputMs, scratch) : await measureClosedLoop(url(target.port), body, 32, throughputMs);
+      const after = readThreadCpuMs(target.pid);
+      const requests = (run.requestsPerSecond * throughputMs) / 1000;
       (rps[target.name] ??= []).push(run.requestsPerSecond);
-      (cpu[target.name] ??= []).push(((readCpuMs(target.pid) - before) * 1000) / (run.requestsPerSecond * 1.5));
+      (cpuMain[target.name] ??= []).push(((after.main - before.main) * 1000) / requests);
+      (cpuOther[target.name] ??= []).push(((after.other - before.other) * 1000) / requests);
     }
   }
   console.error(`[ab] round ${round + 1} done`);
@@ -95,7 +106,7 @@ for (let round = 0; round < Number(flags.rounds); round++) {
 for (const target of targets) {
   const latency = added[target.name] ? `added p50 ${median(added[target.name]!).toFixed(0)} µs (${(median(added[target.name]!) / median(added.floor!)).toFixed(2)}× floor)` : "";
   const throughput = rps[target.name]
-    ? `  ${median(rps[target.name]!).toFixed(0)} req/s (${(median(rps[target.name]!) / median(rps.floor!)).toFixed(2)}× floor), CPU ${median(cpu[target.name]!).toFixed(1)} µs/request`
+    ? `  ${median(rps[target.name]!).toFixed(0)} req/s (${(median(rps[target.name]!) / median(rps.floor!)).toFixed(2)}× floor), CPU per request: main thread ${median(cpuMain[target.name]!).toFixed(1)} µs + other threads ${median(cpuOther[target.name]!).toFixed(1)} µs`
     : "";
   console.log(`${target.name.padEnd(12)} ${latency}${throughput}`);
 }

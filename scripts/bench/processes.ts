@@ -2,7 +2,7 @@
  * Child processes of the benchmark: start, wait for readiness, pin to CPUs, read memory, and
  * always stop them (normal end, error, Ctrl-C). Everything listens on 127.0.0.1 only.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import type { Subprocess } from "bun";
 
 export const bunBinary = process.execPath;
@@ -141,6 +141,28 @@ export function readCpuMs(pid: number): number {
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
   } catch {
     return NaN;
+  }
+}
+
+/**
+ * CPU time in ms of a process's main thread (the event loop, where the gateway's JavaScript
+ * runs) and of all its other threads (Bun's HTTP client thread, SQLite's and the file writer's
+ * pools), from /proc/<pid>/task; NaN where /proc is absent. The main thread's share per request
+ * bounds throughput once it nears 100%; the sum bounds it when the machine's cores are full.
+ */
+export function readThreadCpuMs(pid: number): { main: number; other: number } {
+  try {
+    let main = 0;
+    let other = 0;
+    for (const tid of readdirSync(`/proc/${pid}/task`)) {
+      const fields = readFileSync(`/proc/${pid}/task/${tid}/stat`, "utf8").split(") ")[1]!.split(" ");
+      const ms = ((Number(fields[11]) + Number(fields[12])) * 1000) / 100; // USER_HZ ticks
+      if (tid === String(pid)) main += ms;
+      else other += ms;
+    }
+    return { main, other };
+  } catch {
+    return { main: NaN, other: NaN };
   }
 }
 
