@@ -272,6 +272,20 @@ maybe(`Claude Code ${version ?? ""} through the gateway`, () => {
     }
   }, 60_000);
 
+  test("finishes a tool task on a Gemini 3 upstream that demands its thought signature back (K08)", async () => {
+    const signature = "CrICAdHtim827fQ-mock+gemini/signature==";
+    const geminiToml = ["[providers.mockgemini]", 'kind = "openai-compatible"', `base_url = "${mock.openaiBaseUrl}"`, 'api_keys = ["sk-mock-gemini-key"]', "", "[routing]", 'aliases = ["claude*=>mockgemini:gemini-3-pro-preview"]'];
+    const geminiAgent = (task: WriteTask) => chatToolRoundTrip({ ...task.trip, shape: { ...task.trip.shape, thoughtSignature: signature } });
+    const { run, task, requests } = await runTask("gemini", geminiToml, geminiAgent);
+    // The mock answers 400 (as Gemini does) unless the replayed call carries the signature.
+    expectTaskDone(run, task);
+    const [call, finish] = agentRequests(requests);
+    expect(call!.body.model).toBe("gemini-3-pro-preview");
+    expect(finish!.body.messages.at(-2).tool_calls[0]).toMatchObject({ id: task.callId, extra_content: { google: { thought_signature: signature } } });
+    // Claude Code saw an ordinary tool_use id: the signature stayed in the gateway.
+    expect(JSON.stringify(run.events)).not.toContain(signature);
+  }, 60_000);
+
   // Two ways to declare a Responses-only upstream: a model pattern on an OpenAI provider, or a
   // provider that serves nothing but the Responses API. The mock answers 404 on any other path.
   const responsesOnlyConfigs: Array<[string, string[]]> = [

@@ -58,6 +58,11 @@ export function anthropicToolUseEvents(model: string, calls: ScriptedCall[], thi
 export interface ToolCallShape {
   preamble?: string;
   argumentPieces?: number;
+  /**
+   * Chat only: play Gemini 3 (K08). The first call carries this `thought_signature` in
+   * `extra_content.google`, and a replay of the call without it is refused with Gemini's 400.
+   */
+  thoughtSignature?: string;
 }
 
 /** A streamed Chat Completions answer: optional text, then one tool call per entry (in order), each one's arguments in three chunks by default. */
@@ -67,7 +72,7 @@ export function chatToolCallEvents(model: string, calls: ScriptedCall[], shape: 
   const toolChunks = calls.flatMap((call, index) => {
     const [first, ...rest] = splitInPieces(JSON.stringify(call.input), shape.argumentPieces ?? 3);
     return [
-      chunk({ tool_calls: [{ index, id: call.id, type: "function", function: { name: call.tool, arguments: first } }] }),
+      chunk({ tool_calls: [{ index, id: call.id, type: "function", function: { name: call.tool, arguments: first }, ...(index === 0 && shape.thoughtSignature ? { extra_content: { google: { thought_signature: shape.thoughtSignature } } } : {}) }] }),
       ...rest.map((fragment) => chunk({ tool_calls: [{ index, function: { arguments: fragment } }] })),
     ];
   });
@@ -161,10 +166,21 @@ export function chatToolRoundTrip(trip: ToolRoundTrip): MockResponder {
     const model = String(request.body.model);
     const includeUsage = request.body.stream_options?.include_usage === true;
     const answered = new Set(chatToolResults(request).map((message) => message.tool_call_id));
+    const signature = trip.shape?.thoughtSignature;
+    if (signature && answered.size > 0 && replayedSignature(request, trip.calls[0]!.id) !== signature) {
+      return { status: 400, json: [{ error: { code: 400, message: `Function call is missing a thought_signature in functionCall parts. Additional data, function call \`${trip.calls[0]!.tool}\`, position 2.`, status: "INVALID_ARGUMENT" } }] };
+    }
     if (trip.calls.every((call) => answered.has(call.id))) return { events: defaultChatEvents(model, trip.finalText, includeUsage) };
     if (calls++ > 0) return { events: defaultChatEvents(model, missingResultText, includeUsage) };
     return { events: chatToolCallEvents(model, trip.calls, trip.shape) };
   };
+}
+
+/** The thought signature a Chat request replays on the assistant tool call `callId`. */
+function replayedSignature(request: RecordedRequest, callId: string): unknown {
+  const messages: Json[] = Array.isArray(request.body?.messages) ? request.body.messages : [];
+  const call = messages.flatMap((message) => (Array.isArray(message.tool_calls) ? message.tool_calls : [])).find((c: Json) => c?.id === callId);
+  return call?.extra_content?.google?.thought_signature;
 }
 
 /** Responses `function_call_output` items in a recorded Responses request. */

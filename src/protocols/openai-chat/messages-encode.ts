@@ -6,6 +6,7 @@ import type { TranslationContext } from "../../translate/types";
 import { upstreamTakesCustomTools } from "./custom-tools";
 import type { ChatContentPart, ChatMessage, ChatToolCall } from "./wire-types";
 import { splitAssistantContent } from "./assistant-parts";
+import { attachThoughtSignatures, isGeminiModel } from "./gemini-signatures";
 
 /**
  * Canonical system prompt and conversation → Chat `messages`. Cache hints are dropped
@@ -145,6 +146,8 @@ function encodeAssistant(content: ContentPart[], ctx: TranslationContext): ChatM
   const message: ChatMessage = { role: "assistant", content: texts.length > 0 ? texts.join("\n\n") : null };
   if (toolCalls.length > 0) {
     message.tool_calls = toolCalls;
+    // K08: Gemini wants each step's thought signature back (other servers may reject the field).
+    if (isGeminiModel(ctx.upstreamModel)) attachThoughtSignatures(toolCalls);
     // K07: reasoning models that think in tool loops (DeepSeek) need their reasoning back.
     // OpenAI itself never returns reasoning_content and has no such message field.
     if (reasoning.length > 0 && ctx.providerName !== "openai") message.reasoning_content = reasoning.join("\n\n");

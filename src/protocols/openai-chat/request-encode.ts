@@ -4,6 +4,7 @@ import { wrappedCustomToolDescription, wrappedCustomToolParameters } from "../..
 import type { CanonicalRequest, Tool, ToolChoice } from "../../canonical/types";
 import type { TranslationContext } from "../../translate/types";
 import { upstreamTakesCustomTools } from "./custom-tools";
+import { isGeminiModel } from "./gemini-signatures";
 import { encodeChatMessages } from "./messages-encode";
 import { isStrictCompatible, normalizeToolSchema, sanitizeSchemaForGemini } from "./schema";
 import type { ChatCustomTool, ChatFunctionTool } from "./wire-types";
@@ -21,10 +22,6 @@ export function isOpenAIReasoningModel(model: string): boolean {
 /** OpenAI models known to reject `reasoning_effort` (Q06). */
 function rejectsReasoningEffort(model: string): boolean {
   return /^(gpt-4|gpt-3\.5|chatgpt-4o)/i.test(model);
-}
-
-function isGeminiModel(model: string): boolean {
-  return /gemini/i.test(model);
 }
 
 export function encodeChatRequest(request: CanonicalRequest, ctx: TranslationContext): Record<string, unknown> {

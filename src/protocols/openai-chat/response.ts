@@ -7,6 +7,7 @@ import { decodeChatUsage, decodeFinishReason, encodeChatUsage, encodeFinishReaso
 import type { ChatUsage } from "./wire-types";
 import { asRecord } from "../wire-values";
 import { splitAssistantContent } from "./assistant-parts";
+import { readThoughtSignature, rememberThoughtSignature } from "./gemini-signatures";
 
 /**
  * Chat completion → canonical. Every choice is merged into one message (N07: Copilot puts text
@@ -39,9 +40,12 @@ export function decodeChatResponse(body: unknown): CanonicalResponse {
       const call = asRecord(raw) ?? {};
       const fn = asRecord(call.function);
       const custom = asRecord(call.custom);
+      const id = uniqueToolId(call.id, usedIds);
+      const signature = readThoughtSignature(call);
+      if (signature) rememberThoughtSignature(id, signature);
       calls.push({
         type: "tool_call",
-        id: uniqueToolId(call.id, usedIds),
+        id,
         name: String(custom?.name ?? fn?.name ?? ""),
         arguments: custom ? String(custom.input ?? "") : normalizeArgumentsText(fn?.arguments),
         kind: custom ? "custom" : "function",

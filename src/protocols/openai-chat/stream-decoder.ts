@@ -4,6 +4,7 @@ import type { CanonicalStreamDecoder } from "../../translate/codec";
 import type { TranslationContext } from "../../translate/types";
 import { normalizeArgumentsText } from "../../translate/tool-arguments";
 import { mapOpenAIErrorCode, statusForOpenAIError } from "./errors";
+import { readThoughtSignature, rememberThoughtSignature } from "./gemini-signatures";
 import { decodeChatUsage, decodeFinishReason, pickStrongerStopReason } from "./usage";
 import type { ChatChunk, ChatToolCallDelta } from "./wire-types";
 
@@ -28,6 +29,8 @@ interface ToolAccumulator {
   index?: number;
   /** Chunk number in which the call was first seen (to give a split id a chance, SA04). */
   firstChunk: number;
+  /** Gemini's thought signature for the call (K08). */
+  signature?: string;
 }
 
 export function createChatStreamDecoder(ctx: TranslationContext): CanonicalStreamDecoder {
@@ -66,6 +69,7 @@ export function createChatStreamDecoder(ctx: TranslationContext): CanonicalStrea
     usedIds.add(id);
     tool.id = id;
     tool.index = nextIndex++;
+    if (tool.signature) rememberThoughtSignature(id, tool.signature);
     sawToolCall = true;
     out.push({ type: "block_start", index: tool.index, block: { type: "tool_call", id, name: tool.name ?? "", kind: tool.kind } });
     if (tool.buffer !== "") out.push({ type: "tool_args_delta", index: tool.index, fragment: tool.buffer });
@@ -92,6 +96,12 @@ export function createChatStreamDecoder(ctx: TranslationContext): CanonicalStrea
   function pushToolDelta(choice: number, delta: ChatToolCallDelta, position: number, out: CanonicalEvent[]): void {
     const tool = findTool(choice, delta, position);
     if (!tool.id && typeof delta.id === "string" && delta.id !== "") tool.id = delta.id;
+    // K08: kept under the id the client sees, which is final only once the call has started.
+    const signature = tool.signature === undefined ? readThoughtSignature(delta) : undefined;
+    if (signature) {
+      tool.signature = signature;
+      if (tool.index !== undefined) rememberThoughtSignature(tool.id!, signature);
+    }
     const name = delta.function?.name ?? delta.custom?.name;
     if (!tool.name && typeof name === "string" && name !== "") tool.name = name;
     const fragment = delta.custom ? String(delta.custom.input ?? "") : normalizeArgumentsText(delta.function?.arguments);

@@ -36,6 +36,8 @@ export interface ChatToolCall {
   function?: { name: string; /** JSON text (an object on some servers, H07). */ arguments: string };
   /** GPT-5 freeform tool call (S10). */
   custom?: { name: string; input: string };
+  /** Gemini's thought signature for this call (K08, gemini-signatures.ts). */
+  extra_content?: { google?: { thought_signature?: string } };
 }
 
 export interface ChatMessage {
@@ -95,6 +97,8 @@ export interface ChatToolCallDelta {
   type?: string;
   function?: { name?: string; arguments?: string | Record<string, unknown> };
   custom?: { name?: string; input?: string };
+  /** Gemini's thought signature, in the chunk that opens the call (K08). */
+  extra_content?: { google?: { thought_signature?: string } };
 }
 
 export interface ChatChunk {
