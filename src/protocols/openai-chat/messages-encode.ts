@@ -7,6 +7,7 @@ import { upstreamTakesCustomTools } from "./custom-tools";
 import type { ChatContentPart, ChatMessage, ChatToolCall } from "./wire-types";
 import { splitAssistantContent } from "./assistant-parts";
 import { attachThoughtSignatures, isGeminiModel } from "./gemini-signatures";
+import { isMistralModel, mistralToolCallId } from "./mistral-ids";
 
 /**
  * Canonical system prompt and conversation → Chat `messages`. Cache hints are dropped
@@ -18,6 +19,18 @@ import { attachThoughtSignatures, isGeminiModel } from "./gemini-signatures";
 const EMPTY_TOOL_RESULT = "(no output)";
 
 export function encodeChatMessages(system: TextPart[], messages: Message[], ctx: TranslationContext): ChatMessage[] {
+  const out = encodeConversation(system, messages, ctx);
+  // H03: Mistral takes only its own id format; calls and results are renamed alike.
+  if (isMistralModel(ctx.upstreamModel)) {
+    for (const message of out) {
+      for (const call of message.tool_calls ?? []) call.id = mistralToolCallId(call.id);
+      if (message.tool_call_id !== undefined) message.tool_call_id = mistralToolCallId(message.tool_call_id);
+    }
+  }
+  return out;
+}
+
+function encodeConversation(system: TextPart[], messages: Message[], ctx: TranslationContext): ChatMessage[] {
   const out: ChatMessage[] = [];
   const systemText = joinSystem(system);
   // M01: the system blocks become one leading system message, joined with a blank line.

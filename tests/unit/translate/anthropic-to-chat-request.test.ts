@@ -173,4 +173,25 @@ describe("A→O requests", () => {
   test("envelope: missing messages is a 400 invalid_request", () => {
     expect(() => translator.buildUpstreamRequest({ model: "m" }, makeContext("anthropic", "openai-chat"))).toThrow(/messages/);
   });
+
+  test("H03 Mistral models get nine-character ids, the same for a call and its result on every turn; their own ids and other models' are left alone", () => {
+    const history = {
+      messages: [
+        user("go"),
+        { role: "assistant", content: [{ type: "tool_use", id: "toolu_01A09q90qw90lq917835lq9", name: "f", input: {} }, { type: "tool_use", id: "Kx7Qm2Pz9", name: "f", input: {} }] },
+        user([{ type: "tool_result", tool_use_id: "toolu_01A09q90qw90lq917835lq9", content: "one" }, { type: "tool_result", tool_use_id: "Kx7Qm2Pz9", content: "two" }]),
+      ],
+    };
+    const idsSent = (upstreamModel: string) => {
+      const { out } = build(history, { upstreamModel });
+      const assistant = out.messages.find((m: any) => m.role === "assistant");
+      return { calls: assistant.tool_calls.map((c: any) => c.id), results: out.messages.filter((m: any) => m.role === "tool").map((m: any) => m.tool_call_id) };
+    };
+    const mistral = idsSent("devstral-medium-2507");
+    expect(mistral.calls[0]).toMatch(/^[a-zA-Z0-9]{9}$/);
+    expect(mistral.calls[1]).toBe("Kx7Qm2Pz9");
+    expect(mistral.results).toEqual(mistral.calls);
+    expect(idsSent("mistral-large-latest")).toEqual(mistral);
+    expect(idsSent("gpt-4.1").calls).toEqual(["toolu_01A09q90qw90lq917835lq9", "Kx7Qm2Pz9"]);
+  });
 });
