@@ -9,6 +9,9 @@ import { LedgerRecorder, type UsageEstimate } from "./ledger-recorder";
 import { upstreamOperationFor, wantsStream } from "./operation";
 import { readAll, sendAttempt, UpstreamFailure } from "./send-attempt";
 import { streamToClient } from "./stream-to-client";
+import { SseDecoder } from "../streaming/sse-decoder";
+import type { SseEvent } from "../streaming/sse-event";
+import type { UpstreamCall } from "../upstream/client";
 import type { ModelRequest, ProxyDeps } from "./types";
 import { type PreparedAttempt, prepareAttempt } from "./upstream-request";
 
@@ -51,6 +54,7 @@ export async function handleModelRequest(request: ModelRequest, deps: ProxyDeps)
           const firstChunk = await readFirstChunk(answer.call.readBody());
           return streamToClient({ request: attemptRequest, deps, attempt, call: answer.call, body: firstChunk, recorder, log, exchange });
         }
+        if (attempt.collectStream) return await respondCollected(attemptRequest, attempt, answer.call, recorder, exchange);
         return await respondWhole(attemptRequest, attempt, await readAll(answer.call), recorder, exchange);
       } catch (error) {
         const failure = error instanceof UpstreamFailure ? error : toGatewayError(error);
@@ -102,6 +106,28 @@ async function respondWhole(request: ModelRequest, attempt: PreparedAttempt, tex
     recorder.setUsage(mergeUsage(emptyUsage(), usage), usage !== undefined, estimate);
     body = echoClientModel(text, attempt.target.upstreamModel, attempt.context.clientModel);
   }
+  return answerWhole(request, body, recorder, exchange);
+}
+
+/**
+ * SC06: the upstream streamed what the client asked for as one answer. The stream is read to
+ * its end under the stream deadlines (first byte, idle gap), so a long generation is bounded by
+ * silence, not by its length, then translated as a whole.
+ */
+async function respondCollected(request: ModelRequest, attempt: PreparedAttempt, call: UpstreamCall, recorder: LedgerRecorder, exchange?: ResponseExchange): Promise<Response> {
+  const decoder = new SseDecoder();
+  const events: SseEvent[] = [];
+  // A broken stream or an error event fails like any attempt: nothing has reached the client, so
+  // the route's next provider may still take over.
+  for await (const chunk of call.readBody()) events.push(...decoder.push(chunk));
+  events.push(...decoder.end());
+  const translated = attempt.translator!.translateCollectedStream(events, attempt.context);
+  const reported = translated.usage.inputTokens > 0 || translated.usage.outputTokens > 0;
+  recorder.setUsage(translated.usage, reported, { final: reported, outputTokens: (estimators) => estimators.estimateOutputTokens(translated.body) });
+  return answerWhole(request, JSON.stringify(translated.body), recorder, exchange);
+}
+
+async function answerWhole(request: ModelRequest, body: string, recorder: LedgerRecorder, exchange?: ResponseExchange): Promise<Response> {
   // The ledger row (and a stored response) is durable before the client gets its answer.
   await Promise.all([recorder.finish(200, null), exchange?.saveBody(body)]);
   return new Response(body, { status: 200, headers: { "content-type": "application/json", "x-request-id": request.requestId } });

@@ -5,7 +5,7 @@ import { GatewayError } from "../errors/gateway-error";
 import type { RouteTarget } from "../routing/router";
 import { findCodec } from "../translate/registry";
 import type { TranslationContext, Translator } from "../translate/types";
-import { upstreamOperationFor } from "./operation";
+import { upstreamOperationFor, wantsStream } from "./operation";
 import type { ModelRequest, ProxyDeps } from "./types";
 
 /** The body to send upstream for one target, and how its answer must be read. */
@@ -19,7 +19,16 @@ export interface PreparedAttempt {
   context: TranslationContext;
   /** Native Chat streams: we asked for usage the client did not ask for, so its usage chunk is dropped. */
   dropUsageChunk: boolean;
+  /** SC06: the client wants one answer, the upstream is asked to stream it; the stream is collected. */
+  collectStream?: boolean;
 }
+
+/**
+ * Above this `max_tokens` a non-streamed Anthropic call may run past ten minutes (Anthropic's
+ * SDKs refuse to send one: 60 min × max_tokens / 128,000 > 10 min), where idle connections get
+ * cut and the upstream answers 504; such calls are streamed upstream and collected (SC06).
+ */
+export const LONG_ANTHROPIC_CALL_MAX_TOKENS = 21_333;
 
 /** Build the upstream request for `target` (pure: rerun unchanged on failover). */
 export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps: ProxyDeps, warn: TranslationContext["warn"]): PreparedAttempt {
@@ -54,7 +63,9 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
       );
     }
     const bodyObject = translator.buildUpstreamRequest(request.body, context);
-    return { target, body: JSON.stringify(bodyObject), bodyObject, translator, context, dropUsageChunk: false };
+    const collectStream = upstreamProtocol === "anthropic" && !wantsStream(request.operation, request.body) && Number(bodyObject.max_tokens) > LONG_ANTHROPIC_CALL_MAX_TOKENS;
+    if (collectStream) bodyObject.stream = true;
+    return { target, body: JSON.stringify(bodyObject), bodyObject, translator, context, dropUsageChunk: false, collectStream };
   }
   if (sideOperation && upstreamOperationFor(request.operation, upstreamProtocol) === "openai-embeddings" && upstreamProtocol === "anthropic") {
     throw new GatewayError("invalid_request", 400, `model '${clientModel}' routes to provider '${target.providerName}', which does not serve embeddings`, { param: "model" });

@@ -1,8 +1,9 @@
-import type { CanonicalEvent, Usage } from "../canonical/types";
+import type { CanonicalEvent, CanonicalResponse, Usage } from "../canonical/types";
 import { emptyUsage, mergeUsage } from "../canonical/usage";
 import type { GatewayError } from "../errors/gateway-error";
 import type { SseEvent } from "../streaming/sse-event";
 import type { ProtocolCodec } from "./codec";
+import { collectResponse } from "./collect-response";
 import { convertErrorToEvent } from "./error-event";
 import { prepareToolNames, restoreToolNameInEvent, restoreToolNamesInContent } from "./tool-names";
 import type { StreamTranslator, TranslationContext, Translator } from "./types";
@@ -13,6 +14,13 @@ import type { StreamTranslator, TranslationContext, Translator } from "./types";
  * encode. Pure and per request, so failover can call `buildUpstreamRequest` again.
  */
 export function composeTranslator(client: ProtocolCodec, upstream: ProtocolCodec): Translator {
+  /** An upstream answer, decoded, as the client's response body. */
+  function answerClient(answer: CanonicalResponse, ctx: TranslationContext): { body: unknown; usage: Usage } {
+    const decoded = ctx.toolNames ? { ...answer, content: restoreToolNamesInContent(answer.content, ctx.toolNames) } : answer;
+    const response = ctx.agents ? ctx.agents.adjustResponse(decoded, ctx) : decoded;
+    return { body: client.encodeResponse(response, ctx), usage: response.usage };
+  }
+
   return {
     buildUpstreamRequest(clientBody, ctx) {
       const decoded = client.decodeRequest(clientBody);
@@ -27,10 +35,12 @@ export function composeTranslator(client: ProtocolCodec, upstream: ProtocolCodec
       return upstream.encodeRequest(named.request, ctx);
     },
     translateResponse(upstreamBody, ctx) {
-      const answer = upstream.decodeResponse(upstreamBody);
-      const decoded = ctx.toolNames ? { ...answer, content: restoreToolNamesInContent(answer.content, ctx.toolNames) } : answer;
-      const response = ctx.agents ? ctx.agents.adjustResponse(decoded, ctx) : decoded;
-      return { body: client.encodeResponse(response, ctx), usage: response.usage };
+      return answerClient(upstream.decodeResponse(upstreamBody), ctx);
+    },
+    translateCollectedStream(upstreamEvents, ctx) {
+      const decoder = upstream.createStreamDecoder(ctx);
+      const events = [...upstreamEvents.flatMap((event) => decoder.push(event)), ...decoder.end()];
+      return answerClient(collectResponse(events), ctx);
     },
     createStreamTranslator(ctx) {
       return createComposedStream(client, upstream, ctx);

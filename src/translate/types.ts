@@ -83,6 +83,11 @@ export interface Translator {
   buildUpstreamRequest(clientBody: Record<string, unknown>, ctx: TranslationContext): Record<string, unknown>;
   /** Translate a non-streaming upstream response body. */
   translateResponse(upstreamBody: unknown, ctx: TranslationContext): { body: unknown; usage: Usage };
+  /**
+   * A whole upstream stream (its SSE events) as one non-streaming response for the client
+   * (SC06). Throws GatewayError when the stream carried an error or ended early.
+   */
+  translateCollectedStream(upstreamEvents: readonly SseEvent[], ctx: TranslationContext): { body: unknown; usage: Usage };
   createStreamTranslator(ctx: TranslationContext): StreamTranslator;
   /** Map an upstream error (status and parsed body) to the gateway's error catalogue. */
   translateError(status: number, upstreamBody: unknown, headers: Headers): GatewayError;

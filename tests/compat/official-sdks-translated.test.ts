@@ -100,6 +100,83 @@ describe("translated paths with the official SDKs", () => {
     expect(completed.usage.output_tokens).toBe(7);
   });
 
+  const anthropicEvent = (type: string, payload: object) => ({ event: type, data: { type, ...payload } });
+  /** An Anthropic stream with thinking, text and a tool call, as a long answer would come. */
+  const longAnswerEvents = () => [
+    anthropicEvent("message_start", { message: { id: "msg_long", type: "message", role: "assistant", model: "claude-opus-4-1", content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 60, output_tokens: 1 } } }),
+    anthropicEvent("content_block_start", { index: 0, content_block: { type: "thinking", thinking: "", signature: "" } }),
+    anthropicEvent("content_block_delta", { index: 0, delta: { type: "thinking_delta", thinking: "Plan the chapter." } }),
+    anthropicEvent("content_block_delta", { index: 0, delta: { type: "signature_delta", signature: "sig-long" } }),
+    anthropicEvent("content_block_stop", { index: 0 }),
+    anthropicEvent("content_block_start", { index: 1, content_block: { type: "text", text: "" } }),
+    anthropicEvent("ping", {}),
+    anthropicEvent("content_block_delta", { index: 1, delta: { type: "text_delta", text: "Chapter one, " } }),
+    anthropicEvent("content_block_delta", { index: 1, delta: { type: "text_delta", text: "written in full." } }),
+    anthropicEvent("content_block_stop", { index: 1 }),
+    anthropicEvent("content_block_start", { index: 2, content_block: { type: "tool_use", id: "toolu_save", name: "save", input: {} } }),
+    anthropicEvent("content_block_delta", { index: 2, delta: { type: "input_json_delta", partial_json: '{"path":' } }),
+    anthropicEvent("content_block_delta", { index: 2, delta: { type: "input_json_delta", partial_json: '"ch1.md"}' } }),
+    anthropicEvent("content_block_stop", { index: 2 }),
+    anthropicEvent("message_delta", { delta: { stop_reason: "tool_use", stop_sequence: null }, usage: { output_tokens: 30000 } }),
+    anthropicEvent("message_stop", {}),
+  ];
+  const saveTool = { type: "function" as const, function: { name: "save", parameters: { type: "object", properties: { path: { type: "string" } } } } };
+
+  test("SC06: a non-streaming call with a large max_tokens is streamed from Anthropic and answered whole", async () => {
+    mock.enqueue({ events: longAnswerEvents(), intervalMs: 2 });
+    const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: "x", maxRetries: 0 });
+    const completion = await client.chat.completions.create({ model: "opus-on-claude", max_tokens: 32000, messages: [{ role: "user", content: "write chapter one" }], tools: [saveTool] });
+    const sent = mock.requests.at(-1)!;
+    expect(sent.path).toBe("/v1/messages");
+    expect(sent.body).toMatchObject({ stream: true, max_tokens: 32000 });
+    expect(completion.object).toBe("chat.completion");
+    expect(completion.model).toBe("opus-on-claude");
+    const choice = completion.choices[0]!;
+    expect(choice.finish_reason).toBe("tool_calls");
+    expect(choice.message.content).toBe("Chapter one, written in full.");
+    expect((choice.message as unknown as { reasoning_content?: string }).reasoning_content).toBe("Plan the chapter.");
+    const call = choice.message.tool_calls![0]!;
+    if (call.type !== "function") throw new Error(`expected a function tool call, got ${call.type}`);
+    expect(call).toMatchObject({ id: "toolu_save", function: { name: "save", arguments: '{"path":"ch1.md"}' } });
+    expect(completion.usage).toMatchObject({ prompt_tokens: 60, completion_tokens: 30000 });
+    expect(gw.ledger.entries.at(-1)!).toMatchObject({ status: 200, stream: false, usage: { inputTokens: 60, outputTokens: 30000 }, usageEstimated: false });
+  });
+
+  test("SC06: Responses clients get the collected answer as one response object", async () => {
+    mock.enqueue({ events: longAnswerEvents() });
+    const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: "x", maxRetries: 0 });
+    const response = await client.responses.create({ model: "opus-on-claude", input: "write chapter one", max_output_tokens: 64000, store: false, tools: [{ type: "function", name: "save", parameters: { type: "object", properties: { path: { type: "string" } } }, strict: false }] });
+    expect(mock.requests.at(-1)!.body.stream).toBe(true);
+    expect(response.status).toBe("completed");
+    expect(response.output_text).toBe("Chapter one, written in full.");
+    expect(response.output.find((item) => item.type === "function_call")).toMatchObject({ call_id: "toolu_save", name: "save", arguments: '{"path":"ch1.md"}' });
+    expect(response.usage).toMatchObject({ input_tokens: 60, output_tokens: 30000 });
+  });
+
+  test("SC06: below the threshold the call stays non-streamed; a stream that breaks or reports an error is an error in the client's shape", async () => {
+    const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: "x", maxRetries: 0 });
+    await client.chat.completions.create({ model: "opus-on-claude", max_tokens: 4096, messages: [{ role: "user", content: "short" }] });
+    expect(mock.requests.at(-1)!.body.stream).not.toBe(true);
+
+    mock.enqueue({ events: longAnswerEvents(), truncateAfter: 8 });
+    const cut = await client.chat.completions.create({ model: "opus-on-claude", max_tokens: 32000, messages: [{ role: "user", content: "long" }] }).catch((error) => error);
+    expect(cut).toBeInstanceOf(OpenAI.APIError);
+    expect(cut.status).toBe(502);
+    expect(cut.error).toMatchObject({ type: "server_error" });
+    expect(gw.ledger.entries.at(-1)!).toMatchObject({ status: 502, errorCode: "upstream_stream_broken" });
+
+    mock.enqueue({
+      events: [
+        ...longAnswerEvents().slice(0, 3),
+        anthropicEvent("error", { error: { type: "overloaded_error", message: "Overloaded" } }),
+      ],
+    });
+    const overloaded = await client.chat.completions.create({ model: "opus-on-claude", max_tokens: 32000, messages: [{ role: "user", content: "long" }] }).catch((error) => error);
+    expect(overloaded).toBeInstanceOf(OpenAI.APIError);
+    expect(overloaded.message).toContain("Overloaded");
+    expect(overloaded.status).toBeGreaterThanOrEqual(500);
+  });
+
   test("count_tokens for a model served by OpenAI is a tokenizer estimate", async () => {
     const response = await fetch(`${gw.url}/v1/messages/count_tokens`, { method: "POST", body: JSON.stringify({ model: "claude-sonnet-4-6", messages: [{ role: "user", content: "The quick brown fox jumps over the lazy dog." }] }) });
     const { input_tokens } = (await response.json()) as { input_tokens: number };
