@@ -16,6 +16,7 @@ afterAll(async () => {
   await mock.stop();
 });
 
+const anthropicEvent = (type: string, payload: object) => ({ event: type, data: { type, ...payload } });
 const chatChunk = (payload: object) => ({ data: { id: "chatcmpl-t", object: "chat.completion.chunk", created: 1, model: "gpt-4.1", ...payload } });
 
 describe("translated paths with the official SDKs", () => {
@@ -56,16 +57,15 @@ describe("translated paths with the official SDKs", () => {
   });
 
   test("openai SDK gets a streamed tool call from an Anthropic-format upstream", async () => {
-    const ev = (type: string, payload: object) => ({ event: type, data: { type, ...payload } });
     mock.enqueue({
       events: [
-        ev("message_start", { message: { id: "msg_t", type: "message", role: "assistant", model: "claude-opus-4-1", content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 40, output_tokens: 1 } } }),
-        ev("content_block_start", { index: 0, content_block: { type: "tool_use", id: "toolu_t", name: "get_weather", input: {} } }),
-        ev("content_block_delta", { index: 0, delta: { type: "input_json_delta", partial_json: '{"city":' } }),
-        ev("content_block_delta", { index: 0, delta: { type: "input_json_delta", partial_json: '"Lima"}' } }),
-        ev("content_block_stop", { index: 0 }),
-        ev("message_delta", { delta: { stop_reason: "tool_use", stop_sequence: null }, usage: { output_tokens: 12 } }),
-        ev("message_stop", {}),
+        anthropicEvent("message_start", { message: { id: "msg_t", type: "message", role: "assistant", model: "claude-opus-4-1", content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 40, output_tokens: 1 } } }),
+        anthropicEvent("content_block_start", { index: 0, content_block: { type: "tool_use", id: "toolu_t", name: "get_weather", input: {} } }),
+        anthropicEvent("content_block_delta", { index: 0, delta: { type: "input_json_delta", partial_json: '{"city":' } }),
+        anthropicEvent("content_block_delta", { index: 0, delta: { type: "input_json_delta", partial_json: '"Lima"}' } }),
+        anthropicEvent("content_block_stop", { index: 0 }),
+        anthropicEvent("message_delta", { delta: { stop_reason: "tool_use", stop_sequence: null }, usage: { output_tokens: 12 } }),
+        anthropicEvent("message_stop", {}),
       ],
       intervalMs: 5,
     });
@@ -100,7 +100,6 @@ describe("translated paths with the official SDKs", () => {
     expect(completed.usage.output_tokens).toBe(7);
   });
 
-  const anthropicEvent = (type: string, payload: object) => ({ event: type, data: { type, ...payload } });
   /** An Anthropic stream with thinking, text and a tool call, as a long answer would come. */
   const longAnswerEvents = () => [
     anthropicEvent("message_start", { message: { id: "msg_long", type: "message", role: "assistant", model: "claude-opus-4-1", content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 60, output_tokens: 1 } } }),
