@@ -4,6 +4,7 @@ import type { GatewayError } from "../errors/gateway-error";
 import type { SseEvent } from "../streaming/sse-event";
 import type { ProtocolCodec } from "./codec";
 import { collectResponse } from "./collect-response";
+import { createStructuredOutputRevealer, revealStructuredOutput } from "./structured-output-tool";
 import { convertErrorToEvent } from "./error-event";
 import { prepareToolNames, restoreToolNameInEvent, restoreToolNamesInContent } from "./tool-names";
 import type { StreamTranslator, TranslationContext, Translator } from "./types";
@@ -15,7 +16,8 @@ import type { StreamTranslator, TranslationContext, Translator } from "./types";
  */
 export function composeTranslator(client: ProtocolCodec, upstream: ProtocolCodec): Translator {
   /** An upstream answer, decoded, as the client's response body. */
-  function answerClient(answer: CanonicalResponse, ctx: TranslationContext): { body: unknown; usage: Usage } {
+  function answerClient(upstreamAnswer: CanonicalResponse, ctx: TranslationContext): { body: unknown; usage: Usage } {
+    const answer = ctx.structuredOutput ? { ...upstreamAnswer, ...revealStructuredOutput(upstreamAnswer.content, upstreamAnswer.stopReason, ctx.structuredOutput) } : upstreamAnswer;
     const decoded = ctx.toolNames ? { ...answer, content: restoreToolNamesInContent(answer.content, ctx.toolNames) } : answer;
     const response = ctx.agents ? ctx.agents.adjustResponse(decoded, ctx) : decoded;
     return { body: client.encodeResponse(response, ctx), usage: response.usage };
@@ -55,6 +57,7 @@ function createComposedStream(client: ProtocolCodec, upstream: ProtocolCodec, ct
   const decoder = upstream.createStreamDecoder(ctx);
   const encoder = client.createStreamEncoder(ctx);
   const adjust = ctx.agents?.createEventAdjuster(ctx);
+  const reveal = ctx.structuredOutput ? createStructuredOutputRevealer(ctx.structuredOutput) : undefined;
   let usage: Usage = emptyUsage();
   let reported = false;
   let usageFinal = false;
@@ -79,8 +82,9 @@ function createComposedStream(client: ProtocolCodec, upstream: ProtocolCodec, ct
     if (event.type === "error") closed = true;
   }
 
-  function forward(decoded: CanonicalEvent[]): SseEvent[] {
+  function forward(upstreamEvents: CanonicalEvent[]): SseEvent[] {
     const out: SseEvent[] = [];
+    const decoded = reveal ? upstreamEvents.flatMap(reveal) : upstreamEvents;
     const named = ctx.toolNames ? decoded.map((event) => restoreToolNameInEvent(event, ctx.toolNames)) : decoded;
     const events = adjust ? named.flatMap(adjust) : named;
     for (const event of events) {

@@ -3,6 +3,7 @@ import type { CanonicalRequest, Protocol, Usage } from "../canonical/types";
 import type { ProviderKind } from "../config/types";
 import type { GatewayError } from "../errors/gateway-error";
 import type { SseEvent } from "../streaming/sse-event";
+import type { EmulatedStructuredOutput } from "./structured-output-tool";
 import type { ToolNames } from "./tool-names";
 
 /** What a translator knows about the request it translates. */
@@ -50,6 +51,11 @@ export interface TranslationContext {
    * are rewritten there and mapped back in its answer (S02); near-miss names are repaired (S03).
    */
   toolNames?: ToolNames;
+  /**
+   * Set by an encoder that emulated structured output with a forced tool (J02): the response
+   * side turns that tool's call back into the answer's text.
+   */
+  structuredOutput?: EmulatedStructuredOutput;
   /** Where translators report what they had to drop (never a 400 that stops the client). */
   warn: (message: string, details?: Record<string, unknown>) => void;
 }

@@ -9,7 +9,7 @@ let gw: TestGateway;
 beforeAll(async () => {
   mock = await startMockUpstream();
   // Only an OpenAI key: Claude names go to GPT (translated); a route sends "claude-via-anthropic" models to Anthropic.
-  gw = await startTestGateway(mock, { TOKLIGENCE_ANTHROPIC_API_KEY: "", TOKLIGENCE_ROUTES: "opus-on-claude=>anthropic" });
+  gw = await startTestGateway(mock, { TOKLIGENCE_ANTHROPIC_API_KEY: "", TOKLIGENCE_ROUTES: "opus-on-claude=>anthropic", TOKLIGENCE_MODEL_ALIASES: "haiku-3-on-claude=>anthropic:claude-3-5-haiku-20241022" });
 });
 afterAll(async () => {
   await gw.stop();
@@ -174,6 +174,22 @@ describe("translated paths with the official SDKs", () => {
     expect(overloaded).toBeInstanceOf(OpenAI.APIError);
     expect(overloaded.message).toContain("Overloaded");
     expect(overloaded.status).toBeGreaterThanOrEqual(500);
+  });
+
+  test("J02: response_format json_schema on an older Claude model is a forced tool upstream and plain JSON content for the SDK", async () => {
+    mock.enqueue({
+      json: { id: "msg_j", type: "message", role: "assistant", model: "claude-3-5-haiku-20241022", content: [{ type: "tool_use", id: "toolu_j", name: "structured_output", input: { city: "Oslo", temp: 4 } }], stop_reason: "tool_use", stop_sequence: null, usage: { input_tokens: 30, output_tokens: 15 } },
+    });
+    const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: "x", maxRetries: 0 });
+    const schema = { type: "object", properties: { city: { type: "string" }, temp: { type: "number" } }, required: ["city", "temp"], additionalProperties: false };
+    const completion = await client.chat.completions.create({ model: "haiku-3-on-claude", messages: [{ role: "user", content: "weather" }], response_format: { type: "json_schema", json_schema: { name: "weather", strict: true, schema } } });
+    const sent = mock.requests.at(-1)!.body;
+    expect(sent.model).toBe("claude-3-5-haiku-20241022");
+    expect(sent.output_config).toBeUndefined();
+    expect(sent.tool_choice).toEqual({ type: "tool", name: "structured_output" });
+    expect(completion.choices[0]!.finish_reason).toBe("stop");
+    expect(completion.choices[0]!.message.tool_calls).toBeUndefined();
+    expect(JSON.parse(completion.choices[0]!.message.content!)).toEqual({ city: "Oslo", temp: 4 });
   });
 
   test("count_tokens for a model served by OpenAI is a tokenizer estimate", async () => {

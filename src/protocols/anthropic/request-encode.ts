@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { isThinkingOffEffort, mapEffortToBudget, MIN_THINKING_BUDGET } from "../../canonical/reasoning-effort";
 import type { CanonicalRequest, Message, TextPart, Tool } from "../../canonical/types";
 import { wrappedCustomToolDescription, wrappedCustomToolParameters } from "../../canonical/custom-tool-wrap";
+import { structuredOutputTool, supportsNativeStructuredOutputs } from "../../translate/structured-output-tool";
 import type { TranslationContext } from "../../translate/types";
 import { addCacheBreakpoints } from "./cache-breakpoints";
 import { encodeAnthropicMessages, encodeAnthropicSystem } from "./messages-encode";
@@ -33,7 +34,15 @@ export function encodeAnthropicRequest(request: CanonicalRequest, ctx: Translati
   if (system.length > 0) body.system = system;
   body.messages = messages;
 
+  // J02: models without native structured outputs get the schema as a forced tool.
+  const format = request.responseFormat?.type === "json_schema" ? request.responseFormat : undefined;
+  const emulated = format && !supportsNativeStructuredOutputs(ctx.upstreamModel) ? structuredOutputTool(format.schema, format.description, new Set(tools.map((tool) => tool.name))) : undefined;
   let thinking = planThinking(request, messages, ctx);
+  if (emulated && thinking) {
+    // TC04: a forced tool and thinking exclude each other; the schema wins.
+    ctx.warn("thinking disabled: structured output on this model is a forced tool call, which thinking does not allow");
+    thinking = undefined;
+  }
   if (thinking && thinking.type === "enabled" && thinking.budget_tokens >= maxTokens) {
     maxTokens = clampMaxTokens(thinking.budget_tokens + ANSWER_ROOM, ctx);
     if (thinking.budget_tokens >= maxTokens) thinking = { type: "enabled", budget_tokens: maxTokens - 1 };
@@ -44,16 +53,22 @@ export function encodeAnthropicRequest(request: CanonicalRequest, ctx: Translati
   }
   body.max_tokens = maxTokens;
 
-  const choice = encodeToolChoice(request, tools.length > 0, thinking !== undefined, ctx);
+  let choice = encodeToolChoice(request, tools.length > 0, thinking !== undefined, ctx);
+  if (emulated) {
+    if (tools.length > 0) ctx.warn("structured output forces its own tool: the client's tools cannot be called in this answer");
+    tools.push({ name: emulated.name, description: emulated.description, input_schema: emulated.inputSchema });
+    choice = { type: "tool", name: emulated.name };
+    ctx.structuredOutput = emulated.spec;
+  }
   if (tools.length > 0) body.tools = tools;
   if (choice) body.tool_choice = choice;
   if (thinking) body.thinking = thinking;
   if (request.reasoning?.adaptive && request.reasoning.effort && thinking?.type === "adaptive") {
     body.output_config = { ...(body.output_config as object | undefined), effort: request.reasoning.effort };
   }
-  if (request.responseFormat?.type === "json_schema") {
+  if (format && !emulated) {
     // J01: native structured outputs; `name` and `strict` have no Anthropic field.
-    body.output_config = { ...(body.output_config as object | undefined), format: { type: "json_schema", schema: request.responseFormat.schema } };
+    body.output_config = { ...(body.output_config as object | undefined), format: { type: "json_schema", schema: format.schema } };
   }
 
   encodeSampling(request, body, thinking !== undefined, ctx);
