@@ -3,15 +3,15 @@ import { GatewayError, toGatewayError } from "../errors/gateway-error";
 import { renderErrorResponse } from "../errors/render";
 import type { ResponseExchange } from "../responses-store/exchange";
 import { requestLog } from "../log/logger";
+import { SseDecoder } from "../streaming/sse-decoder";
+import type { SseEvent } from "../streaming/sse-event";
 import { usageFromResponseBody } from "../streaming/usage-tap";
+import type { UpstreamCall } from "../upstream/client";
 import { echoClientModel } from "./echo-model";
 import { LedgerRecorder, type UsageEstimate } from "./ledger-recorder";
 import { upstreamOperationFor, wantsStream } from "./operation";
 import { readAll, sendAttempt, UpstreamFailure } from "./send-attempt";
 import { streamToClient } from "./stream-to-client";
-import { SseDecoder } from "../streaming/sse-decoder";
-import type { SseEvent } from "../streaming/sse-event";
-import type { UpstreamCall } from "../upstream/client";
 import type { ModelRequest, ProxyDeps } from "./types";
 import { type PreparedAttempt, prepareAttempt } from "./upstream-request";
 
