@@ -13,11 +13,12 @@ import type {
   ToolResultPart,
 } from "../../canonical/types";
 import { asRecord, readNumber as numberField, invalidRequest as invalid } from "../wire-values";
+import { checkAnthropicRequest } from "./request-checks";
 
 /**
- * Anthropic Messages request body → canonical request. Validates the envelope only (house
- * rule 2) and keeps every field it does not understand in `extra` so an Anthropic upstream
- * gets it back.
+ * Anthropic Messages request body → canonical request. Validates the envelope and the types
+ * of the fields it reads (request-checks.ts, house rule 2) and keeps every field it does not
+ * understand in `extra` so an Anthropic upstream gets it back.
  */
 
 /** Fields read here; everything else goes to `extra` (P12: context_management, container, …). */
@@ -28,7 +29,7 @@ const KNOWN_FIELDS = new Set([
 
 export function decodeAnthropicRequest(body: Record<string, unknown>): CanonicalRequest {
   if (typeof body.model !== "string" || body.model === "") throw invalid("model: a model name is required", "model");
-  if (!Array.isArray(body.messages)) throw invalid("messages: an array of messages is required", "messages");
+  checkAnthropicRequest(body);
   const outputConfig = asRecord(body.output_config);
   const toolChoice = asRecord(body.tool_choice);
   const metadata = asRecord(body.metadata);

@@ -11,10 +11,12 @@ import type {
 } from "../../canonical/types";
 import { normalizeArgumentsText } from "../../translate/tool-arguments";
 import { asRecord, readNumber as numberField, invalidRequest as invalid } from "../wire-values";
+import { checkChatRequest } from "./request-checks";
 
 /**
- * Chat Completions request body → canonical request. Validates the envelope only and keeps
- * fields it does not understand in `extra` (house rule 2). Rejects what cannot be served
+ * Chat Completions request body → canonical request. Validates the envelope and the types of
+ * the fields it reads (request-checks.ts) and keeps fields it does not understand in `extra`
+ * (house rule 2). Rejects what cannot be served
  * honestly: audio input (C07) and n > 1 (P08).
  */
 
@@ -26,9 +28,9 @@ const KNOWN_FIELDS = new Set([
 
 export function decodeChatRequest(body: Record<string, unknown>): CanonicalRequest {
   if (typeof body.model !== "string" || body.model === "") throw invalid("you must provide a model parameter", "model");
-  if (!Array.isArray(body.messages)) throw invalid("messages: an array of messages is required", "messages");
   if (typeof body.n === "number" && body.n > 1) throw invalid("n > 1 is not supported for this model", "n");
   if (Array.isArray(body.modalities) && body.modalities.includes("audio")) throw invalid("audio output is not supported for this model", "modalities");
+  checkChatRequest(body);
 
   const extraFields: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) if (!KNOWN_FIELDS.has(key)) extraFields[key] = value;

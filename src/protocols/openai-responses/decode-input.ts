@@ -1,6 +1,7 @@
 import type { ContentPart, Message, TextPart } from "../../canonical/types";
 import { GatewayError } from "../../errors/gateway-error";
 import { decodeMessageContent, decodeReasoningItem, decodeToolOutput } from "./decode-content";
+import { checkRequired, missingFieldError } from "../field-types";
 import { flattenNamespacedName } from "./namespaced-names";
 import { isRecord, readString } from "./values";
 
@@ -49,6 +50,7 @@ function decodeItem(item: Record<string, unknown>, index: number, builder: TurnB
       const namespace = readString(item.namespace);
       const itemId = readString(item.id);
       const custom = type === "custom_tool_call";
+      checkRequired(item.name, "string", `input[${index}].name`, "openai");
       builder.add("assistant", [
         {
           type: "tool_call",
@@ -82,6 +84,7 @@ function decodeItem(item: Record<string, unknown>, index: number, builder: TurnB
     case "custom_tool_call_output":
     case "local_shell_call_output": {
       const callId = readString(item.call_id) ?? readString(item.id) ?? "";
+      if (callId === "") throw missingFieldError(`input[${index}].call_id`, "openai");
       builder.add("user", [
         {
           type: "tool_result",

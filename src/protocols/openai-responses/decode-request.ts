@@ -2,6 +2,7 @@ import type { CanonicalRequest, ReasoningConfig, ResponseFormat, TextPart } from
 import { GatewayError } from "../../errors/gateway-error";
 import { decodeResponsesInput } from "./decode-input";
 import { decodeResponsesToolChoice, decodeResponsesTools } from "./decode-tools";
+import { checkResponsesRequest } from "./request-checks";
 import { isRecord, readBoolean, readNumber, readString } from "./values";
 
 /** Request fields with a canonical meaning; everything else is kept in `extra` (house rule 2). */
@@ -25,12 +26,13 @@ const CANONICAL_FIELDS = new Set([
 
 /**
  * A Responses client request → canonical (R01, R08, M04, M07, S10–S12, TC01, K10, J01).
- * Validates the envelope only; fields without a canonical meaning (`include`, `metadata`,
+ * Validates the envelope and the types of the fields it reads (request-checks.ts); fields without a canonical meaning (`include`, `metadata`,
  * `prompt_cache_key`, `truncation`, `client_metadata`, `text.verbosity`...) go to `extra`.
  */
 export function decodeResponsesRequest(body: Record<string, unknown>): CanonicalRequest {
   const model = readString(body.model);
   if (!model) throw new GatewayError("missing_model", 400, "model is required", { param: "model" });
+  checkResponsesRequest(body);
 
   const { leadingSystem, messages } = decodeResponsesInput(body.input);
   const system: TextPart[] = [];

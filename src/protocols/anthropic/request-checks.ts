@@ -1,0 +1,89 @@
+/**
+ * What the Messages API itself would reject among the fields the gateway reads, answered as
+ * Anthropic answers it (`max_tokens: Input should be an integer`), before a translation turns
+ * it into something else (field-types.ts says why, and why nothing more is checked).
+ */
+import type { FieldKind } from "../field-types";
+import { checkElements, checkOptional, checkOptionalFields, checkRequired } from "../field-types";
+import { isRecord, invalidRequest } from "../wire-values";
+
+const TOP_LEVEL_FIELDS: Readonly<Record<string, FieldKind>> = {
+  max_tokens: "integer",
+  temperature: "number",
+  top_p: "number",
+  top_k: "integer",
+  stop_sequences: "array",
+  system: "string or array",
+  tools: "array",
+  tool_choice: "object",
+  thinking: "object",
+  metadata: "object",
+  output_config: "object",
+  service_tier: "string",
+};
+
+export function checkAnthropicRequest(body: Record<string, unknown>): asserts body is Record<string, unknown> & { messages: unknown[] } {
+  if (!Array.isArray(body.messages)) throw invalidRequest("messages: an array of messages is required", "messages");
+  checkOptionalFields(body, TOP_LEVEL_FIELDS, "anthropic");
+  checkElements(body.stop_sequences, "string", "stop_sequences", "anthropic", ".");
+  if (Array.isArray(body.system)) body.system.forEach((block, index) => checkTextBlock(block, `system.${index}`));
+  if (Array.isArray(body.tools)) body.tools.forEach(checkTool);
+  if (isRecord(body.tool_choice)) {
+    checkRequired(body.tool_choice.type, "string", "tool_choice.type", "anthropic");
+    if (body.tool_choice.type === "tool") checkRequired(body.tool_choice.name, "string", "tool_choice.name", "anthropic");
+  }
+  if (isRecord(body.thinking)) {
+    checkRequired(body.thinking.type, "string", "thinking.type", "anthropic");
+    checkOptional(body.thinking.budget_tokens, "integer", "thinking.budget_tokens", "anthropic");
+  }
+  if (body.messages.length === 0) throw invalidRequest("messages: at least one message is required", "messages");
+  body.messages.forEach(checkMessage);
+}
+
+function checkMessage(message: unknown, index: number): void {
+  const where = `messages.${index}`;
+  checkRequired(message, "object", where, "anthropic");
+  const content = (message as Record<string, unknown>).content;
+  if (Array.isArray(content)) content.forEach((block, blockIndex) => checkContentBlock(block, `${where}.content.${blockIndex}`));
+}
+
+/** The blocks whose fields the translation reads; other block types travel as they are. */
+function checkContentBlock(block: unknown, where: string): void {
+  checkRequired(block, "object", where, "anthropic");
+  const record = block as Record<string, unknown>;
+  switch (record.type) {
+    case "text":
+      checkRequired(record.text, "string", `${where}.text`, "anthropic", true);
+      return;
+    case "image":
+    case "document":
+      checkRequired(record.source, "object", `${where}.source`, "anthropic");
+      return;
+    case "tool_use":
+      checkRequired(record.id, "string", `${where}.id`, "anthropic");
+      checkRequired(record.name, "string", `${where}.name`, "anthropic");
+      checkOptional(record.input, "object", `${where}.input`, "anthropic");
+      return;
+    case "tool_result":
+      checkRequired(record.tool_use_id, "string", `${where}.tool_use_id`, "anthropic");
+      checkOptional(record.content, "string or array", `${where}.content`, "anthropic");
+      return;
+  }
+}
+
+function checkTextBlock(block: unknown, where: string): void {
+  checkRequired(block, "object", where, "anthropic");
+  const record = block as Record<string, unknown>;
+  if (record.type === "text") checkRequired(record.text, "string", `${where}.text`, "anthropic", true);
+}
+
+function checkTool(tool: unknown, index: number): void {
+  const where = `tools.${index}`;
+  checkRequired(tool, "object", where, "anthropic");
+  const record = tool as Record<string, unknown>;
+  // Versioned server tools (web_search_20250305, bash_…) carry their own fields.
+  if (record.type !== undefined && record.type !== null && record.type !== "custom") return;
+  checkRequired(record.name, "string", `${where}.name`, "anthropic");
+  checkOptional(record.input_schema, "object", `${where}.input_schema`, "anthropic");
+  checkOptional(record.description, "string", `${where}.description`, "anthropic");
+}

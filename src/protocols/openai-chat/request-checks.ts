@@ -1,0 +1,85 @@
+/**
+ * What Chat Completions itself would reject among the fields the gateway reads, answered in
+ * OpenAI's words (`Invalid type for 'max_tokens': expected an integer, …`), before a translation
+ * turns it into something else (field-types.ts says why, and why nothing more is checked).
+ * Paths follow OpenAI's own errors: `messages.[2].tool_call_id`, `tools[0].function.name`.
+ */
+import type { FieldKind } from "../field-types";
+import { checkElements, checkOptional, checkOptionalFields, checkRequired } from "../field-types";
+import { invalidRequest, isRecord } from "../wire-values";
+
+const TOP_LEVEL_FIELDS: Readonly<Record<string, FieldKind>> = {
+  max_tokens: "integer",
+  max_completion_tokens: "integer",
+  temperature: "number",
+  top_p: "number",
+  top_k: "integer",
+  seed: "integer",
+  presence_penalty: "number",
+  frequency_penalty: "number",
+  n: "integer",
+  stop: "string or array",
+  tools: "array",
+  tool_choice: "string or object",
+  parallel_tool_calls: "boolean",
+  reasoning_effort: "string",
+  response_format: "object",
+  user: "string",
+  safety_identifier: "string",
+  service_tier: "string",
+  stream_options: "object",
+};
+
+export function checkChatRequest(body: Record<string, unknown>): asserts body is Record<string, unknown> & { messages: unknown[] } {
+  if (!Array.isArray(body.messages)) throw invalidRequest("messages: an array of messages is required", "messages");
+  checkOptionalFields(body, TOP_LEVEL_FIELDS, "openai");
+  checkElements(body.stop, "string", "stop", "openai");
+  if (Array.isArray(body.tools)) body.tools.forEach(checkTool);
+  if (body.messages.length === 0) {
+    throw invalidRequest("Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", "messages");
+  }
+  body.messages.forEach(checkMessage);
+}
+
+function checkMessage(message: unknown, index: number): void {
+  const where = `messages.[${index}]`;
+  checkRequired(message, "object", where, "openai");
+  const record = message as Record<string, unknown>;
+  if (Array.isArray(record.content)) record.content.forEach((part, partIndex) => checkContentPart(part, `${where}.content.[${partIndex}]`));
+  if (record.role === "tool") checkRequired(record.tool_call_id, "string", `${where}.tool_call_id`, "openai");
+  if (record.role === "assistant") {
+    checkOptional(record.tool_calls, "array", `${where}.tool_calls`, "openai");
+    if (Array.isArray(record.tool_calls)) record.tool_calls.forEach((call, callIndex) => checkToolCall(call, `${where}.tool_calls.[${callIndex}]`));
+  }
+}
+
+function checkContentPart(part: unknown, where: string): void {
+  checkRequired(part, "object", where, "openai");
+  const record = part as Record<string, unknown>;
+  if (record.type === "text") checkRequired(record.text, "string", `${where}.text`, "openai", true);
+  if (record.type === "image_url") {
+    checkRequired(record.image_url, "string or object", `${where}.image_url`, "openai");
+    if (isRecord(record.image_url)) checkRequired(record.image_url.url, "string", `${where}.image_url.url`, "openai");
+  }
+}
+
+function checkToolCall(call: unknown, where: string): void {
+  checkRequired(call, "object", where, "openai");
+  const record = call as Record<string, unknown>;
+  checkRequired(record.id, "string", `${where}.id`, "openai");
+  const body = record.type === "custom" ? "custom" : "function";
+  checkRequired(record[body], "object", `${where}.${body}`, "openai");
+  checkRequired((record[body] as Record<string, unknown>).name, "string", `${where}.${body}.name`, "openai");
+}
+
+function checkTool(tool: unknown, index: number): void {
+  const where = `tools[${index}]`;
+  checkRequired(tool, "object", where, "openai");
+  const record = tool as Record<string, unknown>;
+  if (record.type !== "function" && record.type !== "custom") return;
+  const body = record.type;
+  checkRequired(record[body], "object", `${where}.${body}`, "openai");
+  const definition = record[body] as Record<string, unknown>;
+  checkRequired(definition.name, "string", `${where}.${body}.name`, "openai");
+  if (body === "function") checkOptional(definition.parameters, "object", `${where}.function.parameters`, "openai");
+}

@@ -1,0 +1,138 @@
+/**
+ * Wrong types in the fields the gateway reads are a 400 in the caller's protocol, naming the
+ * field, before anything reaches an upstream: on translated routes (where a wrong type used to be
+ * dropped silently or sent on as a malformed field of the other protocol) and on loopback (which
+ * must refuse what the real API refuses). Unknown fields and nulls still pass.
+ */
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { startTestGateway, type TestGateway } from "../support/gateway-harness";
+import { type MockUpstream, startMockUpstream } from "../support/mock-upstream";
+
+let mock: MockUpstream;
+let gw: TestGateway;
+beforeAll(async () => {
+  mock = await startMockUpstream();
+  // claude* is served by the OpenAI upstream, gpt* by the Anthropic one: every request here is translated.
+  gw = await startTestGateway(mock, { TOKLIGENCE_ROUTES: "claude*=>openai,gpt*=>anthropic" });
+});
+afterAll(async () => {
+  await gw.stop();
+  await mock.stop();
+});
+
+const post = (path: string, body: unknown) => fetch(`${gw.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const user = [{ role: "user", content: "hi" }];
+
+async function expectAnthropic400(body: Record<string, unknown>, messagePart: string): Promise<void> {
+  const response = await post("/v1/messages", body);
+  const answer = (await response.json()) as any;
+  expect({ status: response.status, type: answer.type, errorType: answer.error?.type }).toEqual({ status: 400, type: "error", errorType: "invalid_request_error" });
+  expect(answer.error.message).toContain(messagePart);
+}
+
+async function expectOpenAI400(path: string, body: Record<string, unknown>, param: string, messagePart: string): Promise<void> {
+  const response = await post(path, body);
+  const answer = (await response.json()) as any;
+  expect({ status: response.status, type: answer.error?.type, param: answer.error?.param }).toEqual({ status: 400, type: "invalid_request_error", param });
+  expect(answer.error.message).toContain(messagePart);
+}
+
+describe("Anthropic clients on a translated route", () => {
+  const base = { model: "claude-sonnet-4-5", max_tokens: 64, messages: user };
+
+  test("wrong types in top-level fields are 400s naming the field, and nothing reaches the upstream", async () => {
+    const before = mock.requests.length;
+    await expectAnthropic400({ ...base, max_tokens: "ten" }, "max_tokens: Input should be an integer");
+    await expectAnthropic400({ ...base, max_tokens: 1.5 }, "max_tokens: Input should be an integer");
+    await expectAnthropic400({ ...base, temperature: "hot" }, "temperature: Input should be a number");
+    await expectAnthropic400({ ...base, system: 7 }, "system: Input should be a string or an array");
+    await expectAnthropic400({ ...base, system: [{ type: "text" }] }, "system.0.text: Field required");
+    await expectAnthropic400({ ...base, stop_sequences: ["ok", 3] }, "stop_sequences.1: Input should be a string");
+    await expectAnthropic400({ ...base, thinking: "yes" }, "thinking: Input should be an object");
+    await expectAnthropic400({ ...base, thinking: { type: "enabled", budget_tokens: "lots" } }, "thinking.budget_tokens");
+    await expectAnthropic400({ ...base, tool_choice: { type: "tool" } }, "tool_choice.name: Field required");
+    await expectAnthropic400({ ...base, tools: [{ name: 5, input_schema: { type: "object" } }] }, "tools.0.name: Input should be a string");
+    await expectAnthropic400({ ...base, tools: [{ description: "no name" }] }, "tools.0.name: Field required");
+    await expectAnthropic400({ ...base, messages: [] }, "at least one message");
+    expect(mock.requests.length).toBe(before);
+  });
+
+  test("content blocks: ids, names and tool_use_id are required; an image needs a source", async () => {
+    const history = (content: unknown[]) => ({ ...base, messages: [{ role: "user", content: "go" }, { role: "assistant", content }, { role: "user", content: "next" }] });
+    await expectAnthropic400(history([{ type: "tool_use", name: "Read", input: {} }]), "messages.1.content.0.id: Field required");
+    await expectAnthropic400(history([{ type: "tool_use", id: "toolu_1", input: {} }]), "messages.1.content.0.name: Field required");
+    await expectAnthropic400(history([{ type: "tool_use", id: "toolu_1", name: "Read", input: "path" }]), "messages.1.content.0.input: Input should be an object");
+    await expectAnthropic400({ ...base, messages: [{ role: "user", content: [{ type: "tool_result", content: "x" }] }] }, "messages.0.content.0.tool_use_id: Field required");
+    await expectAnthropic400({ ...base, messages: [{ role: "user", content: [{ type: "image" }] }] }, "messages.0.content.0.source: Field required");
+    await expectAnthropic400({ ...base, messages: [{ role: "user", content: [{ type: "text", text: 5 }] }] }, "messages.0.content.0.text: Input should be a string");
+    await expectAnthropic400({ ...base, messages: ["hi"] }, "messages.0: Input should be an object");
+  });
+
+  test("nulls, unknown fields, server tools and unknown block types still pass", async () => {
+    const response = await post("/v1/messages", {
+      ...base,
+      temperature: null,
+      top_k: null,
+      some_future_field: { anything: true },
+      tools: [{ type: "web_search_20250305", name: "web_search", max_uses: "many" }],
+      messages: [{ role: "user", content: [{ type: "text", text: "" }, { type: "future_block", payload: 1 }, { type: "text", text: "hi" }] }],
+    });
+    expect(response.status).toBe(200);
+  });
+});
+
+describe("OpenAI clients on a translated route", () => {
+  const base = { model: "gpt-4.1", messages: user };
+
+  test("Chat Completions: wrong types and missing ids are 400s in OpenAI's words, and nothing reaches the upstream", async () => {
+    const before = mock.requests.length;
+    const chat = "/v1/chat/completions";
+    await expectOpenAI400(chat, { ...base, max_tokens: "ten" }, "max_tokens", "Invalid type for 'max_tokens': expected an integer, but got a string instead.");
+    await expectOpenAI400(chat, { ...base, temperature: "hot" }, "temperature", "expected a number");
+    await expectOpenAI400(chat, { ...base, stop: 5 }, "stop", "expected a string or an array");
+    await expectOpenAI400(chat, { ...base, tools: [{ type: "function", function: { name: 5 } }] }, "tools[0].function.name", "expected a string");
+    await expectOpenAI400(chat, { ...base, tools: [{ type: "function" }] }, "tools[0].function", "Missing required parameter: 'tools[0].function'.");
+    await expectOpenAI400(chat, { ...base, messages: [] }, "messages", "empty array");
+    await expectOpenAI400(chat, { ...base, messages: [{ role: "tool", content: "x" }] }, "messages.[0].tool_call_id", "Missing required parameter");
+    await expectOpenAI400(
+      chat,
+      { ...base, messages: [...user, { role: "assistant", tool_calls: [{ type: "function", function: { name: "f", arguments: "{}" } }] }] },
+      "messages.[1].tool_calls.[0].id",
+      "Missing required parameter",
+    );
+    await expectOpenAI400(chat, { ...base, messages: [{ role: "user", content: [{ type: "image_url" }] }] }, "messages.[0].content.[0].image_url", "Missing required parameter");
+    await expectOpenAI400(chat, { ...base, messages: [{ role: "user", content: [{ type: "image_url", image_url: {} }] }] }, "messages.[0].content.[0].image_url.url", "Missing required parameter");
+    expect(mock.requests.length).toBe(before);
+  });
+
+  test("Responses: wrong types at the top and call items without names or call ids are 400s", async () => {
+    const before = mock.requests.length;
+    const responses = "/v1/responses";
+    const input = "hi";
+    await expectOpenAI400(responses, { model: "gpt-4.1", input, max_output_tokens: "ten" }, "max_output_tokens", "expected an integer");
+    await expectOpenAI400(responses, { model: "gpt-4.1", input, instructions: ["be brief"] }, "instructions", "expected a string, but got an array instead.");
+    await expectOpenAI400(responses, { model: "gpt-4.1", input, store: "no" }, "store", "expected a boolean");
+    await expectOpenAI400(responses, { model: "gpt-4.1", input: [{ type: "function_call", call_id: "call_1", arguments: "{}" }] }, "input[0].name", "Missing required parameter");
+    await expectOpenAI400(responses, { model: "gpt-4.1", input: [{ type: "function_call_output", output: "done" }] }, "input[0].call_id", "Missing required parameter");
+    expect(mock.requests.length).toBe(before);
+  });
+});
+
+describe("loopback refuses what the real API refuses", () => {
+  test("on Chat, Messages and Responses", async () => {
+    await expectOpenAI400("/v1/chat/completions", { model: "loopback", messages: "hi" }, "messages", "an array of messages is required");
+    await expectOpenAI400("/v1/chat/completions", { model: "loopback", messages: user, max_tokens: "ten" }, "max_tokens", "expected an integer");
+    await expectAnthropic400({ model: "loopback", max_tokens: "ten", messages: user }, "max_tokens: Input should be an integer");
+    await expectAnthropic400({ model: "loopback", max_tokens: 5, messages: [] }, "at least one message");
+    await expectOpenAI400("/v1/responses", { model: "loopback", input: "hi", temperature: "warm" }, "temperature", "expected a number");
+    // Valid requests are still answered.
+    expect((await post("/v1/chat/completions", { model: "loopback", messages: user, max_tokens: null })).status).toBe(200);
+  });
+
+  test("every refusal still gets a ledger row", async () => {
+    const before = gw.ledger.entries.length;
+    await post("/v1/messages", { model: "loopback", max_tokens: "ten", messages: user });
+    expect(gw.ledger.entries.length).toBe(before + 1);
+    expect(gw.ledger.entries.at(-1)).toMatchObject({ status: 400 });
+  });
+});
