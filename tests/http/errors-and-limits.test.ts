@@ -72,6 +72,7 @@ describe("health and models", () => {
     expect(body.status).toBe("ok");
     expect(body.work_mode).toBe("auto");
     expect(typeof body.version).toBe("string");
+    expect(body.commit).toBe("dev"); // from source; the compiled binary's test checks the baked-in commit
     expect(JSON.stringify(body)).not.toContain("routes");
   });
 

@@ -37,6 +37,13 @@ async function stream(path: string, body: object, headers: Record<string, string
 }
 
 describe("compiled gatewayd streams the loopback model", () => {
+  test("/health reports the version and the commit baked in at build time", async () => {
+    const host = await getHostBinary();
+    const health = (await (await fetch(`${daemon.url}/health`)).json()) as { version: string; commit: string };
+    expect(health).toMatchObject({ version: host.version, commit: host.commit });
+    expect(host.commit).not.toBe("dev");
+  });
+
   test("/v1/chat/completions stream:true: chat.completion.chunk events with the echoed text, finish_reason stop, then [DONE]", async () => {
     const { status, contentType, events } = await stream("/v1/chat/completions", { model: "loopback", stream: true, messages: [{ role: "user", content: "binary stream check" }] });
     expect(status).toBe(200);

@@ -5,12 +5,12 @@ import type { GatewayConfig } from "../../config/types";
 import { toGatewayError } from "../../errors/gateway-error";
 import { renderErrorResponse } from "../../errors/render";
 import type { ModelRouter } from "../../routing/router";
-import { gatewayVersion } from "../../version";
+import { gatewayCommit, gatewayVersion } from "../../version";
 import { createModelCatalogue, type ModelShape } from "./model-catalogue";
 
 /** GET /health (and /livez, /readyz for orchestrators): status, version and work mode, never secrets or routes. */
 export function healthRoutes(config: GatewayConfig, isDraining: () => boolean) {
-  const health = () => ({ status: isDraining() ? "draining" : "ok", version: gatewayVersion, work_mode: config.workMode, time: new Date().toISOString() });
+  const health = () => ({ status: isDraining() ? "draining" : "ok", version: gatewayVersion, commit: gatewayCommit, work_mode: config.workMode, time: new Date().toISOString() });
   return new Elysia({ name: "health" })
     .get("/health", health, { detail: { tags: ["Gateway"], summary: "Liveness, version and work mode" } })
     .get("/livez", () => ({ status: "ok" }), { detail: { tags: ["Gateway"], summary: "Liveness probe" } })

@@ -15,6 +15,8 @@ export interface HostBinary {
   gateway: string;
   gatewayd: string;
   version: string;
+  /** The commit baked into the binary (readBuildInfo: git, or GW_COMMIT). */
+  commit: string;
 }
 
 // Memoised per test process: bun test runs every file of a run in one process, so the
@@ -29,7 +31,7 @@ export function getHostBinary(): Promise<HostBinary> {
     const info = readBuildInfo();
     const gateway = await buildHostBinary({ outDir: dir, info });
     const suffix = process.platform === "win32" ? ".exe" : "";
-    return { dir, gateway, gatewayd: join(dir, `gatewayd${suffix}`), version: info.version };
+    return { dir, gateway, gatewayd: join(dir, `gatewayd${suffix}`), version: info.version, commit: info.commit };
   })();
   return hostBinary;
 }
