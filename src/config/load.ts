@@ -82,6 +82,7 @@ function buildConfig(entries: Map<string, SourcedValue>, environment: string): G
       bodyLimitBytes: get<number>("server.body_limit_mb") * 1024 * 1024,
       keepaliveIntervalMs: get("server.keepalive_interval_ms"),
       shutdownGraceMs: get("server.shutdown_grace_ms"),
+      corsOrigins: validateCorsOrigins(get("server.cors_origins"), entries.get("server.cors_origins")?.source ?? "defaults"),
     },
     multiport: {
       enabled: get("multiport.enabled"),
@@ -116,6 +117,27 @@ function buildConfig(entries: Map<string, SourcedValue>, environment: string): G
     providers: buildProviders(entries),
     agents: buildAgentsConfig(get),
   };
+}
+
+/**
+ * Each entry an exact origin (`https://app.example.com`, `http://localhost:5173`). `*` and `null`
+ * are refused: with auth off on a workstation, either would let any web page the user opens
+ * spend the provider keys behind the gateway (reliability-anchors §2.16).
+ */
+function validateCorsOrigins(origins: string[], source: string): string[] {
+  for (const origin of origins) {
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(origin);
+    } catch {}
+    const exact = parsed && (parsed.protocol === "http:" || parsed.protocol === "https:") && parsed.origin === origin.replace(/\/$/, "");
+    if (!exact) {
+      throw new ConfigError(
+        `server.cors_origins from ${source}: ${JSON.stringify(origin)} is not an exact origin (allowed: scheme://host[:port], e.g. "http://localhost:5173"; "*" and "null" are refused because any web page could then use the gateway)`,
+      );
+    }
+  }
+  return origins.map((origin) => origin.replace(/\/$/, ""));
 }
 
 function buildAgentsConfig(get: <T>(key: string) => T): GatewayConfig["agents"] {

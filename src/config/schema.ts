@@ -36,6 +36,7 @@ export const fixedKeys: Record<string, KeySpec> = {
   "server.body_limit_mb": positive(1024),
   "server.keepalive_interval_ms": positive(),
   "server.shutdown_grace_ms": positive(),
+  "server.cors_origins": list,
   "multiport.enabled": bool,
   "multiport.enable_facade": bool,
   "multiport.admin_port": port,

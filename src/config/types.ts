@@ -35,7 +35,15 @@ export interface AgentsConfig {
 /** The effective configuration: parsed once at start, validated, frozen, passed in. */
 export interface GatewayConfig {
   environment: string;
-  server: { host: string; port: number; bodyLimitBytes: number; keepaliveIntervalMs: number; shutdownGraceMs: number };
+  server: {
+    host: string;
+    port: number;
+    bodyLimitBytes: number;
+    keepaliveIntervalMs: number;
+    shutdownGraceMs: number;
+    /** Browser origins allowed to call the gateway (CORS); empty: CORS off. */
+    corsOrigins: string[];
+  };
   multiport: {
     enabled: boolean;
     enableFacade: boolean;

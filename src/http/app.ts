@@ -6,6 +6,7 @@ import { GatewayError } from "../errors/gateway-error";
 import { renderErrorResponse } from "../errors/render";
 import type { ProxyDeps } from "../proxy/types";
 import { gatewayVersion } from "../version";
+import { corsHook } from "./cors";
 import { protocolForPath } from "./read-request";
 import { anthropicModelListRoutes, healthRoutes, modelListRoutes } from "./routes/info-routes";
 import { anthropicRoutes, openaiCoreRoutes, openaiResponsesRoutes } from "./routes/model-routes";
@@ -74,6 +75,8 @@ export function createApp(deps: AppDeps, endpoints: readonly EndpointKey[]) {
         },
       }),
     );
+  const cors = corsHook(deps.config.server.corsOrigins);
+  if (cors) app.use(cors);
   if (enabled.has("health")) app.use(healthRoutes(deps.config, deps.isDraining));
   // One model listing per listener, in the shapes of the APIs it serves (OpenAI, Anthropic or both).
   if (enabled.has("openai_core") || enabled.has("anthropic")) {
