@@ -125,19 +125,20 @@ function buildConfig(entries: Map<string, SourcedValue>, environment: string): G
  * spend the provider keys behind the gateway (reliability-anchors §2.16).
  */
 function validateCorsOrigins(origins: string[], source: string): string[] {
-  for (const origin of origins) {
+  return origins.map((entry) => {
+    // A browser's Origin header never ends in a slash; a listed one may.
+    const origin = entry.replace(/\/$/, "");
     let parsed: URL | undefined;
     try {
       parsed = new URL(origin);
     } catch {}
-    const exact = parsed && (parsed.protocol === "http:" || parsed.protocol === "https:") && parsed.origin === origin.replace(/\/$/, "");
-    if (!exact) {
+    if (!parsed || (parsed.protocol !== "http:" && parsed.protocol !== "https:") || parsed.origin !== origin) {
       throw new ConfigError(
-        `server.cors_origins from ${source}: ${JSON.stringify(origin)} is not an exact origin (allowed: scheme://host[:port], e.g. "http://localhost:5173"; "*" and "null" are refused because any web page could then use the gateway)`,
+        `server.cors_origins from ${source}: ${JSON.stringify(entry)} is not an exact origin (allowed: scheme://host[:port], e.g. "http://localhost:5173"; "*" and "null" are refused because any web page could then use the gateway)`,
       );
     }
-  }
-  return origins.map((origin) => origin.replace(/\/$/, ""));
+    return origin;
+  });
 }
 
 function buildAgentsConfig(get: <T>(key: string) => T): GatewayConfig["agents"] {

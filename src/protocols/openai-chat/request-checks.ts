@@ -67,9 +67,9 @@ function checkToolCall(call: unknown, where: string): void {
   checkRequired(call, "object", where, "openai");
   const record = call as Record<string, unknown>;
   checkRequired(record.id, "string", `${where}.id`, "openai");
-  const body = record.type === "custom" ? "custom" : "function";
-  checkRequired(record[body], "object", `${where}.${body}`, "openai");
-  checkRequired((record[body] as Record<string, unknown>).name, "string", `${where}.${body}.name`, "openai");
+  const kind = record.type === "custom" ? "custom" : "function";
+  checkRequired(record[kind], "object", `${where}.${kind}`, "openai");
+  checkRequired((record[kind] as Record<string, unknown>).name, "string", `${where}.${kind}.name`, "openai");
 }
 
 function checkTool(tool: unknown, index: number): void {
@@ -77,9 +77,9 @@ function checkTool(tool: unknown, index: number): void {
   checkRequired(tool, "object", where, "openai");
   const record = tool as Record<string, unknown>;
   if (record.type !== "function" && record.type !== "custom") return;
-  const body = record.type;
-  checkRequired(record[body], "object", `${where}.${body}`, "openai");
-  const definition = record[body] as Record<string, unknown>;
-  checkRequired(definition.name, "string", `${where}.${body}.name`, "openai");
-  if (body === "function") checkOptional(definition.parameters, "object", `${where}.function.parameters`, "openai");
+  const kind = record.type;
+  checkRequired(record[kind], "object", `${where}.${kind}`, "openai");
+  const definition = record[kind] as Record<string, unknown>;
+  checkRequired(definition.name, "string", `${where}.${kind}.name`, "openai");
+  if (kind === "function") checkOptional(definition.parameters, "object", `${where}.function.parameters`, "openai");
 }
