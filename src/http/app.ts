@@ -49,12 +49,25 @@ export interface AppDeps {
 /** The Elysia app serving the given endpoint groups (all of them on the single-port facade). */
 export function createApp(deps: AppDeps, endpoints: readonly EndpointKey[]) {
   const enabled = new Set(endpoints);
+  // Built on first use, once every route below is registered: a known path asked with another
+  // method is a 405 naming the allowed ones, not a 404 that reads as "no such endpoint".
+  let methodsByPath: Map<string, string[]> | undefined;
+  const methodsServing = (path: string): string[] => {
+    methodsByPath ??= staticRouteMethods(app.routes);
+    return methodsByPath.get(path) ?? [];
+  };
   const routeDeps = { proxy: deps.proxy, auth: deps.auth };
   const app = new Elysia({ name: "tokligence-gateway" })
     .onError(({ code, error, request }) => {
       const path = new URL(request.url).pathname;
       const protocol = protocolForPath(path);
-      if (code === "NOT_FOUND") return renderErrorResponse(protocol, new GatewayError("not_found", 404, `no route for ${request.method} ${path}`));
+      if (code === "NOT_FOUND") {
+        const allowed = methodsServing(path);
+        if (allowed.length === 0 || request.method === "OPTIONS") return renderErrorResponse(protocol, new GatewayError("not_found", 404, `no route for ${request.method} ${path}`));
+        const refusal = renderErrorResponse(protocol, new GatewayError("method_not_allowed", 405, `${request.method} is not allowed on ${path}; use ${allowed.join(" or ")}`));
+        refusal.headers.set("allow", allowed.join(", "));
+        return refusal;
+      }
       if (code === "PARSE" || code === "VALIDATION") return renderErrorResponse(protocol, new GatewayError("invalid_request", 400, String((error as Error).message ?? error)));
       deps.proxy.logger.error({ err: error, path }, "unhandled error");
       return renderErrorResponse(protocol, new GatewayError("internal_error", 500, "internal gateway error"));
@@ -89,4 +102,16 @@ export function createApp(deps: AppDeps, endpoints: readonly EndpointKey[]) {
   if (enabled.has("anthropic")) app.use(anthropicRoutes(routeDeps));
   if (enabled.has("admin")) for (const routes of deps.adminRoutes ?? []) app.use(routes);
   return app;
+}
+
+/** Methods per literal route path (paths with parameters are left out: any id would match them). */
+function staticRouteMethods(routes: readonly { method: string; path: string }[]): Map<string, string[]> {
+  const methods = new Map<string, string[]>();
+  for (const { method, path } of routes) {
+    if (path.includes(":") || path.includes("*") || method === "OPTIONS") continue;
+    const list = methods.get(path) ?? [];
+    if (!list.includes(method)) list.push(method);
+    methods.set(path, list);
+  }
+  return methods;
 }

@@ -1,6 +1,7 @@
 import type { Protocol } from "../canonical/types";
 import { GatewayError } from "../errors/gateway-error";
 import { newRequestId } from "../proxy/request-id";
+import { contentCodings, decodeBody } from "./content-encoding";
 
 /**
  * The id a request is answered with: the client's X-Request-ID when it is a sane token (then
@@ -16,7 +17,8 @@ export function requestIdFor(headers: Headers): { requestId: string; clientReque
 const utf8 = new TextDecoder();
 
 /**
- * Read and parse a JSON request body under the size limit, and check the envelope only
+ * Read and parse a JSON request body under the size limit (decoding any content-encoding,
+ * the limit then applying to the decoded bytes), and check the envelope only
  * (an object with a string `model`); everything else is forwarded untouched (house rule 2).
  */
 export async function readJsonBody(request: Request, limitBytes: number, options: { requireModel: boolean }): Promise<{ body: Record<string, unknown>; rawBody: Uint8Array }> {
@@ -24,7 +26,8 @@ export async function readJsonBody(request: Request, limitBytes: number, options
   if (Number.isFinite(declared) && declared > limitBytes) throw tooLarge(limitBytes);
   const buffer = await request.arrayBuffer();
   if (buffer.byteLength > limitBytes) throw tooLarge(limitBytes);
-  const rawBody = new Uint8Array(buffer);
+  const codings = contentCodings(request.headers.get("content-encoding"));
+  const rawBody = codings.length === 0 ? new Uint8Array(buffer) : decodeBody(new Uint8Array(buffer), codings, limitBytes, () => tooLarge(limitBytes));
   let body: unknown;
   try {
     body = JSON.parse(utf8.decode(rawBody));

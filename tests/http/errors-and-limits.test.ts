@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import zlib from "node:zlib";
 import { startTestGateway, type TestGateway } from "../support/gateway-harness";
 
 let gw: TestGateway;
@@ -58,11 +59,66 @@ describe("errors in the caller's protocol", () => {
     expect(((await response.json()) as any).error.code).toBe("not_found");
   });
 
+  test("a known path asked with the wrong method is 405 with Allow, in the path's protocol", async () => {
+    const chat = await fetch(`${gw.url}/v1/chat/completions`);
+    expect(chat.status).toBe(405);
+    expect(chat.headers.get("allow")).toBe("POST");
+    expect(((await chat.json()) as any).error).toMatchObject({ type: "invalid_request_error", code: "method_not_allowed" });
+    const messages = await fetch(`${gw.url}/anthropic/v1/messages`, { method: "PUT", body: "{}" });
+    expect(messages.status).toBe(405);
+    expect(((await messages.json()) as any).error.type).toBe("invalid_request_error");
+    const health = await fetch(`${gw.url}/health`, { method: "POST" });
+    expect(health.status).toBe(405);
+    expect(health.headers.get("allow")).toBe("GET");
+    // A path with an id in it matches any id, so a wrong method there stays a plain 404.
+    expect((await fetch(`${gw.url}/v1/responses/resp_1/anything`)).status).toBe(404);
+  });
+
   test("every rejected request still gets a ledger row", async () => {
     const before = gw.ledger.entries.length;
     await send("/v1/chat/completions", "{nope");
     expect(gw.ledger.entries.length).toBe(before + 1);
     expect(gw.ledger.entries.at(-1)!.errorCode).toBe("invalid_json");
+  });
+});
+
+describe("compressed request bodies (content-encoding)", () => {
+  const request = JSON.stringify({ model: "loopback", max_tokens: 20, messages: [{ role: "user", content: "squeezed" }] });
+  const sendCoded = (coding: string, data: Uint8Array) =>
+    fetch(`${gw.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json", "content-encoding": coding }, body: data });
+
+  test("gzip, deflate, br and zstd bodies are decoded and answered", async () => {
+    const coded: Record<string, Uint8Array> = {
+      gzip: zlib.gzipSync(request),
+      deflate: zlib.deflateSync(request),
+      br: zlib.brotliCompressSync(request),
+      zstd: zlib.zstdCompressSync(request),
+      "gzip, br": zlib.brotliCompressSync(zlib.gzipSync(request)),
+    };
+    for (const [coding, data] of Object.entries(coded)) {
+      const response = await sendCoded(coding, data);
+      expect(response.status).toBe(200);
+      expect(JSON.stringify(await response.json())).toContain("squeezed");
+    }
+  });
+
+  test("an unknown coding is 415, corrupt data 400, and each still gets a ledger row", async () => {
+    const before = gw.ledger.entries.length;
+    const unknown = await sendCoded("compress", new TextEncoder().encode(request));
+    expect(unknown.status).toBe(415);
+    expect(((await unknown.json()) as any).error.message).toContain("compress");
+    const corrupt = await sendCoded("gzip", new TextEncoder().encode(request));
+    expect(corrupt.status).toBe(400);
+    expect(((await corrupt.json()) as any).error.message).toContain("gzip");
+    expect(gw.ledger.entries.length).toBe(before + 2);
+  });
+
+  test("the size limit applies to the decoded body: a small bomb is 413", async () => {
+    const bomb = zlib.gzipSync(Buffer.alloc(5 * 1024 * 1024, 32));
+    expect(bomb.byteLength).toBeLessThan(1024 * 1024);
+    const response = await sendCoded("gzip", bomb);
+    expect(response.status).toBe(413);
+    expect(((await response.json()) as any).error.type).toBe("request_too_large");
   });
 });
 

@@ -37,6 +37,16 @@ describe("native passthrough (client protocol = upstream protocol)", () => {
     expect(row.provider).toBe("openai");
   });
 
+  test("a gzip-coded request body goes upstream decoded, without the content-encoding header", async () => {
+    const { gzipSync } = await import("node:zlib");
+    const body = { model: "claude-3-5-sonnet-20241022", max_tokens: 16, messages: [{ role: "user", content: "zipped" }], x_extra: true };
+    const response = await fetch(`${gw.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json", "content-encoding": "gzip" }, body: gzipSync(JSON.stringify(body)) });
+    expect(response.status).toBe(200);
+    const received = mock.requests.at(-1)!;
+    expect(received.body).toEqual(body);
+    expect(received.headers["content-encoding"]).toBeUndefined();
+  });
+
   test("chat stream: events arrive one by one as the upstream sends them, with exact usage in the ledger", async () => {
     mock.enqueue({ events: (await import("../support/mock-upstream")).defaultChatEvents("gpt-4o", "one two three", true), intervalMs: 150 });
     const started = Date.now();
