@@ -84,11 +84,11 @@ describe("errors in the caller's protocol", () => {
 
 describe("compressed request bodies (content-encoding)", () => {
   const request = JSON.stringify({ model: "loopback", max_tokens: 20, messages: [{ role: "user", content: "squeezed" }] });
-  const sendCoded = (coding: string, data: Uint8Array) =>
+  const sendCoded = (coding: string, data: Uint8Array<ArrayBuffer>) =>
     fetch(`${gw.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json", "content-encoding": coding }, body: data });
 
   test("gzip, deflate, br and zstd bodies are decoded and answered", async () => {
-    const coded: Record<string, Uint8Array> = {
+    const coded: Record<string, Uint8Array<ArrayBuffer>> = {
       gzip: zlib.gzipSync(request),
       deflate: zlib.deflateSync(request),
       br: zlib.brotliCompressSync(request),
@@ -104,10 +104,10 @@ describe("compressed request bodies (content-encoding)", () => {
 
   test("an unknown coding is 415, corrupt data 400, and each still gets a ledger row", async () => {
     const before = gw.ledger.entries.length;
-    const unknown = await sendCoded("compress", new TextEncoder().encode(request));
+    const unknown = await sendCoded("compress", Buffer.from(request));
     expect(unknown.status).toBe(415);
     expect(((await unknown.json()) as any).error.message).toContain("compress");
-    const corrupt = await sendCoded("gzip", new TextEncoder().encode(request));
+    const corrupt = await sendCoded("gzip", Buffer.from(request));
     expect(corrupt.status).toBe(400);
     expect(((await corrupt.json()) as any).error.message).toContain("gzip");
     expect(gw.ledger.entries.length).toBe(before + 2);

@@ -127,6 +127,29 @@ for (const client of ["auto", "fetch"] as const) {
         expect(events.some((e) => e.event === "message_stop")).toBe(false);
       });
 
+      test("a truncated Anthropic stream translated for OpenAI clients ends in an error, never a made-up finish", async () => {
+        const post = (path: string, body: object) => fetch(`${gw.url}${path}`, { method: "POST", body: JSON.stringify({ model: "claude-sonnet-4-5", stream: true, ...body }) });
+        primary.enqueue({ events: defaultAnthropicEvents("claude-x", "a b c"), truncateAfter: 4 });
+        const chatEvents = await readSse(await post("/v1/chat/completions", { messages: [{ role: "user", content: "x" }] }));
+        expect(chatEvents.at(-1)!.data.error).toMatchObject({ type: "server_error" });
+        expect(chatEvents.some((e) => e.raw === "[DONE]" || e.data?.choices?.[0]?.finish_reason)).toBe(false);
+        expect(gw.ledger.entries.at(-1)!.errorCode).toBe("upstream_stream_broken");
+
+        primary.enqueue({ events: defaultAnthropicEvents("claude-x", "a b c"), truncateAfter: 4 });
+        const responsesEvents = await readSse(await post("/v1/responses", { input: "x" }));
+        expect(responsesEvents.some((e) => e.event === "response.completed")).toBe(false);
+        expect(["response.failed", "error"]).toContain(responsesEvents.at(-1)!.event ?? "");
+        expect(gw.ledger.entries.at(-1)!.errorCode).toBe("upstream_stream_broken");
+      });
+
+      test("a Chat upstream that closes before any chunk is an error for an Anthropic client, not an empty answer", async () => {
+        primary.enqueue({ events: defaultChatEvents("m", "a b", true), truncateAfter: 0 });
+        const response = await fetch(`${gw.url}/v1/messages`, { method: "POST", body: JSON.stringify({ model: "team-model", max_tokens: 5, stream: true, messages: [{ role: "user", content: "x" }] }) });
+        const events = await readSse(response);
+        expect(events.at(-1)!.event).toBe("error");
+        expect(events.some((e) => e.event === "message_stop")).toBe(false);
+      });
+
       test("quiet streams get keep-alive pings in the client's protocol", async () => {
         primary.enqueue({ events: defaultAnthropicEvents("claude-x", "a b"), intervalMs: 300 });
         const response = await fetch(`${gw.url}/v1/messages`, { method: "POST", body: JSON.stringify({ model: "claude-sonnet-4-5", max_tokens: 5, stream: true, messages: [{ role: "user", content: "x" }] }) });

@@ -97,11 +97,12 @@ export function createAnthropicStreamDecoder(ctx: TranslationContext): Canonical
       return push(data);
     },
     end() {
-      // The pipeline calls end() on a clean close; without message_stop the message is still
-      // closed so the client sees a well-formed stream (SA08).
+      // Anthropic always ends a stream with message_stop, so a close before it is a cut stream
+      // (reliability-anchors 2.18): one error event, never a made-up ending the client would
+      // store as a complete answer. (SA08's lenient close is for Chat servers; see that decoder.)
       if (stopped) return [];
       stopped = true;
-      return [...closeOpenBlocks(), { type: "message_stop" }];
+      return [{ type: "error", status: 502, code: "upstream_stream_broken", message: "upstream stream ended before message_stop" }];
     },
   };
 }

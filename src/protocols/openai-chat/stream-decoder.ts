@@ -243,8 +243,13 @@ export function createChatStreamDecoder(ctx: TranslationContext): CanonicalStrea
         done = true;
         return out;
       }
-      if (!started) out.push({ type: "message_start", id: generateId("chatcmpl-"), model: "" });
-      started = true;
+      if (!started) {
+        // Not one chunk before the close: there is no answer to finish, only a broken stream.
+        out.push({ type: "message_start", id: generateId("chatcmpl-"), model: "" });
+        out.push({ type: "error", status: 502, code: "upstream_stream_broken", message: "upstream stream ended before any chunk" });
+        done = true;
+        return out;
+      }
       finish(out);
       return out;
     },
