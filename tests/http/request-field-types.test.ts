@@ -129,6 +129,28 @@ describe("loopback refuses what the real API refuses", () => {
     expect((await post("/v1/chat/completions", { model: "loopback", messages: user, max_tokens: null })).status).toBe(200);
   });
 
+  test("item shapes, roles and ids are checked as on a translated route (the same decoder runs)", async () => {
+    const responses = "/v1/responses";
+    await expectOpenAI400(responses, { model: "loopback", input: [null] }, "input[0]", "must be an object");
+    await expectOpenAI400(responses, { model: "loopback", input: ["text"] }, "input[0]", "must be an object");
+    await expectOpenAI400(responses, { model: "loopback", input: 5 }, "input", "string or an array");
+    await expectOpenAI400(responses, { model: "loopback", input: [{ type: "function_call_output", output: "x" }] }, "input[0].call_id", "Missing required parameter");
+    await expectOpenAI400(responses, { model: "loopback", input: [{ type: "function_call", call_id: "c1", arguments: "{}" }] }, "input[0].name", "Missing required parameter");
+    await expectOpenAI400(responses, { model: "loopback", input: "hi", tools: [{ type: "function", parameters: {} }] }, "tools[0].name", "required");
+    const chat = "/v1/chat/completions";
+    await expectOpenAI400(chat, { model: "loopback", messages: [{ role: "wizard", content: "hi" }] }, "messages.[0].role", "unsupported role");
+    await expectOpenAI400(chat, { model: "loopback", messages: [{ content: "hi" }] }, "messages.[0].role", "Missing required parameter");
+    await expectOpenAI400(chat, { model: "loopback", messages: [{ role: "user", content: 5 }] }, "messages.[0].content", "string or an array");
+    // n > 1 is a loopback feature, not a refusal (only Claude-class upstreams cannot give several choices).
+    expect((await post(chat, { model: "loopback", n: 2, messages: user })).status).toBe(200);
+  });
+
+  test("embeddings: null is absent, a string dimension and an unknown encoding_format are refused", async () => {
+    expect((await post("/v1/embeddings", { model: "loopback", input: "hi", dimensions: null, encoding_format: null })).status).toBe(200);
+    await expectOpenAI400("/v1/embeddings", { model: "loopback", input: "hi", dimensions: "4" }, "dimensions", "integer");
+    await expectOpenAI400("/v1/embeddings", { model: "loopback", input: "hi", encoding_format: "bogus" }, "encoding_format", "float");
+  });
+
   test("every refusal still gets a ledger row", async () => {
     const before = gw.ledger.entries.length;
     await post("/v1/messages", { model: "loopback", max_tokens: "ten", messages: user });

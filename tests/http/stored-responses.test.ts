@@ -93,6 +93,8 @@ describe("stored responses (SQLite, auth off)", () => {
     expect(created.status).toBe(200);
     const response = (await created.json()) as any;
     expect(response.id).toMatch(/^resp_/);
+    // OpenAI echoes the request's instructions in the response object, and so does the stored copy.
+    expect(response.instructions).toBe("be brief");
 
     const fetched = await get(`/v1/responses/${response.id}`);
     expect(fetched.status).toBe(200);
@@ -225,7 +227,7 @@ describe("stored responses (SQLite, auth off)", () => {
 
   test("streams are stored: the id resolves as soon as the client sees response.completed (translated and native)", async () => {
     for (const model of ["claude-test", "gpt-4o"]) {
-      const response = await post({ model, stream: true, input: `stream to ${model}` });
+      const response = await post({ model, stream: true, input: `stream to ${model}`, instructions: "in one line" });
       const reader = response.body!.getReader();
       const decoder = new TextDecoder();
       let text = "";
@@ -243,6 +245,7 @@ describe("stored responses (SQLite, auth off)", () => {
       expect(body.status).toBe("completed");
       expect(JSON.stringify(body.output)).toContain("Hello from the mock upstream");
       expect(body.model).toBe(model);
+      if (model === "claude-test") expect(completed.instructions).toBe("in one line"); // native: whatever the upstream echoes
       while (!(await reader.read()).done);
       const items = (await (await get(`/v1/responses/${completed.id}/input_items`)).json()) as any;
       expect(items.data[0].content[0].text).toBe(`stream to ${model}`);

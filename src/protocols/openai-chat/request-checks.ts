@@ -45,6 +45,7 @@ function checkMessage(message: unknown, index: number): void {
   const where = `messages.[${index}]`;
   checkRequired(message, "object", where, "openai");
   const record = message as Record<string, unknown>;
+  checkRequired(record.role, "string", `${where}.role`, "openai");
   if (Array.isArray(record.content)) record.content.forEach((part, partIndex) => checkContentPart(part, `${where}.content.[${partIndex}]`));
   if (record.role === "tool") checkRequired(record.tool_call_id, "string", `${where}.tool_call_id`, "openai");
   if (record.role === "assistant") {

@@ -45,6 +45,9 @@ export function decodeResponsesRequest(body: Record<string, unknown>): Canonical
   for (const [key, value] of Object.entries(body)) {
     if (!CANONICAL_FIELDS.has(key) && key !== "text") extra[key] = value;
   }
+  // Kept for the echo in the response object (OpenAI returns the request's instructions);
+  // encoders take the prompt from `system`, and the Responses encoder owns this field name.
+  if (instructions) extra.instructions = instructions;
   const { responseFormat, textExtra } = decodeTextOptions(body.text);
   if (textExtra) extra.text = textExtra;
 

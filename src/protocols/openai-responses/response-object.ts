@@ -45,8 +45,8 @@ function echoRequestSettings(request: CanonicalRequest | undefined): Record<stri
         : { type: "json_schema", name: format.name ?? "response", schema: format.schema, strict: format.strict ?? false };
   const ignoreWarnings = (): void => {};
   return {
-    // The system prompt is not echoed: Codex sends none in `instructions` (M04) and SDKs do not read it back.
-    instructions: null,
+    // The client's own `instructions`, as OpenAI echoes them (leading system items are not instructions).
+    instructions: typeof extra.instructions === "string" ? extra.instructions : null,
     max_output_tokens: request.maxTokens ?? null,
     parallel_tool_calls: request.parallelToolCalls ?? true,
     previous_response_id: request.previousResponseId ?? null,

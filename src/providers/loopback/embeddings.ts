@@ -10,11 +10,16 @@ type Json = Record<string, unknown>;
  */
 export function answerEmbeddings(body: Json, model: string): Response {
   const inputs = normaliseInputs(body.input);
-  const dimensions = body.dimensions === undefined ? 1536 : Number(body.dimensions);
-  if (!Number.isInteger(dimensions) || dimensions < 1 || dimensions > 4096) {
+  // Null counts as absent, as on every route; a string is refused, as OpenAI refuses it.
+  const dimensions = body.dimensions ?? 1536;
+  if (typeof dimensions !== "number" || !Number.isInteger(dimensions) || dimensions < 1 || dimensions > 4096) {
     throw new GatewayError("invalid_request", 400, "dimensions must be an integer from 1 to 4096", { param: "dimensions" });
   }
-  const base64 = body.encoding_format === "base64";
+  const format = body.encoding_format ?? "float";
+  if (format !== "float" && format !== "base64") {
+    throw new GatewayError("invalid_request", 400, `encoding_format must be 'float' or 'base64', got ${JSON.stringify(format)}`, { param: "encoding_format" });
+  }
+  const base64 = format === "base64";
   const data = inputs.map((input, index) => {
     const vector = embed(input, dimensions);
     return { object: "embedding", index, embedding: base64 ? Buffer.from(new Float32Array(vector).buffer).toString("base64") : vector };

@@ -1,6 +1,6 @@
-import { checkAnthropicRequest } from "../../protocols/anthropic/request-checks";
-import { checkChatRequest } from "../../protocols/openai-chat/request-checks";
-import { checkResponsesRequest } from "../../protocols/openai-responses/request-checks";
+import { anthropicCodec } from "../../protocols/anthropic/codec";
+import { openaiChatCodec } from "../../protocols/openai-chat/codec";
+import { openaiResponsesCodec } from "../../protocols/openai-responses/codec";
 import type { UpstreamOperation } from "../endpoints";
 import { answerAnthropic, answerAnthropicCountTokens } from "./anthropic";
 import { answerChat } from "./chat";
@@ -28,15 +28,24 @@ export function answerLoopback(operation: UpstreamOperation, body: Record<string
   }
 }
 
+/**
+ * Decode the request exactly as a translated route would (and drop the result), so loopback
+ * refuses the same bodies with the same 400s: field types, roles, item shapes, missing ids.
+ */
 function checkLoopbackRequest(operation: UpstreamOperation, body: Record<string, unknown>): void {
   switch (operation) {
     case "openai-chat":
-      return checkChatRequest(body);
+      // n > 1 is refused only because Claude-class upstreams cannot give several choices;
+      // loopback can (and checks n itself).
+      openaiChatCodec.decodeRequest({ ...body, n: undefined });
+      return;
     case "openai-responses":
-      return checkResponsesRequest(body);
+      openaiResponsesCodec.decodeRequest(body);
+      return;
     case "anthropic":
     case "anthropic-count-tokens":
-      return checkAnthropicRequest(body);
+      anthropicCodec.decodeRequest(body);
+      return;
     case "openai-embeddings":
       return;
   }
