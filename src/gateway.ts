@@ -78,8 +78,10 @@ export function startGateway(config: GatewayConfig, logger: Logger, services: Ga
       reusePort: false,
       // Bun's maximum; SSE keep-alive pings keep quiet streams well inside it.
       idleTimeout: 255,
-      // A hard cap above the configured limit: requests between the two get a protocol-shaped 413.
-      maxRequestBodySize: config.server.bodyLimitBytes + 1024 * 1024,
+      // Out of reach on purpose: Bun answers a body over its cap with an empty 413 that SDKs show
+      // as "(no body)". The body readers enforce server.body_limit_mb themselves, without
+      // buffering past it, and answer in the caller's protocol (http/read-request.ts).
+      maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     });
     const server = app.server!;
     const url = `http://${config.server.host.includes(":") ? `[${config.server.host}]` : config.server.host}:${server.port}`;

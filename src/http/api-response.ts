@@ -3,6 +3,7 @@ import type { AuthResult } from "../auth/authenticator";
 import type { Principal } from "../auth/types";
 import { GatewayError, toGatewayError } from "../errors/gateway-error";
 import { renderErrorResponse } from "../errors/render";
+import { readBodyWithin } from "./read-request";
 
 const ADMIN_BODY_LIMIT = 4 * 1024 * 1024;
 
@@ -28,8 +29,7 @@ export function principalOrThrow(result: AuthResult): Principal {
 
 /** The raw body as text, within a small limit (admin payloads are small). */
 export async function readBodyText(request: Request): Promise<string> {
-  const buffer = await request.arrayBuffer();
-  if (buffer.byteLength > ADMIN_BODY_LIMIT) throw new GatewayError("body_too_large", 413, "request body is larger than 4 MiB");
+  const buffer = await readBodyWithin(request, ADMIN_BODY_LIMIT, () => new GatewayError("body_too_large", 413, "request body is larger than 4 MiB"));
   return new TextDecoder().decode(buffer);
 }
 

@@ -22,10 +22,7 @@ const utf8 = new TextDecoder();
  * (an object with a string `model`); everything else is forwarded untouched (house rule 2).
  */
 export async function readJsonBody(request: Request, limitBytes: number, options: { requireModel: boolean }): Promise<{ body: Record<string, unknown>; rawBody: Uint8Array }> {
-  const declared = Number(request.headers.get("content-length") ?? "NaN");
-  if (Number.isFinite(declared) && declared > limitBytes) throw tooLarge(limitBytes);
-  const buffer = await request.arrayBuffer();
-  if (buffer.byteLength > limitBytes) throw tooLarge(limitBytes);
+  const buffer = await readBodyWithin(request, limitBytes, () => tooLarge(limitBytes));
   const codings = contentCodings(request.headers.get("content-encoding"));
   const rawBody = codings.length === 0 ? new Uint8Array(buffer) : decodeBody(new Uint8Array(buffer), codings, limitBytes, () => tooLarge(limitBytes));
   let body: unknown;
@@ -48,6 +45,42 @@ export async function readJsonBody(request: Request, limitBytes: number, options
     throw new GatewayError("invalid_request", 400, "stream must be a boolean", { param: "stream" });
   }
   return { body: object, rawBody };
+}
+
+/**
+ * The body's bytes, refused with `tooLarge` once past the limit. Bun's own cap
+ * (`maxRequestBodySize`) is set out of reach so every oversized body gets the protocol-shaped
+ * 413 from here rather than Bun's empty one: a declared length is checked before reading, and a
+ * chunked body is read piece by piece and abandoned at the limit, never buffered whole.
+ */
+export async function readBodyWithin(request: Request, limitBytes: number, tooLarge: () => GatewayError): Promise<ArrayBuffer> {
+  const declared = request.headers.get("content-length");
+  if (declared !== null) {
+    if (Number(declared) > limitBytes) throw tooLarge();
+    // Bun reads exactly the declared length, so this cannot grow past it.
+    return request.arrayBuffer();
+  }
+  if (!request.body) return new ArrayBuffer(0);
+  const reader = request.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    received += value.byteLength;
+    if (received > limitBytes) {
+      await reader.cancel().catch(() => {});
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  const joined = new Uint8Array(received);
+  let offset = 0;
+  for (const chunk of chunks) {
+    joined.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return joined.buffer;
 }
 
 function tooLarge(limitBytes: number): GatewayError {

@@ -44,6 +44,54 @@ describe("errors in the caller's protocol", () => {
     expect(((await response.json()) as any).error.type).toBe("request_too_large");
   });
 
+  test("every oversized body gets the shaped 413: far over the limit, a huge declared length, or chunked", async () => {
+    const far = await send("/v1/chat/completions", "x".repeat(3 * 1024 * 1024));
+    expect(far.status).toBe(413);
+    expect(((await far.json()) as any).error.code).toBe("request_too_large");
+
+    const chunks = (total: number, text: string) =>
+      new ReadableStream<Uint8Array>({
+        start(controller) {
+          const piece = new TextEncoder().encode(text.repeat(64 * 1024));
+          for (let sent = 0; sent < total; sent += piece.byteLength) controller.enqueue(piece);
+          controller.close();
+        },
+      });
+    const chunked = await fetch(`${gw.url}/v1/messages`, { method: "POST", body: chunks(3 * 1024 * 1024, "y") });
+    expect(chunked.status).toBe(413);
+    expect(((await chunked.json()) as any).error.type).toBe("request_too_large");
+
+    // A declared length far past any buffer: refused from the header, before reading a byte.
+    const { connect } = await import("node:net");
+    const port = Number(new URL(gw.url).port);
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, "127.0.0.1", () => socket.write("POST /v1/messages HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: 999999999999\r\n\r\n{}"));
+      let answer = "";
+      socket.on("data", (data) => {
+        answer += data.toString();
+        if (answer.includes("request_too_large")) socket.destroy();
+      });
+      socket.on("close", () => resolve(answer));
+      socket.on("error", reject);
+    });
+    expect(raw).toStartWith("HTTP/1.1 413");
+    expect(raw).toContain('"type":"request_too_large"');
+  });
+
+  test("a chunked body within the limit is read whole", async () => {
+    const body = JSON.stringify({ model: "loopback", max_tokens: 5, messages: [{ role: "user", content: "in pieces" }] });
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        const bytes = new TextEncoder().encode(body);
+        for (let at = 0; at < bytes.byteLength; at += 7) controller.enqueue(bytes.slice(at, at + 7));
+        controller.close();
+      },
+    });
+    const response = await fetch(`${gw.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json" }, body: stream });
+    expect(response.status).toBe(200);
+    expect(JSON.stringify(await response.json())).toContain("in pieces");
+  });
+
   test("an unrouted model is 404 model_not_found, never a silent loopback answer", async () => {
     const chat = await send("/v1/chat/completions", JSON.stringify({ model: "gpt-unknown", messages: [{ role: "user", content: "x" }] }));
     expect(chat.status).toBe(404);
