@@ -6,7 +6,7 @@
  */
 import { timingSafeEqual } from "node:crypto";
 import type { Store, User } from "../store/types";
-import { extractPresentedKeys, hashApiKey, isApiKeyShaped, keyPrefixOf } from "./api-key";
+import { API_KEY_PREFIX, extractPresentedKeys, hashApiKey, isApiKeyShaped, keyPrefixOf } from "./api-key";
 import { effectiveScopes, type Scope } from "./scopes";
 import type { Authenticator, Principal } from "./types";
 
@@ -104,8 +104,10 @@ export function createAuthenticator(store: Store, options: AuthenticatorOptions)
       // key, though, is always checked: a valid one names its owner (ledger, scopes), and a
       // revoked, expired or unknown one is refused with 401 rather than silently billed to
       // the root admin, so revoking a key cuts it off whatever the auth setting.
-      const token = extractPresentedKeys(headers).find(isApiKeyShaped);
-      if (token) return verifyToken(token);
+      // Anything with the tok_ prefix counts, so a truncated or mistyped real key is a 401
+      // too (it would otherwise be billed to the root admin without a word).
+      const token = extractPresentedKeys(headers).find((presented) => presented.startsWith(API_KEY_PREFIX));
+      if (token) return isApiKeyShaped(token) ? verifyToken(token) : { ok: false, status: 401, message: INVALID_KEY };
       return { ok: true, principal: await anonymousPrincipal() };
     },
 

@@ -114,6 +114,10 @@ for (const dialectCase of dialectCases) {
       clock = new Date(clock.getTime() + 61_000);
       expect(await auth.authenticate(new Headers({ "x-api-key": expiring.token }))).toMatchObject({ ok: false, status: 401, message: "API key expired" });
       expect(await auth.authenticate(bearer(generateApiKeyToken()))).toMatchObject({ ok: false, status: 401, message: "invalid API key" });
+      // A truncated or mistyped key is refused too, not billed to the root admin.
+      const valid = await issueApiKey(store, { userId: user.id });
+      expect(await auth.authenticate(bearer(valid.token.slice(0, -3)))).toMatchObject({ ok: false, status: 401, message: "invalid API key" });
+      expect(await auth.authenticate(bearer("tok_short"))).toMatchObject({ ok: false, status: 401 });
     });
 
     test("scopes: no explicit scopes means what the role allows; explicit scopes narrow it", async () => {
