@@ -44,8 +44,13 @@ export function encodeAnthropicRequest(request: CanonicalRequest, ctx: Translati
     thinking = undefined;
   }
   if (thinking && thinking.type === "enabled" && thinking.budget_tokens >= maxTokens) {
-    maxTokens = clampMaxTokens(thinking.budget_tokens + ANSWER_ROOM, ctx);
-    if (thinking.budget_tokens >= maxTokens) thinking = { type: "enabled", budget_tokens: maxTokens - 1 };
+    if (request.maxTokens === undefined) {
+      // Only the gateway's default was in the way: make room for the budget and an answer.
+      maxTokens = clampMaxTokens(thinking.budget_tokens + ANSWER_ROOM, ctx);
+    }
+    // The client's own cap counts reasoning too (OpenAI's max_completion_tokens and
+    // max_output_tokens do), so it is kept, and the budget shrinks to leave room for an answer.
+    if (thinking.budget_tokens >= maxTokens) thinking = { type: "enabled", budget_tokens: Math.max(maxTokens - ANSWER_ROOM, Math.floor(maxTokens / 2)) };
     if (thinking.budget_tokens < MIN_THINKING_BUDGET) {
       ctx.warn("thinking disabled: max_tokens leaves no room for the minimum budget", { maxTokens });
       thinking = undefined;

@@ -91,10 +91,19 @@ describe("O→A requests", () => {
     expect(ctx.warnings.some((w) => w.includes("tool_choice relaxed"))).toBe(true);
   });
 
-  test("K02 effort → budget; K03 max_tokens raised above the budget; minimal/none → no thinking", () => {
-    const { out } = build({ messages: [{ role: "user", content: "x" }], reasoning_effort: "medium", max_tokens: 2000 });
-    expect(out.thinking).toEqual({ type: "enabled", budget_tokens: 12288 });
-    expect(out.max_tokens).toBe(12288 + 4096);
+  test("K02 effort → budget; K03 the default max_tokens raised above the budget, the client's own cap kept; minimal/none → no thinking", () => {
+    const defaulted = build({ messages: [{ role: "user", content: "x" }], reasoning_effort: "medium" }).out;
+    expect(defaulted.thinking).toEqual({ type: "enabled", budget_tokens: 12288 });
+    expect(defaulted.max_tokens).toBeGreaterThanOrEqual(12288 + 4096);
+    // The client's cap counts reasoning (max_completion_tokens does): the budget shrinks instead.
+    const capped = build({ messages: [{ role: "user", content: "x" }], reasoning_effort: "high", max_completion_tokens: 10000 }).out;
+    expect(capped.max_tokens).toBe(10000);
+    expect(capped.thinking).toEqual({ type: "enabled", budget_tokens: 10000 - 4096 });
+    expect(build({ messages: [{ role: "user", content: "x" }], reasoning_effort: "medium", max_tokens: 3000 }).out).toMatchObject({ max_tokens: 3000, thinking: { type: "enabled", budget_tokens: 1500 } });
+    const tiny = build({ messages: [{ role: "user", content: "x" }], reasoning_effort: "high", max_completion_tokens: 100 });
+    expect(tiny.out.max_tokens).toBe(100);
+    expect(tiny.out.thinking).toBeUndefined();
+    expect(tiny.ctx.warnings.some((w) => w.startsWith("thinking disabled"))).toBe(true);
     expect(build({ messages: [{ role: "user", content: "x" }], reasoning_effort: "minimal" }).out.thinking).toBeUndefined();
     expect(build({ messages: [{ role: "user", content: "x" }], reasoning_effort: "none" }).out.thinking).toBeUndefined();
   });
