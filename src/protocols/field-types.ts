@@ -4,8 +4,9 @@
  * the default) or turned into a malformed field of another protocol, whose 400 then named a field
  * the client never sent.
  *
- * House rule 2 still holds: only fields the gateway reads are checked, only for their JSON type
- * and presence, null counts as absent, and unknown fields pass untouched. New client fields never
+ * House rule 2 still holds: only fields the gateway reads are checked, for their JSON type,
+ * presence and (numbers it would otherwise clamp silently) documented range; null counts as
+ * absent, and unknown fields pass untouched. New client fields never
  * fail a request here (translation-edge-cases E05: a strict validator costs Claude Code a retry
  * in degraded form on every turn).
  */
@@ -91,4 +92,34 @@ export function checkElements(values: unknown, kind: FieldKind, param: string, w
   values.forEach((value, index) => {
     if (!matchesKind(value, kind)) throw wrongTypeError(separator === "." ? `${param}.${index}` : `${param}[${index}]`, kind, value, wording);
   });
+}
+
+/** Documented bounds of a numeric field (inclusive). */
+export interface FieldRange {
+  min?: number;
+  max?: number;
+}
+
+/**
+ * Every number of `ranges` present in `record` is within its bounds. Checked after the types, so
+ * the values are numbers; out of range is the 400 the API itself gives, where translation would
+ * otherwise clamp it silently (a max_tokens of 0 went out as 1, a temperature of -1 as 0).
+ */
+export function checkRanges(record: Record<string, unknown>, ranges: Readonly<Record<string, FieldRange>>, wording: ErrorWording): void {
+  for (const field in ranges) {
+    const value = record[field];
+    if (typeof value !== "number") continue;
+    const { min, max } = ranges[field]!;
+    if (min !== undefined && value < min) throw outOfRangeError(field, value, "min", min, wording);
+    if (max !== undefined && value > max) throw outOfRangeError(field, value, "max", max, wording);
+  }
+}
+
+function outOfRangeError(param: string, value: number, side: "min" | "max", bound: number, wording: ErrorWording): GatewayError {
+  const kind = Number.isInteger(value) ? "integer" : "decimal";
+  const message =
+    wording === "openai"
+      ? `Invalid '${param}': ${kind} ${side === "min" ? "below minimum" : "above maximum"} value. Expected a value ${side === "min" ? ">=" : "<="} ${bound}, but got ${value} instead.`
+      : `${param}: Input should be ${side === "min" ? "greater" : "less"} than or equal to ${bound}`;
+  return new GatewayError("invalid_request", 400, message, { param });
 }

@@ -118,6 +118,21 @@ describe("OpenAI clients on a translated route", () => {
   });
 });
 
+describe("numbers out of their documented range are refused, not clamped", () => {
+  test("on translated routes, in each API's words, with nothing sent upstream", async () => {
+    const before = mock.requests.length;
+    await expectOpenAI400("/v1/chat/completions", { model: "gpt-4.1", messages: user, max_tokens: 0 }, "max_tokens", "Expected a value >= 1, but got 0 instead");
+    await expectOpenAI400("/v1/chat/completions", { model: "gpt-4.1", messages: user, temperature: -1 }, "temperature", "below minimum value");
+    await expectOpenAI400("/v1/chat/completions", { model: "gpt-4.1", messages: user, top_p: 1.5 }, "top_p", "Expected a value <= 1, but got 1.5 instead");
+    await expectOpenAI400("/v1/responses", { model: "gpt-4.1", input: "hi", max_output_tokens: 5 }, "max_output_tokens", "Expected a value >= 16");
+    await expectAnthropic400({ model: "claude-x", max_tokens: -5, messages: user }, "max_tokens: Input should be greater than or equal to 1");
+    await expectAnthropic400({ model: "claude-x", max_tokens: 5, temperature: 1.5, messages: user }, "temperature: Input should be less than or equal to 1");
+    expect(mock.requests.length).toBe(before);
+    // In range (an OpenAI temperature of 1.5 is valid, and goes to Claude clamped to its own scale).
+    expect((await post("/v1/chat/completions", { model: "gpt-4.1", messages: user, temperature: 1.5, max_tokens: 1 })).status).toBe(200);
+  });
+});
+
 describe("loopback refuses what the real API refuses", () => {
   test("on Chat, Messages and Responses", async () => {
     await expectOpenAI400("/v1/chat/completions", { model: "loopback", messages: "hi" }, "messages", "an array of messages is required");

@@ -4,7 +4,7 @@
  * it into something else (field-types.ts says why, and why nothing more is checked).
  */
 import type { FieldKind } from "../field-types";
-import { checkElements, checkOptional, checkOptionalFields, checkRequired } from "../field-types";
+import { checkElements, checkOptional, checkOptionalFields, checkRanges, checkRequired, type FieldRange } from "../field-types";
 import { isRecord, invalidRequest } from "../wire-values";
 
 const TOP_LEVEL_FIELDS: Readonly<Record<string, FieldKind>> = {
@@ -22,9 +22,18 @@ const TOP_LEVEL_FIELDS: Readonly<Record<string, FieldKind>> = {
   service_tier: "string",
 };
 
+/** The Messages API's documented bounds for the numbers the gateway translates. */
+const RANGES: Readonly<Record<string, FieldRange>> = {
+  max_tokens: { min: 1 },
+  temperature: { min: 0, max: 1 },
+  top_p: { min: 0, max: 1 },
+  top_k: { min: 0 },
+};
+
 export function checkAnthropicRequest(body: Record<string, unknown>): asserts body is Record<string, unknown> & { messages: unknown[] } {
   if (!Array.isArray(body.messages)) throw invalidRequest("messages: an array of messages is required", "messages");
   checkOptionalFields(body, TOP_LEVEL_FIELDS, "anthropic");
+  checkRanges(body, RANGES, "anthropic");
   checkElements(body.stop_sequences, "string", "stop_sequences", "anthropic", ".");
   if (Array.isArray(body.system)) body.system.forEach((block, index) => checkTextBlock(block, `system.${index}`));
   if (Array.isArray(body.tools)) body.tools.forEach(checkTool);

@@ -4,8 +4,8 @@
  * turns it into something else (field-types.ts says why, and why nothing more is checked).
  * Paths follow OpenAI's own errors: `messages.[2].tool_call_id`, `tools[0].function.name`.
  */
-import type { FieldKind } from "../field-types";
-import { checkElements, checkOptional, checkOptionalFields, checkRequired } from "../field-types";
+import type { FieldKind, FieldRange } from "../field-types";
+import { checkElements, checkOptional, checkOptionalFields, checkRanges, checkRequired } from "../field-types";
 import { invalidRequest, isRecord } from "../wire-values";
 
 const TOP_LEVEL_FIELDS: Readonly<Record<string, FieldKind>> = {
@@ -30,9 +30,21 @@ const TOP_LEVEL_FIELDS: Readonly<Record<string, FieldKind>> = {
   stream_options: "object",
 };
 
+/** Chat Completions' documented bounds for the numbers the gateway translates. */
+const RANGES: Readonly<Record<string, FieldRange>> = {
+  max_tokens: { min: 1 },
+  max_completion_tokens: { min: 1 },
+  temperature: { min: 0, max: 2 },
+  top_p: { min: 0, max: 1 },
+  presence_penalty: { min: -2, max: 2 },
+  frequency_penalty: { min: -2, max: 2 },
+  n: { min: 1, max: 128 },
+};
+
 export function checkChatRequest(body: Record<string, unknown>): asserts body is Record<string, unknown> & { messages: unknown[] } {
   if (!Array.isArray(body.messages)) throw invalidRequest("messages: an array of messages is required", "messages");
   checkOptionalFields(body, TOP_LEVEL_FIELDS, "openai");
+  checkRanges(body, RANGES, "openai");
   checkElements(body.stop, "string", "stop", "openai");
   if (Array.isArray(body.tools)) body.tools.forEach(checkTool);
   if (body.messages.length === 0) {

@@ -4,8 +4,8 @@
  * says why, and why nothing more is checked). Items and tools are checked where they are decoded
  * (decode-input.ts, decode-tools.ts).
  */
-import type { FieldKind } from "../field-types";
-import { checkOptionalFields } from "../field-types";
+import type { FieldKind, FieldRange } from "../field-types";
+import { checkOptionalFields, checkRanges } from "../field-types";
 
 const TOP_LEVEL_FIELDS: Readonly<Record<string, FieldKind>> = {
   instructions: "string",
@@ -24,6 +24,14 @@ const TOP_LEVEL_FIELDS: Readonly<Record<string, FieldKind>> = {
   previous_response_id: "string",
 };
 
+/** The Responses API's documented bounds (its max_output_tokens minimum is 16). */
+const RANGES: Readonly<Record<string, FieldRange>> = {
+  max_output_tokens: { min: 16 },
+  temperature: { min: 0, max: 2 },
+  top_p: { min: 0, max: 1 },
+};
+
 export function checkResponsesRequest(body: Record<string, unknown>): void {
   checkOptionalFields(body, TOP_LEVEL_FIELDS, "openai");
+  checkRanges(body, RANGES, "openai");
 }
