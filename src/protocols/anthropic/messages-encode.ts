@@ -182,6 +182,9 @@ export function sniffImageMediaType(data: string, declared: string): string {
   return declared === "image/jpg" ? "image/jpeg" : declared;
 }
 
+/** The only image types the Messages API takes; anything else is a 400 that names a field the client never sent. */
+const ANTHROPIC_IMAGE_TYPES = new Set(["image/jpeg", "image/png", "image/gif", "image/webp"]);
+
 function encodeImage(part: ImagePart): Block {
   const source = part.source;
   if (source.kind === "file") throw fileIdError();
@@ -189,6 +192,9 @@ function encodeImage(part: ImagePart): Block {
     source.kind === "base64"
       ? { type: "base64", media_type: sniffImageMediaType(source.data, source.mediaType), data: source.data }
       : { type: "url", url: source.url };
+  if (wire.type === "base64" && !ANTHROPIC_IMAGE_TYPES.has(wire.media_type!)) {
+    throw new GatewayError("invalid_request", 400, `image type ${JSON.stringify(wire.media_type)} is not supported by this model's provider; send image/jpeg, image/png, image/gif or image/webp`);
+  }
   return withCache({ type: "image", source: wire } as Block, part.cache);
 }
 

@@ -1,3 +1,4 @@
+import { parseMediaUrl } from "../media-url";
 import type {
   CanonicalRequest,
   ContentPart,
@@ -153,27 +154,17 @@ function decodeContent(content: unknown, where: string): ContentPart[] {
 function decodeImage(part: Record<string, unknown>): ImagePart {
   const image = asRecord(part.image_url);
   const url = typeof part.image_url === "string" ? part.image_url : String(image?.url ?? "");
-  const data = parseDataUrl(url);
   const detail = typeof image?.detail === "string" ? image.detail : undefined;
-  return { type: "image", source: data ? { kind: "base64", ...data } : { kind: "url", url }, ...(detail ? { detail } : {}) };
+  return { type: "image", source: parseMediaUrl(url), ...(detail ? { detail } : {}) };
 }
 
 function decodeFile(file: Record<string, unknown>): DocumentPart {
   const filename = typeof file.filename === "string" ? file.filename : undefined;
   if (typeof file.file_id === "string") return { type: "document", source: { kind: "file", fileId: file.file_id }, ...(filename ? { filename } : {}) };
-  const data = parseDataUrl(String(file.file_data ?? ""));
-  if (!data) throw invalid("file.file_data must be a base64 data URL", "messages");
-  return { type: "document", source: { kind: "base64", ...data }, ...(filename ? { filename } : {}) };
-}
-
-/** C01: `data:<media type>;base64,<data>`, split on the first comma. */
-export function parseDataUrl(url: string): { mediaType: string; data: string } | undefined {
-  if (!url.startsWith("data:")) return undefined;
-  const comma = url.indexOf(",");
-  if (comma < 0) return undefined;
-  const header = url.slice(5, comma);
-  if (!header.endsWith(";base64")) return undefined;
-  return { mediaType: header.slice(0, -";base64".length), data: url.slice(comma + 1) };
+  const fileData = String(file.file_data ?? "");
+  const source = fileData.startsWith("data:") ? parseMediaUrl(fileData) : undefined;
+  if (source?.kind !== "base64") throw invalid("file.file_data must be a base64 data URL", "messages");
+  return { type: "document", source, ...(filename ? { filename } : {}) };
 }
 
 function decodeTool(raw: unknown): Tool[] {

@@ -1,5 +1,5 @@
 import type { ContentPart, DocumentPart, ImagePart, MediaSource, ReasoningPart, TextPart } from "../../canonical/types";
-import { parseMediaUrl } from "./media";
+import { parseMediaUrl } from "../media-url";
 import { unwrapAnthropicReasoning } from "./reasoning-blob";
 import { isRecord, readArray, readString } from "./values";
 

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import type { ContentPart, DocumentPart, ImagePart, Message, TextPart, ToolResultPart } from "../../canonical/types";
-import { formatDataUrl } from "./media";
+import { formatDataUrl } from "../media-url";
 import { stripNamespace } from "./namespaced-names";
 import { isGatewayReasoningBlob } from "./reasoning-blob";
 import type { ResponsesContentPart, ResponsesItem } from "./wire-types";

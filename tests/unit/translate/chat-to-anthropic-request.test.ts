@@ -14,6 +14,16 @@ function build(body: Record<string, unknown>, overrides: Parameters<typeof makeC
 const tools = [{ type: "function", function: { name: "f", parameters: { type: "object", properties: {} } } }];
 
 describe("O→A requests", () => {
+  test("C01 images: a base64 data URL goes as base64, a percent-encoded one is re-encoded, a malformed one and a type Claude cannot read are 400s", () => {
+    const image = (url: string) => ({ messages: [{ role: "user", content: [{ type: "image_url", image_url: { url } }] }] });
+    expect(build(image("data:image/png;base64,iVBORw0KGgo=")).out.messages[0].content[0].source).toEqual({ type: "base64", media_type: "image/png", data: "iVBORw0KGgo=" });
+    expect(build(image("data:image/gif,GIF89a%01")).out.messages[0].content[0].source).toMatchObject({ type: "base64", media_type: "image/gif", data: Buffer.from("GIF89a\u0001").toString("base64") });
+    expect(build(image("https://example.com/cat.png")).out.messages[0].content[0].source).toEqual({ type: "url", url: "https://example.com/cat.png" });
+    expect(() => build(image("data:image/png"))).toThrow("invalid data URL");
+    expect(() => build(image("data:image/png,%E0%A4%A"))).toThrow("malformed percent-encoding");
+    expect(() => build(image("data:image/svg+xml;base64,PHN2Zz4="))).toThrow('image type "image/svg+xml" is not supported');
+  });
+
   test("M10 history starting with an assistant turn gets a leading user turn", () => {
     const { out } = build({ messages: [{ role: "assistant", content: "Hello" }, { role: "user", content: "Hi" }] });
     expect(out.messages[0]).toEqual({ role: "user", content: [{ type: "text", text: "Continue." }] });
