@@ -3,13 +3,16 @@ import type { GatewayConfig } from "../config/types";
 import { openStore } from "./open-store";
 import type { Store } from "./types";
 
+/** The built-in `auth.admin_email`: a placeholder that creates the root admin but never renames one. */
+export const DEFAULT_ADMIN_EMAIL = "admin@local";
+
 /** Open the store; with `migrate` (default) also apply migrations and ensure the root admin. */
 export async function openConfiguredStore(config: Pick<GatewayConfig, "dataDir" | "databaseUrl" | "sqliteSynchronous" | "auth">, options: { migrate?: boolean } = {}): Promise<Store> {
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl || undefined, sqliteSynchronous: config.sqliteSynchronous });
   if (options.migrate !== false) {
     try {
       await store.migrate();
-      await store.users.ensureRootAdmin(config.auth.adminEmail);
+      await store.users.ensureRootAdmin(config.auth.adminEmail, { rename: config.auth.adminEmail !== DEFAULT_ADMIN_EMAIL });
     } catch (error) {
       await store.close();
       throw error;

@@ -69,8 +69,12 @@ export interface UserRepository {
   softDelete(id: number): Promise<User | null>;
   /** The single root admin, or null before `ensureRootAdmin` ran. */
   findRootAdmin(): Promise<User | null>;
-  /** Create (or rename to `email`) the single root admin; see notes/upstream-tokligence.md §1.7. */
-  ensureRootAdmin(email: string): Promise<User>;
+  /**
+   * Create the single root admin, or rename it to `email` (notes/upstream-tokligence.md §1.7)
+   * unless `rename` is false: the placeholder default must never rename an admin an operator
+   * named, whichever directory (and so whichever config) a command runs from.
+   */
+  ensureRootAdmin(email: string, options?: { rename?: boolean }): Promise<User>;
   importUsers(users: NewUser[], options: { skipExisting: boolean }): Promise<ImportResult>;
 }
 

@@ -114,12 +114,12 @@ export function createUserRepository(ctx: DbContext): UserRepository {
       return row ? toUser(row) : null;
     },
 
-    async ensureRootAdmin(rawEmail) {
+    async ensureRootAdmin(rawEmail, options = {}) {
       const email = normalizeEmail(rawEmail);
       const now = new Date();
       const [root] = await db.select().from(users).where(eq(users.role, "root_admin")).orderBy(asc(users.id)).limit(1);
       if (root) {
-        if (root.email === email) return toUser(root);
+        if (root.email === email || options.rename === false) return toUser(root);
         // Changing admin_email renames the root admin (upstream behaviour, §1.7).
         const [clash] = await db.select().from(users).where(and(eq(users.email, email), ne(users.id, root.id))).limit(1);
         if (clash) throw new GatewayError("conflict", 409, `cannot rename the root admin to ${email}: another user has that email`);

@@ -67,14 +67,23 @@ describe("database commands against a temp data dir", () => {
 
   test("init writes config/<env>.toml, creates the database and root admin, refuses to overwrite", async () => {
     const initDir = mkdtempSync(join(tmpdir(), "gw-init-"));
+    const initData = join(initDir, "data");
     try {
-      const result = await json(["init", "--root", initDir, "--email", "Boss@Example.com", "--env", "staging"]);
+      const run = await runGateway(["init", "--root", initDir, "--email", "Boss@Example.com", "--env", "staging", "--data-dir", initData, "--json"]);
+      expect(run.code).toBe(0);
+      const result = JSON.parse(run.out);
       expect(result.config_file).toBe(join(initDir, "config", "staging.toml"));
       expect(result.root_admin.email).toBe("boss@example.com");
       expect(readFileSync(result.config_file, "utf8")).toContain('admin_email = "boss@example.com"');
       const again = await runGateway(["init", "--root", initDir, "--env", "staging", "--data-dir", dataDir]);
       expect(again.code).toBe(1);
       expect(again.err).toContain("file already exists");
+      // A command run where that config is not found (another directory, cron, a second shell)
+      // sees only the placeholder default: it must not rename the admin init named.
+      const elsewhere = await runGateway(["admin", "users", "list", "--data-dir", initData, "--json"]);
+      expect(JSON.parse(elsewhere.out).users.map((user: { email: string }) => user.email)).toEqual(["boss@example.com"]);
+      const key = await runGateway(["admin", "api-keys", "create", "--user", "boss@example.com", "--data-dir", initData]);
+      expect(key.code).toBe(0);
     } finally {
       rmSync(initDir, { recursive: true, force: true });
     }
