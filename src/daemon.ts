@@ -1,3 +1,4 @@
+import { redactUrlCredentials } from "./config/show";
 import { resolveAuthRequired } from "./auth/auth-required";
 import { createAuthenticator } from "./auth/authenticator";
 import type { LoadedConfig } from "./config/load";
@@ -77,7 +78,7 @@ export async function runDaemon(loaded: LoadedConfig): Promise<void> {
   // Tests and operators grep this line (the original's start-up log, notes §1.13).
   logger.info(`work mode: ${config.workMode} (auto=passthrough when protocols match, translation otherwise; passthrough=never translate; translation=always through the hub)`);
   for (const listener of gateway.listeners) logger.info({ endpoints: listener.endpoints }, `${listener.name} server listening on ${listener.url}`);
-  logger.info({ providers: config.providers.map((provider) => ({ name: provider.name, kind: provider.kind, keys: provider.apiKeys.length, baseUrl: provider.baseUrl })) }, "providers configured");
+  logger.info({ providers: config.providers.map((provider) => ({ name: provider.name, kind: provider.kind, keys: provider.apiKeys.length, baseUrl: redactUrlCredentials(provider.baseUrl) })) }, "providers configured");
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -1,5 +1,5 @@
 import type { CommandModule } from "yargs";
-import { describeConfig } from "../../src/config/show";
+import { describeConfig, describeConfigText } from "../../src/config/show";
 import { type ConfigArgs, loadConfigFromArgs, printTable, withConfigOptions } from "../shared-options";
 
 /** `gateway config show`: the effective configuration, each value's source, secrets redacted. */
@@ -11,8 +11,8 @@ export const configCommand: CommandModule<object, ConfigArgs> = {
       .positional("action", { choices: ["show"] as const, describe: "show: print every key, its value and where it came from" })
       .option("json", { type: "boolean", describe: "machine-readable output" }) as never,
   handler: (args) => {
-    const rows = describeConfig(loadConfigFromArgs(args));
-    if (args.json) console.log(JSON.stringify(rows, null, 2));
-    else printTable(rows, ["key", "value", "source"]);
+    const loaded = loadConfigFromArgs(args);
+    if (args.json) console.log(JSON.stringify(describeConfig(loaded), null, 2));
+    else printTable(describeConfigText(loaded), ["key", "value", "source"]);
   },
 };

@@ -1,3 +1,4 @@
+import { redactUrlCredentials } from "./show";
 import { ConfigError } from "./layers";
 import type { KeySpec } from "./schema";
 import type { SourcedValue } from "./types";
@@ -19,7 +20,7 @@ function describeAllowed(spec: KeySpec): string {
 }
 
 function reject(key: string, entry: SourcedValue, spec: KeySpec): never {
-  const shown = spec.secret ? "<redacted>" : JSON.stringify(entry.value);
+  const shown = spec.secret ? "<redacted>" : redactUrlCredentials(JSON.stringify(entry.value));
   throw new ConfigError(`invalid value for ${key} from ${entry.source}: ${shown} (allowed: ${describeAllowed(spec)})`);
 }
 

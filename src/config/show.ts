@@ -7,9 +7,31 @@ export function redactValue(value: unknown): string {
   return '"***"';
 }
 
-/** Rows for `gateway config show`: key, displayed value (secrets redacted), source. */
-export function describeConfig(loaded: LoadedConfig): Array<{ key: string; value: string; source: string }> {
+/**
+ * Hide the user-info part of any URL in `text` (`http://user:pass@host` → `http://***@host`):
+ * a provider's `base_url` is not a secret key, but operators do put credentials in it (a proxy's
+ * basic auth), and those must not reach `config show` or the logs.
+ */
+export function redactUrlCredentials(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^\s/?#@]+@/gi, "$1***@");
+}
+
+/** A value as shown: secrets reduced to whether they are set, credentials in URLs hidden. */
+function shownValue(value: unknown, secret: boolean): unknown {
+  if (secret) return JSON.parse(redactValue(value));
+  if (typeof value === "string") return redactUrlCredentials(value);
+  if (Array.isArray(value)) return value.map((item) => (typeof item === "string" ? redactUrlCredentials(item) : item));
+  return value;
+}
+
+/** Rows for `gateway config show`: key, value (typed, for --json; secrets redacted), source. */
+export function describeConfig(loaded: LoadedConfig): Array<{ key: string; value: unknown; source: string }> {
   return [...loaded.entries.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([key, entry]) => ({ key, value: entry.secret ? redactValue(entry.value) : JSON.stringify(entry.value), source: entry.source }));
+    .map(([key, entry]) => ({ key, value: shownValue(entry.value, entry.secret), source: entry.source }));
+}
+
+/** The same rows for the text table: values as JSON text. */
+export function describeConfigText(loaded: LoadedConfig): Array<{ key: string; value: string; source: string }> {
+  return describeConfig(loaded).map((row) => ({ ...row, value: JSON.stringify(row.value) }));
 }

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, loadConfig } from "../../../src/config/load";
-import { describeConfig } from "../../../src/config/show";
+import { describeConfig, redactUrlCredentials } from "../../../src/config/show";
 
 const dir = mkdtempSync(join(tmpdir(), "gw-config-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -112,7 +112,16 @@ describe("layered configuration", () => {
     const text = JSON.stringify(describeConfig(loaded));
     expect(text).not.toContain("sk-very-secret-1");
     expect(text).not.toContain("pw@h");
-    expect(describeConfig(loaded).find((r) => r.key === "providers.openai.api_keys")!.value).toBe('["***"]');
+    expect(describeConfig(loaded).find((r) => r.key === "providers.openai.api_keys")!.value).toEqual(["***"]);
+  });
+
+  test("config show hides credentials inside provider URLs, and --json rows keep their types", () => {
+    const loaded = loadConfig({ configDir: noDir, env: { TOKLIGENCE_OPENAI_BASE_URL: "http://proxyuser:basepass-SECRET@127.0.0.1:3128/v1", TOKLIGENCE_PORT: "9010" } });
+    const rows = describeConfig(loaded);
+    expect(JSON.stringify(rows)).not.toContain("basepass-SECRET");
+    expect(rows.find((r) => r.key === "providers.openai.base_url")!.value).toBe("http://***@127.0.0.1:3128/v1");
+    expect(rows.find((r) => r.key === "server.port")!.value).toBe(9010);
+    expect(redactUrlCredentials("see https://a:b@x.io/v1 and http://tok@y")).toBe("see https://***@x.io/v1 and http://***@y");
   });
 });
 
