@@ -145,6 +145,13 @@ async function respondTokenEstimate(request: ModelRequest, deps: ProxyDeps, reco
 
 async function respondFailure(request: ModelRequest, failure: UpstreamFailure | GatewayError, recorder: LedgerRecorder): Promise<Response> {
   const error = failure instanceof UpstreamFailure ? failure.error : failure;
+  if (error.status === 499) {
+    // The client left while the upstream worked on its request: the prompt was sent, so it is
+    // recorded as an estimate (marked as such), as for a stream the client leaves.
+    recorder.setUsage(emptyUsage(), false, { final: false, outputTokens: () => 0 });
+    await recorder.finish(499, "client_closed");
+    return renderErrorResponse(request.clientProtocol, error, request.requestId);
+  }
   await recorder.finish(error.status, error.code);
   // A same-protocol upstream error is relayed as the upstream wrote it (status, body), like a direct call.
   if (failure instanceof UpstreamFailure && failure.relay) {

@@ -144,4 +144,21 @@ describe("native passthrough (client protocol = upstream protocol)", () => {
     // The input tokens were reported at message_start and are kept.
     expect(gw.ledger.entries.at(-1)!.usage.inputTokens).toBe(mockUsage.input);
   });
+
+  test("a client that leaves a non-streamed call is recorded as client_closed, its prompt estimated", async () => {
+    mock.enqueue({ delayMs: 1500, json: { id: "chatcmpl-x", object: "chat.completion", choices: [] } });
+    const controller = new AbortController();
+    const sent = fetch(`${gw.url}/v1/chat/completions`, { method: "POST", body: JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "a prompt that did reach the provider" }] }), signal: controller.signal }).catch(() => undefined);
+    for (let i = 0; i < 40 && mock.requests.at(-1)?.body.messages?.[0]?.content !== "a prompt that did reach the provider"; i++) await Bun.sleep(25);
+    const upstream = mock.requests.at(-1)!;
+    controller.abort();
+    await sent;
+    for (let i = 0; i < 60 && !upstream.aborted; i++) await Bun.sleep(50);
+    expect(upstream.aborted).toBe(true);
+    for (let i = 0; i < 60 && gw.ledger.entries.at(-1)?.errorCode !== "client_closed"; i++) await Bun.sleep(50);
+    const row = gw.ledger.entries.at(-1)!;
+    expect(row).toMatchObject({ status: 499, errorCode: "client_closed", usageEstimated: true });
+    expect(row.usage.inputTokens).toBeGreaterThan(0);
+    expect(row.usage.outputTokens).toBe(0);
+  });
 });
