@@ -33,17 +33,27 @@ export async function sendAttempt(request: ModelRequest, attempt: PreparedAttemp
   }
   const provider = target.provider;
   const ring = deps.keyRings.get(provider.name);
-  const apiKey = ring?.next();
   const native = !attempt.translator;
   const url = upstreamUrl(provider, operation, native && operation.startsWith("anthropic") ? request.query : "");
-  const headers = upstreamHeaders(provider, operation, apiKey, request.headers, native);
   const streamed = attempt.bodyObject.stream === true;
-  const call = await callUpstream(url, { headers, body: attempt.body, streamed }, request.signal, deps.config.upstream);
-  if (call.status < 400) return { call, apiKey };
+  // A 429 sets its key aside; while the provider has another key that is not cooling down, the
+  // same request goes again with that one (each key at most once), before any failover.
+  for (let tries = 1; ; tries++) {
+    const apiKey = ring?.next();
+    const headers = upstreamHeaders(provider, operation, apiKey, request.headers, native);
+    const call = await callUpstream(url, { headers, body: attempt.body, streamed }, request.signal, deps.config.upstream);
+    if (call.status < 400) return { call, apiKey };
+    const text = await readAll(call).catch(() => "");
+    const retryAfter = parseRetryAfter(call.headers.get("retry-after"));
+    if (call.status === 429 && ring && apiKey) {
+      ring.coolDown(apiKey, retryAfter);
+      if (tries < ring.size && ring.hasAlternativeTo(apiKey)) continue;
+    }
+    throw upstreamFailure(attempt, call, text, retryAfter, native);
+  }
+}
 
-  const text = await readAll(call).catch(() => "");
-  const retryAfter = parseRetryAfter(call.headers.get("retry-after"));
-  if (call.status === 429 && ring && apiKey) ring.coolDown(apiKey, retryAfter);
+function upstreamFailure(attempt: PreparedAttempt, call: UpstreamCall, text: string, retryAfter: number | undefined, native: boolean): UpstreamFailure {
   let parsed: unknown = text;
   try {
     parsed = JSON.parse(text);
@@ -53,7 +63,7 @@ export async function sendAttempt(request: ModelRequest, attempt: PreparedAttemp
   const error = attempt.translator
     ? attempt.translator.translateError(call.status, parsed, call.headers)
     : errorFromUpstreamStatus(call.status, scrubSecrets(extractMessage(parsed, call.status)), { retryAfter });
-  throw new UpstreamFailure(error, native ? { status: call.status, body: text, contentType: call.headers.get("content-type") ?? "application/json" } : undefined);
+  return new UpstreamFailure(error, native ? { status: call.status, body: text, contentType: call.headers.get("content-type") ?? "application/json" } : undefined);
 }
 
 /** Loopback answers are local Responses; give them the same shape as an upstream call. */

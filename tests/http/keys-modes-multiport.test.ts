@@ -18,12 +18,22 @@ describe("provider key rotation", () => {
     const first = await used();
     const second = await used();
     expect(new Set([first, second])).toEqual(new Set(["Bearer sk-one-aaaaaaaa", "Bearer sk-two-bbbbbbbb"]));
+    // A 429 on one key: the same request goes again at once with the other key, and succeeds.
     mock.enqueue({ status: 429, headers: { "retry-after": "60" }, json: { error: { message: "rate limited" } } });
+    const before = mock.requests.length;
+    const retried = await chat(gw.url);
+    expect(retried.status).toBe(200);
+    expect(mock.requests.length).toBe(before + 2);
+    const [limitedKey, otherKey] = mock.requests.slice(-2).map((request) => request.headers.authorization);
+    expect(otherKey).not.toBe(limitedKey);
+    // The limited key stays aside for its retry-after.
+    for (let i = 0; i < 3; i++) expect(await used()).not.toBe(limitedKey);
+    // When every key is limited, the client gets the 429 with the upstream's retry-after.
+    mock.enqueue({ status: 429, headers: { "retry-after": "30" }, json: { error: { message: "rate limited" } } });
     const limited = await chat(gw.url);
     expect(limited.status).toBe(429);
-    expect(limited.headers.get("retry-after")).toBe("60");
-    const limitedKey = mock.requests.at(-1)!.headers.authorization;
-    for (let i = 0; i < 3; i++) expect(await used()).not.toBe(limitedKey);
+    expect(limited.headers.get("retry-after")).toBe("30");
+    expect(gw.ledger.entries.at(-1)).toMatchObject({ status: 429 });
     await gw.stop();
   });
 
