@@ -5,7 +5,8 @@ import { type LoadedConfig, loadConfig } from "../src/config/load";
 export interface ConfigArgs {
   config?: string;
   env?: string;
-  port?: number;
+  /** Text as typed, so a bad value is reported as written ("eighty", not NaN). */
+  port?: string;
   host?: string;
   "work-mode"?: string;
   "log-level"?: string;
@@ -18,7 +19,7 @@ export function withConfigOptions<T>(yargs: Argv<T>): Argv<T & ConfigArgs> {
   return yargs
     .option("config", { type: "string", describe: "TOML file layered over config/default.toml and config/<env>.toml" })
     .option("env", { type: "string", describe: "environment overlay (config/<env>.toml); default TOKLIGENCE_ENV or dev" })
-    .option("port", { type: "number", describe: "listen port (facade)" })
+    .option("port", { type: "string", describe: "listen port (facade)" })
     .option("host", { type: "string", describe: "listen address" })
     .option("work-mode", { type: "string", choices: ["auto", "passthrough", "translation"], describe: "translation policy" })
     .option("log-level", { type: "string", describe: "trace, debug, info, warn, error, fatal or silent" })

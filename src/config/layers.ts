@@ -9,8 +9,12 @@ import type { SourcedValue } from "./types";
 export type Layer = Map<string, SourcedValue>;
 
 export class ConfigError extends Error {
-  constructor(message: string) {
+  /** The configuration key at fault, when the thrower knows it but not the layer it came from. */
+  readonly key?: string;
+
+  constructor(message: string, key?: string) {
     super(message);
+    this.key = key;
     this.name = "ConfigError";
   }
 }
@@ -73,12 +77,13 @@ export function loadEnvironment(env: Record<string, string | undefined>): Layer 
 }
 
 /** Command-line flags that map to configuration keys. */
-export function loadFlags(flags: { port?: number; host?: string; workMode?: string; logLevel?: string; dataDir?: string; databaseUrl?: string }): Layer {
+export function loadFlags(flags: { port?: number | string; host?: string; workMode?: string; logLevel?: string; dataDir?: string; databaseUrl?: string }): Layer {
   const layer: Layer = new Map();
   if (flags.port !== undefined) layer.set("server.port", { value: String(flags.port), source: "flag --port" });
   if (flags.host !== undefined) layer.set("server.host", { value: flags.host, source: "flag --host" });
   if (flags.workMode !== undefined) layer.set("gateway.work_mode", { value: flags.workMode, source: "flag --work-mode" });
-  if (flags.logLevel !== undefined) layer.set("log.level", { value: flags.logLevel, source: "flag --log-level" });
+  // Case-insensitive, as TOKLIGENCE_LOG_LEVEL is.
+  if (flags.logLevel !== undefined) layer.set("log.level", { value: flags.logLevel.toLowerCase(), source: "flag --log-level" });
   if (flags.dataDir !== undefined) layer.set("gateway.data_dir", { value: flags.dataDir, source: "flag --data-dir" });
   if (flags.databaseUrl !== undefined) layer.set("database.url", { value: flags.databaseUrl, source: "flag --database-url" });
   return layer;

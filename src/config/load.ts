@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { resolve } from "node:path";
 import { coerceValue } from "./coerce";
@@ -5,6 +6,7 @@ import { ConfigError, type Layer, loadConfigDirectory, loadEmbeddedDefaults, loa
 import { findKeySpec } from "./schema";
 import { buildProviders } from "./providers";
 import type { GatewayConfig, SourcedValue } from "./types";
+import { ModelRouter } from "../routing/router";
 
 export interface LoadOptions {
   /** The environment to read TOKLIGENCE_* variables from (process.env by default). */
@@ -68,6 +70,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     entries.set(key, { value, source: entry.source, secret: spec.secret === true });
   }
   const config = buildConfig(entries, environment);
+  checkRouting(config, entries);
   return { config: deepFreeze(config), entries };
 }
 
@@ -100,7 +103,7 @@ function buildConfig(entries: Map<string, SourcedValue>, environment: string): G
     marketplaceEnabled: get("gateway.marketplace_enabled"),
     defaultMaxTokens: get("gateway.default_max_tokens"),
     anthropicPromptCache: get("gateway.anthropic_prompt_cache"),
-    log: { level: get("log.level"), file: get("log.file"), rotateSize: get("log.rotate_size"), rotateKeep: get("log.rotate_keep") },
+    log: { level: get("log.level"), file: get("log.file"), rotateSize: validateRotateSize(get("log.rotate_size"), entries.get("log.rotate_size")?.source ?? "built-in defaults"), rotateKeep: get("log.rotate_keep") },
     upstream: {
       connectTimeoutMs: get("upstream.connect_timeout_ms"),
       responseTimeoutMs: get("upstream.response_timeout_ms"),
@@ -111,12 +114,37 @@ function buildConfig(entries: Map<string, SourcedValue>, environment: string): G
     auth: { disabled: optional("auth.disabled"), adminEmail: get("auth.admin_email") },
     databaseUrl: get("database.url"),
     sqliteSynchronous: get("database.sqlite_synchronous"),
-    ledger: { pricesFile: get<string>("ledger.prices_file") ? expandHome(get("ledger.prices_file")) : "" },
+    ledger: { pricesFile: validatePricesFile(get<string>("ledger.prices_file") ? expandHome(get("ledger.prices_file")) : "", entries.get("ledger.prices_file")?.source ?? "built-in defaults") },
     responses: { storeRetentionHours: get("responses.store_retention_hours") },
     routing: { routes: get("routing.routes"), aliases: get("routing.aliases"), smallModel: get("routing.small_model"), bigModel: get("routing.big_model") },
     providers: buildProviders(entries),
     agents: buildAgentsConfig(get),
   };
+}
+
+/**
+ * Build the route table once here, so a bad route or alias stops the start naming its key and
+ * the layer it came from (`routing.routes from env TOKLIGENCE_ROUTES: invalid route …`).
+ */
+function checkRouting(config: GatewayConfig, entries: Map<string, SourcedValue>): void {
+  try {
+    new ModelRouter(config);
+  } catch (error) {
+    if (!(error instanceof ConfigError) || !error.key) throw error;
+    throw new ConfigError(`${error.key} from ${entries.get(error.key)?.source ?? "built-in defaults"}: ${error.message}`);
+  }
+}
+
+/** pino-roll's size: a positive number with an optional k, m or g unit. */
+function validateRotateSize(size: string, source: string): string {
+  if (/^[1-9][0-9]*[kmg]?$/i.test(size.trim())) return size.trim();
+  throw new ConfigError(`invalid value for log.rotate_size from ${source}: ${JSON.stringify(size)} (allowed: a positive size such as "50m", "500k" or "1g")`);
+}
+
+/** A prices file that is named must exist: a typo would otherwise price every row with the built-in table, or crash later. */
+function validatePricesFile(path: string, source: string): string {
+  if (path !== "" && !existsSync(path)) throw new ConfigError(`ledger.prices_file from ${source}: file not found: ${path}`);
+  return path;
 }
 
 /**

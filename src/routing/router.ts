@@ -52,20 +52,20 @@ export class ModelRouter {
     for (const provider of config.providers) this.providers.set(provider.name, provider);
     for (const entry of config.routing.aliases) {
       const rule = splitRuleEntry(entry);
-      if (!rule) throw new ConfigError(`invalid alias ${JSON.stringify(entry)} (expected "pattern=>[provider:]model")`);
+      if (!rule) throw new ConfigError(`invalid alias ${JSON.stringify(entry)} (expected "pattern=>[provider:]model")`, "routing.aliases");
       const colon = rule.target.indexOf(":");
       const provider = colon > 0 ? rule.target.slice(0, colon) : undefined;
       if (provider !== undefined && !this.providers.has(provider) && provider !== loopbackModel) {
-        throw new ConfigError(`alias ${JSON.stringify(entry)} names provider ${JSON.stringify(provider)}, which is not configured`);
+        throw new ConfigError(`alias ${JSON.stringify(entry)} names provider ${JSON.stringify(provider)}, which is not configured`, "routing.aliases");
       }
       this.aliases.add(rule.pattern, { provider, model: provider !== undefined ? rule.target.slice(colon + 1) : rule.target });
     }
     for (const entry of config.routing.routes) {
       const rule = splitRuleEntry(entry);
-      if (!rule) throw new ConfigError(`invalid route ${JSON.stringify(entry)} (expected "pattern=>provider" or "pattern=>a|b")`);
+      if (!rule) throw new ConfigError(`invalid route ${JSON.stringify(entry)} (expected "pattern=>provider" or "pattern=>a|b")`, "routing.routes");
       const names = rule.target.split("|").map((name) => name.trim().toLowerCase());
       for (const name of names) {
-        if (!this.providers.has(name) && name !== loopbackModel) throw new ConfigError(`route ${JSON.stringify(entry)} names provider ${JSON.stringify(name)}, which is not configured`);
+        if (!this.providers.has(name) && name !== loopbackModel) throw new ConfigError(`route ${JSON.stringify(entry)} names provider ${JSON.stringify(name)}, which is not configured`, "routing.routes");
       }
       this.routes.add(rule.pattern, names);
     }

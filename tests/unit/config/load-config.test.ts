@@ -101,6 +101,17 @@ describe("layered configuration", () => {
     expect(() => loadConfig({ configDir: noDir, env: {}, configFile: join(dir, "missing.toml") })).toThrow(/config file not found/);
   });
 
+  test("values checked beyond their type also name key and layer: routes, aliases, rotate size, prices file, flags as typed", () => {
+    expect(() => loadConfig({ configDir: noDir, env: { TOKLIGENCE_ROUTES: "garbage" } })).toThrow(/^routing\.routes from env TOKLIGENCE_ROUTES: invalid route "garbage"/);
+    expect(() => loadConfig({ configDir: noDir, env: { TOKLIGENCE_MODEL_ALIASES: "x=>nobody:y" } })).toThrow(/^routing\.aliases from env TOKLIGENCE_MODEL_ALIASES: alias "x=>nobody:y" names provider "nobody"/);
+    expect(() => loadConfig({ configDir: noDir, env: { TOKLIGENCE_LOG__ROTATE_SIZE: "lots" } })).toThrow(/log\.rotate_size from env TOKLIGENCE_LOG__ROTATE_SIZE: "lots"/);
+    expect(() => loadConfig({ configDir: noDir, env: { TOKLIGENCE_LOG__ROTATE_SIZE: "0" } })).toThrow(/log\.rotate_size/);
+    expect(loadConfig({ configDir: noDir, env: { TOKLIGENCE_LOG__ROTATE_SIZE: "10M" } }).config.log.rotateSize).toBe("10M");
+    expect(() => loadConfig({ configDir: noDir, env: { TOKLIGENCE_LEDGER__PRICES_FILE: join(dir, "no-prices.toml") } })).toThrow(/ledger\.prices_file from env TOKLIGENCE_LEDGER__PRICES_FILE: file not found/);
+    expect(() => loadConfig({ configDir: noDir, env: {}, flags: { port: "eighty" } })).toThrow(/server\.port from flag --port: "eighty"/);
+    expect(loadConfig({ configDir: noDir, env: {}, flags: { logLevel: "INFO" } }).config.log.level).toBe("info");
+  });
+
   test("named OpenAI-compatible providers from TOML, with env: secret references", () => {
     writeFileSync(join(dir, "providers.toml"), '[providers.deepseek]\nkind = "openai-compatible"\nbase_url = "https://api.deepseek.com/v1"\napi_keys = ["env:DS_KEY"]\nmodels = ["deepseek-*"]\n');
     const { config } = loadConfig({ configDir: noDir, env: { DS_KEY: "sk-ds-1,sk-ds-2" }, configFile: join(dir, "providers.toml") });
