@@ -53,7 +53,7 @@ export async function createLogger(config: GatewayConfig, options: { stdout?: bo
   if (options.stdout !== false) streams.push({ level: config.log.level === "silent" ? "fatal" : config.log.level, stream: new LineBuffer(pino.destination({ dest: 1, sync: false })) });
   if (config.log.file && config.log.level !== "silent") {
     const directory = join(config.dataDir, "logs");
-    mkdirSync(directory, { recursive: true });
+    mkdirSync(directory, { recursive: true, mode: 0o700 }); // owner-only when created, like the data dir
     const { default: roll } = await import("pino-roll");
     const file = await roll({ file: join(directory, service), frequency: "daily", size: config.log.rotateSize, limit: { count: config.log.rotateKeep }, mkdir: true, extension: ".log", dateFormat: "yyyy-MM-dd" });
     streams.push({ level: config.log.level, stream: new LineBuffer(file) });

@@ -78,7 +78,9 @@ function buildStore(ctx: DbContext, location: string, hooks: Pick<Store, "migrat
 }
 
 function openSqlite(path: string, options: StoreOptions): Store {
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  // Owner-only when the gateway creates the directory: the database holds stored conversations,
+  // the ledger and key hashes (an existing directory keeps the mode its operator chose).
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
   const client = new Database(path, { create: true, strict: true });
   // notes/packaging-and-stack.md §7: WAL, busy_timeout, foreign keys; synchronous per §2.13.
   client.run("PRAGMA journal_mode = WAL");

@@ -1,6 +1,6 @@
 import { Database } from "bun:sqlite";
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { sqliteMigrations } from "../../../src/store/migrations/embedded";
@@ -65,5 +65,17 @@ test("a database at the first migration upgrades in place: ledger rows are kept,
     await store.close();
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test("a data dir the gateway creates is owner-only (it holds conversations, the ledger and key hashes)", async () => {
+  const parent = mkdtempSync(join(tmpdir(), "gw-perm-"));
+  try {
+    const dataDir = join(parent, "fresh", "data");
+    const store = await openStore({ dataDir });
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+    await store.close();
+  } finally {
+    rmSync(parent, { recursive: true, force: true });
   }
 });
