@@ -1,5 +1,5 @@
 import { redactUrlCredentials } from "./config/show";
-import { resolveAuthRequired } from "./auth/auth-required";
+import { isLoopbackHost, resolveAuthRequired } from "./auth/auth-required";
 import { createAuthenticator } from "./auth/authenticator";
 import type { LoadedConfig } from "./config/load";
 import { createAdminRoutes } from "./http/routes/admin";
@@ -42,6 +42,10 @@ export async function buildServices(loaded: LoadedConfig, logger: Logger): Promi
     logger.info(
       `auth: ${required ? "API key required on model endpoints" : `OFF on model endpoints: requests without a gateway key count as ${root.email}; a presented tok_ key is still checked`} (${why}); admin API always requires an admin key`,
     );
+    if (!required && !isLoopbackHost(config.server.host)) {
+      // Switched off by hand on an address others can reach: say so loudly, once.
+      logger.warn(`auth is OFF while listening on ${config.server.host}: anyone who can reach this address can use the gateway and the provider keys behind it`);
+    }
     const onUnexpectedError = (error: unknown) => logger.error({ err: error }, "admin/usage API error");
     const responses = createResponseStore({ repository: store.responses, retentionHours: config.responses.storeRetentionHours, logger });
     responses.startPurging();

@@ -1,3 +1,4 @@
+import pino from "pino";
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -116,4 +117,22 @@ describe("gateway with the database services (auth on, SQLite)", () => {
     const admin = await fetch(`${gateway.url}/api/v1/admin/users`, { headers: { authorization: `Bearer ${userToken}` } });
     expect(admin.status).toBe(403);
   });
+});
+
+test("auth switched off on an address others can reach is a warning at start", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "gw-open-"));
+  const lines: string[] = [];
+  const logger = pino({ level: "info" }, { write: (line: string) => void lines.push(line) });
+  const loaded = loadConfig({
+    configDir: "/nonexistent-config-dir",
+    env: { TOKLIGENCE_HOST: "0.0.0.0", TOKLIGENCE_LOG__FILE: "false", TOKLIGENCE_DATA_DIR: dataDir, TOKLIGENCE_AUTH_DISABLED: "true" },
+  });
+  const services = await buildServices(loaded, logger);
+  try {
+    const warning = lines.map((line) => JSON.parse(line)).find((entry) => entry.level === 40 && String(entry.msg).includes("auth is OFF"));
+    expect(warning?.msg).toContain("0.0.0.0");
+  } finally {
+    await services.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 });
