@@ -96,6 +96,8 @@ export function createLedgerSink(store: Store, options: LedgerSinkOptions): Grou
   let wakeRetry: (() => void) | null = null;
   /** Requests started (expectRow) whose row has not been recorded yet. */
   let expected = 0;
+  /** Batches currently between a failed write and a successful one. */
+  let batchesFailing = 0;
 
   function sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
@@ -118,12 +120,15 @@ export function createLedgerSink(store: Store, options: LedgerSinkOptions): Grou
       if (abandoned) throw new LedgerClosedError("ledger closed before the row could be written");
       try {
         await write(batch.map((pending) => pending.row));
+        if (failures > 0) batchesFailing -= 1;
         for (const pending of batch) pending.resolve();
         return;
       } catch (error) {
+        if (failures === 0) batchesFailing += 1;
         failures += 1;
         logger.error({ err: error, rows: batch.length, failures }, "ledger write failed; retrying (rows are kept)");
         if (batch.length > 1 && failures >= splitAfter) {
+          batchesFailing -= 1; // each row now fails or succeeds on its own
           for (const pending of batch) await writeWithRetry([pending]);
           return;
         }
@@ -198,6 +203,10 @@ export function createLedgerSink(store: Store, options: LedgerSinkOptions): Grou
 
     pendingCount() {
       return queue.length + inFlight.length;
+    },
+
+    failing() {
+      return batchesFailing > 0;
     },
 
     async close(): Promise<void> {

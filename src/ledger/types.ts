@@ -43,6 +43,8 @@ export interface LedgerSink {
    */
   expectRow?(): void;
   record(entry: LedgerEntry): Promise<void>;
+  /** True while the database refuses rows (they are kept and retried; answers wait for them). */
+  failing?(): boolean;
   /** Write everything pending (shutdown). */
   close(): Promise<void>;
 }

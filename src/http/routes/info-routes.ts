@@ -9,7 +9,7 @@ import { gatewayCommit, gatewayVersion } from "../../version";
 import { createModelCatalogue, type ModelShape } from "./model-catalogue";
 
 /** GET /health (and /livez, /readyz for orchestrators): status, version and work mode, never secrets or routes. */
-export function healthRoutes(config: GatewayConfig, isDraining: () => boolean) {
+export function healthRoutes(config: GatewayConfig, isDraining: () => boolean, ledgerFailing: () => boolean = () => false) {
   const health = () => ({ status: isDraining() ? "draining" : "ok", version: gatewayVersion, commit: gatewayCommit, work_mode: config.workMode, time: new Date().toISOString() });
   return new Elysia({ name: "health" })
     .get("/health", health, { detail: { tags: ["Gateway"], summary: "Liveness, version and work mode" } })
@@ -17,10 +17,13 @@ export function healthRoutes(config: GatewayConfig, isDraining: () => boolean) {
     .get(
       "/readyz",
       ({ set }) => {
-        if (isDraining()) set.status = 503;
-        return { status: isDraining() ? "draining" : "ready" };
+        // Not ready while draining, or while the database refuses ledger rows: answers then wait
+        // for their rows (nothing is lost), so a load balancer should send new requests elsewhere.
+        const status = isDraining() ? "draining" : ledgerFailing() ? "ledger_unavailable" : "ready";
+        if (status !== "ready") set.status = 503;
+        return { status };
       },
-      { detail: { tags: ["Gateway"], summary: "Readiness probe (503 while draining)" } },
+      { detail: { tags: ["Gateway"], summary: "Readiness probe (503 while draining or while the ledger database refuses writes)" } },
     );
 }
 

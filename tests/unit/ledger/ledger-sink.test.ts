@@ -144,11 +144,18 @@ for (const dialectCase of dialectCases) {
 
     test("failed writes are logged and retried until they commit, without duplicates", async () => {
       const logger = recordingLogger();
-      const probe = instrument(store, (_rows, call) => call <= 2);
+      let down = true;
+      const probe = instrument(store, () => down);
       const sink = createLedgerSink(probe.store, { prices, retryDelayMs: 5, logger });
       const entry = makeLedgerEntry();
-      await sink.record(entry);
-      expect(logger.errors.length).toBe(2);
+      const recorded = sink.record(entry);
+      while (logger.errors.length < 2) await Bun.sleep(5);
+      // While the database refuses rows, the sink says so (readiness turns 503).
+      expect(sink.failing()).toBe(true);
+      down = false;
+      await recorded;
+      expect(sink.failing()).toBe(false);
+      expect(logger.errors.length).toBeGreaterThanOrEqual(2);
       expect(await readRow(entry.requestId)).toHaveLength(1);
       // Writing the same request id again (an ambiguous failure's retry) adds nothing.
       await store.usage.insertBatch([{ ...(await readRow(entry.requestId))[0]! }]);
