@@ -72,6 +72,7 @@ export interface GroupCommitLedgerSink extends LedgerSink {
   expectRow(): void;
   /** Rows accepted but not yet committed (for health and metrics). */
   pendingCount(): number;
+  failing(): boolean;
 }
 
 export function createLedgerSink(store: Store, options: LedgerSinkOptions): GroupCommitLedgerSink {
