@@ -4,10 +4,10 @@
  * `usage_estimated`. Text is counted with the o200k_base BPE (as the count_tokens estimate);
  * Anthropic requests reuse that estimator, the OpenAI shapes count the text they carry.
  */
-import { countTokens } from "gpt-tokenizer/encoding/o200k_base";
 import type { Usage } from "../canonical/types";
 import { IMAGE_TOKEN_ESTIMATE, estimateAnthropicInputTokens } from "../protocols/anthropic/count-tokens";
 import type { UpstreamOperation } from "../providers/endpoints";
+import { createTokenCounter, type TokenCounter } from "../tokens/bounded-counter";
 
 /** Framing tokens per Chat message (role and separators), as in OpenAI's counting recipe. */
 const MESSAGE_OVERHEAD = 4;
@@ -18,24 +18,24 @@ const BINARY_STRING_LENGTH = 4096;
 const NON_TEXT_KEYS = new Set(["id", "type", "role", "model", "object", "status", "finish_reason", "stop_reason", "call_id", "tool_call_id", "detail", "format", "media_type", "encoding_format", "created", "created_at"]);
 
 export function countTextTokens(text: string): number {
-  return text === "" ? 0 : countTokens(text);
+  return createTokenCounter()(text);
 }
 
 /** Tokens of every text leaf under `value` (object keys that only name things are skipped). */
-function countTextLeaves(value: unknown, key?: string): number {
+function countTextLeaves(value: unknown, count: TokenCounter, key?: string): number {
   if (typeof value === "string") {
     if (key !== undefined && NON_TEXT_KEYS.has(key)) return 0;
     if (value.length >= BINARY_STRING_LENGTH && !value.includes(" ")) return IMAGE_TOKEN_ESTIMATE;
-    return countTextTokens(value);
+    return count(value);
   }
   if (Array.isArray(value)) {
     // An array of token ids (embeddings input) is its own count.
     if (value.length > 0 && value.every((item) => typeof item === "number")) return value.length;
-    return value.reduce((sum: number, item) => sum + countTextLeaves(item, key), 0);
+    return value.reduce((sum: number, item) => sum + countTextLeaves(item, count, key), 0);
   }
   if (value && typeof value === "object") {
     let total = 0;
-    for (const [childKey, child] of Object.entries(value)) total += countTextLeaves(child, childKey);
+    for (const [childKey, child] of Object.entries(value)) total += countTextLeaves(child, count, childKey);
     return total;
   }
   return 0;
@@ -43,18 +43,19 @@ function countTextLeaves(value: unknown, key?: string): number {
 
 /** Estimated input tokens of a client request body, by the operation the client asked for. */
 export function estimateInputTokens(operation: UpstreamOperation, body: Record<string, unknown>): number {
+  const count = createTokenCounter();
   switch (operation) {
     case "anthropic":
     case "anthropic-count-tokens":
-      return estimateAnthropicInputTokens(body);
+      return estimateAnthropicInputTokens(body, count);
     case "openai-embeddings":
-      return countTextLeaves(body.input);
+      return countTextLeaves(body.input, count);
     case "openai-chat": {
       const messages = Array.isArray(body.messages) ? body.messages : [];
-      return messages.length * MESSAGE_OVERHEAD + countTextLeaves(messages) + countTextLeaves(body.tools);
+      return messages.length * MESSAGE_OVERHEAD + countTextLeaves(messages, count) + countTextLeaves(body.tools, count);
     }
     case "openai-responses":
-      return countTextLeaves(body.instructions) + countTextLeaves(body.input) + countTextLeaves(body.tools);
+      return countTextLeaves(body.instructions, count) + countTextLeaves(body.input, count) + countTextLeaves(body.tools, count);
   }
 }
 
@@ -62,7 +63,7 @@ export function estimateInputTokens(operation: UpstreamOperation, body: Record<s
 export function estimateOutputTokens(responseBody: unknown): number {
   if (!responseBody || typeof responseBody !== "object") return 0;
   const { usage: _usage, ...rest } = responseBody as Record<string, unknown>;
-  return countTextLeaves(rest);
+  return countTextLeaves(rest, createTokenCounter());
 }
 
 /**

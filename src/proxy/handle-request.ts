@@ -1,3 +1,4 @@
+import { anthropicCodec } from "../protocols/anthropic/codec";
 import { emptyUsage, mergeUsage } from "../canonical/usage";
 import { GatewayError, toGatewayError } from "../errors/gateway-error";
 import { renderErrorResponse } from "../errors/render";
@@ -138,6 +139,9 @@ async function respondTokenEstimate(request: ModelRequest, deps: ProxyDeps, reco
   if (!deps.estimateAnthropicTokens) {
     throw new GatewayError("translation_unsupported", 501, "count_tokens for models served by non-Anthropic providers needs the token estimator, which this build lacks");
   }
+  // Refuse what the real count_tokens refuses (empty messages, wrong types, unknown roles), as
+  // the Messages route does, instead of counting it.
+  anthropicCodec.decodeRequest(request.body);
   const inputTokens = await deps.estimateAnthropicTokens(request.body);
   await recorder.finish(200, null);
   return new Response(JSON.stringify({ input_tokens: inputTokens }), { status: 200, headers: { "content-type": "application/json", "request-id": request.requestId } });

@@ -133,6 +133,27 @@ describe("numbers out of their documented range are refused, not clamped", () =>
   });
 });
 
+describe("count_tokens estimated by the gateway (model served by a non-Anthropic provider)", () => {
+  const count = (body: Record<string, unknown>) => post("/v1/messages/count_tokens", { model: "claude-x", ...body });
+
+  test("refuses what the real count_tokens refuses, in Anthropic's words", async () => {
+    for (const body of [{ messages: [] }, { system: 5, messages: user }, { messages: [{ role: "user", content: 5 }] }, { messages: [{ role: "bot", content: "hi" }] }]) {
+      const response = await count(body);
+      expect(response.status).toBe(400);
+      expect(((await response.json()) as any).error.type).toBe("invalid_request_error");
+    }
+  });
+
+  test("a long run without whitespace is counted without stalling the gateway", async () => {
+    // 100 KB of one letter took 38 s of the main thread before (BPE is quadratic in a run's length).
+    const counting = count({ messages: [{ role: "user", content: "a".repeat(100_000) }] });
+    const health = await fetch(`${gw.url}/health`);
+    expect(health.status).toBe(200);
+    const answer = (await (await counting).json()) as { input_tokens: number };
+    expect(answer.input_tokens).toBeGreaterThan(10_000);
+  });
+});
+
 describe("loopback refuses what the real API refuses", () => {
   test("on Chat, Messages and Responses", async () => {
     await expectOpenAI400("/v1/chat/completions", { model: "loopback", messages: "hi" }, "messages", "an array of messages is required");

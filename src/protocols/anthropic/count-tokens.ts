@@ -1,4 +1,4 @@
-import { countTokens } from "gpt-tokenizer/encoding/o200k_base";
+import { createTokenCounter, type TokenCounter } from "../../tokens/bounded-counter";
 
 /**
  * An ESTIMATE of `POST /v1/messages/count_tokens` for upstreams that cannot count Anthropic
@@ -31,7 +31,9 @@ const TOOL_PROMPT_AUTO = 346;
 const TOOL_PROMPT_FORCED = 313;
 
 /** Estimated input tokens of an Anthropic Messages (or count_tokens) request body. */
-export function estimateAnthropicInputTokens(body: Record<string, unknown>): number {
+export function estimateAnthropicInputTokens(body: Record<string, unknown>, count: TokenCounter = createTokenCounter()): number {
+  const countText = (value: unknown) => (typeof value === "string" ? count(value) : 0);
+  const countBlock = (block: unknown) => countAnthropicBlock(block, countText);
   let total = 0;
   const system = body.system;
   if (typeof system === "string") total += countText(system);
@@ -54,7 +56,7 @@ export function estimateAnthropicInputTokens(body: Record<string, unknown>): num
   return total;
 }
 
-function countBlock(raw: unknown): number {
+function countAnthropicBlock(raw: unknown, countText: (value: unknown) => number): number {
   if (!raw || typeof raw !== "object") return 0;
   const block = raw as Record<string, unknown>;
   switch (block.type) {
@@ -68,14 +70,14 @@ function countBlock(raw: unknown): number {
     case "image":
       return IMAGE_TOKEN_ESTIMATE;
     case "document":
-      return countDocument(block);
+      return countDocument(block, countText);
     case "tool_use":
       return countText(block.name) + countText(JSON.stringify(block.input ?? {}));
     case "tool_result": {
       const content = block.content;
       if (typeof content === "string") return countText(content);
       if (!Array.isArray(content)) return 0;
-      return content.reduce((sum: number, item) => sum + countBlock(item), 0);
+      return content.reduce((sum: number, item) => sum + countAnthropicBlock(item, countText), 0);
     }
     default:
       // server_tool_use, search results and future blocks: count their JSON.
@@ -83,7 +85,7 @@ function countBlock(raw: unknown): number {
   }
 }
 
-function countDocument(block: Record<string, unknown>): number {
+function countDocument(block: Record<string, unknown>, countText: (value: unknown) => number): number {
   const source = (block.source ?? {}) as Record<string, unknown>;
   const title = countText(block.title) + countText(block.context);
   if (source.type === "text") return title + countText(source.data);
@@ -91,8 +93,4 @@ function countDocument(block: Record<string, unknown>): number {
     return title + Math.max(1, Math.ceil(source.data.length / PDF_BASE64_BYTES_PER_PAGE)) * PDF_TOKENS_PER_PAGE;
   }
   return title + PDF_TOKENS_PER_PAGE;
-}
-
-function countText(value: unknown): number {
-  return typeof value === "string" && value !== "" ? countTokens(value) : 0;
 }
