@@ -6,6 +6,9 @@
 export function echoClientModel(text: string, upstreamModel: string, clientModel: string): string {
   if (upstreamModel === clientModel) return text;
   const from = `"model":${JSON.stringify(upstreamModel)}`;
-  if (!text.includes(from)) return text;
-  return text.split(from).join(`"model":${JSON.stringify(clientModel)}`);
+  const at = text.indexOf(from);
+  if (at < 0) return text;
+  // Only the first pair: providers write the answer's own `model` before its content, and a
+  // later one belongs to that content (a tool's input with a "model" field must stay as sent).
+  return text.slice(0, at) + `"model":${JSON.stringify(clientModel)}` + text.slice(at + from.length);
 }

@@ -77,6 +77,7 @@ export function encodeAnthropicRequest(request: CanonicalRequest, ctx: Translati
   }
 
   encodeSampling(request, body, thinking !== undefined, ctx);
+  // Anthropic refuses stop sequences without a non-whitespace character, so those are dropped.
   const stop = (request.stop ?? []).filter((s) => s.trim() !== "");
   if (stop.length > 0) body.stop_sequences = stop;
   if (request.user) body.metadata = { user_id: opaqueUserId(request.user) };

@@ -53,6 +53,8 @@ export function encodeChatRequest(request: CanonicalRequest, ctx: TranslationCon
     if (request.temperature !== undefined) body.temperature = request.temperature;
     if (request.topP !== undefined) body.top_p = request.topP;
     // P07: at most 4 stop sequences, none empty; reasoning models reject `stop` entirely.
+    // Whitespace-only entries are dropped too (P07): an Anthropic client's API refuses them, so
+    // no Anthropic client relies on them.
     const stop = (request.stop ?? []).filter((s) => s.trim() !== "").slice(0, 4);
     if (stop.length > 0) body.stop = stop;
   }
