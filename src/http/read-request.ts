@@ -89,5 +89,6 @@ function tooLarge(limitBytes: number): GatewayError {
 
 /** Which protocol's error shape a path answers in (unknown paths under Anthropic prefixes get Anthropic errors). */
 export function protocolForPath(path: string): Protocol {
-  return path.startsWith("/anthropic/") || path.startsWith("/v1/messages") ? "anthropic" : "openai-chat";
+  // /v1/complete is Anthropic's legacy Text Completions path: not served, but refused in its shape.
+  return path.startsWith("/anthropic/") || path.startsWith("/v1/messages") || path === "/v1/complete" ? "anthropic" : "openai-chat";
 }

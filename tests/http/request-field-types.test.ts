@@ -118,6 +118,22 @@ describe("OpenAI clients on a translated route", () => {
   });
 });
 
+describe("choices the translation would otherwise fall back from", () => {
+  test("an unknown tool_choice type, a tool_choice naming an undeclared tool, a non-string metadata.user_id", async () => {
+    const tools = [{ name: "ls", input_schema: { type: "object" } }];
+    const before = mock.requests.length;
+    await expectAnthropic400({ model: "claude-x", max_tokens: 5, messages: user, tools, tool_choice: { type: "weird" } }, "tool_choice.type");
+    await expectAnthropic400({ model: "claude-x", max_tokens: 5, messages: user, tools, tool_choice: { type: "tool", name: "nope" } }, 'tool "nope" is not among');
+    await expectAnthropic400({ model: "claude-x", max_tokens: 5, messages: user, metadata: { user_id: 5 } }, "metadata.user_id");
+    expect(mock.requests.length).toBe(before);
+    expect((await post("/v1/messages", { model: "claude-x", max_tokens: 5, messages: user, tools, tool_choice: { type: "tool", name: "ls" } })).status).toBe(200);
+    // Anthropic's legacy Completions path is not served, and says so in Anthropic's shape.
+    const legacy = await post("/v1/complete", { model: "claude-x", prompt: "x" });
+    expect(legacy.status).toBe(404);
+    expect(((await legacy.json()) as any).type).toBe("error");
+  });
+});
+
 describe("numbers out of their documented range are refused, not clamped", () => {
   test("on translated routes, in each API's words, with nothing sent upstream", async () => {
     const before = mock.requests.length;

@@ -37,16 +37,29 @@ export function checkAnthropicRequest(body: Record<string, unknown>): asserts bo
   checkElements(body.stop_sequences, "string", "stop_sequences", "anthropic", ".");
   if (Array.isArray(body.system)) body.system.forEach((block, index) => checkTextBlock(block, `system.${index}`));
   if (Array.isArray(body.tools)) body.tools.forEach(checkTool);
-  if (isRecord(body.tool_choice)) {
-    checkRequired(body.tool_choice.type, "string", "tool_choice.type", "anthropic");
-    if (body.tool_choice.type === "tool") checkRequired(body.tool_choice.name, "string", "tool_choice.name", "anthropic");
-  }
+  if (isRecord(body.tool_choice)) checkToolChoice(body.tool_choice, Array.isArray(body.tools) ? body.tools : []);
+  if (isRecord(body.metadata)) checkOptional(body.metadata.user_id, "string", "metadata.user_id", "anthropic");
   if (isRecord(body.thinking)) {
     checkRequired(body.thinking.type, "string", "thinking.type", "anthropic");
     checkOptional(body.thinking.budget_tokens, "integer", "thinking.budget_tokens", "anthropic");
   }
   if (body.messages.length === 0) throw invalidRequest("messages: at least one message is required", "messages");
   body.messages.forEach(checkMessage);
+}
+
+const TOOL_CHOICE_TYPES = new Set(["auto", "any", "tool", "none"]);
+
+/** A known choice type, and a named tool among those declared (translation would otherwise fall back to auto). */
+function checkToolChoice(choice: Record<string, unknown>, tools: unknown[]): void {
+  checkRequired(choice.type, "string", "tool_choice.type", "anthropic");
+  if (!TOOL_CHOICE_TYPES.has(choice.type as string)) {
+    throw invalidRequest(`tool_choice.type: Input should be 'auto', 'any', 'tool' or 'none'`, "tool_choice.type");
+  }
+  if (choice.type !== "tool") return;
+  checkRequired(choice.name, "string", "tool_choice.name", "anthropic");
+  if (!tools.some((tool) => isRecord(tool) && tool.name === choice.name)) {
+    throw invalidRequest(`tool_choice.name: tool ${JSON.stringify(choice.name)} is not among the request's tools`, "tool_choice.name");
+  }
 }
 
 function checkMessage(message: unknown, index: number): void {
