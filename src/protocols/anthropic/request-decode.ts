@@ -121,14 +121,26 @@ function decodeToolResult(block: Record<string, unknown>): ToolResultPart {
       const part = decodeBlock(asRecord(item) ?? {});
       // C04: search_result and other blocks inside a tool result keep their text where they have one.
       if (part.type === "text" || part.type === "image" || part.type === "document") return [part];
-      const text = asRecord(item)?.text;
-      return typeof text === "string" ? [{ type: "text" as const, text }] : [];
+      const text = textOfOtherBlock(asRecord(item) ?? {});
+      return text ? [{ type: "text" as const, text }] : [];
     });
   }
   return withCache(
     { type: "tool_result", toolCallId: String(block.tool_use_id ?? ""), content, ...(block.is_error === true ? { isError: true } : {}) },
     block,
   );
+}
+
+/**
+ * The readable text of a block the other side has no type for: its own `text`, or (a
+ * `search_result`) its title and source above the text blocks of its `content`.
+ */
+function textOfOtherBlock(block: Record<string, unknown>): string {
+  if (typeof block.text === "string") return block.text;
+  const inner = Array.isArray(block.content) ? block.content.map((item) => asRecord(item)?.text).filter((text): text is string => typeof text === "string") : [];
+  if (inner.length === 0) return "";
+  const heading = [block.title, block.source].filter((value): value is string => typeof value === "string" && value !== "");
+  return [...heading, ...inner].join("\n\n");
 }
 
 function decodeSource(source: Record<string, unknown> | undefined): MediaSource | { kind: "text"; text: string; mediaType?: string } {

@@ -43,6 +43,14 @@ describe("A→O requests", () => {
     expect(out.messages[2]).toEqual({ role: "tool", tool_call_id: "t1", content: "(no output)" });
   });
 
+  test("C04 a search_result inside a tool result keeps its title, source and text", () => {
+    const searchResult = { type: "search_result", source: "https://docs.test/page", title: "Result", content: [{ type: "text", text: "the actual result text" }] };
+    const { out } = build({
+      messages: [user("go"), { role: "assistant", content: [{ type: "tool_use", id: "t1", name: "search", input: {} }] }, user([{ type: "tool_result", tool_use_id: "t1", content: [searchResult] }])],
+    });
+    expect(out.messages[2]).toEqual({ role: "tool", tool_call_id: "t1", content: "Result\n\nhttps://docs.test/page\n\nthe actual result text" });
+  });
+
   test("C02 image by URL stays a URL; C05 PDF becomes a file part with a filename; text document becomes text", () => {
     const { out } = build({
       messages: [
