@@ -52,6 +52,7 @@ export async function handleModelRequest(request: ModelRequest, deps: ProxyDeps)
       try {
         const answer = await sendAttempt(attemptRequest, attempt, deps);
         if (stream) {
+          refuseNonEventStream(answer.call, attempt);
           const firstChunk = await readFirstChunk(answer.call.readBody());
           return streamToClient({ request: attemptRequest, deps, attempt, call: answer.call, body: firstChunk, recorder, log, exchange });
         }
@@ -70,6 +71,29 @@ export async function handleModelRequest(request: ModelRequest, deps: ProxyDeps)
     return respondFailure(request, lastFailure ?? new GatewayError("upstream_error", 502, "no upstream answered"), recorder);
   } catch (error) {
     return respondFailure(request, toGatewayError(error), recorder);
+  }
+}
+
+/**
+ * A streamed request answered 200 with something other than an event stream (a JSON error body
+ * behind a proxy, a server that ignored `stream`): read as SSE it would become an empty but
+ * "successful" answer. Before the first byte, so the route may still fail over.
+ */
+function refuseNonEventStream(call: UpstreamCall, attempt: PreparedAttempt): void {
+  if (attempt.target.provider === "loopback") return;
+  const type = call.headers.get("content-type") ?? "";
+  if (type === "" || type.includes("text/event-stream")) return;
+  call.abort(new GatewayError("upstream_error", 502, "not an event stream"));
+  throw new GatewayError("upstream_error", 502, `upstream answered a streamed request with ${type.split(";")[0]} instead of an event stream`);
+}
+
+/** The list every answer of the upstream's protocol carries; without it a translation would invent an empty answer. */
+const ANSWER_LIST_FIELD: Record<string, string> = { "openai-chat": "choices", anthropic: "content", "openai-responses": "output" };
+
+function checkAnswerShape(parsed: unknown, upstreamProtocol: string): void {
+  const field = ANSWER_LIST_FIELD[upstreamProtocol];
+  if (field && !Array.isArray((parsed as Record<string, unknown> | null)?.[field])) {
+    throw new GatewayError("upstream_error", 502, `upstream answer is not a ${upstreamProtocol} response (no ${field} list)`);
   }
 }
 
@@ -99,6 +123,7 @@ async function respondWhole(request: ModelRequest, attempt: PreparedAttempt, tex
       ? undefined
       : { final: reported, outputTokens: (estimators) => (request.operation === "openai-embeddings" ? 0 : estimators.estimateOutputTokens(parsed)) };
   if (attempt.translator) {
+    checkAnswerShape(parsed, attempt.target.upstreamProtocol);
     const translated = attempt.translator.translateResponse(parsed, attempt.context);
     recorder.setUsage(translated.usage, reported, estimate);
     body = JSON.stringify(translated.body);

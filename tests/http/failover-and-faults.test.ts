@@ -105,6 +105,29 @@ for (const client of ["auto", "fetch"] as const) {
       });
     });
 
+    describe("answers that are not what was asked for", () => {
+      test("a streamed request answered with JSON is an upstream error before the first byte, so the route fails over", async () => {
+        primary.enqueue({ json: { error: { message: "proxy says no" } } });
+        const response = await chat("team-model", true);
+        expect(response.status).toBe(200);
+        expect(await response.text()).toContain('"content":"backup"');
+        expect(gw.ledger.entries.at(-1)!.provider).toBe("backup");
+
+        primary.enqueue({ json: { id: "msg_1", type: "message", content: [] } });
+        const translated = await fetch(`${gw.url}/v1/chat/completions`, { method: "POST", body: JSON.stringify({ model: "claude-sonnet-4-5", stream: true, messages: [{ role: "user", content: "x" }] }) });
+        expect(translated.status).toBe(502);
+        expect(((await translated.json()) as any).error.message).toContain("instead of an event stream");
+      });
+
+      test("a translated answer without the protocol's answer list is a 502, not an empty success", async () => {
+        primary.enqueue({ json: { weird: true } });
+        const response = await fetch(`${gw.url}/v1/chat/completions`, { method: "POST", body: JSON.stringify({ model: "claude-sonnet-4-5", messages: [{ role: "user", content: "x" }] }) });
+        expect(response.status).toBe(502);
+        expect(((await response.json()) as any).error.message).toContain("no content list");
+        expect(gw.ledger.entries.at(-1)).toMatchObject({ status: 502 });
+      });
+    });
+
     describe("after the first byte, never fail over", () => {
       test("an upstream that stalls mid-stream ends in one error event (idle deadline), not a silent close", async () => {
         primary.enqueue({ events: defaultChatEvents("m", "a b c d", true), stallAfter: 2 });
