@@ -71,8 +71,8 @@ describe("host binary", () => {
     });
     rmSync(dir, { recursive: true, force: true });
     expect(result.exitCode).toBe(0);
-    const port = (JSON.parse(result.stdout) as { key: string; value: string; source: string }[]).find((r) => r.key === "server.port");
-    expect(port?.value).toBe("8081");
+    const port = (JSON.parse(result.stdout) as { key: string; value: unknown; source: string }[]).find((r) => r.key === "server.port");
+    expect(port?.value).toBe(8081);
   });
 });
 

@@ -98,10 +98,11 @@ describe("the image's commands against the host binary", () => {
   test("the image ENV yields a valid configuration: all interfaces, auth on, logs to stdout only", async () => {
     const result = await runCommand([host.gateway, "config", "show", "--json"], { env: buildImageEnv(), cwd: workDir });
     expect(result.exitCode).toBe(0);
-    const rows = new Map((JSON.parse(result.stdout) as { key: string; value: string }[]).map((r) => [r.key, r.value]));
-    expect(rows.get("server.host")).toBe('"0.0.0.0"');
-    expect(rows.get("auth.disabled")).toBe("false");
-    expect(rows.get("log.file")).toBe("false");
+    // --json keeps each value's type.
+    const rows = new Map((JSON.parse(result.stdout) as { key: string; value: unknown }[]).map((r) => [r.key, r.value]));
+    expect(rows.get("server.host")).toBe("0.0.0.0");
+    expect(rows.get("auth.disabled")).toBe(false);
+    expect(rows.get("log.file")).toBe(false);
   });
 
   test("ENTRYPOINT + CMD runs the daemon, HEALTHCHECK passes while it runs and fails once it stops", async () => {
