@@ -9,7 +9,7 @@ import type { JournalMover } from "./ledger/journal-mover";
 import { openLedgerJournal } from "./ledger/open-journal";
 import { loadPriceTable } from "./ledger/price-table";
 import { createResponseStore } from "./responses-store/service";
-import { DEFAULT_ADMIN_EMAIL, openConfiguredStore } from "./store/open-configured-store";
+import { ensureConfiguredRootAdmin, openConfiguredStore } from "./store/open-configured-store";
 import { type GatewayServices, startGateway } from "./gateway";
 import { createLogger, type Logger } from "./log/logger";
 import { gatewayCommit, gatewayVersion } from "./version";
@@ -26,7 +26,7 @@ export async function buildServices(loaded: LoadedConfig, logger: Logger): Promi
   try {
     const migration = await store.migrate();
     logger.info({ dialect: store.dialect, database: store.location, applied: migration.applied }, `database ready (${store.dialect})`);
-    const root = await store.users.ensureRootAdmin(config.auth.adminEmail, { rename: config.auth.adminEmail !== DEFAULT_ADMIN_EMAIL });
+    const root = await ensureConfiguredRootAdmin(store, config);
     const prices = loadPriceTable(config.ledger.pricesFile || undefined);
     const ledgerLogger = {
       info: (object: object, message: string) => logger.info(object, message),

@@ -1,7 +1,7 @@
 /** Open the database the configuration names (daemon and CLI share this). */
 import type { GatewayConfig } from "../config/types";
 import { openStore } from "./open-store";
-import type { Store } from "./types";
+import type { Store, User } from "./types";
 
 /** The built-in `auth.admin_email`: a placeholder that creates the root admin but never renames one. */
 export const DEFAULT_ADMIN_EMAIL = "admin@local";
@@ -12,11 +12,16 @@ export async function openConfiguredStore(config: Pick<GatewayConfig, "dataDir" 
   if (options.migrate !== false) {
     try {
       await store.migrate();
-      await store.users.ensureRootAdmin(config.auth.adminEmail, { rename: config.auth.adminEmail !== DEFAULT_ADMIN_EMAIL });
+      await ensureConfiguredRootAdmin(store, config);
     } catch (error) {
       await store.close();
       throw error;
     }
   }
   return store;
+}
+
+/** The root admin `auth.admin_email` names: created when missing, renamed only to an explicit address. */
+export function ensureConfiguredRootAdmin(store: Store, config: Pick<GatewayConfig, "auth">): Promise<User> {
+  return store.users.ensureRootAdmin(config.auth.adminEmail, { rename: config.auth.adminEmail !== DEFAULT_ADMIN_EMAIL });
 }
