@@ -83,8 +83,9 @@ function refuseNonEventStream(call: UpstreamCall, attempt: PreparedAttempt): voi
   if (attempt.target.provider === "loopback") return;
   const type = call.headers.get("content-type") ?? "";
   if (type === "" || type.includes("text/event-stream")) return;
-  call.abort(new GatewayError("upstream_error", 502, "not an event stream"));
-  throw new GatewayError("upstream_error", 502, `upstream answered a streamed request with ${type.split(";")[0]} instead of an event stream`);
+  const error = new GatewayError("upstream_error", 502, `upstream answered a streamed request with ${type.split(";")[0]} instead of an event stream`);
+  call.abort(error); // its body is never read: free the connection
+  throw error;
 }
 
 /** The list every answer of the upstream's protocol carries; without it a translation would invent an empty answer. */
