@@ -32,7 +32,7 @@ export function composeTranslator(client: ProtocolCodec, upstream: ProtocolCodec
       // Agent helpers see the canonical request; ctx.request keeps the client's own declarations.
       const prepared = ctx.agents ? ctx.agents.prepareRequest(decoded, ctx) : decoded;
       // Names the upstream would refuse are rewritten; the answer is mapped back (S02, S03).
-      const named = prepareToolNames(prepared);
+      const named = prepareToolNames(prepared, upstream.protocol);
       ctx.toolNames = named.names;
       return upstream.encodeRequest(named.request, ctx);
     },

@@ -12,10 +12,14 @@
  * then with a `functions.` prefix stripped, before it reaches the client (which rejects unknown
  * tools and fails the turn).
  *
- * Namespaced tools (Codex, S11) are left to the encoders that flatten them.
+ * Namespaced tools (Codex, S11) reach other protocols flattened to `<namespace>__<child>`,
+ * which passes 64 characters as easily (`mcp__<server>` namespaces): their flat names are
+ * rewritten the same way for a Chat or Anthropic upstream, and mapped back to the flat name,
+ * from which the Responses encoders restore the namespace. A Responses upstream keeps
+ * namespaces as they are (its children are the client's own names).
  */
 import { createHash } from "node:crypto";
-import type { CanonicalEvent, CanonicalRequest, ContentPart, Message, Tool } from "../canonical/types";
+import type { CanonicalEvent, CanonicalRequest, ContentPart, Message, Protocol, Tool } from "../canonical/types";
 
 const VALID_NAME = /^[a-zA-Z0-9_-]{1,64}$/;
 const MAX_NAME = 64;
@@ -31,12 +35,12 @@ export interface ToolNames {
 }
 
 /** Names a request uses: its declared tools, its tool choice, and the calls in its history. */
-function namesIn(request: CanonicalRequest): string[] {
+function namesIn(request: CanonicalRequest, flat: boolean): string[] {
   const names: string[] = [];
-  for (const tool of request.tools) if (tool.kind !== "builtin" && tool.namespace === undefined) names.push(tool.name);
+  for (const tool of request.tools) if (tool.kind !== "builtin" && (flat || tool.namespace === undefined)) names.push(tool.name);
   if (request.toolChoice?.type === "tool") names.push(request.toolChoice.name);
   for (const message of request.messages) {
-    for (const part of message.content) if (part.type === "tool_call" && part.namespace === undefined) names.push(part.name);
+    for (const part of message.content) if (part.type === "tool_call" && (flat || part.namespace === undefined)) names.push(part.name);
   }
   return names;
 }
@@ -51,9 +55,11 @@ function safeName(name: string, taken: Set<string>): string {
 /**
  * The request with every tool name the upstream would refuse rewritten, and the map to read its
  * answer back. Without tools the request comes back as it was and the map is undefined.
+ * `upstreamProtocol` decides whether namespaced tools go up flattened (every protocol but Responses).
  */
-export function prepareToolNames(request: CanonicalRequest): { request: CanonicalRequest; names?: ToolNames } {
-  const used = namesIn(request);
+export function prepareToolNames(request: CanonicalRequest, upstreamProtocol: Protocol): { request: CanonicalRequest; names?: ToolNames } {
+  const flat = upstreamProtocol !== "openai-responses";
+  const used = namesIn(request, flat);
   if (used.length === 0) return { request };
   const toUpstream = new Map<string, string>();
   const taken = new Set(used.filter((name) => VALID_NAME.test(name)));
@@ -73,14 +79,17 @@ export function prepareToolNames(request: CanonicalRequest): { request: Canonica
   for (const lower of ambiguous) names.folded.delete(lower);
   if (toUpstream.size === 0) return { request, names };
   const rename = (name: string) => toUpstream.get(name) ?? name;
-  return { request: renameRequest(request, rename), names };
+  return { request: renameRequest(request, rename, flat), names };
 }
 
-function renameRequest(request: CanonicalRequest, rename: (name: string) => string): CanonicalRequest {
-  const tools = request.tools.map((tool): Tool => (tool.kind === "builtin" || tool.namespace !== undefined ? tool : { ...tool, name: rename(tool.name) }));
+function renameRequest(request: CanonicalRequest, rename: (name: string) => string, flat: boolean): CanonicalRequest {
+  const tools = request.tools.map((tool): Tool => (tool.kind === "builtin" || (!flat && tool.namespace !== undefined) ? tool : { ...tool, name: rename(tool.name) }));
   const messages = request.messages.map((message): Message => {
     if (!message.content.some((part) => part.type === "tool_call")) return message;
-    return { ...message, content: message.content.map((part): ContentPart => (part.type === "tool_call" && part.namespace === undefined ? { ...part, name: rename(part.name) } : part)) };
+    return {
+      ...message,
+      content: message.content.map((part): ContentPart => (part.type === "tool_call" && (flat || part.namespace === undefined) ? { ...part, name: rename(part.name) } : part)),
+    };
   });
   const toolChoice = request.toolChoice?.type === "tool" ? { ...request.toolChoice, name: rename(request.toolChoice.name) } : request.toolChoice;
   return { ...request, tools, messages, ...(toolChoice ? { toolChoice } : {}) };

@@ -109,3 +109,71 @@ describe("near-miss tool names in answers", () => {
     expect(body.content[0].name).toBe("Write");
   });
 });
+
+/** S02 with S11: Codex's namespaced MCP tools, flattened for an Anthropic upstream (R→A). */
+describe("namespaced tools whose flat name the upstream would refuse", () => {
+  const responsesToAnthropic = findTranslator("openai-responses", "anthropic")!;
+  const namespace = "mcp__workspace-filesystem-server";
+  const child = "read_multiple_files_with_line_numbers";
+  const flatName = `${namespace}__${child}`; // 72 characters
+  const codexRequest = () => ({
+    model: "gpt-5-codex",
+    tools: [
+      { type: "namespace", name: namespace, description: "filesystem", tools: [{ type: "function", name: child, description: "read", parameters: schema }] },
+      { type: "function", name: "shell", parameters: schema },
+    ],
+    input: [
+      { type: "message", role: "user", content: [{ type: "input_text", text: "read them" }] },
+      { type: "function_call", call_id: "call_1", name: child, namespace, arguments: '{"q":"a"}' },
+      { type: "function_call_output", call_id: "call_1", output: "contents" },
+    ],
+  });
+  function translate() {
+    const ctx = makeContext("openai-responses", "anthropic", { clientModel: "gpt-5-codex", upstreamModel: "claude-sonnet-4-5" });
+    const upstream = responsesToAnthropic.buildUpstreamRequest(codexRequest(), ctx) as Record<string, any>;
+    return { ctx, upstream, names: (upstream.tools as Array<{ name: string }>).map((tool) => tool.name) };
+  }
+  const anthropicAnswer = (name: string) => ({
+    id: "msg_1",
+    type: "message",
+    role: "assistant",
+    model: "claude-sonnet-4-5",
+    content: [{ type: "tool_use", id: "toolu_2", name, input: { q: "b" } }],
+    stop_reason: "tool_use",
+    usage: { input_tokens: 10, output_tokens: 2 },
+  });
+
+  test("the flattened name goes upstream valid, and the history's call uses the same name", () => {
+    expect(flatName.length).toBeGreaterThan(64);
+    const { upstream, names } = translate();
+    expect(names[0]).toMatch(/^[a-zA-Z0-9_-]{1,64}$/);
+    expect(names[0]!.startsWith(`${namespace}__`)).toBe(true);
+    expect(names[1]).toBe("shell");
+    const call = (upstream.messages as Array<Record<string, any>>).flatMap((message) => (Array.isArray(message.content) ? message.content : [])).find((block) => block.type === "tool_use");
+    expect(call.name).toBe(names[0]);
+  });
+
+  test("a non-streamed call comes back as the client's namespace and child name", () => {
+    const { ctx, names } = translate();
+    const { body } = responsesToAnthropic.translateResponse(anthropicAnswer(names[0]!), ctx) as { body: Record<string, any> };
+    const item = (body.output as Array<Record<string, any>>).find((entry) => entry.type === "function_call")!;
+    expect(item).toMatchObject({ name: child, namespace, arguments: '{"q":"b"}' });
+  });
+
+  test("a streamed call comes back as the client's namespace and child name", () => {
+    const { ctx, names } = translate();
+    const stream = responsesToAnthropic.createStreamTranslator(ctx);
+    const event = (type: string, data: Record<string, unknown>): SseEvent => ({ event: type, data: JSON.stringify({ type, ...data }) });
+    const out = [
+      event("message_start", { message: { id: "msg_1", type: "message", role: "assistant", model: "claude-sonnet-4-5", content: [], usage: { input_tokens: 10, output_tokens: 0 } } }),
+      event("content_block_start", { index: 0, content_block: { type: "tool_use", id: "toolu_2", name: names[0], input: {} } }),
+      event("content_block_delta", { index: 0, delta: { type: "input_json_delta", partial_json: '{"q":"b"}' } }),
+      event("content_block_stop", { index: 0 }),
+      event("message_delta", { delta: { stop_reason: "tool_use" }, usage: { output_tokens: 2 } }),
+      event("message_stop", {}),
+    ].flatMap((e) => stream.push(e));
+    out.push(...stream.end());
+    const done = parseSse(out).find((e) => e.event === "response.output_item.done")!.data as Record<string, any>;
+    expect(done.item).toMatchObject({ type: "function_call", name: child, namespace, arguments: '{"q":"b"}' });
+  });
+});
