@@ -1,4 +1,5 @@
 import type { Protocol } from "../canonical/types";
+import { requestIdHeaders } from "../http/request-id-headers";
 import type { SseEvent } from "../streaming/sse-event";
 import { anthropicErrorShape } from "./anthropic-shape";
 import type { GatewayError } from "./gateway-error";
@@ -34,7 +35,7 @@ export function errorStatus(protocol: Protocol, error: GatewayError): number {
 export function renderErrorResponse(protocol: Protocol, error: GatewayError, requestId?: string): Response {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (error.retryAfter !== undefined) headers["retry-after"] = String(Math.ceil(error.retryAfter));
-  if (requestId) headers[protocol === "anthropic" ? "request-id" : "x-request-id"] = requestId;
+  if (requestId) Object.assign(headers, requestIdHeaders(protocol, requestId));
   return new Response(JSON.stringify(errorBody(protocol, error)), { status: errorStatus(protocol, error), headers });
 }
 

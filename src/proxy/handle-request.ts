@@ -3,6 +3,7 @@ import { emptyUsage, mergeUsage } from "../canonical/usage";
 import { GatewayError, toGatewayError } from "../errors/gateway-error";
 import { renderErrorResponse } from "../errors/render";
 import type { ResponseExchange } from "../responses-store/exchange";
+import { requestIdHeaders } from "../http/request-id-headers";
 import { requestLog } from "../log/logger";
 import { SseDecoder } from "../streaming/sse-decoder";
 import type { SseEvent } from "../streaming/sse-event";
@@ -157,7 +158,7 @@ async function respondCollected(request: ModelRequest, attempt: PreparedAttempt,
 async function answerWhole(request: ModelRequest, body: string, recorder: LedgerRecorder, exchange?: ResponseExchange): Promise<Response> {
   // The ledger row (and a stored response) is durable before the client gets its answer.
   await Promise.all([recorder.finish(200, null), exchange?.saveBody(body)]);
-  return new Response(body, { status: 200, headers: { "content-type": "application/json", "x-request-id": request.requestId } });
+  return new Response(body, { status: 200, headers: { "content-type": "application/json", ...requestIdHeaders(request.clientProtocol, request.requestId) } });
 }
 
 /** count_tokens for a model served by a non-Anthropic provider: a tokenizer estimate (documented as such). */
@@ -170,7 +171,7 @@ async function respondTokenEstimate(request: ModelRequest, deps: ProxyDeps, reco
   anthropicCodec.decodeRequest(request.body);
   const inputTokens = await deps.estimateAnthropicTokens(request.body);
   await recorder.finish(200, null);
-  return new Response(JSON.stringify({ input_tokens: inputTokens }), { status: 200, headers: { "content-type": "application/json", "request-id": request.requestId } });
+  return new Response(JSON.stringify({ input_tokens: inputTokens }), { status: 200, headers: { "content-type": "application/json", ...requestIdHeaders(request.clientProtocol, request.requestId) } });
 }
 
 async function respondFailure(request: ModelRequest, failure: UpstreamFailure | GatewayError, recorder: LedgerRecorder): Promise<Response> {
@@ -185,7 +186,7 @@ async function respondFailure(request: ModelRequest, failure: UpstreamFailure | 
   await recorder.finish(error.status, error.code);
   // A same-protocol upstream error is relayed as the upstream wrote it (status, body), like a direct call.
   if (failure instanceof UpstreamFailure && failure.relay) {
-    const headers: Record<string, string> = { "content-type": failure.relay.contentType, "x-request-id": request.requestId };
+    const headers: Record<string, string> = { "content-type": failure.relay.contentType, ...requestIdHeaders(request.clientProtocol, request.requestId) };
     if (error.retryAfter !== undefined) headers["retry-after"] = String(Math.ceil(error.retryAfter));
     return new Response(failure.relay.body, { status: failure.relay.status, headers });
   }

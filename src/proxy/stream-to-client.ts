@@ -2,6 +2,7 @@ import type { Protocol } from "../canonical/types";
 import { GatewayError, toGatewayError } from "../errors/gateway-error";
 import { renderStreamErrorEvent } from "../errors/render";
 import type { RequestLog } from "../log/logger";
+import { requestIdHeaders } from "../http/request-id-headers";
 import { SseDecoder } from "../streaming/sse-decoder";
 import { encodeSseEvent } from "../streaming/sse-encoder";
 import type { SseEvent } from "../streaming/sse-event";
@@ -169,8 +170,7 @@ export function streamToClient(args: StreamArgs): Response {
     "cache-control": "no-cache",
     connection: "keep-alive",
     "x-accel-buffering": "no",
-    "x-request-id": request.requestId,
+    ...requestIdHeaders(protocol, request.requestId),
   };
-  if (protocol === "anthropic") headers["request-id"] = request.requestId;
   return new Response(stream, { status: 200, headers });
 }
