@@ -1,6 +1,7 @@
 import type { Authenticator } from "./auth/types";
 import { createOpenAuthenticator } from "./auth/open-authenticator";
 import type { GatewayConfig } from "./config/types";
+import { GatewayError } from "./errors/gateway-error";
 import { createApp, type EndpointKey, normaliseEndpointKeys } from "./http/app";
 import { MemoryLedgerSink } from "./ledger/memory-sink";
 import type { LedgerSink } from "./ledger/types";
@@ -11,6 +12,7 @@ import { ModelRouter } from "./routing/router";
 import { findTranslator } from "./translate/registry";
 import { estimateAnthropicInputTokensLazily } from "./protocols/anthropic/count-tokens-lazy";
 import { createResponseStore, type ResponseStore } from "./responses-store/service";
+import { DrainTracker } from "./proxy/drain-tracker";
 
 export interface GatewayServices {
   ledger?: LedgerSink;
@@ -28,8 +30,33 @@ export interface RunningGateway {
   /** The facade (or first) listener's base URL. */
   url: string;
   proxy: ProxyDeps;
-  /** Graceful stop: refuse new connections, let streams finish up to the grace period, then cut. */
+  /**
+   * Graceful stop: refuse new connections, let streams finish up to the grace period, then end the
+   * open ones with a `gateway_shutdown` error event, cut what is left, and close the ledger once
+   * every row is written.
+   */
   stop(graceMs?: number): Promise<void>;
+}
+
+/**
+ * How long final stream events and ledger rows may take once the grace period is over. A healthy
+ * ledger commits in milliseconds; this only bounds a database that hangs, which ledger.close()
+ * then gives up on (logging every unwritten row), so shutdown never hangs with it.
+ */
+const SETTLE_AFTER_GRACE_MS = 5_000;
+
+/** "timeout" when `work` has not settled within `ms` (the timer does not keep the process alive). */
+async function settlesWithin(work: Promise<unknown>, ms: number): Promise<"settled" | "timeout"> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<"timeout">((resolve) => {
+    timer = setTimeout(() => resolve("timeout"), ms);
+    timer.unref?.();
+  });
+  try {
+    return await Promise.race([work.then(() => "settled" as const), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The listeners to open: one facade port, or the original's multi-port layout. */
@@ -59,6 +86,7 @@ export function buildProxyDeps(config: GatewayConfig, logger: Logger, services: 
     estimateAnthropicTokens: services.estimateAnthropicTokens ?? estimateAnthropicInputTokensLazily,
     // Without a database nothing is kept, and previous_response_id resolves only at OpenAI itself.
     responses: services.responses ?? createResponseStore({ retentionHours: 0, logger }),
+    drain: new DrainTracker(),
   };
 }
 
@@ -95,8 +123,20 @@ export function startGateway(config: GatewayConfig, logger: Logger, services: Ga
     async stop(graceMs = config.server.shutdownGraceMs) {
       draining = true;
       const graceful = Promise.all(apps.map(({ app }) => app.stop(false)));
-      const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), graceMs).unref?.());
-      if ((await Promise.race([graceful, timeout])) === "timeout") await Promise.all(apps.map(({ app }) => app.stop(true)));
+      if ((await settlesWithin(graceful, graceMs)) === "timeout") {
+        // Streams still open get one final error event and their ledger row before the cut
+        // (reliability-anchors §2.11); stop(true) then ends whatever else is left.
+        const shutdown = new GatewayError("gateway_shutdown", 503, "gateway shutting down");
+        const closing = proxy.drain.closeStreams(shutdown).then((count) => {
+          if (count > 0) logger.info(`grace period over: closed ${count} open stream(s) with a gateway_shutdown error event`);
+        });
+        if ((await settlesWithin(closing, SETTLE_AFTER_GRACE_MS)) === "timeout") logger.warn(`open streams did not close within ${SETTLE_AFTER_GRACE_MS} ms after the grace period; cutting them`);
+        await Promise.all(apps.map(({ app }) => app.stop(true)));
+      }
+      // Requests the cut ended (non-streamed ones still waiting on their upstream) write their rows
+      // on the way out; the ledger closes after them, or a row would be refused and lost.
+      const unwritten = await proxy.drain.rowsWritten(SETTLE_AFTER_GRACE_MS);
+      if (unwritten > 0) logger.error(`${unwritten} ledger rows were still being written ${SETTLE_AFTER_GRACE_MS} ms after the cut; closing the ledger anyway`);
       await proxy.ledger.close();
     },
   };

@@ -4,8 +4,11 @@
  * (double underscore between levels), e.g. TOKLIGENCE_UPSTREAM__IDLE_TIMEOUT_MS=60000.
  */
 
-/** Named variables and the keys they set. A function converts values that need it. */
-export const namedEnvVars: Record<string, { key: string; convert?: (raw: string) => string }> = {
+/**
+ * Named variables and the keys they set. A function converts values that need it. A `fallback`
+ * variable sets its key only when no other variable does, whatever the order of the environment.
+ */
+export const namedEnvVars: Record<string, { key: string; convert?: (raw: string) => string; fallback?: true }> = {
   TOKLIGENCE_HOST: { key: "server.host" },
   TOKLIGENCE_PORT: { key: "server.port" },
   TOKLIGENCE_FACADE_PORT: { key: "server.port" },
@@ -40,8 +43,10 @@ export const namedEnvVars: Record<string, { key: string; convert?: (raw: string)
   TOKLIGENCE_AUTH_DISABLED: { key: "auth.disabled" },
   TOKLIGENCE_ADMIN_EMAIL: { key: "auth.admin_email" },
   TOKLIGENCE_DATABASE_URL: { key: "database.url" },
-  // The original kept its ledger in a path-or-DSN key; a postgres DSN there means "use PostgreSQL".
-  TOKLIGENCE_LEDGER_PATH: { key: "database.url", convert: keepPostgresUrl },
+  // The original's ledger location, "SQLite path or Postgres DSN" (notes §1.9): database.url takes
+  // both, as in TOML. One database holds the ledger, users and keys here, so a path names that
+  // file. The newer TOKLIGENCE_DATABASE_URL wins when both are set.
+  TOKLIGENCE_LEDGER_PATH: { key: "database.url", fallback: true },
 };
 
 /** "30s", "2m", "1h", "500ms" or plain seconds → milliseconds (as text, validated later). */
@@ -52,10 +57,6 @@ export function durationToMs(raw: string): string {
   const unit = match[2] ?? "s";
   const factor = unit === "ms" ? 1 : unit === "s" ? 1000 : unit === "m" ? 60_000 : 3_600_000;
   return String(Math.round(amount * factor));
-}
-
-function keepPostgresUrl(raw: string): string {
-  return /^postgres(ql)?:\/\//.test(raw) ? raw : "";
 }
 
 /** TOKLIGENCE_SECTION__KEY (or TOKLIGENCE_PROVIDERS__NAME__KEY) → "section.key", lower-cased. */

@@ -63,16 +63,18 @@ export function loadConfigDirectory(configDir: string, environment: string): Lay
 /** The TOKLIGENCE_* variables of `env` as a layer. */
 export function loadEnvironment(env: Record<string, string | undefined>): Layer {
   const layer: Layer = new Map();
+  const fallbacks: Layer = new Map();
   for (const [name, raw] of Object.entries(env)) {
     if (raw === undefined || !name.startsWith("TOKLIGENCE_")) continue;
     const named = namedEnvVars[name];
     const key = named?.key ?? keyFromGenericEnvName(name);
     if (!key) continue;
     const value = named?.convert ? named.convert(raw) : raw;
-    // An empty converted value means "not applicable" (e.g. a SQLite ledger path), not "set to empty".
+    // An empty converted value means "not applicable", not "set to empty".
     if (named?.convert && value === "" && raw !== "") continue;
-    layer.set(key, { value, source: `env ${name}` });
+    (named?.fallback ? fallbacks : layer).set(key, { value, source: `env ${name}` });
   }
+  for (const [key, value] of fallbacks) if (!layer.has(key)) layer.set(key, value);
   return layer;
 }
 

@@ -31,6 +31,8 @@ export type ErrorCode =
   | "upstream_connect_failed"
   | "upstream_stream_broken"
   | "tool_loop_detected"
+  /** The gateway is stopping and ended the request (grace period over): retry elsewhere or later. */
+  | "gateway_shutdown"
   | "internal_error";
 
 export interface GatewayErrorOptions {

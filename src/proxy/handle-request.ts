@@ -69,9 +69,9 @@ export async function handleModelRequest(request: ModelRequest, deps: ProxyDeps)
         break;
       }
     }
-    return respondFailure(request, lastFailure ?? new GatewayError("upstream_error", 502, "no upstream answered"), recorder);
+    return respondFailure(request, lastFailure ?? new GatewayError("upstream_error", 502, "no upstream answered"), recorder, deps);
   } catch (error) {
-    return respondFailure(request, toGatewayError(error), recorder);
+    return respondFailure(request, toGatewayError(error), recorder, deps);
   }
 }
 
@@ -174,13 +174,15 @@ async function respondTokenEstimate(request: ModelRequest, deps: ProxyDeps, reco
   return new Response(JSON.stringify({ input_tokens: inputTokens }), { status: 200, headers: { "content-type": "application/json", ...requestIdHeaders(request.clientProtocol, request.requestId) } });
 }
 
-async function respondFailure(request: ModelRequest, failure: UpstreamFailure | GatewayError, recorder: LedgerRecorder): Promise<Response> {
+async function respondFailure(request: ModelRequest, failure: UpstreamFailure | GatewayError, recorder: LedgerRecorder, deps: ProxyDeps): Promise<Response> {
   const error = failure instanceof UpstreamFailure ? failure.error : failure;
   if (error.status === 499) {
     // The client left while the upstream worked on its request: the prompt was sent, so it is
     // recorded as an estimate (marked as such), as for a stream the client leaves.
     recorder.setUsage(emptyUsage(), false, { final: false, outputTokens: () => 0 });
-    await recorder.finish(499, "client_closed");
+    // Once a stopping gateway cut the connections, it was the gateway that ended the request.
+    const cut = deps.drain.cutReason;
+    await recorder.finish(cut ? cut.status : 499, cut ? cut.code : "client_closed");
     return renderErrorResponse(request.clientProtocol, error, request.requestId);
   }
   await recorder.finish(error.status, error.code);

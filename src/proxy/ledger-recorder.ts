@@ -36,6 +36,7 @@ export class LedgerRecorder {
     private readonly deps: ProxyDeps,
   ) {
     deps.ledger.expectRow?.();
+    deps.drain.rowStarted();
   }
 
   setTarget(target: RouteTarget, upstreamOperation: UpstreamOperation): void {
@@ -76,6 +77,15 @@ export class LedgerRecorder {
   async finish(status: number, errorCode: string | null): Promise<void> {
     if (this.finished) return;
     this.finished = true;
+    try {
+      await this.writeRow(status, errorCode);
+    } finally {
+      // Shutdown closes the ledger only after every started request got here (drain-tracker.ts).
+      this.deps.drain.rowSettled();
+    }
+  }
+
+  private async writeRow(status: number, errorCode: string | null): Promise<void> {
     const now = Date.now();
     const request = this.request;
     const protocolOf = (operation: UpstreamOperation | undefined) =>

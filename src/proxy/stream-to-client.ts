@@ -13,6 +13,7 @@ import type { ResponseExchange } from "../responses-store/exchange";
 import type { PrimedBody } from "./handle-request";
 import type { LedgerRecorder } from "./ledger-recorder";
 import type { ModelRequest, ProxyDeps } from "./types";
+import { StreamStop } from "./stream-stop";
 import type { PreparedAttempt } from "./upstream-request";
 
 interface StreamArgs {
@@ -48,6 +49,8 @@ function isUsageOnlyChunk(event: SseEvent): boolean {
  * every upstream read is forwarded at once (no buffering, no merged reads), keep-alive pings
  * fill quiet gaps, a later upstream failure becomes one protocol-correct error event, the ledger
  * row is made durable before the client's final event, and a client disconnect aborts upstream.
+ * A stream still open when a stopping gateway's grace period ends gets that same error event
+ * (`gateway_shutdown`) through the drain tracker, instead of a cut connection.
  */
 export function streamToClient(args: StreamArgs): Response {
   const { request, deps, attempt, call, body, recorder, log, exchange } = args;
@@ -61,6 +64,8 @@ export function streamToClient(args: StreamArgs): Response {
   let open = true;
   let lastWriteAt = Date.now();
   let errorCode: string | null = null;
+  /** The gateway ending the stream itself (shutdown), with the error its client then gets. */
+  const stop = new StreamStop();
 
   const write = (text: string) => {
     if (!open || text.length === 0) return;
@@ -121,9 +126,10 @@ export function streamToClient(args: StreamArgs): Response {
       let next = body.first;
       while (!next.done && open) {
         await emit(decoder.push(next.value));
-        next = await body.rest.next();
+        next = await stop.read(body.rest);
       }
       if (!open) return;
+      if (stop.reason) throw stop.reason;
       await emit(decoder.end());
       if (translator) {
         const closing = translator.end();
@@ -138,10 +144,13 @@ export function streamToClient(args: StreamArgs): Response {
       }
     } catch (error) {
       if (!open) return;
-      const gatewayError = toGatewayError(error);
-      log.warn({ code: gatewayError.code }, `stream failed after the first byte: ${gatewayError.message}`);
+      // The same final event and ledger row as an upstream failure, with the gateway's reason.
+      const gatewayError = stop.reason ?? toGatewayError(error);
+      // A stream the gateway closes is no failure to warn about (stop() logs how many it closed).
+      if (!stop.reason) log.warn({ code: gatewayError.code }, `stream failed after the first byte: ${gatewayError.message}`);
       await fail(gatewayError);
     } finally {
+      untrack();
       clearInterval(keepalive);
       if (open) {
         open = false;
@@ -154,10 +163,18 @@ export function streamToClient(args: StreamArgs): Response {
     }
   };
 
+  let untrack = () => {};
   const stream = new ReadableStream<Uint8Array>({
     start(streamController) {
       controller = streamController;
-      void pump();
+      const pumped = pump();
+      untrack = deps.drain.trackStream({
+        close(error) {
+          // Already ending (client gone, or its last event being written): let it finish as it is.
+          if (open && !recorder.isFinished) stop.stop(error, call);
+          return pumped;
+        },
+      });
     },
     cancel() {
       // The client went away: stop the upstream too (T11), and record what was used so far.

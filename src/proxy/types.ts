@@ -8,6 +8,7 @@ import type { UpstreamOperation } from "../providers/endpoints";
 import type { ResponseStore } from "../responses-store/service";
 import type { ModelRouter } from "../routing/router";
 import type { Translator } from "../translate/types";
+import type { DrainTracker } from "./drain-tracker";
 
 /** What the proxy needs from the composition root (no module-level state, house rule 6). */
 export interface ProxyDeps {
@@ -21,6 +22,8 @@ export interface ProxyDeps {
   estimateAnthropicTokens?: (body: Record<string, unknown>) => number | Promise<number>;
   /** Stored Responses API objects (`store`, `previous_response_id`); absent: none kept. */
   responses?: ResponseStore;
+  /** Open streams and unwritten ledger rows, which a graceful stop settles before closing the ledger. */
+  drain: DrainTracker;
 }
 
 /** One model request as the HTTP layer hands it over (body parsed once, envelope checked). */

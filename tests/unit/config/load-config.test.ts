@@ -1,9 +1,11 @@
 import { afterAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, loadConfig } from "../../../src/config/load";
 import { describeConfig, redactUrlCredentials } from "../../../src/config/show";
+import { openConfiguredStore } from "../../../src/store/open-configured-store";
+import { resolveDatabaseTarget } from "../../../src/store/open-store";
 
 const dir = mkdtempSync(join(tmpdir(), "gw-config-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -89,6 +91,35 @@ describe("layered configuration", () => {
     expect(config.log.level).toBe("debug");
     expect(config.dataDir).toBe(join(homedir(), "gwdata"));
     expect(config.marketplaceEnabled).toBe(true);
+  });
+
+  test("TOKLIGENCE_LEDGER_PATH, the original's ledger path, names the database: a SQLite file as well as a postgres:// DSN", async () => {
+    const file = join(dir, "legacy", "ledger.db");
+    const loaded = loadConfig({ configDir: noDir, env: { TOKLIGENCE_LEDGER_PATH: file } });
+    // The same as the TOML key that names the database file.
+    writeFileSync(join(dir, "database-file.toml"), `[database]\nurl = ${JSON.stringify(file)}\n`);
+    expect(loaded.config.databaseUrl).toBe(loadConfig({ configDir: noDir, env: {}, configFile: join(dir, "database-file.toml") }).config.databaseUrl);
+    expect(describeConfig(loaded).find((row) => row.key === "database.url")!.source).toBe("env TOKLIGENCE_LEDGER_PATH");
+    const store = await openConfiguredStore(loaded.config);
+    try {
+      expect({ dialect: store.dialect, location: store.location }).toEqual({ dialect: "sqlite", location: file });
+      expect(existsSync(file)).toBe(true);
+    } finally {
+      await store.close();
+    }
+    // `~` is the home directory, as everywhere else (the original made a literal "~" folder).
+    const home = loadConfig({ configDir: noDir, env: { TOKLIGENCE_LEDGER_PATH: "~/.tokligence/ledger.db" } });
+    expect(resolveDatabaseTarget({ databaseUrl: home.config.databaseUrl })).toEqual({ dialect: "sqlite", path: join(homedir(), ".tokligence", "ledger.db") });
+    expect(loadConfig({ configDir: noDir, env: { TOKLIGENCE_LEDGER_PATH: "postgres://u:pw@db/gw" } }).config.databaseUrl).toBe("postgres://u:pw@db/gw");
+  });
+
+  test("TOKLIGENCE_DATABASE_URL wins over TOKLIGENCE_LEDGER_PATH whichever comes first in the environment", () => {
+    const url = "postgres://u:pw@db/gw";
+    for (const env of [{ TOKLIGENCE_LEDGER_PATH: "/srv/ledger.db", TOKLIGENCE_DATABASE_URL: url }, { TOKLIGENCE_DATABASE_URL: url, TOKLIGENCE_LEDGER_PATH: "/srv/ledger.db" }]) {
+      const loaded = loadConfig({ configDir: noDir, env });
+      expect(loaded.config.databaseUrl).toBe(url);
+      expect(describeConfig(loaded).find((row) => row.key === "database.url")!.source).toBe("env TOKLIGENCE_DATABASE_URL");
+    }
   });
 
   test("a bad value is an error naming the key, the layer and what is allowed", () => {

@@ -16,7 +16,7 @@ const CATALOGUE: Record<ErrorCode, number> = {
   translation_unsupported: 501, work_mode_conflict: 400, upstream_error: 500, upstream_bad_request: 400,
   upstream_unauthorized: 401, upstream_forbidden: 403, upstream_not_found: 404, upstream_rate_limited: 429,
   upstream_quota_exceeded: 429, upstream_overloaded: 529, upstream_unavailable: 503, upstream_timeout: 504,
-  upstream_connect_failed: 502, upstream_stream_broken: 502, tool_loop_detected: 400, internal_error: 500,
+  upstream_connect_failed: 502, upstream_stream_broken: 502, tool_loop_detected: 400, gateway_shutdown: 503, internal_error: 500,
 };
 
 describe("one catalogue, rendered the same by the gateway and the codecs", () => {
@@ -40,7 +40,7 @@ describe("one catalogue, rendered the same by the gateway and the codecs", () =>
     });
   }
 
-  test("the mappings clients act on: overload, quota, timeout, not found", async () => {
+  test("the mappings clients act on: overload, quota, timeout, not found, shutdown", async () => {
     const overloaded = new GatewayError("upstream_overloaded", 529, "busy");
     expect(renderErrorResponse("anthropic", overloaded).status).toBe(529);
     expect(renderErrorResponse("openai-chat", overloaded).status).toBe(503);
@@ -51,5 +51,9 @@ describe("one catalogue, rendered the same by the gateway and the codecs", () =>
     expect(renderOpenAIError(new GatewayError("upstream_timeout", 504, "slow")).body.error.code).toBe("timeout");
     expect(renderAnthropicError(new GatewayError("upstream_timeout", 504, "slow")).body.error.type).toBe("timeout_error");
     expect(renderOpenAIError(new GatewayError("model_not_found", 404, "no such model")).body.error.code).toBe("model_not_found");
+    // A stopping gateway: Claude Code retries overloaded_error; OpenAI clients retry a 503.
+    const shutdown = new GatewayError("gateway_shutdown", 503, "gateway shutting down");
+    expect(renderAnthropicError(shutdown)).toMatchObject({ status: 529, body: { error: { type: "overloaded_error", message: "gateway shutting down" } } });
+    expect(renderOpenAIError(shutdown)).toMatchObject({ status: 503, body: { error: { type: "server_error", code: "gateway_shutdown" } } });
   });
 });

@@ -1,0 +1,98 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { buildDaemonEnv, findFreePort, type RunningDaemon, startDaemon } from "../packaging/support/packaging-harness";
+import { defaultAnthropicEvents, defaultChatEvents, type MockUpstream, startMockUpstream } from "../support/mock-upstream";
+import { dialectCases, type TestDatabase } from "../support/test-databases";
+
+/**
+ * SIGTERM on a real gateway process (bun src/main.ts serve) with streams that outlast the grace
+ * period (reliability-anchors §2.11, T8): each client gets its protocol's error event instead of a
+ * cut connection, the process exits 0, and the database holds a `gateway_shutdown` row for each.
+ */
+
+const MAIN = resolve(import.meta.dir, "../../src/main.ts");
+const GRACE_MS = 500;
+
+for (const dialectCase of dialectCases) {
+  describe.skipIf(dialectCase.skip)(`SIGTERM with streams still open (${dialectCase.dialect})`, () => {
+    let database: TestDatabase;
+    let mock: MockUpstream;
+    let daemon: RunningDaemon | undefined;
+    let dataDir: string;
+
+    beforeAll(async () => {
+      database = await dialectCase.create();
+      mock = await startMockUpstream();
+      dataDir = mkdtempSync(join(tmpdir(), "gw-term-"));
+    });
+    afterAll(async () => {
+      if (daemon && daemon.proc.exitCode === null && daemon.proc.signalCode === null) daemon.proc.kill("SIGKILL");
+      await mock?.stop();
+      await database?.drop();
+      rmSync(dataDir, { recursive: true, force: true });
+    });
+
+    test("each open stream ends with an error event, the process exits 0, and every row is in the database", async () => {
+      const port = findFreePort();
+      const env = buildDaemonEnv(database.options.dataDir ?? dataDir, port, {
+        TOKLIGENCE_AUTH_DISABLED: "true",
+        TOKLIGENCE_LOG_LEVEL: "warn",
+        TOKLIGENCE_SERVER__SHUTDOWN_GRACE_MS: String(GRACE_MS),
+        TOKLIGENCE_OPENAI_API_KEY: "sk-test-openai-key-123456",
+        TOKLIGENCE_OPENAI_BASE_URL: mock.openaiBaseUrl,
+        TOKLIGENCE_ANTHROPIC_API_KEY: "sk-ant-test-key-123456",
+        TOKLIGENCE_ANTHROPIC_BASE_URL: mock.url,
+        ...(database.options.databaseUrl ? { TOKLIGENCE_DATABASE_URL: database.options.databaseUrl } : {}),
+      });
+      daemon = await startDaemon([process.execPath, MAIN, "serve"], env, port);
+      // Both upstream streams stop sending after a few events and hold their connections open.
+      mock.enqueue({ events: defaultAnthropicEvents("claude-sonnet-4-5", "one two three four"), stallAfter: 3 }, { events: defaultChatEvents("gpt-4o", "one two three four", true), stallAfter: 3 });
+      const open = async (path: string, body: Record<string, unknown>, requestId: string) => {
+        const response = await fetch(`${daemon!.url}${path}`, { method: "POST", headers: { "content-type": "application/json", "x-request-id": requestId }, body: JSON.stringify({ ...body, stream: true }) });
+        const reader = response.body!.getReader();
+        const first = new TextDecoder().decode((await reader.read()).value);
+        return { reader, first };
+      };
+      const messages = await open("/v1/messages", { model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: "hi" }] }, "req_term_messages");
+      const chat = await open("/v1/chat/completions", { model: "gpt-4o", messages: [{ role: "user", content: "hi" }] }, "req_term_chat");
+
+      const signalledAt = Date.now();
+      daemon.proc.kill("SIGTERM");
+      const rest = async ({ reader, first }: { reader: ReadableStreamDefaultReader<Uint8Array>; first: string }) => {
+        const decoder = new TextDecoder();
+        let text = first;
+        try {
+          for (;;) {
+            const { done, value } = await reader.read();
+            if (done) return text;
+            text += decoder.decode(value, { stream: true });
+          }
+        } catch {
+          return `${text}\n[connection cut]`;
+        }
+      };
+      const [messagesText, chatText] = await Promise.all([rest(messages), rest(chat)]);
+      const killer = setTimeout(() => daemon!.proc.kill("SIGKILL"), 15_000);
+      await daemon.proc.exited;
+      clearTimeout(killer);
+
+      expect(daemon.proc.exitCode).toBe(0);
+      expect(Date.now() - signalledAt).toBeLessThan(GRACE_MS + 5_000);
+      expect(messagesText).toContain('event: error\ndata: {"type":"error","error":{"type":"overloaded_error","message":"gateway shutting down"}}');
+      expect(messagesText).not.toContain("[connection cut]");
+      expect(chatText).toContain('data: {"error":{"message":"gateway shutting down","type":"server_error","param":null,"code":"gateway_shutdown"}}');
+      expect(chatText).not.toContain("[DONE]");
+      expect(chatText).not.toContain("[connection cut]");
+
+      const store = await database.open();
+      const rows = (await store.usage.logs({}, 100)).filter((row) => row.clientRequestId?.startsWith("req_term_"));
+      expect(rows.map((row) => ({ id: row.clientRequestId, status: row.status, errorCode: row.errorCode })).sort((a, b) => a.id!.localeCompare(b.id!))).toEqual([
+        { id: "req_term_chat", status: 200, errorCode: "gateway_shutdown" },
+        { id: "req_term_messages", status: 200, errorCode: "gateway_shutdown" },
+      ]);
+      expect(rows.every((row) => row.promptTokens > 0)).toBe(true);
+    }, 30_000);
+  });
+}
