@@ -84,10 +84,22 @@ export async function runDaemon(loaded: LoadedConfig): Promise<void> {
   for (const listener of gateway.listeners) logger.info({ endpoints: listener.endpoints }, `${listener.name} server listening on ${listener.url}`);
   logger.info({ providers: config.providers.map((provider) => ({ name: provider.name, kind: provider.kind, keys: provider.apiKeys.length, baseUrl: redactUrlCredentials(provider.baseUrl) })) }, "providers configured");
 
-  let stopping = false;
+  let signals = 0;
   const shutdown = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
+    signals += 1;
+    // reliability-anchors §2.11: a second signal forces the exit. It ends the grace period now
+    // (open streams get their error event, every ledger row is written, both bounded to
+    // seconds); a third exits at once, like kill -9: acknowledged rows are durable already,
+    // requests still running lose theirs.
+    if (signals === 2) {
+      logger.warn(`received ${signal} again: ending the grace period now (once more to exit at once)`);
+      gateway.endGracePeriod();
+    }
+    if (signals === 3) {
+      logger.flush();
+      process.exit(1);
+    }
+    if (signals > 1) return;
     logger.info(`received ${signal}: draining (up to ${config.server.shutdownGraceMs} ms)`);
     await gateway.stop();
     await services.close();

@@ -36,6 +36,11 @@ export interface RunningGateway {
    * every row is written.
    */
   stop(graceMs?: number): Promise<void>;
+  /**
+   * End a running stop()'s grace period now (an operator's second Ctrl-C or SIGTERM): open
+   * streams get their error event and ledger rows at once instead of after the full wait.
+   */
+  endGracePeriod(): void;
 }
 
 /**
@@ -45,15 +50,20 @@ export interface RunningGateway {
  */
 const SETTLE_AFTER_GRACE_MS = 5_000;
 
-/** "timeout" when `work` has not settled within `ms` (the timer does not keep the process alive). */
-async function settlesWithin(work: Promise<unknown>, ms: number): Promise<"settled" | "timeout"> {
+/**
+ * "timeout" when `work` has not settled within `ms`, or when `cutShort` settles first (the timer
+ * does not keep the process alive).
+ */
+async function settlesWithin(work: Promise<unknown>, ms: number, cutShort?: Promise<unknown>): Promise<"settled" | "timeout"> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<"timeout">((resolve) => {
     timer = setTimeout(() => resolve("timeout"), ms);
     timer.unref?.();
   });
   try {
-    return await Promise.race([work.then(() => "settled" as const), timeout]);
+    const racers: Array<Promise<"settled" | "timeout">> = [work.then(() => "settled" as const), timeout];
+    if (cutShort) racers.push(cutShort.then(() => "timeout" as const));
+    return await Promise.race(racers);
   } finally {
     clearTimeout(timer);
   }
@@ -116,14 +126,20 @@ export function startGateway(config: GatewayConfig, logger: Logger, services: Ga
     apps.push({ name: plan.name, endpoints: plan.endpoints, app });
     listeners.push({ name: plan.name, url, endpoints: plan.endpoints });
   }
+  let endGrace = () => {};
+  const graceEnded = new Promise<void>((resolve) => {
+    endGrace = resolve;
+  });
   return {
     listeners,
     url: listeners[0]!.url,
     proxy,
+    endGracePeriod: () => endGrace(),
     async stop(graceMs = config.server.shutdownGraceMs) {
       draining = true;
       const graceful = Promise.all(apps.map(({ app }) => app.stop(false)));
-      if ((await settlesWithin(graceful, graceMs)) === "timeout") {
+      // endGracePeriod() counts as the grace period running out.
+      if ((await settlesWithin(graceful, graceMs, graceEnded)) === "timeout") {
         // Streams still open get one final error event and their ledger row before the cut
         // (reliability-anchors §2.11); stop(true) then ends whatever else is left.
         const shutdown = new GatewayError("gateway_shutdown", 503, "gateway shutting down");

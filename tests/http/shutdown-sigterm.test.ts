@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import { buildDaemonEnv, findFreePort, type RunningDaemon, startDaemon } from "../packaging/support/packaging-harness";
 import { defaultAnthropicEvents, defaultChatEvents, type MockUpstream, startMockUpstream } from "../support/mock-upstream";
 import { dialectCases, type TestDatabase } from "../support/test-databases";
+import { openStore } from "../../src/store/open-store";
 
 /**
  * SIGTERM on a real gateway process (bun src/main.ts serve) with streams that outlast the grace
@@ -14,6 +15,34 @@ import { dialectCases, type TestDatabase } from "../support/test-databases";
 
 const MAIN = resolve(import.meta.dir, "../../src/main.ts");
 const GRACE_MS = 500;
+
+interface OpenStream {
+  reader: ReadableStreamDefaultReader<Uint8Array>;
+  first: string;
+}
+
+/** A streamed request whose first bytes have arrived. */
+async function openStream(base: string, path: string, body: Record<string, unknown>, requestId: string): Promise<OpenStream> {
+  const response = await fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json", "x-request-id": requestId }, body: JSON.stringify({ ...body, stream: true }) });
+  const reader = response.body!.getReader();
+  const first = new TextDecoder().decode((await reader.read()).value);
+  return { reader, first };
+}
+
+/** The stream's text to its end, marked when the connection was cut instead of closed. */
+async function readRest({ reader, first }: OpenStream): Promise<string> {
+  const decoder = new TextDecoder();
+  let text = first;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return text;
+      text += decoder.decode(value, { stream: true });
+    }
+  } catch {
+    return `${text}\n[connection cut]`;
+  }
+}
 
 for (const dialectCase of dialectCases) {
   describe.skipIf(dialectCase.skip)(`SIGTERM with streams still open (${dialectCase.dialect})`, () => {
@@ -49,31 +78,13 @@ for (const dialectCase of dialectCases) {
       daemon = await startDaemon([process.execPath, MAIN, "serve"], env, port);
       // Both upstream streams stop sending after a few events and hold their connections open.
       mock.enqueue({ events: defaultAnthropicEvents("claude-sonnet-4-5", "one two three four"), stallAfter: 3 }, { events: defaultChatEvents("gpt-4o", "one two three four", true), stallAfter: 3 });
-      const open = async (path: string, body: Record<string, unknown>, requestId: string) => {
-        const response = await fetch(`${daemon!.url}${path}`, { method: "POST", headers: { "content-type": "application/json", "x-request-id": requestId }, body: JSON.stringify({ ...body, stream: true }) });
-        const reader = response.body!.getReader();
-        const first = new TextDecoder().decode((await reader.read()).value);
-        return { reader, first };
-      };
+      const open = (path: string, body: Record<string, unknown>, requestId: string) => openStream(daemon!.url, path, body, requestId);
       const messages = await open("/v1/messages", { model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: "hi" }] }, "req_term_messages");
       const chat = await open("/v1/chat/completions", { model: "gpt-4o", messages: [{ role: "user", content: "hi" }] }, "req_term_chat");
 
       const signalledAt = Date.now();
       daemon.proc.kill("SIGTERM");
-      const rest = async ({ reader, first }: { reader: ReadableStreamDefaultReader<Uint8Array>; first: string }) => {
-        const decoder = new TextDecoder();
-        let text = first;
-        try {
-          for (;;) {
-            const { done, value } = await reader.read();
-            if (done) return text;
-            text += decoder.decode(value, { stream: true });
-          }
-        } catch {
-          return `${text}\n[connection cut]`;
-        }
-      };
-      const [messagesText, chatText] = await Promise.all([rest(messages), rest(chat)]);
+      const [messagesText, chatText] = await Promise.all([readRest(messages), readRest(chat)]);
       const killer = setTimeout(() => daemon!.proc.kill("SIGKILL"), 15_000);
       await daemon.proc.exited;
       clearTimeout(killer);
@@ -96,3 +107,52 @@ for (const dialectCase of dialectCases) {
     }, 30_000);
   });
 }
+
+describe("a second signal ends the grace period at once (reliability-anchors §2.11)", () => {
+  let mock: MockUpstream;
+  let daemon: RunningDaemon | undefined;
+  let dataDir: string;
+  beforeAll(async () => {
+    mock = await startMockUpstream();
+    dataDir = mkdtempSync(join(tmpdir(), "gw-term2-"));
+  });
+  afterAll(async () => {
+    if (daemon && daemon.proc.exitCode === null && daemon.proc.signalCode === null) daemon.proc.kill("SIGKILL");
+    await mock?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test("SIGTERM then SIGINT: the open stream gets its error event and row within seconds, not after a 60 s grace", async () => {
+    const port = findFreePort();
+    const env = buildDaemonEnv(dataDir, port, {
+      TOKLIGENCE_AUTH_DISABLED: "true",
+      TOKLIGENCE_LOG_LEVEL: "warn",
+      TOKLIGENCE_SERVER__SHUTDOWN_GRACE_MS: "60000",
+      TOKLIGENCE_ANTHROPIC_API_KEY: "sk-ant-test-key-123456",
+      TOKLIGENCE_ANTHROPIC_BASE_URL: mock.url,
+    });
+    daemon = await startDaemon([process.execPath, MAIN, "serve"], env, port);
+    mock.enqueue({ events: defaultAnthropicEvents("claude-sonnet-4-5", "one two three four"), stallAfter: 3 });
+    const stream = await openStream(daemon.url, "/v1/messages", { model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: "hi" }] }, "req_term_twice");
+    daemon.proc.kill("SIGTERM");
+    await Bun.sleep(300);
+    expect(daemon.proc.exitCode).toBeNull(); // still draining: the grace period is a minute
+    const secondAt = Date.now();
+    daemon.proc.kill("SIGINT");
+    const text = await readRest(stream);
+    const killer = setTimeout(() => daemon!.proc.kill("SIGKILL"), 15_000);
+    await daemon.proc.exited;
+    clearTimeout(killer);
+
+    expect(Date.now() - secondAt).toBeLessThan(6_000);
+    expect(daemon.proc.exitCode).toBe(0);
+    expect(text).toContain('"type":"overloaded_error","message":"gateway shutting down"');
+    const store = await openStore({ dataDir });
+    try {
+      const rows = (await store.usage.logs({}, 10)).filter((row) => row.clientRequestId === "req_term_twice");
+      expect(rows.map((row) => row.errorCode)).toEqual(["gateway_shutdown"]);
+    } finally {
+      await store.close();
+    }
+  }, 30_000);
+});
