@@ -59,6 +59,7 @@ function checkMessage(message: unknown, index: number): void {
   const record = message as Record<string, unknown>;
   checkRequired(record.role, "string", `${where}.role`, "openai");
   if (Array.isArray(record.content)) record.content.forEach((part, partIndex) => checkContentPart(part, `${where}.content.[${partIndex}]`));
+  if ((record.role === "system" || record.role === "developer") && Array.isArray(record.content)) checkSystemParts(record.content, record.role, index);
   if (record.role === "tool") checkRequired(record.tool_call_id, "string", `${where}.tool_call_id`, "openai");
   if (record.role === "assistant") {
     checkOptional(record.tool_calls, "array", `${where}.tool_calls`, "openai");
@@ -74,6 +75,25 @@ function checkContentPart(part: unknown, where: string): void {
     checkRequired(record.image_url, "string or object", `${where}.image_url`, "openai");
     if (isRecord(record.image_url)) checkRequired(record.image_url.url, "string", `${where}.image_url.url`, "openai");
   }
+}
+
+/**
+ * System and developer messages hold text only, in Chat Completions (OpenAI answers an image
+ * there with "Image URLs are only allowed for messages with role 'user'") and in the Anthropic
+ * and Responses system prompts it becomes. Translation used to drop such an image silently, so the
+ * model answered about a picture it never saw; moving it into a user turn would change who said
+ * it. The client gets OpenAI's 400 instead, naming the part.
+ */
+function checkSystemParts(content: unknown[], role: string, index: number): void {
+  content.forEach((part, partIndex) => {
+    const type = (part as Record<string, unknown>).type;
+    if (type === "text") return;
+    const param = `messages[${index}].content[${partIndex}]`;
+    throw invalidRequest(
+      `Invalid '${param}': only text parts are allowed in messages with role '${role}', but this part has type ${JSON.stringify(type ?? null)}. Send images and files in a user message.`,
+      param,
+    );
+  });
 }
 
 function checkToolCall(call: unknown, where: string): void {
