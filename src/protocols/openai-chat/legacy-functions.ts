@@ -1,4 +1,5 @@
 import type { Tool, ToolChoice } from "../../canonical/types";
+import type { TranslationContext } from "../../translate/types";
 import { asRecord } from "../wire-values";
 
 /**
@@ -64,4 +65,18 @@ function legacyCallId(index: number): string {
 export function usesLegacyFunctions(clientBody: Record<string, unknown> | undefined): boolean {
   const declared = (field: unknown) => Array.isArray(field) && field.length > 0;
   return declared(clientBody?.functions) && !declared(clientBody?.tools);
+}
+
+/** Chat finish_reason for a legacy client: "function_call" where a tools client gets "tool_calls". */
+export function encodeLegacyFinishReason(finishReason: string): string {
+  return finishReason === "tool_calls" ? "function_call" : finishReason;
+}
+
+/**
+ * The one call a legacy answer can hold. The upstream was asked for one call at a time
+ * (parallel calls off); should it make more anyway, the rest are dropped with a log line.
+ */
+export function pickLegacyCall<Call>(calls: Call[], ctx: TranslationContext): Call | undefined {
+  if (calls.length > 1) ctx.warn("dropped tool calls a legacy function_call answer cannot hold", { dropped: calls.length - 1 });
+  return calls[0];
 }

@@ -1,10 +1,11 @@
 import { describe, expect, test } from "bun:test";
+import type { SseEvent } from "../../../src/streaming/sse-event";
 import { findTranslator } from "../../../src/translate/registry";
-import { makeContext } from "./support";
+import { makeContext, parseSse } from "./support";
 
 /**
  * Legacy Chat function calling (`functions`, `function_call`, `role:"function"`) on a Claude
- * upstream (O→A).
+ * upstream (O→A), and through the hub to a Chat upstream (work_mode=translation).
  */
 const translator = findTranslator("openai-chat", "anthropic")!;
 const weather = { name: "get_weather", description: "Weather for a city", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } };
@@ -14,6 +15,8 @@ function build(body: Record<string, unknown>) {
   const ctx = makeContext("openai-chat", "anthropic", { upstreamModel: "claude-sonnet-4-6" });
   return translator.buildUpstreamRequest(body, ctx) as Record<string, any>;
 }
+
+const ev = (type: string, payload: Record<string, unknown> = {}): SseEvent => ({ event: type, data: JSON.stringify({ type, ...payload }) });
 
 describe("O→A legacy functions: request", () => {
   test("functions become Claude tools, function_call none/auto/{name} becomes tool_choice, and one call at a time is asked for", () => {
@@ -81,5 +84,89 @@ describe("O→A legacy functions: request", () => {
     expect(refusal({ ...legacyBody, function_call: {} })).toEqual({ status: 400, param: "function_call.name" });
     expect(refusal({ ...legacyBody, messages: [{ role: "function", content: "x" }] })).toEqual({ status: 400, param: "messages.[0].name" });
     expect(refusal({ ...legacyBody, messages: [{ role: "assistant", function_call: { arguments: "{}" } }] })).toEqual({ status: 400, param: "messages.[0].function_call.name" });
+  });
+});
+
+describe("O→A legacy functions: answers in the shape the client asked in", () => {
+  const toolUse = { type: "tool_use", id: "toolu_1", name: "get_weather", input: { city: "Paris" } };
+
+  test("non-streamed: message.function_call {name, arguments}, no tool_calls, finish_reason function_call", () => {
+    const ctx = makeContext("openai-chat", "anthropic", { clientBody: legacyBody });
+    const { body } = translator.translateResponse({ id: "msg_1", content: [toolUse], stop_reason: "tool_use", usage: { input_tokens: 5, output_tokens: 3 } }, ctx) as { body: any };
+    expect(body.choices[0].message).toEqual({ role: "assistant", content: null, refusal: null, function_call: { name: "get_weather", arguments: '{"city":"Paris"}' } });
+    expect(body.choices[0].finish_reason).toBe("function_call");
+    // A second call (the upstream ignored disable_parallel_tool_use) cannot be held: the first one is the answer.
+    const two = translator.translateResponse({ content: [toolUse, { ...toolUse, id: "toolu_2", input: { city: "Rome" } }], stop_reason: "tool_use" }, ctx) as { body: any };
+    expect(two.body.choices[0].message.function_call).toEqual({ name: "get_weather", arguments: '{"city":"Paris"}' });
+    expect(ctx.warnings).toContain("dropped tool calls a legacy function_call answer cannot hold");
+    // A text answer is unchanged.
+    const text = translator.translateResponse({ content: [{ type: "text", text: "Sunny." }], stop_reason: "end_turn" }, ctx) as { body: any };
+    expect(text.body.choices[0]).toMatchObject({ message: { content: "Sunny." }, finish_reason: "stop" });
+  });
+
+  test("streamed: delta.function_call with the name first, then argument fragments, then finish_reason function_call", () => {
+    const s = translator.createStreamTranslator(makeContext("openai-chat", "anthropic", { clientBody: { ...legacyBody, stream: true } }));
+    const out = parseSse(
+      [
+        ev("message_start", { message: { id: "msg_1", model: "claude", usage: { input_tokens: 7, output_tokens: 1 } } }),
+        ev("content_block_start", { index: 0, content_block: { type: "tool_use", id: "toolu_1", name: "get_weather", input: {} } }),
+        ev("content_block_delta", { index: 0, delta: { type: "input_json_delta", partial_json: '{"city":' } }),
+        ev("content_block_delta", { index: 0, delta: { type: "input_json_delta", partial_json: '"Paris"}' } }),
+        ev("content_block_stop", { index: 0 }),
+        ev("content_block_start", { index: 1, content_block: { type: "tool_use", id: "toolu_2", name: "get_weather", input: {} } }),
+        ev("content_block_delta", { index: 1, delta: { type: "input_json_delta", partial_json: '{"city":"Rome"}' } }),
+        ev("content_block_stop", { index: 1 }),
+        ev("message_delta", { delta: { stop_reason: "tool_use" }, usage: { output_tokens: 9 } }),
+        ev("message_stop"),
+      ].flatMap((e) => s.push(e)),
+    );
+    const choices = out.filter((e) => e.data !== "[DONE]").map((e: any) => e.data.choices[0]);
+    expect(choices.map((c: any) => c.delta)).toEqual([
+      { role: "assistant", content: "" },
+      { function_call: { name: "get_weather", arguments: "" } },
+      { function_call: { arguments: '{"city":' } },
+      { function_call: { arguments: '"Paris"}' } },
+      {},
+    ]);
+    expect(choices.at(-1).finish_reason).toBe("function_call");
+    expect(out.at(-1)!.data).toBe("[DONE]");
+  });
+
+  test("a client that declares tools (not functions) keeps getting tool_calls and finish_reason tool_calls", () => {
+    const ctx = makeContext("openai-chat", "anthropic", { clientBody: { ...legacyBody, functions: undefined, tools: [{ type: "function", function: weather }] } });
+    const { body } = translator.translateResponse({ content: [toolUse], stop_reason: "tool_use" }, ctx) as { body: any };
+    expect(body.choices[0].message.tool_calls).toEqual([{ id: "toolu_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }]);
+    expect(body.choices[0].finish_reason).toBe("tool_calls");
+  });
+});
+
+describe("legacy functions through the hub to a Chat upstream (work_mode=translation)", () => {
+  test("the upstream gets tools (not functions as well), and its tool_calls answer goes back as function_call", () => {
+    const chat = findTranslator("openai-chat", "openai-chat")!;
+    const ctx = makeContext("openai-chat", "openai-chat", { upstreamModel: "gpt-4.1" });
+    const body = {
+      ...legacyBody,
+      function_call: "auto",
+      messages: [
+        { role: "user", content: "Weather in Paris?" },
+        { role: "assistant", content: null, function_call: { name: "get_weather", arguments: '{"city":"Paris"}' } },
+        { role: "function", name: "get_weather", content: "18°C" },
+      ],
+    };
+    const out = chat.buildUpstreamRequest(body, ctx) as Record<string, any>;
+    expect(out.functions).toBeUndefined();
+    expect(out.function_call).toBeUndefined();
+    expect(out.tools).toEqual([{ type: "function", function: { name: "get_weather", description: "Weather for a city", parameters: weather.parameters } }]);
+    expect(out).toMatchObject({ tool_choice: "auto", parallel_tool_calls: false });
+    expect(out.messages.slice(1)).toEqual([
+      { role: "assistant", content: null, tool_calls: [{ id: "call_legacy_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }] },
+      { role: "tool", tool_call_id: "call_legacy_1", content: "18°C" },
+    ]);
+    const answer = chat.translateResponse(
+      { choices: [{ message: { role: "assistant", content: null, tool_calls: [{ id: "call_9", type: "function", function: { name: "get_weather", arguments: '{"city":"Nice"}' } }] }, finish_reason: "tool_calls" }] },
+      ctx,
+    ) as { body: any };
+    expect(answer.body.choices[0]).toMatchObject({ message: { function_call: { name: "get_weather", arguments: '{"city":"Nice"}' } }, finish_reason: "function_call" });
+    expect(answer.body.choices[0].message.tool_calls).toBeUndefined();
   });
 });
