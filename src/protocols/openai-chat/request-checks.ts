@@ -87,11 +87,11 @@ function checkContentPart(part: unknown, where: string): void {
 }
 
 /**
- * System and developer messages hold text only, in Chat Completions (OpenAI answers an image
- * there with "Image URLs are only allowed for messages with role 'user'") and in the Anthropic
- * and Responses system prompts it becomes. Translation used to drop such an image silently, so the
- * model answered about a picture it never saw; moving it into a user turn would change who said
- * it. The client gets OpenAI's 400 instead, naming the part.
+ * System and developer messages hold text only: OpenAI answers an image there with "Image URLs
+ * are only allowed for messages with role 'user'", and Claude's system prompt (and the
+ * <system-reminder> text a later system message becomes) takes only text. Translation used to drop
+ * such an image silently, so the model answered about a picture it never saw; moving it into a
+ * user turn would change who said it. The client gets OpenAI's 400 instead, naming the part.
  */
 function checkSystemParts(content: unknown[], role: string, index: number): void {
   content.forEach((part, partIndex) => {
