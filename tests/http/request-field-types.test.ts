@@ -105,6 +105,22 @@ describe("OpenAI clients on a translated route", () => {
     expect(mock.requests.length).toBe(before);
   });
 
+  test("Chat Completions: an image in a system message is refused naming the part, not dropped on the way to Claude", async () => {
+    const before = mock.requests.length;
+    const image = { type: "image_url", image_url: { url: "https://example.com/chart.png" } };
+    await expectOpenAI400(
+      "/v1/chat/completions",
+      { ...base, messages: [{ role: "system", content: [{ type: "text", text: "Refer to the chart." }, image] }, ...user] },
+      "messages[0].content[1]",
+      "only text parts are allowed in messages with role 'system'",
+    );
+    expect(mock.requests.length).toBe(before);
+    // The same image in a user message goes to Claude.
+    const response = await post("/v1/chat/completions", { ...base, messages: [{ role: "user", content: [{ type: "text", text: "What is it?" }, image] }] });
+    expect(response.status).toBe(200);
+    expect(mock.requests.at(-1)!.body.messages[0].content[1]).toMatchObject({ type: "image", source: { type: "url", url: "https://example.com/chart.png" } });
+  });
+
   test("Responses: wrong types at the top and call items without names or call ids are 400s", async () => {
     const before = mock.requests.length;
     const responses = "/v1/responses";

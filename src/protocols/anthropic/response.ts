@@ -1,9 +1,9 @@
 import { generateId } from "../../canonical/ids";
 import type { CanonicalResponse, ContentPart } from "../../canonical/types";
 import { emptyUsage, mergeUsage } from "../../canonical/usage";
-import { parseArgumentsObject } from "../../translate/tool-arguments";
 import type { TranslationContext } from "../../translate/types";
 import { decodeBlock } from "./request-decode";
+import { encodeToolInput } from "./tool-input";
 import { decodeAnthropicStopReason, decodeAnthropicUsage, encodeAnthropicStopReason, encodeAnthropicUsage } from "./usage";
 import type { AnthropicResponse } from "./wire-types";
 
@@ -62,11 +62,8 @@ function encodeResponseBlock(part: ContentPart, ctx: TranslationContext): unknow
       // upstream) carries an empty signature; the Anthropic encoder drops it on replay (K06).
       if (!part.text && !part.signature) return undefined;
       return { type: "thinking", thinking: part.text ?? "", signature: part.signature ?? "" };
-    case "tool_call": {
-      const { value, repaired } = parseArgumentsObject(part.arguments);
-      if (repaired) ctx.warn("upstream tool arguments were not a JSON object; repaired", { tool: part.name, raw: part.arguments.slice(0, 200) });
-      return { type: "tool_use", id: part.id, name: part.name, input: value };
-    }
+    case "tool_call":
+      return { type: "tool_use", id: part.id, name: part.name, input: encodeToolInput(part.name, part.arguments, ctx) };
     case "opaque":
       return part.protocol === "anthropic" ? part.value : undefined;
     default:

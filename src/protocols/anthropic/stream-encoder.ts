@@ -6,6 +6,7 @@ import type { CanonicalStreamEncoder } from "../../translate/codec";
 import { convertEventToError } from "../../translate/error-event";
 import type { TranslationContext } from "../../translate/types";
 import { renderAnthropicStreamError } from "./errors";
+import { createToolInputStream, type ToolInputStream } from "./tool-input";
 import { encodeAnthropicStopReason, encodeAnthropicUsage } from "./usage";
 
 /**
@@ -25,6 +26,8 @@ interface BlockState {
   skip?: boolean;
   /** For reasoning blocks: emitted as thinking (deltas allowed) or redacted_thinking. */
   emittedAs?: "thinking" | "redacted_thinking";
+  /** For tool_use blocks: keeps the streamed input an object, as in the non-streamed answer (H06). */
+  input?: ToolInputStream;
 }
 
 export function createAnthropicStreamEncoder(ctx: TranslationContext): CanonicalStreamEncoder {
@@ -85,6 +88,7 @@ export function createAnthropicStreamEncoder(ctx: TranslationContext): Canonical
           ctx.warn("dropped reasoning that arrived after other content");
           state.skip = true;
         } else if (block.type === "tool_call") {
+          state.input = createToolInputStream(block.name, ctx);
           open(state, { type: "tool_use", id: block.id, name: block.name, input: {} }, out);
         } else if (block.type === "opaque") {
           if (block.protocol === "anthropic") open(state, block.value as Record<string, unknown>, out);
@@ -122,13 +126,15 @@ export function createAnthropicStreamEncoder(ctx: TranslationContext): Canonical
       case "tool_args_delta": {
         const state = blocks.get(event.index);
         if (!state || state.skip || state.clientIndex === undefined || event.fragment === "") return;
-        // SA04: each fragment goes out as received, never buffered until it parses.
-        out.push(delta(state.clientIndex, { type: "input_json_delta", partial_json: event.fragment }));
+        // SA04: each fragment goes out as received, never buffered until it parses (unless it
+        // can never parse as an object: tool-input.ts).
+        const fragment = state.input ? state.input.push(event.fragment) : event.fragment;
+        if (fragment !== "") out.push(delta(state.clientIndex, { type: "input_json_delta", partial_json: fragment }));
         return;
       }
       case "block_stop": {
         const state = blocks.get(event.index);
-        if (state?.clientIndex !== undefined && !state.skip) out.push(sse("content_block_stop", { index: state.clientIndex }));
+        if (state) close(state, out);
         blocks.delete(event.index);
         return;
       }
@@ -141,9 +147,7 @@ export function createAnthropicStreamEncoder(ctx: TranslationContext): Canonical
         return;
       case "message_stop":
         ensureStarted(out);
-        for (const state of blocks.values()) {
-          if (state.clientIndex !== undefined && !state.skip) out.push(sse("content_block_stop", { index: state.clientIndex }));
-        }
+        for (const state of blocks.values()) close(state, out);
         blocks.clear();
         // SA07/SA09: one message_delta with the stop reason and the real final usage, then message_stop.
         out.push(
@@ -161,6 +165,14 @@ export function createAnthropicStreamEncoder(ctx: TranslationContext): Canonical
         finished = true;
         return;
     }
+  }
+
+  /** content_block_stop for an emitted block, after the rest of a held tool input. */
+  function close(state: BlockState, out: SseEvent[]): void {
+    if (state.clientIndex === undefined || state.skip) return;
+    const rest = state.input?.end() ?? "";
+    if (rest !== "") out.push(delta(state.clientIndex, { type: "input_json_delta", partial_json: rest }));
+    out.push(sse("content_block_stop", { index: state.clientIndex }));
   }
 
   function openThinking(state: BlockState, out: SseEvent[]): number {

@@ -28,6 +28,8 @@ const TOP_LEVEL_FIELDS: Readonly<Record<string, FieldKind>> = {
   safety_identifier: "string",
   service_tier: "string",
   stream_options: "object",
+  functions: "array",
+  function_call: "string or object",
 };
 
 /** Chat Completions' documented bounds for the numbers the gateway translates. */
@@ -47,6 +49,8 @@ export function checkChatRequest(body: Record<string, unknown>): asserts body is
   checkRanges(body, RANGES, "openai");
   checkElements(body.stop, "string", "stop", "openai");
   if (Array.isArray(body.tools)) body.tools.forEach(checkTool);
+  if (Array.isArray(body.functions)) body.functions.forEach(checkFunction);
+  if (isRecord(body.function_call)) checkRequired(body.function_call.name, "string", "function_call.name", "openai");
   if (body.messages.length === 0) {
     throw invalidRequest("Invalid 'messages': empty array. Expected an array with minimum length 1, but got an empty array instead.", "messages");
   }
@@ -59,11 +63,17 @@ function checkMessage(message: unknown, index: number): void {
   const record = message as Record<string, unknown>;
   checkRequired(record.role, "string", `${where}.role`, "openai");
   if (Array.isArray(record.content)) record.content.forEach((part, partIndex) => checkContentPart(part, `${where}.content.[${partIndex}]`));
+  if ((record.role === "system" || record.role === "developer") && Array.isArray(record.content)) checkSystemParts(record.content, record.role, index);
   if (record.role === "tool") checkRequired(record.tool_call_id, "string", `${where}.tool_call_id`, "openai");
   if (record.role === "assistant") {
     checkOptional(record.tool_calls, "array", `${where}.tool_calls`, "openai");
     if (Array.isArray(record.tool_calls)) record.tool_calls.forEach((call, callIndex) => checkToolCall(call, `${where}.tool_calls.[${callIndex}]`));
+    // Legacy function calling: one call, no id (legacy-functions.ts).
+    checkOptional(record.function_call, "object", `${where}.function_call`, "openai");
+    if (isRecord(record.function_call)) checkRequired(record.function_call.name, "string", `${where}.function_call.name`, "openai");
   }
+  // A legacy function result names its function (OpenAI requires it).
+  if (record.role === "function") checkRequired(record.name, "string", `${where}.name`, "openai");
 }
 
 function checkContentPart(part: unknown, where: string): void {
@@ -76,6 +86,25 @@ function checkContentPart(part: unknown, where: string): void {
   }
 }
 
+/**
+ * System and developer messages hold text only: OpenAI answers an image there with "Image URLs
+ * are only allowed for messages with role 'user'", and Claude's system prompt (and the
+ * <system-reminder> text a later system message becomes) takes only text. Translation used to drop
+ * such an image silently, so the model answered about a picture it never saw; moving it into a
+ * user turn would change who said it. The client gets OpenAI's 400 instead, naming the part.
+ */
+function checkSystemParts(content: unknown[], role: string, index: number): void {
+  content.forEach((part, partIndex) => {
+    const type = (part as Record<string, unknown>).type;
+    if (type === "text") return;
+    const param = `messages[${index}].content[${partIndex}]`;
+    throw invalidRequest(
+      `Invalid '${param}': only text parts are allowed in messages with role '${role}', but this part has type ${JSON.stringify(type ?? null)}. Send images and files in a user message.`,
+      param,
+    );
+  });
+}
+
 function checkToolCall(call: unknown, where: string): void {
   checkRequired(call, "object", where, "openai");
   const record = call as Record<string, unknown>;
@@ -83,6 +112,15 @@ function checkToolCall(call: unknown, where: string): void {
   const kind = record.type === "custom" ? "custom" : "function";
   checkRequired(record[kind], "object", `${where}.${kind}`, "openai");
   checkRequired((record[kind] as Record<string, unknown>).name, "string", `${where}.${kind}.name`, "openai");
+}
+
+/** A legacy `functions[i]`: what `tools[i].function` would be. */
+function checkFunction(fn: unknown, index: number): void {
+  const where = `functions[${index}]`;
+  checkRequired(fn, "object", where, "openai");
+  const record = fn as Record<string, unknown>;
+  checkRequired(record.name, "string", `${where}.name`, "openai");
+  checkOptional(record.parameters, "object", `${where}.parameters`, "openai");
 }
 
 function checkTool(tool: unknown, index: number): void {

@@ -12,6 +12,7 @@ import type {
 } from "../../canonical/types";
 import { normalizeArgumentsText } from "../../translate/tool-arguments";
 import { asRecord, readNumber as numberField, invalidRequest as invalid } from "../wire-values";
+import { assignLegacyCallIds, decodeLegacyFunctionCall, decodeLegacyFunctions, usesLegacyFunctions } from "./legacy-functions";
 import { checkChatRequest } from "./request-checks";
 
 /**
@@ -24,7 +25,7 @@ import { checkChatRequest } from "./request-checks";
 const KNOWN_FIELDS = new Set([
   "model", "messages", "tools", "tool_choice", "parallel_tool_calls", "max_tokens", "max_completion_tokens",
   "temperature", "top_p", "stop", "stream", "reasoning_effort", "response_format", "user", "safety_identifier",
-  "seed", "presence_penalty", "frequency_penalty", "service_tier", "n", "top_k",
+  "seed", "presence_penalty", "frequency_penalty", "service_tier", "n", "top_k", "functions", "function_call",
 ]);
 
 export function decodeChatRequest(body: Record<string, unknown>): CanonicalRequest {
@@ -39,15 +40,17 @@ export function decodeChatRequest(body: Record<string, unknown>): CanonicalReque
   // M03: only the leading system/developer messages are the system prompt; later ones stay in place.
   const system: TextPart[] = [];
   const messages: Message[] = [];
+  const legacyIds = assignLegacyCallIds(body.messages);
   body.messages.forEach((raw, i) => {
-    const message = decodeMessage(asRecord(raw), i);
+    const message = decodeMessage(asRecord(raw), i, legacyIds.get(i));
     if (messages.length === 0 && (message.role === "system" || message.role === "developer")) {
       for (const part of message.content) if (part.type === "text" && part.text !== "") system.push(part);
     } else messages.push(message);
   });
 
-  let tools = Array.isArray(body.tools) ? body.tools.flatMap(decodeTool) : [];
-  let toolChoice = decodeToolChoice(body.tool_choice);
+  // Legacy `functions` are function tools and `function_call` their choice (legacy-functions.ts).
+  let tools = [...(Array.isArray(body.tools) ? body.tools.flatMap(decodeTool) : []), ...decodeLegacyFunctions(body.functions)];
+  let toolChoice = decodeToolChoice(body.tool_choice) ?? decodeLegacyFunctionCall(body.function_call);
   const allowed = asRecord(asRecord(body.tool_choice)?.allowed_tools);
   if (asRecord(body.tool_choice)?.type === "allowed_tools" && allowed) {
     // TC01: allowed_tools filters the tool list; mode auto → auto, required → required.
@@ -63,7 +66,8 @@ export function decodeChatRequest(body: Record<string, unknown>): CanonicalReque
     messages,
     tools,
     toolChoice,
-    parallelToolCalls: typeof body.parallel_tool_calls === "boolean" ? body.parallel_tool_calls : undefined,
+    // A legacy answer holds one function_call, so the upstream is asked for one call at a time.
+    parallelToolCalls: usesLegacyFunctions(body) ? false : typeof body.parallel_tool_calls === "boolean" ? body.parallel_tool_calls : undefined,
     // P03: prefer max_completion_tokens when both are present.
     maxTokens: numberField(body.max_completion_tokens) ?? numberField(body.max_tokens),
     temperature: numberField(body.temperature),
@@ -83,7 +87,8 @@ export function decodeChatRequest(body: Record<string, unknown>): CanonicalReque
   };
 }
 
-function decodeMessage(message: Record<string, unknown> | undefined, index: number): Message {
+/** `legacyId`: the id assigned to the message's legacy function_call or function result. */
+function decodeMessage(message: Record<string, unknown> | undefined, index: number, legacyId: string | undefined): Message {
   const role = message?.role;
   const where = `messages.[${index}]`;
   switch (role) {
@@ -94,18 +99,23 @@ function decodeMessage(message: Record<string, unknown> | undefined, index: numb
       return { role, content, ...(typeof message!.name === "string" ? { name: message!.name } : {}) };
     }
     case "assistant":
-      return { role, content: decodeAssistant(message!, where), ...(typeof message!.name === "string" ? { name: message!.name } : {}) };
+      return { role, content: decodeAssistant(message!, where, legacyId), ...(typeof message!.name === "string" ? { name: message!.name } : {}) };
     case "tool": {
       // Tool results travel in user turns in the hub (as in Anthropic); the Anthropic encoder merges them (M09).
       const content = decodeContent(message!.content, where).filter((p): p is TextPart | ImagePart | DocumentPart => p.type === "text" || p.type === "image" || p.type === "document");
       return { role: "user", content: [{ type: "tool_result", toolCallId: String(message!.tool_call_id ?? ""), content }] };
+    }
+    case "function": {
+      // A legacy function result: a tool result for the call it follows (assignLegacyCallIds).
+      const content = decodeContent(message!.content, where).filter((p): p is TextPart => p.type === "text");
+      return { role: "user", content: [{ type: "tool_result", toolCallId: legacyId ?? "", content }] };
     }
     default:
       throw invalid(`${where}.role: unsupported role ${JSON.stringify(role)}`, `${where}.role`);
   }
 }
 
-function decodeAssistant(message: Record<string, unknown>, where: string): ContentPart[] {
+function decodeAssistant(message: Record<string, unknown>, where: string, legacyId: string | undefined): ContentPart[] {
   const parts: ContentPart[] = [];
   // K07: DeepSeek-style reasoning replayed by the client.
   if (typeof message.reasoning_content === "string" && message.reasoning_content !== "") parts.push({ type: "reasoning", text: message.reasoning_content });
@@ -124,6 +134,8 @@ function decodeAssistant(message: Record<string, unknown>, where: string): Conte
       );
     }
   }
+  const legacyCall = asRecord(message.function_call);
+  if (legacyCall) parts.push({ type: "tool_call", id: legacyId ?? "", name: String(legacyCall.name ?? ""), arguments: normalizeArgumentsText(legacyCall.arguments), kind: "function" });
   return parts;
 }
 

@@ -8,6 +8,7 @@ import type { ChatUsage } from "./wire-types";
 import { asRecord } from "../wire-values";
 import { splitAssistantContent } from "./assistant-parts";
 import { readThoughtSignature, rememberThoughtSignature } from "./gemini-signatures";
+import { encodeLegacyFinishReason, pickLegacyCall, usesLegacyFunctions } from "./legacy-functions";
 
 /**
  * Chat completion → canonical. Every choice is merged into one message (N07: Copilot puts text
@@ -74,8 +75,12 @@ export function uniqueToolId(raw: unknown, used: Set<string>): string {
   return id;
 }
 
-/** Canonical → Chat completion for the client (N01, N03, N06, N08, N09, SC04). */
+/**
+ * Canonical → Chat completion for the client (N01, N03, N06, N08, N09, SC04); a client that
+ * declared legacy `functions` gets its call as `function_call` (legacy-functions.ts).
+ */
 export function encodeChatResponse(response: CanonicalResponse, ctx: TranslationContext): Record<string, unknown> {
+  const legacy = usesLegacyFunctions(ctx.clientBody);
   const { texts, reasoning, toolCalls } = splitAssistantContent(response.content, (part) =>
     part.kind === "custom"
       ? { id: part.id, type: "custom", custom: { name: part.name, input: part.arguments } }
@@ -88,13 +93,18 @@ export function encodeChatResponse(response: CanonicalResponse, ctx: Translation
     refusal: null,
   };
   if (reasoning.length > 0) message.reasoning_content = reasoning.join("");
-  if (toolCalls.length > 0) message.tool_calls = toolCalls;
+  if (legacy) {
+    // Legacy clients declare functions only, so their calls are function calls.
+    const call = pickLegacyCall(toolCalls, ctx);
+    if (call && "function" in call) message.function_call = call.function;
+  } else if (toolCalls.length > 0) message.tool_calls = toolCalls;
+  const finishReason = encodeFinishReason(response.stopReason);
   return {
     id: response.id.startsWith("chatcmpl-") ? response.id : generateId("chatcmpl-"),
     object: "chat.completion",
     created: response.created ?? Math.floor(Date.now() / 1000),
     model: ctx.clientModel,
-    choices: [{ index: 0, message, finish_reason: encodeFinishReason(response.stopReason), logprobs: null }],
+    choices: [{ index: 0, message, finish_reason: legacy ? encodeLegacyFinishReason(finishReason) : finishReason, logprobs: null }],
     usage: encodeChatUsage(response.usage),
   };
 }

@@ -6,6 +6,7 @@ import type { CanonicalStreamEncoder } from "../../translate/codec";
 import { convertEventToError } from "../../translate/error-event";
 import type { TranslationContext } from "../../translate/types";
 import { renderOpenAIStreamError } from "./errors";
+import { encodeLegacyFinishReason, usesLegacyFunctions } from "./legacy-functions";
 import { encodeChatUsage, encodeFinishReason } from "./usage";
 
 /**
@@ -14,12 +15,15 @@ import { encodeChatUsage, encodeFinishReason } from "./usage";
  * 0-based tool `index` (not the block index, SC02) and id/name only in the first; one final
  * chunk with finish_reason; a usage chunk only when the client asked for include_usage; then
  * `[DONE]`. A canonical error becomes one `{"error":…}` chunk and nothing after it.
+ * A client that declared legacy `functions` gets one call as `delta.function_call` (name first,
+ * then argument fragments) and finish_reason "function_call" (legacy-functions.ts).
  */
 export function createChatStreamEncoder(ctx: TranslationContext): CanonicalStreamEncoder {
   const id = generateId("chatcmpl-");
   const created = Math.floor(Date.now() / 1000);
   const streamOptions = ctx.clientBody?.stream_options as { include_usage?: unknown } | undefined;
   const includeUsage = streamOptions?.include_usage === true;
+  const legacy = usesLegacyFunctions(ctx.clientBody);
   const toolIndexes = new Map<number, { index: number; custom: boolean }>();
   let nextToolIndex = 0;
   let started = false;
@@ -53,6 +57,16 @@ export function createChatStreamEncoder(ctx: TranslationContext): CanonicalStrea
       case "block_start":
         if (event.block.type !== "tool_call") return;
         ensureStarted(out);
+        if (legacy) {
+          // One call only: a later one gets no index, so its fragments are not sent either.
+          if (nextToolIndex > 0) {
+            ctx.warn("dropped a tool call a legacy function_call answer cannot hold", { name: event.block.name });
+            return;
+          }
+          toolIndexes.set(event.index, { index: nextToolIndex++, custom: false });
+          out.push(chunk({ function_call: { name: event.block.name, arguments: "" } }));
+          return;
+        }
         {
           const custom = event.block.kind === "custom";
           const index = nextToolIndex++;
@@ -82,6 +96,10 @@ export function createChatStreamEncoder(ctx: TranslationContext): CanonicalStrea
       case "tool_args_delta": {
         const tool = toolIndexes.get(event.index);
         if (!tool || event.fragment === "") return;
+        if (legacy) {
+          out.push(chunk({ function_call: { arguments: event.fragment } }));
+          return;
+        }
         out.push(
           chunk({
             tool_calls: [tool.custom ? { index: tool.index, custom: { input: event.fragment } } : { index: tool.index, function: { arguments: event.fragment } }],
@@ -97,7 +115,7 @@ export function createChatStreamEncoder(ctx: TranslationContext): CanonicalStrea
         return;
       case "message_stop":
         ensureStarted(out);
-        out.push(chunk({}, encodeFinishReason(stopReason)));
+        out.push(chunk({}, legacy ? encodeLegacyFinishReason(encodeFinishReason(stopReason)) : encodeFinishReason(stopReason)));
         if (includeUsage) {
           out.push({ data: JSON.stringify({ id, object: "chat.completion.chunk", created, model: ctx.clientModel, choices: [], usage: encodeChatUsage(usage) }) });
         }

@@ -136,6 +136,29 @@ describe("pairs through composeTranslator", () => {
     expect(stream.usage()).toMatchObject({ inputTokens: 200, cacheReadTokens: 150, outputTokens: 12 });
   });
 
+  test("A→R H06 a streamed function_call whose arguments are a JSON array reaches the Anthropic client as an object input, as it does unstreamed", () => {
+    const translator = composeTranslator(anthropicCodec, testCodec());
+    const ctx = testContext({ clientProtocol: "anthropic", upstreamProtocol: "openai-responses", clientModel: "claude-sonnet-4-6", upstreamModel: "gpt-5.5" });
+    const stream = translator.createStreamTranslator(ctx);
+    const upstream: SseEvent[] = [
+      responsesSse("response.created", { response: { id: "resp_u", model: "gpt-5.5", status: "in_progress" } }),
+      responsesSse("response.output_item.added", { output_index: 0, item: { type: "function_call", id: "fc_1", call_id: "call_1", name: "Bash", arguments: "" } }),
+      responsesSse("response.function_call_arguments.delta", { output_index: 0, delta: '["ls",' }),
+      responsesSse("response.function_call_arguments.delta", { output_index: 0, delta: ' "-la"]' }),
+      responsesSse("response.output_item.done", { output_index: 0, item: { type: "function_call", call_id: "call_1", name: "Bash", arguments: '["ls", "-la"]' } }),
+      responsesSse("response.completed", { response: { status: "completed", usage: { input_tokens: 20, output_tokens: 5 } } }),
+    ];
+    const out = [...upstream.flatMap((event) => stream.push(event)), ...stream.end()].map((event) => JSON.parse(event.data) as Record<string, any>);
+    const partial = out.filter((event) => event.delta?.type === "input_json_delta").map((event) => event.delta.partial_json).join("");
+    expect(JSON.parse(partial)).toEqual({});
+    const whole = translator.translateResponse(
+      { id: "resp_u", status: "completed", output: [{ type: "function_call", id: "fc_1", call_id: "call_1", name: "Bash", arguments: '["ls", "-la"]' }] },
+      testContext({ clientProtocol: "anthropic", upstreamProtocol: "openai-responses", clientModel: "claude-sonnet-4-6", upstreamModel: "gpt-5.5" }),
+    ).body as Record<string, any>;
+    expect(whole.content[0]).toMatchObject({ type: "tool_use", input: {} });
+    expect(ctx.warnings.map((warning) => warning.message)).toContain("upstream tool arguments were not a JSON object; repaired");
+  });
+
   test("O→R J01 a Chat request with json_schema reaches a Responses upstream with the flat text.format", () => {
     const translator = composeTranslator(openaiChatCodec, testCodec());
     const ctx = testContext({ clientProtocol: "openai-chat", upstreamProtocol: "openai-responses", upstreamModel: "gpt-5.5" });

@@ -183,4 +183,35 @@ describe("A→O streams", () => {
     const deltaIndexes = events.filter((e: any) => e.event === "content_block_delta").map((e: any) => e.data.index);
     expect(deltaIndexes).toEqual([0, 1]);
   });
+
+  test("H06 streamed arguments that are not an object (array, string, number, code fence) end as the same input the non-streamed answer gives", () => {
+    const shapes = [["[1,", " 2]"], ['"ls', ' -la"'], ["42"], ["```json\n", '{"a": 1}', "\n```"], [" ", "[]"]];
+    for (const fragments of shapes) {
+      const { events } = stream([
+        chunk({ delta: { tool_calls: [{ index: 0, id: "c1", type: "function", function: { name: "f", arguments: "" } }] } }),
+        ...fragments.map((arguments_) => chunk({ delta: { tool_calls: [{ index: 0, function: { arguments: arguments_ } }] } })),
+        chunk({ delta: {}, finish_reason: "tool_calls" }),
+        { data: "[DONE]" },
+      ]);
+      const partial = events.filter((e: any) => e.data.delta?.type === "input_json_delta").map((e: any) => e.data.delta.partial_json).join("");
+      const streamedInput = partial === "" ? {} : JSON.parse(partial);
+      const whole = respond({ choices: [{ message: { tool_calls: [{ id: "c1", type: "function", function: { name: "f", arguments: fragments.join("") } }] }, finish_reason: "tool_calls" }] });
+      expect({ fragments, input: streamedInput }).toEqual({ fragments, input: whole.body.content[0].input });
+      expect(streamedInput !== null && typeof streamedInput === "object" && !Array.isArray(streamedInput)).toBe(true);
+      // The held input goes out before its block closes, never after.
+      const stop = events.findIndex((e: any) => e.event === "content_block_stop");
+      expect(events.slice(stop).some((e: any) => e.data.delta?.type === "input_json_delta")).toBe(false);
+    }
+  });
+
+  test("SA04 H06 object arguments still stream fragment by fragment (only non-objects are held)", () => {
+    const { events } = stream([
+      chunk({ delta: { tool_calls: [{ index: 0, id: "c1", type: "function", function: { name: "f", arguments: "" } }] } }),
+      chunk({ delta: { tool_calls: [{ index: 0, function: { arguments: ' {"a":' } }] } }),
+      chunk({ delta: { tool_calls: [{ index: 0, function: { arguments: " [1]}" } }] } }),
+      chunk({ delta: {}, finish_reason: "tool_calls" }),
+      { data: "[DONE]" },
+    ]);
+    expect(events.filter((e: any) => e.data.delta?.type === "input_json_delta").map((e: any) => e.data.delta.partial_json)).toEqual([' {"a":', " [1]}"]);
+  });
 });

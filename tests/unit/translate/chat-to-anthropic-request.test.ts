@@ -66,6 +66,26 @@ describe("O→A requests", () => {
     }
   });
 
+  test("C01 M03 an image or file in a system/developer message is a 400 naming the part, never dropped from Claude's text-only system prompt", () => {
+    const image = { type: "image_url", image_url: { url: "data:image/png;base64,iVBORw0KGgo=" } };
+    const refusal = (messages: unknown[]) => {
+      try {
+        build({ messages });
+      } catch (error: any) {
+        return { status: error.status, code: error.code, param: error.param, message: error.message };
+      }
+      throw new Error("expected a GatewayError");
+    };
+    expect(refusal([{ role: "system", content: [{ type: "text", text: "Look:" }, image] }, { role: "user", content: "what is it?" }])).toMatchObject({
+      status: 400, code: "invalid_request", param: "messages[0].content[1]", message: expect.stringContaining("role 'system'"),
+    });
+    // A later developer message (it would become user-side text) is refused the same way, as is a file.
+    const file = { type: "file", file: { file_data: "data:application/pdf;base64,JVBERi0=", filename: "a.pdf" } };
+    expect(refusal([{ role: "user", content: "hi" }, { role: "assistant", content: "ok" }, { role: "developer", content: [file] }])).toMatchObject({ status: 400, param: "messages[2].content[0]" });
+    // Text-only system parts are still the system prompt.
+    expect(build({ messages: [{ role: "system", content: [{ type: "text", text: "Be brief." }] }, { role: "user", content: "hi" }] }).out.system).toEqual([{ type: "text", text: "Be brief." }]);
+  });
+
   test("P08 n > 1 is rejected with param n", () => {
     expect(() => build({ n: 3, messages: [{ role: "user", content: "x" }] })).toThrow(/n > 1/);
   });
