@@ -11,7 +11,8 @@
 export const namedEnvVars: Record<string, { key: string; convert?: (raw: string) => string; fallback?: true }> = {
   TOKLIGENCE_HOST: { key: "server.host" },
   TOKLIGENCE_PORT: { key: "server.port" },
-  TOKLIGENCE_FACADE_PORT: { key: "server.port" },
+  // The multi-port facade's name for the same port; TOKLIGENCE_PORT wins when both are set.
+  TOKLIGENCE_FACADE_PORT: { key: "server.port", fallback: true },
   TOKLIGENCE_MULTIPORT_MODE: { key: "multiport.enabled" },
   TOKLIGENCE_ENABLE_FACADE: { key: "multiport.enable_facade" },
   TOKLIGENCE_ADMIN_PORT: { key: "multiport.admin_port" },

@@ -60,21 +60,26 @@ export function loadConfigDirectory(configDir: string, environment: string): Lay
   return [loadTomlFile(join(configDir, "default.toml"), false), loadTomlFile(join(configDir, `${environment}.toml`), false)];
 }
 
-/** The TOKLIGENCE_* variables of `env` as a layer. */
+/**
+ * The TOKLIGENCE_* variables of `env` as a layer. Several variables may set one key; which one
+ * wins never depends on the order of the environment: the generic TOKLIGENCE_<SECTION>__<KEY>
+ * name, then the original's named variable, then a named `fallback` one.
+ */
 export function loadEnvironment(env: Record<string, string | undefined>): Layer {
   const layer: Layer = new Map();
+  const named: Layer = new Map();
   const fallbacks: Layer = new Map();
   for (const [name, raw] of Object.entries(env)) {
     if (raw === undefined || !name.startsWith("TOKLIGENCE_")) continue;
-    const named = namedEnvVars[name];
-    const key = named?.key ?? keyFromGenericEnvName(name);
+    const alias = namedEnvVars[name];
+    const key = alias?.key ?? keyFromGenericEnvName(name);
     if (!key) continue;
-    const value = named?.convert ? named.convert(raw) : raw;
+    const value = alias?.convert ? alias.convert(raw) : raw;
     // An empty converted value means "not applicable", not "set to empty".
-    if (named?.convert && value === "" && raw !== "") continue;
-    (named?.fallback ? fallbacks : layer).set(key, { value, source: `env ${name}` });
+    if (alias?.convert && value === "" && raw !== "") continue;
+    (alias ? (alias.fallback ? fallbacks : named) : layer).set(key, { value, source: `env ${name}` });
   }
-  for (const [key, value] of fallbacks) if (!layer.has(key)) layer.set(key, value);
+  for (const tier of [named, fallbacks]) for (const [key, value] of tier) if (!layer.has(key)) layer.set(key, value);
   return layer;
 }
 

@@ -122,6 +122,19 @@ describe("layered configuration", () => {
     }
   });
 
+  test("variables naming one key never depend on the environment's order: generic name, then TOKLIGENCE_PORT, then TOKLIGENCE_FACADE_PORT", () => {
+    const portFrom = (entries: Array<[string, string]>) => {
+      const loaded = loadConfig({ configDir: noDir, env: Object.fromEntries(entries) });
+      return { port: loaded.config.server.port, source: describeConfig(loaded).find((row) => row.key === "server.port")!.source };
+    };
+    const facade: [string, string] = ["TOKLIGENCE_FACADE_PORT", "9001"];
+    const named: [string, string] = ["TOKLIGENCE_PORT", "9002"];
+    const generic: [string, string] = ["TOKLIGENCE_SERVER__PORT", "9003"];
+    for (const order of [[facade, named], [named, facade]]) expect(portFrom(order)).toEqual({ port: 9002, source: "env TOKLIGENCE_PORT" });
+    for (const order of [[generic, named, facade], [facade, named, generic], [named, generic, facade]]) expect(portFrom(order)).toEqual({ port: 9003, source: "env TOKLIGENCE_SERVER__PORT" });
+    expect(portFrom([facade])).toEqual({ port: 9001, source: "env TOKLIGENCE_FACADE_PORT" });
+  });
+
   test("a bad value is an error naming the key, the layer and what is allowed", () => {
     expect(() => loadConfig({ configDir: noDir, env: { TOKLIGENCE_PORT: "eighty" } })).toThrow(/server\.port from env TOKLIGENCE_PORT: "eighty" \(allowed: an integer from 0 to 65535\)/);
     expect(() => loadConfig({ configDir: noDir, env: { TOKLIGENCE_WORK_MODE: "magic" } })).toThrow(/allowed: one of auto, passthrough, translation/);
