@@ -51,6 +51,7 @@ export const fixedKeys: Record<string, KeySpec> = {
   "gateway.marketplace_enabled": bool,
   "gateway.default_max_tokens": positive(),
   "gateway.anthropic_prompt_cache": bool,
+  "gateway.unsupported_logprobs": { type: { kind: "enum", values: ["ignore", "reject"] } },
   "log.level": { type: { kind: "enum", values: logLevels } },
   "log.file": bool,
   "log.rotate_size": str,

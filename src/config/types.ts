@@ -56,6 +56,8 @@ export interface GatewayConfig {
   defaultMaxTokens: number;
   /** Prompt-cache breakpoints for OpenAI and Responses clients on Anthropic upstreams (Q04). */
   anthropicPromptCache: boolean;
+  /** P09: a request for logprobs sent to a provider without them (Anthropic): answered without, or refused. */
+  unsupportedLogprobs: "ignore" | "reject";
   log: { level: LogLevel; file: boolean; rotateSize: string; rotateKeep: number };
   upstream: { connectTimeoutMs: number; responseTimeoutMs: number; firstByteTimeoutMs: number; idleTimeoutMs: number; client: UpstreamClientChoice };
   auth: { disabled: boolean | undefined; adminEmail: string };

@@ -3,6 +3,7 @@ import { guardNativeToolLoop } from "../agents/native-guard";
 import type { Protocol } from "../canonical/types";
 import { GatewayError } from "../errors/gateway-error";
 import type { RouteTarget } from "../routing/router";
+import { logprobsParam } from "../translate/logprobs";
 import { findCodec } from "../translate/registry";
 import type { TranslationContext, Translator } from "../translate/types";
 import { upstreamOperationFor, wantsStream } from "./operation";
@@ -62,6 +63,7 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
         `translation from ${request.clientProtocol} to ${upstreamProtocol} is not implemented in this gateway build (model '${clientModel}' routes to provider '${target.providerName}', which speaks ${upstreamProtocol})`,
       );
     }
+    if (upstreamProtocol === "anthropic") checkLogprobs(request, target, deps, warn);
     const bodyObject = translator.buildUpstreamRequest(request.body, context);
     const collectStream = upstreamProtocol === "anthropic" && !wantsStream(request.operation, request.body) && Number(bodyObject.max_tokens) > LONG_ANTHROPIC_CALL_MAX_TOKENS;
     if (collectStream) bodyObject.stream = true;
@@ -91,6 +93,18 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
   }
   const body = bodyObject === request.body ? request.rawBody : JSON.stringify(bodyObject);
   return { target, body, bodyObject, context, dropUsageChunk };
+}
+
+/** P09: Anthropic has no log probabilities; answer without them or refuse, as the operator chose. */
+function checkLogprobs(request: ModelRequest, target: RouteTarget, deps: ProxyDeps, warn: TranslationContext["warn"]): void {
+  const param = logprobsParam(request.clientProtocol, request.body);
+  if (!param) return;
+  if (deps.config.unsupportedLogprobs === "ignore") {
+    warn("logprobs asked of an Anthropic upstream, which has none: answered without them", { param });
+    return;
+  }
+  // translation_unsupported: a route's next provider may still serve it.
+  throw new GatewayError("translation_unsupported", 400, `model '${String(request.body.model)}' is served by provider '${target.providerName}' (Anthropic Messages), which returns no log probabilities; remove '${param}' or use another model`, { param });
 }
 
 /** The original's work-mode table (notes/upstream-tokligence.md §1.13), with its error message. */
