@@ -52,7 +52,8 @@ export function estimateInputTokens(operation: UpstreamOperation, body: Record<s
       return countTextLeaves(body.input, count);
     case "openai-chat": {
       const messages = Array.isArray(body.messages) ? body.messages : [];
-      return messages.length * MESSAGE_OVERHEAD + countTextLeaves(messages, count) + countTextLeaves(body.tools, count);
+      // Legacy `functions` are tools the model reads like any other.
+      return messages.length * MESSAGE_OVERHEAD + countTextLeaves(messages, count) + countTextLeaves(body.tools, count) + countTextLeaves(body.functions, count);
     }
     case "openai-responses":
       return countTextLeaves(body.instructions, count) + countTextLeaves(body.input, count) + countTextLeaves(body.tools, count);

@@ -23,6 +23,10 @@ test("input estimates follow each protocol's request shape", () => {
   const text = "How many tokens does this sentence have?";
   const chat = estimateInputTokens("openai-chat", { model: "m", messages: [{ role: "user", content: text }] });
   expect(chat).toBe(4 + countTextTokens(text));
+  // Legacy functions are read by the model like tools.
+  const described = "Looks up the weather for a city";
+  const withFunctions = estimateInputTokens("openai-chat", { model: "m", messages: [{ role: "user", content: text }], functions: [{ name: "weather", description: described }] });
+  expect(withFunctions).toBe(chat + countTextTokens("weather") + countTextTokens(described));
   expect(estimateInputTokens("openai-responses", { model: "m", input: text, instructions: "Be brief." })).toBe(countTextTokens(text) + countTextTokens("Be brief."));
   expect(estimateInputTokens("openai-embeddings", { model: "m", input: [text, text] })).toBe(2 * countTextTokens(text));
   expect(estimateInputTokens("openai-embeddings", { model: "m", input: [1, 2, 3, 4] })).toBe(4);
