@@ -47,6 +47,7 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
     maxOutputTokens: provider?.maxOutputTokens,
     anthropicPromptCache: deps.config.anthropicPromptCache,
     clientBody: request.body,
+    ...(request.keepReasoning ? { keepReasoning: request.keepReasoning } : {}),
     warn,
   };
   checkWorkMode(request, target, deps);
