@@ -2,6 +2,7 @@ import { agentHelpersFor } from "../agents/apply";
 import { guardNativeToolLoop } from "../agents/native-guard";
 import type { Protocol } from "../canonical/types";
 import { GatewayError } from "../errors/gateway-error";
+import { checkOpenAIHostedState } from "../protocols/openai-responses/request-checks";
 import type { RouteTarget } from "../routing/router";
 import { logprobsParam } from "../translate/logprobs";
 import { findCodec } from "../translate/registry";
@@ -65,6 +66,7 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
       );
     }
     if (upstreamProtocol === "anthropic") checkLogprobs(request, target, deps, warn);
+    if (request.clientProtocol === "openai-responses" && upstreamProtocol !== "openai-responses") checkOpenAIHostedState(request.body, target.providerName);
     const bodyObject = translator.buildUpstreamRequest(request.body, context);
     const collectStream = upstreamProtocol === "anthropic" && !wantsStream(request.operation, request.body) && Number(bodyObject.max_tokens) > LONG_ANTHROPIC_CALL_MAX_TOKENS;
     if (collectStream) bodyObject.stream = true;
