@@ -29,6 +29,17 @@ export function mapBudgetToEffort(budgetTokens: number): "low" | "medium" | "hig
   return "high";
 }
 
+/**
+ * An effort level as OpenAI takes it (Chat `reasoning_effort`, Responses `reasoning.effort`).
+ * Anthropic's `output_config.effort` has a `max` level (Claude Code's `--effort max`) that
+ * OpenAI refuses with a 400 ("Supported values are: 'none', 'minimal', 'low', 'medium', 'high',
+ * and 'xhigh'"); it becomes `high`, the top level every OpenAI reasoning model accepts (`xhigh`
+ * exists only on some, and passes through when the client asks for it by name).
+ */
+export function toOpenAIEffort(effort: string): string {
+  return effort === "max" ? "high" : effort;
+}
+
 /** An OpenAI (or Anthropic `output_config.effort`) level → a thinking budget; unknown levels count as medium. */
 export function mapEffortToBudget(effort: string): number {
   return BUDGET_BY_EFFORT[effort] ?? BUDGET_BY_EFFORT.medium!;

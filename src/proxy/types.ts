@@ -51,4 +51,6 @@ export interface ModelRequest {
   principal: Principal;
   /** Date.now() when the request arrived. */
   receivedAt: number;
+  /** Set by the response store on translated Responses requests it keeps (TranslationContext.keepReasoning). */
+  keepReasoning?: (itemId: string, blob: string) => void;
 }

@@ -2,6 +2,7 @@ import { agentHelpersFor } from "../agents/apply";
 import { guardNativeToolLoop } from "../agents/native-guard";
 import type { Protocol } from "../canonical/types";
 import { GatewayError } from "../errors/gateway-error";
+import { checkOpenAIHostedState } from "../protocols/openai-responses/request-checks";
 import type { RouteTarget } from "../routing/router";
 import { logprobsParam } from "../translate/logprobs";
 import { findCodec } from "../translate/registry";
@@ -47,6 +48,7 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
     maxOutputTokens: provider?.maxOutputTokens,
     anthropicPromptCache: deps.config.anthropicPromptCache,
     clientBody: request.body,
+    ...(request.keepReasoning ? { keepReasoning: request.keepReasoning } : {}),
     warn,
   };
   checkWorkMode(request, target, deps);
@@ -64,6 +66,7 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
       );
     }
     if (upstreamProtocol === "anthropic") checkLogprobs(request, target, deps, warn);
+    if (request.clientProtocol === "openai-responses" && upstreamProtocol !== "openai-responses") checkOpenAIHostedState(request.body, target.providerName);
     const bodyObject = translator.buildUpstreamRequest(request.body, context);
     const collectStream = upstreamProtocol === "anthropic" && !wantsStream(request.operation, request.body) && Number(bodyObject.max_tokens) > LONG_ANTHROPIC_CALL_MAX_TOKENS;
     if (collectStream) bodyObject.stream = true;

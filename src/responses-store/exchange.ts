@@ -39,6 +39,8 @@ export class ResponseExchange {
   private readonly newItems: Item[];
   private readonly previousRequest: StoredRequest | undefined;
   private readonly variants = new Map<"native" | "local", ModelRequest>();
+  /** Replay blobs of this turn's reasoning items, told by the Responses encoder (record.ts `reasoning`). */
+  private readonly reasoning = new Map<string, string>();
   /** Whether the serving attempt forwarded `previous_response_id` to the upstream unexpanded. */
   private forwarded = false;
   private pending: Promise<void> | undefined;
@@ -59,8 +61,8 @@ export class ResponseExchange {
   requestFor(target: RouteTarget): ModelRequest {
     const { request, previousId, previous } = this.options;
     this.forwarded = false;
-    if (!previousId) return request;
     const native = servesResponsesNatively(target);
+    if (!previousId) return native ? request : this.collectingReasoning(request);
     if (!previous || this.previousRequest?.upstream_previous_response_id) {
       if (native) {
         this.forwarded = true;
@@ -77,12 +79,31 @@ export class ResponseExchange {
     const key = native ? "native" : "local";
     let variant = this.variants.get(key);
     if (!variant) {
-      const body: Record<string, unknown> = { ...request.body, input: this.expandedInput() };
+      // Claude's thinking goes back with its blob (record.ts `reasoning`); an OpenAI model
+      // could not read the gateway's blob, so a native upstream gets the items as listed.
+      const body: Record<string, unknown> = { ...request.body, input: native ? this.expandedInput() : this.withReasoningBlobs(this.expandedInput()) };
       if (native) delete body.previous_response_id;
       variant = { ...request, body, rawBody: JSON.stringify(body) };
       this.variants.set(key, variant);
     }
-    return variant;
+    return native ? variant : this.collectingReasoning(variant);
+  }
+
+  /** A translated request whose encoder tells this exchange its reasoning blobs, when the response is kept. */
+  private collectingReasoning(request: ModelRequest): ModelRequest {
+    if (!this.options.store) return request;
+    return { ...request, keepReasoning: (itemId, blob) => void this.reasoning.set(itemId, blob) };
+  }
+
+  /** Reasoning items the client got without their blob get it back from the record. */
+  private withReasoningBlobs(items: Item[]): Item[] {
+    const blobs = this.previousRequest?.reasoning;
+    if (!blobs) return items;
+    return items.map((item) => {
+      if (item.type !== "reasoning" || typeof item.id !== "string" || typeof item.encrypted_content === "string") return item;
+      const blob = blobs[item.id];
+      return blob ? { ...item, encrypted_content: blob } : item;
+    });
   }
 
   /** Watch one client-bound event; the terminal one carries the response object to keep. */
@@ -144,6 +165,8 @@ export class ResponseExchange {
       previous_response_id: previousId ?? null,
     };
     if (this.forwarded && previousId) stored.upstream_previous_response_id = previousId;
+    const reasoning = { ...(this.forwarded ? {} : this.previousRequest?.reasoning), ...Object.fromEntries(this.reasoning) };
+    if (Object.keys(reasoning).length > 0) stored.reasoning = reasoning;
     const createdAt = this.options.now();
     try {
       await this.options.save({

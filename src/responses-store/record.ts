@@ -18,6 +18,14 @@ export interface StoredRequest {
    * conversation can only be continued on a native OpenAI Responses upstream.
    */
   upstream_previous_response_id?: string;
+  /**
+   * Replay blobs of the conversation's reasoning items by item id, this turn's and earlier
+   * ones'. The client sees a reasoning item's `encrypted_content` only when it asked for it
+   * (`include`), as at OpenAI, so the stored output often lacks it; without it Claude's signed
+   * thinking could not be replayed on a continuation, and Anthropic turns thinking off for a
+   * tool loop whose last turn lost it (K06).
+   */
+  reasoning?: Record<string, string>;
 }
 
 export function readStoredRequest(value: Record<string, unknown>): StoredRequest {
@@ -26,5 +34,10 @@ export function readStoredRequest(value: Record<string, unknown>): StoredRequest
     instructions: value.instructions ?? null,
     previous_response_id: typeof value.previous_response_id === "string" ? value.previous_response_id : null,
     ...(typeof value.upstream_previous_response_id === "string" ? { upstream_previous_response_id: value.upstream_previous_response_id } : {}),
+    ...(isStringMap(value.reasoning) ? { reasoning: value.reasoning } : {}),
   };
+}
+
+function isStringMap(value: unknown): value is Record<string, string> {
+  return typeof value === "object" && value !== null && !Array.isArray(value) && Object.values(value).every((entry) => typeof entry === "string");
 }

@@ -56,6 +56,12 @@ export interface TranslationContext {
    * side turns that tool's call back into the answer's text.
    */
   structuredOutput?: EmulatedStructuredOutput;
+  /**
+   * Responses clients: told each reasoning item's replay blob (K09) whether or not the client
+   * asked for `encrypted_content`, so the response store can keep Claude's signed thinking for a
+   * `previous_response_id` continuation, as OpenAI keeps its own reasoning (responses-store).
+   */
+  keepReasoning?: (itemId: string, blob: string) => void;
   /** Where translators report what they had to drop (never a 400 that stops the client). */
   warn: (message: string, details?: Record<string, unknown>) => void;
 }

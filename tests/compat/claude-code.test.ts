@@ -187,8 +187,10 @@ maybe(`Claude Code ${version ?? ""} through the gateway`, () => {
 
   const chatAgent = (task: WriteTask) => chatToolRoundTrip(task.trip);
   /** A Responses-only upstream: the agent on /v1/responses, 404 on every other path. */
+  /** The reasoning a gpt-5-like model sends ahead of its call; the next turn must hand it back (K09). */
+  const upstreamReasoning = { id: "rs_agent_1", summary: "I should write the file.", encryptedContent: "gAAAAB-mock-encrypted-reasoning==" };
   const responsesOnlyAgent = (task: WriteTask): MockResponder => {
-    const agent = responsesToolRoundTrip(task.trip);
+    const agent = responsesToolRoundTrip({ ...task.trip, shape: { ...task.trip.shape, reasoning: upstreamReasoning } });
     return (request) =>
       request.path.endsWith("/responses") ? agent(request) : { status: 404, json: { error: { message: `this upstream only serves /v1/responses, not ${request.path}`, type: "invalid_request_error" } } };
   };
@@ -328,6 +330,11 @@ maybe(`Claude Code ${version ?? ""} through the gateway`, () => {
     expect(outputs[0].call_id).toBe(task.callId);
     expect(JSON.stringify(outputs[0].output)).toContain(`File created successfully at: ${task.filePath}`);
     expect(input.indexOf(outputs[0])).toBeGreaterThan(input.indexOf(replayed[0]));
+    // Claude Code kept the model's encrypted reasoning (in its thinking block's signature) and the
+    // gateway handed it back ahead of the call, as a stateless (store:false) upstream needs.
+    const reasoning = input.filter((item) => item.type === "reasoning");
+    expect(reasoning).toEqual([{ type: "reasoning", id: upstreamReasoning.id, summary: [], encrypted_content: upstreamReasoning.encryptedContent }]);
+    expect(input.indexOf(reasoning[0])).toBeLessThan(input.indexOf(replayed[0]));
 
     expect(run.result.usage.output_tokens).toBe(2 * mockUsage.output);
     const rows = ledger.entries.filter((e) => e.provider === "mockresp");

@@ -169,6 +169,60 @@ describe("stored responses (SQLite, auth off)", () => {
     expect(JSON.stringify(messages[4].content)).toContain("thanks");
   });
 
+  test("K06 K09 a continuation replays Claude's signed thinking although the client never asked for encrypted_content, over several turns, streamed or not", async () => {
+    const thinkingToolUse = (id: string, signature: string) => ({
+      json: {
+        id: `msg_${id}`, type: "message", role: "assistant", model: "claude-test",
+        content: [{ type: "thinking", thinking: `thought ${id}`, signature }, { type: "tool_use", id, name: "ls", input: { path: "." } }],
+        stop_reason: "tool_use", stop_sequence: null, usage: { input_tokens: 5, output_tokens: 3 },
+      },
+    });
+    const reasoning = { effort: "low" };
+    mock.enqueue(thinkingToolUse("toolu_a", "SIG_A"));
+    const first = (await (await post({ model: "claude-test", input: "list files", tools: [lsTool], reasoning })).json()) as any;
+    // As at OpenAI: no include, no blob for the client.
+    expect(first.output[0]).toEqual({ type: "reasoning", id: expect.stringMatching(/^rs_/), summary: [] });
+
+    // The same answer as an Anthropic stream, for the streamed turn.
+    const streamed = (answer: { json: Record<string, any> }) => {
+      const { content, stop_reason, usage, ...message } = answer.json;
+      const event = (type: string, payload: Record<string, unknown>) => ({ event: type, data: { type, ...payload } });
+      return {
+        events: [
+          event("message_start", { message: { ...message, content: [], stop_reason: null, usage } }),
+          ...content.flatMap((block: any, index: number) => [
+            block.type === "thinking"
+              ? event("content_block_start", { index, content_block: { type: "thinking", thinking: "", signature: "" } })
+              : event("content_block_start", { index, content_block: { ...block, input: {} } }),
+            block.type === "thinking"
+              ? event("content_block_delta", { index, delta: { type: "thinking_delta", thinking: block.thinking } })
+              : event("content_block_delta", { index, delta: { type: "input_json_delta", partial_json: JSON.stringify(block.input) } }),
+            ...(block.type === "thinking" ? [event("content_block_delta", { index, delta: { type: "signature_delta", signature: block.signature } })] : []),
+            event("content_block_stop", { index }),
+          ]),
+          event("message_delta", { delta: { stop_reason, stop_sequence: null }, usage: { output_tokens: usage.output_tokens } }),
+          event("message_stop", {}),
+        ],
+      };
+    };
+    mock.enqueue(streamed(thinkingToolUse("toolu_b", "SIG_B")));
+    const second = await post({ model: "claude-test", previous_response_id: first.id, tools: [lsTool], reasoning, stream: true, input: [{ type: "function_call_output", call_id: "toolu_a", output: "a.txt" }] });
+    const completed = (await readSse(second)).find((event) => event.event === "response.completed")!.data.response;
+    const turn2 = mock.requests.at(-1)!.body;
+    // Without the signed block the latest tool-call turn cannot keep thinking on (K06).
+    expect(turn2.thinking).toEqual({ type: "enabled", budget_tokens: expect.any(Number) });
+    expect(turn2.messages[1].content[0]).toEqual({ type: "thinking", thinking: "thought toolu_a", signature: "SIG_A" });
+
+    await post({ model: "claude-test", previous_response_id: completed.id, tools: [lsTool], reasoning, input: [{ type: "function_call_output", call_id: "toolu_b", output: "b.txt" }] });
+    const turn3 = mock.requests.at(-1)!.body;
+    const signatures = (turn3.messages as any[]).flatMap((message) => (Array.isArray(message.content) ? message.content : [])).filter((block: any) => block.type === "thinking").map((block: any) => block.signature);
+    expect(signatures).toEqual(["SIG_A", "SIG_B"]);
+    expect(turn3.thinking).toBeDefined();
+    // The listing stays as the client saw the items: no blobs there either.
+    const items = (await (await get(`/v1/responses/${completed.id}/input_items`)).json()) as any;
+    expect(JSON.stringify(items)).not.toContain("encrypted_content");
+  });
+
   test("native OpenAI Responses: a locally stored id is expanded, an unknown one forwarded as is", async () => {
     const local = (await (await post({ model: "claude-test", input: "remember 42" })).json()) as any;
     const native = await post({ model: "gpt-4o", previous_response_id: local.id, input: "what number?" });

@@ -63,6 +63,8 @@ export interface ToolCallShape {
    * `extra_content.google`, and a replay of the call without it is refused with Gemini's 400.
    */
   thoughtSignature?: string;
+  /** Responses only: a reasoning item (summary text and encrypted blob) ahead of the calls, as gpt-5 models send. */
+  reasoning?: { id: string; summary: string; encryptedContent: string };
 }
 
 /** A streamed Chat Completions answer: optional text, then one tool call per entry (in order), each one's arguments in three chunks by default. */
@@ -97,13 +99,30 @@ export function responsesToolCallEvents(model: string, calls: ScriptedCall[], sh
   const items = calls.map((call, n) => ({ id: `fc_agent_${n}`, type: "function_call", status: "completed", call_id: call.id, name: call.tool, arguments: JSON.stringify(call.input) }));
   const response = { id: "resp_agent_tool", object: "response", created_at: 1700000000, model, status: "in_progress", output: [] as unknown[], usage: null as unknown };
   const usage = { input_tokens: mockUsage.input, input_tokens_details: { cached_tokens: 0 }, output_tokens: mockUsage.output, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: mockUsage.input + mockUsage.output };
-  const itemEvents = items.flatMap((item, output_index) => [
+  const reasoning = shape.reasoning;
+  const reasoningItem = reasoning && { id: reasoning.id, type: "reasoning", summary: [{ type: "summary_text", text: reasoning.summary }], encrypted_content: reasoning.encryptedContent };
+  const reasoningEvents = reasoningItem
+    ? [
+        ev("response.output_item.added", { output_index: 0, item: { id: reasoningItem.id, type: "reasoning", summary: [] } }),
+        ev("response.reasoning_summary_part.added", { item_id: reasoningItem.id, output_index: 0, summary_index: 0, part: { type: "summary_text", text: "" } }),
+        ev("response.reasoning_summary_text.delta", { item_id: reasoningItem.id, output_index: 0, summary_index: 0, delta: reasoning.summary }),
+        ev("response.reasoning_summary_text.done", { item_id: reasoningItem.id, output_index: 0, summary_index: 0, text: reasoning.summary }),
+        ev("response.reasoning_summary_part.done", { item_id: reasoningItem.id, output_index: 0, summary_index: 0, part: reasoningItem.summary[0] }),
+        ev("response.output_item.done", { output_index: 0, item: reasoningItem }),
+      ]
+    : [];
+  const offset = reasoningItem ? 1 : 0;
+  const itemEvents = items.flatMap((item, n) => {
+    const output_index = n + offset;
+    return [
     ev("response.output_item.added", { output_index, item: { ...item, status: "in_progress", arguments: "" } }),
     ...splitInPieces(item.arguments, shape.argumentPieces ?? 3).map((delta) => ev("response.function_call_arguments.delta", { item_id: item.id, output_index, delta })),
     ev("response.function_call_arguments.done", { item_id: item.id, output_index, arguments: item.arguments }),
     ev("response.output_item.done", { output_index, item }),
-  ]);
-  return [ev("response.created", { response }), ev("response.in_progress", { response }), ...itemEvents, ev("response.completed", { response: { ...response, status: "completed", output: items, usage } })];
+    ];
+  });
+  const output = reasoningItem ? [reasoningItem, ...items] : items;
+  return [ev("response.created", { response }), ev("response.in_progress", { response }), ...reasoningEvents, ...itemEvents, ev("response.completed", { response: { ...response, status: "completed", output, usage } })];
 }
 
 /** One scripted tool turn: make `calls` (all in one answer), then answer `finalText` once every result is back. */

@@ -13,6 +13,7 @@ import type {
   ToolResultPart,
 } from "../../canonical/types";
 import { asRecord, readNumber as numberField, invalidRequest as invalid } from "../wire-values";
+import { decodeOpenAIReasoningSignature } from "./openai-reasoning-signature";
 import { checkAnthropicRequest } from "./request-checks";
 
 /**
@@ -103,8 +104,13 @@ export function decodeBlock(block: Record<string, unknown>): ContentPart {
       );
     case "tool_result":
       return decodeToolResult(block);
-    case "thinking":
-      return { type: "reasoning", text: String(block.thinking ?? ""), ...(typeof block.signature === "string" ? { signature: block.signature } : {}) };
+    case "thinking": {
+      const text = String(block.thinking ?? "");
+      // A Responses upstream's reasoning, replayed: its blob again, never an Anthropic signature.
+      const openai = typeof block.signature === "string" ? decodeOpenAIReasoningSignature(block.signature) : undefined;
+      if (openai) return { type: "reasoning", text, encryptedContent: openai.encryptedContent, ...(openai.id ? { id: openai.id } : {}) };
+      return { type: "reasoning", text, ...(typeof block.signature === "string" ? { signature: block.signature } : {}) };
+    }
     case "redacted_thinking":
       return { type: "reasoning", redactedData: String(block.data ?? "") };
     default:

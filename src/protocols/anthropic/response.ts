@@ -2,6 +2,7 @@ import { generateId } from "../../canonical/ids";
 import type { CanonicalResponse, ContentPart } from "../../canonical/types";
 import { emptyUsage, mergeUsage } from "../../canonical/usage";
 import type { TranslationContext } from "../../translate/types";
+import { encodeOpenAIReasoningSignature } from "./openai-reasoning-signature";
 import { decodeBlock } from "./request-decode";
 import { encodeToolInput } from "./tool-input";
 import { decodeAnthropicStopReason, decodeAnthropicUsage, encodeAnthropicStopReason, encodeAnthropicUsage } from "./usage";
@@ -56,12 +57,18 @@ function encodeResponseBlock(part: ContentPart, ctx: TranslationContext): unknow
     case "refusal":
       // N09: Anthropic has no refusal field; the text goes into content.
       return part.text === "" ? undefined : { type: "text", text: part.text };
-    case "reasoning":
+    case "reasoning": {
       if (part.redactedData) return { type: "redacted_thinking", data: part.redactedData };
-      // K05: never an empty unsigned thinking block. An unsigned one (from a non-Anthropic
-      // upstream) carries an empty signature; the Anthropic encoder drops it on replay (K06).
-      if (!part.text && !part.signature) return undefined;
-      return { type: "thinking", thinking: part.text ?? "", signature: part.signature ?? "" };
+      // A Responses upstream's summaries are its visible reasoning (the stream shows them as
+      // thinking deltas, parts joined by a blank line), and its encrypted blob rides in the
+      // signature so the next turn can replay it (openai-reasoning-signature.ts).
+      const text = part.text ?? part.summary?.join("\n\n") ?? "";
+      const signature = part.signature ?? (part.encryptedContent ? encodeOpenAIReasoningSignature({ encryptedContent: part.encryptedContent, ...(part.id ? { id: part.id } : {}) }) : "");
+      // K05: never an empty unsigned thinking block. An unsigned one (from a Chat upstream)
+      // carries an empty signature; the Anthropic encoder drops it on replay (K06).
+      if (!text && !signature) return undefined;
+      return { type: "thinking", thinking: text, signature };
+    }
     case "tool_call":
       return { type: "tool_use", id: part.id, name: part.name, input: encodeToolInput(part.name, part.arguments, ctx) };
     case "opaque":

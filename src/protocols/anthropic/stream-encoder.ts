@@ -6,6 +6,7 @@ import type { CanonicalStreamEncoder } from "../../translate/codec";
 import { convertEventToError } from "../../translate/error-event";
 import type { TranslationContext } from "../../translate/types";
 import { renderAnthropicStreamError } from "./errors";
+import { encodeOpenAIReasoningSignature } from "./openai-reasoning-signature";
 import { createToolInputStream, type ToolInputStream } from "./tool-input";
 import { encodeAnthropicStopReason, encodeAnthropicUsage } from "./usage";
 
@@ -28,6 +29,8 @@ interface BlockState {
   emittedAs?: "thinking" | "redacted_thinking";
   /** For tool_use blocks: keeps the streamed input an object, as in the non-streamed answer (H06). */
   input?: ToolInputStream;
+  /** For reasoning blocks: the upstream's reasoning item id (`rs_…`, Responses upstreams). */
+  reasoningId?: string;
 }
 
 export function createAnthropicStreamEncoder(ctx: TranslationContext): CanonicalStreamEncoder {
@@ -81,7 +84,7 @@ export function createAnthropicStreamEncoder(ctx: TranslationContext): Canonical
         return;
       case "block_start": {
         const block = event.block;
-        const state: BlockState = { kind: block.type };
+        const state: BlockState = { kind: block.type, ...(block.type === "reasoning" && block.id ? { reasoningId: block.id } : {}) };
         blocks.set(event.index, state);
         if (block.type === "reasoning" && sawContent) {
           // K05: thinking after text or tool_use would be out of order for the client.
@@ -116,10 +119,16 @@ export function createAnthropicStreamEncoder(ctx: TranslationContext): Canonical
         if (event.redactedData !== undefined && state.clientIndex === undefined) {
           state.emittedAs = "redacted_thinking";
           open(state, { type: "redacted_thinking", data: event.redactedData }, out);
-        } else if (event.signature && state.emittedAs !== "redacted_thinking") {
+        } else if (state.emittedAs !== "redacted_thinking") {
+          // A Responses upstream's encrypted reasoning rides in the signature, so the client
+          // replays it on the next turn (openai-reasoning-signature.ts).
+          const signature =
+            event.signature ??
+            (event.encryptedContent ? encodeOpenAIReasoningSignature({ encryptedContent: event.encryptedContent, ...(state.reasoningId ? { id: state.reasoningId } : {}) }) : undefined);
+          if (!signature) return;
           // SA13: the signature arrives last, just before content_block_stop.
           const index = state.clientIndex ?? openThinking(state, out);
-          out.push(delta(index, { type: "signature_delta", signature: event.signature }));
+          out.push(delta(index, { type: "signature_delta", signature }));
         }
         return;
       }

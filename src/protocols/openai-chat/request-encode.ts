@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mapBudgetToEffort } from "../../canonical/reasoning-effort";
+import { mapBudgetToEffort, toOpenAIEffort } from "../../canonical/reasoning-effort";
 import { wrappedCustomToolDescription, wrappedCustomToolParameters } from "../../canonical/custom-tool-wrap";
 import type { CanonicalRequest, Tool, ToolChoice } from "../../canonical/types";
 import type { TranslationContext } from "../../translate/types";
@@ -98,7 +98,7 @@ function encodeReasoningEffort(request: CanonicalRequest): string | undefined {
   const reasoning = request.reasoning;
   if (!reasoning) return undefined;
   if (!reasoning.enabled) return reasoning.effort === "none" ? "none" : undefined;
-  if (reasoning.effort) return reasoning.effort === "max" ? "high" : reasoning.effort;
+  if (reasoning.effort) return toOpenAIEffort(reasoning.effort);
   if (reasoning.budgetTokens !== undefined) return mapBudgetToEffort(reasoning.budgetTokens);
   return undefined;
 }

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { isClaudeCodeAttributionText } from "../../canonical/claude-code";
+import { mapBudgetToEffort, toOpenAIEffort } from "../../canonical/reasoning-effort";
 import type { CanonicalRequest, ReasoningConfig } from "../../canonical/types";
 import type { TranslationContext } from "../../translate/types";
 import { encodeResponsesInput } from "./encode-input";
@@ -72,21 +73,15 @@ function clampMaxTokens(requested: number | undefined, limit: number | undefined
 }
 
 /**
- * K01, K02: an effort passes through; an Anthropic budget becomes an effort on one
- * monotonic table (below 4k low, below 16k medium, otherwise high); adaptive thinking
+ * K01, K02: an effort passes through (Anthropic's `max` as `high`, which OpenAI accepts); an
+ * Anthropic budget becomes an effort on the shared table (canonical/reasoning-effort.ts); adaptive thinking
  * without an effort leaves the upstream default. Thinking off sends no reasoning field.
  * Summaries are asked for so Anthropic clients can see the reasoning (K10).
  */
 function encodeReasoning(reasoning: ReasoningConfig | undefined): Record<string, unknown> | undefined {
   if (!reasoning?.enabled) return undefined;
-  const effort = reasoning.effort ?? (reasoning.budgetTokens !== undefined ? effortFromBudget(reasoning.budgetTokens) : undefined);
+  const effort = reasoning.effort !== undefined ? toOpenAIEffort(reasoning.effort) : reasoning.budgetTokens !== undefined ? mapBudgetToEffort(reasoning.budgetTokens) : undefined;
   return { ...(effort ? { effort } : {}), summary: reasoning.summary ?? "auto" };
-}
-
-export function effortFromBudget(budgetTokens: number): string {
-  if (budgetTokens < 4096) return "low";
-  if (budgetTokens < 16384) return "medium";
-  return "high";
 }
 
 /** J01: the flat `text.format` form. */

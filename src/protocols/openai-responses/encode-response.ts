@@ -16,7 +16,7 @@ export function encodeResponsesResponse(
   ctx: TranslationContext,
   options: ResolvedResponsesCodecOptions,
 ): ResponsesResponse {
-  const settings = readOutputItemSettings(ctx.request, options);
+  const settings = readOutputItemSettings(ctx.request, options, ctx.keepReasoning);
   const { status, incompleteDetails } = encodeResponsesStatus(response.stopReason);
   return buildResponseObject(
     {

@@ -11,6 +11,8 @@ export interface OutputItemSettings {
   includeSummary: boolean;
   /** `include:["reasoning.encrypted_content"]` (SR06, K09). */
   includeEncrypted: boolean;
+  /** Told every replay blob, included or not (TranslationContext.keepReasoning). */
+  keepReasoning?: (itemId: string, blob: string) => void;
   options: ResolvedResponsesCodecOptions;
 }
 
@@ -18,12 +20,17 @@ export interface OutputItemSettings {
  * Reads the client's request. Without it (the caller did not pass `ctx.request`), the
  * encoder errs on the side of Codex: summaries and replay blobs are included.
  */
-export function readOutputItemSettings(request: CanonicalRequest | undefined, options: ResolvedResponsesCodecOptions): OutputItemSettings {
+export function readOutputItemSettings(
+  request: CanonicalRequest | undefined,
+  options: ResolvedResponsesCodecOptions,
+  keepReasoning?: (itemId: string, blob: string) => void,
+): OutputItemSettings {
   const include = request && Array.isArray(request.extra.fields.include) ? (request.extra.fields.include as unknown[]) : [];
   return {
     declaredTools: indexDeclaredTools(request),
     includeSummary: request ? request.reasoning?.summary !== undefined : true,
     includeEncrypted: request ? include.includes("reasoning.encrypted_content") : true,
+    ...(keepReasoning ? { keepReasoning } : {}),
     options,
   };
 }
@@ -74,6 +81,7 @@ export function encodeReasoningItem(part: ReasoningPart, settings: OutputItemSet
     summary: summaryTexts.map((text) => ({ type: "summary_text", text })),
   };
   const blob = reasoningBlob(part);
+  if (blob) settings.keepReasoning?.(item.id as string, blob);
   if (blob && settings.includeEncrypted) item.encrypted_content = blob;
   return item;
 }

@@ -4,6 +4,7 @@
  * says why, and why nothing more is checked). Items and tools are checked where they are decoded
  * (decode-input.ts, decode-tools.ts).
  */
+import { GatewayError } from "../../errors/gateway-error";
 import type { FieldKind, FieldRange } from "../field-types";
 import { checkOptionalFields, checkRanges } from "../field-types";
 
@@ -31,7 +32,34 @@ const RANGES: Readonly<Record<string, FieldRange>> = {
   top_p: { min: 0, max: 1 },
 };
 
+/**
+ * Fields that point at state kept in the client's OpenAI project: a Conversations API
+ * conversation, a dashboard prompt template. A model served elsewhere cannot read them, and
+ * dropping the field answers without the history or instructions the client meant, with a 200
+ * that hides it (R02, R03: fail loudly). A Responses upstream gets them as sent.
+ */
+const OPENAI_HOSTED_STATE: Readonly<Record<string, string>> = {
+  conversation: "send the conversation's items in 'input', or continue with 'previous_response_id'",
+  prompt: "send the prompt's text as 'instructions' or input messages",
+};
+
 export function checkResponsesRequest(body: Record<string, unknown>): void {
   checkOptionalFields(body, TOP_LEVEL_FIELDS, "openai");
   checkRanges(body, RANGES, "openai");
+}
+
+/**
+ * Before translating to another protocol. `translation_unsupported`: a route's next provider,
+ * if it speaks Responses, may still serve the request.
+ */
+export function checkOpenAIHostedState(body: Record<string, unknown>, providerName: string): void {
+  for (const [field, instead] of Object.entries(OPENAI_HOSTED_STATE)) {
+    if (body[field] === undefined || body[field] === null) continue;
+    throw new GatewayError(
+      "translation_unsupported",
+      400,
+      `'${field}' refers to state stored at OpenAI, which model '${String(body.model)}' cannot read (provider '${providerName}' does not speak the Responses API); ${instead}.`,
+      { param: field },
+    );
+  }
 }

@@ -58,7 +58,7 @@ export class ResponsesStreamEncoder implements CanonicalStreamEncoder {
   ) {
     this.responseId = options.newId("resp_");
     this.createdAt = options.now();
-    this.settings = readOutputItemSettings(ctx.request, options);
+    this.settings = readOutputItemSettings(ctx.request, options, ctx.keepReasoning);
   }
 
   push(event: CanonicalEvent): SseEvent[] {

@@ -179,6 +179,12 @@ describe("Responses encodeRequest (A→R, O→R)", () => {
     expect(encode({ enabled: false })).toBeUndefined();
   });
 
+  test("K02 Claude Code's effort max (OpenAI has no such level and answers 400) goes upstream as high; xhigh passes through", () => {
+    const encode = (reasoning: CanonicalRequest["reasoning"]) => codec.encodeRequest(baseRequest({ reasoning }), upstreamCtx()).reasoning;
+    expect(encode({ enabled: true, adaptive: true, effort: "max" })).toEqual({ effort: "high", summary: "auto" });
+    expect(encode({ enabled: true, adaptive: true, effort: "xhigh" })).toEqual({ effort: "xhigh", summary: "auto" });
+  });
+
   test("P02 P06 P07 P10 max tokens clamped, unsupported sampling fields dropped with warnings, user hashed when email-like", () => {
     const ctx = testContext({ upstreamProtocol: "openai-responses", upstreamModel: "gpt-x", maxOutputTokens: 16384 });
     const body = codec.encodeRequest(baseRequest({ maxTokens: 32000, stop: ["\n\nHuman:"], topK: 5, user: "alice@example.com", temperature: 0.2 }), ctx);

@@ -159,6 +159,48 @@ describe("pairs through composeTranslator", () => {
     expect(ctx.warnings.map((warning) => warning.message)).toContain("upstream tool arguments were not a JSON object; repaired");
   });
 
+  test("A→R K09 the upstream's encrypted reasoning reaches Claude Code in the thinking signature and goes back as a reasoning item on the next turn, streamed or not; never to Anthropic", () => {
+    const translator = composeTranslator(anthropicCodec, testCodec());
+    const context = () => testContext({ clientProtocol: "anthropic", upstreamProtocol: "openai-responses", clientModel: "claude-sonnet-4-6", upstreamModel: "gpt-5.5" });
+    const reasoning = { type: "reasoning", id: "rs_7", summary: [{ type: "summary_text", text: "Plan A" }, { type: "summary_text", text: "Then B" }], encrypted_content: "gAAAAB-blob==" };
+    const call = { type: "function_call", id: "fc_1", call_id: "call_1", name: "Bash", arguments: '{"command":"ls"}' };
+    const stream = translator.createStreamTranslator(context());
+    const upstream: SseEvent[] = [
+      responsesSse("response.created", { response: { id: "resp_u", model: "gpt-5.5", status: "in_progress" } }),
+      responsesSse("response.output_item.added", { output_index: 0, item: { type: "reasoning", id: "rs_7", summary: [] } }),
+      responsesSse("response.output_item.done", { output_index: 0, item: reasoning }),
+      responsesSse("response.output_item.added", { output_index: 1, item: { ...call, arguments: "" } }),
+      responsesSse("response.output_item.done", { output_index: 1, item: call }),
+      responsesSse("response.completed", { response: { status: "completed", usage: { input_tokens: 20, output_tokens: 5 } } }),
+    ];
+    const out = [...upstream.flatMap((event) => stream.push(event)), ...stream.end()].map((event) => JSON.parse(event.data) as Record<string, any>);
+    const streamedSignature = out.find((event) => event.delta?.type === "signature_delta")?.delta.signature;
+    expect(streamedSignature).toContain("gAAAAB-blob==");
+    const whole = translator.translateResponse({ id: "resp_u", status: "completed", output: [reasoning, call] }, context()).body as Record<string, any>;
+    // Summaries are the visible thinking, as in the stream; the blob rides in the signature.
+    expect(whole.content[0]).toEqual({ type: "thinking", thinking: "Plan A\n\nThen B", signature: streamedSignature });
+
+    const nextTurn = {
+      model: "claude-sonnet-4-6",
+      max_tokens: 32000,
+      thinking: { type: "enabled", budget_tokens: 31999 },
+      messages: [
+        { role: "user", content: "list files" },
+        { role: "assistant", content: [whole.content[0], { type: "tool_use", id: "call_1", name: "Bash", input: { command: "ls" } }] },
+        { role: "user", content: [{ type: "tool_result", tool_use_id: "call_1", content: "a.txt" }] },
+      ],
+    };
+    const replayed = translator.buildUpstreamRequest(nextTurn, context()).input as Array<Record<string, unknown>>;
+    expect(replayed[1]).toEqual({ type: "reasoning", id: "rs_7", summary: [], encrypted_content: "gAAAAB-blob==" });
+    expect(replayed[2]).toMatchObject({ type: "function_call", call_id: "call_1" });
+
+    // K06: the same history sent on to Claude (a translated route) drops the block, whose
+    // signature Anthropic would refuse, and keeps the tool call.
+    const toClaude = composeTranslator(anthropicCodec, anthropicCodec).buildUpstreamRequest(nextTurn, testContext({ clientProtocol: "anthropic", upstreamProtocol: "anthropic" }));
+    const assistant = (toClaude.messages as Array<Record<string, any>>)[1]!;
+    expect(assistant.content.map((block: Record<string, unknown>) => block.type)).toEqual(["tool_use"]);
+  });
+
   test("O→R J01 a Chat request with json_schema reaches a Responses upstream with the flat text.format", () => {
     const translator = composeTranslator(openaiChatCodec, testCodec());
     const ctx = testContext({ clientProtocol: "openai-chat", upstreamProtocol: "openai-responses", upstreamModel: "gpt-5.5" });
