@@ -1,4 +1,5 @@
 import { redactUrlCredentials } from "./config/show";
+import { redactDatabaseUrl, resolveDatabaseTarget } from "./store/open-store";
 import { isLoopbackHost, resolveAuthRequired } from "./auth/auth-required";
 import { createAuthenticator } from "./auth/authenticator";
 import type { LoadedConfig } from "./config/load";
@@ -72,11 +73,33 @@ export async function buildServices(loaded: LoadedConfig, logger: Logger): Promi
   }
 }
 
+/** Where the database is, for a log line: the SQLite path, or the PostgreSQL URL without its password. */
+function describeDatabase(databaseUrl: string, dataDir: string): string {
+  try {
+    const target = resolveDatabaseTarget({ databaseUrl: databaseUrl || undefined, dataDir });
+    return target.dialect === "postgres" ? redactDatabaseUrl(target.url) : target.path;
+  } catch {
+    return "(no database configured)";
+  }
+}
+
 /** `gatewayd` / `gateway serve`: start, log the essentials, drain on SIGTERM/SIGINT. */
 export async function runDaemon(loaded: LoadedConfig): Promise<void> {
   const { config } = loaded;
   const logger = await createLogger(config);
-  const services = await buildServices(loaded, logger);
+  let services: Awaited<ReturnType<typeof buildServices>>;
+  try {
+    services = await buildServices(loaded, logger);
+  } catch (error) {
+    // Most often the database (PostgreSQL not up yet, wrong URL or password). Said as one JSON
+    // log line naming it, where log collectors look, instead of a bare stack trace on stderr
+    // that does not say which database; exit 1 so a supervisor restarts the replica.
+    const database = describeDatabase(config.databaseUrl, config.dataDir);
+    logger.fatal({ err: error, database }, `cannot start (database ${database}): ${(error as Error).message}`);
+    logger.flush();
+    await Bun.sleep(50);
+    process.exit(1);
+  }
   const gateway = startGateway(config, logger, services);
   logger.info({ version: gatewayVersion, commit: gatewayCommit, environment: config.environment }, `tokligence gateway ${gatewayVersion} started`);
   // Tests and operators grep this line (the original's start-up log, notes §1.13).

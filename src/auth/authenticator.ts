@@ -5,6 +5,7 @@
  * there is none, so "unknown key" and "wrong key" cost the same (reliability-anchors §2.2).
  */
 import { timingSafeEqual } from "node:crypto";
+import { GatewayError } from "../errors/gateway-error";
 import type { Store, User } from "../store/types";
 import { API_KEY_PREFIX, extractPresentedKeys, hashApiKey, isApiKeyShaped, keyPrefixOf } from "./api-key";
 import { effectiveScopes, type Scope } from "./scopes";
@@ -44,18 +45,35 @@ function digestsEqual(expectedHex: string, actual: Buffer): boolean {
   return timingSafeEqual(expected, actual);
 }
 
+/** Seconds a client is asked to wait when the database cannot check its key. */
+const DATABASE_RETRY_AFTER_S = 1;
+
+/**
+ * A store lookup whose failure is the database's, not the caller's and not a gateway bug: a
+ * 503 `database_unavailable` with retry-after (the cause kept for the error log), so SDKs and
+ * load balancers retry instead of reporting an opaque 500 (a PostgreSQL restart took every
+ * authenticated request down with `internal gateway error` and nothing in the log).
+ */
+async function fromStore<T>(lookup: () => Promise<T>): Promise<T> {
+  try {
+    return await lookup();
+  } catch (error) {
+    throw new GatewayError("database_unavailable", 503, "the gateway cannot reach its database to check the API key; try again shortly", { retryAfter: DATABASE_RETRY_AFTER_S, cause: error });
+  }
+}
+
 export function createAuthenticator(store: Store, options: AuthenticatorOptions): GatewayAuthenticator {
   const now = options.now ?? (() => new Date());
   let localUser: User | undefined = options.localUser;
 
   async function resolveLocalUser(): Promise<User | null> {
-    if (!localUser) localUser = (await store.users.findRootAdmin()) ?? undefined;
+    if (!localUser) localUser = (await fromStore(() => store.users.findRootAdmin())) ?? undefined;
     return localUser ?? null;
   }
 
   async function verifyToken(token: string): Promise<AuthResult> {
     const digest = Buffer.from(hashApiKey(token), "hex");
-    const candidates = await store.apiKeys.findCredentialsByPrefix(keyPrefixOf(token));
+    const candidates = await fromStore(() => store.apiKeys.findCredentialsByPrefix(keyPrefixOf(token)));
     let match: (typeof candidates)[number] | undefined;
     for (const candidate of candidates) {
       if (digestsEqual(candidate.keyHash, digest) && !match) match = candidate;

@@ -115,6 +115,7 @@ function buildConfig(entries: Map<string, SourcedValue>, environment: string): G
     auth: { disabled: optional("auth.disabled"), adminEmail: get("auth.admin_email") },
     databaseUrl: get("database.url"),
     sqliteSynchronous: get("database.sqlite_synchronous"),
+    pgSilenceTimeoutMs: get("database.pg_silence_timeout_ms"),
     ledger: { pricesFile: validatePricesFile(get<string>("ledger.prices_file") ? expandHome(get("ledger.prices_file")) : "", entries.get("ledger.prices_file")?.source ?? "built-in defaults") },
     responses: { storeRetentionHours: get("responses.store_retention_hours") },
     routing: { routes: get("routing.routes"), aliases: get("routing.aliases"), smallModel: get("routing.small_model"), bigModel: get("routing.big_model") },

@@ -65,6 +65,7 @@ export const fixedKeys: Record<string, KeySpec> = {
   "auth.admin_email": str,
   "database.url": { type: { kind: "string" }, secret: true },
   "database.sqlite_synchronous": { type: { kind: "enum", values: ["FULL", "NORMAL"] } },
+  "database.pg_silence_timeout_ms": { type: { kind: "int", min: 0, max: 2 ** 31 } },
   "ledger.prices_file": str,
   "responses.store_retention_hours": { type: { kind: "int", min: 0, max: 24 * 365 * 100 } },
   "routing.routes": list,

@@ -64,6 +64,8 @@ export interface GatewayConfig {
   databaseUrl: string;
   /** SQLite `synchronous`: FULL survives power loss, NORMAL only application crashes. */
   sqliteSynchronous: "FULL" | "NORMAL";
+  /** PostgreSQL: a connection silent this long is closed, so a dead peer cannot hang requests; 0 = never. */
+  pgSilenceTimeoutMs: number;
   /** Price table for ledger costs; empty = the embedded config/prices.toml. */
   ledger: { pricesFile: string };
   /** Stored Responses API objects: hours kept after creation; 0 = never store. */

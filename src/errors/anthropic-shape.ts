@@ -33,6 +33,8 @@ const ANTHROPIC_ERRORS: Record<ErrorCode, { type: string; status?: number }> = {
   upstream_timeout: { type: "timeout_error", status: 504 },
   // Claude Code retries overloaded_error: a request cut by a stopping replica is worth retrying.
   gateway_shutdown: { type: "overloaded_error", status: 529 },
+  // The same for a replica whose database is away: worth retrying (another replica, or later).
+  database_unavailable: { type: "overloaded_error", status: 529 },
   upstream_error: { type: "api_error" },
   upstream_connect_failed: { type: "api_error" },
   upstream_stream_broken: { type: "api_error" },

@@ -33,6 +33,12 @@ export type ErrorCode =
   | "tool_loop_detected"
   /** The gateway is stopping and ended the request (grace period over): retry elsewhere or later. */
   | "gateway_shutdown"
+  /**
+   * The gateway's own database did not answer while checking an API key (PostgreSQL restarting,
+   * a network partition): 503 with retry-after, so clients and load balancers retry, rather
+   * than a 500 that reads like a gateway bug.
+   */
+  | "database_unavailable"
   | "internal_error";
 
 export interface GatewayErrorOptions {

@@ -16,7 +16,9 @@ export async function answerWithErrors(handler: () => Promise<Response>, onUnexp
   try {
     return await handler();
   } catch (error) {
+    // Unexpected errors, and the gateway's own 5xx (its database away): the cause goes to the log.
     if (!(error instanceof GatewayError)) onUnexpected?.(error);
+    else if (error.status >= 500) onUnexpected?.(error.cause ?? error);
     return renderErrorResponse("openai-chat", toGatewayError(error));
   }
 }

@@ -42,6 +42,17 @@ export function scrubSecrets(text: string): string {
 }
 
 /**
+ * Remove known secret values (a provider's own keys) from free text, whatever their shape:
+ * `scrubSecrets` recognises key formats, but an upstream that echoes the key it was sent
+ * ("Invalid API key provided: <key>") may use any format, and that text reaches clients.
+ */
+export function hideSecretValues(text: string, secrets: readonly string[]): string {
+  let hidden = text;
+  for (const secret of secrets) if (secret.length > 0 && hidden.includes(secret)) hidden = hidden.replaceAll(secret, "[redacted]");
+  return hidden;
+}
+
+/**
  * pino in the main thread: stdout plus a rotating file (daily and by size) under
  * <data_dir>/logs. Worker transports break inside the compiled binary, so pino-roll is used
  * as a plain stream (packaging-and-stack §8.4).

@@ -71,6 +71,10 @@ export async function handleModelRequest(request: ModelRequest, deps: ProxyDeps)
     }
     return respondFailure(request, lastFailure ?? new GatewayError("upstream_error", 502, "no upstream answered"), recorder, deps);
   } catch (error) {
+    // Anything that is not a catalogue error is a gateway fault the client sees only as
+    // "internal gateway error": its cause must reach the log.
+    if (!(error instanceof GatewayError)) deps.logger.error({ err: error, requestId: request.requestId }, "request failed inside the gateway");
+    else if (error.status >= 500 && error.cause !== undefined) deps.logger.error({ err: error.cause, requestId: request.requestId, code: error.code }, `request failed: ${error.message}`);
     return respondFailure(request, toGatewayError(error), recorder, deps);
   }
 }

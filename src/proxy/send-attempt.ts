@@ -1,5 +1,5 @@
 import { errorFromUpstreamStatus, GatewayError } from "../errors/gateway-error";
-import { scrubSecrets } from "../log/logger";
+import { hideSecretValues, scrubSecrets } from "../log/logger";
 import { upstreamHeaders, upstreamUrl } from "../providers/endpoints";
 import { answerLoopback } from "../providers/loopback";
 import { callUpstream, type UpstreamCall } from "../upstream/client";
@@ -43,7 +43,10 @@ export async function sendAttempt(request: ModelRequest, attempt: PreparedAttemp
     const headers = upstreamHeaders(provider, operation, apiKey, request.headers, native);
     const call = await callUpstream(url, { headers, body: attempt.body, streamed }, request.signal, deps.config.upstream);
     if (call.status < 400) return { call, apiKey };
-    const text = await readAll(call).catch(() => "");
+    // An upstream may echo the key it was sent in its error ("Invalid API key provided: …"):
+    // the body goes to the client (relayed or translated) and the message to the log, and a
+    // team member must never learn the provider key that way.
+    const text = scrubSecrets(hideSecretValues(await readAll(call).catch(() => ""), provider.apiKeys));
     const retryAfter = parseRetryAfter(call.headers.get("retry-after"));
     if (call.status === 429 && ring && apiKey) {
       ring.coolDown(apiKey, retryAfter);

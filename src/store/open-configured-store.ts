@@ -7,8 +7,8 @@ import type { Store, User } from "./types";
 export const DEFAULT_ADMIN_EMAIL = "admin@local";
 
 /** Open the store; with `migrate` (default) also apply migrations and ensure the root admin. */
-export async function openConfiguredStore(config: Pick<GatewayConfig, "dataDir" | "databaseUrl" | "sqliteSynchronous" | "auth">, options: { migrate?: boolean } = {}): Promise<Store> {
-  const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl || undefined, sqliteSynchronous: config.sqliteSynchronous });
+export async function openConfiguredStore(config: Pick<GatewayConfig, "dataDir" | "databaseUrl" | "sqliteSynchronous" | "auth"> & Partial<Pick<GatewayConfig, "pgSilenceTimeoutMs">>, options: { migrate?: boolean } = {}): Promise<Store> {
+  const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl || undefined, sqliteSynchronous: config.sqliteSynchronous, ...(config.pgSilenceTimeoutMs === undefined ? {} : { pgSilenceTimeoutMs: config.pgSilenceTimeoutMs }) });
   if (options.migrate !== false) {
     try {
       await store.migrate();

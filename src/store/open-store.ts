@@ -11,6 +11,7 @@ import { drizzle as drizzleSqlite } from "drizzle-orm/bun-sqlite";
 import { drizzle as drizzlePg } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { createApiKeyRepository } from "./api-key-repository";
+import { silenceLimitedSocket } from "./pg-socket";
 import { type AnyDatabase, createDialectSql, type DbContext, type Tables } from "./db-context";
 import { pgMigrations, sqliteMigrations } from "./migrations/embedded";
 import { describeMigrations, migratePg, migrateSqlite, readPgLastApplied, readSqliteLastApplied } from "./migrations/run-migrations";
@@ -30,7 +31,14 @@ export interface StoreOptions {
   sqliteSynchronous?: "FULL" | "NORMAL";
   /** PostgreSQL pool size (default 10; migrations need at least 2). */
   pgMaxConnections?: number;
+  /**
+   * A PostgreSQL connection silent this long (no byte either way) is closed, so a dead peer
+   * fails its query instead of hanging it (pg-socket.ts). Default 30 s; 0 turns it off.
+   */
+  pgSilenceTimeoutMs?: number;
 }
+
+export const DEFAULT_PG_SILENCE_TIMEOUT_MS = 30_000;
 
 export type DatabaseTarget = { dialect: "postgres"; url: string } | { dialect: "sqlite"; path: string };
 
@@ -110,11 +118,14 @@ function openSqlite(path: string, options: StoreOptions): Store {
 }
 
 function openPostgres(url: string, options: StoreOptions): Store {
+  const silenceMs = options.pgSilenceTimeoutMs ?? DEFAULT_PG_SILENCE_TIMEOUT_MS;
   const client = postgres(url, {
     max: Math.max(2, options.pgMaxConnections ?? 10),
     connect_timeout: 10,
     idle_timeout: 60,
     onnotice: () => {},
+    // postgres.js takes a socket factory (documented, missing from its types).
+    ...(silenceMs > 0 ? ({ socket: silenceLimitedSocket(silenceMs) } as object) : {}),
   });
   const db = drizzlePg({ client, schema: pgSchema });
   const ctx: DbContext = { dialect: "postgres", db: db as unknown as AnyDatabase, tables: pgSchema, sqlFor: createDialectSql("postgres") };

@@ -10,7 +10,8 @@ const KNOWN_CODES = new Set<string>([
   "work_mode_conflict", "upstream_error", "upstream_bad_request", "upstream_unauthorized",
   "upstream_forbidden", "upstream_not_found", "upstream_rate_limited", "upstream_quota_exceeded",
   "upstream_overloaded", "upstream_unavailable", "upstream_timeout", "upstream_connect_failed",
-  "upstream_stream_broken", "tool_loop_detected", "gateway_shutdown", "internal_error",
+  "upstream_stream_broken", "tool_loop_detected", "gateway_shutdown", "database_unavailable",
+  "internal_error",
 ]);
 
 /** A GatewayError as a canonical stream event (StreamTranslator.fail → the client's encoder). */

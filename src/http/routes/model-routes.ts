@@ -35,6 +35,9 @@ export function modelEndpoint(deps: ModelRouteDeps, endpoint: string, operation:
     } catch (error) {
       // Rejected before the proxy saw it (auth, body): still one ledger row per request.
       const gatewayError = toGatewayError(error);
+      // A refusal of the gateway's own making (database away, a bug): the client sees a short
+      // message, so the cause must reach the log or the operator has nothing to go on.
+      if (gatewayError.status >= 500) deps.proxy.logger.error({ err: gatewayError.cause ?? gatewayError, requestId, code: gatewayError.code }, `request refused: ${gatewayError.message}`);
       await recordRejectedRequest(deps.proxy, { requestId, clientRequestId, endpoint, operation, clientProtocol, receivedAt, status: gatewayError.status, errorCode: gatewayError.code, principal });
       return renderErrorResponse(clientProtocol, gatewayError, requestId);
     }

@@ -16,7 +16,8 @@ const CATALOGUE: Record<ErrorCode, number> = {
   translation_unsupported: 501, work_mode_conflict: 400, upstream_error: 500, upstream_bad_request: 400,
   upstream_unauthorized: 401, upstream_forbidden: 403, upstream_not_found: 404, upstream_rate_limited: 429,
   upstream_quota_exceeded: 429, upstream_overloaded: 529, upstream_unavailable: 503, upstream_timeout: 504,
-  upstream_connect_failed: 502, upstream_stream_broken: 502, tool_loop_detected: 400, gateway_shutdown: 503, internal_error: 500,
+  upstream_connect_failed: 502, upstream_stream_broken: 502, tool_loop_detected: 400, gateway_shutdown: 503, database_unavailable: 503,
+  internal_error: 500,
 };
 
 describe("one catalogue, rendered the same by the gateway and the codecs", () => {

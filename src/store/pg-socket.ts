@@ -1,0 +1,42 @@
+/**
+ * Sockets for postgres.js that cannot hang forever. A PostgreSQL connection whose peer vanished
+ * without a FIN or RST (a network partition, a database host that died, a firewall dropping
+ * packets) stays "open": the query written to it waits forever, and TCP gives up only after
+ * ~15 minutes of retransmissions. postgres.js has no query deadline, so a gateway replica then
+ * hung every request on its key lookup or ledger row, while /readyz still said ready (no write
+ * had *failed*), and stayed hung after the network came back.
+ *
+ * Each socket here, once the server has answered, is closed after `silenceMs` without a byte
+ * in either direction (a connection that never completes its start-up is left to postgres.js's
+ * `connect_timeout`, 10 s). postgres.js then fails the query on it with CONNECTION_CLOSED (the
+ * ledger retries its rows and /readyz turns 503; a key check answers 503 `database_unavailable`)
+ * and opens a fresh connection for the next one. An idle pooled connection closed this way is simply reopened when needed. The
+ * cost: a single statement that keeps the server silent longer than `silenceMs` (a very large
+ * usage summary, a migration lock held that long by another replica) is cut too.
+ */
+import net from "node:net";
+
+/** The parts of postgres.js's parsed options a socket needs (host and port are lists). */
+interface PgSocketOptions {
+  host: string[];
+  port: number[];
+  path?: string;
+}
+
+/**
+ * A `socket` option for postgres.js. postgres.js writes its start-up message as soon as it
+ * gets the socket, which a connecting `net.Socket` buffers; connection errors reach its own
+ * 'error' handler. Multiple hosts are tried in turn, one per new connection, as postgres.js
+ * does itself.
+ */
+export function silenceLimitedSocket(silenceMs: number): (options: PgSocketOptions) => net.Socket {
+  let next = 0;
+  return (options) => {
+    const index = next++ % Math.max(1, options.host.length);
+    const socket = options.path ? net.connect(options.path) : net.connect(options.port[index] ?? options.port[0] ?? 5432, options.host[index] ?? "localhost");
+    // Armed once the server has spoken: until then postgres.js's connect_timeout governs (it
+    // fails the waiting query; a silence deadline firing first would only make it reconnect).
+    socket.once("data", () => socket.setTimeout(silenceMs, () => socket.destroy()));
+    return socket;
+  };
+}
