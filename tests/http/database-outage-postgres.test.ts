@@ -6,7 +6,7 @@ import { buildServices } from "../../src/daemon";
 import { type RunningGateway, startGateway } from "../../src/gateway";
 import type { Store } from "../../src/store/types";
 import { databaseGatewayEnv } from "../support/database-gateway";
-import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy";
+import { startDatabaseProxy, type TcpProxy } from "../support/tcp-proxy";
 import { createPgDatabase, pgSkipReason, type TestDatabase } from "../support/test-databases";
 
 /**
@@ -28,13 +28,10 @@ describe.skipIf(pgSkipReason !== null)("a replica whose PostgreSQL is unreachabl
 
   beforeAll(async () => {
     database = await createPgDatabase();
-    const direct = new URL(database.options.databaseUrl!);
-    proxy = await startTcpProxy(direct.hostname, Number(direct.port || 5432));
-    const viaProxy = new URL(direct);
-    viaProxy.hostname = "127.0.0.1";
-    viaProxy.port = String(proxy.port);
+    const proxied = await startDatabaseProxy(database.options.databaseUrl!);
+    proxy = proxied.proxy;
     const logger = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line)) });
-    const loaded = loadConfig({ configDir: "/nonexistent-config-dir", env: databaseGatewayEnv({ ...database, options: { databaseUrl: viaProxy.toString() } }, undefined) });
+    const loaded = loadConfig({ configDir: "/nonexistent-config-dir", env: databaseGatewayEnv({ ...database, options: { databaseUrl: proxied.url } }, undefined) });
     services = await buildServices(loaded, logger);
     gateway = startGateway(loaded.config, logger, services);
     store = await database.open();

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { issueApiKey } from "../../src/auth/issue-api-key";
 import type { Store } from "../../src/store/types";
 import { type DatabaseGateway, startDatabaseGateway } from "../support/database-gateway";
-import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy";
+import { startDatabaseProxy, type TcpProxy } from "../support/tcp-proxy";
 import { createPgDatabase, pgSkipReason, type TestDatabase } from "../support/test-databases";
 
 /**
@@ -32,12 +32,9 @@ describe.skipIf(pgSkipReason !== null)("a replica whose PostgreSQL connections g
 
   beforeAll(async () => {
     database = await createPgDatabase();
-    const direct = new URL(database.options.databaseUrl!);
-    proxy = await startTcpProxy(direct.hostname, Number(direct.port || 5432));
-    const viaProxy = new URL(direct);
-    viaProxy.hostname = "127.0.0.1";
-    viaProxy.port = String(proxy.port);
-    replica = await startDatabaseGateway({ ...database, options: { databaseUrl: viaProxy.toString() } }, undefined, { TOKLIGENCE_DATABASE__PG_SILENCE_TIMEOUT_MS: "1000" });
+    const proxied = await startDatabaseProxy(database.options.databaseUrl!);
+    proxy = proxied.proxy;
+    replica = await startDatabaseGateway({ ...database, options: { databaseUrl: proxied.url } }, undefined, { TOKLIGENCE_DATABASE__PG_SILENCE_TIMEOUT_MS: "1000" });
     store = await database.open();
     const user = await store.users.create({ email: "dev@example.com", role: "gateway_user" });
     token = (await issueApiKey(store, { userId: user.id })).token;

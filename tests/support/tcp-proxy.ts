@@ -89,3 +89,13 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     stop: close,
   };
 }
+
+/** A proxy in front of a PostgreSQL database, and the database URL that goes through it. */
+export async function startDatabaseProxy(databaseUrl: string): Promise<{ proxy: TcpProxy; url: string }> {
+  const direct = new URL(databaseUrl);
+  const proxy = await startTcpProxy(direct.hostname, Number(direct.port || 5432));
+  const viaProxy = new URL(direct);
+  viaProxy.hostname = "127.0.0.1";
+  viaProxy.port = String(proxy.port);
+  return { proxy, url: viaProxy.toString() };
+}
