@@ -97,7 +97,7 @@ async function runClaude(box: Sandbox, gatewayUrl: string, prompt: string, model
   return { exitCode, stdout, stderr, events, result: events.findLast((e) => e.type === "result") };
 }
 
-/** Claude Code's own system prompt opens with this (2.1.329); it must reach the upstream intact. */
+/** Claude Code's own system prompt opens with this (2.1.329 and 2.1.330); it must reach the upstream intact. */
 const systemPromptOpening = "You are a Claude agent";
 const prompt = "Create the file notes.txt in the current directory.";
 
