@@ -137,6 +137,7 @@ export function startGateway(config: GatewayConfig, logger: Logger, services: Ga
     endGracePeriod: () => endGrace(),
     async stop(graceMs = config.server.shutdownGraceMs) {
       draining = true;
+      proxy.drain.beginDrain();
       const graceful = Promise.all(apps.map(({ app }) => app.stop(false)));
       // endGracePeriod() counts as the grace period running out.
       if ((await settlesWithin(graceful, graceMs, graceEnded)) === "timeout") {

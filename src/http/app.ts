@@ -10,6 +10,7 @@ import { corsHook } from "./cors";
 import { protocolForPath } from "./read-request";
 import { anthropicModelListRoutes, healthRoutes, modelListRoutes } from "./routes/info-routes";
 import { anthropicRoutes, openaiCoreRoutes, openaiResponsesRoutes } from "./routes/model-routes";
+import { responsesWebSocketRoutes } from "./routes/responses-websocket";
 import { storedResponseRoutes } from "./routes/stored-responses";
 
 /** Endpoint groups, named as in the original's multi-port configuration (§1.14). */
@@ -57,7 +58,12 @@ export function createApp(deps: AppDeps, endpoints: readonly EndpointKey[]) {
     return methodsByPath.get(path) ?? [];
   };
   const routeDeps = { proxy: deps.proxy, auth: deps.auth };
-  const app = new Elysia({ name: "tokligence-gateway" })
+  const app = new Elysia({
+    name: "tokligence-gateway",
+    // A Responses WebSocket message is a whole request body (Codex sends the full history on a
+    // new connection): the same limit as a POST, where Bun's default would cut it at 16 MB.
+    websocket: { maxPayloadLength: deps.config.server.bodyLimitBytes },
+  })
     .onError(({ code, error, request }) => {
       const path = new URL(request.url).pathname;
       const protocol = protocolForPath(path);
@@ -98,7 +104,7 @@ export function createApp(deps: AppDeps, endpoints: readonly EndpointKey[]) {
     if (shapes.anthropic) app.use(anthropicModelListRoutes(deps.proxy.router, deps.auth, shapes));
   }
   if (enabled.has("openai_core")) app.use(openaiCoreRoutes(routeDeps));
-  if (enabled.has("openai_responses")) app.use(openaiResponsesRoutes(routeDeps)).use(storedResponseRoutes(routeDeps));
+  if (enabled.has("openai_responses")) app.use(openaiResponsesRoutes(routeDeps)).use(responsesWebSocketRoutes(routeDeps, deps.isDraining)).use(storedResponseRoutes(routeDeps));
   if (enabled.has("anthropic")) app.use(anthropicRoutes(routeDeps));
   if (enabled.has("admin")) for (const routes of deps.adminRoutes ?? []) app.use(routes);
   return app;
@@ -108,7 +114,8 @@ export function createApp(deps: AppDeps, endpoints: readonly EndpointKey[]) {
 function staticRouteMethods(routes: readonly { method: string; path: string }[]): Map<string, string[]> {
   const methods = new Map<string, string[]>();
   for (const { method, path } of routes) {
-    if (path.includes(":") || path.includes("*") || method === "OPTIONS") continue;
+    // "WS" is Elysia's name for a WebSocket upgrade route (GET with Upgrade), not an HTTP method.
+    if (path.includes(":") || path.includes("*") || method === "OPTIONS" || method === "WS") continue;
     const list = methods.get(path) ?? [];
     if (!list.includes(method)) list.push(method);
     methods.set(path, list);

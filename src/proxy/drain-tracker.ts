@@ -23,6 +23,7 @@ export class DrainTracker {
   private rowsPending = 0;
   private wakeWhenWritten: (() => void) | undefined;
   private cutError: GatewayError | undefined;
+  private readonly drainListeners = new Set<() => void>();
 
   /** Set once the grace period is over: the error that ends whatever is still running. */
   get cutReason(): GatewayError | undefined {
@@ -38,6 +39,21 @@ export class DrainTracker {
   rowSettled(): void {
     this.rowsPending -= 1;
     if (this.rowsPending === 0) this.wakeWhenWritten?.();
+  }
+
+  /**
+   * Call `listener` when the gateway starts to drain. For connections that outlive a request
+   * (a Responses WebSocket): they close themselves once idle instead of holding the stop up
+   * until the grace period ends. Returns the function that unregisters it.
+   */
+  onDrain(listener: () => void): () => void {
+    this.drainListeners.add(listener);
+    return () => this.drainListeners.delete(listener);
+  }
+
+  /** The gateway stopped taking new work (a stop began). */
+  beginDrain(): void {
+    for (const listener of [...this.drainListeners]) listener();
   }
 
   /** Register an open stream; call the returned function when it has ended. */
