@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
+import { ResponsesWS } from "openai/resources/responses/ws";
 import { type MockUpstream, startMockUpstream } from "../support/mock-upstream";
 import { startTestGateway, type TestGateway } from "../support/gateway-harness";
 
@@ -197,5 +198,41 @@ describe("translated paths with the official SDKs", () => {
     const { input_tokens } = (await response.json()) as { input_tokens: number };
     expect(input_tokens).toBeGreaterThan(5);
     expect(input_tokens).toBeLessThan(40);
+  });
+});
+
+describe("the openai SDK's Responses WebSocket (ResponsesWS) on a Claude upstream", () => {
+  /** Frames up to and including the response's final event. */
+  async function turn(socket: ResponsesWS, event: Record<string, unknown>): Promise<Array<Record<string, any>>> {
+    const frames: Array<Record<string, any>> = [];
+    socket.send({ type: "response.create", ...event } as never);
+    for await (const record of socket.stream()) {
+      if (record.type !== "message") continue;
+      frames.push(record.message as Record<string, any>);
+      if (["response.completed", "response.failed", "response.incomplete", "error"].includes(String(record.message.type))) break;
+    }
+    return frames;
+  }
+
+  test("two turns on one socket: events in order, the second continues the first with store:false", async () => {
+    const socket = new ResponsesWS(new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: "x", maxRetries: 0 }));
+    try {
+      mock.setDefaultText("Nice to meet you, Ada.");
+      const first = await turn(socket, { model: "opus-on-claude", store: false, input: "I am Ada." });
+      expect(first.map((frame) => frame.type)).toEqual(expect.arrayContaining(["response.created", "response.output_text.delta", "response.completed"]));
+      expect(first.map((frame) => frame.sequence_number)).toEqual(first.map((_, index) => index));
+      const completed = first.at(-1)!;
+      expect(completed.response.output[0].content[0].text).toBe("Nice to meet you, Ada.");
+
+      const before = mock.requests.length;
+      const second = await turn(socket, { model: "opus-on-claude", store: false, previous_response_id: completed.response.id, input: "Who am I?" });
+      expect(second.at(-1)!.type).toBe("response.completed");
+      const upstream = mock.requests.slice(before).find((request) => request.path === "/v1/messages")!;
+      expect(upstream.body.messages.map((m: { role: string }) => m.role)).toEqual(["user", "assistant", "user"]);
+      expect(JSON.stringify(upstream.body.messages)).toContain("I am Ada.");
+    } finally {
+      mock.setDefaultText("Hello from the mock upstream");
+      socket.close();
+    }
   });
 });

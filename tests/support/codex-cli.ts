@@ -42,6 +42,13 @@ export interface CodexRunOptions {
   timeoutMs?: number;
   /** `-c key=value` overrides (TOML values), e.g. `model_reasoning_summary="detailed"`. */
   configOverrides?: string[];
+  /**
+   * `http` (default): a custom provider with `supports_websockets = false`, so every turn is a
+   * POST. `websocket`: Codex's built-in OpenAI provider pointed at the gateway with
+   * `openai_base_url`, which opens the Responses WebSocket first, as users who only change the
+   * base URL get.
+   */
+  transport?: "http" | "websocket";
   /** Look at the finished run's work dir (the temp tree is removed right after). */
   inspect?: (run: CodexRun) => void | Promise<void>;
 }
@@ -54,23 +61,21 @@ export async function runCodexExec(options: CodexRunOptions): Promise<CodexRun> 
   mkdirSync(codexHome);
   mkdirSync(workDir);
   const model = options.model ?? "gpt-5.5";
-  writeFileSync(
-    join(codexHome, "config.toml"),
-    [
-      `model = "${model}"`,
-      `model_provider = "gw"`,
-      ``,
-      `[model_providers.gw]`,
-      `name = "Tokligence gateway under test"`,
-      `base_url = "${options.gatewayUrl}/v1"`,
-      `env_key = "GW_KEY"`,
-      `wire_api = "responses"`,
-      `request_max_retries = 0`,
-      `stream_max_retries = 0`,
-      `supports_websockets = false`,
-      ``,
-    ].join("\n"),
-  );
+  const customProvider = [
+    `model_provider = "gw"`,
+    ``,
+    `[model_providers.gw]`,
+    `name = "Tokligence gateway under test"`,
+    `base_url = "${options.gatewayUrl}/v1"`,
+    `env_key = "GW_KEY"`,
+    `wire_api = "responses"`,
+    `request_max_retries = 0`,
+    `stream_max_retries = 0`,
+    `supports_websockets = false`,
+  ];
+  // The built-in provider reads its key from OPENAI_API_KEY (set below to the same value).
+  const builtInProvider = [`openai_base_url = "${options.gatewayUrl}/v1"`];
+  writeFileSync(join(codexHome, "config.toml"), [`model = "${model}"`, ...(options.transport === "websocket" ? builtInProvider : customProvider), ``].join("\n"));
   try {
     const proc = Bun.spawn(
       // danger-full-access: the only commands run are the ones the test's mock scripts, inside a
@@ -79,7 +84,7 @@ export async function runCodexExec(options: CodexRunOptions): Promise<CodexRun> 
       [codexBin, "exec", "--skip-git-repo-check", "--ephemeral", "-s", "danger-full-access", "-C", workDir, "-m", model, ...(options.configOverrides ?? []).flatMap((entry) => ["-c", entry]), options.prompt],
       {
         cwd: workDir,
-        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: root, CODEX_HOME: codexHome, GW_KEY: "sk-codex-client-key", NO_COLOR: "1" },
+        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: root, CODEX_HOME: codexHome, GW_KEY: "sk-codex-client-key", OPENAI_API_KEY: "sk-codex-client-key", NO_COLOR: "1" },
         stdin: "ignore",
         stdout: "pipe",
         stderr: "pipe",

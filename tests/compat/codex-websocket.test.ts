@@ -1,0 +1,73 @@
+/**
+ * Codex CLI with its built-in OpenAI provider pointed at the gateway (`openai_base_url`), as a
+ * user who only changes the base URL runs it. That provider opens the Responses WebSocket
+ * (GET /v1/responses, Upgrade: websocket) before anything else; the gateway serves it, so Codex
+ * runs its tool loop over the socket without the retries and "Falling back from WebSockets"
+ * errors a refused upgrade costs, while the upstream answers in Anthropic Messages.
+ */
+import { afterEach, describe, expect, test } from "bun:test";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { codexVersion, pinnedCodexVersion, runCodexExec } from "../support/codex-cli";
+import { startTestGateway, type TestGateway } from "../support/gateway-harness";
+import { anthropicToolResults, anthropicToolRoundTrip, declaresTool, type ToolRoundTrip } from "../support/mock-agent";
+import { type MockUpstream, startMockUpstream } from "../support/mock-upstream";
+
+const codex = codexVersion();
+if (codex.problem) console.warn(`[codex websocket compat] skipped: the codex binary cannot run here (${codex.problem})`);
+const describeIfCodex = codex.problem ? describe.skip : describe;
+
+let mock: MockUpstream | undefined;
+let gw: TestGateway | undefined;
+afterEach(async () => {
+  await gw?.stop();
+  await mock?.stop();
+  gw = undefined;
+  mock = undefined;
+});
+
+describeIfCodex(`Codex CLI ${pinnedCodexVersion} over the Responses WebSocket`, () => {
+  test(
+    "a tool loop over the socket: the file is written, no fallback to HTTP, one ledger row per turn",
+    async () => {
+      const call = { id: "toolu_codex_ws_1", tool: "exec_command", input: { cmd: "printf hello > out.txt" } };
+      const trip: ToolRoundTrip = { calls: [call], finalText: "Done over the socket." };
+      mock = await startMockUpstream();
+      mock.setResponder(anthropicToolRoundTrip(trip));
+      gw = await startTestGateway(mock, { TOKLIGENCE_OPENAI_API_KEY: "", TOKLIGENCE_MODEL_ALIASES: "gpt-5.5=>anthropic:claude-sonnet-4-6" });
+
+      let written: string | undefined;
+      const run = await runCodexExec({
+        gatewayUrl: gw.url,
+        prompt: "Create out.txt in the current directory containing the word hello.",
+        transport: "websocket",
+        timeoutMs: 45_000,
+        inspect: (r) => void (written = existsSync(join(r.workDir, "out.txt")) ? readFileSync(join(r.workDir, "out.txt"), "utf8") : undefined),
+      });
+      const diagnostics = `exit ${run.exitCode}${run.timedOut ? " (killed by the timer)" : ""}\nstderr:\n${run.stderr.slice(-3000)}`;
+
+      expect(run.exitCode, diagnostics).toBe(0);
+      expect(run.stdout).toContain(trip.finalText);
+      expect(written, diagnostics).toBe("hello");
+      expect(run.stderr).not.toContain("Falling back from WebSockets");
+      expect(run.stderr).not.toContain("failed to connect to Responses WebSocket");
+
+      const agent = mock.requests.filter((request) => request.path === "/v1/messages" && declaresTool(request, call.tool));
+      expect(agent.length, diagnostics).toBe(2);
+      // The second turn reached the upstream with the whole conversation, whether Codex sent it
+      // whole or as previous_response_id plus the tool output on the same socket.
+      const results = anthropicToolResults(agent[1]!);
+      expect(results[0]).toMatchObject({ type: "tool_result", tool_use_id: call.id });
+      expect(JSON.stringify(agent[1]!.body.messages)).toContain("Create out.txt");
+      const assistant = agent[1]!.body.messages.findLast((m: { role: string }) => m.role === "assistant");
+      expect(assistant.content.find((b: { type: string }) => b.type === "tool_use")).toEqual({ type: "tool_use", id: call.id, name: "exec_command", input: call.input });
+
+      const rows = gw.ledger.entries.filter((entry) => entry.endpoint === "/v1/responses");
+      expect(rows.map((entry) => [entry.status, entry.errorCode, entry.provider, entry.stream])).toEqual([
+        [200, null, "anthropic", true],
+        [200, null, "anthropic", true],
+      ]);
+    },
+    55_000,
+  );
+});
