@@ -48,6 +48,31 @@ describe("Responses encodeResponse (R→A, R→O non-streaming)", () => {
     expect(refused).toMatchObject({ status: "incomplete", incomplete_details: { reason: "content_filter" } });
   });
 
+  test("N01 the item the token limit cut short is incomplete, as OpenAI reports it; the items before it stay completed", () => {
+    const codec = testCodec();
+    const statuses = (content: CanonicalResponse["content"], stopReason: CanonicalResponse["stopReason"]) =>
+      ((codec.encodeResponse({ ...anthropicAnswer, content, stopReason }, testContext()) as Record<string, unknown>).output as Array<Record<string, unknown>>).map((item) => [
+        item.type,
+        item.status,
+      ]);
+    // A message cut mid-text.
+    expect(statuses([{ type: "text", text: "The answer is" }], "max_tokens")).toEqual([["message", "incomplete"]]);
+    // A function call cut mid-arguments, after a whole message.
+    const cutCall = [{ type: "text", text: "Running." }, { type: "tool_call", id: "toolu_1", name: "exec_command", arguments: '{"cmd":"l', kind: "function" }] as CanonicalResponse["content"];
+    expect(statuses(cutCall, "max_tokens")).toEqual([
+      ["message", "completed"],
+      ["function_call", "incomplete"],
+    ]);
+    // Thinking cut before any answer (a context window overflow counts as the same cut).
+    expect(statuses([{ type: "reasoning", text: "Let me", signature: "sig" }], "model_context_window_exceeded")).toEqual([["reasoning", "incomplete"]]);
+    // A whole answer: completed items, and reasoning without a status, as at OpenAI.
+    expect(statuses([{ type: "reasoning", text: "plan", signature: "sig" }, ...cutCall], "tool_use")).toEqual([
+      ["reasoning", undefined],
+      ["message", "completed"],
+      ["function_call", "completed"],
+    ]);
+  });
+
   test("N08 an empty answer is an empty output list, never an empty message item", () => {
     const body = testCodec().encodeResponse({ ...anthropicAnswer, content: [], stopReason: "end_turn" }, testContext()) as Record<string, unknown>;
     expect(body.output).toEqual([]);
