@@ -73,6 +73,29 @@ describe("Responses encodeResponse (R→A, R→O non-streaming)", () => {
     ]);
   });
 
+  test("R10 tools and tool_choice are echoed as the client sent them: allowed_tools, every tool, strict as given", () => {
+    const codec = testCodec();
+    const tools = [
+      { type: "function", name: "a", parameters: { type: "object", properties: {}, required: [], additionalProperties: false }, strict: true },
+      { type: "function", name: "b", parameters: { type: "object", properties: {} } },
+      { type: "custom", name: "apply_patch", format: { type: "text" } },
+      { type: "web_search" },
+    ];
+    const toolChoice = { type: "allowed_tools", mode: "required", tools: [{ type: "function", name: "a" }] };
+    const request = codec.decodeRequest({ model: "gpt-5.5", input: "hi", tools, tool_choice: toolChoice, safety_identifier: "user-7", prompt_cache_key: "k1" });
+    // The upstream gets the narrowed list and the mode...
+    expect(request.tools.map((tool) => (tool.kind === "builtin" ? tool.type : tool.name))).toEqual(["a"]);
+    expect(request.toolChoice).toEqual({ type: "required" });
+    // ...the client gets its own declarations back; a function without strict says false (not enforced upstream).
+    const body = codec.encodeResponse({ ...anthropicAnswer, stopReason: "end_turn" }, testContext({}, request)) as Record<string, unknown>;
+    expect(body.tool_choice).toEqual(toolChoice);
+    expect(body.tools).toEqual([tools[0], { ...tools[1], strict: false }, tools[2], tools[3]]);
+    expect(body).toMatchObject({ user: null, safety_identifier: "user-7", prompt_cache_key: "k1", background: false });
+    // A plain choice and `user` come back as sent too.
+    const plain = codec.decodeRequest({ model: "gpt-5.5", input: "hi", tools: [tools[1]], tool_choice: "required", user: "u-1" });
+    expect(codec.encodeResponse({ ...anthropicAnswer, stopReason: "end_turn" }, testContext({}, plain))).toMatchObject({ tool_choice: "required", user: "u-1", safety_identifier: null });
+  });
+
   test("N08 an empty answer is an empty output list, never an empty message item", () => {
     const body = testCodec().encodeResponse({ ...anthropicAnswer, content: [], stopReason: "end_turn" }, testContext()) as Record<string, unknown>;
     expect(body.output).toEqual([]);
