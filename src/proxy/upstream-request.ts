@@ -2,6 +2,7 @@ import { agentHelpersFor } from "../agents/apply";
 import { guardNativeToolLoop } from "../agents/native-guard";
 import type { Protocol } from "../canonical/types";
 import { GatewayError } from "../errors/gateway-error";
+import { withoutForeignReasoning } from "../protocols/openai-responses/foreign-reasoning";
 import { checkOpenAIHostedState } from "../protocols/openai-responses/request-checks";
 import type { RouteTarget } from "../routing/router";
 import { logprobsParam } from "../translate/logprobs";
@@ -77,17 +78,27 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
   }
 
   // Native: forward the client's body untouched but for the model name (and usage for Chat streams),
-  // and a notice from the loop guard when the history shows a tool loop (README "Agent helpers").
+  // a notice from the loop guard when the history shows a tool loop (README "Agent helpers"), and
+  // for Responses, reasoning items another provider wrote left out.
   let source = request.body;
   const codec = sideOperation ? undefined : findCodec(request.clientProtocol);
   if (codec && deps.config.agents) source = guardNativeToolLoop(request.clientProtocol, request.body, (body) => codec.decodeRequest(body), deps.config.agents.toolLoop, warn);
   let bodyObject = source;
   let dropUsageChunk = false;
+  if (request.operation === "openai-responses" && upstreamProtocol === "openai-responses" && target.provider !== "loopback") {
+    // Reasoning items from Claude or a Chat model served through this gateway would make OpenAI
+    // refuse the whole request (a blob it cannot decrypt, an id it never issued): left out.
+    const input = withoutForeignReasoning(source.input);
+    if (input !== source.input) {
+      warn("left out reasoning items from another provider, which an OpenAI Responses model cannot replay");
+      bodyObject = { ...source, input };
+    }
+  }
   const renamed = target.upstreamModel !== clientModel;
   const chatStreamWithoutUsage =
     request.operation === "openai-chat" && request.body.stream === true && (request.body.stream_options as Record<string, unknown> | undefined)?.include_usage !== true;
   if (renamed || chatStreamWithoutUsage) {
-    bodyObject = { ...source, model: target.upstreamModel };
+    bodyObject = { ...bodyObject, model: target.upstreamModel };
     if (chatStreamWithoutUsage) {
       // Exact stream usage for the ledger: ask the upstream for it, hide it from a client that did not ask.
       bodyObject.stream_options = { ...((request.body.stream_options as object | undefined) ?? {}), include_usage: true };

@@ -1,5 +1,6 @@
 import type { CanonicalRequest, ContentPart, ReasoningPart, ToolCallPart } from "../../canonical/types";
 import { indexDeclaredTools, localShellAction, resolveClientToolCall, type DeclaredTool } from "./client-tools";
+import { newGatewayReasoningId } from "./foreign-reasoning";
 import type { ResolvedResponsesCodecOptions } from "./options";
 import { wrapAnthropicReasoning } from "./reasoning-blob";
 import type { ResponsesContentPart, ResponsesItem } from "./wire-types";
@@ -57,7 +58,7 @@ export function encodeOutputItems(content: ContentPart[], settings: OutputItemSe
       continue;
     }
     flushMessage();
-    if (part.type === "reasoning") items.push(encodeReasoningItem(part, settings, settings.options.newId("rs_")));
+    if (part.type === "reasoning") items.push(encodeReasoningItem(part, settings, newGatewayReasoningId(settings.options.newId)));
     else if (part.type === "tool_call") items.push(encodeToolCallItem(part, settings));
     else if (part.type === "opaque" && part.protocol === "openai-responses") items.push(part.value as ResponsesItem);
   }

@@ -5,6 +5,7 @@ import type { CanonicalStreamEncoder } from "../../translate/codec";
 import type { TranslationContext } from "../../translate/types";
 import { localShellAction, resolveClientToolCall, unwrapCustomInput } from "./client-tools";
 import { describeResponsesFailure } from "./errors";
+import { newGatewayReasoningId } from "./foreign-reasoning";
 import type { ResolvedResponsesCodecOptions } from "./options";
 import { buildMessageItem, encodeReasoningItem, markCutShort, readOutputItemSettings, type OutputItemSettings } from "./output-items";
 import { buildResponseObject } from "./response-object";
@@ -172,7 +173,7 @@ export class ResponsesStreamEncoder implements CanonicalStreamEncoder {
       return;
     }
     if (block.type === "reasoning") {
-      const itemId = block.id?.startsWith("rs_") ? block.id : this.options.newId("rs_");
+      const itemId = block.id?.startsWith("rs_") ? block.id : newGatewayReasoningId(this.options.newId);
       this.open.set(index, { kind: "reasoning", outputIndex, itemId, part: { type: "reasoning", id: itemId }, summaryOpen: false });
       this.emit(out, "response.output_item.added", { output_index: outputIndex, item: { type: "reasoning", id: itemId, summary: [] } });
       return;

@@ -81,7 +81,7 @@ describe("Responses stream encoder", () => {
     ]);
     const added = events.filter((event) => event.type === "response.output_item.added");
     expect(added.map((event) => event.data.output_index)).toEqual([0, 1, 2, 3]);
-    expect(added.map((event) => (event.data.item as Record<string, unknown>).id)).toEqual(["rs_1", "msg_1", "fc_1", "fc_2"]);
+    expect(added.map((event) => (event.data.item as Record<string, unknown>).id)).toEqual(["rs_tgw1", "msg_1", "fc_1", "fc_2"]);
     expect(added[2]!.data.item).toEqual({ type: "function_call", id: "fc_1", status: "in_progress", call_id: "toolu_1", name: "exec_command", arguments: "" });
     const argsDone = events.filter((event) => event.type === "response.function_call_arguments.done");
     expect(argsDone.map((event) => [event.data.output_index, event.data.arguments])).toEqual([
