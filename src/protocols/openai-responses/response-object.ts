@@ -44,7 +44,13 @@ function echoRequestSettings(request: CanonicalRequest | undefined): Record<stri
       ? { type: "text" }
       : format.type === "json_object"
         ? { type: "json_object" }
-        : { type: "json_schema", name: format.name ?? "response", schema: format.schema, strict: format.strict ?? false };
+        : {
+            type: "json_schema",
+            name: format.name ?? "response",
+            ...(format.description !== undefined ? { description: format.description } : {}),
+            schema: format.schema,
+            strict: format.strict ?? false,
+          };
   const ignoreWarnings = (): void => {};
   return {
     // The client's own `instructions`, as OpenAI echoes them (leading system items are not instructions).
@@ -52,7 +58,8 @@ function echoRequestSettings(request: CanonicalRequest | undefined): Record<stri
     max_output_tokens: request.maxTokens ?? null,
     parallel_tool_calls: request.parallelToolCalls ?? true,
     previous_response_id: request.previousResponseId ?? null,
-    reasoning: { effort: request.reasoning?.effort ?? null, summary: request.reasoning?.summary ?? null },
+    // Effort `none` is decoded as reasoning off, without an effort; the client sent "none".
+    reasoning: { effort: request.reasoning?.effort ?? (request.reasoning?.enabled === false ? "none" : null), summary: request.reasoning?.summary ?? null },
     store: request.store ?? true,
     temperature: request.temperature ?? null,
     text: { ...(isPlainObject(extra.text) ? extra.text : {}), format: textFormat },

@@ -96,6 +96,17 @@ describe("Responses encodeResponse (R→A, R→O non-streaming)", () => {
     expect(codec.encodeResponse({ ...anthropicAnswer, stopReason: "end_turn" }, testContext({}, plain))).toMatchObject({ tool_choice: "required", user: "u-1", safety_identifier: null });
   });
 
+  test("R10 J01 K01 a json_schema format keeps its description and reasoning effort none stays none in the echo", () => {
+    const codec = testCodec();
+    const format = { type: "json_schema", name: "out", description: "The answer", schema: { type: "object", properties: {} }, strict: true };
+    const request = codec.decodeRequest({ model: "gpt-5.5", input: "hi", text: { format }, reasoning: { effort: "none" } });
+    const body = codec.encodeResponse({ ...anthropicAnswer, stopReason: "end_turn" }, testContext({}, request)) as Record<string, unknown>;
+    expect(body.text).toEqual({ format });
+    expect(body.reasoning).toEqual({ effort: "none", summary: null });
+    const plain = codec.decodeRequest({ model: "gpt-5.5", input: "hi" });
+    expect((codec.encodeResponse({ ...anthropicAnswer, stopReason: "end_turn" }, testContext({}, plain)) as Record<string, unknown>).reasoning).toEqual({ effort: null, summary: null });
+  });
+
   test("N08 an empty answer is an empty output list, never an empty message item", () => {
     const body = testCodec().encodeResponse({ ...anthropicAnswer, content: [], stopReason: "end_turn" }, testContext()) as Record<string, unknown>;
     expect(body.output).toEqual([]);
