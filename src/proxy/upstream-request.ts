@@ -2,6 +2,8 @@ import { agentHelpersFor } from "../agents/apply";
 import { guardNativeToolLoop } from "../agents/native-guard";
 import type { Protocol } from "../canonical/types";
 import { GatewayError } from "../errors/gateway-error";
+import { withoutOpenAIThinking } from "../protocols/anthropic/foreign-thinking";
+import { withoutForeignReasoning } from "../protocols/openai-responses/foreign-reasoning";
 import { checkOpenAIHostedState } from "../protocols/openai-responses/request-checks";
 import type { RouteTarget } from "../routing/router";
 import { logprobsParam } from "../translate/logprobs";
@@ -77,17 +79,36 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
   }
 
   // Native: forward the client's body untouched but for the model name (and usage for Chat streams),
-  // and a notice from the loop guard when the history shows a tool loop (README "Agent helpers").
+  // a notice from the loop guard when the history shows a tool loop (README "Agent helpers"), and
+  // reasoning another provider wrote left out (Responses reasoning items, Anthropic thinking).
   let source = request.body;
   const codec = sideOperation ? undefined : findCodec(request.clientProtocol);
   if (codec && deps.config.agents) source = guardNativeToolLoop(request.clientProtocol, request.body, (body) => codec.decodeRequest(body), deps.config.agents.toolLoop, warn);
   let bodyObject = source;
   let dropUsageChunk = false;
+  if (request.operation === "openai-responses" && upstreamProtocol === "openai-responses" && target.provider !== "loopback") {
+    // Reasoning items from Claude or a Chat model served through this gateway would make OpenAI
+    // refuse the whole request (a blob it cannot decrypt, an id it never issued): left out.
+    const input = withoutForeignReasoning(source.input);
+    if (input !== source.input) {
+      warn("left out reasoning items from another provider, which an OpenAI Responses model cannot replay");
+      bodyObject = { ...source, input };
+    }
+  }
+  if ((request.operation === "anthropic" || request.operation === "anthropic-count-tokens") && upstreamProtocol === "anthropic" && target.provider !== "loopback") {
+    // Thinking blocks holding an OpenAI model's reasoning (Claude Code served by one earlier in
+    // the session) carry a signature Anthropic never issued, and it refuses the whole request.
+    const cleaned = withoutOpenAIThinking(bodyObject);
+    if (cleaned.dropped > 0) {
+      warn("left out thinking blocks holding another provider's reasoning, whose signatures Anthropic would refuse", { dropped: cleaned.dropped, thinkingOff: cleaned.thinkingOff });
+      bodyObject = cleaned.body;
+    }
+  }
   const renamed = target.upstreamModel !== clientModel;
   const chatStreamWithoutUsage =
     request.operation === "openai-chat" && request.body.stream === true && (request.body.stream_options as Record<string, unknown> | undefined)?.include_usage !== true;
   if (renamed || chatStreamWithoutUsage) {
-    bodyObject = { ...source, model: target.upstreamModel };
+    bodyObject = { ...bodyObject, model: target.upstreamModel };
     if (chatStreamWithoutUsage) {
       // Exact stream usage for the ledger: ask the upstream for it, hide it from a client that did not ask.
       bodyObject.stream_options = { ...((request.body.stream_options as object | undefined) ?? {}), include_usage: true };

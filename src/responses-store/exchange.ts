@@ -79,9 +79,11 @@ export class ResponseExchange {
     const key = native ? "native" : "local";
     let variant = this.variants.get(key);
     if (!variant) {
-      // Claude's thinking goes back with its blob (record.ts `reasoning`); an OpenAI model
-      // could not read the gateway's blob, so a native upstream gets the items as listed.
-      const body: Record<string, unknown> = { ...request.body, input: native ? this.expandedInput() : this.withReasoningBlobs(this.expandedInput()) };
+      // Reasoning items get their blobs back (record.ts `reasoning`): Claude's thinking for a
+      // translated upstream; for a native one, the blob tells OpenAI's own reasoning (kept, and
+      // replayable with it even though the gateway called OpenAI with store:false) from Claude's
+      // or a Chat model's, which prepareAttempt leaves out (foreign-reasoning.ts).
+      const body: Record<string, unknown> = { ...request.body, input: this.withReasoningBlobs(this.expandedInput()) };
       if (native) delete body.previous_response_id;
       variant = { ...request, body, rawBody: JSON.stringify(body) };
       this.variants.set(key, variant);

@@ -93,6 +93,28 @@ describe("native passthrough (client protocol = upstream protocol)", () => {
     expect(((await response.json()) as any).type).toBe("message");
   });
 
+  test("K06 messages and count_tokens: thinking that holds an OpenAI model's reasoning is left out, Claude's own goes as sent", async () => {
+    const { encodeOpenAIReasoningSignature } = await import("../../src/protocols/anthropic/openai-reasoning-signature");
+    // Claude Code served by a Responses model earlier in the session, now on a Claude model.
+    const fromOpenAI = { type: "thinking", thinking: "I should list.", signature: encodeOpenAIReasoningSignature({ id: "rs_1", encryptedContent: "gAAAAB-blob" }) };
+    const fromClaude = { type: "thinking", thinking: "Done.", signature: "EqQBCkgIARABGAIiQ" };
+    const messages = [
+      { role: "user", content: "list files" },
+      { role: "assistant", content: [fromOpenAI, { type: "tool_use", id: "toolu_1", name: "Bash", input: { command: "ls" } }] },
+      { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_1", content: "a.txt" }] },
+      { role: "assistant", content: [fromClaude, { type: "text", text: "a.txt" }] },
+      { role: "user", content: "thanks" },
+    ];
+    for (const path of ["/v1/messages", "/v1/messages/count_tokens"]) {
+      const response = await post(path, { model: "claude-3-5-sonnet-20241022", max_tokens: 2048, thinking: { type: "enabled", budget_tokens: 1024 }, messages });
+      expect(response.status).toBe(200);
+      const sent = mock.requests.at(-1)!.body;
+      expect(sent.messages[1].content).toEqual([messages[1]!.content[1]]);
+      expect(sent.messages[3]).toEqual(messages[3]);
+      expect(sent.thinking).toEqual({ type: "enabled", budget_tokens: 1024 });
+    }
+  });
+
   test("count_tokens is forwarded to an Anthropic upstream", async () => {
     const response = await post("/v1/messages/count_tokens", { model: "claude-sonnet-4-5", messages: [{ role: "user", content: "hi" }] });
     expect(await response.json()).toEqual({ input_tokens: 42 });

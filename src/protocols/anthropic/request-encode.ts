@@ -5,6 +5,7 @@ import { wrappedCustomToolDescription, wrappedCustomToolParameters } from "../..
 import { structuredOutputTool, supportsNativeStructuredOutputs } from "../../translate/structured-output-tool";
 import type { TranslationContext } from "../../translate/types";
 import { addCacheBreakpoints } from "./cache-breakpoints";
+import { continuesToolLoopWithoutThinking } from "./foreign-thinking";
 import { encodeAnthropicMessages, encodeAnthropicSystem } from "./messages-encode";
 import type { AnthropicMessage, AnthropicTool, AnthropicToolChoice } from "./wire-types";
 
@@ -119,15 +120,6 @@ function planThinking(request: CanonicalRequest, messages: AnthropicMessage[], c
   if (reasoning.adaptive) return { type: "adaptive" };
   const budget = reasoning.budgetTokens ?? mapEffortToBudget(reasoning.effort ?? "medium");
   return { type: "enabled", budget_tokens: Math.max(MIN_THINKING_BUDGET, budget) };
-}
-
-function continuesToolLoopWithoutThinking(messages: AnthropicMessage[]): boolean {
-  const last = messages[messages.length - 1];
-  if (!last || last.role !== "user" || !Array.isArray(last.content) || !last.content.some((b) => b.type === "tool_result")) return false;
-  const assistant = messages[messages.length - 2];
-  if (!assistant || assistant.role !== "assistant" || !Array.isArray(assistant.content)) return false;
-  const first = assistant.content[0];
-  return first?.type !== "thinking" && first?.type !== "redacted_thinking";
 }
 
 function encodeTools(tools: Tool[], ctx: TranslationContext): AnthropicTool[] {

@@ -45,9 +45,14 @@ export function decodeResponsesRequest(body: Record<string, unknown>): Canonical
   for (const [key, value] of Object.entries(body)) {
     if (!CANONICAL_FIELDS.has(key) && key !== "text") extra[key] = value;
   }
-  // Kept for the echo in the response object (OpenAI returns the request's instructions);
-  // encoders take the prompt from `system`, and the Responses encoder owns this field name.
+  // Kept for the echo in the response object (OpenAI returns the request's instructions, tools,
+  // tool_choice and user as sent); encoders read the canonical fields, and the Responses
+  // encoder owns these field names. The canonical tools are narrowed by `allowed_tools` and
+  // the choice reduced to a mode, which is what the upstream needs but not what OpenAI echoes.
   if (instructions) extra.instructions = instructions;
+  for (const field of ["tools", "tool_choice", "user"] as const) {
+    if (body[field] !== undefined && body[field] !== null) extra[field] = body[field];
+  }
   const { responseFormat, textExtra } = decodeTextOptions(body.text);
   if (textExtra) extra.text = textExtra;
 

@@ -7,8 +7,11 @@ import { encodeResponsesInput } from "./encode-input";
 import { encodeResponsesToolChoice, encodeResponsesTools } from "./encode-tools";
 import { isRecord } from "./values";
 
-/** Request fields the encoder sets itself; same-protocol `extra` never overrides them. */
-const OWNED_FIELDS = new Set(["model", "input", "instructions", "tools", "tool_choice", "stream", "store", "include", "previous_response_id"]);
+/**
+ * Request fields the encoder sets itself; same-protocol `extra` never overrides them (`user`
+ * goes as a `safety_identifier`, hashed when it is long or an email address, P10).
+ */
+const OWNED_FIELDS = new Set(["model", "input", "instructions", "tools", "tool_choice", "user", "stream", "store", "include", "previous_response_id"]);
 
 /**
  * Canonical → a Responses request for a Responses-only upstream (A→R, O→R).

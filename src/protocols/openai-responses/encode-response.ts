@@ -3,13 +3,13 @@ import type { TranslationContext } from "../../translate/types";
 import type { ResolvedResponsesCodecOptions } from "./options";
 import { encodeOutputItems, readOutputItemSettings } from "./output-items";
 import { buildResponseObject } from "./response-object";
-import { encodeResponsesStatus, encodeResponsesUsage } from "./usage-status";
+import { cutByTokenLimit, encodeResponsesStatus, encodeResponsesUsage } from "./usage-status";
 import type { ResponsesResponse } from "./wire-types";
 
 /**
  * Canonical response → the non-streaming Responses body (R10, N01, N05, N06): a full
  * `response` object with a fresh `resp_` id, the client's model name, output items and
- * usage. Truncation is `incomplete` with `incomplete_details` (N01).
+ * usage. Truncation is `incomplete` with `incomplete_details` (N01), and so is the item it cut.
  */
 export function encodeResponsesResponse(
   response: CanonicalResponse,
@@ -24,7 +24,7 @@ export function encodeResponsesResponse(
       createdAt: response.created ?? options.now(),
       status,
       model: ctx.clientModel,
-      output: encodeOutputItems(response.content, settings),
+      output: encodeOutputItems(response.content, settings, cutByTokenLimit(response.stopReason)),
       usage: encodeResponsesUsage(response.usage),
       incompleteDetails,
     },

@@ -1,5 +1,6 @@
 import type { CanonicalRequest, ContentPart, ReasoningPart, ToolCallPart } from "../../canonical/types";
 import { indexDeclaredTools, localShellAction, resolveClientToolCall, type DeclaredTool } from "./client-tools";
+import { newGatewayReasoningId } from "./foreign-reasoning";
 import type { ResolvedResponsesCodecOptions } from "./options";
 import { wrapAnthropicReasoning } from "./reasoning-blob";
 import type { ResponsesContentPart, ResponsesItem } from "./wire-types";
@@ -38,9 +39,10 @@ export function readOutputItemSettings(
 /**
  * Canonical assistant content → Responses output items, in order (SR02): consecutive
  * text/refusal parts share one message item; reasoning, tool calls and same-protocol
- * opaque items stand alone. Foreign opaque parts are left out.
+ * opaque items stand alone. Foreign opaque parts are left out. `cutShort`: the token limit
+ * stopped the output, so the last item is `incomplete` (markCutShort).
  */
-export function encodeOutputItems(content: ContentPart[], settings: OutputItemSettings): ResponsesItem[] {
+export function encodeOutputItems(content: ContentPart[], settings: OutputItemSettings, cutShort = false): ResponsesItem[] {
   const items: ResponsesItem[] = [];
   let message: { id: string; parts: ResponsesContentPart[] } | undefined;
   const flushMessage = (): void => {
@@ -56,12 +58,26 @@ export function encodeOutputItems(content: ContentPart[], settings: OutputItemSe
       continue;
     }
     flushMessage();
-    if (part.type === "reasoning") items.push(encodeReasoningItem(part, settings, settings.options.newId("rs_")));
+    if (part.type === "reasoning") items.push(encodeReasoningItem(part, settings, newGatewayReasoningId(settings.options.newId)));
     else if (part.type === "tool_call") items.push(encodeToolCallItem(part, settings));
     else if (part.type === "opaque" && part.protocol === "openai-responses") items.push(part.value as ResponsesItem);
   }
   flushMessage();
+  const last = items.length - 1;
+  if (cutShort && last >= 0) items[last] = markCutShort(items[last]!);
   return items;
+}
+
+/** Item types whose `status` says whether the model finished writing them. */
+const ITEMS_WITH_STATUS = new Set(["message", "function_call", "custom_tool_call", "local_shell_call", "reasoning"]);
+
+/**
+ * The item the token limit cut short, marked `incomplete` as OpenAI marks it (see
+ * `cutByTokenLimit`). Reasoning items carry no status when whole (as at OpenAI) and get one
+ * only here. Same-protocol opaque items (hosted tool calls) keep the upstream's own status.
+ */
+export function markCutShort(item: ResponsesItem): ResponsesItem {
+  return typeof item.type === "string" && ITEMS_WITH_STATUS.has(item.type) ? { ...item, status: "incomplete" } : item;
 }
 
 export function buildMessageItem(id: string, content: ResponsesContentPart[], status: string): ResponsesItem {

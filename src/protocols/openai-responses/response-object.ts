@@ -16,7 +16,9 @@ export interface ResponseObjectState {
 /**
  * The Responses `response` object (R10, SR01, SR10): the same shape for the non-streaming
  * body and inside `response.created` / `response.completed` / ... events, with the
- * client's settings echoed when the caller passed the decoded request.
+ * client's settings echoed when the caller passed the decoded request: tools and tool_choice
+ * as the client sent them (an `allowed_tools` choice and every declared tool, not the narrowed
+ * list the upstream got), as OpenAI echoes them.
  */
 export function buildResponseObject(state: ResponseObjectState, request: CanonicalRequest | undefined): ResponsesResponse {
   return {
@@ -42,7 +44,13 @@ function echoRequestSettings(request: CanonicalRequest | undefined): Record<stri
       ? { type: "text" }
       : format.type === "json_object"
         ? { type: "json_object" }
-        : { type: "json_schema", name: format.name ?? "response", schema: format.schema, strict: format.strict ?? false };
+        : {
+            type: "json_schema",
+            name: format.name ?? "response",
+            ...(format.description !== undefined ? { description: format.description } : {}),
+            schema: format.schema,
+            strict: format.strict ?? false,
+          };
   const ignoreWarnings = (): void => {};
   return {
     // The client's own `instructions`, as OpenAI echoes them (leading system items are not instructions).
@@ -50,17 +58,32 @@ function echoRequestSettings(request: CanonicalRequest | undefined): Record<stri
     max_output_tokens: request.maxTokens ?? null,
     parallel_tool_calls: request.parallelToolCalls ?? true,
     previous_response_id: request.previousResponseId ?? null,
-    reasoning: { effort: request.reasoning?.effort ?? null, summary: request.reasoning?.summary ?? null },
+    // Effort `none` is decoded as reasoning off, without an effort; the client sent "none".
+    reasoning: { effort: request.reasoning?.effort ?? (request.reasoning?.enabled === false ? "none" : null), summary: request.reasoning?.summary ?? null },
     store: request.store ?? true,
     temperature: request.temperature ?? null,
     text: { ...(isPlainObject(extra.text) ? extra.text : {}), format: textFormat },
-    tool_choice: encodeResponsesToolChoice(request.toolChoice, request.tools) ?? "auto",
-    tools: encodeResponsesTools(request.tools, ignoreWarnings),
+    tool_choice: extra.tool_choice ?? encodeResponsesToolChoice(request.toolChoice, request.tools) ?? "auto",
+    tools: Array.isArray(extra.tools) ? extra.tools.map(echoTool) : encodeResponsesTools(request.tools, ignoreWarnings),
     top_p: request.topP ?? null,
     truncation: typeof extra.truncation === "string" ? extra.truncation : "disabled",
-    user: request.user ?? null,
+    user: typeof extra.user === "string" ? extra.user : null,
+    safety_identifier: typeof extra.safety_identifier === "string" ? extra.safety_identifier : null,
+    prompt_cache_key: typeof extra.prompt_cache_key === "string" ? extra.prompt_cache_key : null,
+    // Answered in the foreground whatever the client asked: a translated upstream has no queue.
+    background: false,
     metadata: isPlainObject(extra.metadata) ? extra.metadata : {},
   };
+}
+
+/**
+ * A tool as the client declared it. A function tool without `strict` says `false`: a translated
+ * upstream gets it without strict mode (Anthropic and Chat have no strict-by-default), so
+ * echoing OpenAI's default `true` would claim a guarantee nobody gave.
+ */
+function echoTool(tool: unknown): unknown {
+  if (!isPlainObject(tool) || tool.type !== "function" || typeof tool.strict === "boolean") return tool;
+  return { ...tool, strict: false };
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

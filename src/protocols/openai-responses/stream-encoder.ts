@@ -5,10 +5,11 @@ import type { CanonicalStreamEncoder } from "../../translate/codec";
 import type { TranslationContext } from "../../translate/types";
 import { localShellAction, resolveClientToolCall, unwrapCustomInput } from "./client-tools";
 import { describeResponsesFailure } from "./errors";
+import { newGatewayReasoningId } from "./foreign-reasoning";
 import type { ResolvedResponsesCodecOptions } from "./options";
-import { buildMessageItem, encodeReasoningItem, readOutputItemSettings, type OutputItemSettings } from "./output-items";
+import { buildMessageItem, encodeReasoningItem, markCutShort, readOutputItemSettings, type OutputItemSettings } from "./output-items";
 import { buildResponseObject } from "./response-object";
-import { encodeResponsesStatus, encodeResponsesUsage } from "./usage-status";
+import { cutByTokenLimit, encodeResponsesStatus, encodeResponsesUsage } from "./usage-status";
 import type { ResponsesItem } from "./wire-types";
 
 type OpenItem =
@@ -38,6 +39,12 @@ type OpenItem =
  * `response.incomplete`, `response.failed`. Every event carries `type` and a
  * `sequence_number` from 0 up; `output_index` is the item's position in the final output,
  * and the terminal `response.output` lists exactly the announced items with the same ids.
+ *
+ * The `output_item.done` of the last finished item waits for the next item or the end: the
+ * upstream says why it stopped only after its last block closed, and an item the token limit
+ * cut short is `incomplete`, not `completed` (cutByTokenLimit). The item's own `.done` events
+ * go out at once; only its `output_item.done` is held, for no longer than the next event
+ * that opens an item or ends the stream.
  */
 export class ResponsesStreamEncoder implements CanonicalStreamEncoder {
   private sequence = 0;
@@ -48,6 +55,8 @@ export class ResponsesStreamEncoder implements CanonicalStreamEncoder {
   private readonly settings: OutputItemSettings;
   private readonly output: ResponsesItem[] = [];
   private readonly open = new Map<number, OpenItem>();
+  /** The last finished item, whose `output_item.done` waits to learn whether it was cut short. */
+  private held: { outputIndex: number; item: ResponsesItem } | undefined;
   private nextOutputIndex = 0;
   private stopReason: StopReason | undefined;
   private usage: Usage = emptyUsage();
@@ -143,11 +152,13 @@ export class ResponsesStreamEncoder implements CanonicalStreamEncoder {
         return;
       }
       const item = block.value as ResponsesItem;
+      this.releaseHeld(out, false);
       const outputIndex = this.nextOutputIndex++;
       this.open.set(index, { kind: "opaque", outputIndex, item });
       this.emit(out, "response.output_item.added", { output_index: outputIndex, item });
       return;
     }
+    this.releaseHeld(out, false);
     const outputIndex = this.nextOutputIndex++;
     if (block.type === "text") {
       const itemId = this.options.newId("msg_");
@@ -162,7 +173,7 @@ export class ResponsesStreamEncoder implements CanonicalStreamEncoder {
       return;
     }
     if (block.type === "reasoning") {
-      const itemId = block.id?.startsWith("rs_") ? block.id : this.options.newId("rs_");
+      const itemId = block.id?.startsWith("rs_") ? block.id : newGatewayReasoningId(this.options.newId);
       this.open.set(index, { kind: "reasoning", outputIndex, itemId, part: { type: "reasoning", id: itemId }, summaryOpen: false });
       this.emit(out, "response.output_item.added", { output_index: outputIndex, item: { type: "reasoning", id: itemId, summary: [] } });
       return;
@@ -261,8 +272,20 @@ export class ResponsesStreamEncoder implements CanonicalStreamEncoder {
     } else {
       done = this.finishToolItem(item, out);
     }
-    this.output[item.outputIndex] = done;
-    this.emit(out, "response.output_item.done", { output_index: item.outputIndex, item: done });
+    // Several blocks may close in a row (message_stop closes what is still open): only the
+    // last one can be the item that was cut.
+    this.releaseHeld(out, false);
+    this.held = { outputIndex: item.outputIndex, item: done };
+  }
+
+  /** Sends the held item's `output_item.done`, `incomplete` when the token limit cut it short. */
+  private releaseHeld(out: SseEvent[], cutShort: boolean): void {
+    const held = this.held;
+    if (!held) return;
+    this.held = undefined;
+    const item = cutShort ? markCutShort(held.item) : held.item;
+    this.output[held.outputIndex] = item;
+    this.emit(out, "response.output_item.done", { output_index: held.outputIndex, item });
   }
 
   private finishToolItem(item: Extract<OpenItem, { kind: "tool" }>, out: SseEvent[]): ResponsesItem {
@@ -281,6 +304,7 @@ export class ResponsesStreamEncoder implements CanonicalStreamEncoder {
   /** SR07: close what was announced (SR03), then exactly one terminal event with the full response. */
   private complete(out: SseEvent[]): void {
     for (const index of [...this.open.keys()].sort((a, b) => a - b)) this.stopBlock(index, out);
+    this.releaseHeld(out, cutByTokenLimit(this.stopReason));
     const { status, incompleteDetails } = encodeResponsesStatus(this.stopReason ?? "end_turn");
     this.finished = true;
     const type = status === "completed" ? "response.completed" : "response.incomplete";
@@ -289,6 +313,8 @@ export class ResponsesStreamEncoder implements CanonicalStreamEncoder {
 
   /** SR08: a mid-stream failure is `response.failed` with a code Codex acts on (never a bare `error` event). */
   private fail(event: Extract<CanonicalEvent, { type: "error" }>, out: SseEvent[]): void {
+    // The held item was closed by the upstream before the failure: it is whole.
+    this.releaseHeld(out, false);
     this.finished = true;
     const error = describeResponsesFailure(event);
     this.emit(out, "response.failed", { response: this.responseObject("failed", { error }) });

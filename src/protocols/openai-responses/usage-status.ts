@@ -56,6 +56,16 @@ export function encodeResponsesStatus(stopReason: StopReason): ResponsesStatus {
   }
 }
 
+/**
+ * Whether the output was cut off by the token limit (upstream `max_tokens` / `length`). The
+ * item the model was writing then never finished: OpenAI reports that last item `incomplete`,
+ * not `completed`, so a client can tell a cut message or half-written call from a whole one.
+ * Content filtering is left out: a Chat `refusal` maps to it too and is a whole message.
+ */
+export function cutByTokenLimit(stopReason: StopReason | undefined): boolean {
+  return stopReason === "max_tokens" || stopReason === "model_context_window_exceeded";
+}
+
 /** Responses status → stop reason (N02): any tool call in the output means `tool_use`. */
 export function decodeResponsesStatus(status: unknown, incompleteDetails: unknown, hasToolCall: boolean): StopReason {
   if (status === "incomplete") {

@@ -231,4 +231,19 @@ describe("Responses encodeRequest (A→R, O→R)", () => {
     expect(body.text).toEqual({ verbosity: "low" });
     expect(body.reasoning).toEqual({ effort: "medium", summary: "auto" });
   });
+
+  test("P10 R10 the client's tools, tool_choice and user kept for the echo never override what the encoder sends", () => {
+    const request = codec.decodeRequest({
+      model: "gpt-5.5",
+      input: "hi",
+      user: "alice@example.com",
+      tools: [{ type: "function", name: "a", parameters: { type: "object", properties: {} } }, { type: "function", name: "b", parameters: { type: "object", properties: {} } }],
+      tool_choice: { type: "allowed_tools", mode: "auto", tools: [{ type: "function", name: "a" }] },
+    });
+    const body = codec.encodeRequest(request, testContext({ upstreamProtocol: "openai-responses", upstreamModel: "gpt-5.5" }));
+    expect(body.user).toBeUndefined();
+    expect(body.safety_identifier).toMatch(/^[0-9a-f]{64}$/);
+    expect((body.tools as Array<Record<string, unknown>>).map((tool) => tool.name)).toEqual(["a"]);
+    expect(body.tool_choice).toBe("auto");
+  });
 });

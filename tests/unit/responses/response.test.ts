@@ -48,6 +48,65 @@ describe("Responses encodeResponse (R→A, R→O non-streaming)", () => {
     expect(refused).toMatchObject({ status: "incomplete", incomplete_details: { reason: "content_filter" } });
   });
 
+  test("N01 the item the token limit cut short is incomplete, as OpenAI reports it; the items before it stay completed", () => {
+    const codec = testCodec();
+    const statuses = (content: CanonicalResponse["content"], stopReason: CanonicalResponse["stopReason"]) =>
+      ((codec.encodeResponse({ ...anthropicAnswer, content, stopReason }, testContext()) as Record<string, unknown>).output as Array<Record<string, unknown>>).map((item) => [
+        item.type,
+        item.status,
+      ]);
+    // A message cut mid-text.
+    expect(statuses([{ type: "text", text: "The answer is" }], "max_tokens")).toEqual([["message", "incomplete"]]);
+    // A function call cut mid-arguments, after a whole message.
+    const cutCall = [{ type: "text", text: "Running." }, { type: "tool_call", id: "toolu_1", name: "exec_command", arguments: '{"cmd":"l', kind: "function" }] as CanonicalResponse["content"];
+    expect(statuses(cutCall, "max_tokens")).toEqual([
+      ["message", "completed"],
+      ["function_call", "incomplete"],
+    ]);
+    // Thinking cut before any answer (a context window overflow counts as the same cut).
+    expect(statuses([{ type: "reasoning", text: "Let me", signature: "sig" }], "model_context_window_exceeded")).toEqual([["reasoning", "incomplete"]]);
+    // A whole answer: completed items, and reasoning without a status, as at OpenAI.
+    expect(statuses([{ type: "reasoning", text: "plan", signature: "sig" }, ...cutCall], "tool_use")).toEqual([
+      ["reasoning", undefined],
+      ["message", "completed"],
+      ["function_call", "completed"],
+    ]);
+  });
+
+  test("R10 tools and tool_choice are echoed as the client sent them: allowed_tools, every tool, strict as given", () => {
+    const codec = testCodec();
+    const tools = [
+      { type: "function", name: "a", parameters: { type: "object", properties: {}, required: [], additionalProperties: false }, strict: true },
+      { type: "function", name: "b", parameters: { type: "object", properties: {} } },
+      { type: "custom", name: "apply_patch", format: { type: "text" } },
+      { type: "web_search" },
+    ];
+    const toolChoice = { type: "allowed_tools", mode: "required", tools: [{ type: "function", name: "a" }] };
+    const request = codec.decodeRequest({ model: "gpt-5.5", input: "hi", tools, tool_choice: toolChoice, safety_identifier: "user-7", prompt_cache_key: "k1" });
+    // The upstream gets the narrowed list and the mode...
+    expect(request.tools.map((tool) => (tool.kind === "builtin" ? tool.type : tool.name))).toEqual(["a"]);
+    expect(request.toolChoice).toEqual({ type: "required" });
+    // ...the client gets its own declarations back; a function without strict says false (not enforced upstream).
+    const body = codec.encodeResponse({ ...anthropicAnswer, stopReason: "end_turn" }, testContext({}, request)) as Record<string, unknown>;
+    expect(body.tool_choice).toEqual(toolChoice);
+    expect(body.tools).toEqual([tools[0], { ...tools[1], strict: false }, tools[2], tools[3]]);
+    expect(body).toMatchObject({ user: null, safety_identifier: "user-7", prompt_cache_key: "k1", background: false });
+    // A plain choice and `user` come back as sent too.
+    const plain = codec.decodeRequest({ model: "gpt-5.5", input: "hi", tools: [tools[1]], tool_choice: "required", user: "u-1" });
+    expect(codec.encodeResponse({ ...anthropicAnswer, stopReason: "end_turn" }, testContext({}, plain))).toMatchObject({ tool_choice: "required", user: "u-1", safety_identifier: null });
+  });
+
+  test("R10 J01 K01 a json_schema format keeps its description and reasoning effort none stays none in the echo", () => {
+    const codec = testCodec();
+    const format = { type: "json_schema", name: "out", description: "The answer", schema: { type: "object", properties: {} }, strict: true };
+    const request = codec.decodeRequest({ model: "gpt-5.5", input: "hi", text: { format }, reasoning: { effort: "none" } });
+    const body = codec.encodeResponse({ ...anthropicAnswer, stopReason: "end_turn" }, testContext({}, request)) as Record<string, unknown>;
+    expect(body.text).toEqual({ format });
+    expect(body.reasoning).toEqual({ effort: "none", summary: null });
+    const plain = codec.decodeRequest({ model: "gpt-5.5", input: "hi" });
+    expect((codec.encodeResponse({ ...anthropicAnswer, stopReason: "end_turn" }, testContext({}, plain)) as Record<string, unknown>).reasoning).toEqual({ effort: null, summary: null });
+  });
+
   test("N08 an empty answer is an empty output list, never an empty message item", () => {
     const body = testCodec().encodeResponse({ ...anthropicAnswer, content: [], stopReason: "end_turn" }, testContext()) as Record<string, unknown>;
     expect(body.output).toEqual([]);

@@ -81,7 +81,7 @@ describe("Responses stream encoder", () => {
     ]);
     const added = events.filter((event) => event.type === "response.output_item.added");
     expect(added.map((event) => event.data.output_index)).toEqual([0, 1, 2, 3]);
-    expect(added.map((event) => (event.data.item as Record<string, unknown>).id)).toEqual(["rs_1", "msg_1", "fc_1", "fc_2"]);
+    expect(added.map((event) => (event.data.item as Record<string, unknown>).id)).toEqual(["rs_tgw1", "msg_1", "fc_1", "fc_2"]);
     expect(added[2]!.data.item).toEqual({ type: "function_call", id: "fc_1", status: "in_progress", call_id: "toolu_1", name: "exec_command", arguments: "" });
     const argsDone = events.filter((event) => event.type === "response.function_call_arguments.done");
     expect(argsDone.map((event) => [event.data.output_index, event.data.arguments])).toEqual([
@@ -185,6 +185,60 @@ describe("Responses stream encoder", () => {
     const last = events.at(-1)!;
     expect(last.type).toBe("response.incomplete");
     expect(last.data.response).toMatchObject({ status: "incomplete", incomplete_details: { reason: "max_output_tokens" } });
+  });
+
+  test("N01 the item the token limit cut short is incomplete in output_item.done and in response.incomplete", () => {
+    const events = encode([
+      { type: "message_start", id: "m", model: "c" },
+      { type: "block_start", index: 0, block: { type: "text" } },
+      { type: "text_delta", index: 0, text: "Running." },
+      { type: "block_stop", index: 0 },
+      { type: "block_start", index: 1, block: { type: "tool_call", id: "toolu_1", name: "exec_command", kind: "function" } },
+      { type: "tool_args_delta", index: 1, fragment: '{"cmd":"l' },
+      { type: "block_stop", index: 1 },
+      { type: "finish", stopReason: "max_tokens" },
+      { type: "usage", usage: { outputTokens: 16 } },
+      { type: "message_stop" },
+    ]);
+    const done = events.filter((event) => event.type === "response.output_item.done").map((event) => event.data.item as Record<string, unknown>);
+    expect(done.map((item) => [item.type, item.status])).toEqual([
+      ["message", "completed"],
+      ["function_call", "incomplete"],
+    ]);
+    expect(done[1]).toMatchObject({ call_id: "toolu_1", arguments: '{"cmd":"l' });
+    const last = events.at(-1)!;
+    expect(last.type).toBe("response.incomplete");
+    expect((last.data.response as Record<string, unknown>).output).toEqual(done);
+    // The order is unchanged: an item is done before the next one is added, and all before the end.
+    expect(events.map((event) => event.type).slice(2)).toEqual([
+      "response.output_item.added",
+      "response.content_part.added",
+      "response.output_text.delta",
+      "response.output_text.done",
+      "response.content_part.done",
+      "response.output_item.done",
+      "response.output_item.added",
+      "response.function_call_arguments.delta",
+      "response.function_call_arguments.done",
+      "response.output_item.done",
+      "response.incomplete",
+    ]);
+  });
+
+  test("N01 reasoning cut before any answer is an incomplete reasoning item; whole reasoning carries no status", async () => {
+    const thinking = (stopReason: "max_tokens" | "end_turn"): Parsed =>
+      encode([
+        { type: "message_start", id: "m", model: "c" },
+        { type: "block_start", index: 0, block: { type: "reasoning" } },
+        { type: "reasoning_delta", index: 0, text: "Let me" },
+        { type: "reasoning_signature", index: 0, signature: "sig" },
+        { type: "block_stop", index: 0 },
+        { type: "finish", stopReason },
+        { type: "message_stop" },
+      ]);
+    const itemOf = (events: Parsed) => events.find((event) => event.type === "response.output_item.done")!.data.item as Record<string, unknown>;
+    expect(itemOf(thinking("max_tokens")).status).toBe("incomplete");
+    expect(itemOf(thinking("end_turn")).status).toBeUndefined();
   });
 
   test("SR03 SR07 message_stop closes items still open, each exactly once, before the terminal event", () => {
