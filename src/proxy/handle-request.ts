@@ -9,6 +9,7 @@ import { SseDecoder } from "../streaming/sse-decoder";
 import type { SseEvent } from "../streaming/sse-event";
 import { usageFromResponseBody } from "../streaming/usage-tap";
 import type { UpstreamCall } from "../upstream/client";
+import { needsGatewayCompaction, serveGatewayCompaction } from "./compaction";
 import { echoClientModel } from "./echo-model";
 import { LedgerRecorder, type UsageEstimate } from "./ledger-recorder";
 import { upstreamOperationFor, wantsStream } from "./operation";
@@ -23,6 +24,7 @@ import { type PreparedAttempt, prepareAttempt } from "./upstream-request";
  * translate the answer and record it in the ledger.
  */
 export async function handleModelRequest(request: ModelRequest, deps: ProxyDeps): Promise<Response> {
+  if (needsGatewayCompaction(request, deps)) return serveGatewayCompaction(request, deps, handleModelRequest);
   const recorder = new LedgerRecorder(request, deps);
   const log = requestLog(deps.logger, request.requestId);
   const warn = (message: string, details?: Record<string, unknown>) => log.warn({ ...details }, message);

@@ -4,6 +4,7 @@ import type { Protocol } from "../canonical/types";
 import { GatewayError } from "../errors/gateway-error";
 import { withoutOpenAIThinking } from "../protocols/anthropic/foreign-thinking";
 import { withoutForeignReasoning } from "../protocols/openai-responses/foreign-reasoning";
+import { withGatewayCompactionsExpanded } from "../protocols/openai-responses/gateway-compaction";
 import { checkOpenAIHostedState } from "../protocols/openai-responses/request-checks";
 import type { RouteTarget } from "../routing/router";
 import { logprobsParam } from "../translate/logprobs";
@@ -90,10 +91,10 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
     // Reasoning items from Claude or a Chat model served through this gateway would make OpenAI
     // refuse the whole request (a blob it cannot decrypt, an id it never issued): left out.
     const input = withoutForeignReasoning(source.input);
-    if (input !== source.input) {
-      warn("left out reasoning items from another provider, which an OpenAI Responses model cannot replay");
-      bodyObject = { ...source, input };
-    }
+    if (input !== source.input) warn("left out reasoning items from another provider, which an OpenAI Responses model cannot replay");
+    // Summaries this gateway compacted for another model: OpenAI reads them as the user message they stand for.
+    const expanded = withGatewayCompactionsExpanded(input);
+    if (expanded !== source.input) bodyObject = { ...source, input: expanded };
   }
   if ((request.operation === "anthropic" || request.operation === "anthropic-count-tokens") && upstreamProtocol === "anthropic" && target.provider !== "loopback") {
     // Thinking blocks holding an OpenAI model's reasoning (Claude Code served by one earlier in

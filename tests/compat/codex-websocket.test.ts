@@ -70,4 +70,38 @@ describeIfCodex(`Codex CLI ${pinnedCodexVersion} over the Responses WebSocket`, 
     },
     55_000,
   );
+
+  test(
+    "Codex's remote compaction on a Claude route: the model's summary comes back as a compaction item and replaces the history",
+    async () => {
+      const trip = anthropicToolRoundTrip({ calls: [{ id: "toolu_codex_ws_2", tool: "exec_command", input: { cmd: "printf hello > out.txt" } }], finalText: "Done." });
+      const summary = "SUMMARY: out.txt was written with hello; nothing else to do.";
+      mock = await startMockUpstream();
+      mock.setResponder((request) => {
+        if (JSON.stringify(request.body.messages?.at(-1) ?? "").includes("Context checkpoint")) {
+          return { json: { id: "msg_summary", type: "message", role: "assistant", model: "claude-sonnet-4-6", content: [{ type: "text", text: summary }], stop_reason: "end_turn", stop_sequence: null, usage: { input_tokens: 40, output_tokens: 12 } } };
+        }
+        return trip(request);
+      });
+      gw = await startTestGateway(mock, { TOKLIGENCE_OPENAI_API_KEY: "", TOKLIGENCE_MODEL_ALIASES: "gpt-5.5=>anthropic:claude-sonnet-4-6" });
+      // A tiny limit, so that Codex compacts after the tool call, in the middle of the turn.
+      const run = await runCodexExec({ gatewayUrl: gw.url, prompt: "Create out.txt containing hello.", transport: "websocket", configOverrides: ["model_auto_compact_token_limit=15"], timeoutMs: 45_000 });
+      const diagnostics = `exit ${run.exitCode}\nstdout:\n${run.stdout.slice(-1500)}\nstderr:\n${run.stderr.slice(-3000)}`;
+
+      expect(run.exitCode, diagnostics).toBe(0);
+      expect(run.stderr, diagnostics).not.toContain("remote compact task");
+      expect(run.stdout + run.stderr, diagnostics).toContain("context compacted");
+      const messages = mock.requests.filter((request) => request.path === "/v1/messages");
+      const summarise = messages.findIndex((request) => JSON.stringify(request.body.messages.at(-1)).includes("Context checkpoint"));
+      expect(summarise, diagnostics).toBeGreaterThan(0);
+      // The summary request carried the conversation so far (the tool call and its result) ...
+      expect(JSON.stringify(messages[summarise]!.body.messages)).toContain("toolu_codex_ws_2");
+      // ... and the turn after it got the summary in place of what it replaced.
+      const after = messages[summarise + 1]!;
+      expect(JSON.stringify(after.body.messages)).toContain(summary);
+      expect(JSON.stringify(after.body)).not.toContain("tgwcmp1.");
+      expect(gw.ledger.entries.map((entry) => entry.status)).toEqual([200, 200, 200]);
+    },
+    55_000,
+  );
 });

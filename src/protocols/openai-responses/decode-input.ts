@@ -2,6 +2,7 @@ import type { ContentPart, Message, TextPart } from "../../canonical/types";
 import { GatewayError } from "../../errors/gateway-error";
 import { decodeMessageContent, decodeReasoningItem, decodeToolOutput } from "./decode-content";
 import { checkRequired, missingFieldError } from "../field-types";
+import { compactionSummaryMessage, decodeCompactionBlob } from "./gateway-compaction";
 import { flattenNamespacedName } from "./namespaced-names";
 import { isRecord, readString } from "./values";
 
@@ -97,6 +98,17 @@ function decodeItem(item: Record<string, unknown>, index: number, builder: TurnB
     }
     case "reasoning":
       builder.add("assistant", [decodeReasoningItem(item)]);
+      return;
+    case "compaction": {
+      // A compaction this gateway wrote (gateway-compaction.ts) is the summary of what it
+      // replaced; OpenAI's own, encrypted, is opaque like any other replayed output item.
+      const summary = decodeCompactionBlob(item.encrypted_content);
+      if (summary === undefined) builder.add("assistant", [{ type: "opaque", protocol: "openai-responses", value: item }]);
+      else builder.add("user", [{ type: "text", text: (compactionSummaryMessage(summary).content as Array<{ text: string }>)[0]!.text }]);
+      return;
+    }
+    case "compaction_trigger":
+      // Served before translation (src/proxy/compaction.ts); one left elsewhere in a history asks nothing.
       return;
     case "item_reference":
       // R03: references need the response store; fail loudly rather than lose context.
