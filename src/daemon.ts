@@ -12,6 +12,7 @@ import { loadPriceTable } from "./ledger/price-table";
 import { createResponseStore } from "./responses-store/service";
 import { ensureConfiguredRootAdmin, openConfiguredStore } from "./store/open-configured-store";
 import { type GatewayServices, startGateway } from "./gateway";
+import { ListenError } from "./http/listen-error";
 import { createLogger, type Logger } from "./log/logger";
 import { gatewayCommit, gatewayVersion } from "./version";
 
@@ -100,7 +101,20 @@ export async function runDaemon(loaded: LoadedConfig): Promise<void> {
     await Bun.sleep(50);
     process.exit(1);
   }
-  const gateway = startGateway(config, logger, services);
+  let gateway: ReturnType<typeof startGateway>;
+  try {
+    gateway = startGateway(config, logger, services);
+  } catch (error) {
+    // A port in use or an address not on this machine: one fatal line that says which and what
+    // to change, not a stack trace from inside the HTTP framework; exit 1 like any failed start.
+    // Its own stack says nothing a user needs; any other error keeps the full one.
+    logger.fatal(error instanceof ListenError ? { code: error.code } : { err: error }, `cannot start: ${(error as Error).message}`);
+    await services.ledger?.close();
+    await services.close();
+    logger.flush();
+    await Bun.sleep(50);
+    process.exit(1);
+  }
   logger.info({ version: gatewayVersion, commit: gatewayCommit, environment: config.environment }, `tokligence gateway ${gatewayVersion} started`);
   // Tests and operators grep this line (the original's start-up log, notes §1.13).
   logger.info(`work mode: ${config.workMode} (auto=passthrough when protocols match, translation otherwise; passthrough=never translate; translation=always through the hub)`);
