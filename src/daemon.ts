@@ -88,6 +88,7 @@ function describeDatabase(databaseUrl: string, dataDir: string): string {
 export async function runDaemon(loaded: LoadedConfig): Promise<void> {
   const { config } = loaded;
   const logger = await createLogger(config);
+  for (const warning of loaded.warnings) logger.warn(warning);
   let services: Awaited<ReturnType<typeof buildServices>>;
   try {
     services = await buildServices(loaded, logger);

@@ -5,6 +5,7 @@ import { coerceValue } from "./coerce";
 import { ConfigError, type Layer, loadConfigDirectory, loadEmbeddedDefaults, loadEnvironment, loadFlags, loadTomlFile, mergeLayers } from "./layers";
 import { findKeySpec } from "./schema";
 import { buildProviders } from "./providers";
+import { unreadEnvWarnings } from "./unread-env";
 import type { GatewayConfig, SourcedValue } from "./types";
 import { ModelRouter } from "../routing/router";
 
@@ -24,6 +25,8 @@ export interface LoadedConfig {
   config: GatewayConfig;
   /** Every effective key with its typed value and source, for `config show`. */
   entries: Map<string, SourcedValue & { secret: boolean }>;
+  /** Things that do not stop the start but that a user should hear about (unread variables). */
+  warnings: string[];
 }
 
 /** Expand a leading "~" to the home directory (the original created a literal "~" folder). */
@@ -71,7 +74,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   }
   const config = buildConfig(entries, environment);
   checkRouting(config, entries);
-  return { config: deepFreeze(config), entries };
+  return { config: deepFreeze(config), entries, warnings: unreadEnvWarnings(env, config) };
 }
 
 function buildConfig(entries: Map<string, SourcedValue>, environment: string): GatewayConfig {

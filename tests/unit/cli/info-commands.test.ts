@@ -35,6 +35,13 @@ describe("config show and healthcheck", () => {
     expect(result.stdout).not.toContain("sk-live-secret");
   }, 60_000);
 
+  test("config show warns on stderr about a variable it does not read, keeping --json parseable", async () => {
+    const result = await runCommand([process.execPath, MAIN, "config", "show", "--json"], { env: { ...env, TOKLIGENCE_OPENAI_KEY: "sk-typo" }, timeoutMs: 30_000 });
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toContain("warning: TOKLIGENCE_OPENAI_KEY is not a variable this gateway reads; did you mean TOKLIGENCE_OPENAI_API_KEY?");
+    expect(() => JSON.parse(result.stdout)).not.toThrow();
+  }, 60_000);
+
   test("config show: a readable table", async () => {
     const result = await gateway(["config", "show"]);
     expect(result.exitCode).toBe(0);
