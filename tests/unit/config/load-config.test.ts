@@ -191,6 +191,21 @@ describe("shipped configuration files", () => {
     expect(router.resolve("gemini-2.5-pro", "openai-chat").targets[0]!.providerName).toBe("gemini");
   });
 
+  test("config/examples.toml without its variables names every unset one in one error, not one per start", () => {
+    const attempt = () => loadConfig({ configDir: noDir, env: { OPENAI_API_KEY: "a" }, configFile: join(import.meta.dir, "../../../config/examples.toml") });
+    expect(attempt).toThrow(/^these environment variables are referred to as "env:NAME" but not set: ANTHROPIC_API_KEY \(providers\.anthropic\.api_keys from .*examples\.toml\), DEEPSEEK_API_KEY .*GROQ_API_KEY .*GEMINI_API_KEY .*OPENROUTER_API_KEY .*; set them, or remove the entries you do not use$/);
+  });
+
+  test("an unset reference on a typed key is reported as unset, not as an invalid empty value", () => {
+    writeFileSync(join(dir, "port-ref.toml"), '[server]\nport = "env:GW_PORT"\n');
+    expect(() => loadConfig({ configDir: noDir, env: {}, configFile: join(dir, "port-ref.toml") })).toThrow(/^server\.port from .*port-ref\.toml refers to environment variable GW_PORT, which is not set$/);
+  });
+
+  test("config/prices.toml given as --config is named as the price table it is", () => {
+    const attempt = () => loadConfig({ configDir: noDir, env: {}, configFile: join(import.meta.dir, "../../../config/prices.toml") });
+    expect(attempt).toThrow(/config\/prices\.toml is a price table, not a configuration file: name it with ledger\.prices_file \(or TOKLIGENCE_LEDGER__PRICES_FILE\) instead of --config$/);
+  });
+
   test("config/dev.toml and config/prod.toml are valid overlays", () => {
     const configDir = join(import.meta.dir, "../../../config");
     expect(loadConfig({ configDir, env: {} }).config.environment).toBe("dev");
