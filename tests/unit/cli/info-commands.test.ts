@@ -42,6 +42,12 @@ describe("config show and healthcheck", () => {
     expect(() => JSON.parse(result.stdout)).not.toThrow();
   }, 60_000);
 
+  test("a bad --work-mode is a configuration error like any other bad flag: one line, exit 2", async () => {
+    const result = await gateway(["config", "show", "--work-mode", "fast"]);
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr.trim()).toBe('configuration error: invalid value for gateway.work_mode from flag --work-mode: "fast" (allowed: one of auto, passthrough, translation)');
+  }, 60_000);
+
   test("config show: a readable table", async () => {
     const result = await gateway(["config", "show"]);
     expect(result.exitCode).toBe(0);
