@@ -30,7 +30,8 @@ describe("config show and healthcheck", () => {
     const byKey = new Map(rows.map((row) => [row.key, row]));
     // Typed values, for scripts: a number stays a number.
     expect(byKey.get("server.port")).toEqual({ key: "server.port", value: 18081, source: "env TOKLIGENCE_PORT" });
-    expect(byKey.get("database.url")?.value).toBe("***");
+    // The host and database stay visible (what a user checks); the password does not.
+    expect(byKey.get("database.url")?.value).toBe("postgres://ops:***@db.internal/gateway");
     expect(result.stdout).not.toContain("s3cret-password");
     expect(result.stdout).not.toContain("sk-live-secret");
   }, 60_000);

@@ -170,6 +170,14 @@ describe("layered configuration", () => {
     expect(describeConfig(loaded).find((r) => r.key === "providers.openai.api_keys")!.value).toEqual(["***"]);
   });
 
+  test("config show keeps what a user checks in database.url and provider headers, hiding only the secret part", () => {
+    const shown = (env: Record<string, string>, key: string) => describeConfig(loadConfig({ configDir: noDir, env })).find((row) => row.key === key)!.value;
+    expect(shown({ TOKLIGENCE_LEDGER_PATH: "/app/data/ledger.db" }, "database.url")).toBe("/app/data/ledger.db");
+    expect(shown({ TOKLIGENCE_DATABASE_URL: "postgres://ops:pw-SECRET@db:5432/gw?sslmode=require&password=q-SECRET" }, "database.url")).toBe("postgres://ops:***@db:5432/gw?sslmode=require&password=***");
+    const headers = { TOKLIGENCE_PROVIDERS__OPENAI__HEADERS: "HTTP-Referer: https://example.com,X-Api-Token: t-SECRET" };
+    expect(shown(headers, "providers.openai.headers")).toEqual(["HTTP-Referer: ***", "X-Api-Token: ***"]);
+  });
+
   test("config show hides credentials inside provider URLs, and --json rows keep their types", () => {
     const loaded = loadConfig({ configDir: noDir, env: { TOKLIGENCE_OPENAI_BASE_URL: "http://proxyuser:basepass-SECRET@127.0.0.1:3128/v1", TOKLIGENCE_PORT: "9010" } });
     const rows = describeConfig(loaded);
