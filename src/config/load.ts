@@ -6,6 +6,7 @@ import { ConfigError, type Layer, loadConfigDirectory, loadEmbeddedDefaults, loa
 import { findKeySpec } from "./schema";
 import { buildProviders } from "./providers";
 import { unreadEnvWarnings } from "./unread-env";
+import { missingOverlayWarning } from "./missing-overlay";
 import { resolveEnvReference, type UnsetReference, unsetReferencesMessage } from "./env-references";
 import type { GatewayConfig, SourcedValue } from "./types";
 import { ModelRouter } from "../routing/router";
@@ -65,7 +66,10 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   if (unset.length > 0) throw new ConfigError(unsetReferencesMessage(unset));
   const config = buildConfig(entries, environment);
   checkRouting(config, entries);
-  return { config: deepFreeze(config), entries, warnings: unreadEnvWarnings(env, config) };
+  const chosenBy = options.environment !== undefined ? "--env" : env.TOKLIGENCE_ENV !== undefined ? "TOKLIGENCE_ENV" : undefined;
+  const overlayWarning = missingOverlayWarning(configDir, environment, chosenBy);
+  const warnings = [...(overlayWarning ? [overlayWarning] : []), ...unreadEnvWarnings(env, config)];
+  return { config: deepFreeze(config), entries, warnings };
 }
 
 /**

@@ -214,6 +214,17 @@ describe("shipped configuration files", () => {
     expect(attempt).toThrow(/config\/prices\.toml is a price table, not a configuration file: name it with ledger\.prices_file \(or TOKLIGENCE_LEDGER__PRICES_FILE\) instead of --config$/);
   });
 
+  test("an environment chosen without its overlay file is a warning naming the overlays there; none when the folder has none", () => {
+    const configDir = join(import.meta.dir, "../../../config");
+    expect(loadConfig({ configDir, env: {}, environment: "prdo" }).warnings).toEqual([`environment "prdo" (from --env) has no ${join(configDir, "prdo.toml")}, so no overlay applies; overlays there: dev, prod`]);
+    expect(loadConfig({ configDir, env: { TOKLIGENCE_ENV: "prod" } }).warnings).toEqual([]);
+    expect(loadConfig({ configDir, env: {} }).warnings).toEqual([]);
+    // The Docker image: TOKLIGENCE_ENV=prod over an empty /etc/tokligence.
+    const empty = mkdtempSync(join(tmpdir(), "gw-empty-config-"));
+    expect(loadConfig({ configDir: empty, env: { TOKLIGENCE_ENV: "prod" } }).warnings).toEqual([]);
+    rmSync(empty, { recursive: true });
+  });
+
   test("config/dev.toml and config/prod.toml are valid overlays", () => {
     const configDir = join(import.meta.dir, "../../../config");
     expect(loadConfig({ configDir, env: {} }).config.environment).toBe("dev");
