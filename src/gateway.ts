@@ -71,7 +71,7 @@ async function settlesWithin(work: Promise<unknown>, ms: number, cutShort?: Prom
 }
 
 /** The listeners to open: one facade port, or the original's multi-port layout. */
-function planListeners(config: GatewayConfig): Array<{ name: string; port: number; endpoints: EndpointKey[] }> {
+export function planListeners(config: GatewayConfig): Array<{ name: string; port: number; endpoints: EndpointKey[] }> {
   if (!config.multiport.enabled) return [{ name: "facade", port: config.server.port, endpoints: ["openai_core", "openai_responses", "anthropic", "admin", "health"] }];
   const { ports, endpoints } = config.multiport;
   const plan = [

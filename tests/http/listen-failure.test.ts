@@ -1,6 +1,6 @@
 import { expect, test } from "bun:test";
-import { rmSync } from "node:fs";
-import { resolve } from "node:path";
+import { existsSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { loadConfig } from "../../src/config/load";
 import { startGateway } from "../../src/gateway";
 import { createSilentLogger } from "../../src/log/logger";
@@ -38,6 +38,9 @@ test("gateway serve on a port in use: one fatal JSON line naming the address and
     );
     expect(fatal?.code).toBe("EADDRINUSE");
     expect(result.stderr).not.toContain("node_modules/elysia");
+    // Checked before the database is opened: a second gateway on the same data dir used to wait
+    // for the first one's ledger journal and warn about it before naming the port.
+    expect(existsSync(join(dataDir, "gateway.db"))).toBe(false);
   } finally {
     taken.release();
     rmSync(dataDir, { recursive: true, force: true });
