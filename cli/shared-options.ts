@@ -21,7 +21,9 @@ export function withConfigOptions<T>(yargs: Argv<T>): Argv<T & ConfigArgs> {
     .option("env", { type: "string", describe: "environment overlay (config/<env>.toml); default TOKLIGENCE_ENV or dev" })
     .option("port", { type: "string", describe: "listen port (facade)" })
     .option("host", { type: "string", describe: "listen address" })
-    .option("work-mode", { type: "string", choices: ["auto", "passthrough", "translation"], describe: "translation policy" })
+    // No yargs `choices`: a bad value then gets the same "configuration error: … (allowed: …)"
+    // line and exit 2 as every other flag and key, not yargs' "Invalid values" over the whole help.
+    .option("work-mode", { type: "string", describe: "translation policy: auto, passthrough or translation" })
     .option("log-level", { type: "string", describe: "trace, debug, info, warn, error, fatal or silent" })
     .option("data-dir", { type: "string", describe: "data directory (database, logs); default ~/.tokligence" })
     .option("database-url", { type: "string", describe: "postgres://… to share one database between replicas (default: SQLite <data-dir>/gateway.db)" }) as Argv<T & ConfigArgs>;

@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { detectHostTarget, getBinaryName, RELEASE_TARGETS, type ReleaseTarget } from "./lib/targets.ts";
 import { writeZip, type ZipEntry } from "./lib/zip-writer.ts";
+import { missingBinaryMessage } from "./lib/missing-binary.ts";
 import { readVersion, REPO_ROOT } from "./version.ts";
 
 const DIST_NAME = "tokligence";
@@ -112,7 +113,10 @@ if (import.meta.main) {
     const binary = values.host
       ? join(REPO_ROOT, "bin", getBinaryName(target))
       : join(REPO_ROOT, "dist/bin", target.id, getBinaryName(target));
-    if (!existsSync(binary)) throw new Error(`missing ${binary}: run bun scripts/build.ts ${values.host ? "" : "--all"} first`);
+    if (!existsSync(binary)) {
+      console.error(missingBinaryMessage(binary, values.host, "build:wheels"));
+      process.exit(1);
+    }
     console.log(buildWheel(target, binary, version, join(REPO_ROOT, "dist/wheels")));
   }
 }

@@ -12,6 +12,7 @@ import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, rmSync, writeFi
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { detectHostTarget, getBinaryName, getNpmPackageName, NPM_LAUNCHER, RELEASE_TARGETS, type ReleaseTarget } from "./lib/targets.ts";
+import { missingBinaryMessage } from "./lib/missing-binary.ts";
 import { readVersion, REPO_ROOT } from "./version.ts";
 
 const LAUNCHER_SOURCE = join(REPO_ROOT, "npm/gateway");
@@ -98,7 +99,10 @@ if (import.meta.main) {
     const binary = values.host
       ? join(REPO_ROOT, "bin", getBinaryName(target))
       : join(REPO_ROOT, "dist/bin", target.id, getBinaryName(target));
-    if (!existsSync(binary)) throw new Error(`missing ${binary}: run bun scripts/build.ts ${values.host ? "" : "--all"} first`);
+    if (!existsSync(binary)) {
+      console.error(missingBinaryMessage(binary, values.host, "pack:npm"));
+      process.exit(1);
+    }
     dirs.push(stagePlatformPackage(target, binary, version, outRoot));
   }
   dirs.push(await stageLauncherPackage(version, outRoot));

@@ -12,6 +12,8 @@ import { loadPriceTable } from "./ledger/price-table";
 import { createResponseStore } from "./responses-store/service";
 import { ensureConfiguredRootAdmin, openConfiguredStore } from "./store/open-configured-store";
 import { type GatewayServices, startGateway } from "./gateway";
+import { ListenError } from "./http/listen-error";
+import { probeListeners } from "./http/probe-listeners";
 import { createLogger, type Logger } from "./log/logger";
 import { gatewayCommit, gatewayVersion } from "./version";
 
@@ -83,10 +85,28 @@ function describeDatabase(databaseUrl: string, dataDir: string): string {
   }
 }
 
+/**
+ * A port in use or an address not on this machine: one fatal line that says which and what to
+ * change, not a stack trace from inside the HTTP framework; exit 1 like any failed start. A
+ * ListenError's own stack says nothing a user needs; any other error keeps the full one.
+ */
+async function exitOnListenError(logger: Logger, error: unknown): Promise<never> {
+  logger.fatal(error instanceof ListenError ? { code: error.code } : { err: error }, `cannot start: ${(error as Error).message}`);
+  logger.flush();
+  await Bun.sleep(50);
+  process.exit(1);
+}
+
 /** `gatewayd` / `gateway serve`: start, log the essentials, drain on SIGTERM/SIGINT. */
 export async function runDaemon(loaded: LoadedConfig): Promise<void> {
   const { config } = loaded;
   const logger = await createLogger(config);
+  for (const warning of loaded.warnings) logger.warn(warning);
+  try {
+    probeListeners(config);
+  } catch (error) {
+    return await exitOnListenError(logger, error);
+  }
   let services: Awaited<ReturnType<typeof buildServices>>;
   try {
     services = await buildServices(loaded, logger);
@@ -100,7 +120,14 @@ export async function runDaemon(loaded: LoadedConfig): Promise<void> {
     await Bun.sleep(50);
     process.exit(1);
   }
-  const gateway = startGateway(config, logger, services);
+  let gateway: ReturnType<typeof startGateway>;
+  try {
+    gateway = startGateway(config, logger, services);
+  } catch (error) {
+    await services.ledger?.close();
+    await services.close();
+    return await exitOnListenError(logger, error);
+  }
   logger.info({ version: gatewayVersion, commit: gatewayCommit, environment: config.environment }, `tokligence gateway ${gatewayVersion} started`);
   // Tests and operators grep this line (the original's start-up log, notes §1.13).
   logger.info(`work mode: ${config.workMode} (auto=passthrough when protocols match, translation otherwise; passthrough=never translate; translation=always through the hub)`);

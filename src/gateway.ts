@@ -13,6 +13,7 @@ import { findTranslator } from "./translate/registry";
 import { estimateAnthropicInputTokensLazily } from "./protocols/anthropic/count-tokens-lazy";
 import { createResponseStore, type ResponseStore } from "./responses-store/service";
 import { DrainTracker } from "./proxy/drain-tracker";
+import { describeListenError } from "./http/listen-error";
 
 export interface GatewayServices {
   ledger?: LedgerSink;
@@ -70,7 +71,7 @@ async function settlesWithin(work: Promise<unknown>, ms: number, cutShort?: Prom
 }
 
 /** The listeners to open: one facade port, or the original's multi-port layout. */
-function planListeners(config: GatewayConfig): Array<{ name: string; port: number; endpoints: EndpointKey[] }> {
+export function planListeners(config: GatewayConfig): Array<{ name: string; port: number; endpoints: EndpointKey[] }> {
   if (!config.multiport.enabled) return [{ name: "facade", port: config.server.port, endpoints: ["openai_core", "openai_responses", "anthropic", "admin", "health"] }];
   const { ports, endpoints } = config.multiport;
   const plan = [
@@ -109,18 +110,25 @@ export function startGateway(config: GatewayConfig, logger: Logger, services: Ga
   const listeners: RunningGateway["listeners"] = [];
   for (const plan of config.multiport.enabled ? planListeners(config) : [{ ...planListeners(config)[0]!, port: config.server.port }]) {
     const app = createApp({ config, proxy, auth, adminRoutes: services.adminRoutes, isDraining: () => draining }, plan.endpoints);
-    app.listen({
-      hostname: config.server.host,
-      port: plan.port,
-      // Fail loudly when the port is taken instead of sharing it (packaging-and-stack §6.1).
-      reusePort: false,
-      // Bun's maximum; SSE keep-alive pings keep quiet streams well inside it.
-      idleTimeout: 255,
-      // Out of reach on purpose: Bun answers a body over its cap with an empty 413 that SDKs show
-      // as "(no body)". The body readers enforce server.body_limit_mb themselves, without
-      // buffering past it, and answer in the caller's protocol (http/read-request.ts).
-      maxRequestBodySize: Number.MAX_SAFE_INTEGER,
-    });
+    try {
+      app.listen({
+        hostname: config.server.host,
+        port: plan.port,
+        // Fail loudly when the port is taken instead of sharing it (packaging-and-stack §6.1).
+        reusePort: false,
+        // Bun's maximum; SSE keep-alive pings keep quiet streams well inside it.
+        idleTimeout: 255,
+        // Out of reach on purpose: Bun answers a body over its cap with an empty 413 that SDKs show
+        // as "(no body)". The body readers enforce server.body_limit_mb themselves, without
+        // buffering past it, and answer in the caller's protocol (http/read-request.ts).
+        maxRequestBodySize: Number.MAX_SAFE_INTEGER,
+      });
+    } catch (error) {
+      // In multi-port mode the listeners opened before this one would otherwise stay open,
+      // holding their ports while the caller reports the failure.
+      for (const opened of apps) void opened.app.stop(true);
+      throw describeListenError(error, config.server.host, plan.port);
+    }
     const server = app.server!;
     const url = `http://${config.server.host.includes(":") ? `[${config.server.host}]` : config.server.host}:${server.port}`;
     apps.push({ name: plan.name, endpoints: plan.endpoints, app });

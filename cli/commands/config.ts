@@ -12,6 +12,8 @@ export const configCommand: CommandModule<object, ConfigArgs> = {
       .option("json", { type: "boolean", describe: "machine-readable output" }) as never,
   handler: (args) => {
     const loaded = loadConfigFromArgs(args);
+    // On stderr, so `config show --json` stays parseable.
+    for (const warning of loaded.warnings) console.error(`warning: ${warning}`);
     if (args.json) console.log(JSON.stringify(describeConfig(loaded), null, 2));
     else printTable(describeConfigText(loaded), ["key", "value", "source"]);
   },

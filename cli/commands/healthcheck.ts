@@ -39,7 +39,8 @@ export const healthcheckCommand: CommandModule<object, HealthcheckArgs> = {
       process.exitCode = response.ok ? 0 : 1;
     } catch (error) {
       if (args.json) console.log(JSON.stringify({ healthy: false, url, status: null, error: (error as Error).message }));
-      else console.error(`unhealthy: ${(error as Error).message}`);
+      // The URL, since without --url it comes from the configuration and may not be the one meant.
+      else console.error(`unhealthy: ${url}: ${(error as Error).message}`);
       process.exitCode = 1;
     }
   },

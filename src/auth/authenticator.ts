@@ -34,6 +34,12 @@ export interface AuthenticatorOptions {
 const DUMMY_DIGEST = Buffer.alloc(32, 0x5a);
 const MISSING_KEY = "missing API key: send `Authorization: Bearer tok_…` or `x-api-key: tok_…`";
 const INVALID_KEY = "invalid API key";
+/**
+ * A key that is not a gateway key at all: most often the provider's own (sk-…, sk-ant-…) left in
+ * a client's OPENAI_API_KEY / ANTHROPIC_API_KEY. "invalid API key" alone sent users to check that
+ * provider key, which is fine; the gateway wants one of its own.
+ */
+const NOT_A_GATEWAY_KEY = "invalid API key: this gateway accepts only its own keys (tok_…, made with `gateway admin api-keys create`), not a provider's key";
 
 function digestsEqual(expectedHex: string, actual: Buffer): boolean {
   const expected = Buffer.from(expectedHex, "hex");
@@ -98,7 +104,7 @@ export function createAuthenticator(store: Store, options: AuthenticatorOptions)
     const presented = extractPresentedKeys(headers);
     if (presented.length === 0) return { ok: false, status: 401, message: MISSING_KEY };
     const token = presented.find(isApiKeyShaped);
-    if (!token) return { ok: false, status: 401, message: INVALID_KEY };
+    if (!token) return { ok: false, status: 401, message: presented.some((key) => key.startsWith(API_KEY_PREFIX)) ? INVALID_KEY : NOT_A_GATEWAY_KEY };
     return verifyToken(token);
   }
 

@@ -5,6 +5,9 @@ import { coerceValue } from "./coerce";
 import { ConfigError, type Layer, loadConfigDirectory, loadEmbeddedDefaults, loadEnvironment, loadFlags, loadTomlFile, mergeLayers } from "./layers";
 import { findKeySpec } from "./schema";
 import { buildProviders } from "./providers";
+import { unreadEnvWarnings } from "./unread-env";
+import { missingOverlayWarning } from "./missing-overlay";
+import { resolveEnvReference, type UnsetReference, unsetReferencesMessage } from "./env-references";
 import type { GatewayConfig, SourcedValue } from "./types";
 import { ModelRouter } from "../routing/router";
 
@@ -24,6 +27,8 @@ export interface LoadedConfig {
   config: GatewayConfig;
   /** Every effective key with its typed value and source, for `config show`. */
   entries: Map<string, SourcedValue & { secret: boolean }>;
+  /** Things that do not stop the start but that a user should hear about (unread variables). */
+  warnings: string[];
 }
 
 /** Expand a leading "~" to the home directory (the original created a literal "~" folder). */
@@ -31,22 +36,6 @@ export function expandHome(path: string): string {
   if (path === "~") return homedir();
   if (path.startsWith("~/")) return resolve(homedir(), path.slice(2));
   return resolve(path);
-}
-
-/** Resolve "env:NAME" references so secrets can live outside config files. */
-function resolveEnvReference(value: unknown, env: Record<string, string | undefined>, key: string, source: string): unknown {
-  if (typeof value === "string" && value.startsWith("env:")) {
-    const name = value.slice(4);
-    const resolved = env[name];
-    if (resolved === undefined) throw new ConfigError(`${key} from ${source} refers to environment variable ${name}, which is not set`);
-    return resolved;
-  }
-  if (Array.isArray(value)) return value.flatMap((item) => {
-    const resolved = resolveEnvReference(item, env, key, source);
-    // A referenced list variable may hold several comma-separated keys.
-    return typeof resolved === "string" && typeof item === "string" && item.startsWith("env:") ? resolved.split(",").map((s) => s.trim()).filter(Boolean) : [resolved];
-  });
-  return value;
 }
 
 /** Load every layer, validate, and return the frozen effective configuration. */
@@ -63,15 +52,33 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const merged = mergeLayers(layers);
 
   const entries = new Map<string, SourcedValue & { secret: boolean }>();
+  const unset: UnsetReference[] = [];
   for (const [key, entry] of merged) {
     const spec = findKeySpec(key);
-    if (!spec) throw new ConfigError(`unknown configuration key ${key} (from ${entry.source}); see config/README.md for the keys`);
-    const value = coerceValue(key, { value: resolveEnvReference(entry.value, env, key, entry.source), source: entry.source }, spec);
+    if (!spec) throw new ConfigError(unknownKeyMessage(key, entry.source));
+    const before = unset.length;
+    const resolved = resolveEnvReference(entry.value, env, key, entry.source, unset);
+    // An unset reference is reported with the others below, not as an invalid empty value.
+    if (unset.length > before) continue;
+    const value = coerceValue(key, { value: resolved, source: entry.source }, spec);
     entries.set(key, { value, source: entry.source, secret: spec.secret === true });
   }
+  if (unset.length > 0) throw new ConfigError(unsetReferencesMessage(unset));
   const config = buildConfig(entries, environment);
   checkRouting(config, entries);
-  return { config: deepFreeze(config), entries };
+  const chosenBy = options.environment !== undefined ? "--env" : env.TOKLIGENCE_ENV !== undefined ? "TOKLIGENCE_ENV" : undefined;
+  const overlayWarning = missingOverlayWarning(configDir, environment, chosenBy);
+  const warnings = [...(overlayWarning ? [overlayWarning] : []), ...unreadEnvWarnings(env, config)];
+  return { config: deepFreeze(config), entries, warnings };
+}
+
+/**
+ * config/prices.toml sits beside the configuration files and is TOML too, so it is handed to
+ * --config by mistake; "unknown configuration key prices" did not say what the file is for.
+ */
+function unknownKeyMessage(key: string, source: string): string {
+  if (key === "prices") return `${source} is a price table, not a configuration file: name it with ledger.prices_file (or TOKLIGENCE_LEDGER__PRICES_FILE) instead of --config`;
+  return `unknown configuration key ${key} (from ${source}); see config/README.md for the keys`;
 }
 
 function buildConfig(entries: Map<string, SourcedValue>, environment: string): GatewayConfig {

@@ -1,4 +1,5 @@
 import type { LoadedConfig } from "./load";
+import { shownDatabaseUrl, shownHeaders } from "./shown-secrets";
 
 /** Redact a secret for display: never the value, only whether one is set. */
 export function redactValue(value: unknown): string {
@@ -17,7 +18,9 @@ export function redactUrlCredentials(text: string): string {
 }
 
 /** A value as shown: secrets reduced to whether they are set, credentials in URLs hidden. */
-function shownValue(value: unknown, secret: boolean): unknown {
+function shownValue(key: string, value: unknown, secret: boolean): unknown {
+  if (key === "database.url" && typeof value === "string") return shownDatabaseUrl(value);
+  if (/^providers\.[^.]+\.headers$/.test(key) && Array.isArray(value)) return shownHeaders(value as string[]);
   if (secret) return JSON.parse(redactValue(value));
   if (typeof value === "string") return redactUrlCredentials(value);
   if (Array.isArray(value)) return value.map((item) => (typeof item === "string" ? redactUrlCredentials(item) : item));
@@ -28,7 +31,7 @@ function shownValue(value: unknown, secret: boolean): unknown {
 export function describeConfig(loaded: LoadedConfig): Array<{ key: string; value: unknown; source: string }> {
   return [...loaded.entries.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([key, entry]) => ({ key, value: shownValue(entry.value, entry.secret), source: entry.source }));
+    .map(([key, entry]) => ({ key, value: shownValue(key, entry.value, entry.secret), source: entry.source }));
 }
 
 /** The same rows for the text table: values as JSON text. */

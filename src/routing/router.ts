@@ -3,6 +3,7 @@ import type { GatewayConfig, ProviderConfig, WorkMode } from "../config/types";
 import { ConfigError } from "../config/layers";
 import { GatewayError } from "../errors/gateway-error";
 import { cachedPattern, compilePattern, RuleTable, splitRuleEntry } from "./patterns";
+import { anthropicImpliedPatterns, missingKeyHints, openaiImpliedPatterns } from "./implied-routes";
 
 /** The loopback model: always present, answered by the gateway itself. */
 export const loopbackModel = "loopback";
@@ -40,6 +41,8 @@ export class ModelRouter {
   private readonly routes = new RuleTable<string[]>();
   private readonly providers = new Map<string, ProviderConfig>();
   private readonly workMode: WorkMode;
+  /** Why a well-known model family is unrouted: its provider's key is missing. */
+  private readonly keyHints = new RuleTable<string>();
   /**
    * Resolutions already made, by protocol and model name: the configuration is frozen, so a
    * name always resolves the same way, and a request need not walk the rule tables again.
@@ -70,6 +73,7 @@ export class ModelRouter {
       this.routes.add(rule.pattern, names);
     }
     this.addImplicitRoutes(config);
+    for (const { pattern, hint } of missingKeyHints(config.providers)) this.keyHints.add(pattern, hint);
   }
 
   /** Routes implied by provider model lists and by which keys are configured (the seeds' "set the key and go"). */
@@ -79,8 +83,8 @@ export class ModelRouter {
     const anthropic = this.providers.get("anthropic");
     const hasOpenAI = openai !== undefined && openai.apiKeys.length > 0;
     const hasAnthropic = anthropic !== undefined && anthropic.apiKeys.length > 0;
-    if (hasOpenAI) for (const pattern of ["gpt-*", "o1*", "o3*", "o4*", "chatgpt-*", "codex-*", "text-embedding-*", "omni-*"]) this.routes.add(pattern, ["openai"]);
-    if (hasAnthropic) this.routes.add("claude*", ["anthropic"]);
+    if (hasOpenAI) for (const pattern of openaiImpliedPatterns) this.routes.add(pattern, ["openai"]);
+    if (hasAnthropic) for (const pattern of anthropicImpliedPatterns) this.routes.add(pattern, ["anthropic"]);
     if (hasOpenAI && !hasAnthropic) {
       // Claude Code sends Claude names; with only an OpenAI key, send them to the small or big model.
       this.aliases.add("claude*haiku*", { provider: "openai", model: config.routing.smallModel });
@@ -104,7 +108,9 @@ export class ModelRouter {
     const targetModel = alias?.model ?? model;
     const providerNames = alias?.provider ? [alias.provider] : targetModel.toLowerCase() === loopbackModel ? [loopbackModel] : this.routes.find(targetModel);
     if (!providerNames || providerNames.length === 0) {
-      throw new GatewayError("model_not_found", 404, `The model '${model}' does not exist or is not routed by this gateway`, { param: "model" });
+      const hint = this.keyHints.find(targetModel);
+      const why = hint ? `is not routed by this gateway: ${hint}` : "does not exist or is not routed by this gateway";
+      throw new GatewayError("model_not_found", 404, `The model '${model}' ${why}`, { param: "model" });
     }
     const targets = providerNames.map((name) => this.buildTarget(name, targetModel, clientProtocol));
     return { requestedModel: model, targets };

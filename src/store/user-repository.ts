@@ -158,7 +158,10 @@ export function createUserRepository(ctx: DbContext): UserRepository {
       for (const user of prepared) {
         const existing = await findByEmail(user.email);
         if (seen.has(user.email) || (existing && existing.deletedAt === null)) {
-          if (!options.skipExisting) throw new GatewayError("conflict", 409, `user ${user.email} already exists`, { param: "email" });
+          if (!options.skipExisting) {
+            // Nothing is written before this check, so the whole file is refused; say so, and the way round it.
+            throw new GatewayError("conflict", 409, `user ${user.email} already exists; nothing was imported (to skip existing users: --skip-existing, or skip_existing in the admin API)`, { param: "email" });
+          }
           result.skipped.push(user.email);
           continue;
         }

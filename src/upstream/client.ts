@@ -41,8 +41,12 @@ export function upstreamCallsInFlight(): number {
  * because undici's timeout options do nothing under Bun (notes/packaging-and-stack.md §8.5).
  * The client's abort signal aborts the upstream request.
  */
-export async function callUpstream(url: string, init: { headers: Record<string, string>; body: string | Uint8Array; method?: string; streamed: boolean }, clientSignal: AbortSignal | undefined, deadlines: Deadlines & { client?: UpstreamClientChoice }): Promise<UpstreamCall> {
+export async function callUpstream(url: string, init: { headers: Record<string, string>; body: string | Uint8Array; method?: string; streamed: boolean; provider?: string }, clientSignal: AbortSignal | undefined, deadlines: Deadlines & { client?: UpstreamClientChoice }): Promise<UpstreamCall> {
   const controller = new AbortController();
+  // Failures name the provider ("cannot reach upstream vllm: ECONNREFUSED"): with several
+  // providers configured, a bare "cannot reach upstream" left the user to guess which base_url
+  // was wrong. Built only when a failure is reported.
+  const upstream = () => (init.provider ? `upstream ${init.provider}` : "upstream");
   // With `auto`, the gateway's own client takes a call only when no other is in flight. It saves
   // the two hand-offs to Bun's HTTP thread, most of a lone call's added latency, but does its
   // socket work on the main thread; with other calls in flight the main thread has work of its
@@ -78,9 +82,9 @@ export async function callUpstream(url: string, init: { headers: Record<string, 
     answer = target ? await sendHttp1(target, method, init.headers, init.body, controller.signal) : await fetchTransport(url, method, init, controller.signal);
   } catch (error) {
     settle();
-    if (timedOut) throw new GatewayError("upstream_timeout", 504, `upstream did not answer within ${headersWithinMs} ms`);
+    if (timedOut) throw new GatewayError("upstream_timeout", 504, `${upstream()} did not answer within ${headersWithinMs} ms`);
     if (clientSignal?.aborted) throw new GatewayError("upstream_error", 499, "client closed the request");
-    throw new GatewayError("upstream_connect_failed", 502, `cannot reach upstream: ${describeFetchError(error)}`, { cause: error });
+    throw new GatewayError("upstream_connect_failed", 502, `cannot reach ${upstream()}: ${describeFetchError(error)}`, { cause: error });
   } finally {
     clearTimeout(connectTimer);
   }
@@ -97,7 +101,7 @@ export async function callUpstream(url: string, init: { headers: Record<string, 
       clearTimeout(idleTimer);
       const limit = first ? deadlines.firstByteTimeoutMs : deadlines.idleTimeoutMs;
       idleTimer = setTimeout(() => {
-        deadlineHit = first ? `no first byte from upstream within ${limit} ms` : `upstream stream silent for more than ${limit} ms`;
+        deadlineHit = first ? `no first byte from ${upstream()} within ${limit} ms` : `${upstream()} stream silent for more than ${limit} ms`;
         answer.cancel();
         abort(new Error(deadlineHit));
       }, limit);
@@ -152,7 +156,7 @@ export async function callUpstream(url: string, init: { headers: Record<string, 
     try {
       return await answer.text();
     } catch (error) {
-      throw bodyReadFailure(error, deadlineHit ? `upstream body did not arrive within ${deadlines.idleTimeoutMs} ms` : undefined);
+      throw bodyReadFailure(error, deadlineHit ? `${upstream()} body did not arrive within ${deadlines.idleTimeoutMs} ms` : undefined);
     } finally {
       clearTimeout(timer);
       settle();
@@ -163,7 +167,7 @@ export async function callUpstream(url: string, init: { headers: Record<string, 
   function bodyReadFailure(error: unknown, deadlineMessage: string | undefined): GatewayError {
     if (deadlineMessage) return new GatewayError("upstream_timeout", 504, deadlineMessage);
     if (clientSignal?.aborted) return new GatewayError("upstream_error", 499, "client closed the request");
-    return new GatewayError("upstream_stream_broken", 502, `upstream connection broke: ${describeFetchError(error)}`, { cause: error });
+    return new GatewayError("upstream_stream_broken", 502, `${upstream()} connection broke: ${describeFetchError(error)}`, { cause: error });
   }
 
   return {

@@ -52,6 +52,11 @@ for (const dialectCase of dialectCases) {
       expect(await auth.authenticate(new Headers())).toMatchObject({ ok: false, status: 401 });
       expect(await auth.authenticate(bearer(generateApiKeyToken()))).toMatchObject({ ok: false, status: 401, message: "invalid API key" });
       expect(await auth.authenticate(bearer("sk-not-ours"))).toMatchObject({ ok: false, status: 401 });
+      // A provider's key where a gateway key belongs says so, instead of sending the user to check the provider key.
+      expect(await auth.authenticate(bearer("sk-ant-api03-providers-own"))).toMatchObject({
+        status: 401,
+        message: "invalid API key: this gateway accepts only its own keys (tok_…, made with `gateway admin api-keys create`), not a provider's key",
+      });
       // Same prefix, different secret: found by prefix, refused by the digest comparison.
       const { token } = await issueApiKey(store, { userId: user.id });
       const tampered = token.slice(0, 12) + (token[12] === "A" ? "B" : "A") + token.slice(13);

@@ -115,7 +115,10 @@ describe("database commands against a temp data dir", () => {
     ]);
     const headerless = join(workDir, "more.csv");
     writeFileSync(headerless, "ann@example.com,gateway_user,Ann\ncy@example.com,gateway_user,Cy\n");
-    expect((await runGateway(["admin", "users", "import", "--file", headerless, "--data-dir", dataDir])).code).toBe(1);
+    const refused = await runGateway(["admin", "users", "import", "--file", headerless, "--data-dir", dataDir]);
+    expect(refused.code).toBe(1);
+    // Says that nothing was written and how to go on, so the user neither re-checks the file nor fears half an import.
+    expect(refused.err).toContain("user ann@example.com already exists; nothing was imported (to skip existing users: --skip-existing, or skip_existing in the admin API)");
     const skipped = await json(["admin", "users", "import", "--file", headerless, "--skip-existing"]);
     expect(skipped.skipped).toEqual(["ann@example.com"]);
     expect(skipped.created.map((user: { email: string }) => user.email)).toEqual(["cy@example.com"]);

@@ -170,6 +170,14 @@ describe("layered configuration", () => {
     expect(describeConfig(loaded).find((r) => r.key === "providers.openai.api_keys")!.value).toEqual(["***"]);
   });
 
+  test("config show keeps what a user checks in database.url and provider headers, hiding only the secret part", () => {
+    const shown = (env: Record<string, string>, key: string) => describeConfig(loadConfig({ configDir: noDir, env })).find((row) => row.key === key)!.value;
+    expect(shown({ TOKLIGENCE_LEDGER_PATH: "/app/data/ledger.db" }, "database.url")).toBe("/app/data/ledger.db");
+    expect(shown({ TOKLIGENCE_DATABASE_URL: "postgres://ops:pw-SECRET@db:5432/gw?sslmode=require&password=q-SECRET" }, "database.url")).toBe("postgres://ops:***@db:5432/gw?sslmode=require&password=***");
+    const headers = { TOKLIGENCE_PROVIDERS__OPENAI__HEADERS: "HTTP-Referer: https://example.com,X-Api-Token: t-SECRET" };
+    expect(shown(headers, "providers.openai.headers")).toEqual(["HTTP-Referer: ***", "X-Api-Token: ***"]);
+  });
+
   test("config show hides credentials inside provider URLs, and --json rows keep their types", () => {
     const loaded = loadConfig({ configDir: noDir, env: { TOKLIGENCE_OPENAI_BASE_URL: "http://proxyuser:basepass-SECRET@127.0.0.1:3128/v1", TOKLIGENCE_PORT: "9010" } });
     const rows = describeConfig(loaded);
@@ -189,6 +197,32 @@ describe("shipped configuration files", () => {
     expect(router.resolve("claude-3-5-haiku-latest", "anthropic").targets[0]).toMatchObject({ providerName: "deepseek", upstreamModel: "deepseek-chat" });
     expect(router.resolve("claude-opus-4", "anthropic").targets.map((t) => t.providerName)).toEqual(["anthropic", "openrouter"]);
     expect(router.resolve("gemini-2.5-pro", "openai-chat").targets[0]!.providerName).toBe("gemini");
+  });
+
+  test("config/examples.toml without its variables names every unset one in one error, not one per start", () => {
+    const attempt = () => loadConfig({ configDir: noDir, env: { OPENAI_API_KEY: "a" }, configFile: join(import.meta.dir, "../../../config/examples.toml") });
+    expect(attempt).toThrow(/^these environment variables are referred to as "env:NAME" but not set: ANTHROPIC_API_KEY \(providers\.anthropic\.api_keys from .*examples\.toml\), DEEPSEEK_API_KEY .*GROQ_API_KEY .*GEMINI_API_KEY .*OPENROUTER_API_KEY .*; set them, or remove the entries you do not use$/);
+  });
+
+  test("an unset reference on a typed key is reported as unset, not as an invalid empty value", () => {
+    writeFileSync(join(dir, "port-ref.toml"), '[server]\nport = "env:GW_PORT"\n');
+    expect(() => loadConfig({ configDir: noDir, env: {}, configFile: join(dir, "port-ref.toml") })).toThrow(/^server\.port from .*port-ref\.toml refers to environment variable GW_PORT, which is not set$/);
+  });
+
+  test("config/prices.toml given as --config is named as the price table it is", () => {
+    const attempt = () => loadConfig({ configDir: noDir, env: {}, configFile: join(import.meta.dir, "../../../config/prices.toml") });
+    expect(attempt).toThrow(/config\/prices\.toml is a price table, not a configuration file: name it with ledger\.prices_file \(or TOKLIGENCE_LEDGER__PRICES_FILE\) instead of --config$/);
+  });
+
+  test("an environment chosen without its overlay file is a warning naming the overlays there; none when the folder has none", () => {
+    const configDir = join(import.meta.dir, "../../../config");
+    expect(loadConfig({ configDir, env: {}, environment: "prdo" }).warnings).toEqual([`environment "prdo" (from --env) has no ${join(configDir, "prdo.toml")}, so no overlay applies; overlays there: dev, prod`]);
+    expect(loadConfig({ configDir, env: { TOKLIGENCE_ENV: "prod" } }).warnings).toEqual([]);
+    expect(loadConfig({ configDir, env: {} }).warnings).toEqual([]);
+    // The Docker image: TOKLIGENCE_ENV=prod over an empty /etc/tokligence.
+    const empty = mkdtempSync(join(tmpdir(), "gw-empty-config-"));
+    expect(loadConfig({ configDir: empty, env: { TOKLIGENCE_ENV: "prod" } }).warnings).toEqual([]);
+    rmSync(empty, { recursive: true });
   });
 
   test("config/dev.toml and config/prod.toml are valid overlays", () => {

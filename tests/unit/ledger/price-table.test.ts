@@ -74,3 +74,10 @@ test("the embedded config/prices.toml parses and prices well-known models", () =
   expect(defaults.find("loopback")).not.toBeNull();
   expect(defaults.find("claude-sonnet-4-20250514")).not.toBeNull();
 });
+
+test("the models the README's own examples route to are priced, so a new user's rows are not all unpriced", () => {
+  const defaults = loadPriceTable();
+  // TOKLIGENCE_MODEL_ALIASES='…,fast=>claude-haiku-4-5' and Codex's gpt-5.5=>anthropic:claude-sonnet-4-6.
+  for (const model of ["claude-haiku-4-5", "claude-haiku-4-5-20251001", "claude-sonnet-4-6", "gpt-4.1", "gpt-4.1-mini"]) expect({ model, priced: defaults.find(model) !== null }).toEqual({ model, priced: true });
+  expect(computeCostMicroUsd(defaults.find("claude-haiku-4-5")!, { inputTokens: 1_000_000, outputTokens: 1_000_000, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 })).toBe(6_000_000);
+});

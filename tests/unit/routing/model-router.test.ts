@@ -59,6 +59,26 @@ describe("model routing", () => {
     expect(r.resolve("loopback", "anthropic").targets[0]).toMatchObject({ providerName: "loopback", upstreamProtocol: "anthropic" });
   });
 
+  test("an unrouted model of a known family names the missing provider key, not a typo", () => {
+    const message = (r: ModelRouter, model: string) => {
+      try {
+        r.resolve(model, "openai-chat");
+      } catch (error) {
+        return (error as GatewayError).message;
+      }
+      return "routed";
+    };
+    const keyless = router({});
+    expect(message(keyless, "gpt-4o")).toBe(
+      "The model 'gpt-4o' is not routed by this gateway: it would go to the openai provider, which has no API key (set TOKLIGENCE_OPENAI_API_KEY, or api_keys under [providers.openai])",
+    );
+    expect(message(keyless, "claude-sonnet-4-5")).toContain("the anthropic provider, which has no API key (set TOKLIGENCE_ANTHROPIC_API_KEY");
+    expect(message(keyless, "my-own-model")).toBe("The model 'my-own-model' does not exist or is not routed by this gateway");
+    // With an OpenAI key, Claude names are routed; with only an Anthropic key, gpt-* still lacks its key.
+    expect(message(router({ TOKLIGENCE_OPENAI_API_KEY: "k" }), "claude-sonnet-4-5")).toBe("routed");
+    expect(message(router({ TOKLIGENCE_ANTHROPIC_API_KEY: "k" }), "gpt-4o")).toContain("TOKLIGENCE_OPENAI_API_KEY");
+  });
+
   test("Responses-only models are spoken to in the Responses protocol", () => {
     const r = router({ TOKLIGENCE_OPENAI_API_KEY: "k", TOKLIGENCE_PROVIDERS__OPENAI__RESPONSES_ONLY_MODELS: "*codex*" });
     expect(r.resolve("gpt-5-codex", "openai-chat").targets[0]).toMatchObject({ upstreamProtocol: "openai-responses", translate: true });

@@ -1,0 +1,31 @@
+/**
+ * Secrets that `config show` can show in part. Most secrets (API keys) are reduced to "***", but
+ * two keys hold more than a secret, and hiding them whole hid what a user came to check:
+ * database.url is often a plain SQLite path (TOKLIGENCE_LEDGER_PATH=/app/data/ledger.db) or a
+ * PostgreSQL URL whose host and database matter, and a provider's headers are mostly names
+ * (HTTP-Referer, X-Title) whose values may hold a token.
+ */
+
+/** Query parameters of a PostgreSQL URL that can carry a credential. */
+const CREDENTIAL_PARAMETER = /pass|secret|token|key/i;
+
+/** A SQLite path as it is; a PostgreSQL URL without its password (in the user part or the query). */
+export function shownDatabaseUrl(url: string): string {
+  if (url === "" || !/^postgres(ql)?:\/\//i.test(url)) return url;
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    for (const name of [...parsed.searchParams.keys()]) if (CREDENTIAL_PARAMETER.test(name)) parsed.searchParams.set(name, "***");
+    return parsed.toString().replace(/=%2A%2A%2A/g, "=***");
+  } catch {
+    return "***";
+  }
+}
+
+/** "Name: value" entries with the value hidden, the name kept. */
+export function shownHeaders(entries: string[]): string[] {
+  return entries.map((entry) => {
+    const colon = entry.indexOf(":");
+    return colon > 0 ? `${entry.slice(0, colon).trim()}: ***` : "***";
+  });
+}
