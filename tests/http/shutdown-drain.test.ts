@@ -201,6 +201,25 @@ describe("the rest of a graceful stop", () => {
     expect(written.length).toBe(4);
     expect(written.map((row) => row.errorCode).sort()).toEqual([null, null, "gateway_shutdown", "gateway_shutdown"].sort());
   });
+
+  test("a client slow to read its stream still gets all of it, final event included, before the connections are cut", async () => {
+    const { mock: upstream } = await startGateway();
+    // ~8 MB relayed before the upstream stalls: more than the socket buffers hold, so most of it
+    // still waits in the gateway when the grace period ends.
+    const [opening, ...rest] = defaultChatEvents("gpt-4o", "one two", true)!;
+    const bulky = { data: { id: "chatcmpl-mock", object: "chat.completion.chunk", created: 1700000000, model: "gpt-4o", choices: [{ index: 0, delta: { content: "y".repeat(64 * 1024) }, finish_reason: null }] } };
+    upstream.enqueue({ events: [opening!, ...Array.from({ length: 128 }, () => bulky), ...rest], stallAfter: 129 });
+    const response = await post("/v1/chat/completions", { model: "gpt-4o", stream: true, messages: [{ role: "user", content: "hi" }] });
+    const reader = response.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    const stopping = stopGateway(GRACE_MS);
+    await Bun.sleep(GRACE_MS + 100); // the client reads again only after the cut
+    const text = await readAllText(reader, first);
+    await stopping;
+    const events = parseEvents(text);
+    expect(events.filter((event) => event.data?.choices?.[0]?.delta?.content?.length === 64 * 1024).length).toBe(128);
+    expect(events.at(-1)!.data).toMatchObject({ error: { code: "gateway_shutdown" } });
+  });
 });
 
 /**
