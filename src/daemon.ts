@@ -3,6 +3,7 @@ import { redactDatabaseUrl, resolveDatabaseTarget } from "./store/open-store";
 import { isLoopbackHost, resolveAuthRequired } from "./auth/auth-required";
 import { createAuthenticator } from "./auth/authenticator";
 import type { LoadedConfig } from "./config/load";
+import type { UnexpectedErrorHandler } from "./http/api-response";
 import { createAdminRoutes } from "./http/routes/admin";
 import { createUsageRoutes } from "./http/routes/usage";
 import { createLedgerSink } from "./ledger/ledger-sink";
@@ -49,7 +50,8 @@ export async function buildServices(loaded: LoadedConfig, logger: Logger): Promi
       // Switched off by hand on an address others can reach: say so loudly, once.
       logger.warn(`auth is OFF while listening on ${config.server.host}: anyone who can reach this address can use the gateway and the provider keys behind it`);
     }
-    const onUnexpectedError = (error: unknown) => logger.error({ err: error }, "admin/usage API error");
+    // One line per failed request, with the catalogue code (database_unavailable, internal_error) to filter on.
+    const onUnexpectedError: UnexpectedErrorHandler = (cause, answer) => logger.error({ err: cause, code: answer.code }, `admin/usage API error: ${answer.message}`);
     const responses = createResponseStore({ repository: store.responses, retentionHours: config.responses.storeRetentionHours, logger });
     responses.startPurging();
     return {

@@ -32,9 +32,10 @@ export interface RunningGateway {
   url: string;
   proxy: ProxyDeps;
   /**
-   * Graceful stop: refuse new connections, let streams finish up to the grace period, then end the
-   * open ones with a `gateway_shutdown` error event, cut what is left, and close the ledger once
-   * every row is written.
+   * Graceful stop: refuse new connections, let requests finish up to the grace period, then end
+   * open streams with a `gateway_shutdown` error event and answer requests still waiting on their
+   * upstream with a `gateway_shutdown` error, cut what is left once that is written out, and
+   * close the ledger once every row is written.
    */
   stop(graceMs?: number): Promise<void>;
   /**
@@ -50,6 +51,16 @@ export interface RunningGateway {
  * then gives up on (logging every unwritten row), so shutdown never hangs with it.
  */
 const SETTLE_AFTER_GRACE_MS = 5_000;
+
+/**
+ * How long the answers and final events made at the cut may take to reach their sockets before
+ * the remaining connections are cut. Bounds only requests the cut could not end (one still
+ * sending its body, an admin call on a hung database).
+ */
+const WRITE_OUT_AFTER_CLOSE_MS = 1_000;
+
+/** Seconds a request ended by shutdown is told to wait: the next try goes to another replica or a restarted one. */
+const SHUTDOWN_RETRY_AFTER_S = 1;
 
 /**
  * "timeout" when `work` has not settled within `ms`, or when `cutShort` settles first (the timer
@@ -149,13 +160,17 @@ export function startGateway(config: GatewayConfig, logger: Logger, services: Ga
       const graceful = Promise.all(apps.map(({ app }) => app.stop(false)));
       // endGracePeriod() counts as the grace period running out.
       if ((await settlesWithin(graceful, graceMs, graceEnded)) === "timeout") {
-        // Streams still open get one final error event and their ledger row before the cut
+        // Streams still open get one final error event, and requests still waiting on their
+        // upstream an error answer, each with its ledger row, before the cut
         // (reliability-anchors §2.11); stop(true) then ends whatever else is left.
-        const shutdown = new GatewayError("gateway_shutdown", 503, "gateway shutting down");
-        const closing = proxy.drain.closeStreams(shutdown).then((count) => {
-          if (count > 0) logger.info(`grace period over: closed ${count} open stream(s) with a gateway_shutdown error event`);
+        const shutdown = new GatewayError("gateway_shutdown", 503, "gateway shutting down", { retryAfter: SHUTDOWN_RETRY_AFTER_S });
+        const closing = proxy.drain.closeOpenRequests(shutdown).then(({ streams, waiting }) => {
+          if (streams + waiting > 0) logger.info(`grace period over: closed ${streams} open stream(s) with a gateway_shutdown error event and answered ${waiting} request(s) still waiting on their upstream with a gateway_shutdown error`);
         });
-        if ((await settlesWithin(closing, SETTLE_AFTER_GRACE_MS)) === "timeout") logger.warn(`open streams did not close within ${SETTLE_AFTER_GRACE_MS} ms after the grace period; cutting them`);
+        if ((await settlesWithin(closing, SETTLE_AFTER_GRACE_MS)) === "timeout") logger.warn(`open requests did not close within ${SETTLE_AFTER_GRACE_MS} ms after the grace period; cutting them`);
+        // Those answers and final events are made but may not be on the wire yet: stop(true)
+        // at once could cut them off. The graceful stop resolves when every request is done.
+        await settlesWithin(graceful, WRITE_OUT_AFTER_CLOSE_MS);
         await Promise.all(apps.map(({ app }) => app.stop(true)));
       }
       // Requests the cut ended (non-streamed ones still waiting on their upstream) write their rows

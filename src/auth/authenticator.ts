@@ -5,7 +5,7 @@
  * there is none, so "unknown key" and "wrong key" cost the same (reliability-anchors §2.2).
  */
 import { timingSafeEqual } from "node:crypto";
-import { GatewayError } from "../errors/gateway-error";
+import { databaseUnavailableError, isDatabaseUnreachable } from "../store/database-unreachable";
 import type { Store, User } from "../store/types";
 import { API_KEY_PREFIX, extractPresentedKeys, hashApiKey, isApiKeyShaped, keyPrefixOf } from "./api-key";
 import { effectiveScopes, type Scope } from "./scopes";
@@ -51,20 +51,19 @@ function digestsEqual(expectedHex: string, actual: Buffer): boolean {
   return timingSafeEqual(expected, actual);
 }
 
-/** Seconds a client is asked to wait when the database cannot check its key. */
-const DATABASE_RETRY_AFTER_S = 1;
-
 /**
- * A store lookup whose failure is the database's, not the caller's and not a gateway bug: a
- * 503 `database_unavailable` with retry-after (the cause kept for the error log), so SDKs and
- * load balancers retry instead of reporting an opaque 500 (a PostgreSQL restart took every
- * authenticated request down with `internal gateway error` and nothing in the log).
+ * A store lookup. When it fails because the database cannot be reached (not the caller's fault,
+ * not a gateway bug): a 503 `database_unavailable` with retry-after (the cause kept for the
+ * error log), so SDKs and load balancers retry instead of reporting an opaque 500 (a PostgreSQL
+ * restart took every authenticated request down with `internal gateway error` and nothing in
+ * the log). Any other failure is a fault a retry cannot fix and stays what it is (a 500).
  */
 async function fromStore<T>(lookup: () => Promise<T>): Promise<T> {
   try {
     return await lookup();
   } catch (error) {
-    throw new GatewayError("database_unavailable", 503, "the gateway cannot reach its database to check the API key; try again shortly", { retryAfter: DATABASE_RETRY_AFTER_S, cause: error });
+    if (!isDatabaseUnreachable(error)) throw error;
+    throw databaseUnavailableError("the gateway cannot reach its database to check the API key; try again shortly", error);
   }
 }
 

@@ -34,9 +34,10 @@ export type ErrorCode =
   /** The gateway is stopping and ended the request (grace period over): retry elsewhere or later. */
   | "gateway_shutdown"
   /**
-   * The gateway's own database did not answer while checking an API key (PostgreSQL restarting,
-   * a network partition): 503 with retry-after, so clients and load balancers retry, rather
-   * than a 500 that reads like a gateway bug.
+   * The gateway's own database could not be reached or used while checking an API key or serving
+   * the admin and usage APIs (PostgreSQL restarting, a network partition, an SQLite file locked
+   * by another process): 503 with retry-after, so clients and load balancers retry, rather than
+   * a 500 that reads like a gateway bug (store/database-unreachable.ts tells the two apart).
    */
   | "database_unavailable"
   | "internal_error";

@@ -3,6 +3,7 @@ import type { AuthResult } from "../auth/authenticator";
 import type { Principal } from "../auth/types";
 import { GatewayError, toGatewayError } from "../errors/gateway-error";
 import { renderErrorResponse } from "../errors/render";
+import { databaseUnavailableError, isDatabaseUnreachable } from "../store/database-unreachable";
 import { readBodyWithin } from "./read-request";
 
 const ADMIN_BODY_LIMIT = 4 * 1024 * 1024;
@@ -11,15 +12,23 @@ export function jsonResponse(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
 }
 
-/** Run a handler; any failure becomes `{"error":{"message","type","param","code"}}`. */
-export async function answerWithErrors(handler: () => Promise<Response>, onUnexpected?: (error: unknown) => void): Promise<Response> {
+/** Called once per failed request whose answer is a 5xx: the cause to log, and the answer given. */
+export type UnexpectedErrorHandler = (cause: unknown, answer: GatewayError) => void;
+
+/**
+ * Run a handler; any failure becomes `{"error":{"message","type","param","code"}}`. A database
+ * that cannot be reached (a restart, a partition, a lock held elsewhere) is a retryable 503
+ * `database_unavailable` with retry-after, as on the model routes, instead of the 500 of a bug.
+ */
+export async function answerWithErrors(handler: () => Promise<Response>, onUnexpected?: UnexpectedErrorHandler): Promise<Response> {
   try {
     return await handler();
   } catch (error) {
-    // Unexpected errors, and the gateway's own 5xx (its database away): the cause goes to the log.
-    if (!(error instanceof GatewayError)) onUnexpected?.(error);
-    else if (error.status >= 500) onUnexpected?.(error.cause ?? error);
-    return renderErrorResponse("openai-chat", toGatewayError(error));
+    const answer = error instanceof GatewayError || !isDatabaseUnreachable(error) ? toGatewayError(error) : databaseUnavailableError("the gateway cannot reach its database; try again shortly", error);
+    // The gateway's own 5xx (a bug, its database away): the client sees a short message, so
+    // the cause goes to the log.
+    if (answer.status >= 500) onUnexpected?.(answer.cause ?? answer, answer);
+    return renderErrorResponse("openai-chat", answer);
   }
 }
 

@@ -1,25 +1,37 @@
 import type { GatewayError } from "../errors/gateway-error";
 
-/** An open client stream that the gateway can end on its own initiative. */
-export interface ClosableStream {
+/**
+ * A request the gateway can end on its own initiative: an open client stream, or a request
+ * still waiting for its upstream's answer (non-streamed, or a stream before its first byte).
+ */
+export interface ClosableRequest {
   /**
-   * End the stream with `error` as its final event (in the client's protocol) and write its
-   * ledger row; resolves once both are done. A stream that already ended just resolves.
+   * End the request with `error` in its client's protocol (a stream: as its final event; a
+   * waiting request: as its whole error answer) and write its ledger row; resolves once both
+   * are done. A request that already ended just resolves.
    */
   close(error: GatewayError): Promise<void>;
 }
 
+/** How many requests of each kind a cut closed. */
+export interface ClosedRequests {
+  streams: number;
+  waiting: number;
+}
+
 /**
  * What a graceful stop has to settle before the ledger closes (reliability-anchors §2.11).
- * Bun's `server.stop(true)` cuts connections without a word, and a stream cut that way would
- * look to its client like a network fault and to the ledger like a client that left. So open
- * streams register here, and when the grace period is over each one is closed with an error
- * event first. Every ledger row still to come is counted too, so that the ledger is closed only
- * after the requests the cut ended have written theirs. One per gateway, built in the
- * composition root (house rule 6).
+ * Bun's `server.stop(true)` cuts connections without a word: a stream cut that way would look
+ * to its client like a network fault and to the ledger like a client that left, and a request
+ * still waiting for its upstream would get no answer at all. So open streams and waiting
+ * requests register here, and when the grace period is over each one is closed with an error
+ * in its client's protocol first. Every ledger row still to come is counted too, so that the
+ * ledger is closed only after the requests the cut ended have written theirs. One per gateway,
+ * built in the composition root (house rule 6).
  */
 export class DrainTracker {
-  private readonly streams = new Set<ClosableStream>();
+  private readonly streams = new Set<ClosableRequest>();
+  private readonly waiting = new Set<ClosableRequest>();
   private rowsPending = 0;
   private wakeWhenWritten: (() => void) | undefined;
   private cutError: GatewayError | undefined;
@@ -57,19 +69,29 @@ export class DrainTracker {
   }
 
   /** Register an open stream; call the returned function when it has ended. */
-  trackStream(stream: ClosableStream): () => void {
-    this.streams.add(stream);
-    // A request already on its way when the cut came opens its stream after it: ended at once.
-    if (this.cutError) void stream.close(this.cutError);
-    return () => this.streams.delete(stream);
+  trackStream(stream: ClosableRequest): () => void {
+    return this.track(this.streams, stream);
   }
 
-  /** Close every open stream with `error`; resolves when their final events and rows are out. */
-  async closeStreams(error: GatewayError): Promise<number> {
+  /** Register a request waiting for its upstream's answer; call the returned function once it has its answer. */
+  trackWaiting(request: ClosableRequest): () => void {
+    return this.track(this.waiting, request);
+  }
+
+  private track(set: Set<ClosableRequest>, request: ClosableRequest): () => void {
+    set.add(request);
+    // A request already on its way when the cut came registers after it: ended at once.
+    if (this.cutError) void request.close(this.cutError);
+    return () => set.delete(request);
+  }
+
+  /** Close every open stream and waiting request with `error`; resolves when their answers and rows are out. */
+  async closeOpenRequests(error: GatewayError): Promise<ClosedRequests> {
     this.cutError = error;
-    const open = [...this.streams];
-    await Promise.all(open.map((stream) => stream.close(error)));
-    return open.length;
+    const streams = [...this.streams];
+    const waiting = [...this.waiting];
+    await Promise.all([...streams, ...waiting].map((request) => request.close(error)));
+    return { streams: streams.length, waiting: waiting.length };
   }
 
   /** Wait until every started request has written its row, at most `timeoutMs`; returns how many have not. */

@@ -17,14 +17,28 @@ import { readAll, sendAttempt, UpstreamFailure } from "./send-attempt";
 import { streamToClient } from "./stream-to-client";
 import type { ModelRequest, ProxyDeps } from "./types";
 import { type PreparedAttempt, prepareAttempt } from "./upstream-request";
+import { WaitingRequestStop } from "./waiting-request-stop";
 
 /**
  * One model request end to end: resolve the route, try each target in order until one answers
  * (failover only before the first byte reaches the client, house rule 4), then relay or
- * translate the answer and record it in the ledger.
+ * translate the answer and record it in the ledger. Until it has its answer, a stopping
+ * gateway may end it (drain-tracker.ts); it then answers with the gateway's error.
  */
 export async function handleModelRequest(request: ModelRequest, deps: ProxyDeps): Promise<Response> {
   if (needsGatewayCompaction(request, deps)) return serveGatewayCompaction(request, deps, handleModelRequest);
+  const stop = new WaitingRequestStop(request.signal);
+  const untrack = deps.drain.trackWaiting(stop);
+  try {
+    return await answerModelRequest({ ...request, signal: stop.signal }, deps, stop);
+  } finally {
+    // A stream has registered itself with the drain tracker by now (stream-to-client.ts).
+    untrack();
+    stop.settle();
+  }
+}
+
+async function answerModelRequest(request: ModelRequest, deps: ProxyDeps, stop: WaitingRequestStop): Promise<Response> {
   const recorder = new LedgerRecorder(request, deps);
   const log = requestLog(deps.logger, request.requestId);
   const warn = (message: string, details?: Record<string, unknown>) => log.warn({ ...details }, message);
@@ -71,13 +85,13 @@ export async function handleModelRequest(request: ModelRequest, deps: ProxyDeps)
         break;
       }
     }
-    return respondFailure(request, lastFailure ?? new GatewayError("upstream_error", 502, "no upstream answered"), recorder, deps);
+    return respondFailure(request, lastFailure ?? new GatewayError("upstream_error", 502, "no upstream answered"), recorder, stop);
   } catch (error) {
     // Anything that is not a catalogue error is a gateway fault the client sees only as
     // "internal gateway error": its cause must reach the log.
     if (!(error instanceof GatewayError)) deps.logger.error({ err: error, requestId: request.requestId }, "request failed inside the gateway");
     else if (error.status >= 500 && error.cause !== undefined) deps.logger.error({ err: error.cause, requestId: request.requestId, code: error.code }, `request failed: ${error.message}`);
-    return respondFailure(request, toGatewayError(error), recorder, deps);
+    return respondFailure(request, toGatewayError(error), recorder, stop);
   }
 }
 
@@ -180,16 +194,17 @@ async function respondTokenEstimate(request: ModelRequest, deps: ProxyDeps, reco
   return new Response(JSON.stringify({ input_tokens: inputTokens }), { status: 200, headers: { "content-type": "application/json", ...requestIdHeaders(request.clientProtocol, request.requestId) } });
 }
 
-async function respondFailure(request: ModelRequest, failure: UpstreamFailure | GatewayError, recorder: LedgerRecorder, deps: ProxyDeps): Promise<Response> {
+async function respondFailure(request: ModelRequest, failure: UpstreamFailure | GatewayError, recorder: LedgerRecorder, stop: WaitingRequestStop): Promise<Response> {
   const error = failure instanceof UpstreamFailure ? failure.error : failure;
   if (error.status === 499) {
-    // The client left while the upstream worked on its request: the prompt was sent, so it is
-    // recorded as an estimate (marked as such), as for a stream the client leaves.
+    // The upstream call was abandoned while it worked on the request: the prompt was sent, so
+    // it is recorded as an estimate (marked as such), as for a stream the client leaves.
     recorder.setUsage(emptyUsage(), false, { final: false, outputTokens: () => 0 });
-    // Once a stopping gateway cut the connections, it was the gateway that ended the request.
-    const cut = deps.drain.cutReason;
-    await recorder.finish(cut ? cut.status : 499, cut ? cut.code : "client_closed");
-    return renderErrorResponse(request.clientProtocol, error, request.requestId);
+    // A stopping gateway abandoned it, not the client, which is still there for the answer:
+    // the gateway's error (503, Anthropic 529) with retry-after, so it retries elsewhere.
+    const answer = stop.reason ?? error;
+    await recorder.finish(answer.status, stop.reason ? answer.code : "client_closed");
+    return renderErrorResponse(request.clientProtocol, answer, request.requestId);
   }
   await recorder.finish(error.status, error.code);
   // A same-protocol upstream error is relayed as the upstream wrote it (status, body), like a direct call.

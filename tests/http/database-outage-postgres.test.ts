@@ -14,6 +14,7 @@ import { createPgDatabase, pgSkipReason, type TestDatabase } from "../support/te
  * cannot be checked, so the request is refused, but as a retryable 503 with retry-after (529
  * overloaded_error for Anthropic clients, which Claude Code retries), not an opaque 500, and
  * the database's error reaches the log. Its ledger row is still written once the database is back.
+ * The admin and usage APIs answer the same way (second describe).
  */
 if (pgSkipReason) console.warn(`[skip] database-outage-postgres: ${pgSkipReason}`);
 
@@ -77,5 +78,119 @@ describe.skipIf(pgSkipReason !== null)("a replica whose PostgreSQL is unreachabl
   test("once the database is back the same key works again", async () => {
     const answer = await fetch(`${gateway.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ model: "loopback", messages: [{ role: "user", content: "hi" }] }) });
     expect(answer.status).toBe(200);
+  }, 60_000);
+});
+
+/**
+ * The admin and usage APIs of such a replica. While the database is away their key check already
+ * answered 503; a database lost after the key check (or with no key to check: auth off) reached
+ * the route's own query and came back as a 500 `internal gateway error`. Its own database, proxy
+ * and replicas: each cut leaves postgres.js pools reconnecting, which must not disturb the
+ * sequence above.
+ */
+describe.skipIf(pgSkipReason !== null)("the admin and usage API of a replica whose PostgreSQL is unreachable", () => {
+  let database: TestDatabase;
+  let proxy: TcpProxy;
+  let store: Store;
+  let adminToken: string;
+  /** Auth on (the default beyond loopback), and a second replica with auth off: its usage API has no key to check first. */
+  const replicas: Array<{ gateway: RunningGateway; services: Awaited<ReturnType<typeof buildServices>> }> = [];
+  const lines: Array<Record<string, any>> = [];
+
+  beforeAll(async () => {
+    database = await createPgDatabase();
+    const proxied = await startDatabaseProxy(database.options.databaseUrl!);
+    proxy = proxied.proxy;
+    const logger = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    for (const authDisabled of ["false", "true"]) {
+      const loaded = loadConfig({ configDir: "/nonexistent-config-dir", env: databaseGatewayEnv({ ...database, options: { databaseUrl: proxied.url } }, undefined, { TOKLIGENCE_AUTH_DISABLED: authDisabled }) });
+      const services = await buildServices(loaded, logger);
+      replicas.push({ gateway: startGateway(loaded.config, logger, services), services });
+    }
+    store = await database.open();
+    adminToken = (await issueApiKey(store, { userId: (await store.users.findRootAdmin())!.id })).token;
+  }, 60_000);
+
+  afterAll(async () => {
+    await proxy?.restore();
+    // Together: after an outage, postgres.js's end() waits out its whole timeout (5 s) per pool.
+    await Promise.all(replicas.map(({ gateway, services }) => gateway.stop(1000).then(() => services.close())));
+    await proxy?.stop();
+    await database?.drop();
+  }, 60_000);
+
+  const withAuth = () => replicas[0]!.gateway.url;
+  const withoutAuth = () => replicas[1]!.gateway.url;
+  /** Error log lines with the database_unavailable code written since `from`. */
+  const unavailableLines = (from: number) => lines.slice(from).filter((line) => line.level === 50 && line.code === "database_unavailable");
+  /** The answer, retried while it is a 503 (what a client told retry-after does): the replica serves again once the database is back. */
+  async function onceBack(url: string, init: RequestInit = {}): Promise<Response> {
+    for (let attempt = 0; ; attempt++) {
+      const answer = await fetch(url, init);
+      if (answer.status !== 503 || attempt === 20) return answer;
+      await Bun.sleep(500);
+    }
+  }
+
+  test("while the database is away: 503 database_unavailable with retry-after, the cause logged once per request", async () => {
+    await proxy.cut();
+    try {
+      for (const path of ["/api/v1/admin/users", "/api/v1/admin/usage/summary", "/api/v1/usage/logs"]) {
+        const from = lines.length;
+        const answer = await fetch(`${withAuth()}${path}`, { headers: { authorization: `Bearer ${adminToken}` } });
+        expect({ path, status: answer.status, retryAfter: answer.headers.get("retry-after") }).toEqual({ path, status: 503, retryAfter: "1" });
+        expect(((await answer.json()) as { error: unknown }).error).toMatchObject({ type: "server_error", code: "database_unavailable" });
+        expect(unavailableLines(from).length).toBe(1);
+        expect(unavailableLines(from)[0]!.err?.message).toBeString();
+      }
+    } finally {
+      await proxy.restore();
+    }
+    expect((await onceBack(`${withAuth()}/api/v1/admin/users`, { headers: { authorization: `Bearer ${adminToken}` } })).status).toBe(200);
+  }, 60_000);
+
+  test("a database lost after the key check (the body still arriving): the same 503, not a 500", async () => {
+    const encoder = new TextEncoder();
+    let sendRest!: () => void;
+    const restReady = new Promise<void>((resolve) => (sendRest = resolve));
+    const body = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(encoder.encode('{"email":'));
+        await restReady;
+        controller.enqueue(encoder.encode('"late@example.com"}'));
+        controller.close();
+      },
+    });
+    const headers = { "content-type": "application/json", authorization: `Bearer ${adminToken}` };
+    const pending = fetch(`${withAuth()}/api/v1/admin/users`, { method: "POST", headers, body, duplex: "half" } as RequestInit);
+    await Bun.sleep(300); // the key check needs only the headers: done by now
+    await proxy.cut();
+    const from = lines.length;
+    sendRest();
+    try {
+      const answer = await pending;
+      expect(answer.status).toBe(503);
+      expect(answer.headers.get("retry-after")).toBe("1");
+      // Not the key check's message: the database went away under the admin call itself.
+      expect(((await answer.json()) as { error: unknown }).error).toEqual({ message: "the gateway cannot reach its database; try again shortly", type: "server_error", param: null, code: "database_unavailable" });
+      expect(unavailableLines(from).length).toBe(1);
+    } finally {
+      await proxy.restore();
+    }
+    expect(await store.users.findByEmail("late@example.com")).toBeNull();
+  }, 60_000);
+
+  test("auth off, the caller's own usage (no key to check): the same 503 while the database is away", async () => {
+    await proxy.cut();
+    let answer: Response;
+    try {
+      answer = await fetch(`${withoutAuth()}/api/v1/usage/summary`);
+    } finally {
+      await proxy.restore();
+    }
+    expect(answer.status).toBe(503);
+    expect(answer.headers.get("retry-after")).toBe("1");
+    expect(((await answer.json()) as { error: { code: string } }).error.code).toBe("database_unavailable");
+    expect((await onceBack(`${withoutAuth()}/api/v1/usage/summary`)).status).toBe(200);
   }, 60_000);
 });

@@ -2,7 +2,8 @@
  * Graceful stop with streams still open when the grace period ends (reliability-anchors §2.11,
  * T8): each open stream gets one final error event in its client's protocol (the same event an
  * upstream failure mid-stream produces), its ledger row says `gateway_shutdown` with the usage
- * so far, and every row is written before stop() resolves, i.e. before the ledger closes.
+ * so far, and every row is written before stop() resolves, i.e. before the ledger closes. A
+ * request still waiting on its upstream gets a whole error answer (503, Anthropic 529) instead.
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { createLedgerSink } from "../../src/ledger/ledger-sink";
@@ -201,20 +202,86 @@ describe("the rest of a graceful stop", () => {
     expect(written.map((row) => row.errorCode).sort()).toEqual([null, null, "gateway_shutdown", "gateway_shutdown"].sort());
   });
 
-  test("a non-streamed request still waiting on its upstream at the cut has its row written before stop() resolves", async () => {
-    const { mock: upstream, rows } = await startGateway();
-    upstream.enqueue({ stall: true });
-    const pending = post("/v1/chat/completions", { model: "gpt-4o", messages: [{ role: "user", content: "a prompt that reached the provider" }] }).catch(() => undefined);
-    for (let i = 0; i < 40 && upstream.requests.length === 0; i++) await Bun.sleep(25);
-    await stopGateway(GRACE_MS);
-    const written = [...rows];
-    await pending;
-    expect(written.length).toBe(1);
-    // The gateway ended it, not the client.
-    expect({ status: written[0]!.status, errorCode: written[0]!.errorCode }).toEqual({ status: 503, errorCode: "gateway_shutdown" });
-    expect(upstream.requests[0]!.aborted).toBe(true);
+  test("a client slow to read its stream still gets all of it, final event included, before the connections are cut", async () => {
+    const { mock: upstream } = await startGateway();
+    // ~8 MB relayed before the upstream stalls: more than the socket buffers hold, so most of it
+    // still waits in the gateway when the grace period ends.
+    const [opening, ...rest] = defaultChatEvents("gpt-4o", "one two", true)!;
+    const bulky = { data: { id: "chatcmpl-mock", object: "chat.completion.chunk", created: 1700000000, model: "gpt-4o", choices: [{ index: 0, delta: { content: "y".repeat(64 * 1024) }, finish_reason: null }] } };
+    upstream.enqueue({ events: [opening!, ...Array.from({ length: 128 }, () => bulky), ...rest], stallAfter: 129 });
+    const response = await post("/v1/chat/completions", { model: "gpt-4o", stream: true, messages: [{ role: "user", content: "hi" }] });
+    const reader = response.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    const stopping = stopGateway(GRACE_MS);
+    await Bun.sleep(GRACE_MS + 100); // the client reads again only after the cut
+    const text = await readAllText(reader, first);
+    await stopping;
+    const events = parseEvents(text);
+    expect(events.filter((event) => event.data?.choices?.[0]?.delta?.content?.length === 64 * 1024).length).toBe(128);
+    expect(events.at(-1)!.data).toMatchObject({ error: { code: "gateway_shutdown" } });
   });
+});
 
+/**
+ * A request still waiting for its upstream when the grace period ends has sent its client
+ * nothing yet, so it can still get a whole error answer: the one an overloaded upstream gets, in
+ * its client's protocol, with retry-after (a client retries it, on another replica or later).
+ */
+async function stopWhileWaiting(path: string, body: Record<string, unknown>, client: UpstreamClient) {
+  const started = await startGateway({ TOKLIGENCE_UPSTREAM__CLIENT: client });
+  started.mock.enqueue({ stall: true });
+  const pending = post(path, body).then(
+    async (response) => ({ status: response.status, retryAfter: response.headers.get("retry-after"), body: (await response.json()) as any }),
+    (error: Error) => ({ status: 0, retryAfter: null, body: `connection cut: ${error.message}` as any }),
+  );
+  for (let i = 0; i < 40 && started.mock.requests.length === 0; i++) await Bun.sleep(25);
+  expect(started.mock.requests.length).toBe(1);
+  await stopGateway(GRACE_MS);
+  // Copied at once: the rows written before stop() resolved.
+  const rows = [...started.rows];
+  return { answer: await pending, rows, upstream: started.mock.requests[0]! };
+}
+
+function expectWaitingShutdownRow(rows: UsageRow[], stream: boolean) {
+  expect(rows.length).toBe(1);
+  // Nothing was answered yet: the row has the status of the error answer (503; Anthropic's 529
+  // is only its rendering), and the gateway, not the client, ended it.
+  expect({ status: rows[0]!.status, errorCode: rows[0]!.errorCode, stream: rows[0]!.stream }).toEqual({ status: 503, errorCode: "gateway_shutdown", stream });
+}
+
+for (const client of ["auto", "fetch"] as const) {
+  describe(`requests still waiting on their upstream when the grace period ends (upstream.client = ${client})`, () => {
+    test("OpenAI client, not streamed: 503 gateway_shutdown with retry-after, upstream aborted, row gateway_shutdown", async () => {
+      const { answer, rows, upstream } = await stopWhileWaiting("/v1/chat/completions", { model: "gpt-4o", messages: [{ role: "user", content: "a prompt that reached the provider" }] }, client);
+      expect(answer).toEqual({ status: 503, retryAfter: "1", body: { error: { message: "gateway shutting down", type: "server_error", param: null, code: "gateway_shutdown" } } });
+      expect(upstream.aborted).toBe(true);
+      expectWaitingShutdownRow(rows, false);
+    });
+
+    test("Anthropic client, not streamed: 529 overloaded_error with retry-after, upstream aborted, row gateway_shutdown", async () => {
+      const { answer, rows, upstream } = await stopWhileWaiting("/v1/messages", { model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: "a prompt that reached the provider" }] }, client);
+      expect(answer).toEqual({ status: 529, retryAfter: "1", body: { type: "error", error: { type: "overloaded_error", message: "gateway shutting down" } } });
+      expect(upstream.aborted).toBe(true);
+      expectWaitingShutdownRow(rows, false);
+    });
+
+    test("Anthropic client on an OpenAI upstream (translated), not streamed: the same 529", async () => {
+      const { answer, rows, upstream } = await stopWhileWaiting("/v1/messages", { model: "gpt-4o", max_tokens: 64, messages: [{ role: "user", content: "hi" }] }, client);
+      expect(answer).toMatchObject({ status: 529, retryAfter: "1", body: { error: { type: "overloaded_error" } } });
+      expect(upstream.aborted).toBe(true);
+      expectWaitingShutdownRow(rows, false);
+    });
+
+    test("a streamed request whose upstream has not answered yet: nothing was streamed, so the same whole error answer", async () => {
+      const { answer, rows, upstream } = await stopWhileWaiting("/v1/chat/completions", { model: "gpt-4o", stream: true, messages: [{ role: "user", content: "hi" }] }, client);
+      expect(answer).toMatchObject({ status: 503, retryAfter: "1", body: { error: { code: "gateway_shutdown" } } });
+      expect(upstream.aborted).toBe(true);
+      expectWaitingShutdownRow(rows, true);
+    });
+  });
+}
+
+describe("after every graceful stop", () => {
   test("every upstream call gave its in-flight slot back", async () => {
     for (let i = 0; i < 40 && upstreamCallsInFlight() !== 0; i++) await Bun.sleep(25);
     expect(upstreamCallsInFlight()).toBe(0);

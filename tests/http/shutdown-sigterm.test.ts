@@ -9,8 +9,9 @@ import { openStore } from "../../src/store/open-store";
 
 /**
  * SIGTERM on a real gateway process (bun src/main.ts serve) with streams that outlast the grace
- * period (reliability-anchors §2.11, T8): each client gets its protocol's error event instead of a
- * cut connection, the process exits 0, and the database holds a `gateway_shutdown` row for each.
+ * period and non-streamed requests still waiting on their upstream (reliability-anchors §2.11, T8):
+ * each client gets its protocol's error event, or whole error answer, instead of a cut
+ * connection, the process exits 0, and the database holds a `gateway_shutdown` row for each.
  */
 
 const MAIN = resolve(import.meta.dir, "../../src/main.ts");
@@ -44,8 +45,18 @@ async function readRest({ reader, first }: OpenStream): Promise<string> {
   }
 }
 
+/** A non-streamed request's answer: status, retry-after and JSON body, or the network error when the connection was dropped. */
+async function waitForAnswer(base: string, path: string, body: Record<string, unknown>, requestId: string): Promise<{ status: number; retryAfter: string | null; body: unknown }> {
+  try {
+    const response = await fetch(`${base}${path}`, { method: "POST", headers: { "content-type": "application/json", "x-request-id": requestId }, body: JSON.stringify(body) });
+    return { status: response.status, retryAfter: response.headers.get("retry-after"), body: await response.json() };
+  } catch (error) {
+    return { status: 0, retryAfter: null, body: `[connection cut] ${(error as Error).message}` };
+  }
+}
+
 for (const dialectCase of dialectCases) {
-  describe.skipIf(dialectCase.skip)(`SIGTERM with streams still open (${dialectCase.dialect})`, () => {
+  describe.skipIf(dialectCase.skip)(`SIGTERM with streams and non-streamed requests still open (${dialectCase.dialect})`, () => {
     let database: TestDatabase;
     let mock: MockUpstream;
     let daemon: RunningDaemon | undefined;
@@ -63,7 +74,7 @@ for (const dialectCase of dialectCases) {
       rmSync(dataDir, { recursive: true, force: true });
     });
 
-    test("each open stream ends with an error event, the process exits 0, and every row is in the database", async () => {
+    test("each open stream ends with an error event, each waiting request gets an error answer, the process exits 0, and every row is in the database", async () => {
       const port = findFreePort();
       const env = buildDaemonEnv(database.options.dataDir ?? dataDir, port, {
         TOKLIGENCE_AUTH_DISABLED: "true",
@@ -81,10 +92,17 @@ for (const dialectCase of dialectCases) {
       const open = (path: string, body: Record<string, unknown>, requestId: string) => openStream(daemon!.url, path, body, requestId);
       const messages = await open("/v1/messages", { model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: "hi" }] }, "req_term_messages");
       const chat = await open("/v1/chat/completions", { model: "gpt-4o", messages: [{ role: "user", content: "hi" }] }, "req_term_chat");
+      // Two non-streamed requests whose upstream never answers: still waiting at the cut.
+      mock.enqueue({ stall: true }, { stall: true });
+      const waitingMessages = waitForAnswer(daemon.url, "/v1/messages", { model: "claude-sonnet-4-5", max_tokens: 64, messages: [{ role: "user", content: "hi" }] }, "req_term_wait_messages");
+      for (let i = 0; i < 80 && mock.requests.length < 3; i++) await Bun.sleep(25);
+      const waitingChat = waitForAnswer(daemon.url, "/v1/chat/completions", { model: "gpt-4o", messages: [{ role: "user", content: "hi" }] }, "req_term_wait_chat");
+      for (let i = 0; i < 80 && mock.requests.length < 4; i++) await Bun.sleep(25);
+      expect(mock.requests.length).toBe(4);
 
       const signalledAt = Date.now();
       daemon.proc.kill("SIGTERM");
-      const [messagesText, chatText] = await Promise.all([readRest(messages), readRest(chat)]);
+      const [messagesText, chatText, messagesAnswer, chatAnswer] = await Promise.all([readRest(messages), readRest(chat), waitingMessages, waitingChat]);
       const killer = setTimeout(() => daemon!.proc.kill("SIGKILL"), 15_000);
       await daemon.proc.exited;
       clearTimeout(killer);
@@ -96,12 +114,18 @@ for (const dialectCase of dialectCases) {
       expect(chatText).toContain('data: {"error":{"message":"gateway shutting down","type":"server_error","param":null,"code":"gateway_shutdown"}}');
       expect(chatText).not.toContain("[DONE]");
       expect(chatText).not.toContain("[connection cut]");
+      // The waiting ones get a whole error answer in their client's protocol, not a dropped connection.
+      expect(messagesAnswer).toEqual({ status: 529, retryAfter: "1", body: { type: "error", error: { type: "overloaded_error", message: "gateway shutting down" } } });
+      expect(chatAnswer).toEqual({ status: 503, retryAfter: "1", body: { error: { message: "gateway shutting down", type: "server_error", param: null, code: "gateway_shutdown" } } });
+      expect(mock.requests.slice(2).map((request) => request.aborted)).toEqual([true, true]);
 
       const store = await database.open();
       const rows = (await store.usage.logs({}, 100)).filter((row) => row.clientRequestId?.startsWith("req_term_"));
       expect(rows.map((row) => ({ id: row.clientRequestId, status: row.status, errorCode: row.errorCode })).sort((a, b) => a.id!.localeCompare(b.id!))).toEqual([
         { id: "req_term_chat", status: 200, errorCode: "gateway_shutdown" },
         { id: "req_term_messages", status: 200, errorCode: "gateway_shutdown" },
+        { id: "req_term_wait_chat", status: 503, errorCode: "gateway_shutdown" },
+        { id: "req_term_wait_messages", status: 503, errorCode: "gateway_shutdown" },
       ]);
       expect(rows.every((row) => row.promptTokens > 0)).toBe(true);
     }, 30_000);

@@ -14,13 +14,13 @@ import { parseExpiry } from "../../auth/parse-expiry";
 import { parseUsersCsv } from "../../store/parse-users-csv";
 import type { NewUser, Store, User, UserPatch, UserRole, UserStatus } from "../../store/types";
 import { toApiKeyJson, toUserJson } from "../../store/wire-format";
-import { answerWithErrors, jsonResponse, optionalString, principalOrThrow, readBodyText, readJsonObject } from "../api-response";
+import { answerWithErrors, jsonResponse, type UnexpectedErrorHandler, optionalString, principalOrThrow, readBodyText, readJsonObject } from "../api-response";
 
 export interface AdminRouteDeps {
   store: Store;
   auth: GatewayAuthenticator;
-  /** Called with unexpected (non-catalogue) errors, e.g. the logger's error method. */
-  onUnexpectedError?: (error: unknown) => void;
+  /** Called once for each request answered with a 5xx (a bug, the database away), with the cause to log. */
+  onUnexpectedError?: UnexpectedErrorHandler;
 }
 
 const detail = { tags: ["Admin"] };

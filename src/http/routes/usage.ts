@@ -11,12 +11,13 @@ import { GatewayError } from "../../errors/gateway-error";
 import { parseId, parseLimit, parseTimeBound } from "../../ledger/usage-query";
 import type { Store, UsageFilter } from "../../store/types";
 import { toUsageRowJson, toUsageSummaryJson } from "../../store/wire-format";
-import { answerWithErrors, jsonResponse, principalOrThrow } from "../api-response";
+import { answerWithErrors, jsonResponse, type UnexpectedErrorHandler, principalOrThrow } from "../api-response";
 
 export interface UsageRouteDeps {
   store: Store;
   auth: GatewayAuthenticator;
-  onUnexpectedError?: (error: unknown) => void;
+  /** Called once for each request answered with a 5xx (a bug, the database away), with the cause to log. */
+  onUnexpectedError?: UnexpectedErrorHandler;
   /** Runs before every read: the daemon moves journaled ledger rows into the database first. */
   beforeRead?: () => Promise<void>;
 }

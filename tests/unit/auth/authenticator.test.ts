@@ -171,3 +171,21 @@ for (const dialectCase of dialectCases) {
     });
   });
 }
+
+describe("authenticator when its store fails", () => {
+  /** A store whose key lookup fails with `error` (nothing else is reached). */
+  const failingStore = (error: unknown) => ({ apiKeys: { findCredentialsByPrefix: () => Promise.reject(error) } }) as unknown as Store;
+  const key = bearer(generateApiKeyToken());
+
+  test("a database that cannot be reached: 503 database_unavailable with retry-after, the cause kept for the log", async () => {
+    const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" });
+    const failure = await createAuthenticator(failingStore(new Error("Failed query", { cause: refused })), { required: true }).authenticate(key).catch((error) => error);
+    expect(failure).toMatchObject({ code: "database_unavailable", status: 503, retryAfter: 1 });
+    expect(failure.cause.cause).toBe(refused);
+  });
+
+  test("any other failure (a bug) is not dressed up as an outage: it stays itself, a 500 for the caller", async () => {
+    const bug = new TypeError("Cannot read properties of undefined (reading 'keyHash')");
+    expect(await createAuthenticator(failingStore(bug), { required: true }).authenticate(key).catch((error) => error)).toBe(bug);
+  });
+});
