@@ -29,16 +29,9 @@ export async function handleModelRequest(request: ModelRequest, deps: ProxyDeps)
   if (needsGatewayCompaction(request, deps)) return serveGatewayCompaction(request, deps, handleModelRequest);
   const stop = new WaitingRequestStop(request.signal);
   const untrack = deps.drain.trackWaiting(stop);
-  try {
-    return await answerModelRequest({ ...request, signal: stop.signal }, deps, stop);
-  } finally {
-    // A stream has registered itself with the drain tracker by now (stream-to-client.ts).
-    untrack();
-    stop.settle();
-  }
-}
-
-async function answerModelRequest(request: ModelRequest, deps: ProxyDeps, stop: WaitingRequestStop): Promise<Response> {
+  // The request object is this call's own (built per request by its route): the upstream call
+  // listens to the stop's signal, which the client's leaving aborts as well.
+  request.signal = stop.signal;
   const recorder = new LedgerRecorder(request, deps);
   const log = requestLog(deps.logger, request.requestId);
   const warn = (message: string, details?: Record<string, unknown>) => log.warn({ ...details }, message);
@@ -92,6 +85,10 @@ async function answerModelRequest(request: ModelRequest, deps: ProxyDeps, stop: 
     if (!(error instanceof GatewayError)) deps.logger.error({ err: error, requestId: request.requestId }, "request failed inside the gateway");
     else if (error.status >= 500 && error.cause !== undefined) deps.logger.error({ err: error.cause, requestId: request.requestId, code: error.code }, `request failed: ${error.message}`);
     return respondFailure(request, toGatewayError(error), recorder, stop);
+  } finally {
+    // A stream has registered itself with the drain tracker by now (stream-to-client.ts).
+    untrack();
+    stop.settle();
   }
 }
 

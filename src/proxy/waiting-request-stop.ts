@@ -12,16 +12,21 @@ import type { ClosableRequest } from "./drain-tracker";
 export class WaitingRequestStop implements ClosableRequest {
   /** Why the gateway ended the request; undefined while it runs. */
   reason: GatewayError | undefined;
-  /** Aborted when the client leaves or the gateway stops the request: what the upstream call listens to. */
-  readonly signal: AbortSignal;
   private readonly cut = new AbortController();
-  private markAnswered!: () => void;
-  private readonly answered = new Promise<void>((resolve) => {
-    this.markAnswered = resolve;
-  });
+  private answeredYet = false;
+  private wakeClosers: (() => void) | undefined;
 
   constructor(clientSignal: AbortSignal) {
-    this.signal = AbortSignal.any([clientSignal, this.cut.signal]);
+    // The client's abort is forwarded into this stop's own signal, not merged with
+    // AbortSignal.any: that builds a dependent signal per request, and at 32 connections the
+    // extra garbage cost ~4 µs of CPU per request (README Performance, twelfth session).
+    if (clientSignal.aborted) this.cut.abort(clientSignal.reason);
+    else clientSignal.addEventListener("abort", () => this.cut.abort(clientSignal.reason), { once: true });
+  }
+
+  /** Aborted when the client leaves or the gateway stops the request: what the upstream call listens to. */
+  get signal(): AbortSignal {
+    return this.cut.signal;
   }
 
   /** Abort the upstream call; resolves once the request has its answer (and its ledger row). */
@@ -30,11 +35,20 @@ export class WaitingRequestStop implements ClosableRequest {
       this.reason = error;
       this.cut.abort(error);
     }
-    return this.answered;
+    if (this.answeredYet) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const earlier = this.wakeClosers;
+      this.wakeClosers = () => {
+        earlier?.();
+        resolve();
+      };
+    });
   }
 
   /** The request has its answer (a stream: its first byte went out); close() waiters may go on. */
   settle(): void {
-    this.markAnswered();
+    this.answeredYet = true;
+    this.wakeClosers?.();
+    this.wakeClosers = undefined;
   }
 }
