@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readSse, startTestGateway, type TestGateway } from "../support/gateway-harness";
+import { chatOnlyProviderEnv, readSse, startTestGateway, type TestGateway } from "../support/gateway-harness";
 import { type MockUpstream, startMockUpstream } from "../support/mock-upstream";
 
 /**
@@ -11,12 +11,7 @@ let mock: MockUpstream;
 let gw: TestGateway;
 let quiet: TestGateway;
 
-const chatProvider = (mockUrl: string) => ({
-  TOKLIGENCE_PROVIDERS__CHATTY__KIND: "openai-compatible",
-  TOKLIGENCE_PROVIDERS__CHATTY__BASE_URL: mockUrl,
-  TOKLIGENCE_PROVIDERS__CHATTY__API_KEYS: "sk-chatty-1",
-  TOKLIGENCE_PROVIDERS__CHATTY__MODELS: "chat-only-*",
-});
+const chatProvider = (mockUrl: string) => chatOnlyProviderEnv(mockUrl, "chat-only-*");
 
 beforeAll(async () => {
   mock = await startMockUpstream();

@@ -4,7 +4,7 @@
  * `allowed_tools` and only the choice's mode.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readSse, startTestGateway, type TestGateway } from "../support/gateway-harness";
+import { chatOnlyProviderEnv, readSse, startTestGateway, type TestGateway } from "../support/gateway-harness";
 import { type MockUpstream, startMockUpstream } from "../support/mock-upstream";
 
 const strictTool = { type: "function", name: "read", description: "Read a file", parameters: { type: "object", properties: { path: { type: "string" } }, required: ["path"], additionalProperties: false }, strict: true };
@@ -17,12 +17,7 @@ describe("Responses echo of tools and tool_choice on translated upstreams", () =
 
   beforeAll(async () => {
     mock = await startMockUpstream();
-    gw = await startTestGateway(mock, {
-      TOKLIGENCE_PROVIDERS__CHATTY__KIND: "openai-compatible",
-      TOKLIGENCE_PROVIDERS__CHATTY__BASE_URL: mock.openaiBaseUrl,
-      TOKLIGENCE_PROVIDERS__CHATTY__API_KEYS: "sk-chatty-1",
-      TOKLIGENCE_PROVIDERS__CHATTY__MODELS: "chat-*",
-    });
+    gw = await startTestGateway(mock, chatOnlyProviderEnv(mock.openaiBaseUrl));
   });
   afterAll(async () => {
     await gw.stop();

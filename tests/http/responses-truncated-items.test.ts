@@ -5,7 +5,7 @@
  * OpenAI reports it. Items finished before it stay `completed`.
  */
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { readSse, startTestGateway, type TestGateway } from "../support/gateway-harness";
+import { chatOnlyProviderEnv, readSse, startTestGateway, type TestGateway } from "../support/gateway-harness";
 import { type MockScript, type MockUpstream, startMockUpstream } from "../support/mock-upstream";
 
 const anthropicEvent = (type: string, payload: Record<string, unknown>) => ({ event: type, data: { type, ...payload } });
@@ -63,12 +63,7 @@ describe("Responses answers cut by max_output_tokens on translated upstreams", (
 
   beforeAll(async () => {
     mock = await startMockUpstream();
-    gw = await startTestGateway(mock, {
-      TOKLIGENCE_PROVIDERS__CHATTY__KIND: "openai-compatible",
-      TOKLIGENCE_PROVIDERS__CHATTY__BASE_URL: mock.openaiBaseUrl,
-      TOKLIGENCE_PROVIDERS__CHATTY__API_KEYS: "sk-chatty-1",
-      TOKLIGENCE_PROVIDERS__CHATTY__MODELS: "chat-*",
-    });
+    gw = await startTestGateway(mock, chatOnlyProviderEnv(mock.openaiBaseUrl));
   });
   afterAll(async () => {
     await gw.stop();

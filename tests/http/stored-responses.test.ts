@@ -16,7 +16,7 @@ import { createSilentLogger } from "../../src/log/logger";
 import { createResponseStore, type ResponseStore } from "../../src/responses-store/service";
 import { openStore } from "../../src/store/open-store";
 import type { Store } from "../../src/store/types";
-import { readSse, startTestGateway, type TestGateway } from "../support/gateway-harness";
+import { chatOnlyProviderEnv, readSse, startTestGateway, type TestGateway } from "../support/gateway-harness";
 import { type MockUpstream, startMockUpstream } from "../support/mock-upstream";
 import { dialectCases } from "../support/test-databases";
 
@@ -42,12 +42,7 @@ const anthropicToolUse = (model = "claude-test") => ({
 const lsTool = { type: "function", name: "ls", parameters: { type: "object", properties: { path: { type: "string" } } } };
 
 function providerEnv(mock: MockUpstream): Record<string, string> {
-  return {
-    TOKLIGENCE_PROVIDERS__CHATTY__KIND: "openai-compatible",
-    TOKLIGENCE_PROVIDERS__CHATTY__BASE_URL: mock.openaiBaseUrl,
-    TOKLIGENCE_PROVIDERS__CHATTY__API_KEYS: "sk-chatty-1",
-    TOKLIGENCE_PROVIDERS__CHATTY__MODELS: "chat-*",
-  };
+  return chatOnlyProviderEnv(mock.openaiBaseUrl);
 }
 
 /** Whole-conversation checks on what an upstream received. */

@@ -82,3 +82,17 @@ export async function readSse(response: Response): Promise<Array<{ event?: strin
   push(decoder.end());
   return events;
 }
+
+/**
+ * Environment for a Chat-Completions-only provider ("chatty", `openai-compatible`) on the mock:
+ * the models matching `models` are served in Chat protocol, so Responses and Anthropic clients
+ * asking for them go through translation.
+ */
+export function chatOnlyProviderEnv(openaiBaseUrl: string, models = "chat-*"): Record<string, string> {
+  return {
+    TOKLIGENCE_PROVIDERS__CHATTY__KIND: "openai-compatible",
+    TOKLIGENCE_PROVIDERS__CHATTY__BASE_URL: openaiBaseUrl,
+    TOKLIGENCE_PROVIDERS__CHATTY__API_KEYS: "sk-chatty-1",
+    TOKLIGENCE_PROVIDERS__CHATTY__MODELS: models,
+  };
+}
