@@ -27,11 +27,11 @@ import { WaitingRequestStop } from "./waiting-request-stop";
  */
 export async function handleModelRequest(request: ModelRequest, deps: ProxyDeps): Promise<Response> {
   if (needsGatewayCompaction(request, deps)) return serveGatewayCompaction(request, deps, handleModelRequest);
-  const stop = new WaitingRequestStop(request.signal);
+  const stop = new WaitingRequestStop();
   const untrack = deps.drain.trackWaiting(stop);
-  // The request object is this call's own (built per request by its route): the upstream call
-  // listens to the stop's signal, which the client's leaving aborts as well.
-  request.signal = stop.signal;
+  // The request object is this call's own (built per request by its route): its upstream calls
+  // register with the stop, so a stopping gateway can abandon them.
+  request.stop = stop;
   const recorder = new LedgerRecorder(request, deps);
   const log = requestLog(deps.logger, request.requestId);
   const warn = (message: string, details?: Record<string, unknown>) => log.warn({ ...details }, message);

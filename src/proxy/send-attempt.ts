@@ -41,7 +41,7 @@ export async function sendAttempt(request: ModelRequest, attempt: PreparedAttemp
   for (let tries = 1; ; tries++) {
     const apiKey = ring?.next();
     const headers = upstreamHeaders(provider, operation, apiKey, request.headers, native);
-    const call = await callUpstream(url, { headers, body: attempt.body, streamed, provider: provider.name }, request.signal, deps.config.upstream);
+    const call = await callUpstream(url, { headers, body: attempt.body, streamed, provider: provider.name }, request.signal, deps.config.upstream, request.stop);
     if (call.status < 400) return { call, apiKey };
     // An upstream may echo the key it was sent in its error ("Invalid API key provided: …"):
     // the body goes to the client (relayed or translated) and the message to the log, and a

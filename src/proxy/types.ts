@@ -9,6 +9,7 @@ import type { ResponseStore } from "../responses-store/service";
 import type { ModelRouter } from "../routing/router";
 import type { Translator } from "../translate/types";
 import type { DrainTracker } from "./drain-tracker";
+import type { AbandonableCall } from "../upstream/client";
 
 /** What the proxy needs from the composition root (no module-level state, house rule 6). */
 export interface ProxyDeps {
@@ -48,6 +49,8 @@ export interface ModelRequest {
   /** The query string including "?" (Claude Code sends ?beta=true), or "". */
   query: string;
   signal: AbortSignal;
+  /** Set by handleModelRequest: lets a stopping gateway abandon the request's upstream call. */
+  stop?: AbandonableCall;
   principal: Principal;
   /** Date.now() when the request arrived. */
   receivedAt: number;

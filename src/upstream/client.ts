@@ -28,6 +28,17 @@ export interface UpstreamCall {
   readText(): Promise<string>;
 }
 
+/**
+ * A holder the gateway can abandon a call through from outside, as if its client had left
+ * (a stopping gateway ending a request that waits for its upstream: WaitingRequestStop).
+ */
+export interface AbandonableCall {
+  /** Already abandoned: a call started now gives up at once. */
+  readonly stopped: boolean;
+  /** Set by the call while it is in flight. */
+  abandon: (() => void) | undefined;
+}
+
 /** Upstream calls whose answers are still being read, through either client. */
 let callsInFlight = 0;
 
@@ -41,7 +52,7 @@ export function upstreamCallsInFlight(): number {
  * because undici's timeout options do nothing under Bun (notes/packaging-and-stack.md §8.5).
  * The client's abort signal aborts the upstream request.
  */
-export async function callUpstream(url: string, init: { headers: Record<string, string>; body: string | Uint8Array; method?: string; streamed: boolean; provider?: string }, clientSignal: AbortSignal | undefined, deadlines: Deadlines & { client?: UpstreamClientChoice }): Promise<UpstreamCall> {
+export async function callUpstream(url: string, init: { headers: Record<string, string>; body: string | Uint8Array; method?: string; streamed: boolean; provider?: string }, clientSignal: AbortSignal | undefined, deadlines: Deadlines & { client?: UpstreamClientChoice }, holder?: AbandonableCall): Promise<UpstreamCall> {
   const controller = new AbortController();
   // Failures name the provider ("cannot reach upstream vllm: ECONNREFUSED"): with several
   // providers configured, a bare "cannot reach upstream" left the user to guess which base_url
@@ -59,15 +70,22 @@ export async function callUpstream(url: string, init: { headers: Record<string, 
     settle();
     if (!controller.signal.aborted) controller.abort(reason);
   };
-  const onClientAbort = () => abort(new GatewayError("upstream_error", 499, "client closed the request"));
+  /** Set when the client left or the gateway abandoned the call: its failures are then a 499. */
+  let abandoned = false;
+  const onClientAbort = () => {
+    abandoned = true;
+    abort(new GatewayError("upstream_error", 499, "client closed the request"));
+  };
   /** The call is over (answer read, failed or aborted): give back its in-flight slot and unhook the client's abort. */
   const settle = () => {
     if (inFlight) callsInFlight--;
     inFlight = false;
     clientSignal?.removeEventListener("abort", onClientAbort);
+    if (holder?.abandon === onClientAbort) holder.abandon = undefined;
   };
-  if (clientSignal?.aborted) onClientAbort();
+  if (clientSignal?.aborted || holder?.stopped) onClientAbort();
   clientSignal?.addEventListener("abort", onClientAbort, { once: true });
+  if (holder) holder.abandon = onClientAbort;
 
   let timedOut = false;
   const headersWithinMs = init.streamed ? deadlines.connectTimeoutMs : deadlines.responseTimeoutMs;
@@ -83,7 +101,7 @@ export async function callUpstream(url: string, init: { headers: Record<string, 
   } catch (error) {
     settle();
     if (timedOut) throw new GatewayError("upstream_timeout", 504, `${upstream()} did not answer within ${headersWithinMs} ms`);
-    if (clientSignal?.aborted) throw new GatewayError("upstream_error", 499, "client closed the request");
+    if (abandoned) throw new GatewayError("upstream_error", 499, "client closed the request");
     throw new GatewayError("upstream_connect_failed", 502, `cannot reach ${upstream()}: ${describeFetchError(error)}`, { cause: error });
   } finally {
     clearTimeout(connectTimer);
@@ -166,7 +184,7 @@ export async function callUpstream(url: string, init: { headers: Record<string, 
   /** Why a body read failed, in the gateway's terms: our deadline (504), the client leaving (499), or the upstream (502). */
   function bodyReadFailure(error: unknown, deadlineMessage: string | undefined): GatewayError {
     if (deadlineMessage) return new GatewayError("upstream_timeout", 504, deadlineMessage);
-    if (clientSignal?.aborted) return new GatewayError("upstream_error", 499, "client closed the request");
+    if (abandoned) return new GatewayError("upstream_error", 499, "client closed the request");
     return new GatewayError("upstream_stream_broken", 502, `${upstream()} connection broke: ${describeFetchError(error)}`, { cause: error });
   }
 

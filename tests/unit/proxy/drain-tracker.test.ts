@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { GatewayError } from "../../../src/errors/gateway-error";
 import { type ClosableRequest, DrainTracker } from "../../../src/proxy/drain-tracker";
 import { WaitingRequestStop } from "../../../src/proxy/waiting-request-stop";
+import { callUpstream, upstreamCallsInFlight } from "../../../src/upstream/client";
 
 const shutdown = new GatewayError("gateway_shutdown", 503, "gateway shutting down");
 
@@ -52,14 +53,18 @@ describe("drain tracker", () => {
 });
 
 describe("waiting request stop", () => {
-  test("close() aborts the signal with the gateway's reason and resolves only once the request has its answer", async () => {
-    const client = new AbortController();
-    const stop = new WaitingRequestStop(client.signal);
-    expect(stop.signal.aborted).toBe(false);
+  test("close() abandons the call in flight with the gateway's reason and resolves only once the request has its answer", async () => {
+    const stop = new WaitingRequestStop();
+    let abandoned = 0;
+    stop.abandon = () => abandoned++;
+    expect(stop.stopped).toBe(false);
     let closed = false;
     const closing = stop.close(shutdown).then(() => (closed = true));
-    expect(stop.signal.aborted).toBe(true);
+    expect(abandoned).toBe(1);
+    expect(stop.stopped).toBe(true);
     expect(stop.reason).toBe(shutdown);
+    void stop.close(shutdown); // a second close does not abandon twice
+    expect(abandoned).toBe(1);
     await Bun.sleep(5);
     expect(closed).toBe(false);
     stop.settle();
@@ -67,11 +72,27 @@ describe("waiting request stop", () => {
     expect(closed).toBe(true);
   });
 
-  test("the client leaving aborts the signal too, without a gateway reason", () => {
-    const client = new AbortController();
-    const stop = new WaitingRequestStop(client.signal);
-    client.abort();
-    expect(stop.signal.aborted).toBe(true);
-    expect(stop.reason).toBeUndefined();
+  test("an upstream call started after close() gives up at once as abandoned (499), and one in flight is abandoned", async () => {
+    const server = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Promise<Response>(() => {}) });
+    const deadlines = { connectTimeoutMs: 5_000, responseTimeoutMs: 5_000, firstByteTimeoutMs: 5_000, idleTimeoutMs: 5_000, client: "fetch" as const };
+    const url = `http://127.0.0.1:${server.port}/v1/chat/completions`;
+    try {
+      const inFlight = new WaitingRequestStop();
+      const waiting = callUpstream(url, { headers: {}, body: "{}", streamed: false }, undefined, deadlines, inFlight);
+      await Bun.sleep(20);
+      expect(inFlight.abandon).toBeDefined();
+      void inFlight.close(shutdown);
+      expect(await waiting.then(() => 0, (error: GatewayError) => error.status)).toBe(499);
+      expect(inFlight.abandon).toBeUndefined();
+
+      const stopped = new WaitingRequestStop();
+      void stopped.close(shutdown);
+      const started = Date.now();
+      expect(await callUpstream(url, { headers: {}, body: "{}", streamed: false }, undefined, deadlines, stopped).then(() => 0, (error: GatewayError) => error.status)).toBe(499);
+      expect(Date.now() - started).toBeLessThan(1_000);
+      expect(upstreamCallsInFlight()).toBe(0);
+    } finally {
+      server.stop(true);
+    }
   });
 });
