@@ -236,3 +236,25 @@ describe("the openai SDK's Responses WebSocket (ResponsesWS) on a Claude upstrea
     }
   });
 });
+
+describe("the openai SDK's responses.compact() on a Claude upstream", () => {
+  test("the compacted window is typed output the SDK reads, and it continues the conversation", async () => {
+    mock.enqueue({
+      json: { id: "msg_sum", type: "message", role: "assistant", model: "claude-opus-4-1", content: [{ type: "text", text: "Ada introduced herself." }], stop_reason: "end_turn", stop_sequence: null, usage: { input_tokens: 30, output_tokens: 6 } },
+    });
+    const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: "x", maxRetries: 0 });
+    const compacted = await client.responses.compact({
+      model: "opus-on-claude",
+      input: [
+        { role: "user", content: "I am Ada." },
+        { role: "assistant", content: "Hello Ada." },
+      ],
+    });
+    expect(compacted.object).toBe("response.compaction");
+    expect(compacted.output.map((item) => item.type)).toEqual(["message", "compaction"]);
+    expect(compacted.usage).toMatchObject({ input_tokens: 30, output_tokens: 6 });
+
+    await client.responses.create({ model: "opus-on-claude", store: false, input: [...(compacted.output as never[]), { role: "user", content: "Who am I?" }] });
+    expect(JSON.stringify(mock.requests.at(-1)!.body.messages)).toContain("Ada introduced herself.");
+  });
+});
