@@ -8,18 +8,12 @@
  * OpenAI Responses route compacts itself: the request is not touched.
  */
 import { makeId } from "../providers/loopback/reply";
-import { COMPACTION_INSTRUCTION, asksForCompaction, encodeCompactionBlob } from "../protocols/openai-responses/gateway-compaction";
+import { COMPACTION_INSTRUCTION, encodeCompactionBlob } from "../protocols/openai-responses/gateway-compaction";
 import { GatewayError } from "../errors/gateway-error";
 import { renderErrorResponse } from "../errors/render";
 import type { ModelRequest, ProxyDeps } from "./types";
 
 type Json = Record<string, any>;
-
-/** Whether this request is a compaction the gateway must perform itself. */
-export function needsGatewayCompaction(request: ModelRequest, deps: ProxyDeps): boolean {
-  if (request.operation !== "openai-responses" || !asksForCompaction(request.body.input)) return false;
-  return !routedToOpenAIResponses(request, deps);
-}
 
 /** Whether the model's first target is an OpenAI Responses upstream, which compacts (and queues) on its own. */
 export function routedToOpenAIResponses(request: ModelRequest, deps: ProxyDeps): boolean {

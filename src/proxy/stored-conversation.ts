@@ -30,7 +30,17 @@ export async function conversationOf(request: ModelRequest, deps: ProxyDeps): Pr
   if (!record) return { items: own, expanded: false };
   const stored = readStoredRequest(record.request);
   if (stored.upstream_previous_response_id) return { items: own, expanded: false };
-  return { items: [...stored.input, ...outputItemsOf(record.response), ...own], expanded: true };
+  const items = [...stored.input, ...outputItemsOf(record.response), ...own];
+  return { items: stored.reasoning ? withReasoningBlobs(items, stored.reasoning) : items, expanded: true };
+}
+
+/** Reasoning items the client got without their replay blob get it back (Claude's signed thinking, as responses-store/exchange.ts does). */
+function withReasoningBlobs(items: Item[], blobs: Record<string, string>): Item[] {
+  return items.map((item) => {
+    if (item.type !== "reasoning" || typeof item.id !== "string" || typeof item.encrypted_content === "string") return item;
+    const blob = blobs[item.id];
+    return blob ? { ...item, encrypted_content: blob } : item;
+  });
 }
 
 /** The user messages of a conversation, which compaction keeps as they are (OpenAI's compacted output lists them). */

@@ -53,4 +53,8 @@ export interface ModelRequest {
   receivedAt: number;
   /** Set by the response store on translated Responses requests it keeps (TranslationContext.keepReasoning). */
   keepReasoning?: (itemId: string, blob: string) => void;
+  /** Output items the Responses answer lists before the model's (TranslationContext.leadingOutput). */
+  leadingOutput?: Record<string, unknown>[];
+  /** The response id fixed beforehand for a background response (TranslationContext.responseId). */
+  responseId?: string;
 }

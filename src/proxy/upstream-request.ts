@@ -52,6 +52,8 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
     anthropicPromptCache: deps.config.anthropicPromptCache,
     clientBody: request.body,
     ...(request.keepReasoning ? { keepReasoning: request.keepReasoning } : {}),
+    ...(request.leadingOutput ? { leadingOutput: request.leadingOutput } : {}),
+    ...(request.responseId ? { responseId: request.responseId } : {}),
     warn,
   };
   checkWorkMode(request, target, deps);
