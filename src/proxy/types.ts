@@ -8,6 +8,7 @@ import type { UpstreamOperation } from "../providers/endpoints";
 import type { ResponseStore } from "../responses-store/service";
 import type { ModelRouter } from "../routing/router";
 import type { Translator } from "../translate/types";
+import type { BackgroundRuns } from "./background-runs";
 import type { DrainTracker } from "./drain-tracker";
 
 /** What the proxy needs from the composition root (no module-level state, house rule 6). */
@@ -22,6 +23,8 @@ export interface ProxyDeps {
   estimateAnthropicTokens?: (body: Record<string, unknown>) => number | Promise<number>;
   /** Stored Responses API objects (`store`, `previous_response_id`); absent: none kept. */
   responses?: ResponseStore;
+  /** Background responses running in this process (`background: true` on routes OpenAI does not serve). */
+  background?: BackgroundRuns;
   /** Open streams and unwritten ledger rows, which a graceful stop settles before closing the ledger. */
   drain: DrainTracker;
 }

@@ -159,6 +159,8 @@ export class ResponseExchange {
       return;
     }
     const object = { ...(response as Record<string, unknown>) };
+    // A background response is kept under the id its client was given when it was queued.
+    if (request.responseId) Object.assign(object, { id: request.responseId, background: true });
     // A native upstream that got the expanded history echoes no previous id: the client sent one.
     if (previousId && !object.previous_response_id) object.previous_response_id = previousId;
     const input = this.forwarded ? this.newItems : this.expandedInput();
