@@ -70,12 +70,14 @@ export function followRun(run: BackgroundRun, after: number, signal: AbortSignal
 async function runInBackground(request: ModelRequest, deps: ProxyDeps, serve: ServeModelRequest, run: BackgroundRun, id: string, inProgress: Json, storedRequest: Json): Promise<void> {
   const log = deps.logger.child({ requestId: request.requestId, responseId: id });
   let failure: { code: string; message: string } | undefined;
+  /** The answer the client would have had in the foreground (a whole body; for a stream, its terminal response). */
+  let answered: Json | undefined;
   try {
     // The run's own signal: the creating request may end (or its client leave) long before the answer.
     const answer = await serve({ ...request, responseId: id, signal: run.controller.signal }, deps);
     if (answer.status >= 400) failure = await errorOf(answer);
-    else if (run.streamed) await relayFrames(answer, run);
-    else await answer.arrayBuffer();
+    else if (run.streamed) answered = await relayFrames(answer, run);
+    else answered = (await answer.json()) as Json;
   } catch (error) {
     log.error({ err: error }, "background response failed inside the gateway");
     failure = { code: "server_error", message: "internal gateway error" };
@@ -85,7 +87,10 @@ async function runInBackground(request: ModelRequest, deps: ProxyDeps, serve: Se
     const record = await deps.responses!.get(id, request.principal.userId);
     const stored = record?.response;
     if (run.cancelled) await deps.responses!.keep(ownerOf(request), { ...(stored ?? inProgress), status: "cancelled" }, record?.request ?? storedRequest);
-    else if (!stored || !TERMINAL.has(String(stored.status))) {
+    else if ((!stored || !TERMINAL.has(String(stored.status))) && answered && TERMINAL.has(String(answered.status))) {
+      // Answered but not stored by the normal path (a compaction's summary request is never stored).
+      await deps.responses!.keep(ownerOf(request), { ...answered, id, background: true }, storedRequest);
+    } else if (!stored || !TERMINAL.has(String(stored.status))) {
       const error = failure ?? { code: "server_error", message: "the background response ended without an answer" };
       await deps.responses!.keep(ownerOf(request), { ...inProgress, status: "failed", error }, storedRequest);
       if (run.streamed) run.push(encodeSseEvent({ event: "response.failed", data: JSON.stringify({ type: "response.failed", sequence_number: run.frames.length, response: { ...inProgress, status: "failed", error } }) }));
@@ -97,15 +102,28 @@ async function runInBackground(request: ModelRequest, deps: ProxyDeps, serve: Se
   }
 }
 
-/** Relay the run's SSE answer into the run's frames, re-encoded event by event (keep-alive comments dropped). */
-async function relayFrames(answer: Response, run: BackgroundRun): Promise<void> {
+/** Relay the run's SSE answer into the run's frames, re-encoded event by event (keep-alive comments dropped); returns the last response object seen. */
+async function relayFrames(answer: Response, run: BackgroundRun): Promise<Json | undefined> {
   const decoder = new SseDecoder();
   const reader = answer.body!.getReader();
+  let last: Json | undefined;
   for (;;) {
     const { done, value } = await reader.read();
     const events = done ? decoder.end() : decoder.push(value);
-    for (const event of events) run.push(encodeSseEvent(event));
-    if (done) return;
+    for (const event of events) {
+      run.push(encodeSseEvent(event));
+      if (event.data.includes('"response"')) last = responseIn(event.data) ?? last;
+    }
+    if (done) return last;
+  }
+}
+
+function responseIn(data: string): Json | undefined {
+  try {
+    const response = (JSON.parse(data) as { response?: unknown }).response;
+    return typeof response === "object" && response !== null ? (response as Json) : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -157,3 +157,31 @@ describe("background without a response store", () => {
     }
   });
 });
+
+describe("background with a compaction trigger on a Claude route", () => {
+  test("the compaction the model wrote becomes the completed background response", async () => {
+    const mock = await startMockUpstream();
+    const dataDir = mkdtempSync(join(tmpdir(), "gw-background-cmp-"));
+    const store = await openStore({ dataDir });
+    await store.migrate();
+    const responses = createResponseStore({ repository: store.responses, retentionHours: 1, logger: createSilentLogger() });
+    const gw = await startTestGateway(mock, { TOKLIGENCE_MODEL_ALIASES: "bg-claude=>anthropic:claude-sonnet-4-5" }, { responses });
+    try {
+      mock.enqueue(claudeAnswer("SUMMARY: all of it."));
+      const input = [{ role: "user", content: "long work" }, { type: "compaction_trigger" }];
+      const queued = await (await fetch(`${gw.url}/v1/responses`, { method: "POST", body: JSON.stringify({ model: "bg-claude", background: true, input }) })).json();
+      let done: any = queued;
+      for (let tries = 0; tries < 200 && ["queued", "in_progress"].includes(done.status); tries++) {
+        await Bun.sleep(10);
+        done = await (await fetch(`${gw.url}/v1/responses/${queued.id}`)).json();
+      }
+      expect(done).toMatchObject({ id: queued.id, status: "completed", background: true });
+      expect(done.output.map((item: any) => item.type)).toEqual(["compaction"]);
+    } finally {
+      await gw.stop();
+      await mock.stop();
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
