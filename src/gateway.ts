@@ -12,6 +12,7 @@ import { ModelRouter } from "./routing/router";
 import { findTranslator } from "./translate/registry";
 import { estimateAnthropicInputTokensLazily } from "./protocols/anthropic/count-tokens-lazy";
 import { createResponseStore, type ResponseStore } from "./responses-store/service";
+import { BackgroundRuns } from "./proxy/background-runs";
 import { DrainTracker } from "./proxy/drain-tracker";
 import { describeListenError } from "./http/listen-error";
 
@@ -109,6 +110,7 @@ export function buildProxyDeps(config: GatewayConfig, logger: Logger, services: 
     // Without a database nothing is kept, and previous_response_id resolves only at OpenAI itself.
     responses: services.responses ?? createResponseStore({ retentionHours: 0, logger }),
     drain: new DrainTracker(),
+    background: new BackgroundRuns(),
   };
 }
 

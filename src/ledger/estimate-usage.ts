@@ -56,6 +56,7 @@ export function estimateInputTokens(operation: UpstreamOperation, body: Record<s
       return messages.length * MESSAGE_OVERHEAD + countTextLeaves(messages, count) + countTextLeaves(body.tools, count) + countTextLeaves(body.functions, count);
     }
     case "openai-responses":
+    case "openai-responses-compact":
       return countTextLeaves(body.instructions, count) + countTextLeaves(body.input, count) + countTextLeaves(body.tools, count);
   }
 }

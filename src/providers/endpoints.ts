@@ -1,8 +1,12 @@
 import type { Protocol } from "../canonical/types";
 import type { ProviderConfig } from "../config/types";
 
-/** What a request asks of the upstream: a protocol's main endpoint, or a side endpoint. */
-export type UpstreamOperation = Protocol | "openai-embeddings" | "anthropic-count-tokens";
+/**
+ * What a request asks of the upstream: a protocol's main endpoint, or a side endpoint
+ * (`openai-responses-compact` is POST /responses/compact, forwarded only to OpenAI Responses
+ * upstreams; other routes compact through the gateway, src/proxy/compact-endpoint.ts).
+ */
+export type UpstreamOperation = Protocol | "openai-embeddings" | "anthropic-count-tokens" | "openai-responses-compact";
 
 /** The upstream URL for an operation (OpenAI base URLs include /v1; Anthropic's do not, as in the original). */
 export function upstreamUrl(provider: ProviderConfig, operation: UpstreamOperation, query = ""): string {
@@ -12,6 +16,8 @@ export function upstreamUrl(provider: ProviderConfig, operation: UpstreamOperati
       return `${base}/chat/completions`;
     case "openai-responses":
       return `${base}/responses`;
+    case "openai-responses-compact":
+      return `${base}/responses/compact`;
     case "openai-embeddings":
       return `${base}/embeddings`;
     case "anthropic":

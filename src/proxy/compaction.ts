@@ -8,18 +8,17 @@
  * OpenAI Responses route compacts itself: the request is not touched.
  */
 import { makeId } from "../providers/loopback/reply";
-import { COMPACTION_INSTRUCTION, asksForCompaction, encodeCompactionBlob } from "../protocols/openai-responses/gateway-compaction";
+import { COMPACTION_INSTRUCTION, encodeCompactionBlob } from "../protocols/openai-responses/gateway-compaction";
 import { GatewayError } from "../errors/gateway-error";
 import { renderErrorResponse } from "../errors/render";
 import type { ModelRequest, ProxyDeps } from "./types";
 
 type Json = Record<string, any>;
 
-/** Whether this request is a compaction the gateway must perform itself. */
-export function needsGatewayCompaction(request: ModelRequest, deps: ProxyDeps): boolean {
-  if (request.operation !== "openai-responses" || !asksForCompaction(request.body.input)) return false;
+/** Whether the model's first target is an OpenAI Responses upstream, which compacts (and queues) on its own. */
+export function routedToOpenAIResponses(request: ModelRequest, deps: ProxyDeps): boolean {
   const first = deps.router.resolve(String(request.body.model), request.clientProtocol).targets[0];
-  return !(first && first.upstreamProtocol === "openai-responses" && first.provider !== "loopback");
+  return first !== undefined && first.upstreamProtocol === "openai-responses" && first.provider !== "loopback";
 }
 
 /** The request that asks the routed model for the summary. */
@@ -59,11 +58,22 @@ function compactionEvents(response: Json, item: Json): string {
   return events.map((event, index) => `event: ${event.type}\ndata: ${JSON.stringify({ ...event, sequence_number: index })}\n\n`).join("");
 }
 
-export async function serveGatewayCompaction(
-  request: ModelRequest,
-  deps: ProxyDeps,
-  serve: (request: ModelRequest, deps: ProxyDeps) => Promise<Response>,
-): Promise<Response> {
+export type ServeModelRequest = (request: ModelRequest, deps: ProxyDeps) => Promise<Response>;
+
+/** A conversation compacted by the routed model: its summary response, the compaction item, the answer's headers. */
+export interface GatewayCompaction {
+  /** The summary request's Responses object (id, usage, echoed settings). */
+  response: Json;
+  item: Json;
+  headers: Headers;
+}
+
+/**
+ * Ask the routed model to summarise `request`'s conversation (its input ends in a
+ * compaction_trigger). An error answer (the upstream's, or no summary) comes back as a Response
+ * to give the client as it is; the summary request has written its ledger row either way.
+ */
+export async function compactConversation(request: ModelRequest, deps: ProxyDeps, serve: ServeModelRequest): Promise<GatewayCompaction | Response> {
   const answer = await serve(summaryRequest(request), deps);
   if (answer.status !== 200) return answer;
   const response = (await answer.json()) as Json;
@@ -72,9 +82,16 @@ export async function serveGatewayCompaction(
     return renderErrorResponse(request.clientProtocol, new GatewayError("upstream_error", 502, "the model returned no summary for the compaction"), request.requestId);
   }
   const item = { type: "compaction", id: makeId("cmp_"), encrypted_content: encodeCompactionBlob(summary) };
-  const compacted = { ...response, status: "completed", incomplete_details: null, output: [item] };
   const headers = new Headers(answer.headers);
   headers.delete("content-length");
+  return { response, item, headers };
+}
+
+export async function serveGatewayCompaction(request: ModelRequest, deps: ProxyDeps, serve: ServeModelRequest): Promise<Response> {
+  const compaction = await compactConversation(request, deps, serve);
+  if (compaction instanceof Response) return compaction;
+  const { response, item, headers } = compaction;
+  const compacted = { ...response, status: "completed", incomplete_details: null, output: [item] };
   if (request.body.stream !== true) {
     headers.set("content-type", "application/json");
     return new Response(JSON.stringify(compacted), { status: 200, headers });

@@ -9,7 +9,7 @@ import { SseDecoder } from "../streaming/sse-decoder";
 import type { SseEvent } from "../streaming/sse-event";
 import { usageFromResponseBody } from "../streaming/usage-tap";
 import type { UpstreamCall } from "../upstream/client";
-import { needsGatewayCompaction, serveGatewayCompaction } from "./compaction";
+import { asksForResponsesFeature, serveResponsesFeature } from "./responses-features";
 import { echoClientModel } from "./echo-model";
 import { LedgerRecorder, type UsageEstimate } from "./ledger-recorder";
 import { upstreamOperationFor, wantsStream } from "./operation";
@@ -25,8 +25,15 @@ import { WaitingRequestStop } from "./waiting-request-stop";
  * translate the answer and record it in the ledger. Until it has its answer, a stopping
  * gateway may end it (drain-tracker.ts); it then answers with the gateway's error.
  */
-export async function handleModelRequest(request: ModelRequest, deps: ProxyDeps): Promise<Response> {
-  if (needsGatewayCompaction(request, deps)) return serveGatewayCompaction(request, deps, handleModelRequest);
+export function handleModelRequest(request: ModelRequest, deps: ProxyDeps): Promise<Response> {
+  // Not async itself: an async wrapper around the normal path would add a promise and a
+  // microtask hop to every request for features only Responses requests ask for.
+  if (asksForResponsesFeature(request)) return serveResponsesFeature(request, deps, serveModelRequest);
+  return serveModelRequest(request, deps);
+}
+
+/** The normal path, without the Responses features (which call it for their own model calls). */
+async function serveModelRequest(request: ModelRequest, deps: ProxyDeps): Promise<Response> {
   const stop = new WaitingRequestStop();
   const untrack = deps.drain.trackWaiting(stop);
   // The request object is this call's own (built per request by its route): its upstream calls

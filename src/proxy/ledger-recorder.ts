@@ -89,7 +89,7 @@ export class LedgerRecorder {
     const now = Date.now();
     const request = this.request;
     const protocolOf = (operation: UpstreamOperation | undefined) =>
-      operation === "anthropic-count-tokens" ? "anthropic" : operation;
+      operation === "anthropic-count-tokens" ? "anthropic" : operation === "openai-responses-compact" ? "openai-responses" : operation;
     const { usage, estimated } = await this.finalUsage();
     const entry: LedgerEntry = {
       // The row's key is always the gateway's own id: clients may reuse theirs, and a reused id

@@ -5,12 +5,15 @@ import type { UpstreamOperation } from "../providers/endpoints";
 export function protocolOfOperation(operation: UpstreamOperation): Protocol {
   if (operation === "openai-embeddings") return "openai-chat";
   if (operation === "anthropic-count-tokens") return "anthropic";
+  if (operation === "openai-responses-compact") return "openai-responses";
   return operation;
 }
 
 /** The upstream operation that serves `operation` on an upstream speaking `upstreamProtocol`. */
 export function upstreamOperationFor(operation: UpstreamOperation, upstreamProtocol: Protocol): UpstreamOperation {
   if (operation === "openai-embeddings" || operation === "anthropic-count-tokens") return operation;
+  // Only a Responses upstream has /responses/compact; other routes never send this operation upstream.
+  if (operation === "openai-responses-compact") return upstreamProtocol === "openai-responses" ? operation : upstreamProtocol;
   return upstreamProtocol;
 }
 

@@ -8,6 +8,7 @@ import type { UpstreamOperation } from "../providers/endpoints";
 import type { ResponseStore } from "../responses-store/service";
 import type { ModelRouter } from "../routing/router";
 import type { Translator } from "../translate/types";
+import type { BackgroundRuns } from "./background-runs";
 import type { DrainTracker } from "./drain-tracker";
 import type { AbandonableCall } from "../upstream/client";
 
@@ -23,6 +24,8 @@ export interface ProxyDeps {
   estimateAnthropicTokens?: (body: Record<string, unknown>) => number | Promise<number>;
   /** Stored Responses API objects (`store`, `previous_response_id`); absent: none kept. */
   responses?: ResponseStore;
+  /** Background responses running in this process (`background: true` on routes OpenAI does not serve). */
+  background?: BackgroundRuns;
   /** Open streams and unwritten ledger rows, which a graceful stop settles before closing the ledger. */
   drain: DrainTracker;
 }
@@ -56,4 +59,8 @@ export interface ModelRequest {
   receivedAt: number;
   /** Set by the response store on translated Responses requests it keeps (TranslationContext.keepReasoning). */
   keepReasoning?: (itemId: string, blob: string) => void;
+  /** Output items the Responses answer lists before the model's (TranslationContext.leadingOutput). */
+  leadingOutput?: Record<string, unknown>[];
+  /** The response id fixed beforehand for a background response (TranslationContext.responseId). */
+  responseId?: string;
 }

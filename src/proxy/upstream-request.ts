@@ -52,6 +52,8 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
     anthropicPromptCache: deps.config.anthropicPromptCache,
     clientBody: request.body,
     ...(request.keepReasoning ? { keepReasoning: request.keepReasoning } : {}),
+    ...(request.leadingOutput ? { leadingOutput: request.leadingOutput } : {}),
+    ...(request.responseId ? { responseId: request.responseId } : {}),
     warn,
   };
   checkWorkMode(request, target, deps);
@@ -87,7 +89,7 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
   if (codec && deps.config.agents) source = guardNativeToolLoop(request.clientProtocol, request.body, (body) => codec.decodeRequest(body), deps.config.agents.toolLoop, warn);
   let bodyObject = source;
   let dropUsageChunk = false;
-  if (request.operation === "openai-responses" && upstreamProtocol === "openai-responses" && target.provider !== "loopback") {
+  if ((request.operation === "openai-responses" || request.operation === "openai-responses-compact") && upstreamProtocol === "openai-responses" && target.provider !== "loopback") {
     // Reasoning items from Claude or a Chat model served through this gateway would make OpenAI
     // refuse the whole request (a blob it cannot decrypt, an id it never issued): left out.
     const input = withoutForeignReasoning(source.input);

@@ -159,10 +159,15 @@ export class ResponseExchange {
       return;
     }
     const object = { ...(response as Record<string, unknown>) };
+    // A background response is kept under the id its client was given when it was queued.
+    if (request.responseId) Object.assign(object, { id: request.responseId, background: true });
     // A native upstream that got the expanded history echoes no previous id: the client sent one.
     if (previousId && !object.previous_response_id) object.previous_response_id = previousId;
+    const input = this.forwarded ? this.newItems : this.expandedInput();
     const stored: StoredRequest = {
-      input: this.forwarded ? this.newItems : this.expandedInput(),
+      // Items the answer's output leads with (a server-side compaction) were given to the model
+      // in its input too; kept once, in the output, where a continuation replays them from.
+      input: request.leadingOutput ? withoutItems(input, request.leadingOutput) : input,
       instructions: request.body.instructions ?? null,
       previous_response_id: previousId ?? null,
     };
@@ -184,6 +189,11 @@ export class ResponseExchange {
       log.error({ err: error, responseId: object.id }, "storing the response failed (the client got its answer; previous_response_id on it will not resolve)");
     }
   }
+}
+
+function withoutItems(items: Item[], leaving: Item[]): Item[] {
+  const ids = new Set(leaving.map((item) => item.id));
+  return items.filter((item) => !ids.has(item.id));
 }
 
 /** The `type` of an event without an `event:` field, read from the start of its JSON. */

@@ -19,7 +19,17 @@ export interface ResponseStoreOptions {
   now?: () => Date;
 }
 
+/** Whose response it is (only that user sees it) and the model asked for. */
+export interface ResponseOwner {
+  userId: number | null;
+  model: string;
+}
+
 export interface ResponseStore {
+  /** Whether responses are kept at all (a database and a retention above zero): background mode needs it. */
+  readonly storing: boolean;
+  /** Keep `response` under its id for its owner (background mode's in-progress, failed and cancelled states). */
+  keep(owner: ResponseOwner, response: Record<string, unknown>, storedRequest: Record<string, unknown>): Promise<void>;
   /** Per request: undefined when neither storing nor continuing applies. */
   begin(request: ModelRequest): Promise<ResponseExchange | undefined>;
   get(id: string, userId: number | null): Promise<StoredResponseRecord | null>;
@@ -44,6 +54,19 @@ export function createResponseStore(options: ResponseStoreOptions): ResponseStor
     );
 
   return {
+    storing: repository !== undefined && retentionMs > 0,
+    async keep(owner, response, storedRequest) {
+      const createdAt = now();
+      await repository!.put({
+        id: String(response.id),
+        userId: owner.userId,
+        model: owner.model,
+        createdAt,
+        expiresAt: new Date(createdAt.getTime() + retentionMs),
+        request: storedRequest,
+        response,
+      });
+    },
     async begin(request) {
       if (request.operation !== "openai-responses") return undefined;
       const body = request.body;

@@ -47,12 +47,12 @@ export function usageFromAnthropic(usage: unknown): Partial<Usage> | undefined {
 }
 
 /** Usage of a non-streaming native response body. */
-export function usageFromResponseBody(protocol: Protocol | "openai-embeddings" | "anthropic-count-tokens", body: unknown): Partial<Usage> | undefined {
+export function usageFromResponseBody(protocol: Protocol | "openai-embeddings" | "anthropic-count-tokens" | "openai-responses-compact", body: unknown): Partial<Usage> | undefined {
   // Counting tokens spends none: its `input_tokens` is an answer, not usage.
   if (protocol === "anthropic-count-tokens") return undefined;
   const usage = obj(body)?.usage;
   if (protocol === "anthropic") return usageFromAnthropic(usage);
-  if (protocol === "openai-responses") return usageFromOpenAIResponses(usage);
+  if (protocol === "openai-responses" || protocol === "openai-responses-compact") return usageFromOpenAIResponses(usage);
   return usageFromOpenAIChat(usage);
 }
 

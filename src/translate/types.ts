@@ -62,6 +62,13 @@ export interface TranslationContext {
    * `previous_response_id` continuation, as OpenAI keeps its own reasoning (responses-store).
    */
   keepReasoning?: (itemId: string, blob: string) => void;
+  /**
+   * Responses clients: output items that come before the model's own, announced first in a
+   * stream (server-side compaction's `compaction` item, src/proxy/context-management.ts).
+   */
+  leadingOutput?: Record<string, unknown>[];
+  /** Responses clients: the response id to answer under, fixed beforehand (a background response, src/proxy/background.ts). */
+  responseId?: string;
   /** Where translators report what they had to drop (never a 400 that stops the client). */
   warn: (message: string, details?: Record<string, unknown>) => void;
 }

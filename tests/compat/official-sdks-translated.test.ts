@@ -2,6 +2,12 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { ResponsesWS } from "openai/resources/responses/ws";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createSilentLogger } from "../../src/log/logger";
+import { createResponseStore } from "../../src/responses-store/service";
+import { openStore } from "../../src/store/open-store";
 import { type MockUpstream, startMockUpstream } from "../support/mock-upstream";
 import { startTestGateway, type TestGateway } from "../support/gateway-harness";
 
@@ -233,6 +239,62 @@ describe("the openai SDK's Responses WebSocket (ResponsesWS) on a Claude upstrea
     } finally {
       mock.setDefaultText("Hello from the mock upstream");
       socket.close();
+    }
+  });
+});
+
+describe("the openai SDK's responses.compact() on a Claude upstream", () => {
+  test("the compacted window is typed output the SDK reads, and it continues the conversation", async () => {
+    mock.enqueue({
+      json: { id: "msg_sum", type: "message", role: "assistant", model: "claude-opus-4-1", content: [{ type: "text", text: "Ada introduced herself." }], stop_reason: "end_turn", stop_sequence: null, usage: { input_tokens: 30, output_tokens: 6 } },
+    });
+    const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: "x", maxRetries: 0 });
+    const compacted = await client.responses.compact({
+      model: "opus-on-claude",
+      input: [
+        { role: "user", content: "I am Ada." },
+        { role: "assistant", content: "Hello Ada." },
+      ],
+    });
+    expect(compacted.object).toBe("response.compaction");
+    expect(compacted.output.map((item) => item.type)).toEqual(["message", "compaction"]);
+    expect(compacted.usage).toMatchObject({ input_tokens: 30, output_tokens: 6 });
+
+    await client.responses.create({ model: "opus-on-claude", store: false, input: [...(compacted.output as never[]), { role: "user", content: "Who am I?" }] });
+    expect(JSON.stringify(mock.requests.at(-1)!.body.messages)).toContain("Ada introduced herself.");
+  });
+});
+
+describe("the openai SDK's background mode on a Claude upstream (a gateway that stores responses)", () => {
+  test("create with background, retrieve until completed, and cancel another", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "gw-sdk-background-"));
+    const store = await openStore({ dataDir });
+    await store.migrate();
+    const responses = createResponseStore({ repository: store.responses, retentionHours: 1, logger: createSilentLogger() });
+    const storing = await startTestGateway(mock, { TOKLIGENCE_ANTHROPIC_API_KEY: "sk-ant-test-key-123456", TOKLIGENCE_ROUTES: "opus-on-claude=>anthropic" }, { responses });
+    try {
+      const client = new OpenAI({ baseURL: `${storing.url}/v1`, apiKey: "x", maxRetries: 0 });
+      mock.enqueue({
+        delayMs: 50,
+        json: { id: "msg_b", type: "message", role: "assistant", model: "claude-opus-4-1", content: [{ type: "text", text: "Done in the background." }], stop_reason: "end_turn", stop_sequence: null, usage: { input_tokens: 9, output_tokens: 5 } },
+      });
+      let response = await client.responses.create({ model: "opus-on-claude", input: "work", background: true });
+      expect(response.status).toBe("queued");
+      while (response.status === "queued" || response.status === "in_progress") {
+        await Bun.sleep(10);
+        response = await client.responses.retrieve(response.id);
+      }
+      expect(response.status).toBe("completed");
+      expect(response.output_text).toBe("Done in the background.");
+
+      mock.enqueue({ stall: true });
+      const slow = await client.responses.create({ model: "opus-on-claude", input: "forever", background: true });
+      const cancelled = await client.responses.cancel(slow.id);
+      expect(cancelled.status).toBe("cancelled");
+    } finally {
+      await storing.stop();
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 });

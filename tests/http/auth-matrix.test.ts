@@ -12,6 +12,8 @@ const messagesBody = { model: "claude-sonnet-4-5", max_tokens: 16, messages: [{ 
 const modelEndpoints: Array<{ method: "GET" | "POST" | "DELETE"; path: string; body?: unknown; protocol: "openai" | "anthropic"; validStatus?: number }> = [
   { method: "POST", path: "/v1/chat/completions", body: chatBody, protocol: "openai" },
   { method: "POST", path: "/v1/responses", body: { model: "gpt-4o", input: "hi" }, protocol: "openai" },
+  // Compacted through the gateway on loopback (the mock has no /responses/compact).
+  { method: "POST", path: "/v1/responses/compact", body: { model: "loopback", input: "hi" }, protocol: "openai" },
   { method: "POST", path: "/v1/embeddings", body: { model: "text-embedding-3-small", input: "hi" }, protocol: "openai" },
   { method: "GET", path: "/v1/models", protocol: "openai" },
   { method: "GET", path: "/v1/models/loopback", protocol: "openai" },

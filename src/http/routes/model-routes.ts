@@ -8,7 +8,8 @@ import { toGatewayError } from "../../errors/gateway-error";
 import { renderErrorResponse } from "../../errors/render";
 import type { UpstreamOperation } from "../../providers/endpoints";
 import { handleModelRequest } from "../../proxy/handle-request";
-import type { ProxyDeps } from "../../proxy/types";
+import { serveCompactEndpoint } from "../../proxy/compact-endpoint";
+import type { ModelRequest, ProxyDeps } from "../../proxy/types";
 import { readJsonBody, requestIdFor } from "../read-request";
 
 export interface ModelRouteDeps {
@@ -16,8 +17,10 @@ export interface ModelRouteDeps {
   auth: Authenticator;
 }
 
-/** One model endpoint: authenticate, read the body, hand it to the proxy; errors in the caller's protocol. */
-export function modelEndpoint(deps: ModelRouteDeps, endpoint: string, operation: UpstreamOperation, clientProtocol: Protocol) {
+type ServeModelRequest = (request: ModelRequest, deps: ProxyDeps) => Promise<Response>;
+
+/** One model endpoint: authenticate, read the body, hand it to the proxy (or `serve`); errors in the caller's protocol. */
+export function modelEndpoint(deps: ModelRouteDeps, endpoint: string, operation: UpstreamOperation, clientProtocol: Protocol, serve: ServeModelRequest = handleModelRequest) {
   return async ({ request }: { request: Request }): Promise<Response> => {
     const receivedAt = Date.now();
     const { requestId, clientRequestId } = requestIdFor(request.headers);
@@ -28,7 +31,7 @@ export function modelEndpoint(deps: ModelRouteDeps, endpoint: string, operation:
       const { body, rawBody } = await readJsonBody(request, deps.proxy.config.server.bodyLimitBytes, { requireModel: true });
       const url = request.url;
       const queryStart = url.indexOf("?");
-      return await handleModelRequest(
+      return await serve(
         { requestId, clientRequestId, endpoint, operation, clientProtocol, body, rawBody, headers: request.headers, query: queryStart >= 0 ? url.slice(queryStart) : "", signal: request.signal, principal, receivedAt },
         deps.proxy,
       );
@@ -61,10 +64,15 @@ export function openaiCoreRoutes(deps: ModelRouteDeps) {
 
 /** OpenAI Responses API. */
 export function openaiResponsesRoutes(deps: ModelRouteDeps) {
-  return new Elysia({ name: "openai-responses" }).post("/v1/responses", modelEndpoint(deps, "/v1/responses", "openai-responses", "openai-responses"), {
-    parse: "none",
-    detail: { tags: ["OpenAI"], summary: "Responses API (OpenAI wire format, streaming and not)" },
-  });
+  return new Elysia({ name: "openai-responses" })
+    .post("/v1/responses", modelEndpoint(deps, "/v1/responses", "openai-responses", "openai-responses"), {
+      parse: "none",
+      detail: { tags: ["OpenAI"], summary: "Responses API (OpenAI wire format, streaming and not)" },
+    })
+    .post("/v1/responses/compact", modelEndpoint(deps, "/v1/responses/compact", "openai-responses-compact", "openai-responses", serveCompactEndpoint), {
+      parse: "none",
+      detail: { tags: ["OpenAI"], summary: "Compact a conversation (forwarded to OpenAI; other models summarise it through the gateway)" },
+    });
 }
 
 /** Anthropic Messages on both paths Claude Code and the SDKs use. */

@@ -14,13 +14,15 @@ import { readStoredRequest } from "../../responses-store/record";
 import { paginateItems, parseListQuery, withListingIds } from "../../responses-store/items";
 import type { StoredResponseRecord } from "../../store/types";
 import { requestIdFor } from "../read-request";
+import { cancelResponse, resumeStream } from "./background-responses";
 
 interface StoredResponseRouteDeps {
   proxy: ProxyDeps;
   auth: Authenticator;
 }
 
-type Handler = (record: StoredResponseRecord, request: Request, userId: number | null) => Promise<unknown>;
+/** A handler's answer: a JSON body, or a whole Response (a resumed event stream). */
+type Handler = (record: StoredResponseRecord, request: Request, userId: number | null, requestId: string) => Promise<unknown>;
 
 function notFound(id: string): GatewayError {
   return new GatewayError("not_found", 404, `Response with id '${id}' not found.`, { param: "response_id" });
@@ -35,7 +37,8 @@ export function storedResponseRoutes(deps: StoredResponseRouteDeps) {
       const userId = principal.userId;
       const record = await deps.proxy.responses?.get(params.id, userId);
       if (!record) throw notFound(params.id);
-      const body = await handler(record, request, userId);
+      const body = await handler(record, request, userId, requestId);
+      if (body instanceof Response) return body;
       return new Response(JSON.stringify(body), { status: 200, headers: { "content-type": "application/json", "x-request-id": requestId } });
     } catch (error) {
       if (!(error instanceof GatewayError)) deps.proxy.logger.error({ err: error, requestId }, "stored responses API error");
@@ -45,7 +48,20 @@ export function storedResponseRoutes(deps: StoredResponseRouteDeps) {
   const detail = (summary: string) => ({ detail: { tags: ["OpenAI"], summary } });
 
   return new Elysia({ name: "stored-responses" })
-    .get("/v1/responses/:id", answer(async (record) => record.response), detail("A stored response (created with `store` not false)"))
+    .get(
+      "/v1/responses/:id",
+      answer(async (record, request, _userId, requestId) => {
+        const query = new URL(request.url).searchParams;
+        if (query.get("stream") !== "true") return record.response;
+        return resumeStream(deps.proxy, record, query.get("starting_after"), request.signal, requestId);
+      }),
+      detail("A stored response (created with `store` not false); `?stream=true&starting_after=N` resumes a background stream"),
+    )
+    .post(
+      "/v1/responses/:id/cancel",
+      answer(async (record, _request, userId) => cancelResponse(deps.proxy, record, userId)),
+      detail("Cancel a background response"),
+    )
     .get(
       "/v1/responses/:id/input_items",
       answer(async (record, request) => {

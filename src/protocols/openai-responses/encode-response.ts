@@ -4,7 +4,7 @@ import type { ResolvedResponsesCodecOptions } from "./options";
 import { encodeOutputItems, readOutputItemSettings } from "./output-items";
 import { buildResponseObject } from "./response-object";
 import { cutByTokenLimit, encodeResponsesStatus, encodeResponsesUsage } from "./usage-status";
-import type { ResponsesResponse } from "./wire-types";
+import type { ResponsesItem, ResponsesResponse } from "./wire-types";
 
 /**
  * Canonical response → the non-streaming Responses body (R10, N01, N05, N06): a full
@@ -20,11 +20,11 @@ export function encodeResponsesResponse(
   const { status, incompleteDetails } = encodeResponsesStatus(response.stopReason);
   return buildResponseObject(
     {
-      id: response.id.startsWith("resp_") ? response.id : options.newId("resp_"),
+      id: ctx.responseId ?? (response.id.startsWith("resp_") ? response.id : options.newId("resp_")),
       createdAt: response.created ?? options.now(),
       status,
       model: ctx.clientModel,
-      output: encodeOutputItems(response.content, settings, cutByTokenLimit(response.stopReason)),
+      output: [...((ctx.leadingOutput ?? []) as ResponsesItem[]), ...encodeOutputItems(response.content, settings, cutByTokenLimit(response.stopReason))],
       usage: encodeResponsesUsage(response.usage),
       incompleteDetails,
     },

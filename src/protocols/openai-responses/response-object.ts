@@ -5,7 +5,7 @@ import type { ResponsesItem, ResponsesResponse, ResponsesUsage } from "./wire-ty
 export interface ResponseObjectState {
   id: string;
   createdAt: number;
-  status: "in_progress" | "completed" | "incomplete" | "failed";
+  status: "queued" | "in_progress" | "completed" | "incomplete" | "failed" | "cancelled";
   model: string;
   output: ResponsesItem[];
   usage: ResponsesUsage | null;
@@ -70,8 +70,8 @@ function echoRequestSettings(request: CanonicalRequest | undefined): Record<stri
     user: typeof extra.user === "string" ? extra.user : null,
     safety_identifier: typeof extra.safety_identifier === "string" ? extra.safety_identifier : null,
     prompt_cache_key: typeof extra.prompt_cache_key === "string" ? extra.prompt_cache_key : null,
-    // Answered in the foreground whatever the client asked: a translated upstream has no queue.
-    background: false,
+    // The gateway runs `background: true` requests itself (src/proxy/background.ts).
+    background: extra.background === true,
     metadata: isPlainObject(extra.metadata) ? extra.metadata : {},
   };
 }

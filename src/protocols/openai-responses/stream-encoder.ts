@@ -65,7 +65,7 @@ export class ResponsesStreamEncoder implements CanonicalStreamEncoder {
     private readonly ctx: TranslationContext,
     private readonly options: ResolvedResponsesCodecOptions,
   ) {
-    this.responseId = options.newId("resp_");
+    this.responseId = ctx.responseId ?? options.newId("resp_");
     this.createdAt = options.now();
     this.settings = readOutputItemSettings(ctx.request, options, ctx.keepReasoning);
   }
@@ -142,6 +142,14 @@ export class ResponsesStreamEncoder implements CanonicalStreamEncoder {
     this.started = true;
     this.emit(out, "response.created", { response: this.responseObject("in_progress") });
     this.emit(out, "response.in_progress", { response: this.responseObject("in_progress") });
+    // Items the gateway wrote before the model's answer (server-side compaction): finished already.
+    for (const leading of this.ctx.leadingOutput ?? []) {
+      const item = leading as ResponsesItem;
+      const outputIndex = this.nextOutputIndex++;
+      this.output[outputIndex] = item;
+      this.emit(out, "response.output_item.added", { output_index: outputIndex, item });
+      this.emit(out, "response.output_item.done", { output_index: outputIndex, item });
+    }
   }
 
   private startBlock(index: number, block: Extract<CanonicalEvent, { type: "block_start" }>["block"], out: SseEvent[]): void {

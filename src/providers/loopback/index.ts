@@ -1,6 +1,7 @@
 import { anthropicCodec } from "../../protocols/anthropic/codec";
 import { openaiChatCodec } from "../../protocols/openai-chat/codec";
 import { openaiResponsesCodec } from "../../protocols/openai-responses/codec";
+import { GatewayError } from "../../errors/gateway-error";
 import type { UpstreamOperation } from "../endpoints";
 import { answerAnthropic, answerAnthropicCountTokens } from "./anthropic";
 import { answerChat } from "./chat";
@@ -25,6 +26,9 @@ export function answerLoopback(operation: UpstreamOperation, body: Record<string
       return answerAnthropicCountTokens(body);
     case "openai-embeddings":
       return answerEmbeddings(body, model);
+    case "openai-responses-compact":
+      // The compact endpoint serves loopback through gateway compaction (src/proxy/compact-endpoint.ts).
+      throw new GatewayError("internal_error", 500, "loopback has no /responses/compact of its own");
   }
 }
 
@@ -47,6 +51,7 @@ function checkLoopbackRequest(operation: UpstreamOperation, body: Record<string,
       anthropicCodec.decodeRequest(body);
       return;
     case "openai-embeddings":
+    case "openai-responses-compact":
       return;
   }
 }

@@ -1,0 +1,152 @@
+/**
+ * `background: true` on POST /v1/responses for models OpenAI does not serve (OpenAI's background
+ * mode; an OpenAI Responses route gets the request as sent and queues it itself). The request is
+ * checked and routed at once, answered with the response object in status `queued` (or, with
+ * `stream: true`, the run's event stream), and the model call runs on without the client: its
+ * client leaving does not stop it. The response store holds the state clients poll with
+ * GET /v1/responses/{id}: in progress, then the final response (written by the normal path
+ * under the id given here), `failed` with the error, or `cancelled` (POST .../cancel). The
+ * model call writes the request's one ledger row when it ends, as any request does.
+ */
+import { GatewayError } from "../errors/gateway-error";
+import { openaiResponsesCodec } from "../protocols/openai-responses/codec";
+import { buildResponseObject } from "../protocols/openai-responses/response-object";
+import { makeId } from "../providers/loopback/reply";
+import { normaliseInputItems } from "../responses-store/items";
+import type { ResponseOwner } from "../responses-store/service";
+import { SseDecoder } from "../streaming/sse-decoder";
+import { encodeSseEvent } from "../streaming/sse-encoder";
+import { requestIdHeaders } from "../http/request-id-headers";
+import type { BackgroundRun } from "./background-runs";
+import type { ServeModelRequest } from "./compaction";
+import type { ModelRequest, ProxyDeps } from "./types";
+
+type Json = Record<string, unknown>;
+
+const TERMINAL = new Set(["completed", "incomplete", "failed", "cancelled"]);
+
+export async function serveInBackground(request: ModelRequest, deps: ProxyDeps, serve: ServeModelRequest): Promise<Response> {
+  const { responses, background } = deps;
+  if (request.body.store === false) {
+    throw new GatewayError("invalid_request", 400, "Background mode requires 'store' to be true: a background response is polled from the store.", { param: "store" });
+  }
+  if (!responses?.storing || !background) {
+    throw new GatewayError("invalid_request", 400, "Background mode needs stored responses, which this gateway does not keep (no database, or responses.store_retention_hours is 0).", { param: "background" });
+  }
+  // Refused now what the run would refuse (field types, an unknown model), as OpenAI does before queueing.
+  const decoded = openaiResponsesCodec.decodeRequest(request.body);
+  deps.router.resolve(String(request.body.model), request.clientProtocol);
+
+  const id = makeId("resp_");
+  const streamed = request.body.stream === true;
+  const state = (status: "queued" | "in_progress") =>
+    buildResponseObject({ id, createdAt: Math.floor(request.receivedAt / 1000), status, model: String(request.body.model), output: [], usage: null }, decoded) as unknown as Json;
+  const storedRequest = { input: normaliseInputItems(request.body.input), instructions: request.body.instructions ?? null, previous_response_id: request.body.previous_response_id ?? null };
+  // Durable before the client learns the id: a poll must find it, and the final write must come after it.
+  await responses.keep(ownerOf(request), state("in_progress"), storedRequest);
+  const run = background.start(id, streamed);
+  void runInBackground(request, deps, serve, run, id, state("in_progress"), storedRequest);
+
+  const headers = requestIdHeaders("openai-responses", request.requestId);
+  if (!streamed) return new Response(JSON.stringify(state("queued")), { status: 200, headers: { "content-type": "application/json", ...headers } });
+  return followRun(run, -1, request.signal, headers);
+}
+
+/** A streamed run's events after `after`, as an SSE answer; the client leaving stops only this answer. */
+export function followRun(run: BackgroundRun, after: number, signal: AbortSignal, headers: Record<string, string>): Response {
+  const encoder = new TextEncoder();
+  const frames = run.follow(after, signal);
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await frames.next();
+      if (next.done) controller.close();
+      else controller.enqueue(encoder.encode(next.value));
+    },
+    cancel: () => void frames.return(undefined),
+  });
+  return new Response(body, { status: 200, headers: { "content-type": "text/event-stream", "cache-control": "no-cache", ...headers } });
+}
+
+async function runInBackground(request: ModelRequest, deps: ProxyDeps, serve: ServeModelRequest, run: BackgroundRun, id: string, inProgress: Json, storedRequest: Json): Promise<void> {
+  const log = deps.logger.child({ requestId: request.requestId, responseId: id });
+  let failure: { code: string; message: string } | undefined;
+  /** The answer the client would have had in the foreground (a whole body; for a stream, its terminal response). */
+  let answered: Json | undefined;
+  try {
+    // The run's own signal: the creating request may end (or its client leave) long before the answer.
+    const answer = await serve({ ...request, responseId: id, signal: run.controller.signal }, deps);
+    if (answer.status >= 400) failure = await errorOf(answer);
+    else if (run.streamed) answered = await relayFrames(answer, run);
+    else answered = (await answer.json()) as Json;
+  } catch (error) {
+    log.error({ err: error }, "background response failed inside the gateway");
+    failure = { code: "server_error", message: "internal gateway error" };
+  }
+  try {
+    // The normal path stored the final response; what it did not settle is settled here.
+    const record = await deps.responses!.get(id, request.principal.userId);
+    const stored = record?.response;
+    if (run.cancelled) await deps.responses!.keep(ownerOf(request), { ...(stored ?? inProgress), status: "cancelled" }, record?.request ?? storedRequest);
+    else if ((!stored || !TERMINAL.has(String(stored.status))) && answered && TERMINAL.has(String(answered.status))) {
+      // Answered but not stored by the normal path (a compaction's summary request is never stored).
+      await deps.responses!.keep(ownerOf(request), { ...answered, id, background: true }, storedRequest);
+    } else if (!stored || !TERMINAL.has(String(stored.status))) {
+      const error = failure ?? { code: "server_error", message: "the background response ended without an answer" };
+      await deps.responses!.keep(ownerOf(request), { ...inProgress, status: "failed", error }, storedRequest);
+      if (run.streamed) run.push(encodeSseEvent({ event: "response.failed", data: JSON.stringify({ type: "response.failed", sequence_number: run.frames.length, response: { ...inProgress, status: "failed", error } }) }));
+    }
+  } catch (error) {
+    log.error({ err: error }, "storing the background response's final state failed");
+  } finally {
+    run.end();
+  }
+}
+
+/** Relay the run's SSE answer into the run's frames, re-encoded event by event (keep-alive comments dropped); returns the last response object seen. */
+async function relayFrames(answer: Response, run: BackgroundRun): Promise<Json | undefined> {
+  const decoder = new SseDecoder();
+  const reader = answer.body!.getReader();
+  let last: Json | undefined;
+  for (;;) {
+    const { done, value } = await reader.read();
+    const events = done ? decoder.end() : decoder.push(value);
+    for (const event of events) {
+      run.push(encodeSseEvent(event));
+      if (event.data.includes('"response"')) last = responseIn(event.data) ?? last;
+    }
+    if (done) return last;
+  }
+}
+
+function responseIn(data: string): Json | undefined {
+  try {
+    const response = (JSON.parse(data) as { response?: unknown }).response;
+    return typeof response === "object" && response !== null ? (response as Json) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The OpenAI error of a refused run, for the failed response object. */
+async function errorOf(answer: Response): Promise<{ code: string; message: string }> {
+  try {
+    const body = (await answer.json()) as { error?: { code?: unknown; type?: unknown; message?: unknown } };
+    const code = body.error?.code ?? body.error?.type;
+    return { code: typeof code === "string" ? code : "server_error", message: typeof body.error?.message === "string" ? body.error.message : `the model call failed (HTTP ${answer.status})` };
+  } catch {
+    return { code: "server_error", message: `the model call failed (HTTP ${answer.status})` };
+  }
+}
+
+function ownerOf(request: ModelRequest): ResponseOwner {
+  return { userId: request.principal.userId, model: String(request.body.model) };
+}
+
+/** Cancel a background response this process runs; resolves once its cancelled state is stored. */
+export async function cancelRun(run: BackgroundRun): Promise<void> {
+  if (!run.finished) {
+    run.cancelled = true;
+    run.controller.abort();
+  }
+  await run.whenEnded();
+}

@@ -1,0 +1,187 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createSilentLogger } from "../../src/log/logger";
+import { createResponseStore } from "../../src/responses-store/service";
+import { openStore } from "../../src/store/open-store";
+import type { Store } from "../../src/store/types";
+import { readSse, startTestGateway, type TestGateway } from "../support/gateway-harness";
+import { defaultAnthropicEvents, type MockUpstream, startMockUpstream } from "../support/mock-upstream";
+
+/**
+ * `background: true` on a Claude route, as OpenAI's background mode: queued at once, run without
+ * the client, polled with GET, cancelled with POST .../cancel, streamed and resumed with
+ * `?stream=true&starting_after=N`; the ledger row is written when the model call ends.
+ */
+
+const claudeAnswer = (text: string, delayMs = 0) => ({
+  delayMs,
+  json: { id: "msg_bg", type: "message", role: "assistant", model: "claude-sonnet-4-5", content: [{ type: "text", text }], stop_reason: "end_turn", stop_sequence: null, usage: { input_tokens: 21, output_tokens: 4 } },
+});
+
+describe("background responses on a Claude route", () => {
+  let mock: MockUpstream;
+  let gw: TestGateway;
+  let store: Store;
+  let dataDir: string;
+  beforeAll(async () => {
+    mock = await startMockUpstream();
+    dataDir = mkdtempSync(join(tmpdir(), "gw-background-"));
+    store = await openStore({ dataDir });
+    await store.migrate();
+    const responses = createResponseStore({ repository: store.responses, retentionHours: 1, logger: createSilentLogger() });
+    gw = await startTestGateway(mock, { TOKLIGENCE_MODEL_ALIASES: "bg-claude=>anthropic:claude-sonnet-4-5" }, { responses });
+  });
+  afterAll(async () => {
+    await gw?.stop();
+    await mock?.stop();
+    await store?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const post = (body: Record<string, unknown>, signal?: AbortSignal) =>
+    fetch(`${gw.url}/v1/responses`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal });
+  const get = async (id: string) => (await fetch(`${gw.url}/v1/responses/${id}`)).json();
+  const cancel = (id: string) => fetch(`${gw.url}/v1/responses/${id}/cancel`, { method: "POST" });
+  async function pollUntilDone(id: string): Promise<any> {
+    for (let tries = 0; tries < 200; tries++) {
+      const response = await get(id);
+      if (!["queued", "in_progress"].includes(response.status)) return response;
+      await Bun.sleep(10);
+    }
+    throw new Error(`response ${id} never finished`);
+  }
+
+  test("answered at once as queued; polled until completed under the same id; one ledger row, written when the call ends", async () => {
+    mock.enqueue(claudeAnswer("Background answer.", 150));
+    const rows = gw.ledger.entries.length;
+    const answer = await post({ model: "bg-claude", background: true, input: "hi" });
+    expect(answer.status).toBe(200);
+    const queued = await answer.json();
+    expect(queued).toMatchObject({ object: "response", status: "queued", background: true, output: [], usage: null, model: "bg-claude" });
+    expect(gw.ledger.entries.length).toBe(rows);
+    expect((await get(queued.id)).status).toBe("in_progress");
+
+    const done = await pollUntilDone(queued.id);
+    expect(done).toMatchObject({ id: queued.id, status: "completed", background: true });
+    expect(done.output[0].content[0].text).toBe("Background answer.");
+    expect(gw.ledger.entries.slice(rows).map((row) => [row.endpoint, row.status, row.usage.inputTokens, row.usage.outputTokens])).toEqual([["/v1/responses", 200, 21, 4]]);
+  });
+
+  test("cancel stops the model call: the response is cancelled, the upstream request aborted, the row says so", async () => {
+    mock.enqueue({ stall: true });
+    const rows = gw.ledger.entries.length;
+    const queued = await (await post({ model: "bg-claude", background: true, input: "take your time" })).json();
+    await Bun.sleep(30);
+    const cancelled = await cancel(queued.id);
+    expect(cancelled.status).toBe(200);
+    expect(await cancelled.json()).toMatchObject({ id: queued.id, status: "cancelled" });
+    expect((await get(queued.id)).status).toBe("cancelled");
+    expect(mock.requests.at(-1)!.aborted).toBe(true);
+    expect(gw.ledger.entries.slice(rows).map((row) => [row.status, row.errorCode])).toEqual([[499, "client_closed"]]);
+    // Cancelling again is harmless.
+    expect((await (await cancel(queued.id)).json()).status).toBe("cancelled");
+  });
+
+  test("an upstream failure makes the response failed, with the error; the row records it", async () => {
+    mock.enqueue({ status: 529, json: { type: "error", error: { type: "overloaded_error", message: "Overloaded" } } });
+    const rows = gw.ledger.entries.length;
+    const queued = await (await post({ model: "bg-claude", background: true, input: "hi" })).json();
+    const done = await pollUntilDone(queued.id);
+    expect(done.status).toBe("failed");
+    expect(done.error.message).toContain("Overloaded");
+    expect(gw.ledger.entries.slice(rows).map((row) => row.status)).toEqual([529]);
+  });
+
+  test("streamed: the events come as they are made; the stream resumes after starting_after; the client leaving does not stop the run", async () => {
+    mock.enqueue({ events: defaultAnthropicEvents("claude-sonnet-4-5", "one two three four"), intervalMs: 5 });
+    const events = (await readSse(await post({ model: "bg-claude", background: true, stream: true, input: "count" }))).map((event) => event.data);
+    expect(events[0]).toMatchObject({ type: "response.created", response: { background: true } });
+    expect(events.at(-1).type).toBe("response.completed");
+    expect(events.map((event) => event.sequence_number)).toEqual(events.map((_, index) => index));
+    const id = events[0].response.id;
+    expect(events.at(-1).response.id).toBe(id);
+
+    const resumed = (await readSse(await fetch(`${gw.url}/v1/responses/${id}?stream=true&starting_after=2`))).map((event) => event.data);
+    expect(resumed).toEqual(events.slice(3));
+
+    // A client that leaves after the first event: the run goes on and completes.
+    mock.enqueue({ events: defaultAnthropicEvents("claude-sonnet-4-5", "still going on"), intervalMs: 20 });
+    const leaving = new AbortController();
+    const answer = await post({ model: "bg-claude", background: true, stream: true, input: "go" }, leaving.signal);
+    const reader = answer.body!.getReader();
+    const first = new TextDecoder().decode((await reader.read()).value);
+    const leftId = /"id":"(resp_[^"]+)"/.exec(first)![1]!;
+    leaving.abort();
+    const done = await pollUntilDone(leftId);
+    expect(done.status).toBe("completed");
+    expect(done.output[0].content[0].text).toBe("still going on");
+  });
+
+  test("refusals in OpenAI's shape: store false, cancelling a foreground response, streaming one that was not streamed", async () => {
+    const rows = gw.ledger.entries.length;
+    const noStore = await post({ model: "bg-claude", background: true, store: false, input: "hi" });
+    expect(noStore.status).toBe(400);
+    expect((await noStore.json()).error).toMatchObject({ type: "invalid_request_error", param: "store" });
+    expect(gw.ledger.entries.slice(rows).map((row) => row.status)).toEqual([400]);
+
+    mock.enqueue(claudeAnswer("Foreground."));
+    const foreground = await (await post({ model: "bg-claude", input: "hi" })).json();
+    expect(foreground.background).toBe(false);
+    const refused = await cancel(foreground.id);
+    expect(refused.status).toBe(400);
+    expect((await refused.json()).error.message).toContain("background");
+
+    const notStreamed = await fetch(`${gw.url}/v1/responses/${foreground.id}?stream=true`);
+    expect(notStreamed.status).toBe(400);
+    expect((await notStreamed.json()).error.param).toBe("stream");
+
+    const unknownModel = await post({ model: "no-such-model-anywhere", background: true, input: "hi" });
+    expect(unknownModel.status).toBe(404);
+  });
+});
+
+describe("background without a response store", () => {
+  test("is a 400 naming background: nothing could be polled", async () => {
+    const mock = await startMockUpstream();
+    const gw = await startTestGateway(mock, { TOKLIGENCE_MODEL_ALIASES: "bg-claude=>anthropic:claude-sonnet-4-5" });
+    try {
+      const answer = await fetch(`${gw.url}/v1/responses`, { method: "POST", body: JSON.stringify({ model: "bg-claude", background: true, input: "hi" }) });
+      expect(answer.status).toBe(400);
+      expect((await answer.json()).error.param).toBe("background");
+      expect(mock.requests).toHaveLength(0);
+    } finally {
+      await gw.stop();
+      await mock.stop();
+    }
+  });
+});
+
+describe("background with a compaction trigger on a Claude route", () => {
+  test("the compaction the model wrote becomes the completed background response", async () => {
+    const mock = await startMockUpstream();
+    const dataDir = mkdtempSync(join(tmpdir(), "gw-background-cmp-"));
+    const store = await openStore({ dataDir });
+    await store.migrate();
+    const responses = createResponseStore({ repository: store.responses, retentionHours: 1, logger: createSilentLogger() });
+    const gw = await startTestGateway(mock, { TOKLIGENCE_MODEL_ALIASES: "bg-claude=>anthropic:claude-sonnet-4-5" }, { responses });
+    try {
+      mock.enqueue(claudeAnswer("SUMMARY: all of it."));
+      const input = [{ role: "user", content: "long work" }, { type: "compaction_trigger" }];
+      const queued = await (await fetch(`${gw.url}/v1/responses`, { method: "POST", body: JSON.stringify({ model: "bg-claude", background: true, input }) })).json();
+      let done: any = queued;
+      for (let tries = 0; tries < 200 && ["queued", "in_progress"].includes(done.status); tries++) {
+        await Bun.sleep(10);
+        done = await (await fetch(`${gw.url}/v1/responses/${queued.id}`)).json();
+      }
+      expect(done).toMatchObject({ id: queued.id, status: "completed", background: true });
+      expect(done.output.map((item: any) => item.type)).toEqual(["compaction"]);
+    } finally {
+      await gw.stop();
+      await mock.stop();
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
