@@ -113,7 +113,6 @@ describe.skipIf(pgSkipReason !== null)("the admin and usage API of a replica who
 
   afterAll(async () => {
     await proxy?.restore();
-    // Together: after an outage, postgres.js's end() waits out its whole timeout (5 s) per pool.
     await Promise.all(replicas.map(({ gateway, services }) => gateway.stop(1000).then(() => services.close())));
     await proxy?.stop();
     await database?.drop();
