@@ -13,6 +13,7 @@ import postgres from "postgres";
 import { createApiKeyRepository } from "./api-key-repository";
 import { closePgPool } from "./close-pg-pool";
 import { createPgSockets } from "./pg-socket";
+import { pgReconnectDelaySeconds } from "./pg-reconnect";
 import { type AnyDatabase, createDialectSql, type DbContext, type Tables } from "./db-context";
 import { pgMigrations, sqliteMigrations } from "./migrations/embedded";
 import { describeMigrations, migratePg, migrateSqlite, readPgLastApplied, readSqliteLastApplied } from "./migrations/run-migrations";
@@ -128,6 +129,7 @@ function openPostgres(url: string, options: StoreOptions): Store {
     max: Math.max(2, options.pgMaxConnections ?? 10),
     connect_timeout: 10,
     idle_timeout: 60,
+    backoff: pgReconnectDelaySeconds,
     onnotice: () => {},
     // postgres.js takes a socket factory (documented, missing from its types).
     ...({ socket: sockets.create } as object),

@@ -10,7 +10,9 @@ import { createPgDatabase, pgSkipReason, type TestDatabase } from "../../support
 /**
  * The PostgreSQL pool around a blip (a connection cut and restored, through a test proxy).
  * Closing it used to take postgres.js's whole end() timeout (5 s) once a query had been cut
- * under it (close-pg-pool.ts).
+ * under it (close-pg-pool.ts), and after a few dozen failed attempts its default reconnect
+ * backoff made each connection wait 10–20 s before trying again, so the first queries after
+ * the database came back hung that long (pg-reconnect.ts).
  */
 describe.skipIf(pgSkipReason !== null)("a PostgreSQL pool after a connection cut", () => {
   let database: TestDatabase;
@@ -69,4 +71,20 @@ describe.skipIf(pgSkipReason !== null)("a PostgreSQL pool after a connection cut
     expect(found?.request_id).toBe("req_pool_close_waits");
     await other.end();
   }, 30_000);
+
+  test("many failed attempts during an outage: each fails within a second, and the first query after it is prompt", async () => {
+    const store: Store = await openStore({ databaseUrl: url, pgMaxConnections: 2 });
+    await store.users.list();
+    await proxy.cut();
+    try {
+      // Every key check and ledger retry of an outage is such an attempt; the pool's shared
+      // failure count made postgres.js's default backoff grow to 10–20 s per connection.
+      for (let attempt = 0; attempt < 12; attempt++) expect(await timed(store.users.list(), 3_000)).toBeLessThan(1_000);
+    } finally {
+      await proxy.restore();
+    }
+    expect(await timed(store.users.list(), 15_000)).toBeLessThan(1_000);
+    expect(await store.users.list()).toBeArray();
+    await store.close();
+  }, 60_000);
 });
