@@ -1,6 +1,6 @@
 #!/usr/bin/env bun
 import { basename } from "node:path";
-import { runCli } from "../cli/index";
+import { runCli, runDaemonCli } from "../cli/index";
 
 /**
  * One multi-call binary (packaging-and-stack §8.3): invoked as `gatewayd` it runs the daemon,
@@ -9,4 +9,4 @@ import { runCli } from "../cli/index";
 const invokedAs = basename(process.argv0 || "gateway").replace(/\.(exe|js|cjs|mjs)$/i, "");
 const args = process.argv.slice(2);
 const runsDaemon = invokedAs === "gatewayd" || process.env.TOKLIGENCE_INVOKED_AS === "gatewayd";
-await runCli(runsDaemon && args[0] !== "serve" ? ["serve", ...args] : args, runsDaemon ? "gatewayd" : "gateway");
+await (runsDaemon ? runDaemonCli(args) : runCli(args));

@@ -5,7 +5,7 @@ import { type ConfigArgs, loadConfigFromArgs, withConfigOptions } from "../share
 /** `gateway serve` (also what `gatewayd` runs): the daemon. */
 export const serveCommand: CommandModule<object, ConfigArgs> = {
   command: "serve",
-  describe: "run the gateway daemon (the same as gatewayd)",
+  describe: "run the gateway daemon (what gatewayd runs)",
   builder: (yargs) => withConfigOptions(yargs) as never,
   handler: async (args) => {
     await runDaemon(loadConfigFromArgs(args));

@@ -1,9 +1,9 @@
 /** Helpers for the gateway's own JSON APIs (admin, usage): OpenAI-shaped errors, JSON bodies. */
 import type { AuthResult } from "../auth/authenticator";
 import type { Principal } from "../auth/types";
-import { GatewayError, toGatewayError } from "../errors/gateway-error";
+import { GatewayError } from "../errors/gateway-error";
 import { renderErrorResponse } from "../errors/render";
-import { databaseUnavailableError, isDatabaseUnreachable } from "../store/database-unreachable";
+import { storeFailureAnswer } from "../store/database-unreachable";
 import { readBodyWithin } from "./read-request";
 
 const ADMIN_BODY_LIMIT = 4 * 1024 * 1024;
@@ -24,7 +24,7 @@ export async function answerWithErrors(handler: () => Promise<Response>, onUnexp
   try {
     return await handler();
   } catch (error) {
-    const answer = error instanceof GatewayError || !isDatabaseUnreachable(error) ? toGatewayError(error) : databaseUnavailableError("the gateway cannot reach its database; try again shortly", error);
+    const answer = storeFailureAnswer(error);
     // The gateway's own 5xx (a bug, its database away): the client sees a short message, so
     // the cause goes to the log.
     if (answer.status >= 500) onUnexpected?.(answer.cause ?? answer, answer);

@@ -11,6 +11,7 @@ import { previousResponseNotFound } from "../protocols/openai-responses/history"
 import type { ModelRequest } from "../proxy/types";
 import type { RouteTarget } from "../routing/router";
 import type { SseEvent } from "../streaming/sse-event";
+import { isDatabaseUnreachable } from "../store/database-unreachable";
 import type { StoredResponseRecord } from "../store/types";
 import { type Item, normaliseInputItems, outputItemsOf } from "./items";
 import { readStoredRequest, type StoredRequest } from "./record";
@@ -175,16 +176,17 @@ export class ResponseExchange {
     const reasoning = { ...(this.forwarded ? {} : this.previousRequest?.reasoning), ...Object.fromEntries(this.reasoning) };
     if (Object.keys(reasoning).length > 0) stored.reasoning = reasoning;
     const createdAt = this.options.now();
+    const record: StoredResponseRecord = {
+      id: object.id as string,
+      userId: request.principal.userId,
+      model: String(request.body.model),
+      createdAt,
+      expiresAt: new Date(createdAt.getTime() + this.options.retentionMs),
+      request: stored as unknown as Record<string, unknown>,
+      response: object,
+    };
     try {
-      await this.options.save({
-        id: object.id as string,
-        userId: request.principal.userId,
-        model: String(request.body.model),
-        createdAt,
-        expiresAt: new Date(createdAt.getTime() + this.options.retentionMs),
-        request: stored as unknown as Record<string, unknown>,
-        response: object,
-      });
+      await saveRetryingWhileUnreachable(() => this.options.save(record));
     } catch (error) {
       log.error({ err: error, responseId: object.id }, "storing the response failed (the client got its answer; previous_response_id on it will not resolve)");
     }
@@ -194,6 +196,29 @@ export class ResponseExchange {
 function withoutItems(items: Item[], leaving: Item[]): Item[] {
   const ids = new Set(leaving.map((item) => item.id));
   return items.filter((item) => !ids.has(item.id));
+}
+
+/**
+ * How long a response whose database cannot be reached keeps being offered to it. The answer
+ * the upstream already wrote (and was paid for) is served either way; for a blip shorter than
+ * this its id stays continuable, as the client that asked to store it expects. On PostgreSQL the
+ * answer waits for its ledger row through an outage anyway; this adds at most that much.
+ */
+const STORE_RETRY_LIMIT_MS = 10_000;
+const STORE_RETRY_FIRST_DELAY_MS = 50;
+const STORE_RETRY_MAX_DELAY_MS = 1_000;
+
+/** Run `save`, again with backoff while the database cannot be reached (a bug fails at once). */
+async function saveRetryingWhileUnreachable(save: () => Promise<void>): Promise<void> {
+  const giveUpAt = Date.now() + STORE_RETRY_LIMIT_MS;
+  for (let delay = STORE_RETRY_FIRST_DELAY_MS; ; delay = Math.min(delay * 2, STORE_RETRY_MAX_DELAY_MS)) {
+    try {
+      return await save();
+    } catch (error) {
+      if (!isDatabaseUnreachable(error) || Date.now() + delay > giveUpAt) throw error;
+      await Bun.sleep(delay);
+    }
+  }
 }
 
 /** The `type` of an event without an `event:` field, read from the start of its JSON. */

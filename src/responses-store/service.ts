@@ -7,6 +7,7 @@
 import { GatewayError } from "../errors/gateway-error";
 import type { Logger } from "../log/logger";
 import type { ModelRequest } from "../proxy/types";
+import { databaseUnavailableError, isDatabaseUnreachable } from "../store/database-unreachable";
 import type { StoredResponseRecord, StoredResponseRepository } from "../store/types";
 import { ResponseExchange } from "./exchange";
 
@@ -78,6 +79,9 @@ export function createResponseStore(options: ResponseStoreOptions): ResponseStor
         try {
           previous = await repository.get(previousId, request.principal.userId, now());
         } catch (error) {
+          // The database away: a retryable 503 database_unavailable (the request's handler logs
+          // it with its cause). Anything else is a fault of the gateway's own, a 500.
+          if (isDatabaseUnreachable(error)) throw databaseUnavailableError("the gateway cannot reach its database to read previous_response_id; try again shortly", error);
           logger.error({ err: error, requestId: request.requestId }, "reading a stored response failed");
           throw new GatewayError("internal_error", 500, "the gateway could not read its stored responses; try again");
         }

@@ -6,7 +6,7 @@
  * bug behind "try again later". Both dialects' errors arrive wrapped by drizzle
  * (DrizzleQueryError, DrizzleError), so the whole `cause` chain is looked at.
  */
-import { GatewayError } from "../errors/gateway-error";
+import { GatewayError, toGatewayError } from "../errors/gateway-error";
 
 /**
  * postgres.js's own connection errors (src/errors.js: a socket that closed, was destroyed, or
@@ -83,4 +83,13 @@ export const DATABASE_RETRY_AFTER_S = 1;
 /** The retryable answer for a request whose database could not be reached; `cause` is for the log. */
 export function databaseUnavailableError(message: string, cause: unknown): GatewayError {
   return new GatewayError("database_unavailable", 503, message, { retryAfter: DATABASE_RETRY_AFTER_S, cause });
+}
+
+/**
+ * A store failure as the answer to give: `database_unavailable` (503, retry-after) when the
+ * database cannot be reached or used, otherwise the error itself (a GatewayError as it is,
+ * anything else the 500 of a bug). `message` says what could not be done.
+ */
+export function storeFailureAnswer(error: unknown, message = "the gateway cannot reach its database; try again shortly"): GatewayError {
+  return error instanceof GatewayError || !isDatabaseUnreachable(error) ? toGatewayError(error) : databaseUnavailableError(message, error);
 }

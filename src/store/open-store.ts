@@ -11,7 +11,9 @@ import { drizzle as drizzleSqlite } from "drizzle-orm/bun-sqlite";
 import { drizzle as drizzlePg } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { createApiKeyRepository } from "./api-key-repository";
-import { silenceLimitedSocket } from "./pg-socket";
+import { closePgPool } from "./close-pg-pool";
+import { createPgSockets } from "./pg-socket";
+import { pgReconnectDelaySeconds } from "./pg-reconnect";
 import { type AnyDatabase, createDialectSql, type DbContext, type Tables } from "./db-context";
 import { pgMigrations, sqliteMigrations } from "./migrations/embedded";
 import { describeMigrations, migratePg, migrateSqlite, readPgLastApplied, readSqliteLastApplied } from "./migrations/run-migrations";
@@ -39,6 +41,9 @@ export interface StoreOptions {
 }
 
 export const DEFAULT_PG_SILENCE_TIMEOUT_MS = 30_000;
+
+/** Longest a closing PostgreSQL pool waits for a query still running on it (close-pg-pool.ts). */
+const PG_CLOSE_TIMEOUT_MS = 5_000;
 
 export type DatabaseTarget = { dialect: "postgres"; url: string } | { dialect: "sqlite"; path: string };
 
@@ -119,20 +124,22 @@ function openSqlite(path: string, options: StoreOptions): Store {
 
 function openPostgres(url: string, options: StoreOptions): Store {
   const silenceMs = options.pgSilenceTimeoutMs ?? DEFAULT_PG_SILENCE_TIMEOUT_MS;
+  const sockets = createPgSockets(silenceMs);
   const client = postgres(url, {
     max: Math.max(2, options.pgMaxConnections ?? 10),
     connect_timeout: 10,
     idle_timeout: 60,
+    backoff: pgReconnectDelaySeconds,
     onnotice: () => {},
     // postgres.js takes a socket factory (documented, missing from its types).
-    ...(silenceMs > 0 ? ({ socket: silenceLimitedSocket(silenceMs) } as object) : {}),
+    ...({ socket: sockets.create } as object),
   });
   const db = drizzlePg({ client, schema: pgSchema });
   const ctx: DbContext = { dialect: "postgres", db: db as unknown as AnyDatabase, tables: pgSchema, sqlFor: createDialectSql("postgres") };
   return buildStore(ctx, redactDatabaseUrl(url), {
     migrate: () => migratePg(client, pgMigrations),
     migrationStatus: async () => describeMigrations(pgMigrations, await readPgLastApplied(client)),
-    close: () => client.end({ timeout: 5 }),
+    close: () => closePgPool(client, sockets, PG_CLOSE_TIMEOUT_MS),
   });
 }
 

@@ -23,20 +23,48 @@ interface PgSocketOptions {
   path?: string;
 }
 
+/** The sockets of one postgres.js pool: its `socket` option, and whether any of them is still in use. */
+export interface PgSockets {
+  /** postgres.js's `socket` option. */
+  create(options: PgSocketOptions): net.Socket;
+  /** Whether a socket made here is still connecting or open (a query may be running on it). */
+  anyOpen(): boolean;
+  /** Destroy every socket still open (their queries fail with CONNECTION_CLOSED). */
+  destroyAll(): void;
+}
+
 /**
  * A `socket` option for postgres.js. postgres.js writes its start-up message as soon as it
  * gets the socket, which a connecting `net.Socket` buffers; connection errors reach its own
  * 'error' handler. Multiple hosts are tried in turn, one per new connection, as postgres.js
- * does itself.
+ * does itself. `silenceMs` 0 leaves silent connections alone. The sockets are remembered until
+ * they close (a pool holds at most `max`), so closing the pool can tell a query still running
+ * from one postgres.js only thinks is (close-pg-pool.ts).
  */
-export function silenceLimitedSocket(silenceMs: number): (options: PgSocketOptions) => net.Socket {
+export function createPgSockets(silenceMs: number): PgSockets {
   let next = 0;
-  return (options) => {
-    const index = next++ % Math.max(1, options.host.length);
-    const socket = options.path ? net.connect(options.path) : net.connect(options.port[index] ?? options.port[0] ?? 5432, options.host[index] ?? "localhost");
-    // Armed once the server has spoken: until then postgres.js's connect_timeout governs (it
-    // fails the waiting query; a silence deadline firing first would only make it reconnect).
-    socket.once("data", () => socket.setTimeout(silenceMs, () => socket.destroy()));
-    return socket;
+  const open = new Set<net.Socket>();
+  return {
+    create(options) {
+      const index = next++ % Math.max(1, options.host.length);
+      const socket = options.path ? net.connect(options.path) : net.connect(options.port[index] ?? options.port[0] ?? 5432, options.host[index] ?? "localhost");
+      open.add(socket);
+      socket.once("close", () => open.delete(socket));
+      // Armed once the server has spoken: until then postgres.js's connect_timeout governs (it
+      // fails the waiting query; a silence deadline firing first would only make it reconnect).
+      if (silenceMs > 0) socket.once("data", () => socket.setTimeout(silenceMs, () => socket.destroy()));
+      return socket;
+    },
+    anyOpen() {
+      for (const socket of open) {
+        if (socket.destroyed) open.delete(socket);
+        else return true;
+      }
+      return false;
+    },
+    destroyAll() {
+      for (const socket of open) socket.destroy();
+      open.clear();
+    },
   };
 }

@@ -113,7 +113,6 @@ describe.skipIf(pgSkipReason !== null)("the admin and usage API of a replica who
 
   afterAll(async () => {
     await proxy?.restore();
-    // Together: after an outage, postgres.js's end() waits out its whole timeout (5 s) per pool.
     await Promise.all(replicas.map(({ gateway, services }) => gateway.stop(1000).then(() => services.close())));
     await proxy?.stop();
     await database?.drop();
@@ -192,5 +191,28 @@ describe.skipIf(pgSkipReason !== null)("the admin and usage API of a replica who
     expect(answer.headers.get("retry-after")).toBe("1");
     expect(((await answer.json()) as { error: { code: string } }).error.code).toBe("database_unavailable");
     expect((await onceBack(`${withoutAuth()}/api/v1/usage/summary`)).status).toBe(200);
+  }, 60_000);
+
+  test("auth off, stored responses (a read, and a previous_response_id to expand): 503 database_unavailable, the request's ledger row written once back", async () => {
+    await proxy.cut();
+    let read: Response;
+    let continued: Promise<Response>;
+    try {
+      read = await fetch(`${withoutAuth()}/v1/responses/resp_outage`);
+      const body = JSON.stringify({ model: "loopback", previous_response_id: "resp_outage", input: "again" });
+      continued = fetch(`${withoutAuth()}/v1/responses`, { method: "POST", headers: { "content-type": "application/json", "x-request-id": "outage-previous" }, body });
+      await Bun.sleep(300);
+    } finally {
+      await proxy.restore();
+    }
+    expect(read.status).toBe(503);
+    expect(read.headers.get("retry-after")).toBe("1");
+    expect(((await read.json()) as { error: { code: string } }).error.code).toBe("database_unavailable");
+    // Its answer waits for its ledger row, written once the database is back.
+    const answer = await continued;
+    expect(answer.status).toBe(503);
+    expect(((await answer.json()) as { error: { code: string } }).error.code).toBe("database_unavailable");
+    const [row] = (await store.usage.logs({}, 50)).filter((entry) => entry.clientRequestId === "outage-previous");
+    expect(row).toMatchObject({ status: 503, errorCode: "database_unavailable", endpoint: "/v1/responses" });
   }, 60_000);
 });

@@ -96,3 +96,24 @@ test("an Anthropic-only listener answers /v1/models in Anthropic's shape, an Ope
     await multi.stop();
   }
 });
+
+test("a well-known model whose provider key is missing: retrieving it names the missing key, as a call does (it said 'does not exist')", async () => {
+  const keyless = await startTestGateway(undefined);
+  try {
+    const call = await fetch(`${keyless.url}/v1/chat/completions`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "gpt-4o", messages: [{ role: "user", content: "hi" }] }) });
+    const callError = ((await call.json()) as any).error;
+    expect(callError.message).toContain("which has no API key (set TOKLIGENCE_OPENAI_API_KEY");
+    const retrieved = await fetch(`${keyless.url}/v1/models/gpt-4o`);
+    expect(retrieved.status).toBe(404);
+    expect(((await retrieved.json()) as any).error).toEqual(callError);
+    const claude = await fetch(`${keyless.url}/v1/models/claude-sonnet-4-5`, { headers: anthropicHeaders });
+    expect(claude.status).toBe(404);
+    expect(((await claude.json()) as any).error).toMatchObject({ type: "not_found_error", message: expect.stringContaining("TOKLIGENCE_ANTHROPIC_API_KEY") });
+    // The listing holds configured exact names only: such a model is in it neither with nor without its key.
+    const listed = ((await (await fetch(`${keyless.url}/v1/models`)).json()) as any).data.map((model: { id: string }) => model.id);
+    expect(listed).toEqual(["loopback"]);
+    expect(((await (await fetch(`${keyless.url}/v1/models/no-such-model`)).json()) as any).error.message).toBe("The model 'no-such-model' does not exist or is not routed by this gateway");
+  } finally {
+    await keyless.stop();
+  }
+});

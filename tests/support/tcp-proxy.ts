@@ -2,8 +2,12 @@
  * A TCP proxy in front of a real server (PostgreSQL) that a test can cut and restore, to play
  * a database restart or a network partition without touching the server other tests share.
  * `cut()` closes every open connection and refuses new ones until `restore()`. `freeze()` plays
- * a partition instead: open connections stay open but carry nothing ever again (no FIN, no RST,
- * as when the peer vanished), and new ones are accepted but never forwarded, until `restore()`.
+ * a partition instead: open connections stay open but carry nothing (no FIN, no RST, as when
+ * the peer vanished), and new ones are accepted but not forwarded. `restore()` after a freeze
+ * heals it as a network does: what waited is delivered, frozen connections carry again, and
+ * connections accepted meanwhile reach the server. (It used to leave those hanging forever, so a
+ * client's first connection attempt after the "partition" waited out its connect timeout, 10 s
+ * for the gateway, which looked like a gateway hang.)
  */
 import net from "node:net";
 
@@ -20,33 +24,42 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
   let port = 0;
   let server: net.Server | null = null;
   let frozen = false;
-  const links: Array<{ client: net.Socket; upstream: net.Socket }> = [];
+  let links: Array<{ client: net.Socket; upstream: net.Socket }> = [];
+  /** Links paused by freeze(), and connections accepted while frozen: restore() lets both through. */
+  let frozenLinks: Array<{ client: net.Socket; upstream: net.Socket }> = [];
+  let held: net.Socket[] = [];
+
+  const forward = (client: net.Socket) => {
+    const upstream = net.connect(targetPort, targetHost);
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+      sockets.delete(client);
+      sockets.delete(upstream);
+    };
+    for (const socket of [client, upstream]) {
+      sockets.add(socket);
+      socket.on("error", end);
+      socket.on("close", end);
+    }
+    client.pipe(upstream);
+    upstream.pipe(client);
+    links.push({ client, upstream });
+  };
 
   const listen = () =>
     new Promise<void>((resolve, reject) => {
       const next = net.createServer((client) => {
         if (frozen) {
-          // Accepted, never answered: the handshake of a new connection hangs too.
+          // Accepted, not answered: the handshake of a new connection hangs too (what it sends
+          // stays buffered in the paused socket until restore() forwards it).
           sockets.add(client);
           client.on("error", () => {});
           client.on("close", () => sockets.delete(client));
+          held.push(client);
           return;
         }
-        const upstream = net.connect(targetPort, targetHost);
-        const end = () => {
-          client.destroy();
-          upstream.destroy();
-          sockets.delete(client);
-          sockets.delete(upstream);
-        };
-        for (const socket of [client, upstream]) {
-          sockets.add(socket);
-          socket.on("error", end);
-          socket.on("close", end);
-        }
-        client.pipe(upstream);
-        upstream.pipe(client);
-        links.push({ client, upstream });
+        forward(client);
       });
       next.once("error", reject);
       // The same port after a restore, so a client's configured URL keeps working.
@@ -63,6 +76,9 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
       server = null;
       for (const socket of sockets) socket.destroy();
       sockets.clear();
+      links = [];
+      frozenLinks = [];
+      held = [];
       if (current) current.close(() => resolve());
       else resolve();
     });
@@ -75,15 +91,23 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     cut: close,
     freeze() {
       frozen = true;
-      for (const { client, upstream } of links.splice(0)) {
-        client.unpipe(upstream);
-        upstream.unpipe(client);
-        client.pause();
-        upstream.pause();
+      for (const link of links.splice(0)) {
+        link.client.unpipe(link.upstream);
+        link.upstream.unpipe(link.client);
+        link.client.pause();
+        link.upstream.pause();
+        frozenLinks.push(link);
       }
     },
     restore: async () => {
       frozen = false;
+      for (const link of frozenLinks.splice(0)) {
+        if (link.client.destroyed || link.upstream.destroyed) continue;
+        link.client.pipe(link.upstream);
+        link.upstream.pipe(link.client);
+        links.push(link);
+      }
+      for (const client of held.splice(0)) if (!client.destroyed) forward(client);
       if (!server) await listen();
     },
     stop: close,

@@ -5,7 +5,8 @@
  * `{id, object, created, owned_by}`; an unknown one is 404 `model_not_found`.
  * Anthropic: `{data:[{type:"model", id, display_name, created_at}], has_more, first_id, last_id}`,
  * paged by `limit` (default 20, 1–1000) and `after_id` or `before_id`; an unknown model is 404
- * `not_found_error`.
+ * `not_found_error`. The listing holds exact names only; a model unrouted because its provider's
+ * key is missing is in neither, and retrieving it says which key is missing.
  */
 import { GatewayError } from "../../errors/gateway-error";
 import type { ModelRouter } from "../../routing/router";
@@ -30,16 +31,16 @@ export function createModelCatalogue(router: ModelRouter, createdAt: Date) {
   const render = (shape: ModelShape, model: ListedModel) =>
     shape === "openai" ? { id: model.id, object: "model", created, owned_by: model.ownedBy } : { type: "model", id: model.id, display_name: model.id, created_at: createdIso };
 
-  /** A listed model, or one a route serves (patterns such as `gpt-*` list nothing but route many). */
-  const find = (id: string): ListedModel | undefined => {
+  /**
+   * A listed model, or one a route serves (patterns such as `gpt-*` list nothing but route
+   * many). Otherwise the router's own model_not_found, the one a call gets: it names a missing
+   * provider key when that is why a well-known model is unrouted, where this said "does not exist".
+   */
+  const find = (id: string): ListedModel => {
     const known = byId.get(id);
     if (known) return known;
-    try {
-      const route = router.resolve(id, "openai-chat");
-      return { id, ownedBy: route.targets[0]?.providerName ?? "gateway" };
-    } catch {
-      return undefined;
-    }
+    const route = router.resolve(id, "openai-chat");
+    return { id, ownedBy: route.targets[0]?.providerName ?? "gateway" };
   };
 
   return {
@@ -49,9 +50,7 @@ export function createModelCatalogue(router: ModelRouter, createdAt: Date) {
       return { data: page.map((model) => render(shape, model)), has_more: page.hasMore, first_id: page[0]?.id ?? null, last_id: page.at(-1)?.id ?? null };
     },
     retrieve(shape: ModelShape, id: string): unknown {
-      const model = find(id);
-      if (!model) throw new GatewayError("model_not_found", 404, `The model '${id}' does not exist or is not routed by this gateway`, { param: "model" });
-      return render(shape, model);
+      return render(shape, find(id));
     },
   };
 }

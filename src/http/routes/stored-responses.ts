@@ -2,16 +2,18 @@
  * GET /v1/responses/{id}, GET /v1/responses/{id}/input_items and DELETE /v1/responses/{id}:
  * the stored Responses API objects (src/responses-store), in OpenAI's shapes. Authenticated
  * like POST /v1/responses; a caller only ever sees responses created under its own user,
- * anything else is 404 exactly like an id that never existed.
+ * anything else is 404 exactly like an id that never existed. A database that cannot be reached
+ * is a retryable 503 `database_unavailable` (as on the admin and usage APIs), not a 500.
  */
 import { Elysia } from "elysia";
 import { authenticateModelCall, requireModelsScope } from "../../auth/authorize-model-call";
 import type { Authenticator } from "../../auth/types";
-import { GatewayError, toGatewayError } from "../../errors/gateway-error";
+import { GatewayError } from "../../errors/gateway-error";
 import { renderErrorResponse } from "../../errors/render";
 import type { ProxyDeps } from "../../proxy/types";
 import { readStoredRequest } from "../../responses-store/record";
 import { paginateItems, parseListQuery, withListingIds } from "../../responses-store/items";
+import { storeFailureAnswer } from "../../store/database-unreachable";
 import type { StoredResponseRecord } from "../../store/types";
 import { requestIdFor } from "../read-request";
 import { cancelResponse, resumeStream } from "./background-responses";
@@ -41,8 +43,10 @@ export function storedResponseRoutes(deps: StoredResponseRouteDeps) {
       if (body instanceof Response) return body;
       return new Response(JSON.stringify(body), { status: 200, headers: { "content-type": "application/json", "x-request-id": requestId } });
     } catch (error) {
-      if (!(error instanceof GatewayError)) deps.proxy.logger.error({ err: error, requestId }, "stored responses API error");
-      return renderErrorResponse("openai-responses", toGatewayError(error), requestId);
+      const answer = storeFailureAnswer(error);
+      // The gateway's own 5xx (its database away, a bug): the client gets a short message, the cause goes to the log once.
+      if (answer.status >= 500) deps.proxy.logger.error({ err: answer.cause ?? error, requestId, code: answer.code }, `stored responses API error: ${answer.message}`);
+      return renderErrorResponse("openai-responses", answer, requestId);
     }
   };
   const detail = (summary: string) => ({ detail: { tags: ["OpenAI"], summary } });

@@ -81,3 +81,24 @@ test("the models the README's own examples route to are priced, so a new user's 
   for (const model of ["claude-haiku-4-5", "claude-haiku-4-5-20251001", "claude-sonnet-4-6", "gpt-4.1", "gpt-4.1-mini"]) expect({ model, priced: defaults.find(model) !== null }).toEqual({ model, priced: true });
   expect(computeCostMicroUsd(defaults.find("claude-haiku-4-5")!, { inputTokens: 1_000_000, outputTokens: 1_000_000, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 })).toBe(6_000_000);
 });
+
+test("recent models with a published list price are priced; gpt-5 itself and later families stay unpriced", () => {
+  const defaults = loadPriceTable();
+  // 1M tokens of each kind (inputTokens counts the cache reads and writes too).
+  const usage = { inputTokens: 3_000_000, outputTokens: 1_000_000, cacheReadTokens: 1_000_000, cacheWriteTokens: 1_000_000, reasoningTokens: 0 };
+  const cost = (model: string) => {
+    const price = defaults.find(model);
+    return price === null ? null : computeCostMicroUsd(price, usage);
+  };
+  // input + output + cache read + cache write (OpenAI's cache writes bill as input).
+  expect(cost("claude-opus-4-5")).toBe(5_000_000 + 25_000_000 + 500_000 + 6_250_000);
+  expect(cost("claude-opus-4-5-20251101")).toBe(cost("claude-opus-4-5"));
+  expect(cost("claude-opus-4-1-20250805")).toBe(15_000_000 + 75_000_000 + 1_500_000 + 18_750_000);
+  expect(cost("claude-sonnet-4-5-20250929")).toBe(3_000_000 + 15_000_000 + 300_000 + 3_750_000);
+  expect(cost("gpt-5.1")).toBe(1_250_000 + 10_000_000 + 125_000 + 1_250_000);
+  expect(cost("gpt-5.1-2025-11-13")).toBe(cost("gpt-5.1"));
+  expect(cost("gpt-5-mini-2025-08-07")).toBe(250_000 + 2_000_000 + 25_000 + 250_000);
+  expect(cost("gpt-5-nano")).toBe(50_000 + 400_000 + 5_000 + 50_000);
+  // Not verified against the vendor's own page, or a different price: unpriced, never guessed.
+  for (const model of ["gpt-5", "gpt-5.2", "gpt-5.1-codex", "gpt-5-pro"]) expect({ model, price: defaults.find(model) }).toEqual({ model, price: null });
+});
