@@ -82,7 +82,7 @@ test("the models the README's own examples route to are priced, so a new user's 
   expect(computeCostMicroUsd(defaults.find("claude-haiku-4-5")!, { inputTokens: 1_000_000, outputTokens: 1_000_000, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 })).toBe(6_000_000);
 });
 
-test("recent models with a published list price are priced; gpt-5 itself and later families stay unpriced", () => {
+test("recent models with a published list price are priced; later families stay unpriced", () => {
   const defaults = loadPriceTable();
   // 1M tokens of each kind (inputTokens counts the cache reads and writes too).
   const usage = { inputTokens: 3_000_000, outputTokens: 1_000_000, cacheReadTokens: 1_000_000, cacheWriteTokens: 1_000_000, reasoningTokens: 0 };
@@ -100,5 +100,7 @@ test("recent models with a published list price are priced; gpt-5 itself and lat
   expect(cost("gpt-5-mini-2025-08-07")).toBe(250_000 + 2_000_000 + 25_000 + 250_000);
   expect(cost("gpt-5-nano")).toBe(50_000 + 400_000 + 5_000 + 50_000);
   // Not verified against the vendor's own page, or a different price: unpriced, never guessed.
-  for (const model of ["gpt-5", "gpt-5.2", "gpt-5.1-codex", "gpt-5-pro"]) expect({ model, price: defaults.find(model) }).toEqual({ model, price: null });
+  expect(cost("gpt-5")).toBe(cost("gpt-5.1"));
+  expect(cost("gpt-5-2025-08-07")).toBe(cost("gpt-5"));
+  for (const model of ["gpt-5.2", "gpt-5.1-codex", "gpt-5-pro"]) expect({ model, price: defaults.find(model) }).toEqual({ model, price: null });
 });
