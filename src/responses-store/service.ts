@@ -31,6 +31,12 @@ export interface ResponseStore {
   readonly storing: boolean;
   /** Keep `response` under its id for its owner (background mode's in-progress, failed and cancelled states). */
   keep(owner: ResponseOwner, response: Record<string, unknown>, storedRequest: Record<string, unknown>): Promise<void>;
+  /**
+   * `keep`, unless the stored response is already in a final state (completed, incomplete,
+   * failed, cancelled): a running state never overwrites a final one, whoever wrote it first.
+   * Returns whether it was written.
+   */
+  keepUnlessSettled(owner: ResponseOwner, response: Record<string, unknown>, storedRequest: Record<string, unknown>): Promise<boolean>;
   /** Per request: undefined when neither storing nor continuing applies. */
   begin(request: ModelRequest): Promise<ResponseExchange | undefined>;
   get(id: string, userId: number | null): Promise<StoredResponseRecord | null>;
@@ -47,6 +53,10 @@ export function createResponseStore(options: ResponseStoreOptions): ResponseStor
   const retentionMs = options.retentionHours * 3_600_000;
   let timer: ReturnType<typeof setInterval> | undefined;
 
+  const recordOf = (owner: ResponseOwner, response: Record<string, unknown>, storedRequest: Record<string, unknown>): StoredResponseRecord => {
+    const createdAt = now();
+    return { id: String(response.id), userId: owner.userId, model: owner.model, createdAt, expiresAt: new Date(createdAt.getTime() + retentionMs), request: storedRequest, response };
+  };
   const purgeExpired = async () => (repository ? repository.purgeExpired(now()) : 0);
   const purgeLogged = () =>
     purgeExpired().then(
@@ -57,16 +67,10 @@ export function createResponseStore(options: ResponseStoreOptions): ResponseStor
   return {
     storing: repository !== undefined && retentionMs > 0,
     async keep(owner, response, storedRequest) {
-      const createdAt = now();
-      await repository!.put({
-        id: String(response.id),
-        userId: owner.userId,
-        model: owner.model,
-        createdAt,
-        expiresAt: new Date(createdAt.getTime() + retentionMs),
-        request: storedRequest,
-        response,
-      });
+      await repository!.put(recordOf(owner, response, storedRequest));
+    },
+    async keepUnlessSettled(owner, response, storedRequest) {
+      return repository!.putUnlessSettled(recordOf(owner, response, storedRequest));
     },
     async begin(request) {
       if (request.operation !== "openai-responses") return undefined;

@@ -19,6 +19,8 @@ export type AnyDatabase = PostgresJsDatabase<Record<string, never>>;
 export interface DialectSql {
   /** UTC calendar day of a timestamp column as `YYYY-MM-DD`. */
   dayOf(column: PgColumn): SQL<string>;
+  /** A top-level field of a JSON column as text (null when absent); `field` is a constant of the caller's, never user input. */
+  jsonText(column: PgColumn, field: string): SQL<string | null>;
 }
 
 export interface DbContext {
@@ -34,8 +36,14 @@ export interface DbContext {
 
 export function createDialectSql(dialect: Dialect): DialectSql {
   if (dialect === "postgres") {
-    return { dayOf: (column) => sql<string>`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD')` };
+    return {
+      dayOf: (column) => sql<string>`to_char(${column} AT TIME ZONE 'UTC', 'YYYY-MM-DD')`,
+      jsonText: (column, field) => sql<string | null>`(${column} ->> ${sql.raw(`'${field}'`)})`,
+    };
   }
   // SQLite stores timestamps as integer milliseconds (schema/sqlite.ts).
-  return { dayOf: (column) => sql<string>`strftime('%Y-%m-%d', ${column} / 1000, 'unixepoch')` };
+  return {
+    dayOf: (column) => sql<string>`strftime('%Y-%m-%d', ${column} / 1000, 'unixepoch')`,
+    jsonText: (column, field) => sql<string | null>`json_extract(${column}, ${sql.raw(`'$.${field}'`)})`,
+  };
 }

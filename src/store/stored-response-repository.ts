@@ -1,5 +1,5 @@
 /** Stored Responses API objects (`store`, `previous_response_id`), owned by a user, with an expiry. */
-import { and, eq, gt, isNull, lte, or, type SQL } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, lte, or, type SQL } from "drizzle-orm";
 import type { DbContext } from "./db-context";
 import type { StoredResponseRecord, StoredResponseRepository } from "./types";
 
@@ -15,8 +15,11 @@ function toRecord(row: Record<string, unknown>): StoredResponseRecord {
   };
 }
 
+/** Statuses of a response that is still running (OpenAI background mode): anything else is its final state. */
+const UNSETTLED = ["queued", "in_progress"];
+
 export function createStoredResponseRepository(ctx: DbContext): StoredResponseRepository {
-  const { db, tables } = ctx;
+  const { db, tables, sqlFor } = ctx;
   const r = tables.storedResponses;
 
   /** Visible to `userId` at `now`: the owner matches (null only matches null) and it has not expired. */
@@ -24,19 +27,32 @@ export function createStoredResponseRepository(ctx: DbContext): StoredResponseRe
     return and(eq(r.id, id), userId === null ? isNull(r.userId) : eq(r.userId, userId), or(isNull(r.expiresAt), gt(r.expiresAt, now)))!;
   }
 
+  const valuesOf = (record: StoredResponseRecord) => ({
+    id: record.id,
+    userId: record.userId,
+    model: record.model,
+    createdAt: record.createdAt,
+    expiresAt: record.expiresAt,
+    requestJson: record.request,
+    responseJson: record.response,
+  });
+
   return {
     async put(record) {
-      const values = {
-        id: record.id,
-        userId: record.userId,
-        model: record.model,
-        createdAt: record.createdAt,
-        expiresAt: record.expiresAt,
-        requestJson: record.request,
-        responseJson: record.response,
-      };
-      const { id: _id, ...update } = values;
-      await db.insert(r).values(values).onConflictDoUpdate({ target: r.id, set: update });
+      const { id: _id, ...update } = valuesOf(record);
+      await db.insert(r).values(valuesOf(record)).onConflictDoUpdate({ target: r.id, set: update });
+    },
+
+    async putUnlessSettled(record) {
+      const { id: _id, ...update } = valuesOf(record);
+      // One statement, so a final state written by another request or replica between a
+      // reader's look and this write is never overwritten with an older, running one.
+      const written = await db
+        .insert(r)
+        .values(valuesOf(record))
+        .onConflictDoUpdate({ target: r.id, set: update, setWhere: inArray(sqlFor.jsonText(r.responseJson, "status"), UNSETTLED) })
+        .returning({ id: r.id });
+      return written.length > 0;
     },
 
     async get(id, userId, now) {

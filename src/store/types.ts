@@ -195,6 +195,11 @@ export interface StoredResponseRecord {
 export interface StoredResponseRepository {
   /** Insert, or replace a record with the same id (an upstream that reuses ids). */
   put(record: StoredResponseRecord): Promise<void>;
+  /**
+   * Insert, or replace a record whose stored response is still running (status `queued` or
+   * `in_progress`); a record in a final state is left as it is. Returns whether it was written.
+   */
+  putUnlessSettled(record: StoredResponseRecord): Promise<boolean>;
   /** The record if it exists, belongs to `userId` (null matches null only) and has not expired at `now`. */
   get(id: string, userId: number | null, now: Date): Promise<StoredResponseRecord | null>;
   /** Delete a visible record (same rules as `get`); false when there was none. */

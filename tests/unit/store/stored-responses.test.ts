@@ -65,6 +65,25 @@ for (const dialectCase of dialectCases) {
       expect((await store.responses.get("resp_anon", null, later))?.id).toBe("resp_anon");
     });
 
+    test("putUnlessSettled inserts, replaces a running response, and never overwrites a final one", async () => {
+      const withStatus = (status: string, text: string) => {
+        const base = record("resp_bg", ann, t0, null, text);
+        return { ...base, response: { ...base.response, status } };
+      };
+      expect(await store.responses.putUnlessSettled(withStatus("queued", "a"))).toBe(true);
+      expect(await store.responses.putUnlessSettled(withStatus("in_progress", "b"))).toBe(true);
+      expect((await store.responses.get("resp_bg", ann, t0))?.response.status).toBe("in_progress");
+      await store.responses.put(withStatus("completed", "c"));
+      expect(await store.responses.putUnlessSettled(withStatus("cancelled", "d"))).toBe(false);
+      expect(await store.responses.putUnlessSettled(withStatus("in_progress", "e"))).toBe(false);
+      const kept = await store.responses.get("resp_bg", ann, t0);
+      expect(kept?.response.status).toBe("completed");
+      expect(kept?.request).toMatchObject({ input: [{ content: [{ text: "c" }] }] });
+      // A record without a status (a foreground response stored before) is not a running one either.
+      await store.responses.put(record("resp_plain", ann, t0, null));
+      expect(await store.responses.putUnlessSettled(withStatus("in_progress", "f"))).toBe(false);
+    });
+
     test("delete removes only the owner's visible record", async () => {
       await store.responses.put(record("resp_del", ann, t0, null));
       expect(await store.responses.delete("resp_del", bob, t0)).toBe(false);
