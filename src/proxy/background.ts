@@ -83,16 +83,21 @@ async function runInBackground(request: ModelRequest, deps: ProxyDeps, serve: Se
     failure = { code: "server_error", message: "internal gateway error" };
   }
   try {
-    // The normal path stored the final response; what it did not settle is settled here.
+    // The normal path stored the final response; what it did not settle is settled here. A
+    // final state stays as it is: a cancel that arrives as the model call finishes must not
+    // turn a completed response (whose row says 200, with its usage) into a cancelled one.
     const record = await deps.responses!.get(id, request.principal.userId);
     const stored = record?.response;
-    if (run.cancelled) await deps.responses!.keep(ownerOf(request), { ...(stored ?? inProgress), status: "cancelled" }, record?.request ?? storedRequest);
-    else if ((!stored || !TERMINAL.has(String(stored.status))) && answered && TERMINAL.has(String(answered.status))) {
+    if (stored && TERMINAL.has(String(stored.status))) {
+      // Settled by the normal path (or by a cancel from another replica): nothing to add.
+    } else if (answered && TERMINAL.has(String(answered.status))) {
       // Answered but not stored by the normal path (a compaction's summary request is never stored).
       await deps.responses!.keep(ownerOf(request), { ...answered, id, background: true }, storedRequest);
-    } else if (!stored || !TERMINAL.has(String(stored.status))) {
+    } else if (run.cancelled) {
+      await deps.responses!.keepUnlessSettled(ownerOf(request), { ...(stored ?? inProgress), status: "cancelled" }, record?.request ?? storedRequest);
+    } else {
       const error = failure ?? { code: "server_error", message: "the background response ended without an answer" };
-      await deps.responses!.keep(ownerOf(request), { ...inProgress, status: "failed", error }, storedRequest);
+      await deps.responses!.keepUnlessSettled(ownerOf(request), { ...inProgress, status: "failed", error }, storedRequest);
       if (run.streamed) run.push(encodeSseEvent({ event: "response.failed", data: JSON.stringify({ type: "response.failed", sequence_number: run.frames.length, response: { ...inProgress, status: "failed", error } }) }));
     }
   } catch (error) {

@@ -185,3 +185,46 @@ describe("background with a compaction trigger on a Claude route", () => {
     }
   });
 });
+
+describe("a cancel that arrives as a background run on a Claude route finishes", () => {
+  test("the completed response stays completed; the cancel answers it as it is; the row is the completed call's", async () => {
+    const mock = await startMockUpstream();
+    const dataDir = mkdtempSync(join(tmpdir(), "gw-background-race-"));
+    const store = await openStore({ dataDir });
+    await store.migrate();
+    let gatewayUrl = "";
+    let cancelAnswer: Promise<Response> | undefined;
+    // The moment the normal path has stored the completed response, and before the run has
+    // ended, a cancel comes in (the window the race needs, made wide).
+    const repository = {
+      ...store.responses,
+      put: async (record: Parameters<typeof store.responses.put>[0]) => {
+        await store.responses.put(record);
+        if (record.response.status === "completed" && !cancelAnswer) {
+          cancelAnswer = fetch(`${gatewayUrl}/v1/responses/${record.id}/cancel`, { method: "POST" });
+          await Bun.sleep(100);
+        }
+      },
+    };
+    const responses = createResponseStore({ repository, retentionHours: 1, logger: createSilentLogger() });
+    const gw = await startTestGateway(mock, { TOKLIGENCE_MODEL_ALIASES: "bg-claude=>anthropic:claude-sonnet-4-5" }, { responses });
+    gatewayUrl = gw.url;
+    try {
+      mock.enqueue(claudeAnswer("Finished just in time."));
+      const queued = await (await fetch(`${gw.url}/v1/responses`, { method: "POST", body: JSON.stringify({ model: "bg-claude", background: true, input: "hi" }) })).json();
+      for (let tries = 0; tries < 200 && !cancelAnswer; tries++) await Bun.sleep(10);
+      const cancelled = await cancelAnswer!;
+      expect(cancelled.status).toBe(200);
+      expect(await cancelled.json()).toMatchObject({ id: queued.id, status: "completed" });
+      const stored = await (await fetch(`${gw.url}/v1/responses/${queued.id}`)).json();
+      expect(stored.status).toBe("completed");
+      expect(stored.output[0].content[0].text).toBe("Finished just in time.");
+      expect(gw.ledger.entries.map((row) => [row.status, row.usage.outputTokens])).toEqual([[200, 4]]);
+    } finally {
+      await gw.stop();
+      await mock.stop();
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});

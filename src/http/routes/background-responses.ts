@@ -37,7 +37,8 @@ export async function cancelResponse(deps: ProxyDeps, record: StoredResponseReco
   }
   if (!UNFINISHED.has(String(record.response.status))) return record.response;
   // Queued by another replica, or by a process that stopped before it ended: nothing runs it here.
+  // Written only while the stored state is still running: one that finished meanwhile stays finished.
   const cancelled = { ...record.response, status: "cancelled" };
-  await deps.responses!.keep({ userId: record.userId, model: record.model }, cancelled, record.request);
-  return cancelled;
+  if (await deps.responses!.keepUnlessSettled({ userId: record.userId, model: record.model }, cancelled, record.request)) return cancelled;
+  return (await deps.responses!.get(record.id, userId))?.response ?? record.response;
 }
