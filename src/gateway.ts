@@ -15,6 +15,7 @@ import { createResponseStore, type ResponseStore } from "./responses-store/servi
 import { BackgroundRuns } from "./proxy/background-runs";
 import { DrainTracker } from "./proxy/drain-tracker";
 import { describeListenError } from "./http/listen-error";
+import { resumeFollowing } from "./proxy/native-background";
 
 export interface GatewayServices {
   ledger?: LedgerSink;
@@ -23,6 +24,8 @@ export interface GatewayServices {
   estimateAnthropicTokens?: ProxyDeps["estimateAnthropicTokens"];
   /** Stored Responses API objects; without it nothing is stored (no database). */
   responses?: ResponseStore;
+  /** Background runs (tests pass one with short polling). */
+  background?: BackgroundRuns;
 }
 type ProxyAppRoutes = Parameters<typeof createApp>[0]["adminRoutes"];
 
@@ -110,7 +113,7 @@ export function buildProxyDeps(config: GatewayConfig, logger: Logger, services: 
     // Without a database nothing is kept, and previous_response_id resolves only at OpenAI itself.
     responses: services.responses ?? createResponseStore({ retentionHours: 0, logger }),
     drain: new DrainTracker(),
-    background: new BackgroundRuns(),
+    background: services.background ?? new BackgroundRuns(),
   };
 }
 
@@ -147,6 +150,19 @@ export function startGateway(config: GatewayConfig, logger: Logger, services: Ga
     apps.push({ name: plan.name, endpoints: plan.endpoints, app });
     listeners.push({ name: plan.name, url, endpoints: plan.endpoints });
   }
+  // Background responses at OpenAI that a stopped process was following: followed here (now, and
+  // every few minutes for those another replica leaves behind).
+  const sweep = () =>
+    void resumeFollowing(proxy).then(
+      (count) => count > 0 && logger.info({ count }, "following background responses no gateway was following"),
+      (error: unknown) => logger.warn({ err: error }, "looking for background responses to follow failed"),
+    );
+  let sweeper: ReturnType<typeof setInterval> | undefined;
+  if (proxy.responses?.storing && proxy.background) {
+    sweep();
+    sweeper = setInterval(sweep, proxy.background.polling.orphanedAfterMs);
+    sweeper.unref?.();
+  }
   let endGrace = () => {};
   const graceEnded = new Promise<void>((resolve) => {
     endGrace = resolve;
@@ -159,6 +175,9 @@ export function startGateway(config: GatewayConfig, logger: Logger, services: Ga
     async stop(graceMs = config.server.shutdownGraceMs) {
       draining = true;
       proxy.drain.beginDrain();
+      // Runs followed at OpenAI stay pending in the store; a later GET or another process's sweep settles them.
+      clearInterval(sweeper);
+      const followersStopped = proxy.background?.stop();
       const graceful = Promise.all(apps.map(({ app }) => app.stop(false)));
       // endGracePeriod() counts as the grace period running out.
       if ((await settlesWithin(graceful, graceMs, graceEnded)) === "timeout") {
@@ -177,6 +196,7 @@ export function startGateway(config: GatewayConfig, logger: Logger, services: Ga
       }
       // Requests the cut ended (non-streamed ones still waiting on their upstream) write their rows
       // on the way out; the ledger closes after them, or a row would be refused and lost.
+      await followersStopped;
       const unwritten = await proxy.drain.rowsWritten(SETTLE_AFTER_GRACE_MS);
       if (unwritten > 0) logger.error(`${unwritten} ledger rows were still being written ${SETTLE_AFTER_GRACE_MS} ms after the cut; closing the ledger anyway`);
       await proxy.ledger.close();

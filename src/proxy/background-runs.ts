@@ -1,6 +1,7 @@
 /**
  * The background responses this gateway process is running (`background: true` on a route
- * OpenAI does not serve, background.ts): how to cancel each, and, for streamed ones, the events
+ * OpenAI does not serve, background.ts), and the native OpenAI ones it follows at the upstream
+ * (native-background.ts): how to cancel each, and, for streamed ones, the events
  * so far, so that the creating request and `GET /v1/responses/{id}?stream=true&starting_after=N`
  * can follow the same sequence. The durable state (queued, then the final response) is in the
  * response store; this is only what lives in memory, kept a while after the run ends so a
@@ -64,8 +65,70 @@ export class BackgroundRun {
   }
 }
 
+/**
+ * How a native OpenAI background response is followed (native-background.ts): the first look
+ * at the upstream after `firstDelayMs`, each wait half again as long up to `maxDelayMs`, and no
+ * more looks once `limitMs` have passed since the run was created. A follower writes the
+ * stored copy at least every third of `orphanedAfterMs`; a running copy nobody wrote for that
+ * long is followed by nobody, and each gateway looks for such runs that often.
+ */
+export interface BackgroundPolling {
+  firstDelayMs: number;
+  maxDelayMs: number;
+  limitMs: number;
+  orphanedAfterMs: number;
+}
+
+export const DEFAULT_BACKGROUND_POLLING: BackgroundPolling = { firstDelayMs: 1_000, maxDelayMs: 15_000, limitMs: 6 * 3_600_000, orphanedAfterMs: 3 * 60_000 };
+
 export class BackgroundRuns {
   private readonly runs = new Map<string, BackgroundRun>();
+  /** Native runs this process follows at the upstream, by response id. */
+  private readonly followers = new Map<string, Promise<void>>();
+  /** Native runs whose end this process is settling (ledger row, then the stored copy), or settled lately. */
+  private readonly settling = new Map<string, Promise<void>>();
+  private readonly stopping = new AbortController();
+
+  constructor(readonly polling: BackgroundPolling = DEFAULT_BACKGROUND_POLLING) {}
+
+  /** Follow native run `id` in this process unless it already is (or the gateway is stopping); `task` ends when `signal` aborts. */
+  follow(id: string, task: (signal: AbortSignal) => Promise<void>): void {
+    if (this.followers.has(id) || this.stopping.signal.aborted) return;
+    const running = task(this.stopping.signal).finally(() => this.followers.delete(id));
+    this.followers.set(id, running);
+  }
+
+  isFollowing(id: string): boolean {
+    return this.followers.has(id);
+  }
+
+  /**
+   * Settle native run `id` once in this process: a poll, a GET and a cancel that all see its
+   * end share one `settle`, and one that comes within ten minutes after it finds it done. A
+   * failed settle is forgotten, so a later look tries again.
+   */
+  settleOnce(id: string, settle: () => Promise<void>): Promise<void> {
+    const existing = this.settling.get(id);
+    if (existing) return existing;
+    const running = settle().then(
+      () => {
+        const timer = setTimeout(() => this.settling.delete(id), KEEP_FINISHED_MS);
+        timer.unref?.();
+      },
+      (error: unknown) => {
+        this.settling.delete(id);
+        throw error;
+      },
+    );
+    this.settling.set(id, running);
+    return running;
+  }
+
+  /** The gateway stops: followers end (their runs stay pending in the store for a later look) and this resolves once they have. */
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    await Promise.allSettled([...this.followers.values()]);
+  }
 
   start(id: string, streamed: boolean): BackgroundRun {
     const run = new BackgroundRun(streamed);

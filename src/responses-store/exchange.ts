@@ -154,11 +154,27 @@ export class ResponseExchange {
 
   /** Never throws: a failed write is logged, the client's answer is unaffected. */
   private async keep(response: unknown): Promise<void> {
-    const { request, previousId, log } = this.options;
-    if (typeof response !== "object" || response === null || typeof (response as { id?: unknown }).id !== "string") {
+    const { log } = this.options;
+    const record = this.recordOf(response);
+    if (!record) {
       log.warn("response not stored: the answer carried no response id");
       return;
     }
+    try {
+      await saveRetryingWhileUnreachable(() => this.options.save(record));
+    } catch (error) {
+      log.error({ err: error, responseId: record.id }, "storing the response failed (the client got its answer; previous_response_id on it will not resolve)");
+    }
+  }
+
+  /**
+   * The record this exchange keeps for `response` (a response object with an id), as `keep`
+   * writes it; undefined without an id. Background mode on a native OpenAI route stores the
+   * running response through it before any final event (native-background.ts).
+   */
+  recordOf(response: unknown): StoredResponseRecord | undefined {
+    const { request, previousId } = this.options;
+    if (typeof response !== "object" || response === null || typeof (response as { id?: unknown }).id !== "string") return undefined;
     const object = { ...(response as Record<string, unknown>) };
     // A background response is kept under the id its client was given when it was queued.
     if (request.responseId) Object.assign(object, { id: request.responseId, background: true });
@@ -176,7 +192,7 @@ export class ResponseExchange {
     const reasoning = { ...(this.forwarded ? {} : this.previousRequest?.reasoning), ...Object.fromEntries(this.reasoning) };
     if (Object.keys(reasoning).length > 0) stored.reasoning = reasoning;
     const createdAt = this.options.now();
-    const record: StoredResponseRecord = {
+    return {
       id: object.id as string,
       userId: request.principal.userId,
       model: String(request.body.model),
@@ -185,11 +201,6 @@ export class ResponseExchange {
       request: stored as unknown as Record<string, unknown>,
       response: object,
     };
-    try {
-      await saveRetryingWhileUnreachable(() => this.options.save(record));
-    } catch (error) {
-      log.error({ err: error, responseId: object.id }, "storing the response failed (the client got its answer; previous_response_id on it will not resolve)");
-    }
   }
 }
 

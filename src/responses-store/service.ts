@@ -37,6 +37,8 @@ export interface ResponseStore {
    * Returns whether it was written.
    */
   keepUnlessSettled(owner: ResponseOwner, response: Record<string, unknown>, storedRequest: Record<string, unknown>): Promise<boolean>;
+  /** Background responses an OpenAI upstream runs that nobody has written since `writtenBefore` (native-background.ts resumes them). */
+  orphanedBackground(writtenBefore: Date): Promise<StoredResponseRecord[]>;
   /** Per request: undefined when neither storing nor continuing applies. */
   begin(request: ModelRequest): Promise<ResponseExchange | undefined>;
   get(id: string, userId: number | null): Promise<StoredResponseRecord | null>;
@@ -46,6 +48,9 @@ export interface ResponseStore {
   startPurging(intervalMs?: number): void;
   stop(): void;
 }
+
+/** At most this many orphaned background runs are taken per sweep (the next sweep takes more). */
+const ORPHAN_BATCH = 500;
 
 export function createResponseStore(options: ResponseStoreOptions): ResponseStore {
   const { repository, logger } = options;
@@ -93,6 +98,7 @@ export function createResponseStore(options: ResponseStoreOptions): ResponseStor
       const log = logger.child({ requestId: request.requestId });
       return new ResponseExchange({ request, previousId, previous, store, save: (record) => repository!.put(record), retentionMs, now, log });
     },
+    orphanedBackground: async (writtenBefore) => (repository && retentionMs > 0 ? repository.orphanedBackground(writtenBefore, now(), ORPHAN_BATCH) : []),
     get: async (id, userId) => (repository ? repository.get(id, userId, now()) : null),
     delete: async (id, userId) => (repository ? repository.delete(id, userId, now()) : false),
     purgeExpired,

@@ -1,5 +1,5 @@
 /** Stored Responses API objects (`store`, `previous_response_id`), owned by a user, with an expiry. */
-import { and, eq, gt, inArray, isNull, lte, or, type SQL } from "drizzle-orm";
+import { and, eq, gt, inArray, isNull, lt, lte, or, type SQL, sql } from "drizzle-orm";
 import type { DbContext } from "./db-context";
 import type { StoredResponseRecord, StoredResponseRepository } from "./types";
 
@@ -53,6 +53,22 @@ export function createStoredResponseRepository(ctx: DbContext): StoredResponseRe
         .onConflictDoUpdate({ target: r.id, set: update, setWhere: inArray(sqlFor.jsonText(r.responseJson, "status"), UNSETTLED) })
         .returning({ id: r.id });
       return written.length > 0;
+    },
+
+    async orphanedBackground(writtenBefore, now, limit) {
+      const rows = await db
+        .select()
+        .from(r)
+        .where(
+          and(
+            sql`${sqlFor.jsonText(r.requestJson, "native_background")} is not null`,
+            inArray(sqlFor.jsonText(r.responseJson, "status"), UNSETTLED),
+            lt(r.createdAt, writtenBefore),
+            or(isNull(r.expiresAt), gt(r.expiresAt, now)),
+          ),
+        )
+        .limit(limit);
+      return rows.map(toRecord);
     },
 
     async get(id, userId, now) {

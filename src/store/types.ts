@@ -200,6 +200,11 @@ export interface StoredResponseRepository {
    * `in_progress`); a record in a final state is left as it is. Returns whether it was written.
    */
   putUnlessSettled(record: StoredResponseRecord): Promise<boolean>;
+  /**
+   * Unexpired records of background responses an OpenAI upstream runs (`request.native_background`)
+   * that are still running and were last written before `writtenBefore`: runs nobody follows.
+   */
+  orphanedBackground(writtenBefore: Date, now: Date, limit: number): Promise<StoredResponseRecord[]>;
   /** The record if it exists, belongs to `userId` (null matches null only) and has not expired at `now`. */
   get(id: string, userId: number | null, now: Date): Promise<StoredResponseRecord | null>;
   /** Delete a visible record (same rules as `get`); false when there was none. */

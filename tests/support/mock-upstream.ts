@@ -57,10 +57,95 @@ export interface MockUpstream {
    * the queue; returning undefined falls back to the default answer. Pass undefined to remove.
    */
   setResponder(responder: MockResponder | undefined): void;
+  /** OpenAI's background mode (POST /v1/responses with background: true when nothing is queued). */
+  background: MockBackground;
   stop(): Promise<void>;
 }
 
+/** A background run the mock holds, as OpenAI does: queued, in progress, then final. */
+export interface MockBackgroundRun {
+  id: string;
+  status: string;
+  /** GET /v1/responses/{id} calls so far. */
+  polls: number;
+  /** The streamed events, when created with stream: true (also what GET ?stream=true replays). */
+  events: Array<{ event: string; data: Json }>;
+  final: Json;
+}
+
+export interface MockBackground {
+  runs: Map<string, MockBackgroundRun>;
+  /** GETs of a run that still show it running (queued on the first, then in_progress); the next one shows it final (default 2). */
+  pollsUntilDone: number;
+  /** Never finish (for cancelling); default false. */
+  hold: boolean;
+  /** How a run ends: completed (default) or failed. */
+  outcome: "completed" | "failed";
+  /** Milliseconds between the events of a streamed background run (default 0). */
+  streamIntervalMs: number;
+}
+
 type Json = Record<string, any>;
+
+const TERMINAL_STATUSES = new Set(["completed", "incomplete", "failed", "cancelled"]);
+
+/** The mock's answer to background-mode calls, or undefined for anything else. */
+function answerBackground(background: MockBackground, method: string, path: string, query: URLSearchParams, body: Json, text: string, nextId: () => string): MockScript | undefined {
+  const single = /^\/v1\/responses\/([^/]+)$/.exec(path);
+  const cancel = /^\/v1\/responses\/([^/]+)\/cancel$/.exec(path);
+  const notFound = (id: string): MockScript => ({ status: 404, json: { error: { message: `No response found with id '${id}'.`, type: "invalid_request_error", param: null, code: null } } });
+  if (method === "POST" && path === "/v1/responses" && body?.background === true) {
+    const id = nextId();
+    const model = String(body.model);
+    const base = { id, object: "response", created_at: 1700000000, model, background: true, output: [] as unknown[], usage: null as unknown, error: null };
+    const item = { id: `msg_${id}`, type: "message", status: "completed", role: "assistant", content: [{ type: "output_text", text, annotations: [] }] };
+    const usage = { input_tokens: mockUsage.input, input_tokens_details: { cached_tokens: mockUsage.cached }, output_tokens: mockUsage.output, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: mockUsage.input + mockUsage.output };
+    const final =
+      background.outcome === "failed"
+        ? { ...base, status: "failed", error: { code: "server_error", message: "The model failed." } }
+        : { ...base, status: "completed", output: [item], usage };
+    let seq = 0;
+    const ev = (type: string, payload: Json) => ({ event: type, data: { type, sequence_number: seq++, ...payload } });
+    const events = [
+      ev("response.created", { response: { ...base, status: "queued" } }),
+      ev("response.queued", { response: { ...base, status: "queued" } }),
+      ev("response.in_progress", { response: { ...base, status: "in_progress" } }),
+      ev("response.output_item.added", { output_index: 0, item: { ...item, status: "in_progress", content: [] } }),
+      ...(text.match(/\S+\s*/g) ?? [text]).map((delta) => ev("response.output_text.delta", { item_id: item.id, output_index: 0, content_index: 0, delta })),
+      ev("response.output_item.done", { output_index: 0, item }),
+      ev(background.outcome === "failed" ? "response.failed" : "response.completed", { response: final }),
+    ];
+    const run: MockBackgroundRun = { id, status: "queued", polls: 0, events, final };
+    background.runs.set(id, run);
+    if (body.stream === true) return { events, intervalMs: background.streamIntervalMs };
+    return { json: { ...base, status: "queued" } };
+  }
+  if (method === "GET" && single) {
+    const run = background.runs.get(single[1]!);
+    if (!run) return notFound(single[1]!);
+    run.polls += 1;
+    if (query.get("stream") === "true") {
+      const after = Number(query.get("starting_after") ?? -1);
+      if (!TERMINAL_STATUSES.has(run.status) && !background.hold) run.status = run.final.status;
+      return { events: run.events.filter((event) => event.data.sequence_number > after) };
+    }
+    if (!TERMINAL_STATUSES.has(run.status)) run.status = !background.hold && run.polls > background.pollsUntilDone ? run.final.status : run.polls === 1 ? "queued" : "in_progress";
+    return { json: stateOf(run) };
+  }
+  if (method === "POST" && cancel) {
+    const run = background.runs.get(cancel[1]!);
+    if (!run) return notFound(cancel[1]!);
+    if (!TERMINAL_STATUSES.has(run.status)) run.status = "cancelled";
+    return { json: stateOf(run) };
+  }
+  return undefined;
+}
+
+function stateOf(run: MockBackgroundRun): Json {
+  const running = { ...run.final, status: run.status, output: [], usage: null, error: null };
+  if (run.status === "cancelled") return running;
+  return TERMINAL_STATUSES.has(run.status) ? run.final : running;
+}
 
 export type MockResponder = (request: RecordedRequest) => MockScript | undefined;
 
@@ -148,6 +233,8 @@ export async function startMockUpstream(): Promise<MockUpstream> {
   let defaultText = "Hello from the mock upstream";
   let defaultIntervalMs = 0;
   let responder: MockResponder | undefined;
+  const background: MockBackground = { runs: new Map(), pollsUntilDone: 2, hold: false, outcome: "completed", streamIntervalMs: 0 };
+  let backgroundIds = 0;
   const server: Server<undefined> = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
@@ -162,7 +249,7 @@ export async function startMockUpstream(): Promise<MockUpstream> {
       const recorded: RecordedRequest = { method: request.method, path: url.pathname, query: url.search, headers: Object.fromEntries(request.headers), body, aborted: false };
       requests.push(recorded);
       request.signal.addEventListener("abort", () => (recorded.aborted = true));
-      const scripted = queue.shift() ?? responder?.(recorded);
+      const scripted = queue.shift() ?? responder?.(recorded) ?? answerBackground(background, request.method, url.pathname, url.searchParams, body, defaultText, () => `resp_bg_${++backgroundIds}`);
       const script = scripted ?? defaultAnswer(url.pathname, body, defaultText);
       if (script.delayMs) await Bun.sleep(script.delayMs);
       if (script.reset) {
@@ -219,6 +306,7 @@ export async function startMockUpstream(): Promise<MockUpstream> {
     setDefaultText: (text) => (defaultText = text),
     setDefaultIntervalMs: (ms) => (defaultIntervalMs = ms),
     setResponder: (next) => (responder = next),
+    background,
     stop: async () => {
       server.stop(true);
     },

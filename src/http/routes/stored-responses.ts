@@ -16,6 +16,7 @@ import { paginateItems, parseListQuery, withListingIds } from "../../responses-s
 import { storeFailureAnswer } from "../../store/database-unreachable";
 import type { StoredResponseRecord } from "../../store/types";
 import { requestIdFor } from "../read-request";
+import { cancelNativeBackground, nativeBackgroundRecord, refreshNativeBackground, streamNativeBackground } from "../../proxy/native-background";
 import { cancelResponse, resumeStream } from "./background-responses";
 
 interface StoredResponseRouteDeps {
@@ -55,15 +56,23 @@ export function storedResponseRoutes(deps: StoredResponseRouteDeps) {
     .get(
       "/v1/responses/:id",
       answer(async (record, request, _userId, requestId) => {
-        const query = new URL(request.url).searchParams;
-        if (query.get("stream") !== "true") return record.response;
-        return resumeStream(deps.proxy, record, query.get("starting_after"), request.signal, requestId);
+        const url = new URL(request.url);
+        const query = url.searchParams;
+        // A background response OpenAI runs: its state (or event stream) comes from the upstream until it ends.
+        const native = nativeBackgroundRecord(record);
+        if (query.get("stream") === "true") {
+          return native ? streamNativeBackground(deps.proxy, record, native, url.search, request.signal, requestId) : resumeStream(deps.proxy, record, query.get("starting_after"), request.signal, requestId);
+        }
+        return native ? refreshNativeBackground(deps.proxy, record, native, url.search, request.signal, requestId) : record.response;
       }),
       detail("A stored response (created with `store` not false); `?stream=true&starting_after=N` resumes a background stream"),
     )
     .post(
       "/v1/responses/:id/cancel",
-      answer(async (record, _request, userId) => cancelResponse(deps.proxy, record, userId)),
+      answer(async (record, request, userId, requestId) => {
+        const native = nativeBackgroundRecord(record);
+        return native ? cancelNativeBackground(deps.proxy, record, native, request.signal, requestId) : cancelResponse(deps.proxy, record, userId);
+      }),
       detail("Cancel a background response"),
     )
     .get(

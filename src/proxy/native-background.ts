@@ -1,0 +1,523 @@
+/**
+ * `background: true` on POST /v1/responses for a model routed to a native OpenAI Responses
+ * provider. The request goes to the upstream as sent (OpenAI queues the run and keeps it, under
+ * its own id), and the gateway follows the run:
+ * - The answer (queued, or a stream the client may leave) is relayed as it comes; the ledger row
+ *   of the creating call is held back, and the stored copy carries what following needs
+ *   (provider, a key fingerprint, the row so far: native-background-state.ts).
+ * - The gateway polls the upstream's GET /responses/{id} (BackgroundRuns.polling) until the run
+ *   ends, keeping the stored copy current; then it writes the row with the final usage and
+ *   stores the final response, in that order, so a process that stops between the two leaves a
+ *   run that a later look settles again (the row's key is the creating request's id, which the
+ *   ledger writes once: one row, even when two replicas settle the same run).
+ * - GET /v1/responses/{id} of a run not ended asks the upstream for its state (and resumes
+ *   following in this process); `?stream=true` relays the upstream's event stream; cancel
+ *   forwards to the upstream's cancel.
+ * A stopping gateway stops following; the runs stay pending in the store, and a GET, a cancel,
+ * or the sweep of any replica (resumeFollowing) settles them later.
+ */
+import { GatewayError } from "../errors/gateway-error";
+import type { LedgerEntry, LedgerSink } from "../ledger/types";
+import { hideSecretValues, scrubSecrets } from "../log/logger";
+import { upstreamHeaders, upstreamUrl } from "../providers/endpoints";
+import type { KeyRing } from "../providers/key-ring";
+import type { ResponseExchange } from "../responses-store/exchange";
+import type { ResponseOwner, ResponseStore } from "../responses-store/service";
+import { SseDecoder } from "../streaming/sse-decoder";
+import { encodeSseEvent } from "../streaming/sse-encoder";
+import type { SseEvent } from "../streaming/sse-event";
+import type { StoredResponseRecord } from "../store/types";
+import { callUpstream, type UpstreamCall } from "../upstream/client";
+import type { ServeModelRequest } from "./compaction";
+import { echoClientModel } from "./echo-model";
+import { abandonedRow, finalRow, isSettledStatus, keyFingerprint, type NativeBackground, nativeBackgroundOf, nextPollDelayMs, pendingRowOf } from "./native-background-state";
+import type { ModelRequest, ProxyDeps } from "./types";
+
+type Json = Record<string, unknown>;
+
+
+/** A run this gateway follows: where it is, whose it is, and the stored request it is kept with (none: no durable record). */
+interface Followed {
+  id: string;
+  owner: ResponseOwner;
+  marker: NativeBackground;
+  storedRequest: Json | undefined;
+}
+
+/** An upstream answer with an error status, its body cleaned of any key it might echo. */
+class UpstreamRefusal extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: string,
+    readonly contentType: string,
+  ) {
+    super(`upstream answered HTTP ${status}`);
+  }
+
+  /** The answer for the client: the upstream's own (OpenAI-shaped) error, as on POST /v1/responses. */
+  relay(requestId: string): Response {
+    return new Response(this.body, { status: this.status, headers: { "content-type": this.contentType, "x-request-id": requestId } });
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Creating: POST /v1/responses with background: true on a native OpenAI Responses route.
+
+/**
+ * Serve the request on the normal path with the ledger row held back, then decide: a run that
+ * has not ended is stored with its follow state and followed; anything else (an error, a run
+ * that ended within the answer, a stream the client read to its end) writes the row it made.
+ */
+export async function serveNativeBackground(request: ModelRequest, deps: ProxyDeps, serve: ServeModelRequest): Promise<Response> {
+  const row = new HeldRow(deps);
+  const keys = new KeyWitness(deps.keyRings);
+  let exchange: ResponseExchange | undefined;
+  const responses: ResponseStore | undefined = deps.responses && { ...deps.responses, begin: async (begun) => (exchange = await deps.responses!.begin(begun)) };
+  const answer = await serve(request, { ...deps, ledger: row, keyRings: keys.rings, responses });
+  const streamed = (answer.headers.get("content-type") ?? "").includes("text/event-stream");
+  if (!streamed) {
+    const entry = await row.entry;
+    if (answer.status >= 400) {
+      await row.write(entry);
+      return answer;
+    }
+    const text = await answer.text();
+    const state = parseObject(text);
+    await adopt(deps, request, row, entry, keys, exchange, state, state === undefined || isSettledStatus(state.status));
+    return new Response(text, { status: answer.status, headers: answer.headers });
+  }
+  // A stream: relayed untouched, watched for the response object it carries, until it ends or its client leaves.
+  const decoder = new SseDecoder();
+  let latest: Json | undefined;
+  let markEnded!: () => void;
+  const ended = new Promise<void>((resolve) => (markEnded = resolve));
+  const reader = answer.body!.getReader();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done, value } = await reader.read();
+        if (done) {
+          markEnded();
+          controller.close();
+          return;
+        }
+        for (const event of decoder.push(value)) if (event.data.includes('"response"')) latest = responseIn(event.data) ?? latest;
+        controller.enqueue(value);
+      } catch (error) {
+        markEnded();
+        controller.error(error);
+      }
+    },
+    cancel(reason) {
+      markEnded();
+      return reader.cancel(reason);
+    },
+  });
+  void Promise.all([row.entry, ended])
+    .then(([entry]) => adopt(deps, request, row, entry, keys, exchange, latest, streamReachedEnd(entry)))
+    .catch((error: unknown) => deps.logger.error({ err: error, requestId: request.requestId }, "following a background response failed to start"));
+  return new Response(body, { status: answer.status, headers: answer.headers });
+}
+
+/**
+ * Whether a relayed stream reached its terminal event (the normal path's row then says so: 200
+ * with no error, or `upstream_error` for `response.failed`); a client that left, or a stream
+ * cut short, leaves a run the upstream goes on with.
+ */
+function streamReachedEnd(entry: LedgerEntry): boolean {
+  return entry.status === 200 && (entry.errorCode === null || entry.errorCode === "upstream_error");
+}
+
+/** After the answer: write the held row, or store the run's follow state and follow it. */
+async function adopt(deps: ProxyDeps, request: ModelRequest, row: HeldRow, entry: LedgerEntry, keys: KeyWitness, exchange: ResponseExchange | undefined, state: Json | undefined, ended: boolean): Promise<void> {
+  const id = typeof state?.id === "string" ? state.id : undefined;
+  if (!id || !state || !entry.provider) {
+    await row.write(entry);
+    return;
+  }
+  const key = keys.used(entry.provider);
+  const marker: NativeBackground = { provider: entry.provider, key: key ? keyFingerprint(key) : null, stream: request.body.stream === true, row: pendingRowOf(entry) };
+  const owner = { userId: request.principal.userId, model: String(request.body.model) };
+  if (ended || isSettledStatus(state.status) || !deps.background) {
+    await row.write(entry);
+    // Ended within its answer: the row is written. The copy the normal path stored still learns
+    // where the run is, so `?stream=true` can replay the upstream's events.
+    if (marker.stream) await markEnded(deps, id, owner, { ...marker, rowWritten: true });
+    return;
+  }
+  try {
+    let storedRequest: Json | undefined;
+    const record = deps.responses?.storing ? exchange?.recordOf(state) : undefined;
+    if (record) {
+      storedRequest = { ...record.request, native_background: marker };
+      try {
+        await deps.responses!.keepUnlessSettled(owner, record.response, storedRequest);
+      } catch (error) {
+        // Not durable: followed from memory only, and on a stop its row is written as it stands.
+        deps.logger.error({ err: error, requestId: request.requestId, responseId: id }, "storing a background response's follow state failed; following it from memory");
+        storedRequest = undefined;
+      }
+    }
+    startFollowing(deps, { id, owner, marker, storedRequest });
+  } finally {
+    // The row now belongs to the stored run (or the follower): a stop no longer waits for it here.
+    row.release();
+  }
+}
+
+async function markEnded(deps: ProxyDeps, id: string, owner: ResponseOwner, marker: NativeBackground): Promise<void> {
+  try {
+    const record = deps.responses?.storing ? await deps.responses.get(id, owner.userId) : null;
+    if (record && isSettledStatus(record.response.status)) await deps.responses!.keep(owner, record.response, { ...record.request, native_background: marker });
+  } catch (error) {
+    deps.logger.warn({ err: error, responseId: id }, "noting where a streamed background response runs failed; resuming its stream will not work");
+  }
+}
+
+/** The held-back ledger sink of the creating call: it keeps the row the normal path made. */
+class HeldRow implements LedgerSink {
+  readonly entry: Promise<LedgerEntry>;
+  private resolve!: (entry: LedgerEntry) => void;
+  private held = false;
+
+  constructor(private readonly deps: ProxyDeps) {
+    this.entry = new Promise((resolve) => (this.resolve = resolve));
+  }
+
+  async record(entry: LedgerEntry): Promise<void> {
+    if (!this.held) {
+      // A stop waits for this row until it is written or handed to the store.
+      this.held = true;
+      this.deps.drain.rowStarted();
+    }
+    this.resolve(entry);
+  }
+
+  failing(): boolean {
+    return this.deps.ledger.failing?.() ?? false;
+  }
+
+  async close(): Promise<void> {}
+
+  /** Write the row as the normal path made it. */
+  async write(entry: LedgerEntry): Promise<void> {
+    try {
+      await this.deps.ledger.record(entry);
+    } catch (error) {
+      this.deps.logger.error({ requestId: entry.requestId, err: error }, "ledger write failed");
+    } finally {
+      this.release();
+    }
+  }
+
+  release(): void {
+    if (!this.held) return;
+    this.held = false;
+    this.deps.drain.rowSettled();
+  }
+}
+
+/** The key rings of the creating call, noting the key each provider's ring handed out last (the one its answer came with). */
+class KeyWitness {
+  readonly rings = new Map<string, KeyRing>();
+  private readonly last = new Map<string, string | undefined>();
+
+  constructor(rings: Map<string, KeyRing>) {
+    for (const [name, ring] of rings) {
+      const watched = Object.create(ring) as KeyRing;
+      watched.next = () => {
+        const key = ring.next();
+        this.last.set(name, key);
+        return key;
+      };
+      this.rings.set(name, watched);
+    }
+  }
+
+  used(provider: string): string | undefined {
+    return this.last.get(provider);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Following.
+
+function followedOf(record: StoredResponseRecord, marker: NativeBackground): Followed {
+  return { id: record.id, owner: { userId: record.userId, model: record.model }, marker, storedRequest: record.request };
+}
+
+/** Follow `run` in this process (once per id); nothing when the gateway keeps no background runs or is stopping. */
+function startFollowing(deps: ProxyDeps, run: Followed): void {
+  deps.background?.follow(run.id, (signal) => followRun(deps, run, signal));
+}
+
+async function followRun(deps: ProxyDeps, run: Followed, signal: AbortSignal): Promise<void> {
+  const { firstDelayMs, maxDelayMs, limitMs, orphanedAfterMs } = deps.background!.polling;
+  // Written at least this often while running, so a sweep can tell a followed run from an orphan.
+  const heartbeatMs = orphanedAfterMs / 3;
+  const log = deps.logger.child({ responseId: run.id, requestId: run.marker.row.requestId });
+  const giveUpAt = Date.parse(run.marker.row.startedAt) + limitMs;
+  let delay = firstDelayMs;
+  let written = { status: "", at: Date.now() };
+  let settled = false;
+  try {
+    for (;;) {
+      await sleep(delay, signal);
+      if (signal.aborted) return;
+      delay = nextPollDelayMs(delay, maxDelayMs);
+      if (run.storedRequest) {
+        const record = await deps.responses!.get(run.id, run.owner.userId).catch(() => undefined);
+        // Deleted by its owner (or expired): the run's row is still owed, so it is followed from memory.
+        if (record === null) run.storedRequest = undefined;
+        else if (record && isSettledStatus(record.response.status)) return void (settled = true); // settled elsewhere
+        else if (record) {
+          run.storedRequest = record.request;
+          run.marker = nativeBackgroundOf(record.request) ?? run.marker;
+        }
+      }
+      let state: Json;
+      try {
+        state = await fetchState(deps, run, "", signal);
+      } catch (error) {
+        if (signal.aborted) return;
+        if (error instanceof UpstreamRefusal && error.status === 404) {
+          log.warn("the upstream no longer knows this background response; its row is written with the creation's estimate");
+          await settleLost(deps, run);
+          return void (settled = true);
+        }
+        log.warn({ status: error instanceof UpstreamRefusal ? error.status : undefined, code: error instanceof GatewayError ? error.code : undefined }, "polling a background response at the upstream failed; trying again");
+        continue;
+      }
+      if (isSettledStatus(state.status)) {
+        await settle(deps, run, state);
+        return void (settled = true);
+      }
+      if (Date.now() > giveUpAt) {
+        log.warn({ limitMs }, "stopped following a background response past the follow limit; its row is written with the creation's estimate");
+        await settleTimedOut(deps, run, state);
+        return void (settled = true);
+      }
+      if (run.storedRequest && (state.status !== written.status || Date.now() - written.at >= heartbeatMs)) {
+        const kept = await deps.responses!.keepUnlessSettled(run.owner, state, run.storedRequest).catch(() => true);
+        if (!kept) return void (settled = true); // settled elsewhere meanwhile
+        written = { status: String(state.status), at: Date.now() };
+      }
+    }
+  } catch (error) {
+    log.error({ err: error }, "following a background response failed; a later GET or the sweep resumes it");
+  } finally {
+    // A run with no durable record cannot be resumed by anyone: its row is written as it stands.
+    if (!settled && !run.storedRequest && !run.marker.rowWritten) await writeRow(deps, abandonedRow(run.marker.row, Date.now(), 200, "gateway_shutdown")).catch(() => undefined);
+  }
+}
+
+/** The run ended in `response`: the row with its final usage first, then the stored copy (a stop between the two leaves it to be settled again, and the ledger keeps one row per id). */
+async function settle(deps: ProxyDeps, run: Followed, response: Json): Promise<void> {
+  const settleHere = async () => {
+    if (!run.marker.rowWritten) await writeRow(deps, finalRow(run.marker.row, response, Date.now()));
+    if (run.storedRequest) await deps.responses!.keep(run.owner, response, { ...run.storedRequest, native_background: { ...run.marker, rowWritten: true } });
+  };
+  await (deps.background ? deps.background.settleOnce(run.id, settleHere) : settleHere());
+}
+
+/** The upstream no longer has the run: its row from the estimate, and the copy failed with why. */
+async function settleLost(deps: ProxyDeps, run: Followed, stored?: Json): Promise<Json> {
+  const error = { code: "upstream_not_found", message: "The upstream provider no longer has this background response; its final state is unknown." };
+  let failed: Json = { id: run.id, object: "response", status: "failed", error, background: true };
+  const settleHere = async () => {
+    if (!run.marker.rowWritten) await writeRow(deps, abandonedRow(run.marker.row, Date.now(), 502, "upstream_not_found"));
+    if (!run.storedRequest) return;
+    const current = stored ?? (await deps.responses!.get(run.id, run.owner.userId))?.response;
+    failed = { ...current, ...failed };
+    await deps.responses!.keep(run.owner, failed, { ...run.storedRequest, native_background: { ...run.marker, rowWritten: true } });
+  };
+  await (deps.background ? deps.background.settleOnce(run.id, settleHere) : settleHere());
+  return failed;
+}
+
+/** Past the follow limit: the row from the estimate now; the copy stays as the upstream last showed it, and a later look still updates it. */
+async function settleTimedOut(deps: ProxyDeps, run: Followed, state: Json): Promise<void> {
+  await writeRow(deps, abandonedRow(run.marker.row, Date.now(), 504, "upstream_timeout"));
+  run.marker = { ...run.marker, rowWritten: true };
+  if (run.storedRequest) await deps.responses!.keepUnlessSettled(run.owner, state, { ...run.storedRequest, native_background: run.marker });
+}
+
+async function writeRow(deps: ProxyDeps, entry: LedgerEntry): Promise<void> {
+  deps.drain.rowStarted();
+  try {
+    await deps.ledger.record(entry);
+  } finally {
+    deps.drain.rowSettled();
+  }
+}
+
+/**
+ * The runs a stopped process was following (running records not written for `orphanedAfterMs`):
+ * followed here from now on. Several replicas may take the same one; the row is still one.
+ */
+export async function resumeFollowing(deps: ProxyDeps): Promise<number> {
+  if (!deps.responses?.storing || !deps.background) return 0;
+  const records = await deps.responses.orphanedBackground(new Date(Date.now() - deps.background.polling.orphanedAfterMs));
+  let resumed = 0;
+  for (const record of records) {
+    const marker = nativeBackgroundOf(record.request);
+    if (!marker || deps.background.isFollowing(record.id)) continue;
+    startFollowing(deps, followedOf(record, marker));
+    resumed++;
+  }
+  return resumed;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The stored-response routes for a native background response.
+
+/** Whether `record` is a native background response (its marker), for the GET, stream and cancel routes. */
+export function nativeBackgroundRecord(record: StoredResponseRecord): NativeBackground | undefined {
+  return nativeBackgroundOf(record.request);
+}
+
+/** GET of a run not ended: the upstream's current state, stored (and settled when it has ended); following resumes here. */
+export async function refreshNativeBackground(deps: ProxyDeps, record: StoredResponseRecord, marker: NativeBackground, search: string, signal: AbortSignal, requestId: string): Promise<Json | Response> {
+  if (isSettledStatus(record.response.status)) return record.response;
+  const run = followedOf(record, marker);
+  let state: Json;
+  try {
+    state = await fetchState(deps, run, search, signal);
+  } catch (error) {
+    if (error instanceof UpstreamRefusal && error.status === 404) return settleLost(deps, run, record.response);
+    if (error instanceof UpstreamRefusal && error.status < 500) return error.relay(requestId);
+    // The upstream away for a moment: the copy as last seen (still running) keeps a poller polling.
+    deps.logger.warn({ requestId, responseId: record.id, code: error instanceof GatewayError ? error.code : undefined }, "reading a background response from the upstream failed; answering the stored copy");
+    startFollowing(deps, run);
+    return record.response;
+  }
+  return keepState(deps, run, state);
+}
+
+/** POST .../cancel: forwarded to the upstream's cancel; its answer is stored (and settled when final). A run already ended is answered as it is. */
+export async function cancelNativeBackground(deps: ProxyDeps, record: StoredResponseRecord, marker: NativeBackground, signal: AbortSignal, requestId: string): Promise<Json | Response> {
+  if (isSettledStatus(record.response.status)) return record.response;
+  const run = followedOf(record, marker);
+  let state: Json;
+  try {
+    state = await askJson(deps, run, "POST", `/${encodeURIComponent(record.id)}/cancel`, signal);
+  } catch (error) {
+    if (error instanceof UpstreamRefusal) return error.relay(requestId);
+    throw error;
+  }
+  return keepState(deps, run, state);
+}
+
+/** A state the upstream just gave: settled when final, else stored over a running copy (following resumes here). */
+async function keepState(deps: ProxyDeps, run: Followed, state: Json): Promise<Json> {
+  if (isSettledStatus(state.status)) {
+    await settle(deps, run, state);
+    return state;
+  }
+  if (run.storedRequest && !(await deps.responses!.keepUnlessSettled(run.owner, state, run.storedRequest))) {
+    // Settled meanwhile (a poll, another replica): that final state is the answer.
+    return (await deps.responses!.get(run.id, run.owner.userId))?.response ?? state;
+  }
+  startFollowing(deps, run);
+  return state;
+}
+
+/** GET ?stream=true: the upstream's own event stream of a run created with stream: true, relayed as it comes. */
+export async function streamNativeBackground(deps: ProxyDeps, record: StoredResponseRecord, marker: NativeBackground, search: string, signal: AbortSignal, requestId: string): Promise<Response> {
+  if (!marker.stream) {
+    throw new GatewayError("invalid_request", 400, "This response cannot be streamed: it was not created with stream true. Retrieve it without stream instead.", { param: "stream" });
+  }
+  const run = followedOf(record, marker);
+  const call = await askUpstream(deps, run, "GET", `/${encodeURIComponent(record.id)}${search}`, signal, true);
+  if (call.status >= 400) return (await refusalOf(deps, run, call)).relay(requestId);
+  if (!isSettledStatus(record.response.status)) startFollowing(deps, run);
+  const chunks = call.readBody();
+  // The events name the client's model (an alias) as the creating stream did.
+  const { modelServed, modelRequested } = marker.row;
+  const renamed = modelServed !== null && modelServed !== modelRequested;
+  const decoder = new SseDecoder();
+  const encoder = new TextEncoder();
+  const renamedEvents = (events: SseEvent[]) => encoder.encode(events.map((event) => encodeSseEvent({ ...event, data: echoClientModel(event.data, modelServed!, modelRequested) })).join(""));
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const next = await chunks.next();
+        if (next.done) {
+          if (renamed) controller.enqueue(renamedEvents(decoder.end()));
+          controller.close();
+        } else controller.enqueue(renamed ? renamedEvents(decoder.push(next.value)) : next.value);
+      } catch (error) {
+        controller.error(error);
+      }
+    },
+    cancel: () => {
+      call.abort();
+      void chunks.return(undefined);
+    },
+  });
+  return new Response(body, { status: 200, headers: { "content-type": "text/event-stream", "cache-control": "no-cache", "x-request-id": requestId } });
+}
+
+// ---------------------------------------------------------------------------------------------
+// The upstream.
+
+/** The run's state from the upstream's GET /responses/{id}, as the client sees it. */
+function fetchState(deps: ProxyDeps, run: Followed, search: string, signal: AbortSignal): Promise<Json> {
+  return askJson(deps, run, "GET", `/${encodeURIComponent(run.id)}${search}`, signal);
+}
+
+async function askJson(deps: ProxyDeps, run: Followed, method: "GET" | "POST", path: string, signal: AbortSignal): Promise<Json> {
+  const call = await askUpstream(deps, run, method, path, signal, false);
+  if (call.status >= 400) throw await refusalOf(deps, run, call);
+  const text = await call.readText();
+  const state = parseObject(text);
+  if (!state || typeof state.status !== "string") throw new GatewayError("upstream_error", 502, "the upstream answered a background response read that is not a response object");
+  // The client asked for its own model name (an alias): the copy keeps showing it, as the creating answer did.
+  if (state.model === run.marker.row.modelServed) state.model = run.marker.row.modelRequested;
+  return state;
+}
+
+/** One call to the provider that holds the run, with the key that created it, through the gateway's upstream client. */
+async function askUpstream(deps: ProxyDeps, run: Followed, method: "GET" | "POST", path: string, signal: AbortSignal, streamed: boolean): Promise<UpstreamCall> {
+  const provider = deps.config.providers.find((candidate) => candidate.name === run.marker.provider);
+  if (!provider) throw new GatewayError("upstream_unavailable", 503, `the provider '${run.marker.provider}' that holds this background response is no longer configured`);
+  const key = (run.marker.key ? provider.apiKeys.find((candidate) => keyFingerprint(candidate) === run.marker.key) : undefined) ?? deps.keyRings.get(provider.name)?.next();
+  const headers = upstreamHeaders(provider, "openai-responses", key, undefined, true);
+  delete headers["content-type"];
+  return callUpstream(`${upstreamUrl(provider, "openai-responses")}${path}`, { headers, body: "", method, streamed, provider: provider.name }, signal, deps.config.upstream);
+}
+
+async function refusalOf(deps: ProxyDeps, run: Followed, call: UpstreamCall): Promise<UpstreamRefusal> {
+  const keys = deps.config.providers.find((candidate) => candidate.name === run.marker.provider)?.apiKeys ?? [];
+  const text = scrubSecrets(hideSecretValues(await call.readText().catch(() => ""), keys));
+  return new UpstreamRefusal(call.status, text, call.headers.get("content-type") ?? "application/json");
+}
+
+function parseObject(text: string): Json | undefined {
+  try {
+    const value = JSON.parse(text) as unknown;
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function responseIn(data: string): Json | undefined {
+  const parsed = parseObject(data);
+  const response = parsed?.response;
+  return typeof response === "object" && response !== null ? (response as Json) : undefined;
+}
+
+/** Wait `ms`, or less when `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
