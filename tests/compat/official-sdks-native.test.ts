@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
-import { type MockUpstream, startMockUpstream } from "../support/mock-upstream";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createSilentLogger } from "../../src/log/logger";
+import { BackgroundRuns } from "../../src/proxy/background-runs";
+import { createResponseStore } from "../../src/responses-store/service";
+import { openStore } from "../../src/store/open-store";
+import { type MockUpstream, mockUsage, startMockUpstream } from "../support/mock-upstream";
 import { startTestGateway, type TestGateway } from "../support/gateway-harness";
 
 let mock: MockUpstream;
@@ -86,5 +93,42 @@ describe("official @anthropic-ai/sdk through the native Messages path", () => {
     expect(final.content[0]).toMatchObject({ type: "tool_use", input: { city: "Lima" } });
     expect(final.usage.output_tokens).toBe(8);
     expect(gw.ledger.entries.at(-1)!.usage).toMatchObject({ inputTokens: 15, outputTokens: 8 });
+  });
+});
+
+describe("the openai SDK's background mode on a native OpenAI Responses model (a gateway that stores responses)", () => {
+  test("create with background, retrieve until completed (one ledger row, real usage), and cancel another at the upstream", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "gw-sdk-native-background-"));
+    const store = await openStore({ dataDir });
+    await store.migrate();
+    const responses = createResponseStore({ repository: store.responses, retentionHours: 1, logger: createSilentLogger() });
+    const background = new BackgroundRuns({ firstDelayMs: 20, maxDelayMs: 40, limitMs: 60_000, orphanedAfterMs: 60_000 });
+    const storing = await startTestGateway(mock, {}, { responses, background });
+    try {
+      const client = new OpenAI({ baseURL: `${storing.url}/v1`, apiKey: "x", maxRetries: 0 });
+      let response = await client.responses.create({ model: "gpt-5", input: "work", background: true });
+      expect(response.status).toBe("queued");
+      while (response.status === "queued" || response.status === "in_progress") {
+        await Bun.sleep(10);
+        response = await client.responses.retrieve(response.id);
+      }
+      expect(response.status).toBe("completed");
+      expect(response.output_text).toBe("Hello from the mock upstream");
+      for (let tries = 0; tries < 100 && storing.ledger.entries.length === 0; tries++) await Bun.sleep(10);
+      await Bun.sleep(100);
+      expect(storing.ledger.entries.map((row) => [row.status, row.usage.inputTokens, row.usage.outputTokens, row.usageEstimated])).toEqual([[200, mockUsage.input, mockUsage.output, false]]);
+
+      mock.background.hold = true;
+      const slow = await client.responses.create({ model: "gpt-5", input: "forever", background: true });
+      const cancelled = await client.responses.cancel(slow.id);
+      expect(cancelled.status).toBe("cancelled");
+      expect(mock.background.runs.get(slow.id)!.status).toBe("cancelled");
+      expect((await client.responses.retrieve(slow.id)).status).toBe("cancelled");
+    } finally {
+      mock.background.hold = false;
+      await storing.stop();
+      await store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -84,6 +84,24 @@ for (const dialectCase of dialectCases) {
       expect(await store.responses.putUnlessSettled(withStatus("in_progress", "f"))).toBe(false);
     });
 
+    test("orphanedBackground: running native background records last written before a time, unexpired, and nothing else", async () => {
+      const marker = { provider: "openai", key: null, stream: false, row: {} };
+      const make = (id: string, status: string, writtenAt: Date, native = true, expiresAt: Date | null = null) => {
+        const base = record(id, ann, writtenAt, expiresAt);
+        return { ...base, request: native ? { ...base.request, native_background: marker } : base.request, response: { ...base.response, status } };
+      };
+      await store.responses.put(make("resp_orphan", "in_progress", t0));
+      await store.responses.put(make("resp_orphan_q", "queued", t0));
+      await store.responses.put(make("resp_recent", "in_progress", new Date(t0.getTime() + 10 * HOUR)));
+      await store.responses.put(make("resp_done", "completed", t0));
+      await store.responses.put(make("resp_gateway_run", "in_progress", t0, false));
+      await store.responses.put(make("resp_expired", "in_progress", t0, true, new Date(t0.getTime() + HOUR)));
+      const found = await store.responses.orphanedBackground(new Date(t0.getTime() + HOUR), new Date(t0.getTime() + 2 * HOUR), 100);
+      expect(found.map((row) => row.id).sort()).toEqual(["resp_orphan", "resp_orphan_q"]);
+      expect(found[0]!.request.native_background).toEqual(marker);
+      expect(await store.responses.orphanedBackground(new Date(t0.getTime() + HOUR), t0, 1)).toHaveLength(1);
+    });
+
     test("delete removes only the owner's visible record", async () => {
       await store.responses.put(record("resp_del", ann, t0, null));
       expect(await store.responses.delete("resp_del", bob, t0)).toBe(false);
