@@ -91,11 +91,13 @@ export class BackgroundRuns {
 
   constructor(readonly polling: BackgroundPolling = DEFAULT_BACKGROUND_POLLING) {}
 
-  /** Follow native run `id` in this process unless it already is (or the gateway is stopping); `task` ends when `signal` aborts. */
-  follow(id: string, task: (signal: AbortSignal) => Promise<void>): void {
-    if (this.followers.has(id) || this.stopping.signal.aborted) return;
+  /** Follow native run `id` in this process unless it already is; `task` ends when `signal` aborts. False once the gateway is stopping. */
+  follow(id: string, task: (signal: AbortSignal) => Promise<void>): boolean {
+    if (this.stopping.signal.aborted) return false;
+    if (this.followers.has(id)) return true;
     const running = task(this.stopping.signal).finally(() => this.followers.delete(id));
     this.followers.set(id, running);
+    return true;
   }
 
   isFollowing(id: string): boolean {

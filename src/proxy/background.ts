@@ -1,6 +1,7 @@
 /**
  * `background: true` on POST /v1/responses for models OpenAI does not serve (OpenAI's background
- * mode; an OpenAI Responses route gets the request as sent and queues it itself). The request is
+ * mode; an OpenAI Responses route gets the request as sent and queues it itself, and the gateway
+ * follows it there: native-background.ts). The request is
  * checked and routed at once, answered with the response object in status `queued` (or, with
  * `stream: true`, the run's event stream), and the model call runs on without the client: its
  * client leaving does not stop it. The response store holds the state clients poll with

@@ -158,7 +158,8 @@ async function adopt(deps: ProxyDeps, request: ModelRequest, row: HeldRow, entry
         storedRequest = undefined;
       }
     }
-    startFollowing(deps, { id, owner, marker, storedRequest });
+    // A gateway already stopping follows nothing: a stored run waits for a later look; one kept nowhere gets its row as it stands.
+    if (!startFollowing(deps, { id, owner, marker, storedRequest }) && !storedRequest) await row.write(abandonedRow(marker.row, Date.now(), 200, "gateway_shutdown"));
   } finally {
     // The row now belongs to the stored run (or the follower): a stop no longer waits for it here.
     row.release();
@@ -247,8 +248,8 @@ function followedOf(record: StoredResponseRecord, marker: NativeBackground): Fol
 }
 
 /** Follow `run` in this process (once per id); nothing when the gateway keeps no background runs or is stopping. */
-function startFollowing(deps: ProxyDeps, run: Followed): void {
-  deps.background?.follow(run.id, (signal) => followRun(deps, run, signal));
+function startFollowing(deps: ProxyDeps, run: Followed): boolean {
+  return deps.background?.follow(run.id, (signal) => followRun(deps, run, signal)) ?? false;
 }
 
 async function followRun(deps: ProxyDeps, run: Followed, signal: AbortSignal): Promise<void> {
