@@ -8,6 +8,7 @@ import { createResponseStore } from "../../src/responses-store/service";
 import { openStore } from "../../src/store/open-store";
 import type { Store } from "../../src/store/types";
 import { readSse, startTestGateway, type TestGateway } from "../support/gateway-harness";
+import { type StoringGateway, startStoringGateway } from "../support/storing-gateway";
 import { type MockUpstream, mockUsage, startMockUpstream } from "../support/mock-upstream";
 
 /**
@@ -23,21 +24,12 @@ describe("background responses on a native OpenAI route", () => {
   let mock: MockUpstream;
   let gw: TestGateway;
   let store: Store;
-  let dataDir: string;
+  let setup: StoringGateway | undefined;
   beforeAll(async () => {
-    mock = await startMockUpstream();
-    dataDir = mkdtempSync(join(tmpdir(), "gw-background-openai-"));
-    store = await openStore({ dataDir });
-    await store.migrate();
-    const responses = createResponseStore({ repository: store.responses, retentionHours: 1, logger: createSilentLogger() });
-    gw = await startTestGateway(mock, { TOKLIGENCE_MODEL_ALIASES: "bg-gpt=>openai:gpt-5" }, { responses, background: new BackgroundRuns(polling) });
+    setup = await startStoringGateway("gw-background-openai-", { TOKLIGENCE_MODEL_ALIASES: "bg-gpt=>openai:gpt-5" }, { background: new BackgroundRuns(polling) });
+    ({ mock, gw, store } = setup);
   });
-  afterAll(async () => {
-    await gw?.stop();
-    await mock?.stop();
-    await store?.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => setup?.stop());
   afterEach(() => {
     mock.background.hold = false;
     mock.background.pollsUntilDone = 2;

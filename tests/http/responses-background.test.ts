@@ -7,6 +7,7 @@ import { createResponseStore } from "../../src/responses-store/service";
 import { openStore } from "../../src/store/open-store";
 import type { Store } from "../../src/store/types";
 import { readSse, startTestGateway, type TestGateway } from "../support/gateway-harness";
+import { type StoringGateway, startStoringGateway } from "../support/storing-gateway";
 import { defaultAnthropicEvents, type MockUpstream, startMockUpstream } from "../support/mock-upstream";
 
 /**
@@ -24,21 +25,12 @@ describe("background responses on a Claude route", () => {
   let mock: MockUpstream;
   let gw: TestGateway;
   let store: Store;
-  let dataDir: string;
+  let setup: StoringGateway | undefined;
   beforeAll(async () => {
-    mock = await startMockUpstream();
-    dataDir = mkdtempSync(join(tmpdir(), "gw-background-"));
-    store = await openStore({ dataDir });
-    await store.migrate();
-    const responses = createResponseStore({ repository: store.responses, retentionHours: 1, logger: createSilentLogger() });
-    gw = await startTestGateway(mock, { TOKLIGENCE_MODEL_ALIASES: "bg-claude=>anthropic:claude-sonnet-4-5" }, { responses });
+    setup = await startStoringGateway("gw-background-", { TOKLIGENCE_MODEL_ALIASES: "bg-claude=>anthropic:claude-sonnet-4-5" });
+    ({ mock, gw, store } = setup);
   });
-  afterAll(async () => {
-    await gw?.stop();
-    await mock?.stop();
-    await store?.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => setup?.stop());
 
   const post = (body: Record<string, unknown>, signal?: AbortSignal) =>
     fetch(`${gw.url}/v1/responses`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body), signal });

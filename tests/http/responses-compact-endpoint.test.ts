@@ -1,13 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { createSilentLogger } from "../../src/log/logger";
-import { createResponseStore } from "../../src/responses-store/service";
-import { openStore } from "../../src/store/open-store";
-import type { Store } from "../../src/store/types";
-import { startTestGateway, type TestGateway } from "../support/gateway-harness";
-import { type MockUpstream, startMockUpstream } from "../support/mock-upstream";
+import type { TestGateway } from "../support/gateway-harness";
+import { type StoringGateway, startStoringGateway } from "../support/storing-gateway";
+import type { MockUpstream } from "../support/mock-upstream";
 
 /**
  * POST /v1/responses/compact (the SDK's `responses.compact()`): forwarded to an OpenAI Responses
@@ -30,22 +24,12 @@ const history = [
 describe("POST /v1/responses/compact", () => {
   let mock: MockUpstream;
   let gw: TestGateway;
-  let store: Store;
-  let dataDir: string;
+  let setup: StoringGateway | undefined;
   beforeAll(async () => {
-    mock = await startMockUpstream();
-    dataDir = mkdtempSync(join(tmpdir(), "gw-compact-"));
-    store = await openStore({ dataDir });
-    await store.migrate();
-    const responses = createResponseStore({ repository: store.responses, retentionHours: 1, logger: createSilentLogger() });
-    gw = await startTestGateway(mock, { TOKLIGENCE_MODEL_ALIASES: "codex-claude=>anthropic:claude-sonnet-4-5,codex-gpt=>openai:gpt-5.5" }, { responses });
+    setup = await startStoringGateway("gw-compact-", { TOKLIGENCE_MODEL_ALIASES: "codex-claude=>anthropic:claude-sonnet-4-5,codex-gpt=>openai:gpt-5.5" });
+    ({ mock, gw } = setup);
   });
-  afterAll(async () => {
-    await gw?.stop();
-    await mock?.stop();
-    await store?.close();
-    rmSync(dataDir, { recursive: true, force: true });
-  });
+  afterAll(() => setup?.stop());
 
   const compact = (body: Record<string, unknown>) => fetch(`${gw.url}/v1/responses/compact`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
   const rowsSince = (before: number) => gw.ledger.entries.slice(before).map((row) => [row.endpoint, row.status, row.usage.inputTokens, row.usage.outputTokens]);
