@@ -80,6 +80,23 @@ for (const dialectCase of dialectCases) {
       expect((await call("PATCH", "/api/v1/admin/users/abc", adminToken, {})).status).toBe(400);
     });
 
+    test("a field the admin API does not read is a 400 naming it, never a success that did nothing", async () => {
+      const errorOf = async (answer: Response) => ({ status: answer.status, ...((await answer.json()) as { error: { param: string } }).error });
+      const someone = ((await (await call("POST", "/api/v1/admin/users", adminToken, { email: "strict@example.com", name: "Strict" })).json()) as { user: { id: number; display_name: string } }).user;
+      expect(someone.display_name).toBe("Strict");
+      // {"active": false} looked like a deactivation and left the user active.
+      expect(await errorOf(await call("PATCH", `/api/v1/admin/users/${someone.id}`, adminToken, { active: false }))).toMatchObject({ status: 400, param: "active", message: expect.stringContaining("status") });
+      expect(((await store.users.get(someone.id))!).status).toBe("active");
+      // {"scope": [...]} issued a key with every scope the role allows.
+      expect(await errorOf(await call("POST", `/api/v1/admin/users/${someone.id}/api-keys`, adminToken, { scope: ["usage"] }))).toMatchObject({ status: 400, param: "scope" });
+      expect(await store.apiKeys.listForUser(someone.id)).toEqual([]);
+      expect(await errorOf(await call("POST", "/api/v1/admin/users", adminToken, { email: "typo@example.com", rol: "gateway_admin" }))).toMatchObject({ status: 400, param: "rol" });
+      expect(await errorOf(await call("POST", "/api/v1/admin/users/import", adminToken, { users: [{ email: "a@example.com", roles: "gateway_user" }] }))).toMatchObject({ status: 400, param: "users[0].roles" });
+      // `name` works on a patch as on a create.
+      const renamed = await call("PATCH", `/api/v1/admin/users/${someone.id}`, adminToken, { name: "Renamed" });
+      expect(((await renamed.json()) as { user: { display_name: string } }).user.display_name).toBe("Renamed");
+    });
+
     test("a gateway_admin cannot manage the root admin; the root admin can manage itself", async () => {
       expect((await call("PATCH", `/api/v1/admin/users/${root.id}`, adminToken, { display_name: "pwned" })).status).toBe(403);
       expect((await call("POST", `/api/v1/admin/users/${root.id}/api-keys`, adminToken, {})).status).toBe(403);
