@@ -37,7 +37,7 @@ export function createUsageCommand(ctx: CliContext): CommandModule<object, Args>
     handler: (args) =>
       runWithStore(ctx, args, async (store) => {
         const filter: UsageFilter = {};
-        if (args.user !== undefined) filter.userId = (await resolveUserRef(store, args.user as string)).id;
+        if (args.user !== undefined) filter.userId = (await resolveUserRef(store, args.user as string, { includeDeleted: true })).id;
         if (args.key !== undefined) filter.apiKeyId = (await resolveKeyRef(store, args.key as string)).id;
         if (args.model !== undefined) filter.model = String(args.model);
         const since = parseTimeBound(args.since as string | undefined, "--since");

@@ -185,6 +185,11 @@ describe("database commands against a temp data dir", () => {
     expect(byKey.totals.requests).toBe(1);
     expect(byKey.entries.map((row: { api_key_id: number }) => row.api_key_id)).toEqual([annKey.id]);
     expect(table.out).toMatch(/USER_ID\s+API_KEY_ID/);
+    // A deleted user's history stays reportable: the ledger keeps it, and so do the reports.
+    await json(["admin", "users", "delete", "--id", "ann@example.com"]);
+    expect((await json(["usage", "--user", "ann@example.com"])).totals.requests).toBe(2);
+    expect((await json(["admin", "api-keys", "list", "--user", "ann@example.com"])).api_keys.length).toBeGreaterThan(0);
+    expect((await runGateway(["admin", "api-keys", "create", "--user", "ann@example.com", "--data-dir", dataDir])).code).toBe(1);
     const unknownKey = await runGateway(["usage", "--key", "99999", "--data-dir", dataDir]);
     expect({ code: unknownKey.code, err: unknownKey.err }).toEqual({ code: 1, err: "error: api key 99999 not found" });
   });
