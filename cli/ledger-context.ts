@@ -6,7 +6,7 @@ import type { LoadedConfig } from "../src/config/load";
 import { GatewayError } from "../src/errors/gateway-error";
 import { openConfiguredStore } from "../src/store/open-configured-store";
 import type { Store } from "../src/store/types";
-import { type ConfigArgs, loadConfigFromArgs } from "./shared-options";
+import { type ConfigArgs, loadConfigWithoutProviderSecrets } from "./shared-options";
 
 export interface CliContext {
   /** The effective configuration for these arguments (layered config + flags). */
@@ -21,7 +21,7 @@ export interface CliContext {
 }
 
 export const processCliContext: CliContext = {
-  loadConfig: loadConfigFromArgs,
+  loadConfig: loadConfigWithoutProviderSecrets,
   openStore: openConfiguredStore,
   out: (line) => console.log(line),
   err: (line) => console.error(line),

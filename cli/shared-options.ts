@@ -38,6 +38,16 @@ export function loadConfigFromArgs(args: ConfigArgs): LoadedConfig {
   });
 }
 
+/** The same, for commands that never call a provider (database commands, healthcheck): provider keys given as "env:NAME" may be unset. */
+export function loadConfigWithoutProviderSecrets(args: ConfigArgs): LoadedConfig {
+  return loadConfig({
+    configFile: args.config,
+    environment: args.env,
+    flags: { port: args.port, host: args.host, workMode: args["work-mode"], logLevel: args["log-level"], dataDir: args["data-dir"], databaseUrl: args["database-url"] },
+    providerSecretsOptional: true,
+  });
+}
+
 /** Print rows as an aligned text table (the readable output of every command; --json is the other). */
 export function printTable(rows: Array<Record<string, unknown>>, columns?: string[]): void {
   if (rows.length === 0) {

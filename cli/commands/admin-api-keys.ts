@@ -44,7 +44,7 @@ export function createAdminApiKeysCommand(ctx: CliContext): CommandModule<object
     builder: (yargs) => withJson(yargs).option("user", { type: "string", demandOption: true, describe: "user id or email" }) as never,
     handler: (args) =>
       runWithStore(ctx, args, async (store) => {
-        const user = await resolveUserRef(store, args.user as string);
+        const user = await resolveUserRef(store, args.user as string, { includeDeleted: true });
         const keys = (await store.apiKeys.listForUser(user.id)).map(toApiKeyJson);
         printResult(ctx, args, { api_keys: keys }, keys, KEY_COLUMNS);
       }),

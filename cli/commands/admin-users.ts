@@ -12,11 +12,16 @@ type Args = ConfigArgs & Record<string, unknown>;
 const USER_COLUMNS = ["id", "email", "role", "display_name", "status", "created_at"];
 
 /** A user by numeric id or by e-mail. */
-export async function resolveUserRef(store: Store, ref: string | number | undefined): Promise<User> {
+/**
+ * A user by id or email. Deleted users are found only with `includeDeleted`: the reports
+ * (`usage`, `api-keys list`) of a departed user's history, which the ledger keeps; commands
+ * that change a user or issue keys never act on a deleted one.
+ */
+export async function resolveUserRef(store: Store, ref: string | number | undefined, options: { includeDeleted?: boolean } = {}): Promise<User> {
   if (ref === undefined || ref === "") throw new GatewayError("invalid_request", 400, "name the user with --user/--id (id or email)");
   const text = String(ref);
   const user = /^\d+$/.test(text) ? await store.users.get(Number(text)) : await store.users.findByEmail(text);
-  if (!user || user.deletedAt) throw new GatewayError("not_found", 404, `user ${text} not found`);
+  if (!user || (user.deletedAt && !options.includeDeleted)) throw new GatewayError("not_found", 404, `user ${text} not found`);
   return user;
 }
 

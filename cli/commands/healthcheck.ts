@@ -1,5 +1,5 @@
 import type { CommandModule } from "yargs";
-import { type ConfigArgs, loadConfigFromArgs, withConfigOptions } from "../shared-options";
+import { type ConfigArgs, loadConfigWithoutProviderSecrets, withConfigOptions } from "../shared-options";
 
 interface HealthcheckArgs extends ConfigArgs {
   url?: string;
@@ -22,7 +22,7 @@ export const healthcheckCommand: CommandModule<object, HealthcheckArgs> = {
   handler: async (args) => {
     let url = args.url;
     if (!url) {
-      const { config } = loadConfigFromArgs(args);
+      const { config } = loadConfigWithoutProviderSecrets(args);
       const host = config.server.host === "0.0.0.0" || config.server.host === "::" ? "127.0.0.1" : config.server.host;
       url = `http://${host.includes(":") ? `[${host}]` : host}:${config.server.port}/health`;
     }

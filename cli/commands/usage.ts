@@ -1,7 +1,8 @@
 /** `gateway usage`: totals by day and model, then the most recent ledger rows. */
 import type { CommandModule } from "yargs";
-import { parseLimit, parseTimeBound } from "../../src/ledger/usage-query";
-import type { UsageFilter } from "../../src/store/types";
+import { GatewayError } from "../../src/errors/gateway-error";
+import { parseId, parseLimit, parseTimeBound } from "../../src/ledger/usage-query";
+import type { ApiKey, Store, UsageFilter } from "../../src/store/types";
 import { toUsageRowJson, toUsageSummaryJson } from "../../src/store/wire-format";
 import { type CliContext, formatTable, runWithStore } from "../ledger-context";
 import { type ConfigArgs, withConfigOptions } from "../shared-options";
@@ -10,7 +11,15 @@ import { resolveUserRef } from "./admin-users";
 type Args = ConfigArgs & Record<string, unknown>;
 
 const GROUP_COLUMNS = ["day", "model", "requests", "prompt_tokens", "completion_tokens", "cache_read_tokens", "cost_usd", "errors"];
-const ROW_COLUMNS = ["started_at", "user_id", "endpoint", "model_requested", "model_served", "status", "prompt_tokens", "completion_tokens", "cost_micro_usd", "latency_ms"];
+const ROW_COLUMNS = ["started_at", "user_id", "api_key_id", "endpoint", "model_requested", "model_served", "status", "prompt_tokens", "completion_tokens", "cost_micro_usd", "latency_ms"];
+
+/** A key by its id; an unknown one is an error, not an empty report that looks like an idle key. */
+async function resolveKeyRef(store: Store, ref: string): Promise<ApiKey> {
+  const id = parseId(ref, "--key");
+  const key = await store.apiKeys.get(id);
+  if (!key) throw new GatewayError("not_found", 404, `api key ${id} not found`);
+  return key;
+}
 
 export function createUsageCommand(ctx: CliContext): CommandModule<object, Args> {
   return {
@@ -20,6 +29,7 @@ export function createUsageCommand(ctx: CliContext): CommandModule<object, Args>
       withConfigOptions(yargs)
         .option("json", { type: "boolean", describe: "machine-readable output" })
         .option("user", { type: "string", describe: "only this user (id or email)" })
+        .option("key", { type: "string", describe: "only this API key (its id, as `admin api-keys list` shows)" })
         .option("model", { type: "string", describe: "only this model (asked for or served)" })
         .option("since", { type: "string", describe: "from (ISO 8601, Unix seconds, or 7d/12h back)" })
         .option("until", { type: "string", describe: "before (same forms)" })
@@ -27,7 +37,8 @@ export function createUsageCommand(ctx: CliContext): CommandModule<object, Args>
     handler: (args) =>
       runWithStore(ctx, args, async (store) => {
         const filter: UsageFilter = {};
-        if (args.user !== undefined) filter.userId = (await resolveUserRef(store, args.user as string)).id;
+        if (args.user !== undefined) filter.userId = (await resolveUserRef(store, args.user as string, { includeDeleted: true })).id;
+        if (args.key !== undefined) filter.apiKeyId = (await resolveKeyRef(store, args.key as string)).id;
         if (args.model !== undefined) filter.model = String(args.model);
         const since = parseTimeBound(args.since as string | undefined, "--since");
         const until = parseTimeBound(args.until as string | undefined, "--until");

@@ -86,9 +86,10 @@ export function createAuthenticator(store: Store, options: AuthenticatorOptions)
     if (candidates.length === 0) timingSafeEqual(DUMMY_DIGEST, digest);
     if (!match) return { ok: false, status: 401, message: INVALID_KEY };
     const at = now();
-    if (match.key.revokedAt) return { ok: false, status: 401, message: "API key revoked" };
-    if (match.key.expiresAt && match.key.expiresAt.getTime() <= at.getTime()) return { ok: false, status: 401, message: "API key expired" };
-    if (match.user.deletedAt || match.user.status !== "active") return { ok: false, status: 401, message: "API key owner is inactive" };
+    const refusedKey = { userId: match.user.id, apiKeyId: match.key.id };
+    if (match.key.revokedAt) return { ok: false, status: 401, message: "API key revoked", refusedKey };
+    if (match.key.expiresAt && match.key.expiresAt.getTime() <= at.getTime()) return { ok: false, status: 401, message: "API key expired", refusedKey };
+    if (match.user.deletedAt || match.user.status !== "active") return { ok: false, status: 401, message: "API key owner is inactive", refusedKey };
     const principal: Principal = {
       userId: match.user.id,
       apiKeyId: match.key.id,

@@ -2,7 +2,7 @@
 import { GatewayError } from "../errors/gateway-error";
 import type { ApiKey, Store } from "../store/types";
 import { generateApiKeyToken, hashApiKey, keyPrefixOf } from "./api-key";
-import { parseScopes } from "./scopes";
+import { parseScopes, scopesOfRole } from "./scopes";
 
 export interface IssueApiKeyInput {
   userId: number;
@@ -21,6 +21,14 @@ export async function issueApiKey(store: Store, input: IssueApiKeyInput): Promis
   const user = await store.users.get(input.userId);
   if (!user || user.deletedAt) throw new GatewayError("not_found", 404, `user ${input.userId} not found`);
   const scopes = parseScopes(input.scopes);
+  // A scope the owner's role cannot have would be dropped at every use (effectiveScopes), so
+  // the key would be issued and then fail: `{"scopes":["admin"]}` for a gateway_user gave a
+  // 201 and a key that could do nothing. Refused here, where the admin can still correct it.
+  const allowed = scopesOfRole(user.role);
+  const beyondRole = scopes.filter((scope) => !allowed.includes(scope));
+  if (beyondRole.length > 0) {
+    throw new GatewayError("invalid_request", 400, `scope ${beyondRole.join(", ")} is not allowed for a ${user.role} (allowed: ${allowed.join(", ")}); change the user's role first`, { param: "scopes" });
+  }
   if (input.expiresAt && input.expiresAt.getTime() <= Date.now()) {
     throw new GatewayError("invalid_request", 400, "expires_at must be in the future", { param: "expires_at" });
   }

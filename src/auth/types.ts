@@ -11,5 +11,14 @@ export interface Principal {
 export interface Authenticator {
   /** Whether model endpoints require a key. */
   readonly required: boolean;
-  authenticate(headers: Headers): Promise<{ ok: true; principal: Principal } | { ok: false; status: 401 | 403; message: string }>;
+  authenticate(headers: Headers): Promise<{ ok: true; principal: Principal } | { ok: false; status: 401 | 403; message: string; refusedKey?: RefusedKey }>;
+}
+
+/**
+ * A real key refused for what it is (revoked, expired, its owner inactive): the refusal's ledger
+ * row names it, so after a rotation the operator sees who still sends the old key.
+ */
+export interface RefusedKey {
+  userId: number;
+  apiKeyId: number;
 }

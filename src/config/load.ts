@@ -21,6 +21,13 @@ export interface LoadOptions {
   /** Where config/default.toml and config/<env>.toml live (default: ./config). */
   configDir?: string;
   flags?: Parameters<typeof loadFlags>[0];
+  /**
+   * Commands that only use the database (admin, usage, migrate, init) and healthcheck never call a
+   * provider: a provider secret given as "env:NAME" may be unset for them (the provider just has
+   * no key). Without this, managing users from an ops shell needed every provider key in its
+   * environment. Only provider secrets: an unset database.url must not fall back to SQLite.
+   */
+  providerSecretsOptional?: boolean;
 }
 
 export interface LoadedConfig {
@@ -59,7 +66,10 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
     const before = unset.length;
     const resolved = resolveEnvReference(entry.value, env, key, entry.source, unset);
     // An unset reference is reported with the others below, not as an invalid empty value.
-    if (unset.length > before) continue;
+    if (unset.length > before) {
+      if (options.providerSecretsOptional && spec.secret && key.startsWith("providers.")) unset.length = before;
+      continue;
+    }
     const value = coerceValue(key, { value: resolved, source: entry.source }, spec);
     entries.set(key, { value, source: entry.source, secret: spec.secret === true });
   }

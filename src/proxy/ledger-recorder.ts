@@ -8,6 +8,8 @@ import type { RouteTarget } from "../routing/router";
 import { newRequestId } from "./request-id";
 import type { ModelRequest, ProxyDeps } from "./types";
 
+const DATABASE_UNAVAILABLE = "database_unavailable";
+
 /** How to complete usage the upstream did not fully report (see estimate-usage.ts). */
 export interface UsageEstimate {
   /** Whether the upstream's closing usage, with the output count, arrived. */
@@ -77,12 +79,17 @@ export class LedgerRecorder {
   async finish(status: number, errorCode: string | null): Promise<void> {
     if (this.finished) return;
     this.finished = true;
-    try {
-      await this.writeRow(status, errorCode);
-    } finally {
-      // Shutdown closes the ledger only after every started request got here (drain-tracker.ts).
-      this.deps.drain.rowSettled();
+    // Shutdown closes the ledger only after every started request got here (drain-tracker.ts).
+    const written = this.writeRow(status, errorCode).finally(() => this.deps.drain.rowSettled());
+    // A refusal because the database is away must not wait for a row that goes to that same
+    // database: the 503 and its retry-after would reach the client only once the database is
+    // back (every request hung for the whole outage). Nothing was spent upstream; the row stays
+    // queued and retried like any other, and shutdown still waits for it.
+    if (errorCode === DATABASE_UNAVAILABLE) {
+      written.catch(() => {});
+      return;
     }
+    await written;
   }
 
   private async writeRow(status: number, errorCode: string | null): Promise<void> {

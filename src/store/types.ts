@@ -132,6 +132,8 @@ export interface StoredUsageRow extends UsageRow {
 
 export interface UsageFilter {
   userId?: number;
+  /** One API key's rows (a key is reported on its own before it is rotated or revoked). */
+  apiKeyId?: number;
   /** Matches the model the client asked for or the one served. */
   model?: string;
   since?: Date;

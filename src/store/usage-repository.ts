@@ -68,6 +68,7 @@ export function createUsageRepository(ctx: DbContext): UsageRepository {
   function whereOf(filter: UsageFilter): SQL | undefined {
     const conditions: SQL[] = [];
     if (filter.userId !== undefined) conditions.push(eq(u.userId, filter.userId));
+    if (filter.apiKeyId !== undefined) conditions.push(eq(u.apiKeyId, filter.apiKeyId));
     if (filter.model !== undefined) conditions.push(or(eq(u.modelRequested, filter.model), eq(u.modelServed, filter.model))!);
     if (filter.since !== undefined) conditions.push(gte(u.startedAt, filter.since));
     if (filter.until !== undefined) conditions.push(lt(u.startedAt, filter.until));

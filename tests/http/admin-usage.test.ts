@@ -20,6 +20,8 @@ for (const dialectCase of dialectCases) {
     let adminToken: string;
     let userToken: string;
     let member: User;
+    let rootKeyId: number;
+    let memberKeyId: number;
 
     const call = (method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}) =>
       app.handle(
@@ -36,9 +38,13 @@ for (const dialectCase of dialectCases) {
       root = await store.users.ensureRootAdmin("admin@local");
       const ops = await store.users.create({ email: "ops@example.com", role: "gateway_admin" });
       member = await store.users.create({ email: "member@example.com", role: "gateway_user" });
-      rootToken = (await issueApiKey(store, { userId: root.id })).token;
+      const rootKey = await issueApiKey(store, { userId: root.id });
+      rootToken = rootKey.token;
+      rootKeyId = rootKey.apiKey.id;
       adminToken = (await issueApiKey(store, { userId: ops.id })).token;
-      userToken = (await issueApiKey(store, { userId: member.id })).token;
+      const memberKey = await issueApiKey(store, { userId: member.id });
+      userToken = memberKey.token;
+      memberKeyId = memberKey.apiKey.id;
       // Auth off for model endpoints: the admin API must still demand an admin key.
       const auth = createAuthenticator(store, { required: false, localUser: root });
       app = new Elysia().use(createAdminRoutes({ store, auth })).use(createUsageRoutes({ store, auth }));
@@ -72,6 +78,23 @@ for (const dialectCase of dialectCases) {
       expect((await call("DELETE", `/api/v1/admin/users/${user.id}`, adminToken)).status).toBe(204);
       expect((await call("DELETE", `/api/v1/admin/users/${user.id}`, adminToken)).status).toBe(404);
       expect((await call("PATCH", "/api/v1/admin/users/abc", adminToken, {})).status).toBe(400);
+    });
+
+    test("a field the admin API does not read is a 400 naming it, never a success that did nothing", async () => {
+      const errorOf = async (answer: Response) => ({ status: answer.status, ...((await answer.json()) as { error: { param: string } }).error });
+      const someone = ((await (await call("POST", "/api/v1/admin/users", adminToken, { email: "strict@example.com", name: "Strict" })).json()) as { user: { id: number; display_name: string } }).user;
+      expect(someone.display_name).toBe("Strict");
+      // {"active": false} looked like a deactivation and left the user active.
+      expect(await errorOf(await call("PATCH", `/api/v1/admin/users/${someone.id}`, adminToken, { active: false }))).toMatchObject({ status: 400, param: "active", message: expect.stringContaining("status") });
+      expect(((await store.users.get(someone.id))!).status).toBe("active");
+      // {"scope": [...]} issued a key with every scope the role allows.
+      expect(await errorOf(await call("POST", `/api/v1/admin/users/${someone.id}/api-keys`, adminToken, { scope: ["usage"] }))).toMatchObject({ status: 400, param: "scope" });
+      expect(await store.apiKeys.listForUser(someone.id)).toEqual([]);
+      expect(await errorOf(await call("POST", "/api/v1/admin/users", adminToken, { email: "typo@example.com", rol: "gateway_admin" }))).toMatchObject({ status: 400, param: "rol" });
+      expect(await errorOf(await call("POST", "/api/v1/admin/users/import", adminToken, { users: [{ email: "a@example.com", roles: "gateway_user" }] }))).toMatchObject({ status: 400, param: "users[0].roles" });
+      // `name` works on a patch as on a create.
+      const renamed = await call("PATCH", `/api/v1/admin/users/${someone.id}`, adminToken, { name: "Renamed" });
+      expect(((await renamed.json()) as { user: { display_name: string } }).user.display_name).toBe("Renamed");
     });
 
     test("a gateway_admin cannot manage the root admin; the root admin can manage itself", async () => {
@@ -117,9 +140,9 @@ for (const dialectCase of dialectCases) {
     test("usage: own rows only; admins filter by user, model and time; grouped by day and model", async () => {
       const sink = createLedgerSink(store, { prices: parsePriceTable(`[[prices]]\nmodel = "gpt-4o"\ninput = 2.5\noutput = 10`) });
       await Promise.all([
-        sink.record(makeLedgerEntry({ userId: member.id, startedAt: new Date("2025-05-01T10:00:00Z") })),
+        sink.record(makeLedgerEntry({ userId: member.id, apiKeyId: memberKeyId, startedAt: new Date("2025-05-01T10:00:00Z") })),
         sink.record(makeLedgerEntry({ userId: member.id, startedAt: new Date("2025-05-02T10:00:00Z"), modelRequested: "mini", modelServed: "gpt-4o-mini" })),
-        sink.record(makeLedgerEntry({ userId: root.id, startedAt: new Date("2025-05-02T11:00:00Z") })),
+        sink.record(makeLedgerEntry({ userId: root.id, apiKeyId: rootKeyId, startedAt: new Date("2025-05-02T11:00:00Z") })),
       ]);
       await sink.close();
       const own = (await (await call("GET", "/api/v1/usage/summary", userToken)).json()) as { totals: { requests: number; cost_micro_usd: number; unpriced_requests: number }; by_day_model: Array<{ day: string; model: string }> };
@@ -138,6 +161,17 @@ for (const dialectCase of dialectCases) {
       const byModel = (await (await call("GET", "/api/v1/admin/usage/logs?model=gpt-4o-mini", adminToken)).json()) as { entries: unknown[] };
       expect(byModel.entries).toHaveLength(1);
       expect((await call("GET", "/api/v1/admin/usage/logs?since=yesterday-ish", adminToken)).status).toBe(400);
+      // One key's usage, for admins and for the key's own user (never widening to another user).
+      const byKey = (await (await call("GET", `/api/v1/admin/usage/summary?api_key_id=${memberKeyId}`, adminToken)).json()) as { filter: { api_key_id: number }; totals: { requests: number } };
+      expect(byKey).toMatchObject({ filter: { api_key_id: memberKeyId }, totals: { requests: 1 } });
+      const ownByKey = (await (await call("GET", `/api/v1/usage/logs?api_key_id=${memberKeyId}`, userToken)).json()) as { entries: Array<{ api_key_id: number }> };
+      expect(ownByKey.entries.map((entry) => entry.api_key_id)).toEqual([memberKeyId]);
+      const otherUsersKey = (await (await call("GET", `/api/v1/usage/summary?api_key_id=${rootKeyId}`, userToken)).json()) as { totals: { requests: number } };
+      expect(otherUsersKey.totals.requests).toBe(0);
+      // A misspelt filter is refused, not ignored (the answer would be everyone's usage).
+      const misspelt = await call("GET", `/api/v1/admin/usage/summary?userid=${member.id}`, adminToken);
+      expect(misspelt.status).toBe(400);
+      expect(((await misspelt.json()) as { error: { param: string; message: string } }).error).toMatchObject({ param: "userid", message: expect.stringContaining("unknown query parameter") });
       expect((await call("GET", "/api/v1/usage/logs?limit=0", userToken)).status).toBe(400);
     });
   });

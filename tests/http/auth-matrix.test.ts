@@ -112,6 +112,20 @@ for (const dialectCase of dialectCases) {
       expect(mock.requests).toHaveLength(0);
     }, 60_000);
 
+    test("a revoked key's refusal is in the ledger under the key and its owner (who still sends it after a rotation); an unknown key's under nobody", async () => {
+      const chat = modelEndpoints.find((endpoint) => endpoint.path === "/v1/chat/completions")!;
+      const keys = await gw.store.apiKeys.listForUser(member.id);
+      const revokedId = keys.find((key) => key.revokedAt !== null)!.id;
+      const send = async (token: string, requestId: string) => {
+        const answer = await call(chat, { authorization: `Bearer ${token}`, "x-request-id": requestId });
+        expect(answer.status).toBe(401);
+        const rows = (await gw.store.usage.logs({ since: new Date(Date.now() - 60_000) }, 1000)).filter((row) => row.clientRequestId === requestId);
+        return rows.map((row) => ({ userId: row.userId, apiKeyId: row.apiKeyId, status: row.status }));
+      };
+      expect(await send(tokens.revoked, "refused-revoked")).toEqual([{ userId: member.id, apiKeyId: revokedId, status: 401 }]);
+      expect(await send(generateApiKeyToken(), "refused-unknown")).toEqual([{ userId: null, apiKeyId: null, status: 401 }]);
+    }, 60_000);
+
     test("a valid key passes in every header form on every endpoint", async () => {
       for (const endpoint of modelEndpoints) {
         for (const [form, headers] of headerForms) {

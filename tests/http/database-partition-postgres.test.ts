@@ -64,9 +64,10 @@ describe.skipIf(pgSkipReason !== null)("a replica whose PostgreSQL connections g
     // The silent pooled connections are closed after 1 s; a fresh one that never completes its
     // start-up fails at postgres.js's 10 s connect_timeout: readiness turns within about that.
     expect(await waitFor(async () => (await readiness()) === 503, 20_000)).toBe(true);
-    await proxy.restore();
-    // The request sent during the partition is answered (refused, retryable) once its ledger row is written.
+    // The request sent during the partition is refused (retryable) while the partition lasts:
+    // its ledger row is kept and retried, the answer does not wait for the network to come back.
     const answered = await Promise.race([during, Bun.sleep(15_000).then(() => "hung" as const)]);
+    await proxy.restore();
     expect(answered).not.toBe("hung");
     expect((answered as Response).status).toBe(503);
     expect(await waitFor(async () => (await readiness()) === 200, 15_000)).toBe(true);

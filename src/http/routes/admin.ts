@@ -14,6 +14,7 @@ import { parseExpiry } from "../../auth/parse-expiry";
 import { parseUsersCsv } from "../../store/parse-users-csv";
 import type { NewUser, Store, User, UserPatch, UserRole, UserStatus } from "../../store/types";
 import { toApiKeyJson, toUserJson } from "../../store/wire-format";
+import { refuseUnknownFields } from "../known-fields";
 import { answerWithErrors, jsonResponse, type UnexpectedErrorHandler, optionalString, principalOrThrow, readBodyText, readJsonObject } from "../api-response";
 
 export interface AdminRouteDeps {
@@ -35,7 +36,14 @@ async function requireUser(store: Store, id: number): Promise<User> {
   return user;
 }
 
-function parseNewUser(body: Record<string, unknown>): NewUser {
+/** `name` is accepted beside `display_name` on every user body, as the CLI's --name. */
+const NEW_USER_FIELDS = ["email", "role", "display_name", "name"] as const;
+const USER_PATCH_FIELDS = ["role", "display_name", "name", "status"] as const;
+const NEW_KEY_FIELDS = ["scopes", "expires_at", "ttl", "name"] as const;
+const IMPORT_FIELDS = ["users", "skip_existing"] as const;
+
+function parseNewUser(body: Record<string, unknown>, param = ""): NewUser {
+  refuseUnknownFields(body, NEW_USER_FIELDS, param);
   const email = optionalString(body, "email");
   if (!email) throw new GatewayError("invalid_request", 400, "email is required", { param: "email" });
   return {
@@ -46,10 +54,13 @@ function parseNewUser(body: Record<string, unknown>): NewUser {
 }
 
 function parseUserPatch(body: Record<string, unknown>): UserPatch {
+  refuseUnknownFields(body, USER_PATCH_FIELDS);
   const patch: UserPatch = {};
   const role = optionalString(body, "role");
   if (role !== undefined) patch.role = role as UserRole;
-  if ("display_name" in body) patch.displayName = body.display_name === null ? null : optionalString(body, "display_name");
+  for (const field of ["display_name", "name"]) {
+    if (field in body) patch.displayName = body[field] === null ? null : optionalString(body, field);
+  }
   const status = optionalString(body, "status");
   if (status !== undefined) patch.status = status as UserStatus;
   return patch;
@@ -60,10 +71,11 @@ async function readImport(request: Request): Promise<{ users: NewUser[]; skipExi
   const skipParam = new URL(request.url).searchParams.get("skip_existing");
   if (contentType.includes("text/csv")) return { users: parseUsersCsv(await readBodyText(request)), skipExisting: skipParam === "true" || skipParam === "1" };
   const body = await readJsonObject(request);
+  refuseUnknownFields(body, IMPORT_FIELDS);
   if (!Array.isArray(body.users)) throw new GatewayError("invalid_request", 400, "users must be an array (or send text/csv)", { param: "users" });
-  const users = body.users.map((item) => {
+  const users = body.users.map((item, index) => {
     if (!item || typeof item !== "object") throw new GatewayError("invalid_request", 400, "each user must be an object", { param: "users" });
-    return parseNewUser(item as Record<string, unknown>);
+    return parseNewUser(item as Record<string, unknown>, `users[${index}].`);
   });
   return { users, skipExisting: body.skip_existing === true };
 }
@@ -147,6 +159,7 @@ export function createAdminRoutes(deps: AdminRouteDeps): AnyElysia {
           const target = await requireUser(store, parseId(params.id, "id"));
           assertMayManage(actor, target);
           const body = await readJsonObject(request);
+          refuseUnknownFields(body, NEW_KEY_FIELDS);
           const expiresAt = parseExpiry(optionalString(body, "expires_at") ?? optionalString(body, "ttl"), "expires_at");
           const issued = await issueApiKey(store, { userId: target.id, scopes: body.scopes, expiresAt, name: optionalString(body, "name") ?? null });
           // The token is in this response only; it is stored as a hash (reliability-anchors §2.1).

@@ -2,7 +2,7 @@ import { Elysia } from "elysia";
 import type { Protocol } from "../../canonical/types";
 import type { Authenticator, Principal } from "../../auth/types";
 import { anonymousPrincipal } from "../../auth/open-authenticator";
-import { authenticateModelCall, requireModelsScope } from "../../auth/authorize-model-call";
+import { authenticateModelCall, RefusedKeyError, requireModelsScope } from "../../auth/authorize-model-call";
 import { recordRejectedRequest } from "../../proxy/ledger-recorder";
 import { toGatewayError } from "../../errors/gateway-error";
 import { renderErrorResponse } from "../../errors/render";
@@ -38,6 +38,7 @@ export function modelEndpoint(deps: ModelRouteDeps, endpoint: string, operation:
     } catch (error) {
       // Rejected before the proxy saw it (auth, body): still one ledger row per request.
       const gatewayError = toGatewayError(error);
+      if (error instanceof RefusedKeyError) principal = { ...anonymousPrincipal, ...error.refusedKey };
       // A refusal of the gateway's own making (database away, a bug): the client sees a short
       // message, so the cause must reach the log or the operator has nothing to go on.
       if (gatewayError.status >= 500) deps.proxy.logger.error({ err: gatewayError.cause ?? gatewayError, requestId, code: gatewayError.code }, `request refused: ${gatewayError.message}`);

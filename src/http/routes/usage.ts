@@ -1,7 +1,7 @@
 /**
  * Usage API. `/api/v1/usage/*` report the caller's own usage (the original reported a
  * process-global account instead, upstream notes §1.7); `/api/v1/admin/usage/*` report any
- * user's, for admin keys only. Filters: model, since, until (and user_id for admins);
+ * user's, for admin keys only. Filters: api_key_id, model, since, until (and user_id for admins);
  * summaries are grouped by UTC day and requested model.
  */
 import { type AnyElysia, Elysia } from "elysia";
@@ -25,8 +25,19 @@ export interface UsageRouteDeps {
 const DEFAULT_LOG_LIMIT = 20;
 const detail = { tags: ["Admin"] };
 
+/**
+ * The query parameters these routes read. Any other is a 400: a misspelt filter (`userid=7`,
+ * `key=3`) was ignored, and the answer silently reported every user's usage as if it were one's.
+ */
+const KNOWN_PARAMS = new Set(["user_id", "api_key_id", "model", "since", "until", "limit"]);
+
 function filterFrom(query: URLSearchParams): UsageFilter {
+  for (const name of query.keys()) {
+    if (!KNOWN_PARAMS.has(name)) throw new GatewayError("invalid_request", 400, `unknown query parameter ${JSON.stringify(name)} (known: ${[...KNOWN_PARAMS].join(", ")})`, { param: name });
+  }
   const filter: UsageFilter = {};
+  const apiKeyId = query.get("api_key_id");
+  if (apiKeyId) filter.apiKeyId = parseId(apiKeyId, "api_key_id");
   const model = query.get("model");
   if (model) filter.model = model;
   const since = parseTimeBound(query.get("since") ?? undefined, "since");
@@ -37,7 +48,7 @@ function filterFrom(query: URLSearchParams): UsageFilter {
 }
 
 function echoFilter(filter: UsageFilter) {
-  return { user_id: filter.userId ?? null, model: filter.model ?? null, since: filter.since?.toISOString() ?? null, until: filter.until?.toISOString() ?? null };
+  return { user_id: filter.userId ?? null, api_key_id: filter.apiKeyId ?? null, model: filter.model ?? null, since: filter.since?.toISOString() ?? null, until: filter.until?.toISOString() ?? null };
 }
 
 export function createUsageRoutes(deps: UsageRouteDeps): AnyElysia {
@@ -79,6 +90,6 @@ export function createUsageRoutes(deps: UsageRouteDeps): AnyElysia {
   return new Elysia({ name: "usage-routes" })
     .get("/api/v1/usage/summary", summary(ownFilter), { detail: { ...detail, summary: "Your usage: totals and by day and model" } })
     .get("/api/v1/usage/logs", logs(ownFilter), { detail: { ...detail, summary: "Your most recent ledger rows (?limit=, default 20)" } })
-    .get("/api/v1/admin/usage/summary", summary(adminFilter), { detail: { ...detail, summary: "Usage across users (?user_id&model&since&until)" } })
-    .get("/api/v1/admin/usage/logs", logs(adminFilter), { detail: { ...detail, summary: "Ledger rows across users (?user_id&model&since&until&limit)" } });
+    .get("/api/v1/admin/usage/summary", summary(adminFilter), { detail: { ...detail, summary: "Usage across users (?user_id&api_key_id&model&since&until)" } })
+    .get("/api/v1/admin/usage/logs", logs(adminFilter), { detail: { ...detail, summary: "Ledger rows across users (?user_id&api_key_id&model&since&until&limit)" } });
 }

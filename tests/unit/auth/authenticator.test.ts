@@ -2,11 +2,18 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { Database } from "bun:sqlite";
 import { join } from "node:path";
 import postgres from "postgres";
-import { generateApiKeyToken, hashApiKey, isApiKeyShaped } from "../../../src/auth/api-key";
+import { generateApiKeyToken, hashApiKey, isApiKeyShaped, keyPrefixOf } from "../../../src/auth/api-key";
 import { createAuthenticator } from "../../../src/auth/authenticator";
 import { issueApiKey } from "../../../src/auth/issue-api-key";
 import type { Store, User } from "../../../src/store/types";
 import { dialectCases, type TestDatabase } from "../../support/test-databases";
+
+/** A key row with any scopes, as one issued before its owner's role changed would be. */
+async function insertKeyWithScopes(store: Store, userId: number, scopes: string[]): Promise<{ token: string }> {
+  const token = generateApiKeyToken();
+  await store.apiKeys.insert({ userId, keyHash: hashApiKey(token), keyPrefix: keyPrefixOf(token), scopes, expiresAt: null, name: null });
+  return { token };
+}
 
 function bearer(token: string): Headers {
   return new Headers({ authorization: `Bearer ${token}` });
@@ -27,6 +34,7 @@ for (const dialectCase of dialectCases) {
     let root: User;
     let user: User;
     let admin: User;
+    const keyWithScopes = (userId: number, scopes: string[]) => insertKeyWithScopes(store, userId, scopes);
 
     beforeAll(async () => {
       database = await dialectCase.create();
@@ -86,8 +94,8 @@ for (const dialectCase of dialectCases) {
       expect(await auth.authenticateAdmin(new Headers())).toMatchObject({ ok: false, status: 401 });
       const userKey = await issueApiKey(store, { userId: user.id });
       expect(await auth.authenticateAdmin(bearer(userKey.token))).toMatchObject({ ok: false, status: 403 });
-      // A user key asking for the admin scope still cannot exceed its role.
-      const sneaky = await issueApiKey(store, { userId: user.id, scopes: ["admin"] });
+      // A key holding the admin scope (issued before its owner was demoted) still cannot exceed the role.
+      const sneaky = await keyWithScopes(user.id, ["admin"]);
       expect(await auth.authenticateAdmin(bearer(sneaky.token))).toMatchObject({ ok: false, status: 403 });
       const adminKey = await issueApiKey(store, { userId: admin.id });
       expect(await auth.authenticateAdmin(bearer(adminKey.token))).toMatchObject({ ok: true, principal: { role: "gateway_admin" } });
@@ -134,13 +142,19 @@ for (const dialectCase of dialectCases) {
       expect(await scopesOf((await issueApiKey(store, { userId: user.id })).token)).toEqual(["models", "usage"]);
       expect(await scopesOf((await issueApiKey(store, { userId: admin.id })).token)).toEqual(["models", "usage", "admin"]);
       expect(await scopesOf((await issueApiKey(store, { userId: admin.id, scopes: ["usage"] })).token)).toEqual(["usage"]);
-      expect(await scopesOf((await issueApiKey(store, { userId: user.id, scopes: ["models", "admin"] })).token)).toEqual(["models"]);
+      expect(await scopesOf((await keyWithScopes(user.id, ["models", "admin"])).token)).toEqual(["models"]);
     });
 
     test("issueApiKey refuses unknown users, unknown scopes and past expiry", async () => {
       await expect(issueApiKey(store, { userId: 987_654 })).rejects.toMatchObject({ status: 404 });
       await expect(issueApiKey(store, { userId: user.id, scopes: ["root"] })).rejects.toMatchObject({ status: 400 });
       await expect(issueApiKey(store, { userId: user.id, expiresAt: new Date(Date.now() - 1000) })).rejects.toMatchObject({ status: 400 });
+    });
+
+    test("issueApiKey refuses a scope the owner's role cannot have, instead of a key that fails at every use", async () => {
+      await expect(issueApiKey(store, { userId: user.id, scopes: ["admin"] })).rejects.toMatchObject({ status: 400, param: "scopes", message: expect.stringContaining("admin is not allowed for a gateway_user") });
+      await expect(issueApiKey(store, { userId: user.id, scopes: ["models", "admin"] })).rejects.toMatchObject({ status: 400 });
+      expect((await issueApiKey(store, { userId: admin.id, scopes: ["admin"] })).apiKey.scopes).toEqual(["admin"]);
     });
 
     test("only hashes reach the database", async () => {

@@ -157,9 +157,10 @@ describe("database commands against a temp data dir", () => {
   test("usage: summary and recent rows with --user --model --since --until --limit", async () => {
     const store = await openConfiguredStore({ dataDir, databaseUrl: "", sqliteSynchronous: "FULL", auth: { disabled: undefined, adminEmail: "admin@local" } });
     const ann = (await store.users.findByEmail("ann@example.com"))!;
+    const annKey = (await store.apiKeys.listForUser(ann.id))[0]!;
     const sink = createLedgerSink(store, { prices: loadPriceTable() });
     await Promise.all([
-      sink.record(makeLedgerEntry({ userId: ann.id, startedAt: new Date("2025-06-01T08:00:00Z"), modelRequested: "gpt-4o", modelServed: "gpt-4o" })),
+      sink.record(makeLedgerEntry({ userId: ann.id, apiKeyId: annKey.id, startedAt: new Date("2025-06-01T08:00:00Z"), modelRequested: "gpt-4o", modelServed: "gpt-4o" })),
       sink.record(makeLedgerEntry({ userId: ann.id, startedAt: new Date("2025-06-02T08:00:00Z"), modelRequested: "gpt-4o-mini", modelServed: "gpt-4o-mini" })),
       sink.record(makeLedgerEntry({ userId: null, startedAt: new Date("2025-06-02T09:00:00Z"), modelRequested: "gpt-4o", modelServed: "gpt-4o" })),
     ]);
@@ -179,5 +180,17 @@ describe("database commands against a temp data dir", () => {
     expect(table.out).toMatch(/DAY\s+MODEL\s+REQUESTS/);
     const bad = await runGateway(["usage", "--since", "soonish", "--data-dir", dataDir]);
     expect(bad.code).toBe(1);
+    // One key's usage (before rotating it), and its id in every row.
+    const byKey = await json(["usage", "--key", String(annKey.id)]);
+    expect(byKey.totals.requests).toBe(1);
+    expect(byKey.entries.map((row: { api_key_id: number }) => row.api_key_id)).toEqual([annKey.id]);
+    expect(table.out).toMatch(/USER_ID\s+API_KEY_ID/);
+    // A deleted user's history stays reportable: the ledger keeps it, and so do the reports.
+    await json(["admin", "users", "delete", "--id", "ann@example.com"]);
+    expect((await json(["usage", "--user", "ann@example.com"])).totals.requests).toBe(2);
+    expect((await json(["admin", "api-keys", "list", "--user", "ann@example.com"])).api_keys.length).toBeGreaterThan(0);
+    expect((await runGateway(["admin", "api-keys", "create", "--user", "ann@example.com", "--data-dir", dataDir])).code).toBe(1);
+    const unknownKey = await runGateway(["usage", "--key", "99999", "--data-dir", dataDir]);
+    expect({ code: unknownKey.code, err: unknownKey.err }).toEqual({ code: 1, err: "error: api key 99999 not found" });
   });
 });
