@@ -1,3 +1,4 @@
+import { createUpstreamModelLister, type UpstreamModelLister } from "./providers/upstream-models";
 import type { Authenticator } from "./auth/types";
 import { createOpenAuthenticator } from "./auth/open-authenticator";
 import type { GatewayConfig } from "./config/types";
@@ -26,6 +27,8 @@ export interface GatewayServices {
   responses?: ResponseStore;
   /** Background runs (tests pass one with short polling). */
   background?: BackgroundRuns;
+  /** Providers' model listings for GET /v1/models (tests pass one with short cache times). */
+  modelLister?: UpstreamModelLister;
 }
 type ProxyAppRoutes = Parameters<typeof createApp>[0]["adminRoutes"];
 
@@ -121,11 +124,13 @@ export function buildProxyDeps(config: GatewayConfig, logger: Logger, services: 
 export function startGateway(config: GatewayConfig, logger: Logger, services: GatewayServices = {}): RunningGateway {
   const proxy = buildProxyDeps(config, logger, services);
   const auth = services.auth ?? createOpenAuthenticator();
+  // One per process: every listener's GET /v1/models shares the providers' cached listings.
+  const modelDiscovery = config.routing.listUpstreamModels ? { providers: config.providers, lister: services.modelLister ?? createUpstreamModelLister({ deadlines: config.upstream, warn: (details, message) => logger.warn(details, message) }) } : undefined;
   let draining = false;
   const apps: Array<{ name: string; endpoints: EndpointKey[]; app: ReturnType<typeof createApp> }> = [];
   const listeners: RunningGateway["listeners"] = [];
   for (const plan of config.multiport.enabled ? planListeners(config) : [{ ...planListeners(config)[0]!, port: config.server.port }]) {
-    const app = createApp({ config, proxy, auth, adminRoutes: services.adminRoutes, isDraining: () => draining }, plan.endpoints);
+    const app = createApp({ config, proxy, auth, adminRoutes: services.adminRoutes, isDraining: () => draining, modelDiscovery }, plan.endpoints);
     try {
       app.listen({
         hostname: config.server.host,

@@ -72,6 +72,7 @@ export const fixedKeys: Record<string, KeySpec> = {
   "routing.aliases": list,
   "routing.small_model": str,
   "routing.big_model": str,
+  "routing.list_upstream_models": bool,
   // Agent helpers (src/agents): duplicate tool-call detection, shell normalisation, tool mapping.
   "agents.tool_loop_detection": bool,
   "agents.tool_loop_warn_at": positive(1000),

@@ -70,7 +70,7 @@ export interface GatewayConfig {
   ledger: { pricesFile: string };
   /** Stored Responses API objects: hours kept after creation; 0 = never store. */
   responses: { storeRetentionHours: number };
-  routing: { routes: string[]; aliases: string[]; smallModel: string; bigModel: string };
+  routing: { routes: string[]; aliases: string[]; smallModel: string; bigModel: string; listUpstreamModels: boolean };
   providers: ProviderConfig[];
   agents: AgentsConfig;
 }

@@ -9,6 +9,7 @@ import { gatewayVersion } from "../version";
 import { corsHook } from "./cors";
 import { protocolForPath } from "./read-request";
 import { anthropicModelListRoutes, healthRoutes, modelListRoutes } from "./routes/info-routes";
+import type { ModelDiscovery } from "./routes/model-catalogue";
 import { anthropicRoutes, openaiCoreRoutes, openaiResponsesRoutes } from "./routes/model-routes";
 import { responsesWebSocketRoutes } from "./routes/responses-websocket";
 import { storedResponseRoutes } from "./routes/stored-responses";
@@ -44,6 +45,8 @@ export interface AppDeps {
   auth: Authenticator;
   /** Admin and usage routes (mounted under the `admin` endpoint key). */
   adminRoutes?: Elysia<any>[];
+  /** Providers' own model listings for GET /v1/models (absent: configured names only). */
+  modelDiscovery?: ModelDiscovery;
   isDraining: () => boolean;
 }
 
@@ -100,8 +103,8 @@ export function createApp(deps: AppDeps, endpoints: readonly EndpointKey[]) {
   // One model listing per listener, in the shapes of the APIs it serves (OpenAI, Anthropic or both).
   if (enabled.has("openai_core") || enabled.has("anthropic")) {
     const shapes = { openai: enabled.has("openai_core"), anthropic: enabled.has("anthropic") };
-    app.use(modelListRoutes(deps.proxy.router, deps.auth, shapes));
-    if (shapes.anthropic) app.use(anthropicModelListRoutes(deps.proxy.router, deps.auth, shapes));
+    app.use(modelListRoutes(deps.proxy.router, deps.auth, shapes, deps.modelDiscovery));
+    if (shapes.anthropic) app.use(anthropicModelListRoutes(deps.proxy.router, deps.auth, shapes, deps.modelDiscovery));
   }
   if (enabled.has("openai_core")) app.use(openaiCoreRoutes(routeDeps));
   if (enabled.has("openai_responses")) app.use(openaiResponsesRoutes(routeDeps)).use(responsesWebSocketRoutes(routeDeps, deps.isDraining)).use(storedResponseRoutes(routeDeps));

@@ -126,6 +126,18 @@ export class ModelRouter {
   }
 
   /** Names listed by /v1/models: exact routes and aliases, provider model names, and loopback. */
+  /**
+   * The provider a model name is routed to first, or undefined when nothing serves it. Not
+   * cached: a model listing asks about names that requests may never use.
+   */
+  servingProvider(model: string): string | undefined {
+    try {
+      return this.resolveUncached(model, "openai-chat").targets[0]?.providerName;
+    } catch {
+      return undefined;
+    }
+  }
+
   listModels(): Array<{ id: string; ownedBy: string }> {
     // Keyed without case, as names match; each listed once, in its first configured spelling.
     const seen = new Map<string, { id: string; ownedBy: string }>();

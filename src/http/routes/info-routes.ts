@@ -6,7 +6,7 @@ import { toGatewayError } from "../../errors/gateway-error";
 import { renderErrorResponse } from "../../errors/render";
 import type { ModelRouter } from "../../routing/router";
 import { gatewayCommit, gatewayVersion } from "../../version";
-import { createModelCatalogue, type ModelShape } from "./model-catalogue";
+import { createModelCatalogue, type ModelDiscovery, type ModelShape } from "./model-catalogue";
 
 /** GET /health (and /livez, /readyz for orchestrators): status, version and work mode, never secrets or routes. */
 export function healthRoutes(config: GatewayConfig, isDraining: () => boolean, ledgerFailing: () => boolean = () => false) {
@@ -42,8 +42,8 @@ export interface ModelListShapes {
  * endpoints (key and `models` scope when auth is on); a listing spends no tokens and writes no
  * ledger row.
  */
-export function modelListRoutes(router: ModelRouter, auth: Authenticator, shapes: ModelListShapes) {
-  const answer = modelAnswerer(router, auth, shapes);
+export function modelListRoutes(router: ModelRouter, auth: Authenticator, shapes: ModelListShapes, discovery?: ModelDiscovery) {
+  const answer = modelAnswerer(router, auth, shapes, discovery);
   // Model ids may hold slashes (`meta-llama/Llama-3.1-8B`, `openai/gpt-4o`): `*` takes those,
   // `:id` is the same route as the API description shows it.
   return new Elysia({ name: "models" })
@@ -53,8 +53,8 @@ export function modelListRoutes(router: ModelRouter, auth: Authenticator, shapes
 }
 
 /** GET /anthropic/v1/models and /anthropic/v1/models/{id}: always in Anthropic's shape. */
-export function anthropicModelListRoutes(router: ModelRouter, auth: Authenticator, shapes: ModelListShapes) {
-  const answer = modelAnswerer(router, auth, shapes);
+export function anthropicModelListRoutes(router: ModelRouter, auth: Authenticator, shapes: ModelListShapes, discovery?: ModelDiscovery) {
+  const answer = modelAnswerer(router, auth, shapes, discovery);
   return new Elysia({ name: "anthropic-models" })
     .get("/anthropic/v1/models", ({ request }) => answer(request, undefined), listDetail)
     .get("/anthropic/v1/models/:id", ({ request, params }) => answer(request, params.id), retrieveDetail)
@@ -67,8 +67,8 @@ const hiddenDetail = { detail: { hide: true } };
 /** A model's `created` in both shapes: when this gateway started serving it (one instant for every listing). */
 const servingSince = new Date();
 
-function modelAnswerer(router: ModelRouter, auth: Authenticator, shapes: ModelListShapes) {
-  const catalogue = createModelCatalogue(router, servingSince);
+function modelAnswerer(router: ModelRouter, auth: Authenticator, shapes: ModelListShapes, discovery?: ModelDiscovery) {
+  const catalogue = createModelCatalogue(router, servingSince, discovery);
   const shapeFor = (path: string, headers: Headers): ModelShape =>
     path.startsWith("/anthropic/") || (shapes.anthropic && (!shapes.openai || headers.has("anthropic-version"))) ? "anthropic" : "openai";
   return async (request: Request, modelId: string | undefined): Promise<Response> => {
@@ -76,7 +76,7 @@ function modelAnswerer(router: ModelRouter, auth: Authenticator, shapes: ModelLi
     const shape = shapeFor(url.pathname, request.headers);
     try {
       requireModelsScope(await authenticateModelCall(auth, request.headers));
-      if (modelId === undefined) return Response.json(catalogue.list(shape, url.searchParams));
+      if (modelId === undefined) return Response.json(await catalogue.list(shape, url.searchParams));
       // Elysia has already decoded the path parameter (`%2F` is a slash here).
       return Response.json(catalogue.retrieve(shape, modelId));
     } catch (error) {

@@ -5,11 +5,21 @@
  * `{id, object, created, owned_by}`; an unknown one is 404 `model_not_found`.
  * Anthropic: `{data:[{type:"model", id, display_name, created_at}], has_more, first_id, last_id}`,
  * paged by `limit` (default 20, 1–1000) and `after_id` or `before_id`; an unknown model is 404
- * `not_found_error`. The listing holds exact names only; a model unrouted because its provider's
- * key is missing is in neither, and retrieving it says which key is missing.
+ * `not_found_error`. The listing holds the configured exact names, then (when `discovery` is
+ * given) the models each provider lists that a route of this gateway sends to it, so patterns
+ * such as `gpt-*` show what they serve; a model unrouted because its provider's key is missing is
+ * in neither, and retrieving it says which key is missing.
  */
+import type { ProviderConfig } from "../../config/types";
 import { GatewayError } from "../../errors/gateway-error";
+import { canListModels, type UpstreamModelLister } from "../../providers/upstream-models";
 import type { ModelRouter } from "../../routing/router";
+
+/** Where the listing finds the models providers offer (README "Endpoints", `routing.list_upstream_models`). */
+export interface ModelDiscovery {
+  providers: readonly ProviderConfig[];
+  lister: UpstreamModelLister;
+}
 
 export type ModelShape = "openai" | "anthropic";
 
@@ -21,7 +31,7 @@ interface ListedModel {
 const ANTHROPIC_DEFAULT_LIMIT = 20;
 const ANTHROPIC_MAX_LIMIT = 1000;
 
-export function createModelCatalogue(router: ModelRouter, createdAt: Date) {
+export function createModelCatalogue(router: ModelRouter, createdAt: Date, discovery?: ModelDiscovery) {
   const created = Math.floor(createdAt.getTime() / 1000);
   const createdIso = createdAt.toISOString();
   // The configuration is frozen, so the listing is too.
@@ -43,10 +53,30 @@ export function createModelCatalogue(router: ModelRouter, createdAt: Date) {
     return { id, ownedBy: route.targets[0]?.providerName ?? "gateway" };
   };
 
+  /** The configured names, then each provider's own models that a route sends to that provider. */
+  const currentListing = async (): Promise<ListedModel[]> => {
+    if (!discovery) return listed;
+    const offered = await Promise.all(discovery.providers.map((provider) => (canListModels(provider) ? discovery.lister.modelsOf(provider) : [])));
+    const all = [...listed];
+    const seen = new Set(listed.map((model) => model.id.toLowerCase()));
+    offered.forEach((ids, index) => {
+      const provider = discovery.providers[index]!.name;
+      for (const id of ids) {
+        // Only what this gateway would send to that provider: a listed model the routes send
+        // elsewhere, or nowhere, is not one the caller can use through this provider.
+        if (seen.has(id.toLowerCase()) || router.servingProvider(id) !== provider) continue;
+        seen.add(id.toLowerCase());
+        all.push({ id, ownedBy: provider });
+      }
+    });
+    return all;
+  };
+
   return {
-    list(shape: ModelShape, query: URLSearchParams): unknown {
-      if (shape === "openai") return { object: "list", data: listed.map((model) => render(shape, model)) };
-      const page = anthropicPage(listed, query);
+    async list(shape: ModelShape, query: URLSearchParams): Promise<unknown> {
+      const models = await currentListing();
+      if (shape === "openai") return { object: "list", data: models.map((model) => render(shape, model)) };
+      const page = anthropicPage(models, query);
       return { data: page.map((model) => render(shape, model)), has_more: page.hasMore, first_id: page[0]?.id ?? null, last_id: page.at(-1)?.id ?? null };
     },
     retrieve(shape: ModelShape, id: string): unknown {
