@@ -16,6 +16,7 @@ import { BackgroundRuns } from "./proxy/background-runs";
 import { DrainTracker } from "./proxy/drain-tracker";
 import { describeListenError } from "./http/listen-error";
 import { resumeFollowing } from "./proxy/native-background";
+import type { RequestLimits } from "./limits/request-limits";
 
 export interface GatewayServices {
   ledger?: LedgerSink;
@@ -26,6 +27,8 @@ export interface GatewayServices {
   responses?: ResponseStore;
   /** Background runs (tests pass one with short polling). */
   background?: BackgroundRuns;
+  /** Budgets and rate limits (needs the database). */
+  limits?: RequestLimits;
 }
 type ProxyAppRoutes = Parameters<typeof createApp>[0]["adminRoutes"];
 
@@ -114,6 +117,7 @@ export function buildProxyDeps(config: GatewayConfig, logger: Logger, services: 
     responses: services.responses ?? createResponseStore({ retentionHours: 0, logger }),
     drain: new DrainTracker(),
     background: services.background ?? new BackgroundRuns(),
+    ...(services.limits ? { limits: services.limits } : {}),
   };
 }
 
