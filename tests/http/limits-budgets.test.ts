@@ -227,3 +227,29 @@ for (const dialectCase of dialectCases) {
     });
   });
 }
+
+describe("reservations left by a gateway that died", () => {
+  test("SQLite: the next gateway on the file releases them at start, so the budget is usable again", async () => {
+    const { createSqliteDatabase } = await import("../support/test-databases");
+    const database = await createSqliteDatabase();
+    try {
+      const store = await database.openMigrated();
+      const user = await store.users.create({ email: "crashed@example.com", role: "gateway_user" });
+      const issued = await issueApiKey(store, { userId: user.id, limits: { budgetMicroUsd: 100 * CENT } });
+      // What a process killed mid-request leaves: the whole budget reserved, the reservation live for an hour.
+      const held = await store.budgets.reserve({ id: "req_dead", apiKeyId: issued.apiKey.id, userId: user.id, keyMicroUsd: 100 * CENT, userMicroUsd: 0, keyPeriodStart: new Date(0), userPeriodStart: new Date(0), now: new Date(), expiresAt: new Date(Date.now() + 3_600_000) });
+      expect(held.ok).toBe(true);
+      await store.close();
+      const gw = await startDatabaseGateway(database, undefined);
+      try {
+        let spend = (await gw.store.apiKeys.get(issued.apiKey.id))!.spend;
+        for (let i = 0; i < 100 && spend.reservedMicroUsd !== 0; i++) (await Bun.sleep(10), (spend = (await gw.store.apiKeys.get(issued.apiKey.id))!.spend));
+        expect(spend.reservedMicroUsd).toBe(0);
+      } finally {
+        await gw.stop();
+      }
+    } finally {
+      await database.drop();
+    }
+  });
+});
