@@ -64,7 +64,7 @@ export async function buildServices(loaded: LoadedConfig, logger: Logger): Promi
       auth,
       responses,
       limits,
-      adminRoutes: [createAdminRoutes({ store, auth, onUnexpectedError }), createUsageRoutes({ store, auth, onUnexpectedError, beforeRead: mover ? () => mover.flush() : undefined })],
+      adminRoutes: [createAdminRoutes({ store, auth, onUnexpectedError, beforeRead: mover ? () => mover.flush() : undefined }), createUsageRoutes({ store, auth, onUnexpectedError, beforeRead: mover ? () => mover.flush() : undefined })],
       /** Move journaled usage rows into the database now (what the usage API does before reading). */
       flushLedger: async () => {
         await mover?.flush();
