@@ -10,6 +10,8 @@ import { createLedgerSink } from "./ledger/ledger-sink";
 import type { JournalMover } from "./ledger/journal-mover";
 import { openLedgerJournal } from "./ledger/open-journal";
 import { loadPriceTable } from "./ledger/price-table";
+import { RequestLimits } from "./limits/request-limits";
+import { startReservationSweeper } from "./limits/reservation-sweeper";
 import { createResponseStore } from "./responses-store/service";
 import { ensureConfiguredRootAdmin, openConfiguredStore } from "./store/open-configured-store";
 import { type GatewayServices, startGateway } from "./gateway";
@@ -54,11 +56,15 @@ export async function buildServices(loaded: LoadedConfig, logger: Logger): Promi
     const onUnexpectedError: UnexpectedErrorHandler = (cause, answer) => logger.error({ err: cause, code: answer.code }, `admin/usage API error: ${answer.message}`);
     const responses = createResponseStore({ repository: store.responses, retentionHours: config.responses.storeRetentionHours, logger });
     responses.startPurging();
+    const limits = new RequestLimits({ budgets: store.budgets, prices, defaultOutputTokens: config.limits.defaultOutputTokens, reservationTtlMs: config.limits.reservationTtlSeconds * 1000, logger: ledgerLogger });
+    // The journal's owner is the only gateway on this SQLite file: reservations left there are a dead process's.
+    const stopSweeper = startReservationSweeper(store.budgets, ledgerLogger, { releaseAllNow: mover !== undefined });
     return {
       ledger,
       auth,
       responses,
-      adminRoutes: [createAdminRoutes({ store, auth, onUnexpectedError }), createUsageRoutes({ store, auth, onUnexpectedError, beforeRead: mover ? () => mover.flush() : undefined })],
+      limits,
+      adminRoutes: [createAdminRoutes({ store, auth, onUnexpectedError, beforeRead: mover ? () => mover.flush() : undefined }), createUsageRoutes({ store, auth, onUnexpectedError, beforeRead: mover ? () => mover.flush() : undefined })],
       /** Move journaled usage rows into the database now (what the usage API does before reading). */
       flushLedger: async () => {
         await mover?.flush();
@@ -66,6 +72,7 @@ export async function buildServices(loaded: LoadedConfig, logger: Logger): Promi
       // The gateway closes the ledger (flushing it) before this runs.
       close: async () => {
         responses.stop();
+        stopSweeper();
         await mover?.close();
         await store.close();
       },

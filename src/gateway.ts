@@ -17,6 +17,7 @@ import { BackgroundRuns } from "./proxy/background-runs";
 import { DrainTracker } from "./proxy/drain-tracker";
 import { describeListenError } from "./http/listen-error";
 import { resumeFollowing } from "./proxy/native-background";
+import type { RequestLimits } from "./limits/request-limits";
 
 export interface GatewayServices {
   ledger?: LedgerSink;
@@ -29,6 +30,8 @@ export interface GatewayServices {
   background?: BackgroundRuns;
   /** Providers' model listings for GET /v1/models (tests pass one with short cache times). */
   modelLister?: UpstreamModelLister;
+  /** Budgets and rate limits (needs the database). */
+  limits?: RequestLimits;
 }
 type ProxyAppRoutes = Parameters<typeof createApp>[0]["adminRoutes"];
 
@@ -117,6 +120,7 @@ export function buildProxyDeps(config: GatewayConfig, logger: Logger, services: 
     responses: services.responses ?? createResponseStore({ retentionHours: 0, logger }),
     drain: new DrainTracker(),
     background: services.background ?? new BackgroundRuns(),
+    ...(services.limits ? { limits: services.limits } : {}),
   };
 }
 

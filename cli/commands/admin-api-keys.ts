@@ -1,4 +1,4 @@
-/** `gateway admin api-keys create|list|revoke`: the token is printed once, at creation. */
+/** `gateway admin api-keys create|list|update|revoke`: the token is printed once, at creation. */
 import type { Argv, CommandModule } from "yargs";
 import { issueApiKey } from "../../src/auth/issue-api-key";
 import { parseExpiry } from "../../src/auth/parse-expiry";
@@ -8,9 +8,10 @@ import { toApiKeyJson } from "../../src/store/wire-format";
 import { type CliContext, printResult, runWithStore } from "../ledger-context";
 import { type ConfigArgs, withConfigOptions } from "../shared-options";
 import { resolveUserRef } from "./admin-users";
+import { LIMIT_COLUMNS, limitsFromOptions, withLimitColumns, withLimitOptions } from "../limit-options";
 
 type Args = ConfigArgs & Record<string, unknown>;
-const KEY_COLUMNS = ["id", "user_id", "key_prefix", "name", "scopes", "expires_at", "revoked_at", "created_at"];
+const KEY_COLUMNS = ["id", "user_id", "key_prefix", "name", "scopes", "expires_at", "revoked_at", "created_at", ...LIMIT_COLUMNS];
 const withJson = (yargs: Argv) => withConfigOptions(yargs).option("json", { type: "boolean", describe: "machine-readable output" });
 
 export function createAdminApiKeysCommand(ctx: CliContext): CommandModule<object, Args> {
@@ -18,7 +19,7 @@ export function createAdminApiKeysCommand(ctx: CliContext): CommandModule<object
     command: "create",
     describe: "create an API key for a user (printed once; only its hash is stored)",
     builder: (yargs) =>
-      withJson(yargs)
+      withLimitOptions(withJson(yargs))
         .option("user", { type: "string", demandOption: true, describe: "user id or email" })
         .option("scopes", { type: "string", describe: "comma-separated: models,usage,admin (default: all the role allows)" })
         .option("ttl", { type: "string", describe: "lifetime, e.g. 720h or 30d" })
@@ -29,7 +30,7 @@ export function createAdminApiKeysCommand(ctx: CliContext): CommandModule<object
         const user = await resolveUserRef(store, args.user as string);
         const scopes = typeof args.scopes === "string" ? args.scopes.split(",").map((scope) => scope.trim()).filter(Boolean) : [];
         const expiresAt = parseExpiry((args["expires-at"] as string | undefined) ?? (args.ttl as string | undefined), args["expires-at"] ? "--expires-at" : "--ttl");
-        const issued = await issueApiKey(store, { userId: user.id, scopes, expiresAt, name: (args.name as string | undefined) ?? null });
+        const issued = await issueApiKey(store, { userId: user.id, scopes, expiresAt, name: (args.name as string | undefined) ?? null, limits: limitsFromOptions(args) });
         if (args.json) ctx.out(JSON.stringify({ token: issued.token, api_key: toApiKeyJson(issued.apiKey) }, null, 2));
         else {
           ctx.out(`API key id=${issued.apiKey.id} token=${issued.token}`);
@@ -46,7 +47,23 @@ export function createAdminApiKeysCommand(ctx: CliContext): CommandModule<object
       runWithStore(ctx, args, async (store) => {
         const user = await resolveUserRef(store, args.user as string, { includeDeleted: true });
         const keys = (await store.apiKeys.listForUser(user.id)).map(toApiKeyJson);
-        printResult(ctx, args, { api_keys: keys }, keys, KEY_COLUMNS);
+        printResult(ctx, args, { api_keys: keys }, keys.map(withLimitColumns), KEY_COLUMNS);
+      }),
+  };
+
+  const update: CommandModule<object, Args> = {
+    command: "update",
+    describe: "change an API key's name or limits (--budget none removes the budget)",
+    builder: (yargs) => withLimitOptions(withJson(yargs)).option("id", { type: "string", demandOption: true, describe: "API key id" }).option("name", { type: "string", describe: "label shown in listings" }) as never,
+    handler: (args) =>
+      runWithStore(ctx, args, async (store) => {
+        const limits = limitsFromOptions(args);
+        if (!limits && args.name === undefined) throw new GatewayError("invalid_request", 400, "nothing to change: give --name, --budget, --budget-period, --rpm or --tpm");
+        const updated = await store.apiKeys.update(parseId(args.id as string, "--id"), { ...(limits ? { limits } : {}), ...(args.name !== undefined ? { name: args.name as string } : {}) });
+        if (!updated) throw new GatewayError("not_found", 404, `api key ${args.id} not found`);
+        const json = toApiKeyJson(updated);
+        if (args.json) ctx.out(JSON.stringify({ api_key: json }, null, 2));
+        else printResult(ctx, args, {}, [withLimitColumns(json)], ["id", "key_prefix", "name", ...LIMIT_COLUMNS]);
       }),
   };
 
@@ -67,7 +84,7 @@ export function createAdminApiKeysCommand(ctx: CliContext): CommandModule<object
   return {
     command: "api-keys <command>",
     describe: "manage API keys",
-    builder: (yargs) => yargs.command(create).command(list).command(revoke).demandCommand(1) as never,
+    builder: (yargs) => yargs.command(create).command(list).command(update).command(revoke).demandCommand(1) as never,
     handler: () => {},
   };
 }

@@ -7,9 +7,10 @@ import type { Store, User, UserPatch, UserRole, UserStatus } from "../../src/sto
 import { toUserJson } from "../../src/store/wire-format";
 import { type CliContext, printResult, runWithStore } from "../ledger-context";
 import { type ConfigArgs, withConfigOptions } from "../shared-options";
+import { LIMIT_COLUMNS, limitsFromOptions, withLimitColumns, withLimitOptions } from "../limit-options";
 
 type Args = ConfigArgs & Record<string, unknown>;
-const USER_COLUMNS = ["id", "email", "role", "display_name", "status", "created_at"];
+const USER_COLUMNS = ["id", "email", "role", "display_name", "status", "created_at", ...LIMIT_COLUMNS];
 
 /** A user by numeric id or by e-mail. */
 /**
@@ -27,7 +28,7 @@ export async function resolveUserRef(store: Store, ref: string | number | undefi
 
 function printUsers(ctx: CliContext, args: Args, users: User[], key = "users"): void {
   const json = users.map(toUserJson);
-  printResult(ctx, args, { [key]: json }, json, USER_COLUMNS);
+  printResult(ctx, args, { [key]: json }, json.map(withLimitColumns), USER_COLUMNS);
 }
 
 const withJson = (yargs: Argv) => withConfigOptions(yargs).option("json", { type: "boolean", describe: "machine-readable output" });
@@ -37,13 +38,13 @@ export function createAdminUsersCommand(ctx: CliContext): CommandModule<object, 
     command: "create",
     describe: "create a user",
     builder: (yargs) =>
-      withJson(yargs)
+      withLimitOptions(withJson(yargs))
         .option("email", { type: "string", demandOption: true, describe: "e-mail (unique)" })
         .option("role", { type: "string", choices: ["gateway_user", "gateway_admin"], default: "gateway_user" })
         .option("name", { type: "string", alias: "display-name", describe: "display name" }) as never,
     handler: (args) =>
       runWithStore(ctx, args, async (store) => {
-        const user = await store.users.create({ email: String(args.email), role: args.role as UserRole, displayName: (args.name as string | undefined) ?? null });
+        const user = await store.users.create({ email: String(args.email), role: args.role as UserRole, displayName: (args.name as string | undefined) ?? null, limits: limitsFromOptions(args) });
         if (args.json) ctx.out(JSON.stringify({ user: toUserJson(user) }, null, 2));
         else ctx.out(`user created: id=${user.id} email=${user.email} role=${user.role}`);
       }),
@@ -58,9 +59,9 @@ export function createAdminUsersCommand(ctx: CliContext): CommandModule<object, 
 
   const update: CommandModule<object, Args> = {
     command: "update",
-    describe: "change a user's role, display name or status",
+    describe: "change a user's role, display name, status or limits (--budget none removes the budget)",
     builder: (yargs) =>
-      withJson(yargs)
+      withLimitOptions(withJson(yargs))
         .option("id", { type: "string", demandOption: true, describe: "user id or email" })
         .option("role", { type: "string", choices: ["gateway_user", "gateway_admin"] })
         .option("name", { type: "string", alias: "display-name" })
@@ -72,6 +73,8 @@ export function createAdminUsersCommand(ctx: CliContext): CommandModule<object, 
         if (args.role !== undefined) patch.role = args.role as UserRole;
         if (args.name !== undefined) patch.displayName = args.name as string;
         if (args.status !== undefined) patch.status = args.status as UserStatus;
+        const limits = limitsFromOptions(args);
+        if (limits) patch.limits = limits;
         const updated = await store.users.update(user.id, patch);
         if (!updated) throw new GatewayError("not_found", 404, `user ${user.id} not found`);
         if (args.json) ctx.out(JSON.stringify({ user: toUserJson(updated) }, null, 2));

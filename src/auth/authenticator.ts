@@ -8,6 +8,7 @@ import { timingSafeEqual } from "node:crypto";
 import { databaseUnavailableError, isDatabaseUnreachable } from "../store/database-unreachable";
 import type { Store, User } from "../store/types";
 import { API_KEY_PREFIX, extractPresentedKeys, hashApiKey, isApiKeyShaped, keyPrefixOf } from "./api-key";
+import { principalLimitsOf } from "../limits/types";
 import { effectiveScopes, type Scope } from "./scopes";
 import type { Authenticator, Principal } from "./types";
 
@@ -97,6 +98,9 @@ export function createAuthenticator(store: Store, options: AuthenticatorOptions)
       role: match.user.role,
       scopes: effectiveScopes(match.user.role, match.key.scopes),
     };
+    // Read with the key in the same query, so limits cost the check no extra round trip.
+    const limits = principalLimitsOf(match.key.limits, match.user.limits);
+    if (limits) principal.limits = limits;
     return { ok: true, principal };
   }
 

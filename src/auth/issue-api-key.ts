@@ -1,6 +1,6 @@
 /** Create an API key for a user; the token is returned once and never stored. */
 import { GatewayError } from "../errors/gateway-error";
-import type { ApiKey, Store } from "../store/types";
+import type { ApiKey, LimitsPatch, Store } from "../store/types";
 import { generateApiKeyToken, hashApiKey, keyPrefixOf } from "./api-key";
 import { parseScopes, scopesOfRole } from "./scopes";
 
@@ -9,6 +9,8 @@ export interface IssueApiKeyInput {
   scopes?: unknown;
   expiresAt?: Date | null;
   name?: string | null;
+  /** Budget and rate limits of the new key (validated by the caller: src/limits/parse-limits.ts). */
+  limits?: LimitsPatch;
 }
 
 export interface IssuedApiKey {
@@ -40,6 +42,7 @@ export async function issueApiKey(store: Store, input: IssueApiKeyInput): Promis
     scopes,
     expiresAt: input.expiresAt ?? null,
     name: input.name ?? null,
+    ...(input.limits ? { limits: input.limits } : {}),
   });
   return { token, apiKey };
 }

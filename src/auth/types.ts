@@ -1,3 +1,5 @@
+import type { PrincipalLimits } from "../limits/types";
+
 /** Who is calling: the result of authenticating a request. */
 export interface Principal {
   userId: number | null;
@@ -5,6 +7,8 @@ export interface Principal {
   email: string | null;
   role: "root_admin" | "gateway_admin" | "gateway_user" | "anonymous";
   scopes: string[];
+  /** Budgets and rate limits of the key and its owner; absent when there are none (the fast path). */
+  limits?: PrincipalLimits;
 }
 
 /** Turns request headers into a principal, or says why not (rendered as 401/403 in the caller's protocol). */

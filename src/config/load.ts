@@ -134,6 +134,7 @@ function buildConfig(entries: Map<string, SourcedValue>, environment: string): G
     sqliteSynchronous: get("database.sqlite_synchronous"),
     pgSilenceTimeoutMs: get("database.pg_silence_timeout_ms"),
     ledger: { pricesFile: validatePricesFile(get<string>("ledger.prices_file") ? expandHome(get("ledger.prices_file")) : "", entries.get("ledger.prices_file")?.source ?? "built-in defaults") },
+    limits: { defaultOutputTokens: get("limits.default_output_tokens"), reservationTtlSeconds: get("limits.reservation_ttl_seconds") },
     responses: { storeRetentionHours: get("responses.store_retention_hours") },
     routing: { routes: get("routing.routes"), aliases: get("routing.aliases"), smallModel: get("routing.small_model"), bigModel: get("routing.big_model"), listUpstreamModels: get("routing.list_upstream_models") },
     providers: buildProviders(entries),

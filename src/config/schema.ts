@@ -67,6 +67,8 @@ export const fixedKeys: Record<string, KeySpec> = {
   "database.sqlite_synchronous": { type: { kind: "enum", values: ["FULL", "NORMAL"] } },
   "database.pg_silence_timeout_ms": { type: { kind: "int", min: 0, max: 2 ** 31 } },
   "ledger.prices_file": str,
+  "limits.default_output_tokens": positive(10_000_000),
+  "limits.reservation_ttl_seconds": positive(7 * 24 * 3600),
   "responses.store_retention_hours": { type: { kind: "int", min: 0, max: 24 * 365 * 100 } },
   "routing.routes": list,
   "routing.aliases": list,

@@ -68,6 +68,11 @@ export interface GatewayConfig {
   pgSilenceTimeoutMs: number;
   /** Price table for ledger costs; empty = the embedded config/prices.toml. */
   ledger: { pricesFile: string };
+  /**
+   * Budgets and rate limits (src/limits): output tokens reserved for a request that names no cap,
+   * and how long a reservation is held before a sweep may release it (a crashed process's).
+   */
+  limits: { defaultOutputTokens: number; reservationTtlSeconds: number };
   /** Stored Responses API objects: hours kept after creation; 0 = never store. */
   responses: { storeRetentionHours: number };
   routing: { routes: string[]; aliases: string[]; smallModel: string; bigModel: string; listUpstreamModels: boolean };

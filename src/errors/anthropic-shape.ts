@@ -24,6 +24,10 @@ const ANTHROPIC_ERRORS: Record<ErrorCode, { type: string; status?: number }> = {
   not_found: { type: "not_found_error", status: 404 },
   upstream_not_found: { type: "not_found_error", status: 404 },
   rate_limited: { type: "rate_limit_error", status: 429 },
+  rate_limit_exceeded: { type: "rate_limit_error", status: 429 },
+  // Anthropic has no budget error; its rate-limit type with x-should-retry: false (render.ts), so SDKs do not retry.
+  budget_exceeded: { type: "rate_limit_error", status: 429 },
+  model_not_priced: { type: "permission_error", status: 403 },
   upstream_rate_limited: { type: "rate_limit_error", status: 429 },
   // E03: quota exhaustion must not look like a rate limit, or Claude Code retries a dead key.
   upstream_quota_exceeded: { type: "billing_error", status: 402 },

@@ -15,6 +15,12 @@ export type ErrorCode =
   | "unauthorized"
   | "forbidden"
   | "rate_limited"
+  /** A key's or user's own requests- or tokens-per-minute limit (src/limits): retry after the wait. */
+  | "rate_limit_exceeded"
+  /** A key's or user's budget cannot take the request's worst-case cost: final until the period resets or an admin raises it. */
+  | "budget_exceeded"
+  /** A request with a budget for a model the price table lacks: its cost could not be counted. */
+  | "model_not_priced"
   | "translation_unsupported"
   | "work_mode_conflict"
   | "upstream_error"

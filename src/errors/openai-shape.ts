@@ -37,6 +37,9 @@ export function classifyOpenAiError(facts: ErrorFacts): OpenAiErrorShape {
   if (upstreamCode === "insufficient_quota" || upstreamType === "billing_error" || code === "upstream_quota_exceeded" || status === 402) {
     return { status: 429, type: "insufficient_quota", code: "insufficient_quota", message, param };
   }
+  // Before the rate-limit case: a budget is final, like OpenAI's own quota (`insufficient_quota`
+  // type, which clients treat as fatal), with the gateway's code to tell it from the provider's.
+  if (code === "budget_exceeded") return { status: 429, type: "insufficient_quota", code: "budget_exceeded", message, param };
   if (status === 429 || code === "rate_limited" || code === "upstream_rate_limited") {
     return { status: 429, type: "requests", code: "rate_limit_exceeded", message: withRetryHint(message, facts.retryAfter), param };
   }

@@ -35,6 +35,9 @@ export function errorStatus(protocol: Protocol, error: GatewayError): number {
 export function renderErrorResponse(protocol: Protocol, error: GatewayError, requestId?: string): Response {
   const headers: Record<string, string> = { "content-type": "application/json" };
   if (error.retryAfter !== undefined) headers["retry-after"] = String(Math.ceil(error.retryAfter));
+  // The OpenAI and Anthropic SDKs retry every 429 unless told not to: an exhausted budget stays
+  // exhausted, and retries would only add refused rows.
+  if (error.code === "budget_exceeded") headers["x-should-retry"] = "false";
   if (requestId) Object.assign(headers, requestIdHeaders(protocol, requestId));
   return new Response(JSON.stringify(errorBody(protocol, error)), { status: errorStatus(protocol, error), headers });
 }

@@ -44,6 +44,9 @@ async function serveModelRequest(request: ModelRequest, deps: ProxyDeps): Promis
   const warn = (message: string, details?: Record<string, unknown>) => log.warn({ ...details }, message);
   try {
     const route = deps.router.resolve(String(request.body.model), request.clientProtocol);
+    // Only keys and users with limits pay for them (an await and the database); a refusal is
+    // caught below and answered 429 in the caller's protocol, with its ledger row.
+    if (request.principal.limits && deps.limits) recorder.admit(await deps.limits.admit(request, route));
     const stream = wantsStream(request.operation, request.body);
     // Responses API: the history behind previous_response_id, and the response to keep (no
     // other API has stored responses; the check spares the others a wait on the event loop).

@@ -2,6 +2,7 @@ import type { Usage } from "../canonical/types";
 import { emptyUsage } from "../canonical/usage";
 import { type Estimators, loadEstimators } from "../ledger/estimators-lazy";
 import type { LedgerEntry } from "../ledger/types";
+import type { Admission } from "../limits/request-limits";
 import { logRequestLine } from "../log/access-line";
 import type { UpstreamOperation } from "../providers/endpoints";
 import type { RouteTarget } from "../routing/router";
@@ -32,6 +33,8 @@ export class LedgerRecorder {
   private estimate: UsageEstimate | undefined;
   private firstByteAt: number | undefined;
   private finished = false;
+  /** The request's hold on its budget and rate limits, settled with its row. */
+  private admission: Admission | undefined;
 
   constructor(
     private readonly request: ModelRequest,
@@ -54,6 +57,11 @@ export class LedgerRecorder {
     this.usage = usage;
     this.usageReported = reported;
     this.estimate = estimate;
+  }
+
+  /** The request was admitted under limits: its row's cost settles them. */
+  admit(admission: Admission | undefined): void {
+    this.admission = admission;
   }
 
   markFirstByte(): void {
@@ -135,11 +143,15 @@ export class LedgerRecorder {
       inputTokens: entry.usage.inputTokens,
       outputTokens: entry.usage.outputTokens,
     });
+    // The budget is charged the row's own cost, at the same time as the row is written, and both
+    // are done before the client gets its last byte.
+    const settled = this.admission?.settle(entry);
     try {
       await this.deps.ledger.record(entry);
     } catch (error) {
       this.deps.logger.error({ requestId: entry.requestId, err: error }, "ledger write failed");
     }
+    if (settled) await settled.catch((error: unknown) => this.deps.logger.error({ requestId: entry.requestId, err: error }, "budget settlement failed"));
   }
 }
 

@@ -10,6 +10,7 @@ import type { ModelRouter } from "../routing/router";
 import type { Translator } from "../translate/types";
 import type { BackgroundRuns } from "./background-runs";
 import type { DrainTracker } from "./drain-tracker";
+import type { RequestLimits } from "../limits/request-limits";
 import type { AbandonableCall } from "../upstream/client";
 
 /** What the proxy needs from the composition root (no module-level state, house rule 6). */
@@ -28,6 +29,8 @@ export interface ProxyDeps {
   background?: BackgroundRuns;
   /** Open streams and unwritten ledger rows, which a graceful stop settles before closing the ledger. */
   drain: DrainTracker;
+  /** Budgets and rate limits of keys and users that have them (absent without a database). */
+  limits?: RequestLimits;
 }
 
 /** One model request as the HTTP layer hands it over (body parsed once, envelope checked). */

@@ -1,6 +1,7 @@
 /** API keys: only the SHA-256 hash and the 12-character prefix are stored (reliability §2.1). */
 import { asc, eq } from "drizzle-orm";
 import type { DbContext } from "./db-context";
+import { limitColumns, toLimits, toSpend } from "./limit-columns";
 import type { ApiKey, ApiKeyRepository } from "./types";
 import { toUserRecord } from "./user-record";
 
@@ -16,6 +17,8 @@ function toApiKey(row: Record<string, unknown>): ApiKey {
     revokedAt: (row.revokedAt as Date | null) ?? null,
     createdAt: row.createdAt as Date,
     updatedAt: row.updatedAt as Date,
+    limits: toLimits(row),
+    spend: toSpend(row),
   };
 }
 
@@ -45,6 +48,7 @@ export function createApiKeyRepository(ctx: DbContext): ApiKeyRepository {
           expiresAt: key.expiresAt ?? null,
           createdAt: now,
           updatedAt: now,
+          ...(await limitColumns(ctx, null, key.limits, null, now)),
         })
         .returning();
       return toApiKey(row!);
@@ -58,6 +62,16 @@ export function createApiKeyRepository(ctx: DbContext): ApiKeyRepository {
     async findCredentialsByPrefix(prefix) {
       const rows = await db.select({ key: apiKeys, user: users }).from(apiKeys).innerJoin(users, eq(apiKeys.userId, users.id)).where(eq(apiKeys.keyPrefix, prefix));
       return rows.map((row) => ({ key: toApiKey(row.key), keyHash: row.key.keyHash, user: toUserRecord(row.user) }));
+    },
+
+    async update(id, patch) {
+      const current = await get(id);
+      if (!current) return null;
+      const now = new Date();
+      const set: Record<string, unknown> = { updatedAt: now, ...(await limitColumns(ctx, current.limits, patch.limits, { apiKeyId: id }, now)) };
+      if (patch.name !== undefined) set.name = patch.name;
+      const [row] = await db.update(apiKeys).set(set).where(eq(apiKeys.id, id)).returning();
+      return row ? toApiKey(row) : null;
     },
 
     async revoke(id) {

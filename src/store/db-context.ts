@@ -10,6 +10,7 @@ import type { Database } from "bun:sqlite";
 import { type SQL, sql } from "drizzle-orm";
 import type { PgColumn } from "drizzle-orm/pg-core";
 import type { PostgresJsDatabase } from "drizzle-orm/postgres-js";
+import type { Sql } from "postgres";
 import type * as pgSchema from "./schema/pg";
 import type { Dialect } from "./types";
 
@@ -28,6 +29,8 @@ export interface DbContext {
   db: AnyDatabase;
   /** The raw bun:sqlite handle (SQLite only), for hot paths that keep prepared statements. */
   sqliteClient?: Database;
+  /** The raw postgres.js client (PostgreSQL only), for transactions drizzle's builder cannot express for both dialects. */
+  pgClient?: Sql;
   /** SQLite file databases: the ledger journal beside the database (ledger-journal.ts). */
   ledgerJournal?: { path: string; synchronous: "FULL" | "NORMAL" };
   tables: Tables;

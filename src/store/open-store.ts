@@ -11,6 +11,8 @@ import { drizzle as drizzleSqlite } from "drizzle-orm/bun-sqlite";
 import { drizzle as drizzlePg } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import { createApiKeyRepository } from "./api-key-repository";
+import { createPgBudgetRepository } from "./budget-repository-pg";
+import { createSqliteBudgetRepository } from "./budget-repository-sqlite";
 import { closePgPool } from "./close-pg-pool";
 import { createPgSockets } from "./pg-socket";
 import { pgReconnectDelaySeconds } from "./pg-reconnect";
@@ -84,6 +86,7 @@ function buildStore(ctx: DbContext, location: string, hooks: Pick<Store, "migrat
     location,
     users: createUserRepository(ctx),
     apiKeys: createApiKeyRepository(ctx),
+    budgets: ctx.dialect === "postgres" ? createPgBudgetRepository(ctx.pgClient!) : createSqliteBudgetRepository(ctx.sqliteClient!),
     usage: createUsageRepository(ctx),
     responses: createStoredResponseRepository(ctx),
     ...hooks,
@@ -135,7 +138,7 @@ function openPostgres(url: string, options: StoreOptions): Store {
     ...({ socket: sockets.create } as object),
   });
   const db = drizzlePg({ client, schema: pgSchema });
-  const ctx: DbContext = { dialect: "postgres", db: db as unknown as AnyDatabase, tables: pgSchema, sqlFor: createDialectSql("postgres") };
+  const ctx: DbContext = { dialect: "postgres", db: db as unknown as AnyDatabase, pgClient: client, tables: pgSchema, sqlFor: createDialectSql("postgres") };
   return buildStore(ctx, redactDatabaseUrl(url), {
     migrate: () => migratePg(client, pgMigrations),
     migrationStatus: async () => describeMigrations(pgMigrations, await readPgLastApplied(client)),

@@ -6,6 +6,30 @@ export type UserRole = (typeof USER_ROLES)[number];
 export const USER_STATUSES = ["active", "inactive"] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];
 export type Dialect = "sqlite" | "postgres";
+/** Budget periods: UTC calendar day or month; null (no period) is a lifetime budget. */
+export const BUDGET_PERIODS = ["daily", "monthly"] as const;
+export type BudgetPeriod = (typeof BUDGET_PERIODS)[number];
+
+/** Spending and rate limits of a key or a user (src/limits); null = no such limit. */
+export interface Limits {
+  budgetMicroUsd: number | null;
+  budgetPeriod: BudgetPeriod | null;
+  rpmLimit: number | null;
+  tpmLimit: number | null;
+}
+
+/** Limits to change: an absent field is left as it is, null clears it. */
+export type LimitsPatch = Partial<Limits>;
+
+/** What a budget has spent, as stored (kept up to date only while a budget is set). */
+export interface SpendCounters {
+  /** Cost charged in the period that began at `periodStart`. */
+  spentMicroUsd: number;
+  /** Worst-case cost of requests still in flight. */
+  reservedMicroUsd: number;
+  /** Start of the period `spentMicroUsd` belongs to (epoch 0 for a lifetime budget); null before any. */
+  periodStart: Date | null;
+}
 
 export interface User {
   id: number;
@@ -18,6 +42,9 @@ export interface User {
   updatedAt: Date;
   /** Set when soft-deleted; the row stays so ledger rows keep their owner. */
   deletedAt: Date | null;
+  /** Limits on all of the user's keys together. */
+  limits: Limits;
+  spend: SpendCounters;
 }
 
 /** An API key as listed: never the token, never the hash. */
@@ -32,6 +59,8 @@ export interface ApiKey {
   revokedAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
+  limits: Limits;
+  spend: SpendCounters;
 }
 
 /** What the authenticator needs to verify one candidate key. */
@@ -45,12 +74,14 @@ export interface NewUser {
   email: string;
   role: UserRole;
   displayName?: string | null;
+  limits?: LimitsPatch;
 }
 
 export interface UserPatch {
   role?: UserRole;
   displayName?: string | null;
   status?: UserStatus;
+  limits?: LimitsPatch;
 }
 
 export interface ImportResult {
@@ -85,6 +116,12 @@ export interface NewApiKey {
   name?: string | null;
   scopes?: string[];
   expiresAt?: Date | null;
+  limits?: LimitsPatch;
+}
+
+export interface ApiKeyPatch {
+  name?: string | null;
+  limits?: LimitsPatch;
 }
 
 export interface ApiKeyRepository {
@@ -95,6 +132,53 @@ export interface ApiKeyRepository {
   findCredentialsByPrefix(prefix: string): Promise<ApiKeyCredential[]>;
   /** Sets revoked_at (idempotent); null when the key does not exist. */
   revoke(id: number): Promise<ApiKey | null>;
+  /** Change the name or limits; null when the key does not exist. */
+  update(id: number, patch: ApiKeyPatch): Promise<ApiKey | null>;
+}
+
+/** One admitted request's reservation on its key's and its user's budgets. */
+export interface BudgetReservation {
+  /** The model call's request id. */
+  id: string;
+  apiKeyId: number | null;
+  userId: number | null;
+  /** Reserved on the key (0: the key has no budget, its counters are left alone). */
+  keyMicroUsd: number;
+  /** Reserved on the user (0: the user has no budget). */
+  userMicroUsd: number;
+  /** Current period starts (src/limits/budget-period.ts) of the key's and the user's budgets. */
+  keyPeriodStart: Date;
+  userPeriodStart: Date;
+  now: Date;
+  /** After this the sweeper releases the reservation (its process is presumed gone). */
+  expiresAt: Date;
+}
+
+/** The end of a reserved request: the reservation is released and the actual cost charged. */
+export interface BudgetSettlement {
+  id: string;
+  apiKeyId: number | null;
+  userId: number | null;
+  /** Whether the key's / the user's counters are kept (they had a budget at admission). */
+  chargeKey: boolean;
+  chargeUser: boolean;
+  /** The ledger row's cost. */
+  costMicroUsd: number;
+  keyPeriodStart: Date;
+  userPeriodStart: Date;
+}
+
+export interface BudgetRepository {
+  /**
+   * Atomically (one transaction, on every replica) add the reservation to the key's and the
+   * user's reserved amounts if both still fit their budgets, and record it. Which budget was
+   * exhausted when it does not fit.
+   */
+  reserve(reservation: BudgetReservation): Promise<{ ok: true } | { ok: false; exhausted: "key" | "user" }>;
+  /** Release the reservation (if still there) and charge the actual cost. */
+  settle(settlement: BudgetSettlement): Promise<void>;
+  /** Release reservations that expired before `now` (all of them with `everything`); returns how many. */
+  releaseExpired(now: Date, options?: { everything?: boolean }): Promise<number>;
 }
 
 /** One ledger row as stored (LedgerEntry flattened, plus cost). */
@@ -221,6 +305,7 @@ export interface Store {
   readonly location: string;
   readonly users: UserRepository;
   readonly apiKeys: ApiKeyRepository;
+  readonly budgets: BudgetRepository;
   readonly usage: UsageRepository;
   readonly responses: StoredResponseRepository;
   migrate(): Promise<MigrationResult>;

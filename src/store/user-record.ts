@@ -1,4 +1,5 @@
 /** Row → User mapping shared by the user and API-key repositories. */
+import { toLimits, toSpend } from "./limit-columns";
 import type { User, UserRole, UserStatus } from "./types";
 
 export function toUserRecord(row: Record<string, unknown>): User {
@@ -12,5 +13,7 @@ export function toUserRecord(row: Record<string, unknown>): User {
     createdAt: row.createdAt as Date,
     updatedAt: row.updatedAt as Date,
     deletedAt: (row.deletedAt as Date | null) ?? null,
+    limits: toLimits(row),
+    spend: toSpend(row),
   };
 }

@@ -2,6 +2,7 @@
 import { and, asc, eq, isNull, ne } from "drizzle-orm";
 import { GatewayError } from "../errors/gateway-error";
 import type { DbContext } from "./db-context";
+import { limitColumns } from "./limit-columns";
 import { type ImportResult, type NewUser, USER_ROLES, type User, type UserRepository, type UserRole } from "./types";
 import { toUserRecord as toUser } from "./user-record";
 
@@ -49,14 +50,14 @@ export function createUserRepository(ctx: DbContext): UserRepository {
       // (its old keys stay revoked) so its ledger history keeps one owner.
       const [row] = await db
         .update(users)
-        .set({ role: input.role, displayName: input.displayName ?? null, status: "active", deletedAt: null, updatedAt: now })
+        .set({ role: input.role, displayName: input.displayName ?? null, status: "active", deletedAt: null, updatedAt: now, ...(await limitColumns(ctx, existing.limits, input.limits, { userId: existing.id }, now)) })
         .where(eq(users.id, existing.id))
         .returning();
       return toUser(row!);
     }
     const [row] = await db
       .insert(users)
-      .values({ uuid: crypto.randomUUID(), email, role: input.role, displayName: input.displayName ?? null, status: "active", createdAt: now, updatedAt: now })
+      .values({ uuid: crypto.randomUUID(), email, role: input.role, displayName: input.displayName ?? null, status: "active", createdAt: now, updatedAt: now, ...(await limitColumns(ctx, null, input.limits, null, now)) })
       .onConflictDoNothing({ target: users.email })
       .returning();
     if (!row) throw new GatewayError("conflict", 409, `user ${email} already exists`, { param: "email" });
@@ -91,7 +92,8 @@ export function createUserRepository(ctx: DbContext): UserRepository {
         throw new GatewayError("invalid_request", 400, `unsupported status ${JSON.stringify(patch.status)} (use active or inactive)`, { param: "status" });
       }
       if (current.role === "root_admin" && patch.status === "inactive") throw new GatewayError("invalid_request", 400, "the root admin cannot be deactivated", { param: "status" });
-      const set: Record<string, unknown> = { updatedAt: new Date() };
+      const now = new Date();
+      const set: Record<string, unknown> = { updatedAt: now, ...(await limitColumns(ctx, current.limits, patch.limits, { userId: id }, now)) };
       if (patch.role !== undefined) set.role = patch.role;
       if (patch.displayName !== undefined) set.displayName = patch.displayName;
       if (patch.status !== undefined) set.status = patch.status;

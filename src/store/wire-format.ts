@@ -2,9 +2,38 @@
  * JSON shapes of users, keys and usage for the admin/usage APIs and the CLI's --json output
  * (snake_case like the original's admin API, upstream notes §1.1). Never includes a key hash.
  */
-import type { ApiKey, StoredUsageRow, UsageGroup, UsageSummary, UsageTotals, User } from "./types";
+import { budgetStatusOf } from "../limits/budget-status";
+import type { ApiKey, Limits, SpendCounters, StoredUsageRow, UsageGroup, UsageSummary, UsageTotals, User } from "./types";
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+/** Limits as set: budget in dollars (exact: stored as micro-dollars), rates per minute; null = none. */
+export function toLimitsJson(limits: Limits) {
+  return {
+    budget_usd: limits.budgetMicroUsd === null ? null : limits.budgetMicroUsd / 1_000_000,
+    budget_period: limits.budgetMicroUsd === null ? null : (limits.budgetPeriod ?? "lifetime"),
+    rpm_limit: limits.rpmLimit,
+    tpm_limit: limits.tpmLimit,
+  };
+}
+
+/** The budget's state now (null without a budget): spend in the current period, in-flight reservations, what is left. */
+export function toBudgetJson(limits: Limits, spend: SpendCounters, now = new Date()) {
+  const status = budgetStatusOf(limits, spend, now);
+  if (!status) return null;
+  return {
+    period: status.period,
+    period_start: status.period === "lifetime" ? null : iso(status.periodStart),
+    resets_at: iso(status.resetsAt),
+    budget_micro_usd: status.budgetMicroUsd,
+    spent_micro_usd: status.spentMicroUsd,
+    reserved_micro_usd: status.reservedMicroUsd,
+    remaining_micro_usd: status.remainingMicroUsd,
+    /** Convenience only; the micro-dollar figures are exact. */
+    spent_usd: status.spentMicroUsd / 1_000_000,
+    remaining_usd: status.remainingMicroUsd / 1_000_000,
+  };
+}
 
 export function toUserJson(user: User) {
   return {
@@ -17,6 +46,8 @@ export function toUserJson(user: User) {
     created_at: iso(user.createdAt),
     updated_at: iso(user.updatedAt),
     deleted_at: iso(user.deletedAt),
+    limits: toLimitsJson(user.limits),
+    budget: toBudgetJson(user.limits, user.spend),
   };
 }
 
@@ -32,6 +63,8 @@ export function toApiKeyJson(key: ApiKey) {
     revoked_at: iso(key.revokedAt),
     created_at: iso(key.createdAt),
     updated_at: iso(key.updatedAt),
+    limits: toLimitsJson(key.limits),
+    budget: toBudgetJson(key.limits, key.spend),
   };
 }
 

@@ -12,9 +12,10 @@ import { GatewayError } from "../../errors/gateway-error";
 import { parseId } from "../../ledger/usage-query";
 import { parseExpiry } from "../../auth/parse-expiry";
 import { parseUsersCsv } from "../../store/parse-users-csv";
-import type { NewUser, Store, User, UserPatch, UserRole, UserStatus } from "../../store/types";
+import type { ApiKeyPatch, NewUser, Store, User, UserPatch, UserRole, UserStatus } from "../../store/types";
 import { toApiKeyJson, toUserJson } from "../../store/wire-format";
 import { refuseUnknownFields } from "../known-fields";
+import { LIMIT_FIELDS, parseLimitsFields } from "../../limits/parse-limits";
 import { answerWithErrors, jsonResponse, type UnexpectedErrorHandler, optionalString, principalOrThrow, readBodyText, readJsonObject } from "../api-response";
 
 export interface AdminRouteDeps {
@@ -22,6 +23,11 @@ export interface AdminRouteDeps {
   auth: GatewayAuthenticator;
   /** Called once for each request answered with a 5xx (a bug, the database away), with the cause to log. */
   onUnexpectedError?: UnexpectedErrorHandler;
+  /**
+   * Moves journaled ledger rows into the database (SQLite): run before a budget is set, whose
+   * spend starts from the ledger, so the last 100 ms of requests are not missed.
+   */
+  beforeRead?: () => Promise<void>;
 }
 
 const detail = { tags: ["Admin"] };
@@ -37,9 +43,10 @@ async function requireUser(store: Store, id: number): Promise<User> {
 }
 
 /** `name` is accepted beside `display_name` on every user body, as the CLI's --name. */
-const NEW_USER_FIELDS = ["email", "role", "display_name", "name"] as const;
-const USER_PATCH_FIELDS = ["role", "display_name", "name", "status"] as const;
-const NEW_KEY_FIELDS = ["scopes", "expires_at", "ttl", "name"] as const;
+const NEW_USER_FIELDS = ["email", "role", "display_name", "name", ...LIMIT_FIELDS] as const;
+const USER_PATCH_FIELDS = ["role", "display_name", "name", "status", ...LIMIT_FIELDS] as const;
+const NEW_KEY_FIELDS = ["scopes", "expires_at", "ttl", "name", ...LIMIT_FIELDS] as const;
+const KEY_PATCH_FIELDS = ["name", ...LIMIT_FIELDS] as const;
 const IMPORT_FIELDS = ["users", "skip_existing"] as const;
 
 function parseNewUser(body: Record<string, unknown>, param = ""): NewUser {
@@ -50,6 +57,7 @@ function parseNewUser(body: Record<string, unknown>, param = ""): NewUser {
     email,
     role: (optionalString(body, "role") ?? "gateway_user") as UserRole,
     displayName: optionalString(body, "display_name") ?? optionalString(body, "name") ?? null,
+    limits: parseLimitsFields(body, param),
   };
 }
 
@@ -63,6 +71,17 @@ function parseUserPatch(body: Record<string, unknown>): UserPatch {
   }
   const status = optionalString(body, "status");
   if (status !== undefined) patch.status = status as UserStatus;
+  const limits = parseLimitsFields(body);
+  if (limits) patch.limits = limits;
+  return patch;
+}
+
+function parseKeyPatch(body: Record<string, unknown>): ApiKeyPatch {
+  refuseUnknownFields(body, KEY_PATCH_FIELDS);
+  const patch: ApiKeyPatch = {};
+  if ("name" in body) patch.name = body.name === null ? null : (optionalString(body, "name") ?? null);
+  const limits = parseLimitsFields(body);
+  if (limits) patch.limits = limits;
   return patch;
 }
 
@@ -102,7 +121,7 @@ export function createAdminRoutes(deps: AdminRouteDeps): AnyElysia {
           const user = await store.users.create(parseNewUser(await readJsonObject(request)));
           return jsonResponse(201, { user: toUserJson(user) });
         }),
-      { parse: "none", detail: { ...detail, summary: "Create a user {email, role, display_name}" } },
+      { parse: "none", detail: { ...detail, summary: "Create a user {email, role, display_name, budget_usd, budget_period, rpm_limit, tpm_limit}" } },
     )
     .post(
       "/api/v1/admin/users/import",
@@ -125,7 +144,9 @@ export function createAdminRoutes(deps: AdminRouteDeps): AnyElysia {
         asAdmin(request, async (actor) => {
           const target = await requireUser(store, parseId(params.id, "id"));
           assertMayManage(actor, target);
-          const updated = await store.users.update(target.id, parseUserPatch(await readJsonObject(request)));
+          const patch = parseUserPatch(await readJsonObject(request));
+          if (patch.limits) await deps.beforeRead?.();
+          const updated = await store.users.update(target.id, patch);
           if (!updated) throw new GatewayError("not_found", 404, `user ${target.id} not found`);
           return jsonResponse(200, { user: toUserJson(updated) });
         }),
@@ -161,11 +182,27 @@ export function createAdminRoutes(deps: AdminRouteDeps): AnyElysia {
           const body = await readJsonObject(request);
           refuseUnknownFields(body, NEW_KEY_FIELDS);
           const expiresAt = parseExpiry(optionalString(body, "expires_at") ?? optionalString(body, "ttl"), "expires_at");
-          const issued = await issueApiKey(store, { userId: target.id, scopes: body.scopes, expiresAt, name: optionalString(body, "name") ?? null });
+          const issued = await issueApiKey(store, { userId: target.id, scopes: body.scopes, expiresAt, name: optionalString(body, "name") ?? null, limits: parseLimitsFields(body) });
           // The token is in this response only; it is stored as a hash (reliability-anchors §2.1).
           return jsonResponse(201, { token: issued.token, api_key: toApiKeyJson(issued.apiKey) });
         }),
       { parse: "none", detail: { ...detail, summary: "Create an API key {scopes, expires_at, name}; the token is shown once" } },
+    )
+    .patch(
+      "/api/v1/admin/api-keys/:id",
+      ({ request, params }) =>
+        asAdmin(request, async (actor) => {
+          const key = await store.apiKeys.get(parseId(params.id, "id"));
+          if (!key) throw new GatewayError("not_found", 404, `api key ${params.id} not found`);
+          const owner = await store.users.get(key.userId);
+          if (owner) assertMayManage(actor, owner);
+          const patch = parseKeyPatch(await readJsonObject(request));
+          if (patch.limits) await deps.beforeRead?.();
+          const updated = await store.apiKeys.update(key.id, patch);
+          if (!updated) throw new GatewayError("not_found", 404, `api key ${key.id} not found`);
+          return jsonResponse(200, { api_key: toApiKeyJson(updated) });
+        }),
+      { parse: "none", detail: { ...detail, summary: "Change a key's name or limits {name, budget_usd, budget_period, rpm_limit, tpm_limit}; null clears" } },
     )
     .delete(
       "/api/v1/admin/api-keys/:id",

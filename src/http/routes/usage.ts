@@ -10,7 +10,7 @@ import { hasScope } from "../../auth/authenticator";
 import { GatewayError } from "../../errors/gateway-error";
 import { parseId, parseLimit, parseTimeBound } from "../../ledger/usage-query";
 import type { Store, UsageFilter } from "../../store/types";
-import { toUsageRowJson, toUsageSummaryJson } from "../../store/wire-format";
+import { toBudgetJson, toLimitsJson, toUsageRowJson, toUsageSummaryJson } from "../../store/wire-format";
 import { answerWithErrors, jsonResponse, type UnexpectedErrorHandler, principalOrThrow } from "../api-response";
 
 export interface UsageRouteDeps {
@@ -87,7 +87,23 @@ export function createUsageRoutes(deps: UsageRouteDeps): AnyElysia {
       return jsonResponse(200, { filter: echoFilter(filter), entries: (await store.usage.logs(filter, limit)).map(toUsageRowJson) });
     }, deps.onUnexpectedError);
 
+  /** The caller's own limits and what its key's and its user's budgets have left (no query parameters). */
+  const ownBudget = ({ request }: { request: Request }) =>
+    answerWithErrors(async () => {
+      const principal = principalOrThrow(await auth.authenticate(request.headers));
+      if (!hasScope(principal, "usage")) throw new GatewayError("forbidden", 403, "this key lacks the usage scope");
+      if (principal.userId === null) throw new GatewayError("unauthorized", 401, "usage needs a known user");
+      for (const name of new URL(request.url).searchParams.keys()) throw new GatewayError("invalid_request", 400, `unknown query parameter ${JSON.stringify(name)} (this route takes none)`, { param: name });
+      const [key, user] = await Promise.all([principal.apiKeyId === null ? null : store.apiKeys.get(principal.apiKeyId), store.users.get(principal.userId)]);
+      const now = new Date();
+      return jsonResponse(200, {
+        api_key: key && { id: key.id, key_prefix: key.keyPrefix, limits: toLimitsJson(key.limits), budget: toBudgetJson(key.limits, key.spend, now) },
+        user: user && { id: user.id, email: user.email, limits: toLimitsJson(user.limits), budget: toBudgetJson(user.limits, user.spend, now) },
+      });
+    }, deps.onUnexpectedError);
+
   return new Elysia({ name: "usage-routes" })
+    .get("/api/v1/usage/budget", ownBudget, { detail: { ...detail, summary: "Your limits and the budget left on your key and your user" } })
     .get("/api/v1/usage/summary", summary(ownFilter), { detail: { ...detail, summary: "Your usage: totals and by day and model" } })
     .get("/api/v1/usage/logs", logs(ownFilter), { detail: { ...detail, summary: "Your most recent ledger rows (?limit=, default 20)" } })
     .get("/api/v1/admin/usage/summary", summary(adminFilter), { detail: { ...detail, summary: "Usage across users (?user_id&api_key_id&model&since&until)" } })

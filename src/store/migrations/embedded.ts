@@ -14,6 +14,12 @@ export const sqliteMigrations: EmbeddedMigration[] = [
     "when": 1795267514509,
     "breakpoints": true,
     "sql": "ALTER TABLE `usage_entries` ADD `client_request_id` text;"
+  },
+  {
+    "tag": "0002_limits",
+    "when": 1795288250180,
+    "breakpoints": true,
+    "sql": "CREATE TABLE `budget_reservations` (\n\t`id` text PRIMARY KEY NOT NULL,\n\t`api_key_id` integer,\n\t`user_id` integer,\n\t`key_micro_usd` integer NOT NULL,\n\t`user_micro_usd` integer NOT NULL,\n\t`created_at` integer NOT NULL,\n\t`expires_at` integer NOT NULL\n);\n--> statement-breakpoint\nCREATE INDEX `idx_budget_reservations_expires_at` ON `budget_reservations` (`expires_at`);--> statement-breakpoint\nALTER TABLE `api_keys` ADD `budget_micro_usd` integer;--> statement-breakpoint\nALTER TABLE `api_keys` ADD `budget_period` text;--> statement-breakpoint\nALTER TABLE `api_keys` ADD `rpm_limit` integer;--> statement-breakpoint\nALTER TABLE `api_keys` ADD `tpm_limit` integer;--> statement-breakpoint\nALTER TABLE `api_keys` ADD `spent_micro_usd` integer DEFAULT 0 NOT NULL;--> statement-breakpoint\nALTER TABLE `api_keys` ADD `reserved_micro_usd` integer DEFAULT 0 NOT NULL;--> statement-breakpoint\nALTER TABLE `api_keys` ADD `spend_period_start` integer;--> statement-breakpoint\nALTER TABLE `users` ADD `budget_micro_usd` integer;--> statement-breakpoint\nALTER TABLE `users` ADD `budget_period` text;--> statement-breakpoint\nALTER TABLE `users` ADD `rpm_limit` integer;--> statement-breakpoint\nALTER TABLE `users` ADD `tpm_limit` integer;--> statement-breakpoint\nALTER TABLE `users` ADD `spent_micro_usd` integer DEFAULT 0 NOT NULL;--> statement-breakpoint\nALTER TABLE `users` ADD `reserved_micro_usd` integer DEFAULT 0 NOT NULL;--> statement-breakpoint\nALTER TABLE `users` ADD `spend_period_start` integer;"
   }
 ];
 
@@ -29,5 +35,11 @@ export const pgMigrations: EmbeddedMigration[] = [
     "when": 1795267514956,
     "breakpoints": true,
     "sql": "ALTER TABLE \"usage_entries\" ADD COLUMN \"client_request_id\" text;"
+  },
+  {
+    "tag": "0002_limits",
+    "when": 1795288250582,
+    "breakpoints": true,
+    "sql": "CREATE TABLE \"budget_reservations\" (\n\t\"id\" text PRIMARY KEY NOT NULL,\n\t\"api_key_id\" integer,\n\t\"user_id\" integer,\n\t\"key_micro_usd\" bigint NOT NULL,\n\t\"user_micro_usd\" bigint NOT NULL,\n\t\"created_at\" timestamp with time zone NOT NULL,\n\t\"expires_at\" timestamp with time zone NOT NULL\n);\n--> statement-breakpoint\nALTER TABLE \"api_keys\" ADD COLUMN \"budget_micro_usd\" bigint;--> statement-breakpoint\nALTER TABLE \"api_keys\" ADD COLUMN \"budget_period\" text;--> statement-breakpoint\nALTER TABLE \"api_keys\" ADD COLUMN \"rpm_limit\" integer;--> statement-breakpoint\nALTER TABLE \"api_keys\" ADD COLUMN \"tpm_limit\" integer;--> statement-breakpoint\nALTER TABLE \"api_keys\" ADD COLUMN \"spent_micro_usd\" bigint DEFAULT 0 NOT NULL;--> statement-breakpoint\nALTER TABLE \"api_keys\" ADD COLUMN \"reserved_micro_usd\" bigint DEFAULT 0 NOT NULL;--> statement-breakpoint\nALTER TABLE \"api_keys\" ADD COLUMN \"spend_period_start\" timestamp with time zone;--> statement-breakpoint\nALTER TABLE \"users\" ADD COLUMN \"budget_micro_usd\" bigint;--> statement-breakpoint\nALTER TABLE \"users\" ADD COLUMN \"budget_period\" text;--> statement-breakpoint\nALTER TABLE \"users\" ADD COLUMN \"rpm_limit\" integer;--> statement-breakpoint\nALTER TABLE \"users\" ADD COLUMN \"tpm_limit\" integer;--> statement-breakpoint\nALTER TABLE \"users\" ADD COLUMN \"spent_micro_usd\" bigint DEFAULT 0 NOT NULL;--> statement-breakpoint\nALTER TABLE \"users\" ADD COLUMN \"reserved_micro_usd\" bigint DEFAULT 0 NOT NULL;--> statement-breakpoint\nALTER TABLE \"users\" ADD COLUMN \"spend_period_start\" timestamp with time zone;--> statement-breakpoint\nCREATE INDEX \"idx_budget_reservations_expires_at\" ON \"budget_reservations\" USING btree (\"expires_at\");"
   }
 ];

@@ -22,6 +22,13 @@ export const users = pgTable(
     createdAt: timestamp("created_at", tz).notNull(),
     updatedAt: timestamp("updated_at", tz).notNull(),
     deletedAt: timestamp("deleted_at", tz),
+    budgetMicroUsd: bigint("budget_micro_usd", num),
+    budgetPeriod: text("budget_period"),
+    rpmLimit: integer("rpm_limit"),
+    tpmLimit: integer("tpm_limit"),
+    spentMicroUsd: bigint("spent_micro_usd", num).notNull().default(0),
+    reservedMicroUsd: bigint("reserved_micro_usd", num).notNull().default(0),
+    spendPeriodStart: timestamp("spend_period_start", tz),
   },
   (t) => [index("idx_users_role").on(t.role), index("idx_users_deleted_at").on(t.deletedAt)],
 );
@@ -42,6 +49,13 @@ export const apiKeys = pgTable(
     revokedAt: timestamp("revoked_at", tz),
     createdAt: timestamp("created_at", tz).notNull(),
     updatedAt: timestamp("updated_at", tz).notNull(),
+    budgetMicroUsd: bigint("budget_micro_usd", num),
+    budgetPeriod: text("budget_period"),
+    rpmLimit: integer("rpm_limit"),
+    tpmLimit: integer("tpm_limit"),
+    spentMicroUsd: bigint("spent_micro_usd", num).notNull().default(0),
+    reservedMicroUsd: bigint("reserved_micro_usd", num).notNull().default(0),
+    spendPeriodStart: timestamp("spend_period_start", tz),
   },
   (t) => [index("idx_api_keys_user_id").on(t.userId), index("idx_api_keys_key_prefix").on(t.keyPrefix)],
 );
@@ -95,4 +109,18 @@ export const storedResponses = pgTable(
     responseJson: jsonb("response_json").notNull(),
   },
   (t) => [index("idx_stored_responses_expires_at").on(t.expiresAt), index("idx_stored_responses_user_id").on(t.userId)],
+);
+
+export const budgetReservations = pgTable(
+  "budget_reservations",
+  {
+    id: text("id").primaryKey(),
+    apiKeyId: integer("api_key_id"),
+    userId: integer("user_id"),
+    keyMicroUsd: bigint("key_micro_usd", num).notNull(),
+    userMicroUsd: bigint("user_micro_usd", num).notNull(),
+    createdAt: timestamp("created_at", tz).notNull(),
+    expiresAt: timestamp("expires_at", tz).notNull(),
+  },
+  (t) => [index("idx_budget_reservations_expires_at").on(t.expiresAt)],
 );

@@ -22,6 +22,20 @@ export const users = sqliteTable(
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
     deletedAt: integer("deleted_at", { mode: "timestamp_ms" }),
+    /** Spending limit in micro-dollars (src/limits); null = none. */
+    budgetMicroUsd: integer("budget_micro_usd"),
+    /** daily | monthly (UTC calendar periods); null = lifetime, never resets. */
+    budgetPeriod: text("budget_period"),
+    /** Requests per minute (per replica); null = none. */
+    rpmLimit: integer("rpm_limit"),
+    /** Tokens (input + output) per minute (per replica); null = none. */
+    tpmLimit: integer("tpm_limit"),
+    /** Cost charged in the period that began at spend_period_start (kept only while a budget is set). */
+    spentMicroUsd: integer("spent_micro_usd").notNull().default(0),
+    /** Worst-case cost of requests in flight (budget_reservations holds each one). */
+    reservedMicroUsd: integer("reserved_micro_usd").notNull().default(0),
+    /** Start of the period spent_micro_usd belongs to; a later period starts again from 0. */
+    spendPeriodStart: integer("spend_period_start", { mode: "timestamp_ms" }),
   },
   (t) => [index("idx_users_role").on(t.role), index("idx_users_deleted_at").on(t.deletedAt)],
 );
@@ -45,6 +59,20 @@ export const apiKeys = sqliteTable(
     revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+    /** Spending limit in micro-dollars (src/limits); null = none. */
+    budgetMicroUsd: integer("budget_micro_usd"),
+    /** daily | monthly (UTC calendar periods); null = lifetime, never resets. */
+    budgetPeriod: text("budget_period"),
+    /** Requests per minute (per replica); null = none. */
+    rpmLimit: integer("rpm_limit"),
+    /** Tokens (input + output) per minute (per replica); null = none. */
+    tpmLimit: integer("tpm_limit"),
+    /** Cost charged in the period that began at spend_period_start (kept only while a budget is set). */
+    spentMicroUsd: integer("spent_micro_usd").notNull().default(0),
+    /** Worst-case cost of requests in flight (budget_reservations holds each one). */
+    reservedMicroUsd: integer("reserved_micro_usd").notNull().default(0),
+    /** Start of the period spent_micro_usd belongs to; a later period starts again from 0. */
+    spendPeriodStart: integer("spend_period_start", { mode: "timestamp_ms" }),
   },
   (t) => [index("idx_api_keys_user_id").on(t.userId), index("idx_api_keys_key_prefix").on(t.keyPrefix)],
 );
@@ -103,4 +131,26 @@ export const storedResponses = sqliteTable(
     responseJson: text("response_json", { mode: "json" }).notNull(),
   },
   (t) => [index("idx_stored_responses_expires_at").on(t.expiresAt), index("idx_stored_responses_user_id").on(t.userId)],
+);
+
+/**
+ * One budget reservation per admitted request of a key or user with a budget: the worst-case
+ * cost added to reserved_micro_usd at admission, taken back at the request's end. A row that
+ * outlives expires_at (a crashed process) is released by the sweeper (src/limits/).
+ */
+export const budgetReservations = sqliteTable(
+  "budget_reservations",
+  {
+    /** The gateway's request id of the model call. */
+    id: text("id").primaryKey(),
+    apiKeyId: integer("api_key_id"),
+    userId: integer("user_id"),
+    /** Reserved on the key's counters (0 when the key has no budget). */
+    keyMicroUsd: integer("key_micro_usd").notNull(),
+    /** Reserved on the user's counters (0 when the user has no budget). */
+    userMicroUsd: integer("user_micro_usd").notNull(),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    expiresAt: integer("expires_at", { mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [index("idx_budget_reservations_expires_at").on(t.expiresAt)],
 );

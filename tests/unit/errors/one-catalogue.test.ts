@@ -17,7 +17,7 @@ const CATALOGUE: Record<ErrorCode, number> = {
   upstream_unauthorized: 401, upstream_forbidden: 403, upstream_not_found: 404, upstream_rate_limited: 429,
   upstream_quota_exceeded: 429, upstream_overloaded: 529, upstream_unavailable: 503, upstream_timeout: 504,
   upstream_connect_failed: 502, upstream_stream_broken: 502, tool_loop_detected: 400, gateway_shutdown: 503, database_unavailable: 503,
-  internal_error: 500,
+  internal_error: 500, rate_limit_exceeded: 429, budget_exceeded: 429, model_not_priced: 403,
 };
 
 describe("one catalogue, rendered the same by the gateway and the codecs", () => {
@@ -56,5 +56,23 @@ describe("one catalogue, rendered the same by the gateway and the codecs", () =>
     const shutdown = new GatewayError("gateway_shutdown", 503, "gateway shutting down");
     expect(renderAnthropicError(shutdown)).toMatchObject({ status: 529, body: { error: { type: "overloaded_error", message: "gateway shutting down" } } });
     expect(renderOpenAIError(shutdown)).toMatchObject({ status: 503, body: { error: { type: "server_error", code: "gateway_shutdown" } } });
+  });
+
+  test("the gateway's own limits: a budget is final (not a rate limit), a rate limit says when to retry", async () => {
+    const budget = new GatewayError("budget_exceeded", 429, "API key budget exhausted");
+    const openai = renderErrorResponse("openai-chat", budget);
+    expect(openai.status).toBe(429);
+    expect(openai.headers.get("x-should-retry")).toBe("false");
+    expect((await openai.json()).error).toMatchObject({ type: "insufficient_quota", code: "budget_exceeded" });
+    const anthropic = renderErrorResponse("anthropic", budget);
+    expect(anthropic.status).toBe(429);
+    expect(anthropic.headers.get("x-should-retry")).toBe("false");
+    expect(await anthropic.json()).toEqual({ type: "error", error: { type: "rate_limit_error", message: "API key budget exhausted" } });
+    const rate = new GatewayError("rate_limit_exceeded", 429, "API key request rate limit reached", { retryAfter: 12 });
+    const rated = renderErrorResponse("openai-chat", rate);
+    expect(rated.headers.get("retry-after")).toBe("12");
+    expect(rated.headers.get("x-should-retry")).toBeNull();
+    expect((await rated.json()).error.code).toBe("rate_limit_exceeded");
+    expect((await renderErrorResponse("anthropic", rate).json()).error.type).toBe("rate_limit_error");
   });
 });

@@ -3,9 +3,10 @@ import { afterAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { sqliteMigrations } from "../../../src/store/migrations/embedded";
+import postgres from "postgres";
+import { pgMigrations, sqliteMigrations } from "../../../src/store/migrations/embedded";
 import { renderEmbeddedMigrations } from "../../../src/store/migrations/render-embedded";
-import { migrateSqlite } from "../../../src/store/migrations/run-migrations";
+import { migratePg, migrateSqlite } from "../../../src/store/migrations/run-migrations";
 import { openStore, redactDatabaseUrl, resolveDatabaseTarget } from "../../../src/store/open-store";
 import { createPgDatabase, createSqliteDatabase, pgSkipReason, type TestDatabase } from "../../support/test-databases";
 
@@ -36,7 +37,7 @@ describe("concurrent start-up", () => {
     databases.push(database);
     const [a, b] = [await database.open(), await database.open()];
     const results = await Promise.all([a.migrate(), b.migrate()]);
-    expect(results.flatMap((result) => result.applied)).toEqual(["0000_init", "0001_client_request_id"]);
+    expect(results.flatMap((result) => result.applied)).toEqual(["0000_init", "0001_client_request_id", "0002_limits"]);
   });
 
   test.skipIf(pgSkipReason !== null)("replicas migrating one PostgreSQL database together serialise on the advisory lock", async () => {
@@ -44,7 +45,7 @@ describe("concurrent start-up", () => {
     databases.push(database);
     const stores = await Promise.all([database.open(), database.open(), database.open()]);
     const results = await Promise.all(stores.map((store) => store.migrate()));
-    expect(results.flatMap((result) => result.applied)).toEqual(["0000_init", "0001_client_request_id"]);
+    expect(results.flatMap((result) => result.applied)).toEqual(["0000_init", "0001_client_request_id", "0002_limits"]);
     for (const store of stores) expect((await store.migrationStatus()).pending).toEqual([]);
   });
 });
@@ -59,12 +60,46 @@ test("a database at the first migration upgrades in place: ledger rows are kept,
     );
     old.close();
     const store = await openStore({ dataDir });
-    expect((await store.migrate()).applied).toEqual(["0001_client_request_id"]);
+    expect((await store.migrate()).applied).toEqual(["0001_client_request_id", "0002_limits"]);
     const [row] = await store.usage.logs({}, 10);
     expect(row).toMatchObject({ requestId: "req_old", clientRequestId: null, promptTokens: 10, completionTokens: 5 });
     await store.close();
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test("a database at 0001 upgrades in place to limits: users and keys are kept, without limits, spend 0 (SQLite)", async () => {
+  const dataDir = mkdtempSync(join(tmpdir(), "gw-upgrade-"));
+  try {
+    const old = new Database(join(dataDir, "gateway.db"));
+    migrateSqlite(old, sqliteMigrations.slice(0, 2));
+    old.run("insert into users (uuid, email, role, status, created_at, updated_at) values ('u1', 'old@example.com', 'gateway_user', 'active', 1700000000000, 1700000000000)");
+    old.run("insert into api_keys (uuid, user_id, key_hash, key_prefix, scopes, created_at, updated_at) values ('k1', 1, 'hash', 'tok_abcdefgh', '[]', 1700000000000, 1700000000000)");
+    old.close();
+    const store = await openStore({ dataDir });
+    expect((await store.migrate()).applied).toEqual(["0002_limits"]);
+    const user = (await store.users.findByEmail("old@example.com"))!;
+    expect(user.limits).toEqual({ budgetMicroUsd: null, budgetPeriod: null, rpmLimit: null, tpmLimit: null });
+    expect((await store.apiKeys.get(1))!.spend).toEqual({ spentMicroUsd: 0, reservedMicroUsd: 0, periodStart: null });
+    await store.close();
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test.skipIf(pgSkipReason !== null)("a PostgreSQL database at 0001 upgrades in place to limits: keys are kept, without limits", async () => {
+  const database = await createPgDatabase();
+  try {
+    const store = await database.open();
+    const admin = postgres(database.options.databaseUrl!, { max: 1, onnotice: () => {} });
+    await migratePg(admin, pgMigrations.slice(0, 2));
+    await admin.unsafe("insert into users (uuid, email, role, status, created_at, updated_at) values ('u1', 'old@example.com', 'gateway_user', 'active', now(), now())");
+    await admin.end();
+    expect((await store.migrate()).applied).toEqual(["0002_limits"]);
+    expect((await store.users.findByEmail("old@example.com"))!.spend).toEqual({ spentMicroUsd: 0, reservedMicroUsd: 0, periodStart: null });
+  } finally {
+    await database.drop();
   }
 });
 

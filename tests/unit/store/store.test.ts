@@ -17,10 +17,10 @@ for (const dialectCase of dialectCases) {
     test("migrate applies the embedded migrations once and reports status", async () => {
       expect((await store.migrationStatus()).applied).toEqual([]);
       const first = await store.migrate();
-      expect(first.applied).toEqual(["0000_init", "0001_client_request_id"]);
+      expect(first.applied).toEqual(["0000_init", "0001_client_request_id", "0002_limits"]);
       const second = await store.migrate();
       expect(second.applied).toEqual([]);
-      expect(await store.migrationStatus()).toEqual({ applied: ["0000_init", "0001_client_request_id"], pending: [] });
+      expect(await store.migrationStatus()).toEqual({ applied: ["0000_init", "0001_client_request_id", "0002_limits"], pending: [] });
     });
 
     test("ensureRootAdmin creates once, then renames when admin_email changes", async () => {

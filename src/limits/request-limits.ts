@@ -1,0 +1,156 @@
+/**
+ * Admission and settlement of requests whose key or owner has limits (README "Limits and
+ * budgets"). Only such requests get here: the route checks `principal.limits` first, so a key
+ * without limits, and every request with auth off and no key, pays nothing (no await, no
+ * database round trip).
+ *
+ * Admission: a slot in the rate windows (memory, per replica), then, for a budget, one
+ * transaction that reserves the request's worst-case cost on the key and on its owner if it
+ * still fits (store/budget-repository-*.ts). Settlement, when the request's ledger row is
+ * written (success, failure, the client leaving, a stopping gateway): the reservation is
+ * released and the row's cost charged. Reservations of a process that died are released by
+ * the sweeper once they expire (reservation-sweeper.ts).
+ */
+import { GatewayError } from "../errors/gateway-error";
+import { loadEstimators } from "../ledger/estimators-lazy";
+import { computeCostMicroUsd, type PriceTable } from "../ledger/price-table";
+import { toUsageRow } from "../ledger/to-usage-row";
+import type { LedgerEntry } from "../ledger/types";
+import { newRequestId } from "../proxy/request-id";
+import type { ModelRequest } from "../proxy/types";
+import type { ResolvedRoute } from "../routing/router";
+import { databaseUnavailableError, isDatabaseUnreachable } from "../store/database-unreachable";
+import type { BudgetRepository, Limits } from "../store/types";
+import { periodEndOf, periodStartOf } from "./budget-period";
+import { outputCapOf } from "./output-cap";
+import { type RateSlot, type RateSubject, RateWindows } from "./rate-windows";
+import { settleWithRetries } from "./settle-with-retries";
+
+export interface RequestLimitsOptions {
+  budgets: BudgetRepository;
+  prices: PriceTable;
+  /** Output tokens reserved for a request that names no cap (limits.default_output_tokens). */
+  defaultOutputTokens: number;
+  /** How long a reservation is held before the sweeper may release it (limits.reservation_ttl_seconds). */
+  reservationTtlMs: number;
+  logger: { error(object: object, message: string): void; warn(object: object, message: string): void };
+  now?: () => number;
+}
+
+/** An admitted request's hold on its limits, settled once with its ledger row. */
+export interface Admission {
+  settle(entry: LedgerEntry): Promise<void>;
+}
+
+export class RequestLimits {
+  private readonly windows = new RateWindows();
+  private readonly now: () => number;
+
+  constructor(private readonly options: RequestLimitsOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Admit the request or throw 429 (`rate_limit_exceeded`, `budget_exceeded`), 403 (`model_not_priced`) or 503 (`database_unavailable`). */
+  async admit(request: ModelRequest, route: ResolvedRoute): Promise<Admission | undefined> {
+    const limits = request.principal.limits;
+    // count_tokens costs nothing and Claude Code sends it constantly: it is neither rate limited nor reserved.
+    if (!limits || request.operation === "anthropic-count-tokens") return undefined;
+    const { apiKeyId, userId } = request.principal;
+    const now = this.now();
+    const subjects: RateSubject[] = [];
+    if (limits.key && apiKeyId !== null && hasRate(limits.key)) subjects.push({ id: `k:${apiKeyId}`, rpm: limits.key.rpmLimit, tpm: limits.key.tpmLimit });
+    if (limits.user && userId !== null && hasRate(limits.user)) subjects.push({ id: `u:${userId}`, rpm: limits.user.rpmLimit, tpm: limits.user.tpmLimit });
+    const slot = subjects.length > 0 ? this.windows.take(subjects, now) : undefined;
+    const keyBudget = limits.key?.budgetMicroUsd != null && apiKeyId !== null;
+    const userBudget = limits.user?.budgetMicroUsd != null && userId !== null;
+    if (!keyBudget && !userBudget) return slot && { settle: async (entry) => void this.countTokens(slot, entry) };
+    // Its own id, not the request's: a client may reuse its X-Request-ID, and the Responses
+    // features make several model calls for one request.
+    const reservationId = newRequestId();
+    try {
+      await this.reserve(reservationId, request, route, limits.key, limits.user, keyBudget, userBudget, now);
+    } catch (error) {
+      slot?.giveBack(); // refused: it does not count against the request rate
+      throw error;
+    }
+    return {
+      settle: async (entry) => {
+        const cost = this.countTokens(slot, entry);
+        const at = new Date(this.now());
+        await settleWithRetries(this.options.budgets, this.options.logger, {
+          id: reservationId,
+          apiKeyId,
+          userId,
+          chargeKey: keyBudget,
+          chargeUser: userBudget,
+          costMicroUsd: cost ?? 0,
+          keyPeriodStart: periodStartOf(limits.key?.budgetPeriod ?? null, at),
+          userPeriodStart: periodStartOf(limits.user?.budgetPeriod ?? null, at),
+        });
+      },
+    };
+  }
+
+  /** Add the row's tokens to the rate windows; returns its cost (null when unpriced), computed exactly as the ledger does. */
+  private countTokens(slot: RateSlot | undefined, entry: LedgerEntry): number | null {
+    const row = toUsageRow(entry, this.options.prices, new Date(this.now()));
+    slot?.addTokens(row.promptTokens + row.completionTokens, this.now());
+    return row.costMicroUsd;
+  }
+
+  private async reserve(id: string, request: ModelRequest, route: ResolvedRoute, key: Limits | null, user: Limits | null, keyBudget: boolean, userBudget: boolean, nowMs: number): Promise<void> {
+    const amount = await this.worstCaseCost(request, route);
+    const now = new Date(nowMs);
+    let result: Awaited<ReturnType<BudgetRepository["reserve"]>>;
+    try {
+      result = await this.options.budgets.reserve({
+        id,
+        apiKeyId: request.principal.apiKeyId,
+        userId: request.principal.userId,
+        keyMicroUsd: keyBudget ? amount : 0,
+        userMicroUsd: userBudget ? amount : 0,
+        keyPeriodStart: periodStartOf(key?.budgetPeriod ?? null, now),
+        userPeriodStart: periodStartOf(user?.budgetPeriod ?? null, now),
+        now,
+        expiresAt: new Date(nowMs + this.options.reservationTtlMs),
+      });
+    } catch (error) {
+      if (!isDatabaseUnreachable(error)) throw error;
+      throw databaseUnavailableError("the gateway cannot reach its database to check the budget; try again shortly", error);
+    }
+    if (result.ok) return;
+    const limits = result.exhausted === "key" ? key : user;
+    const resetsAt = periodEndOf(limits?.budgetPeriod ?? null, now);
+    const scope = result.exhausted === "key" ? "API key" : "user";
+    const when = resetsAt ? ` until ${resetsAt.toISOString()}, when its ${limits?.budgetPeriod} budget resets,` : "";
+    throw new GatewayError(
+      "budget_exceeded",
+      429,
+      `${scope} budget exhausted: this request may cost up to $${(amount / 1e6).toFixed(6)} and does not fit in what is left of $${((limits?.budgetMicroUsd ?? 0) / 1e6).toFixed(2)}; retrying will not help${when} unless an admin raises the budget`,
+      resetsAt ? { retryAfter: Math.max(1, Math.ceil((resetsAt.getTime() - nowMs) / 1000)) } : {},
+    );
+  }
+
+  /**
+   * The most the request can cost: its estimated prompt plus its output cap, at the dearest
+   * price among the route's targets (failover may serve it from any). A target without a
+   * price is refused: its cost would be unknown, and a budget that lets unknown costs through
+   * is not a limit (LiteLLM counted them as 0, which is how budgets were bypassed).
+   */
+  private async worstCaseCost(request: ModelRequest, route: ResolvedRoute): Promise<number> {
+    const prices = route.targets.map((target) => ({ model: target.upstreamModel, price: this.options.prices.find(target.upstreamModel) }));
+    const unpriced = prices.find((entry) => entry.price === null);
+    if (unpriced) {
+      throw new GatewayError("model_not_priced", 403, `model ${unpriced.model} has no price in the gateway's price table, so a request with a budget cannot be admitted; ask the operator to add it (ledger.prices_file; a free model gets price 0)`);
+    }
+    const outputTokens = outputCapOf(request.operation, request.body, this.options.defaultOutputTokens);
+    const estimators = await loadEstimators();
+    const inputTokens = estimators.estimateInputTokens(request.operation, request.body);
+    const usage = { inputTokens, outputTokens, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
+    return Math.max(0, ...prices.map((entry) => computeCostMicroUsd(entry.price!, usage)));
+  }
+}
+
+function hasRate(limits: Limits): boolean {
+  return limits.rpmLimit !== null || limits.tpmLimit !== null;
+}

@@ -1,0 +1,91 @@
+/**
+ * Budget reservations on PostgreSQL (BudgetRepository in types.ts), shared by every replica.
+ * Each operation is one transaction. The reservation is a conditional UPDATE: under READ
+ * COMMITTED a concurrent UPDATE of the same row waits for the row lock and then re-checks its
+ * WHERE against the committed row, so two replicas cannot both fit into the last dollar.
+ * Rows are always locked key first, then user, so two transactions never wait on each other
+ * in a cycle.
+ */
+import type { Sql, TransactionSql } from "postgres";
+import type { BudgetRepository } from "./types";
+
+/** Thrown inside a transaction to roll it back when a budget is exhausted. */
+class Exhausted extends Error {
+  constructor(readonly which: "key" | "user") {
+    super(`${which} budget exhausted`);
+  }
+}
+
+type Table = "api_keys" | "users";
+
+// Timestamps go as ISO text with a cast: postgres.js's unsafe() does not serialise Date parameters.
+async function reserveOn(tx: TransactionSql, table: Table, id: number, amount: number, periodStart: Date): Promise<boolean> {
+  // The table name is one of two constants, never input.
+  const result = await tx.unsafe(
+    `UPDATE ${table} SET spent_micro_usd = (CASE WHEN spend_period_start = $1::timestamptz THEN spent_micro_usd ELSE 0 END), spend_period_start = $1::timestamptz,
+       reserved_micro_usd = reserved_micro_usd + $2
+     WHERE id = $3 AND (budget_micro_usd IS NULL OR (CASE WHEN spend_period_start = $1::timestamptz THEN spent_micro_usd ELSE 0 END) + reserved_micro_usd + $2 <= budget_micro_usd)`,
+    [periodStart.toISOString(), amount, id],
+  );
+  return result.count > 0;
+}
+
+async function settleOn(tx: TransactionSql, table: Table, id: number, cost: number, back: number, periodStart: Date): Promise<void> {
+  await tx.unsafe(
+    `UPDATE ${table} SET spent_micro_usd = (CASE WHEN spend_period_start = $1::timestamptz THEN spent_micro_usd ELSE 0 END) + $2, spend_period_start = $1::timestamptz,
+       reserved_micro_usd = GREATEST(reserved_micro_usd - $3, 0)
+     WHERE id = $4`,
+    [periodStart.toISOString(), cost, back, id],
+  );
+}
+
+async function releaseOn(tx: TransactionSql, table: Table, id: number, back: number): Promise<void> {
+  await tx.unsafe(`UPDATE ${table} SET reserved_micro_usd = GREATEST(reserved_micro_usd - $1, 0) WHERE id = $2`, [back, id]);
+}
+
+export function createPgBudgetRepository(sql: Sql): BudgetRepository {
+  return {
+    async reserve(r) {
+      try {
+        await sql.begin(async (tx) => {
+          if (r.keyMicroUsd > 0 && r.apiKeyId !== null && !(await reserveOn(tx, "api_keys", r.apiKeyId, r.keyMicroUsd, r.keyPeriodStart))) throw new Exhausted("key");
+          if (r.userMicroUsd > 0 && r.userId !== null && !(await reserveOn(tx, "users", r.userId, r.userMicroUsd, r.userPeriodStart))) throw new Exhausted("user");
+          await tx`INSERT INTO budget_reservations (id, api_key_id, user_id, key_micro_usd, user_micro_usd, created_at, expires_at)
+                   VALUES (${r.id}, ${r.apiKeyId}, ${r.userId}, ${r.keyMicroUsd}, ${r.userMicroUsd}, ${r.now.toISOString()}::timestamptz, ${r.expiresAt.toISOString()}::timestamptz) ON CONFLICT (id) DO NOTHING`;
+        });
+        return { ok: true };
+      } catch (error) {
+        if (error instanceof Exhausted) return { ok: false, exhausted: error.which };
+        throw error;
+      }
+    },
+
+    async settle(r) {
+      await sql.begin(async (tx) => {
+        const [taken] = await tx`DELETE FROM budget_reservations WHERE id = ${r.id} RETURNING key_micro_usd, user_micro_usd`;
+        const keyBack = Number(taken?.key_micro_usd ?? 0);
+        const userBack = Number(taken?.user_micro_usd ?? 0);
+        if (r.apiKeyId !== null && (r.chargeKey || keyBack > 0)) await settleOn(tx, "api_keys", r.apiKeyId, r.chargeKey ? r.costMicroUsd : 0, keyBack, r.keyPeriodStart);
+        if (r.userId !== null && (r.chargeUser || userBack > 0)) await settleOn(tx, "users", r.userId, r.chargeUser ? r.costMicroUsd : 0, userBack, r.userPeriodStart);
+      });
+    },
+
+    async releaseExpired(now, options = {}) {
+      const before = options.everything ? new Date("9999-12-31T00:00:00Z") : now;
+      const rows = await sql`SELECT id FROM budget_reservations WHERE expires_at <= ${before.toISOString()}::timestamptz LIMIT 1000`;
+      let released = 0;
+      // One transaction each, key then user like every other writer; a row another replica's
+      // sweep or the request's own end took first is skipped.
+      for (const { id } of rows) {
+        await sql.begin(async (tx) => {
+          const [taken] = await tx`DELETE FROM budget_reservations WHERE id = ${id} RETURNING api_key_id, user_id, key_micro_usd, user_micro_usd`;
+          if (!taken) return;
+          released++;
+          if (taken.api_key_id !== null && Number(taken.key_micro_usd) > 0) await releaseOn(tx, "api_keys", taken.api_key_id, Number(taken.key_micro_usd));
+          if (taken.user_id !== null && Number(taken.user_micro_usd) > 0) await releaseOn(tx, "users", taken.user_id, Number(taken.user_micro_usd));
+        });
+      }
+      return released;
+    },
+  };
+}

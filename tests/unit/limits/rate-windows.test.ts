@@ -1,0 +1,71 @@
+import { describe, expect, test } from "bun:test";
+import { GatewayError } from "../../../src/errors/gateway-error";
+import { periodEndOf, periodStartOf } from "../../../src/limits/budget-period";
+import { outputCapOf } from "../../../src/limits/output-cap";
+import { RateWindows } from "../../../src/limits/rate-windows";
+
+const refusal = (take: () => unknown): GatewayError => {
+  try {
+    take();
+  } catch (error) {
+    return error as GatewayError;
+  }
+  throw new Error("not refused");
+};
+
+describe("sliding rate windows", () => {
+  test("RPM: the limit in any 60 s, then 429 with the wait until the oldest slot frees", () => {
+    const windows = new RateWindows();
+    const subject = [{ id: "k:1", rpm: 3, tpm: null }];
+    for (const at of [0, 10_000, 20_000]) windows.take(subject, at);
+    const refused = refusal(() => windows.take(subject, 30_000));
+    expect([refused.code, refused.status, refused.retryAfter]).toEqual(["rate_limit_exceeded", 429, 30]);
+    windows.take(subject, 60_001); // the first slot has left the window
+    expect(refusal(() => windows.take(subject, 60_002)).retryAfter).toBe(10);
+  });
+
+  test("a refused or given-back slot does not count; one subject refusing takes no slot from the other", () => {
+    const windows = new RateWindows();
+    const key = { id: "k:1", rpm: 5, tpm: null };
+    const user = { id: "u:1", rpm: 1, tpm: null };
+    windows.take([key, user], 0);
+    refusal(() => windows.take([key, user], 1));
+    const slot = windows.take([key], 2);
+    slot.giveBack();
+    for (let i = 0; i < 4; i++) windows.take([key], 3);
+    expect(refusal(() => windows.take([key], 4)).message).toContain("5 requests per minute");
+  });
+
+  test("TPM: tokens of finished requests count for a minute; the wait is until enough of them leave", () => {
+    const windows = new RateWindows();
+    const subject = [{ id: "u:9", rpm: null, tpm: 100 }];
+    windows.take(subject, 0).addTokens(60, 1_000);
+    windows.take(subject, 2_000).addTokens(50, 5_000);
+    const refused = refusal(() => windows.take(subject, 10_000));
+    expect(refused.message).toContain("100 tokens per minute");
+    expect(refused.retryAfter).toBe(51); // at 61 s the 60 tokens leave and 50 < 100
+    windows.take(subject, 61_001);
+  });
+});
+
+describe("budget periods and output caps", () => {
+  test("UTC calendar periods; lifetime never resets", () => {
+    const now = new Date("2026-03-31T23:59:59Z");
+    expect(periodStartOf("monthly", now).toISOString()).toBe("2026-03-01T00:00:00.000Z");
+    expect(periodEndOf("monthly", now)!.toISOString()).toBe("2026-04-01T00:00:00.000Z");
+    expect(periodStartOf("daily", now).toISOString()).toBe("2026-03-31T00:00:00.000Z");
+    expect(periodEndOf("daily", now)!.toISOString()).toBe("2026-04-01T00:00:00.000Z");
+    expect(periodStartOf(null, now).getTime()).toBe(0);
+    expect(periodEndOf(null, now)).toBeNull();
+  });
+
+  test("the client's cap in its protocol's field, the smallest of several, else the default; none for embeddings", () => {
+    expect(outputCapOf("openai-chat", { max_tokens: 100 }, 8192)).toBe(100);
+    expect(outputCapOf("openai-chat", { max_tokens: 100, max_completion_tokens: 50 }, 8192)).toBe(50);
+    expect(outputCapOf("openai-responses", { max_output_tokens: 70 }, 8192)).toBe(70);
+    expect(outputCapOf("anthropic", { max_tokens: 30 }, 8192)).toBe(30);
+    expect(outputCapOf("openai-chat", { max_tokens: "lots" }, 8192)).toBe(8192);
+    expect(outputCapOf("openai-responses", {}, 8192)).toBe(8192);
+    expect(outputCapOf("openai-embeddings", { max_tokens: 5 }, 8192)).toBe(0);
+  });
+});
