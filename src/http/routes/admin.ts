@@ -103,6 +103,14 @@ export function createAdminRoutes(deps: AdminRouteDeps): AnyElysia {
   const { store, auth } = deps;
   const asAdmin = (request: Request, handler: (actor: Principal) => Promise<Response>) =>
     answerWithErrors(async () => handler(principalOrThrow(await auth.authenticateAdmin(request.headers))), deps.onUnexpectedError);
+  /** The key `id` names, when the actor may manage its owner; else the same 404/403 as the user routes. */
+  const managedKey = async (actor: Principal, id: string) => {
+    const key = await store.apiKeys.get(parseId(id, "id"));
+    if (!key) throw new GatewayError("not_found", 404, `api key ${id} not found`);
+    const owner = await store.users.get(key.userId);
+    if (owner) assertMayManage(actor, owner);
+    return key;
+  };
 
   return new Elysia({ name: "admin-routes" })
     .get(
@@ -192,10 +200,7 @@ export function createAdminRoutes(deps: AdminRouteDeps): AnyElysia {
       "/api/v1/admin/api-keys/:id",
       ({ request, params }) =>
         asAdmin(request, async (actor) => {
-          const key = await store.apiKeys.get(parseId(params.id, "id"));
-          if (!key) throw new GatewayError("not_found", 404, `api key ${params.id} not found`);
-          const owner = await store.users.get(key.userId);
-          if (owner) assertMayManage(actor, owner);
+          const key = await managedKey(actor, params.id);
           const patch = parseKeyPatch(await readJsonObject(request));
           if (patch.limits) await deps.beforeRead?.();
           const updated = await store.apiKeys.update(key.id, patch);
@@ -208,10 +213,7 @@ export function createAdminRoutes(deps: AdminRouteDeps): AnyElysia {
       "/api/v1/admin/api-keys/:id",
       ({ request, params }) =>
         asAdmin(request, async (actor) => {
-          const key = await store.apiKeys.get(parseId(params.id, "id"));
-          if (!key) throw new GatewayError("not_found", 404, `api key ${params.id} not found`);
-          const owner = await store.users.get(key.userId);
-          if (owner) assertMayManage(actor, owner);
+          const key = await managedKey(actor, params.id);
           await store.apiKeys.revoke(key.id);
           return new Response(null, { status: 204 });
         }),

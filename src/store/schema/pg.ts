@@ -10,6 +10,19 @@ import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqu
 const tz = { withTimezone: true, mode: "date" } as const;
 const num = { mode: "number" } as const;
 
+/** Budget and rate-limit columns (src/limits; documented in schema/sqlite.ts), built per table. */
+function limitColumns() {
+  return {
+    budgetMicroUsd: bigint("budget_micro_usd", num),
+    budgetPeriod: text("budget_period"),
+    rpmLimit: integer("rpm_limit"),
+    tpmLimit: integer("tpm_limit"),
+    spentMicroUsd: bigint("spent_micro_usd", num).notNull().default(0),
+    reservedMicroUsd: bigint("reserved_micro_usd", num).notNull().default(0),
+    spendPeriodStart: timestamp("spend_period_start", tz),
+  };
+}
+
 export const users = pgTable(
   "users",
   {
@@ -22,13 +35,7 @@ export const users = pgTable(
     createdAt: timestamp("created_at", tz).notNull(),
     updatedAt: timestamp("updated_at", tz).notNull(),
     deletedAt: timestamp("deleted_at", tz),
-    budgetMicroUsd: bigint("budget_micro_usd", num),
-    budgetPeriod: text("budget_period"),
-    rpmLimit: integer("rpm_limit"),
-    tpmLimit: integer("tpm_limit"),
-    spentMicroUsd: bigint("spent_micro_usd", num).notNull().default(0),
-    reservedMicroUsd: bigint("reserved_micro_usd", num).notNull().default(0),
-    spendPeriodStart: timestamp("spend_period_start", tz),
+    ...limitColumns(),
   },
   (t) => [index("idx_users_role").on(t.role), index("idx_users_deleted_at").on(t.deletedAt)],
 );
@@ -49,13 +56,7 @@ export const apiKeys = pgTable(
     revokedAt: timestamp("revoked_at", tz),
     createdAt: timestamp("created_at", tz).notNull(),
     updatedAt: timestamp("updated_at", tz).notNull(),
-    budgetMicroUsd: bigint("budget_micro_usd", num),
-    budgetPeriod: text("budget_period"),
-    rpmLimit: integer("rpm_limit"),
-    tpmLimit: integer("tpm_limit"),
-    spentMicroUsd: bigint("spent_micro_usd", num).notNull().default(0),
-    reservedMicroUsd: bigint("reserved_micro_usd", num).notNull().default(0),
-    spendPeriodStart: timestamp("spend_period_start", tz),
+    ...limitColumns(),
   },
   (t) => [index("idx_api_keys_user_id").on(t.userId), index("idx_api_keys_key_prefix").on(t.keyPrefix)],
 );

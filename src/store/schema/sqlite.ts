@@ -8,20 +8,12 @@
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
-export const users = sqliteTable(
-  "users",
-  {
-    id: integer("id").primaryKey({ autoIncrement: true }),
-    uuid: text("uuid").notNull().unique(),
-    email: text("email").notNull().unique(),
-    /** root_admin | gateway_admin | gateway_user */
-    role: text("role").notNull(),
-    displayName: text("display_name"),
-    /** active | inactive; deleted users are inactive with deleted_at set (soft delete). */
-    status: text("status").notNull().default("active"),
-    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
-    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
-    deletedAt: integer("deleted_at", { mode: "timestamp_ms" }),
+/**
+ * Budget and rate-limit columns (src/limits), the same on users and api_keys: built per table,
+ * because a drizzle column builder belongs to the one table it is placed in.
+ */
+function limitColumns() {
+  return {
     /** Spending limit in micro-dollars (src/limits); null = none. */
     budgetMicroUsd: integer("budget_micro_usd"),
     /** daily | monthly (UTC calendar periods); null = lifetime, never resets. */
@@ -36,6 +28,24 @@ export const users = sqliteTable(
     reservedMicroUsd: integer("reserved_micro_usd").notNull().default(0),
     /** Start of the period spent_micro_usd belongs to; a later period starts again from 0. */
     spendPeriodStart: integer("spend_period_start", { mode: "timestamp_ms" }),
+  };
+}
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    uuid: text("uuid").notNull().unique(),
+    email: text("email").notNull().unique(),
+    /** root_admin | gateway_admin | gateway_user */
+    role: text("role").notNull(),
+    displayName: text("display_name"),
+    /** active | inactive; deleted users are inactive with deleted_at set (soft delete). */
+    status: text("status").notNull().default("active"),
+    createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
+    updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
+    deletedAt: integer("deleted_at", { mode: "timestamp_ms" }),
+    ...limitColumns(),
   },
   (t) => [index("idx_users_role").on(t.role), index("idx_users_deleted_at").on(t.deletedAt)],
 );
@@ -59,20 +69,7 @@ export const apiKeys = sqliteTable(
     revokedAt: integer("revoked_at", { mode: "timestamp_ms" }),
     createdAt: integer("created_at", { mode: "timestamp_ms" }).notNull(),
     updatedAt: integer("updated_at", { mode: "timestamp_ms" }).notNull(),
-    /** Spending limit in micro-dollars (src/limits); null = none. */
-    budgetMicroUsd: integer("budget_micro_usd"),
-    /** daily | monthly (UTC calendar periods); null = lifetime, never resets. */
-    budgetPeriod: text("budget_period"),
-    /** Requests per minute (per replica); null = none. */
-    rpmLimit: integer("rpm_limit"),
-    /** Tokens (input + output) per minute (per replica); null = none. */
-    tpmLimit: integer("tpm_limit"),
-    /** Cost charged in the period that began at spend_period_start (kept only while a budget is set). */
-    spentMicroUsd: integer("spent_micro_usd").notNull().default(0),
-    /** Worst-case cost of requests in flight (budget_reservations holds each one). */
-    reservedMicroUsd: integer("reserved_micro_usd").notNull().default(0),
-    /** Start of the period spent_micro_usd belongs to; a later period starts again from 0. */
-    spendPeriodStart: integer("spend_period_start", { mode: "timestamp_ms" }),
+    ...limitColumns(),
   },
   (t) => [index("idx_api_keys_user_id").on(t.userId), index("idx_api_keys_key_prefix").on(t.keyPrefix)],
 );
