@@ -9,6 +9,8 @@ import { createUsageRoutes } from "./http/routes/usage";
 import { createLedgerSink } from "./ledger/ledger-sink";
 import type { JournalMover } from "./ledger/journal-mover";
 import { openLedgerJournal } from "./ledger/open-journal";
+import type { LedgerSpill } from "./ledger/ledger-spill";
+import { openLedgerSpill } from "./ledger/open-spill";
 import { loadPriceTable } from "./ledger/price-table";
 import { RequestLimits } from "./limits/request-limits";
 import { startReservationSweeper } from "./limits/reservation-sweeper";
@@ -29,6 +31,7 @@ export async function buildServices(loaded: LoadedConfig, logger: Logger): Promi
   const { config } = loaded;
   const store = await openConfiguredStore(config, { migrate: false });
   let journal: JournalMover | undefined;
+  let spill: LedgerSpill | undefined;
   try {
     const migration = await store.migrate();
     logger.info({ dialect: store.dialect, database: store.location, applied: migration.applied }, `database ready (${store.dialect})`);
@@ -41,7 +44,19 @@ export async function buildServices(loaded: LoadedConfig, logger: Logger): Promi
     };
     // SQLite: rows become durable in the ledger journal and move to usage_entries in bulk.
     const mover = (journal = await openLedgerJournal(store, config.sqliteSynchronous, ledgerLogger));
-    const ledger = createLedgerSink(store, { prices, logger: ledgerLogger, ...(mover ? { write: (rows) => mover.write(rows) } : {}) });
+    // PostgreSQL: rows commit straight into the shared database; while it cannot be reached they
+    // are made durable in a local spill file instead, and what earlier runs spilled is imported now.
+    spill = await openLedgerSpill(store, config, ledgerLogger);
+    const ledgerSpill = spill;
+    const ledger = createLedgerSink(store, {
+      prices,
+      logger: ledgerLogger,
+      ...(mover ? { write: (rows) => mover.write(rows) } : {}),
+      ...(ledgerSpill ? { write: (rows) => ledgerSpill.write(rows), onWriteFailed: (rows, error) => ledgerSpill.takeFailed(rows, error), spilledCount: () => ledgerSpill.pendingCount() } : {}),
+    });
+    // The usage API reads after moving pending rows: journaled ones (SQLite), and spilled ones
+    // when there are any (a failed move leaves the read to say whether the database answers).
+    const beforeRead = mover ? () => mover.flush() : ledgerSpill ? () => (ledgerSpill.pendingCount() > 0 ? ledgerSpill.flush().catch(() => undefined) : Promise.resolve()) : undefined;
     const required = resolveAuthRequired(config);
     const auth = createAuthenticator(store, { required, localUser: root });
     const why = config.auth.disabled === undefined ? (required ? "listening beyond loopback" : "listening on loopback only") : "auth.disabled / TOKLIGENCE_AUTH_DISABLED";
@@ -64,21 +79,24 @@ export async function buildServices(loaded: LoadedConfig, logger: Logger): Promi
       auth,
       responses,
       limits,
-      adminRoutes: [createAdminRoutes({ store, auth, onUnexpectedError, beforeRead: mover ? () => mover.flush() : undefined }), createUsageRoutes({ store, auth, onUnexpectedError, beforeRead: mover ? () => mover.flush() : undefined })],
+      adminRoutes: [createAdminRoutes({ store, auth, onUnexpectedError, beforeRead }), createUsageRoutes({ store, auth, onUnexpectedError, beforeRead })],
       /** Move journaled usage rows into the database now (what the usage API does before reading). */
       flushLedger: async () => {
         await mover?.flush();
+        await ledgerSpill?.flush();
       },
       // The gateway closes the ledger (flushing it) before this runs.
       close: async () => {
         responses.stop();
         stopSweeper();
         await mover?.close();
+        await ledgerSpill?.close();
         await store.close();
       },
     };
   } catch (error) {
     await journal?.close();
+    await spill?.close();
     await store.close();
     throw error;
   }

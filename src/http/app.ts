@@ -99,7 +99,10 @@ export function createApp(deps: AppDeps, endpoints: readonly EndpointKey[]) {
     );
   const cors = corsHook(deps.config.server.corsOrigins);
   if (cors) app.use(cors);
-  if (enabled.has("health")) app.use(healthRoutes(deps.config, deps.isDraining, () => deps.proxy.ledger.failing?.() ?? false));
+  if (enabled.has("health")) {
+    const ledger = () => deps.proxy.ledger;
+    app.use(healthRoutes(deps.config, deps.isDraining, () => ledger().failing?.() ?? false, () => ledger().spilledCount?.() ?? 0));
+  }
   // One model listing per listener, in the shapes of the APIs it serves (OpenAI, Anthropic or both).
   if (enabled.has("openai_core") || enabled.has("anthropic")) {
     const shapes = { openai: enabled.has("openai_core"), anthropic: enabled.has("anthropic") };

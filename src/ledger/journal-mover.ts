@@ -20,8 +20,12 @@ export interface JournalMover {
   flush(): Promise<void>;
   /** Rows journaled but not yet in the database. */
   pendingCount(): number;
-  /** Move what can be moved, then close the journal; unmoved rows stay in it for the next start. */
-  close(): Promise<void>;
+  /**
+   * Move what can be moved, then close the journal; unmoved rows stay in it for the next start.
+   * `waitMs` bounds the wait for that last move (default: no bound; the PostgreSQL spill passes
+   * one, since its database may hang until the silence timeout and must not hold up shutdown).
+   */
+  close(waitMs?: number): Promise<void>;
 }
 
 export interface JournalMoverOptions {
@@ -31,6 +35,13 @@ export interface JournalMoverOptions {
   maxRows?: number;
   /** Longest wait between retries after a failed move (default 5 s). */
   maxRetryDelayMs?: number;
+  /**
+   * Rows already in the journal when the mover takes it over, moved first (a PostgreSQL spill
+   * file claimed after a replica of the same name died with rows in it).
+   */
+  adopt?: readonly JournalEntry[];
+  /** Called when a move pass leaves nothing waiting (the PostgreSQL spill logs that it drained). */
+  onDrained?: () => void;
   logger: LedgerLogger;
 }
 
@@ -38,7 +49,7 @@ export function createJournalMover(journal: LedgerJournal, insertBatch: (rows: U
   const intervalMs = options.intervalMs ?? 100;
   const maxRows = options.maxRows ?? 1000;
   const maxRetryDelayMs = options.maxRetryDelayMs ?? 5_000;
-  let waiting: JournalEntry[] = [];
+  let waiting: JournalEntry[] = [...(options.adopt ?? [])];
   let timer: ReturnType<typeof setTimeout> | undefined;
   let moving: Promise<void> | undefined;
   let failures = 0;
@@ -72,6 +83,7 @@ export function createJournalMover(journal: LedgerJournal, insertBatch: (rows: U
         waiting = waiting.slice(moved);
       }
       failures = 0;
+      options.onDrained?.();
     } catch (error) {
       failures += 1;
       const retryMs = Math.min(intervalMs * 2 ** failures, maxRetryDelayMs);
@@ -81,12 +93,16 @@ export function createJournalMover(journal: LedgerJournal, insertBatch: (rows: U
     }
   }
 
+  if (waiting.length > 0) schedule(0);
+
   return {
     write(rows) {
       if (closed) throw new Error("ledger journal is closed");
       const seq = journal.append(rows);
       for (const row of rows) waiting.push({ seq, row });
-      if (waiting.length >= maxRows) void move().catch(() => undefined);
+      // After a failed move the retry timer decides: a database that is away would otherwise be
+      // tried again on every write once maxRows wait (a log line and a connection attempt each).
+      if (waiting.length >= maxRows && failures === 0) void move().catch(() => undefined);
       else schedule(intervalMs);
     },
 
@@ -99,10 +115,11 @@ export function createJournalMover(journal: LedgerJournal, insertBatch: (rows: U
       return waiting.length;
     },
 
-    async close() {
+    async close(waitMs) {
       if (closed) return;
       try {
-        await this.flush();
+        if (waitMs === undefined) await this.flush();
+        else await withDeadline(this.flush(), waitMs);
       } catch {
         options.logger.warn({ rows: waiting.length, journal: journal.path }, "ledger rows left in the journal at shutdown; the next start imports them");
       } finally {
@@ -112,4 +129,17 @@ export function createJournalMover(journal: LedgerJournal, insertBatch: (rows: U
       }
     },
   };
+}
+
+/** `promise`, or a rejection once `ms` have passed (the promise itself is left to settle on its own). */
+async function withDeadline(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`not done within ${ms} ms`)), ms);
+  });
+  try {
+    await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -15,6 +15,11 @@
  * batch is split into single rows so one bad row cannot hold the others back. Only `close()`
  * with a dead database gives up, after `closeTimeoutMs`: it then logs every unwritten row in
  * full at error level and rejects their `record()` promises, so nothing is lost silently.
+ *
+ * PostgreSQL deployments pass a local spill (ledger-spill.ts): a write that failed because the
+ * database is unreachable is handed to it, and once the rows are durable there the batch counts
+ * as written. Only the failure path looks at it; a write that succeeds runs the same code as
+ * without it.
  */
 import type { Store, UsageRow } from "../store/types";
 import type { PriceTable } from "./price-table";
@@ -35,6 +40,13 @@ export interface LedgerSinkOptions {
    * on SQLite passes the ledger journal's append (journal-mover.ts).
    */
   write?: (rows: UsageRow[]) => Promise<void> | void;
+  /**
+   * Called with a batch whose write failed, before any retry: true when it made the rows durable
+   * elsewhere (the PostgreSQL spill), and the batch then counts as written. Must not throw.
+   */
+  onWriteFailed?: (rows: UsageRow[], error: unknown) => boolean;
+  /** Rows made durable by `onWriteFailed` that have not reached the database yet (for /readyz). */
+  spilledCount?: () => number;
   /** Flush as soon as this many rows wait (default 256). */
   maxBatchSize?: number;
   /** Longest a row waits for company before its batch is written (default 0: the next event-loop turn). */
@@ -73,6 +85,7 @@ export interface GroupCommitLedgerSink extends LedgerSink {
   /** Rows accepted but not yet committed (for health and metrics). */
   pendingCount(): number;
   failing(): boolean;
+  spilledCount(): number;
 }
 
 export function createLedgerSink(store: Store, options: LedgerSinkOptions): GroupCommitLedgerSink {
@@ -125,6 +138,11 @@ export function createLedgerSink(store: Store, options: LedgerSinkOptions): Grou
         for (const pending of batch) pending.resolve();
         return;
       } catch (error) {
+        if (options.onWriteFailed?.(batch.map((pending) => pending.row), error)) {
+          if (failures > 0) batchesFailing -= 1;
+          for (const pending of batch) pending.resolve();
+          return;
+        }
         if (failures === 0) batchesFailing += 1;
         failures += 1;
         logger.error({ err: error, rows: batch.length, failures }, "ledger write failed; retrying (rows are kept)");
@@ -208,6 +226,10 @@ export function createLedgerSink(store: Store, options: LedgerSinkOptions): Grou
 
     failing() {
       return batchesFailing > 0;
+    },
+
+    spilledCount() {
+      return options.spilledCount?.() ?? 0;
     },
 
     async close(): Promise<void> {

@@ -45,6 +45,11 @@ export interface LedgerSink {
   record(entry: LedgerEntry): Promise<void>;
   /** True while the database refuses rows (they are kept and retried; answers wait for them). */
   failing?(): boolean;
+  /**
+   * Rows durable in a local spill but not yet in the database (PostgreSQL deployments while the
+   * database is or just was unreachable; ledger-spill.ts). Their answers were not held up.
+   */
+  spilledCount?(): number;
   /** Write everything pending (shutdown). */
   close(): Promise<void>;
 }

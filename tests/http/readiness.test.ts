@@ -1,12 +1,12 @@
-/** /livez and /readyz: readiness turns 503 while draining and while the ledger database refuses rows. */
+/** /livez and /readyz: readiness turns 503 while draining, while the ledger database refuses rows, and while rows wait in the PostgreSQL spill. */
 import { expect, test } from "bun:test";
 import { loadConfig } from "../../src/config/load";
 import { healthRoutes } from "../../src/http/routes/info-routes";
 
 const { config } = loadConfig({ configDir: "/nonexistent-config-dir", env: {} });
 
-async function probe(draining: boolean, ledgerFailing: boolean, path = "/readyz") {
-  const response = await healthRoutes(config, () => draining, () => ledgerFailing).handle(new Request(`http://gateway${path}`));
+async function probe(draining: boolean, ledgerFailing: boolean, path = "/readyz", spilled = 0) {
+  const response = await healthRoutes(config, () => draining, () => ledgerFailing, () => spilled).handle(new Request(`http://gateway${path}`));
   return { status: response.status, body: (await response.json()) as { status: string } };
 }
 
@@ -19,4 +19,11 @@ test("503 while draining, and while the ledger database refuses rows (rows are k
   expect(await probe(false, true)).toEqual({ status: 503, body: { status: "ledger_unavailable" } });
   // Liveness is not readiness: the process is alive and will recover.
   expect((await probe(false, true, "/livez")).status).toBe(200);
+});
+
+test("503 ledger_spilled with the count while usage rows wait in the local spill (PostgreSQL away or just back), ready once it drained", async () => {
+  expect(await probe(false, false, "/readyz", 3)).toEqual({ status: 503, body: { status: "ledger_spilled", spilled_rows: 3 } as { status: string } });
+  expect(await probe(false, false, "/readyz", 0)).toEqual({ status: 200, body: { status: "ready" } });
+  // Rows the spill could not take either (answers waiting) say so first.
+  expect((await probe(false, true, "/readyz", 3)).body.status).toBe("ledger_unavailable");
 });

@@ -8,6 +8,12 @@
  * connections accepted meanwhile reach the server. (It used to leave those hanging forever, so a
  * client's first connection attempt after the "partition" waited out its connect timeout, 10 s
  * for the gateway, which looked like a gateway hang.)
+ * `muteReplies()` plays the ambiguous failure: on each connection, once the client has sent a
+ * query for execution (a write ending with the extended protocol's Sync), what the server
+ * answers is dropped, until `cut()` breaks the connection. The server carries the statement
+ * out (a COMMIT happens); the client never learns that it did. Round trips before the execution
+ * (postgres.js describes a statement new to a connection first) still get their answers, or
+ * the statement would never be sent.
  */
 import net from "node:net";
 
@@ -15,6 +21,7 @@ export interface TcpProxy {
   port: number;
   cut(): Promise<void>;
   freeze(): void;
+  muteReplies(): void;
   restore(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -24,6 +31,9 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
   let port = 0;
   let server: net.Server | null = null;
   let frozen = false;
+  let muting = false;
+  /** The PostgreSQL Sync message: 'S' and a length of 4. */
+  const SYNC = Buffer.from([0x53, 0, 0, 0, 4]);
   let links: Array<{ client: net.Socket; upstream: net.Socket }> = [];
   /** Links paused by freeze(), and connections accepted while frozen: restore() lets both through. */
   let frozenLinks: Array<{ client: net.Socket; upstream: net.Socket }> = [];
@@ -44,6 +54,12 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
     }
     client.pipe(upstream);
     upstream.pipe(client);
+    // After pipe's own listener: the query is on its way to the server before the answer is cut off.
+    client.on("data", (chunk: Buffer) => {
+      if (!muting || !chunk.subarray(-SYNC.length).equals(SYNC)) return;
+      upstream.unpipe(client);
+      upstream.on("data", () => {}); // keep reading, and drop, as a network that lost it would
+    });
     links.push({ client, upstream });
   };
 
@@ -99,8 +115,12 @@ export async function startTcpProxy(targetHost: string, targetPort: number): Pro
         frozenLinks.push(link);
       }
     },
+    muteReplies() {
+      muting = true;
+    },
     restore: async () => {
       frozen = false;
+      muting = false;
       for (const link of frozenLinks.splice(0)) {
         if (link.client.destroyed || link.upstream.destroyed) continue;
         link.client.pipe(link.upstream);

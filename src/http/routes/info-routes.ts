@@ -9,7 +9,7 @@ import { gatewayCommit, gatewayVersion } from "../../version";
 import { createModelCatalogue, type ModelDiscovery, type ModelShape } from "./model-catalogue";
 
 /** GET /health (and /livez, /readyz for orchestrators): status, version and work mode, never secrets or routes. */
-export function healthRoutes(config: GatewayConfig, isDraining: () => boolean, ledgerFailing: () => boolean = () => false) {
+export function healthRoutes(config: GatewayConfig, isDraining: () => boolean, ledgerFailing: () => boolean = () => false, ledgerSpilled: () => number = () => 0) {
   const health = () => ({ status: isDraining() ? "draining" : "ok", version: gatewayVersion, commit: gatewayCommit, work_mode: config.workMode, time: new Date().toISOString() });
   return new Elysia({ name: "health" })
     .get("/health", health, { detail: { tags: ["Gateway"], summary: "Liveness, version and work mode" } })
@@ -19,11 +19,15 @@ export function healthRoutes(config: GatewayConfig, isDraining: () => boolean, l
       ({ set }) => {
         // Not ready while draining, or while the database refuses ledger rows: answers then wait
         // for their rows (nothing is lost), so a load balancer should send new requests elsewhere.
-        const status = isDraining() ? "draining" : ledgerFailing() ? "ledger_unavailable" : "ready";
+        // Nor while usage rows wait in the local spill (PostgreSQL was unreachable; answers are
+        // not held up, but this replica's key checks fail and its usage is not in the shared
+        // database yet): ready again once the spill has drained.
+        const spilled = ledgerSpilled();
+        const status = isDraining() ? "draining" : ledgerFailing() ? "ledger_unavailable" : spilled > 0 ? "ledger_spilled" : "ready";
         if (status !== "ready") set.status = 503;
-        return { status };
+        return spilled > 0 ? { status, spilled_rows: spilled } : { status };
       },
-      { detail: { tags: ["Gateway"], summary: "Readiness probe (503 while draining or while the ledger database refuses writes)" } },
+      { detail: { tags: ["Gateway"], summary: "Readiness probe (503 while draining, while the ledger database refuses writes, or while usage rows wait in the local spill)" } },
     );
 }
 

@@ -124,4 +124,57 @@ describe("journal mover", () => {
     expect(broken.entries().map((entry) => entry.row.requestId)).toEqual(["b"]);
     expect(logger.warnings.join(" ")).toContain("next start imports them");
   });
+
+  test("rows already in the journal (adopted) are moved first; onDrained runs once nothing waits", async () => {
+    const journal = memoryJournal();
+    journal.append([row("left-1"), row("left-2")]);
+    const database: string[] = [];
+    let drained = 0;
+    const mover = createJournalMover(journal, (rows) => void database.push(...rows.map((r) => r.requestId)), {
+      intervalMs: 60_000,
+      logger: recordingLogger(),
+      adopt: journal.entries(),
+      onDrained: () => (drained += 1),
+    });
+    expect(mover.pendingCount()).toBe(2);
+    await Bun.sleep(20); // adopted rows do not wait for the interval
+    expect(database).toEqual(["left-1", "left-2"]);
+    expect(journal.rowCount()).toBe(0);
+    expect(drained).toBe(1);
+    await mover.close();
+  });
+
+  test("after a failed move, a full backlog waits for the retry timer instead of trying the database on every write", async () => {
+    const journal = memoryJournal();
+    let attempts = 0;
+    const mover = createJournalMover(
+      journal,
+      () => {
+        attempts += 1;
+        throw new Error("connection refused");
+      },
+      { intervalMs: 10, maxRows: 2, maxRetryDelayMs: 60_000, logger: recordingLogger() },
+    );
+    mover.write([row("a"), row("b")]); // maxRows reached: moved at once, and that fails
+    await Bun.sleep(5);
+    expect(attempts).toBe(1);
+    for (let i = 0; i < 20; i++) mover.write([row(`more-${i}`)]);
+    await Bun.sleep(5);
+    expect(attempts).toBe(1);
+    expect(journal.rowCount()).toBe(22);
+    await mover.close(10);
+  });
+
+  test("close(waitMs) does not wait longer than that for a database that hangs; the rows stay in the journal", async () => {
+    const journal = memoryJournal();
+    const logger = recordingLogger();
+    const mover = createJournalMover(journal, () => new Promise<void>(() => {}), { intervalMs: 60_000, logger });
+    mover.write([row("a")]);
+    const started = Date.now();
+    await mover.close(50);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(journal.closed).toBe(true);
+    expect(journal.entries().map((entry) => entry.row.requestId)).toEqual(["a"]);
+    expect(logger.warnings.join(" ")).toContain("next start imports them");
+  });
 });

@@ -218,3 +218,57 @@ for (const dialectCase of dialectCases) {
     });
   });
 }
+
+describe("ledger sink with a spill for failed writes (PostgreSQL deployments)", () => {
+  const noStore = {} as Store;
+
+  test("a failed write the spill takes counts as written: record() resolves at once, no retry, not failing", async () => {
+    const logger = recordingLogger();
+    const spilled: string[] = [];
+    let writes = 0;
+    const sink = createLedgerSink(noStore, {
+      prices,
+      logger,
+      retryDelayMs: 60_000,
+      write: () => {
+        writes += 1;
+        throw Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" });
+      },
+      onWriteFailed: (rows) => (spilled.push(...rows.map((row) => row.requestId)), true),
+      spilledCount: () => spilled.length,
+    });
+    const entry = makeLedgerEntry();
+    await sink.record(entry);
+    expect(spilled).toEqual([entry.requestId]);
+    expect(writes).toBe(1);
+    expect(sink.failing()).toBe(false);
+    expect(sink.spilledCount()).toBe(1);
+    expect(logger.errors).toEqual([]);
+    await sink.close();
+  });
+
+  test("a failure the spill refuses (a fault, or its disk fails too) is retried as before, and the answer waits", async () => {
+    const logger = recordingLogger();
+    let down = true;
+    let offered = 0;
+    const sink = createLedgerSink(noStore, {
+      prices,
+      logger,
+      retryDelayMs: 5,
+      write: () => {
+        if (down) throw new Error("disk I/O error");
+      },
+      onWriteFailed: () => (offered += 1, false),
+    });
+    let resolved = false;
+    const recorded = sink.record(makeLedgerEntry()).then(() => (resolved = true));
+    while (logger.errors.length < 2) await Bun.sleep(5);
+    expect(resolved).toBe(false);
+    expect(sink.failing()).toBe(true);
+    expect(offered).toBeGreaterThanOrEqual(2); // offered again at every failure
+    down = false;
+    await recorded;
+    expect(sink.failing()).toBe(false);
+    await sink.close();
+  });
+});
