@@ -4,6 +4,7 @@ import type { Store } from "../../src/store/types";
 import { type DatabaseGateway, startDatabaseGateway } from "../support/database-gateway";
 import { startDatabaseProxy, type TcpProxy } from "../support/tcp-proxy";
 import { createPgDatabase, pgSkipReason, type TestDatabase } from "../support/test-databases";
+import { waitFor } from "../support/wait-for";
 
 /**
  * A replica cut off from PostgreSQL by a partition: its pooled connections stay open but go
@@ -14,14 +15,6 @@ import { createPgDatabase, pgSkipReason, type TestDatabase } from "../support/te
  */
 if (pgSkipReason) console.warn(`[skip] database-partition-postgres: ${pgSkipReason}`);
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await Bun.sleep(100);
-  }
-  return false;
-}
 
 describe.skipIf(pgSkipReason !== null)("a replica whose PostgreSQL connections go silent", () => {
   let database: TestDatabase;

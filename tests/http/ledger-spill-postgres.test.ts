@@ -12,6 +12,7 @@ import { type MockUpstream, startMockUpstream } from "../support/mock-upstream";
 import { rowCounts, spillVariants, timedRequest } from "../support/spill-requests";
 import { startDatabaseProxy, type TcpProxy } from "../support/tcp-proxy";
 import { createPgDatabase, pgSkipReason, type TestDatabase } from "../support/test-databases";
+import { waitFor } from "../support/wait-for";
 
 /**
  * A replica whose PostgreSQL goes away while requests the upstream already answered need their
@@ -22,14 +23,6 @@ import { createPgDatabase, pgSkipReason, type TestDatabase } from "../support/te
  */
 if (pgSkipReason) console.warn(`[skip] ledger-spill-postgres: ${pgSkipReason}`);
 
-async function waitFor(check: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    if (await check()) return true;
-    await Bun.sleep(100);
-  }
-  return false;
-}
 
 describe.skipIf(pgSkipReason !== null)("ledger spill: a replica whose PostgreSQL is cut while answered requests need their rows", () => {
   let database: TestDatabase;

@@ -2,33 +2,10 @@ import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import yargs from "yargs";
-import { createLedgerCommands } from "../../../cli/commands/index";
-import type { CliContext } from "../../../cli/ledger-context";
-import { loadConfigFromArgs } from "../../../cli/shared-options";
 import { openConfiguredStore } from "../../../src/store/open-configured-store";
+import { runGateway } from "../../support/cli-runner";
 
 /** `gateway admin users|api-keys create|update|list` with --budget, --budget-period, --rpm, --tpm. */
-async function runGateway(args: string[]): Promise<{ out: string; err: string; code: number }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  let code = 0;
-  const ctx: CliContext = {
-    loadConfig: (configArgs) => loadConfigFromArgs(configArgs),
-    openStore: openConfiguredStore,
-    out: (line) => out.push(line),
-    err: (line) => err.push(line),
-    setExitCode: (exit) => {
-      code = exit;
-    },
-  };
-  const cli = yargs(args).scriptName("gateway").strict().demandCommand(1).exitProcess(false).fail((message, error) => {
-    throw error ?? new Error(message);
-  });
-  for (const command of createLedgerCommands(ctx)) cli.command(command as never);
-  await cli.parseAsync();
-  return { out: out.join("\n"), err: err.join("\n"), code };
-}
 
 describe("limits in the CLI", () => {
   let dataDir: string;
