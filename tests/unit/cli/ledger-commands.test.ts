@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -6,36 +6,16 @@ import { createLedgerSink } from "../../../src/ledger/ledger-sink";
 import { loadPriceTable } from "../../../src/ledger/price-table";
 import { openConfiguredStore } from "../../../src/store/open-configured-store";
 import { makeLedgerEntry } from "../../support/ledger-entries";
-import { runGateway } from "../../support/cli-runner";
+import { cliSandbox, runGateway } from "../../support/cli-runner";
 
 
 describe("database commands against a temp data dir", () => {
-  let dataDir: string;
-  let workDir: string;
-  const savedEnv = { ...process.env };
-  const json = async (args: string[]) => {
-    const result = await runGateway([...args, "--data-dir", dataDir, "--json"]);
-    if (result.code !== 0) console.error(result.out, result.err);
-    expect(result.code).toBe(0);
-    return JSON.parse(result.out);
-  };
-
-  beforeAll(() => {
-    dataDir = mkdtempSync(join(tmpdir(), "gw-cli-"));
-    workDir = mkdtempSync(join(tmpdir(), "gw-cli-work-"));
-    for (const name of Object.keys(process.env)) if (name.startsWith("TOKLIGENCE_")) delete process.env[name];
-    process.env.TOKLIGENCE_CONFIG_DIR = join(workDir, "no-config");
-  });
-  afterAll(() => {
-    process.env = savedEnv;
-    rmSync(dataDir, { recursive: true, force: true });
-    rmSync(workDir, { recursive: true, force: true });
-  });
+  const { dirs, json } = cliSandbox("gw-cli");
 
   test("migrate applies once, then reports up to date; --status lists", async () => {
     const first = await json(["migrate"]);
     expect(first).toMatchObject({ dialect: "sqlite", applied_now: ["0000_init", "0001_client_request_id", "0002_limits"], pending: [] });
-    expect(first.database).toBe(join(dataDir, "gateway.db"));
+    expect(first.database).toBe(join(dirs.dataDir, "gateway.db"));
     expect((await json(["migrate"])).applied_now).toEqual([]);
     expect((await json(["migrate", "--status"])).applied).toEqual(["0000_init", "0001_client_request_id", "0002_limits"]);
   });
@@ -50,7 +30,7 @@ describe("database commands against a temp data dir", () => {
       expect(result.config_file).toBe(join(initDir, "config", "staging.toml"));
       expect(result.root_admin.email).toBe("boss@example.com");
       expect(readFileSync(result.config_file, "utf8")).toContain('admin_email = "boss@example.com"');
-      const again = await runGateway(["init", "--root", initDir, "--env", "staging", "--data-dir", dataDir]);
+      const again = await runGateway(["init", "--root", initDir, "--env", "staging", "--data-dir", dirs.dataDir]);
       expect(again.code).toBe(1);
       expect(again.err).toContain("file already exists");
       // A command run where that config is not found (another directory, cron, a second shell)
@@ -71,26 +51,26 @@ describe("database commands against a temp data dir", () => {
     expect(users.map((listed: { email: string }) => listed.email)).toEqual(["admin@local", "dev@example.com"]);
     const updated = await json(["admin", "users", "update", "--id", "dev@example.com", "--role", "gateway_user", "--status", "inactive"]);
     expect(updated.user).toMatchObject({ role: "gateway_user", status: "inactive" });
-    const duplicate = await runGateway(["admin", "users", "create", "--email", "dev@example.com", "--data-dir", dataDir]);
+    const duplicate = await runGateway(["admin", "users", "create", "--email", "dev@example.com", "--data-dir", dirs.dataDir]);
     expect(duplicate).toMatchObject({ code: 1 });
     expect(duplicate.err).toContain("already exists");
     expect((await json(["admin", "users", "delete", "--id", String(user.id)])).user.deleted_at).not.toBeNull();
-    const table = await runGateway(["admin", "users", "list", "--data-dir", dataDir]);
+    const table = await runGateway(["admin", "users", "list", "--data-dir", dirs.dataDir]);
     expect(table.out.split("\n")[0]).toMatch(/^ID\s+EMAIL\s+ROLE/);
     expect(table.out).not.toContain("dev@example.com");
   });
 
   test("admin users import: header in any order, headerless, --skip-existing", async () => {
-    const withHeader = join(workDir, "users.csv");
+    const withHeader = join(dirs.workDir, "users.csv");
     writeFileSync(withHeader, "name,email,role\nAnn,ann@example.com,gateway_user\nBob,bob@example.com,gateway_admin\n");
     const imported = await json(["admin", "users", "import", "--file", withHeader]);
     expect(imported.created.map((user: { email: string; role: string; display_name: string }) => [user.email, user.role, user.display_name])).toEqual([
       ["ann@example.com", "gateway_user", "Ann"],
       ["bob@example.com", "gateway_admin", "Bob"],
     ]);
-    const headerless = join(workDir, "more.csv");
+    const headerless = join(dirs.workDir, "more.csv");
     writeFileSync(headerless, "ann@example.com,gateway_user,Ann\ncy@example.com,gateway_user,Cy\n");
-    const refused = await runGateway(["admin", "users", "import", "--file", headerless, "--data-dir", dataDir]);
+    const refused = await runGateway(["admin", "users", "import", "--file", headerless, "--data-dir", dirs.dataDir]);
     expect(refused.code).toBe(1);
     // Says that nothing was written and how to go on, so the user neither re-checks the file nor fears half an import.
     expect(refused.err).toContain("user ann@example.com already exists; nothing was imported (to skip existing users: --skip-existing, or skip_existing in the admin API)");
@@ -103,34 +83,34 @@ describe("database commands against a temp data dir", () => {
     const created = await json(["admin", "api-keys", "create", "--user", "ann@example.com", "--scopes", "models,usage", "--ttl", "720h", "--name", "ci"]);
     expect(created.token).toMatch(/^tok_[A-Za-z0-9_-]{43}$/);
     expect(created.api_key).toMatchObject({ key_prefix: created.token.slice(0, 12), scopes: ["models", "usage"], name: "ci" });
-    const listed = await runGateway(["admin", "api-keys", "list", "--user", "ann@example.com", "--data-dir", dataDir, "--json"]);
+    const listed = await runGateway(["admin", "api-keys", "list", "--user", "ann@example.com", "--data-dir", dirs.dataDir, "--json"]);
     expect(listed.out).toContain(created.token.slice(0, 12));
     expect(listed.out).not.toContain(created.token.slice(12));
     const revoked = await json(["admin", "api-keys", "revoke", "--id", String(created.api_key.id)]);
     expect(revoked.api_key.revoked_at).not.toBeNull();
-    const text = await runGateway(["admin", "api-keys", "create", "--user", "ann@example.com", "--data-dir", dataDir]);
+    const text = await runGateway(["admin", "api-keys", "create", "--user", "ann@example.com", "--data-dir", dirs.dataDir]);
     expect(text.out).toMatch(/^API key id=\d+ token=tok_/);
-    expect((await runGateway(["admin", "api-keys", "create", "--user", "nobody@example.com", "--data-dir", dataDir])).code).toBe(1);
+    expect((await runGateway(["admin", "api-keys", "create", "--user", "nobody@example.com", "--data-dir", dirs.dataDir])).code).toBe(1);
   });
 
   test("readable output: migrate, api-keys list and revoke print text, not JSON", async () => {
-    const migrate = await runGateway(["migrate", "--data-dir", dataDir]);
-    expect(migrate.out).toContain(`database: sqlite ${join(dataDir, "gateway.db")}`);
+    const migrate = await runGateway(["migrate", "--data-dir", dirs.dataDir]);
+    expect(migrate.out).toContain(`database: sqlite ${join(dirs.dataDir, "gateway.db")}`);
     expect(migrate.out).toContain("migrations applied now: (none, up to date)");
     const created = await json(["admin", "api-keys", "create", "--user", "admin@local", "--name", "table-check"]);
-    const table = await runGateway(["admin", "api-keys", "list", "--user", "admin@local", "--data-dir", dataDir]);
+    const table = await runGateway(["admin", "api-keys", "list", "--user", "admin@local", "--data-dir", dirs.dataDir]);
     expect(table.out.split("\n")[0]).toMatch(/^ID\s+USER_ID\s+KEY_PREFIX\s+NAME\s+SCOPES/);
     expect(table.out).toContain(created.api_key.key_prefix);
     expect(table.out).not.toContain(created.token.slice(12));
-    const revoked = await runGateway(["admin", "api-keys", "revoke", "--id", String(created.api_key.id), "--data-dir", dataDir]);
+    const revoked = await runGateway(["admin", "api-keys", "revoke", "--id", String(created.api_key.id), "--data-dir", dirs.dataDir]);
     expect(revoked.out).toBe(`API key revoked: id=${created.api_key.id} prefix=${created.api_key.key_prefix}`);
-    const missing = await runGateway(["admin", "api-keys", "revoke", "--id", "99999", "--data-dir", dataDir, "--json"]);
+    const missing = await runGateway(["admin", "api-keys", "revoke", "--id", "99999", "--data-dir", dirs.dataDir, "--json"]);
     expect(missing.code).toBe(1);
     expect(JSON.parse(missing.out)).toEqual({ error: { message: "api key 99999 not found", code: "not_found" } });
   });
 
   test("usage: summary and recent rows with --user --model --since --until --limit", async () => {
-    const store = await openConfiguredStore({ dataDir, databaseUrl: "", sqliteSynchronous: "FULL", auth: { disabled: undefined, adminEmail: "admin@local" } });
+    const store = await openConfiguredStore({ dataDir: dirs.dataDir, databaseUrl: "", sqliteSynchronous: "FULL", auth: { disabled: undefined, adminEmail: "admin@local" } });
     const ann = (await store.users.findByEmail("ann@example.com"))!;
     const annKey = (await store.apiKeys.listForUser(ann.id))[0]!;
     const sink = createLedgerSink(store, { prices: loadPriceTable() });
@@ -150,10 +130,10 @@ describe("database commands against a temp data dir", () => {
     expect(annOnly.entries.map((row: { model_requested: string }) => row.model_requested)).toEqual(["gpt-4o-mini"]);
     expect(annOnly.by_day_model.map((group: { day: string; model: string }) => `${group.day} ${group.model}`)).toEqual(["2025-06-01 gpt-4o", "2025-06-02 gpt-4o-mini"]);
     expect((await json(["usage", "--model", "gpt-4o", "--since", "2025-06-02", "--until", "2025-06-03"])).totals.requests).toBe(1);
-    const table = await runGateway(["usage", "--data-dir", dataDir]);
+    const table = await runGateway(["usage", "--data-dir", dirs.dataDir]);
     expect(table.out).toContain("requests 3");
     expect(table.out).toMatch(/DAY\s+MODEL\s+REQUESTS/);
-    const bad = await runGateway(["usage", "--since", "soonish", "--data-dir", dataDir]);
+    const bad = await runGateway(["usage", "--since", "soonish", "--data-dir", dirs.dataDir]);
     expect(bad.code).toBe(1);
     // One key's usage (before rotating it), and its id in every row.
     const byKey = await json(["usage", "--key", String(annKey.id)]);
@@ -164,8 +144,8 @@ describe("database commands against a temp data dir", () => {
     await json(["admin", "users", "delete", "--id", "ann@example.com"]);
     expect((await json(["usage", "--user", "ann@example.com"])).totals.requests).toBe(2);
     expect((await json(["admin", "api-keys", "list", "--user", "ann@example.com"])).api_keys.length).toBeGreaterThan(0);
-    expect((await runGateway(["admin", "api-keys", "create", "--user", "ann@example.com", "--data-dir", dataDir])).code).toBe(1);
-    const unknownKey = await runGateway(["usage", "--key", "99999", "--data-dir", dataDir]);
+    expect((await runGateway(["admin", "api-keys", "create", "--user", "ann@example.com", "--data-dir", dirs.dataDir])).code).toBe(1);
+    const unknownKey = await runGateway(["usage", "--key", "99999", "--data-dir", dirs.dataDir]);
     expect({ code: unknownKey.code, err: unknownKey.err }).toEqual({ code: 1, err: "error: api key 99999 not found" });
   });
 });

@@ -1,35 +1,11 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { describe, expect, test } from "bun:test";
 import { openConfiguredStore } from "../../../src/store/open-configured-store";
-import { runGateway } from "../../support/cli-runner";
+import { cliSandbox } from "../../support/cli-runner";
 
 /** `gateway admin users|api-keys create|update|list` with --budget, --budget-period, --rpm, --tpm. */
 
 describe("limits in the CLI", () => {
-  let dataDir: string;
-  let workDir: string;
-  const savedEnv = { ...process.env };
-  const run = (args: string[]) => runGateway([...args, "--data-dir", dataDir]);
-  const json = async (args: string[]) => {
-    const result = await run([...args, "--json"]);
-    if (result.code !== 0) console.error(result.out, result.err);
-    expect(result.code).toBe(0);
-    return JSON.parse(result.out);
-  };
-
-  beforeAll(() => {
-    dataDir = mkdtempSync(join(tmpdir(), "gw-cli-limits-"));
-    workDir = mkdtempSync(join(tmpdir(), "gw-cli-limits-work-"));
-    for (const name of Object.keys(process.env)) if (name.startsWith("TOKLIGENCE_")) delete process.env[name];
-    process.env.TOKLIGENCE_CONFIG_DIR = join(workDir, "no-config");
-  });
-  afterAll(() => {
-    process.env = savedEnv;
-    rmSync(dataDir, { recursive: true, force: true });
-    rmSync(workDir, { recursive: true, force: true });
-  });
+  const { dirs, run, json } = cliSandbox("gw-cli-limits");
 
   test("users create and update set, change and clear limits; list shows them", async () => {
     const { user } = await json(["admin", "users", "create", "--email", "team@example.com", "--budget", "100", "--budget-period", "monthly", "--rpm", "120"]);
@@ -63,7 +39,7 @@ describe("limits in the CLI", () => {
       expect(refused.err + refused.out).toContain(message);
     }
     expect((await run(["admin", "api-keys", "update", "--id", id])).code).toBe(1);
-    const store = await openConfiguredStore({ dataDir, databaseUrl: "", sqliteSynchronous: "FULL", auth: { disabled: undefined, adminEmail: "admin@local" } });
+    const store = await openConfiguredStore({ dataDir: dirs.dataDir, databaseUrl: "", sqliteSynchronous: "FULL", auth: { disabled: undefined, adminEmail: "admin@local" } });
     expect((await store.apiKeys.get(Number(id)))!.limits.budgetMicroUsd).toBeNull();
     await store.close();
   });
