@@ -145,7 +145,11 @@ export function createLedgerSink(store: Store, options: LedgerSinkOptions): Grou
         }
         if (failures === 0) batchesFailing += 1;
         failures += 1;
-        logger.error({ err: error, rows: batch.length, failures }, "ledger write failed; retrying (rows are kept)");
+        // The first failure in full (the query and stack help); the retries, every few seconds
+        // for as long as the database refuses, as one short line each (a driver's error with
+        // its query and parameters is ~5 KB, which filled logs during an outage).
+        if (failures === 1) logger.error({ err: error, rows: batch.length, failures }, "ledger write failed; retrying (rows are kept)");
+        else logger.error({ error: shortErrorMessage(error), rows: batch.length, failures }, "ledger write failed again; retrying (rows are kept)");
         if (batch.length > 1 && failures >= splitAfter) {
           batchesFailing -= 1; // each row now fails or succeeds on its own
           for (const pending of batch) await writeWithRetry([pending]);
@@ -258,4 +262,11 @@ export function createLedgerSink(store: Store, options: LedgerSinkOptions): Grou
       throw error;
     },
   };
+}
+
+/** An error's first line and code, without the query, parameters or stack a driver attaches. */
+export function shortErrorMessage(error: unknown): string {
+  const err = error as { message?: unknown; code?: unknown } | null;
+  const message = typeof err?.message === "string" ? err.message.split("\n")[0]!.slice(0, 300) : String(error).slice(0, 300);
+  return typeof err?.code === "string" ? `${err.code}: ${message}` : message;
 }

@@ -7,9 +7,18 @@ import { dialectCases, type TestDatabase } from "../../support/test-databases";
 
 const prices = parsePriceTable(`[[prices]]\nmodel = "gpt-4o"\ninput = 2.5\noutput = 10`);
 
-function recordingLogger(): LedgerLogger & { errors: string[] } {
+function recordingLogger(): LedgerLogger & { errors: string[]; errorDetails: Array<Record<string, unknown>> } {
   const errors: string[] = [];
-  return { errors, warn: () => {}, error: (_object, message) => errors.push(message) };
+  const errorDetails: Array<Record<string, unknown>> = [];
+  return {
+    errors,
+    errorDetails,
+    warn: () => {},
+    error: (object, message) => {
+      errors.push(message);
+      errorDetails.push(object as Record<string, unknown>);
+    },
+  };
 }
 
 /** The same store with insertBatch observed (and optionally failing). */
@@ -156,6 +165,10 @@ for (const dialectCase of dialectCases) {
       await recorded;
       expect(sink.failing()).toBe(false);
       expect(logger.errors.length).toBeGreaterThanOrEqual(2);
+      // The first failure carries the error whole; the retries one short line each.
+      expect(logger.errorDetails[0]!.err).toBeInstanceOf(Error);
+      expect(logger.errorDetails[1]).toMatchObject({ error: "simulated database failure", failures: 2 });
+      expect(logger.errorDetails[1]!.err).toBeUndefined();
       expect(await readRow(entry.requestId)).toHaveLength(1);
       // Writing the same request id again (an ambiguous failure's retry) adds nothing.
       await store.usage.insertBatch([{ ...(await readRow(entry.requestId))[0]! }]);
