@@ -75,8 +75,16 @@ for (const dialectCase of dialectCases) {
       const patched = await call("PATCH", `/api/v1/admin/users/${user.id}`, adminToken, { display_name: "Renamed", status: "inactive" });
       expect(patched.status).toBe(200);
       expect(((await patched.json()) as { user: unknown }).user).toMatchObject({ display_name: "Renamed", status: "inactive" });
+      const issued = await call("POST", `/api/v1/admin/users/${user.id}/api-keys`, adminToken, { name: "before-delete" });
+      expect(issued.status).toBe(201);
       expect((await call("DELETE", `/api/v1/admin/users/${user.id}`, adminToken)).status).toBe(204);
       expect((await call("DELETE", `/api/v1/admin/users/${user.id}`, adminToken)).status).toBe(404);
+      // A deleted user's keys stay listable (who held which key, for the ledger's rows), but no new key is issued.
+      const keys = await call("GET", `/api/v1/admin/users/${user.id}/api-keys`, adminToken);
+      expect(keys.status).toBe(200);
+      expect(((await keys.json()) as { api_keys: Array<{ name: string }> }).api_keys.map((key) => key.name)).toEqual(["before-delete"]);
+      expect((await call("POST", `/api/v1/admin/users/${user.id}/api-keys`, adminToken, {})).status).toBe(404);
+      expect((await call("PATCH", `/api/v1/admin/users/${user.id}`, adminToken, { display_name: "Back" })).status).toBe(404);
       expect((await call("PATCH", "/api/v1/admin/users/abc", adminToken, {})).status).toBe(400);
     });
 

@@ -36,9 +36,13 @@ function assertMayManage(actor: Principal, target: User): void {
   if (target.role === "root_admin" && actor.role !== "root_admin") throw new GatewayError("forbidden", 403, "only the root admin can manage the root admin");
 }
 
-async function requireUser(store: Store, id: number): Promise<User> {
+/**
+ * The user `id` names. A deleted user is found only for reading (`includeDeleted`): its keys and
+ * its ledger history stay reportable, as in the CLI, while changes and new keys are refused.
+ */
+async function requireUser(store: Store, id: number, options: { includeDeleted?: boolean } = {}): Promise<User> {
   const user = await store.users.get(id);
-  if (!user || user.deletedAt) throw new GatewayError("not_found", 404, `user ${id} not found`);
+  if (!user || (user.deletedAt && !options.includeDeleted)) throw new GatewayError("not_found", 404, `user ${id} not found`);
   return user;
 }
 
@@ -175,7 +179,7 @@ export function createAdminRoutes(deps: AdminRouteDeps): AnyElysia {
       "/api/v1/admin/users/:id/api-keys",
       ({ request, params }) =>
         asAdmin(request, async (actor) => {
-          const target = await requireUser(store, parseId(params.id, "id"));
+          const target = await requireUser(store, parseId(params.id, "id"), { includeDeleted: true });
           assertMayManage(actor, target);
           return jsonResponse(200, { api_keys: (await store.apiKeys.listForUser(target.id)).map(toApiKeyJson) });
         }),
