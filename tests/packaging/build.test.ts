@@ -57,8 +57,9 @@ describe("host binary", () => {
     if (process.platform !== "win32") expect(statSync(host.gatewayd).ino).toBe(statSync(host.gateway).ino);
     const help = await runCommand([host.gatewayd, "--help"]);
     expect(help.exitCode).toBe(0);
-    // Invoked as gatewayd the binary runs `serve`, so its help is the serve command's.
-    expect(help.stdout).toContain("gatewayd serve");
+    // Invoked as gatewayd the binary runs `serve`, so its help is the daemon's own usage line.
+    expect(help.stdout).toStartWith("gatewayd [options]");
+    expect(help.stdout).toContain("the same as `gateway serve`");
     expect(help.stdout).toContain("--port");
   });
 
@@ -117,7 +118,7 @@ describe("release archive for the host target", () => {
     const version = await runCommand([join(top, "gateway"), "--version"]);
     expect(version.stdout.trim()).toBe(packageVersion);
     const daemonHelp = await runCommand([join(top, "gatewayd"), "--help"]);
-    expect(daemonHelp.stdout).toContain("gatewayd serve");
+    expect(daemonHelp.stdout).toStartWith("gatewayd [options]");
   }, 60_000);
 
   test("a tampered archive fails the checksum", async () => {
