@@ -1,8 +1,11 @@
 /**
  * The most output tokens a request can produce, for its budget reservation: the client's own
  * cap (`max_tokens`, `max_completion_tokens`, `max_output_tokens`, whichever its protocol
- * uses; the smallest when several are sent), else the configured default. Embeddings and
- * count_tokens produce none.
+ * uses), else the configured default, times the number of choices a Chat request asks for
+ * (`n`: each choice may use the whole cap, and the upstream bills them all). When a Chat
+ * request sends both caps the larger counts: upstreams differ in which one wins (vLLM and
+ * others take `max_completion_tokens` over `max_tokens`), and the reservation must hold
+ * whichever it is. Embeddings and count_tokens produce none.
  */
 import type { UpstreamOperation } from "../providers/endpoints";
 
@@ -13,12 +16,19 @@ const CAP_FIELDS: Partial<Record<UpstreamOperation, string[]>> = {
   anthropic: ["max_tokens"],
 };
 
+/** OpenAI's own ceiling on `n` (a larger one is refused upstream, so never reserved for). */
+const MAX_CHOICES = 128;
+
 export function outputCapOf(operation: UpstreamOperation, body: Record<string, unknown>, defaultCap: number): number {
   if (operation === "openai-embeddings" || operation === "anthropic-count-tokens") return 0;
   let cap: number | undefined;
   for (const field of CAP_FIELDS[operation] ?? []) {
     const value = body[field];
-    if (typeof value === "number" && Number.isFinite(value) && value > 0) cap = Math.min(cap ?? Infinity, Math.ceil(value));
+    if (typeof value === "number" && Number.isFinite(value) && value > 0) cap = Math.max(cap ?? 0, Math.ceil(value));
   }
-  return cap ?? defaultCap;
+  return (cap ?? defaultCap) * (operation === "openai-chat" ? choicesOf(body.n) : 1);
+}
+
+function choicesOf(n: unknown): number {
+  return typeof n === "number" && Number.isFinite(n) && n > 1 ? Math.min(Math.ceil(n), MAX_CHOICES) : 1;
 }

@@ -129,6 +129,22 @@ for (const dialectCase of dialectCases) {
       expect(ledgerCost(await rowsOf(keyId))).toBe(100 * CENT);
     });
 
+    test("n > 1 reserves every choice's cap, and both Chat caps reserve the larger (the one upstreams and the translation obey)", async () => {
+      const { token, keyId } = await keyWith(25);
+      // 3 choices of up to 10 tokens each: 30 cents, more than the 25 left (upstream bills all three).
+      const refused = await chat(token, { max_tokens: 10, n: 3 });
+      expect(refused.status).toBe(429);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("budget_exceeded");
+      // max_completion_tokens wins over max_tokens upstream: 50 cents may be spent, not 1.
+      const both = await chat(token, { max_tokens: 1, max_completion_tokens: 50 });
+      expect(both.status).toBe(429);
+      await both.text();
+      const fits = await chat(token, { max_tokens: 8, n: 3 });
+      expect(fits.status).toBe(200);
+      await fits.text();
+      expect(await keySpend(keyId)).toMatchObject({ reservedMicroUsd: 0 });
+    });
+
     test("an upstream failure releases the reservation (its row cost nothing)", async () => {
       const { token, keyId } = await keyWith(100);
       mock.enqueue({ status: 400, json: { error: { message: "bad", type: "invalid_request_error", param: null, code: null } } });

@@ -59,9 +59,15 @@ describe("budget periods and output caps", () => {
     expect(periodEndOf(null, now)).toBeNull();
   });
 
-  test("the client's cap in its protocol's field, the smallest of several, else the default; none for embeddings", () => {
+  test("the client's cap in its protocol's field, the largest of several, else the default, times Chat's n; none for embeddings", () => {
     expect(outputCapOf("openai-chat", { max_tokens: 100 }, 8192)).toBe(100);
-    expect(outputCapOf("openai-chat", { max_tokens: 100, max_completion_tokens: 50 }, 8192)).toBe(50);
+    // The gateway's own translation (and vLLM) take max_completion_tokens over max_tokens: the larger is reserved.
+    expect(outputCapOf("openai-chat", { max_tokens: 100, max_completion_tokens: 50 }, 8192)).toBe(100);
+    expect(outputCapOf("openai-chat", { max_tokens: 1, max_completion_tokens: 5000 }, 8192)).toBe(5000);
+    expect(outputCapOf("openai-chat", { max_tokens: 10, n: 3 }, 8192)).toBe(30);
+    expect(outputCapOf("openai-chat", { n: 2 }, 8192)).toBe(16384);
+    expect(outputCapOf("openai-chat", { max_tokens: 10, n: 1e9 }, 8192)).toBe(1280);
+    expect(outputCapOf("openai-chat", { max_tokens: 10, n: "3" }, 8192)).toBe(10);
     expect(outputCapOf("openai-responses", { max_output_tokens: 70 }, 8192)).toBe(70);
     expect(outputCapOf("anthropic", { max_tokens: 30 }, 8192)).toBe(30);
     expect(outputCapOf("openai-chat", { max_tokens: "lots" }, 8192)).toBe(8192);
