@@ -73,7 +73,7 @@ export async function buildServices(loaded: LoadedConfig, logger: Logger): Promi
     responses.startPurging();
     const limits = new RequestLimits({ budgets: store.budgets, prices, defaultOutputTokens: config.limits.defaultOutputTokens, reservationTtlMs: config.limits.reservationTtlSeconds * 1000, logger: ledgerLogger });
     // The journal's owner is the only gateway on this SQLite file: reservations left there are a dead process's.
-    const stopSweeper = startReservationSweeper(store.budgets, ledgerLogger, { releaseAllNow: mover !== undefined });
+    const stopSweeper = startReservationSweeper(store.budgets, ledgerLogger, { releaseAllNow: mover !== undefined, reservationTtlMs: config.limits.reservationTtlSeconds * 1000 });
     return {
       ledger,
       auth,

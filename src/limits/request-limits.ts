@@ -20,7 +20,7 @@ import { newRequestId } from "../proxy/request-id";
 import type { ModelRequest } from "../proxy/types";
 import type { ResolvedRoute } from "../routing/router";
 import { databaseUnavailableError, isDatabaseUnreachable } from "../store/database-unreachable";
-import type { BudgetRepository, Limits } from "../store/types";
+import type { BudgetPeriod, BudgetRepository, Limits } from "../store/types";
 import { periodEndOf, periodStartOf } from "./budget-period";
 import { outputCapOf } from "./output-cap";
 import { type RateSlot, type RateSubject, RateWindows } from "./rate-windows";
@@ -40,6 +40,24 @@ export interface RequestLimitsOptions {
 /** An admitted request's hold on its limits, settled once with its ledger row. */
 export interface Admission {
   settle(entry: LedgerEntry): Promise<void>;
+  /**
+   * Instead of settling: keep the budget reservation past the request, until `untilMs` (plus
+   * the usual TTL), for whoever writes its real row later, on any replica or after a restart
+   * (a native background run: native-background.ts). Undefined when there is no reservation to
+   * keep, or it could not be kept (the request is then settled with `entry`, as before).
+   */
+  handOver(entry: LedgerEntry, untilMs: number): Promise<HeldBudget | undefined>;
+}
+
+/** A budget reservation handed over past its request, as JSON (kept in a stored response). */
+export interface HeldBudget {
+  id: string;
+  apiKeyId: number | null;
+  userId: number | null;
+  chargeKey: boolean;
+  chargeUser: boolean;
+  keyPeriod: BudgetPeriod | null;
+  userPeriod: BudgetPeriod | null;
 }
 
 export class RequestLimits {
@@ -63,7 +81,7 @@ export class RequestLimits {
     const slot = subjects.length > 0 ? this.windows.take(subjects, now) : undefined;
     const keyBudget = limits.key?.budgetMicroUsd != null && apiKeyId !== null;
     const userBudget = limits.user?.budgetMicroUsd != null && userId !== null;
-    if (!keyBudget && !userBudget) return slot && { settle: async (entry) => void this.countTokens(slot, entry) };
+    if (!keyBudget && !userBudget) return slot && { settle: async (entry) => void this.countTokens(slot, entry), handOver: async (entry) => void this.countTokens(slot, entry) };
     // Its own id, not the request's: a client may reuse its X-Request-ID, and the Responses
     // features make several model calls for one request.
     const reservationId = newRequestId();
@@ -73,22 +91,43 @@ export class RequestLimits {
       slot?.giveBack(); // refused: it does not count against the request rate
       throw error;
     }
+    const held: HeldBudget = { id: reservationId, apiKeyId, userId, chargeKey: keyBudget, chargeUser: userBudget, keyPeriod: limits.key?.budgetPeriod ?? null, userPeriod: limits.user?.budgetPeriod ?? null };
+    const settle = async (entry: LedgerEntry) => this.settleBudget(held, this.countTokens(slot, entry), false);
     return {
-      settle: async (entry) => {
-        const cost = this.countTokens(slot, entry);
-        const at = new Date(this.now());
-        await settleWithRetries(this.options.budgets, this.options.logger, {
-          id: reservationId,
-          apiKeyId,
-          userId,
-          chargeKey: keyBudget,
-          chargeUser: userBudget,
-          costMicroUsd: cost ?? 0,
-          keyPeriodStart: periodStartOf(limits.key?.budgetPeriod ?? null, at),
-          userPeriodStart: periodStartOf(limits.user?.budgetPeriod ?? null, at),
-        });
+      settle,
+      handOver: async (entry, untilMs) => {
+        try {
+          if (await this.options.budgets.extend(reservationId, new Date(untilMs + this.options.reservationTtlMs))) return held;
+        } catch (error) {
+          this.options.logger.warn({ err: error, requestId: entry.requestId }, "keeping a background response's budget reservation failed; it is settled now with the creation's cost");
+        }
+        await settle(entry);
+        return undefined;
       },
     };
+  }
+
+  /**
+   * Settle a reservation handed over by `handOver` with the row its request finally got. Only
+   * a reservation still there is charged: two replicas that both settle a run charge it once.
+   */
+  async settleHeld(held: HeldBudget, entry: LedgerEntry): Promise<void> {
+    await this.settleBudget(held, this.countTokens(undefined, entry), true);
+  }
+
+  private async settleBudget(held: HeldBudget, cost: number | null, onlyIfReserved: boolean): Promise<void> {
+    const at = new Date(this.now());
+    await settleWithRetries(this.options.budgets, this.options.logger, {
+      id: held.id,
+      apiKeyId: held.apiKeyId,
+      userId: held.userId,
+      chargeKey: held.chargeKey,
+      chargeUser: held.chargeUser,
+      costMicroUsd: cost ?? 0,
+      keyPeriodStart: periodStartOf(held.keyPeriod, at),
+      userPeriodStart: periodStartOf(held.userPeriod, at),
+      ...(onlyIfReserved ? { onlyIfReserved } : {}),
+    });
   }
 
   /** Add the row's tokens to the rate windows; returns its cost (null when unpriced), computed exactly as the ledger does. */

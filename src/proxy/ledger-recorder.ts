@@ -145,7 +145,10 @@ export class LedgerRecorder {
     });
     // The budget is charged the row's own cost, at the same time as the row is written, and both
     // are done before the client gets its last byte.
-    const settled = this.admission?.settle(entry);
+    // A native background run's creation: its budget stays reserved until the run ends.
+    let settled: Promise<void> | undefined;
+    if (this.admission && this.deps.holdAdmission) this.deps.holdAdmission(this.admission);
+    else settled = this.admission?.settle(entry);
     try {
       await this.deps.ledger.record(entry);
     } catch (error) {

@@ -7,6 +7,7 @@ import { createHash } from "node:crypto";
 import type { Usage } from "../canonical/types";
 import { emptyUsage, mergeUsage } from "../canonical/usage";
 import type { LedgerEntry } from "../ledger/types";
+import type { HeldBudget } from "../limits/request-limits";
 import { usageFromResponseBody } from "../streaming/usage-tap";
 
 type Json = Record<string, unknown>;
@@ -37,6 +38,8 @@ export interface NativeBackground {
   row: PendingRow;
   /** Set once that row is in the ledger (the run ended, or the gateway gave up on it): never written again. */
   rowWritten?: boolean;
+  /** The creating request's budget reservation, held until the row is written, then charged its cost. */
+  budget?: HeldBudget;
 }
 
 /** The marker of a stored request, or undefined for any other record (a field read: GET pays only this). */

@@ -18,6 +18,7 @@
  */
 import { GatewayError } from "../errors/gateway-error";
 import type { LedgerEntry, LedgerSink } from "../ledger/types";
+import type { Admission, HeldBudget } from "../limits/request-limits";
 import { hideSecretValues, scrubSecrets } from "../log/logger";
 import { upstreamHeaders, upstreamUrl } from "../providers/endpoints";
 import type { KeyRing } from "../providers/key-ring";
@@ -73,7 +74,8 @@ export async function serveNativeBackground(request: ModelRequest, deps: ProxyDe
   const keys = new KeyWitness(deps.keyRings);
   let exchange: ResponseExchange | undefined;
   const responses: ResponseStore | undefined = deps.responses && { ...deps.responses, begin: async (begun) => (exchange = await deps.responses!.begin(begun)) };
-  const answer = await serve(request, { ...deps, ledger: row, keyRings: keys.rings, responses });
+  // A budget reservation stays held with the row: settled with it, or kept until the run ends.
+  const answer = await serve(request, { ...deps, ledger: row, keyRings: keys.rings, responses, holdAdmission: (admission) => (row.admission = admission) });
   const streamed = (answer.headers.get("content-type") ?? "").includes("text/event-stream");
   if (!streamed) {
     const entry = await row.entry;
@@ -146,6 +148,10 @@ async function adopt(deps: ProxyDeps, request: ModelRequest, row: HeldRow, entry
     return;
   }
   try {
+    // The run goes on at the upstream: its budget reservation is held until it ends (as long as
+    // it may be followed), and settled then with the final row's cost, wherever that is written.
+    const budget = await row.handOver(entry, entry.startedAt.getTime() + deps.background.polling.limitMs);
+    if (budget) marker.budget = budget;
     let storedRequest: Json | undefined;
     const record = deps.responses?.storing ? exchange?.recordOf(state) : undefined;
     if (record) {
@@ -159,7 +165,7 @@ async function adopt(deps: ProxyDeps, request: ModelRequest, row: HeldRow, entry
       }
     }
     // A gateway already stopping follows nothing: a stored run waits for a later look; one kept nowhere gets its row as it stands.
-    if (!startFollowing(deps, { id, owner, marker, storedRequest }) && !storedRequest) await row.write(abandonedRow(marker.row, Date.now(), 200, "gateway_shutdown"));
+    if (!startFollowing(deps, { id, owner, marker, storedRequest }) && !storedRequest) await writeRow(deps, abandonedRow(marker.row, Date.now(), 200, "gateway_shutdown"), marker);
   } finally {
     // The row now belongs to the stored run (or the follower): a stop no longer waits for it here.
     row.release();
@@ -178,6 +184,8 @@ async function markEnded(deps: ProxyDeps, id: string, owner: ResponseOwner, mark
 /** The held-back ledger sink of the creating call: it keeps the row the normal path made. */
 class HeldRow implements LedgerSink {
   readonly entry: Promise<LedgerEntry>;
+  /** The request's hold on its limits (deps.holdAdmission), until the row is written or the run takes it. */
+  admission: Admission | undefined;
   private resolve!: (entry: LedgerEntry) => void;
   private held = false;
 
@@ -200,15 +208,26 @@ class HeldRow implements LedgerSink {
 
   async close(): Promise<void> {}
 
-  /** Write the row as the normal path made it. */
+  /** Write the row as the normal path made it, and settle the limits with it. */
   async write(entry: LedgerEntry): Promise<void> {
+    const admission = this.admission;
+    this.admission = undefined;
+    const settled = admission?.settle(entry).catch((error: unknown) => this.deps.logger.error({ requestId: entry.requestId, err: error }, "budget settlement failed"));
     try {
       await this.deps.ledger.record(entry);
     } catch (error) {
       this.deps.logger.error({ requestId: entry.requestId, err: error }, "ledger write failed");
     } finally {
+      await settled;
       this.release();
     }
+  }
+
+  /** The run goes on: its budget reservation is kept for the run's final row (undefined: nothing kept, limits settled now). */
+  async handOver(entry: LedgerEntry, untilMs: number): Promise<HeldBudget | undefined> {
+    const admission = this.admission;
+    this.admission = undefined;
+    return admission?.handOver(entry, untilMs);
   }
 
   release(): void {
@@ -308,14 +327,14 @@ async function followRun(deps: ProxyDeps, run: Followed, signal: AbortSignal): P
     log.error({ err: error }, "following a background response failed; a later GET or the sweep resumes it");
   } finally {
     // A run with no durable record cannot be resumed by anyone: its row is written as it stands.
-    if (!settled && !run.storedRequest && !run.marker.rowWritten) await writeRow(deps, abandonedRow(run.marker.row, Date.now(), 200, "gateway_shutdown")).catch(() => undefined);
+    if (!settled && !run.storedRequest && !run.marker.rowWritten) await writeRow(deps, abandonedRow(run.marker.row, Date.now(), 200, "gateway_shutdown"), run.marker).catch(() => undefined);
   }
 }
 
 /** The run ended in `response`: the row with its final usage first, then the stored copy (a stop between the two leaves it to be settled again, and the ledger keeps one row per id). */
 async function settle(deps: ProxyDeps, run: Followed, response: Json): Promise<void> {
   const settleHere = async () => {
-    if (!run.marker.rowWritten) await writeRow(deps, finalRow(run.marker.row, response, Date.now()));
+    if (!run.marker.rowWritten) await writeRow(deps, finalRow(run.marker.row, response, Date.now()), run.marker);
     if (run.storedRequest) await deps.responses!.keep(run.owner, response, { ...run.storedRequest, native_background: { ...run.marker, rowWritten: true } });
   };
   await (deps.background ? deps.background.settleOnce(run.id, settleHere) : settleHere());
@@ -326,7 +345,7 @@ async function settleLost(deps: ProxyDeps, run: Followed, stored?: Json): Promis
   const error = { code: "upstream_not_found", message: "The upstream provider no longer has this background response; its final state is unknown." };
   let failed: Json = { id: run.id, object: "response", status: "failed", error, background: true };
   const settleHere = async () => {
-    if (!run.marker.rowWritten) await writeRow(deps, abandonedRow(run.marker.row, Date.now(), 502, "upstream_not_found"));
+    if (!run.marker.rowWritten) await writeRow(deps, abandonedRow(run.marker.row, Date.now(), 502, "upstream_not_found"), run.marker);
     if (!run.storedRequest) return;
     const current = stored ?? (await deps.responses!.get(run.id, run.owner.userId))?.response;
     failed = { ...current, ...failed };
@@ -338,15 +357,19 @@ async function settleLost(deps: ProxyDeps, run: Followed, stored?: Json): Promis
 
 /** Past the follow limit: the row from the estimate now; the copy stays as the upstream last showed it, and a later look still updates it. */
 async function settleTimedOut(deps: ProxyDeps, run: Followed, state: Json): Promise<void> {
-  await writeRow(deps, abandonedRow(run.marker.row, Date.now(), 504, "upstream_timeout"));
+  await writeRow(deps, abandonedRow(run.marker.row, Date.now(), 504, "upstream_timeout"), run.marker);
   run.marker = { ...run.marker, rowWritten: true };
   if (run.storedRequest) await deps.responses!.keepUnlessSettled(run.owner, state, { ...run.storedRequest, native_background: run.marker });
 }
 
-async function writeRow(deps: ProxyDeps, entry: LedgerEntry): Promise<void> {
+/** Write the run's row, and charge its cost to the budget reservation the run holds (if any, and if no replica did already). */
+async function writeRow(deps: ProxyDeps, entry: LedgerEntry, marker: NativeBackground): Promise<void> {
   deps.drain.rowStarted();
   try {
     await deps.ledger.record(entry);
+    if (marker.budget && deps.limits) {
+      await deps.limits.settleHeld(marker.budget, entry).catch((error: unknown) => deps.logger.error({ requestId: entry.requestId, err: error }, "budget settlement failed"));
+    }
   } finally {
     deps.drain.rowSettled();
   }

@@ -10,7 +10,7 @@ import type { ModelRouter } from "../routing/router";
 import type { Translator } from "../translate/types";
 import type { BackgroundRuns } from "./background-runs";
 import type { DrainTracker } from "./drain-tracker";
-import type { RequestLimits } from "../limits/request-limits";
+import type { Admission, RequestLimits } from "../limits/request-limits";
 import type { AbandonableCall } from "../upstream/client";
 
 /** What the proxy needs from the composition root (no module-level state, house rule 6). */
@@ -31,6 +31,11 @@ export interface ProxyDeps {
   drain: DrainTracker;
   /** Budgets and rate limits of keys and users that have them (absent without a database). */
   limits?: RequestLimits;
+  /**
+   * Set by a caller that writes the request's row itself later (a native background run): the
+   * row's admission is handed to it instead of settled when the recorder writes the row.
+   */
+  holdAdmission?: (admission: Admission) => void;
 }
 
 /** One model request as the HTTP layer hands it over (body parsed once, envelope checked). */

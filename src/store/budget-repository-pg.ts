@@ -63,11 +63,17 @@ export function createPgBudgetRepository(sql: Sql): BudgetRepository {
     async settle(r) {
       await sql.begin(async (tx) => {
         const [taken] = await tx`DELETE FROM budget_reservations WHERE id = ${r.id} RETURNING key_micro_usd, user_micro_usd`;
+        if (!taken && r.onlyIfReserved) return;
         const keyBack = Number(taken?.key_micro_usd ?? 0);
         const userBack = Number(taken?.user_micro_usd ?? 0);
         if (r.apiKeyId !== null && (r.chargeKey || keyBack > 0)) await settleOn(tx, "api_keys", r.apiKeyId, r.chargeKey ? r.costMicroUsd : 0, keyBack, r.keyPeriodStart);
         if (r.userId !== null && (r.chargeUser || userBack > 0)) await settleOn(tx, "users", r.userId, r.chargeUser ? r.costMicroUsd : 0, userBack, r.userPeriodStart);
       });
+    },
+
+    async extend(id, expiresAt) {
+      const result = await sql`UPDATE budget_reservations SET expires_at = ${expiresAt.toISOString()}::timestamptz WHERE id = ${id}`;
+      return result.count > 0;
     },
 
     async releaseExpired(now, options = {}) {

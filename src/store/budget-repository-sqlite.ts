@@ -52,6 +52,7 @@ export function createSqliteBudgetRepository(client: Database): BudgetRepository
       settleUser: client.prepare(settleSql("users")),
       releaseKey: client.prepare(releaseSql("api_keys")),
       releaseUser: client.prepare(releaseSql("users")),
+      extend: client.prepare("UPDATE budget_reservations SET expires_at = ? WHERE id = ?"),
       expired: client.prepare<ReservationRow, [number]>("SELECT id, api_key_id, user_id, key_micro_usd, user_micro_usd FROM budget_reservations WHERE expires_at <= ? LIMIT 1000"),
     };
   }
@@ -68,6 +69,7 @@ export function createSqliteBudgetRepository(client: Database): BudgetRepository
   const settle = client.transaction((r: Parameters<BudgetRepository["settle"]>[0]) => {
     const s = use();
     const taken = s.take.get(r.id);
+    if (!taken && r.onlyIfReserved) return;
     const keyBack = taken?.key_micro_usd ?? 0;
     const userBack = taken?.user_micro_usd ?? 0;
     if (r.apiKeyId !== null && (r.chargeKey || keyBack > 0)) s.settleKey.run(r.keyPeriodStart.getTime(), r.chargeKey ? r.costMicroUsd : 0, keyBack, r.apiKeyId);
@@ -97,6 +99,9 @@ export function createSqliteBudgetRepository(client: Database): BudgetRepository
     },
     async settle(settlement) {
       settle.immediate(settlement);
+    },
+    async extend(id, expiresAt) {
+      return use().extend.run(expiresAt.getTime(), id).changes > 0;
     },
     async releaseExpired(now, options = {}) {
       return releaseExpired.immediate(options.everything ? Number.MAX_SAFE_INTEGER : now.getTime());

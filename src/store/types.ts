@@ -166,6 +166,12 @@ export interface BudgetSettlement {
   costMicroUsd: number;
   keyPeriodStart: Date;
   userPeriodStart: Date;
+  /**
+   * Charge only if the reservation was still there (it is then taken in the same
+   * transaction): for a reservation that outlives its request (a native background run), which
+   * two replicas may settle at once; the first one charges, the other changes nothing.
+   */
+  onlyIfReserved?: boolean;
 }
 
 export interface BudgetRepository {
@@ -177,6 +183,8 @@ export interface BudgetRepository {
   reserve(reservation: BudgetReservation): Promise<{ ok: true } | { ok: false; exhausted: "key" | "user" }>;
   /** Release the reservation (if still there) and charge the actual cost. */
   settle(settlement: BudgetSettlement): Promise<void>;
+  /** Move a reservation's expiry (a request handed to a background follower); false when it is gone. */
+  extend(id: string, expiresAt: Date): Promise<boolean>;
   /** Release reservations that expired before `now` (all of them with `everything`); returns how many. */
   releaseExpired(now: Date, options?: { everything?: boolean }): Promise<number>;
 }

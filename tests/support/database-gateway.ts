@@ -9,7 +9,7 @@
  */
 import { loadConfig } from "../../src/config/load";
 import { buildServices } from "../../src/daemon";
-import { type RunningGateway, startGateway } from "../../src/gateway";
+import { type GatewayServices, type RunningGateway, startGateway } from "../../src/gateway";
 import { createSilentLogger } from "../../src/log/logger";
 import type { Store } from "../../src/store/types";
 import type { MockUpstream } from "./mock-upstream";
@@ -43,10 +43,11 @@ export function databaseGatewayEnv(database: TestDatabase, mock: MockUpstream | 
   return Object.fromEntries(Object.entries(merged).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
-export async function startDatabaseGateway(database: TestDatabase, mock: MockUpstream | undefined, env: Record<string, string | undefined> = {}): Promise<DatabaseGateway> {
+/** `overrides` replaces services buildServices made (e.g. background runs with short polling). */
+export async function startDatabaseGateway(database: TestDatabase, mock: MockUpstream | undefined, env: Record<string, string | undefined> = {}, overrides: Partial<GatewayServices> = {}): Promise<DatabaseGateway> {
   const loaded = loadConfig({ configDir: "/nonexistent-config-dir", env: databaseGatewayEnv(database, mock, env) });
   const services = await buildServices(loaded, createSilentLogger());
-  const gateway = startGateway(loaded.config, createSilentLogger(), services);
+  const gateway = startGateway(loaded.config, createSilentLogger(), { ...services, ...overrides });
   const store = readAfterFlush(await database.open(), () => services.flushLedger());
   return {
     url: gateway.url,

@@ -45,6 +45,18 @@ for (const dialectCase of dialectCases) {
       expect((await store.users.get(who.userId))!.spend).toMatchObject({ spentMicroUsd: 0, reservedMicroUsd: 0 });
     });
 
+    test("a held reservation (a background run's) is extended, and charged once however often it is settled", async () => {
+      const who = await keyAndUser(100, null);
+      const held = reservation(who, 60, { userMicroUsd: 0, expiresAt: new Date(Date.now() + 1000) });
+      await store.budgets.reserve(held);
+      expect(await store.budgets.extend(held.id, new Date(Date.now() + 3_600_000))).toBe(true);
+      expect(await store.budgets.releaseExpired(new Date(Date.now() + 30_000))).toBe(0); // others here expire in 60 s
+      const settle = { id: held.id, ...who, chargeKey: true, chargeUser: false, costMicroUsd: 25, keyPeriodStart: epoch, userPeriodStart: epoch, onlyIfReserved: true };
+      await Promise.all([store.budgets.settle(settle), store.budgets.settle(settle)]);
+      expect((await store.apiKeys.get(who.apiKeyId))!.spend).toMatchObject({ spentMicroUsd: 25, reservedMicroUsd: 0 });
+      expect(await store.budgets.extend(held.id, new Date())).toBe(false);
+    });
+
     test("a new period starts from nothing spent", async () => {
       const who = await keyAndUser(null, 100, "monthly");
       const january = new Date("2026-01-01T00:00:00Z");
