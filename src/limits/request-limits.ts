@@ -69,7 +69,7 @@ export class RequestLimits {
   }
 
   /** Admit the request or throw 429 (`rate_limit_exceeded`, `budget_exceeded`), 403 (`model_not_priced`) or 503 (`database_unavailable`). */
-  async admit(request: ModelRequest, route: ResolvedRoute): Promise<Admission | undefined> {
+  async admit(request: ModelRequest, route: ResolvedRoute, estimateBody: Record<string, unknown> = request.body): Promise<Admission | undefined> {
     const limits = request.principal.limits;
     // count_tokens costs nothing and Claude Code sends it constantly: it is neither rate limited nor reserved.
     if (!limits || request.operation === "anthropic-count-tokens") return undefined;
@@ -86,7 +86,7 @@ export class RequestLimits {
     // features make several model calls for one request.
     const reservationId = newRequestId();
     try {
-      await this.reserve(reservationId, request, route, limits.key, limits.user, keyBudget, userBudget, now);
+      await this.reserve(reservationId, request, estimateBody, route, limits.key, limits.user, keyBudget, userBudget, now);
     } catch (error) {
       slot?.giveBack(); // refused: it does not count against the request rate
       throw error;
@@ -137,8 +137,8 @@ export class RequestLimits {
     return row.costMicroUsd;
   }
 
-  private async reserve(id: string, request: ModelRequest, route: ResolvedRoute, key: Limits | null, user: Limits | null, keyBudget: boolean, userBudget: boolean, nowMs: number): Promise<void> {
-    const amount = await this.worstCaseCost(request, route);
+  private async reserve(id: string, request: ModelRequest, body: Record<string, unknown>, route: ResolvedRoute, key: Limits | null, user: Limits | null, keyBudget: boolean, userBudget: boolean, nowMs: number): Promise<void> {
+    const amount = await this.worstCaseCost(request.operation, body, route);
     const now = new Date(nowMs);
     let result: Awaited<ReturnType<BudgetRepository["reserve"]>>;
     try {
@@ -176,15 +176,15 @@ export class RequestLimits {
    * price is refused: its cost would be unknown, and a budget that lets unknown costs through
    * is not a limit (LiteLLM counted them as 0, which is how budgets were bypassed).
    */
-  private async worstCaseCost(request: ModelRequest, route: ResolvedRoute): Promise<number> {
+  private async worstCaseCost(operation: ModelRequest["operation"], body: Record<string, unknown>, route: ResolvedRoute): Promise<number> {
     const prices = route.targets.map((target) => ({ model: target.upstreamModel, price: this.options.prices.find(target.upstreamModel) }));
     const unpriced = prices.find((entry) => entry.price === null);
     if (unpriced) {
       throw new GatewayError("model_not_priced", 403, `model ${unpriced.model} has no price in the gateway's price table, so a request with a budget cannot be admitted; ask the operator to add it (ledger.prices_file; a free model gets price 0)`);
     }
-    const outputTokens = outputCapOf(request.operation, request.body, this.options.defaultOutputTokens);
+    const outputTokens = outputCapOf(operation, body, this.options.defaultOutputTokens);
     const estimators = await loadEstimators();
-    const inputTokens = estimators.estimateInputTokens(request.operation, request.body);
+    const inputTokens = estimators.estimateInputTokens(operation, body);
     const usage = { inputTokens, outputTokens, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
     return Math.max(0, ...prices.map((entry) => computeCostMicroUsd(entry.price!, usage)));
   }

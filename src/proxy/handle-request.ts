@@ -44,13 +44,14 @@ async function serveModelRequest(request: ModelRequest, deps: ProxyDeps): Promis
   const warn = (message: string, details?: Record<string, unknown>) => log.warn({ ...details }, message);
   try {
     const route = deps.router.resolve(String(request.body.model), request.clientProtocol);
-    // Only keys and users with limits pay for them (an await and the database); a refusal is
-    // caught below and answered 429 in the caller's protocol, with its ledger row.
-    if (request.principal.limits && deps.limits) recorder.admit(await deps.limits.admit(request, route));
-    const stream = wantsStream(request.operation, request.body);
     // Responses API: the history behind previous_response_id, and the response to keep (no
     // other API has stored responses; the check spares the others a wait on the event loop).
     const exchange = deps.responses && request.operation === "openai-responses" ? await deps.responses.begin(request) : undefined;
+    // Only keys and users with limits pay for them (an await and the database); a refusal is
+    // caught below and answered 429 in the caller's protocol, with its ledger row. The prompt
+    // estimate includes a stored history the request continues: the body alone may be one line.
+    if (request.principal.limits && deps.limits) recorder.admit(await deps.limits.admit(request, route, exchange?.bodyForEstimate()));
+    const stream = wantsStream(request.operation, request.body);
     let lastFailure: UpstreamFailure | GatewayError | undefined;
     for (const [position, target] of route.targets.entries()) {
       const isLast = position === route.targets.length - 1;

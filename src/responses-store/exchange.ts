@@ -92,6 +92,15 @@ export class ResponseExchange {
     return native ? variant : this.collectingReasoning(variant);
   }
 
+  /**
+   * The body as the model will read it, for the budget's estimate of its prompt: the stored
+   * history behind previous_response_id spliced in (none when this gateway does not hold it).
+   */
+  bodyForEstimate(): Record<string, unknown> {
+    const { request, previous } = this.options;
+    return previous && this.previousRequest ? { ...request.body, input: this.expandedInput() } : request.body;
+  }
+
   /** A translated request whose encoder tells this exchange its reasoning blobs, when the response is kept. */
   private collectingReasoning(request: ModelRequest): ModelRequest {
     if (!this.options.store) return request;

@@ -56,7 +56,7 @@ for (const dialectCase of dialectCases) {
       mock.setResponder((request) => (request.path === "/v1/chat/completions" ? chatAnswer(request.body) : undefined));
       pricesDir = mkdtempSync(join(tmpdir(), "gw-prices-"));
       const pricesFile = join(pricesDir, "prices.toml");
-      writeFileSync(pricesFile, '[[prices]]\nmodel = "gpt-4o"\ninput = 0\noutput = 10000\n\n[[prices]]\nmodel = "claude-sonnet-4*"\ninput = 0\noutput = 10000\n');
+      writeFileSync(pricesFile, '[[prices]]\nmodel = "gpt-4o"\ninput = 0\noutput = 10000\n\n[[prices]]\nmodel = "claude-sonnet-4*"\ninput = 0\noutput = 10000\n\n[[prices]]\nmodel = "gpt-4.1"\ninput = 100\noutput = 0\n');
       gw = await startDatabaseGateway(database, mock, { TOKLIGENCE_LEDGER__PRICES_FILE: pricesFile });
     }, 60_000);
 
@@ -143,6 +143,24 @@ for (const dialectCase of dialectCases) {
       expect(fits.status).toBe(200);
       await fits.text();
       expect(await keySpend(keyId)).toMatchObject({ reservedMicroUsd: 0 });
+    });
+
+    test("previous_response_id: the stored history counts in the prompt estimate, not only the one-line body", async () => {
+      // gpt-4.1 here: 0.01 cent per input token, output free. A ~20k-token conversation is stored first, without a budget.
+      const { token, keyId } = await keyWith(null);
+      const responses = (body: Record<string, unknown>) =>
+        fetch(`${gw.url}/v1/responses`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ model: "gpt-4.1", ...body }) });
+      const first = await responses({ input: "word ".repeat(20_000) });
+      expect(first.status).toBe(200);
+      const { id } = (await first.json()) as { id: string };
+      await gw.store.apiKeys.update(keyId, { limits: { budgetMicroUsd: 100 * CENT } });
+      // Continuing it sends those ~20k tokens again (~$2): more than the dollar left.
+      const refused = await responses({ previous_response_id: id, input: "go on" });
+      expect(refused.status).toBe(429);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("budget_exceeded");
+      const fresh = await responses({ input: "go on" });
+      expect(fresh.status).toBe(200);
+      await fresh.text();
     });
 
     test("an upstream failure releases the reservation (its row cost nothing)", async () => {
