@@ -23,6 +23,10 @@ export function countTextTokens(text: string): number {
 
 /** Tokens of every text leaf under `value` (object keys that only name things are skipped). */
 function countTextLeaves(value: unknown, count: TokenCounter, key?: string): number {
+  // An image by URL (Chat `image_url: {url}`, Responses `image_url: "…"`) is an image to the
+  // model, however short its address: counted as one, or a prompt of many linked images would
+  // be estimated (and its budget reserved) as a few dozen tokens.
+  if (key === "image_url" && value !== null && value !== undefined) return IMAGE_TOKEN_ESTIMATE;
   if (typeof value === "string") {
     if (key !== undefined && NON_TEXT_KEYS.has(key)) return 0;
     if (value.length >= BINARY_STRING_LENGTH && !value.includes(" ")) return IMAGE_TOKEN_ESTIMATE;

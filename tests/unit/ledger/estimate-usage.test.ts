@@ -34,6 +34,11 @@ test("input estimates follow each protocol's request shape", () => {
   // A base64 image counts as an image, not as thousands of text tokens.
   const image = estimateInputTokens("openai-chat", { model: "m", messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: `data:image/png;base64,${"A".repeat(100_000)}` } }] }] });
   expect(image).toBeLessThan(2_000);
+  // An image by URL is an image too, not the few tokens of its address (Chat and Responses shapes).
+  const linked = estimateInputTokens("openai-chat", { model: "m", messages: [{ role: "user", content: [{ type: "image_url", image_url: { url: "https://example.com/a.png" } }] }] });
+  expect(linked).toBeGreaterThanOrEqual(1_600);
+  const linkedResponses = estimateInputTokens("openai-responses", { model: "m", input: [{ role: "user", content: [{ type: "input_image", image_url: "https://example.com/a.png" }] }] });
+  expect(linkedResponses).toBeGreaterThanOrEqual(1_600);
 });
 
 test("output estimate of a body without usage counts its text, not ids or roles", () => {
