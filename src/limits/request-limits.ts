@@ -47,6 +47,12 @@ export interface Admission {
    * keep, or it could not be kept (the request is then settled with `entry`, as before).
    */
   handOver(entry: LedgerEntry, untilMs: number): Promise<HeldBudget | undefined>;
+  /**
+   * Instead of settling, for a request admitted ahead of its model call that never made one (a
+   * background run refused before it reached the call): the reservation is released at no
+   * cost, and no tokens are counted. Its ledger row is written by whoever refused it.
+   */
+  release(): Promise<void>;
 }
 
 /** A budget reservation handed over past its request, as JSON (kept in a stored response). */
@@ -81,7 +87,7 @@ export class RequestLimits {
     const slot = subjects.length > 0 ? this.windows.take(subjects, now) : undefined;
     const keyBudget = limits.key?.budgetMicroUsd != null && apiKeyId !== null;
     const userBudget = limits.user?.budgetMicroUsd != null && userId !== null;
-    if (!keyBudget && !userBudget) return slot && { settle: async (entry) => void this.countTokens(slot, entry), handOver: async (entry) => void this.countTokens(slot, entry) };
+    if (!keyBudget && !userBudget) return slot && { settle: async (entry) => void this.countTokens(slot, entry), handOver: async (entry) => void this.countTokens(slot, entry), release: async () => {} };
     // Its own id, not the request's: a client may reuse its X-Request-ID, and the Responses
     // features make several model calls for one request.
     const reservationId = newRequestId();
@@ -95,6 +101,7 @@ export class RequestLimits {
     const settle = async (entry: LedgerEntry) => this.settleBudget(held, this.countTokens(slot, entry), false);
     return {
       settle,
+      release: () => this.settleBudget(held, 0, false),
       handOver: async (entry, untilMs) => {
         try {
           if (await this.options.budgets.extend(reservationId, new Date(untilMs + this.options.reservationTtlMs))) return held;

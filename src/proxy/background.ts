@@ -18,6 +18,7 @@ import type { ResponseOwner } from "../responses-store/service";
 import { SseDecoder } from "../streaming/sse-decoder";
 import { encodeSseEvent } from "../streaming/sse-encoder";
 import { requestIdHeaders } from "../http/request-id-headers";
+import { admitBeforeQueueing } from "./background-admission";
 import type { BackgroundRun } from "./background-runs";
 import type { ServeModelRequest } from "./compaction";
 import type { ModelRequest, ProxyDeps } from "./types";
@@ -36,7 +37,10 @@ export async function serveInBackground(request: ModelRequest, deps: ProxyDeps, 
   }
   // Refused now what the run would refuse (field types, an unknown model), as OpenAI does before queueing.
   const decoded = openaiResponsesCodec.decodeRequest(request.body);
-  deps.router.resolve(String(request.body.model), request.clientProtocol);
+  const route = deps.router.resolve(String(request.body.model), request.clientProtocol);
+  // Over budget or rate: the foreground's 429 now, not a queued run that fails.
+  const admitted = await admitBeforeQueueing(request, deps, route);
+  if (admitted instanceof Response) return admitted;
 
   const id = makeId("resp_");
   const streamed = request.body.stream === true;
@@ -44,9 +48,15 @@ export async function serveInBackground(request: ModelRequest, deps: ProxyDeps, 
     buildResponseObject({ id, createdAt: Math.floor(request.receivedAt / 1000), status, model: String(request.body.model), output: [], usage: null }, decoded) as unknown as Json;
   const storedRequest = { input: normaliseInputItems(request.body.input), instructions: request.body.instructions ?? null, previous_response_id: request.body.previous_response_id ?? null };
   // Durable before the client learns the id: a poll must find it, and the final write must come after it.
-  await responses.keep(ownerOf(request), state("in_progress"), storedRequest);
+  try {
+    await responses.keep(ownerOf(request), state("in_progress"), storedRequest);
+  } catch (error) {
+    // Nothing queued: the admission made for the run is given back (the route writes the error's row).
+    await admitted?.releaseUnused().catch(() => undefined);
+    throw error;
+  }
   const run = background.start(id, streamed);
-  void runInBackground(request, deps, serve, run, id, state("in_progress"), storedRequest);
+  void runInBackground(admitted ? { ...request, preAdmission: admitted } : request, deps, serve, run, id, state("in_progress"), storedRequest);
 
   const headers = requestIdHeaders("openai-responses", request.requestId);
   if (!streamed) return new Response(JSON.stringify(state("queued")), { status: 200, headers: { "content-type": "application/json", ...headers } });
@@ -104,6 +114,8 @@ async function runInBackground(request: ModelRequest, deps: ProxyDeps, serve: Se
   } catch (error) {
     log.error({ err: error }, "storing the background response's final state failed");
   } finally {
+    // Ended before its model call took the admission (refused earlier on the normal path).
+    await request.preAdmission?.releaseUnused().catch((error: unknown) => log.error({ err: error }, "releasing a background response's budget reservation failed"));
     run.end();
   }
 }

@@ -50,7 +50,8 @@ async function serveModelRequest(request: ModelRequest, deps: ProxyDeps): Promis
     // Only keys and users with limits pay for them (an await and the database); a refusal is
     // caught below and answered 429 in the caller's protocol, with its ledger row. The prompt
     // estimate includes a stored history the request continues: the body alone may be one line.
-    if (request.principal.limits && deps.limits) recorder.admit(await deps.limits.admit(request, route, exchange?.bodyForEstimate()));
+    // A background run was admitted before it was queued (background-admission.ts).
+    if (request.principal.limits && deps.limits) recorder.admit(request.preAdmission?.take() ?? (await deps.limits.admit(request, route, exchange?.bodyForEstimate())));
     const stream = wantsStream(request.operation, request.body);
     let lastFailure: UpstreamFailure | GatewayError | undefined;
     for (const [position, target] of route.targets.entries()) {

@@ -12,6 +12,7 @@ import type { BackgroundRuns } from "./background-runs";
 import type { DrainTracker } from "./drain-tracker";
 import type { Admission, RequestLimits } from "../limits/request-limits";
 import type { AbandonableCall } from "../upstream/client";
+import type { PreAdmission } from "./background-admission";
 
 /** What the proxy needs from the composition root (no module-level state, house rule 6). */
 export interface ProxyDeps {
@@ -71,4 +72,6 @@ export interface ModelRequest {
   leadingOutput?: Record<string, unknown>[];
   /** The response id fixed beforehand for a background response (TranslationContext.responseId). */
   responseId?: string;
+  /** A background run's limits, admitted before it was queued: its first model call takes them instead of admitting again. */
+  preAdmission?: PreAdmission;
 }
