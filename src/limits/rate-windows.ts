@@ -60,6 +60,20 @@ export class RateWindows {
     };
   }
 
+  /**
+   * Add a request's tokens to the windows of subjects by id, without a slot: a native background
+   * run's final tokens, counted on whichever replica writes its row (its slot, if any, lives in
+   * the process that created it). Only subjects that had a TPM limit at admission are passed.
+   */
+  addTokens(subjectIds: readonly string[], tokens: number, at: number): void {
+    if (!(tokens > 0)) return;
+    for (const id of subjectIds) {
+      const window = this.windowOf(id, at);
+      window.tokens.push([at, tokens]);
+      window.tokenSum += tokens;
+    }
+  }
+
   /** The subject's window with entries older than a minute dropped; idle subjects are forgotten. */
   private windowOf(id: string, now: number): Window {
     let window = this.windows.get(id);

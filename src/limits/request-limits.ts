@@ -46,13 +46,23 @@ export interface Admission {
    * (a native background run: native-background.ts). Undefined when there is no reservation to
    * keep, or it could not be kept (the request is then settled with `entry`, as before).
    */
-  handOver(entry: LedgerEntry, untilMs: number): Promise<HeldBudget | undefined>;
+  handOver(entry: LedgerEntry, untilMs: number): Promise<HeldLimits | undefined>;
   /**
    * Instead of settling, for a request admitted ahead of its model call that never made one (a
    * background run refused before it reached the call): the reservation is released at no
    * cost, and no tokens are counted. Its ledger row is written by whoever refused it.
    */
   release(): Promise<void>;
+}
+
+/**
+ * What a request hands over past its end (`Admission.handOver`), as JSON kept with the run: its
+ * budget reservation, and the rate subjects (`k:<key id>`, `u:<user id>`) whose token-per-minute
+ * window gets the run's final tokens when its row is written (`settleHeld`), on that replica.
+ */
+export interface HeldLimits {
+  budget?: HeldBudget;
+  tpmSubjects?: string[];
 }
 
 /** A budget reservation handed over past its request, as JSON (kept in a stored response). */
@@ -85,9 +95,13 @@ export class RequestLimits {
     if (limits.key && apiKeyId !== null && hasRate(limits.key)) subjects.push({ id: `k:${apiKeyId}`, rpm: limits.key.rpmLimit, tpm: limits.key.tpmLimit });
     if (limits.user && userId !== null && hasRate(limits.user)) subjects.push({ id: `u:${userId}`, rpm: limits.user.rpmLimit, tpm: limits.user.tpmLimit });
     const slot = subjects.length > 0 ? this.windows.take(subjects, now) : undefined;
+    // A handed-over run's tokens count when it ends, with its final usage, not at its creation
+    // with the estimate of a `queued` answer (which has no output yet).
+    const tpmSubjects = subjects.filter((subject) => subject.tpm !== null).map((subject) => subject.id);
+    const heldTokens = tpmSubjects.length > 0 ? { tpmSubjects } : {};
     const keyBudget = limits.key?.budgetMicroUsd != null && apiKeyId !== null;
     const userBudget = limits.user?.budgetMicroUsd != null && userId !== null;
-    if (!keyBudget && !userBudget) return slot && { settle: async (entry) => void this.countTokens(slot, entry), handOver: async (entry) => void this.countTokens(slot, entry), release: async () => {} };
+    if (!keyBudget && !userBudget) return slot && { settle: async (entry) => void this.countTokens(slot, entry), handOver: async () => (tpmSubjects.length > 0 ? heldTokens : undefined), release: async () => {} };
     // Its own id, not the request's: a client may reuse its X-Request-ID, and the Responses
     // features make several model calls for one request.
     const reservationId = newRequestId();
@@ -104,7 +118,7 @@ export class RequestLimits {
       release: () => this.settleBudget(held, 0, false),
       handOver: async (entry, untilMs) => {
         try {
-          if (await this.options.budgets.extend(reservationId, new Date(untilMs + this.options.reservationTtlMs))) return held;
+          if (await this.options.budgets.extend(reservationId, new Date(untilMs + this.options.reservationTtlMs))) return { budget: held, ...heldTokens };
         } catch (error) {
           this.options.logger.warn({ err: error, requestId: entry.requestId }, "keeping a background response's budget reservation failed; it is settled now with the creation's cost");
         }
@@ -115,11 +129,16 @@ export class RequestLimits {
   }
 
   /**
-   * Settle a reservation handed over by `handOver` with the row its request finally got. Only
-   * a reservation still there is charged: two replicas that both settle a run charge it once.
+   * Settle what `handOver` kept with the row its request finally got: the row's tokens enter
+   * this replica's TPM windows of the held subjects, and the budget reservation is charged its
+   * cost. Only a reservation still there is charged: two replicas that both settle a run charge
+   * it once (their rate windows, which are per replica anyway, each count it).
    */
-  async settleHeld(held: HeldBudget, entry: LedgerEntry): Promise<void> {
-    await this.settleBudget(held, this.countTokens(undefined, entry), true);
+  async settleHeld(held: HeldLimits, entry: LedgerEntry): Promise<void> {
+    const at = this.now();
+    const row = toUsageRow(entry, this.options.prices, new Date(at));
+    if (held.tpmSubjects) this.windows.addTokens(held.tpmSubjects, row.promptTokens + row.completionTokens, at);
+    if (held.budget) await this.settleBudget(held.budget, row.costMicroUsd, true);
   }
 
   private async settleBudget(held: HeldBudget, cost: number | null, onlyIfReserved: boolean): Promise<void> {

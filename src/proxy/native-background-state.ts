@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import type { Usage } from "../canonical/types";
 import { emptyUsage, mergeUsage } from "../canonical/usage";
 import type { LedgerEntry } from "../ledger/types";
-import type { HeldBudget } from "../limits/request-limits";
+import type { HeldBudget, HeldLimits } from "../limits/request-limits";
 import { usageFromResponseBody } from "../streaming/usage-tap";
 
 type Json = Record<string, unknown>;
@@ -40,6 +40,15 @@ export interface NativeBackground {
   rowWritten?: boolean;
   /** The creating request's budget reservation, held until the row is written, then charged its cost. */
   budget?: HeldBudget;
+  /** Rate subjects with a TPM limit: the row's final tokens enter their windows where the row is written. */
+  tpmSubjects?: string[];
+}
+
+/** What the marker holds of the creating request's limits, for settleHeld (none: nothing to settle). */
+export function heldLimitsOf(marker: NativeBackground): HeldLimits | undefined {
+  const tpmSubjects = Array.isArray(marker.tpmSubjects) ? marker.tpmSubjects.filter((id): id is string => typeof id === "string") : [];
+  if (!marker.budget && tpmSubjects.length === 0) return undefined;
+  return { ...(marker.budget ? { budget: marker.budget } : {}), ...(tpmSubjects.length > 0 ? { tpmSubjects } : {}) };
 }
 
 /** The marker of a stored request, or undefined for any other record (a field read: GET pays only this). */

@@ -18,7 +18,7 @@
  */
 import { GatewayError } from "../errors/gateway-error";
 import type { LedgerEntry, LedgerSink } from "../ledger/types";
-import type { Admission, HeldBudget } from "../limits/request-limits";
+import type { Admission, HeldLimits } from "../limits/request-limits";
 import { hideSecretValues, scrubSecrets } from "../log/logger";
 import { upstreamHeaders, upstreamUrl } from "../providers/endpoints";
 import type { KeyRing } from "../providers/key-ring";
@@ -31,7 +31,7 @@ import type { StoredResponseRecord } from "../store/types";
 import { callUpstream, type UpstreamCall } from "../upstream/client";
 import type { ServeModelRequest } from "./compaction";
 import { echoClientModel } from "./echo-model";
-import { abandonedRow, finalRow, isSettledStatus, keyFingerprint, type NativeBackground, nativeBackgroundOf, nextPollDelayMs, pendingRowOf } from "./native-background-state";
+import { abandonedRow, finalRow, heldLimitsOf, isSettledStatus, keyFingerprint, type NativeBackground, nativeBackgroundOf, nextPollDelayMs, pendingRowOf } from "./native-background-state";
 import type { ModelRequest, ProxyDeps } from "./types";
 
 type Json = Record<string, unknown>;
@@ -150,8 +150,9 @@ async function adopt(deps: ProxyDeps, request: ModelRequest, row: HeldRow, entry
   try {
     // The run goes on at the upstream: its budget reservation is held until it ends (as long as
     // it may be followed), and settled then with the final row's cost, wherever that is written.
-    const budget = await row.handOver(entry, entry.startedAt.getTime() + deps.background.polling.limitMs);
-    if (budget) marker.budget = budget;
+    const held = await row.handOver(entry, entry.startedAt.getTime() + deps.background.polling.limitMs);
+    if (held?.budget) marker.budget = held.budget;
+    if (held?.tpmSubjects) marker.tpmSubjects = held.tpmSubjects;
     let storedRequest: Json | undefined;
     const record = deps.responses?.storing ? exchange?.recordOf(state) : undefined;
     if (record) {
@@ -223,8 +224,8 @@ class HeldRow implements LedgerSink {
     }
   }
 
-  /** The run goes on: its budget reservation is kept for the run's final row (undefined: nothing kept, limits settled now). */
-  async handOver(entry: LedgerEntry, untilMs: number): Promise<HeldBudget | undefined> {
+  /** The run goes on: its budget reservation and token count are kept for the run's final row (undefined: nothing kept, limits settled now). */
+  async handOver(entry: LedgerEntry, untilMs: number): Promise<HeldLimits | undefined> {
     const admission = this.admission;
     this.admission = undefined;
     return admission?.handOver(entry, untilMs);
@@ -362,13 +363,17 @@ async function settleTimedOut(deps: ProxyDeps, run: Followed, state: Json): Prom
   if (run.storedRequest) await deps.responses!.keepUnlessSettled(run.owner, state, { ...run.storedRequest, native_background: run.marker });
 }
 
-/** Write the run's row, and charge its cost to the budget reservation the run holds (if any, and if no replica did already). */
+/**
+ * Write the run's row, then settle the limits the run holds (if any): its final tokens enter this
+ * replica's TPM windows, and its cost is charged to its budget reservation (if no replica did already).
+ */
 async function writeRow(deps: ProxyDeps, entry: LedgerEntry, marker: NativeBackground): Promise<void> {
   deps.drain.rowStarted();
   try {
     await deps.ledger.record(entry);
-    if (marker.budget && deps.limits) {
-      await deps.limits.settleHeld(marker.budget, entry).catch((error: unknown) => deps.logger.error({ requestId: entry.requestId, err: error }, "budget settlement failed"));
+    const held = heldLimitsOf(marker);
+    if (held && deps.limits) {
+      await deps.limits.settleHeld(held, entry).catch((error: unknown) => deps.logger.error({ requestId: entry.requestId, err: error }, "budget settlement failed"));
     }
   } finally {
     deps.drain.rowSettled();

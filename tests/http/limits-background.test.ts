@@ -85,6 +85,27 @@ for (const dialectCase of dialectCases) {
       expect(rows.reduce((sum, row) => sum + (row.costMicroUsd ?? 0), 0)).toBe(mockUsage.output * CENT);
     }, 30_000);
 
+    // TPM: the run's final tokens enter the window when its row is written, not the `queued`
+    // answer's estimate at creation (which has no output: the window used to see a few tokens,
+    // or none at all under a budget, for a run that used many).
+    for (const [name, limits] of [
+      ["a token rate alone", { tpmLimit: mockUsage.input + mockUsage.output }],
+      ["a token rate and a budget", { tpmLimit: mockUsage.input + mockUsage.output, budgetMicroUsd: 100 * CENT }],
+    ] as const) {
+      test(`tokens per minute count the run's final tokens when it ends (${name})`, async () => {
+        const user = await gw.store.users.create({ email: `bg-tpm-${limits.budgetMicroUsd ?? 0}-${dialectCase.dialect}@example.com`, role: "gateway_user" });
+        const { token, apiKey } = await issueApiKey(gw.store, { userId: user.id, limits });
+        const queued = await post(token, { max_output_tokens: 60 });
+        expect(queued.status).toBe(200);
+        await queued.text();
+        const settled = async () => (await gw.store.usage.logs({ apiKeyId: apiKey.id }, 10)).some((row) => row.status === 200 && row.completionTokens === mockUsage.output);
+        expect(await waitFor(settled, 10_000)).toBe(true);
+        const refused = await post(token, { max_output_tokens: 60 });
+        expect(refused.status).toBe(429);
+        expect(((await refused.json()) as { error: { code: string; message: string } }).error).toMatchObject({ code: "rate_limit_exceeded", message: expect.stringContaining("token rate limit") });
+      }, 30_000);
+    }
+
     test("a run that ends within its answer (a stream read to its end) is settled at once", async () => {
       const user = await gw.store.users.create({ email: `bg-budget-stream-${dialectCase.dialect}@example.com`, role: "gateway_user" });
       const { token, apiKey } = await issueApiKey(gw.store, { userId: user.id, limits: { budgetMicroUsd: 100 * CENT } });

@@ -14,6 +14,15 @@ const refusal = (take: () => unknown): GatewayError => {
 };
 
 describe("sliding rate windows", () => {
+  test("TPM: tokens added by subject id (a background run settled on any replica) count like a slot's, for a minute", () => {
+    const windows = new RateWindows();
+    const subject = [{ id: "u:7", rpm: null, tpm: 100 }];
+    windows.take(subject, 0);
+    windows.addTokens(["u:7"], 100, 1_000);
+    expect(refusal(() => windows.take(subject, 2_000)).retryAfter).toBe(59);
+    windows.take(subject, 61_001); // the run's tokens have left the window
+  });
+
   test("RPM: the limit in any 60 s, then 429 with the wait until the oldest slot frees", () => {
     const windows = new RateWindows();
     const subject = [{ id: "k:1", rpm: 3, tpm: null }];
