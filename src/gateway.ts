@@ -13,7 +13,7 @@ import { ModelRouter } from "./routing/router";
 import { findTranslator } from "./translate/registry";
 import { estimateAnthropicInputTokensLazily } from "./protocols/anthropic/count-tokens-lazy";
 import { createResponseStore, type ResponseStore } from "./responses-store/service";
-import { BackgroundRuns } from "./proxy/background-runs";
+import { BackgroundRuns, DEFAULT_BACKGROUND_POLLING } from "./proxy/background-runs";
 import { DrainTracker } from "./proxy/drain-tracker";
 import { describeListenError } from "./http/listen-error";
 import { resumeFollowing } from "./proxy/native-background";
@@ -119,7 +119,8 @@ export function buildProxyDeps(config: GatewayConfig, logger: Logger, services: 
     // Without a database nothing is kept, and previous_response_id resolves only at OpenAI itself.
     responses: services.responses ?? createResponseStore({ retentionHours: 0, logger }),
     drain: new DrainTracker(),
-    background: services.background ?? new BackgroundRuns(),
+    // Tests pass their own (short polling); the configured schedule otherwise.
+    background: services.background ?? new BackgroundRuns({ ...DEFAULT_BACKGROUND_POLLING, ...config.responses.backgroundPolling }),
     ...(services.limits ? { limits: services.limits } : {}),
   };
 }

@@ -135,7 +135,7 @@ function buildConfig(entries: Map<string, SourcedValue>, environment: string): G
     pgSilenceTimeoutMs: get("database.pg_silence_timeout_ms"),
     ledger: { pricesFile: validatePricesFile(get<string>("ledger.prices_file") ? expandHome(get("ledger.prices_file")) : "", entries.get("ledger.prices_file")?.source ?? "built-in defaults") },
     limits: { defaultOutputTokens: get("limits.default_output_tokens"), reservationTtlSeconds: get("limits.reservation_ttl_seconds") },
-    responses: { storeRetentionHours: get("responses.store_retention_hours") },
+    responses: { storeRetentionHours: get("responses.store_retention_hours"), backgroundPolling: backgroundPollingOf(get, entries) },
     routing: { routes: get("routing.routes"), aliases: get("routing.aliases"), smallModel: get("routing.small_model"), bigModel: get("routing.big_model"), listUpstreamModels: get("routing.list_upstream_models") },
     providers: buildProviders(entries),
     agents: buildAgentsConfig(get),
@@ -153,6 +153,22 @@ function checkRouting(config: GatewayConfig, entries: Map<string, SourcedValue>)
     if (!(error instanceof ConfigError) || !error.key) throw error;
     throw new ConfigError(`${error.key} from ${entries.get(error.key)?.source ?? "built-in defaults"}: ${error.message}`);
   }
+}
+
+/**
+ * How native OpenAI background runs are followed (BackgroundPolling). A first wait longer than
+ * the longest would be stretched past it by nothing and cut by nothing: refused, naming both keys.
+ */
+function backgroundPollingOf(get: <T>(key: string) => T, entries: Map<string, SourcedValue>): GatewayConfig["responses"]["backgroundPolling"] {
+  const firstDelayMs = get<number>("responses.background_poll_first_ms");
+  const maxDelayMs = get<number>("responses.background_poll_max_ms");
+  if (firstDelayMs > maxDelayMs) {
+    const sourceOf = (key: string) => entries.get(key)?.source ?? "built-in defaults";
+    throw new ConfigError(
+      `responses.background_poll_first_ms (${firstDelayMs}, from ${sourceOf("responses.background_poll_first_ms")}) is above responses.background_poll_max_ms (${maxDelayMs}, from ${sourceOf("responses.background_poll_max_ms")}) (allowed: first at most max)`,
+    );
+  }
+  return { firstDelayMs, maxDelayMs, limitMs: get<number>("responses.background_follow_limit_seconds") * 1000 };
 }
 
 /** pino-roll's size: a positive number with an optional k, m or g unit. */

@@ -73,8 +73,12 @@ export interface GatewayConfig {
    * and how long a reservation is held before a sweep may release it (a crashed process's).
    */
   limits: { defaultOutputTokens: number; reservationTtlSeconds: number };
-  /** Stored Responses API objects: hours kept after creation; 0 = never store. */
-  responses: { storeRetentionHours: number };
+  /**
+   * Stored Responses API objects: hours kept after creation; 0 = never store. How a native OpenAI
+   * background run is followed at the upstream: first poll, longest wait, and how long after its
+   * creation it is followed at all (BackgroundPolling; the orphan sweep's period stays built in).
+   */
+  responses: { storeRetentionHours: number; backgroundPolling: { firstDelayMs: number; maxDelayMs: number; limitMs: number } };
   routing: { routes: string[]; aliases: string[]; smallModel: string; bigModel: string; listUpstreamModels: boolean };
   providers: ProviderConfig[];
   agents: AgentsConfig;

@@ -4,6 +4,9 @@ import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, loadConfig } from "../../../src/config/load";
 import { describeConfig, redactUrlCredentials } from "../../../src/config/show";
+import { buildProxyDeps } from "../../../src/gateway";
+import { createSilentLogger } from "../../../src/log/logger";
+import { DEFAULT_BACKGROUND_POLLING } from "../../../src/proxy/background-runs";
 import { openConfiguredStore } from "../../../src/store/open-configured-store";
 import { resolveDatabaseTarget } from "../../../src/store/open-store";
 
@@ -24,6 +27,17 @@ describe("layered configuration", () => {
     expect(config.upstream).toMatchObject({ connectTimeoutMs: 10_000, responseTimeoutMs: 600_000 });
     expect(config.anthropicPromptCache).toBe(true);
     expect(loadConfig({ configDir: noDir, env: { TOKLIGENCE_GATEWAY__ANTHROPIC_PROMPT_CACHE: "false" } }).config.anthropicPromptCache).toBe(false);
+  });
+
+  test("native background polling: the built-in schedule by default, configurable, first wait at most the longest; the gateway follows runs with it", () => {
+    const defaults = loadConfig({ env: {}, configDir: noDir }).config.responses.backgroundPolling;
+    expect({ ...DEFAULT_BACKGROUND_POLLING, ...defaults }).toEqual(DEFAULT_BACKGROUND_POLLING);
+    const env = { TOKLIGENCE_RESPONSES__BACKGROUND_POLL_FIRST_MS: "200", TOKLIGENCE_RESPONSES__BACKGROUND_POLL_MAX_MS: "5000", TOKLIGENCE_RESPONSES__BACKGROUND_FOLLOW_LIMIT_SECONDS: "600" };
+    const { config } = loadConfig({ configDir: noDir, env });
+    expect(config.responses.backgroundPolling).toEqual({ firstDelayMs: 200, maxDelayMs: 5000, limitMs: 600_000 });
+    expect(buildProxyDeps(config, createSilentLogger()).background!.polling).toEqual({ firstDelayMs: 200, maxDelayMs: 5000, limitMs: 600_000, orphanedAfterMs: DEFAULT_BACKGROUND_POLLING.orphanedAfterMs });
+    expect(() => loadConfig({ configDir: noDir, env: { TOKLIGENCE_RESPONSES__BACKGROUND_POLL_FIRST_MS: "20000" } })).toThrow(/background_poll_first_ms \(20000, from env TOKLIGENCE_RESPONSES__BACKGROUND_POLL_FIRST_MS\) is above responses.background_poll_max_ms/);
+    expect(() => loadConfig({ configDir: noDir, env: { TOKLIGENCE_RESPONSES__BACKGROUND_FOLLOW_LIMIT_SECONDS: "0" } })).toThrow(/background_follow_limit_seconds/);
   });
 
   test("upstream.client chooses the upstream HTTP client; anything but auto or fetch is refused", () => {
