@@ -21,6 +21,7 @@ export interface SocketSink {
   close(code: number, reason: string): void;
 }
 
+const BACKGROUND_OVER_WEBSOCKET = "background is not supported over WebSocket (as in OpenAI's WebSocket mode): create a background response with POST /v1/responses and poll GET /v1/responses/{id}, or send this turn without background";
 const invalidRequest = (message: string, param: string | null = null, code: string | null = null) => ({ type: "invalid_request_error", code, message, param });
 
 export class ResponsesSocketSession {
@@ -93,7 +94,10 @@ export class ResponsesSocketSession {
     if (type !== "response.create") {
       return this.send(errorFrame(400, invalidRequest(`unsupported event type ${JSON.stringify(type)}: this connection accepts response.create`, "type", "unsupported_event_type")));
     }
-    if (fields.background === true) return this.send(errorFrame(400, invalidRequest("background is not supported over WebSocket", "background")));
+    // OpenAI's WebSocket mode does not take background either (its response.create reference says
+    // so): the socket is the stream of the turn, and a background run outlives any socket. Refused
+    // as an unsupported parameter, naming where background responses are made.
+    if (fields.background === true) return this.send(errorFrame(400, invalidRequest(BACKGROUND_OVER_WEBSOCKET, "background", "unsupported_parameter")));
     const request = expandContinuation(fields, this.last);
     if (generate === false) return this.warmUp(request);
 

@@ -111,6 +111,18 @@ describe("a Responses WebSocket session", () => {
     expect(h.parsedFrames()).toEqual([{ type: "error", status: 429, error, headers: { "retry-after": "7" } }]);
   });
 
+  test("background is refused as OpenAI's WebSocket mode refuses it: an unsupported parameter, naming where it works; no model call", async () => {
+    const h = harness(() => streamedAnswer({ id: "resp_ok", status: "completed", output: [] }));
+    h.session.receive({ type: "response.create", model: "m", input: "x", background: true });
+    h.session.receive({ type: "response.create", model: "m", input: "x", background: false });
+    await h.settle();
+    const [refusal, ...served] = h.parsedFrames();
+    expect(refusal).toMatchObject({ type: "error", status: 400, error: { type: "invalid_request_error", code: "unsupported_parameter", param: "background", message: expect.stringContaining("POST /v1/responses") } });
+    // background: false is the default: served as any turn.
+    expect(served.map((frame) => frame.type)).toEqual(["response.created", "response.completed"]);
+    expect(h.bodies).toHaveLength(1);
+  });
+
   test("messages that are not a response.create get a 400 error event and the connection stays usable", async () => {
     const h = harness(() => streamedAnswer({ id: "resp_ok", status: "completed", output: [] }));
     h.session.receive("not json");
