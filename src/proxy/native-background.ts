@@ -166,7 +166,7 @@ async function adopt(deps: ProxyDeps, request: ModelRequest, row: HeldRow, entry
       }
     }
     // A gateway already stopping follows nothing: a stored run waits for a later look; one kept nowhere gets its row as it stands.
-    if (!startFollowing(deps, { id, owner, marker, storedRequest }) && !storedRequest) await writeRow(deps, abandonedRow(marker.row, Date.now(), 200, "gateway_shutdown"), marker);
+    if (!startFollowing(deps, { id, owner, marker, storedRequest }) && !storedRequest) await writeRow(deps, abandonedRow(marker.row, Date.now(), 200, "gateway_shutdown"), marker, id);
   } finally {
     // The row now belongs to the stored run (or the follower): a stop no longer waits for it here.
     row.release();
@@ -328,14 +328,14 @@ async function followRun(deps: ProxyDeps, run: Followed, signal: AbortSignal): P
     log.error({ err: error }, "following a background response failed; a later GET or the sweep resumes it");
   } finally {
     // A run with no durable record cannot be resumed by anyone: its row is written as it stands.
-    if (!settled && !run.storedRequest && !run.marker.rowWritten) await writeRow(deps, abandonedRow(run.marker.row, Date.now(), 200, "gateway_shutdown"), run.marker).catch(() => undefined);
+    if (!settled && !run.storedRequest && !run.marker.rowWritten) await writeRow(deps, abandonedRow(run.marker.row, Date.now(), 200, "gateway_shutdown"), run.marker, run.id).catch(() => undefined);
   }
 }
 
 /** The run ended in `response`: the row with its final usage first, then the stored copy (a stop between the two leaves it to be settled again, and the ledger keeps one row per id). */
 async function settle(deps: ProxyDeps, run: Followed, response: Json): Promise<void> {
   const settleHere = async () => {
-    if (!run.marker.rowWritten) await writeRow(deps, finalRow(run.marker.row, response, Date.now()), run.marker);
+    if (!run.marker.rowWritten) await writeRow(deps, finalRow(run.marker.row, response, Date.now()), run.marker, run.id);
     if (run.storedRequest) await deps.responses!.keep(run.owner, response, { ...run.storedRequest, native_background: { ...run.marker, rowWritten: true } });
   };
   await (deps.background ? deps.background.settleOnce(run.id, settleHere) : settleHere());
@@ -346,7 +346,7 @@ async function settleLost(deps: ProxyDeps, run: Followed, stored?: Json): Promis
   const error = { code: "upstream_not_found", message: "The upstream provider no longer has this background response; its final state is unknown." };
   let failed: Json = { id: run.id, object: "response", status: "failed", error, background: true };
   const settleHere = async () => {
-    if (!run.marker.rowWritten) await writeRow(deps, abandonedRow(run.marker.row, Date.now(), 502, "upstream_not_found"), run.marker);
+    if (!run.marker.rowWritten) await writeRow(deps, abandonedRow(run.marker.row, Date.now(), 502, "upstream_not_found"), run.marker, run.id);
     if (!run.storedRequest) return;
     const current = stored ?? (await deps.responses!.get(run.id, run.owner.userId))?.response;
     failed = { ...current, ...failed };
@@ -358,7 +358,7 @@ async function settleLost(deps: ProxyDeps, run: Followed, stored?: Json): Promis
 
 /** Past the follow limit: the row from the estimate now; the copy stays as the upstream last showed it, and a later look still updates it. */
 async function settleTimedOut(deps: ProxyDeps, run: Followed, state: Json): Promise<void> {
-  await writeRow(deps, abandonedRow(run.marker.row, Date.now(), 504, "upstream_timeout"), run.marker);
+  await writeRow(deps, abandonedRow(run.marker.row, Date.now(), 504, "upstream_timeout"), run.marker, run.id);
   run.marker = { ...run.marker, rowWritten: true };
   if (run.storedRequest) await deps.responses!.keepUnlessSettled(run.owner, state, { ...run.storedRequest, native_background: run.marker });
 }
@@ -367,10 +367,11 @@ async function settleTimedOut(deps: ProxyDeps, run: Followed, state: Json): Prom
  * Write the run's row, then settle the limits the run holds (if any): its final tokens enter this
  * replica's TPM windows, and its cost is charged to its budget reservation (if no replica did already).
  */
-async function writeRow(deps: ProxyDeps, entry: LedgerEntry, marker: NativeBackground): Promise<void> {
+async function writeRow(deps: ProxyDeps, entry: LedgerEntry, marker: NativeBackground, responseId: string): Promise<void> {
   deps.drain.rowStarted();
   try {
     await deps.ledger.record(entry);
+    logSettled(deps, entry, responseId);
     const held = heldLimitsOf(marker);
     if (held && deps.limits) {
       await deps.limits.settleHeld(held, entry).catch((error: unknown) => deps.logger.error({ requestId: entry.requestId, err: error }, "budget settlement failed"));
@@ -378,6 +379,33 @@ async function writeRow(deps: ProxyDeps, entry: LedgerEntry, marker: NativeBackg
   } finally {
     deps.drain.rowSettled();
   }
+}
+
+/**
+ * The creating POST's request line showed the `queued` answer's estimate; this line is the run's
+ * row as written, so the log agrees with the ledger. Same ids as that line (the id the client
+ * saw, and the ledger's key when the client chose its own), and only ids, names and numbers.
+ */
+function logSettled(deps: ProxyDeps, entry: LedgerEntry, responseId: string): void {
+  const requestId = entry.clientRequestId ?? entry.requestId;
+  deps.logger.info(
+    {
+      requestId,
+      ...(requestId === entry.requestId ? {} : { ledgerRequestId: entry.requestId }),
+      responseId,
+      route: entry.endpoint,
+      model: entry.modelRequested,
+      servedModel: entry.modelServed,
+      provider: entry.provider,
+      status: entry.status,
+      ...(entry.errorCode === null ? {} : { errorCode: entry.errorCode }),
+      latencyMs: entry.latencyMs,
+      inputTokens: entry.usage.inputTokens,
+      outputTokens: entry.usage.outputTokens,
+      usageEstimated: entry.usageEstimated,
+    },
+    "background response settled",
+  );
 }
 
 /**

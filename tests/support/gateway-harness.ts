@@ -2,7 +2,7 @@ import { loadConfig } from "../../src/config/load";
 import type { GatewayConfig } from "../../src/config/types";
 import { type GatewayServices, type RunningGateway, startGateway } from "../../src/gateway";
 import { MemoryLedgerSink } from "../../src/ledger/memory-sink";
-import { createSilentLogger } from "../../src/log/logger";
+import { createSilentLogger, type Logger } from "../../src/log/logger";
 import type { MockUpstream } from "./mock-upstream";
 
 export interface TestGateway {
@@ -17,7 +17,7 @@ export interface TestGateway {
  * An in-process gateway on a free 127.0.0.1 port, configured only through environment-style
  * variables (the same layer users have), with the mock as OpenAI and Anthropic upstream.
  */
-export async function startTestGateway(mock: MockUpstream | undefined, env: Record<string, string> = {}, services: GatewayServices = {}): Promise<TestGateway> {
+export async function startTestGateway(mock: MockUpstream | undefined, env: Record<string, string> = {}, services: GatewayServices = {}, logger: Logger = createSilentLogger()): Promise<TestGateway> {
   const { config } = loadConfig({
     configDir: "/nonexistent-config-dir",
     env: {
@@ -37,7 +37,7 @@ export async function startTestGateway(mock: MockUpstream | undefined, env: Reco
     },
   });
   const ledger = (services.ledger as MemoryLedgerSink | undefined) ?? new MemoryLedgerSink();
-  const gateway = startGateway(config, createSilentLogger(), { ...services, ledger });
+  const gateway = startGateway(config, logger, { ...services, ledger });
   return { gateway, url: gateway.url, ledger, config, stop: () => gateway.stop(1000) };
 }
 

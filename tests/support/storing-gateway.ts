@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createSilentLogger } from "../../src/log/logger";
+import { createSilentLogger, type Logger } from "../../src/log/logger";
 import { createResponseStore } from "../../src/responses-store/service";
 import { openStore } from "../../src/store/open-store";
 import type { Store } from "../../src/store/types";
@@ -24,13 +24,13 @@ export interface StoringGateway {
  * (a fresh directory): what the Responses feature suites (background, compaction, compact
  * endpoint) need to poll, chain and inspect stored responses.
  */
-export async function startStoringGateway(dirPrefix: string, env: Record<string, string>, services: Omit<GatewayServices, "responses"> = {}): Promise<StoringGateway> {
+export async function startStoringGateway(dirPrefix: string, env: Record<string, string>, services: Omit<GatewayServices, "responses"> = {}, logger?: Logger): Promise<StoringGateway> {
   const mock = await startMockUpstream();
   const dataDir = mkdtempSync(join(tmpdir(), dirPrefix));
   const store = await openStore({ dataDir });
   await store.migrate();
   const responses = createResponseStore({ repository: store.responses, retentionHours: 1, logger: createSilentLogger() });
-  const gw = await startTestGateway(mock, env, { ...services, responses });
+  const gw = await startTestGateway(mock, env, { ...services, responses }, logger);
   return {
     mock,
     gw,
