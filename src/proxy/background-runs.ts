@@ -70,7 +70,9 @@ export class BackgroundRun {
  * at the upstream after `firstDelayMs`, each wait half again as long up to `maxDelayMs`, and no
  * more looks once `limitMs` have passed since the run was created. A follower writes the
  * stored copy at least every third of `orphanedAfterMs`; a running copy nobody wrote for that
- * long is followed by nobody, and each gateway looks for such runs that often.
+ * long is followed by nobody, and each gateway looks for such runs that often. The first three
+ * are configured (responses.background_poll_first_ms, _poll_max_ms, _follow_limit_seconds);
+ * tests pass their own, shorter, to BackgroundRuns.
  */
 export interface BackgroundPolling {
   firstDelayMs: number;
