@@ -242,3 +242,106 @@ describe("the official SDKs refused by the gateway (default retries)", () => {
     expect(answer.content.map((block) => (block.type === "text" ? block.text : block.type))).toEqual([answerText]);
   }, 30_000);
 });
+
+/** A port that was free a moment ago, for a gateway restarted on the same address. */
+function freePort(): number {
+  const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
+  const port = server.port!;
+  server.stop(true);
+  return port;
+}
+
+describe("a gateway restarting under a client (503 / 529 gateway_shutdown, retry-after 1)", () => {
+  /**
+   * The client's first request reaches the upstream, which does not answer; the gateway stops
+   * (grace 300 ms) and answers it with gateway_shutdown; a new gateway starts on the same port
+   * and serves the retry.
+   */
+  async function restartUnder(run: (url: string) => Promise<{ ok: boolean; diagnostics: string }>, path: string) {
+    const restartMock = await startMockUpstream();
+    const port = freePort();
+    const env = { TOKLIGENCE_PORT: String(port) };
+    let first: TestGateway | undefined = await startTestGateway(restartMock, env);
+    let second: TestGateway | undefined;
+    let held = false;
+    restartMock.setResponder((request) => (request.path === path && !held ? ((held = true), { stall: true }) : undefined));
+    try {
+      const client = run(`http://127.0.0.1:${port}`);
+      expect(await waitFor(async () => held, 20_000)).toBe(true);
+      await first.stop();
+      const firstRows = first.ledger.entries.map((entry) => `${entry.status} ${entry.errorCode}`);
+      first = undefined;
+      second = await startTestGateway(restartMock, env);
+      const outcome = await client;
+      expect(outcome.ok, outcome.diagnostics).toBe(true);
+      return { firstRows, secondRows: second.ledger.entries.map((entry) => `${entry.status}${entry.errorCode ? ` ${entry.errorCode}` : ""}`) };
+    } finally {
+      await first?.stop();
+      await second?.stop();
+      await restartMock.stop();
+    }
+  }
+
+  test.skipIf(!claude)("Claude Code retries the 529 and is served by the new gateway", async () => {
+    const rows = await restartUnder(async (url) => {
+      const run = await runClaudePrint({ gatewayUrl: url, apiKey: "sk-ant-placeholder" });
+      return { ok: run.result?.is_error === false && run.result?.result === answerText, diagnostics: `${run.stdout.slice(0, 1500)}\n${run.stderr.slice(0, 1500)}` };
+    }, "/v1/messages");
+    // The ledger keeps 503 for gateway_shutdown whatever the protocol (README); Claude Code got a 529.
+    expect(rows.firstRows).toEqual(["503 gateway_shutdown"]);
+    expect(rows.secondRows).toEqual(["200"]);
+  }, 60_000);
+
+  test.skipIf(!!codex.problem)("Codex retries the 503 and is served by the new gateway", async () => {
+    const rows = await restartUnder(async (url) => {
+      const run = await runCodexExec({ gatewayUrl: url, prompt: "say hi", retries: "defaults", timeoutMs: 40_000 });
+      return { ok: run.exitCode === 0 && run.stdout.includes(answerText), diagnostics: run.stderr.slice(-2000) };
+    }, "/v1/responses");
+    expect(rows.firstRows).toEqual(["503 gateway_shutdown"]);
+    expect(rows.secondRows).toEqual(["200"]);
+  }, 60_000);
+});
+
+describe.skipIf(!claude)("GET /v1/models at a client's start while the providers' listings fail", () => {
+  /**
+   * Claude Code asks for the gateway's models only with CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY=1
+   * and without --bare (Codex never does: its custom provider and its built-in one with an API
+   * key send only their /v1/responses turns, codex-cli.test.ts and codex-websocket.test.ts). The
+   * OpenAI listing here hangs past the gateway's 5 s listing limit and the Anthropic one fails:
+   * Claude Code does not wait for the list, and its task is served at once.
+   */
+  test("Claude Code with gateway model discovery: asks GET /v1/models, is not held up by it", async () => {
+    const listingMock = await startMockUpstream();
+    listingMock.setResponder((request) => {
+      if (request.method !== "GET" || request.path !== "/v1/models") return undefined;
+      return request.headers["x-api-key"] ? { status: 500, json: { type: "error", error: { type: "api_error", message: "listing broke" } } } : { stall: true };
+    });
+    const listing = await startTestGateway(listingMock, { TOKLIGENCE_ROUTING__LIST_UPSTREAM_MODELS: "true" });
+    const seen: string[] = [];
+    // A recording hop in front of the gateway: what Claude Code itself asked for.
+    const hop = Bun.serve({
+      port: 0,
+      hostname: "127.0.0.1",
+      fetch(request) {
+        const url = new URL(request.url);
+        seen.push(`${request.method} ${url.pathname}${url.search}`);
+        const headers = new Headers(request.headers);
+        headers.delete("host");
+        return fetch(new URL(url.pathname + url.search, listing.url), { method: request.method, headers, body: request.body, redirect: "manual" });
+      },
+    });
+    try {
+      const run = await runClaudePrint({ gatewayUrl: `http://127.0.0.1:${hop.port}`, apiKey: "sk-ant-placeholder", bare: false, env: { CLAUDE_CODE_ENABLE_GATEWAY_MODEL_DISCOVERY: "1" } });
+      expect(run.result, run.stdout + run.stderr).toMatchObject({ is_error: false, result: answerText });
+      expect(seen).toContain("GET /v1/models?limit=1000");
+      expect(seen.filter((line) => line.startsWith("POST /v1/messages"))).toHaveLength(1);
+      // The gateway did ask both providers, and Claude Code finished long before the hanging one's limit.
+      expect(listingMock.requests.filter((r) => r.method === "GET" && r.path === "/v1/models")).toHaveLength(2);
+      expect(run.elapsedMs).toBeLessThan(4_000);
+    } finally {
+      hop.stop(true);
+      await listing.stop();
+      await listingMock.stop();
+    }
+  }, 60_000);
+});
