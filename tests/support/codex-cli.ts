@@ -32,6 +32,7 @@ export interface CodexRun {
   workDir: string;
   /** Whether the outer timer had to kill Codex. */
   timedOut: boolean;
+  elapsedMs: number;
 }
 
 export interface CodexRunOptions {
@@ -49,6 +50,13 @@ export interface CodexRunOptions {
    * base URL get.
    */
   transport?: "http" | "websocket";
+  /** The key Codex sends (GW_KEY / OPENAI_API_KEY); a placeholder by default. */
+  apiKey?: string;
+  /**
+   * The custom provider's `request_max_retries` / `stream_max_retries`: 0 by default, so a
+   * failure shows at once; `"defaults"` leaves Codex's own (4 and 5), as a developer has them.
+   */
+  retries?: "none" | "defaults";
   /** Look at the finished run's work dir (the temp tree is removed right after). */
   inspect?: (run: CodexRun) => void | Promise<void>;
 }
@@ -69,12 +77,13 @@ export async function runCodexExec(options: CodexRunOptions): Promise<CodexRun> 
     `base_url = "${options.gatewayUrl}/v1"`,
     `env_key = "GW_KEY"`,
     `wire_api = "responses"`,
-    `request_max_retries = 0`,
-    `stream_max_retries = 0`,
+    ...(options.retries === "defaults" ? [] : [`request_max_retries = 0`, `stream_max_retries = 0`]),
     `supports_websockets = false`,
   ];
   // The built-in provider reads its key from OPENAI_API_KEY (set below to the same value).
   const builtInProvider = [`openai_base_url = "${options.gatewayUrl}/v1"`];
+  // The built-in provider takes its key from a login (auth.json), not from OPENAI_API_KEY.
+  if (options.transport === "websocket" && options.apiKey) writeFileSync(join(codexHome, "auth.json"), JSON.stringify({ auth_mode: "apikey", OPENAI_API_KEY: options.apiKey }));
   writeFileSync(join(codexHome, "config.toml"), [`model = "${model}"`, ...(options.transport === "websocket" ? builtInProvider : customProvider), ``].join("\n"));
   try {
     const proc = Bun.spawn(
@@ -84,12 +93,13 @@ export async function runCodexExec(options: CodexRunOptions): Promise<CodexRun> 
       [codexBin, "exec", "--skip-git-repo-check", "--ephemeral", "-s", "danger-full-access", "-C", workDir, "-m", model, ...(options.configOverrides ?? []).flatMap((entry) => ["-c", entry]), options.prompt],
       {
         cwd: workDir,
-        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: root, CODEX_HOME: codexHome, GW_KEY: "sk-codex-client-key", OPENAI_API_KEY: "sk-codex-client-key", NO_COLOR: "1" },
+        env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: root, CODEX_HOME: codexHome, GW_KEY: options.apiKey ?? "sk-codex-client-key", OPENAI_API_KEY: options.apiKey ?? "sk-codex-client-key", NO_COLOR: "1" },
         stdin: "ignore",
         stdout: "pipe",
         stderr: "pipe",
       },
     );
+    const started = Date.now();
     let timedOut = false;
     const timer = setTimeout(() => {
       timedOut = true;
@@ -97,7 +107,7 @@ export async function runCodexExec(options: CodexRunOptions): Promise<CodexRun> 
     }, options.timeoutMs ?? 45_000);
     const [stdout, stderr, exitCode] = await Promise.all([new Response(proc.stdout).text(), new Response(proc.stderr).text(), proc.exited]);
     clearTimeout(timer);
-    const run: CodexRun = { exitCode, stdout, stderr, workDir, timedOut };
+    const run: CodexRun = { exitCode, stdout, stderr, workDir, timedOut, elapsedMs: Date.now() - started };
     await options.inspect?.(run);
     return run;
   } finally {
