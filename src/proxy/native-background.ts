@@ -12,54 +12,25 @@
  *   ledger writes once: one row, even when two replicas settle the same run).
  * - GET /v1/responses/{id} of a run not ended asks the upstream for its state (and resumes
  *   following in this process); `?stream=true` relays the upstream's event stream; cancel
- *   forwards to the upstream's cancel.
+ *   forwards to the upstream's cancel (native-background-routes.ts; the calls themselves are in
+ *   native-background-upstream.ts).
  * A stopping gateway stops following; the runs stay pending in the store, and a GET, a cancel,
  * or the sweep of any replica (resumeFollowing) settles them later.
  */
 import { GatewayError } from "../errors/gateway-error";
 import type { LedgerEntry, LedgerSink } from "../ledger/types";
 import type { Admission, HeldLimits } from "../limits/request-limits";
-import { hideSecretValues, scrubSecrets } from "../log/logger";
-import { upstreamHeaders, upstreamUrl } from "../providers/endpoints";
 import type { KeyRing } from "../providers/key-ring";
 import type { ResponseExchange } from "../responses-store/exchange";
 import type { ResponseOwner, ResponseStore } from "../responses-store/service";
 import { SseDecoder } from "../streaming/sse-decoder";
-import { encodeSseEvent } from "../streaming/sse-encoder";
-import type { SseEvent } from "../streaming/sse-event";
 import type { StoredResponseRecord } from "../store/types";
-import { callUpstream, type UpstreamCall } from "../upstream/client";
 import type { ServeModelRequest } from "./compaction";
-import { echoClientModel } from "./echo-model";
 import { abandonedRow, finalRow, heldLimitsOf, isSettledStatus, keyFingerprint, type NativeBackground, nativeBackgroundOf, nextPollDelayMs, pendingRowOf } from "./native-background-state";
+import { fetchState, type Followed, type Json, parseObject, responseIn, UpstreamRefusal } from "./native-background-upstream";
 import type { ModelRequest, ProxyDeps } from "./types";
 
-type Json = Record<string, unknown>;
 
-
-/** A run this gateway follows: where it is, whose it is, and the stored request it is kept with (none: no durable record). */
-interface Followed {
-  id: string;
-  owner: ResponseOwner;
-  marker: NativeBackground;
-  storedRequest: Json | undefined;
-}
-
-/** An upstream answer with an error status, its body cleaned of any key it might echo. */
-class UpstreamRefusal extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: string,
-    readonly contentType: string,
-  ) {
-    super(`upstream answered HTTP ${status}`);
-  }
-
-  /** The answer for the client: the upstream's own (OpenAI-shaped) error, as on POST /v1/responses. */
-  relay(requestId: string): Response {
-    return new Response(this.body, { status: this.status, headers: { "content-type": this.contentType, "x-request-id": requestId } });
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // Creating: POST /v1/responses with background: true on a native OpenAI Responses route.
@@ -263,12 +234,12 @@ class KeyWitness {
 // ---------------------------------------------------------------------------------------------
 // Following.
 
-function followedOf(record: StoredResponseRecord, marker: NativeBackground): Followed {
+export function followedOf(record: StoredResponseRecord, marker: NativeBackground): Followed {
   return { id: record.id, owner: { userId: record.userId, model: record.model }, marker, storedRequest: record.request };
 }
 
 /** Follow `run` in this process (once per id); nothing when the gateway keeps no background runs or is stopping. */
-function startFollowing(deps: ProxyDeps, run: Followed): boolean {
+export function startFollowing(deps: ProxyDeps, run: Followed): boolean {
   return deps.background?.follow(run.id, (signal) => followRun(deps, run, signal)) ?? false;
 }
 
@@ -333,7 +304,7 @@ async function followRun(deps: ProxyDeps, run: Followed, signal: AbortSignal): P
 }
 
 /** The run ended in `response`: the row with its final usage first, then the stored copy (a stop between the two leaves it to be settled again, and the ledger keeps one row per id). */
-async function settle(deps: ProxyDeps, run: Followed, response: Json): Promise<void> {
+export async function settle(deps: ProxyDeps, run: Followed, response: Json): Promise<void> {
   const settleHere = async () => {
     if (!run.marker.rowWritten) await writeRow(deps, finalRow(run.marker.row, response, Date.now()), run.marker, run.id);
     if (run.storedRequest) await deps.responses!.keep(run.owner, response, { ...run.storedRequest, native_background: { ...run.marker, rowWritten: true } });
@@ -342,7 +313,7 @@ async function settle(deps: ProxyDeps, run: Followed, response: Json): Promise<v
 }
 
 /** The upstream no longer has the run: its row from the estimate, and the copy failed with why. */
-async function settleLost(deps: ProxyDeps, run: Followed, stored?: Json): Promise<Json> {
+export async function settleLost(deps: ProxyDeps, run: Followed, stored?: Json): Promise<Json> {
   const error = { code: "upstream_not_found", message: "The upstream provider no longer has this background response; its final state is unknown." };
   let failed: Json = { id: run.id, object: "response", status: "failed", error, background: true };
   const settleHere = async () => {
@@ -429,142 +400,6 @@ export async function resumeFollowing(deps: ProxyDeps): Promise<number> {
 // The stored-response routes for a native background response.
 
 /** Whether `record` is a native background response (its marker), for the GET, stream and cancel routes. */
-export function nativeBackgroundRecord(record: StoredResponseRecord): NativeBackground | undefined {
-  return nativeBackgroundOf(record.request);
-}
-
-/** GET of a run not ended: the upstream's current state, stored (and settled when it has ended); following resumes here. */
-export async function refreshNativeBackground(deps: ProxyDeps, record: StoredResponseRecord, marker: NativeBackground, search: string, signal: AbortSignal, requestId: string): Promise<Json | Response> {
-  if (isSettledStatus(record.response.status)) return record.response;
-  const run = followedOf(record, marker);
-  let state: Json;
-  try {
-    state = await fetchState(deps, run, search, signal);
-  } catch (error) {
-    if (error instanceof UpstreamRefusal && error.status === 404) return settleLost(deps, run, record.response);
-    if (error instanceof UpstreamRefusal && error.status < 500) return error.relay(requestId);
-    // The upstream away for a moment: the copy as last seen (still running) keeps a poller polling.
-    deps.logger.warn({ requestId, responseId: record.id, code: error instanceof GatewayError ? error.code : undefined }, "reading a background response from the upstream failed; answering the stored copy");
-    startFollowing(deps, run);
-    return record.response;
-  }
-  return keepState(deps, run, state);
-}
-
-/** POST .../cancel: forwarded to the upstream's cancel; its answer is stored (and settled when final). A run already ended is answered as it is. */
-export async function cancelNativeBackground(deps: ProxyDeps, record: StoredResponseRecord, marker: NativeBackground, signal: AbortSignal, requestId: string): Promise<Json | Response> {
-  if (isSettledStatus(record.response.status)) return record.response;
-  const run = followedOf(record, marker);
-  let state: Json;
-  try {
-    state = await askJson(deps, run, "POST", `/${encodeURIComponent(record.id)}/cancel`, signal);
-  } catch (error) {
-    if (error instanceof UpstreamRefusal) return error.relay(requestId);
-    throw error;
-  }
-  return keepState(deps, run, state);
-}
-
-/** A state the upstream just gave: settled when final, else stored over a running copy (following resumes here). */
-async function keepState(deps: ProxyDeps, run: Followed, state: Json): Promise<Json> {
-  if (isSettledStatus(state.status)) {
-    await settle(deps, run, state);
-    return state;
-  }
-  if (run.storedRequest && !(await deps.responses!.keepUnlessSettled(run.owner, state, run.storedRequest))) {
-    // Settled meanwhile (a poll, another replica): that final state is the answer.
-    return (await deps.responses!.get(run.id, run.owner.userId))?.response ?? state;
-  }
-  startFollowing(deps, run);
-  return state;
-}
-
-/** GET ?stream=true: the upstream's own event stream of a run created with stream: true, relayed as it comes. */
-export async function streamNativeBackground(deps: ProxyDeps, record: StoredResponseRecord, marker: NativeBackground, search: string, signal: AbortSignal, requestId: string): Promise<Response> {
-  if (!marker.stream) {
-    throw new GatewayError("invalid_request", 400, "This response cannot be streamed: it was not created with stream true. Retrieve it without stream instead.", { param: "stream" });
-  }
-  const run = followedOf(record, marker);
-  const call = await askUpstream(deps, run, "GET", `/${encodeURIComponent(record.id)}${search}`, signal, true);
-  if (call.status >= 400) return (await refusalOf(deps, run, call)).relay(requestId);
-  if (!isSettledStatus(record.response.status)) startFollowing(deps, run);
-  const chunks = call.readBody();
-  // The events name the client's model (an alias) as the creating stream did.
-  const { modelServed, modelRequested } = marker.row;
-  const renamed = modelServed !== null && modelServed !== modelRequested;
-  const decoder = new SseDecoder();
-  const encoder = new TextEncoder();
-  const renamedEvents = (events: SseEvent[]) => encoder.encode(events.map((event) => encodeSseEvent({ ...event, data: echoClientModel(event.data, modelServed!, modelRequested) })).join(""));
-  const body = new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const next = await chunks.next();
-        if (next.done) {
-          if (renamed) controller.enqueue(renamedEvents(decoder.end()));
-          controller.close();
-        } else controller.enqueue(renamed ? renamedEvents(decoder.push(next.value)) : next.value);
-      } catch (error) {
-        controller.error(error);
-      }
-    },
-    cancel: () => {
-      call.abort();
-      void chunks.return(undefined);
-    },
-  });
-  return new Response(body, { status: 200, headers: { "content-type": "text/event-stream", "cache-control": "no-cache", "x-request-id": requestId } });
-}
-
-// ---------------------------------------------------------------------------------------------
-// The upstream.
-
-/** The run's state from the upstream's GET /responses/{id}, as the client sees it. */
-function fetchState(deps: ProxyDeps, run: Followed, search: string, signal: AbortSignal): Promise<Json> {
-  return askJson(deps, run, "GET", `/${encodeURIComponent(run.id)}${search}`, signal);
-}
-
-async function askJson(deps: ProxyDeps, run: Followed, method: "GET" | "POST", path: string, signal: AbortSignal): Promise<Json> {
-  const call = await askUpstream(deps, run, method, path, signal, false);
-  if (call.status >= 400) throw await refusalOf(deps, run, call);
-  const text = await call.readText();
-  const state = parseObject(text);
-  if (!state || typeof state.status !== "string") throw new GatewayError("upstream_error", 502, "the upstream answered a background response read that is not a response object");
-  // The client asked for its own model name (an alias): the copy keeps showing it, as the creating answer did.
-  if (state.model === run.marker.row.modelServed) state.model = run.marker.row.modelRequested;
-  return state;
-}
-
-/** One call to the provider that holds the run, with the key that created it, through the gateway's upstream client. */
-async function askUpstream(deps: ProxyDeps, run: Followed, method: "GET" | "POST", path: string, signal: AbortSignal, streamed: boolean): Promise<UpstreamCall> {
-  const provider = deps.config.providers.find((candidate) => candidate.name === run.marker.provider);
-  if (!provider) throw new GatewayError("upstream_unavailable", 503, `the provider '${run.marker.provider}' that holds this background response is no longer configured`);
-  const key = (run.marker.key ? provider.apiKeys.find((candidate) => keyFingerprint(candidate) === run.marker.key) : undefined) ?? deps.keyRings.get(provider.name)?.next();
-  const headers = upstreamHeaders(provider, "openai-responses", key, undefined, true);
-  delete headers["content-type"];
-  return callUpstream(`${upstreamUrl(provider, "openai-responses")}${path}`, { headers, body: "", method, streamed, provider: provider.name }, signal, deps.config.upstream);
-}
-
-async function refusalOf(deps: ProxyDeps, run: Followed, call: UpstreamCall): Promise<UpstreamRefusal> {
-  const keys = deps.config.providers.find((candidate) => candidate.name === run.marker.provider)?.apiKeys ?? [];
-  const text = scrubSecrets(hideSecretValues(await call.readText().catch(() => ""), keys));
-  return new UpstreamRefusal(call.status, text, call.headers.get("content-type") ?? "application/json");
-}
-
-function parseObject(text: string): Json | undefined {
-  try {
-    const value = JSON.parse(text) as unknown;
-    return typeof value === "object" && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function responseIn(data: string): Json | undefined {
-  const parsed = parseObject(data);
-  const response = parsed?.response;
-  return typeof response === "object" && response !== null ? (response as Json) : undefined;
-}
-
 /** Wait `ms`, or less when `signal` aborts. */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();

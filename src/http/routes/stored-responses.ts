@@ -16,7 +16,7 @@ import { paginateItems, parseListQuery, withListingIds } from "../../responses-s
 import { storeFailureAnswer } from "../../store/database-unreachable";
 import type { StoredResponseRecord } from "../../store/types";
 import { requestIdFor } from "../read-request";
-import { cancelNativeBackground, nativeBackgroundRecord, refreshNativeBackground, streamNativeBackground } from "../../proxy/native-background";
+import { cancelNativeBackground, nativeBackgroundRecord, refreshNativeBackground, streamNativeBackground } from "../../proxy/native-background-routes";
 import { cancelResponse, resumeStream } from "./background-responses";
 
 interface StoredResponseRouteDeps {
