@@ -202,7 +202,9 @@ export function startGateway(config: GatewayConfig, logger: Logger, services: Ga
         // Those answers and final events are made but may not be on the wire yet: stop(true)
         // at once could cut them off. The graceful stop resolves when every request is done.
         await settlesWithin(graceful, WRITE_OUT_AFTER_CLOSE_MS);
-        await Promise.all(apps.map(({ app }) => app.stop(true)));
+        // Only listeners the graceful stop has not finished: stopping one already stopped makes
+        // Elysia print "Elysia isn't running" with a stack trace to stdout, at every such shutdown.
+        await Promise.all(apps.filter(({ app }) => app.server).map(({ app }) => app.stop(true)));
       }
       // Requests the cut ended (non-streamed ones still waiting on their upstream) write their rows
       // on the way out; the ledger closes after them, or a row would be refused and lost.
