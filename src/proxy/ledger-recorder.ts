@@ -158,10 +158,13 @@ export class LedgerRecorder {
   }
 }
 
-/** The ledger row of a request rejected before the proxy ran (bad body, failed auth). */
+/**
+ * The ledger row of a request rejected before the proxy ran (bad body, failed auth) or refused
+ * before its model call (`body`: the request as read, whose model and stream flag the row keeps).
+ */
 export async function recordRejectedRequest(
   deps: ProxyDeps,
-  details: { requestId: string; clientRequestId?: string; endpoint: string; operation: UpstreamOperation; clientProtocol: ModelRequest["clientProtocol"]; receivedAt: number; status: number; errorCode: string; principal: ModelRequest["principal"] },
+  details: { requestId: string; clientRequestId?: string; endpoint: string; operation: UpstreamOperation; clientProtocol: ModelRequest["clientProtocol"]; receivedAt: number; status: number; errorCode: string; principal: ModelRequest["principal"]; body?: Record<string, unknown> },
 ): Promise<void> {
   const request: ModelRequest = {
     requestId: details.requestId,
@@ -169,7 +172,8 @@ export async function recordRejectedRequest(
     endpoint: details.endpoint,
     operation: details.operation,
     clientProtocol: details.clientProtocol,
-    body: {},
+    // Only what the row reads: a refusal has no upstream answer, so nothing is estimated from the rest.
+    body: details.body ? { model: details.body.model, stream: details.body.stream } : {},
     rawBody: "",
     headers: new Headers(),
     query: "",

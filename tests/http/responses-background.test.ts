@@ -116,7 +116,11 @@ describe("background responses on a Claude route", () => {
     const noStore = await post({ model: "bg-claude", background: true, store: false, input: "hi" });
     expect(noStore.status).toBe(400);
     expect((await noStore.json()).error).toMatchObject({ type: "invalid_request_error", param: "store" });
-    expect(gw.ledger.entries.slice(rows).map((row) => row.status)).toEqual([400]);
+    // Its row carries the model and stream flag asked for, like any refused request's.
+    expect(gw.ledger.entries.slice(rows).map((row) => [row.status, row.modelRequested, row.stream])).toEqual([[400, "bg-claude", false]]);
+    const noStoreStreamed = await post({ model: "bg-claude", background: true, stream: true, store: false, input: "hi" });
+    expect(noStoreStreamed.status).toBe(400);
+    expect(gw.ledger.entries.slice(rows + 1).map((row) => [row.status, row.modelRequested, row.stream])).toEqual([[400, "bg-claude", true]]);
 
     mock.enqueue(claudeAnswer("Foreground."));
     const foreground = await (await post({ model: "bg-claude", input: "hi" })).json();
@@ -129,8 +133,10 @@ describe("background responses on a Claude route", () => {
     expect(notStreamed.status).toBe(400);
     expect((await notStreamed.json()).error.param).toBe("stream");
 
+    const beforeUnknown = gw.ledger.entries.length;
     const unknownModel = await post({ model: "no-such-model-anywhere", background: true, input: "hi" });
     expect(unknownModel.status).toBe(404);
+    expect(gw.ledger.entries.slice(beforeUnknown).map((row) => [row.status, row.modelRequested])).toEqual([[404, "no-such-model-anywhere"]]);
   });
 });
 
@@ -143,6 +149,7 @@ describe("background without a response store", () => {
       expect(answer.status).toBe(400);
       expect((await answer.json()).error.param).toBe("background");
       expect(mock.requests).toHaveLength(0);
+      expect(gw.ledger.entries.map((row) => [row.status, row.errorCode, row.modelRequested])).toEqual([[400, "invalid_request", "bg-claude"]]);
     } finally {
       await gw.stop();
       await mock.stop();

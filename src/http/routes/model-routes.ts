@@ -25,10 +25,12 @@ export function modelEndpoint(deps: ModelRouteDeps, endpoint: string, operation:
     const receivedAt = Date.now();
     const { requestId, clientRequestId } = requestIdFor(request.headers);
     let principal: Principal = anonymousPrincipal;
+    let read: Record<string, unknown> | undefined;
     try {
       principal = await authenticateModelCall(deps.auth, request.headers);
       requireModelsScope(principal);
       const { body, rawBody } = await readJsonBody(request, deps.proxy.config.server.bodyLimitBytes, { requireModel: true });
+      read = body;
       const url = request.url;
       const queryStart = url.indexOf("?");
       return await serve(
@@ -36,13 +38,15 @@ export function modelEndpoint(deps: ModelRouteDeps, endpoint: string, operation:
         deps.proxy,
       );
     } catch (error) {
-      // Rejected before the proxy saw it (auth, body): still one ledger row per request.
+      // Rejected before the proxy saw it (auth, body), or refused by a Responses feature before
+      // its model call (a background request with `store: false`, say): still one ledger row per
+      // request, with the model and stream flag asked for once the body was read.
       const gatewayError = toGatewayError(error);
       if (error instanceof RefusedKeyError) principal = { ...anonymousPrincipal, ...error.refusedKey };
       // A refusal of the gateway's own making (database away, a bug): the client sees a short
       // message, so the cause must reach the log or the operator has nothing to go on.
       if (gatewayError.status >= 500) deps.proxy.logger.error({ err: gatewayError.cause ?? gatewayError, requestId, code: gatewayError.code }, `request refused: ${gatewayError.message}`);
-      await recordRejectedRequest(deps.proxy, { requestId, clientRequestId, endpoint, operation, clientProtocol, receivedAt, status: gatewayError.status, errorCode: gatewayError.code, principal });
+      await recordRejectedRequest(deps.proxy, { requestId, clientRequestId, endpoint, operation, clientProtocol, receivedAt, status: gatewayError.status, errorCode: gatewayError.code, principal, body: read });
       return renderErrorResponse(clientProtocol, gatewayError, requestId);
     }
   };
