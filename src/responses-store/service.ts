@@ -34,10 +34,15 @@ export interface ResponseStore {
   /**
    * `keep`, unless the stored response is already in a final state (completed, incomplete,
    * failed, cancelled): a running state never overwrites a final one, whoever wrote it first.
+   * With `writtenBefore`, also unless someone wrote the record since then (the orphan sweep).
    * Returns whether it was written.
    */
-  keepUnlessSettled(owner: ResponseOwner, response: Record<string, unknown>, storedRequest: Record<string, unknown>): Promise<boolean>;
-  /** Background responses an OpenAI upstream runs that nobody has written since `writtenBefore` (native-background.ts resumes them). */
+  keepUnlessSettled(owner: ResponseOwner, response: Record<string, unknown>, storedRequest: Record<string, unknown>, writtenBefore?: Date): Promise<boolean>;
+  /**
+   * Running background responses nobody has written since `writtenBefore`: native ones nobody
+   * follows (native-background.ts resumes them) and gateway-run ones whose process stopped
+   * (background.ts fails them).
+   */
   orphanedBackground(writtenBefore: Date): Promise<StoredResponseRecord[]>;
   /** Per request: undefined when neither storing nor continuing applies. */
   begin(request: ModelRequest): Promise<ResponseExchange | undefined>;
@@ -74,8 +79,8 @@ export function createResponseStore(options: ResponseStoreOptions): ResponseStor
     async keep(owner, response, storedRequest) {
       await repository!.put(recordOf(owner, response, storedRequest));
     },
-    async keepUnlessSettled(owner, response, storedRequest) {
-      return repository!.putUnlessSettled(recordOf(owner, response, storedRequest));
+    async keepUnlessSettled(owner, response, storedRequest, writtenBefore) {
+      return repository!.putUnlessSettled(recordOf(owner, response, storedRequest), writtenBefore);
     },
     async begin(request) {
       if (request.operation !== "openai-responses") return undefined;

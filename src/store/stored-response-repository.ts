@@ -43,14 +43,16 @@ export function createStoredResponseRepository(ctx: DbContext): StoredResponseRe
       await db.insert(r).values(valuesOf(record)).onConflictDoUpdate({ target: r.id, set: update });
     },
 
-    async putUnlessSettled(record) {
+    async putUnlessSettled(record, writtenBefore) {
       const { id: _id, ...update } = valuesOf(record);
       // One statement, so a final state written by another request or replica between a
-      // reader's look and this write is never overwritten with an older, running one.
+      // reader's look and this write is never overwritten with an older, running one (nor, with
+      // `writtenBefore`, a record its runner wrote again meanwhile).
+      const running = inArray(sqlFor.jsonText(r.responseJson, "status"), UNSETTLED);
       const written = await db
         .insert(r)
         .values(valuesOf(record))
-        .onConflictDoUpdate({ target: r.id, set: update, setWhere: inArray(sqlFor.jsonText(r.responseJson, "status"), UNSETTLED) })
+        .onConflictDoUpdate({ target: r.id, set: update, setWhere: writtenBefore ? and(running, lt(r.createdAt, writtenBefore)) : running })
         .returning({ id: r.id });
       return written.length > 0;
     },
@@ -61,7 +63,7 @@ export function createStoredResponseRepository(ctx: DbContext): StoredResponseRe
         .from(r)
         .where(
           and(
-            sql`${sqlFor.jsonText(r.requestJson, "native_background")} is not null`,
+            or(sql`${sqlFor.jsonText(r.requestJson, "native_background")} is not null`, sql`${sqlFor.jsonText(r.requestJson, "gateway_background")} is not null`),
             inArray(sqlFor.jsonText(r.responseJson, "status"), UNSETTLED),
             lt(r.createdAt, writtenBefore),
             or(isNull(r.expiresAt), gt(r.expiresAt, now)),

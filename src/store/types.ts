@@ -291,12 +291,16 @@ export interface StoredResponseRepository {
   put(record: StoredResponseRecord): Promise<void>;
   /**
    * Insert, or replace a record whose stored response is still running (status `queued` or
-   * `in_progress`); a record in a final state is left as it is. Returns whether it was written.
+   * `in_progress`); a record in a final state is left as it is. With `writtenBefore`, only a
+   * record last written before then is replaced (the orphan sweep: a runner that wrote it again
+   * meanwhile is alive). Returns whether it was written.
    */
-  putUnlessSettled(record: StoredResponseRecord): Promise<boolean>;
+  putUnlessSettled(record: StoredResponseRecord, writtenBefore?: Date): Promise<boolean>;
   /**
-   * Unexpired records of background responses an OpenAI upstream runs (`request.native_background`)
-   * that are still running and were last written before `writtenBefore`: runs nobody follows.
+   * Unexpired records of background responses that are still running and were last written
+   * before `writtenBefore`: runs an OpenAI upstream runs that nobody follows
+   * (`request.native_background`), and runs a gateway process ran and stopped writing
+   * (`request.gateway_background`, proxy/background.ts).
    */
   orphanedBackground(writtenBefore: Date, now: Date, limit: number): Promise<StoredResponseRecord[]>;
   /** The record if it exists, belongs to `userId` (null matches null only) and has not expired at `now`. */

@@ -84,22 +84,46 @@ for (const dialectCase of dialectCases) {
       expect(await store.responses.putUnlessSettled(withStatus("in_progress", "f"))).toBe(false);
     });
 
-    test("orphanedBackground: running native background records last written before a time, unexpired, and nothing else", async () => {
+    test("orphanedBackground: running background records (native or gateway-run) last written before a time, unexpired, and nothing else", async () => {
       const marker = { provider: "openai", key: null, stream: false, row: {} };
-      const make = (id: string, status: string, writtenAt: Date, native = true, expiresAt: Date | null = null) => {
+      const make = (id: string, status: string, writtenAt: Date, kind: "native" | "gateway" | "none" = "native", expiresAt: Date | null = null) => {
         const base = record(id, ann, writtenAt, expiresAt);
-        return { ...base, request: native ? { ...base.request, native_background: marker } : base.request, response: { ...base.response, status } };
+        const markers = kind === "native" ? { native_background: marker } : kind === "gateway" ? { gateway_background: { request_id: "req_1" } } : {};
+        return { ...base, request: { ...base.request, ...markers }, response: { ...base.response, status } };
       };
       await store.responses.put(make("resp_orphan", "in_progress", t0));
       await store.responses.put(make("resp_orphan_q", "queued", t0));
       await store.responses.put(make("resp_recent", "in_progress", new Date(t0.getTime() + 10 * HOUR)));
       await store.responses.put(make("resp_done", "completed", t0));
-      await store.responses.put(make("resp_gateway_run", "in_progress", t0, false));
-      await store.responses.put(make("resp_expired", "in_progress", t0, true, new Date(t0.getTime() + HOUR)));
+      await store.responses.put(make("resp_gateway_run", "in_progress", t0, "gateway"));
+      await store.responses.put(make("resp_gateway_recent", "in_progress", new Date(t0.getTime() + 10 * HOUR), "gateway"));
+      await store.responses.put(make("resp_gateway_done", "failed", t0, "gateway"));
+      // A running record with neither marker (written before gateway-run records had one) is left alone.
+      await store.responses.put(make("resp_unmarked", "in_progress", t0, "none"));
+      await store.responses.put(make("resp_expired", "in_progress", t0, "native", new Date(t0.getTime() + HOUR)));
       const found = await store.responses.orphanedBackground(new Date(t0.getTime() + HOUR), new Date(t0.getTime() + 2 * HOUR), 100);
-      expect(found.map((row) => row.id).sort()).toEqual(["resp_orphan", "resp_orphan_q"]);
-      expect(found[0]!.request.native_background).toEqual(marker);
+      expect(found.map((row) => row.id).sort()).toEqual(["resp_gateway_run", "resp_orphan", "resp_orphan_q"]);
+      expect(found.find((row) => row.id === "resp_orphan")!.request.native_background).toEqual(marker);
+      expect(found.find((row) => row.id === "resp_gateway_run")!.request.gateway_background).toEqual({ request_id: "req_1" });
       expect(await store.responses.orphanedBackground(new Date(t0.getTime() + HOUR), t0, 1)).toHaveLength(1);
+    });
+
+    test("putUnlessSettled with writtenBefore: replaces a running record only if nobody wrote it since", async () => {
+      const at = (writtenAt: Date, status: string) => {
+        const base = record("resp_stale", ann, writtenAt, null);
+        return { ...base, response: { ...base.response, status } };
+      };
+      await store.responses.put(at(t0, "in_progress"));
+      // Its runner wrote it again after the sweep's cut-off: alive, left as it is.
+      await store.responses.put(at(new Date(t0.getTime() + 2 * HOUR), "in_progress"));
+      expect(await store.responses.putUnlessSettled(at(new Date(t0.getTime() + 3 * HOUR), "failed"), new Date(t0.getTime() + HOUR))).toBe(false);
+      expect((await store.responses.get("resp_stale", ann, t0))?.response.status).toBe("in_progress");
+      // Not written since the cut-off: settled.
+      expect(await store.responses.putUnlessSettled(at(new Date(t0.getTime() + 3 * HOUR), "failed"), new Date(t0.getTime() + 2.5 * HOUR))).toBe(true);
+      expect((await store.responses.get("resp_stale", ann, t0))?.response.status).toBe("failed");
+      // A final state is never overwritten, stale or not.
+      expect(await store.responses.putUnlessSettled(at(new Date(t0.getTime() + 4 * HOUR), "cancelled"), new Date(t0.getTime() + 10 * HOUR))).toBe(false);
+      expect((await store.responses.get("resp_stale", ann, t0))?.response.status).toBe("failed");
     });
 
     test("delete removes only the owner's visible record", async () => {
