@@ -16,7 +16,7 @@ import { createResponseStore, type ResponseStore } from "./responses-store/servi
 import { BackgroundRuns, DEFAULT_BACKGROUND_POLLING } from "./proxy/background-runs";
 import { DrainTracker } from "./proxy/drain-tracker";
 import { describeListenError } from "./http/listen-error";
-import { resumeFollowing } from "./proxy/native-background";
+import { sweepOrphanedBackground } from "./proxy/native-background";
 import type { RequestLimits } from "./limits/request-limits";
 
 export interface GatewayServices {
@@ -160,11 +160,15 @@ export function startGateway(config: GatewayConfig, logger: Logger, services: Ga
     apps.push({ name: plan.name, endpoints: plan.endpoints, app });
     listeners.push({ name: plan.name, url, endpoints: plan.endpoints });
   }
-  // Background responses at OpenAI that a stopped process was following: followed here (now, and
-  // every few minutes for those another replica leaves behind).
+  // Background responses a stopped process left running (now, and every few minutes for those
+  // another replica leaves behind): those at OpenAI it was following are followed here; those it
+  // ran itself are settled failed.
   const sweep = () =>
-    void resumeFollowing(proxy).then(
-      (count) => count > 0 && logger.info({ count }, "following background responses no gateway was following"),
+    void sweepOrphanedBackground(proxy).then(
+      ({ followed, failed }) => {
+        if (followed > 0) logger.info({ count: followed }, "following background responses no gateway was following");
+        if (failed > 0) logger.warn({ count: failed }, "settled background responses whose gateway process stopped before they finished as failed");
+      },
       (error: unknown) => logger.warn({ err: error }, "looking for background responses to follow failed"),
     );
   let sweeper: ReturnType<typeof setInterval> | undefined;

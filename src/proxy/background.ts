@@ -8,6 +8,10 @@
  * GET /v1/responses/{id}: in progress, then the final response (written by the normal path
  * under the id given here), `failed` with the error, or `cancelled` (POST .../cancel). The
  * model call writes the request's one ledger row when it ends, as any request does.
+ * While it runs, its process rewrites the running record (with the `gateway_background` marker)
+ * every third of `BackgroundPolling.orphanedAfterMs`; a record nobody wrote for that long was
+ * left by a process that stopped (a crash, kill -9, a deleted pod), and the sweep of any replica
+ * settles it `failed` (failAbandonedRun). The model call is never made again.
  */
 import { GatewayError } from "../errors/gateway-error";
 import { openaiResponsesCodec } from "../protocols/openai-responses/codec";
@@ -20,12 +24,25 @@ import { encodeSseEvent } from "../streaming/sse-encoder";
 import { requestIdHeaders } from "../http/request-id-headers";
 import { admitBeforeQueueing } from "./background-admission";
 import type { BackgroundRun } from "./background-runs";
+import type { StoredResponseRecord } from "../store/types";
 import type { ServeModelRequest } from "./compaction";
 import type { ModelRequest, ProxyDeps } from "./types";
 
 type Json = Record<string, unknown>;
 
 const TERMINAL = new Set(["completed", "incomplete", "failed", "cancelled"]);
+
+/**
+ * The stored request's field that marks a background response this gateway runs itself (its
+ * value: the creating request's id, for the log). The orphan sweep looks for it.
+ */
+export const GATEWAY_BACKGROUND = "gateway_background";
+
+/** The error a run whose process stopped before it ended is settled with (OpenAI's shape). */
+export const ABANDONED_RUN_ERROR = {
+  code: "server_error",
+  message: "The gateway instance that ran this background response stopped before it finished (it crashed or was killed); the response has no result. Create it again.",
+} as const;
 
 export async function serveInBackground(request: ModelRequest, deps: ProxyDeps, serve: ServeModelRequest): Promise<Response> {
   const { responses, background } = deps;
@@ -46,7 +63,12 @@ export async function serveInBackground(request: ModelRequest, deps: ProxyDeps, 
   const streamed = request.body.stream === true;
   const state = (status: "queued" | "in_progress") =>
     buildResponseObject({ id, createdAt: Math.floor(request.receivedAt / 1000), status, model: String(request.body.model), output: [], usage: null }, decoded) as unknown as Json;
-  const storedRequest = { input: normaliseInputItems(request.body.input), instructions: request.body.instructions ?? null, previous_response_id: request.body.previous_response_id ?? null };
+  const storedRequest = {
+    input: normaliseInputItems(request.body.input),
+    instructions: request.body.instructions ?? null,
+    previous_response_id: request.body.previous_response_id ?? null,
+    [GATEWAY_BACKGROUND]: { request_id: request.requestId },
+  };
   // Durable before the client learns the id: a poll must find it, and the final write must come after it.
   try {
     await responses.keep(ownerOf(request), state("in_progress"), storedRequest);
@@ -83,6 +105,7 @@ async function runInBackground(request: ModelRequest, deps: ProxyDeps, serve: Se
   let failure: { code: string; message: string } | undefined;
   /** The answer the client would have had in the foreground (a whole body; for a stream, its terminal response). */
   let answered: Json | undefined;
+  const stopHeartbeat = startHeartbeat(deps, request, id, inProgress, storedRequest, log);
   try {
     // The run's own signal: the creating request may end (or its client leave) long before the answer.
     const answer = await serve({ ...request, responseId: id, signal: run.controller.signal }, deps);
@@ -93,6 +116,7 @@ async function runInBackground(request: ModelRequest, deps: ProxyDeps, serve: Se
     log.error({ err: error }, "background response failed inside the gateway");
     failure = { code: "server_error", message: "internal gateway error" };
   }
+  stopHeartbeat();
   try {
     // The normal path stored the final response; what it did not settle is settled here. A
     // final state stays as it is: a cancel that arrives as the model call finishes must not
@@ -118,6 +142,51 @@ async function runInBackground(request: ModelRequest, deps: ProxyDeps, serve: Se
     await request.preAdmission?.releaseUnused().catch((error: unknown) => log.error({ err: error }, "releasing a background response's budget reservation failed"));
     run.end();
   }
+}
+
+/**
+ * Rewrite the running record every third of `orphanedAfterMs` while the run goes on, so the
+ * sweep can tell it from one whose process is gone. Only while it is still running: a final
+ * state written meanwhile (by the run's own normal path, or a cancel from another replica) ends
+ * the heartbeat and is never overwritten. A failed write is retried at the next beat. Returns the
+ * stop.
+ */
+function startHeartbeat(deps: ProxyDeps, request: ModelRequest, id: string, inProgress: Json, storedRequest: Json, log: { warn(details: object, message: string): void }): () => void {
+  let writing = false;
+  const beat = async () => {
+    if (writing) return;
+    writing = true;
+    try {
+      if (!(await deps.responses!.keepUnlessSettled(ownerOf(request), inProgress, storedRequest))) stop();
+    } catch (error) {
+      log.warn({ err: error }, "refreshing a running background response's stored record failed; trying again at the next beat");
+    } finally {
+      writing = false;
+    }
+  };
+  const timer = setInterval(() => void beat(), deps.background!.polling.orphanedAfterMs / 3);
+  timer.unref?.();
+  const stop = () => clearInterval(timer);
+  return stop;
+}
+
+/**
+ * Settle `record`, a background response a gateway process ran and stopped writing before
+ * `writtenBefore` (found by the sweep), as `failed` with ABANDONED_RUN_ERROR. Nothing when this
+ * process is still running it, when it reached a final state meanwhile, or when its runner wrote
+ * it again meanwhile (one conditional write). No ledger row: the row is the model call's, which
+ * the stopped process made (and wrote, if it ended) or lost with it. Returns whether it was settled.
+ */
+export async function failAbandonedRun(deps: ProxyDeps, record: StoredResponseRecord, writtenBefore: Date): Promise<boolean> {
+  const running = deps.background?.get(record.id);
+  if (!deps.responses || (running && !running.finished)) return false;
+  const failed = { ...record.response, status: "failed", error: ABANDONED_RUN_ERROR };
+  const settled = await deps.responses.keepUnlessSettled({ userId: record.userId, model: record.model }, failed, record.request, writtenBefore);
+  if (settled) {
+    const marker = record.request[GATEWAY_BACKGROUND] as { request_id?: unknown } | undefined;
+    deps.logger.warn({ responseId: record.id, requestId: typeof marker?.request_id === "string" ? marker.request_id : undefined, lastWrittenAt: record.createdAt.toISOString() }, "background response failed: the gateway process that ran it stopped before it finished");
+  }
+  return settled;
 }
 
 /** Relay the run's SSE answer into the run's frames, re-encoded event by event (keep-alive comments dropped); returns the last response object seen. */

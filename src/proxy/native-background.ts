@@ -15,7 +15,7 @@
  *   forwards to the upstream's cancel (native-background-routes.ts; the calls themselves are in
  *   native-background-upstream.ts).
  * A stopping gateway stops following; the runs stay pending in the store, and a GET, a cancel,
- * or the sweep of any replica (resumeFollowing) settles them later.
+ * or the sweep of any replica (sweepOrphanedBackground) settles them later.
  */
 import { GatewayError } from "../errors/gateway-error";
 import type { LedgerEntry, LedgerSink } from "../ledger/types";
@@ -25,6 +25,7 @@ import type { ResponseExchange } from "../responses-store/exchange";
 import type { ResponseOwner, ResponseStore } from "../responses-store/service";
 import { SseDecoder } from "../streaming/sse-decoder";
 import type { StoredResponseRecord } from "../store/types";
+import { failAbandonedRun, GATEWAY_BACKGROUND } from "./background";
 import type { ServeModelRequest } from "./compaction";
 import { abandonedRow, finalRow, heldLimitsOf, isSettledStatus, keyFingerprint, type NativeBackground, nativeBackgroundOf, nextPollDelayMs, pendingRowOf } from "./native-background-state";
 import { fetchState, type Followed, type Json, parseObject, responseIn, UpstreamRefusal } from "./native-background-upstream";
@@ -380,20 +381,32 @@ function logSettled(deps: ProxyDeps, entry: LedgerEntry, responseId: string): vo
 }
 
 /**
- * The runs a stopped process was following (running records not written for `orphanedAfterMs`):
- * followed here from now on. Several replicas may take the same one; the row is still one.
+ * The orphan sweep: running background records not written for `orphanedAfterMs`, left by a
+ * process that stopped. Runs at OpenAI it was following are followed here from now on (several
+ * replicas may take the same one; the row is still one). Runs it ran itself cannot go on
+ * anywhere: they are settled `failed` (background.ts failAbandonedRun), once, whoever sweeps first.
  */
-export async function resumeFollowing(deps: ProxyDeps): Promise<number> {
-  if (!deps.responses?.storing || !deps.background) return 0;
-  const records = await deps.responses.orphanedBackground(new Date(Date.now() - deps.background.polling.orphanedAfterMs));
-  let resumed = 0;
+export async function sweepOrphanedBackground(deps: ProxyDeps): Promise<{ followed: number; failed: number }> {
+  const counts = { followed: 0, failed: 0 };
+  if (!deps.responses?.storing || !deps.background) return counts;
+  const writtenBefore = new Date(Date.now() - deps.background.polling.orphanedAfterMs);
+  const records = await deps.responses.orphanedBackground(writtenBefore);
   for (const record of records) {
     const marker = nativeBackgroundOf(record.request);
-    if (!marker || deps.background.isFollowing(record.id)) continue;
-    startFollowing(deps, followedOf(record, marker));
-    resumed++;
+    if (marker) {
+      if (deps.background.isFollowing(record.id)) continue;
+      startFollowing(deps, followedOf(record, marker));
+      counts.followed++;
+    } else if (record.request[GATEWAY_BACKGROUND] !== undefined) {
+      // One record's write failing (the database away for a moment) leaves it to the next sweep.
+      const failed = await failAbandonedRun(deps, record, writtenBefore).catch((error: unknown) => {
+        deps.logger.warn({ err: error, responseId: record.id }, "settling a background response whose gateway process stopped failed; the next sweep tries again");
+        return false;
+      });
+      if (failed) counts.failed++;
+    }
   }
-  return resumed;
+  return counts;
 }
 
 // ---------------------------------------------------------------------------------------------
