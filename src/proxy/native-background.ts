@@ -18,9 +18,7 @@
  * or the sweep of any replica (sweepOrphanedBackground) settles them later.
  */
 import { GatewayError } from "../errors/gateway-error";
-import type { LedgerEntry, LedgerSink } from "../ledger/types";
-import type { Admission, HeldLimits } from "../limits/request-limits";
-import type { KeyRing } from "../providers/key-ring";
+import type { LedgerEntry } from "../ledger/types";
 import type { ResponseExchange } from "../responses-store/exchange";
 import type { ResponseOwner, ResponseStore } from "../responses-store/service";
 import { SseDecoder } from "../streaming/sse-decoder";
@@ -29,6 +27,7 @@ import { failAbandonedRun, GATEWAY_BACKGROUND } from "./background";
 import type { ServeModelRequest } from "./compaction";
 import { abandonedRow, finalRow, heldLimitsOf, isSettledStatus, keyFingerprint, type NativeBackground, nativeBackgroundOf, nextPollDelayMs, pendingRowOf } from "./native-background-state";
 import { fetchState, type Followed, type Json, parseObject, responseIn, UpstreamRefusal } from "./native-background-upstream";
+import { HeldRow, KeyWitness } from "./native-background-creation";
 import type { ModelRequest, ProxyDeps } from "./types";
 
 
@@ -151,84 +150,6 @@ async function markEnded(deps: ProxyDeps, id: string, owner: ResponseOwner, mark
     if (record && isSettledStatus(record.response.status)) await deps.responses!.keep(owner, record.response, { ...record.request, native_background: marker });
   } catch (error) {
     deps.logger.warn({ err: error, responseId: id }, "noting where a streamed background response runs failed; resuming its stream will not work");
-  }
-}
-
-/** The held-back ledger sink of the creating call: it keeps the row the normal path made. */
-class HeldRow implements LedgerSink {
-  readonly entry: Promise<LedgerEntry>;
-  /** The request's hold on its limits (deps.holdAdmission), until the row is written or the run takes it. */
-  admission: Admission | undefined;
-  private resolve!: (entry: LedgerEntry) => void;
-  private held = false;
-
-  constructor(private readonly deps: ProxyDeps) {
-    this.entry = new Promise((resolve) => (this.resolve = resolve));
-  }
-
-  async record(entry: LedgerEntry): Promise<void> {
-    if (!this.held) {
-      // A stop waits for this row until it is written or handed to the store.
-      this.held = true;
-      this.deps.drain.rowStarted();
-    }
-    this.resolve(entry);
-  }
-
-  failing(): boolean {
-    return this.deps.ledger.failing?.() ?? false;
-  }
-
-  async close(): Promise<void> {}
-
-  /** Write the row as the normal path made it, and settle the limits with it. */
-  async write(entry: LedgerEntry): Promise<void> {
-    const admission = this.admission;
-    this.admission = undefined;
-    const settled = admission?.settle(entry).catch((error: unknown) => this.deps.logger.error({ requestId: entry.requestId, err: error }, "budget settlement failed"));
-    try {
-      await this.deps.ledger.record(entry);
-    } catch (error) {
-      this.deps.logger.error({ requestId: entry.requestId, err: error }, "ledger write failed");
-    } finally {
-      await settled;
-      this.release();
-    }
-  }
-
-  /** The run goes on: its budget reservation and token count are kept for the run's final row (undefined: nothing kept, limits settled now). */
-  async handOver(entry: LedgerEntry, untilMs: number): Promise<HeldLimits | undefined> {
-    const admission = this.admission;
-    this.admission = undefined;
-    return admission?.handOver(entry, untilMs);
-  }
-
-  release(): void {
-    if (!this.held) return;
-    this.held = false;
-    this.deps.drain.rowSettled();
-  }
-}
-
-/** The key rings of the creating call, noting the key each provider's ring handed out last (the one its answer came with). */
-class KeyWitness {
-  readonly rings = new Map<string, KeyRing>();
-  private readonly last = new Map<string, string | undefined>();
-
-  constructor(rings: Map<string, KeyRing>) {
-    for (const [name, ring] of rings) {
-      const watched = Object.create(ring) as KeyRing;
-      watched.next = () => {
-        const key = ring.next();
-        this.last.set(name, key);
-        return key;
-      };
-      this.rings.set(name, watched);
-    }
-  }
-
-  used(provider: string): string | undefined {
-    return this.last.get(provider);
   }
 }
 
