@@ -87,17 +87,22 @@ export class LedgerRecorder {
   async finish(status: number, errorCode: string | null): Promise<void> {
     if (this.finished) return;
     this.finished = true;
-    // Shutdown closes the ledger only after every started request got here (drain-tracker.ts).
-    const written = this.writeRow(status, errorCode).finally(() => this.deps.drain.rowSettled());
     // A refusal because the database is away must not wait for a row that goes to that same
     // database: the 503 and its retry-after would reach the client only once the database is
     // back (every request hung for the whole outage). Nothing was spent upstream; the row stays
     // queued and retried like any other, and shutdown still waits for it.
     if (errorCode === DATABASE_UNAVAILABLE) {
-      written.catch(() => {});
+      void this.writeRow(status, errorCode)
+        .catch(() => {})
+        .finally(() => this.deps.drain.rowSettled());
       return;
     }
-    await written;
+    try {
+      await this.writeRow(status, errorCode);
+    } finally {
+      // Shutdown closes the ledger only after every started request got here (drain-tracker.ts).
+      this.deps.drain.rowSettled();
+    }
   }
 
   private async writeRow(status: number, errorCode: string | null): Promise<void> {
