@@ -202,6 +202,12 @@ describe("loopback refuses what the real API refuses", () => {
     await expectOpenAI400(responses, { model: "loopback", input: [null] }, "input[0]", "must be an object");
     await expectOpenAI400(responses, { model: "loopback", input: ["text"] }, "input[0]", "must be an object");
     await expectOpenAI400(responses, { model: "loopback", input: 5 }, "input", "string or an array");
+    // Message content of the wrong type was skipped: the model got an empty turn and answered 200.
+    await expectOpenAI400(responses, { model: "loopback", input: [{ role: "user", content: 5 }] }, "input[0].content", "expected a string or an array");
+    await expectOpenAI400(responses, { model: "loopback", input: [{ role: "user", content: ["hi"] }] }, "input[0].content[0]", "expected an object");
+    await expectOpenAI400(responses, { model: "loopback", input: [{ role: "user", content: [{ type: "input_text" }] }] }, "input[0].content[0].text", "Missing required parameter");
+    await expectOpenAI400(responses, { model: "loopback", input: [{ role: "user", content: [{ type: "input_text", text: 7 }] }] }, "input[0].content[0].text", "expected a string");
+    expect((await post(responses, { model: "loopback", input: [{ role: "user", content: [{ type: "input_text", text: "" }, { type: "input_text", text: "hi" }] }] })).status).toBe(200);
     await expectOpenAI400(responses, { model: "loopback", input: [{ type: "function_call_output", output: "x" }] }, "input[0].call_id", "Missing required parameter");
     await expectOpenAI400(responses, { model: "loopback", input: [{ type: "function_call", call_id: "c1", arguments: "{}" }] }, "input[0].name", "Missing required parameter");
     await expectOpenAI400(responses, { model: "loopback", input: "hi", tools: [{ type: "function", parameters: {} }] }, "tools[0].name", "required");

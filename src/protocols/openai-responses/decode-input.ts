@@ -1,7 +1,7 @@
 import type { ContentPart, Message, TextPart } from "../../canonical/types";
 import { GatewayError } from "../../errors/gateway-error";
 import { decodeMessageContent, decodeReasoningItem, decodeToolOutput } from "./decode-content";
-import { checkRequired, missingFieldError } from "../field-types";
+import { checkOptional, checkRequired, missingFieldError } from "../field-types";
 import { compactionSummaryMessage, decodeCompactionBlob } from "./gateway-compaction";
 import { flattenNamespacedName } from "./namespaced-names";
 import { isRecord, readString } from "./values";
@@ -35,11 +35,27 @@ export function decodeResponsesInput(input: unknown): DecodedInput {
   return { leadingSystem: builder.leadingSystem, messages: builder.messages };
 }
 
+/**
+ * A message's content as the Responses API checks it: a string or an array of part objects, text
+ * parts with string text. The decoder skips what it cannot read, so `content: 5` or a text part
+ * without text reached the model as an empty turn, answered with a 200 about nothing.
+ */
+function checkMessageContent(content: unknown, param: string): void {
+  checkOptional(content, "string or array", param, "openai");
+  if (!Array.isArray(content)) return;
+  content.forEach((part: unknown, index) => {
+    checkRequired(part, "object", `${param}[${index}]`, "openai");
+    const { type, text } = part as Record<string, unknown>;
+    if (type === "input_text" || type === "output_text") checkRequired(text, "string", `${param}[${index}].text`, "openai", true);
+  });
+}
+
 function decodeItem(item: Record<string, unknown>, index: number, builder: TurnBuilder): void {
   const type = readString(item.type) ?? "message";
   switch (type) {
     case "message": {
       const role = readString(item.role) ?? "user";
+      checkMessageContent(item.content, `input[${index}].content`);
       const content = decodeMessageContent(item.content);
       if (role === "system" || role === "developer") builder.addInstruction(role, content);
       else if (role === "assistant") builder.add("assistant", content);
