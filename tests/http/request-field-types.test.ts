@@ -64,6 +64,12 @@ describe("Anthropic clients on a translated route", () => {
     await expectAnthropic400(history([{ type: "tool_use", id: "toolu_1", name: "Read", input: "path" }]), "messages.1.content.0.input: Input should be an object");
     await expectAnthropic400({ ...base, messages: [{ role: "user", content: [{ type: "tool_result", content: "x" }] }] }, "messages.0.content.0.tool_use_id: Field required");
     await expectAnthropic400({ ...base, messages: [{ role: "user", content: [{ type: "image" }] }] }, "messages.0.content.0.source: Field required");
+    // Source fields and tool_result blocks are read by the translation: missing, they became empty parts.
+    await expectAnthropic400({ ...base, messages: [{ role: "user", content: [{ type: "image", source: { type: "base64", media_type: "image/png" } }] }] }, "messages.0.content.0.source.data: Field required");
+    await expectAnthropic400({ ...base, messages: [{ role: "user", content: [{ type: "image", source: { type: "url" } }] }] }, "messages.0.content.0.source.url: Field required");
+    await expectAnthropic400({ ...base, messages: [{ role: "user", content: [{ type: "document", source: { type: "text", data: 5 } }] }] }, "messages.0.content.0.source.data: Input should be a string");
+    await expectAnthropic400({ ...base, messages: [{ role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_1", content: [5] }] }] }, "messages.0.content.0.content.0: Input should be an object");
+    await expectAnthropic400({ ...base, messages: [{ role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_1", content: [{ type: "text" }] }] }] }, "messages.0.content.0.content.0.text: Field required");
     await expectAnthropic400({ ...base, messages: [{ role: "user", content: [{ type: "text", text: 5 }] }] }, "messages.0.content.0.text: Input should be a string");
     await expectAnthropic400({ ...base, messages: ["hi"] }, "messages.0: Input should be an object");
   });
@@ -202,6 +208,7 @@ describe("loopback refuses what the real API refuses", () => {
     await expectOpenAI400(responses, { model: "loopback", input: [null] }, "input[0]", "must be an object");
     await expectOpenAI400(responses, { model: "loopback", input: ["text"] }, "input[0]", "must be an object");
     await expectOpenAI400(responses, { model: "loopback", input: 5 }, "input", "string or an array");
+    await expectOpenAI400(responses, { model: "loopback", input: [{ role: "bot", content: "hi" }] }, "input[0].role", "Invalid value: 'bot'");
     // Message content of the wrong type was skipped: the model got an empty turn and answered 200.
     await expectOpenAI400(responses, { model: "loopback", input: [{ role: "user", content: 5 }] }, "input[0].content", "expected a string or an array");
     await expectOpenAI400(responses, { model: "loopback", input: [{ role: "user", content: ["hi"] }] }, "input[0].content[0]", "expected an object");

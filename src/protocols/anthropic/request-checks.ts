@@ -80,6 +80,7 @@ function checkContentBlock(block: unknown, where: string): void {
     case "image":
     case "document":
       checkRequired(record.source, "object", `${where}.source`, "anthropic");
+      checkSource(record.source as Record<string, unknown>, `${where}.source`);
       return;
     case "tool_use":
       checkRequired(record.id, "string", `${where}.id`, "anthropic");
@@ -89,8 +90,22 @@ function checkContentBlock(block: unknown, where: string): void {
     case "tool_result":
       checkRequired(record.tool_use_id, "string", `${where}.tool_use_id`, "anthropic");
       checkOptional(record.content, "string or array", `${where}.content`, "anthropic");
+      // Its blocks are translated like a message's (text, images): a bare number was dropped.
+      if (Array.isArray(record.content)) record.content.forEach((inner, innerIndex) => checkContentBlock(inner, `${where}.content.${innerIndex}`));
       return;
   }
+}
+
+/**
+ * The fields each source type needs, which translation reads: without them an image or
+ * document became an empty part and the model answered about nothing. Unknown source types
+ * travel as they are.
+ */
+const SOURCE_FIELDS: Readonly<Record<string, readonly string[]>> = { base64: ["media_type", "data"], url: ["url"], text: ["data"], file: ["file_id"] };
+
+function checkSource(source: Record<string, unknown>, where: string): void {
+  const fields = typeof source.type === "string" ? SOURCE_FIELDS[source.type] : undefined;
+  for (const field of fields ?? []) checkRequired(source[field], "string", `${where}.${field}`, "anthropic");
 }
 
 function checkTextBlock(block: unknown, where: string): void {

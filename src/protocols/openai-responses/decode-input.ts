@@ -35,6 +35,8 @@ export function decodeResponsesInput(input: unknown): DecodedInput {
   return { leadingSystem: builder.leadingSystem, messages: builder.messages };
 }
 
+const MESSAGE_ROLES: readonly string[] = ["user", "assistant", "system", "developer"];
+
 /**
  * A message's content as the Responses API checks it: a string or an array of part objects, text
  * parts with string text. The decoder skips what it cannot read, so `content: 5` or a text part
@@ -55,6 +57,8 @@ function decodeItem(item: Record<string, unknown>, index: number, builder: TurnB
   switch (type) {
     case "message": {
       const role = readString(item.role) ?? "user";
+      // Any other role was taken for "user": a typo'd role spoke as the user without a word.
+      if (!MESSAGE_ROLES.includes(role)) throw new GatewayError("invalid_request", 400, `Invalid value: '${role}'. Supported values are: 'user', 'assistant', 'system', and 'developer'.`, { param: `input[${index}].role` });
       checkMessageContent(item.content, `input[${index}].content`);
       const content = decodeMessageContent(item.content);
       if (role === "system" || role === "developer") builder.addInstruction(role, content);
