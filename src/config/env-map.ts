@@ -48,6 +48,9 @@ export const namedEnvVars: Record<string, { key: string; convert?: (raw: string)
   // both, as in TOML. One database holds the ledger, users and keys here, so a path names that
   // file. The newer TOKLIGENCE_DATABASE_URL wins when both are set.
   TOKLIGENCE_LEDGER_PATH: { key: "database.url", fallback: true },
+  // Beside TOKLIGENCE_DATABASE_URL, for the same deployments (replicas); the generic
+  // TOKLIGENCE_LIMITS__REDIS_URL works too.
+  TOKLIGENCE_REDIS_URL: { key: "limits.redis_url" },
 };
 
 /** "30s", "2m", "1h", "500ms" or plain seconds → milliseconds (as text, validated later). */

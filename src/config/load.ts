@@ -134,7 +134,7 @@ function buildConfig(entries: Map<string, SourcedValue>, environment: string): G
     sqliteSynchronous: get("database.sqlite_synchronous"),
     pgSilenceTimeoutMs: get("database.pg_silence_timeout_ms"),
     ledger: { pricesFile: validatePricesFile(get<string>("ledger.prices_file") ? expandHome(get("ledger.prices_file")) : "", entries.get("ledger.prices_file")?.source ?? "built-in defaults") },
-    limits: { defaultOutputTokens: get("limits.default_output_tokens"), reservationTtlSeconds: get("limits.reservation_ttl_seconds") },
+    limits: { defaultOutputTokens: get("limits.default_output_tokens"), reservationTtlSeconds: get("limits.reservation_ttl_seconds"), ...redisRatesOf(get, entries) },
     responses: { storeRetentionHours: get("responses.store_retention_hours"), backgroundPolling: backgroundPollingOf(get, entries) },
     routing: { routes: get("routing.routes"), aliases: get("routing.aliases"), smallModel: get("routing.small_model"), bigModel: get("routing.big_model"), listUpstreamModels: get("routing.list_upstream_models") },
     providers: buildProviders(entries),
@@ -169,6 +169,28 @@ function backgroundPollingOf(get: <T>(key: string) => T, entries: Map<string, So
     );
   }
   return { firstDelayMs, maxDelayMs, limitMs: get<number>("responses.background_follow_limit_seconds") * 1000 };
+}
+
+/** Schemes Bun's Redis client connects to (bun-types docs/runtime/redis.mdx, "Supported URL Formats"). */
+const REDIS_SCHEMES = ["redis:", "rediss:", "redis+tls:", "redis+unix:", "redis+tls+unix:", "valkey:", "valkeys:"];
+
+/**
+ * Shared rate windows when limits.redis_url is set. A malformed URL stops the start, without
+ * echoing it (it may hold a password): a typo must not quietly leave every replica on its own
+ * windows, which is what an unreachable Redis does on purpose.
+ */
+function redisRatesOf(get: <T>(key: string) => T, entries: Map<string, SourcedValue>): Pick<GatewayConfig["limits"], "redis"> {
+  const url = get<string>("limits.redis_url").trim();
+  if (url === "") return {};
+  let scheme: string | undefined;
+  try {
+    scheme = new URL(url).protocol.toLowerCase();
+  } catch {}
+  if (!scheme || !REDIS_SCHEMES.includes(scheme)) {
+    const source = entries.get("limits.redis_url")?.source ?? "built-in defaults";
+    throw new ConfigError(`invalid value for limits.redis_url from ${source}: not a Redis URL (allowed: redis://[user:password@]host[:port][/db], rediss:// for TLS, redis+unix:///path/to/socket)`);
+  }
+  return { redis: { url, timeoutMs: get("limits.redis_timeout_ms"), keyPrefix: get("limits.redis_key_prefix") } };
 }
 
 /** pino-roll's size: a positive number with an optional k, m or g unit. */

@@ -69,6 +69,10 @@ export const fixedKeys: Record<string, KeySpec> = {
   "ledger.prices_file": str,
   "limits.default_output_tokens": positive(10_000_000),
   "limits.reservation_ttl_seconds": positive(7 * 24 * 3600),
+  // Shared RPM/TPM windows (src/limits/shared-rate-windows.ts); the URL may carry a password.
+  "limits.redis_url": { type: { kind: "string" }, secret: true },
+  "limits.redis_timeout_ms": positive(10_000),
+  "limits.redis_key_prefix": str,
   "responses.store_retention_hours": { type: { kind: "int", min: 0, max: 24 * 365 * 100 } },
   "responses.background_poll_first_ms": positive(3_600_000),
   "responses.background_poll_max_ms": positive(3_600_000),

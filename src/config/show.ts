@@ -1,5 +1,5 @@
 import type { LoadedConfig } from "./load";
-import { shownDatabaseUrl, shownHeaders } from "./shown-secrets";
+import { shownDatabaseUrl, shownHeaders, shownRedisUrl } from "./shown-secrets";
 
 /** Redact a secret for display: never the value, only whether one is set. */
 export function redactValue(value: unknown): string {
@@ -20,6 +20,7 @@ export function redactUrlCredentials(text: string): string {
 /** A value as shown: secrets reduced to whether they are set, credentials in URLs hidden. */
 function shownValue(key: string, value: unknown, secret: boolean): unknown {
   if (key === "database.url" && typeof value === "string") return shownDatabaseUrl(value);
+  if (key === "limits.redis_url" && typeof value === "string") return shownRedisUrl(value);
   if (/^providers\.[^.]+\.headers$/.test(key) && Array.isArray(value)) return shownHeaders(value as string[]);
   if (secret) return JSON.parse(redactValue(value));
   if (typeof value === "string") return redactUrlCredentials(value);

@@ -1,9 +1,10 @@
 /**
  * Secrets that `config show` can show in part. Most secrets (API keys) are reduced to "***", but
- * two keys hold more than a secret, and hiding them whole hid what a user came to check:
+ * some keys hold more than a secret, and hiding them whole hid what a user came to check:
  * database.url is often a plain SQLite path (TOKLIGENCE_LEDGER_PATH=/app/data/ledger.db) or a
- * PostgreSQL URL whose host and database matter, and a provider's headers are mostly names
- * (HTTP-Referer, X-Title) whose values may hold a token.
+ * PostgreSQL URL whose host and database matter, limits.redis_url names the Redis every replica
+ * must share, and a provider's headers are mostly names (HTTP-Referer, X-Title) whose values may
+ * hold a token.
  */
 
 /** Query parameters of a PostgreSQL URL that can carry a credential. */
@@ -15,6 +16,24 @@ export function shownDatabaseUrl(url: string): string {
   try {
     const parsed = new URL(url);
     if (parsed.password) parsed.password = "***";
+    for (const name of [...parsed.searchParams.keys()]) if (CREDENTIAL_PARAMETER.test(name)) parsed.searchParams.set(name, "***");
+    return parsed.toString().replace(/=%2A%2A%2A/g, "=***");
+  } catch {
+    return "***";
+  }
+}
+
+/**
+ * A Redis URL without its credentials, for `config show` and log lines. `redis://:pw@host` and
+ * `redis://user:pw@host` keep the user and hide the password; a lone `redis://word@host` is
+ * hidden whole, as clients disagree on whether that word is a user or a password.
+ */
+export function shownRedisUrl(url: string): string {
+  if (url === "") return url;
+  try {
+    const parsed = new URL(url);
+    if (parsed.password) parsed.password = "***";
+    else if (parsed.username) parsed.username = "***";
     for (const name of [...parsed.searchParams.keys()]) if (CREDENTIAL_PARAMETER.test(name)) parsed.searchParams.set(name, "***");
     return parsed.toString().replace(/=%2A%2A%2A/g, "=***");
   } catch {

@@ -32,6 +32,16 @@ export interface AgentsConfig {
   localShellAsFunction: boolean;
 }
 
+/** Rate windows shared by replicas through Redis (limits.redis_*). */
+export interface RedisRatesConfig {
+  /** redis://[user:password@]host[:port][/db], rediss:// for TLS, redis+unix:///path: a secret (it may hold a password). */
+  url: string;
+  /** Longest wait for one Redis command before the request falls back to this replica's windows. */
+  timeoutMs: number;
+  /** Prepended to every key, so deployments (or tests) sharing one Redis keep apart. */
+  keyPrefix: string;
+}
+
 /** The effective configuration: parsed once at start, validated, frozen, passed in. */
 export interface GatewayConfig {
   environment: string;
@@ -71,8 +81,9 @@ export interface GatewayConfig {
   /**
    * Budgets and rate limits (src/limits): output tokens reserved for a request that names no cap,
    * and how long a reservation is held before a sweep may release it (a crashed process's).
+   * `redis`: where replicas share their RPM/TPM windows (undefined: each replica's own memory).
    */
-  limits: { defaultOutputTokens: number; reservationTtlSeconds: number };
+  limits: { defaultOutputTokens: number; reservationTtlSeconds: number; redis?: RedisRatesConfig };
   /**
    * Stored Responses API objects: hours kept after creation; 0 = never store. How a native OpenAI
    * background run is followed at the upstream: first poll, longest wait, and how long after its

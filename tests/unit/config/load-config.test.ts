@@ -192,6 +192,29 @@ describe("layered configuration", () => {
     expect(shown(headers, "providers.openai.headers")).toEqual(["HTTP-Referer: ***", "X-Api-Token: ***"]);
   });
 
+  test("limits.redis_url: off by default; from TOKLIGENCE_REDIS_URL or the generic name; shown without its password; a malformed one stops the start without echoing it", () => {
+    const defaults = loadConfig({ env: {}, configDir: noDir }).config.limits;
+    expect(defaults.redis).toBeUndefined();
+    const loaded = loadConfig({ configDir: noDir, env: { TOKLIGENCE_REDIS_URL: "redis://gw:pw-SECRET@cache.internal:6379/2", TOKLIGENCE_LIMITS__REDIS_TIMEOUT_MS: "20" } });
+    expect(loaded.config.limits.redis).toEqual({ url: "redis://gw:pw-SECRET@cache.internal:6379/2", timeoutMs: 20, keyPrefix: "tokligence:" });
+    const rows = describeConfig(loaded);
+    expect(JSON.stringify(rows)).not.toContain("pw-SECRET");
+    expect(rows.find((row) => row.key === "limits.redis_url")).toMatchObject({ value: "redis://gw:***@cache.internal:6379/2", source: "env TOKLIGENCE_REDIS_URL" });
+    const generic = loadConfig({ configDir: noDir, env: { TOKLIGENCE_LIMITS__REDIS_URL: "rediss://:only-SECRET@cache:6380", TOKLIGENCE_LIMITS__REDIS_KEY_PREFIX: "team-a:" } });
+    expect(generic.config.limits.redis).toMatchObject({ url: "rediss://:only-SECRET@cache:6380", timeoutMs: 50, keyPrefix: "team-a:" });
+    expect(describeConfig(generic).find((row) => row.key === "limits.redis_url")!.value).toBe("rediss://:***@cache:6380");
+    let message = "";
+    try {
+      loadConfig({ configDir: noDir, env: { TOKLIGENCE_REDIS_URL: "cache.internal:6379 pw-SECRET" } });
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain("invalid value for limits.redis_url from env TOKLIGENCE_REDIS_URL: not a Redis URL");
+    expect(message).not.toContain("pw-SECRET");
+    expect(() => loadConfig({ configDir: noDir, env: { TOKLIGENCE_REDIS_URL: "http://cache:6379" } })).toThrow(/not a Redis URL/);
+    expect(() => loadConfig({ configDir: noDir, env: { TOKLIGENCE_LIMITS__REDIS_TIMEOUT_MS: "0" } })).toThrow(/redis_timeout_ms/);
+  });
+
   test("config show hides credentials inside provider URLs, and --json rows keep their types", () => {
     const loaded = loadConfig({ configDir: noDir, env: { TOKLIGENCE_OPENAI_BASE_URL: "http://proxyuser:basepass-SECRET@127.0.0.1:3128/v1", TOKLIGENCE_PORT: "9010" } });
     const rows = describeConfig(loaded);
