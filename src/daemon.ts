@@ -14,6 +14,7 @@ import { openLedgerSpill } from "./ledger/open-spill";
 import { loadPriceTable } from "./ledger/price-table";
 import { RequestLimits } from "./limits/request-limits";
 import { startReservationSweeper } from "./limits/reservation-sweeper";
+import { SharedRateWindows } from "./limits/shared-rate-windows";
 import { createResponseStore } from "./responses-store/service";
 import { ensureConfiguredRootAdmin, openConfiguredStore } from "./store/open-configured-store";
 import { type GatewayServices, startGateway } from "./gateway";
@@ -32,6 +33,7 @@ export async function buildServices(loaded: LoadedConfig, logger: Logger): Promi
   const store = await openConfiguredStore(config, { migrate: false });
   let journal: JournalMover | undefined;
   let spill: LedgerSpill | undefined;
+  let sharedWindows: SharedRateWindows | undefined;
   try {
     const migration = await store.migrate();
     logger.info({ dialect: store.dialect, database: store.location, applied: migration.applied }, `database ready (${store.dialect})`);
@@ -71,7 +73,9 @@ export async function buildServices(loaded: LoadedConfig, logger: Logger): Promi
     const onUnexpectedError: UnexpectedErrorHandler = (cause, answer) => logger.error({ err: cause, code: answer.code }, `admin/usage API error: ${answer.message}`);
     const responses = createResponseStore({ repository: store.responses, retentionHours: config.responses.storeRetentionHours, logger });
     responses.startPurging();
-    const limits = new RequestLimits({ budgets: store.budgets, prices, defaultOutputTokens: config.limits.defaultOutputTokens, reservationTtlMs: config.limits.reservationTtlSeconds * 1000, logger: ledgerLogger });
+    // Rate windows shared by replicas (limits.redis_url); an unreachable Redis does not stop the start.
+    sharedWindows = config.limits.redis ? await SharedRateWindows.open(config.limits.redis, ledgerLogger) : undefined;
+    const limits = new RequestLimits({ budgets: store.budgets, prices, defaultOutputTokens: config.limits.defaultOutputTokens, reservationTtlMs: config.limits.reservationTtlSeconds * 1000, logger: ledgerLogger, ...(sharedWindows ? { sharedWindows } : {}) });
     // The journal's owner is the only gateway on this SQLite file: reservations left there are a dead process's.
     const stopSweeper = startReservationSweeper(store.budgets, ledgerLogger, { releaseAllNow: mover !== undefined, reservationTtlMs: config.limits.reservationTtlSeconds * 1000 });
     return {
@@ -89,12 +93,14 @@ export async function buildServices(loaded: LoadedConfig, logger: Logger): Promi
       close: async () => {
         responses.stop();
         stopSweeper();
+        sharedWindows?.close();
         await mover?.close();
         await ledgerSpill?.close();
         await store.close();
       },
     };
   } catch (error) {
+    sharedWindows?.close();
     await journal?.close();
     await spill?.close();
     await store.close();

@@ -1,8 +1,9 @@
 /**
  * Requests-per-minute and tokens-per-minute limits: a sliding 60 s window per key and per user,
  * in this process's memory (reliability-anchors §2.12). With several replicas each one keeps
- * its own windows, so the gateway as a whole admits up to (replicas × limit) per minute; the
- * README says so. Budgets, unlike these, are shared through the database.
+ * its own windows, so the gateway as a whole admits up to (replicas × limit) per minute, unless
+ * limits.redis_url shares them (shared-rate-windows.ts, which falls back to these while Redis is
+ * away). Budgets, unlike these, are shared through the database.
  *
  * A request takes its slot when admitted (synchronously: nothing can interleave between the
  * check and the take); its tokens (input + output, as the ledger row counts them) enter the
@@ -106,11 +107,10 @@ function prune(window: Window, now: number): void {
 }
 
 function refuseIfFull(subject: RateSubject, window: Window, now: number): void {
-  const scope = subject.id.startsWith("k:") ? "API key" : "user";
   if (subject.rpm !== null && window.requests.length >= subject.rpm) {
     // The slot frees when the oldest request that keeps the window full leaves it.
     const freesAt = window.requests[window.requests.length - subject.rpm]! + WINDOW_MS;
-    throw rateLimited(`${scope} request rate limit reached (${subject.rpm} requests per minute)`, freesAt - now);
+    throw rateRefusal(subject, "requests", freesAt - now);
   }
   if (subject.tpm !== null && window.tokenSum >= subject.tpm) {
     let sum = window.tokenSum;
@@ -122,10 +122,13 @@ function refuseIfFull(subject: RateSubject, window: Window, now: number): void {
         break;
       }
     }
-    throw rateLimited(`${scope} token rate limit reached (${subject.tpm} tokens per minute)`, freesAt - now);
+    throw rateRefusal(subject, "tokens", freesAt - now);
   }
 }
 
-function rateLimited(message: string, waitMs: number): GatewayError {
+/** The 429 for a subject whose window is full, with the wait until it frees, in whole seconds (at least 1). */
+export function rateRefusal(subject: RateSubject, full: "requests" | "tokens", waitMs: number): GatewayError {
+  const scope = subject.id.startsWith("k:") ? "API key" : "user";
+  const message = full === "requests" ? `${scope} request rate limit reached (${subject.rpm} requests per minute)` : `${scope} token rate limit reached (${subject.tpm} tokens per minute)`;
   return new GatewayError("rate_limit_exceeded", 429, message, { retryAfter: Math.max(1, Math.ceil(waitMs / 1000)) });
 }

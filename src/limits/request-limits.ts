@@ -4,7 +4,8 @@
  * without limits, and every request with auth off and no key, pays nothing (no await, no
  * database round trip).
  *
- * Admission: a slot in the rate windows (memory, per replica), then, for a budget, one
+ * Admission: a slot in the rate windows (this replica's memory, or Redis shared by every replica
+ * when limits.redis_url is set: shared-rate-windows.ts), then, for a budget, one
  * transaction that reserves the request's worst-case cost on the key and on its owner if it
  * still fits (store/budget-repository-*.ts). Settlement, when the request's ledger row is
  * written (success, failure, the client leaving, a stopping gateway): the reservation is
@@ -24,6 +25,7 @@ import type { BudgetPeriod, BudgetRepository, Limits } from "../store/types";
 import { periodEndOf, periodStartOf } from "./budget-period";
 import { outputCapOf } from "./output-cap";
 import { type RateSlot, type RateSubject, RateWindows } from "./rate-windows";
+import type { SharedRateWindows } from "./shared-rate-windows";
 import { settleWithRetries } from "./settle-with-retries";
 
 export interface RequestLimitsOptions {
@@ -34,6 +36,8 @@ export interface RequestLimitsOptions {
   /** How long a reservation is held before the sweeper may release it (limits.reservation_ttl_seconds). */
   reservationTtlMs: number;
   logger: { error(object: object, message: string): void; warn(object: object, message: string): void };
+  /** RPM/TPM windows shared through Redis (limits.redis_url); without it each replica keeps its own. */
+  sharedWindows?: SharedRateWindows;
   now?: () => number;
 }
 
@@ -94,7 +98,9 @@ export class RequestLimits {
     const subjects: RateSubject[] = [];
     if (limits.key && apiKeyId !== null && hasRate(limits.key)) subjects.push({ id: `k:${apiKeyId}`, rpm: limits.key.rpmLimit, tpm: limits.key.tpmLimit });
     if (limits.user && userId !== null && hasRate(limits.user)) subjects.push({ id: `u:${userId}`, rpm: limits.user.rpmLimit, tpm: limits.user.tpmLimit });
-    const slot = subjects.length > 0 ? this.windows.take(subjects, now) : undefined;
+    // Only a request with a rate limit, and only with Redis configured, waits for Redis here.
+    const shared = this.options.sharedWindows;
+    const slot = subjects.length === 0 ? undefined : shared ? await shared.take(subjects, now) : this.windows.take(subjects, now);
     // A handed-over run's tokens count when it ends, with its final usage, not at its creation
     // with the estimate of a `queued` answer (which has no output yet).
     const tpmSubjects = subjects.filter((subject) => subject.tpm !== null).map((subject) => subject.id);
@@ -130,14 +136,14 @@ export class RequestLimits {
 
   /**
    * Settle what `handOver` kept with the row its request finally got: the row's tokens enter
-   * this replica's TPM windows of the held subjects, and the budget reservation is charged its
-   * cost. Only a reservation still there is charged: two replicas that both settle a run charge
-   * it once (their rate windows, which are per replica anyway, each count it).
+   * the TPM windows of the held subjects (this replica's, or the shared ones), and the budget
+   * reservation is charged its cost. Only a reservation still there is charged: two replicas
+   * that both settle a run charge it once (their tokens each count, erring on the strict side).
    */
   async settleHeld(held: HeldLimits, entry: LedgerEntry): Promise<void> {
     const at = this.now();
     const row = toUsageRow(entry, this.options.prices, new Date(at));
-    if (held.tpmSubjects) this.windows.addTokens(held.tpmSubjects, row.promptTokens + row.completionTokens, at);
+    if (held.tpmSubjects) (this.options.sharedWindows ?? this.windows).addTokens(held.tpmSubjects, row.promptTokens + row.completionTokens, at);
     if (held.budget) await this.settleBudget(held.budget, row.costMicroUsd, true);
   }
 
