@@ -34,15 +34,22 @@ export interface RedisLinkOptions {
 /** Thrown by a call made while the link is down (the caller then uses its own windows). */
 export class RedisUnavailableError extends Error {}
 
+/** An outage in progress: when it began, whether its warning was logged, and what it cost. */
+interface Outage {
+  since: number;
+  announced: boolean;
+  /** Requests admitted on this replica's own windows meanwhile (said when it ends). */
+  localAdmissions: number;
+}
+
 export class RedisLink {
   private client: RedisClient | undefined;
-  private up = false;
   private closed = false;
-  private retryAt = 0;
   private reconnecting = false;
-  private downSince: number | undefined;
-  /** Requests admitted on this replica's windows during the current outage (said when it ends). */
-  private localAdmissions = 0;
+  private retryAt = 0;
+  /** Undefined while the link is up; set from the start until the first connection. */
+  private outage: Outage | undefined = { since: Date.now(), announced: false, localAdmissions: 0 };
+  private everConnected = false;
   private readonly shownUrl: string;
   private readonly retryMs: number;
   private readonly connectTimeoutMs: number;
@@ -63,14 +70,14 @@ export class RedisLink {
    * when the retry time has come, and answers false at once: the request does not wait for it.
    */
   isUp(): boolean {
-    if (this.up) return true;
+    if (!this.outage) return true;
     if (!this.closed && !this.reconnecting && Date.now() >= this.retryAt) void this.reconnect();
     return false;
   }
 
   /** Count a request admitted on the replica's own windows because the link was down. */
   noteLocalAdmission(): void {
-    this.localAdmissions += 1;
+    if (this.outage) this.outage.localAdmissions += 1;
   }
 
   /** Run a script (EVALSHA; EVAL when this Redis has not seen it yet) within the timeout. */
@@ -85,34 +92,50 @@ export class RedisLink {
 
   close(): void {
     this.closed = true;
-    this.up = false;
     const client = this.client;
     this.client = undefined;
+    this.outage ??= { since: Date.now(), announced: true, localAdmissions: 0 };
     client?.close();
   }
 
   private async call(work: (client: RedisClient) => Promise<unknown>): Promise<unknown> {
     const client = this.client;
-    if (!this.up || !client) throw new RedisUnavailableError("Redis is unavailable");
+    if (this.outage || !client) throw new RedisUnavailableError("Redis is unavailable");
     try {
       return await within(work(client), this.options.timeoutMs, "Redis did not answer");
     } catch (error) {
-      this.goDown(client, error);
+      // A request met it: the outage is said now, and the next attempt waits the retry interval.
+      if (this.drop(client)) this.announce(`Redis for shared rate limits unavailable (${describeError(error)}): rpm/tpm limits hold per replica until it answers again`);
       throw error;
     }
   }
 
-  /** Drop the connection and use local windows until a reconnect succeeds; said once per outage. */
-  private goDown(client: RedisClient, error: unknown): void {
+  /**
+   * The server closed an idle connection (a restart, a failover, its `timeout` setting): no
+   * request was refused or delayed, so reconnect at once and warn only if that fails.
+   */
+  private lost(client: RedisClient): void {
+    if (!this.drop(client)) return;
+    this.retryAt = 0;
+    void this.reconnect();
+  }
+
+  /** Leave `client` (the connection in use) for the local windows; false when it was already left. */
+  private drop(client: RedisClient): boolean {
     // A connection already given up (or closed by close()) can still fail its last calls.
-    if (client !== this.client || !this.up) return;
-    this.up = false;
+    if (client !== this.client || this.outage) return false;
     this.client = undefined;
-    client.close();
+    this.outage = { since: Date.now(), announced: false, localAdmissions: 0 };
     this.retryAt = Date.now() + this.retryMs;
-    this.downSince = Date.now();
-    this.localAdmissions = 0;
-    this.options.logger.warn({ redis: this.shownUrl }, `Redis for shared rate limits unavailable (${describeError(error)}): rpm/tpm limits hold per replica until it answers again`);
+    client.close();
+    return true;
+  }
+
+  /** The outage's one warning. */
+  private announce(message: string): void {
+    if (!this.outage || this.outage.announced) return;
+    this.outage.announced = true;
+    this.options.logger.warn({ redis: this.shownUrl }, message);
   }
 
   private async reconnect(): Promise<void> {
@@ -128,32 +151,36 @@ export class RedisLink {
       client.close();
       this.retryAt = Date.now() + this.retryMs;
       this.reconnecting = false;
-      if (this.downSince === undefined) {
-        // The first attempt, at start: the outage begins now, and this is its one line.
-        this.downSince = Date.now();
-        this.options.logger.warn({ redis: this.shownUrl }, `cannot reach Redis for shared rate limits (${describeError(error)}): rpm/tpm limits hold per replica until it answers`);
-      }
+      const reason = describeError(error);
+      this.announce(
+        this.everConnected
+          ? `Redis for shared rate limits unavailable (${reason}): rpm/tpm limits hold per replica until it answers again`
+          : `cannot reach Redis for shared rate limits (${reason}): rpm/tpm limits hold per replica until it answers`,
+      );
       return;
     }
     this.reconnecting = false;
-    if (this.closed) {
+    const outage = this.outage;
+    if (this.closed || !outage) {
       client.close();
       return;
     }
-    client.onclose = (error) => this.goDown(client, error ?? new Error("connection closed"));
+    client.onclose = () => this.lost(client);
     this.client = client;
-    this.up = true;
-    if (this.downSince === undefined) {
-      this.downSince = 0; // from now on a failure is an outage
-      this.options.logger.info({ redis: this.shownUrl }, "rpm/tpm limits are shared with every replica through Redis");
-    } else if (this.downSince > 0) {
-      const seconds = Math.round((Date.now() - this.downSince) / 1000);
-      this.options.logger.info(
-        { redis: this.shownUrl, outageSeconds: seconds, localAdmissions: this.localAdmissions },
-        `Redis for shared rate limits answers again after ${seconds} s; rpm/tpm limits are shared again (${this.localAdmissions} requests were admitted on this replica's own windows meanwhile)`,
-      );
+    this.outage = undefined;
+    if (!this.everConnected) {
+      this.everConnected = true;
+      if (!outage.announced) {
+        this.options.logger.info({ redis: this.shownUrl }, "rpm/tpm limits are shared with every replica through Redis");
+        return;
+      }
     }
-    this.downSince = 0;
+    if (!outage.announced) return; // a dropped idle connection, replaced at once: nothing to say
+    const seconds = Math.round((Date.now() - outage.since) / 1000);
+    this.options.logger.info(
+      { redis: this.shownUrl, outageSeconds: seconds, localAdmissions: outage.localAdmissions },
+      `Redis for shared rate limits answers again after ${seconds} s; rpm/tpm limits are shared again (${outage.localAdmissions} requests were admitted on this replica's own windows meanwhile)`,
+    );
   }
 }
 
