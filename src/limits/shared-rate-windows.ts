@@ -53,7 +53,8 @@ export class SharedRateWindows {
       return this.takeLocally(subjects, now);
     }
     const [refusedSubject, full, waitMs] = Array.isArray(answer) ? (answer as number[]) : [];
-    if (refusedSubject === undefined) return this.takeLocally(subjects, now);
+    // Only the script's own answer shape is trusted; anything else is served locally.
+    if (typeof refusedSubject !== "number" || (refusedSubject > 0 && !subjects[refusedSubject - 1])) return this.takeLocally(subjects, now);
     if (refusedSubject > 0) throw rateRefusal(subjects[refusedSubject - 1]!, full === 1 ? "requests" : "tokens", waitMs ?? WINDOW_MS);
     return {
       giveBack: () => {
