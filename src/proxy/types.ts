@@ -39,8 +39,8 @@ export interface ProxyDeps {
    */
   holdAdmission?: (admission: Admission) => void;
   /**
-   * GET /metrics (absent when `metrics.enabled = false`). Requests are counted as their rows go
-   * to `ledger`, which then counts each one (metrics/observing-ledger.ts).
+   * GET /metrics (absent when `metrics.enabled = false`). Requests are counted as their rows
+   * reach `ledger`, which is then wrapped to do so (metrics/observing-ledger.ts).
    */
   metrics?: GatewayMetrics;
 }
