@@ -83,6 +83,7 @@ export async function buildServices(loaded: LoadedConfig, logger: Logger): Promi
       auth,
       responses,
       limits,
+      prices,
       adminRoutes: [createAdminRoutes({ store, auth, onUnexpectedError, beforeRead }), createUsageRoutes({ store, auth, onUnexpectedError, beforeRead })],
       /** Move journaled usage rows into the database now (what the usage API does before reading). */
       flushLedger: async () => {

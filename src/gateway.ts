@@ -18,6 +18,11 @@ import { DrainTracker } from "./proxy/drain-tracker";
 import { describeListenError } from "./http/listen-error";
 import { sweepOrphanedBackground } from "./proxy/native-background";
 import type { RequestLimits } from "./limits/request-limits";
+import type { PriceTable } from "./ledger/price-table";
+import { createGatewayMetrics } from "./metrics/gateway-metrics";
+import { observingLedger } from "./metrics/observing-ledger";
+import { upstreamCallsInFlight } from "./upstream/client";
+import { gatewayCommit, gatewayVersion } from "./version";
 
 export interface GatewayServices {
   ledger?: LedgerSink;
@@ -32,6 +37,8 @@ export interface GatewayServices {
   modelLister?: UpstreamModelLister;
   /** Budgets and rate limits (needs the database). */
   limits?: RequestLimits;
+  /** The ledger's price table, for the cost metric (absent: no cost counted, as the ledger then keeps none). */
+  prices?: PriceTable;
 }
 type ProxyAppRoutes = Parameters<typeof createApp>[0]["adminRoutes"];
 
@@ -108,20 +115,32 @@ export function planListeners(config: GatewayConfig): Array<{ name: string; port
 /** Build the proxy dependencies from the configuration (state lives here, not in modules). */
 export function buildProxyDeps(config: GatewayConfig, logger: Logger, services: GatewayServices = {}): ProxyDeps {
   const keyRings = new Map(config.providers.map((provider) => [provider.name, new KeyRing(provider.apiKeys)]));
+  const ledger = services.ledger ?? new MemoryLedgerSink();
+  const drain = new DrainTracker();
+  // One registry per process, shared by every listener; off, the proxy writes straight to the
+  // ledger and nothing is counted.
+  const metrics = config.metrics.enabled
+    ? createGatewayMetrics({
+        prices: services.prices ?? null,
+        maxSeries: config.metrics.maxSeries,
+        sources: { requestsInFlight: () => drain.requestsInFlight, upstreamCallsInFlight, ledger, version: gatewayVersion, commit: gatewayCommit },
+      })
+    : undefined;
   return {
     config,
     router: new ModelRouter(config),
     keyRings,
-    ledger: services.ledger ?? new MemoryLedgerSink(),
+    ledger: metrics ? observingLedger(ledger, metrics.observe, logger) : ledger,
     logger,
     findTranslator,
     estimateAnthropicTokens: services.estimateAnthropicTokens ?? estimateAnthropicInputTokensLazily,
     // Without a database nothing is kept, and previous_response_id resolves only at OpenAI itself.
     responses: services.responses ?? createResponseStore({ retentionHours: 0, logger }),
-    drain: new DrainTracker(),
+    drain,
     // Tests pass their own (short polling); the configured schedule otherwise.
     background: services.background ?? new BackgroundRuns({ ...DEFAULT_BACKGROUND_POLLING, ...config.responses.backgroundPolling }),
     ...(services.limits ? { limits: services.limits } : {}),
+    ...(metrics ? { metrics } : {}),
   };
 }
 

@@ -21,7 +21,7 @@ export function createAdminApiKeysCommand(ctx: CliContext): CommandModule<object
     builder: (yargs) =>
       withLimitOptions(withJson(yargs))
         .option("user", { type: "string", demandOption: true, describe: "user id or email" })
-        .option("scopes", { type: "string", describe: "comma-separated: models,usage,admin (default: all the role allows)" })
+        .option("scopes", { type: "string", describe: "comma-separated: models,usage,admin,metrics (default: all the role allows)" })
         .option("ttl", { type: "string", describe: "lifetime, e.g. 720h or 30d" })
         .option("expires-at", { type: "string", describe: "expiry as ISO 8601" })
         .option("name", { type: "string", describe: "label shown in listings" }) as never,

@@ -6,11 +6,16 @@
 import { GatewayError } from "../errors/gateway-error";
 import type { UserRole } from "../store/types";
 
-export const SCOPES = ["models", "usage", "admin"] as const;
+/**
+ * `metrics`: GET /metrics when auth is on. Admin roles only, since the metrics are gateway-wide
+ * (every user's traffic, models and cost); a key made with just this scope can scrape and do
+ * nothing else, which is what a Prometheus server should hold.
+ */
+export const SCOPES = ["models", "usage", "admin", "metrics"] as const;
 export type Scope = (typeof SCOPES)[number];
 
 export function scopesOfRole(role: UserRole): Scope[] {
-  return role === "gateway_user" ? ["models", "usage"] : ["models", "usage", "admin"];
+  return role === "gateway_user" ? ["models", "usage"] : ["models", "usage", "admin", "metrics"];
 }
 
 /** What a key may do: its role's scopes, narrowed by the key's own list when it has one. */

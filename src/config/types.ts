@@ -69,6 +69,11 @@ export interface GatewayConfig {
   /** P09: a request for logprobs sent to a provider without them (Anthropic): answered without, or refused. */
   unsupportedLogprobs: "ignore" | "reject";
   log: { level: LogLevel; file: boolean; rotateSize: string; rotateKeep: number };
+  /**
+   * GET /metrics (Prometheus) on listeners with the `health` group: served at all; open without a
+   * key even when model endpoints need one; label sets per metric before folding into `__other__`.
+   */
+  metrics: { enabled: boolean; public: boolean; maxSeries: number };
   upstream: { connectTimeoutMs: number; responseTimeoutMs: number; firstByteTimeoutMs: number; idleTimeoutMs: number; client: UpstreamClientChoice };
   auth: { disabled: boolean | undefined; adminEmail: string };
   databaseUrl: string;

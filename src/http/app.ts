@@ -9,6 +9,7 @@ import { gatewayVersion } from "../version";
 import { corsHook } from "./cors";
 import { protocolForPath } from "./read-request";
 import { anthropicModelListRoutes, healthRoutes, modelListRoutes } from "./routes/info-routes";
+import { metricsRoutes } from "./routes/metrics-route";
 import type { ModelDiscovery } from "./routes/model-catalogue";
 import { anthropicRoutes, openaiCoreRoutes, openaiResponsesRoutes } from "./routes/model-routes";
 import { responsesWebSocketRoutes } from "./routes/responses-websocket";
@@ -102,6 +103,8 @@ export function createApp(deps: AppDeps, endpoints: readonly EndpointKey[]) {
   if (enabled.has("health")) {
     const ledger = () => deps.proxy.ledger;
     app.use(healthRoutes(deps.config, deps.isDraining, () => ledger().failing?.() ?? false, () => ledger().spilledCount?.() ?? 0));
+    // Disabled: not mounted, so /metrics is a 404 like any unknown path.
+    if (deps.proxy.metrics) app.use(metricsRoutes(deps.proxy.metrics, deps.auth, !deps.auth.required || deps.config.metrics.public));
   }
   // One model listing per listener, in the shapes of the APIs it serves (OpenAI, Anthropic or both).
   if (enabled.has("openai_core") || enabled.has("anthropic")) {

@@ -5,8 +5,8 @@ import type { LedgerEntry } from "./types";
 
 const MAX_TEXT = 512;
 
-/** A counter as a non-negative integer: upstreams occasionally send nonsense. */
-function toCount(value: number): number {
+/** A counter as a non-negative integer: upstreams occasionally send nonsense (metrics count the same way). */
+export function toCount(value: number): number {
   return Number.isFinite(value) && value > 0 ? Math.round(value) : 0;
 }
 

@@ -50,6 +50,8 @@ export interface LedgerSink {
    * database is or just was unreachable; ledger-spill.ts). Their answers were not held up.
    */
   spilledCount?(): number;
+  /** Rows accepted but not yet durable (group-commit sinks; for metrics). */
+  pendingCount?(): number;
   /** Write everything pending (shutdown). */
   close(): Promise<void>;
 }

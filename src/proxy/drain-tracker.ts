@@ -42,6 +42,11 @@ export class DrainTracker {
     return this.cutError;
   }
 
+  /** Requests started whose ledger rows are not written yet: the requests in flight (for metrics). */
+  get requestsInFlight(): number {
+    return this.rowsPending;
+  }
+
   /** A request started whose ledger row is still to be written. */
   rowStarted(): void {
     this.rowsPending += 1;

@@ -155,6 +155,7 @@ export class LedgerRecorder {
     if (this.admission && this.deps.holdAdmission) this.deps.holdAdmission(this.admission);
     else settled = this.admission?.settle(entry);
     try {
+      // With metrics on, this sink counts the row for GET /metrics on its way (metrics/observing-ledger.ts).
       await this.deps.ledger.record(entry);
     } catch (error) {
       this.deps.logger.error({ requestId: entry.requestId, err: error }, "ledger write failed");

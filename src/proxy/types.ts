@@ -13,6 +13,7 @@ import type { DrainTracker } from "./drain-tracker";
 import type { Admission, RequestLimits } from "../limits/request-limits";
 import type { AbandonableCall } from "../upstream/client";
 import type { PreAdmission } from "./background-admission";
+import type { GatewayMetrics } from "../metrics/gateway-metrics";
 
 /** What the proxy needs from the composition root (no module-level state, house rule 6). */
 export interface ProxyDeps {
@@ -37,6 +38,11 @@ export interface ProxyDeps {
    * row's admission is handed to it instead of settled when the recorder writes the row.
    */
   holdAdmission?: (admission: Admission) => void;
+  /**
+   * GET /metrics (absent when `metrics.enabled = false`). Requests are counted as their rows
+   * reach `ledger`, which is then wrapped to do so (metrics/observing-ledger.ts).
+   */
+  metrics?: GatewayMetrics;
 }
 
 /** One model request as the HTTP layer hands it over (body parsed once, envelope checked). */

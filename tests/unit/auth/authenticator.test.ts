@@ -140,9 +140,12 @@ for (const dialectCase of dialectCases) {
         return result.ok ? result.principal.scopes : result;
       };
       expect(await scopesOf((await issueApiKey(store, { userId: user.id })).token)).toEqual(["models", "usage"]);
-      expect(await scopesOf((await issueApiKey(store, { userId: admin.id })).token)).toEqual(["models", "usage", "admin"]);
+      expect(await scopesOf((await issueApiKey(store, { userId: admin.id })).token)).toEqual(["models", "usage", "admin", "metrics"]);
       expect(await scopesOf((await issueApiKey(store, { userId: admin.id, scopes: ["usage"] })).token)).toEqual(["usage"]);
       expect(await scopesOf((await keyWithScopes(user.id, ["models", "admin"])).token)).toEqual(["models"]);
+      // A scrape-only key for Prometheus: an admin's key narrowed to `metrics`, which a user's role lacks.
+      expect(await scopesOf((await issueApiKey(store, { userId: admin.id, scopes: ["metrics"] })).token)).toEqual(["metrics"]);
+      await expect(issueApiKey(store, { userId: user.id, scopes: ["metrics"] })).rejects.toMatchObject({ status: 400 });
     });
 
     test("issueApiKey refuses unknown users, unknown scopes and past expiry", async () => {

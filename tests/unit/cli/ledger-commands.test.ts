@@ -93,6 +93,14 @@ describe("database commands against a temp data dir", () => {
     expect((await runGateway(["admin", "api-keys", "create", "--user", "nobody@example.com", "--data-dir", dirs.dataDir])).code).toBe(1);
   });
 
+  test("admin api-keys create --scopes metrics: a scrape-only key for an admin; refused for a gateway_user", async () => {
+    const scraper = await json(["admin", "api-keys", "create", "--user", "admin@local", "--scopes", "metrics", "--name", "prometheus"]);
+    expect(scraper.api_key).toMatchObject({ scopes: ["metrics"], name: "prometheus" });
+    const refused = await runGateway(["admin", "api-keys", "create", "--user", "ann@example.com", "--scopes", "metrics", "--data-dir", dirs.dataDir]);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toContain("scope metrics is not allowed for a gateway_user");
+  });
+
   test("readable output: migrate, api-keys list and revoke print text, not JSON", async () => {
     const migrate = await runGateway(["migrate", "--data-dir", dirs.dataDir]);
     expect(migrate.out).toContain(`database: sqlite ${join(dirs.dataDir, "gateway.db")}`);

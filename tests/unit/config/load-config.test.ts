@@ -40,6 +40,13 @@ describe("layered configuration", () => {
     expect(() => loadConfig({ configDir: noDir, env: { TOKLIGENCE_RESPONSES__BACKGROUND_FOLLOW_LIMIT_SECONDS: "0" } })).toThrow(/background_follow_limit_seconds/);
   });
 
+  test("metrics: on, behind the metrics scope, 1,000 label sets per metric by default; each key settable; a cap below 1 refused", () => {
+    expect(loadConfig({ env: {}, configDir: noDir }).config.metrics).toEqual({ enabled: true, public: false, maxSeries: 1000 });
+    const env = { TOKLIGENCE_METRICS__ENABLED: "false", TOKLIGENCE_METRICS__PUBLIC: "true", TOKLIGENCE_METRICS__MAX_SERIES: "5000" };
+    expect(loadConfig({ configDir: noDir, env }).config.metrics).toEqual({ enabled: false, public: true, maxSeries: 5000 });
+    expect(() => loadConfig({ configDir: noDir, env: { TOKLIGENCE_METRICS__MAX_SERIES: "0" } })).toThrow(/metrics.max_series from env TOKLIGENCE_METRICS__MAX_SERIES/);
+  });
+
   test("upstream.client chooses the upstream HTTP client; anything but auto or fetch is refused", () => {
     expect(loadConfig({ configDir: noDir, env: { TOKLIGENCE_UPSTREAM__CLIENT: "fetch" } }).config.upstream.client).toBe("fetch");
     expect(() => loadConfig({ configDir: noDir, env: { TOKLIGENCE_UPSTREAM__CLIENT: "curl" } })).toThrow(/upstream\.client .*allowed: one of auto, fetch/);
