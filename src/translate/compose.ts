@@ -6,6 +6,7 @@ import type { ProtocolCodec } from "./codec";
 import { collectResponse } from "./collect-response";
 import { createStructuredOutputRevealer, revealStructuredOutput } from "./structured-output-tool";
 import { convertErrorToEvent } from "./error-event";
+import { createBlockSerializer } from "./serialize-blocks";
 import { prepareToolNames, restoreToolNameInEvent, restoreToolNamesInContent } from "./tool-names";
 import type { StreamTranslator, TranslationContext, Translator } from "./types";
 
@@ -58,6 +59,8 @@ function createComposedStream(client: ProtocolCodec, upstream: ProtocolCodec, ct
   const encoder = client.createStreamEncoder(ctx);
   const adjust = ctx.agents?.createEventAdjuster(ctx);
   const reveal = ctx.structuredOutput ? createStructuredOutputRevealer(ctx.structuredOutput) : undefined;
+  // Overlapping upstream blocks (parallel calls streamed side by side) reach every client in sequence.
+  const serialize = createBlockSerializer();
   let usage: Usage = emptyUsage();
   let reported = false;
   let usageFinal = false;
@@ -84,7 +87,8 @@ function createComposedStream(client: ProtocolCodec, upstream: ProtocolCodec, ct
 
   function forward(upstreamEvents: CanonicalEvent[]): SseEvent[] {
     const out: SseEvent[] = [];
-    const decoded = reveal ? upstreamEvents.flatMap(reveal) : upstreamEvents;
+    const sequenced = upstreamEvents.flatMap(serialize);
+    const decoded = reveal ? sequenced.flatMap(reveal) : sequenced;
     const named = ctx.toolNames ? decoded.map((event) => restoreToolNameInEvent(event, ctx.toolNames)) : decoded;
     const events = adjust ? named.flatMap(adjust) : named;
     for (const event of events) {
