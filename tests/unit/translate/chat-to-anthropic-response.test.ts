@@ -97,6 +97,8 @@ describe("O→A streams", () => {
       { index: 0, id: "toolu_a", type: "function", function: { name: "f", arguments: "" } },
       { index: 0, function: { arguments: "{}" } },
       { index: 1, id: "toolu_b", type: "function", function: { name: "g", arguments: "" } },
+      // A call without arguments ends as "{}", as OpenAI sends it (never "").
+      { index: 1, function: { arguments: "{}" } },
     ]);
   });
 
