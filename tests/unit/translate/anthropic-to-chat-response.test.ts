@@ -158,6 +158,20 @@ describe("A→O streams", () => {
     expect(events.filter((e: any) => e.event === "message_stop")).toHaveLength(0);
   });
 
+  test("SA10 E02 a mid-stream error chunk keeps its kind: OpenAI's rate limit (429 `requests` / rate_limit_exceeded) is a rate_limit_error, a bad request invalid_request_error", () => {
+    const cases = [
+      [{ message: "Rate limit reached. Please try again in 2s.", type: "requests", code: "rate_limit_exceeded" }, "rate_limit_error"],
+      [{ message: "Rate limit reached", type: "tokens", code: null }, "rate_limit_error"],
+      [{ message: "maximum context length is 8192 tokens", type: "invalid_request_error", code: "context_length_exceeded" }, "invalid_request_error"],
+      [{ message: "boom", type: "server_error", code: null }, "api_error"],
+    ] as const;
+    for (const [error, type] of cases) {
+      const s = translator.createStreamTranslator(ctx());
+      const out = [chunk({ delta: { content: "hi" } }), { data: JSON.stringify({ error }) }].flatMap((e) => s.push(e));
+      expect({ error, sent: JSON.parse(out.at(-1)!.data).error.type }).toEqual({ error, sent: type });
+    }
+  });
+
   test("SA10 fail() after content → Anthropic error event, and nothing after it", () => {
     const s = translator.createStreamTranslator(ctx());
     s.push(chunk({ delta: { content: "hi" } }));
