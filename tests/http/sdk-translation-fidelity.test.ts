@@ -86,3 +86,24 @@ describe("tool calls without arguments", () => {
     expect(whole.output.find((item) => item.type === "function_call")).toMatchObject({ call_id: "call_later", arguments: "{}" });
   });
 });
+
+describe("audio input from a Responses client (C07)", () => {
+  const audioInput = [{ role: "user" as const, content: [{ type: "input_text" as const, text: "what does it say?" }, { type: "input_audio", input_audio: { data: "UklGRg==", format: "wav" } }] }];
+
+  test("on Claude it is a 400 naming audio, and nothing reaches the upstream (it was dropped and answered)", async () => {
+    const before = mock.requests.length;
+    const error = await openai.responses.create({ model: "claude-sonnet-4-5", input: audioInput as never }).catch((caught) => caught);
+    expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(error.message).toContain("audio input is not supported");
+    expect(mock.requests.length).toBe(before);
+  });
+
+  test("on a Chat model it goes as Chat's own input_audio part", async () => {
+    await openai.responses.create({ model: "chat-x", input: audioInput as never });
+    const sent = mock.requests.at(-1)!.body;
+    expect(sent.messages.at(-1).content).toEqual([
+      { type: "text", text: "what does it say?" },
+      { type: "input_audio", input_audio: { data: "UklGRg==", format: "wav" } },
+    ]);
+  });
+});
