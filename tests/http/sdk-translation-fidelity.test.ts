@@ -6,8 +6,8 @@ import { chatOnlyProviderEnv, startTestGateway, type TestGateway } from "../supp
 
 /**
  * Translation fidelity as the official SDKs see it, on shapes beyond the common ones: each
- * cross path (Anthropic client ⇄ Chat upstream, OpenAI clients ⇄ Anthropic upstream, Responses
- * client ⇄ Chat upstream) with what the mock upstream got and what the SDK hands back.
+ * cross path (Anthropic client → Chat or Responses upstream, OpenAI clients → Anthropic upstream,
+ * Responses client → Chat upstream) with what the mock upstream got and what the SDK hands back.
  */
 let mock: MockUpstream;
 let gw: TestGateway;
@@ -16,7 +16,16 @@ let openai: OpenAI;
 beforeAll(async () => {
   mock = await startMockUpstream();
   // chat-* models are served in Chat Completions only; claude* go to the Anthropic upstream.
-  gw = await startTestGateway(mock, { ...chatOnlyProviderEnv(mock.openaiBaseUrl, "chat-*"), TOKLIGENCE_ROUTES: "claude*=>anthropic" });
+  gw = await startTestGateway(mock, {
+    ...chatOnlyProviderEnv(mock.openaiBaseUrl, "chat-*"),
+    // resp-* models are served in the Responses API only.
+    TOKLIGENCE_PROVIDERS__RESP__KIND: "openai-compatible",
+    TOKLIGENCE_PROVIDERS__RESP__BASE_URL: mock.openaiBaseUrl,
+    TOKLIGENCE_PROVIDERS__RESP__API_KEYS: "sk-resp-1",
+    TOKLIGENCE_PROVIDERS__RESP__PROTOCOLS: "openai-responses",
+    TOKLIGENCE_PROVIDERS__RESP__MODELS: "resp-*",
+    TOKLIGENCE_ROUTES: "claude*=>anthropic",
+  });
   anthropic = new Anthropic({ baseURL: gw.url, apiKey: "x", maxRetries: 0 });
   openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: "x", maxRetries: 0 });
 });
@@ -105,5 +114,23 @@ describe("audio input from a Responses client (C07)", () => {
       { type: "text", text: "what does it say?" },
       { type: "input_audio", input_audio: { data: "UklGRg==", format: "wav" } },
     ]);
+  });
+});
+
+describe("service_tier (P11)", () => {
+  test("Anthropic's standard_only is OpenAI's default (it was sent as is, which OpenAI refuses); OpenAI's default is standard_only on Claude", async () => {
+    await anthropic.messages.create({ model: "resp-x", max_tokens: 16, messages: [{ role: "user", content: "hi" }], service_tier: "standard_only" });
+    expect(mock.requests.at(-1)!.body.service_tier).toBe("default");
+    await anthropic.messages.create({ model: "chat-x", max_tokens: 16, messages: [{ role: "user", content: "hi" }], service_tier: "standard_only" });
+    expect(mock.requests.at(-1)!.body.service_tier).toBe("default");
+    await openai.chat.completions.create({ model: "claude-sonnet-4-5", messages: [{ role: "user", content: "hi" }], service_tier: "default" });
+    expect(mock.requests.at(-1)!.body.service_tier).toBe("standard_only");
+  });
+
+  test("a Responses client's flex or priority reaches a Chat upstream (it was dropped); Claude has no such tier", async () => {
+    await openai.responses.create({ model: "chat-x", input: "hi", service_tier: "priority" });
+    expect(mock.requests.at(-1)!.body.service_tier).toBe("priority");
+    await openai.responses.create({ model: "claude-sonnet-4-5", input: "hi", service_tier: "flex" });
+    expect(mock.requests.at(-1)!.body.service_tier).toBeUndefined();
   });
 });

@@ -6,6 +6,7 @@ import type { TranslationContext } from "../../translate/types";
 import { encodeResponsesInput } from "./encode-input";
 import { encodeResponsesToolChoice, encodeResponsesTools } from "./encode-tools";
 import { isRecord } from "./values";
+import { toOpenAIServiceTier } from "../../canonical/service-tier";
 
 /**
  * Request fields the encoder sets itself; same-protocol `extra` never overrides them (`user`
@@ -45,7 +46,8 @@ export function encodeResponsesRequest(request: CanonicalRequest, ctx: Translati
   const text = encodeTextFormat(request);
   if (text) body.text = text;
   if (request.user) body.safety_identifier = toSafetyIdentifier(request.user);
-  if (request.serviceTier) body.service_tier = request.serviceTier;
+  const serviceTier = toOpenAIServiceTier(request.serviceTier);
+  if (serviceTier) body.service_tier = serviceTier;
   body.store = false;
   body.include = ["reasoning.encrypted_content"];
   body.stream = request.stream;
