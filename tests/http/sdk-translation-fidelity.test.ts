@@ -134,3 +134,19 @@ describe("service_tier (P11)", () => {
     expect(mock.requests.at(-1)!.body.service_tier).toBeUndefined();
   });
 });
+
+describe("end-user ids (P10)", () => {
+  test("an OpenAI client's own short user id reaches an OpenAI-protocol upstream as sent (it was hashed on Chat upstreams)", async () => {
+    await openai.responses.create({ model: "chat-x", input: "hi", user: "team-7-user-42" });
+    expect(mock.requests.at(-1)!.body.user).toBe("team-7-user-42");
+  });
+
+  test("an Anthropic client's metadata.user_id is opaque: always hashed for OpenAI upstreams, Chat and Responses alike", async () => {
+    const userId = JSON.stringify({ device_id: "d1", session_id: "s1" });
+    await anthropic.messages.create({ model: "chat-x", max_tokens: 16, messages: [{ role: "user", content: "hi" }], metadata: { user_id: userId } });
+    const chatUser = mock.requests.at(-1)!.body.user;
+    await anthropic.messages.create({ model: "resp-x", max_tokens: 16, messages: [{ role: "user", content: "hi" }], metadata: { user_id: userId } });
+    expect(chatUser).toMatch(/^[0-9a-f]{64}$/);
+    expect(mock.requests.at(-1)!.body.safety_identifier).toBe(chatUser);
+  });
+});

@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { mapBudgetToEffort, toOpenAIEffort } from "../../canonical/reasoning-effort";
 import { wrappedCustomToolDescription, wrappedCustomToolParameters } from "../../canonical/custom-tool-wrap";
 import type { CanonicalRequest, Tool, ToolChoice } from "../../canonical/types";
@@ -9,6 +8,7 @@ import { encodeChatMessages } from "./messages-encode";
 import { isStrictCompatible, normalizeToolSchema, sanitizeSchemaForGemini } from "./schema";
 import type { ChatCustomTool, ChatFunctionTool } from "./wire-types";
 import { toOpenAIServiceTier } from "../../canonical/service-tier";
+import { toOpenAIUserId } from "../../canonical/user-id";
 
 /**
  * Canonical request → Chat Completions request for `ctx.upstreamModel`, with the parameter
@@ -84,8 +84,7 @@ export function encodeChatRequest(request: CanonicalRequest, ctx: TranslationCon
     };
   } else if (format) body.response_format = { type: format.type };
 
-  // P10: Anthropic metadata.user_id is opaque (a JSON blob from Claude Code): hash it, 64 chars.
-  if (request.user) body.user = createHash("sha256").update(request.user).digest("hex");
+  if (request.user) body.user = toOpenAIUserId(request.user, ctx.clientProtocol);
   const serviceTier = toOpenAIServiceTier(request.serviceTier);
   if (serviceTier) body.service_tier = serviceTier;
   body.stream = request.stream;

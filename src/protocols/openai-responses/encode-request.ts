@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { isClaudeCodeAttributionText } from "../../canonical/claude-code";
 import { mapBudgetToEffort, toOpenAIEffort } from "../../canonical/reasoning-effort";
 import type { CanonicalRequest, ReasoningConfig } from "../../canonical/types";
@@ -7,6 +6,7 @@ import { encodeResponsesInput } from "./encode-input";
 import { encodeResponsesToolChoice, encodeResponsesTools } from "./encode-tools";
 import { isRecord } from "./values";
 import { toOpenAIServiceTier } from "../../canonical/service-tier";
+import { toOpenAIUserId } from "../../canonical/user-id";
 
 /**
  * Request fields the encoder sets itself; same-protocol `extra` never overrides them (`user`
@@ -45,7 +45,7 @@ export function encodeResponsesRequest(request: CanonicalRequest, ctx: Translati
   if (reasoning) body.reasoning = reasoning;
   const text = encodeTextFormat(request);
   if (text) body.text = text;
-  if (request.user) body.safety_identifier = toSafetyIdentifier(request.user);
+  if (request.user) body.safety_identifier = toOpenAIUserId(request.user, ctx.clientProtocol);
   const serviceTier = toOpenAIServiceTier(request.serviceTier);
   if (serviceTier) body.service_tier = serviceTier;
   body.store = false;
@@ -103,10 +103,4 @@ function encodeTextFormat(request: CanonicalRequest): Record<string, unknown> | 
       ...(format.description ? { description: format.description } : {}),
     },
   };
-}
-
-/** P10: an opaque id of at most 64 characters; longer ids (and anything email-like) are hashed. */
-function toSafetyIdentifier(user: string): string {
-  if (user.length <= 64 && !user.includes("@")) return user;
-  return createHash("sha256").update(user).digest("hex");
 }
