@@ -150,3 +150,80 @@ describe("end-user ids (P10)", () => {
     expect(mock.requests.at(-1)!.body.safety_identifier).toBe(chatUser);
   });
 });
+
+describe("reasoning a Chat client hands back (reasoning_details)", () => {
+  const weatherTool: OpenAI.Chat.ChatCompletionTool[] = [{ type: "function", function: { name: "get_weather", parameters: { type: "object", properties: { city: { type: "string" } } } } }];
+  const thinkingThenCall = () => [
+    messageStart,
+    anthropicEvent("content_block_start", { index: 0, content_block: { type: "thinking", thinking: "", signature: "" } }),
+    anthropicEvent("content_block_delta", { index: 0, delta: { type: "thinking_delta", thinking: "Need the " } }),
+    anthropicEvent("content_block_delta", { index: 0, delta: { type: "thinking_delta", thinking: "weather." } }),
+    anthropicEvent("content_block_delta", { index: 0, delta: { type: "signature_delta", signature: "SIG-A" } }),
+    anthropicEvent("content_block_stop", { index: 0 }),
+    anthropicEvent("content_block_start", { index: 1, content_block: { type: "redacted_thinking", data: "REDACTED-B" } }),
+    anthropicEvent("content_block_stop", { index: 1 }),
+    anthropicEvent("content_block_start", { index: 2, content_block: { type: "tool_use", id: "toolu_w", name: "get_weather", input: {} } }),
+    anthropicEvent("content_block_delta", { index: 2, delta: { type: "input_json_delta", partial_json: '{"city":"Oslo"}' } }),
+    anthropicEvent("content_block_stop", { index: 2 }),
+    anthropicEvent("message_delta", { delta: { stop_reason: "tool_use", stop_sequence: null }, usage: { output_tokens: 12 } }),
+    anthropicEvent("message_stop", {}),
+  ];
+
+  test("Claude's signed and redacted thinking survive a Chat tool loop, streamed: the next turn keeps thinking on", async () => {
+    mock.enqueue({ events: thinkingThenCall() });
+    const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [{ role: "user", content: "weather in Oslo?" }];
+    const first = await openai.chat.completions.stream({ model: "claude-sonnet-4-5", messages, tools: weatherTool, reasoning_effort: "medium" }).finalChatCompletion();
+    const message = first.choices[0]!.message;
+    expect((message as unknown as { reasoning_details: unknown }).reasoning_details).toEqual([
+      { type: "reasoning.text", text: "Need the weather.", signature: "SIG-A", format: "anthropic-claude-v1", index: 0 },
+      { type: "reasoning.encrypted", data: "REDACTED-B", format: "anthropic-claude-v1", index: 1 },
+    ]);
+    // The common client loop: the assistant message goes back as it came, then the tool result.
+    messages.push(message, { role: "tool", tool_call_id: "toolu_w", content: "sunny" });
+    await openai.chat.completions.create({ model: "claude-sonnet-4-5", messages, tools: weatherTool, reasoning_effort: "medium" });
+    const sent = mock.requests.at(-1)!.body;
+    expect(sent.messages[1].content).toEqual([
+      { type: "thinking", thinking: "Need the weather.", signature: "SIG-A" },
+      { type: "redacted_thinking", data: "REDACTED-B" },
+      { type: "tool_use", id: "toolu_w", name: "get_weather", input: { city: "Oslo" } },
+    ]);
+    // Without its thinking the turn had to run with thinking off (K06).
+    expect(sent.thinking).toMatchObject({ type: "enabled" });
+  });
+
+  test("LiteLLM's thinking_blocks are read back the same way", async () => {
+    const assistant = {
+      role: "assistant",
+      content: null,
+      thinking_blocks: [{ type: "thinking", thinking: "Plan.", signature: "SIG-L" }],
+      tool_calls: [{ id: "toolu_l", type: "function", function: { name: "get_weather", arguments: '{"city":"Lima"}' } }],
+    };
+    const messages = [{ role: "user", content: "weather?" }, assistant, { role: "tool", tool_call_id: "toolu_l", content: "warm" }] as OpenAI.Chat.ChatCompletionMessageParam[];
+    await openai.chat.completions.create({ model: "claude-sonnet-4-5", messages, tools: weatherTool, reasoning_effort: "low" });
+    expect(mock.requests.at(-1)!.body.messages[1].content[0]).toEqual({ type: "thinking", thinking: "Plan.", signature: "SIG-L" });
+  });
+
+  test("a Responses model's encrypted reasoning survives a Chat tool loop (it went with store:false and was lost)", async () => {
+    let seq = 0;
+    const event = (type: string, payload: object) => ({ event: type, data: { type, sequence_number: seq++, ...payload } });
+    const reasoning = { type: "reasoning", id: "rs_up1", summary: [{ type: "summary_text", text: "Look it up." }], encrypted_content: "ENC-OPENAI" };
+    const call = { type: "function_call", id: "fc_1", call_id: "call_r", name: "get_weather", arguments: '{"city":"Rome"}', status: "completed" };
+    mock.enqueue({
+      events: [
+        event("response.created", { response: { id: "resp_1", status: "in_progress", output: [] } }),
+        event("response.output_item.added", { output_index: 0, item: { ...reasoning, summary: [], encrypted_content: undefined } }),
+        event("response.output_item.done", { output_index: 0, item: reasoning }),
+        event("response.output_item.added", { output_index: 1, item: { ...call, arguments: "" } }),
+        event("response.function_call_arguments.delta", { output_index: 1, delta: call.arguments }),
+        event("response.output_item.done", { output_index: 1, item: call }),
+        event("response.completed", { response: { id: "resp_1", status: "completed", output: [reasoning, call], usage: { input_tokens: 9, output_tokens: 4, total_tokens: 13 } } }),
+      ],
+    });
+    const messages: OpenAI.Chat.ChatCompletionMessageParam[] = [{ role: "user", content: "weather in Rome?" }];
+    const first = await openai.chat.completions.stream({ model: "resp-x", messages, tools: weatherTool, reasoning_effort: "low" }).finalChatCompletion();
+    messages.push(first.choices[0]!.message, { role: "tool", tool_call_id: "call_r", content: "hot" });
+    await openai.chat.completions.create({ model: "resp-x", messages, tools: weatherTool, reasoning_effort: "low" });
+    const input = mock.requests.at(-1)!.body.input;
+    expect(input.find((item: { type?: string }) => item.type === "reasoning")).toMatchObject({ type: "reasoning", id: "rs_up1", encrypted_content: "ENC-OPENAI" });
+  });
+});

@@ -13,6 +13,7 @@ import type {
 import { normalizeArgumentsText } from "../../translate/tool-arguments";
 import { asRecord, readNumber as numberField, invalidRequest as invalid } from "../wire-values";
 import { assignLegacyCallIds, decodeLegacyFunctionCall, decodeLegacyFunctions, usesLegacyFunctions } from "./legacy-functions";
+import { decodeReasoningDetails } from "./reasoning-details";
 import { checkChatRequest } from "./request-checks";
 
 /**
@@ -117,8 +118,11 @@ function decodeMessage(message: Record<string, unknown> | undefined, index: numb
 
 function decodeAssistant(message: Record<string, unknown>, where: string, legacyId: string | undefined): ContentPart[] {
   const parts: ContentPart[] = [];
-  // K07: DeepSeek-style reasoning replayed by the client.
-  if (typeof message.reasoning_content === "string" && message.reasoning_content !== "") parts.push({ type: "reasoning", text: message.reasoning_content });
+  // Signed or encrypted reasoning handed back (reasoning-details.ts); else K07: DeepSeek-style
+  // reasoning_content, unsigned.
+  const replayable = decodeReasoningDetails(message);
+  if (replayable) parts.push(...replayable);
+  else if (typeof message.reasoning_content === "string" && message.reasoning_content !== "") parts.push({ type: "reasoning", text: message.reasoning_content });
   parts.push(...decodeContent(message.content, where));
   // C08: a refusal in history stays as context.
   if (typeof message.refusal === "string" && message.refusal !== "") parts.push({ type: "refusal", text: message.refusal });

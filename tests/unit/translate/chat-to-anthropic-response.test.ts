@@ -28,7 +28,12 @@ describe("O→A non-streaming responses", () => {
       id: "chatcmpl-<generated>", object: "chat.completion", created: 0, model: "gpt-4o",
       choices: [{
         index: 0,
-        message: { role: "assistant", content: "Calling.", refusal: null, reasoning_content: "hmm", tool_calls: [{ id: "toolu_1", type: "function", function: { name: "f", arguments: '{"a":1}' } }] },
+        message: {
+          role: "assistant", content: "Calling.", refusal: null, reasoning_content: "hmm",
+          // The signed thinking, for a client that hands the message back on the next turn.
+          reasoning_details: [{ type: "reasoning.text", text: "hmm", signature: "sig", format: "anthropic-claude-v1", index: 0 }],
+          tool_calls: [{ id: "toolu_1", type: "function", function: { name: "f", arguments: '{"a":1}' } }],
+        },
         finish_reason: "tool_calls", logprobs: null,
       }],
       usage: { prompt_tokens: 130, completion_tokens: 5, total_tokens: 135, prompt_tokens_details: { cached_tokens: 100, cache_write_tokens: 20 }, completion_tokens_details: { reasoning_tokens: 0 } },
@@ -119,7 +124,7 @@ describe("O→A streams", () => {
     expect(s.push(basic[5]!)).toEqual([]);
   });
 
-  test("SC04 redacted_thinking is never shown to Chat clients; ping is dropped", () => {
+  test("SC04 redacted_thinking is never shown to Chat clients (only kept for replay in reasoning_details); ping is dropped", () => {
     const s = translator.createStreamTranslator(ctx());
     const out = parseSse([
       basic[0]!, ev("ping"),
@@ -127,7 +132,9 @@ describe("O→A streams", () => {
       ev("content_block_stop", { index: 0 }),
       ...basic.slice(1),
     ].flatMap((e) => s.push(e)));
-    expect(JSON.stringify(out)).not.toContain("opaque");
-    expect(out).toHaveLength(4);
+    const deltas = out.map((e: any) => e.data?.choices?.[0]?.delta ?? {});
+    expect(deltas.some((d: any) => JSON.stringify([d.content, d.reasoning_content]).includes("opaque"))).toBe(false);
+    expect(deltas.find((d: any) => d.reasoning_details)).toEqual({ reasoning_details: [{ type: "reasoning.encrypted", data: "opaque", format: "anthropic-claude-v1", index: 0 }] });
+    expect(out).toHaveLength(5);
   });
 });
