@@ -64,6 +64,18 @@ describe("O→A streams", () => {
     ev("message_stop"),
   ];
 
+  test("N03 a message_delta repeating input_tokens without the cache counts keeps them: prompt_tokens counts every input token", () => {
+    const s = translator.createStreamTranslator(ctx({ stream_options: { include_usage: true } }));
+    const out = parseSse([
+      ev("message_start", { message: { id: "msg_1", model: "claude", usage: { input_tokens: 10, cache_read_input_tokens: 100, cache_creation_input_tokens: 5, output_tokens: 1 } } }),
+      ...basic.slice(1, 4),
+      ev("message_delta", { delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { input_tokens: 10, cache_read_input_tokens: null, cache_creation_input_tokens: null, output_tokens: 3 } }),
+      ev("message_stop"),
+    ].flatMap((e) => s.push(e)));
+    expect((out.find((e: any) => e.data?.usage) as any)?.data.usage).toMatchObject({ prompt_tokens: 115, prompt_tokens_details: { cached_tokens: 100 } });
+    expect(s.usage()).toMatchObject({ inputTokens: 115, cacheReadTokens: 100, cacheWriteTokens: 5 });
+  });
+
   test("SC03 no usage chunk (and no usage:null fields) when the client did not ask for include_usage", () => {
     const s = translator.createStreamTranslator(ctx());
     const out = parseSse(basic.flatMap((e) => s.push(e)));
