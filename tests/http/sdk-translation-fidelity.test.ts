@@ -227,3 +227,11 @@ describe("reasoning a Chat client hands back (reasoning_details)", () => {
     expect(input.find((item: { type?: string }) => item.type === "reasoning")).toMatchObject({ type: "reasoning", id: "rs_up1", encrypted_content: "ENC-OPENAI" });
   });
 });
+
+test("K11 an OpenAI model's reasoning tokens reach the Anthropic SDK as output_tokens_details.thinking_tokens (they were dropped)", async () => {
+  mock.enqueue({
+    json: { id: "c1", object: "chat.completion", created: 1, model: "chat-x", choices: [{ index: 0, message: { role: "assistant", content: "ok" }, finish_reason: "stop" }], usage: { prompt_tokens: 10, completion_tokens: 30, total_tokens: 40, completion_tokens_details: { reasoning_tokens: 25 } } },
+  });
+  const message = await anthropic.messages.create({ model: "chat-x", max_tokens: 64, messages: [{ role: "user", content: "think" }] });
+  expect(message.usage).toMatchObject({ input_tokens: 10, output_tokens: 30, output_tokens_details: { thinking_tokens: 25 } });
+});

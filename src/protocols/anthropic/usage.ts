@@ -27,13 +27,19 @@ export function decodeAnthropicUsage(usage: AnthropicUsage | null | undefined, e
   return out;
 }
 
-/** Canonical usage → Anthropic usage: `input_tokens` = prompt − cache reads − cache writes (N04). */
-export function encodeAnthropicUsage(usage: Usage): Required<Pick<AnthropicUsage, "input_tokens" | "output_tokens" | "cache_read_input_tokens" | "cache_creation_input_tokens">> {
+/**
+ * Canonical usage → Anthropic usage: `input_tokens` = prompt − cache reads − cache writes (N04).
+ * An upstream's reasoning tokens (OpenAI `reasoning_tokens`) are Anthropic's
+ * `output_tokens_details.thinking_tokens`, part of `output_tokens` on both sides (K11); the
+ * field is left out when none were reported, as a model that did not think reports none.
+ */
+export function encodeAnthropicUsage(usage: Usage): Required<Pick<AnthropicUsage, "input_tokens" | "output_tokens" | "cache_read_input_tokens" | "cache_creation_input_tokens">> & Pick<AnthropicUsage, "output_tokens_details"> {
   return {
     input_tokens: Math.max(0, usage.inputTokens - usage.cacheReadTokens - usage.cacheWriteTokens),
     output_tokens: usage.outputTokens,
     cache_read_input_tokens: usage.cacheReadTokens,
     cache_creation_input_tokens: usage.cacheWriteTokens,
+    ...(usage.reasoningTokens > 0 ? { output_tokens_details: { thinking_tokens: usage.reasoningTokens } } : {}),
   };
 }
 
