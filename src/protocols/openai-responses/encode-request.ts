@@ -2,6 +2,7 @@ import { isClaudeCodeAttributionText } from "../../canonical/claude-code";
 import { mapBudgetToEffort, toOpenAIEffort } from "../../canonical/reasoning-effort";
 import type { CanonicalRequest, ReasoningConfig } from "../../canonical/types";
 import type { TranslationContext } from "../../translate/types";
+import { isOpenAIReasoningModel } from "../openai-chat/request-encode";
 import { encodeResponsesInput } from "./encode-input";
 import { encodeResponsesToolChoice, encodeResponsesTools } from "./encode-tools";
 import { isRecord } from "./values";
@@ -39,8 +40,14 @@ export function encodeResponsesRequest(request: CanonicalRequest, ctx: Translati
 
   const maxTokens = clampMaxTokens(request.maxTokens, ctx.maxOutputTokens);
   if (maxTokens !== undefined) body.max_output_tokens = maxTokens;
-  if (request.temperature !== undefined) body.temperature = request.temperature;
-  if (request.topP !== undefined) body.top_p = request.topP;
+  // P04: OpenAI reasoning models (the usual Responses-only ones) refuse sampling knobs other
+  // than the default ("Only the default (1) value is supported"), as on Chat.
+  if (isOpenAIReasoningModel(ctx.upstreamModel)) {
+    if (request.temperature !== undefined || request.topP !== undefined) ctx.warn("sampling parameters dropped for a reasoning model");
+  } else {
+    if (request.temperature !== undefined) body.temperature = request.temperature;
+    if (request.topP !== undefined) body.top_p = request.topP;
+  }
   const reasoning = encodeReasoning(request.reasoning);
   if (reasoning) body.reasoning = reasoning;
   const text = encodeTextFormat(request);
