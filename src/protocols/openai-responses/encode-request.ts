@@ -39,7 +39,12 @@ export function encodeResponsesRequest(request: CanonicalRequest, ctx: Translati
   }
 
   const maxTokens = clampMaxTokens(request.maxTokens, ctx.maxOutputTokens);
-  if (maxTokens !== undefined) body.max_output_tokens = maxTokens;
+  if (maxTokens !== undefined && maxTokens < MIN_OUTPUT_TOKENS) {
+    // The Responses API refuses a cap below 16, which Anthropic and Chat allow (Claude Code's
+    // start-up quota check asks for 1 token): the smallest cap it takes, not a 400.
+    ctx.warn("max_output_tokens raised to the Responses minimum", { requested: maxTokens });
+    body.max_output_tokens = MIN_OUTPUT_TOKENS;
+  } else if (maxTokens !== undefined) body.max_output_tokens = maxTokens;
   // P04: OpenAI reasoning models (the usual Responses-only ones) refuse sampling knobs other
   // than the default ("Only the default (1) value is supported"), as on Chat.
   if (isOpenAIReasoningModel(ctx.upstreamModel)) {
@@ -78,6 +83,9 @@ export function encodeResponsesRequest(request: CanonicalRequest, ctx: Translati
   }
   return body;
 }
+
+/** The Responses API's smallest `max_output_tokens`. */
+const MIN_OUTPUT_TOKENS = 16;
 
 function clampMaxTokens(requested: number | undefined, limit: number | undefined): number | undefined {
   if (requested === undefined) return undefined;

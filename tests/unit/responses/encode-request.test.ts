@@ -208,6 +208,13 @@ describe("Responses encodeRequest (A→R, O→R)", () => {
     expect(body).toMatchObject({ temperature: 0.7, top_p: 0.9 });
   });
 
+  test("P02 a cap below the Responses minimum of 16 (Claude Code's 1-token quota check) is raised to 16, not sent to a 400", () => {
+    const ctx = upstreamCtx();
+    expect(codec.encodeRequest(baseRequest({ maxTokens: 1 }), ctx).max_output_tokens).toBe(16);
+    expect(ctx.warnings.map((warning) => warning.message)).toContain("max_output_tokens raised to the Responses minimum");
+    expect(codec.encodeRequest(baseRequest({ maxTokens: 16 }), upstreamCtx()).max_output_tokens).toBe(16);
+  });
+
   test("J01 response format → flat text.format", () => {
     const body = codec.encodeRequest(baseRequest({ responseFormat: { type: "json_schema", name: "out", schema: { type: "object" }, strict: true } }), upstreamCtx());
     expect(body.text).toEqual({ format: { type: "json_schema", name: "out", schema: { type: "object" }, strict: true } });
