@@ -55,7 +55,9 @@ export interface AnthropicErrorShape {
 }
 
 export function anthropicErrorShape(error: GatewayError): AnthropicErrorShape {
-  const entry = ANTHROPIC_ERRORS[error.code] ?? { type: "api_error" };
+  // An upstream's 413 is Anthropic's request_too_large (the SDKs' ContentTooLargeError reads the
+  // status, but clients that switch on error.type would take it for a malformed request).
+  const entry = error.code === "upstream_bad_request" && error.status === 413 ? { type: "request_too_large" } : (ANTHROPIC_ERRORS[error.code] ?? { type: "api_error" });
   const status = entry.status ?? (error.status >= 400 ? error.status : 500);
   let message = error.message;
   if (error.upstreamCode === "context_length_exceeded" && !message.toLowerCase().startsWith(PROMPT_TOO_LONG)) {

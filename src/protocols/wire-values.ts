@@ -2,6 +2,7 @@
  * Small lenient readers for untyped JSON (house rule 2: missing and null fields are normal),
  * shared by the protocol decoders.
  */
+import type { CacheHint } from "../canonical/types";
 import { GatewayError } from "../errors/gateway-error";
 
 export function isRecord(value: unknown): value is Record<string, unknown> {
@@ -32,4 +33,14 @@ export function asRecord(value: unknown): Record<string, unknown> | undefined {
 /** A 400 invalid_request naming the parameter at fault. */
 export function invalidRequest(message: string, param?: string): GatewayError {
   return new GatewayError("invalid_request", 400, message, { param });
+}
+
+/**
+ * A part's or tool's `cache_control` as a cache hint. Anthropic's own field; OpenRouter and
+ * LiteLLM let OpenAI-format clients put it on Chat content parts and tools for Claude.
+ */
+export function readCacheHint(holder: Record<string, unknown>): CacheHint | undefined {
+  const cache = asRecord(holder.cache_control);
+  if (cache?.type !== "ephemeral") return undefined;
+  return { type: "ephemeral", ...(typeof cache.ttl === "string" ? { ttl: cache.ttl } : {}) };
 }

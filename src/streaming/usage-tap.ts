@@ -30,15 +30,19 @@ export function usageFromOpenAIResponses(usage: unknown): Partial<Usage> | undef
   };
 }
 
-/** Anthropic `usage` → canonical. Anthropic's input_tokens excludes cache reads and writes (N03). */
-export function usageFromAnthropic(usage: unknown): Partial<Usage> | undefined {
+/**
+ * Anthropic `usage` → canonical. Anthropic's input_tokens excludes cache reads and writes (N03).
+ * `earlier`: the stream's usage so far; a message_delta repeating input_tokens without the
+ * cache counts (null) has not changed them, so the total keeps them (as the translating decoder does).
+ */
+export function usageFromAnthropic(usage: unknown, earlier?: Usage): Partial<Usage> | undefined {
   const u = obj(usage);
   if (!u) return undefined;
   const result: Partial<Usage> = {};
   const cacheRead = num(u.cache_read_input_tokens);
   const cacheWrite = num(u.cache_creation_input_tokens);
   const input = num(u.input_tokens);
-  if (input !== undefined) result.inputTokens = input + (cacheRead ?? 0) + (cacheWrite ?? 0);
+  if (input !== undefined) result.inputTokens = input + (cacheRead ?? earlier?.cacheReadTokens ?? 0) + (cacheWrite ?? earlier?.cacheWriteTokens ?? 0);
   if (cacheRead !== undefined) result.cacheReadTokens = cacheRead;
   if (cacheWrite !== undefined) result.cacheWriteTokens = cacheWrite;
   const output = num(u.output_tokens);
@@ -122,7 +126,7 @@ export class UsageTap {
         const type = payload.type;
         if (type === "content_block_delta") this.collectAnthropicDelta(obj(payload.delta));
         else if (type === "message_start") this.add(usageFromAnthropic(obj(payload.message)?.usage), false);
-        else if (type === "message_delta") this.add(usageFromAnthropic(payload.usage), true);
+        else if (type === "message_delta") this.add(usageFromAnthropic(payload.usage, this.current), true);
         else if (type === "error") this.upstreamError = JSON.stringify(payload.error).slice(0, 500);
         else if (type === "message_stop") return this.finish();
         return false;

@@ -6,6 +6,8 @@ import type { ProtocolCodec } from "./codec";
 import { collectResponse } from "./collect-response";
 import { createStructuredOutputRevealer, revealStructuredOutput } from "./structured-output-tool";
 import { convertErrorToEvent } from "./error-event";
+import { createBlockSerializer } from "./serialize-blocks";
+import { createEmptyArgumentsFiller, fillEmptyArguments } from "./tool-arguments";
 import { prepareToolNames, restoreToolNameInEvent, restoreToolNamesInContent } from "./tool-names";
 import type { StreamTranslator, TranslationContext, Translator } from "./types";
 
@@ -17,7 +19,8 @@ import type { StreamTranslator, TranslationContext, Translator } from "./types";
 export function composeTranslator(client: ProtocolCodec, upstream: ProtocolCodec): Translator {
   /** An upstream answer, decoded, as the client's response body. */
   function answerClient(upstreamAnswer: CanonicalResponse, ctx: TranslationContext): { body: unknown; usage: Usage } {
-    const answer = ctx.structuredOutput ? { ...upstreamAnswer, ...revealStructuredOutput(upstreamAnswer.content, upstreamAnswer.stopReason, ctx.structuredOutput) } : upstreamAnswer;
+    const filled = { ...upstreamAnswer, content: upstreamAnswer.content.map(fillEmptyArguments) };
+    const answer = ctx.structuredOutput ? { ...filled, ...revealStructuredOutput(filled.content, filled.stopReason, ctx.structuredOutput) } : filled;
     const decoded = ctx.toolNames ? { ...answer, content: restoreToolNamesInContent(answer.content, ctx.toolNames) } : answer;
     const response = ctx.agents ? ctx.agents.adjustResponse(decoded, ctx) : decoded;
     return { body: client.encodeResponse(response, ctx), usage: response.usage };
@@ -58,6 +61,9 @@ function createComposedStream(client: ProtocolCodec, upstream: ProtocolCodec, ct
   const encoder = client.createStreamEncoder(ctx);
   const adjust = ctx.agents?.createEventAdjuster(ctx);
   const reveal = ctx.structuredOutput ? createStructuredOutputRevealer(ctx.structuredOutput) : undefined;
+  // Overlapping upstream blocks (parallel calls streamed side by side) reach every client in sequence.
+  const serialize = createBlockSerializer();
+  const fillArguments = createEmptyArgumentsFiller();
   let usage: Usage = emptyUsage();
   let reported = false;
   let usageFinal = false;
@@ -84,7 +90,8 @@ function createComposedStream(client: ProtocolCodec, upstream: ProtocolCodec, ct
 
   function forward(upstreamEvents: CanonicalEvent[]): SseEvent[] {
     const out: SseEvent[] = [];
-    const decoded = reveal ? upstreamEvents.flatMap(reveal) : upstreamEvents;
+    const sequenced = upstreamEvents.flatMap(serialize).flatMap(fillArguments);
+    const decoded = reveal ? sequenced.flatMap(reveal) : sequenced;
     const named = ctx.toolNames ? decoded.map((event) => restoreToolNameInEvent(event, ctx.toolNames)) : decoded;
     const events = adjust ? named.flatMap(adjust) : named;
     for (const event of events) {

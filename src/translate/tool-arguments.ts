@@ -1,3 +1,5 @@
+import type { CanonicalEvent, ContentPart } from "../canonical/types";
+
 /**
  * Tool-call arguments travel as JSON text in the hub (and in OpenAI), but Anthropic's
  * `tool_use.input` must be a JSON object. Models behind OpenAI-compatible APIs return
@@ -56,4 +58,27 @@ function closeJson(text: string): string {
   if (inString) out += '"';
   out = out.replace(/[,:]\s*$/, "");
   return out + stack.reverse().join("");
+}
+
+/**
+ * A function call without arguments is `"{}"` in OpenAI's answers. Anthropic streams a
+ * zero-argument `tool_use` as `input: {}` and no (or one empty) `input_json_delta`, and some
+ * Chat servers send `arguments: ""`; passed on as `""`, the OpenAI SDKs' and Codex's
+ * `JSON.parse` of the arguments fails. Custom (freeform) input may be empty and is kept.
+ */
+export function fillEmptyArguments<T extends ContentPart>(part: T): T {
+  if (part.type !== "tool_call" || part.kind !== "function" || part.arguments.trim() !== "") return part;
+  return { ...part, arguments: "{}" };
+}
+
+/** The same for a stream: a function call whose block closes without a fragment gets `{}`. */
+export function createEmptyArgumentsFiller(): (event: CanonicalEvent) => CanonicalEvent[] {
+  /** Open function calls that have not had a non-blank fragment yet. */
+  const empty = new Set<number>();
+  return (event) => {
+    if (event.type === "block_start" && event.block.type === "tool_call" && event.block.kind === "function") empty.add(event.index);
+    else if (event.type === "tool_args_delta" && event.fragment.trim() !== "") empty.delete(event.index);
+    else if (event.type === "block_stop" && empty.delete(event.index)) return [{ type: "tool_args_delta", index: event.index, fragment: "{}" }, event];
+    return [event];
+  };
 }

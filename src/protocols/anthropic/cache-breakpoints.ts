@@ -9,6 +9,11 @@
  * this turn reads it even when many blocks were added since), the last system block and the
  * last tool. Thinking blocks and empty text never take a marker (M12). A prefix shorter than the
  * model's minimum cacheable length is simply not cached by Anthropic; nothing fails.
+ *
+ * A client may place its own markers (OpenRouter's and LiteLLM's convention lets OpenAI-format
+ * clients do so), some with a one-hour `ttl`. Anthropic refuses a five-minute marker placed
+ * before a one-hour one ("longer TTLs must come first"), so the gateway marks nothing that
+ * comes before the client's last one-hour marker: that marker already caches the whole prefix.
  */
 type Json = Record<string, unknown>;
 
@@ -22,12 +27,18 @@ export function addCacheBreakpoints(body: Json): void {
   let budget = MAX_MARKERS - countMarkers(system, tools, messages);
   if (budget <= 0) return;
 
+  // Prompt order (tools, system, messages); a message with string content stands for its block.
+  const order: unknown[] = [...tools, ...system, ...messages.flatMap((message) => (Array.isArray(message.content) ? (message.content as Json[]) : [message]))];
+  const lastLong = order.findLastIndex((block) => (block as Json).cache_control && ((block as Json).cache_control as Json).ttl === "1h");
+  const after = (holder: unknown): boolean => order.indexOf(holder) > lastLong;
+  const lastOf = (message: Json | undefined): unknown => (Array.isArray(message?.content) ? (message.content as Json[]).at(-1) : message);
+
   const userTurns = messages.filter((message) => message.role === "user");
   const candidates: Array<() => boolean> = [
-    () => markLastBlock(userTurns.at(-1)),
-    () => markLastBlock(userTurns.at(-2)),
-    () => markBlock(system.at(-1)),
-    () => markBlock(tools.at(-1)),
+    () => after(lastOf(userTurns.at(-1))) && markLastBlock(userTurns.at(-1)),
+    () => after(lastOf(userTurns.at(-2))) && markLastBlock(userTurns.at(-2)),
+    () => after(system.at(-1)) && markBlock(system.at(-1)),
+    () => after(tools.at(-1)) && markBlock(tools.at(-1)),
   ];
   for (const mark of candidates) {
     if (budget === 0) return;

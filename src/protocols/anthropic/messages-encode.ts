@@ -3,6 +3,7 @@ import { GatewayError } from "../../errors/gateway-error";
 import { parseArgumentsObject } from "../../translate/tool-arguments";
 import type { TranslationContext } from "../../translate/types";
 import type { AnthropicContentBlock, AnthropicMessage, AnthropicTextBlock } from "./wire-types";
+import { audioInputError, readAudioInput } from "../audio-input";
 
 /**
  * Canonical conversation → Anthropic `messages`, repaired so Anthropic accepts it:
@@ -81,6 +82,7 @@ function convertPart(part: ContentPart, role: "user" | "assistant", ctx: Transla
       return [];
     case "opaque":
       if (part.protocol === "anthropic") return [part.value as Block];
+      if (readAudioInput(part)) throw audioInputError();
       ctx.warn("dropped a content block that Anthropic cannot take", { protocol: part.protocol });
       return [];
   }

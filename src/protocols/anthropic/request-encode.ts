@@ -8,6 +8,7 @@ import { addCacheBreakpoints } from "./cache-breakpoints";
 import { continuesToolLoopWithoutThinking } from "./foreign-thinking";
 import { encodeAnthropicMessages, encodeAnthropicSystem } from "./messages-encode";
 import type { AnthropicMessage, AnthropicTool, AnthropicToolChoice } from "./wire-types";
+import { toAnthropicServiceTier } from "../../canonical/service-tier";
 
 /**
  * Canonical request → Anthropic Messages request for `ctx.upstreamModel`. Applies the
@@ -82,7 +83,9 @@ export function encodeAnthropicRequest(request: CanonicalRequest, ctx: Translati
   const stop = (request.stop ?? []).filter((s) => s.trim() !== "");
   if (stop.length > 0) body.stop_sequences = stop;
   if (request.user) body.metadata = { user_id: opaqueUserId(request.user) };
-  if (request.serviceTier === "auto") body.service_tier = "auto";
+  const serviceTier = toAnthropicServiceTier(request.serviceTier);
+  if (serviceTier) body.service_tier = serviceTier;
+  else if (request.serviceTier !== undefined) ctx.warn("service_tier dropped: Anthropic has no such tier", { serviceTier: request.serviceTier });
   body.stream = request.stream;
   // Anthropic clients place their own markers (Claude Code does); others get the gateway's (Q04).
   if (ctx.anthropicPromptCache && ctx.clientProtocol !== "anthropic") addCacheBreakpoints(body);

@@ -1,4 +1,4 @@
-import type { CanonicalEvent } from "../../canonical/types";
+import type { CanonicalEvent, Usage } from "../../canonical/types";
 import type { CanonicalStreamDecoder } from "../../translate/codec";
 import type { TranslationContext } from "../../translate/types";
 import { statusForAnthropicErrorType } from "./errors";
@@ -16,6 +16,8 @@ export function createAnthropicStreamDecoder(ctx: TranslationContext): Canonical
   let started = false;
   let stopped = false;
   const openBlocks = new Set<number>();
+  /** The usage message_start reported, for a message_delta that leaves the cache counts out. */
+  let startUsage: Partial<Usage> = {};
 
   function push(data: Record<string, unknown>): CanonicalEvent[] {
     const out: CanonicalEvent[] = [];
@@ -24,7 +26,8 @@ export function createAnthropicStreamDecoder(ctx: TranslationContext): Canonical
         if (started) break; // SA01: one message_start, whatever the upstream repeats.
         started = true;
         const message = asRecord(data.message);
-        out.push({ type: "message_start", id: String(message?.id ?? ""), model: String(message?.model ?? ""), usage: decodeAnthropicUsage(asRecord(message?.usage)) });
+        startUsage = decodeAnthropicUsage(asRecord(message?.usage));
+        out.push({ type: "message_start", id: String(message?.id ?? ""), model: String(message?.model ?? ""), usage: startUsage });
         break;
       }
       case "content_block_start": {
@@ -56,7 +59,7 @@ export function createAnthropicStreamDecoder(ctx: TranslationContext): Canonical
             ...(typeof delta.stop_sequence === "string" ? { stopSequence: delta.stop_sequence } : {}),
           });
         }
-        const usage = decodeAnthropicUsage(asRecord(data.usage));
+        const usage = decodeAnthropicUsage(asRecord(data.usage), startUsage);
         if (Object.keys(usage).length > 0) out.push({ type: "usage", usage });
         break;
       }

@@ -4,15 +4,20 @@ import type { AnthropicUsage } from "./wire-types";
 /**
  * Anthropic `input_tokens` excludes cache reads and writes; the canonical `inputTokens`
  * counts every prompt token (N03/N04). These two functions are the only place that sum
- * and split happen for Anthropic.
+ * and split happen for Anthropic. `earlier`: the usage a stream reported before this event.
  */
-export function decodeAnthropicUsage(usage: AnthropicUsage | null | undefined): Partial<Usage> {
+export function decodeAnthropicUsage(usage: AnthropicUsage | null | undefined, earlier?: Partial<Usage>): Partial<Usage> {
   if (!usage) return {};
   const out: Partial<Usage> = {};
   const uncached = numberOrUndefined(usage.input_tokens);
   const cacheRead = numberOrUndefined(usage.cache_read_input_tokens);
   const cacheWrite = numberOrUndefined(usage.cache_creation_input_tokens);
-  if (uncached !== undefined) out.inputTokens = uncached + (cacheRead ?? 0) + (cacheWrite ?? 0);
+  // A stream's usage is cumulative: a message_delta that repeats input_tokens but leaves the
+  // cache counts out (null, or absent on Anthropic-compatible servers) has not changed them, so
+  // the total keeps message_start's (it used to drop them, and every cached token went uncounted).
+  const read = cacheRead ?? earlier?.cacheReadTokens ?? 0;
+  const written = cacheWrite ?? earlier?.cacheWriteTokens ?? 0;
+  if (uncached !== undefined) out.inputTokens = uncached + read + written;
   if (cacheRead !== undefined) out.cacheReadTokens = cacheRead;
   if (cacheWrite !== undefined) out.cacheWriteTokens = cacheWrite;
   const output = numberOrUndefined(usage.output_tokens);
@@ -22,13 +27,19 @@ export function decodeAnthropicUsage(usage: AnthropicUsage | null | undefined): 
   return out;
 }
 
-/** Canonical usage → Anthropic usage: `input_tokens` = prompt − cache reads − cache writes (N04). */
-export function encodeAnthropicUsage(usage: Usage): Required<Pick<AnthropicUsage, "input_tokens" | "output_tokens" | "cache_read_input_tokens" | "cache_creation_input_tokens">> {
+/**
+ * Canonical usage → Anthropic usage: `input_tokens` = prompt − cache reads − cache writes (N04).
+ * An upstream's reasoning tokens (OpenAI `reasoning_tokens`) are Anthropic's
+ * `output_tokens_details.thinking_tokens`, part of `output_tokens` on both sides (K11); the
+ * field is left out when none were reported, as a model that did not think reports none.
+ */
+export function encodeAnthropicUsage(usage: Usage): Required<Pick<AnthropicUsage, "input_tokens" | "output_tokens" | "cache_read_input_tokens" | "cache_creation_input_tokens">> & Pick<AnthropicUsage, "output_tokens_details"> {
   return {
     input_tokens: Math.max(0, usage.inputTokens - usage.cacheReadTokens - usage.cacheWriteTokens),
     output_tokens: usage.outputTokens,
     cache_read_input_tokens: usage.cacheReadTokens,
     cache_creation_input_tokens: usage.cacheWriteTokens,
+    ...(usage.reasoningTokens > 0 ? { output_tokens_details: { thinking_tokens: usage.reasoningTokens } } : {}),
   };
 }
 

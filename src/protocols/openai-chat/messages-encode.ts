@@ -8,6 +8,7 @@ import type { ChatContentPart, ChatMessage, ChatToolCall } from "./wire-types";
 import { splitAssistantContent } from "./assistant-parts";
 import { attachThoughtSignatures, isGeminiModel } from "./gemini-signatures";
 import { isMistralModel, mistralToolCallId } from "./mistral-ids";
+import { readAudioInput } from "../audio-input";
 
 /**
  * Canonical system prompt and conversation → Chat `messages`. Cache hints are dropped
@@ -107,9 +108,13 @@ function encodeUserPart(part: ContentPart, ctx: TranslationContext): ChatContent
       return [encodeImage(part)];
     case "document":
       return [encodeDocument(part, ctx)];
-    case "opaque":
+    case "opaque": {
+      // A Responses client's audio part has Chat's own shape (C07).
+      const audio = readAudioInput(part);
+      if (audio) return [{ type: "input_audio", input_audio: audio.input_audio }];
       ctx.warn("dropped a content block the Chat upstream cannot take", { protocol: part.protocol });
       return [];
+    }
     default:
       return [];
   }

@@ -11,8 +11,9 @@ import type {
   ToolChoice,
 } from "../../canonical/types";
 import { normalizeArgumentsText } from "../../translate/tool-arguments";
-import { asRecord, readNumber as numberField, invalidRequest as invalid } from "../wire-values";
+import { asRecord, readCacheHint, readNumber as numberField, invalidRequest as invalid } from "../wire-values";
 import { assignLegacyCallIds, decodeLegacyFunctionCall, decodeLegacyFunctions, usesLegacyFunctions } from "./legacy-functions";
+import { decodeReasoningDetails } from "./reasoning-details";
 import { checkChatRequest } from "./request-checks";
 
 /**
@@ -117,8 +118,11 @@ function decodeMessage(message: Record<string, unknown> | undefined, index: numb
 
 function decodeAssistant(message: Record<string, unknown>, where: string, legacyId: string | undefined): ContentPart[] {
   const parts: ContentPart[] = [];
-  // K07: DeepSeek-style reasoning replayed by the client.
-  if (typeof message.reasoning_content === "string" && message.reasoning_content !== "") parts.push({ type: "reasoning", text: message.reasoning_content });
+  // Signed or encrypted reasoning handed back (reasoning-details.ts); else K07: DeepSeek-style
+  // reasoning_content, unsigned.
+  const replayable = decodeReasoningDetails(message);
+  if (replayable) parts.push(...replayable);
+  else if (typeof message.reasoning_content === "string" && message.reasoning_content !== "") parts.push({ type: "reasoning", text: message.reasoning_content });
   parts.push(...decodeContent(message.content, where));
   // C08: a refusal in history stays as context.
   if (typeof message.refusal === "string" && message.refusal !== "") parts.push({ type: "refusal", text: message.refusal });
@@ -145,15 +149,18 @@ function decodeContent(content: unknown, where: string): ContentPart[] {
   if (!Array.isArray(content)) throw invalid(`${where}.content: expected a string or an array of parts`, `${where}.content`);
   return content.flatMap((raw): ContentPart[] => {
     const part = asRecord(raw) ?? {};
+    // A client's own cache breakpoint (OpenRouter's and LiteLLM's convention for Claude) is kept.
+    const cache = readCacheHint(part);
+    const withCache = <T extends TextPart | ImagePart | DocumentPart>(decoded: T): T => (cache ? { ...decoded, cache } : decoded);
     switch (part.type) {
       case "text":
-        return typeof part.text === "string" && part.text !== "" ? [{ type: "text" as const, text: part.text }] : [];
+        return typeof part.text === "string" && part.text !== "" ? [withCache({ type: "text" as const, text: part.text })] : [];
       case "refusal":
         return typeof part.refusal === "string" ? [{ type: "refusal" as const, text: part.refusal }] : [];
       case "image_url":
-        return [decodeImage(part)];
+        return [withCache(decodeImage(part))];
       case "file":
-        return [decodeFile(asRecord(part.file) ?? {})];
+        return [withCache(decodeFile(asRecord(part.file) ?? {}))];
       case "input_audio":
         // C07: never drop audio silently; the model would answer a question it never heard.
         throw invalid("audio input is not supported for this model", `${where}.content`);
@@ -189,6 +196,7 @@ function decodeTool(raw: unknown): Tool[] {
       ...(typeof fn.description === "string" ? { description: fn.description } : {}),
       parameters: asRecord(fn.parameters) ?? { type: "object", properties: {} },
       ...(typeof fn.strict === "boolean" ? { strict: fn.strict } : {}),
+      ...(readCacheHint(tool) ? { cache: readCacheHint(tool) } : {}),
     }];
   }
   if (tool.type === "custom") {

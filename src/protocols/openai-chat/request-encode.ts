@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { mapBudgetToEffort, toOpenAIEffort } from "../../canonical/reasoning-effort";
 import { wrappedCustomToolDescription, wrappedCustomToolParameters } from "../../canonical/custom-tool-wrap";
 import type { CanonicalRequest, Tool, ToolChoice } from "../../canonical/types";
@@ -8,6 +7,8 @@ import { isGeminiModel } from "./gemini-signatures";
 import { encodeChatMessages } from "./messages-encode";
 import { isStrictCompatible, normalizeToolSchema, sanitizeSchemaForGemini } from "./schema";
 import type { ChatCustomTool, ChatFunctionTool } from "./wire-types";
+import { toOpenAIServiceTier } from "../../canonical/service-tier";
+import { toOpenAIUserId } from "../../canonical/user-id";
 
 /**
  * Canonical request → Chat Completions request for `ctx.upstreamModel`, with the parameter
@@ -83,9 +84,9 @@ export function encodeChatRequest(request: CanonicalRequest, ctx: TranslationCon
     };
   } else if (format) body.response_format = { type: format.type };
 
-  // P10: Anthropic metadata.user_id is opaque (a JSON blob from Claude Code): hash it, 64 chars.
-  if (request.user) body.user = createHash("sha256").update(request.user).digest("hex");
-  if (request.serviceTier === "auto") body.service_tier = "auto";
+  if (request.user) body.user = toOpenAIUserId(request.user, ctx.clientProtocol);
+  const serviceTier = toOpenAIServiceTier(request.serviceTier);
+  if (serviceTier) body.service_tier = serviceTier;
   body.stream = request.stream;
   // SA07: always ask for usage, even when the client did not; it is what the ledger bills.
   if (request.stream) body.stream_options = { ...(body.stream_options as object | undefined), include_usage: true };

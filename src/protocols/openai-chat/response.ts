@@ -1,5 +1,5 @@
 import { generateId } from "../../canonical/ids";
-import type { CanonicalResponse, ContentPart, StopReason } from "../../canonical/types";
+import type { CanonicalResponse, ContentPart, ReasoningPart, StopReason } from "../../canonical/types";
 import { emptyUsage, mergeUsage } from "../../canonical/usage";
 import { normalizeArgumentsText } from "../../translate/tool-arguments";
 import type { TranslationContext } from "../../translate/types";
@@ -9,6 +9,7 @@ import { asRecord } from "../wire-values";
 import { splitAssistantContent } from "./assistant-parts";
 import { readThoughtSignature, rememberThoughtSignature } from "./gemini-signatures";
 import { encodeLegacyFinishReason, pickLegacyCall, usesLegacyFunctions } from "./legacy-functions";
+import { encodeReasoningDetails } from "./reasoning-details";
 
 /**
  * Chat completion → canonical. Every choice is merged into one message (N07: Copilot puts text
@@ -93,6 +94,9 @@ export function encodeChatResponse(response: CanonicalResponse, ctx: Translation
     refusal: null,
   };
   if (reasoning.length > 0) message.reasoning_content = reasoning.join("");
+  // Signed or encrypted reasoning, for clients that replay the message as they got it.
+  const details = encodeReasoningDetails(response.content.filter((part): part is ReasoningPart => part.type === "reasoning"));
+  if (details.length > 0) message.reasoning_details = details;
   if (legacy) {
     // Legacy clients declare functions only, so their calls are function calls.
     const call = pickLegacyCall(toolCalls, ctx);

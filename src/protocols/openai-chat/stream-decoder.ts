@@ -1,8 +1,10 @@
 import { generateId } from "../../canonical/ids";
+import { errorFromUpstreamStatus } from "../../errors/gateway-error";
 import type { CanonicalEvent, StopReason } from "../../canonical/types";
 import type { CanonicalStreamDecoder } from "../../translate/codec";
 import type { TranslationContext } from "../../translate/types";
 import { normalizeArgumentsText } from "../../translate/tool-arguments";
+import { readRetryHint } from "../openai-responses/errors";
 import { mapOpenAIErrorCode, statusForOpenAIError } from "./errors";
 import { readThoughtSignature, rememberThoughtSignature } from "./gemini-signatures";
 import { decodeChatUsage, decodeFinishReason, pickStrongerStopReason } from "./usage";
@@ -10,11 +12,15 @@ import type { ChatChunk, ChatToolCallDelta } from "./wire-types";
 
 /**
  * Chat `chat.completion.chunk`s → canonical events, synthesising the blocks Chat does not
- * have: at most one block open at a time (SA02), opened only when content arrives (SA03),
- * split in the order reasoning → text → tool calls → finish within a chunk (SA06). Tool calls
- * are keyed by index (or id when the index repeats, Q02) and start once id and name are known
- * (SA04); argument fragments pass through as they come. The stop reason is held until the
- * usage-only chunk or `[DONE]` (SA07) and becomes tool_use whenever a tool was called (N02).
+ * have: opened only when content arrives (SA03), split in the order reasoning → text → tool
+ * calls → finish within a chunk (SA06). Tool calls are keyed by index (or id when the index
+ * repeats, Q02) and start once id and name are known (SA04); argument fragments pass through
+ * as they come. A tool call stays open while its arguments are not yet a whole JSON value,
+ * even when the next call starts: some servers interleave the fragments of parallel calls by
+ * index, and closing the first call then lost the rest of its arguments. Such overlapping
+ * calls are put back in sequence for the client (translate/serialize-blocks.ts, SA02). The
+ * stop reason is held until the usage-only chunk or `[DONE]` (SA07) and becomes tool_use
+ * whenever a tool was called (N02).
  */
 
 interface ToolAccumulator {
@@ -38,7 +44,9 @@ export function createChatStreamDecoder(ctx: TranslationContext): CanonicalStrea
   let done = false;
   let chunkNumber = 0;
   let nextIndex = 0;
-  let open: { index: number; kind: "text" | "reasoning" | "tool"; tool?: ToolAccumulator } | undefined;
+  let open: { index: number; kind: "text" | "reasoning" } | undefined;
+  /** Started tool calls not yet closed, in the order they started. */
+  let openTools: ToolAccumulator[] = [];
   const tools = new Map<string, ToolAccumulator>();
   const lastToolKey = new Map<number, string>();
   const usedIds = new Set<string>();
@@ -50,6 +58,17 @@ export function createChatStreamDecoder(ctx: TranslationContext): CanonicalStrea
   function closeOpen(out: CanonicalEvent[]): void {
     if (open) out.push({ type: "block_stop", index: open.index });
     open = undefined;
+    for (const tool of openTools) out.push({ type: "block_stop", index: tool.index! });
+    openTools = [];
+  }
+
+  /** Closes the open tool calls whose arguments are whole; the others may still get fragments. */
+  function closeFinishedTools(out: CanonicalEvent[]): void {
+    openTools = openTools.filter((tool) => {
+      if (!hasWholeArguments(tool)) return true;
+      out.push({ type: "block_stop", index: tool.index! });
+      return false;
+    });
   }
 
   function ensureBlock(kind: "text" | "reasoning", out: CanonicalEvent[]): number {
@@ -62,7 +81,9 @@ export function createChatStreamDecoder(ctx: TranslationContext): CanonicalStrea
   }
 
   function startTool(tool: ToolAccumulator, out: CanonicalEvent[]): void {
-    closeOpen(out);
+    if (open) out.push({ type: "block_stop", index: open.index });
+    open = undefined;
+    closeFinishedTools(out);
     // H02: empty or repeated ids get a fresh one.
     let id = tool.id ?? "";
     if (id === "" || usedIds.has(id)) id = generateId("call_");
@@ -74,7 +95,7 @@ export function createChatStreamDecoder(ctx: TranslationContext): CanonicalStrea
     out.push({ type: "block_start", index: tool.index, block: { type: "tool_call", id, name: tool.name ?? "", kind: tool.kind } });
     if (tool.buffer !== "") out.push({ type: "tool_args_delta", index: tool.index, fragment: tool.buffer });
     tool.buffer = "";
-    open = { index: tool.index, kind: "tool", tool };
+    openTools.push(tool);
   }
 
   function findTool(choice: number, delta: ChatToolCallDelta, position: number): ToolAccumulator {
@@ -112,8 +133,16 @@ export function createChatStreamDecoder(ctx: TranslationContext): CanonicalStrea
       return;
     }
     if (fragment === "") return;
-    if (open?.tool === tool) out.push({ type: "tool_args_delta", index: tool.index, fragment });
-    else ctx.warn("dropped arguments for a tool call whose block was already closed", { id: tool.id }); // SA02
+    if (!openTools.includes(tool)) {
+      ctx.warn("dropped arguments for a tool call whose block was already closed", { id: tool.id }); // SA02
+      return;
+    }
+    out.push({ type: "tool_args_delta", index: tool.index, fragment });
+    // Interleaved calls: one whose arguments are now whole lets the next go to the client.
+    if (openTools.length > 1 && hasWholeArguments(tool)) {
+      out.push({ type: "block_stop", index: tool.index });
+      openTools = openTools.filter((other) => other !== tool);
+    }
   }
 
   function startPendingTools(out: CanonicalEvent[]): void {
@@ -147,6 +176,19 @@ export function createChatStreamDecoder(ctx: TranslationContext): CanonicalStrea
     done = true;
   }
 
+  /** Custom tool input is free text: a custom call is never waited for. */
+  function hasWholeArguments(tool: ToolAccumulator): boolean {
+    if (tool.kind === "custom") return true;
+    // Arguments are an object: until the text ends in "}" it cannot be whole (no parse needed).
+    if (!tool.received.trimEnd().endsWith("}")) return false;
+    try {
+      JSON.parse(tool.received);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** A function call whose arguments stopped before they became a JSON value. */
   function hasCutToolCall(): boolean {
     for (const tool of tools.values()) {
@@ -163,15 +205,21 @@ export function createChatStreamDecoder(ctx: TranslationContext): CanonicalStrea
   function pushChunk(chunk: ChatChunk, out: CanonicalEvent[]): void {
     chunkNumber++;
     if (chunk.error) {
-      const { type, code, message } = chunk.error;
-      const mapped = mapOpenAIErrorCode(statusForOpenAIError(type, code ?? undefined), type, code ?? undefined);
+      const { type, code } = chunk.error;
+      const message = chunk.error.message ?? "upstream stream error";
+      const status = statusForOpenAIError(type, code ?? undefined);
+      // The catalogue code follows the status, as for an error before the stream (E02): a rate
+      // limit mid-stream is a rate limit to the client (Anthropic rate_limit_error), not api_error.
+      const mapped = mapOpenAIErrorCode(status, type, code ?? undefined) ?? errorFromUpstreamStatus(status, message).code;
+      const retryAfter = readRetryHint(message);
       out.push({
         type: "error",
-        status: statusForOpenAIError(type, code ?? undefined),
-        code: mapped ?? "upstream_error",
-        message: message ?? "upstream stream error",
+        status,
+        code: mapped,
+        message,
         ...(type ? { upstreamType: type } : {}),
         ...(code ? { upstreamCode: code } : {}),
+        ...(retryAfter !== undefined ? { retryAfter } : {}),
       });
       done = true;
       return;

@@ -1,5 +1,5 @@
 import { generateId } from "../../canonical/ids";
-import type { CanonicalEvent, StopReason, Usage } from "../../canonical/types";
+import type { CanonicalEvent, ReasoningPart, StopReason, Usage } from "../../canonical/types";
 import { emptyUsage, mergeUsage } from "../../canonical/usage";
 import type { SseEvent } from "../../streaming/sse-event";
 import type { CanonicalStreamEncoder } from "../../translate/codec";
@@ -7,6 +7,7 @@ import { convertEventToError } from "../../translate/error-event";
 import type { TranslationContext } from "../../translate/types";
 import { renderOpenAIStreamError } from "./errors";
 import { encodeLegacyFinishReason, usesLegacyFunctions } from "./legacy-functions";
+import { encodeReasoningDetails } from "./reasoning-details";
 import { encodeChatUsage, encodeFinishReason } from "./usage";
 
 /**
@@ -25,6 +26,8 @@ export function createChatStreamEncoder(ctx: TranslationContext): CanonicalStrea
   const includeUsage = streamOptions?.include_usage === true;
   const legacy = usesLegacyFunctions(ctx.clientBody);
   const toolIndexes = new Map<number, { index: number; custom: boolean }>();
+  /** Reasoning blocks as they build up, for the replayable reasoning_details sent at the end. */
+  const reasoningBlocks = new Map<number, ReasoningPart>();
   let nextToolIndex = 0;
   let started = false;
   let finished = false;
@@ -55,6 +58,7 @@ export function createChatStreamEncoder(ctx: TranslationContext): CanonicalStrea
         ensureStarted(out);
         return;
       case "block_start":
+        if (event.block.type === "reasoning") reasoningBlocks.set(event.index, { type: "reasoning", text: "", ...(event.block.id ? { id: event.block.id } : {}) });
         if (event.block.type !== "tool_call") return;
         ensureStarted(out);
         if (legacy) {
@@ -92,7 +96,19 @@ export function createChatStreamEncoder(ctx: TranslationContext): CanonicalStrea
         if (event.text === "") return;
         ensureStarted(out);
         out.push(chunk({ reasoning_content: event.text }));
+        {
+          const part = reasoningBlocks.get(event.index);
+          if (part) part.text = (part.text ?? "") + event.text;
+        }
         return;
+      case "reasoning_signature": {
+        const part = reasoningBlocks.get(event.index);
+        if (!part) return;
+        if (event.signature !== undefined) part.signature = event.signature;
+        if (event.redactedData !== undefined) part.redactedData = event.redactedData;
+        if (event.encryptedContent !== undefined) part.encryptedContent = event.encryptedContent;
+        return;
+      }
       case "tool_args_delta": {
         const tool = toolIndexes.get(event.index);
         if (!tool || event.fragment === "") return;
@@ -113,8 +129,12 @@ export function createChatStreamEncoder(ctx: TranslationContext): CanonicalStrea
       case "usage":
         usage = mergeUsage(usage, event.usage);
         return;
-      case "message_stop":
+      case "message_stop": {
         ensureStarted(out);
+        // Whole entries in one delta: the openai SDK keeps only the last value of a field it
+        // does not know, and clients merging by index get each entry once (reasoning-details.ts).
+        const details = encodeReasoningDetails([...reasoningBlocks.values()]);
+        if (details.length > 0) out.push(chunk({ reasoning_details: details }));
         out.push(chunk({}, legacy ? encodeLegacyFinishReason(encodeFinishReason(stopReason)) : encodeFinishReason(stopReason)));
         if (includeUsage) {
           out.push({ data: JSON.stringify({ id, object: "chat.completion.chunk", created, model: ctx.clientModel, choices: [], usage: encodeChatUsage(usage) }) });
@@ -122,13 +142,14 @@ export function createChatStreamEncoder(ctx: TranslationContext): CanonicalStrea
         out.push({ data: "[DONE]" });
         finished = true;
         return;
+      }
       case "error":
         // SC05: one error chunk and no [DONE], so the SDK raises instead of saving a truncated answer.
         out.push(renderOpenAIStreamError(convertEventToError(event)));
         finished = true;
         return;
       default:
-        // reasoning_signature, block_stop, opaque blocks: nothing to send.
+        // block_stop, opaque blocks: nothing to send.
         return;
     }
   }

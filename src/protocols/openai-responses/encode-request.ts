@@ -1,11 +1,13 @@
-import { createHash } from "node:crypto";
 import { isClaudeCodeAttributionText } from "../../canonical/claude-code";
 import { mapBudgetToEffort, toOpenAIEffort } from "../../canonical/reasoning-effort";
 import type { CanonicalRequest, ReasoningConfig } from "../../canonical/types";
 import type { TranslationContext } from "../../translate/types";
+import { isOpenAIReasoningModel } from "../openai-chat/request-encode";
 import { encodeResponsesInput } from "./encode-input";
 import { encodeResponsesToolChoice, encodeResponsesTools } from "./encode-tools";
 import { isRecord } from "./values";
+import { toOpenAIServiceTier } from "../../canonical/service-tier";
+import { toOpenAIUserId } from "../../canonical/user-id";
 
 /**
  * Request fields the encoder sets itself; same-protocol `extra` never overrides them (`user`
@@ -37,15 +39,27 @@ export function encodeResponsesRequest(request: CanonicalRequest, ctx: Translati
   }
 
   const maxTokens = clampMaxTokens(request.maxTokens, ctx.maxOutputTokens);
-  if (maxTokens !== undefined) body.max_output_tokens = maxTokens;
-  if (request.temperature !== undefined) body.temperature = request.temperature;
-  if (request.topP !== undefined) body.top_p = request.topP;
+  if (maxTokens !== undefined && maxTokens < MIN_OUTPUT_TOKENS) {
+    // The Responses API refuses a cap below 16, which Anthropic and Chat allow (Claude Code's
+    // start-up quota check asks for 1 token): the smallest cap it takes, not a 400.
+    ctx.warn("max_output_tokens raised to the Responses minimum", { requested: maxTokens });
+    body.max_output_tokens = MIN_OUTPUT_TOKENS;
+  } else if (maxTokens !== undefined) body.max_output_tokens = maxTokens;
+  // P04: OpenAI reasoning models (the usual Responses-only ones) refuse sampling knobs other
+  // than the default ("Only the default (1) value is supported"), as on Chat.
+  if (isOpenAIReasoningModel(ctx.upstreamModel)) {
+    if (request.temperature !== undefined || request.topP !== undefined) ctx.warn("sampling parameters dropped for a reasoning model");
+  } else {
+    if (request.temperature !== undefined) body.temperature = request.temperature;
+    if (request.topP !== undefined) body.top_p = request.topP;
+  }
   const reasoning = encodeReasoning(request.reasoning);
   if (reasoning) body.reasoning = reasoning;
   const text = encodeTextFormat(request);
   if (text) body.text = text;
-  if (request.user) body.safety_identifier = toSafetyIdentifier(request.user);
-  if (request.serviceTier) body.service_tier = request.serviceTier;
+  if (request.user) body.safety_identifier = toOpenAIUserId(request.user, ctx.clientProtocol);
+  const serviceTier = toOpenAIServiceTier(request.serviceTier);
+  if (serviceTier) body.service_tier = serviceTier;
   body.store = false;
   body.include = ["reasoning.encrypted_content"];
   body.stream = request.stream;
@@ -69,6 +83,9 @@ export function encodeResponsesRequest(request: CanonicalRequest, ctx: Translati
   }
   return body;
 }
+
+/** The Responses API's smallest `max_output_tokens`. */
+const MIN_OUTPUT_TOKENS = 16;
 
 function clampMaxTokens(requested: number | undefined, limit: number | undefined): number | undefined {
   if (requested === undefined) return undefined;
@@ -101,10 +118,4 @@ function encodeTextFormat(request: CanonicalRequest): Record<string, unknown> | 
       ...(format.description ? { description: format.description } : {}),
     },
   };
-}
-
-/** P10: an opaque id of at most 64 characters; longer ids (and anything email-like) are hashed. */
-function toSafetyIdentifier(user: string): string {
-  if (user.length <= 64 && !user.includes("@")) return user;
-  return createHash("sha256").update(user).digest("hex");
 }

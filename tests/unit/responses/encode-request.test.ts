@@ -196,6 +196,25 @@ describe("Responses encodeRequest (A→R, O→R)", () => {
     expect(ctx.warnings.map((warning) => warning.message)).toEqual(["Responses has no stop sequences; dropped", "Responses has no top_k; dropped"]);
   });
 
+  test("P04 a reasoning model gets no temperature or top_p (OpenAI refuses any but the default); other models keep them", () => {
+    const sampling = { temperature: 0.7, topP: 0.9 };
+    for (const upstreamModel of ["gpt-5.5-codex", "o3-pro", "codex-mini-latest"]) {
+      const ctx = testContext({ clientProtocol: "anthropic", upstreamProtocol: "openai-responses", upstreamModel });
+      const body = codec.encodeRequest(baseRequest(sampling), ctx);
+      expect({ upstreamModel, temperature: body.temperature, top_p: body.top_p }).toEqual({ upstreamModel, temperature: undefined, top_p: undefined });
+      expect(ctx.warnings.map((warning) => warning.message)).toContain("sampling parameters dropped for a reasoning model");
+    }
+    const body = codec.encodeRequest(baseRequest(sampling), testContext({ upstreamProtocol: "openai-responses", upstreamModel: "gpt-4.1" }));
+    expect(body).toMatchObject({ temperature: 0.7, top_p: 0.9 });
+  });
+
+  test("P02 a cap below the Responses minimum of 16 (Claude Code's 1-token quota check) is raised to 16, not sent to a 400", () => {
+    const ctx = upstreamCtx();
+    expect(codec.encodeRequest(baseRequest({ maxTokens: 1 }), ctx).max_output_tokens).toBe(16);
+    expect(ctx.warnings.map((warning) => warning.message)).toContain("max_output_tokens raised to the Responses minimum");
+    expect(codec.encodeRequest(baseRequest({ maxTokens: 16 }), upstreamCtx()).max_output_tokens).toBe(16);
+  });
+
   test("J01 response format → flat text.format", () => {
     const body = codec.encodeRequest(baseRequest({ responseFormat: { type: "json_schema", name: "out", schema: { type: "object" }, strict: true } }), upstreamCtx());
     expect(body.text).toEqual({ format: { type: "json_schema", name: "out", schema: { type: "object" }, strict: true } });

@@ -136,6 +136,31 @@ describe("pairs through composeTranslator", () => {
     expect(stream.usage()).toMatchObject({ inputTokens: 200, cacheReadTokens: 150, outputTokens: 12 });
   });
 
+  test("A→R SA02 parallel function_call items streamed side by side reach the Anthropic client one block after the other, no fragment lost", () => {
+    const translator = composeTranslator(anthropicCodec, testCodec());
+    const ctx = testContext({ clientProtocol: "anthropic", upstreamProtocol: "openai-responses", clientModel: "claude-sonnet-4-6", upstreamModel: "gpt-5.5" });
+    const stream = translator.createStreamTranslator(ctx);
+    const call = (n: number) => ({ type: "function_call", id: `fc_${n}`, call_id: `call_${n}`, name: `f${n}`, arguments: "" });
+    const upstream: SseEvent[] = [
+      responsesSse("response.created", { response: { id: "resp_u", model: "gpt-5.5", status: "in_progress" } }),
+      responsesSse("response.output_item.added", { output_index: 0, item: call(1) }),
+      responsesSse("response.output_item.added", { output_index: 1, item: call(2) }),
+      responsesSse("response.function_call_arguments.delta", { output_index: 0, delta: '{"a"' }),
+      responsesSse("response.function_call_arguments.delta", { output_index: 1, delta: '{"b":2}' }),
+      responsesSse("response.function_call_arguments.delta", { output_index: 0, delta: ":1}" }),
+      responsesSse("response.output_item.done", { output_index: 0, item: { ...call(1), arguments: '{"a":1}' } }),
+      responsesSse("response.output_item.done", { output_index: 1, item: { ...call(2), arguments: '{"b":2}' } }),
+      responsesSse("response.completed", { response: { status: "completed", usage: { input_tokens: 20, output_tokens: 12 } } }),
+    ];
+    const out = [...upstream.flatMap((event) => stream.push(event)), ...stream.end()].map((event) => JSON.parse(event.data));
+    const blocks = out.filter((e) => e.type.startsWith("content_block")).map((e) => `${e.type}:${e.index}${e.delta ? `:${e.delta.partial_json}` : ""}`);
+    // Anthropic clients accept one open block at a time (Claude Code: "Content block not found").
+    expect(blocks).toEqual([
+      "content_block_start:0", 'content_block_delta:0:{"a"', "content_block_delta:0::1}", "content_block_stop:0",
+      "content_block_start:1", 'content_block_delta:1:{"b":2}', "content_block_stop:1",
+    ]);
+  });
+
   test("A→R H06 a streamed function_call whose arguments are a JSON array reaches the Anthropic client as an object input, as it does unstreamed", () => {
     const translator = composeTranslator(anthropicCodec, testCodec());
     const ctx = testContext({ clientProtocol: "anthropic", upstreamProtocol: "openai-responses", clientModel: "claude-sonnet-4-6", upstreamModel: "gpt-5.5" });

@@ -15,6 +15,15 @@ describe("UsageTap on native streams", () => {
     expect(tap.usageReported()).toBe(true);
   });
 
+  test("Anthropic: a message_delta repeating input_tokens without the cache counts (null) keeps them in the total", () => {
+    for (const delta of ['{"input_tokens":10,"output_tokens":7}', '{"input_tokens":10,"cache_read_input_tokens":null,"cache_creation_input_tokens":null,"output_tokens":7}']) {
+      const tap = new UsageTap("anthropic");
+      tap.observe({ event: "message_start", data: '{"type":"message_start","message":{"usage":{"input_tokens":10,"cache_read_input_tokens":100,"cache_creation_input_tokens":5,"output_tokens":1}}}' });
+      tap.observe({ event: "message_delta", data: `{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":${delta}}` });
+      expect({ delta, usage: tap.usage() }).toMatchObject({ delta, usage: { inputTokens: 115, cacheReadTokens: 100, cacheWriteTokens: 5, outputTokens: 7 } });
+    }
+  });
+
   test("Anthropic: an error event is noticed", () => {
     const tap = new UsageTap("anthropic");
     tap.observe({ event: "error", data: '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}' });

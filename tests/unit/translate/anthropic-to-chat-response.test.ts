@@ -158,6 +158,20 @@ describe("A→O streams", () => {
     expect(events.filter((e: any) => e.event === "message_stop")).toHaveLength(0);
   });
 
+  test("SA10 E02 a mid-stream error chunk keeps its kind: OpenAI's rate limit (429 `requests` / rate_limit_exceeded) is a rate_limit_error, a bad request invalid_request_error", () => {
+    const cases = [
+      [{ message: "Rate limit reached. Please try again in 2s.", type: "requests", code: "rate_limit_exceeded" }, "rate_limit_error"],
+      [{ message: "Rate limit reached", type: "tokens", code: null }, "rate_limit_error"],
+      [{ message: "maximum context length is 8192 tokens", type: "invalid_request_error", code: "context_length_exceeded" }, "invalid_request_error"],
+      [{ message: "boom", type: "server_error", code: null }, "api_error"],
+    ] as const;
+    for (const [error, type] of cases) {
+      const s = translator.createStreamTranslator(ctx());
+      const out = [chunk({ delta: { content: "hi" } }), { data: JSON.stringify({ error }) }].flatMap((e) => s.push(e));
+      expect({ error, sent: JSON.parse(out.at(-1)!.data).error.type }).toEqual({ error, sent: type });
+    }
+  });
+
   test("SA10 fail() after content → Anthropic error event, and nothing after it", () => {
     const s = translator.createStreamTranslator(ctx());
     s.push(chunk({ delta: { content: "hi" } }));
@@ -173,15 +187,42 @@ describe("A→O streams", () => {
     expect(s.completed()).toBe(true);
   });
 
-  test("SA02 arguments for an already-closed tool call are dropped, never sent to a closed block", () => {
+  test("SA02 parallel calls whose argument fragments interleave by index keep every fragment, one block after the other", () => {
+    // Some servers stream parallel calls side by side; the first call used to be closed when the
+    // second started, and its later fragments were dropped (the client ran it with {}).
     const { events } = stream([
-      chunk({ delta: { tool_calls: [{ index: 0, id: "a", function: { name: "f", arguments: "{" } }] } }),
-      chunk({ delta: { tool_calls: [{ index: 1, id: "b", function: { name: "g", arguments: "{}" } }] } }),
-      chunk({ delta: { tool_calls: [{ index: 0, function: { arguments: "}" } }] } }),
+      chunk({ delta: { tool_calls: [{ index: 0, id: "a", type: "function", function: { name: "f", arguments: "" } }] } }),
+      chunk({ delta: { tool_calls: [{ index: 1, id: "b", type: "function", function: { name: "g", arguments: "" } }] } }),
+      chunk({ delta: { tool_calls: [{ index: 0, function: { arguments: '{"ci' } }] } }),
+      chunk({ delta: { tool_calls: [{ index: 1, function: { arguments: '{"tz":' } }] } }),
+      chunk({ delta: { tool_calls: [{ index: 0, function: { arguments: 'ty":"Oslo"}' } }] } }),
+      chunk({ delta: { tool_calls: [{ index: 1, function: { arguments: '"UTC"}' } }] } }),
+      chunk({ delta: {}, finish_reason: "tool_calls" }),
       { data: "[DONE]" },
     ]);
-    const deltaIndexes = events.filter((e: any) => e.event === "content_block_delta").map((e: any) => e.data.index);
-    expect(deltaIndexes).toEqual([0, 1]);
+    const blocks = events.filter((e: any) => e.event?.startsWith("content_block")).map((e: any) => [e.event, e.data.index, e.data.delta?.partial_json ?? e.data.content_block?.name]);
+    expect(blocks).toEqual([
+      ["content_block_start", 0, "f"],
+      ["content_block_delta", 0, '{"ci'],
+      ["content_block_delta", 0, 'ty":"Oslo"}'],
+      ["content_block_stop", 0, undefined],
+      ["content_block_start", 1, "g"],
+      ["content_block_delta", 1, '{"tz":'],
+      ["content_block_delta", 1, '"UTC"}'],
+      ["content_block_stop", 1, undefined],
+    ]);
+    expect(events.at(-2)).toMatchObject({ event: "message_delta", data: { delta: { stop_reason: "tool_use" } } });
+  });
+
+  test("SA02 sequential parallel calls still stream live: a call closes as soon as the next starts after its arguments are whole", () => {
+    const s = translator.createStreamTranslator(ctx());
+    const first = parseSse([
+      ...s.push(chunk({ delta: { tool_calls: [{ index: 0, id: "a", type: "function", function: { name: "f", arguments: '{"x":1}' } }] } })),
+      ...s.push(chunk({ delta: { tool_calls: [{ index: 1, id: "b", type: "function", function: { name: "g", arguments: '{"y"' } }] } })),
+    ]);
+    // The second call is on the wire before the stream ends (not held behind the first).
+    expect(first.filter((e: any) => e.event === "content_block_start").map((e: any) => e.data.content_block.name)).toEqual(["f", "g"]);
+    expect(first.some((e: any) => e.event === "content_block_stop" && e.data.index === 0)).toBe(true);
   });
 
   test("H06 streamed arguments that are not an object (array, string, number, code fence) end as the same input the non-streamed answer gives", () => {

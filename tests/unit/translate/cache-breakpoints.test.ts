@@ -66,6 +66,38 @@ describe("Q04 cache breakpoints", () => {
     expect(markers(body).length).toBe(4);
   });
 
+  test("a Chat client's own cache_control on content parts and tools (OpenRouter's and LiteLLM's convention) reaches Claude, one-hour ttl kept", () => {
+    const ctx = makeContext("openai-chat", "anthropic", { upstreamModel: "claude-sonnet-4-6", anthropicPromptCache: true });
+    const body = {
+      model: "gpt-x",
+      tools: [{ type: "function", function: { name: "read", parameters: { type: "object", properties: {} } }, cache_control: { type: "ephemeral" } }],
+      messages: [
+        { role: "system", content: [{ type: "text", text: "A long manual.", cache_control: { type: "ephemeral", ttl: "1h" } }, { type: "text", text: "Be brief." }] },
+        { role: "user", content: [{ type: "text", text: "A long document.", cache_control: { type: "ephemeral" } }, { type: "text", text: "Summarise it." }] },
+      ],
+    };
+    const out = findTranslator("openai-chat", "anthropic")!.buildUpstreamRequest(body, ctx) as any;
+    expect(out.system[0].cache_control).toEqual({ type: "ephemeral", ttl: "1h" });
+    expect(out.tools[0].cache_control).toEqual({ type: "ephemeral" });
+    expect(out.messages[0].content[0].cache_control).toEqual({ type: "ephemeral" });
+    // The gateway adds its own only up to four in all.
+    expect(markers(out)).toEqual(["system[0]", "tools[0]", "messages[0][0]", "messages[0][1]"]);
+  });
+
+  test("nothing is marked before the client's last one-hour marker (Anthropic refuses a five-minute marker ahead of a one-hour one)", () => {
+    const body: any = {
+      system: [{ type: "text", text: "s" }],
+      tools: [{ name: "t", input_schema: {} }],
+      messages: [
+        { role: "user", content: "one" },
+        { role: "assistant", content: [{ type: "text", text: "ok" }] },
+        { role: "user", content: [{ type: "text", text: "two", cache_control: { type: "ephemeral", ttl: "1h" } }, { type: "text", text: "and three" }] },
+      ],
+    };
+    addCacheBreakpoints(body);
+    expect(markers(body)).toEqual(["messages[2][0]", "messages[2][1]"]);
+  });
+
   test("never on thinking blocks or empty text", () => {
     const body: any = {
       system: [{ type: "text", text: "  " }],

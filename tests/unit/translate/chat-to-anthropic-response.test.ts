@@ -28,7 +28,12 @@ describe("O→A non-streaming responses", () => {
       id: "chatcmpl-<generated>", object: "chat.completion", created: 0, model: "gpt-4o",
       choices: [{
         index: 0,
-        message: { role: "assistant", content: "Calling.", refusal: null, reasoning_content: "hmm", tool_calls: [{ id: "toolu_1", type: "function", function: { name: "f", arguments: '{"a":1}' } }] },
+        message: {
+          role: "assistant", content: "Calling.", refusal: null, reasoning_content: "hmm",
+          // The signed thinking, for a client that hands the message back on the next turn.
+          reasoning_details: [{ type: "reasoning.text", text: "hmm", signature: "sig", format: "anthropic-claude-v1", index: 0 }],
+          tool_calls: [{ id: "toolu_1", type: "function", function: { name: "f", arguments: '{"a":1}' } }],
+        },
         finish_reason: "tool_calls", logprobs: null,
       }],
       usage: { prompt_tokens: 130, completion_tokens: 5, total_tokens: 135, prompt_tokens_details: { cached_tokens: 100, cache_write_tokens: 20 }, completion_tokens_details: { reasoning_tokens: 0 } },
@@ -58,6 +63,18 @@ describe("O→A streams", () => {
     ev("message_delta", { delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { output_tokens: 3 } }),
     ev("message_stop"),
   ];
+
+  test("N03 a message_delta repeating input_tokens without the cache counts keeps them: prompt_tokens counts every input token", () => {
+    const s = translator.createStreamTranslator(ctx({ stream_options: { include_usage: true } }));
+    const out = parseSse([
+      ev("message_start", { message: { id: "msg_1", model: "claude", usage: { input_tokens: 10, cache_read_input_tokens: 100, cache_creation_input_tokens: 5, output_tokens: 1 } } }),
+      ...basic.slice(1, 4),
+      ev("message_delta", { delta: { stop_reason: "end_turn", stop_sequence: null }, usage: { input_tokens: 10, cache_read_input_tokens: null, cache_creation_input_tokens: null, output_tokens: 3 } }),
+      ev("message_stop"),
+    ].flatMap((e) => s.push(e)));
+    expect((out.find((e: any) => e.data?.usage) as any)?.data.usage).toMatchObject({ prompt_tokens: 115, prompt_tokens_details: { cached_tokens: 100 } });
+    expect(s.usage()).toMatchObject({ inputTokens: 115, cacheReadTokens: 100, cacheWriteTokens: 5 });
+  });
 
   test("SC03 no usage chunk (and no usage:null fields) when the client did not ask for include_usage", () => {
     const s = translator.createStreamTranslator(ctx());
@@ -97,6 +114,8 @@ describe("O→A streams", () => {
       { index: 0, id: "toolu_a", type: "function", function: { name: "f", arguments: "" } },
       { index: 0, function: { arguments: "{}" } },
       { index: 1, id: "toolu_b", type: "function", function: { name: "g", arguments: "" } },
+      // A call without arguments ends as "{}", as OpenAI sends it (never "").
+      { index: 1, function: { arguments: "{}" } },
     ]);
   });
 
@@ -117,7 +136,7 @@ describe("O→A streams", () => {
     expect(s.push(basic[5]!)).toEqual([]);
   });
 
-  test("SC04 redacted_thinking is never shown to Chat clients; ping is dropped", () => {
+  test("SC04 redacted_thinking is never shown to Chat clients (only kept for replay in reasoning_details); ping is dropped", () => {
     const s = translator.createStreamTranslator(ctx());
     const out = parseSse([
       basic[0]!, ev("ping"),
@@ -125,7 +144,9 @@ describe("O→A streams", () => {
       ev("content_block_stop", { index: 0 }),
       ...basic.slice(1),
     ].flatMap((e) => s.push(e)));
-    expect(JSON.stringify(out)).not.toContain("opaque");
-    expect(out).toHaveLength(4);
+    const deltas = out.map((e: any) => e.data?.choices?.[0]?.delta ?? {});
+    expect(deltas.some((d: any) => JSON.stringify([d.content, d.reasoning_content]).includes("opaque"))).toBe(false);
+    expect(deltas.find((d: any) => d.reasoning_details)).toEqual({ reasoning_details: [{ type: "reasoning.encrypted", data: "opaque", format: "anthropic-claude-v1", index: 0 }] });
+    expect(out).toHaveLength(5);
   });
 });

@@ -35,6 +35,8 @@ describe("E02 status and type table", () => {
     ["forbidden", 403, [403, "permission_error"], [403, "permission_error", null]],
     ["model_not_found", 404, [404, "not_found_error"], [404, "invalid_request_error", "model_not_found"]],
     ["body_too_large", 413, [413, "request_too_large"], [413, "invalid_request_error", "request_too_large"]],
+    // An upstream's 413 (OpenAI says invalid_request_error) is Anthropic's request_too_large too.
+    ["upstream_bad_request", 413, [413, "request_too_large"], [413, "invalid_request_error", null]],
     ["rate_limited", 429, [429, "rate_limit_error"], [429, "requests", "rate_limit_exceeded"]],
     ["internal_error", 500, [500, "api_error"], [500, "server_error", null]],
     ["upstream_overloaded", 529, [529, "overloaded_error"], [503, "server_error", "server_is_overloaded"]],

@@ -15,7 +15,7 @@ describe("golden: Anthropic client → Chat upstream (A→O)", () => {
     expect(ctx.warnings).toContain("dropped a built-in tool the Chat upstream cannot run");
   });
 
-  test("SA01–SA09 SA13 TC05 N02 N04 K04: Chat stream with reasoning, text, two parallel tool calls, usage after finish → Anthropic events", () => {
+  test("SA01–SA09 SA13 TC05 N02 N04 K04 K11: Chat stream with reasoning, text, two parallel tool calls, usage after finish → Anthropic events", () => {
     const ctx = makeContext("anthropic", "openai-chat", { clientModel: "claude-sonnet-4-6", upstreamModel: "deepseek-chat" });
     const stream = findTranslator("anthropic", "openai-chat")!.createStreamTranslator(ctx);
     const out = loadFixture<SseEvent[]>("a2o-stream-parallel-tools.input.json").flatMap((e) => stream.push(e));
