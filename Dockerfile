@@ -42,6 +42,10 @@ COPY --from=build --chown=65532:65532 /out/config /etc/tokligence
 # (default 256 concurrent upstream fetches). The container listens on all interfaces, so auth
 # stays on; logs go to stdout only (the runtime rotates them). Config overlays: mount
 # /etc/tokligence/prod.toml, or point TOKLIGENCE_CONFIG at a file.
+# `docker stop` (and compose) sends SIGTERM and SIGKILLs 10 s later; the built-in 30 s grace
+# would be cut there, ending open streams without their final error event or ledger row. So
+# the image drains for 8 s, leaving time to close what is still open; raise both together
+# (docker run --stop-timeout, Kubernetes terminationGracePeriodSeconds) for longer drains.
 ENV NODE_ENV=production \
     BUN_CONFIG_MAX_HTTP_REQUESTS=4096 \
     TOKLIGENCE_ENV=prod \
@@ -50,7 +54,8 @@ ENV NODE_ENV=production \
     TOKLIGENCE_HOST=0.0.0.0 \
     TOKLIGENCE_PORT=8081 \
     TOKLIGENCE_AUTH_DISABLED=false \
-    TOKLIGENCE_LOG__FILE=false
+    TOKLIGENCE_LOG__FILE=false \
+    TOKLIGENCE_SERVER__SHUTDOWN_GRACE_MS=8000
 WORKDIR /var/lib/tokligence
 VOLUME ["/var/lib/tokligence"]
 USER 65532:65532

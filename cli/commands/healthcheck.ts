@@ -1,4 +1,5 @@
 import type { CommandModule } from "yargs";
+import { planListeners } from "../../src/gateway";
 import { type ConfigArgs, loadConfigWithoutProviderSecrets, withConfigOptions } from "../shared-options";
 
 interface HealthcheckArgs extends ConfigArgs {
@@ -24,7 +25,10 @@ export const healthcheckCommand: CommandModule<object, HealthcheckArgs> = {
     if (!url) {
       const { config } = loadConfigWithoutProviderSecrets(args);
       const host = config.server.host === "0.0.0.0" || config.server.host === "::" ? "127.0.0.1" : config.server.host;
-      url = `http://${host.includes(":") ? `[${host}]` : host}:${config.server.port}/health`;
+      // The port that serves /health: in multi-port mode without the facade (or a facade without
+      // `health`) that is another listener's, and asking server.port found nothing there.
+      const port = planListeners(config).find((listener) => listener.endpoints.includes("health"))?.port ?? config.server.port;
+      url = `http://${host.includes(":") ? `[${host}]` : host}:${port}/health`;
     }
     try {
       const response = await fetch(url, { signal: AbortSignal.timeout(args.timeout) });

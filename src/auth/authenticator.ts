@@ -33,7 +33,11 @@ export interface AuthenticatorOptions {
 }
 
 const DUMMY_DIGEST = Buffer.alloc(32, 0x5a);
-const MISSING_KEY = "missing API key: send `Authorization: Bearer tok_…` or `x-api-key: tok_…`";
+/**
+ * Names where a key comes from too: the first thing a new operator (a Docker container, a gateway
+ * listening beyond loopback) meets is this 401, and the header alone did not say how to get a key.
+ */
+const MISSING_KEY = "missing API key: send `Authorization: Bearer tok_…` or `x-api-key: tok_…` (an admin creates keys with `gateway admin api-keys create --user <email>`)";
 const INVALID_KEY = "invalid API key";
 /**
  * A key that is not a gateway key at all: most often the provider's own (sk-…, sk-ant-…) left in

@@ -3,9 +3,9 @@ import { homedir } from "node:os";
 import { resolve } from "node:path";
 import { coerceValue } from "./coerce";
 import { ConfigError, type Layer, loadConfigDirectory, loadEmbeddedDefaults, loadEnvironment, loadFlags, loadTomlFile, mergeLayers } from "./layers";
-import { findKeySpec } from "./schema";
+import { findKeySpec, fixedKeys, providerKeys } from "./schema";
 import { buildProviders } from "./providers";
-import { unreadEnvWarnings } from "./unread-env";
+import { editDistance, unreadEnvWarnings } from "./unread-env";
 import { missingOverlayWarning } from "./missing-overlay";
 import { resolveEnvReference, type UnsetReference, unsetReferencesMessage } from "./env-references";
 import type { GatewayConfig, SourcedValue } from "./types";
@@ -88,7 +88,21 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
  */
 function unknownKeyMessage(key: string, source: string): string {
   if (key === "prices") return `${source} is a price table, not a configuration file: name it with ledger.prices_file (or TOKLIGENCE_LEDGER__PRICES_FILE) instead of --config`;
-  return `unknown configuration key ${key} (from ${source}); see config/README.md for the keys`;
+  const suggestion = closestKey(key);
+  // config/README.md is not on disk for pip, npm, binary and Docker users; `config show` is.
+  return `unknown configuration key ${key} (from ${source})${suggestion ? `; did you mean ${suggestion}?` : ""} (\`gateway config show\` lists every key; config/README.md documents them)`;
+}
+
+/** The known key a misspelt one most likely meant (`server.portt` → `server.port`), when near enough to be a typo. */
+function closestKey(key: string): string | undefined {
+  const provider = /^providers\.([^.]+)\./.exec(key);
+  const known = provider ? Object.keys(providerKeys).map((name) => `providers.${provider[1]}.${name}`) : Object.keys(fixedKeys);
+  let best: { key: string; distance: number } | undefined;
+  for (const candidate of known) {
+    const distance = editDistance(key, candidate);
+    if (!best || distance < best.distance) best = { key: candidate, distance };
+  }
+  return best && best.distance <= Math.max(2, Math.ceil(key.length / 8)) ? best.key : undefined;
 }
 
 function buildConfig(entries: Map<string, SourcedValue>, environment: string): GatewayConfig {

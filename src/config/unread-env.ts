@@ -15,7 +15,8 @@ const providerHabits: Record<string, { provider: string; ours: string }> = {
   ANTHROPIC_API_KEY: { provider: "anthropic", ours: "TOKLIGENCE_ANTHROPIC_API_KEY" },
 };
 
-function editDistance(a: string, b: string): number {
+/** Levenshtein distance, for "did you mean" suggestions (here and for unknown keys in load.ts). */
+export function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, i) => i);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];

@@ -28,7 +28,7 @@ export async function sendAttempt(request: ModelRequest, attempt: PreparedAttemp
   const { target } = attempt;
   const operation = upstreamOperationFor(request.operation, target.upstreamProtocol);
   if (target.provider === "loopback") {
-    const response = answerLoopback(operation, attempt.bodyObject, target.upstreamModel);
+    const response = answerLoopback(operation, attempt.bodyObject, target.upstreamModel, request.responseId);
     return { call: wrapLocalResponse(response) };
   }
   const provider = target.provider;

@@ -59,7 +59,7 @@ export class ModelRouter {
       const colon = rule.target.indexOf(":");
       const provider = colon > 0 ? rule.target.slice(0, colon) : undefined;
       if (provider !== undefined && !this.providers.has(provider) && provider !== loopbackModel) {
-        throw new ConfigError(`alias ${JSON.stringify(entry)} names provider ${JSON.stringify(provider)}, which is not configured`, "routing.aliases");
+        throw new ConfigError(`alias ${JSON.stringify(entry)} names provider ${JSON.stringify(provider)}, ${this.describeUnknownProvider(provider)}`, "routing.aliases");
       }
       this.aliases.add(rule.pattern, { provider, model: provider !== undefined ? rule.target.slice(colon + 1) : rule.target });
     }
@@ -68,12 +68,22 @@ export class ModelRouter {
       if (!rule) throw new ConfigError(`invalid route ${JSON.stringify(entry)} (expected "pattern=>provider" or "pattern=>a|b")`, "routing.routes");
       const names = rule.target.split("|").map((name) => name.trim().toLowerCase());
       for (const name of names) {
-        if (!this.providers.has(name) && name !== loopbackModel) throw new ConfigError(`route ${JSON.stringify(entry)} names provider ${JSON.stringify(name)}, which is not configured`, "routing.routes");
+        if (!this.providers.has(name) && name !== loopbackModel) throw new ConfigError(`route ${JSON.stringify(entry)} names provider ${JSON.stringify(name)}, ${this.describeUnknownProvider(name)}`, "routing.routes");
       }
       this.routes.add(rule.pattern, names);
     }
     this.addImplicitRoutes(config);
     for (const { pattern, hint } of missingKeyHints(config.providers)) this.keyHints.add(pattern, hint);
+  }
+
+  /**
+   * The rest of the message for a route or alias naming a provider nobody declared. The README's
+   * own example names `openrouter` and `deepseek`, which exist only once a config file declares
+   * them; the message says how, and which names exist (a typo shows at once).
+   */
+  private describeUnknownProvider(name: string): string {
+    const known = [...this.providers.keys()].join(", ");
+    return `which is not configured (configured: ${known}); declare it in a config file as [providers.${name}] with kind and base_url (config/examples.toml has one of each kind), or use a configured name`;
   }
 
   /** Routes implied by provider model lists and by which keys are configured (the seeds' "set the key and go"). */

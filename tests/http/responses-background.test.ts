@@ -111,6 +111,17 @@ describe("background responses on a Claude route", () => {
     expect(done.output[0].content[0].text).toBe("still going on");
   });
 
+  test("streamed on loopback (the offline model): the events carry the id GET and the resumed stream find", async () => {
+    const events = (await readSse(await post({ model: "loopback", background: true, stream: true, input: "offline" }))).map((event) => event.data);
+    expect(events[0]).toMatchObject({ type: "response.created", response: { background: true } });
+    expect(events.at(-1).type).toBe("response.completed");
+    const id = events[0].response.id;
+    expect(events.at(-1).response.id).toBe(id);
+    expect(await get(id)).toMatchObject({ id, status: "completed", background: true });
+    const resumed = (await readSse(await fetch(`${gw.url}/v1/responses/${id}?stream=true&starting_after=2`))).map((event) => event.data);
+    expect(resumed).toEqual(events.slice(3));
+  });
+
   test("refusals in OpenAI's shape: store false, cancelling a foreground response, streaming one that was not streamed", async () => {
     const rows = gw.ledger.entries.length;
     const noStore = await post({ model: "bg-claude", background: true, store: false, input: "hi" });

@@ -105,6 +105,13 @@ describe("the image's commands against the host binary", () => {
     expect(rows.get("log.file")).toBe(false);
   });
 
+  test("the drain fits inside docker stop's default 10 s before SIGKILL, with room to close what is still open", async () => {
+    const result = await runCommand([host.gateway, "config", "show", "--json"], { env: buildImageEnv(), cwd: workDir });
+    const rows = new Map((JSON.parse(result.stdout) as { key: string; value: unknown }[]).map((r) => [r.key, r.value]));
+    // After the grace period the gateway still writes final error events and ledger rows (about a second).
+    expect(rows.get("server.shutdown_grace_ms") as number).toBeLessThanOrEqual(8_000);
+  });
+
   test("ENTRYPOINT + CMD runs the daemon, HEALTHCHECK passes while it runs and fails once it stops", async () => {
     const port = findFreePort();
     // Tests listen on loopback only, so the address is the one override of the image's ENV.

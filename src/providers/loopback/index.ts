@@ -13,13 +13,13 @@ import { answerResponses } from "./responses";
  * and refuses what that API would refuse among the fields the gateway reads, so a client
  * developed offline meets the same 400s it would meet online.
  */
-export function answerLoopback(operation: UpstreamOperation, body: Record<string, unknown>, model: string): Response {
+export function answerLoopback(operation: UpstreamOperation, body: Record<string, unknown>, model: string, responseId?: string): Response {
   checkLoopbackRequest(operation, body);
   switch (operation) {
     case "openai-chat":
       return answerChat(body, model);
     case "openai-responses":
-      return answerResponses(body, model);
+      return answerResponses(body, model, responseId);
     case "anthropic":
       return answerAnthropic(body, model);
     case "anthropic-count-tokens":

@@ -3,10 +3,14 @@ import { buildLoopbackReply, jsonResponse, makeId, sseResponse } from "./reply";
 
 type Json = Record<string, unknown>;
 
-/** Loopback answer in the exact Responses API wire format, streaming or not (with sequence_number). */
-export function answerResponses(body: Json, model: string): Response {
+/**
+ * Loopback answer in the exact Responses API wire format, streaming or not (with sequence_number).
+ * A background run passes the id it answered `queued` with: a streamed run's events reach the
+ * client as they are, and an id of loopback's own there was one GET /v1/responses/{id} never found.
+ */
+export function answerResponses(body: Json, model: string, responseId?: string): Response {
   const reply = buildLoopbackReply(body);
-  const id = makeId("resp_");
+  const id = responseId ?? makeId("resp_");
   const messageId = makeId("msg_");
   const createdAt = Math.floor(Date.now() / 1000);
   const usage = {
@@ -36,6 +40,7 @@ export function answerResponses(body: Json, model: string): Response {
     top_p: body.top_p ?? 1,
     truncation: "disabled",
     metadata: body.metadata ?? {},
+    background: body.background === true,
     error: null,
     incomplete_details: null,
   };

@@ -58,6 +58,8 @@ for (const dialectCase of dialectCases) {
       let clock = new Date();
       const auth = createAuthenticator(store, { required: true, now: () => clock });
       expect(await auth.authenticate(new Headers())).toMatchObject({ ok: false, status: 401 });
+      // Says how to get a key, not only which header to send it in.
+      expect(await auth.authenticate(new Headers())).toMatchObject({ message: expect.stringContaining("gateway admin api-keys create --user <email>") });
       expect(await auth.authenticate(bearer(generateApiKeyToken()))).toMatchObject({ ok: false, status: 401, message: "invalid API key" });
       expect(await auth.authenticate(bearer("sk-not-ours"))).toMatchObject({ ok: false, status: 401 });
       // A provider's key where a gateway key belongs says so, instead of sending the user to check the provider key.

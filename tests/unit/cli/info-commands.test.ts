@@ -77,4 +77,13 @@ describe("config show and healthcheck", () => {
     // Which URL was tried: without --url it comes from the configuration, and a wrong port there is the usual cause.
     expect(refusedText.stderr).toContain(`unhealthy: ${nobody}: `);
   }, 120_000);
+
+  test("healthcheck without --url asks a port that serves /health: multi-port mode without the facade", async () => {
+    const multiport = { ...env, TOKLIGENCE_MULTIPORT_MODE: "true", TOKLIGENCE_ENABLE_FACADE: "false", TOKLIGENCE_PORT: String(findFreePort()) };
+    // No OpenAI or Anthropic listener: /health is on the admin port only.
+    Object.assign(multiport, { TOKLIGENCE_OPENAI_PORT: "0", TOKLIGENCE_ANTHROPIC_PORT: "0", TOKLIGENCE_ADMIN_PORT: String(health.port) });
+    const result = await runCommand([process.execPath, MAIN, "healthcheck", "--json"], { env: multiport, timeoutMs: 30_000 });
+    expect(JSON.parse(result.stdout)).toMatchObject({ healthy: true, url: `http://127.0.0.1:${health.port}/health` });
+    expect(result.exitCode).toBe(0);
+  }, 60_000);
 });

@@ -161,6 +161,12 @@ describe("layered configuration", () => {
     expect(() => loadConfig({ configDir: noDir, env: { TOKLIGENCE_WORK_MODE: "magic" } })).toThrow(/allowed: one of auto, passthrough, translation/);
     writeFileSync(join(dir, "bad.toml"), "[server]\nportt = 1\n");
     expect(() => loadConfig({ configDir: noDir, env: {}, configFile: join(dir, "bad.toml") })).toThrow(/unknown configuration key server\.portt/);
+    // The nearest key, and where to see them all (config/README.md is not on disk for pip, npm or Docker users).
+    expect(() => loadConfig({ configDir: noDir, env: {}, configFile: join(dir, "bad.toml") })).toThrow(/server\.portt .*; did you mean server\.port\? \(`gateway config show` lists every key/);
+    writeFileSync(join(dir, "bad-provider.toml"), "[providers.deepseek]\nkind = \"openai-compatible\"\nbase_url = \"http://x/v1\"\napi_key = \"k\"\n");
+    expect(() => loadConfig({ configDir: noDir, env: {}, configFile: join(dir, "bad-provider.toml") })).toThrow(/did you mean providers\.deepseek\.api_keys\?/);
+    writeFileSync(join(dir, "far.toml"), "[nothing]\nlike_it = 1\n");
+    expect(() => loadConfig({ configDir: noDir, env: {}, configFile: join(dir, "far.toml") })).toThrow(/unknown configuration key nothing\.like_it \(from [^)]*\) \(`gateway config show`/);
     writeFileSync(join(dir, "broken.toml"), "[server\n");
     expect(() => loadConfig({ configDir: noDir, env: {}, configFile: join(dir, "broken.toml") })).toThrow(ConfigError);
     expect(() => loadConfig({ configDir: noDir, env: {}, configFile: join(dir, "missing.toml") })).toThrow(/config file not found/);

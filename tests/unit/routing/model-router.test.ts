@@ -88,6 +88,11 @@ describe("model routing", () => {
   test("routes naming an unknown provider fail at start-up", () => {
     expect(() => router({ TOKLIGENCE_ROUTES: "x*=>nowhere" })).toThrow(/provider "nowhere", which is not configured/);
   });
+
+  test("the refusal says how to declare the provider and which names exist (the README's openrouter example)", () => {
+    expect(() => router({ TOKLIGENCE_ROUTES: "claude*=>anthropic|openrouter" })).toThrow(/\(configured: openai, anthropic\); declare it in a config file as \[providers\.openrouter\] with kind and base_url/);
+    expect(() => router({ TOKLIGENCE_MODEL_ALIASES: "fast=>groq:llama-3.3-70b" })).toThrow(/names provider "groq", which is not configured \(configured: openai, anthropic\); declare it .*\[providers\.groq\]/);
+  });
 });
 
 describe("resolution cache", () => {
