@@ -23,6 +23,10 @@ function toOptionalText(value: string | null): string | null {
   return value === null ? null : toText(value);
 }
 
+function usesTokens(usage: { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWriteTokens: number }): boolean {
+  return usage.inputTokens + usage.outputTokens + usage.cacheReadTokens + usage.cacheWriteTokens > 0;
+}
+
 export function toUsageRow(entry: LedgerEntry, prices: PriceTable | null, now: Date): UsageRow {
   const usage = {
     inputTokens: toCount(entry.usage.inputTokens),
@@ -52,7 +56,9 @@ export function toUsageRow(entry: LedgerEntry, prices: PriceTable | null, now: D
     cacheWriteTokens: usage.cacheWriteTokens,
     reasoningTokens: usage.reasoningTokens,
     usageEstimated: entry.usageEstimated,
-    costMicroUsd: price ? computeCostMicroUsd(price, usage) : null,
+    // A row without tokens (a refusal, a 401, an unknown model) spent nothing: its cost is 0, not
+    // "unpriced", which would count every refused request among the usage summaries' unpriced_requests.
+    costMicroUsd: price ? computeCostMicroUsd(price, usage) : usesTokens(usage) ? null : 0,
     latencyMs: toCount(entry.latencyMs),
     ttftMs: entry.ttftMs === null ? null : toCount(entry.ttftMs),
     startedAt: entry.startedAt,
