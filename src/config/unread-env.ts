@@ -71,7 +71,7 @@ export function unreadEnvWarnings(env: Record<string, string | undefined>, confi
       continue;
     }
     const suggestion = closestName(name);
-    warnings.push(`${name} is not a variable this gateway reads${suggestion ? `; did you mean ${suggestion}?` : " (see config/README.md for the names)"}`);
+    warnings.push(`${name} is not a variable this gateway reads${suggestion ? `; did you mean ${suggestion}?` : " (any key of `gateway config show` is set by TOKLIGENCE_ and its name in capitals with __ for the dot, e.g. TOKLIGENCE_SERVER__PORT)"}`);
   }
   for (const [habit, { provider, ours }] of Object.entries(providerHabits)) {
     const keys = config.providers.find((candidate) => candidate.name === provider)?.apiKeys;

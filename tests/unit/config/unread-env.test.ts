@@ -15,7 +15,7 @@ describe("variables the gateway does not read", () => {
       "TOKLIGENCE_OPENAI_KEY is not a variable this gateway reads; did you mean TOKLIGENCE_OPENAI_API_KEY?",
       "TOKLIGENCE_UPSTREAM_CLIENT is not a variable this gateway reads; did you mean TOKLIGENCE_UPSTREAM__CLIENT?",
     ]);
-    expect(warningsFor({ TOKLIGENCE_SOMETHING_ELSE_ENTIRELY: "1" })).toEqual(["TOKLIGENCE_SOMETHING_ELSE_ENTIRELY is not a variable this gateway reads (see config/README.md for the names)"]);
+    expect(warningsFor({ TOKLIGENCE_SOMETHING_ELSE_ENTIRELY: "1" })).toEqual(["TOKLIGENCE_SOMETHING_ELSE_ENTIRELY is not a variable this gateway reads (any key of `gateway config show` is set by TOKLIGENCE_ and its name in capitals with __ for the dot, e.g. TOKLIGENCE_SERVER__PORT)"]);
   });
 
   test("a provider's own key variable is pointed at the gateway's name while the provider has no key", () => {
