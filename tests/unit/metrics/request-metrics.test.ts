@@ -6,30 +6,20 @@ import { createGatewayMetrics } from "../../../src/metrics/gateway-metrics";
 import { MemoryLedgerSink } from "../../../src/ledger/memory-sink";
 import { observingLedger } from "../../../src/metrics/observing-ledger";
 import { createSilentLogger } from "../../../src/log/logger";
+import { makeLedgerEntry } from "../../support/ledger-entries";
 import { parseExposition, sampleValue, samplesOf } from "../../support/prometheus-text";
 
+/** The shared test row, with the figures these tests read (cached input, reasoning, a known key and user). */
 function row(overrides: Partial<LedgerEntry> = {}): LedgerEntry {
-  return {
+  return makeLedgerEntry({
     requestId: "req_1",
-    clientRequestId: null,
     startedAt: new Date(0),
     userId: 7,
     apiKeyId: 9,
-    endpoint: "/v1/chat/completions",
-    clientProtocol: "openai-chat",
-    modelRequested: "gpt-4o",
-    modelServed: "gpt-4o",
-    provider: "openai",
-    upstreamProtocol: "openai-chat",
-    stream: false,
-    status: 200,
-    errorCode: null,
     usage: { inputTokens: 1000, outputTokens: 100, cacheReadTokens: 400, cacheWriteTokens: 0, reasoningTokens: 20 },
-    usageEstimated: false,
     latencyMs: 800,
-    ttftMs: null,
     ...overrides,
-  };
+  });
 }
 
 const sources = { requestsInFlight: () => 2, upstreamCallsInFlight: () => 1, ledger: new MemoryLedgerSink(), version: "9.9.9", commit: "c0ffee" };
