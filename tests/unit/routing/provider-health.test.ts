@@ -192,3 +192,17 @@ describe("attempt order", () => {
     expect(health.orderTargets(route)).toBe(route);
   });
 });
+
+describe("configuration", () => {
+  test("defaults: three failures, 30 s; routing.cooldown_failures = 0 builds no tracker (every request tries the route in order)", async () => {
+    const { loadConfig } = await import("../../../src/config/load");
+    const { buildProxyDeps } = await import("../../../src/gateway");
+    const { createSilentLogger } = await import("../../../src/log/logger");
+    const defaults = loadConfig({ configDir: "/nonexistent", env: {} }).config;
+    expect(defaults.routing).toMatchObject({ cooldownFailures: 3, cooldownSeconds: 30 });
+    expect(buildProxyDeps(defaults, createSilentLogger()).providerHealth).toBeInstanceOf(ProviderHealth);
+    const off = loadConfig({ configDir: "/nonexistent", env: { TOKLIGENCE_ROUTING__COOLDOWN_FAILURES: "0" } }).config;
+    expect(buildProxyDeps(off, createSilentLogger()).providerHealth).toBeUndefined();
+    expect(() => loadConfig({ configDir: "/nonexistent", env: { TOKLIGENCE_ROUTING__COOLDOWN_SECONDS: "0" } })).toThrow(/routing\.cooldown_seconds/);
+  });
+});
