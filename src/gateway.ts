@@ -9,6 +9,7 @@ import type { LedgerSink } from "./ledger/types";
 import type { Logger } from "./log/logger";
 import { KeyRing } from "./providers/key-ring";
 import type { ProxyDeps } from "./proxy/types";
+import { ProviderHealth } from "./routing/provider-health";
 import { ModelRouter } from "./routing/router";
 import { findTranslator } from "./translate/registry";
 import { estimateAnthropicInputTokensLazily } from "./protocols/anthropic/count-tokens-lazy";
@@ -117,6 +118,7 @@ export function buildProxyDeps(config: GatewayConfig, logger: Logger, services: 
   const keyRings = new Map(config.providers.map((provider) => [provider.name, new KeyRing(provider.apiKeys)]));
   const ledger = services.ledger ?? new MemoryLedgerSink();
   const drain = new DrainTracker();
+  const providerHealth = createProviderHealth(config, logger);
   // One registry per process, shared by every listener; off, the proxy writes straight to the
   // ledger and nothing is counted.
   const metrics = config.metrics.enabled
@@ -124,6 +126,7 @@ export function buildProxyDeps(config: GatewayConfig, logger: Logger, services: 
         prices: services.prices ?? null,
         maxSeries: config.metrics.maxSeries,
         sources: { requestsInFlight: () => drain.requestsInFlight, upstreamCallsInFlight, ledger, version: gatewayVersion, commit: gatewayCommit },
+        ...(providerHealth ? { cooldowns: { providers: config.providers.map((provider) => provider.name), isCooling: (name: string) => providerHealth.isCooling(name) } } : {}),
       })
     : undefined;
   return {
@@ -141,7 +144,14 @@ export function buildProxyDeps(config: GatewayConfig, logger: Logger, services: 
     background: services.background ?? new BackgroundRuns({ ...DEFAULT_BACKGROUND_POLLING, ...config.responses.backgroundPolling }),
     ...(services.limits ? { limits: services.limits } : {}),
     ...(metrics ? { metrics } : {}),
+    ...(providerHealth ? { providerHealth } : {}),
   };
+}
+
+/** Provider cooldowns, this process's own (routing/provider-health.ts); none when `routing.cooldown_failures = 0`. */
+function createProviderHealth(config: GatewayConfig, logger: Logger): ProviderHealth | undefined {
+  if (config.routing.cooldownFailures === 0) return undefined;
+  return new ProviderHealth({ failuresToTrip: config.routing.cooldownFailures, cooldownMs: config.routing.cooldownSeconds * 1000, log: logger });
 }
 
 /** Start the gateway's listeners. Port 0 in single-port mode picks a free port (tests). */

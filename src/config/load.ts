@@ -151,7 +151,15 @@ function buildConfig(entries: Map<string, SourcedValue>, environment: string): G
     ledger: { pricesFile: validatePricesFile(get<string>("ledger.prices_file") ? expandHome(get("ledger.prices_file")) : "", entries.get("ledger.prices_file")?.source ?? "built-in defaults") },
     limits: { defaultOutputTokens: get("limits.default_output_tokens"), reservationTtlSeconds: get("limits.reservation_ttl_seconds"), ...redisRatesOf(get, entries) },
     responses: { storeRetentionHours: get("responses.store_retention_hours"), backgroundPolling: backgroundPollingOf(get, entries) },
-    routing: { routes: get("routing.routes"), aliases: get("routing.aliases"), smallModel: get("routing.small_model"), bigModel: get("routing.big_model"), listUpstreamModels: get("routing.list_upstream_models") },
+    routing: {
+      routes: get("routing.routes"),
+      aliases: get("routing.aliases"),
+      smallModel: get("routing.small_model"),
+      bigModel: get("routing.big_model"),
+      listUpstreamModels: get("routing.list_upstream_models"),
+      cooldownFailures: get("routing.cooldown_failures"),
+      cooldownSeconds: get("routing.cooldown_seconds"),
+    },
     providers: buildProviders(entries),
     agents: buildAgentsConfig(get),
   };

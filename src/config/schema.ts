@@ -85,6 +85,10 @@ export const fixedKeys: Record<string, KeySpec> = {
   "routing.small_model": str,
   "routing.big_model": str,
   "routing.list_upstream_models": bool,
+  // Provider cooldowns (src/routing/provider-health.ts): failures in a row before a provider is
+  // tried last, 0 = off; and the first cooldown's length (it doubles on each repeated trip).
+  "routing.cooldown_failures": { type: { kind: "int", min: 0, max: 1000 } },
+  "routing.cooldown_seconds": positive(3600),
   // Agent helpers (src/agents): duplicate tool-call detection, shell normalisation, tool mapping.
   "agents.tool_loop_detection": bool,
   "agents.tool_loop_warn_at": positive(1000),

@@ -95,7 +95,11 @@ export interface GatewayConfig {
    * creation it is followed at all (BackgroundPolling; the orphan sweep's period stays built in).
    */
   responses: { storeRetentionHours: number; backgroundPolling: { firstDelayMs: number; maxDelayMs: number; limitMs: number } };
-  routing: { routes: string[]; aliases: string[]; smallModel: string; bigModel: string; listUpstreamModels: boolean };
+  /**
+   * `cooldownFailures`: failures in a row that set a provider aside (0: cooldowns off);
+   * `cooldownSeconds`: the first cooldown, doubled on each repeated trip (routing/provider-health.ts).
+   */
+  routing: { routes: string[]; aliases: string[]; smallModel: string; bigModel: string; listUpstreamModels: boolean; cooldownFailures: number; cooldownSeconds: number };
   providers: ProviderConfig[];
   agents: AgentsConfig;
 }

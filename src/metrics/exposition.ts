@@ -5,7 +5,7 @@
  * cumulative `_bucket{le="…"}` samples ending with `+Inf`, then `_sum` and `_count`.
  * Runs only when scraped; nothing here is on a request's path.
  */
-import type { CounterMetric, HistogramMetric, MetricsRegistry, ReadGauge, RegisteredMetric } from "./registry";
+import type { CounterMetric, HistogramMetric, MetricsRegistry, ReadGauge, ReadGaugeFamily, RegisteredMetric } from "./registry";
 
 export const EXPOSITION_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
@@ -32,6 +32,7 @@ export function renderExposition(registry: MetricsRegistry): string {
 
 function renderMetric(metric: RegisteredMetric, lines: string[]): void {
   if ("read" in metric) return renderGauge(metric, lines);
+  if ("samples" in metric) return renderGaugeFamily(metric, lines);
   pushHeader(metric, lines);
   if (metric.type === "histogram") renderHistogram(metric as HistogramMetric, lines);
   else renderCounter(metric as CounterMetric, lines);
@@ -55,6 +56,18 @@ function renderGauge(gauge: ReadGauge, lines: string[]): void {
   if (value === undefined) return;
   pushHeader(gauge, lines);
   lines.push(`${gauge.name}${braces(gauge.labelPairs)} ${formatSampleValue(value)}`);
+}
+
+/** Samples whose source cannot tell are left out; a family with none left is left out whole. */
+function renderGaugeFamily(family: ReadGaugeFamily, lines: string[]): void {
+  let headed = false;
+  for (const sample of family.samples) {
+    const value = sample.read();
+    if (value === undefined) continue;
+    if (!headed) pushHeader(family, lines);
+    headed = true;
+    lines.push(`${family.name}${braces(sample.labelPairs)} ${formatSampleValue(value)}`);
+  }
 }
 
 function renderHistogram(metric: HistogramMetric, lines: string[]): void {

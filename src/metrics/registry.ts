@@ -215,7 +215,25 @@ export interface ReadGauge {
   read(): number | undefined;
 }
 
-export type RegisteredMetric = CounterMetric | HistogramMetric | ReadGauge;
+/**
+ * Gauges of one name, one per fixed label set (a value per configured provider), read when
+ * scraped: one HELP and TYPE for them all, as the text format requires of a metric's samples.
+ */
+export interface GaugeFamilyDefinition {
+  name: string;
+  help: string;
+  /** Each sample's labels and how to read its value (undefined leaves the sample out). */
+  samples: ReadonlyArray<{ labels: Record<string, string>; read(): number | undefined }>;
+}
+
+export interface ReadGaugeFamily {
+  readonly type: "gauge";
+  readonly name: string;
+  readonly help: string;
+  readonly samples: ReadonlyArray<{ readonly labelPairs: string; read(): number | undefined }>;
+}
+
+export type RegisteredMetric = CounterMetric | HistogramMetric | ReadGauge | ReadGaugeFamily;
 
 /** The metrics of one gateway process, in registration order (the order they are rendered in). */
 export class MetricsRegistry {
@@ -231,11 +249,18 @@ export class MetricsRegistry {
   }
 
   gauge(definition: GaugeDefinition): void {
-    if (!METRIC_NAME.test(definition.name)) throw new Error(`invalid metric name ${JSON.stringify(definition.name)}`);
     const labels = definition.labels ?? {};
-    const names = Object.keys(labels);
-    for (const label of names) if (!LABEL_NAME.test(label) || label.startsWith("__")) throw new Error(`invalid label name ${JSON.stringify(label)} on ${definition.name}`);
-    this.register({ type: definition.type ?? "gauge", name: definition.name, help: definition.help, labelPairs: renderLabelPairs(names, Object.values(labels)), read: definition.read });
+    checkGaugeNames(definition.name, labels);
+    this.register({ type: definition.type ?? "gauge", name: definition.name, help: definition.help, labelPairs: renderLabelPairs(Object.keys(labels), Object.values(labels)), read: definition.read });
+  }
+
+  gaugeFamily(definition: GaugeFamilyDefinition): void {
+    checkGaugeNames(definition.name, {});
+    const samples = definition.samples.map(({ labels, read }) => {
+      checkGaugeNames(definition.name, labels);
+      return { labelPairs: renderLabelPairs(Object.keys(labels), Object.values(labels)), read };
+    });
+    this.register({ type: "gauge", name: definition.name, help: definition.help, samples });
   }
 
   all(): readonly RegisteredMetric[] {
@@ -248,4 +273,9 @@ export class MetricsRegistry {
     this.metrics.push(metric);
     return metric;
   }
+}
+
+function checkGaugeNames(name: string, labels: Record<string, string>): void {
+  if (!METRIC_NAME.test(name)) throw new Error(`invalid metric name ${JSON.stringify(name)}`);
+  for (const label of Object.keys(labels)) if (!LABEL_NAME.test(label) || label.startsWith("__")) throw new Error(`invalid label name ${JSON.stringify(label)} on ${name}`);
 }

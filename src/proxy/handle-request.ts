@@ -13,6 +13,7 @@ import { asksForResponsesFeature, serveResponsesFeature } from "./responses-feat
 import { echoClientModel } from "./echo-model";
 import { LedgerRecorder, type UsageEstimate } from "./ledger-recorder";
 import { upstreamOperationFor, wantsStream } from "./operation";
+import { providerFailureOf } from "./provider-failure";
 import { readAll, sendAttempt, UpstreamFailure } from "./send-attempt";
 import { streamToClient } from "./stream-to-client";
 import type { ModelRequest, ProxyDeps } from "./types";
@@ -54,8 +55,12 @@ async function serveModelRequest(request: ModelRequest, deps: ProxyDeps): Promis
     if (request.principal.limits && deps.limits) recorder.admit(request.preAdmission?.take() ?? (await deps.limits.admit(request, route, exchange?.bodyForEstimate())));
     const stream = wantsStream(request.operation, request.body);
     let lastFailure: UpstreamFailure | GatewayError | undefined;
-    for (const [position, target] of route.targets.entries()) {
-      const isLast = position === route.targets.length - 1;
+    const health = deps.providerHealth;
+    // Providers cooling down after failures go last (routing/provider-health.ts); while none
+    // does, this is route.targets itself.
+    const targets = health ? health.orderTargets(route.targets) : route.targets;
+    for (const [position, target] of targets.entries()) {
+      const isLast = position === targets.length - 1;
       recorder.setTarget(target, upstreamOperationFor(request.operation, target.upstreamProtocol));
       let attempt: PreparedAttempt;
       let attemptRequest = request;
@@ -71,13 +76,17 @@ async function serveModelRequest(request: ModelRequest, deps: ProxyDeps): Promis
       if (request.operation === "anthropic-count-tokens" && target.upstreamProtocol !== "anthropic" && target.provider !== "loopback") {
         return await respondTokenEstimate(request, deps, recorder);
       }
+      // After its cooldown, one request probes a provider; it gives the probe back however it ends.
+      const probe = health?.beginAttempt(target.providerName) ?? false;
       try {
         const answer = await sendAttempt(attemptRequest, attempt, deps);
         if (stream) {
           refuseNonEventStream(answer.call, attempt);
           const firstChunk = await readFirstChunk(answer.call.readBody());
+          health?.recordSuccess(target.providerName);
           return streamToClient({ request: attemptRequest, deps, attempt, call: answer.call, body: firstChunk, recorder, log, exchange });
         }
+        health?.recordSuccess(target.providerName);
         if (attempt.collectStream) return await respondCollected(attemptRequest, attempt, answer.call, recorder, exchange);
         return await respondWhole(attemptRequest, attempt, await readAll(answer.call), recorder, exchange);
       } catch (error) {
@@ -86,8 +95,15 @@ async function serveModelRequest(request: ModelRequest, deps: ProxyDeps): Promis
         if (gatewayError.status === 499) throw gatewayError; // the client left: nothing to fail over for
         log.warn({ provider: target.providerName, model: target.upstreamModel, code: gatewayError.code, status: gatewayError.status }, `upstream attempt failed: ${gatewayError.message}`);
         lastFailure = failure;
-        if (!isLast && gatewayError.retryable) continue;
+        const counted = health && providerFailureOf(failure);
+        if (counted) health.recordFailure(target.providerName, counted);
+        if (!isLast && gatewayError.retryable) {
+          deps.metrics?.countFailover(target.providerName, targets[position + 1]!.providerName);
+          continue;
+        }
         break;
+      } finally {
+        if (probe) health!.endProbe(target.providerName);
       }
     }
     return respondFailure(request, lastFailure ?? new GatewayError("upstream_error", 502, "no upstream answered"), recorder, stop);

@@ -14,6 +14,7 @@ import type { Admission, RequestLimits } from "../limits/request-limits";
 import type { AbandonableCall } from "../upstream/client";
 import type { PreAdmission } from "./background-admission";
 import type { GatewayMetrics } from "../metrics/gateway-metrics";
+import type { ProviderHealth } from "../routing/provider-health";
 
 /** What the proxy needs from the composition root (no module-level state, house rule 6). */
 export interface ProxyDeps {
@@ -43,6 +44,11 @@ export interface ProxyDeps {
    * reach `ledger`, which is then wrapped to do so (metrics/observing-ledger.ts).
    */
   metrics?: GatewayMetrics;
+  /**
+   * Provider cooldowns: failing providers are tried last for a while (this process's own view;
+   * absent when `routing.cooldown_failures = 0`).
+   */
+  providerHealth?: ProviderHealth;
 }
 
 /** One model request as the HTTP layer hands it over (body parsed once, envelope checked). */

@@ -28,6 +28,10 @@ for (const client of ["auto", "fetch"] as const) {
         TOKLIGENCE_UPSTREAM__IDLE_TIMEOUT_MS: "400",
         TOKLIGENCE_SERVER__KEEPALIVE_INTERVAL_MS: "100",
         TOKLIGENCE_UPSTREAM__CLIENT: client,
+        // Each test scripts one fault for one request; cooldowns would send later requests past
+        // the faulted provider, leaving its scripts queued. They have tests of their own
+        // (provider-cooldowns.test.ts).
+        TOKLIGENCE_ROUTING__COOLDOWN_FAILURES: "0",
       });
     });
     afterAll(async () => {

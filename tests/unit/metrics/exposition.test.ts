@@ -95,3 +95,20 @@ describe("cardinality guard", () => {
     expect(sampleValue(folded, "demo_requests_total", { endpoint: OTHER_LABEL_VALUE, model: OTHER_LABEL_VALUE, status: OTHER_LABEL_VALUE })).toBeGreaterThan(0);
   });
 });
+
+describe("gauge families", () => {
+  test("one HELP and TYPE for every sample of the name; samples that cannot tell are left out, and an empty family whole", () => {
+    const registry = new MetricsRegistry();
+    const cooling = new Set(["alpha"]);
+    registry.gaugeFamily({
+      name: "demo_provider_cooldown",
+      help: "Cooling.",
+      samples: ["alpha", "beta", "gone"].map((provider) => ({ labels: { provider }, read: () => (provider === "gone" ? undefined : cooling.has(provider) ? 1 : 0) })),
+    });
+    registry.gaugeFamily({ name: "demo_empty", help: "Nothing to tell.", samples: [{ labels: { provider: "x" }, read: () => undefined }] });
+    const text = renderExposition(registry);
+    expect(text).toBe('# HELP demo_provider_cooldown Cooling.\n# TYPE demo_provider_cooldown gauge\ndemo_provider_cooldown{provider="alpha"} 1\ndemo_provider_cooldown{provider="beta"} 0\n');
+    expect(() => registry.gaugeFamily({ name: "demo_provider_cooldown", help: "again", samples: [] })).toThrow(/registered twice/);
+    expect(() => registry.gaugeFamily({ name: "bad name", help: "x", samples: [] })).toThrow(/invalid metric name/);
+  });
+});

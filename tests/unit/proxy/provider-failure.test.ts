@@ -1,0 +1,28 @@
+import { describe, expect, test } from "bun:test";
+import { errorFromUpstreamStatus, GatewayError } from "../../../src/errors/gateway-error";
+import { providerFailureOf } from "../../../src/proxy/provider-failure";
+import { UpstreamFailure } from "../../../src/proxy/send-attempt";
+
+const answered = (status: number, retryAfter?: number) => new UpstreamFailure(errorFromUpstreamStatus(status, "upstream said no", retryAfter === undefined ? {} : { retryAfter }));
+
+describe("which failed attempts count against their provider", () => {
+  test("our own deadline is a timeout (trips at once); an upstream's own 504 or 408 answer is an ordinary failure", () => {
+    expect(providerFailureOf(new GatewayError("upstream_timeout", 504, "upstream alpha did not answer within 400 ms"))).toEqual({ kind: "timeout", reason: "upstream_timeout (504)" });
+    expect(providerFailureOf(answered(504))).toEqual({ kind: "error", reason: "upstream_timeout (504)" });
+    expect(providerFailureOf(answered(408))).toMatchObject({ kind: "error" });
+  });
+
+  test("connect failures, 5xx and 429 count; a 429 carries its retry-after", () => {
+    expect(providerFailureOf(new GatewayError("upstream_connect_failed", 502, "cannot reach upstream alpha: ECONNREFUSED"))).toEqual({ kind: "error", reason: "upstream_connect_failed (502)" });
+    for (const status of [500, 502, 503, 529]) expect(providerFailureOf(answered(status))).toMatchObject({ kind: "error" });
+    expect(providerFailureOf(answered(429, 12))).toEqual({ kind: "error", reason: "upstream_rate_limited (429)", retryAfterSeconds: 12 });
+    expect(providerFailureOf(answered(429))).toEqual({ kind: "error", reason: "upstream_rate_limited (429)" });
+  });
+
+  test("the client's own errors, a client that left, and the gateway's own faults do not", () => {
+    for (const status of [400, 401, 403, 404, 413, 422]) expect(providerFailureOf(answered(status))).toBeUndefined();
+    expect(providerFailureOf(new GatewayError("upstream_error", 499, "client closed the request"))).toBeUndefined();
+    expect(providerFailureOf(new GatewayError("internal_error", 500, "internal gateway error"))).toBeUndefined();
+    expect(providerFailureOf(new GatewayError("upstream_quota_exceeded", 429, "insufficient_quota"))).toBeUndefined();
+  });
+});
