@@ -14,6 +14,7 @@ import type { Admission, RequestLimits } from "../limits/request-limits";
 import type { AbandonableCall } from "../upstream/client";
 import type { PreAdmission } from "./background-admission";
 import type { GatewayMetrics } from "../metrics/gateway-metrics";
+import type { ModelCapabilityTable } from "./model-capability-table";
 
 /** What the proxy needs from the composition root (no module-level state, house rule 6). */
 export interface ProxyDeps {
@@ -31,6 +32,11 @@ export interface ProxyDeps {
   background?: BackgroundRuns;
   /** Open streams and unwritten ledger rows, which a graceful stop settles before closing the ledger. */
   drain: DrainTracker;
+  /**
+   * What each upstream model takes, for translated requests (the family table). Absent:
+   * encoders read the family table themselves and log each adjustment as a warning.
+   */
+  capabilities?: ModelCapabilityTable;
   /** Budgets and rate limits of keys and users that have them (absent without a database). */
   limits?: RequestLimits;
   /**

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import type { Protocol } from "../../../src/canonical/types";
+import { ModelCapabilityTable } from "../../../src/proxy/model-capability-table";
 import { outputCapOf } from "../../../src/translate/model-capabilities";
 import { findTranslator } from "../../../src/translate/registry";
 import type { TranslationContext } from "../../../src/translate/types";
@@ -111,5 +112,17 @@ describe("output caps", () => {
     expect(chat("my-self-hosted-model", { max_tokens: 200_000 }, { maxOutputTokens: 16_000 }).out.max_tokens).toBe(16_000);
     expect(chat("claude-3-5-haiku-latest", { max_tokens: 200_000 }, { maxOutputTokens: 16_000 }).out.max_tokens).toBe(8_192);
     expect(outputCapOf(makeContext("openai-chat", "anthropic", { upstreamModel: "claude-opus-4-1", maxOutputTokens: 20_000 }))).toBe(20_000);
+  });
+});
+
+describe("the proxy's table", () => {
+  test("each limit is told once per provider and model", () => {
+    const table = new ModelCapabilityTable();
+    expect(table.isFirstNotice("anthropic", "claude-3-5-haiku-latest", "thinking left out")).toBe(true);
+    expect(table.isFirstNotice("anthropic", "claude-3-5-haiku-latest", "thinking left out")).toBe(false);
+    expect(table.isFirstNotice("openrouter", "claude-3-5-haiku-latest", "thinking left out")).toBe(true);
+    expect(table.isFirstNotice("anthropic", "claude-3-haiku-20240307", "thinking left out")).toBe(true);
+    expect(table.resolve("claude-3-5-haiku-latest")).toEqual({ thinking: "none", maxOutputTokens: 8_192 });
+    expect(table.resolve("something-else")).toEqual({});
   });
 });
