@@ -113,6 +113,17 @@ describe("output caps", () => {
     expect(chat("claude-3-5-haiku-latest", { max_tokens: 200_000 }, { maxOutputTokens: 16_000 }).out.max_tokens).toBe(8_192);
     expect(outputCapOf(makeContext("openai-chat", "anthropic", { upstreamModel: "claude-opus-4-1", maxOutputTokens: 20_000 }))).toBe(20_000);
   });
+
+  test("OpenAI upstreams: Claude Code's 32k on gpt-4o is lowered to 16,384; reasoning left out for models without it", () => {
+    const toChat = translate("anthropic", "openai-chat", "gpt-4o", { max_tokens: 32_000, messages: [{ role: "user", content: "x" }], thinking: { type: "enabled", budget_tokens: 8_000 } }, { providerName: "openai" });
+    expect(toChat.out.max_completion_tokens).toBe(16_384);
+    expect(toChat.out.reasoning_effort).toBeUndefined();
+    expect(toChat.notices).toEqual(["reasoning_effort left out: the model does not support reasoning"]);
+    const toResponses = translate("anthropic", "openai-responses", "gpt-4.1", { max_tokens: 64_000, messages: [{ role: "user", content: "x" }], thinking: { type: "enabled", budget_tokens: 8_000 } });
+    expect(toResponses.out.max_output_tokens).toBe(32_768);
+    expect(toResponses.out.reasoning).toBeUndefined();
+    expect(translate("anthropic", "openai-responses", "gpt-5-codex", { max_tokens: 64_000, messages: [{ role: "user", content: "x" }], thinking: { type: "enabled", budget_tokens: 8_000 } }).out.reasoning).toEqual({ effort: "medium", summary: "auto" });
+  });
 });
 
 describe("the proxy's table", () => {
