@@ -138,7 +138,7 @@ export function buildProxyDeps(config: GatewayConfig, logger: Logger, services: 
     // Without a database nothing is kept, and previous_response_id resolves only at OpenAI itself.
     responses: services.responses ?? createResponseStore({ retentionHours: 0, logger }),
     drain,
-    capabilities: new ModelCapabilityTable(),
+    capabilities: new ModelCapabilityTable(config.models),
     // Tests pass their own (short polling); the configured schedule otherwise.
     background: services.background ?? new BackgroundRuns({ ...DEFAULT_BACKGROUND_POLLING, ...config.responses.backgroundPolling }),
     ...(services.limits ? { limits: services.limits } : {}),

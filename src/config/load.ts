@@ -5,6 +5,7 @@ import { coerceValue } from "./coerce";
 import { ConfigError, type Layer, loadConfigDirectory, loadEmbeddedDefaults, loadEnvironment, loadFlags, loadTomlFile, mergeLayers } from "./layers";
 import { findKeySpec } from "./schema";
 import { buildProviders } from "./providers";
+import { buildModelOverrides } from "./models";
 import { unreadEnvWarnings } from "./unread-env";
 import { missingOverlayWarning } from "./missing-overlay";
 import { resolveEnvReference, type UnsetReference, unsetReferencesMessage } from "./env-references";
@@ -139,6 +140,7 @@ function buildConfig(entries: Map<string, SourcedValue>, environment: string): G
     responses: { storeRetentionHours: get("responses.store_retention_hours"), backgroundPolling: backgroundPollingOf(get, entries) },
     routing: { routes: get("routing.routes"), aliases: get("routing.aliases"), smallModel: get("routing.small_model"), bigModel: get("routing.big_model"), listUpstreamModels: get("routing.list_upstream_models") },
     providers: buildProviders(entries),
+    models: buildModelOverrides(entries),
     agents: buildAgentsConfig(get),
   };
 }

@@ -33,8 +33,8 @@ export interface ProxyDeps {
   /** Open streams and unwritten ledger rows, which a graceful stop settles before closing the ledger. */
   drain: DrainTracker;
   /**
-   * What each upstream model takes, for translated requests (the family table). Absent:
-   * encoders read the family table themselves and log each adjustment as a warning.
+   * What each upstream model takes, for translated requests (family table and `[models]`
+   * entries). Absent: encoders use the family table alone and log each adjustment as a warning.
    */
   capabilities?: ModelCapabilityTable;
   /** Budgets and rate limits of keys and users that have them (absent without a database). */

@@ -1,3 +1,4 @@
+import type { ModelOverride } from "../config/types";
 import { findModelFamily } from "./model-families";
 import type { TranslationContext } from "./types";
 
@@ -24,6 +25,20 @@ export interface ModelCapabilities {
 }
 
 export type ThinkingSupport = "none" | "budget-only" | "budget-or-adaptive" | "adaptive-only";
+
+/**
+ * The family's capabilities with the operator's entry over them. `thinking = true` keeps the
+ * family's form when it has one (else: either form, as the client asked); `false` leaves
+ * reasoning out.
+ */
+export function applyModelOverride(base: ModelCapabilities, override: Omit<ModelOverride, "pattern"> | undefined): ModelCapabilities {
+  if (!override) return base;
+  const merged = { ...base };
+  if (override.maxOutputTokens !== undefined) merged.maxOutputTokens = override.maxOutputTokens;
+  if (override.thinking === false) merged.thinking = "none";
+  if (override.thinking === true) merged.thinking = base.thinking && base.thinking !== "none" ? base.thinking : "budget-or-adaptive";
+  return merged;
+}
 
 const UNKNOWN: ModelCapabilities = Object.freeze({});
 

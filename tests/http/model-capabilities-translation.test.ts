@@ -17,7 +17,7 @@ const logLines: Array<Record<string, unknown>> = [];
 beforeAll(async () => {
   mock = await startMockUpstream();
   const logger = pino({ level: "debug" }, { write: (line: string) => void logLines.push(JSON.parse(line)) });
-  gw = await startTestGateway(mock, { TOKLIGENCE_ROUTES: "claude*=>anthropic" }, {}, logger);
+  gw = await startTestGateway(mock, { TOKLIGENCE_ROUTES: "claude*=>anthropic,local_*=>anthropic", TOKLIGENCE_MODELS__LOCAL_CLAUDE__MAX_OUTPUT_TOKENS: "2000" }, {}, logger);
   openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: "x", maxRetries: 0 });
 });
 afterAll(async () => {
@@ -65,6 +65,12 @@ describe("output caps above the model's maximum", () => {
     expect(lastAnthropicBody().max_tokens).toBe(8_192);
     expect(noticesAbout("max_tokens lowered").every((line) => line.level === 20)).toBe(true);
     expect(noticesAbout("max_tokens lowered").length).toBeGreaterThan(0);
+  });
+
+  test("a Chat client's cap on a model the operator configured under [models] is lowered to the configured maximum", async () => {
+    const completion = await openai.chat.completions.create({ model: "local_claude", messages: [{ role: "user", content: "hi" }], max_tokens: 10_000 });
+    expect(completion.choices[0]!.finish_reason).toBe("stop");
+    expect(lastAnthropicBody()).toMatchObject({ model: "local_claude", max_tokens: 2_000 });
   });
 });
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "bun:test";
 import type { Protocol } from "../../../src/canonical/types";
 import { ModelCapabilityTable } from "../../../src/proxy/model-capability-table";
-import { outputCapOf } from "../../../src/translate/model-capabilities";
+import { applyModelOverride, outputCapOf } from "../../../src/translate/model-capabilities";
 import { findTranslator } from "../../../src/translate/registry";
 import type { TranslationContext } from "../../../src/translate/types";
 import { makeContext } from "./support";
@@ -126,14 +126,40 @@ describe("output caps", () => {
   });
 });
 
-describe("the proxy's table", () => {
+describe("the operator's [models] entries over the family table", () => {
+  test("thinking = false leaves reasoning out, true gives an unknown model either form; max_output_tokens replaces the family's", () => {
+    expect(applyModelOverride({ thinking: "budget-only", maxOutputTokens: 64_000 }, { thinking: false })).toEqual({ thinking: "none", maxOutputTokens: 64_000 });
+    expect(applyModelOverride({}, { thinking: true, maxOutputTokens: 32_768 })).toEqual({ thinking: "budget-or-adaptive", maxOutputTokens: 32_768 });
+    expect(applyModelOverride({ thinking: "adaptive-only" }, { thinking: true })).toEqual({ thinking: "adaptive-only" });
+    expect(applyModelOverride({ thinking: "none", maxOutputTokens: 8_192 }, { thinking: true })).toEqual({ thinking: "budget-or-adaptive", maxOutputTokens: 8_192 });
+  });
+
+  test("entries match the upstream name exactly (any case) or by pattern, exact first; unknown names keep the table's answer", () => {
+    const table = new ModelCapabilityTable([
+      { pattern: "my-qwen*", maxOutputTokens: 32_768, thinking: false },
+      { pattern: "My-Qwen-Large", maxOutputTokens: 65_536 },
+      { pattern: "claude-opus-9*", maxOutputTokens: 256_000, thinking: true },
+    ]);
+    expect(table.resolve("my-qwen-small")).toEqual({ thinking: "none", maxOutputTokens: 32_768 });
+    expect(table.resolve("my-qwen-large")).toEqual({ maxOutputTokens: 65_536 });
+    expect(table.resolve("claude-opus-9")).toEqual({ thinking: "budget-or-adaptive", maxOutputTokens: 256_000 });
+    expect(table.resolve("claude-3-5-haiku-latest")).toEqual({ thinking: "none", maxOutputTokens: 8_192 });
+    expect(table.resolve("something-else")).toEqual({});
+  });
+
+  test("a configured model's limits reach the encoder through the context", () => {
+    const capabilities = new ModelCapabilityTable([{ pattern: "local-llm", maxOutputTokens: 4_000, thinking: false }]).resolve("local-llm");
+    const { out, notices } = chat("local-llm", { max_tokens: 10_000, reasoning_effort: "high" }, { capabilities });
+    expect(out.max_tokens).toBe(4_000);
+    expect(out.thinking).toBeUndefined();
+    expect(notices).toHaveLength(1);
+  });
+
   test("each limit is told once per provider and model", () => {
-    const table = new ModelCapabilityTable();
+    const table = new ModelCapabilityTable([]);
     expect(table.isFirstNotice("anthropic", "claude-3-5-haiku-latest", "thinking left out")).toBe(true);
     expect(table.isFirstNotice("anthropic", "claude-3-5-haiku-latest", "thinking left out")).toBe(false);
     expect(table.isFirstNotice("openrouter", "claude-3-5-haiku-latest", "thinking left out")).toBe(true);
     expect(table.isFirstNotice("anthropic", "claude-3-haiku-20240307", "thinking left out")).toBe(true);
-    expect(table.resolve("claude-3-5-haiku-latest")).toEqual({ thinking: "none", maxOutputTokens: 8_192 });
-    expect(table.resolve("something-else")).toEqual({});
   });
 });
