@@ -16,6 +16,7 @@ import { estimateAnthropicInputTokensLazily } from "./protocols/anthropic/count-
 import { createResponseStore, type ResponseStore } from "./responses-store/service";
 import { BackgroundRuns, DEFAULT_BACKGROUND_POLLING } from "./proxy/background-runs";
 import { DrainTracker } from "./proxy/drain-tracker";
+import { ModelCapabilityTable } from "./proxy/model-capability-table";
 import { describeListenError } from "./http/listen-error";
 import { sweepOrphanedBackground } from "./proxy/native-background";
 import type { RequestLimits } from "./limits/request-limits";
@@ -140,6 +141,7 @@ export function buildProxyDeps(config: GatewayConfig, logger: Logger, services: 
     // Without a database nothing is kept, and previous_response_id resolves only at OpenAI itself.
     responses: services.responses ?? createResponseStore({ retentionHours: 0, logger }),
     drain,
+    capabilities: new ModelCapabilityTable(config.models),
     // Tests pass their own (short polling); the configured schedule otherwise.
     background: services.background ?? new BackgroundRuns({ ...DEFAULT_BACKGROUND_POLLING, ...config.responses.backgroundPolling }),
     ...(services.limits ? { limits: services.limits } : {}),

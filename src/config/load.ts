@@ -5,6 +5,7 @@ import { coerceValue } from "./coerce";
 import { ConfigError, type Layer, loadConfigDirectory, loadEmbeddedDefaults, loadEnvironment, loadFlags, loadTomlFile, mergeLayers } from "./layers";
 import { findKeySpec, fixedKeys, providerKeys } from "./schema";
 import { buildProviders } from "./providers";
+import { buildModelOverrides } from "./models";
 import { editDistance, unreadEnvWarnings } from "./unread-env";
 import { missingOverlayWarning } from "./missing-overlay";
 import { resolveEnvReference, type UnsetReference, unsetReferencesMessage } from "./env-references";
@@ -161,6 +162,7 @@ function buildConfig(entries: Map<string, SourcedValue>, environment: string): G
       cooldownSeconds: get("routing.cooldown_seconds"),
     },
     providers: buildProviders(entries),
+    models: buildModelOverrides(entries),
     agents: buildAgentsConfig(get),
   };
 }

@@ -119,11 +119,27 @@ export const providerKeys: Record<string, KeySpec> = {
   headers: { type: { kind: "stringList" }, secret: true },
 };
 
+/**
+ * Keys of each `[models."<name or pattern>"]` table: what the operator states about a model the
+ * built-in family table (src/translate/model-families.ts) does not know, or knows wrongly.
+ */
+export const modelKeys: Record<string, KeySpec> = {
+  /** The model's largest output: translated requests asking more are lowered to it. */
+  max_output_tokens: positive(),
+  /** Whether the model takes thinking / reasoning parameters at all. */
+  thinking: bool,
+};
+
+/** `models.<name>.<key>`: the name may hold dots (`llama-3.3-70b`), so the key is the last part. */
+export const MODEL_KEY_PATTERN = /^models\.(.+)\.([a-z_]+)$/;
+
 /** The spec for a dotted key, or undefined when the key is unknown. */
 export function findKeySpec(key: string): KeySpec | undefined {
   const fixed = fixedKeys[key];
   if (fixed) return fixed;
   const match = /^providers\.([A-Za-z0-9_-]+)\.([a-z_]+)$/.exec(key);
   if (match) return providerKeys[match[2]!];
+  const model = MODEL_KEY_PATTERN.exec(key);
+  if (model && Object.hasOwn(modelKeys, model[2]!)) return modelKeys[model[2]!];
   return undefined;
 }

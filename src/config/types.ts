@@ -20,6 +20,18 @@ export interface ProviderConfig {
   headers: Record<string, string>;
 }
 
+/**
+ * One `[models."<name or pattern>"]` table: what the operator states about a model, over the
+ * built-in family table (src/translate/model-families.ts). Patterns as in routes (`my-qwen*`).
+ */
+export interface ModelOverride {
+  pattern: string;
+  /** The model's largest output; translated requests asking more are lowered to it. */
+  maxOutputTokens?: number;
+  /** Whether the model takes thinking / reasoning parameters (false: they are left out). */
+  thinking?: boolean;
+}
+
 /** Agent helpers (src/agents, README "Agent helpers"). */
 export interface AgentsConfig {
   /** Duplicate tool-call detection: warn the model at `warnAt` identical call+result repeats, stop at `stopAt`. */
@@ -101,6 +113,8 @@ export interface GatewayConfig {
    */
   routing: { routes: string[]; aliases: string[]; smallModel: string; bigModel: string; listUpstreamModels: boolean; cooldownFailures: number; cooldownSeconds: number };
   providers: ProviderConfig[];
+  /** `[models."<pattern>"]`: operator-stated model capabilities, first match wins (exact names before patterns). */
+  models: ModelOverride[];
   agents: AgentsConfig;
 }
 

@@ -101,9 +101,10 @@ export function accessLogger(logger: Logger): Logger {
   return access;
 }
 
-/** What the request pipeline logs besides its one request line: warnings tagged with the request id. */
+/** What the request pipeline logs besides its one request line: warnings (and debug lines) tagged with the request id. */
 export interface RequestLog {
   warn(details: Record<string, unknown>, message: string): void;
+  debug(details: Record<string, unknown>, message: string): void;
 }
 
 /**
@@ -112,7 +113,13 @@ export interface RequestLog {
  * requests never warn.
  */
 export function requestLog(logger: Logger, requestId: string): RequestLog {
-  return { warn: (details, message) => logger.warn({ requestId, ...details }, message) };
+  return {
+    warn: (details, message) => logger.warn({ requestId, ...details }, message),
+    // pino drops a debug call below its level before the object is spread.
+    debug: (details, message) => {
+      if (logger.isLevelEnabled("debug")) logger.debug({ requestId, ...details }, message);
+    },
+  };
 }
 
 /** A logger that writes nowhere (tests, CLI commands that must print only their own output). */

@@ -42,7 +42,6 @@ async function serveModelRequest(request: ModelRequest, deps: ProxyDeps): Promis
   request.stop = stop;
   const recorder = new LedgerRecorder(request, deps);
   const log = requestLog(deps.logger, request.requestId);
-  const warn = (message: string, details?: Record<string, unknown>) => log.warn({ ...details }, message);
   try {
     const route = deps.router.resolve(String(request.body.model), request.clientProtocol);
     // Responses API: the history behind previous_response_id, and the response to keep (no
@@ -66,7 +65,7 @@ async function serveModelRequest(request: ModelRequest, deps: ProxyDeps): Promis
       let attemptRequest = request;
       try {
         if (exchange) attemptRequest = exchange.requestFor(target);
-        attempt = prepareAttempt(attemptRequest, target, deps, warn);
+        attempt = prepareAttempt(attemptRequest, target, deps, log);
       } catch (error) {
         // A target this gateway cannot serve (e.g. untranslatable): try the next one if any.
         lastFailure = toGatewayError(error);

@@ -15,6 +15,7 @@ import type { AbandonableCall } from "../upstream/client";
 import type { PreAdmission } from "./background-admission";
 import type { GatewayMetrics } from "../metrics/gateway-metrics";
 import type { ProviderHealth } from "../routing/provider-health";
+import type { ModelCapabilityTable } from "./model-capability-table";
 
 /** What the proxy needs from the composition root (no module-level state, house rule 6). */
 export interface ProxyDeps {
@@ -32,6 +33,11 @@ export interface ProxyDeps {
   background?: BackgroundRuns;
   /** Open streams and unwritten ledger rows, which a graceful stop settles before closing the ledger. */
   drain: DrainTracker;
+  /**
+   * What each upstream model takes, for translated requests (family table and `[models]`
+   * entries). Absent: encoders use the family table alone and log each adjustment as a warning.
+   */
+  capabilities?: ModelCapabilityTable;
   /** Budgets and rate limits of keys and users that have them (absent without a database). */
   limits?: RequestLimits;
   /**

@@ -10,6 +10,8 @@ import type { RouteTarget } from "../routing/router";
 import { logprobsParam } from "../translate/logprobs";
 import { findCodec } from "../translate/registry";
 import type { TranslationContext, Translator } from "../translate/types";
+import type { RequestLog } from "../log/logger";
+import type { ModelCapabilityTable } from "./model-capability-table";
 import { upstreamOperationFor, wantsStream } from "./operation";
 import type { ModelRequest, ProxyDeps } from "./types";
 
@@ -36,7 +38,8 @@ export interface PreparedAttempt {
 export const LONG_ANTHROPIC_CALL_MAX_TOKENS = 21_333;
 
 /** Build the upstream request for `target` (pure: rerun unchanged on failover). */
-export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps: ProxyDeps, warn: TranslationContext["warn"]): PreparedAttempt {
+export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps: ProxyDeps, log: RequestLog): PreparedAttempt {
+  const warn: TranslationContext["warn"] = (message, details) => log.warn({ ...details }, message);
   const clientModel = String(request.body.model);
   const upstreamProtocol = target.upstreamProtocol;
   const provider = target.provider === "loopback" ? undefined : target.provider;
@@ -49,6 +52,7 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
     ...(provider ? { providerKind: provider.kind } : {}),
     defaultMaxTokens: deps.config.defaultMaxTokens,
     maxOutputTokens: provider?.maxOutputTokens,
+    ...(deps.capabilities ? modelLimitReporting(deps.capabilities, target, log) : {}),
     anthropicPromptCache: deps.config.anthropicPromptCache,
     clientBody: request.body,
     ...(request.keepReasoning ? { keepReasoning: request.keepReasoning } : {}),
@@ -120,6 +124,23 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
   }
   const body = bodyObject === request.body ? request.rawBody : JSON.stringify(bodyObject);
   return { target, body, bodyObject, context, dropUsageChunk };
+}
+
+/**
+ * What the target model takes, and how adapting a request to it is logged: a limit once per
+ * provider and model at warn level, then at debug (a Codex session on a Claude without thinking
+ * would log it on every request); routine clamps always at debug.
+ */
+function modelLimitReporting(table: ModelCapabilityTable, target: RouteTarget, log: RequestLog): Pick<TranslationContext, "capabilities" | "notice" | "debug"> {
+  return {
+    capabilities: table.resolve(target.upstreamModel),
+    notice: (message, details) => {
+      const first = table.isFirstNotice(target.providerName, target.upstreamModel, message);
+      if (first) log.warn({ provider: target.providerName, ...details }, `${message} (logged once per model; later requests at debug level)`);
+      else log.debug({ provider: target.providerName, ...details }, message);
+    },
+    debug: (message, details) => log.debug({ ...details }, message),
+  };
 }
 
 /** P09: Anthropic has no log probabilities; answer without them or refuse, as the operator chose. */

@@ -3,6 +3,7 @@ import type { CanonicalRequest, Protocol, Usage } from "../canonical/types";
 import type { ProviderKind } from "../config/types";
 import type { GatewayError } from "../errors/gateway-error";
 import type { SseEvent } from "../streaming/sse-event";
+import type { ModelCapabilities } from "./model-capabilities";
 import type { EmulatedStructuredOutput } from "./structured-output-tool";
 import type { ToolNames } from "./tool-names";
 
@@ -24,8 +25,14 @@ export interface TranslationContext {
   providerKind?: ProviderKind;
   /** Default `max_tokens` when the client gives none and the upstream requires one (P01). */
   defaultMaxTokens: number;
-  /** Upper bound for `max_tokens` on this upstream model, if known (P02). */
+  /** The provider's `max_output_tokens`, if configured (P02); the model's own maximum is in `capabilities`. */
   maxOutputTokens?: number;
+  /**
+   * What the upstream model takes (thinking form, output maximum, sampling), resolved by the
+   * proxy from the family table and the operator's `[models."…"]` entries. Absent: encoders use
+   * the family table by name (model-capabilities.ts `capabilitiesOf`).
+   */
+  capabilities?: ModelCapabilities;
   /** Add prompt-cache breakpoints for non-Anthropic clients on Anthropic upstreams (Q04). */
   anthropicPromptCache?: boolean;
   /**
@@ -71,6 +78,13 @@ export interface TranslationContext {
   responseId?: string;
   /** Where translators report what they had to drop (never a 400 that stops the client). */
   warn: (message: string, details?: Record<string, unknown>) => void;
+  /**
+   * A request adapted to what the target model cannot take (reasoning for a Claude without
+   * thinking): logged once per provider and model, then at debug. Absent: `warn`.
+   */
+  notice?: (message: string, details?: Record<string, unknown>) => void;
+  /** Routine adjustments not worth a warning on every request (a cap lowered to the model's maximum). */
+  debug?: (message: string, details?: Record<string, unknown>) => void;
 }
 
 /** Turns a client's stream of upstream events into the client's protocol, one event at a time. */

@@ -1,23 +1,23 @@
 import { createHash } from "node:crypto";
-import { isThinkingOffEffort, mapEffortToBudget, MIN_THINKING_BUDGET } from "../../canonical/reasoning-effort";
+import { MIN_THINKING_BUDGET } from "../../canonical/reasoning-effort";
 import type { CanonicalRequest, Message, TextPart, Tool } from "../../canonical/types";
 import { wrappedCustomToolDescription, wrappedCustomToolParameters } from "../../canonical/custom-tool-wrap";
+import { capabilitiesOf, fitOutputCap, noteModelLimit } from "../../translate/model-capabilities";
 import { structuredOutputTool, supportsNativeStructuredOutputs } from "../../translate/structured-output-tool";
 import type { TranslationContext } from "../../translate/types";
 import { addCacheBreakpoints } from "./cache-breakpoints";
-import { continuesToolLoopWithoutThinking } from "./foreign-thinking";
 import { encodeAnthropicMessages, encodeAnthropicSystem } from "./messages-encode";
-import type { AnthropicMessage, AnthropicTool, AnthropicToolChoice } from "./wire-types";
+import { adaptiveEffort, ANSWER_ROOM, encodeSampling, planThinking, thinkingRoom } from "./thinking-plan";
+import type { AnthropicTool, AnthropicToolChoice } from "./wire-types";
 import { toAnthropicServiceTier } from "../../canonical/service-tier";
 
 /**
  * Canonical request → Anthropic Messages request for `ctx.upstreamModel`. Applies the
- * parameter rules Anthropic enforces (P01, P04, P05, P07, K02, K03, TC03, TC04) and drops
- * what it cannot express (P06, P11), reporting drops through `ctx.warn`, never a 400.
+ * parameter rules Anthropic enforces (P01, P04, P05, P07, K02, K03, TC03, TC04), fits the
+ * request to what the model takes (its thinking form, output maximum and sampling knobs,
+ * model-capabilities.ts) and drops what it cannot express (P06, P11), reporting drops through
+ * `ctx.warn`, never a 400.
  */
-
-/** Room left for the answer when thinking raises max_tokens (K03). */
-const ANSWER_ROOM = 4_096;
 
 export function encodeAnthropicRequest(request: CanonicalRequest, ctx: TranslationContext): Record<string, unknown> {
   const { leading, rest } = splitLeadingSystem(request.messages);
@@ -27,6 +27,7 @@ export function encodeAnthropicRequest(request: CanonicalRequest, ctx: Translati
   const body: Record<string, unknown> = { model: ctx.upstreamModel };
   if (request.extra.protocol === "anthropic") Object.assign(body, request.extra.fields);
 
+  const capabilities = capabilitiesOf(ctx);
   // P01/P02: max_tokens is required; default it and clamp to the model's limit.
   let maxTokens = clampMaxTokens(request.maxTokens ?? ctx.defaultMaxTokens, ctx);
   if (request.responseFormat?.type === "json_object") {
@@ -39,17 +40,17 @@ export function encodeAnthropicRequest(request: CanonicalRequest, ctx: Translati
   // J02: models without native structured outputs get the schema as a forced tool.
   const format = request.responseFormat?.type === "json_schema" ? request.responseFormat : undefined;
   const emulated = format && !supportsNativeStructuredOutputs(ctx.upstreamModel) ? structuredOutputTool(format.schema, format.description, new Set(tools.map((tool) => tool.name))) : undefined;
-  let thinking = planThinking(request, messages, ctx);
+  let thinking = planThinking(request, messages, capabilities, ctx);
   if (emulated && thinking) {
     // TC04: a forced tool and thinking exclude each other; the schema wins.
     ctx.warn("thinking disabled: structured output on this model is a forced tool call, which thinking does not allow");
     thinking = undefined;
   }
+  if (thinking && request.maxTokens === undefined && maxTokens < thinkingRoom(thinking, request)) {
+    // Only the gateway's default was in the way: make room for the thinking and an answer.
+    maxTokens = clampMaxTokens(thinkingRoom(thinking, request), ctx);
+  }
   if (thinking && thinking.type === "enabled" && thinking.budget_tokens >= maxTokens) {
-    if (request.maxTokens === undefined) {
-      // Only the gateway's default was in the way: make room for the budget and an answer.
-      maxTokens = clampMaxTokens(thinking.budget_tokens + ANSWER_ROOM, ctx);
-    }
     // The client's own cap counts reasoning too (OpenAI's max_completion_tokens and
     // max_output_tokens do), so it is kept, and the budget shrinks to leave room for an answer.
     if (thinking.budget_tokens >= maxTokens) thinking = { type: "enabled", budget_tokens: Math.max(maxTokens - ANSWER_ROOM, Math.floor(maxTokens / 2)) };
@@ -60,7 +61,7 @@ export function encodeAnthropicRequest(request: CanonicalRequest, ctx: Translati
   }
   body.max_tokens = maxTokens;
 
-  let choice = encodeToolChoice(request, tools.length > 0, thinking !== undefined, ctx);
+  let choice = encodeToolChoice(request, tools.length > 0, thinking !== undefined, capabilities.forcedToolChoice === false, ctx);
   if (emulated) {
     if (tools.length > 0) ctx.warn("structured output forces its own tool: the client's tools cannot be called in this answer");
     tools.push({ name: emulated.name, description: emulated.description, input_schema: emulated.inputSchema });
@@ -70,15 +71,14 @@ export function encodeAnthropicRequest(request: CanonicalRequest, ctx: Translati
   if (tools.length > 0) body.tools = tools;
   if (choice) body.tool_choice = choice;
   if (thinking) body.thinking = thinking;
-  if (request.reasoning?.adaptive && request.reasoning.effort && thinking?.type === "adaptive") {
-    body.output_config = { ...(body.output_config as object | undefined), effort: request.reasoning.effort };
-  }
+  const effort = thinking?.type === "adaptive" ? adaptiveEffort(request) : undefined;
+  if (effort) body.output_config = { ...(body.output_config as object | undefined), effort };
   if (format && !emulated) {
     // J01: native structured outputs; `name` and `strict` have no Anthropic field.
     body.output_config = { ...(body.output_config as object | undefined), format: { type: "json_schema", schema: format.schema } };
   }
 
-  encodeSampling(request, body, thinking !== undefined, ctx);
+  encodeSampling(request, body, thinking !== undefined, capabilities, ctx);
   // Anthropic refuses stop sequences without a non-whitespace character, so those are dropped.
   const stop = (request.stop ?? []).filter((s) => s.trim() !== "");
   if (stop.length > 0) body.stop_sequences = stop;
@@ -103,26 +103,9 @@ function splitLeadingSystem(messages: Message[]): { leading: TextPart[]; rest: M
   return { leading, rest: messages.slice(i) };
 }
 
+/** P02: at least 1, at most what the model and the provider take (unknown models: as asked). */
 function clampMaxTokens(value: number, ctx: TranslationContext): number {
-  const capped = ctx.maxOutputTokens !== undefined ? Math.min(value, ctx.maxOutputTokens) : value;
-  return Math.max(1, Math.floor(capped));
-}
-
-type Thinking = { type: "enabled"; budget_tokens: number } | { type: "adaptive" };
-
-/** K01/K02: translate the intent, not the literal fields. */
-function planThinking(request: CanonicalRequest, messages: AnthropicMessage[], ctx: TranslationContext): Thinking | undefined {
-  const reasoning = request.reasoning;
-  if (!reasoning?.enabled || isThinkingOffEffort(reasoning.effort)) return undefined;
-  // K06: inside a tool loop the latest assistant turn must start with signed thinking; when it
-  // came from another provider it cannot, so thinking is turned off for this request.
-  if (continuesToolLoopWithoutThinking(messages)) {
-    ctx.warn("thinking disabled: the latest assistant tool-call turn has no Anthropic thinking block");
-    return undefined;
-  }
-  if (reasoning.adaptive) return { type: "adaptive" };
-  const budget = reasoning.budgetTokens ?? mapEffortToBudget(reasoning.effort ?? "medium");
-  return { type: "enabled", budget_tokens: Math.max(MIN_THINKING_BUDGET, budget) };
+  return Math.max(1, Math.floor(fitOutputCap(value, "max_tokens", ctx)));
 }
 
 function encodeTools(tools: Tool[], ctx: TranslationContext): AnthropicTool[] {
@@ -156,8 +139,12 @@ function encodeTools(tools: Tool[], ctx: TranslationContext): AnthropicTool[] {
   return out;
 }
 
-/** TC01 table, TC03 parallel flag inside tool_choice, TC04 forced choice relaxed under thinking. */
-function encodeToolChoice(request: CanonicalRequest, hasTools: boolean, thinking: boolean, ctx: TranslationContext): AnthropicToolChoice | undefined {
+/**
+ * TC01 table, TC03 parallel flag inside tool_choice. TC04: Anthropic refuses a forced choice
+ * ("any" or a named tool) while thinking is on, and some models refuse it always (Opus 5.5):
+ * it is relaxed to "auto", as LiteLLM does, so the model may still call the tool.
+ */
+function encodeToolChoice(request: CanonicalRequest, hasTools: boolean, thinking: boolean, refusesForced: boolean, ctx: TranslationContext): AnthropicToolChoice | undefined {
   // R04/S09: Anthropic rejects tool_choice without tools.
   if (!hasTools) return undefined;
   let choice: AnthropicToolChoice | undefined;
@@ -166,28 +153,15 @@ function encodeToolChoice(request: CanonicalRequest, hasTools: boolean, thinking
   else if (requested?.type === "none") choice = { type: "none" };
   else if (requested?.type === "required") choice = { type: "any" };
   else if (requested?.type === "tool") choice = { type: "tool", name: requested.name };
-  if (thinking && (choice?.type === "any" || choice?.type === "tool")) {
-    ctx.warn("tool_choice relaxed to auto: Anthropic cannot force a tool while thinking is enabled");
+  if ((thinking || refusesForced) && (choice?.type === "any" || choice?.type === "tool")) {
+    if (thinking) ctx.warn("tool_choice relaxed to auto: Anthropic cannot force a tool while thinking is enabled");
+    else noteModelLimit(ctx, "tool_choice relaxed to auto: the model refuses a forced tool");
     choice = { type: "auto" };
   }
   if (request.parallelToolCalls === false && choice?.type !== "none") {
     choice = { ...(choice ?? { type: "auto" }), disable_parallel_tool_use: true } as AnthropicToolChoice;
   }
   return choice;
-}
-
-/** P04/P05/K03: Anthropic sampling limits. */
-function encodeSampling(request: CanonicalRequest, body: Record<string, unknown>, thinking: boolean, ctx: TranslationContext): void {
-  if (thinking) {
-    if (request.temperature !== undefined && request.temperature !== 1) ctx.warn("temperature dropped: thinking requires the default");
-    if (request.topK !== undefined) ctx.warn("top_k dropped: not allowed with thinking");
-    if (request.topP !== undefined && request.topP >= 0.95) body.top_p = request.topP;
-    return;
-  }
-  if (request.temperature !== undefined) body.temperature = Math.min(1, Math.max(0, request.temperature));
-  // P05: newer Claude models reject temperature and top_p together; temperature wins.
-  if (request.topP !== undefined && request.temperature === undefined) body.top_p = request.topP;
-  if (request.topK !== undefined) body.top_k = request.topK;
 }
 
 /** P10: Anthropic wants an opaque id without personal data; emails and long values are hashed. */

@@ -1,8 +1,10 @@
 import { errorFromUpstreamStatus, GatewayError, type ErrorCode } from "../../errors/gateway-error";
 import { openAiErrorShape } from "../../errors/openai-shape";
+import type { CanonicalEvent } from "../../canonical/types";
 import type { SseEvent } from "../../streaming/sse-event";
 import { clipUpstreamText, readRetryAfter } from "../../translate/error-event";
-import type { ChatErrorBody } from "./wire-types";
+import { readRetryHint } from "../openai-responses/errors";
+import type { ChatChunk, ChatErrorBody } from "./wire-types";
 
 /**
  * GatewayError ⇄ OpenAI error envelopes (E01/E02), shared by Chat Completions and Responses
@@ -70,4 +72,24 @@ export function readOpenAIErrorBody(body: unknown): { message: string; type?: st
   if (typeof record.detail === "string") return { message: record.detail };
   if (typeof record.message === "string") return { message: record.message };
   return { message: "" };
+}
+
+/** A Chat stream's error chunk (`{"error":{…}}` instead of choices) as the canonical error event. */
+export function decodeChatStreamError(error: NonNullable<ChatChunk["error"]>): CanonicalEvent {
+  const { type, code } = error;
+  const message = error.message ?? "upstream stream error";
+  const status = statusForOpenAIError(type, code ?? undefined);
+  // The catalogue code follows the status, as for an error before the stream (E02): a rate
+  // limit mid-stream is a rate limit to the client (Anthropic rate_limit_error), not api_error.
+  const mapped = mapOpenAIErrorCode(status, type, code ?? undefined) ?? errorFromUpstreamStatus(status, message).code;
+  const retryAfter = readRetryHint(message);
+  return {
+    type: "error",
+    status,
+    code: mapped,
+    message,
+    ...(type ? { upstreamType: type } : {}),
+    ...(code ? { upstreamCode: code } : {}),
+    ...(retryAfter !== undefined ? { retryAfter } : {}),
+  };
 }

@@ -1,6 +1,7 @@
 import { mapBudgetToEffort, toOpenAIEffort } from "../../canonical/reasoning-effort";
 import { wrappedCustomToolDescription, wrappedCustomToolParameters } from "../../canonical/custom-tool-wrap";
 import type { CanonicalRequest, Tool, ToolChoice } from "../../canonical/types";
+import { capabilitiesOf, fitOutputCap, noteModelLimit } from "../../translate/model-capabilities";
 import type { TranslationContext } from "../../translate/types";
 import { upstreamTakesCustomTools } from "./custom-tools";
 import { isGeminiModel } from "./gemini-signatures";
@@ -18,11 +19,6 @@ import { toOpenAIUserId } from "../../canonical/user-id";
 /** OpenAI reasoning models: max_completion_tokens, no sampling knobs, no stop (P03, P04, P07, Q06). */
 export function isOpenAIReasoningModel(model: string): boolean {
   return /^(o\d|gpt-5|codex)/i.test(model) && !/chat/i.test(model);
-}
-
-/** OpenAI models known to reject `reasoning_effort` (Q06). */
-function rejectsReasoningEffort(model: string): boolean {
-  return /^(gpt-4|gpt-3\.5|chatgpt-4o)/i.test(model);
 }
 
 export function encodeChatRequest(request: CanonicalRequest, ctx: TranslationContext): Record<string, unknown> {
@@ -43,9 +39,10 @@ export function encodeChatRequest(request: CanonicalRequest, ctx: TranslationCon
   }
 
   if (request.maxTokens !== undefined) {
-    const capped = ctx.maxOutputTokens !== undefined ? Math.min(request.maxTokens, ctx.maxOutputTokens) : request.maxTokens;
     // P03: OpenAI (and its reasoning models) want max_completion_tokens; most compatible servers know only max_tokens.
-    body[reasoningModel || ctx.providerName === "openai" ? "max_completion_tokens" : "max_tokens"] = capped;
+    const field = reasoningModel || ctx.providerName === "openai" ? "max_completion_tokens" : "max_tokens";
+    // P02: Claude Code asks 32k (128k for its largest models), above gpt-4o's 16,384.
+    body[field] = fitOutputCap(request.maxTokens, field, ctx);
   }
 
   if (reasoningModel) {
@@ -67,7 +64,8 @@ export function encodeChatRequest(request: CanonicalRequest, ctx: TranslationCon
 
   const effort = encodeReasoningEffort(request);
   if (effort !== undefined) {
-    if (rejectsReasoningEffort(model)) ctx.warn("reasoning_effort dropped: the model does not support reasoning", { model });
+    // Q06: models without reasoning (gpt-4o, gpt-4.1, a `thinking = false` model) refuse the field.
+    if (capabilitiesOf(ctx).thinking === "none") noteModelLimit(ctx, "reasoning_effort left out: the model does not support reasoning");
     else body.reasoning_effort = effort;
   }
 

@@ -1,11 +1,9 @@
 import { generateId } from "../../canonical/ids";
-import { errorFromUpstreamStatus } from "../../errors/gateway-error";
 import type { CanonicalEvent, StopReason } from "../../canonical/types";
 import type { CanonicalStreamDecoder } from "../../translate/codec";
 import type { TranslationContext } from "../../translate/types";
 import { normalizeArgumentsText } from "../../translate/tool-arguments";
-import { readRetryHint } from "../openai-responses/errors";
-import { mapOpenAIErrorCode, statusForOpenAIError } from "./errors";
+import { decodeChatStreamError } from "./errors";
 import { readThoughtSignature, rememberThoughtSignature } from "./gemini-signatures";
 import { decodeChatUsage, decodeFinishReason, pickStrongerStopReason } from "./usage";
 import type { ChatChunk, ChatToolCallDelta } from "./wire-types";
@@ -205,22 +203,7 @@ export function createChatStreamDecoder(ctx: TranslationContext): CanonicalStrea
   function pushChunk(chunk: ChatChunk, out: CanonicalEvent[]): void {
     chunkNumber++;
     if (chunk.error) {
-      const { type, code } = chunk.error;
-      const message = chunk.error.message ?? "upstream stream error";
-      const status = statusForOpenAIError(type, code ?? undefined);
-      // The catalogue code follows the status, as for an error before the stream (E02): a rate
-      // limit mid-stream is a rate limit to the client (Anthropic rate_limit_error), not api_error.
-      const mapped = mapOpenAIErrorCode(status, type, code ?? undefined) ?? errorFromUpstreamStatus(status, message).code;
-      const retryAfter = readRetryHint(message);
-      out.push({
-        type: "error",
-        status,
-        code: mapped,
-        message,
-        ...(type ? { upstreamType: type } : {}),
-        ...(code ? { upstreamCode: code } : {}),
-        ...(retryAfter !== undefined ? { retryAfter } : {}),
-      });
+      out.push(decodeChatStreamError(chunk.error));
       done = true;
       return;
     }

@@ -1,6 +1,7 @@
 import { isClaudeCodeAttributionText } from "../../canonical/claude-code";
 import { mapBudgetToEffort, toOpenAIEffort } from "../../canonical/reasoning-effort";
 import type { CanonicalRequest, ReasoningConfig } from "../../canonical/types";
+import { capabilitiesOf, fitOutputCap, noteModelLimit } from "../../translate/model-capabilities";
 import type { TranslationContext } from "../../translate/types";
 import { isOpenAIReasoningModel } from "../openai-chat/request-encode";
 import { encodeResponsesInput } from "./encode-input";
@@ -38,7 +39,7 @@ export function encodeResponsesRequest(request: CanonicalRequest, ctx: Translati
     if (request.parallelToolCalls !== undefined) body.parallel_tool_calls = request.parallelToolCalls;
   }
 
-  const maxTokens = clampMaxTokens(request.maxTokens, ctx.maxOutputTokens);
+  const maxTokens = request.maxTokens === undefined ? undefined : fitOutputCap(request.maxTokens, "max_output_tokens", ctx);
   if (maxTokens !== undefined && maxTokens < MIN_OUTPUT_TOKENS) {
     // The Responses API refuses a cap below 16, which Anthropic and Chat allow (Claude Code's
     // start-up quota check asks for 1 token): the smallest cap it takes, not a 400.
@@ -54,7 +55,9 @@ export function encodeResponsesRequest(request: CanonicalRequest, ctx: Translati
     if (request.topP !== undefined) body.top_p = request.topP;
   }
   const reasoning = encodeReasoning(request.reasoning);
-  if (reasoning) body.reasoning = reasoning;
+  // Models without reasoning (gpt-4.1, a `thinking = false` model) refuse `reasoning`.
+  if (reasoning && capabilitiesOf(ctx).thinking === "none") noteModelLimit(ctx, "reasoning left out: the model does not support reasoning");
+  else if (reasoning) body.reasoning = reasoning;
   const text = encodeTextFormat(request);
   if (text) body.text = text;
   if (request.user) body.safety_identifier = toOpenAIUserId(request.user, ctx.clientProtocol);
@@ -86,11 +89,6 @@ export function encodeResponsesRequest(request: CanonicalRequest, ctx: Translati
 
 /** The Responses API's smallest `max_output_tokens`. */
 const MIN_OUTPUT_TOKENS = 16;
-
-function clampMaxTokens(requested: number | undefined, limit: number | undefined): number | undefined {
-  if (requested === undefined) return undefined;
-  return limit !== undefined ? Math.min(requested, limit) : requested;
-}
 
 /**
  * K01, K02: an effort passes through (Anthropic's `max` as `high`, which OpenAI accepts); an

@@ -42,7 +42,8 @@ describe("J02 structured output through a forced tool", () => {
   });
 
   test("request: the schema becomes a forced tool (no output_config.format), and thinking gives way", () => {
-    const ctx = context();
+    // Sonnet 4 thinks but has no native structured outputs (Claude 3.5 Haiku has no thinking to give way).
+    const ctx = context("claude-sonnet-4-20250514");
     const body = chatToAnthropic.buildUpstreamRequest(chatBody(answerSchema, { reasoning_effort: "high" }), ctx) as Record<string, any>;
     expect(body.output_config?.format).toBeUndefined();
     expect(body.thinking).toBeUndefined();
