@@ -52,7 +52,6 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
     ...(provider ? { providerKind: provider.kind } : {}),
     defaultMaxTokens: deps.config.defaultMaxTokens,
     maxOutputTokens: provider?.maxOutputTokens,
-    ...(deps.capabilities ? modelLimitReporting(deps.capabilities, target, log) : {}),
     anthropicPromptCache: deps.config.anthropicPromptCache,
     clientBody: request.body,
     ...(request.keepReasoning ? { keepReasoning: request.keepReasoning } : {}),
@@ -64,8 +63,10 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
 
   const sideOperation = request.operation === "openai-embeddings" || request.operation === "anthropic-count-tokens";
   if (target.translate && !sideOperation) {
-    // Only translation runs the agent helpers (native requests get the loop guard below).
+    // Only translation runs the agent helpers (native requests get the loop guard below), and
+    // only translation fits a request to the target model (native bodies go as the client sent them).
     if (deps.config.agents) context.agents = agentHelpersFor(deps.config.agents);
+    if (deps.capabilities) Object.assign(context, modelLimitReporting(deps.capabilities, target, log));
     const translator = deps.findTranslator(request.clientProtocol, upstreamProtocol);
     if (!translator) {
       throw new GatewayError(
