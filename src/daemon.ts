@@ -60,7 +60,12 @@ export async function buildServices(loaded: LoadedConfig, logger: Logger): Promi
     // when there are any (a failed move leaves the read to say whether the database answers).
     const beforeRead = mover ? () => mover.flush() : ledgerSpill ? () => (ledgerSpill.pendingCount() > 0 ? ledgerSpill.flush().catch(() => undefined) : Promise.resolve()) : undefined;
     const required = resolveAuthRequired(config);
-    const auth = createAuthenticator(store, { required, localUser: root });
+    // PostgreSQL: a key check waits at most pg_request_timeout_ms, and one that cannot reach the
+    // database may accept a key confirmed recently (fail-static). SQLite is a local file: a check
+    // it cannot answer means the gateway's own disk failed, and the ledger could not record the
+    // request either, so there every check still needs the database.
+    const outage = store.dialect === "postgres" ? { requestTimeoutMs: config.pgRequestTimeoutMs, graceSeconds: config.auth.outageGraceSeconds, logger: ledgerLogger } : undefined;
+    const auth = createAuthenticator(store, { required, localUser: root, ...(outage ? { outage } : {}) });
     const why = config.auth.disabled === undefined ? (required ? "listening beyond loopback" : "listening on loopback only") : "auth.disabled / TOKLIGENCE_AUTH_DISABLED";
     logger.info(
       `auth: ${required ? "API key required on model endpoints" : `OFF on model endpoints: requests without a gateway key count as ${root.email}; a presented tok_ key is still checked`} (${why}); admin API always requires an admin key`,

@@ -3,12 +3,16 @@
  * types.ts). Lookup by the 12-character prefix with a parameterised query, then a
  * constant-time comparison of SHA-256 digests over every candidate, with a dummy digest when
  * there is none, so "unknown key" and "wrong key" cost the same (reliability-anchors §2.2).
+ * Every check asks the database; only one that cannot reach it (PostgreSQL, within
+ * `database.pg_request_timeout_ms`) may be answered from memory (fail-static-key-checks.ts).
  */
 import { timingSafeEqual } from "node:crypto";
+import { withDatabaseDeadline } from "../store/database-deadline";
 import { databaseUnavailableError, isDatabaseUnreachable } from "../store/database-unreachable";
-import type { Store, User } from "../store/types";
+import type { ApiKeyCredential, Store, User } from "../store/types";
 import { API_KEY_PREFIX, extractPresentedKeys, hashApiKey, isApiKeyShaped, keyPrefixOf } from "./api-key";
 import { principalLimitsOf } from "../limits/types";
+import { createFailStaticKeyChecks, type FailStaticKeyChecks, type FailStaticLogger } from "./fail-static-key-checks";
 import { effectiveScopes, type Scope } from "./scopes";
 import type { Authenticator, Principal } from "./types";
 
@@ -30,6 +34,13 @@ export interface AuthenticatorOptions {
    */
   localUser?: User;
   now?: () => Date;
+  /**
+   * PostgreSQL deployments: the longest a key check waits for the database before it counts as
+   * unreachable for this request (`database.pg_request_timeout_ms`; 0 or absent: no bound), and
+   * fail-static key checks (`auth.outage_grace_seconds` > 0; fail-static-key-checks.ts). Absent
+   * (SQLite, a local file): every check needs the database, as before.
+   */
+  outage?: { requestTimeoutMs: number; graceSeconds: number; logger: FailStaticLogger };
 }
 
 const DUMMY_DIGEST = Buffer.alloc(32, 0x5a);
@@ -72,9 +83,37 @@ async function fromStore<T>(lookup: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The database's verdict on a presented key, from the candidates that share its prefix. */
+function judgeKey(candidates: readonly ApiKeyCredential[], digest: Buffer, at: Date): { result: AuthResult; expiresAt: Date | null } {
+  let match: ApiKeyCredential | undefined;
+  for (const candidate of candidates) {
+    if (digestsEqual(candidate.keyHash, digest) && !match) match = candidate;
+  }
+  if (candidates.length === 0) timingSafeEqual(DUMMY_DIGEST, digest);
+  if (!match) return { result: { ok: false, status: 401, message: INVALID_KEY }, expiresAt: null };
+  const expiresAt = match.key.expiresAt;
+  const refused = (message: string): { result: AuthResult; expiresAt: Date | null } => ({ result: { ok: false, status: 401, message, refusedKey: { userId: match.user.id, apiKeyId: match.key.id } }, expiresAt });
+  if (match.key.revokedAt) return refused("API key revoked");
+  if (expiresAt && expiresAt.getTime() <= at.getTime()) return refused("API key expired");
+  if (match.user.deletedAt || match.user.status !== "active") return refused("API key owner is inactive");
+  const principal: Principal = {
+    userId: match.user.id,
+    apiKeyId: match.key.id,
+    email: match.user.email,
+    role: match.user.role,
+    scopes: effectiveScopes(match.user.role, match.key.scopes),
+  };
+  // Read with the key in the same query, so limits cost the check no extra round trip.
+  const limits = principalLimitsOf(match.key.limits, match.user.limits);
+  if (limits) principal.limits = limits;
+  return { result: { ok: true, principal }, expiresAt };
+}
+
 export function createAuthenticator(store: Store, options: AuthenticatorOptions): GatewayAuthenticator {
   const now = options.now ?? (() => new Date());
   let localUser: User | undefined = options.localUser;
+  const requestTimeoutMs = options.outage?.requestTimeoutMs ?? 0;
+  const failStatic: FailStaticKeyChecks | undefined = options.outage && options.outage.graceSeconds > 0 ? createFailStaticKeyChecks({ graceSeconds: options.outage.graceSeconds, logger: options.outage.logger }) : undefined;
 
   async function resolveLocalUser(): Promise<User | null> {
     if (!localUser) localUser = (await fromStore(() => store.users.findRootAdmin())) ?? undefined;
@@ -82,30 +121,23 @@ export function createAuthenticator(store: Store, options: AuthenticatorOptions)
   }
 
   async function verifyToken(token: string): Promise<AuthResult> {
-    const digest = Buffer.from(hashApiKey(token), "hex");
-    const candidates = await fromStore(() => store.apiKeys.findCredentialsByPrefix(keyPrefixOf(token)));
-    let match: (typeof candidates)[number] | undefined;
-    for (const candidate of candidates) {
-      if (digestsEqual(candidate.keyHash, digest) && !match) match = candidate;
+    const keyHash = hashApiKey(token);
+    const digest = Buffer.from(keyHash, "hex");
+    // A late answer (the request stopped waiting) may only take a key away, never bring one back.
+    const onLate = failStatic && ((candidates: ApiKeyCredential[]) => failStatic.answeredLate(keyHash, judgeKey(candidates, digest, now()).result.ok));
+    let candidates: ApiKeyCredential[];
+    try {
+      candidates = await withDatabaseDeadline(store.apiKeys.findCredentialsByPrefix(keyPrefixOf(token)), requestTimeoutMs, "the key check", onLate);
+    } catch (error) {
+      if (!isDatabaseUnreachable(error)) throw error;
+      const remembered = failStatic?.unreachable(keyHash, now(), error);
+      if (remembered) return remembered;
+      throw databaseUnavailableError("the gateway cannot reach its database to check the API key; try again shortly", error);
     }
-    if (candidates.length === 0) timingSafeEqual(DUMMY_DIGEST, digest);
-    if (!match) return { ok: false, status: 401, message: INVALID_KEY };
     const at = now();
-    const refusedKey = { userId: match.user.id, apiKeyId: match.key.id };
-    if (match.key.revokedAt) return { ok: false, status: 401, message: "API key revoked", refusedKey };
-    if (match.key.expiresAt && match.key.expiresAt.getTime() <= at.getTime()) return { ok: false, status: 401, message: "API key expired", refusedKey };
-    if (match.user.deletedAt || match.user.status !== "active") return { ok: false, status: 401, message: "API key owner is inactive", refusedKey };
-    const principal: Principal = {
-      userId: match.user.id,
-      apiKeyId: match.key.id,
-      email: match.user.email,
-      role: match.user.role,
-      scopes: effectiveScopes(match.user.role, match.key.scopes),
-    };
-    // Read with the key in the same query, so limits cost the check no extra round trip.
-    const limits = principalLimitsOf(match.key.limits, match.user.limits);
-    if (limits) principal.limits = limits;
-    return { ok: true, principal };
+    const { result, expiresAt } = judgeKey(candidates, digest, at);
+    failStatic?.answered(keyHash, result.ok ? { principal: result.principal, expiresAt } : undefined, at);
+    return result;
   }
 
   async function authenticateKey(headers: Headers): Promise<AuthResult> {

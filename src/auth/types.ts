@@ -9,6 +9,12 @@ export interface Principal {
   scopes: string[];
   /** Budgets and rate limits of the key and its owner; absent when there are none (the fast path). */
   limits?: PrincipalLimits;
+  /**
+   * Set only when the database could not be reached and the key was accepted from this replica's
+   * memory of its last successful check (auth/fail-static-key-checks.ts): when that check was.
+   * What needs the database for this request (a budget) is refused instead of waited for.
+   */
+  verifiedFromMemoryAt?: Date;
 }
 
 /** Turns request headers into a principal, or says why not (rendered as 401/403 in the caller's protocol). */

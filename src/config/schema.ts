@@ -66,9 +66,13 @@ export const fixedKeys: Record<string, KeySpec> = {
   "upstream.client": { type: { kind: "enum", values: upstreamClients } },
   "auth.disabled": bool,
   "auth.admin_email": str,
+  // Fail-static key checks while PostgreSQL is away (src/auth/fail-static-key-checks.ts); 0 = off.
+  "auth.outage_grace_seconds": { type: { kind: "int", min: 0, max: 7 * 24 * 3600 } },
   "database.url": { type: { kind: "string" }, secret: true },
   "database.sqlite_synchronous": { type: { kind: "enum", values: ["FULL", "NORMAL"] } },
   "database.pg_silence_timeout_ms": { type: { kind: "int", min: 0, max: 2 ** 31 } },
+  // The longest a request waits for PostgreSQL (key check, ledger row) before it counts as unreachable; 0 = no bound.
+  "database.pg_request_timeout_ms": { type: { kind: "int", min: 0, max: 2 ** 31 } },
   "ledger.prices_file": str,
   "limits.default_output_tokens": positive(10_000_000),
   "limits.reservation_ttl_seconds": positive(7 * 24 * 3600),

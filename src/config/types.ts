@@ -87,12 +87,21 @@ export interface GatewayConfig {
    */
   metrics: { enabled: boolean; public: boolean; maxSeries: number };
   upstream: { connectTimeoutMs: number; responseTimeoutMs: number; firstByteTimeoutMs: number; idleTimeoutMs: number; client: UpstreamClientChoice };
-  auth: { disabled: boolean | undefined; adminEmail: string };
+  /**
+   * `outageGraceSeconds`: while PostgreSQL cannot be reached, a key this replica confirmed within
+   * this many seconds is accepted from memory (fail-static); 0 = every key check needs the database.
+   */
+  auth: { disabled: boolean | undefined; adminEmail: string; outageGraceSeconds: number };
   databaseUrl: string;
   /** SQLite `synchronous`: FULL survives power loss, NORMAL only application crashes. */
   sqliteSynchronous: "FULL" | "NORMAL";
   /** PostgreSQL: a connection silent this long is closed, so a dead peer cannot hang requests; 0 = never. */
   pgSilenceTimeoutMs: number;
+  /**
+   * PostgreSQL: the longest a request waits for a key check or its ledger row before the database
+   * counts as unreachable for it (fail-static key check, row to the spill); 0 = no bound.
+   */
+  pgRequestTimeoutMs: number;
   /** Price table for ledger costs; empty = the embedded config/prices.toml. */
   ledger: { pricesFile: string };
   /**

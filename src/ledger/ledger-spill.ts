@@ -10,8 +10,12 @@
  * already there, so a batch whose commit reached PostgreSQL before the connection broke (an
  * ambiguous failure) is not doubled.
  *
- * - When: at once, on the first write that fails as unreachable. A silent partition fails only
- *   when `database.pg_silence_timeout_ms` closes the connection (30 s by default).
+ * - When: at once, on the first write that fails as unreachable, or that PostgreSQL has not
+ *   answered within `database.pg_request_timeout_ms` (2 s by default; a silent partition would
+ *   otherwise fail it only when `database.pg_silence_timeout_ms` closes the connection, 30 s).
+ *   The insert that ran out of time is not cancelled (it cannot be, through a partition): if it
+ *   commits after all, the mover's insert of the same rows skips them, as for any ambiguous
+ *   failure; if it fails, nobody hears of it. Either way each row lands once.
  * - While rows wait in the spill, new batches join them there without trying PostgreSQL (no
  *   connection attempt, up to connect_timeout, per batch; rows stay in order). The mover tries
  *   PostgreSQL in the background (100 ms, doubling to 5 s); once it has moved everything, rows
@@ -24,6 +28,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
+import { withDatabaseDeadline } from "../store/database-deadline";
 import { isDatabaseUnreachable } from "../store/database-unreachable";
 import { claimLedgerJournal, type LedgerJournal } from "../store/ledger-journal";
 import type { UsageRow } from "../store/types";
@@ -51,6 +56,11 @@ export interface LedgerSpillOptions {
   candidates: readonly string[];
   insertBatch: (rows: UsageRow[]) => Promise<void> | void;
   logger: LedgerLogger & { info(object: object, message: string): void };
+  /**
+   * Longest a batch waits for PostgreSQL before it goes to the spill (`database.pg_request_timeout_ms`;
+   * 0 or absent: until the insert fails).
+   */
+  requestTimeoutMs?: number;
   /** Longest the last move at shutdown may take (default 2 s). */
   closeWaitMs?: number;
   /** The mover's timings (tests). */
@@ -60,6 +70,7 @@ export interface LedgerSpillOptions {
 
 export function createLedgerSpill(options: LedgerSpillOptions): LedgerSpill {
   const { candidates, insertBatch, logger } = options;
+  const requestTimeoutMs = options.requestTimeoutMs ?? 0;
   let mover: JournalMover | undefined;
   let path: string | undefined;
   /** The spill episode in progress: since when rows are spilled, and how many. */
@@ -128,13 +139,22 @@ export function createLedgerSpill(options: LedgerSpillOptions): LedgerSpill {
     return true;
   }
 
+  /**
+   * The plain insert, bounded: past the bound the sink hands the batch to takeFailed (the error
+   * counts as unreachable). Only the answers' wait is bounded; the mover's own moves are not.
+   */
+  function insertInTime(rows: UsageRow[]): Promise<void> | void {
+    const inserting = insertBatch(rows);
+    return inserting ? withDatabaseDeadline(Promise.resolve(inserting), requestTimeoutMs, "a ledger write") : inserting;
+  }
+
   return {
     write(rows) {
-      if (mover === undefined || mover.pendingCount() === 0) return insertBatch(rows);
+      if (mover === undefined || mover.pendingCount() === 0) return insertInTime(rows);
       // PostgreSQL was away at the last try and rows wait for it: join them.
       if (append(rows, undefined)) return;
       // The local disk failed: PostgreSQL may be back, and is the only other durable place.
-      return insertBatch(rows);
+      return insertInTime(rows);
     },
 
     takeFailed(rows, error) {

@@ -13,12 +13,12 @@ import { spillFileCandidates } from "./spill-files";
 
 export async function openLedgerSpill(
   store: Store,
-  config: { dataDir: string; databaseUrl: string },
+  config: { dataDir: string; databaseUrl: string; pgRequestTimeoutMs?: number },
   logger: LedgerLogger & { info(object: object, message: string): void },
 ): Promise<LedgerSpill | undefined> {
   if (store.dialect !== "postgres") return undefined;
   const dataDir = resolve(config.dataDir);
   const insertBatch = (rows: UsageRow[]) => store.usage.insertBatch(rows);
   await importLeftoverSpills(dataDir, config.databaseUrl, insertBatch, logger);
-  return createLedgerSpill({ candidates: spillFileCandidates(dataDir, config.databaseUrl), insertBatch, logger });
+  return createLedgerSpill({ candidates: spillFileCandidates(dataDir, config.databaseUrl), insertBatch, logger, requestTimeoutMs: config.pgRequestTimeoutMs ?? 0 });
 }

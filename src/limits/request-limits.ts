@@ -94,6 +94,9 @@ export class RequestLimits {
     // count_tokens costs nothing and Claude Code sends it constantly: it is neither rate limited nor reserved.
     if (!limits || request.operation === "anthropic-count-tokens") return undefined;
     const { apiKeyId, userId } = request.principal;
+    const keyBudget = limits.key?.budgetMicroUsd != null && apiKeyId !== null;
+    const userBudget = limits.user?.budgetMicroUsd != null && userId !== null;
+    if ((keyBudget || userBudget) && request.principal.verifiedFromMemoryAt) throw budgetNeedsDatabaseError(keyBudget ? "API key" : "user");
     const now = this.now();
     const subjects: RateSubject[] = [];
     if (limits.key && apiKeyId !== null && hasRate(limits.key)) subjects.push({ id: `k:${apiKeyId}`, rpm: limits.key.rpmLimit, tpm: limits.key.tpmLimit });
@@ -105,8 +108,6 @@ export class RequestLimits {
     // with the estimate of a `queued` answer (which has no output yet).
     const tpmSubjects = subjects.filter((subject) => subject.tpm !== null).map((subject) => subject.id);
     const heldTokens = tpmSubjects.length > 0 ? { tpmSubjects } : {};
-    const keyBudget = limits.key?.budgetMicroUsd != null && apiKeyId !== null;
-    const userBudget = limits.user?.budgetMicroUsd != null && userId !== null;
     if (!keyBudget && !userBudget) return slot && { settle: async (entry) => void this.countTokens(slot, entry), handOver: async () => (tpmSubjects.length > 0 ? heldTokens : undefined), release: async () => {} };
     // Its own id, not the request's: a client may reuse its X-Request-ID, and the Responses
     // features make several model calls for one request.
@@ -220,6 +221,20 @@ export class RequestLimits {
     const usage = { inputTokens, outputTokens, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
     return Math.max(0, ...prices.map((entry) => computeCostMicroUsd(entry.price!, usage)));
   }
+}
+
+/**
+ * A key accepted from memory while PostgreSQL is away (auth/fail-static-key-checks.ts) whose key
+ * or owner has a budget: refused, not admitted without a reservation. The reservation and the
+ * spend counters live only in the database, and spend admitted without a reservation is never
+ * added to them later (settlement charges a reservation; the spilled ledger row does not), so
+ * "fail open" would let every replica spend past the budget for the whole outage and leave that
+ * spend out of the budget for good. A per-replica local cap would still multiply by the replicas
+ * and be forgotten by a restart. A budget is a promise about money: it fails closed. The refusal
+ * is the retryable 503 the key check itself gives while the database is away.
+ */
+function budgetNeedsDatabaseError(scope: "API key" | "user"): GatewayError {
+  return databaseUnavailableError(`the gateway cannot reach its database, which keeps this ${scope}'s budget; requests with a budget are refused until it is back (keys without a budget are still served); try again shortly`, undefined);
 }
 
 function hasRate(limits: Limits): boolean {

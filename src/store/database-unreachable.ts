@@ -7,11 +7,13 @@
  * (DrizzleQueryError, DrizzleError), so the whole `cause` chain is looked at.
  */
 import { GatewayError, toGatewayError } from "../errors/gateway-error";
+import { DATABASE_DEADLINE_CODE } from "./database-deadline";
 
 /**
  * postgres.js's own connection errors (src/errors.js: a socket that closed, was destroyed, or
- * timed out connecting; a pool already ended) and the system errors of a socket that could not
- * connect or was cut.
+ * timed out connecting; a pool already ended), the system errors of a socket that could not
+ * connect or was cut, and our own per-request bound running out (database-deadline.ts: a
+ * database that does not answer in time is, for that request, one that cannot be reached).
  */
 const CONNECTION_ERROR_CODES = new Set([
   "CONNECTION_CLOSED",
@@ -29,6 +31,7 @@ const CONNECTION_ERROR_CODES = new Set([
   "ENETDOWN",
   "ENOTFOUND",
   "EAI_AGAIN",
+  DATABASE_DEADLINE_CODE,
 ]);
 
 /**

@@ -7,7 +7,7 @@ import type { Store, User } from "./types";
 export const DEFAULT_ADMIN_EMAIL = "admin@local";
 
 /** Open the store; with `migrate` (default) also apply migrations and ensure the root admin. */
-export async function openConfiguredStore(config: Pick<GatewayConfig, "dataDir" | "databaseUrl" | "sqliteSynchronous" | "auth"> & Partial<Pick<GatewayConfig, "pgSilenceTimeoutMs">>, options: { migrate?: boolean } = {}): Promise<Store> {
+export async function openConfiguredStore(config: Pick<GatewayConfig, "dataDir" | "databaseUrl" | "sqliteSynchronous"> & { auth: Pick<GatewayConfig["auth"], "disabled" | "adminEmail"> } & Partial<Pick<GatewayConfig, "pgSilenceTimeoutMs">>, options: { migrate?: boolean } = {}): Promise<Store> {
   const store = await openStore({ dataDir: config.dataDir, databaseUrl: config.databaseUrl || undefined, sqliteSynchronous: config.sqliteSynchronous, ...(config.pgSilenceTimeoutMs === undefined ? {} : { pgSilenceTimeoutMs: config.pgSilenceTimeoutMs }) });
   if (options.migrate !== false) {
     try {
@@ -22,6 +22,6 @@ export async function openConfiguredStore(config: Pick<GatewayConfig, "dataDir" 
 }
 
 /** The root admin `auth.admin_email` names: created when missing, renamed only to an explicit address. */
-export function ensureConfiguredRootAdmin(store: Store, config: Pick<GatewayConfig, "auth">): Promise<User> {
+export function ensureConfiguredRootAdmin(store: Store, config: { auth: Pick<GatewayConfig["auth"], "disabled" | "adminEmail"> }): Promise<User> {
   return store.users.ensureRootAdmin(config.auth.adminEmail, { rename: config.auth.adminEmail !== DEFAULT_ADMIN_EMAIL });
 }

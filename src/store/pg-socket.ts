@@ -8,11 +8,16 @@
  *
  * Each socket here, once the server has answered, is closed after `silenceMs` without a byte
  * in either direction (a connection that never completes its start-up is left to postgres.js's
- * `connect_timeout`, 10 s). postgres.js then fails the query on it with CONNECTION_CLOSED (the
- * ledger retries its rows and /readyz turns 503; a key check answers 503 `database_unavailable`)
- * and opens a fresh connection for the next one. An idle pooled connection closed this way is simply reopened when needed. The
- * cost: a single statement that keeps the server silent longer than `silenceMs` (a very large
- * usage summary, a migration lock held that long by another replica) is cut too.
+ * `connect_timeout`, 10 s). postgres.js then fails the query on it with CONNECTION_CLOSED and
+ * opens a fresh connection for the next one. An idle pooled connection closed this way is simply
+ * reopened when needed. The cost: a single statement that keeps the server silent longer than
+ * `silenceMs` (a very large usage summary, a migration lock held that long by another replica) is
+ * cut too.
+ *
+ * This frees the connections; it is not what a request waits for. A key check and a ledger row
+ * stop waiting sooner, after `database.pg_request_timeout_ms` (database-deadline.ts): the key is
+ * then checked against this replica's memory (auth/fail-static-key-checks.ts) and the row goes to
+ * the local spill (ledger/ledger-spill.ts), while the query itself stays here until this closes it.
  */
 import net from "node:net";
 

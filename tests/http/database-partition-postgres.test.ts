@@ -1,7 +1,14 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import pino from "pino";
 import { issueApiKey } from "../../src/auth/issue-api-key";
+import { loadConfig } from "../../src/config/load";
+import { buildServices } from "../../src/daemon";
+import { type RunningGateway, startGateway } from "../../src/gateway";
 import type { Store } from "../../src/store/types";
-import { type DatabaseGateway, startDatabaseGateway } from "../support/database-gateway";
+import { databaseGatewayEnv } from "../support/database-gateway";
 import { startDatabaseProxy, type TcpProxy } from "../support/tcp-proxy";
 import { createPgDatabase, pgSkipReason, type TestDatabase } from "../support/test-databases";
 import { waitFor } from "../support/wait-for";
@@ -9,62 +16,102 @@ import { waitFor } from "../support/wait-for";
 /**
  * A replica cut off from PostgreSQL by a partition: its pooled connections stay open but go
  * silent (no FIN, no RST). Without a deadline every request hung on its key lookup or ledger
- * row forever, /readyz kept saying ready, and the replica stayed hung after the network came
- * back. With `database.pg_silence_timeout_ms` the silent connections are closed: /readyz turns
- * 503, and once the network is back the replica serves again on fresh connections.
+ * row forever; with only `database.pg_silence_timeout_ms` (30 s) each waited that long. Now a
+ * request waits at most `database.pg_request_timeout_ms` for its key check and its row: a key
+ * confirmed before the partition is served from memory, its row goes to the local spill, an
+ * unknown key gets its 503, /readyz stays ready (every replica shares the partitioned database),
+ * and once the network heals every row is in PostgreSQL exactly once, also the rows whose
+ * timed-out insert committed late.
  */
 if (pgSkipReason) console.warn(`[skip] database-partition-postgres: ${pgSkipReason}`);
 
+/** The bound under test; the silence timeout stays at its 30 s default, far beyond any wait here. */
+const REQUEST_TIMEOUT_MS = 1_000;
 
 describe.skipIf(pgSkipReason !== null)("a replica whose PostgreSQL connections go silent", () => {
   let database: TestDatabase;
   let proxy: TcpProxy;
-  let replica: DatabaseGateway;
+  let gateway: RunningGateway;
+  let services: Awaited<ReturnType<typeof buildServices>>;
   let store: Store;
-  let token: string;
+  let dataDir: string;
+  let known: string;
+  let unknown: string;
+  const lines: Array<Record<string, any>> = [];
 
   beforeAll(async () => {
     database = await createPgDatabase();
     const proxied = await startDatabaseProxy(database.options.databaseUrl!);
     proxy = proxied.proxy;
-    replica = await startDatabaseGateway({ ...database, options: { databaseUrl: proxied.url } }, undefined, { TOKLIGENCE_DATABASE__PG_SILENCE_TIMEOUT_MS: "1000" });
+    dataDir = mkdtempSync(join(tmpdir(), "gw-partition-"));
+    const logger = pino({ level: "info" }, { write: (line: string) => void lines.push(JSON.parse(line)) });
+    const env = databaseGatewayEnv({ ...database, options: { databaseUrl: proxied.url } }, undefined, { TOKLIGENCE_DATA_DIR: dataDir, TOKLIGENCE_DATABASE__PG_REQUEST_TIMEOUT_MS: String(REQUEST_TIMEOUT_MS) });
+    const loaded = loadConfig({ configDir: "/nonexistent-config-dir", env });
+    services = await buildServices(loaded, logger);
+    gateway = startGateway(loaded.config, logger, services);
     store = await database.open();
     const user = await store.users.create({ email: "dev@example.com", role: "gateway_user" });
-    token = (await issueApiKey(store, { userId: user.id })).token;
+    known = (await issueApiKey(store, { userId: user.id })).token;
+    unknown = (await issueApiKey(store, { userId: user.id })).token;
   }, 60_000);
 
   afterAll(async () => {
     await proxy?.restore();
-    await replica?.stop();
+    await gateway?.stop(1000);
+    await services?.close();
     await proxy?.stop();
     await database?.drop();
+    rmSync(dataDir, { recursive: true, force: true });
   }, 60_000);
 
-  const chat = (signal?: AbortSignal) =>
-    fetch(`${replica.url}/v1/chat/completions`, {
+  /** Status and time taken, or "hung" past `limitMs`. */
+  async function chat(token: string, clientRequestId: string, limitMs = 10_000) {
+    const started = Date.now();
+    const attempt = fetch(`${gateway.url}/v1/chat/completions`, {
       method: "POST",
-      signal,
-      headers: { "content-type": "application/json", authorization: `Bearer ${token}` },
+      headers: { "content-type": "application/json", authorization: `Bearer ${token}`, "x-request-id": clientRequestId },
       body: JSON.stringify({ model: "loopback", messages: [{ role: "user", content: "hi" }] }),
-    });
-  const readiness = async () => (await fetch(`${replica.url}/readyz`)).status;
+    }).then(async (answer) => ({ status: answer.status as number | "hung", code: answer.status === 200 ? null : (((await answer.json()) as { error?: { code?: string } }).error?.code ?? null), ms: Date.now() - started }));
+    return Promise.race([attempt, Bun.sleep(limitMs).then(() => ({ status: "hung" as const, code: null, ms: limitMs }))]);
+  }
+  const readiness = async () => {
+    const answer = await fetch(`${gateway.url}/readyz`);
+    return { status: answer.status, body: (await answer.json()) as { status: string; degraded?: string } };
+  };
+  const rowCount = async (clientRequestId: string) => (await store.usage.logs({}, 1_000)).filter((row) => row.clientRequestId === clientRequestId).length;
 
-  test("/readyz turns 503 during the partition, and the replica serves again after it", async () => {
-    // Warm the pool: the connections that will go silent.
-    for (let i = 0; i < 3; i++) expect((await chat()).status).toBe(200);
+  test("a known key is served within the request bound (not the 30 s silence timeout), an unknown one refused as quickly; rows land once after the partition heals", async () => {
+    // Warm the pool (the connections that will go silent) and confirm the key.
+    for (let i = 0; i < 3; i++) expect((await chat(known, `warm-${i}`)).status).toBe(200);
     proxy.freeze();
-    const during = chat().catch(() => null);
-    // The silent pooled connections are closed after 1 s; a fresh one that never completes its
-    // start-up fails at postgres.js's 10 s connect_timeout: readiness turns within about that.
-    expect(await waitFor(async () => (await readiness()) === 503, 20_000)).toBe(true);
-    // The request sent during the partition is refused (retryable) while the partition lasts:
-    // its ledger row is kept and retried, the answer does not wait for the network to come back.
-    const answered = await Promise.race([during, Bun.sleep(15_000).then(() => "hung" as const)]);
-    await proxy.restore();
-    expect(answered).not.toBe("hung");
-    expect((answered as Response).status).toBe(503);
-    expect(await waitFor(async () => (await readiness()) === 200, 15_000)).toBe(true);
-    const after = await chat(AbortSignal.timeout(10_000));
-    expect(after.status).toBe(200);
+    let during: Array<Awaited<ReturnType<typeof chat>>>;
+    let refused: Awaited<ReturnType<typeof chat>>;
+    let ready: Awaited<ReturnType<typeof readiness>>;
+    try {
+      during = [];
+      for (let i = 0; i < 3; i++) during.push(await chat(known, `partition-${i}`));
+      refused = await chat(unknown, "partition-unknown");
+      ready = await readiness();
+    } finally {
+      await proxy.restore();
+    }
+    for (const answer of during) {
+      expect(answer.status).toBe(200);
+      // The first waits the bound twice at most (key check, then its row); later rows join the spill at once.
+      expect(answer.ms).toBeLessThan(2 * REQUEST_TIMEOUT_MS + 1_500);
+    }
+    expect({ status: refused.status, code: refused.code }).toEqual({ status: 503, code: "database_unavailable" });
+    expect(refused.ms).toBeLessThan(REQUEST_TIMEOUT_MS + 1_500);
+    // Ready throughout: the spill is reported, not a reason to take the replica out.
+    expect(ready.status).toBe(200);
+    expect(ready.body).toMatchObject({ status: "ready", degraded: "ledger_spilled" });
+
+    expect(await waitFor(async () => (await readiness()).body.degraded === undefined, 20_000)).toBe(true);
+    for (const id of ["partition-0", "partition-1", "partition-2", "partition-unknown"]) expect({ id, rows: await rowCount(id) }).toEqual({ id, rows: 1 });
+    expect(lines.filter((line) => String(line.msg).startsWith("PostgreSQL unreachable for key checks"))).toHaveLength(1);
+    // And the replica serves on as before; the first check answered in time ends the outage (one line).
+    expect((await chat(known, "after", 10_000)).status).toBe(200);
+    expect((await chat(unknown, "after-unknown", 10_000)).status).toBe(200);
+    expect(lines.filter((line) => String(line.msg).startsWith("key checks reach PostgreSQL again"))).toHaveLength(1);
   }, 60_000);
 });

@@ -1,4 +1,8 @@
-/** /livez and /readyz: readiness turns 503 while draining, while the ledger database refuses rows, and while rows wait in the PostgreSQL spill. */
+/**
+ * /livez and /readyz: readiness turns 503 while draining and while the ledger cannot make rows
+ * durable; rows waiting in the PostgreSQL spill are reported but keep the replica ready (every
+ * replica shares the database: unready together would leave a load balancer nowhere to go).
+ */
 import { expect, test } from "bun:test";
 import { loadConfig } from "../../src/config/load";
 import { healthRoutes } from "../../src/http/routes/info-routes";
@@ -21,9 +25,10 @@ test("503 while draining, and while the ledger database refuses rows (rows are k
   expect((await probe(false, true, "/livez")).status).toBe(200);
 });
 
-test("503 ledger_spilled with the count while usage rows wait in the local spill (PostgreSQL away or just back), ready once it drained", async () => {
-  expect(await probe(false, false, "/readyz", 3)).toEqual({ status: 503, body: { status: "ledger_spilled", spilled_rows: 3 } as { status: string } });
+test("ready, with the count, while usage rows wait in the local spill (PostgreSQL away or just back): a shared database's outage must not take every replica out", async () => {
+  expect(await probe(false, false, "/readyz", 3)).toEqual({ status: 200, body: { status: "ready", degraded: "ledger_spilled", spilled_rows: 3 } as { status: string } });
   expect(await probe(false, false, "/readyz", 0)).toEqual({ status: 200, body: { status: "ready" } });
-  // Rows the spill could not take either (answers waiting) say so first.
-  expect((await probe(false, true, "/readyz", 3)).body.status).toBe("ledger_unavailable");
+  // Rows the spill could not take either (answers waiting) make it unready, and say so first.
+  expect(await probe(false, true, "/readyz", 3)).toEqual({ status: 503, body: { status: "ledger_unavailable", spilled_rows: 3 } as { status: string } });
+  expect(await probe(true, false, "/readyz", 3)).toEqual({ status: 503, body: { status: "draining", spilled_rows: 3 } as { status: string } });
 });

@@ -17,17 +17,19 @@ export function healthRoutes(config: GatewayConfig, isDraining: () => boolean, l
     .get(
       "/readyz",
       ({ set }) => {
-        // Not ready while draining, or while the database refuses ledger rows: answers then wait
-        // for their rows (nothing is lost), so a load balancer should send new requests elsewhere.
-        // Nor while usage rows wait in the local spill (PostgreSQL was unreachable; answers are
-        // not held up, but this replica's key checks fail and its usage is not in the shared
-        // database yet): ready again once the spill has drained.
+        // Not ready while draining, or while the ledger refuses rows on this replica (the database
+        // and the spill both failing: answers then wait for their rows, so send new requests
+        // elsewhere). Rows waiting in the PostgreSQL spill do NOT make it unready: the spill is
+        // how a replica keeps serving through a database outage (known keys are accepted from
+        // memory, rows are durable locally), and every replica shares the database, so all of
+        // them would turn unready together and a load balancer would have nowhere to send
+        // anything: the whole gateway dark for the outage. The spill is reported in the body.
         const spilled = ledgerSpilled();
-        const status = isDraining() ? "draining" : ledgerFailing() ? "ledger_unavailable" : spilled > 0 ? "ledger_spilled" : "ready";
+        const status = isDraining() ? "draining" : ledgerFailing() ? "ledger_unavailable" : "ready";
         if (status !== "ready") set.status = 503;
-        return spilled > 0 ? { status, spilled_rows: spilled } : { status };
+        return spilled > 0 ? { status, ...(status === "ready" ? { degraded: "ledger_spilled" } : {}), spilled_rows: spilled } : { status };
       },
-      { detail: { tags: ["Gateway"], summary: "Readiness probe (503 while draining, while the ledger database refuses writes, or while usage rows wait in the local spill)" } },
+      { detail: { tags: ["Gateway"], summary: "Readiness probe (503 while draining or while the ledger cannot make rows durable; usage rows waiting in the local PostgreSQL spill are reported, not unready)" } },
     );
 }
 

@@ -3,10 +3,12 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { importLeftoverSpills } from "../../../src/ledger/import-spills";
+import { createLedgerSink } from "../../../src/ledger/ledger-sink";
 import { createLedgerSpill, type LedgerSpillOptions } from "../../../src/ledger/ledger-spill";
 import { listSpillFiles, spillDatabaseTag, spillFileCandidates, spillReplicaTag } from "../../../src/ledger/spill-files";
 import { claimLedgerJournal } from "../../../src/store/ledger-journal";
-import type { UsageRow } from "../../../src/store/types";
+import type { Store, UsageRow } from "../../../src/store/types";
+import { makeLedgerEntry } from "../../support/ledger-entries";
 
 const DATABASE_URL = "postgres://gw:secret@db.internal:5432/gateway";
 
@@ -117,6 +119,41 @@ describe("ledger spill", () => {
     await spill.write([row("d")]); // straight to PostgreSQL again
     expect(database.inserts).toBe(insertsNow + 1);
     expect(database.ids.has("d")).toBe(true);
+    await spill.close();
+  });
+
+  test("a silent database (a partition): the batch goes to the spill after the request bound, not after the silence timeout; the insert that answers late changes nothing", async () => {
+    const dir = tempDir();
+    const database = fakeDatabase();
+    const logger = recordingLogger();
+    // Inserts hang until released, as on a connection whose packets are dropped; released, each commits.
+    const held: Array<() => void> = [];
+    let silent = true;
+    const insertBatch = (rows: UsageRow[]) => (silent ? new Promise<void>((resolve) => held.push(() => void database.insertBatch(rows).then(resolve))) : database.insertBatch(rows));
+    const spill = spillIn(dir, database, logger, { insertBatch, requestTimeoutMs: 50 });
+    const sink = createLedgerSink({} as Store, { prices: null, logger, write: (rows) => spill.write(rows), onWriteFailed: (rows, error) => spill.takeFailed(rows, error), spilledCount: () => spill.pendingCount() });
+    const entry = (requestId: string) => makeLedgerEntry({ requestId });
+
+    const started = Date.now();
+    await sink.record(entry("late"));
+    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(spill.pendingCount()).toBe(1);
+    expect(held).toHaveLength(1);
+    // Later rows join the spill without waiting for PostgreSQL.
+    const joining = Date.now();
+    await sink.record(entry("joined"));
+    expect(Date.now() - joining).toBeLessThan(40);
+    expect(held.length).toBeLessThanOrEqual(2); // at most the mover's own try, never another request's wait
+
+    // The partition heals: the timed-out insert commits after all, and the mover moves the spill.
+    silent = false;
+    for (const answer of held.splice(0)) answer();
+    await spill.flush();
+    expect(spill.pendingCount()).toBe(0);
+    expect([...database.ids].sort()).toEqual(["joined", "late"]);
+    expect(logger.lines.filter((line) => line.level === "error")).toEqual([]);
+    expect(logger.lines[0]).toMatchObject({ level: "warn", message: expect.stringMatching(/^PostgreSQL unreachable: usage rows go to the local ledger spill/), object: { err: expect.objectContaining({ code: "DATABASE_DEADLINE_EXCEEDED" }) } });
+    await sink.close();
     await spill.close();
   });
 

@@ -1,0 +1,88 @@
+/**
+ * Fail-static key checks (PostgreSQL deployments, `auth.outage_grace_seconds`).
+ *
+ * Every request's key is checked in the database, which is what makes a revocation hold at once
+ * on every replica. While PostgreSQL could not be reached (a restart, a failover, a partition),
+ * that check failed, so with auth on every request was a 503 for the whole outage, although the
+ * ledger spill (ledger/ledger-spill.ts) could have recorded it. Now, only when a check cannot
+ * reach the database (or gets no answer within `database.pg_request_timeout_ms`), a key this
+ * replica saw confirmed within the grace is accepted from memory (verified-keys.ts); anything
+ * else still gets the 503: unknown keys, keys whose last check refused them, keys confirmed too
+ * long ago. A remembered key that expired meanwhile gets its 401 (expiry never changes).
+ *
+ * The cost: a key revoked *during* the outage (on a replica that still reaches the database, or
+ * by hand in SQL) keeps working on this replica until the database answers it again or the grace
+ * runs out. That is the trade every fail-static system makes; the grace bounds it.
+ *
+ * One warning when a replica starts serving from memory and one line when the database answers
+ * again (with what was served meanwhile): never a line per request.
+ */
+import type { AuthResult } from "./authenticator";
+import type { Principal } from "./types";
+import { createVerifiedKeys, type VerifiedKeys } from "./verified-keys";
+
+export interface FailStaticLogger {
+  warn(object: object, message: string): void;
+  info(object: object, message: string): void;
+}
+
+export interface FailStaticOptions {
+  /** How long after its last confirmation a key is still accepted from memory, in seconds (> 0). */
+  graceSeconds: number;
+  logger: FailStaticLogger;
+  /** Keys remembered at most (default VERIFIED_KEYS_CAPACITY). */
+  capacity?: number;
+}
+
+export interface FailStaticKeyChecks {
+  /** The database answered this check in time: a principal (confirmed) or undefined (refused). Ends an outage. */
+  answered(keyHash: string, confirmed: { principal: Principal; expiresAt: Date | null } | undefined, at: Date): void;
+  /** The database answered a check the request had stopped waiting for: only a refusal is taken (never a stale confirmation). */
+  answeredLate(keyHash: string, confirmed: boolean): void;
+  /** The check could not reach the database: the answer from memory, or undefined for the 503. */
+  unreachable(keyHash: string, at: Date, cause: unknown): AuthResult | undefined;
+}
+
+export function createFailStaticKeyChecks(options: FailStaticOptions): FailStaticKeyChecks {
+  const { logger } = options;
+  const keys: VerifiedKeys = createVerifiedKeys({ graceMs: options.graceSeconds * 1000, ...(options.capacity === undefined ? {} : { capacity: options.capacity }) });
+  /** The outage in progress (checks failing since), and what it has done so far. */
+  let outage: { since: number; served: number; refused: number } | undefined;
+
+  return {
+    answered(keyHash, confirmed, at) {
+      if (confirmed) keys.remember(keyHash, confirmed.principal, confirmed.expiresAt, at);
+      else keys.forget(keyHash);
+      if (!outage) return;
+      logger.info({ outageMs: at.getTime() - outage.since, acceptedFromMemory: outage.served, refused: outage.refused }, "key checks reach PostgreSQL again: every request is checked in the database again");
+      outage = undefined;
+    },
+
+    answeredLate(keyHash, confirmed) {
+      // A confirmation from a query sent before a later refusal must not bring the key back.
+      if (!confirmed) keys.forget(keyHash);
+    },
+
+    unreachable(keyHash, at, cause) {
+      if (!outage) {
+        outage = { since: at.getTime(), served: 0, refused: 0 };
+        logger.warn(
+          { err: cause, graceSeconds: options.graceSeconds, rememberedKeys: keys.size() },
+          `PostgreSQL unreachable for key checks: keys this replica confirmed in the last ${options.graceSeconds} s are accepted from memory until it answers again (keys with a budget, and any other key, get 503 database_unavailable)`,
+        );
+      }
+      const recalled = keys.recall(keyHash, at);
+      if (!recalled) {
+        outage.refused += 1;
+        return undefined;
+      }
+      if ("expired" in recalled) {
+        outage.refused += 1;
+        const { userId, apiKeyId } = recalled.principal;
+        return { ok: false, status: 401, message: "API key expired", ...(userId !== null && apiKeyId !== null ? { refusedKey: { userId, apiKeyId } } : {}) };
+      }
+      outage.served += 1;
+      return { ok: true, principal: { ...recalled.principal, verifiedFromMemoryAt: recalled.verifiedAt } };
+    },
+  };
+}

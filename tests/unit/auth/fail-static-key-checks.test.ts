@@ -1,0 +1,194 @@
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { generateApiKeyToken, hashApiKey } from "../../../src/auth/api-key";
+import { type AuthenticatorOptions, createAuthenticator } from "../../../src/auth/authenticator";
+import { issueApiKey } from "../../../src/auth/issue-api-key";
+import type { Principal } from "../../../src/auth/types";
+import { createVerifiedKeys } from "../../../src/auth/verified-keys";
+import type { ApiKeyCredential, Store, User } from "../../../src/store/types";
+import { createSqliteDatabase, type TestDatabase } from "../../support/test-databases";
+
+/**
+ * Fail-static key checks: a key this replica confirmed recently is accepted from memory only
+ * when its check cannot reach the database (refused, or silent past the request bound). The
+ * database is a real store behind a switch: "up" answers, "refused" fails as PostgreSQL does
+ * when it is down, "silent" never answers until `release()` (a partition that heals).
+ */
+type Mode = "up" | "refused" | "silent";
+
+function switchableStore(store: Store) {
+  const state = { mode: "up" as Mode, lookups: 0 };
+  const held: Array<() => void> = [];
+  const refused = () => Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" });
+  const findCredentialsByPrefix = (prefix: string): Promise<ApiKeyCredential[]> => {
+    state.lookups += 1;
+    if (state.mode === "refused") return Promise.reject(new Error("Failed query", { cause: refused() }));
+    if (state.mode === "up") return store.apiKeys.findCredentialsByPrefix(prefix);
+    // Silent: answered (with the database as it is then) once the partition heals.
+    return new Promise((resolve, reject) => held.push(() => store.apiKeys.findCredentialsByPrefix(prefix).then(resolve, reject)));
+  };
+  const wrapped = { ...store, apiKeys: { ...store.apiKeys, findCredentialsByPrefix } } as Store;
+  return Object.assign(state, { store: wrapped, release: () => held.splice(0).forEach((answer) => answer()) });
+}
+
+function recordingLogger() {
+  const lines: Array<{ level: string; message: string; object: Record<string, unknown> }> = [];
+  const push = (level: string) => (object: object, message: string) => void lines.push({ level, message, object: object as Record<string, unknown> });
+  return { lines, warn: push("warn"), info: push("info") };
+}
+
+const bearer = (token: string) => new Headers({ authorization: `Bearer ${token}` });
+
+describe("fail-static key checks", () => {
+  let database: TestDatabase;
+  let store: Store;
+  let user: User;
+
+  beforeAll(async () => {
+    database = await createSqliteDatabase();
+    store = await database.openMigrated();
+    user = await store.users.create({ email: "dev@example.com", role: "gateway_user" });
+  });
+  afterAll(async () => database.drop());
+
+  function gateway(outage: Partial<NonNullable<AuthenticatorOptions["outage"]>> = {}, now?: () => Date) {
+    const db = switchableStore(store);
+    const logger = recordingLogger();
+    const auth = createAuthenticator(db.store, { required: true, ...(now ? { now } : {}), outage: { requestTimeoutMs: 100, graceSeconds: 900, logger, ...outage } });
+    return { db, logger, auth };
+  }
+
+  test("a key confirmed before the outage is accepted from memory; an unknown key gets the 503; one warning per outage, one line when it ends", async () => {
+    const { db, logger, auth } = gateway();
+    const known = await issueApiKey(store, { userId: user.id });
+    const neverSeen = await issueApiKey(store, { userId: user.id });
+    const before = await auth.authenticate(bearer(known.token));
+    expect(before.ok).toBe(true);
+
+    db.mode = "refused";
+    for (let i = 0; i < 5; i++) {
+      const during = await auth.authenticate(bearer(known.token));
+      expect(during).toEqual({ ok: true, principal: { ...(before as { principal: Principal }).principal, verifiedFromMemoryAt: expect.any(Date) } });
+    }
+    expect(await auth.authenticate(bearer(neverSeen.token)).catch((error) => error)).toMatchObject({ code: "database_unavailable", status: 503, retryAfter: 1 });
+    expect(await auth.authenticate(bearer(generateApiKeyToken())).catch((error) => error)).toMatchObject({ code: "database_unavailable" });
+    // The database is still asked every time: memory answers only for a check that failed.
+    expect(db.lookups).toBe(8);
+    expect(logger.lines.filter((line) => line.level === "warn")).toHaveLength(1);
+    expect(logger.lines[0]!.message).toStartWith("PostgreSQL unreachable for key checks");
+
+    db.mode = "up";
+    expect((await auth.authenticate(bearer(known.token))).ok).toBe(true);
+    expect(logger.lines.map((line) => [line.level, line.object.acceptedFromMemory, line.object.refused])).toEqual([["warn", undefined, undefined], ["info", 5, 2]]);
+    // Nothing in the log holds a key.
+    expect(JSON.stringify(logger.lines)).not.toContain(known.token.slice(12));
+  });
+
+  test("a key revoked before the outage, and checked since, is refused during it; the revocation holds at once while the database answers", async () => {
+    const { db, auth } = gateway();
+    const key = await issueApiKey(store, { userId: user.id });
+    expect((await auth.authenticate(bearer(key.token))).ok).toBe(true);
+    await store.apiKeys.revoke(key.apiKey.id);
+    expect(await auth.authenticate(bearer(key.token))).toMatchObject({ ok: false, status: 401, message: "API key revoked" });
+    db.mode = "refused";
+    expect(await auth.authenticate(bearer(key.token)).catch((error) => error)).toMatchObject({ code: "database_unavailable", status: 503 });
+  });
+
+  test("past the grace, the 503; a remembered key that expired meanwhile, its 401", async () => {
+    let clock = new Date("2030-01-01T00:00:00Z");
+    const { db, auth } = gateway({ graceSeconds: 60 }, () => clock);
+    const lasting = await issueApiKey(store, { userId: user.id });
+    const expiring = await issueApiKey(store, { userId: user.id, expiresAt: new Date(clock.getTime() + 30_000) });
+    expect((await auth.authenticate(bearer(lasting.token))).ok).toBe(true);
+    expect((await auth.authenticate(bearer(expiring.token))).ok).toBe(true);
+    db.mode = "refused";
+    clock = new Date(clock.getTime() + 45_000);
+    expect((await auth.authenticate(bearer(lasting.token))).ok).toBe(true);
+    expect(await auth.authenticate(bearer(expiring.token))).toEqual({ ok: false, status: 401, message: "API key expired", refusedKey: { userId: user.id, apiKeyId: expiring.apiKey.id } });
+    clock = new Date(clock.getTime() + 30_000);
+    expect(await auth.authenticate(bearer(lasting.token)).catch((error) => error)).toMatchObject({ code: "database_unavailable" });
+  });
+
+  test("a silent database: the check stops waiting at the request bound and uses memory; a late answer can only take the key away", async () => {
+    const { db, auth } = gateway({ requestTimeoutMs: 50 });
+    const key = await issueApiKey(store, { userId: user.id });
+    expect((await auth.authenticate(bearer(key.token))).ok).toBe(true);
+    db.mode = "silent";
+    const started = Date.now();
+    expect((await auth.authenticate(bearer(key.token))).ok).toBe(true);
+    expect(Date.now() - started).toBeLessThan(1_000);
+    // Revoked meanwhile (on a replica that still reaches the database): the late answer says so.
+    await store.apiKeys.revoke(key.apiKey.id);
+    db.release();
+    await Bun.sleep(20);
+    expect(await auth.authenticate(bearer(key.token)).catch((error) => error)).toMatchObject({ code: "database_unavailable" });
+    db.release();
+  });
+
+  test("a late confirmation does not bring back a key a later check refused", async () => {
+    const { db, auth } = gateway({ requestTimeoutMs: 30 });
+    const key = await issueApiKey(store, { userId: user.id });
+    expect((await auth.authenticate(bearer(key.token))).ok).toBe(true);
+    db.mode = "silent";
+    expect((await auth.authenticate(bearer(key.token))).ok).toBe(true); // from memory; its query waits
+    db.mode = "up";
+    await store.users.update(user.id, { status: "inactive" });
+    try {
+      expect(await auth.authenticate(bearer(key.token))).toMatchObject({ ok: false, message: "API key owner is inactive" });
+      await store.users.update(user.id, { status: "active" });
+      db.release(); // the old query answers now, confirming the key: ignored
+      await Bun.sleep(20);
+      db.mode = "refused";
+      expect(await auth.authenticate(bearer(key.token)).catch((error) => error)).toMatchObject({ code: "database_unavailable" });
+    } finally {
+      await store.users.update(user.id, { status: "active" });
+    }
+  });
+
+  test("outage_grace_seconds 0: every check needs the database, as before (the request bound still applies)", async () => {
+    const { db, logger, auth } = gateway({ graceSeconds: 0, requestTimeoutMs: 50 });
+    const key = await issueApiKey(store, { userId: user.id });
+    expect((await auth.authenticate(bearer(key.token))).ok).toBe(true);
+    db.mode = "refused";
+    expect(await auth.authenticate(bearer(key.token)).catch((error) => error)).toMatchObject({ code: "database_unavailable" });
+    db.mode = "silent";
+    const started = Date.now();
+    expect(await auth.authenticate(bearer(key.token)).catch((error) => error)).toMatchObject({ code: "database_unavailable" });
+    expect(Date.now() - started).toBeLessThan(1_000);
+    db.release();
+    expect(logger.lines).toEqual([]);
+  });
+
+  test("without outage options (SQLite, the default in code): no memory, no bound", async () => {
+    const db = switchableStore(store);
+    const auth = createAuthenticator(db.store, { required: true });
+    const key = await issueApiKey(store, { userId: user.id });
+    expect((await auth.authenticate(bearer(key.token))).ok).toBe(true);
+    db.mode = "refused";
+    expect(await auth.authenticate(bearer(key.token)).catch((error) => error)).toMatchObject({ code: "database_unavailable" });
+  });
+});
+
+describe("verified keys (the memory)", () => {
+  const principal = (apiKeyId: number): Principal => ({ userId: 1, apiKeyId, email: "a@b.c", role: "gateway_user", scopes: ["models"] });
+  const at = new Date("2030-01-01T00:00:00Z");
+
+  test("bounded: the least recently confirmed key goes first; confirming again keeps a key", () => {
+    const keys = createVerifiedKeys({ graceMs: 60_000, capacity: 2 });
+    keys.remember("a", principal(1), null, at);
+    keys.remember("b", principal(2), null, at);
+    keys.remember("a", principal(1), null, at); // a is now the most recent
+    keys.remember("c", principal(3), null, at);
+    expect(keys.size()).toBe(2);
+    expect(keys.recall("b", at)).toBeUndefined();
+    expect(keys.recall("a", at)).toMatchObject({ principal: principal(1) });
+    expect(keys.recall("c", at)).toMatchObject({ principal: principal(3) });
+  });
+
+  test("keyed by the hash the authenticator computes, never the key itself", () => {
+    const token = generateApiKeyToken();
+    const keys = createVerifiedKeys({ graceMs: 60_000 });
+    keys.remember(hashApiKey(token), principal(1), null, at);
+    expect(keys.recall(token, at)).toBeUndefined();
+    expect(keys.recall(hashApiKey(token), at)).toBeDefined();
+  });
+});
