@@ -49,7 +49,7 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
     clientModel,
     upstreamModel: target.upstreamModel,
     providerName: target.providerName,
-    ...(provider ? { providerKind: provider.kind } : {}),
+    ...(provider ? { providerKind: provider.kind, chatDialect: provider.chatDialect } : {}),
     defaultMaxTokens: deps.config.defaultMaxTokens,
     maxOutputTokens: provider?.maxOutputTokens,
     anthropicPromptCache: deps.config.anthropicPromptCache,

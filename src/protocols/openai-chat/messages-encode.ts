@@ -9,6 +9,7 @@ import { splitAssistantContent } from "./assistant-parts";
 import { attachThoughtSignatures, isGeminiModel } from "./gemini-signatures";
 import { isMistralModel, mistralToolCallId } from "./mistral-ids";
 import { readAudioInput } from "../audio-input";
+import { chatDialectOf } from "../../providers/chat-dialect";
 
 /**
  * Canonical system prompt and conversation → Chat `messages`. Cache hints are dropped
@@ -166,9 +167,15 @@ function encodeAssistant(content: ContentPart[], ctx: TranslationContext): ChatM
     message.tool_calls = toolCalls;
     // K08: Gemini wants each step's thought signature back (other servers may reject the field).
     if (isGeminiModel(ctx.upstreamModel)) attachThoughtSignatures(toolCalls);
-    // K07: reasoning models that think in tool loops (DeepSeek) need their reasoning back.
-    // OpenAI itself never returns reasoning_content and has no such message field.
-    if (reasoning.length > 0 && ctx.providerName !== "openai") message.reasoning_content = reasoning.join("\n\n");
+  }
+  // K07: reasoning models that think in tool loops (DeepSeek) need their reasoning back on
+  // tool-call turns, in the field their server reads; OpenAI has no such field (chat-dialect.ts).
+  const dialect = chatDialectOf(ctx);
+  if (dialect.reasoningField !== "none" && (toolCalls.length > 0 || dialect.reasoningOnEveryTurn)) {
+    if (reasoning.length > 0) message[dialect.reasoningField] = reasoning.join("\n\n");
+    // A turn without reasoning (the model answered without thinking, or another model wrote the
+    // history) still carries the field, empty, where the server demands it.
+    else if (dialect.reasoningOnEveryTurn) message[dialect.reasoningField] = "";
   }
   return message;
 }

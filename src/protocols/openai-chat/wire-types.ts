@@ -53,6 +53,8 @@ export interface ChatMessage {
   refusal?: string | null;
   /** Reasoning text of DeepSeek-style models; passed back in tool loops (K07). */
   reasoning_content?: string | null;
+  /** The same under the name Ollama and some vLLM builds use (K04). */
+  reasoning?: string | null;
 }
 
 export interface ChatFunctionTool {
