@@ -12,6 +12,7 @@ import { findCodec } from "../translate/registry";
 import type { TranslationContext, Translator } from "../translate/types";
 import type { RequestLog } from "../log/logger";
 import type { ModelCapabilityTable } from "./model-capability-table";
+import { DROPPABLE_CHAT_FIELDS } from "./refused-fields";
 import { upstreamOperationFor, wantsStream } from "./operation";
 import type { ModelRequest, ProxyDeps } from "./types";
 
@@ -28,6 +29,11 @@ export interface PreparedAttempt {
   dropUsageChunk: boolean;
   /** SC06: the client wants one answer, the upstream is asked to stream it; the stream is collected. */
   collectStream?: boolean;
+  /**
+   * Fields of the body the gateway may leave out when the upstream refuses them (a 400 naming
+   * one, refused-fields.ts): the optional ones it chose itself. Empty: none.
+   */
+  droppable: readonly string[];
 }
 
 /**
@@ -80,7 +86,10 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
     const bodyObject = translator.buildUpstreamRequest(request.body, context);
     const collectStream = upstreamProtocol === "anthropic" && !wantsStream(request.operation, request.body) && Number(bodyObject.max_tokens) > LONG_ANTHROPIC_CALL_MAX_TOKENS;
     if (collectStream) bodyObject.stream = true;
-    return { target, body: JSON.stringify(bodyObject), bodyObject, translator, context, dropUsageChunk: false, collectStream };
+    const droppable = upstreamProtocol === "openai-chat" && provider ? DROPPABLE_CHAT_FIELDS : [];
+    // Fields this provider's model refused before go no more (refused-fields.ts).
+    for (const field of refusedBefore(deps, target)) if (droppable.includes(field)) delete bodyObject[field];
+    return { target, body: JSON.stringify(bodyObject), bodyObject, translator, context, dropUsageChunk: false, collectStream, droppable };
   }
   if (sideOperation && upstreamOperationFor(request.operation, upstreamProtocol) === "openai-embeddings" && upstreamProtocol === "anthropic") {
     throw new GatewayError("invalid_request", 400, `model '${clientModel}' routes to provider '${target.providerName}', which does not serve embeddings`, { param: "model" });
@@ -114,7 +123,11 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
   }
   const renamed = target.upstreamModel !== clientModel;
   const chatStreamWithoutUsage =
-    request.operation === "openai-chat" && request.body.stream === true && (request.body.stream_options as Record<string, unknown> | undefined)?.include_usage !== true;
+    request.operation === "openai-chat" &&
+    request.body.stream === true &&
+    (request.body.stream_options as Record<string, unknown> | undefined)?.include_usage !== true &&
+    // A provider that refused stream_options gets none it did not ask for (refused-fields.ts).
+    !refusedBefore(deps, target).has("stream_options");
   if (renamed || chatStreamWithoutUsage) {
     bodyObject = { ...bodyObject, model: target.upstreamModel };
     if (chatStreamWithoutUsage) {
@@ -124,8 +137,16 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
     }
   }
   const body = bodyObject === request.body ? request.rawBody : JSON.stringify(bodyObject);
-  return { target, body, bodyObject, context, dropUsageChunk };
+  // The client's own fields are its business; only the stream_options added here may go.
+  return { target, body, bodyObject, context, dropUsageChunk, droppable: dropUsageChunk ? ["stream_options"] : [] };
 }
+
+/** What the target's provider refused for its model before (nothing for loopback or without the table). */
+function refusedBefore(deps: ProxyDeps, target: RouteTarget): ReadonlySet<string> {
+  return (target.provider !== "loopback" && deps.refusedFields?.fieldsFor(target.providerName, target.upstreamModel)) || NONE;
+}
+
+const NONE: ReadonlySet<string> = new Set();
 
 /**
  * What the target model takes, and how adapting a request to it is logged: a limit once per
