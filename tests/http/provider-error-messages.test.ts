@@ -75,3 +75,29 @@ describe("the same as Codex sees it (openai SDK, Responses)", () => {
     expect(error.message).toContain(geminiSignature);
   });
 });
+
+/**
+ * E04: a prompt over the model's window. Claude Code compacts the conversation when the message
+ * starts "prompt is too long", Codex when the code is context_length_exceeded; compatible servers
+ * say it in their own words only, and both clients stopped instead.
+ */
+const overflows: Array<[string, unknown]> = [
+  ["DeepSeek", { error: { message: "This model's maximum context length is 131072 tokens. However, you requested 140000 tokens (108000 in the messages, 32000 in the completion). Please reduce the length of the messages or completion.", type: "invalid_request_error", param: null, code: "invalid_request_error" } }],
+  ["Gemini", [{ error: { code: 400, message: "The input token count (1054016) exceeds the maximum number of tokens allowed (1048576).", status: "INVALID_ARGUMENT" } }]],
+  ["Mistral", { object: "error", message: "Prompt contains 40000 tokens and 0 draft tokens, too large for model with 32768 maximum context length", type: "invalid_request_error", param: null, code: "3051" }],
+  ["xAI", { code: "Client specified an invalid argument", error: "This model's maximum prompt length is 131072 but the request contains 200000 tokens." }],
+];
+
+describe("a prompt too long for the model", () => {
+  test.each(overflows)("%s: Claude Code reads 'prompt is too long', Codex context_length_exceeded", async (_label, body) => {
+    mock.enqueue({ status: 400, json: body });
+    const error = await streamTurn(anthropic, claudeCodeParams("claude-sonnet-4-6", [{ role: "user", content: "hi" }])).catch((caught) => caught);
+    expect(error).toBeInstanceOf(Anthropic.BadRequestError);
+    expect(error.error.error.message).toStartWith("prompt is too long: ");
+
+    mock.enqueue({ status: 400, json: body });
+    const codexError = await openai.responses.create({ model: "gpt-5.5", input: "hi" }).catch((caught) => caught);
+    expect(codexError).toBeInstanceOf(OpenAI.BadRequestError);
+    expect(codexError.code).toBe("context_length_exceeded");
+  });
+});

@@ -1,5 +1,5 @@
 import { errorFromUpstreamStatus, GatewayError, type ErrorCode } from "../../errors/gateway-error";
-import { openAiErrorShape } from "../../errors/openai-shape";
+import { CONTEXT_LENGTH_TEXT, openAiErrorShape } from "../../errors/openai-shape";
 import type { CanonicalEvent } from "../../canonical/types";
 import type { SseEvent } from "../../streaming/sse-event";
 import { readRetryAfter } from "../../translate/error-event";
@@ -49,7 +49,10 @@ export function statusForOpenAIError(type: string | undefined, code: string | un
 export function decodeOpenAIError(status: number, body: unknown, headers: Headers): GatewayError {
   const parsed = readOpenAIErrorBody(body);
   const message = parsed.message || `upstream returned HTTP ${status}`;
-  const options = { retryAfter: readRetryAfter(headers), upstreamType: parsed.type, upstreamCode: parsed.code };
+  // E04: most compatible servers say "too long" only in words; named as OpenAI names it, Claude
+  // Code gets "prompt is too long" and compacts, Codex gets context_length_exceeded.
+  const overflow = parsed.code !== "context_length_exceeded" && status === 400 && CONTEXT_LENGTH_TEXT.test(message);
+  const options = { retryAfter: readRetryAfter(headers), upstreamType: parsed.type, upstreamCode: overflow ? "context_length_exceeded" : parsed.code };
   const code = mapOpenAIErrorCode(status, parsed.type, parsed.code);
   if (code === undefined) return errorFromUpstreamStatus(status, message, options);
   return new GatewayError(code, status, message, options);
