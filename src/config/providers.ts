@@ -51,6 +51,7 @@ export function buildProviders(entries: Map<string, SourcedValue>): ProviderConf
         dialect: get<ChatDialectName>("dialect"),
         maxTokensField: get<MaxTokensField>("max_tokens_field"),
         reasoningField: get<ReasoningField>("reasoning_field"),
+        omitFields: get<string[]>("omit_fields"),
       }),
     });
   }

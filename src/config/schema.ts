@@ -125,6 +125,8 @@ export const providerKeys: Record<string, KeySpec> = {
   max_tokens_field: { type: { kind: "enum", values: maxTokensFields } },
   /** Where replayed reasoning goes on assistant messages, over the dialect's. */
   reasoning_field: { type: { kind: "enum", values: reasoningFields } },
+  /** Top-level request fields the server refuses, never sent (added to the dialect's). */
+  omit_fields: list,
 };
 
 /**

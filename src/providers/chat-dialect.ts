@@ -11,7 +11,7 @@
  * (mistral-ids.ts), which Mistral's own tokenizer checks wherever the model runs (vLLM, NIM).
  */
 
-export const chatDialectNames = ["openai", "deepseek", "generic"] as const;
+export const chatDialectNames = ["openai", "deepseek", "mistral", "generic"] as const;
 export type ChatDialectName = (typeof chatDialectNames)[number];
 
 /** Where replayed reasoning goes on an assistant message sent upstream. */
@@ -42,20 +42,27 @@ export interface ChatDialect {
    * other turns, so every replayed assistant turn gets it, empty when unknown.
    */
   reasoningOnEveryTurn: boolean;
+  /** Top-level request fields the server refuses: never sent, translated or native. */
+  omitFields: readonly string[];
 }
 
 const DIALECTS: Record<ChatDialectName, ChatDialect> = {
-  openai: { name: "openai", maxTokensField: "max_completion_tokens", reasoningField: "none", reasoningOnEveryTurn: false },
-  deepseek: { name: "deepseek", reasoningField: "reasoning_content", reasoningOnEveryTurn: true },
+  openai: { name: "openai", maxTokensField: "max_completion_tokens", reasoningField: "none", reasoningOnEveryTurn: false, omitFields: [] },
+  deepseek: { name: "deepseek", reasoningField: "reasoning_content", reasoningOnEveryTurn: true, omitFields: [] },
+  // Mistral validates with pydantic's extra="forbid" (422 extra_forbidden), in messages too: no
+  // reasoning_content, no stream_options (usage comes in the last chunk unasked), no `user`,
+  // no service_tier, and its seed is `random_seed`.
+  mistral: { name: "mistral", reasoningField: "none", reasoningOnEveryTurn: false, omitFields: ["stream_options", "user", "service_tier", "seed"] },
   // Anything else (vLLM, Ollama, LM Studio, llama.cpp…): the core fields, reasoning back as
   // `reasoning_content`, which such servers read or ignore.
-  generic: { name: "generic", reasoningField: "reasoning_content", reasoningOnEveryTurn: false },
+  generic: { name: "generic", reasoningField: "reasoning_content", reasoningOnEveryTurn: false, omitFields: [] },
 };
 
 /** Providers' documented API hosts, for a provider that names no `dialect`. */
 const WELL_KNOWN_HOSTS: ReadonlyArray<[host: string, dialect: ChatDialectName]> = [
   ["api.openai.com", "openai"],
   ["api.deepseek.com", "deepseek"],
+  ["api.mistral.ai", "mistral"],
 ];
 
 /** What a provider entry says about its dialect (`[providers.<name>]` keys). */
@@ -65,6 +72,7 @@ export interface ChatDialectOptions {
   dialect?: ChatDialectName;
   maxTokensField?: MaxTokensField;
   reasoningField?: ReasoningField;
+  omitFields?: string[];
 }
 
 /** The provider's dialect: its declared one, else its host's, else generic; its own keys over it. */
@@ -74,6 +82,7 @@ export function resolveChatDialect(options: ChatDialectOptions): ChatDialect {
     ...base,
     ...(options.maxTokensField ? { maxTokensField: options.maxTokensField } : {}),
     ...(options.reasoningField ? { reasoningField: options.reasoningField } : {}),
+    omitFields: Object.freeze([...base.omitFields, ...(options.omitFields ?? [])]),
   });
 }
 

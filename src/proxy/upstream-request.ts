@@ -126,8 +126,15 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
     request.operation === "openai-chat" &&
     request.body.stream === true &&
     (request.body.stream_options as Record<string, unknown> | undefined)?.include_usage !== true &&
-    // A provider that refused stream_options gets none it did not ask for (refused-fields.ts).
-    !refusedBefore(deps, target).has("stream_options");
+    // A provider that refuses stream_options gets none it did not ask for (chat-dialect.ts,
+    // refused-fields.ts); Mistral reports usage in its last chunk anyway.
+    !refusedBefore(deps, target).has("stream_options") &&
+    !(provider?.chatDialect.omitFields.includes("stream_options") ?? false);
+  const omitted = request.operation === "openai-chat" && provider ? provider.chatDialect.omitFields.filter((field) => field in bodyObject) : [];
+  if (omitted.length > 0) {
+    bodyObject = { ...bodyObject };
+    for (const field of omitted) delete bodyObject[field];
+  }
   if (renamed || chatStreamWithoutUsage) {
     bodyObject = { ...bodyObject, model: target.upstreamModel };
     if (chatStreamWithoutUsage) {

@@ -8,6 +8,7 @@ import type { ChatContentPart, ChatMessage, ChatToolCall } from "./wire-types";
 import { splitAssistantContent } from "./assistant-parts";
 import { attachThoughtSignatures, isGeminiModel } from "./gemini-signatures";
 import { isMistralModel, mistralToolCallId } from "./mistral-ids";
+import { orderForMistral } from "./mistral-role-order";
 import { readAudioInput } from "../audio-input";
 import { chatDialectOf } from "../../providers/chat-dialect";
 
@@ -22,14 +23,13 @@ const EMPTY_TOOL_RESULT = "(no output)";
 
 export function encodeChatMessages(system: TextPart[], messages: Message[], ctx: TranslationContext): ChatMessage[] {
   const out = encodeConversation(system, messages, ctx);
+  if (!isMistralModel(ctx.upstreamModel)) return out;
   // H03: Mistral takes only its own id format; calls and results are renamed alike.
-  if (isMistralModel(ctx.upstreamModel)) {
-    for (const message of out) {
-      for (const call of message.tool_calls ?? []) call.id = mistralToolCallId(call.id);
-      if (message.tool_call_id !== undefined) message.tool_call_id = mistralToolCallId(message.tool_call_id);
-    }
+  for (const message of out) {
+    for (const call of message.tool_calls ?? []) call.id = mistralToolCallId(call.id);
+    if (message.tool_call_id !== undefined) message.tool_call_id = mistralToolCallId(message.tool_call_id);
   }
-  return out;
+  return orderForMistral(out);
 }
 
 function encodeConversation(system: TextPart[], messages: Message[], ctx: TranslationContext): ChatMessage[] {

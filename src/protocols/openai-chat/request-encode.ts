@@ -91,6 +91,8 @@ export function encodeChatRequest(request: CanonicalRequest, ctx: TranslationCon
   // SA07: always ask for usage, even when the client did not; it is what the ledger bills.
   if (request.stream) body.stream_options = { ...(body.stream_options as object | undefined), include_usage: true };
   else delete body.stream_options;
+  // Fields the provider refuses (chat-dialect.ts): a refused one fails the whole request.
+  for (const field of chatDialectOf(ctx).omitFields) delete body[field];
   return body;
 }
 

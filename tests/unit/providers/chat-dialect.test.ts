@@ -9,9 +9,14 @@ describe("resolving a provider's Chat dialect", () => {
   test("from a well-known base URL, with any path; other hosts are generic; kind openai is OpenAI's", () => {
     expect(resolveChatDialect({ kind: "openai-compatible", baseUrl: "https://api.deepseek.com/v1" }).name).toBe("deepseek");
     expect(resolveChatDialect({ kind: "openai-compatible", baseUrl: "https://api.deepseek.com" }).name).toBe("deepseek");
+    expect(resolveChatDialect({ kind: "openai-compatible", baseUrl: "https://api.mistral.ai/v1" }).name).toBe("mistral");
     expect(resolveChatDialect({ kind: "openai-compatible", baseUrl: "http://127.0.0.1:8000/v1" }).name).toBe("generic");
     expect(resolveChatDialect({ kind: "openai-compatible", baseUrl: "https://api.deepseek.com.evil.test/v1" }).name).toBe("generic");
     expect(resolveChatDialect({ kind: "openai", baseUrl: "https://my-proxy.test/v1" }).name).toBe("openai");
+  });
+
+  test("omit_fields adds to the dialect's own", () => {
+    expect(resolveChatDialect({ kind: "openai-compatible", baseUrl: "https://api.mistral.ai/v1", omitFields: ["metadata"] }).omitFields).toEqual(["stream_options", "user", "service_tier", "seed", "metadata"]);
   });
 
   test("a declared dialect wins over the URL; the field keys win over the dialect", () => {
@@ -69,5 +74,27 @@ describe("the Chat encoder per dialect (K07)", () => {
     expect(assistants({ kind: "openai", baseUrl: "https://api.openai.com/v1" }).out).toMatchObject({ max_completion_tokens: 1024 });
     expect(assistants({ kind: "openai-compatible", baseUrl: "https://api.deepseek.com" }).out).toMatchObject({ max_tokens: 1024 });
     expect(assistants({ kind: "openai-compatible", baseUrl: "http://x.test/v1", maxTokensField: "max_completion_tokens" }).out.max_completion_tokens).toBe(1024);
+  });
+});
+
+describe("Mistral's message order (M06)", () => {
+  const translator = findTranslator("anthropic", "openai-chat")!;
+  test("images after tool results (tool messages hold text only) follow a short assistant turn; text joins the tool message", () => {
+    const ctx = makeContext("anthropic", "openai-chat", { upstreamModel: "mistral-large-latest" });
+    const image = { type: "image", source: { type: "base64", media_type: "image/png", data: "iVBORw0KGgo=" } };
+    const out = translator.buildUpstreamRequest(
+      {
+        model: "claude-x",
+        max_tokens: 100,
+        messages: [
+          { role: "user", content: "look" },
+          { role: "assistant", content: [{ type: "tool_use", id: "t1", name: "shot", input: {} }, { type: "tool_use", id: "t2", name: "shot", input: {} }] },
+          { role: "user", content: [{ type: "tool_result", tool_use_id: "t1", content: "first" }, { type: "tool_result", tool_use_id: "t2", content: "second" }, image] },
+        ],
+      },
+      ctx,
+    ) as { messages: Array<Record<string, unknown>> };
+    expect(out.messages.map((m) => m.role)).toEqual(["user", "assistant", "tool", "tool", "assistant", "user"]);
+    expect(out.messages[4]!.content).toBe("Tool results received.");
   });
 });
