@@ -116,3 +116,43 @@ describe("an OpenAI SDK client's own stream to Mistral (native)", () => {
     expect(gw.ledger.entries.findLast((entry) => entry.provider === "mistral")).toMatchObject({ usageEstimated: false, usage: { inputTokens: 50, outputTokens: 8 } });
   });
 });
+
+/** Magistral (and Mistral Medium asked for reasoning) sends content as chunk lists, thinking first. */
+describe("Mistral's reasoning models: content as thinking and text chunks", () => {
+  const thinking = (text: string) => [{ type: "thinking", thinking: [{ type: "text", text }] }];
+  const textChunk = (text: string) => [{ type: "text", text }];
+
+  test("streamed: Claude Code gets a thinking block and the text, not an empty turn", async () => {
+    const model = "magistral-medium-2509";
+    mock.enqueue({
+      events: [
+        chatChunk(model, { role: "assistant", content: thinking("The user greets") }),
+        chatChunk(model, { content: thinking(" me.") }),
+        chatChunk(model, { content: textChunk("Hello") }),
+        chatChunk(model, { content: "!" }),
+        chatChunk(model, { content: "" }, "stop", { usage: { prompt_tokens: 9, completion_tokens: 6, total_tokens: 15 } }),
+        { data: "[DONE]" },
+      ],
+    });
+    const answer = await streamTurn(anthropic, claudeCodeParams("claude-sonnet-4-6", [{ role: "user", content: "hi" }]));
+    expect(answer.content.map((block) => block.type)).toEqual(["thinking", "text"]);
+    expect(answer.content[0]).toMatchObject({ thinking: "The user greets me." });
+    expect(answer.content[1]).toMatchObject({ text: "Hello!" });
+  });
+
+  test("whole: the same for an unstreamed answer", async () => {
+    mock.enqueue({
+      json: {
+        id: "cmpl-m",
+        object: "chat.completion",
+        created: 1,
+        model: "magistral-medium-2509",
+        choices: [{ index: 0, message: { role: "assistant", content: [...thinking("Short."), ...textChunk("Hello!")] }, finish_reason: "stop" }],
+        usage: { prompt_tokens: 9, completion_tokens: 6, total_tokens: 15 },
+      },
+    });
+    const answer = await anthropic.messages.create({ model: "claude-sonnet-4-6", max_tokens: 1000, thinking: { type: "enabled", budget_tokens: 500 }, messages: [{ role: "user", content: "hi" }] });
+    expect(answer.content.map((block) => block.type)).toEqual(["thinking", "text"]);
+    expect(answer.content[1]).toMatchObject({ text: "Hello!" });
+  });
+});

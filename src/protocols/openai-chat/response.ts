@@ -7,6 +7,7 @@ import { decodeChatUsage, decodeFinishReason, encodeChatUsage, encodeFinishReaso
 import type { ChatUsage } from "./wire-types";
 import { asRecord } from "../wire-values";
 import { splitAssistantContent } from "./assistant-parts";
+import { readContentChunks } from "./content-chunks";
 import { readThoughtSignature, rememberThoughtSignature } from "./gemini-signatures";
 import { encodeLegacyFinishReason, pickLegacyCall, usesLegacyFunctions } from "./legacy-functions";
 import { encodeReasoningDetails } from "./reasoning-details";
@@ -30,11 +31,9 @@ export function decodeChatResponse(body: unknown): CanonicalResponse {
     if (typeof thought === "string" && thought !== "") reasoning.push({ type: "reasoning", text: thought });
     const content = message.content;
     if (typeof content === "string" && content !== "") texts.push({ type: "text", text: content });
-    else if (Array.isArray(content)) {
-      for (const part of content) {
-        const text = asRecord(part)?.text;
-        if (typeof text === "string" && text !== "") texts.push({ type: "text", text });
-      }
+    for (const piece of readContentChunks(content)) {
+      if (piece.kind === "reasoning") reasoning.push({ type: "reasoning", text: piece.text });
+      else texts.push({ type: "text", text: piece.text });
     }
     // N09: a refusal becomes answer text so the client does not see an empty reply.
     if (typeof message.refusal === "string" && message.refusal !== "") texts.push({ type: "refusal", text: message.refusal });

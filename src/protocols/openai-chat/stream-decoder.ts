@@ -3,6 +3,7 @@ import type { CanonicalEvent, StopReason } from "../../canonical/types";
 import type { CanonicalStreamDecoder } from "../../translate/codec";
 import type { TranslationContext } from "../../translate/types";
 import { normalizeArgumentsText } from "../../translate/tool-arguments";
+import { readContentChunks } from "./content-chunks";
 import { decodeChatStreamError } from "./errors";
 import { readThoughtSignature, rememberThoughtSignature } from "./gemini-signatures";
 import { decodeChatUsage, decodeFinishReason, pickStrongerStopReason } from "./usage";
@@ -218,6 +219,10 @@ export function createChatStreamDecoder(ctx: TranslationContext): CanonicalStrea
       const thought = delta.reasoning_content ?? delta.reasoning;
       if (typeof thought === "string" && thought !== "") out.push({ type: "reasoning_delta", index: ensureBlock("reasoning", out), text: thought });
       if (typeof delta.content === "string" && delta.content !== "") out.push({ type: "text_delta", index: ensureBlock("text", out), text: delta.content });
+      for (const piece of readContentChunks(delta.content)) {
+        if (piece.kind === "reasoning") out.push({ type: "reasoning_delta", index: ensureBlock("reasoning", out), text: piece.text });
+        else out.push({ type: "text_delta", index: ensureBlock("text", out), text: piece.text });
+      }
       if (typeof delta.refusal === "string" && delta.refusal !== "") {
         out.push({ type: "text_delta", index: ensureBlock("text", out), text: delta.refusal });
         stopReason = pickStrongerStopReason(stopReason, "refusal");

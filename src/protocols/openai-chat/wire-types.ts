@@ -113,7 +113,8 @@ export interface ChatChunk {
     index?: number;
     delta?: {
       role?: string;
-      content?: string | null;
+      /** A string, or chunks (Mistral's reasoning models: `thinking` then `text`, content-chunks.ts). */
+      content?: string | Array<Record<string, unknown>> | null;
       reasoning_content?: string | null;
       /** OpenRouter / some vLLM builds name the reasoning field `reasoning` (K04). */
       reasoning?: string | null;
