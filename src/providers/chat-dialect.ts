@@ -11,11 +11,11 @@
  * (mistral-ids.ts), which Mistral's own tokenizer checks wherever the model runs (vLLM, NIM).
  */
 
-export const chatDialectNames = ["openai", "deepseek", "mistral", "generic"] as const;
+export const chatDialectNames = ["openai", "deepseek", "mistral", "openrouter", "generic"] as const;
 export type ChatDialectName = (typeof chatDialectNames)[number];
 
 /** Where replayed reasoning goes on an assistant message sent upstream. */
-export const reasoningFields = ["reasoning_content", "reasoning", "none"] as const;
+export const reasoningFields = ["reasoning_content", "reasoning", "reasoning_details", "none"] as const;
 export type ReasoningField = (typeof reasoningFields)[number];
 
 export const maxTokensFields = ["max_tokens", "max_completion_tokens"] as const;
@@ -31,7 +31,9 @@ export interface ChatDialect {
   /**
    * K07: the field that carries the model's own reasoning back on replayed tool-call turns:
    * `reasoning_content` (DeepSeek, vLLM, Kimi-style servers), `reasoning` (Ollama's and some
-   * vLLM builds' name), or `none` for servers that neither need it nor accept it (OpenAI).
+   * vLLM builds' name), `reasoning_details` (OpenRouter's structured entries as it sent them,
+   * signatures included: reasoning-details-blob.ts), or `none` for servers that neither need it
+   * nor accept it (OpenAI).
    */
   reasoningField: ReasoningField;
   /**
@@ -53,6 +55,9 @@ const DIALECTS: Record<ChatDialectName, ChatDialect> = {
   // reasoning_content, no stream_options (usage comes in the last chunk unasked), no `user`,
   // no service_tier, and its seed is `random_seed`.
   mistral: { name: "mistral", reasoningField: "none", reasoningOnEveryTurn: false, omitFields: ["stream_options", "user", "service_tier", "seed"] },
+  // OpenRouter hands back the routed model's reasoning as `reasoning_details` and needs them on the
+  // replayed turn: Gemini 3's thought signatures and Claude's signed thinking travel there.
+  openrouter: { name: "openrouter", reasoningField: "reasoning_details", reasoningOnEveryTurn: false, omitFields: [] },
   // Anything else (vLLM, Ollama, LM Studio, llama.cpp…): the core fields, reasoning back as
   // `reasoning_content`, which such servers read or ignore.
   generic: { name: "generic", reasoningField: "reasoning_content", reasoningOnEveryTurn: false, omitFields: [] },
@@ -63,6 +68,7 @@ const WELL_KNOWN_HOSTS: ReadonlyArray<[host: string, dialect: ChatDialectName]> 
   ["api.openai.com", "openai"],
   ["api.deepseek.com", "deepseek"],
   ["api.mistral.ai", "mistral"],
+  ["openrouter.ai", "openrouter"],
 ];
 
 /** What a provider entry says about its dialect (`[providers.<name>]` keys). */

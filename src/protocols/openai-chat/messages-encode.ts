@@ -11,6 +11,7 @@ import { isMistralModel, mistralToolCallId } from "./mistral-ids";
 import { orderForMistral } from "./mistral-role-order";
 import { readAudioInput } from "../audio-input";
 import { chatDialectOf } from "../../providers/chat-dialect";
+import { unwrapReasoningDetails } from "../../canonical/reasoning-details-blob";
 
 /**
  * Canonical system prompt and conversation → Chat `messages`. Cache hints are dropped
@@ -163,14 +164,21 @@ function encodeAssistant(content: ContentPart[], ctx: TranslationContext): ChatM
   );
   if (texts.length === 0 && toolCalls.length === 0) return undefined;
   const message: ChatMessage = { role: "assistant", content: texts.length > 0 ? texts.join("\n\n") : null };
+  const dialect = chatDialectOf(ctx);
   if (toolCalls.length > 0) {
     message.tool_calls = toolCalls;
-    // K08: Gemini wants each step's thought signature back (other servers may reject the field).
-    if (isGeminiModel(ctx.upstreamModel)) attachThoughtSignatures(toolCalls);
+    // K08: Gemini wants each step's thought signature back (other servers may reject the field);
+    // through OpenRouter the signatures travel in reasoning_details instead.
+    if (isGeminiModel(ctx.upstreamModel) && dialect.reasoningField !== "reasoning_details") attachThoughtSignatures(toolCalls);
+  }
+  if (dialect.reasoningField === "reasoning_details") {
+    // OpenRouter: the entries it sent with this turn, as it sent them (reasoning-details-blob.ts).
+    const details = content.flatMap((part) => (part.type === "reasoning" && part.encryptedContent ? (unwrapReasoningDetails(part.encryptedContent) ?? []) : []));
+    if (details.length > 0) message.reasoning_details = details;
+    return message;
   }
   // K07: reasoning models that think in tool loops (DeepSeek) need their reasoning back on
   // tool-call turns, in the field their server reads; OpenAI has no such field (chat-dialect.ts).
-  const dialect = chatDialectOf(ctx);
   if (dialect.reasoningField !== "none" && (toolCalls.length > 0 || dialect.reasoningOnEveryTurn)) {
     if (reasoning.length > 0) message[dialect.reasoningField] = reasoning.join("\n\n");
     // A turn without reasoning (the model answered without thinking, or another model wrote the

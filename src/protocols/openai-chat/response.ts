@@ -1,4 +1,5 @@
 import { generateId } from "../../canonical/ids";
+import { wrapReasoningDetails } from "../../canonical/reasoning-details-blob";
 import type { CanonicalResponse, ContentPart, ReasoningPart, StopReason } from "../../canonical/types";
 import { emptyUsage, mergeUsage } from "../../canonical/usage";
 import { normalizeArgumentsText } from "../../translate/tool-arguments";
@@ -28,7 +29,11 @@ export function decodeChatResponse(body: unknown): CanonicalResponse {
     const message = asRecord(choice.message) ?? {};
     // K04: DeepSeek/vLLM `reasoning_content`, OpenRouter `reasoning`.
     const thought = typeof message.reasoning_content === "string" ? message.reasoning_content : message.reasoning;
-    if (typeof thought === "string" && thought !== "") reasoning.push({ type: "reasoning", text: thought });
+    const details = Array.isArray(message.reasoning_details) && message.reasoning_details.length > 0 ? wrapReasoningDetails(message.reasoning_details.map(asRecord).filter((d): d is Record<string, unknown> => !!d)) : undefined;
+    // OpenRouter's structured entries ride with the text, as the stream decoder sends them.
+    if ((typeof thought === "string" && thought !== "") || details) {
+      reasoning.push({ type: "reasoning", ...(typeof thought === "string" && thought !== "" ? { text: thought } : {}), ...(details ? { encryptedContent: details } : {}) });
+    }
     const content = message.content;
     if (typeof content === "string" && content !== "") texts.push({ type: "text", text: content });
     for (const piece of readContentChunks(content)) {

@@ -1,4 +1,5 @@
 import { generateId } from "../../canonical/ids";
+import { mergeReasoningDetails, type ReasoningDetailEntry, wrapReasoningDetails } from "../../canonical/reasoning-details-blob";
 import type { CanonicalEvent, StopReason } from "../../canonical/types";
 import type { CanonicalStreamDecoder } from "../../translate/codec";
 import type { TranslationContext } from "../../translate/types";
@@ -54,9 +55,19 @@ export function createChatStreamDecoder(ctx: TranslationContext): CanonicalStrea
   /** The stop reason last announced in a `finish` event. */
   let announced: StopReason | undefined;
 
-  function closeOpen(out: CanonicalEvent[]): void {
-    if (open) out.push({ type: "block_stop", index: open.index });
+  /** OpenRouter's reasoning_details for the open reasoning block, sent as its signature when it closes. */
+  let details: ReasoningDetailEntry[] = [];
+
+  function stopOpenBlock(out: CanonicalEvent[]): void {
+    if (!open) return;
+    if (open.kind === "reasoning" && details.length > 0) out.push({ type: "reasoning_signature", index: open.index, encryptedContent: wrapReasoningDetails(details) });
+    details = [];
+    out.push({ type: "block_stop", index: open.index });
     open = undefined;
+  }
+
+  function closeOpen(out: CanonicalEvent[]): void {
+    stopOpenBlock(out);
     for (const tool of openTools) out.push({ type: "block_stop", index: tool.index! });
     openTools = [];
   }
@@ -80,8 +91,7 @@ export function createChatStreamDecoder(ctx: TranslationContext): CanonicalStrea
   }
 
   function startTool(tool: ToolAccumulator, out: CanonicalEvent[]): void {
-    if (open) out.push({ type: "block_stop", index: open.index });
-    open = undefined;
+    stopOpenBlock(out);
     closeFinishedTools(out);
     // H02: empty or repeated ids get a fresh one.
     let id = tool.id ?? "";
@@ -218,6 +228,12 @@ export function createChatStreamDecoder(ctx: TranslationContext): CanonicalStrea
       const delta = choice.delta ?? {};
       const thought = delta.reasoning_content ?? delta.reasoning;
       if (typeof thought === "string" && thought !== "") out.push({ type: "reasoning_delta", index: ensureBlock("reasoning", out), text: thought });
+      // OpenRouter: the structured entries behind that text (signatures, Gemini's encrypted
+      // thought signature, which may come without any text), kept for the replay.
+      if (Array.isArray(delta.reasoning_details) && delta.reasoning_details.length > 0) {
+        ensureBlock("reasoning", out);
+        mergeReasoningDetails(details, delta.reasoning_details);
+      }
       if (typeof delta.content === "string" && delta.content !== "") out.push({ type: "text_delta", index: ensureBlock("text", out), text: delta.content });
       for (const piece of readContentChunks(delta.content)) {
         if (piece.kind === "reasoning") out.push({ type: "reasoning_delta", index: ensureBlock("reasoning", out), text: piece.text });

@@ -55,6 +55,8 @@ export interface ChatMessage {
   reasoning_content?: string | null;
   /** The same under the name Ollama and some vLLM builds use (K04). */
   reasoning?: string | null;
+  /** OpenRouter's structured reasoning entries, replayed as they came (reasoning-details-blob.ts). */
+  reasoning_details?: Array<Record<string, unknown>>;
 }
 
 export interface ChatFunctionTool {
@@ -118,6 +120,8 @@ export interface ChatChunk {
       reasoning_content?: string | null;
       /** OpenRouter / some vLLM builds name the reasoning field `reasoning` (K04). */
       reasoning?: string | null;
+      /** OpenRouter's structured reasoning entries, in pieces by `index` (reasoning-details-blob.ts). */
+      reasoning_details?: unknown[] | null;
       refusal?: string | null;
       tool_calls?: ChatToolCallDelta[] | null;
     } | null;
