@@ -11,7 +11,7 @@
  * (mistral-ids.ts), which Mistral's own tokenizer checks wherever the model runs (vLLM, NIM).
  */
 
-export const chatDialectNames = ["openai", "deepseek", "mistral", "openrouter", "generic"] as const;
+export const chatDialectNames = ["openai", "deepseek", "groq", "mistral", "openrouter", "generic"] as const;
 export type ChatDialectName = (typeof chatDialectNames)[number];
 
 /** Where replayed reasoning goes on an assistant message sent upstream. */
@@ -51,6 +51,9 @@ export interface ChatDialect {
 const DIALECTS: Record<ChatDialectName, ChatDialect> = {
   openai: { name: "openai", maxTokensField: "max_completion_tokens", reasoningField: "none", reasoningOnEveryTurn: false, omitFields: [] },
   deepseek: { name: "deepseek", reasoningField: "reasoning_content", reasoningOnEveryTurn: true, omitFields: [] },
+  // Groq returns reasoning (`reasoning`, gpt-oss and Qwen) but refuses it back on a message
+  // ("'reasoning_content' is unsupported"): the models reason afresh each turn.
+  groq: { name: "groq", reasoningField: "none", reasoningOnEveryTurn: false, omitFields: [] },
   // Mistral validates with pydantic's extra="forbid" (422 extra_forbidden), in messages too: no
   // reasoning_content, no stream_options (usage comes in the last chunk unasked), no `user`,
   // no service_tier, and its seed is `random_seed`.
@@ -67,6 +70,7 @@ const DIALECTS: Record<ChatDialectName, ChatDialect> = {
 const WELL_KNOWN_HOSTS: ReadonlyArray<[host: string, dialect: ChatDialectName]> = [
   ["api.openai.com", "openai"],
   ["api.deepseek.com", "deepseek"],
+  ["api.groq.com", "groq"],
   ["api.mistral.ai", "mistral"],
   ["openrouter.ai", "openrouter"],
 ];

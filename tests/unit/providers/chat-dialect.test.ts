@@ -10,6 +10,8 @@ describe("resolving a provider's Chat dialect", () => {
     expect(resolveChatDialect({ kind: "openai-compatible", baseUrl: "https://api.deepseek.com/v1" }).name).toBe("deepseek");
     expect(resolveChatDialect({ kind: "openai-compatible", baseUrl: "https://api.deepseek.com" }).name).toBe("deepseek");
     expect(resolveChatDialect({ kind: "openai-compatible", baseUrl: "https://api.mistral.ai/v1" }).name).toBe("mistral");
+    expect(resolveChatDialect({ kind: "openai-compatible", baseUrl: "https://api.groq.com/openai/v1" }).name).toBe("groq");
+    expect(resolveChatDialect({ kind: "openai-compatible", baseUrl: "https://openrouter.ai/api/v1" }).name).toBe("openrouter");
     expect(resolveChatDialect({ kind: "openai-compatible", baseUrl: "http://127.0.0.1:8000/v1" }).name).toBe("generic");
     expect(resolveChatDialect({ kind: "openai-compatible", baseUrl: "https://api.deepseek.com.evil.test/v1" }).name).toBe("generic");
     expect(resolveChatDialect({ kind: "openai", baseUrl: "https://my-proxy.test/v1" }).name).toBe("openai");
