@@ -21,9 +21,28 @@ export const DROPPABLE_CHAT_FIELDS: readonly string[] = ["reasoning_effort", "st
 /** Provider and model pairs remembered (model names come from clients through pattern routes). */
 const MAX_REMEMBERED = 1024;
 
-/** The fields each provider's model refused, in this process (owned by the composition root). */
+/**
+ * The fields each provider's model refused, and the largest output cap it takes
+ * (output-cap-refusals.ts), in this process (owned by the composition root).
+ */
 export class RefusedFields {
   private readonly refused = new Map<string, Set<string>>();
+  private readonly caps = new Map<string, number>();
+
+  /** The output cap `provider` said `model` takes at most, if it said so. */
+  outputCapFor(provider: string, model: string): number | undefined {
+    return this.caps.get(key(provider, model));
+  }
+
+  /** Remember a model's largest output cap; true the first time (the one worth a warning). */
+  rememberOutputCap(provider: string, model: string, cap: number): boolean {
+    const id = key(provider, model);
+    const known = this.caps.get(id);
+    if (known !== undefined && known <= cap) return false;
+    if (this.caps.size >= MAX_REMEMBERED) this.caps.clear();
+    this.caps.set(id, cap);
+    return true;
+  }
 
   /** What `provider` refused for `model` so far. */
   fieldsFor(provider: string, model: string): ReadonlySet<string> | undefined {

@@ -4,9 +4,10 @@ import { upstreamHeaders, upstreamUrl } from "../providers/endpoints";
 import { answerLoopback } from "../providers/loopback";
 import { callUpstream, type UpstreamCall } from "../upstream/client";
 import { upstreamOperationFor } from "./operation";
+import { findOutputCap } from "./output-cap-refusals";
 import { findRefusedFields } from "./refused-fields";
 import type { ModelRequest, ProxyDeps } from "./types";
-import type { PreparedAttempt } from "./upstream-request";
+import { lowerOutputCap, OUTPUT_CAP_FIELDS, type PreparedAttempt } from "./upstream-request";
 
 /** A successful upstream answer (status < 400), body not yet read. */
 export interface UpstreamAnswer {
@@ -55,7 +56,7 @@ export async function sendAttempt(request: ModelRequest, attempt: PreparedAttemp
       ring.coolDown(apiKey, retryAfter);
       if (tries < ring.size && ring.hasAlternativeTo(apiKey)) continue;
     }
-    if ((call.status === 400 || call.status === 422) && refusals < MAX_REFUSAL_RETRIES && leaveOutRefusedFields(request, attempt, deps, text)) {
+    if ((call.status === 400 || call.status === 422) && refusals < MAX_REFUSAL_RETRIES && (leaveOutRefusedFields(request, attempt, deps, text) || lowerRefusedOutputCap(request, attempt, deps, text))) {
       refusals++;
       tries--; // not a key rotation
       continue;
@@ -85,6 +86,25 @@ function leaveOutRefusedFields(request: ModelRequest, attempt: PreparedAttempt, 
     else deps.logger.debug(details, message);
   }
   attempt.body = JSON.stringify(attempt.bodyObject);
+  return true;
+}
+
+/**
+ * A translated Chat request whose output cap the upstream refuses, with the largest it takes:
+ * lowered to it (remembered when it is the model's own maximum). False when the error names none.
+ */
+function lowerRefusedOutputCap(request: ModelRequest, attempt: PreparedAttempt, deps: ProxyDeps, errorText: string): boolean {
+  if (!attempt.translator || attempt.target.upstreamProtocol !== "openai-chat" || !deps.refusedFields) return false;
+  const requested = OUTPUT_CAP_FIELDS.map((field) => attempt.bodyObject[field]).find((value): value is number => typeof value === "number");
+  const refusal = requested === undefined ? undefined : findOutputCap(errorText, requested);
+  if (!refusal) return false;
+  const { providerName, upstreamModel } = attempt.target;
+  lowerOutputCap(attempt.bodyObject, refusal.cap);
+  attempt.body = JSON.stringify(attempt.bodyObject);
+  const first = refusal.fixed && deps.refusedFields.rememberOutputCap(providerName, upstreamModel, refusal.cap);
+  const details = { requestId: request.requestId, provider: providerName, model: upstreamModel, requested, cap: refusal.cap };
+  if (first) deps.logger.warn(details, `provider ${providerName} takes at most ${refusal.cap} output tokens for ${upstreamModel}: sent again with that cap, and used for later requests to this model`);
+  else deps.logger.debug(details, `output cap lowered to what ${providerName} takes for ${upstreamModel}`);
   return true;
 }
 

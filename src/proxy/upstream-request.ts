@@ -87,8 +87,11 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
     const collectStream = upstreamProtocol === "anthropic" && !wantsStream(request.operation, request.body) && Number(bodyObject.max_tokens) > LONG_ANTHROPIC_CALL_MAX_TOKENS;
     if (collectStream) bodyObject.stream = true;
     const droppable = upstreamProtocol === "openai-chat" && provider ? DROPPABLE_CHAT_FIELDS : [];
-    // Fields this provider's model refused before go no more (refused-fields.ts).
+    // Fields this provider's model refused before go no more, nor a cap above the one it takes
+    // (refused-fields.ts, output-cap-refusals.ts).
     for (const field of refusedBefore(deps, target)) if (droppable.includes(field)) delete bodyObject[field];
+    const cap = provider && upstreamProtocol === "openai-chat" ? deps.refusedFields?.outputCapFor(target.providerName, target.upstreamModel) : undefined;
+    if (cap !== undefined) lowerOutputCap(bodyObject, cap);
     return { target, body: JSON.stringify(bodyObject), bodyObject, translator, context, dropUsageChunk: false, collectStream, droppable };
   }
   if (sideOperation && upstreamOperationFor(request.operation, upstreamProtocol) === "openai-embeddings" && upstreamProtocol === "anthropic") {
@@ -146,6 +149,14 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
   const body = bodyObject === request.body ? request.rawBody : JSON.stringify(bodyObject);
   // The client's own fields are its business; only the stream_options added here may go.
   return { target, body, bodyObject, context, dropUsageChunk, droppable: dropUsageChunk ? ["stream_options"] : [] };
+}
+
+/** The fields that carry a Chat request's output cap. */
+export const OUTPUT_CAP_FIELDS = ["max_tokens", "max_completion_tokens"] as const;
+
+/** A Chat body's output cap lowered to `cap` where it asks more. */
+export function lowerOutputCap(body: Record<string, unknown>, cap: number): void {
+  for (const field of OUTPUT_CAP_FIELDS) if (typeof body[field] === "number" && (body[field] as number) > cap) body[field] = cap;
 }
 
 /** What the target's provider refused for its model before (nothing for loopback or without the table). */

@@ -82,7 +82,7 @@ describe("the same as Codex sees it (openai SDK, Responses)", () => {
  * say it in their own words only, and both clients stopped instead.
  */
 const overflows: Array<[string, unknown]> = [
-  ["DeepSeek", { error: { message: "This model's maximum context length is 131072 tokens. However, you requested 140000 tokens (108000 in the messages, 32000 in the completion). Please reduce the length of the messages or completion.", type: "invalid_request_error", param: null, code: "invalid_request_error" } }],
+  ["DeepSeek", { error: { message: "This model's maximum context length is 131072 tokens. However, you requested 172000 tokens (140000 in the messages, 32000 in the completion). Please reduce the length of the messages or completion.", type: "invalid_request_error", param: null, code: "invalid_request_error" } }],
   ["Gemini", [{ error: { code: 400, message: "The input token count (1054016) exceeds the maximum number of tokens allowed (1048576).", status: "INVALID_ARGUMENT" } }]],
   ["Mistral", { object: "error", message: "Prompt contains 40000 tokens and 0 draft tokens, too large for model with 32768 maximum context length", type: "invalid_request_error", param: null, code: "3051" }],
   ["xAI", { code: "Client specified an invalid argument", error: "This model's maximum prompt length is 131072 but the request contains 200000 tokens." }],
