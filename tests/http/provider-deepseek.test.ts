@@ -96,3 +96,28 @@ describe("Claude Code's tool loop on DeepSeek in thinking mode", () => {
     expect(assistants.map((m) => m.reasoning_content)).toEqual(["I should read it.", ""]);
   });
 });
+
+describe("DeepSeek cutting an answer short (finish_reason insufficient_system_resource)", () => {
+  const cut = () => [
+    { data: { id: "c", object: "chat.completion.chunk", created: 1, model: MODEL, choices: [{ index: 0, delta: { role: "assistant", content: null, tool_calls: [{ index: 0, id: "call_00_cut", type: "function", function: { name: "Read", arguments: '{"file_pa' } }] }, finish_reason: null }] } },
+    { data: { id: "c", object: "chat.completion.chunk", created: 1, model: MODEL, choices: [{ index: 0, delta: { content: "" }, finish_reason: "insufficient_system_resource" }], usage } },
+    { data: "[DONE]" },
+  ];
+
+  test("streamed: Claude Code gets an overload error it retries, not a tool call with half its arguments", async () => {
+    mock.enqueue({ events: cut() });
+    const error = await streamTurn(client, claudeCodeParams("claude-sonnet-4-6", [{ role: "user", content: "Read /tmp/a.txt" }])).catch((caught) => caught);
+    expect(error).toBeInstanceOf(Anthropic.APIError);
+    expect(error.error?.error).toMatchObject({ type: "overloaded_error" });
+    expect(error.message).toContain("insufficient system resource");
+    // The ledger row says the stream did not complete, with the usage DeepSeek reported.
+    expect(gw.ledger.entries.at(-1)).toMatchObject({ provider: "ds", errorCode: "upstream_stream_broken", usage: { outputTokens: 30 } });
+  });
+
+  test("unstreamed: a 529 overloaded_error, which the Anthropic SDK retries", async () => {
+    mock.enqueue({ json: { id: "c", object: "chat.completion", created: 1, model: MODEL, choices: [{ index: 0, message: { role: "assistant", content: "The answer is" }, finish_reason: "insufficient_system_resource" }], usage } });
+    const error = await client.messages.create({ model: "claude-sonnet-4-6", max_tokens: 100, messages: [{ role: "user", content: "hi" }] }).catch((caught) => caught);
+    expect(error).toBeInstanceOf(Anthropic.APIError);
+    expect(error.status).toBe(529);
+  });
+});

@@ -156,3 +156,11 @@ describe("Mistral's reasoning models: content as thinking and text chunks", () =
     expect(answer.content[1]).toMatchObject({ text: "Hello!" });
   });
 });
+
+describe("Mistral's model_length finish reason", () => {
+  test("a conversation that filled the model's window ends as model_context_window_exceeded, not as a finished turn", async () => {
+    mock.enqueue({ events: [chatChunk(MODEL, { role: "assistant", content: "Part of" }), chatChunk(MODEL, { content: "" }, "model_length", { usage: { prompt_tokens: 131000, completion_tokens: 72, total_tokens: 131072 } }), { data: "[DONE]" }] });
+    const answer = await streamTurn(anthropic, claudeCodeParams("claude-sonnet-4-6", [{ role: "user", content: "hi" }]));
+    expect(answer.stop_reason as string).toBe("model_context_window_exceeded");
+  });
+});

@@ -4,7 +4,8 @@ import type { CanonicalResponse, ContentPart, ReasoningPart, StopReason } from "
 import { emptyUsage, mergeUsage } from "../../canonical/usage";
 import { normalizeArgumentsText } from "../../translate/tool-arguments";
 import type { TranslationContext } from "../../translate/types";
-import { decodeChatUsage, decodeFinishReason, encodeChatUsage, encodeFinishReason, pickStrongerStopReason } from "./usage";
+import { decodeChatUsage, decodeFinishReason, encodeChatUsage, encodeFinishReason, interruptedFinishMessage, pickStrongerStopReason } from "./usage";
+import { GatewayError } from "../../errors/gateway-error";
 import type { ChatUsage } from "./wire-types";
 import { asRecord } from "../wire-values";
 import { splitAssistantContent } from "./assistant-parts";
@@ -57,6 +58,8 @@ export function decodeChatResponse(body: unknown): CanonicalResponse {
         kind: custom ? "custom" : "function",
       });
     }
+    const interrupted = interruptedFinishMessage(choice.finish_reason as string | null | undefined);
+    if (interrupted) throw new GatewayError("upstream_overloaded", 503, interrupted);
     stopReason = pickStrongerStopReason(stopReason, decodeFinishReason(choice.finish_reason as string | null | undefined));
   }
   // N02: tool calls present → tool_use, whatever finish_reason said (Gemini, Copilot send "stop").

@@ -7,7 +7,7 @@ import { normalizeArgumentsText } from "../../translate/tool-arguments";
 import { readContentChunks } from "./content-chunks";
 import { decodeChatStreamError } from "./errors";
 import { readThoughtSignature, rememberThoughtSignature } from "./gemini-signatures";
-import { decodeChatUsage, decodeFinishReason, pickStrongerStopReason } from "./usage";
+import { decodeChatUsage, decodeFinishReason, interruptedFinishMessage, pickStrongerStopReason } from "./usage";
 import type { ChatChunk, ChatToolCallDelta } from "./wire-types";
 
 /**
@@ -244,6 +244,14 @@ export function createChatStreamDecoder(ctx: TranslationContext): CanonicalStrea
         stopReason = pickStrongerStopReason(stopReason, "refusal");
       }
       (delta.tool_calls ?? []).forEach((call, position) => pushToolDelta(choice.index ?? 0, call, position, out));
+      const interrupted = interruptedFinishMessage(choice.finish_reason);
+      if (interrupted) {
+        const usage = decodeChatUsage(chunk.usage);
+        if (Object.keys(usage).length > 0) out.push({ type: "usage", usage });
+        out.push({ type: "error", status: 503, code: "upstream_overloaded", message: interrupted });
+        done = true;
+        return;
+      }
       if (choice.finish_reason) {
         // SA06/SA07: the finish is handled after the chunk's content. Blocks close now; the
         // encoders hold message_delta until the usage chunk or [DONE] has arrived.

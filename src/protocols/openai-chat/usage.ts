@@ -43,9 +43,24 @@ export function decodeFinishReason(reason: string | null | undefined): StopReaso
       return "tool_use";
     case "content_filter":
       return "refusal";
+    // Mistral: the conversation reached the model's context window.
+    case "model_length":
+      return "model_context_window_exceeded";
     default:
       return "end_turn";
   }
+}
+
+/**
+ * Finish reasons that say the answer was cut by the server, not finished by the model: DeepSeek's
+ * `insufficient_system_resource` (its inference system ran out of capacity mid-answer) and
+ * Mistral's `error`. Read as a normal stop, the client took half an answer (or half a tool call's
+ * arguments) as the whole; as an overload, Claude Code and Codex retry it.
+ */
+export function interruptedFinishMessage(reason: string | null | undefined): string | undefined {
+  if (reason === "insufficient_system_resource") return "the upstream interrupted its answer: insufficient system resource (finish_reason insufficient_system_resource)";
+  if (reason === "error") return "the upstream interrupted its answer with an error (finish_reason error)";
+  return undefined;
 }
 
 /** N01: canonical stop reason → Chat finish_reason. */
