@@ -6,6 +6,7 @@ import type { TranslationContext } from "../../translate/types";
 import { normalizeArgumentsText } from "../../translate/tool-arguments";
 import { readContentChunks } from "./content-chunks";
 import { decodeChatStreamError } from "./errors";
+import { hasCutToolCall, hasWholeArguments, type ToolAccumulator } from "./streamed-tool-call";
 import { readThoughtSignature, rememberThoughtSignature } from "./gemini-signatures";
 import { decodeChatUsage, decodeFinishReason, interruptedFinishMessage, pickStrongerStopReason } from "./usage";
 import type { ChatChunk, ChatToolCallDelta } from "./wire-types";
@@ -22,22 +23,6 @@ import type { ChatChunk, ChatToolCallDelta } from "./wire-types";
  * stop reason is held until the usage-only chunk or `[DONE]` (SA07) and becomes tool_use
  * whenever a tool was called (N02).
  */
-
-interface ToolAccumulator {
-  id?: string;
-  name?: string;
-  kind: "function" | "custom";
-  /** Argument text received before the block could start. */
-  buffer: string;
-  /** All argument text received, to tell a finished call from a cut one at the end (SA08). */
-  received: string;
-  /** Canonical block index once started. */
-  index?: number;
-  /** Chunk number in which the call was first seen (to give a split id a chance, SA04). */
-  firstChunk: number;
-  /** Gemini's thought signature for the call (K08). */
-  signature?: string;
-}
 
 export function createChatStreamDecoder(ctx: TranslationContext): CanonicalStreamDecoder {
   let started = false;
@@ -185,32 +170,6 @@ export function createChatStreamDecoder(ctx: TranslationContext): CanonicalStrea
     done = true;
   }
 
-  /** Custom tool input is free text: a custom call is never waited for. */
-  function hasWholeArguments(tool: ToolAccumulator): boolean {
-    if (tool.kind === "custom") return true;
-    // Arguments are an object: until the text ends in "}" it cannot be whole (no parse needed).
-    if (!tool.received.trimEnd().endsWith("}")) return false;
-    try {
-      JSON.parse(tool.received);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  /** A function call whose arguments stopped before they became a JSON value. */
-  function hasCutToolCall(): boolean {
-    for (const tool of tools.values()) {
-      if (tool.kind !== "function" || tool.received.trim() === "") continue;
-      try {
-        JSON.parse(tool.received);
-      } catch {
-        return true;
-      }
-    }
-    return false;
-  }
-
   function pushChunk(chunk: ChatChunk, out: CanonicalEvent[]): void {
     chunkNumber++;
     if (chunk.error) {
@@ -292,7 +251,7 @@ export function createChatStreamDecoder(ctx: TranslationContext): CanonicalStrea
       // ...unless it cut a tool call short: with no finish_reason and arguments that are not
       // yet JSON, "tool_use" would hand the client a broken call it then runs or stores as
       // done. An error event makes the client retry instead.
-      if (announced === undefined && hasCutToolCall()) {
+      if (announced === undefined && hasCutToolCall(tools.values())) {
         if (!started) out.push({ type: "message_start", id: generateId("chatcmpl-"), model: "" });
         out.push({
           type: "error",
