@@ -17,6 +17,7 @@ import { createResponseStore, type ResponseStore } from "./responses-store/servi
 import { BackgroundRuns, DEFAULT_BACKGROUND_POLLING } from "./proxy/background-runs";
 import { DrainTracker } from "./proxy/drain-tracker";
 import { ModelCapabilityTable } from "./proxy/model-capability-table";
+import { RefusedFields } from "./proxy/refused-fields";
 import { describeListenError } from "./http/listen-error";
 import { sweepOrphanedBackground } from "./proxy/native-background";
 import type { RequestLimits } from "./limits/request-limits";
@@ -142,6 +143,7 @@ export function buildProxyDeps(config: GatewayConfig, logger: Logger, services: 
     responses: services.responses ?? createResponseStore({ retentionHours: 0, logger }),
     drain,
     capabilities: new ModelCapabilityTable(config.models),
+    refusedFields: new RefusedFields(),
     // Tests pass their own (short polling); the configured schedule otherwise.
     background: services.background ?? new BackgroundRuns({ ...DEFAULT_BACKGROUND_POLLING, ...config.responses.backgroundPolling }),
     ...(services.limits ? { limits: services.limits } : {}),

@@ -15,3 +15,15 @@ export function mergeUsage(base: Usage, update: Partial<Usage> | undefined): Usa
   }
   return merged;
 }
+
+/**
+ * Chat `completion_tokens` with the reasoning the provider counted beside it. OpenAI counts
+ * reasoning inside completion_tokens (N04, K11); xAI reports it beside them, so that
+ * total = prompt + completion + reasoning, and a Grok answer that thought 2,000 tokens showed a
+ * handful of output tokens (to Claude Code, and to the ledger's cost). Only that exact sum
+ * moves the reasoning in; any other shape is taken as OpenAI's.
+ */
+export function chatOutputTokens(prompt: number | undefined, completion: number | undefined, reasoning: number | undefined, total: number | undefined): number | undefined {
+  if (completion === undefined || !reasoning || prompt === undefined || total === undefined) return completion;
+  return prompt + completion + reasoning === total ? completion + reasoning : completion;
+}

@@ -1,3 +1,4 @@
+import { type ChatDialectName, type MaxTokensField, type ReasoningField, resolveChatDialect } from "../providers/chat-dialect";
 import { ConfigError } from "./layers";
 import type { ProviderConfig, ProviderKind, SourcedValue, UpstreamProtocol } from "./types";
 
@@ -44,6 +45,14 @@ export function buildProviders(entries: Map<string, SourcedValue>): ProviderConf
       responsesOnlyModels: get<string[]>("responses_only_models") ?? [],
       maxOutputTokens: get<number>("max_output_tokens"),
       headers: parseHeaderList(name, get<string[]>("headers") ?? []),
+      chatDialect: resolveChatDialect({
+        kind,
+        baseUrl,
+        dialect: get<ChatDialectName>("dialect"),
+        maxTokensField: get<MaxTokensField>("max_tokens_field"),
+        reasoningField: get<ReasoningField>("reasoning_field"),
+        omitFields: get<string[]>("omit_fields"),
+      }),
     });
   }
   return providers;

@@ -1,3 +1,5 @@
+import { chatDialectNames, maxTokensFields, reasoningFields } from "../providers/chat-dialect";
+
 /**
  * The configuration schema: every key the gateway reads, its type and allowed values.
  * Validation names the key, the layer it came from and what is allowed (never a silent default).
@@ -121,6 +123,14 @@ export const providerKeys: Record<string, KeySpec> = {
   max_output_tokens: positive(),
   /** Extra headers sent upstream, as "Name: value" entries. */
   headers: { type: { kind: "stringList" }, secret: true },
+  /** What the OpenAI-compatible server takes and gives (src/providers/chat-dialect.ts); default from base_url. */
+  dialect: { type: { kind: "enum", values: chatDialectNames } },
+  /** The output cap's field name, over the dialect's. */
+  max_tokens_field: { type: { kind: "enum", values: maxTokensFields } },
+  /** Where replayed reasoning goes on assistant messages, over the dialect's. */
+  reasoning_field: { type: { kind: "enum", values: reasoningFields } },
+  /** Top-level request fields the server refuses, never sent (added to the dialect's). */
+  omit_fields: list,
 };
 
 /**

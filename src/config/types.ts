@@ -1,3 +1,4 @@
+import type { ChatDialect } from "../providers/chat-dialect";
 import type { logLevels, providerKinds, upstreamClients, upstreamProtocols, workModes } from "./schema";
 
 export type WorkMode = (typeof workModes)[number];
@@ -18,6 +19,8 @@ export interface ProviderConfig {
   responsesOnlyModels: string[];
   maxOutputTokens?: number;
   headers: Record<string, string>;
+  /** What its Chat Completions API takes and gives beyond the core (providers/chat-dialect.ts). */
+  chatDialect: ChatDialect;
 }
 
 /**

@@ -26,7 +26,13 @@ export interface OpenAiErrorShape {
   param: string | null;
 }
 
-const CONTEXT_LENGTH_TEXT = /prompt is too long|context length|context window|maximum context|too many tokens/i;
+/**
+ * E04: how providers say the prompt does not fit, besides OpenAI's `context_length_exceeded`:
+ * Anthropic "prompt is too long", DeepSeek/vLLM/OpenRouter "maximum context length", Mistral
+ * "too large for model with N maximum context length", Gemini "The input token count (N) exceeds
+ * the maximum number of tokens allowed", xAI "maximum prompt length", llama.cpp "context size".
+ */
+export const CONTEXT_LENGTH_TEXT = /prompt is too long|context length|context window|maximum context|too many tokens|exceeds the maximum number of tokens|maximum prompt length|context size/i;
 
 export function classifyOpenAiError(facts: ErrorFacts): OpenAiErrorShape {
   const param = facts.param ?? null;

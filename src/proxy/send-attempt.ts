@@ -4,8 +4,10 @@ import { upstreamHeaders, upstreamUrl } from "../providers/endpoints";
 import { answerLoopback } from "../providers/loopback";
 import { callUpstream, type UpstreamCall } from "../upstream/client";
 import { upstreamOperationFor } from "./operation";
+import { findOutputCap } from "./output-cap-refusals";
+import { findRefusedFields } from "./refused-fields";
 import type { ModelRequest, ProxyDeps } from "./types";
-import type { PreparedAttempt } from "./upstream-request";
+import { lowerOutputCap, OUTPUT_CAP_FIELDS, type PreparedAttempt } from "./upstream-request";
 
 /** A successful upstream answer (status < 400), body not yet read. */
 export interface UpstreamAnswer {
@@ -38,6 +40,8 @@ export async function sendAttempt(request: ModelRequest, attempt: PreparedAttemp
   const streamed = attempt.bodyObject.stream === true;
   // A 429 sets its key aside; while the provider has another key that is not cooling down, the
   // same request goes again with that one (each key at most once), before any failover.
+  // A refusal of optional fields the gateway chose goes again without them (refused-fields.ts).
+  let refusals = 0;
   for (let tries = 1; ; tries++) {
     const apiKey = ring?.next();
     const headers = upstreamHeaders(provider, operation, apiKey, request.headers, native);
@@ -52,8 +56,56 @@ export async function sendAttempt(request: ModelRequest, attempt: PreparedAttemp
       ring.coolDown(apiKey, retryAfter);
       if (tries < ring.size && ring.hasAlternativeTo(apiKey)) continue;
     }
+    if ((call.status === 400 || call.status === 422) && refusals < MAX_REFUSAL_RETRIES && (leaveOutRefusedFields(request, attempt, deps, text) || lowerRefusedOutputCap(request, attempt, deps, text))) {
+      refusals++;
+      tries--; // not a key rotation
+      continue;
+    }
     throw upstreamFailure(attempt, call, text, retryAfter, native);
   }
+}
+
+/** Retries for refused fields per attempt: each leaves out at least one field, so few are needed. */
+const MAX_REFUSAL_RETRIES = 3;
+
+/**
+ * The fields the upstream's error names among those the attempt may go without: left out of
+ * the body, and remembered for the provider's model. False when it names none.
+ */
+function leaveOutRefusedFields(request: ModelRequest, attempt: PreparedAttempt, deps: ProxyDeps, errorText: string): boolean {
+  const present = attempt.droppable.filter((field) => field in attempt.bodyObject);
+  const refused = present.length > 0 && deps.refusedFields ? findRefusedFields(errorText, present) : [];
+  if (refused.length === 0) return false;
+  const { providerName, upstreamModel } = attempt.target;
+  for (const field of refused) {
+    delete attempt.bodyObject[field];
+    const first = deps.refusedFields!.remember(providerName, upstreamModel, field);
+    const details = { requestId: request.requestId, provider: providerName, model: upstreamModel, field };
+    const message = `provider ${providerName} refused ${field} for ${upstreamModel}: sent again without it, and left out of later requests to this model`;
+    if (first) deps.logger.warn(details, message);
+    else deps.logger.debug(details, message);
+  }
+  attempt.body = JSON.stringify(attempt.bodyObject);
+  return true;
+}
+
+/**
+ * A translated Chat request whose output cap the upstream refuses, with the largest it takes:
+ * lowered to it (remembered when it is the model's own maximum). False when the error names none.
+ */
+function lowerRefusedOutputCap(request: ModelRequest, attempt: PreparedAttempt, deps: ProxyDeps, errorText: string): boolean {
+  if (!attempt.translator || attempt.target.upstreamProtocol !== "openai-chat" || !deps.refusedFields) return false;
+  const requested = OUTPUT_CAP_FIELDS.map((field) => attempt.bodyObject[field]).find((value): value is number => typeof value === "number");
+  const refusal = requested === undefined ? undefined : findOutputCap(errorText, requested);
+  if (!refusal) return false;
+  const { providerName, upstreamModel } = attempt.target;
+  lowerOutputCap(attempt.bodyObject, refusal.cap);
+  attempt.body = JSON.stringify(attempt.bodyObject);
+  const first = refusal.fixed && deps.refusedFields.rememberOutputCap(providerName, upstreamModel, refusal.cap);
+  const details = { requestId: request.requestId, provider: providerName, model: upstreamModel, requested, cap: refusal.cap };
+  if (first) deps.logger.warn(details, `provider ${providerName} takes at most ${refusal.cap} output tokens for ${upstreamModel}: sent again with that cap, and used for later requests to this model`);
+  else deps.logger.debug(details, `output cap lowered to what ${providerName} takes for ${upstreamModel}`);
+  return true;
 }
 
 function upstreamFailure(attempt: PreparedAttempt, call: UpstreamCall, text: string, retryAfter: number | undefined, native: boolean): UpstreamFailure {

@@ -16,6 +16,7 @@ import type { PreAdmission } from "./background-admission";
 import type { GatewayMetrics } from "../metrics/gateway-metrics";
 import type { ProviderHealth } from "../routing/provider-health";
 import type { ModelCapabilityTable } from "./model-capability-table";
+import type { RefusedFields } from "./refused-fields";
 
 /** What the proxy needs from the composition root (no module-level state, house rule 6). */
 export interface ProxyDeps {
@@ -55,6 +56,11 @@ export interface ProxyDeps {
    * absent when `routing.cooldown_failures = 0`).
    */
   providerHealth?: ProviderHealth;
+  /**
+   * Optional fields each provider's model refused (refused-fields.ts), left out from then on;
+   * absent: a refusal reaches the client as it came.
+   */
+  refusedFields?: RefusedFields;
 }
 
 /** One model request as the HTTP layer hands it over (body parsed once, envelope checked). */

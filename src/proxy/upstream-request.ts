@@ -12,6 +12,7 @@ import { findCodec } from "../translate/registry";
 import type { TranslationContext, Translator } from "../translate/types";
 import type { RequestLog } from "../log/logger";
 import type { ModelCapabilityTable } from "./model-capability-table";
+import { DROPPABLE_CHAT_FIELDS } from "./refused-fields";
 import { upstreamOperationFor, wantsStream } from "./operation";
 import type { ModelRequest, ProxyDeps } from "./types";
 
@@ -28,6 +29,11 @@ export interface PreparedAttempt {
   dropUsageChunk: boolean;
   /** SC06: the client wants one answer, the upstream is asked to stream it; the stream is collected. */
   collectStream?: boolean;
+  /**
+   * Fields of the body the gateway may leave out when the upstream refuses them (a 400 naming
+   * one, refused-fields.ts): the optional ones it chose itself. Empty: none.
+   */
+  droppable: readonly string[];
 }
 
 /**
@@ -49,7 +55,7 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
     clientModel,
     upstreamModel: target.upstreamModel,
     providerName: target.providerName,
-    ...(provider ? { providerKind: provider.kind } : {}),
+    ...(provider ? { providerKind: provider.kind, chatDialect: provider.chatDialect } : {}),
     defaultMaxTokens: deps.config.defaultMaxTokens,
     maxOutputTokens: provider?.maxOutputTokens,
     anthropicPromptCache: deps.config.anthropicPromptCache,
@@ -80,7 +86,13 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
     const bodyObject = translator.buildUpstreamRequest(request.body, context);
     const collectStream = upstreamProtocol === "anthropic" && !wantsStream(request.operation, request.body) && Number(bodyObject.max_tokens) > LONG_ANTHROPIC_CALL_MAX_TOKENS;
     if (collectStream) bodyObject.stream = true;
-    return { target, body: JSON.stringify(bodyObject), bodyObject, translator, context, dropUsageChunk: false, collectStream };
+    const droppable = upstreamProtocol === "openai-chat" && provider ? DROPPABLE_CHAT_FIELDS : [];
+    // Fields this provider's model refused before go no more, nor a cap above the one it takes
+    // (refused-fields.ts, output-cap-refusals.ts).
+    for (const field of refusedBefore(deps, target)) if (droppable.includes(field)) delete bodyObject[field];
+    const cap = provider && upstreamProtocol === "openai-chat" ? deps.refusedFields?.outputCapFor(target.providerName, target.upstreamModel) : undefined;
+    if (cap !== undefined) lowerOutputCap(bodyObject, cap);
+    return { target, body: JSON.stringify(bodyObject), bodyObject, translator, context, dropUsageChunk: false, collectStream, droppable };
   }
   if (sideOperation && upstreamOperationFor(request.operation, upstreamProtocol) === "openai-embeddings" && upstreamProtocol === "anthropic") {
     throw new GatewayError("invalid_request", 400, `model '${clientModel}' routes to provider '${target.providerName}', which does not serve embeddings`, { param: "model" });
@@ -114,7 +126,18 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
   }
   const renamed = target.upstreamModel !== clientModel;
   const chatStreamWithoutUsage =
-    request.operation === "openai-chat" && request.body.stream === true && (request.body.stream_options as Record<string, unknown> | undefined)?.include_usage !== true;
+    request.operation === "openai-chat" &&
+    request.body.stream === true &&
+    (request.body.stream_options as Record<string, unknown> | undefined)?.include_usage !== true &&
+    // A provider that refuses stream_options gets none it did not ask for (chat-dialect.ts,
+    // refused-fields.ts); Mistral reports usage in its last chunk anyway.
+    !refusedBefore(deps, target).has("stream_options") &&
+    !(provider?.chatDialect.omitFields.includes("stream_options") ?? false);
+  const omitted = request.operation === "openai-chat" && provider ? provider.chatDialect.omitFields.filter((field) => field in bodyObject) : [];
+  if (omitted.length > 0) {
+    bodyObject = { ...bodyObject };
+    for (const field of omitted) delete bodyObject[field];
+  }
   if (renamed || chatStreamWithoutUsage) {
     bodyObject = { ...bodyObject, model: target.upstreamModel };
     if (chatStreamWithoutUsage) {
@@ -124,8 +147,24 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
     }
   }
   const body = bodyObject === request.body ? request.rawBody : JSON.stringify(bodyObject);
-  return { target, body, bodyObject, context, dropUsageChunk };
+  // The client's own fields are its business; only the stream_options added here may go.
+  return { target, body, bodyObject, context, dropUsageChunk, droppable: dropUsageChunk ? ["stream_options"] : [] };
 }
+
+/** The fields that carry a Chat request's output cap. */
+export const OUTPUT_CAP_FIELDS = ["max_tokens", "max_completion_tokens"] as const;
+
+/** A Chat body's output cap lowered to `cap` where it asks more. */
+export function lowerOutputCap(body: Record<string, unknown>, cap: number): void {
+  for (const field of OUTPUT_CAP_FIELDS) if (typeof body[field] === "number" && (body[field] as number) > cap) body[field] = cap;
+}
+
+/** What the target's provider refused for its model before (nothing for loopback or without the table). */
+function refusedBefore(deps: ProxyDeps, target: RouteTarget): ReadonlySet<string> {
+  return (target.provider !== "loopback" && deps.refusedFields?.fieldsFor(target.providerName, target.upstreamModel)) || NONE;
+}
+
+const NONE: ReadonlySet<string> = new Set();
 
 /**
  * What the target model takes, and how adapting a request to it is logged: a limit once per

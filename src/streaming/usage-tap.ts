@@ -1,5 +1,5 @@
 import type { Protocol, Usage } from "../canonical/types";
-import { emptyUsage, mergeUsage } from "../canonical/usage";
+import { chatOutputTokens, emptyUsage, mergeUsage } from "../canonical/usage";
 import type { SseEvent } from "./sse-event";
 
 type Json = Record<string, unknown>;
@@ -10,11 +10,12 @@ const obj = (value: unknown): Json | undefined => (value !== null && typeof valu
 export function usageFromOpenAIChat(usage: unknown): Partial<Usage> | undefined {
   const u = obj(usage);
   if (!u) return undefined;
+  const reasoning = num(obj(u.completion_tokens_details)?.reasoning_tokens);
   return {
     inputTokens: num(u.prompt_tokens),
-    outputTokens: num(u.completion_tokens) ?? 0,
+    outputTokens: chatOutputTokens(num(u.prompt_tokens), num(u.completion_tokens), reasoning, num(u.total_tokens)) ?? 0,
     cacheReadTokens: num(obj(u.prompt_tokens_details)?.cached_tokens) ?? 0,
-    reasoningTokens: num(obj(u.completion_tokens_details)?.reasoning_tokens) ?? 0,
+    reasoningTokens: reasoning ?? 0,
   };
 }
 

@@ -1,6 +1,7 @@
 import type { AgentHelpers } from "../agents/apply";
 import type { CanonicalRequest, Protocol, Usage } from "../canonical/types";
 import type { ProviderKind } from "../config/types";
+import type { ChatDialect } from "../providers/chat-dialect";
 import type { GatewayError } from "../errors/gateway-error";
 import type { SseEvent } from "../streaming/sse-event";
 import type { ModelCapabilities } from "./model-capabilities";
@@ -23,6 +24,11 @@ export interface TranslationContext {
    * encoders treat a provider named `openai` as OpenAI.
    */
   providerKind?: ProviderKind;
+  /**
+   * What the provider's Chat Completions API takes beyond the core (refused fields, where
+   * reasoning goes back, the output cap's name). Absent: chatDialectOf's default by name and kind.
+   */
+  chatDialect?: ChatDialect;
   /** Default `max_tokens` when the client gives none and the upstream requires one (P01). */
   defaultMaxTokens: number;
   /** The provider's `max_output_tokens`, if configured (P02); the model's own maximum is in `capabilities`. */

@@ -40,9 +40,15 @@ export interface ClaudeRunOptions {
   timeoutMs?: number;
   /** `--bare` (default true): no hooks, plugins or background prefetches; false runs the full start-up. */
   bare?: boolean;
+  /** `--tools` (default "": none); with tools, edits are accepted (`--permission-mode acceptEdits`). */
+  tools?: string;
+  /** Told the work directory before Claude Code starts (a mock agent names files in it). */
+  prepare?: (workDir: string) => void;
+  /** Look at the work directory once Claude Code has exited (it is removed right after). */
+  inspect?: (workDir: string) => void;
 }
 
-/** `claude -p <prompt> --output-format json --bare --tools ""`: one plain question, no tools. */
+/** `claude -p <prompt> --output-format json --bare --tools ""`: one plain question (no tools unless `tools` names some). */
 export async function runClaudePrint(options: ClaudeRunOptions): Promise<ClaudeRun> {
   const root = mkdtempSync(join(tmpdir(), "claude-refusal-"));
   const dirs = { work: join(root, "work"), home: join(root, "home"), conf: join(root, "conf") };
@@ -61,7 +67,10 @@ export async function runClaudePrint(options: ClaudeRunOptions): Promise<ClaudeR
   };
   const started = Date.now();
   try {
-    const child = Bun.spawn([claudeBin, "-p", options.prompt ?? "say hi", "--model", options.model ?? "claude-sonnet-4-6", "--output-format", "json", ...(options.bare === false ? [] : ["--bare"]), "--tools", "", "--no-session-persistence", "--max-turns", "2"], {
+    options.prepare?.(dirs.work);
+    const tools = options.tools ?? "";
+    const toolArgs = ["--tools", tools, ...(tools ? ["--permission-mode", "acceptEdits"] : [])];
+    const child = Bun.spawn([claudeBin, "-p", options.prompt ?? "say hi", "--model", options.model ?? "claude-sonnet-4-6", "--output-format", "json", ...(options.bare === false ? [] : ["--bare"]), ...toolArgs, "--no-session-persistence", "--max-turns", tools ? "4" : "2"], {
       cwd: dirs.work,
       env,
       stdin: "ignore",
@@ -85,6 +94,7 @@ export async function runClaudePrint(options: ClaudeRunOptions): Promise<ClaudeR
         }
       } catch {}
     }
+    options.inspect?.(dirs.work);
     return { exitCode, stdout, stderr, result, elapsedMs: Date.now() - started, timedOut };
   } finally {
     rmSync(root, { recursive: true, force: true });

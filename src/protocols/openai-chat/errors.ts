@@ -1,8 +1,9 @@
 import { errorFromUpstreamStatus, GatewayError, type ErrorCode } from "../../errors/gateway-error";
-import { openAiErrorShape } from "../../errors/openai-shape";
+import { CONTEXT_LENGTH_TEXT, openAiErrorShape } from "../../errors/openai-shape";
 import type { CanonicalEvent } from "../../canonical/types";
 import type { SseEvent } from "../../streaming/sse-event";
-import { clipUpstreamText, readRetryAfter } from "../../translate/error-event";
+import { readRetryAfter } from "../../translate/error-event";
+import { readOpenAIErrorBody } from "./error-body";
 import { readRetryHint } from "../openai-responses/errors";
 import type { ChatChunk, ChatErrorBody } from "./wire-types";
 
@@ -48,30 +49,13 @@ export function statusForOpenAIError(type: string | undefined, code: string | un
 export function decodeOpenAIError(status: number, body: unknown, headers: Headers): GatewayError {
   const parsed = readOpenAIErrorBody(body);
   const message = parsed.message || `upstream returned HTTP ${status}`;
-  const options = { retryAfter: readRetryAfter(headers), upstreamType: parsed.type, upstreamCode: parsed.code };
+  // E04: most compatible servers say "too long" only in words; named as OpenAI names it, Claude
+  // Code gets "prompt is too long" and compacts, Codex gets context_length_exceeded.
+  const overflow = parsed.code !== "context_length_exceeded" && status === 400 && CONTEXT_LENGTH_TEXT.test(message);
+  const options = { retryAfter: readRetryAfter(headers), upstreamType: parsed.type, upstreamCode: overflow ? "context_length_exceeded" : parsed.code };
   const code = mapOpenAIErrorCode(status, parsed.type, parsed.code);
   if (code === undefined) return errorFromUpstreamStatus(status, message, options);
   return new GatewayError(code, status, message, options);
-}
-
-/** `{error:{message,type,code}}`, `{error:"text"}`, FastAPI `{detail}`, or raw text/HTML. */
-export function readOpenAIErrorBody(body: unknown): { message: string; type?: string; code?: string } {
-  if (typeof body === "string") return { message: clipUpstreamText(body) };
-  if (!body || typeof body !== "object") return { message: "" };
-  const record = body as Record<string, unknown>;
-  const error = record.error;
-  if (typeof error === "string") return { message: error };
-  if (error && typeof error === "object") {
-    const { message, type, code } = error as Record<string, unknown>;
-    return {
-      message: typeof message === "string" ? message : "",
-      type: typeof type === "string" ? type : undefined,
-      code: typeof code === "string" ? code : typeof code === "number" ? String(code) : undefined,
-    };
-  }
-  if (typeof record.detail === "string") return { message: record.detail };
-  if (typeof record.message === "string") return { message: record.message };
-  return { message: "" };
 }
 
 /** A Chat stream's error chunk (`{"error":{…}}` instead of choices) as the canonical error event. */

@@ -8,7 +8,10 @@ import type { ChatContentPart, ChatMessage, ChatToolCall } from "./wire-types";
 import { splitAssistantContent } from "./assistant-parts";
 import { attachThoughtSignatures, isGeminiModel } from "./gemini-signatures";
 import { isMistralModel, mistralToolCallId } from "./mistral-ids";
+import { orderForMistral } from "./mistral-role-order";
 import { readAudioInput } from "../audio-input";
+import { chatDialectOf } from "../../providers/chat-dialect";
+import { unwrapReasoningDetails } from "../../canonical/reasoning-details-blob";
 
 /**
  * Canonical system prompt and conversation → Chat `messages`. Cache hints are dropped
@@ -21,14 +24,13 @@ const EMPTY_TOOL_RESULT = "(no output)";
 
 export function encodeChatMessages(system: TextPart[], messages: Message[], ctx: TranslationContext): ChatMessage[] {
   const out = encodeConversation(system, messages, ctx);
+  if (!isMistralModel(ctx.upstreamModel)) return out;
   // H03: Mistral takes only its own id format; calls and results are renamed alike.
-  if (isMistralModel(ctx.upstreamModel)) {
-    for (const message of out) {
-      for (const call of message.tool_calls ?? []) call.id = mistralToolCallId(call.id);
-      if (message.tool_call_id !== undefined) message.tool_call_id = mistralToolCallId(message.tool_call_id);
-    }
+  for (const message of out) {
+    for (const call of message.tool_calls ?? []) call.id = mistralToolCallId(call.id);
+    if (message.tool_call_id !== undefined) message.tool_call_id = mistralToolCallId(message.tool_call_id);
   }
-  return out;
+  return orderForMistral(out);
 }
 
 function encodeConversation(system: TextPart[], messages: Message[], ctx: TranslationContext): ChatMessage[] {
@@ -162,13 +164,26 @@ function encodeAssistant(content: ContentPart[], ctx: TranslationContext): ChatM
   );
   if (texts.length === 0 && toolCalls.length === 0) return undefined;
   const message: ChatMessage = { role: "assistant", content: texts.length > 0 ? texts.join("\n\n") : null };
+  const dialect = chatDialectOf(ctx);
   if (toolCalls.length > 0) {
     message.tool_calls = toolCalls;
-    // K08: Gemini wants each step's thought signature back (other servers may reject the field).
-    if (isGeminiModel(ctx.upstreamModel)) attachThoughtSignatures(toolCalls);
-    // K07: reasoning models that think in tool loops (DeepSeek) need their reasoning back.
-    // OpenAI itself never returns reasoning_content and has no such message field.
-    if (reasoning.length > 0 && ctx.providerName !== "openai") message.reasoning_content = reasoning.join("\n\n");
+    // K08: Gemini wants each step's thought signature back (other servers may reject the field);
+    // through OpenRouter the signatures travel in reasoning_details instead.
+    if (isGeminiModel(ctx.upstreamModel) && dialect.reasoningField !== "reasoning_details") attachThoughtSignatures(toolCalls);
+  }
+  if (dialect.reasoningField === "reasoning_details") {
+    // OpenRouter: the entries it sent with this turn, as it sent them (reasoning-details-blob.ts).
+    const details = content.flatMap((part) => (part.type === "reasoning" && part.encryptedContent ? (unwrapReasoningDetails(part.encryptedContent) ?? []) : []));
+    if (details.length > 0) message.reasoning_details = details;
+    return message;
+  }
+  // K07: reasoning models that think in tool loops (DeepSeek) need their reasoning back on
+  // tool-call turns, in the field their server reads; OpenAI has no such field (chat-dialect.ts).
+  if (dialect.reasoningField !== "none" && (toolCalls.length > 0 || dialect.reasoningOnEveryTurn)) {
+    if (reasoning.length > 0) message[dialect.reasoningField] = reasoning.join("\n\n");
+    // A turn without reasoning (the model answered without thinking, or another model wrote the
+    // history) still carries the field, empty, where the server demands it.
+    else if (dialect.reasoningOnEveryTurn) message[dialect.reasoningField] = "";
   }
   return message;
 }

@@ -11,9 +11,9 @@ import { createHash } from "node:crypto";
 const MISTRAL_ID = /^[a-zA-Z0-9]{9}$/;
 const ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
 
-/** Mistral's models by name (Mistral, Codestral, Devstral, Magistral, Ministral, Pixtral), whichever provider serves them. */
+/** Mistral's models by name (Mistral, Mixtral, Codestral, Devstral, Magistral, Ministral, Pixtral), whichever provider serves them. */
 export function isMistralModel(model: string): boolean {
-  return /(mistral|codestral|devstral|magistral|ministral|pixtral)/i.test(model);
+  return /(mistral|mixtral|codestral|devstral|magistral|ministral|pixtral)/i.test(model);
 }
 
 /** The id to send a Mistral model for the client's tool call id `id`. */

@@ -1,3 +1,4 @@
+import { unwrapReasoningDetails } from "../../canonical/reasoning-details-blob";
 import type { ReasoningPart } from "../../canonical/types";
 import { asRecord } from "../wire-values";
 
@@ -25,7 +26,10 @@ export function encodeReasoningDetails(parts: ReasoningPart[]): ReasoningDetail[
     if (part.redactedData) details.push({ type: "reasoning.encrypted", data: part.redactedData, format: ANTHROPIC_FORMAT, index });
     else if (part.signature) details.push({ type: "reasoning.text", text: part.text ?? "", signature: part.signature, format: ANTHROPIC_FORMAT, index });
     else if (part.encryptedContent) {
-      details.push({ type: "reasoning.encrypted", data: part.encryptedContent, format: OPENAI_RESPONSES_FORMAT, index, ...(part.id ? { id: part.id } : {}) });
+      // A Chat upstream's own entries (OpenRouter's, translation mode) go back as they came.
+      const original = unwrapReasoningDetails(part.encryptedContent);
+      if (original) details.push(...original);
+      else details.push({ type: "reasoning.encrypted", data: part.encryptedContent, format: OPENAI_RESPONSES_FORMAT, index, ...(part.id ? { id: part.id } : {}) });
     }
   }
   return details;

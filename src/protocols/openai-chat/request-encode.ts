@@ -1,6 +1,7 @@
 import { mapBudgetToEffort, toOpenAIEffort } from "../../canonical/reasoning-effort";
 import { wrappedCustomToolDescription, wrappedCustomToolParameters } from "../../canonical/custom-tool-wrap";
 import type { CanonicalRequest, Tool, ToolChoice } from "../../canonical/types";
+import { chatDialectOf } from "../../providers/chat-dialect";
 import { capabilitiesOf, fitOutputCap, noteModelLimit } from "../../translate/model-capabilities";
 import type { TranslationContext } from "../../translate/types";
 import { upstreamTakesCustomTools } from "./custom-tools";
@@ -39,8 +40,9 @@ export function encodeChatRequest(request: CanonicalRequest, ctx: TranslationCon
   }
 
   if (request.maxTokens !== undefined) {
-    // P03: OpenAI (and its reasoning models) want max_completion_tokens; most compatible servers know only max_tokens.
-    const field = reasoningModel || ctx.providerName === "openai" ? "max_completion_tokens" : "max_tokens";
+    // P03: OpenAI (and its reasoning models) want max_completion_tokens; most compatible servers
+    // know only max_tokens, and some refuse the other name (Mistral: 422 extra_forbidden).
+    const field = chatDialectOf(ctx).maxTokensField ?? (reasoningModel ? "max_completion_tokens" : "max_tokens");
     // P02: Claude Code asks 32k (128k for its largest models), above gpt-4o's 16,384.
     body[field] = fitOutputCap(request.maxTokens, field, ctx);
   }
@@ -89,6 +91,8 @@ export function encodeChatRequest(request: CanonicalRequest, ctx: TranslationCon
   // SA07: always ask for usage, even when the client did not; it is what the ledger bills.
   if (request.stream) body.stream_options = { ...(body.stream_options as object | undefined), include_usage: true };
   else delete body.stream_options;
+  // Fields the provider refuses (chat-dialect.ts): a refused one fails the whole request.
+  for (const field of chatDialectOf(ctx).omitFields) delete body[field];
   return body;
 }
 

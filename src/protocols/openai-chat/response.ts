@@ -1,12 +1,15 @@
 import { generateId } from "../../canonical/ids";
+import { wrapReasoningDetails } from "../../canonical/reasoning-details-blob";
 import type { CanonicalResponse, ContentPart, ReasoningPart, StopReason } from "../../canonical/types";
 import { emptyUsage, mergeUsage } from "../../canonical/usage";
 import { normalizeArgumentsText } from "../../translate/tool-arguments";
 import type { TranslationContext } from "../../translate/types";
-import { decodeChatUsage, decodeFinishReason, encodeChatUsage, encodeFinishReason, pickStrongerStopReason } from "./usage";
+import { decodeChatUsage, decodeFinishReason, encodeChatUsage, encodeFinishReason, interruptedFinishMessage, pickStrongerStopReason } from "./usage";
+import { GatewayError } from "../../errors/gateway-error";
 import type { ChatUsage } from "./wire-types";
 import { asRecord } from "../wire-values";
 import { splitAssistantContent } from "./assistant-parts";
+import { readContentChunks } from "./content-chunks";
 import { readThoughtSignature, rememberThoughtSignature } from "./gemini-signatures";
 import { encodeLegacyFinishReason, pickLegacyCall, usesLegacyFunctions } from "./legacy-functions";
 import { encodeReasoningDetails } from "./reasoning-details";
@@ -27,14 +30,16 @@ export function decodeChatResponse(body: unknown): CanonicalResponse {
     const message = asRecord(choice.message) ?? {};
     // K04: DeepSeek/vLLM `reasoning_content`, OpenRouter `reasoning`.
     const thought = typeof message.reasoning_content === "string" ? message.reasoning_content : message.reasoning;
-    if (typeof thought === "string" && thought !== "") reasoning.push({ type: "reasoning", text: thought });
+    const details = Array.isArray(message.reasoning_details) && message.reasoning_details.length > 0 ? wrapReasoningDetails(message.reasoning_details.map(asRecord).filter((d): d is Record<string, unknown> => !!d)) : undefined;
+    // OpenRouter's structured entries ride with the text, as the stream decoder sends them.
+    if ((typeof thought === "string" && thought !== "") || details) {
+      reasoning.push({ type: "reasoning", ...(typeof thought === "string" && thought !== "" ? { text: thought } : {}), ...(details ? { encryptedContent: details } : {}) });
+    }
     const content = message.content;
     if (typeof content === "string" && content !== "") texts.push({ type: "text", text: content });
-    else if (Array.isArray(content)) {
-      for (const part of content) {
-        const text = asRecord(part)?.text;
-        if (typeof text === "string" && text !== "") texts.push({ type: "text", text });
-      }
+    for (const piece of readContentChunks(content)) {
+      if (piece.kind === "reasoning") reasoning.push({ type: "reasoning", text: piece.text });
+      else texts.push({ type: "text", text: piece.text });
     }
     // N09: a refusal becomes answer text so the client does not see an empty reply.
     if (typeof message.refusal === "string" && message.refusal !== "") texts.push({ type: "refusal", text: message.refusal });
@@ -53,6 +58,8 @@ export function decodeChatResponse(body: unknown): CanonicalResponse {
         kind: custom ? "custom" : "function",
       });
     }
+    const interrupted = interruptedFinishMessage(choice.finish_reason as string | null | undefined);
+    if (interrupted) throw new GatewayError("upstream_overloaded", 503, interrupted);
     stopReason = pickStrongerStopReason(stopReason, decodeFinishReason(choice.finish_reason as string | null | undefined));
   }
   // N02: tool calls present → tool_use, whatever finish_reason said (Gemini, Copilot send "stop").

@@ -1,11 +1,14 @@
 import { generateId } from "../../canonical/ids";
+import { mergeReasoningDetails, type ReasoningDetailEntry, wrapReasoningDetails } from "../../canonical/reasoning-details-blob";
 import type { CanonicalEvent, StopReason } from "../../canonical/types";
 import type { CanonicalStreamDecoder } from "../../translate/codec";
 import type { TranslationContext } from "../../translate/types";
 import { normalizeArgumentsText } from "../../translate/tool-arguments";
+import { readContentChunks } from "./content-chunks";
 import { decodeChatStreamError } from "./errors";
+import { hasCutToolCall, hasWholeArguments, type ToolAccumulator } from "./streamed-tool-call";
 import { readThoughtSignature, rememberThoughtSignature } from "./gemini-signatures";
-import { decodeChatUsage, decodeFinishReason, pickStrongerStopReason } from "./usage";
+import { decodeChatUsage, decodeFinishReason, interruptedFinishMessage, pickStrongerStopReason } from "./usage";
 import type { ChatChunk, ChatToolCallDelta } from "./wire-types";
 
 /**
@@ -20,22 +23,6 @@ import type { ChatChunk, ChatToolCallDelta } from "./wire-types";
  * stop reason is held until the usage-only chunk or `[DONE]` (SA07) and becomes tool_use
  * whenever a tool was called (N02).
  */
-
-interface ToolAccumulator {
-  id?: string;
-  name?: string;
-  kind: "function" | "custom";
-  /** Argument text received before the block could start. */
-  buffer: string;
-  /** All argument text received, to tell a finished call from a cut one at the end (SA08). */
-  received: string;
-  /** Canonical block index once started. */
-  index?: number;
-  /** Chunk number in which the call was first seen (to give a split id a chance, SA04). */
-  firstChunk: number;
-  /** Gemini's thought signature for the call (K08). */
-  signature?: string;
-}
 
 export function createChatStreamDecoder(ctx: TranslationContext): CanonicalStreamDecoder {
   let started = false;
@@ -53,9 +40,19 @@ export function createChatStreamDecoder(ctx: TranslationContext): CanonicalStrea
   /** The stop reason last announced in a `finish` event. */
   let announced: StopReason | undefined;
 
-  function closeOpen(out: CanonicalEvent[]): void {
-    if (open) out.push({ type: "block_stop", index: open.index });
+  /** OpenRouter's reasoning_details for the open reasoning block, sent as its signature when it closes. */
+  let details: ReasoningDetailEntry[] = [];
+
+  function stopOpenBlock(out: CanonicalEvent[]): void {
+    if (!open) return;
+    if (open.kind === "reasoning" && details.length > 0) out.push({ type: "reasoning_signature", index: open.index, encryptedContent: wrapReasoningDetails(details) });
+    details = [];
+    out.push({ type: "block_stop", index: open.index });
     open = undefined;
+  }
+
+  function closeOpen(out: CanonicalEvent[]): void {
+    stopOpenBlock(out);
     for (const tool of openTools) out.push({ type: "block_stop", index: tool.index! });
     openTools = [];
   }
@@ -79,8 +76,7 @@ export function createChatStreamDecoder(ctx: TranslationContext): CanonicalStrea
   }
 
   function startTool(tool: ToolAccumulator, out: CanonicalEvent[]): void {
-    if (open) out.push({ type: "block_stop", index: open.index });
-    open = undefined;
+    stopOpenBlock(out);
     closeFinishedTools(out);
     // H02: empty or repeated ids get a fresh one.
     let id = tool.id ?? "";
@@ -174,32 +170,6 @@ export function createChatStreamDecoder(ctx: TranslationContext): CanonicalStrea
     done = true;
   }
 
-  /** Custom tool input is free text: a custom call is never waited for. */
-  function hasWholeArguments(tool: ToolAccumulator): boolean {
-    if (tool.kind === "custom") return true;
-    // Arguments are an object: until the text ends in "}" it cannot be whole (no parse needed).
-    if (!tool.received.trimEnd().endsWith("}")) return false;
-    try {
-      JSON.parse(tool.received);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-
-  /** A function call whose arguments stopped before they became a JSON value. */
-  function hasCutToolCall(): boolean {
-    for (const tool of tools.values()) {
-      if (tool.kind !== "function" || tool.received.trim() === "") continue;
-      try {
-        JSON.parse(tool.received);
-      } catch {
-        return true;
-      }
-    }
-    return false;
-  }
-
   function pushChunk(chunk: ChatChunk, out: CanonicalEvent[]): void {
     chunkNumber++;
     if (chunk.error) {
@@ -217,12 +187,30 @@ export function createChatStreamDecoder(ctx: TranslationContext): CanonicalStrea
       const delta = choice.delta ?? {};
       const thought = delta.reasoning_content ?? delta.reasoning;
       if (typeof thought === "string" && thought !== "") out.push({ type: "reasoning_delta", index: ensureBlock("reasoning", out), text: thought });
+      // OpenRouter: the structured entries behind that text (signatures, Gemini's encrypted
+      // thought signature, which may come without any text), kept for the replay.
+      if (Array.isArray(delta.reasoning_details) && delta.reasoning_details.length > 0) {
+        ensureBlock("reasoning", out);
+        mergeReasoningDetails(details, delta.reasoning_details);
+      }
       if (typeof delta.content === "string" && delta.content !== "") out.push({ type: "text_delta", index: ensureBlock("text", out), text: delta.content });
+      for (const piece of readContentChunks(delta.content)) {
+        if (piece.kind === "reasoning") out.push({ type: "reasoning_delta", index: ensureBlock("reasoning", out), text: piece.text });
+        else out.push({ type: "text_delta", index: ensureBlock("text", out), text: piece.text });
+      }
       if (typeof delta.refusal === "string" && delta.refusal !== "") {
         out.push({ type: "text_delta", index: ensureBlock("text", out), text: delta.refusal });
         stopReason = pickStrongerStopReason(stopReason, "refusal");
       }
       (delta.tool_calls ?? []).forEach((call, position) => pushToolDelta(choice.index ?? 0, call, position, out));
+      const interrupted = interruptedFinishMessage(choice.finish_reason);
+      if (interrupted) {
+        const usage = decodeChatUsage(chunk.usage);
+        if (Object.keys(usage).length > 0) out.push({ type: "usage", usage });
+        out.push({ type: "error", status: 503, code: "upstream_overloaded", message: interrupted });
+        done = true;
+        return;
+      }
       if (choice.finish_reason) {
         // SA06/SA07: the finish is handled after the chunk's content. Blocks close now; the
         // encoders hold message_delta until the usage chunk or [DONE] has arrived.
@@ -263,7 +251,7 @@ export function createChatStreamDecoder(ctx: TranslationContext): CanonicalStrea
       // ...unless it cut a tool call short: with no finish_reason and arguments that are not
       // yet JSON, "tool_use" would hand the client a broken call it then runs or stores as
       // done. An error event makes the client retry instead.
-      if (announced === undefined && hasCutToolCall()) {
+      if (announced === undefined && hasCutToolCall(tools.values())) {
         if (!started) out.push({ type: "message_start", id: generateId("chatcmpl-"), model: "" });
         out.push({
           type: "error",

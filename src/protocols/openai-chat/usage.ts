@@ -1,4 +1,5 @@
 import type { StopReason, Usage } from "../../canonical/types";
+import { chatOutputTokens } from "../../canonical/usage";
 import type { ChatUsage } from "./wire-types";
 
 /** Chat usage → canonical. `prompt_tokens` already includes cached tokens (N04). */
@@ -6,13 +7,15 @@ export function decodeChatUsage(usage: ChatUsage | null | undefined): Partial<Us
   if (!usage) return {};
   const out: Partial<Usage> = {};
   if (isNumber(usage.prompt_tokens)) out.inputTokens = usage.prompt_tokens;
-  if (isNumber(usage.completion_tokens)) out.outputTokens = usage.completion_tokens;
+  const reasoning = number(usage.completion_tokens_details?.reasoning_tokens);
+  // xAI counts reasoning beside completion_tokens, OpenAI inside them (chatOutputTokens).
+  const output = chatOutputTokens(number(usage.prompt_tokens), number(usage.completion_tokens), reasoning, number(usage.total_tokens));
+  if (output !== undefined) out.outputTokens = output;
   const cached = usage.prompt_tokens_details?.cached_tokens ?? usage.prompt_cache_hit_tokens;
   if (isNumber(cached)) out.cacheReadTokens = cached;
   const written = usage.prompt_tokens_details?.cache_write_tokens;
   if (isNumber(written)) out.cacheWriteTokens = written;
-  const reasoning = usage.completion_tokens_details?.reasoning_tokens;
-  if (isNumber(reasoning)) out.reasoningTokens = reasoning;
+  if (reasoning !== undefined) out.reasoningTokens = reasoning;
   return out;
 }
 
@@ -40,9 +43,24 @@ export function decodeFinishReason(reason: string | null | undefined): StopReaso
       return "tool_use";
     case "content_filter":
       return "refusal";
+    // Mistral: the conversation reached the model's context window.
+    case "model_length":
+      return "model_context_window_exceeded";
     default:
       return "end_turn";
   }
+}
+
+/**
+ * Finish reasons that say the answer was cut by the server, not finished by the model: DeepSeek's
+ * `insufficient_system_resource` (its inference system ran out of capacity mid-answer) and
+ * Mistral's `error`. Read as a normal stop, the client took half an answer (or half a tool call's
+ * arguments) as the whole; as an overload, Claude Code and Codex retry it.
+ */
+export function interruptedFinishMessage(reason: string | null | undefined): string | undefined {
+  if (reason === "insufficient_system_resource") return "the upstream interrupted its answer: insufficient system resource (finish_reason insufficient_system_resource)";
+  if (reason === "error") return "the upstream interrupted its answer with an error (finish_reason error)";
+  return undefined;
 }
 
 /** N01: canonical stop reason → Chat finish_reason. */
@@ -70,4 +88,8 @@ export function pickStrongerStopReason(current: StopReason | undefined, next: St
 
 function isNumber(value: unknown): value is number {
   return typeof value === "number" && Number.isFinite(value);
+}
+
+function number(value: unknown): number | undefined {
+  return isNumber(value) ? value : undefined;
 }

@@ -53,6 +53,10 @@ export interface ChatMessage {
   refusal?: string | null;
   /** Reasoning text of DeepSeek-style models; passed back in tool loops (K07). */
   reasoning_content?: string | null;
+  /** The same under the name Ollama and some vLLM builds use (K04). */
+  reasoning?: string | null;
+  /** OpenRouter's structured reasoning entries, replayed as they came (reasoning-details-blob.ts). */
+  reasoning_details?: Array<Record<string, unknown>>;
 }
 
 export interface ChatFunctionTool {
@@ -111,10 +115,13 @@ export interface ChatChunk {
     index?: number;
     delta?: {
       role?: string;
-      content?: string | null;
+      /** A string, or chunks (Mistral's reasoning models: `thinking` then `text`, content-chunks.ts). */
+      content?: string | Array<Record<string, unknown>> | null;
       reasoning_content?: string | null;
       /** OpenRouter / some vLLM builds name the reasoning field `reasoning` (K04). */
       reasoning?: string | null;
+      /** OpenRouter's structured reasoning entries, in pieces by `index` (reasoning-details-blob.ts). */
+      reasoning_details?: unknown[] | null;
       refusal?: string | null;
       tool_calls?: ChatToolCallDelta[] | null;
     } | null;

@@ -10,6 +10,8 @@
  * exact text with its signature.
  */
 
+import { isReasoningDetailsBlob } from "../../canonical/reasoning-details-blob";
+
 const TAG = "tgw1.";
 
 export interface AnthropicReasoning {
@@ -43,6 +45,7 @@ export function unwrapAnthropicReasoning(blob: string): AnthropicReasoning | und
   }
 }
 
+/** A blob this gateway wrote (Claude's thinking, or OpenRouter's reasoning_details): never OpenAI's. */
 export function isGatewayReasoningBlob(blob: string): boolean {
-  return blob.startsWith(TAG);
+  return blob.startsWith(TAG) || isReasoningDetailsBlob(blob);
 }

@@ -1,0 +1,112 @@
+/**
+ * Optional request fields an OpenAI-compatible server refuses, learned from its 400 and left out
+ * from then on.
+ *
+ * A translated Chat request carries fields the gateway chose for the client: `reasoning_effort`
+ * from Claude Code's thinking (which it always sends), `stream_options` for exact usage, `user`
+ * from Claude Code's `metadata.user_id`. Many servers refuse one of them, and with it the whole
+ * request, so every turn of the agent fails: Ollama for a model without thinking (`"llama3.1:8b"
+ * does not support thinking`), xAI for its Grok 4 models (`does not support parameter
+ * reasoningEffort`), Groq for models without reasoning, Mistral for anything it does not know
+ * (422 `extra_forbidden`), Gemini likewise (`Unknown name "store": Cannot find field`). Each of
+ * these fields only refines the answer, so when the refusal names one, the request goes again
+ * at once without it (before anything reaches the client), and that provider's model gets it no
+ * more until the gateway restarts. The fields a client asks for by meaning (stop sequences, log
+ * probabilities, a response format) are never dropped: their refusal reaches the client.
+ */
+
+/** Fields a Chat request can go without: each refines the answer, none changes what it is. */
+export const DROPPABLE_CHAT_FIELDS: readonly string[] = ["reasoning_effort", "stream_options", "user", "seed", "service_tier", "parallel_tool_calls", "presence_penalty", "frequency_penalty"];
+
+/** Provider and model pairs remembered (model names come from clients through pattern routes). */
+const MAX_REMEMBERED = 1024;
+
+/**
+ * The fields each provider's model refused, and the largest output cap it takes
+ * (output-cap-refusals.ts), in this process (owned by the composition root).
+ */
+export class RefusedFields {
+  private readonly refused = new Map<string, Set<string>>();
+  private readonly caps = new Map<string, number>();
+
+  /** The output cap `provider` said `model` takes at most, if it said so. */
+  outputCapFor(provider: string, model: string): number | undefined {
+    return this.caps.get(key(provider, model));
+  }
+
+  /** Remember a model's largest output cap; true the first time (the one worth a warning). */
+  rememberOutputCap(provider: string, model: string, cap: number): boolean {
+    const id = key(provider, model);
+    const known = this.caps.get(id);
+    if (known !== undefined && known <= cap) return false;
+    if (this.caps.size >= MAX_REMEMBERED) this.caps.clear();
+    this.caps.set(id, cap);
+    return true;
+  }
+
+  /** What `provider` refused for `model` so far. */
+  fieldsFor(provider: string, model: string): ReadonlySet<string> | undefined {
+    return this.refused.get(key(provider, model));
+  }
+
+  /** Remember a refusal; true the first time (the one worth a warning). */
+  remember(provider: string, model: string, field: string): boolean {
+    const id = key(provider, model);
+    let fields = this.refused.get(id);
+    if (!fields) {
+      if (this.refused.size >= MAX_REMEMBERED) this.refused.clear();
+      fields = new Set();
+      this.refused.set(id, fields);
+    }
+    if (fields.has(field)) return false;
+    fields.add(field);
+    return true;
+  }
+}
+
+function key(provider: string, model: string): string {
+  return `${provider}\u0000${model}`;
+}
+
+/** Words with which servers say a field is not for them. */
+const REFUSAL = /unsupported|not supported|does not support|unknown name|unrecognized|not permitted|not allowed|extra inputs|extra_forbidden|cannot find field|invalid/i;
+
+/**
+ * The fields among `candidates` (those the request holds and may go without) that an upstream's
+ * error text names as refused; [] when it names none. The text is the raw body, so quotes may
+ * arrive escaped (`\"user\"`) and names in camelCase (`reasoningEffort`, xAI).
+ */
+export function findRefusedFields(errorText: string, candidates: readonly string[]): string[] {
+  if (!REFUSAL.test(errorText)) return [];
+  return candidates.filter((field) => namesField(errorText, field) || (field === "reasoning_effort" && refusesThinking(errorText)));
+}
+
+/** Ollama refuses thinking itself for a model without it, or the level asked for. */
+function refusesThinking(text: string): boolean {
+  return /does not support (?:thinking|reasoning)|think value\b/i.test(text);
+}
+
+function namesField(text: string, field: string): boolean {
+  return [field, camelCase(field)].some((name) => fieldPatterns(name).some((pattern) => pattern.test(text)));
+}
+
+function fieldPatterns(name: string): RegExp[] {
+  const q = `\\\\?["'\`]`; // a quote, maybe escaped inside a JSON string
+  const n = `(?<![\\w.])${name}(?!\\w)`;
+  return [
+    // Gemini: a top-level field (a nested one says "at '<path>'" before the colon).
+    new RegExp(`unknown name ${q}${name}${q}\\s*:`, "i"),
+    // Groq "property 'x' is unsupported", xAI "does not support parameter x", OpenAI
+    // "Unsupported parameter: 'x'", "Unrecognized request argument supplied: x".
+    new RegExp(`\\b(?:property|parameter|argument|field|param)s?\\b[^.\\n]{0,12}?${n}`, "i"),
+    // "'x' is not supported with this model", "'x' does not support 'minimal'".
+    new RegExp(`${q}${name}${q}\\s+(?:is|are)\\s+(?:not\\s+supported|unsupported|not\\s+allowed|not\\s+permitted|invalid)`, "i"),
+    new RegExp(`${q}${name}${q}\\s+does\\s+not\\s+support`, "i"),
+    // Pydantic (Mistral, FastAPI servers): {"type":"extra_forbidden","loc":["body","x",…]}.
+    new RegExp(`${q}loc${q}\\s*:\\s*\\[\\s*${q}body${q}\\s*,\\s*${q}${name}${q}`, "i"),
+  ];
+}
+
+function camelCase(field: string): string {
+  return field.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+}

@@ -1,0 +1,46 @@
+import { describe, expect, test } from "bun:test";
+import { DROPPABLE_CHAT_FIELDS, findRefusedFields, RefusedFields } from "../../../src/proxy/refused-fields";
+
+/** Which optional fields a provider's error text names as refused, in each provider's own words. */
+const refusals: Array<[string, unknown, string[]]> = [
+  ["Ollama, a model without thinking", { error: { message: '"llama3.1:8b" does not support thinking', type: "invalid_request_error", param: null, code: null } }, ["reasoning_effort"]],
+  ["Ollama, a level the model does not take", { error: { message: 'think value "medium" is not supported for this model', type: "api_error" } }, ["reasoning_effort"]],
+  ["xAI, camelCase", { code: "Client specified an invalid argument", error: "Model grok-4-0709 does not support parameter reasoningEffort." }, ["reasoning_effort"]],
+  ["Groq", { error: { message: "property 'stream_options' is unsupported, did you mean 'stream'?", type: "invalid_request_error" } }, ["stream_options"]],
+  ["Gemini, a top-level field", [{ error: { code: 400, message: 'Invalid JSON payload received. Unknown name "user": Cannot find field.', status: "INVALID_ARGUMENT" } }], ["user"]],
+  ["Mistral, several at once", { object: "error", message: { detail: [{ type: "extra_forbidden", loc: ["body", "stream_options", "include_usage"], msg: "Extra inputs are not permitted" }, { type: "extra_forbidden", loc: ["body", "user"], msg: "Extra inputs are not permitted" }] }, type: "invalid_request_error" }, ["stream_options", "user"]],
+  ["Mistral, JSON inside the message", { object: "error", message: '{"detail":[{"type":"extra_forbidden","loc":["body","frequency_penalty"],"msg":"Extra inputs are not permitted"}]}' }, ["frequency_penalty"]],
+  ["OpenAI, a value", { error: { message: "Unsupported value: 'reasoning_effort' does not support 'minimal' with this model.", type: "invalid_request_error" } }, ["reasoning_effort"]],
+  ["OpenAI, unquoted", { error: { message: "Unrecognized request argument supplied: seed", type: "invalid_request_error" } }, ["seed"]],
+];
+
+const unrelated: Array<[string, unknown]> = [
+  ["Gemini, a nested field (not droppable at the top)", [{ error: { code: 400, message: "Invalid JSON payload received. Unknown name \"ref\" at 'tools[0].function_declarations[0]': Cannot find field." } }]],
+  ["Mistral's role order", { object: "error", message: "Unexpected role 'user' after role 'tool'", type: "invalid_request_message_order", code: "3230" }],
+  ["another field with a droppable name inside it", { error: { message: "Invalid parameter random_seed", type: "invalid_request_error" } }],
+  ["a context overflow", { error: { message: "This model's maximum context length is 8192 tokens", type: "invalid_request_error" } }],
+];
+
+describe("findRefusedFields", () => {
+  test.each(refusals)("%s", (_label, body, fields) => {
+    expect(findRefusedFields(JSON.stringify(body), DROPPABLE_CHAT_FIELDS)).toEqual(fields);
+  });
+
+  test.each(unrelated)("names nothing: %s", (_label, body) => {
+    expect(findRefusedFields(JSON.stringify(body), DROPPABLE_CHAT_FIELDS)).toEqual([]);
+  });
+
+  test("only among the candidates given (the fields the request holds)", () => {
+    expect(findRefusedFields(JSON.stringify({ error: { message: "property 'stream_options' is unsupported" } }), ["reasoning_effort"])).toEqual([]);
+  });
+});
+
+describe("RefusedFields", () => {
+  test("remembers per provider and model; true only the first time", () => {
+    const table = new RefusedFields();
+    expect(table.remember("ollama", "llama3.1:8b", "reasoning_effort")).toBe(true);
+    expect(table.remember("ollama", "llama3.1:8b", "reasoning_effort")).toBe(false);
+    expect([...table.fieldsFor("ollama", "llama3.1:8b")!]).toEqual(["reasoning_effort"]);
+    expect(table.fieldsFor("ollama", "qwen3:8b")).toBeUndefined();
+  });
+});
