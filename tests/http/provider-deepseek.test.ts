@@ -5,7 +5,7 @@ import { startTestGateway, type TestGateway } from "../support/gateway-harness";
 import { chatMessages, chatStream, claudeCodeParams, streamTurn, toolResultsFor } from "../support/provider-mocks";
 
 /**
- * Claude Code on DeepSeek (thinking mode, the default of deepseek-v4-* and deepseek-flash): the
+ * Claude Code on DeepSeek (thinking mode, the default of deepseek-v4-flash and deepseek-v4-pro): the
  * mock answers as DeepSeek does, and refuses as it does a history whose tool-call turn lacks
  * `reasoning_content` ("The `reasoning_content` in the thinking mode must be passed back to the
  * API"). DeepSeek sometimes calls a tool without thinking, and a session begun on another model

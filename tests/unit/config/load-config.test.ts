@@ -244,7 +244,7 @@ describe("shipped configuration files", () => {
     const { config } = loadConfig({ configDir: noDir, env, configFile: join(import.meta.dir, "../../../config/examples.toml") });
     const { ModelRouter } = await import("../../../src/routing/router");
     const router = new ModelRouter(config);
-    expect(router.resolve("claude-3-5-haiku-latest", "anthropic").targets[0]).toMatchObject({ providerName: "deepseek", upstreamModel: "deepseek-flash" });
+    expect(router.resolve("claude-3-5-haiku-latest", "anthropic").targets[0]).toMatchObject({ providerName: "deepseek", upstreamModel: "deepseek-v4-flash" });
     expect(router.resolve("claude-opus-4", "anthropic").targets.map((t) => t.providerName)).toEqual(["anthropic", "openrouter"]);
     expect(router.resolve("gemini-2.5-pro", "openai-chat").targets[0]!.providerName).toBe("gemini");
   });
