@@ -125,6 +125,7 @@ export function createAuthenticator(store: Store, options: AuthenticatorOptions)
     const digest = Buffer.from(keyHash, "hex");
     // A late answer (the request stopped waiting) may only take a key away, never bring one back.
     const onLate = failStatic && ((candidates: ApiKeyCredential[]) => failStatic.answeredLate(keyHash, judgeKey(candidates, digest, now()).result.ok));
+    const ticket = failStatic?.asking() ?? 0;
     let candidates: ApiKeyCredential[];
     try {
       candidates = await withDatabaseDeadline(store.apiKeys.findCredentialsByPrefix(keyPrefixOf(token)), requestTimeoutMs, "the key check", onLate);
@@ -136,7 +137,7 @@ export function createAuthenticator(store: Store, options: AuthenticatorOptions)
     }
     const at = now();
     const { result, expiresAt } = judgeKey(candidates, digest, at);
-    failStatic?.answered(keyHash, result.ok ? { principal: result.principal, expiresAt } : undefined, at);
+    failStatic?.answered(keyHash, result.ok ? { principal: result.principal, expiresAt } : undefined, at, ticket);
     return result;
   }
 

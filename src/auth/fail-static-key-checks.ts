@@ -19,7 +19,7 @@
  */
 import type { AuthResult } from "./authenticator";
 import type { Principal } from "./types";
-import { createVerifiedKeys, type VerifiedKeys } from "./verified-keys";
+import { createVerifiedKeys, VERIFIED_KEYS_CAPACITY, type VerifiedKeys } from "./verified-keys";
 
 export interface FailStaticLogger {
   warn(object: object, message: string): void;
@@ -35,8 +35,14 @@ export interface FailStaticOptions {
 }
 
 export interface FailStaticKeyChecks {
-  /** The database answered this check in time: a principal (confirmed) or undefined (refused). Ends an outage. */
-  answered(keyHash: string, confirmed: { principal: Principal; expiresAt: Date | null } | undefined, at: Date): void;
+  /** A check is about to ask the database: its ticket, handed back to `answered`. */
+  asking(): number;
+  /**
+   * The database answered this check in time: a principal (confirmed) or undefined (refused). Ends
+   * an outage. A confirmation from a query sent (`ticket`) before a refusal of the same key was
+   * answered is not remembered: it may have read the key before it was revoked.
+   */
+  answered(keyHash: string, confirmed: { principal: Principal; expiresAt: Date | null } | undefined, at: Date, ticket: number): void;
   /** The database answered a check the request had stopped waiting for: only a refusal is taken (never a stale confirmation). */
   answeredLate(keyHash: string, confirmed: boolean): void;
   /** The check could not reach the database: the answer from memory, or undefined for the 503. */
@@ -48,11 +54,32 @@ export function createFailStaticKeyChecks(options: FailStaticOptions): FailStati
   const keys: VerifiedKeys = createVerifiedKeys({ graceMs: options.graceSeconds * 1000, ...(options.capacity === undefined ? {} : { capacity: options.capacity }) });
   /** The outage in progress (checks failing since), and what it has done so far. */
   let outage: { since: number; served: number; refused: number } | undefined;
+  /** Tickets handed out so far; a check's ticket orders its query against refusals. */
+  let tickets = 0;
+  /**
+   * The last ticket handed out when each recently refused key's refusal came back (bounded like
+   * the keys, oldest dropped first: an entry matters only while a query sent before it may answer).
+   */
+  const refusedAt = new Map<string, number>();
+  const refusalCapacity = Math.max(1, options.capacity ?? VERIFIED_KEYS_CAPACITY);
 
   return {
-    answered(keyHash, confirmed, at) {
-      if (confirmed) keys.remember(keyHash, confirmed.principal, confirmed.expiresAt, at);
-      else keys.forget(keyHash);
+    asking() {
+      return ++tickets;
+    },
+
+    answered(keyHash, confirmed, at, ticket) {
+      if (confirmed) {
+        // Two requests with one key racing its revocation: the query sent first may answer last,
+        // with the key as it was before; its request has its answer, but memory must not keep it.
+        const refused = refusedAt.get(keyHash);
+        if (refused === undefined || ticket > refused) keys.remember(keyHash, confirmed.principal, confirmed.expiresAt, at);
+      } else {
+        keys.forget(keyHash);
+        refusedAt.delete(keyHash);
+        refusedAt.set(keyHash, tickets);
+        if (refusedAt.size > refusalCapacity) refusedAt.delete(refusedAt.keys().next().value!);
+      }
       if (!outage) return;
       logger.info({ outageMs: at.getTime() - outage.since, acceptedFromMemory: outage.served, refused: outage.refused }, "key checks reach PostgreSQL again: every request is checked in the database again");
       outage = undefined;

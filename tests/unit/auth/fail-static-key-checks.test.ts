@@ -144,6 +144,31 @@ describe("fail-static key checks", () => {
     }
   });
 
+  test("an in-time confirmation from a query sent before a refusal does not bring the key back", async () => {
+    // Two requests with one key race a revocation: the first one's query reads the key while it
+    // is valid but answers (in time) after the second one's query saw it revoked.
+    const key = await issueApiKey(store, { userId: user.id });
+    const db = switchableStore(store);
+    let hold: (() => void) | undefined;
+    const lookup = db.store.apiKeys.findCredentialsByPrefix;
+    db.store.apiKeys.findCredentialsByPrefix = (prefix) => {
+      if (!hold) {
+        const read = store.apiKeys.findCredentialsByPrefix(prefix); // read now, answered later
+        return new Promise((resolve) => (hold = () => void read.then(resolve)));
+      }
+      return lookup(prefix);
+    };
+    const auth = createAuthenticator(db.store, { required: true, outage: { requestTimeoutMs: 1_000, graceSeconds: 900, logger: recordingLogger() } });
+    const first = auth.authenticate(bearer(key.token));
+    await Bun.sleep(10);
+    await store.apiKeys.revoke(key.apiKey.id);
+    expect(await auth.authenticate(bearer(key.token))).toMatchObject({ ok: false, status: 401, message: "API key revoked" });
+    hold!();
+    expect((await first).ok).toBe(true); // its own answer, read before the revocation
+    db.mode = "refused";
+    expect(await auth.authenticate(bearer(key.token)).catch((error) => error)).toMatchObject({ code: "database_unavailable", status: 503 });
+  });
+
   test("outage_grace_seconds 0: every check needs the database, as before (the request bound still applies)", async () => {
     const { db, logger, auth } = gateway({ graceSeconds: 0, requestTimeoutMs: 50 });
     const key = await issueApiKey(store, { userId: user.id });
