@@ -97,8 +97,10 @@ function fieldPatterns(name: string): RegExp[] {
     // Gemini: a top-level field (a nested one says "at '<path>'" before the colon).
     new RegExp(`unknown name ${q}${name}${q}\\s*:`, "i"),
     // Groq "property 'x' is unsupported", xAI "does not support parameter x", OpenAI
-    // "Unsupported parameter: 'x'", "Unrecognized request argument supplied: x".
-    new RegExp(`\\b(?:property|parameter|argument|field|param)s?\\b[^.\\n]{0,12}?${n}`, "i"),
+    // "Unsupported parameter: 'x'", "Unrecognized request argument supplied: x". Not the word
+    // as a JSON key: OpenAI's `"param": "x"` names the field of any error, a refused *value*
+    // too ("Invalid value: 'fast'", a `user` over 64 characters), where the field is not refused.
+    new RegExp(`\\b(?:property|parameter|argument|field|param)s?\\b(?!\\\\?["']\\s*:)[^.\\n]{0,12}?${n}`, "i"),
     // "'x' is not supported with this model", "'x' does not support 'minimal'".
     new RegExp(`${q}${name}${q}\\s+(?:is|are)\\s+(?:not\\s+supported|unsupported|not\\s+allowed|not\\s+permitted|invalid)`, "i"),
     new RegExp(`${q}${name}${q}\\s+does\\s+not\\s+support`, "i"),

@@ -19,6 +19,11 @@ const unrelated: Array<[string, unknown]> = [
   ["Mistral's role order", { object: "error", message: "Unexpected role 'user' after role 'tool'", type: "invalid_request_message_order", code: "3230" }],
   ["another field with a droppable name inside it", { error: { message: "Invalid parameter random_seed", type: "invalid_request_error" } }],
   ["a context overflow", { error: { message: "This model's maximum context length is 8192 tokens", type: "invalid_request_error" } }],
+  // A value the model refuses, not the field: OpenAI names the field only in `param`. Leaving the
+  // field out (and remembering that for the model) would drop every later client's valid value.
+  ["OpenAI, a service tier value", { error: { message: "Invalid value: 'fast'. Supported values are: 'auto', 'default', 'flex', 'scale', and 'priority'.", type: "invalid_request_error", param: "service_tier", code: "invalid_value" } }],
+  ["OpenAI, a user id too long", { error: { message: "Invalid 'user': string too long. Expected a string with maximum length 64, but got a string with length 90 instead.", type: "invalid_request_error", param: "user", code: "string_above_max_length" } }],
+  ["OpenAI, a seed out of range", { error: { message: "Invalid 'seed': integer above maximum value. Expected a value <= 9223372036854775807, but got 1e+30 instead.", type: "invalid_request_error", param: "seed", code: "integer_above_max_value" } }],
 ];
 
 describe("findRefusedFields", () => {
@@ -28,6 +33,11 @@ describe("findRefusedFields", () => {
 
   test.each(unrelated)("names nothing: %s", (_label, body) => {
     expect(findRefusedFields(JSON.stringify(body), DROPPABLE_CHAT_FIELDS)).toEqual([]);
+  });
+
+  test("names nothing: a value refusal whose param key sits in a JSON string (escaped quotes)", () => {
+    const inner = JSON.stringify({ error: { message: "Invalid value: 'fast'.", param: "service_tier", code: "invalid_value" } });
+    expect(findRefusedFields(JSON.stringify({ error: { message: inner } }), DROPPABLE_CHAT_FIELDS)).toEqual([]);
   });
 
   test("only among the candidates given (the fields the request holds)", () => {
