@@ -20,6 +20,8 @@ export const DROPPABLE_CHAT_FIELDS: readonly string[] = ["reasoning_effort", "st
 
 /** Provider and model pairs remembered (model names come from clients through pattern routes). */
 const MAX_REMEMBERED = 1024;
+/** Refused values remembered per provider and model (values come from clients). */
+const MAX_VALUES_PER_MODEL = 64;
 
 /**
  * The fields each provider's model refused, and the largest output cap it takes
@@ -44,13 +46,23 @@ export class RefusedFields {
     return true;
   }
 
-  /** What `provider` refused for `model` so far. */
-  fieldsFor(provider: string, model: string): ReadonlySet<string> | undefined {
-    return this.refused.get(key(provider, model));
+  /** Whether `provider` refused `field` for `model` (any value), or, with `value`, that value of it. */
+  refuses(provider: string, model: string, field: string, value?: unknown): boolean {
+    return this.refusalsFor(provider, model)?.(field, value) ?? false;
   }
 
-  /** Remember a refusal; true the first time (the one worth a warning). */
-  remember(provider: string, model: string, field: string): boolean {
+  /** What `provider` refused for `model` as a test per field (one lookup per request); undefined: nothing. */
+  refusalsFor(provider: string, model: string): ((field: string, value?: unknown) => boolean) | undefined {
+    const fields = this.refused.get(key(provider, model));
+    if (!fields) return undefined;
+    return (field, value) => fields.has(field) || (value !== undefined && fields.has(valueKey(field, value)));
+  }
+
+  /**
+   * Remember a refusal of `field`, or with `value` only of that value (OpenAI's "'reasoning_effort'
+   * does not support 'xhigh'": 'high' is still taken); true the first time (the one worth a warning).
+   */
+  remember(provider: string, model: string, field: string, value?: unknown): boolean {
     const id = key(provider, model);
     let fields = this.refused.get(id);
     if (!fields) {
@@ -58,14 +70,43 @@ export class RefusedFields {
       fields = new Set();
       this.refused.set(id, fields);
     }
-    if (fields.has(field)) return false;
-    fields.add(field);
+    const entry = value === undefined ? field : valueKey(field, value);
+    if (fields.has(field) || fields.has(entry)) return false;
+    // Values come from clients: past the bound they are left out per request, not remembered.
+    if (value !== undefined && fields.size >= MAX_VALUES_PER_MODEL) return false;
+    fields.add(entry);
     return true;
   }
 }
 
 function key(provider: string, model: string): string {
   return `${provider}\u0000${model}`;
+}
+
+function valueKey(field: string, value: unknown): string {
+  return `${field}\u0000${JSON.stringify(value)}`;
+}
+
+/**
+ * Whether a refusal of `field` is of the value sent rather than of the field, in the words that
+ * say so: OpenAI's "'reasoning_effort' does not support 'xhigh'" ("… does not support 0.5" for a
+ * number), Ollama's `think value "medium" is not supported`. The field itself is then still taken
+ * with other values. A body that merely quotes the value (pydantic's `"input": "high"` beside
+ * extra_forbidden) refuses the field.
+ */
+export function refusesOnlyValue(errorText: string, field: string, value: unknown): boolean {
+  const q = `\\\\?["'\`]`;
+  const named = `${q}(?:${field}|${camelCase(field)})${q}\\s+does\\s+not\\s+support\\s+`;
+  if (typeof value === "string" && value !== "") {
+    const quoted = `${q}${escapeRegExp(value)}${q}`;
+    return new RegExp(`${named}${quoted}`, "i").test(errorText) || (field === "reasoning_effort" && new RegExp(`think value\\s+${quoted}`, "i").test(errorText));
+  }
+  if (typeof value === "number") return new RegExp(`${named}${escapeRegExp(String(value))}(?![\\w.])`, "i").test(errorText);
+  return false;
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
 /** Words with which servers say a field is not for them. */

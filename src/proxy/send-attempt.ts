@@ -5,7 +5,7 @@ import { answerLoopback } from "../providers/loopback";
 import { callUpstream, type UpstreamCall } from "../upstream/client";
 import { upstreamOperationFor } from "./operation";
 import { findOutputCap } from "./output-cap-refusals";
-import { findRefusedFields } from "./refused-fields";
+import { findRefusedFields, refusesOnlyValue } from "./refused-fields";
 import type { ModelRequest, ProxyDeps } from "./types";
 import { lowerOutputCap, OUTPUT_CAP_FIELDS, type PreparedAttempt } from "./upstream-request";
 
@@ -78,10 +78,16 @@ function leaveOutRefusedFields(request: ModelRequest, attempt: PreparedAttempt, 
   if (refused.length === 0) return false;
   const { providerName, upstreamModel } = attempt.target;
   for (const field of refused) {
+    // A refused value ("does not support 'xhigh'") is remembered as that value: the model still
+    // takes the field with others, which later requests (other clients' too) keep.
+    const value = attempt.bodyObject[field];
+    const valueOnly = refusesOnlyValue(errorText, field, value);
     delete attempt.bodyObject[field];
-    const first = deps.refusedFields!.remember(providerName, upstreamModel, field);
-    const details = { requestId: request.requestId, provider: providerName, model: upstreamModel, field };
-    const message = `provider ${providerName} refused ${field} for ${upstreamModel}: sent again without it, and left out of later requests to this model`;
+    const first = deps.refusedFields!.remember(providerName, upstreamModel, field, valueOnly ? value : undefined);
+    const details = { requestId: request.requestId, provider: providerName, model: upstreamModel, field, ...(valueOnly ? { value } : {}) };
+    const message = valueOnly
+      ? `provider ${providerName} refused ${field} ${JSON.stringify(value)} for ${upstreamModel}: sent again without it, and left out of later requests to this model with that value`
+      : `provider ${providerName} refused ${field} for ${upstreamModel}: sent again without it, and left out of later requests to this model`;
     if (first) deps.logger.warn(details, message);
     else deps.logger.debug(details, message);
   }

@@ -89,7 +89,9 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
     const droppable = upstreamProtocol === "openai-chat" && provider ? DROPPABLE_CHAT_FIELDS : [];
     // Fields this provider's model refused before go no more, nor a cap above the one it takes
     // (refused-fields.ts, output-cap-refusals.ts).
-    for (const field of refusedBefore(deps, target)) if (droppable.includes(field)) delete bodyObject[field];
+    // A refused value goes only with that value ("does not support 'xhigh'": 'high' still goes).
+    const refuses = provider && deps.refusedFields?.refusalsFor(target.providerName, target.upstreamModel);
+    if (refuses) for (const field of droppable) if (field in bodyObject && refuses(field, bodyObject[field])) delete bodyObject[field];
     const cap = provider && upstreamProtocol === "openai-chat" ? deps.refusedFields?.outputCapFor(target.providerName, target.upstreamModel) : undefined;
     if (cap !== undefined) lowerOutputCap(bodyObject, cap);
     return { target, body: JSON.stringify(bodyObject), bodyObject, translator, context, dropUsageChunk: false, collectStream, droppable };
@@ -131,7 +133,7 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
     (request.body.stream_options as Record<string, unknown> | undefined)?.include_usage !== true &&
     // A provider that refuses stream_options gets none it did not ask for (chat-dialect.ts,
     // refused-fields.ts); Mistral reports usage in its last chunk anyway.
-    !refusedBefore(deps, target).has("stream_options") &&
+    !(provider !== undefined && deps.refusedFields?.refuses(target.providerName, target.upstreamModel, "stream_options")) &&
     !(provider?.chatDialect.omitFields.includes("stream_options") ?? false);
   const omitted = request.operation === "openai-chat" && provider ? provider.chatDialect.omitFields.filter((field) => field in bodyObject) : [];
   if (omitted.length > 0) {
@@ -158,13 +160,6 @@ export const OUTPUT_CAP_FIELDS = ["max_tokens", "max_completion_tokens"] as cons
 export function lowerOutputCap(body: Record<string, unknown>, cap: number): void {
   for (const field of OUTPUT_CAP_FIELDS) if (typeof body[field] === "number" && (body[field] as number) > cap) body[field] = cap;
 }
-
-/** What the target's provider refused for its model before (nothing for loopback or without the table). */
-function refusedBefore(deps: ProxyDeps, target: RouteTarget): ReadonlySet<string> {
-  return (target.provider !== "loopback" && deps.refusedFields?.fieldsFor(target.providerName, target.upstreamModel)) || NONE;
-}
-
-const NONE: ReadonlySet<string> = new Set();
 
 /**
  * What the target model takes, and how adapting a request to it is logged: a limit once per

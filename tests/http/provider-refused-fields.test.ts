@@ -33,7 +33,7 @@ beforeAll(async () => {
       ...provider("OLLAMA"),
       ...provider("XAI"),
       ...provider("STRICT"),
-      TOKLIGENCE_MODEL_ALIASES: "strict-native=>strict:strict-native,claude*haiku*=>strict:strict-model,claude*=>ollama:llama3.1:8b,gpt-5.5=>xai:grok-4-0709",
+      TOKLIGENCE_MODEL_ALIASES: "strict-native=>strict:strict-native,claude*haiku*=>strict:strict-model,claude*=>ollama:llama3.1:8b,gpt-5.5=>xai:grok-4-0709,gpt-5.4=>xai:levels-model",
     },
     {},
     logger,
@@ -102,6 +102,25 @@ describe("Codex (a Responses client) on xAI's Grok 4", () => {
     expect(JSON.stringify(completed!.output)).toContain("Done.");
     expect(completed!.usage).toMatchObject({ input_tokens: 30, output_tokens: 20, input_tokens_details: { cached_tokens: 10 }, output_tokens_details: { reasoning_tokens: 15 } });
     expect(chatRequests().slice(before).map((r) => r.body.reasoning_effort)).toEqual(["medium", undefined]);
+  });
+});
+
+describe("a refused effort level (OpenAI's words: 'reasoning_effort' does not support 'xhigh')", () => {
+  test("the level is left out for that request only: a later request's level the model takes is still sent", async () => {
+    mock.setResponder((request) => {
+      const effort = request.body.reasoning_effort;
+      if (effort === "xhigh") return { status: 400, json: { error: { message: "Unsupported value: 'reasoning_effort' does not support 'xhigh' with this model. Supported values are: 'low', 'medium', and 'high'.", type: "invalid_request_error", param: "reasoning_effort", code: "unsupported_value" } } };
+      return { json: { id: "c1", object: "chat.completion", model: String(request.body.model), choices: [{ index: 0, message: { role: "assistant", content: `effort ${String(effort)}` }, finish_reason: "stop" }], usage: { prompt_tokens: 5, completion_tokens: 2, total_tokens: 7 } } };
+    });
+    const before = chatRequests().length;
+    const first = await openai.responses.create({ model: "gpt-5.4", input: "hi", reasoning: { effort: "xhigh" as "high" } });
+    expect(first.output_text).toBe("effort undefined");
+    const second = await openai.responses.create({ model: "gpt-5.4", input: "hi", reasoning: { effort: "high" } });
+    expect(second.output_text).toBe("effort high");
+    const third = await openai.responses.create({ model: "gpt-5.4", input: "hi", reasoning: { effort: "xhigh" as "high" } });
+    expect(third.output_text).toBe("effort undefined");
+    // The refused level is remembered (no second refusal), the field is not.
+    expect(chatRequests().slice(before).map((r) => r.body.reasoning_effort)).toEqual(["xhigh", undefined, "high", undefined]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "bun:test";
-import { DROPPABLE_CHAT_FIELDS, findRefusedFields, RefusedFields } from "../../../src/proxy/refused-fields";
+import { DROPPABLE_CHAT_FIELDS, findRefusedFields, RefusedFields, refusesOnlyValue } from "../../../src/proxy/refused-fields";
 
 /** Which optional fields a provider's error text names as refused, in each provider's own words. */
 const refusals: Array<[string, unknown, string[]]> = [
@@ -50,7 +50,34 @@ describe("RefusedFields", () => {
     const table = new RefusedFields();
     expect(table.remember("ollama", "llama3.1:8b", "reasoning_effort")).toBe(true);
     expect(table.remember("ollama", "llama3.1:8b", "reasoning_effort")).toBe(false);
-    expect([...table.fieldsFor("ollama", "llama3.1:8b")!]).toEqual(["reasoning_effort"]);
-    expect(table.fieldsFor("ollama", "qwen3:8b")).toBeUndefined();
+    expect(table.refuses("ollama", "llama3.1:8b", "reasoning_effort", "high")).toBe(true);
+    expect(table.refuses("ollama", "llama3.1:8b", "user")).toBe(false);
+    expect(table.refuses("ollama", "qwen3:8b", "reasoning_effort", "high")).toBe(false);
+  });
+
+  test("a refused value is remembered as that value: the field still goes with others; bounded per model", () => {
+    const table = new RefusedFields();
+    expect(table.remember("openai", "gpt-5-chat", "reasoning_effort", "xhigh")).toBe(true);
+    expect(table.remember("openai", "gpt-5-chat", "reasoning_effort", "xhigh")).toBe(false);
+    expect(table.refuses("openai", "gpt-5-chat", "reasoning_effort", "xhigh")).toBe(true);
+    expect(table.refuses("openai", "gpt-5-chat", "reasoning_effort", "high")).toBe(false);
+    for (let i = 0; i < 100; i++) table.remember("openai", "gpt-5-chat", "service_tier", `tier-${i}`);
+    expect(table.refuses("openai", "gpt-5-chat", "service_tier", "tier-99")).toBe(false);
+    // A refusal of the field covers every value.
+    expect(table.remember("openai", "gpt-5-chat", "reasoning_effort")).toBe(true);
+    expect(table.refuses("openai", "gpt-5-chat", "reasoning_effort", "low")).toBe(true);
+  });
+});
+
+describe("refusesOnlyValue", () => {
+  test.each([
+    ["OpenAI, a level", "Unsupported value: 'reasoning_effort' does not support 'xhigh' with this model.", "reasoning_effort", "xhigh", true],
+    ["OpenAI, a number", "Unsupported value: 'temperature' does not support 0.5 with this model.", "temperature", 0.5, true],
+    ["Ollama, a level", 'think value \\"medium\\" is not supported for this model', "reasoning_effort", "medium", true],
+    ["Ollama, thinking itself", '\\"llama3.1:8b\\" does not support thinking', "reasoning_effort", "high", false],
+    ["pydantic quotes the value it forbids", '{"type":"extra_forbidden","loc":["body","reasoning_effort"],"msg":"Extra inputs are not permitted","input":"high"}', "reasoning_effort", "high", false],
+    ["xAI, the parameter", "Model grok-4-0709 does not support parameter reasoningEffort.", "reasoning_effort", "high", false],
+  ])("%s", (_label, text, field, value, expected) => {
+    expect(refusesOnlyValue(text, field, value)).toBe(expected);
   });
 });
