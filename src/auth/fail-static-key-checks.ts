@@ -63,6 +63,14 @@ export function createFailStaticKeyChecks(options: FailStaticOptions): FailStati
   const refusedAt = new Map<string, number>();
   const refusalCapacity = Math.max(1, options.capacity ?? VERIFIED_KEYS_CAPACITY);
 
+  /** The database refused the key: forget it, and hold off confirmations from queries sent before now. */
+  function refuse(keyHash: string): void {
+    keys.forget(keyHash);
+    refusedAt.delete(keyHash);
+    refusedAt.set(keyHash, tickets);
+    if (refusedAt.size > refusalCapacity) refusedAt.delete(refusedAt.keys().next().value!);
+  }
+
   return {
     asking() {
       return ++tickets;
@@ -74,12 +82,7 @@ export function createFailStaticKeyChecks(options: FailStaticOptions): FailStati
         // with the key as it was before; its request has its answer, but memory must not keep it.
         const refused = refusedAt.get(keyHash);
         if (refused === undefined || ticket > refused) keys.remember(keyHash, confirmed.principal, confirmed.expiresAt, at);
-      } else {
-        keys.forget(keyHash);
-        refusedAt.delete(keyHash);
-        refusedAt.set(keyHash, tickets);
-        if (refusedAt.size > refusalCapacity) refusedAt.delete(refusedAt.keys().next().value!);
-      }
+      } else refuse(keyHash);
       if (!outage) return;
       logger.info({ outageMs: at.getTime() - outage.since, acceptedFromMemory: outage.served, refused: outage.refused }, "key checks reach PostgreSQL again: every request is checked in the database again");
       outage = undefined;
@@ -87,7 +90,7 @@ export function createFailStaticKeyChecks(options: FailStaticOptions): FailStati
 
     answeredLate(keyHash, confirmed) {
       // A confirmation from a query sent before a later refusal must not bring the key back.
-      if (!confirmed) keys.forget(keyHash);
+      if (!confirmed) refuse(keyHash);
     },
 
     unreachable(keyHash, at, cause) {

@@ -169,6 +169,35 @@ describe("fail-static key checks", () => {
     expect(await auth.authenticate(bearer(key.token)).catch((error) => error)).toMatchObject({ code: "database_unavailable", status: 503 });
   });
 
+  test("a late refusal also holds off an in-time confirmation from a query sent before it came back", async () => {
+    const key = await issueApiKey(store, { userId: user.id });
+    const db = switchableStore(store);
+    const holds: Array<() => void> = [];
+    let mode: "up" | "silent" | "stale" = "up";
+    db.store.apiKeys.findCredentialsByPrefix = (prefix) => {
+      if (mode === "up") return store.apiKeys.findCredentialsByPrefix(prefix);
+      // silent: read when released (the database as it is then); stale: read now, answered when released.
+      const read = mode === "stale" ? store.apiKeys.findCredentialsByPrefix(prefix) : undefined;
+      return new Promise((resolve) => holds.push(() => void (read ?? store.apiKeys.findCredentialsByPrefix(prefix)).then(resolve)));
+    };
+    const auth = createAuthenticator(db.store, { required: true, outage: { requestTimeoutMs: 150, graceSeconds: 900, logger: recordingLogger() } });
+    expect((await auth.authenticate(bearer(key.token))).ok).toBe(true);
+    mode = "silent";
+    expect((await auth.authenticate(bearer(key.token))).ok).toBe(true); // from memory; its query waits
+    mode = "stale";
+    const stale = auth.authenticate(bearer(key.token)); // reads the key while valid
+    await Bun.sleep(5);
+    await store.apiKeys.revoke(key.apiKey.id);
+    holds[0]!(); // the silent query answers late: revoked
+    await Bun.sleep(10);
+    holds[1]!(); // the stale one answers in time: valid
+    expect((await stale).ok).toBe(true);
+    mode = "up";
+    db.mode = "refused";
+    db.store.apiKeys.findCredentialsByPrefix = () => Promise.reject(new Error("Failed query", { cause: Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }) }));
+    expect(await auth.authenticate(bearer(key.token)).catch((error) => error)).toMatchObject({ code: "database_unavailable", status: 503 });
+  });
+
   test("outage_grace_seconds 0: every check needs the database, as before (the request bound still applies)", async () => {
     const { db, logger, auth } = gateway({ graceSeconds: 0, requestTimeoutMs: 50 });
     const key = await issueApiKey(store, { userId: user.id });
