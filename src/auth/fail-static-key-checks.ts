@@ -78,10 +78,11 @@ export function createFailStaticKeyChecks(options: FailStaticOptions): FailStati
 
     answered(keyHash, confirmed, at, ticket) {
       if (confirmed) {
-        // Two requests with one key racing its revocation: the query sent first may answer last,
-        // with the key as it was before; its request has its answer, but memory must not keep it.
+        // Two requests with one key racing its revocation (or a change of its owner's role or
+        // budget): the query sent first may answer last, with the key as it was before; its
+        // request has its answer, but memory keeps only the newest news.
         const refused = refusedAt.get(keyHash);
-        if (refused === undefined || ticket > refused) keys.remember(keyHash, confirmed.principal, confirmed.expiresAt, at);
+        if (refused === undefined || ticket > refused) keys.remember(keyHash, confirmed.principal, confirmed.expiresAt, at, ticket);
       } else refuse(keyHash);
       if (!outage) return;
       logger.info({ outageMs: at.getTime() - outage.since, acceptedFromMemory: outage.served, refused: outage.refused }, "key checks reach PostgreSQL again: every request is checked in the database again");

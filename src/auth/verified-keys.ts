@@ -20,14 +20,19 @@ interface VerifiedKey {
   verifiedAt: number;
   /** The key's own expiry (immutable once issued), so a remembered key still expires on time. */
   expiresAt: number | null;
+  /** The confirming check's place in the order checks were sent (fail-static-key-checks.ts). */
+  ticket: number;
 }
 
 /** A remembered key: accepted (verified within the grace), or known to have expired since. */
 export type RecalledKey = { principal: Principal; verifiedAt: Date } | { expired: true; principal: Principal };
 
 export interface VerifiedKeys {
-  /** After the database confirmed the key. */
-  remember(keyHash: string, principal: Principal, expiresAt: Date | null, at: Date): void;
+  /**
+   * After the database confirmed the key. A confirmation from a check sent before the one
+   * remembered (`ticket` lower) is older news (a role or budget since changed): it is not kept.
+   */
+  remember(keyHash: string, principal: Principal, expiresAt: Date | null, at: Date, ticket?: number): void;
   /** After the database refused the key (unknown, revoked, expired, owner inactive). */
   forget(keyHash: string): void;
   /** The key if it was confirmed within `graceMs` of `at`; undefined otherwise (unknown, refused, too old). */
@@ -41,9 +46,11 @@ export function createVerifiedKeys(options: { graceMs: number; capacity?: number
   // least recently verified, which is the one to drop.
   const keys = new Map<string, VerifiedKey>();
   return {
-    remember(keyHash, principal, expiresAt, at) {
+    remember(keyHash, principal, expiresAt, at, ticket = 0) {
+      const known = keys.get(keyHash);
+      if (known && known.ticket > ticket) return;
       keys.delete(keyHash);
-      keys.set(keyHash, { principal, verifiedAt: at.getTime(), expiresAt: expiresAt?.getTime() ?? null });
+      keys.set(keyHash, { principal, verifiedAt: at.getTime(), expiresAt: expiresAt?.getTime() ?? null, ticket });
       if (keys.size > capacity) keys.delete(keys.keys().next().value!);
     },
     forget(keyHash) {

@@ -198,6 +198,32 @@ describe("fail-static key checks", () => {
     expect(await auth.authenticate(bearer(key.token)).catch((error) => error)).toMatchObject({ code: "database_unavailable", status: 503 });
   });
 
+  test("memory keeps the newest check's principal: an older query answering last cannot bring back a role taken away", async () => {
+    const admin = await store.users.create({ email: "ops@example.com", role: "gateway_admin" });
+    const key = await issueApiKey(store, { userId: admin.id });
+    const db = switchableStore(store);
+    let hold: (() => void) | undefined;
+    let stale = false;
+    const lookup = db.store.apiKeys.findCredentialsByPrefix;
+    db.store.apiKeys.findCredentialsByPrefix = (prefix) => {
+      if (!stale) return lookup(prefix);
+      stale = false;
+      const read = store.apiKeys.findCredentialsByPrefix(prefix); // read now, answered later
+      return new Promise((resolve) => (hold = () => void read.then(resolve)));
+    };
+    const auth = createAuthenticator(db.store, { required: true, outage: { requestTimeoutMs: 1_000, graceSeconds: 900, logger: recordingLogger() } });
+    expect((await auth.authenticateAdmin(bearer(key.token))).ok).toBe(true);
+    stale = true;
+    const first = auth.authenticateAdmin(bearer(key.token));
+    await Bun.sleep(10);
+    await store.users.update(admin.id, { role: "gateway_user" });
+    expect(await auth.authenticateAdmin(bearer(key.token))).toMatchObject({ ok: false, status: 403 });
+    hold!();
+    expect((await first).ok).toBe(true); // its own answer, read before the change
+    db.mode = "refused";
+    expect(await auth.authenticateAdmin(bearer(key.token))).toMatchObject({ ok: false, status: 403 });
+  });
+
   test("outage_grace_seconds 0: every check needs the database, as before (the request bound still applies)", async () => {
     const { db, logger, auth } = gateway({ graceSeconds: 0, requestTimeoutMs: 50 });
     const key = await issueApiKey(store, { userId: user.id });
