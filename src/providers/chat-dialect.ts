@@ -46,24 +46,28 @@ export interface ChatDialect {
   reasoningOnEveryTurn: boolean;
   /** Top-level request fields the server refuses: never sent, translated or native. */
   omitFields: readonly string[];
+  /** Top-level request fields the server knows under another name (Mistral's `random_seed`), translated or native. */
+  renameFields: Readonly<Record<string, string>>;
 }
 
+const NO_RENAMES: Readonly<Record<string, string>> = Object.freeze({});
+
 const DIALECTS: Record<ChatDialectName, ChatDialect> = {
-  openai: { name: "openai", maxTokensField: "max_completion_tokens", reasoningField: "none", reasoningOnEveryTurn: false, omitFields: [] },
-  deepseek: { name: "deepseek", reasoningField: "reasoning_content", reasoningOnEveryTurn: true, omitFields: [] },
+  openai: { name: "openai", maxTokensField: "max_completion_tokens", reasoningField: "none", reasoningOnEveryTurn: false, omitFields: [], renameFields: NO_RENAMES },
+  deepseek: { name: "deepseek", reasoningField: "reasoning_content", reasoningOnEveryTurn: true, omitFields: [], renameFields: NO_RENAMES },
   // Groq returns reasoning (`reasoning`, gpt-oss and Qwen) but refuses it back on a message
   // ("'reasoning_content' is unsupported"): the models reason afresh each turn.
-  groq: { name: "groq", reasoningField: "none", reasoningOnEveryTurn: false, omitFields: [] },
+  groq: { name: "groq", reasoningField: "none", reasoningOnEveryTurn: false, omitFields: [], renameFields: NO_RENAMES },
   // Mistral validates with pydantic's extra="forbid" (422 extra_forbidden), in messages too: no
   // reasoning_content, no stream_options (usage comes in the last chunk unasked), no `user`,
-  // no service_tier, and its seed is `random_seed`.
-  mistral: { name: "mistral", reasoningField: "none", reasoningOnEveryTurn: false, omitFields: ["stream_options", "user", "service_tier", "seed"] },
+  // no service_tier, and its seed is `random_seed` (a client's seed goes under that name).
+  mistral: { name: "mistral", reasoningField: "none", reasoningOnEveryTurn: false, omitFields: ["stream_options", "user", "service_tier"], renameFields: Object.freeze({ seed: "random_seed" }) },
   // OpenRouter hands back the routed model's reasoning as `reasoning_details` and needs them on the
   // replayed turn: Gemini 3's thought signatures and Claude's signed thinking travel there.
-  openrouter: { name: "openrouter", reasoningField: "reasoning_details", reasoningOnEveryTurn: false, omitFields: [] },
+  openrouter: { name: "openrouter", reasoningField: "reasoning_details", reasoningOnEveryTurn: false, omitFields: [], renameFields: NO_RENAMES },
   // Anything else (vLLM, Ollama, LM Studio, llama.cpp…): the core fields, reasoning back as
   // `reasoning_content`, which such servers read or ignore.
-  generic: { name: "generic", reasoningField: "reasoning_content", reasoningOnEveryTurn: false, omitFields: [] },
+  generic: { name: "generic", reasoningField: "reasoning_content", reasoningOnEveryTurn: false, omitFields: [], renameFields: NO_RENAMES },
 };
 
 /** Providers' documented API hosts, for a provider that names no `dialect`. */
@@ -115,4 +119,14 @@ function dialectOfUrl(kind: string, baseUrl: string): ChatDialectName {
   }
   const known = WELL_KNOWN_HOSTS.find(([name]) => host === name || host.endsWith(`.${name}`));
   return known?.[1] ?? "generic";
+}
+
+/** A Chat body's fields renamed to the server's names, in place (chat-dialect `renameFields`). */
+export function renameDialectFields(body: Record<string, unknown>, dialect: ChatDialect): void {
+  for (const from in dialect.renameFields) {
+    if (!(from in body)) continue;
+    const to = dialect.renameFields[from]!;
+    if (!(to in body)) body[to] = body[from];
+    delete body[from];
+  }
 }

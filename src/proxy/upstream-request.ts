@@ -13,6 +13,7 @@ import type { TranslationContext, Translator } from "../translate/types";
 import type { RequestLog } from "../log/logger";
 import type { ModelCapabilityTable } from "./model-capability-table";
 import { DROPPABLE_CHAT_FIELDS } from "./refused-fields";
+import { renameDialectFields } from "../providers/chat-dialect";
 import { upstreamOperationFor, wantsStream } from "./operation";
 import type { ModelRequest, ProxyDeps } from "./types";
 
@@ -135,10 +136,15 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
     // refused-fields.ts); Mistral reports usage in its last chunk anyway.
     !(provider !== undefined && deps.refusedFields?.refuses(target.providerName, target.upstreamModel, "stream_options")) &&
     !(provider?.chatDialect.omitFields.includes("stream_options") ?? false);
-  const omitted = request.operation === "openai-chat" && provider ? provider.chatDialect.omitFields.filter((field) => field in bodyObject) : [];
-  if (omitted.length > 0) {
+  const dialect = request.operation === "openai-chat" && provider ? provider.chatDialect : undefined;
+  const omitted = dialect ? dialect.omitFields.filter((field) => field in bodyObject) : [];
+  // A field the server knows by another name goes under it (Mistral's `random_seed`).
+  let renames = false;
+  if (dialect) for (const field in dialect.renameFields) if (field in bodyObject && !omitted.includes(field)) renames = true;
+  if (omitted.length > 0 || renames) {
     bodyObject = { ...bodyObject };
     for (const field of omitted) delete bodyObject[field];
+    renameDialectFields(bodyObject, dialect!);
   }
   if (renamed || chatStreamWithoutUsage) {
     bodyObject = { ...bodyObject, model: target.upstreamModel };

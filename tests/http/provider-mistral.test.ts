@@ -117,6 +117,19 @@ describe("an OpenAI SDK client's own stream to Mistral (native)", () => {
   });
 });
 
+describe("an OpenAI SDK client's seed on Mistral (native)", () => {
+  test("goes as random_seed, Mistral's name for it, rather than being left out", async () => {
+    const before = chatRequests().length;
+    const stream = await openai.chat.completions.create({ model: "devstral-latest", messages: [{ role: "user", content: "hi" }], stream: true, seed: 42 });
+    let text = "";
+    for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? "";
+    expect(text).toBe("It says hello.");
+    const sent = chatRequests().slice(before);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]!.body).toEqual({ model: MODEL, messages: [{ role: "user", content: "hi" }], stream: true, random_seed: 42 });
+  });
+});
+
 /** Magistral (and Mistral Medium asked for reasoning) sends content as chunk lists, thinking first. */
 describe("Mistral's reasoning models: content as thinking and text chunks", () => {
   const thinking = (text: string) => [{ type: "thinking", thinking: [{ type: "text", text }] }];

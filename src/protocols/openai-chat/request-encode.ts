@@ -1,7 +1,7 @@
 import { mapBudgetToEffort, toOpenAIEffort } from "../../canonical/reasoning-effort";
 import { wrappedCustomToolDescription, wrappedCustomToolParameters } from "../../canonical/custom-tool-wrap";
 import type { CanonicalRequest, Tool, ToolChoice } from "../../canonical/types";
-import { chatDialectOf } from "../../providers/chat-dialect";
+import { chatDialectOf, renameDialectFields } from "../../providers/chat-dialect";
 import { capabilitiesOf, fitOutputCap, noteModelLimit } from "../../translate/model-capabilities";
 import type { TranslationContext } from "../../translate/types";
 import { upstreamTakesCustomTools } from "./custom-tools";
@@ -92,7 +92,9 @@ export function encodeChatRequest(request: CanonicalRequest, ctx: TranslationCon
   if (request.stream) body.stream_options = { ...(body.stream_options as object | undefined), include_usage: true };
   else delete body.stream_options;
   // Fields the provider refuses (chat-dialect.ts): a refused one fails the whole request.
-  for (const field of chatDialectOf(ctx).omitFields) delete body[field];
+  const dialect = chatDialectOf(ctx);
+  for (const field of dialect.omitFields) delete body[field];
+  renameDialectFields(body, dialect);
   return body;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { loadConfig } from "../../../src/config/load";
-import { chatDialectOf, resolveChatDialect } from "../../../src/providers/chat-dialect";
+import { chatDialectOf, renameDialectFields, resolveChatDialect } from "../../../src/providers/chat-dialect";
 import { findTranslator } from "../../../src/translate/registry";
 import { makeContext } from "../translate/support";
 
@@ -18,7 +18,18 @@ describe("resolving a provider's Chat dialect", () => {
   });
 
   test("omit_fields adds to the dialect's own", () => {
-    expect(resolveChatDialect({ kind: "openai-compatible", baseUrl: "https://api.mistral.ai/v1", omitFields: ["metadata"] }).omitFields).toEqual(["stream_options", "user", "service_tier", "seed", "metadata"]);
+    expect(resolveChatDialect({ kind: "openai-compatible", baseUrl: "https://api.mistral.ai/v1", omitFields: ["metadata"] }).omitFields).toEqual(["stream_options", "user", "service_tier", "metadata"]);
+  });
+
+  test("Mistral's seed goes as random_seed; other dialects keep seed", () => {
+    const mistral = resolveChatDialect({ kind: "openai-compatible", baseUrl: "https://api.mistral.ai/v1" });
+    const body: Record<string, unknown> = { model: "m", seed: 7 };
+    renameDialectFields(body, mistral);
+    expect(body).toEqual({ model: "m", random_seed: 7 });
+    const generic = resolveChatDialect({ kind: "openai-compatible", baseUrl: "http://127.0.0.1:8000/v1" });
+    const untouched: Record<string, unknown> = { model: "m", seed: 7 };
+    renameDialectFields(untouched, generic);
+    expect(untouched).toEqual({ model: "m", seed: 7 });
   });
 
   test("a declared dialect wins over the URL; the field keys win over the dialect", () => {
