@@ -90,6 +90,29 @@ export class GatewayError extends Error {
       this.code === "upstream_error"
     );
   }
+
+  /**
+   * The provider's quota or credit is used up (E03), however it arrived: mapped by a translation
+   * (`upstream_quota_exceeded`), or relayed natively as the upstream's own 429 with OpenAI's
+   * `insufficient_quota` or Anthropic's `billing_error`, or a 402.
+   */
+  get quotaExhausted(): boolean {
+    return (
+      this.code === "upstream_quota_exceeded" ||
+      (this.code.startsWith("upstream_") && (this.status === 402 || this.upstreamCode === "insufficient_quota" || this.upstreamType === "insufficient_quota" || this.upstreamType === "billing_error"))
+    );
+  }
+
+  /**
+   * Failures that move a route on to its next provider (before the first byte): the retryable
+   * ones, and those that say this provider cannot serve the request while another may
+   * (reliability-anchors §2.8): its account's quota or credit is exhausted, it refuses the
+   * gateway's key (401/403), or it does not know the model (404). Never the caller's own faults
+   * (400, 413, 422): another provider would refuse the same request.
+   */
+  get failsOver(): boolean {
+    return this.retryable || this.quotaExhausted || this.code === "upstream_unauthorized" || this.code === "upstream_forbidden" || this.code === "upstream_not_found";
+  }
 }
 
 /** Wrap anything thrown into a GatewayError (unknown errors become a 500 without internals). */

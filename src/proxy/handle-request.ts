@@ -96,7 +96,7 @@ async function serveModelRequest(request: ModelRequest, deps: ProxyDeps): Promis
         lastFailure = failure;
         const counted = health && providerFailureOf(failure);
         if (counted) health.recordFailure(target.providerName, counted);
-        if (!isLast && gatewayError.retryable) {
+        if (!isLast && gatewayError.failsOver) {
           deps.metrics?.countFailover(target.providerName, targets[position + 1]!.providerName);
           continue;
         }

@@ -7,13 +7,19 @@ import { UpstreamFailure } from "./send-attempt";
  * and how. The same failures that move a route on to its next provider count: a connect
  * failure, our own deadline, a 5xx, and a 429 (send-attempt.ts throws one only when the
  * provider has no other key left to try: the key ring handles the others, so they are not
- * counted twice). Not counted: the client's own errors (4xx other than 429 and 408), a client
- * that left (499), and anything after the first byte (handled in stream-to-client.ts, never here).
+ * counted twice), and, at once for the longest cooldown, an account that cannot serve (quota or
+ * credit exhausted, the gateway's key refused). Not counted: the client's own errors, an unknown
+ * model (404: that model only), a client that left (499), and anything after the first byte
+ * (handled in stream-to-client.ts, never here).
  */
 export function providerFailureOf(failure: UpstreamFailure | GatewayError): ProviderFailure | undefined {
   const error = failure instanceof UpstreamFailure ? failure.error : failure;
-  if (error.status === 499 || !error.retryable) return undefined;
+  if (error.status === 499) return undefined;
   const reason = `${error.code} (${error.status})`;
+  // The provider's account, not this request: no request to it will do better for a while. An
+  // unknown model (404) is about that model alone, so it fails over without counting here.
+  if (error.quotaExhausted || error.code === "upstream_unauthorized" || error.code === "upstream_forbidden") return { kind: "account", reason: error.quotaExhausted ? `quota exhausted, ${reason}` : reason };
+  if (!error.retryable) return undefined;
   // Our own deadline (connect, response, first byte, body), not an upstream's 408 or 504 status
   // (an UpstreamFailure), which came back quickly: the timeout is what makes a provider expensive.
   if (!(failure instanceof UpstreamFailure) && error.code === "upstream_timeout") return { kind: "timeout", reason };

@@ -56,6 +56,14 @@ export async function sendAttempt(request: ModelRequest, attempt: PreparedAttemp
       ring.coolDown(apiKey, retryAfter);
       if (tries < ring.size && ring.hasAlternativeTo(apiKey)) continue;
     }
+    // A key the provider refuses (revoked, mistyped, its project deleted) among several: set
+    // aside for a while and the same request goes with the next one, instead of failing every
+    // request that key's turn comes round to (reliability-anchors §2.7).
+    if (call.status === 401 && ring && apiKey && ring.size > 1) {
+      ring.coolDown(apiKey, REFUSED_KEY_SET_ASIDE_SECONDS);
+      deps.logger.warn({ requestId: request.requestId, provider: provider.name }, `provider ${provider.name} refused one of its API keys (401): that key is set aside for ${REFUSED_KEY_SET_ASIDE_SECONDS / 60} minutes`);
+      if (tries < ring.size && ring.hasAlternativeTo(apiKey)) continue;
+    }
     if ((call.status === 400 || call.status === 422) && refusals < MAX_REFUSAL_RETRIES && (leaveOutRefusedFields(request, attempt, deps, text) || lowerRefusedOutputCap(request, attempt, deps, text))) {
       refusals++;
       tries--; // not a key rotation
@@ -64,6 +72,9 @@ export async function sendAttempt(request: ModelRequest, attempt: PreparedAttemp
     throw upstreamFailure(attempt, call, text, retryAfter, native);
   }
 }
+
+/** How long a key the provider refused (401) is left out of its ring: long enough to stop failing requests, short enough that a key the operator fixes comes back. */
+const REFUSED_KEY_SET_ASIDE_SECONDS = 300;
 
 /** Retries for refused fields per attempt: each leaves out at least one field, so few are needed. */
 const MAX_REFUSAL_RETRIES = 3;
@@ -123,8 +134,20 @@ function upstreamFailure(attempt: PreparedAttempt, call: UpstreamCall, text: str
   }
   const error = attempt.translator
     ? attempt.translator.translateError(call.status, parsed, call.headers)
-    : errorFromUpstreamStatus(call.status, scrubSecrets(extractMessage(parsed, call.status)), { retryAfter });
+    : errorFromUpstreamStatus(call.status, scrubSecrets(extractMessage(parsed, call.status)), { retryAfter, ...upstreamErrorKind(parsed) });
   return new UpstreamFailure(error, native ? { status: call.status, body: text, contentType: call.headers.get("content-type") ?? "application/json" } : undefined);
+}
+
+/**
+ * The upstream's own error type and code from a relayed body (OpenAI's `error.type`/`error.code`,
+ * Anthropic's `error.type`): the relay keeps the body for the client, and these let the gateway
+ * tell an exhausted quota (`insufficient_quota`, `billing_error`) from a rate limit, which share 429.
+ */
+function upstreamErrorKind(parsed: unknown): { upstreamType?: string; upstreamCode?: string } {
+  const error = (parsed as { error?: unknown } | null)?.error;
+  if (error === null || typeof error !== "object") return {};
+  const { type, code } = error as { type?: unknown; code?: unknown };
+  return { ...(typeof type === "string" ? { upstreamType: type } : {}), ...(typeof code === "string" ? { upstreamCode: code } : {}) };
 }
 
 /** Loopback answers are local Responses; give them the same shape as an upstream call. */

@@ -24,8 +24,13 @@ export const MAX_COOLDOWN_MS = 5 * 60_000;
 
 /** A failure that counts against a provider (proxy/provider-failure.ts decides which do). */
 export interface ProviderFailure {
-  /** "timeout": our deadline passed, which trips at once; "error": counts toward the threshold. */
-  kind: "timeout" | "error";
+  /**
+   * "timeout": our deadline passed, which trips at once; "error": counts toward the threshold;
+   * "account": the provider's account cannot serve anyone (quota or credit exhausted, the key
+   * refused), which no retry soon fixes: trips at once for the longest cooldown
+   * (reliability-anchors §2.9: a quota-class failure opens the target for the longer cooldown).
+   */
+  kind: "timeout" | "error" | "account";
   /** For the log line: the catalogue code and status, e.g. "upstream_unavailable (503)". */
   reason: string;
   /** The upstream's retry-after on a 429, in seconds. */
@@ -163,7 +168,7 @@ export class ProviderHealth {
       this.trip(provider, entry, now, failure);
       return;
     }
-    if (failure.kind === "timeout" || entry.failures >= this.failuresToTrip) this.trip(provider, entry, now, failure);
+    if (failure.kind !== "error" || entry.failures >= this.failuresToTrip) this.trip(provider, entry, now, failure);
   }
 
   /** closed, open (cooling down) or half-open (cooldown over, not yet answered well). */
@@ -186,11 +191,11 @@ export class ProviderHealth {
 
   private trip(provider: string, entry: ProviderEntry, now: number, failure: ProviderFailure): void {
     entry.trips++;
-    const doubled = Math.min(this.cooldownMs * 2 ** (entry.trips - 1), this.maxCooldownMs);
+    const doubled = failure.kind === "account" ? this.maxCooldownMs : Math.min(this.cooldownMs * 2 ** (entry.trips - 1), this.maxCooldownMs);
     entry.openUntil = Math.max(now + doubled, entry.retryAfterUntil);
     entry.probing = false;
     const seconds = Math.round((entry.openUntil - now) / 100) / 10;
-    const why = failure.kind === "timeout" ? "a timeout" : entry.trips > 1 ? "a failure after its cooldown" : `${entry.failures} failures in a row`;
+    const why = failure.kind === "timeout" ? "a timeout" : failure.kind === "account" ? "its account refused the request" : entry.trips > 1 ? "a failure after its cooldown" : `${entry.failures} failures in a row`;
     this.log?.warn(
       { provider, reason: failure.reason, failures: entry.failures, trips: entry.trips, cooldownSeconds: seconds },
       `provider ${provider} cooling down for ${seconds} s after ${why} (last: ${failure.reason}): routes with another provider try it last`,

@@ -199,7 +199,8 @@ describe("what does not count against a provider", () => {
     const send = (content: string, stream = false, signal?: AbortSignal) =>
       fetch(`${gateway.url}/v1/chat/completions`, { method: "POST", body: JSON.stringify({ model: "team-model", stream, messages: [{ role: "user", content }] }), ...(signal ? { signal } : {}) });
     expect((await send("bad")).status).toBe(400);
-    expect((await send("unknown")).status).toBe(404);
+    // An unknown model fails over (another provider may serve it) but says nothing about alpha.
+    expect((await send("unknown")).status).toBe(200);
     // One client that gives up (Bun's in-process client notices a second abort late: one is enough).
     const controller = new AbortController();
     const pending = send("leave", false, controller.signal).catch(() => undefined);
@@ -210,11 +211,11 @@ describe("what does not count against a provider", () => {
     expect(await (await send("cut", true)).text()).toContain("partial");
     expect(sampleValue(await metrics(gateway), "tokligence_provider_cooldown", { provider: "alpha" })).toBe(0);
     expect(await ask(gateway)).toEqual({ status: 200, text: "from alpha" });
-    // Nothing failed over: beta was never asked, every row is alpha's.
-    expect(beta.requests).toHaveLength(0);
+    // Only the unknown model failed over: beta was asked once.
+    expect(beta.requests).toHaveLength(1);
     expect(gateway.ledger.entries.map((row) => [row.provider, row.status])).toEqual([
       ["alpha", 400],
-      ["alpha", 404],
+      ["beta", 200],
       ["alpha", 499],
       ["alpha", 200],
       ["alpha", 200],
@@ -244,5 +245,53 @@ describe("what does not count against a provider", () => {
     const scraped = await metrics(gateway);
     expect(sampleValue(scraped, "tokligence_provider_cooldown", { provider: "alpha" })).toBeUndefined();
     expect(sampleValue(scraped, "tokligence_failovers_total", { from_provider: "alpha", to_provider: "beta" })).toBe(4);
+  });
+});
+
+describe("a provider whose account cannot serve the request", () => {
+  const quota = { status: 429, json: { error: { message: "You exceeded your current quota, please check your plan and billing details.", type: "insufficient_quota", code: "insufficient_quota" } } };
+  const refusedKey = { status: 401, json: { error: { message: "Incorrect API key provided.", type: "invalid_request_error", code: "invalid_api_key" } } };
+
+  test("quota or credit exhausted: the request goes to the next provider, which serves the next ones at once", async () => {
+    const gateway = await startGateway({ TOKLIGENCE_ROUTING__COOLDOWN_FAILURES: "3" });
+    alpha.enqueue(quota);
+    // Before this, an exhausted account ended the request with the quota error although beta could serve it.
+    expect(await ask(gateway)).toEqual({ status: 200, text: "from beta" });
+    // One such failure sets alpha aside for the longest cooldown (no retry soon fixes a quota).
+    for (let index = 0; index < 3; index++) expect(await ask(gateway)).toEqual({ status: 200, text: "from beta" });
+    expect(alpha.requests).toHaveLength(1);
+    expect(sampleValue(await metrics(gateway), "tokligence_provider_cooldown", { provider: "alpha" })).toBe(1);
+    const cooling = logLines.filter((line) => /cooling down/.test(line.msg));
+    expect(cooling).toHaveLength(1);
+    expect(cooling[0]).toMatchObject({ provider: "alpha", reason: "quota exhausted, upstream_rate_limited (429)", cooldownSeconds: 300 });
+    expect(gateway.ledger.entries.map((row) => [row.provider, row.status])).toEqual(Array(4).fill(["beta", 200]));
+    // A route with alpha alone still tries it, and the client gets the quota error as it was.
+    alpha.enqueue(quota);
+    const alone = await chat(gateway, "alpha-only");
+    expect(alone.status).toBe(429);
+    expect(((await alone.json()) as { error: { code: string } }).error.code).toBe("insufficient_quota");
+  });
+
+  test("the gateway's key refused (401): the next provider serves; a client's bad request (400) never fails over", async () => {
+    const gateway = await startGateway();
+    alpha.enqueue(refusedKey);
+    expect(await ask(gateway)).toEqual({ status: 200, text: "from beta" });
+    expect(sampleValue(await metrics(gateway), "tokligence_provider_cooldown", { provider: "alpha" })).toBe(1);
+    expect(await ask(gateway)).toEqual({ status: 200, text: "from beta" });
+    expect(alpha.requests).toHaveLength(1);
+  });
+
+  test("one refused key among several: set aside, and the same request goes with the next key", async () => {
+    const gateway = await startGateway({ TOKLIGENCE_PROVIDERS__ALPHA__API_KEYS: "sk-alpha-revoked,sk-alpha-good" });
+    alpha.setResponder((request) => (request.headers.authorization === "Bearer sk-alpha-revoked" ? refusedKey : undefined));
+    for (let index = 0; index < 4; index++) expect(await ask(gateway)).toEqual({ status: 200, text: "from alpha" });
+    // The revoked key was tried once, then left out: the other requests went straight to the good one.
+    expect(alpha.requests.map((request) => request.headers.authorization)).toEqual(["Bearer sk-alpha-revoked", ...Array(4).fill("Bearer sk-alpha-good")]);
+    expect(beta.requests).toHaveLength(0);
+    expect(sampleValue(await metrics(gateway), "tokligence_provider_cooldown", { provider: "alpha" })).toBe(0);
+    const warned = logLines.filter((line) => /refused one of its API keys/.test(line.msg));
+    expect(warned).toHaveLength(1);
+    // The key itself never reaches the log.
+    expect(JSON.stringify(logLines)).not.toContain("sk-alpha-revoked");
   });
 });

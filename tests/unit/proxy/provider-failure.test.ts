@@ -19,10 +19,15 @@ describe("which failed attempts count against their provider", () => {
     expect(providerFailureOf(answered(429))).toEqual({ kind: "error", reason: "upstream_rate_limited (429)" });
   });
 
-  test("the client's own errors, a client that left, and the gateway's own faults do not", () => {
-    for (const status of [400, 401, 403, 404, 413, 422]) expect(providerFailureOf(answered(status))).toBeUndefined();
+  test("the client's own errors, an unknown model, a client that left, and the gateway's own faults do not", () => {
+    for (const status of [400, 404, 413, 422]) expect(providerFailureOf(answered(status))).toBeUndefined();
     expect(providerFailureOf(new GatewayError("upstream_error", 499, "client closed the request"))).toBeUndefined();
     expect(providerFailureOf(new GatewayError("internal_error", 500, "internal gateway error"))).toBeUndefined();
-    expect(providerFailureOf(new GatewayError("upstream_quota_exceeded", 429, "insufficient_quota"))).toBeUndefined();
+  });
+
+  test("an account that cannot serve anyone (quota or credit exhausted, the gateway's key refused) counts as an account failure", () => {
+    expect(providerFailureOf(new UpstreamFailure(new GatewayError("upstream_quota_exceeded", 429, "insufficient_quota")))).toEqual({ kind: "account", reason: "quota exhausted, upstream_quota_exceeded (429)" });
+    expect(providerFailureOf(answered(401))).toEqual({ kind: "account", reason: "upstream_unauthorized (401)" });
+    expect(providerFailureOf(answered(403))).toEqual({ kind: "account", reason: "upstream_forbidden (403)" });
   });
 });

@@ -49,6 +49,18 @@ describe("tripping", () => {
     expect(lines[0]!.message).toContain("after a timeout");
   });
 
+  test("an account that cannot serve (quota exhausted, key refused) opens at once for the longest cooldown", () => {
+    const { health, lines, advance } = tracker(3, 30_000);
+    health.recordFailure("a", { kind: "account", reason: "upstream_quota_exceeded (429)" });
+    expect(health.stateOf("a")).toBe("open");
+    expect(lines[0]!.message).toContain("its account refused the request");
+    expect(lines[0]!.details).toMatchObject({ cooldownSeconds: MAX_COOLDOWN_MS / 1000 });
+    advance(MAX_COOLDOWN_MS - 1);
+    expect(health.stateOf("a")).toBe("open");
+    advance(1);
+    expect(health.stateOf("a")).toBe("half-open");
+  });
+
   test("a 429's retry-after sets the cooldown when it is longer, capped at the longest cooldown", () => {
     const { health, advance } = tracker(1, 30_000);
     health.recordFailure("a", { kind: "error", reason: "upstream_rate_limited (429)", retryAfterSeconds: 90 });
