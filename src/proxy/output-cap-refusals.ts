@@ -27,8 +27,10 @@ const FIXED_CAPS: ReadonlyArray<{ pattern: RegExp; adjust?: number }> = [
   { pattern: /supports at most (\d+) completion tokens/i },
   // DeepSeek's older models: "the valid range of max_tokens is [1, 8192]".
   { pattern: /valid range of max(?:_completion)?_tokens is \[\s*1\s*,\s*(\d+)\s*\]/i },
-  // Gemini: "The supported range is from 1 (inclusive) to 65537 (exclusive)".
-  { pattern: /from 1 \(inclusive\) to (\d+) \(exclusive\)/i, adjust: -1 },
+  // Gemini: "Unable to submit request because it has a maxOutputTokens value of 100000 but the
+  // supported range is from 1 (inclusive) to 65537 (exclusive)". Google words every out-of-range
+  // field so (topK: "to 41"), so the output cap must be named before the range.
+  { pattern: /(?:max_?output_?tokens|max(?:_completion)?_tokens)[^]*?from 1 \(inclusive\) to (\d+) \(exclusive\)/i, adjust: -1 },
 ];
 
 /** The cap a 400 asks for, when it is lower than the one sent; undefined when it names none. */

@@ -13,6 +13,8 @@ const cases: Array<[string, unknown, number, ReturnType<typeof findOutputCap>]> 
   ["OpenAI-style window", { error: { message: "This model's maximum context length is 32768 tokens. However, you requested 33200 tokens (1200 in the messages, 32000 in the completion)." } }, 32_000, { cap: 31_568, fixed: false }],
   ["a prompt that alone fills the window (a context overflow, not a cap)", { error: { message: "This model's maximum context length is 32768 tokens. However, you requested 72000 tokens (40000 in the messages, 32000 in the completion)." } }, 32_000, undefined],
   ["a cap that is not lower than the one sent", { error: { message: "`max_tokens` must be less than or equal to `16384`" } }, 8_000, undefined],
+  // Google words every out-of-range field this way: only the output cap's may lower the cap.
+  ["Gemini, another field's range", [{ error: { code: 400, message: "Unable to submit request because it has a topK value of 64 but the supported range is from 1 (inclusive) to 41 (exclusive). Update the value and try again." } }], 32_000, undefined],
   ["an unrelated refusal", { error: { message: "property 'stop' is unsupported" } }, 32_000, undefined],
 ];
 
