@@ -4,6 +4,7 @@ import OpenAI from "openai";
 import { type MockUpstream, startMockUpstream } from "../support/mock-upstream";
 import { startTestGateway, type TestGateway } from "../support/gateway-harness";
 import { claudeCodeParams, streamTurn } from "../support/provider-mocks";
+import { sdkClients } from "../support/sdk-clients";
 
 /**
  * What Claude Code and Codex show when an OpenAI-compatible provider refuses a request: the
@@ -23,8 +24,7 @@ beforeAll(async () => {
     TOKLIGENCE_PROVIDERS__COMPAT__BASE_URL: mock.openaiBaseUrl,
     TOKLIGENCE_MODEL_ALIASES: "claude*=>compat:provider-model,gpt-5.5=>compat:provider-model",
   });
-  anthropic = new Anthropic({ baseURL: gw.url, apiKey: "x", maxRetries: 0 });
-  openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: "x", maxRetries: 0 });
+  ({ anthropic, openai } = sdkClients(gw.url));
 });
 afterAll(async () => {
   await gw.stop();

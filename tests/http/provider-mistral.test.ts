@@ -4,6 +4,7 @@ import OpenAI from "openai";
 import { type MockScript, type MockUpstream, type RecordedRequest, startMockUpstream } from "../support/mock-upstream";
 import { startTestGateway, type TestGateway } from "../support/gateway-harness";
 import { chatChunk, chatMessages, claudeCodeParams, streamTurn, toolResultsFor } from "../support/provider-mocks";
+import { chatCompletionRequests, sdkClients } from "../support/sdk-clients";
 
 /**
  * Claude Code and the openai SDK on Mistral's API (devstral, the model Mistral offers for coding
@@ -56,15 +57,14 @@ beforeAll(async () => {
     TOKLIGENCE_PROVIDERS__MISTRAL__DIALECT: "mistral",
     TOKLIGENCE_MODEL_ALIASES: `claude*=>mistral:${MODEL},devstral*=>mistral:${MODEL}`,
   });
-  anthropic = new Anthropic({ baseURL: gw.url, apiKey: "x", maxRetries: 0 });
-  openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: "x", maxRetries: 0 });
+  ({ anthropic, openai } = sdkClients(gw.url));
 });
 afterAll(async () => {
   await gw.stop();
   await mock.stop();
 });
 
-const chatRequests = () => mock.requests.filter((request) => request.path.endsWith("/chat/completions"));
+const chatRequests = () => chatCompletionRequests(mock);
 
 describe("Claude Code's tool loop on Mistral", () => {
   test("the first request is accepted as sent: no stream_options, no user (no 422 to learn from first)", async () => {

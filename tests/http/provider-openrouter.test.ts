@@ -4,6 +4,7 @@ import OpenAI from "openai";
 import { type MockScript, type MockUpstream, type RecordedRequest, startMockUpstream } from "../support/mock-upstream";
 import { startTestGateway, type TestGateway } from "../support/gateway-harness";
 import { chatChunk, chatMessages, claudeCodeParams, readTool, streamTurn, toolResultsFor } from "../support/provider-mocks";
+import { sdkClients } from "../support/sdk-clients";
 
 /**
  * Claude Code and Codex on Gemini 3 through OpenRouter. OpenRouter returns the model's reasoning
@@ -65,8 +66,7 @@ beforeAll(async () => {
     TOKLIGENCE_PROVIDERS__OPENROUTER__DIALECT: "openrouter",
     TOKLIGENCE_MODEL_ALIASES: `claude*=>openrouter:${MODEL},gpt-5.5=>openrouter:${MODEL}`,
   });
-  anthropic = new Anthropic({ baseURL: gw.url, apiKey: "x", maxRetries: 0 });
-  openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: "x", maxRetries: 0 });
+  ({ anthropic, openai } = sdkClients(gw.url));
 });
 afterAll(async () => {
   await gw.stop();

@@ -5,6 +5,7 @@ import pino from "pino";
 import { type MockResponder, type MockUpstream, type RecordedRequest, startMockUpstream } from "../support/mock-upstream";
 import { startTestGateway, type TestGateway } from "../support/gateway-harness";
 import { chatChunk, chatMessages, chatStream, claudeCodeParams, streamTurn, toolResultsFor } from "../support/provider-mocks";
+import { chatCompletionRequests, sdkClients } from "../support/sdk-clients";
 
 /**
  * Optional fields a provider refuses are left out and the request sent again (refused-fields.ts).
@@ -38,15 +39,14 @@ beforeAll(async () => {
     {},
     logger,
   );
-  anthropic = new Anthropic({ baseURL: gw.url, apiKey: "x", maxRetries: 0 });
-  openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: "x", maxRetries: 0 });
+  ({ anthropic, openai } = sdkClients(gw.url));
 });
 afterAll(async () => {
   await gw.stop();
   await mock.stop();
 });
 
-const chatRequests = () => mock.requests.filter((request) => request.path.endsWith("/chat/completions"));
+const chatRequests = () => chatCompletionRequests(mock);
 
 /** Ollama: a model without thinking refuses reasoning_effort; tool calls come whole, in one chunk. */
 const ollama: MockResponder = (request) => {

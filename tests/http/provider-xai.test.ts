@@ -4,6 +4,7 @@ import OpenAI from "openai";
 import { type MockUpstream, startMockUpstream } from "../support/mock-upstream";
 import { startTestGateway, type TestGateway } from "../support/gateway-harness";
 import { chatStream, claudeCodeParams, streamTurn } from "../support/provider-mocks";
+import { sdkClients } from "../support/sdk-clients";
 
 /**
  * Grok's usage as xAI reports it: reasoning tokens beside completion_tokens, not inside them as
@@ -30,8 +31,7 @@ beforeAll(async () => {
     TOKLIGENCE_PROVIDERS__XAI__BASE_URL: mock.openaiBaseUrl,
     TOKLIGENCE_MODEL_ALIASES: `claude*=>xai:${MODEL},grok*=>xai:${MODEL}`,
   });
-  anthropic = new Anthropic({ baseURL: gw.url, apiKey: "x", maxRetries: 0 });
-  openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: "x", maxRetries: 0 });
+  ({ anthropic, openai } = sdkClients(gw.url));
 });
 afterAll(async () => {
   await gw.stop();

@@ -3,6 +3,7 @@ import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { type MockUpstream, startMockUpstream } from "../support/mock-upstream";
 import { chatOnlyProviderEnv, startTestGateway, type TestGateway } from "../support/gateway-harness";
+import { sdkClients } from "../support/sdk-clients";
 
 /**
  * Translation fidelity as the official SDKs see it, on shapes beyond the common ones: each
@@ -26,8 +27,7 @@ beforeAll(async () => {
     TOKLIGENCE_PROVIDERS__RESP__MODELS: "resp-*",
     TOKLIGENCE_ROUTES: "claude*=>anthropic",
   });
-  anthropic = new Anthropic({ baseURL: gw.url, apiKey: "x", maxRetries: 0 });
-  openai = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: "x", maxRetries: 0 });
+  ({ anthropic, openai } = sdkClients(gw.url));
 });
 afterAll(async () => {
   await gw.stop();
