@@ -12,8 +12,8 @@ export function withLimitOptions<T>(yargs: Argv<T>): Argv<T> {
   return yargs
     .option("budget", { type: "string", describe: "spending limit in US dollars (e.g. 25 or 0.5); none removes it" })
     .option("budget-period", { type: "string", describe: "daily | monthly (UTC calendar periods) | lifetime (never resets; the default)" })
-    .option("rpm", { type: "string", describe: "requests per minute (per gateway replica); none removes it" })
-    .option("tpm", { type: "string", describe: "tokens per minute (per gateway replica); none removes it" }) as Argv<T>;
+    .option("rpm", { type: "string", describe: "requests per minute (per replica, or shared by all with limits.redis_url); none removes it" })
+    .option("tpm", { type: "string", describe: "tokens per minute (per replica, or shared by all with limits.redis_url); none removes it" }) as Argv<T>;
 }
 
 /** "none"/"off" → null; a number → the number; anything else is passed on for the 400 to name. */

@@ -29,7 +29,7 @@ export function registerRuntimeGauges(registry: MetricsRegistry, sources: Runtim
     help: "Ledger rows durable in the local spill but not yet in PostgreSQL (the database is or just was unreachable).",
     read: () => ledger.spilledCount?.(),
   });
-  registry.gauge({ name: "tokligence_ledger_failing", help: "1 while the database refuses ledger rows (they are kept and retried; /readyz is 503), else 0.", read: () => (ledger.failing ? (ledger.failing() ? 1 : 0) : undefined) });
+  registry.gauge({ name: "tokligence_ledger_failing", help: "1 while ledger rows cannot be made durable (the database refuses them and, on PostgreSQL, the local spill cannot take them either; they are kept and retried, /readyz is 503), else 0.", read: () => (ledger.failing ? (ledger.failing() ? 1 : 0) : undefined) });
   registry.gauge({ name: "tokligence_build_info", help: "Always 1; the gateway's version and the commit it was built from.", labels: { version: sources.version, commit: sources.commit }, read: () => 1 });
   // When the process started (Bun and Node: performance.timeOrigin is its start in epoch ms).
   const startSeconds = Math.round(performance.timeOrigin) / 1000;

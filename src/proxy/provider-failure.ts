@@ -9,7 +9,7 @@ import { UpstreamFailure } from "./send-attempt";
  * provider has no other key left to try: the key ring handles the others, so they are not
  * counted twice), and, at once for the longest cooldown, an account that cannot serve (quota or
  * credit exhausted, the gateway's key refused). Not counted: the client's own errors, an unknown
- * model (404: that model only), a client that left (499), and anything after the first byte
+ * or forbidden model (404, 403: maybe that model only), a client that left (499), and anything after the first byte
  * (handled in stream-to-client.ts, never here).
  */
 export function providerFailureOf(failure: UpstreamFailure | GatewayError): ProviderFailure | undefined {
@@ -18,7 +18,9 @@ export function providerFailureOf(failure: UpstreamFailure | GatewayError): Prov
   const reason = `${error.code} (${error.status})`;
   // The provider's account, not this request: no request to it will do better for a while. An
   // unknown model (404) is about that model alone, so it fails over without counting here.
-  if (error.quotaExhausted || error.code === "upstream_unauthorized" || error.code === "upstream_forbidden") return { kind: "account", reason: error.quotaExhausted ? `quota exhausted, ${reason}` : reason };
+  // A 403 fails over too, but some providers send it for one model the organisation may not use,
+  // so it says nothing certain about the others and is not counted.
+  if (error.quotaExhausted || error.code === "upstream_unauthorized") return { kind: "account", reason: error.quotaExhausted ? `quota exhausted, ${reason}` : reason };
   if (!error.retryable) return undefined;
   // Our own deadline (connect, response, first byte, body), not an upstream's 408 or 504 status
   // (an UpstreamFailure), which came back quickly: the timeout is what makes a provider expensive.

@@ -53,7 +53,8 @@ export async function sendAttempt(request: ModelRequest, attempt: PreparedAttemp
     const text = scrubSecrets(hideSecretValues(await readAll(call).catch(() => ""), provider.apiKeys));
     const retryAfter = parseRetryAfter(call.headers.get("retry-after"));
     if (call.status === 429 && ring && apiKey) {
-      ring.coolDown(apiKey, retryAfter);
+      // A key whose quota or credit is used up stays so for longer than a rate limit's retry-after.
+      ring.coolDown(apiKey, QUOTA_WORDING.test(text) ? REFUSED_KEY_SET_ASIDE_SECONDS : retryAfter);
       if (tries < ring.size && ring.hasAlternativeTo(apiKey)) continue;
     }
     // A key the provider refuses (revoked, mistyped, its project deleted) among several: set
@@ -75,6 +76,9 @@ export async function sendAttempt(request: ModelRequest, attempt: PreparedAttemp
 
 /** How long a key the provider refused (401) is left out of its ring: long enough to stop failing requests, short enough that a key the operator fixes comes back. */
 const REFUSED_KEY_SET_ASIDE_SECONDS = 300;
+
+/** How providers say a 429 is an exhausted quota or credit rather than a rate limit (E03). */
+const QUOTA_WORDING = /insufficient_quota|billing_error|credit balance is too low/i;
 
 /** Retries for refused fields per attempt: each leaves out at least one field, so few are needed. */
 const MAX_REFUSAL_RETRIES = 3;

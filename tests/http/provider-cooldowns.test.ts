@@ -294,4 +294,14 @@ describe("a provider whose account cannot serve the request", () => {
     // The key itself never reaches the log.
     expect(JSON.stringify(logLines)).not.toContain("sk-alpha-revoked");
   });
+
+  test("a key whose quota is used up among several stays aside longer than the 429's retry-after", async () => {
+    const gateway = await startGateway({ TOKLIGENCE_PROVIDERS__ALPHA__API_KEYS: "sk-alpha-spent,sk-alpha-good" });
+    alpha.setResponder((request) => (request.headers.authorization === "Bearer sk-alpha-spent" ? { ...quota, headers: { "retry-after": "1" } } : undefined));
+    expect(await ask(gateway)).toEqual({ status: 200, text: "from alpha" });
+    // A rate limit's key would be back after its 1 s; a spent quota's is not.
+    await Bun.sleep(1_100);
+    for (let index = 0; index < 3; index++) expect(await ask(gateway)).toEqual({ status: 200, text: "from alpha" });
+    expect(alpha.requests.map((request) => request.headers.authorization)).toEqual(["Bearer sk-alpha-spent", ...Array(4).fill("Bearer sk-alpha-good")]);
+  });
 });

@@ -18,9 +18,9 @@ function limitColumns() {
     budgetMicroUsd: integer("budget_micro_usd"),
     /** daily | monthly (UTC calendar periods); null = lifetime, never resets. */
     budgetPeriod: text("budget_period"),
-    /** Requests per minute (per replica); null = none. */
+    /** Requests per minute (per replica, or shared through Redis with limits.redis_url); null = none. */
     rpmLimit: integer("rpm_limit"),
-    /** Tokens (input + output) per minute (per replica); null = none. */
+    /** Tokens (input + output) per minute (per replica, or shared through Redis with limits.redis_url); null = none. */
     tpmLimit: integer("tpm_limit"),
     /** Cost charged in the period that began at spend_period_start (kept only while a budget is set). */
     spentMicroUsd: integer("spent_micro_usd").notNull().default(0),
