@@ -18,6 +18,10 @@ export function providerFailureOf(failure: UpstreamFailure | GatewayError): Prov
   const reason = `${error.code} (${error.status})`;
   // The provider's account, not this request: no request to it will do better for a while. An
   // unknown model (404) is about that model alone, so it fails over without counting here.
+  // A 403 about one model (OpenAI: "Project … does not have access to model …", code
+  // model_not_found) is like a 404: the client chose the model, so counting it would let any
+  // client cool the provider for everyone. It still fails over.
+  if (error.code === "upstream_forbidden" && error.upstreamCode === "model_not_found") return undefined;
   if (error.quotaExhausted || error.code === "upstream_unauthorized" || error.code === "upstream_forbidden") return { kind: "account", reason: error.quotaExhausted ? `quota exhausted, ${reason}` : reason };
   if (!error.retryable) return undefined;
   // Our own deadline (connect, response, first byte, body), not an upstream's 408 or 504 status
