@@ -41,6 +41,8 @@ interface FastPath {
 
 const fastPaths = new WeakMap<Logger, FastPath>();
 const infoLevel = 30;
+/** The longest model name written as it is (routing/router.ts MAX_MODEL_NAME_LENGTH). */
+const MAX_LOGGED_MODEL = 256;
 
 /** Called by createLogger: where the request line of `logger` may be written directly. */
 export function registerLineDestinations(logger: Logger, service: string, destinations: LineDestination[]): void {
@@ -48,6 +50,9 @@ export function registerLineDestinations(logger: Logger, service: string, destin
 }
 
 export function logRequestLine(logger: Logger, line: RequestLine): void {
+  // The model is the client's own text (up to the body limit): a line per request must not
+  // write it whole. The router refuses names longer than 256 characters anyway.
+  if (line.model.length > MAX_LOGGED_MODEL) line = { ...line, model: `${line.model.slice(0, MAX_LOGGED_MODEL)}…` };
   const fast = fastPaths.get(logger);
   if (!fast) {
     accessLogger(logger).info(line, "request");

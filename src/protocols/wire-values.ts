@@ -5,6 +5,15 @@
 import type { CacheHint } from "../canonical/types";
 import { GatewayError } from "../errors/gateway-error";
 
+/**
+ * A client's value as quoted in an error or a log line: its first `max` characters. The value is
+ * the client's own choice (up to the body limit), and an error or warning that quoted it whole
+ * would send it back, or write it to the log, as large as it came.
+ */
+export function quoteClientValue(value: string, max = 64): string {
+  return value.length > max ? `${value.slice(0, max)}…` : value;
+}
+
 export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -22,6 +22,12 @@ export const DROPPABLE_CHAT_FIELDS: readonly string[] = ["reasoning_effort", "st
 const MAX_REMEMBERED = 1024;
 /** Refused values remembered per provider and model (values come from clients). */
 const MAX_VALUES_PER_MODEL = 64;
+/**
+ * The longest refused value remembered, as JSON: a level or tier is a word, and a client's
+ * `reasoning_effort` goes through as it sent it (up to the body limit), so without this bound
+ * MAX_REMEMBERED × MAX_VALUES_PER_MODEL entries could each hold megabytes.
+ */
+export const MAX_REMEMBERED_VALUE_LENGTH = 64;
 
 /**
  * The fields each provider's model refused, and the largest output cap it takes
@@ -70,6 +76,7 @@ export class RefusedFields {
       fields = new Set();
       this.refused.set(id, fields);
     }
+    if (value !== undefined && JSON.stringify(value).length > MAX_REMEMBERED_VALUE_LENGTH) return false;
     const entry = value === undefined ? field : valueKey(field, value);
     if (fields.has(field) || fields.has(entry)) return false;
     // Values come from clients: past the bound they are left out per request, not remembered.

@@ -1,5 +1,6 @@
 import { errorFromUpstreamStatus, GatewayError } from "../errors/gateway-error";
 import { hideSecretValues, scrubSecrets } from "../log/logger";
+import { quoteClientValue } from "../protocols/wire-values";
 import { upstreamHeaders, upstreamUrl } from "../providers/endpoints";
 import { answerLoopback } from "../providers/loopback";
 import { callUpstream, type UpstreamCall } from "../upstream/client";
@@ -99,9 +100,11 @@ function leaveOutRefusedFields(request: ModelRequest, attempt: PreparedAttempt, 
     const valueOnly = refusesOnlyValue(errorText, field, value);
     delete attempt.bodyObject[field];
     const first = deps.refusedFields!.remember(providerName, upstreamModel, field, valueOnly ? value : undefined);
-    const details = { requestId: request.requestId, provider: providerName, model: upstreamModel, field, ...(valueOnly ? { value } : {}) };
+    // The value is the client's (a translated reasoning_effort goes as sent): quoted in part.
+    const shown = typeof value === "string" ? quoteClientValue(value) : value;
+    const details = { requestId: request.requestId, provider: providerName, model: upstreamModel, field, ...(valueOnly ? { value: shown } : {}) };
     const message = valueOnly
-      ? `provider ${providerName} refused ${field} ${JSON.stringify(value)} for ${upstreamModel}: sent again without it, and left out of later requests to this model with that value`
+      ? `provider ${providerName} refused ${field} ${JSON.stringify(shown)} for ${upstreamModel}: sent again without it, and left out of later requests to this model with that value`
       : `provider ${providerName} refused ${field} for ${upstreamModel}: sent again without it, and left out of later requests to this model`;
     if (first) deps.logger.warn(details, message);
     else deps.logger.debug(details, message);

@@ -56,6 +56,8 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
     clientModel,
     upstreamModel: target.upstreamModel,
     providerName: target.providerName,
+    // Gemini thought signatures are kept per client (gemini-signatures.ts): the user's, else the key's.
+    signatureOwner: request.principal.userId !== null ? `u:${request.principal.userId}` : request.principal.apiKeyId !== null ? `k:${request.principal.apiKeyId}` : "",
     ...(provider ? { providerKind: provider.kind, chatDialect: provider.chatDialect } : {}),
     defaultMaxTokens: deps.config.defaultMaxTokens,
     maxOutputTokens: provider?.maxOutputTokens,

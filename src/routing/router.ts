@@ -35,6 +35,8 @@ export interface ResolvedRoute {
  * the defaults implied by which provider keys are set).
  */
 const MAX_CACHED_RESOLUTIONS = 1024;
+/** Longer than any provider's model id (Bedrock ARNs and Hugging Face repo ids stay well below). */
+export const MAX_MODEL_NAME_LENGTH = 256;
 
 export class ModelRouter {
   private readonly aliases = new RuleTable<AliasTarget>();
@@ -104,6 +106,12 @@ export class ModelRouter {
 
   /** Ordered targets for `model` as requested through `clientProtocol`, or a model_not_found error. */
   resolve(model: string, clientProtocol: Protocol): ResolvedRoute {
+    // A pattern route passes any name through, and the name then keys this cache, the
+    // capability table, refused-field memories and /metrics labels: each is bounded in entries,
+    // so the name must be bounded in length too, or a client grows them by its body size.
+    if (model.length > MAX_MODEL_NAME_LENGTH) {
+      throw new GatewayError("invalid_request", 400, `model name '${model.slice(0, 64)}…' is ${model.length} characters long; names longer than ${MAX_MODEL_NAME_LENGTH} are refused`, { param: "model" });
+    }
     const key = `${clientProtocol}\u0000${model}`;
     const known = this.resolved.get(key);
     if (known) return known;

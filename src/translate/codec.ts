@@ -16,7 +16,7 @@ export interface ProtocolCodec {
   /** Canonical → upstream request body for `ctx.upstreamModel`. */
   encodeRequest(request: CanonicalRequest, ctx: TranslationContext): Record<string, unknown>;
   /** Upstream non-streaming response body → canonical (lenient: missing and null fields are normal). */
-  decodeResponse(body: unknown): CanonicalResponse;
+  decodeResponse(body: unknown, ctx?: TranslationContext): CanonicalResponse;
   /** Canonical → client response body (echoes `ctx.clientModel`). */
   encodeResponse(response: CanonicalResponse, ctx: TranslationContext): unknown;
   /** Stateful: upstream SSE events of this protocol → canonical events. */

@@ -40,7 +40,7 @@ export function composeTranslator(client: ProtocolCodec, upstream: ProtocolCodec
       return upstream.encodeRequest(named.request, ctx);
     },
     translateResponse(upstreamBody, ctx) {
-      return answerClient(upstream.decodeResponse(upstreamBody), ctx);
+      return answerClient(upstream.decodeResponse(upstreamBody, ctx), ctx);
     },
     translateCollectedStream(upstreamEvents, ctx) {
       const decoder = upstream.createStreamDecoder(ctx);

@@ -19,6 +19,11 @@ export interface TranslationContext {
   /** Provider name from the configuration (for logs and provider quirks). */
   providerName: string;
   /**
+   * Whose request this is (the user, else the key), for what the gateway keeps between one
+   * client's turns (Gemini thought signatures): another client's turn never sees it.
+   */
+  signatureOwner?: string;
+  /**
    * The provider's configured kind, when known: OpenAI itself and OpenAI-compatible servers
    * differ in what Chat Completions accepts (freeform `custom` tools, S10). Without it,
    * encoders treat a provider named `openai` as OpenAI.

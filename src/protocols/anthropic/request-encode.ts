@@ -10,6 +10,7 @@ import { encodeAnthropicMessages, encodeAnthropicSystem } from "./messages-encod
 import { adaptiveEffort, ANSWER_ROOM, encodeSampling, planThinking, thinkingRoom } from "./thinking-plan";
 import type { AnthropicTool, AnthropicToolChoice } from "./wire-types";
 import { toAnthropicServiceTier } from "../../canonical/service-tier";
+import { quoteClientValue } from "../wire-values";
 
 /**
  * Canonical request → Anthropic Messages request for `ctx.upstreamModel`. Applies the
@@ -85,7 +86,7 @@ export function encodeAnthropicRequest(request: CanonicalRequest, ctx: Translati
   if (request.user) body.metadata = { user_id: opaqueUserId(request.user) };
   const serviceTier = toAnthropicServiceTier(request.serviceTier);
   if (serviceTier) body.service_tier = serviceTier;
-  else if (request.serviceTier !== undefined) ctx.warn("service_tier dropped: Anthropic has no such tier", { serviceTier: request.serviceTier });
+  else if (request.serviceTier !== undefined) ctx.warn("service_tier dropped: Anthropic has no such tier", { serviceTier: quoteClientValue(request.serviceTier) });
   body.stream = request.stream;
   // Anthropic clients place their own markers (Claude Code does); others get the gateway's (Q04).
   if (ctx.anthropicPromptCache && ctx.clientProtocol !== "anthropic") addCacheBreakpoints(body);

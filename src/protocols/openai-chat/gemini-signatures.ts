@@ -10,11 +10,17 @@
  * receives, keyed by the tool call id the client saw, and puts them back when that call is
  * replayed to a Gemini model.
  *
+ * Kept per provider and per client (TranslationContext.signatureOwner): the cache is process-wide
+ * and a tool call id is no secret, so a client replaying an id another client was given would
+ * otherwise have that client's signature (its encrypted reasoning) sent in its own request, or
+ * one provider's signature would go to another provider serving a Gemini model.
+ *
  * The cache is per process and bounded. A call whose signature it does not hold (another
  * replica served the turn, the gateway restarted, or the history came from another model) gets
  * the placeholder Google documents for histories it did not produce, on the first call of its
  * step only, so the request is accepted instead of failing with a 400.
  */
+import type { TranslationContext } from "../../translate/types";
 import type { ChatToolCall } from "./wire-types";
 
 /** Google's documented placeholder for function calls whose signature is unknown. */
@@ -37,16 +43,24 @@ export function readThoughtSignature(call: unknown): string | undefined {
   return typeof signature === "string" && signature !== "" ? signature : undefined;
 }
 
+/** Whose signatures a request may see: its provider's, given to its own client. */
+export type SignatureScope = Pick<TranslationContext, "providerName" | "signatureOwner">;
+
+function scopedId(scope: SignatureScope | undefined, toolCallId: string): string {
+  return `${scope?.providerName ?? ""}\u0000${scope?.signatureOwner ?? ""}\u0000${toolCallId}`;
+}
+
 /** Keep `signature` for the tool call the client knows as `toolCallId`. */
-export function rememberThoughtSignature(toolCallId: string, signature: string): void {
-  signatures.delete(toolCallId);
-  signatures.set(toolCallId, signature);
+export function rememberThoughtSignature(scope: SignatureScope | undefined, toolCallId: string, signature: string): void {
+  const key = scopedId(scope, toolCallId);
+  signatures.delete(key);
+  signatures.set(key, signature);
   if (signatures.size > MAX_SIGNATURES) signatures.delete(signatures.keys().next().value!);
 }
 
 /** The signature kept for a tool call id, if this process saw it. */
-export function recalledThoughtSignature(toolCallId: string): string | undefined {
-  return signatures.get(toolCallId);
+export function recalledThoughtSignature(scope: SignatureScope | undefined, toolCallId: string): string | undefined {
+  return signatures.get(scopedId(scope, toolCallId));
 }
 
 /**
@@ -54,10 +68,10 @@ export function recalledThoughtSignature(toolCallId: string): string | undefined
  * it came with; when none of them is known, the first gets the placeholder (Gemini validates the
  * first call of a step; parallel calls after it carry no signature of their own).
  */
-export function attachThoughtSignatures(toolCalls: ChatToolCall[]): void {
+export function attachThoughtSignatures(toolCalls: ChatToolCall[], scope: SignatureScope): void {
   let anyKnown = false;
   for (const call of toolCalls) {
-    const signature = signatures.get(call.id);
+    const signature = signatures.get(scopedId(scope, call.id));
     if (signature === undefined) continue;
     call.extra_content = { google: { thought_signature: signature } };
     anyKnown = true;

@@ -169,7 +169,7 @@ function encodeAssistant(content: ContentPart[], ctx: TranslationContext): ChatM
     message.tool_calls = toolCalls;
     // K08: Gemini wants each step's thought signature back (other servers may reject the field);
     // through OpenRouter the signatures travel in reasoning_details instead.
-    if (isGeminiModel(ctx.upstreamModel) && dialect.reasoningField !== "reasoning_details") attachThoughtSignatures(toolCalls);
+    if (isGeminiModel(ctx.upstreamModel) && dialect.reasoningField !== "reasoning_details") attachThoughtSignatures(toolCalls, ctx);
   }
   if (dialect.reasoningField === "reasoning_details") {
     // OpenRouter: the entries it sent with this turn, as it sent them (reasoning-details-blob.ts).

@@ -18,7 +18,7 @@ import { encodeReasoningDetails } from "./reasoning-details";
  * Chat completion → canonical. Every choice is merged into one message (N07: Copilot puts text
  * in choices[0] and tool calls in choices[1]): reasoning first, then text, then tool calls.
  */
-export function decodeChatResponse(body: unknown): CanonicalResponse {
+export function decodeChatResponse(body: unknown, ctx?: TranslationContext): CanonicalResponse {
   const reply = asRecord(body) ?? {};
   const choices = Array.isArray(reply.choices) ? reply.choices.map(asRecord).filter((c): c is Record<string, unknown> => !!c) : [];
   const reasoning: ContentPart[] = [];
@@ -49,7 +49,7 @@ export function decodeChatResponse(body: unknown): CanonicalResponse {
       const custom = asRecord(call.custom);
       const id = uniqueToolId(call.id, usedIds);
       const signature = readThoughtSignature(call);
-      if (signature) rememberThoughtSignature(id, signature);
+      if (signature) rememberThoughtSignature(ctx, id, signature);
       calls.push({
         type: "tool_call",
         id,

@@ -84,7 +84,7 @@ export function createChatStreamDecoder(ctx: TranslationContext): CanonicalStrea
     usedIds.add(id);
     tool.id = id;
     tool.index = nextIndex++;
-    if (tool.signature) rememberThoughtSignature(id, tool.signature);
+    if (tool.signature) rememberThoughtSignature(ctx, id, tool.signature);
     sawToolCall = true;
     out.push({ type: "block_start", index: tool.index, block: { type: "tool_call", id, name: tool.name ?? "", kind: tool.kind } });
     if (tool.buffer !== "") out.push({ type: "tool_args_delta", index: tool.index, fragment: tool.buffer });
@@ -115,7 +115,7 @@ export function createChatStreamDecoder(ctx: TranslationContext): CanonicalStrea
     const signature = tool.signature === undefined ? readThoughtSignature(delta) : undefined;
     if (signature) {
       tool.signature = signature;
-      if (tool.index !== undefined) rememberThoughtSignature(tool.id!, signature);
+      if (tool.index !== undefined) rememberThoughtSignature(ctx, tool.id!, signature);
     }
     const name = delta.function?.name ?? delta.custom?.name;
     if (!tool.name && typeof name === "string" && name !== "") tool.name = name;

@@ -5,6 +5,7 @@ import { checkOptional, checkRequired, missingFieldError } from "../field-types"
 import { compactionSummaryMessage, decodeCompactionBlob } from "./gateway-compaction";
 import { flattenNamespacedName } from "./namespaced-names";
 import { isRecord, readString } from "./values";
+import { quoteClientValue } from "../wire-values";
 
 export interface DecodedInput {
   /** Text of the leading system/developer items (M04), after `instructions`. */
@@ -58,7 +59,7 @@ function decodeItem(item: Record<string, unknown>, index: number, builder: TurnB
     case "message": {
       const role = readString(item.role) ?? "user";
       // Any other role was taken for "user": a typo'd role spoke as the user without a word.
-      if (!MESSAGE_ROLES.includes(role)) throw new GatewayError("invalid_request", 400, `Invalid value: '${role}'. Supported values are: 'user', 'assistant', 'system', and 'developer'.`, { param: `input[${index}].role` });
+      if (!MESSAGE_ROLES.includes(role)) throw new GatewayError("invalid_request", 400, `Invalid value: '${quoteClientValue(role)}'. Supported values are: 'user', 'assistant', 'system', and 'developer'.`, { param: `input[${index}].role` });
       checkMessageContent(item.content, `input[${index}].content`);
       const content = decodeMessageContent(item.content);
       if (role === "system" || role === "developer") builder.addInstruction(role, content);

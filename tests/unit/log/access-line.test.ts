@@ -59,3 +59,20 @@ describe("request line written directly", () => {
     expect(errorsOnly).toEqual([]);
   });
 });
+
+describe("client-chosen values in the request line", () => {
+  test("a model name as long as the body limit is written in part, whichever way the line goes", () => {
+    // The router refuses names over 256 characters, but the refusal's own line still names the model.
+    const long = { ...lines[0]!, model: "m".repeat(1_000_000) };
+    const viaPino = capturingPino();
+    logRequestLine(viaPino.logger, long);
+    const direct = capturingPino();
+    const written: string[] = [];
+    registerLineDestinations(direct.logger, "gatewayd", [{ minLevel: 30, write: (text) => written.push(text) }]);
+    logRequestLine(direct.logger, long);
+    for (const line of [viaPino.lines[0]!, written[0]!]) {
+      expect(line.length).toBeLessThan(1_000);
+      expect(JSON.parse(line).model.startsWith("mmmm")).toBe(true);
+    }
+  });
+});

@@ -6,6 +6,15 @@ import { UpstreamFailure } from "../../../src/proxy/send-attempt";
 const answered = (status: number, retryAfter?: number) => new UpstreamFailure(errorFromUpstreamStatus(status, "upstream said no", retryAfter === undefined ? {} : { retryAfter }));
 
 describe("which failed attempts count against their provider", () => {
+  test("a 403 about one model (OpenAI's project without access to it) does not cool the provider: the client chose the model", () => {
+    // OpenAI: 403 {"error":{"message":"Project `proj_…` does not have access to model `o1-pro`","code":"model_not_found"}}.
+    // Counted as an account failure, any client could set the provider aside for 5 minutes for
+    // every route that fails over from it, by naming a model the project may not use.
+    const forbidden = new GatewayError("upstream_forbidden", 403, "Project `proj_x` does not have access to model `o1-pro`", { upstreamCode: "model_not_found" });
+    expect(providerFailureOf(new UpstreamFailure(forbidden))).toBeUndefined();
+    expect(forbidden.failsOver).toBe(true);
+  });
+
   test("our own deadline is a timeout (trips at once); an upstream's own 504 or 408 answer is an ordinary failure", () => {
     expect(providerFailureOf(new GatewayError("upstream_timeout", 504, "upstream alpha did not answer within 400 ms"))).toEqual({ kind: "timeout", reason: "upstream_timeout (504)" });
     expect(providerFailureOf(answered(504))).toEqual({ kind: "error", reason: "upstream_timeout (504)" });

@@ -67,6 +67,14 @@ describe("RefusedFields", () => {
     expect(table.remember("openai", "gpt-5-chat", "reasoning_effort")).toBe(true);
     expect(table.refuses("openai", "gpt-5-chat", "reasoning_effort", "low")).toBe(true);
   });
+
+  test("a long refused value is left out for its request but not remembered (clients choose it, up to the body limit)", () => {
+    const table = new RefusedFields();
+    const long = "x".repeat(100_000);
+    expect(table.remember("vllm", "qwen3", "reasoning_effort", long)).toBe(false);
+    expect(table.refuses("vllm", "qwen3", "reasoning_effort", long)).toBe(false);
+    expect(table.remember("vllm", "qwen3", "reasoning_effort", "xhigh")).toBe(true);
+  });
 });
 
 describe("refusesOnlyValue", () => {

@@ -110,3 +110,25 @@ describe("resolution cache", () => {
     expect(() => r.resolve("nobody-knows", "openai-chat")).toThrow(GatewayError);
   });
 });
+
+describe("client-chosen model names are bounded", () => {
+  // A pattern route (`gpt-*`) passes any name through; the name then keys the route cache, the
+  // capability table, refused-field memories and /metrics labels (1,000+ entries each), so a
+  // 30 MB name per request would make each of them hold gigabytes.
+  test("a name longer than any model's is refused before it is remembered, and quoted only in part", () => {
+    const r = router({ TOKLIGENCE_OPENAI_API_KEY: "k" });
+    const long = `gpt-${"x".repeat(100_000)}`;
+    let caught: unknown;
+    try {
+      r.resolve(long, "openai-chat");
+    } catch (error) {
+      caught = error;
+    }
+    expect(caught).toBeInstanceOf(GatewayError);
+    expect((caught as GatewayError).status).toBe(400);
+    expect((caught as GatewayError).message.length).toBeLessThan(400);
+    // A long but real name still routes.
+    expect(r.resolve(`gpt-${"y".repeat(200)}`, "openai-chat").targets[0]!.providerName).toBe("openai");
+  });
+
+});

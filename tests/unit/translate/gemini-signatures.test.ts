@@ -66,8 +66,8 @@ describe("K08 Gemini thought signatures", () => {
     const data = out.map((event) => event.data as Record<string, any>);
     const starts = data.filter((event) => event?.type === "content_block_start").map((event) => event.content_block.id);
     expect(starts).toEqual(["call_s1", "call_s2"]);
-    expect(recalledThoughtSignature("call_s1")).toBe("sig-one");
-    expect(recalledThoughtSignature("call_s2")).toBe("sig-two");
+    expect(recalledThoughtSignature(gemini, "call_s1")).toBe("sig-one");
+    expect(recalledThoughtSignature(gemini, "call_s2")).toBe("sig-two");
   });
 
   test("an upstream id replaced for being empty (H02) keeps its signature under the new id", () => {
@@ -77,11 +77,11 @@ describe("K08 Gemini thought signatures", () => {
     ) as { body: { content: Array<Record<string, any>> } };
     const id = body.content.find((block) => block.type === "tool_use")!.id as string;
     expect(id).toMatch(/^call_/);
-    expect(recalledThoughtSignature(id)).toBe(SIGNATURE);
+    expect(recalledThoughtSignature(gemini, id)).toBe(SIGNATURE);
   });
 
   test("parallel calls: only the first carries a signature, and only the known one is returned", () => {
-    rememberThoughtSignature("call_p1", "sig-p1");
+    rememberThoughtSignature(gemini, "call_p1", "sig-p1");
     const calls = replayToGemini([
       { id: "call_p1", name: "Read", input: { path: "a" } },
       { id: "call_p2", name: "Read", input: { path: "b" } },
@@ -100,13 +100,13 @@ describe("K08 Gemini thought signatures", () => {
   });
 
   test("other models never get the field (OpenAI rejects unknown message fields)", () => {
-    rememberThoughtSignature("call_x", SIGNATURE);
+    rememberThoughtSignature(gemini, "call_x", SIGNATURE);
     const calls = replayToGemini([{ id: "call_x", name: "Read", input: {} }], "gpt-4.1");
     expect(calls[0]!.extra_content).toBeUndefined();
   });
 
   test("Responses clients (Codex) replaying a function_call get the signature back too", () => {
-    rememberThoughtSignature("call_codex_1", SIGNATURE);
+    rememberThoughtSignature(gemini, "call_codex_1", SIGNATURE);
     const ctx = makeContext("openai-responses", "openai-chat", { ...gemini, clientModel: "gpt-5-codex" });
     const out = responsesToChat.buildUpstreamRequest(
       {
@@ -124,9 +124,30 @@ describe("K08 Gemini thought signatures", () => {
   });
 
   test("the cache is bounded: the oldest signature goes first", () => {
-    for (let index = 0; index <= 10_000; index++) rememberThoughtSignature(`call_${index}`, `sig_${index}`);
-    expect(recalledThoughtSignature("call_0")).toBeUndefined();
-    expect(recalledThoughtSignature("call_1")).toBe("sig_1");
-    expect(recalledThoughtSignature("call_10000")).toBe("sig_10000");
+    for (let index = 0; index <= 10_000; index++) rememberThoughtSignature(gemini, `call_${index}`, `sig_${index}`);
+    expect(recalledThoughtSignature(gemini, "call_0")).toBeUndefined();
+    expect(recalledThoughtSignature(gemini, "call_1")).toBe("sig_1");
+    expect(recalledThoughtSignature(gemini, "call_10000")).toBe("sig_10000");
+  });
+});
+
+describe("K08 signatures stay with the client and provider they came from", () => {
+  // The cache is process-wide and keyed by tool call id: a client that replays a tool call id
+  // another client was given must not have that client's signature (its encrypted reasoning)
+  // sent upstream in its own request, nor may one provider's signature go to another.
+  const answer = (ctx: ReturnType<typeof makeContext>) =>
+    anthropicToChat.translateResponse({ id: "c1", model: "gemini-3-pro-preview", choices: [{ index: 0, message: { role: "assistant", content: null, tool_calls: [geminiToolCall("call_shared", "Read", "{}", SIGNATURE)] }, finish_reason: "stop" }] }, ctx);
+  const replay = (overrides: Record<string, unknown>) => {
+    const ctx = makeContext("anthropic", "openai-chat", { ...gemini, ...overrides });
+    const body = { model: "m", max_tokens: 64, messages: [{ role: "user", content: "go" }, { role: "assistant", content: [{ type: "tool_use", id: "call_shared", name: "Read", input: {} }] }, { role: "user", content: [{ type: "tool_result", tool_use_id: "call_shared", content: "ok" }] }] };
+    const out = anthropicToChat.buildUpstreamRequest(body, ctx) as { messages: Array<Record<string, any>> };
+    return out.messages.find((message) => message.role === "assistant")!.tool_calls[0].extra_content.google.thought_signature;
+  };
+
+  test("another user replaying the same id gets the placeholder; the owner gets the signature", () => {
+    answer(makeContext("anthropic", "openai-chat", { ...gemini, signatureOwner: "u:1" }));
+    expect(replay({ signatureOwner: "u:2" })).toBe(UNKNOWN_SIGNATURE_PLACEHOLDER);
+    expect(replay({ signatureOwner: "u:1", providerName: "vertex" })).toBe(UNKNOWN_SIGNATURE_PLACEHOLDER);
+    expect(replay({ signatureOwner: "u:1" })).toBe(SIGNATURE);
   });
 });
