@@ -124,7 +124,12 @@ export function createAuthenticator(store: Store, options: AuthenticatorOptions)
     const keyHash = hashApiKey(token);
     const digest = Buffer.from(keyHash, "hex");
     // A late answer (the request stopped waiting) may only take a key away, never bring one back.
-    const onLate = failStatic && ((candidates: ApiKeyCredential[]) => failStatic.answeredLate(keyHash, judgeKey(candidates, digest, now()).result.ok));
+    const onLate =
+      failStatic &&
+      ((candidates: ApiKeyCredential[]) => {
+        const { result } = judgeKey(candidates, digest, now());
+        failStatic.answeredLate(keyHash, result.ok, result.ok || result.refusedKey !== undefined);
+      });
     const ticket = failStatic?.asking() ?? 0;
     let candidates: ApiKeyCredential[];
     try {
@@ -137,7 +142,8 @@ export function createAuthenticator(store: Store, options: AuthenticatorOptions)
     }
     const at = now();
     const { result, expiresAt } = judgeKey(candidates, digest, at);
-    failStatic?.answered(keyHash, result.ok ? { principal: result.principal, expiresAt } : undefined, at, ticket);
+    // A refusal names its key (refusedKey) when the database has it; an unknown key's does not.
+    failStatic?.answered(keyHash, result.ok ? { principal: result.principal, expiresAt } : undefined, at, ticket, result.ok || result.refusedKey !== undefined);
     return result;
   }
 

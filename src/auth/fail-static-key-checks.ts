@@ -42,9 +42,9 @@ export interface FailStaticKeyChecks {
    * an outage. A confirmation from a query sent (`ticket`) before a refusal of the same key was
    * answered is not remembered: it may have read the key before it was revoked.
    */
-  answered(keyHash: string, confirmed: { principal: Principal; expiresAt: Date | null } | undefined, at: Date, ticket: number): void;
+  answered(keyHash: string, confirmed: { principal: Principal; expiresAt: Date | null } | undefined, at: Date, ticket: number, knownKey?: boolean): void;
   /** The database answered a check the request had stopped waiting for: only a refusal is taken (never a stale confirmation). */
-  answeredLate(keyHash: string, confirmed: boolean): void;
+  answeredLate(keyHash: string, confirmed: boolean, knownKey?: boolean): void;
   /** The check could not reach the database: the answer from memory, or undefined for the 503. */
   unreachable(keyHash: string, at: Date, cause: unknown): AuthResult | undefined;
 }
@@ -63,9 +63,15 @@ export function createFailStaticKeyChecks(options: FailStaticOptions): FailStati
   const refusedAt = new Map<string, number>();
   const refusalCapacity = Math.max(1, options.capacity ?? VERIFIED_KEYS_CAPACITY);
 
-  /** The database refused the key: forget it, and hold off confirmations from queries sent before now. */
-  function refuse(keyHash: string): void {
+  /**
+   * The database refused the key: forget it, and hold off confirmations from queries sent before
+   * now. Only a key the database has (revoked, expired, its owner inactive) is held off: keys are
+   * never deleted, so no earlier query can confirm an unknown one, and recording those would let a
+   * flood of made-up keys push a just-revoked key's refusal out of this bounded memory.
+   */
+  function refuse(keyHash: string, knownKey: boolean): void {
     keys.forget(keyHash);
+    if (!knownKey) return;
     refusedAt.delete(keyHash);
     refusedAt.set(keyHash, tickets);
     if (refusedAt.size > refusalCapacity) refusedAt.delete(refusedAt.keys().next().value!);
@@ -76,22 +82,22 @@ export function createFailStaticKeyChecks(options: FailStaticOptions): FailStati
       return ++tickets;
     },
 
-    answered(keyHash, confirmed, at, ticket) {
+    answered(keyHash, confirmed, at, ticket, knownKey = true) {
       if (confirmed) {
         // Two requests with one key racing its revocation (or a change of its owner's role or
         // budget): the query sent first may answer last, with the key as it was before; its
         // request has its answer, but memory keeps only the newest news.
         const refused = refusedAt.get(keyHash);
         if (refused === undefined || ticket > refused) keys.remember(keyHash, confirmed.principal, confirmed.expiresAt, at, ticket);
-      } else refuse(keyHash);
+      } else refuse(keyHash, knownKey);
       if (!outage) return;
       logger.info({ outageMs: at.getTime() - outage.since, acceptedFromMemory: outage.served, refused: outage.refused }, "key checks reach PostgreSQL again: every request is checked in the database again");
       outage = undefined;
     },
 
-    answeredLate(keyHash, confirmed) {
+    answeredLate(keyHash, confirmed, knownKey = true) {
       // A confirmation from a query sent before a later refusal must not bring the key back.
-      if (!confirmed) refuse(keyHash);
+      if (!confirmed) refuse(keyHash, knownKey);
     },
 
     unreachable(keyHash, at, cause) {

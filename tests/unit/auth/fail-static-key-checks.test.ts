@@ -3,6 +3,7 @@ import { generateApiKeyToken, hashApiKey } from "../../../src/auth/api-key";
 import { type AuthenticatorOptions, createAuthenticator } from "../../../src/auth/authenticator";
 import { issueApiKey } from "../../../src/auth/issue-api-key";
 import type { Principal } from "../../../src/auth/types";
+import { createFailStaticKeyChecks } from "../../../src/auth/fail-static-key-checks";
 import { createVerifiedKeys } from "../../../src/auth/verified-keys";
 import type { ApiKeyCredential, Store, User } from "../../../src/store/types";
 import { createSqliteDatabase, type TestDatabase } from "../../support/test-databases";
@@ -270,5 +271,22 @@ describe("verified keys (the memory)", () => {
     keys.remember(hashApiKey(token), principal(1), null, at);
     expect(keys.recall(token, at)).toBeUndefined();
     expect(keys.recall(hashApiKey(token), at)).toBeDefined();
+  });
+});
+
+describe("the refusal memory", () => {
+  const principal: Principal = { userId: 1, apiKeyId: 1, email: "dev@example.com", role: "gateway_user", scopes: ["models", "usage"] };
+  const unreachable = new Error("connect ECONNREFUSED");
+
+  test("a flood of made-up keys cannot push out a revoked key's refusal (only keys the database has are held off)", () => {
+    const checks = createFailStaticKeyChecks({ graceSeconds: 900, logger: recordingLogger(), capacity: 2 });
+    const at = new Date();
+    const revoked = hashApiKey("tok_revoked_key_example_000000000000");
+    const beforeRevocation = checks.asking(); // a query that read the key while it was valid
+    checks.answered(revoked, undefined, at, checks.asking(), true); // a later query saw it revoked
+    // More unknown keys than the memory holds: before, each took a slot and pushed the refusal out.
+    for (let index = 0; index < 5; index++) checks.answered(hashApiKey(`tok_made_up_${index}`), undefined, at, checks.asking(), false);
+    checks.answered(revoked, { principal, expiresAt: null }, at, beforeRevocation, true);
+    expect(checks.unreachable(revoked, at, unreachable)).toBeUndefined();
   });
 });
