@@ -10,6 +10,7 @@ import { createBlockSerializer } from "./serialize-blocks";
 import { createEmptyArgumentsFiller, fillEmptyArguments } from "./tool-arguments";
 import { prepareToolNames, restoreToolNameInEvent, restoreToolNamesInContent } from "./tool-names";
 import type { StreamTranslator, TranslationContext, Translator } from "./types";
+import { scrubSecrets } from "../errors/scrub-secrets";
 
 /**
  * A translator for any protocol pair through the canonical hub (ARCHITECTURE.md):
@@ -94,8 +95,11 @@ function createComposedStream(client: ProtocolCodec, upstream: ProtocolCodec, ct
     const decoded = reveal ? sequenced.flatMap(reveal) : sequenced;
     const named = ctx.toolNames ? decoded.map((event) => restoreToolNameInEvent(event, ctx.toolNames)) : decoded;
     const events = adjust ? named.flatMap(adjust) : named;
-    for (const event of events) {
+    for (const decodedEvent of events) {
       if (closed) break;
+      // An upstream's mid-stream error text reaches the client: credential-shaped strings go, as
+      // from error bodies before a stream (send-attempt.ts).
+      const event = decodedEvent.type === "error" ? { ...decodedEvent, message: scrubSecrets(decodedEvent.message) } : decodedEvent;
       observe(event);
       out.push(...encoder.push(event));
     }

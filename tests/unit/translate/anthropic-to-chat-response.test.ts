@@ -172,6 +172,15 @@ describe("A→O streams", () => {
     }
   });
 
+  test("a mid-stream error that echoes a credential reaches the client without it", () => {
+    const s = translator.createStreamTranslator(ctx());
+    const error = { message: "Incorrect API key provided: sk-proj-abcdefghijklmnop1234. Authorization: Bearer sk-proj-abcdefghijklmnop1234", type: "invalid_request_error", code: "invalid_api_key" };
+    const out = [chunk({ delta: { content: "hi" } }), { data: JSON.stringify({ error }) }].flatMap((e) => s.push(e));
+    const sent = out.at(-1)!.data;
+    expect(sent).not.toContain("abcdefghijklmnop1234");
+    expect(JSON.parse(sent).error.message).toContain("[redacted]");
+  });
+
   test("SA10 fail() after content → Anthropic error event, and nothing after it", () => {
     const s = translator.createStreamTranslator(ctx());
     s.push(chunk({ delta: { content: "hi" } }));
