@@ -159,6 +159,11 @@ function openPostgres(url: string, options: StoreOptions): Store {
     idle_timeout: 60,
     backoff: pgReconnectDelaySeconds,
     onnotice: () => {},
+    // postgres.js otherwise reads the server's array types on its first connection with a
+    // promise nobody handles: if that connection fails meanwhile (a database cut as the gateway
+    // starts), the rejection is unhandled and kills the process. The schema has no array
+    // columns and the gateway binds no arrays, so the type list is not needed.
+    fetch_types: false,
     // postgres.js takes a socket factory (documented, missing from its types).
     ...({ socket: sockets.create } as object),
   });

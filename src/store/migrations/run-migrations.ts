@@ -87,32 +87,20 @@ export async function readPgLastApplied(sql: Sql): Promise<number | null> {
 }
 
 export async function migratePg(sql: Sql, migrations: EmbeddedMigration[]): Promise<MigrationResult> {
-  const connection = await sql.reserve();
-  try {
-    await connection`SELECT pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
-    try {
-      await connection.unsafe("CREATE SCHEMA IF NOT EXISTS drizzle");
-      await connection.unsafe(
-        "CREATE TABLE IF NOT EXISTS drizzle.__drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)",
-      );
-      await connection.unsafe("BEGIN");
-      try {
-        const [row] = await connection`SELECT created_at FROM drizzle.__drizzle_migrations ORDER BY created_at DESC LIMIT 1`;
-        const pending = pendingAfter(migrations, row ? Number(row.created_at) : null);
-        for (const migration of pending) {
-          for (const statement of splitStatements(migration)) await connection.unsafe(statement);
-          await connection`INSERT INTO drizzle.__drizzle_migrations ("hash", "created_at") VALUES (${hashMigration(migration)}, ${migration.when})`;
-        }
-        await connection.unsafe("COMMIT");
-        return { applied: pending.map((migration) => migration.tag) };
-      } catch (error) {
-        await connection.unsafe("ROLLBACK");
-        throw error;
-      }
-    } finally {
-      await connection`SELECT pg_advisory_unlock(${MIGRATION_LOCK_KEY})`;
+  // One transaction under a transaction-scoped advisory lock: replicas starting together take
+  // turns, and the lock goes with the commit or rollback. (Not a reserved connection with a
+  // session lock: postgres.js never hands out a reserved connection when it does not fetch the
+  // server's types, see open-store.ts.)
+  return sql.begin(async (tx) => {
+    await tx`SELECT pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`;
+    await tx.unsafe("CREATE SCHEMA IF NOT EXISTS drizzle");
+    await tx.unsafe("CREATE TABLE IF NOT EXISTS drizzle.__drizzle_migrations (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at bigint)");
+    const [row] = await tx`SELECT created_at FROM drizzle.__drizzle_migrations ORDER BY created_at DESC LIMIT 1`;
+    const pending = pendingAfter(migrations, row ? Number(row.created_at) : null);
+    for (const migration of pending) {
+      for (const statement of splitStatements(migration)) await tx.unsafe(statement);
+      await tx`INSERT INTO drizzle.__drizzle_migrations ("hash", "created_at") VALUES (${hashMigration(migration)}, ${migration.when})`;
     }
-  } finally {
-    connection.release();
-  }
+    return { applied: pending.map((migration) => migration.tag) };
+  });
 }
