@@ -2,10 +2,12 @@
  * What the database commands (init, admin, usage, migrate) need from their surroundings,
  * injected so tests run them in-process against a temp data dir and capture the output.
  */
+import { ConfigError } from "../src/config/layers";
 import type { LoadedConfig } from "../src/config/load";
 import { GatewayError } from "../src/errors/gateway-error";
 import { openConfiguredStore } from "../src/store/open-configured-store";
 import type { Store } from "../src/store/types";
+import { formatTable } from "./format-table";
 import { type ConfigArgs, loadConfigWithoutProviderSecrets } from "./shared-options";
 
 export interface CliContext {
@@ -30,15 +32,6 @@ export const processCliContext: CliContext = {
   },
 };
 
-/** Aligned text table (the readable output; --json is the other). */
-export function formatTable(rows: Array<Record<string, unknown>>, columns: string[]): string[] {
-  if (rows.length === 0) return ["(none)"];
-  const cell = (value: unknown) => (value === null || value === undefined ? "" : typeof value === "object" ? JSON.stringify(value) : String(value));
-  const widths = columns.map((key) => Math.max(key.length, ...rows.map((row) => cell(row[key]).length)));
-  const line = (values: string[]) => values.map((value, i) => value.padEnd(widths[i]!)).join("  ").trimEnd();
-  return [line(columns.map((key) => key.toUpperCase())), ...rows.map((row) => line(columns.map((key) => cell(row[key]))))];
-}
-
 /**
  * Run one command against the store: open, act, close; a failure prints `error: …` (or the
  * OpenAI-shaped error object with --json) and sets exit code 1 instead of a stack trace.
@@ -57,6 +50,15 @@ export async function runWithStore(ctx: CliContext, args: ConfigArgs, action: (s
 }
 
 export function reportCliError(ctx: CliContext, args: { json?: boolean }, error: unknown): void {
+  // A bad configuration value is reported as `config show` and `serve` report it (exit 2,
+  // code config_error), so a script tells a broken config from a failed command.
+  if (error instanceof ConfigError) {
+    const message = `configuration error: ${error.message}`;
+    if (args.json) ctx.out(JSON.stringify({ error: { message, code: "config_error" } }));
+    else ctx.err(message);
+    ctx.setExitCode(2);
+    return;
+  }
   const message = error instanceof Error ? error.message : String(error);
   const code = error instanceof GatewayError ? error.code : "error";
   if (args.json) ctx.out(JSON.stringify({ error: { message, code } }));

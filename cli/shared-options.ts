@@ -1,4 +1,5 @@
 import type { Argv } from "yargs";
+import { formatTable } from "./format-table";
 import { type LoadedConfig, loadConfig } from "../src/config/load";
 
 /** Options every command that reads configuration accepts. */
@@ -50,14 +51,5 @@ export function loadConfigWithoutProviderSecrets(args: ConfigArgs): LoadedConfig
 
 /** Print rows as an aligned text table (the readable output of every command; --json is the other). */
 export function printTable(rows: Array<Record<string, unknown>>, columns?: string[]): void {
-  if (rows.length === 0) {
-    console.log("(none)");
-    return;
-  }
-  const keys = columns ?? Object.keys(rows[0]!);
-  const cell = (value: unknown) => (value === null || value === undefined ? "" : typeof value === "object" ? JSON.stringify(value) : String(value));
-  const widths = keys.map((key) => Math.max(key.length, ...rows.map((row) => cell(row[key]).length)));
-  const line = (values: string[]) => values.map((value, i) => value.padEnd(widths[i]!)).join("  ").trimEnd();
-  console.log(line(keys.map((key) => key.toUpperCase())));
-  for (const row of rows) console.log(line(keys.map((key) => cell(row[key]))));
+  for (const line of formatTable(rows, columns ?? Object.keys(rows[0] ?? {}))) console.log(line);
 }

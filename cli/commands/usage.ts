@@ -4,7 +4,8 @@ import { GatewayError } from "../../src/errors/gateway-error";
 import { assertTimeOrder, encodeUsageCursor, parseId, parseLimit, parseTimeBound, parseUsageCursor } from "../../src/ledger/usage-query";
 import type { ApiKey, Store, StoredUsageRow, UsageCursor, UsageFilter } from "../../src/store/types";
 import { toUsageRowJson, toUsageSummaryJson } from "../../src/store/wire-format";
-import { type CliContext, formatTable, runWithStore } from "../ledger-context";
+import { formatTable } from "../format-table";
+import { type CliContext, runWithStore } from "../ledger-context";
 import { type ConfigArgs, withConfigOptions } from "../shared-options";
 import { resolveUserRef } from "./admin-users";
 

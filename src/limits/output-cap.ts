@@ -1,13 +1,18 @@
 /**
- * The most output tokens a request can produce, for its budget reservation: the client's own
- * cap (`max_tokens`, `max_completion_tokens`, `max_output_tokens`, whichever its protocol
- * uses), else the configured default, times the number of choices a Chat request asks for
- * (`n`: each choice may use the whole cap, and the upstream bills them all). When a Chat
- * request sends both caps the larger counts: upstreams differ in which one wins (vLLM and
- * others take `max_completion_tokens` over `max_tokens`), and the reservation must hold
- * whichever it is. Embeddings and count_tokens produce none.
+ * The most output tokens a request can produce on one target, for its budget reservation: the
+ * client's own cap (`max_tokens`, `max_completion_tokens`, `max_output_tokens`, whichever its
+ * protocol uses), no more than translation lowers it to (output-ceiling.ts); without a cap, the
+ * model's largest output, since an uncapped request may use all of it (Codex sends none); for
+ * a model whose largest output is not known, the configured default (limits.default_output_tokens). Times
+ * the number of choices a Chat request asks for (`n`: each choice may use the whole cap, and
+ * the upstream bills them all). When a Chat request sends both caps the larger counts:
+ * upstreams differ in which one wins (vLLM and others take `max_completion_tokens` over
+ * `max_tokens`), and the reservation must hold whichever it is. Embeddings and count_tokens
+ * produce none.
  */
 import type { UpstreamOperation } from "../providers/endpoints";
+import type { RouteTarget } from "../routing/router";
+import type { OutputCeiling } from "./output-ceiling";
 
 const CAP_FIELDS: Partial<Record<UpstreamOperation, string[]>> = {
   "openai-chat": ["max_completion_tokens", "max_tokens"],
@@ -19,14 +24,23 @@ const CAP_FIELDS: Partial<Record<UpstreamOperation, string[]>> = {
 /** OpenAI's own ceiling on `n` (a larger one is refused upstream, so never reserved for). */
 const MAX_CHOICES = 128;
 
-export function outputCapOf(operation: UpstreamOperation, body: Record<string, unknown>, defaultCap: number): number {
+export interface OutputBounds {
+  /** The target's largest output, when known (output-ceiling.ts). */
+  ceilingOf: OutputCeiling;
+  /** Reserved for an uncapped request to a model whose largest output is not known. */
+  fallback: number;
+}
+
+export function outputCapOf(operation: UpstreamOperation, body: Record<string, unknown>, target: Readonly<RouteTarget>, bounds: OutputBounds): number {
   if (operation === "openai-embeddings" || operation === "anthropic-count-tokens") return 0;
-  let cap: number | undefined;
+  let asked: number | undefined;
   for (const field of CAP_FIELDS[operation] ?? []) {
     const value = body[field];
-    if (typeof value === "number" && Number.isFinite(value) && value > 0) cap = Math.max(cap ?? 0, Math.ceil(value));
+    if (typeof value === "number" && Number.isFinite(value) && value > 0) asked = Math.max(asked ?? 0, Math.ceil(value));
   }
-  return (cap ?? defaultCap) * (operation === "openai-chat" ? choicesOf(body.n) : 1);
+  const ceiling = bounds.ceilingOf(target, asked !== undefined);
+  const cap = asked === undefined ? (ceiling ?? bounds.fallback) : ceiling === undefined ? asked : Math.min(asked, ceiling);
+  return cap * (operation === "openai-chat" ? choicesOf(body.n) : 1);
 }
 
 function choicesOf(n: unknown): number {

@@ -24,6 +24,7 @@ import { databaseUnavailableError, isDatabaseUnreachable } from "../store/databa
 import type { BudgetPeriod, BudgetRepository, Limits } from "../store/types";
 import { periodEndOf, periodStartOf } from "./budget-period";
 import { outputCapOf } from "./output-cap";
+import type { OutputCeiling } from "./output-ceiling";
 import { type RateSlot, type RateSubject, RateWindows } from "./rate-windows";
 import type { SharedRateWindows } from "./shared-rate-windows";
 import { settleWithRetries } from "./settle-with-retries";
@@ -31,8 +32,10 @@ import { settleWithRetries } from "./settle-with-retries";
 export interface RequestLimitsOptions {
   budgets: BudgetRepository;
   prices: PriceTable;
-  /** Output tokens reserved for a request that names no cap (limits.default_output_tokens). */
+  /** Output tokens reserved for a request that names no cap to a model whose largest output is not known (limits.default_output_tokens). */
   defaultOutputTokens: number;
+  /** The largest output of a route target, when known (output-ceiling.ts): bounds every reservation's output. */
+  outputCeiling: OutputCeiling;
   /** How long a reservation is held before the sweeper may release it (limits.reservation_ttl_seconds). */
   reservationTtlMs: number;
   logger: { error(object: object, message: string): void; warn(object: object, message: string): void };
@@ -204,21 +207,26 @@ export class RequestLimits {
 
   /**
    * The most the request can cost: its estimated prompt plus its output cap, at the dearest
-   * price among the route's targets (failover may serve it from any). A target without a
-   * price is refused: its cost would be unknown, and a budget that lets unknown costs through
-   * is not a limit (LiteLLM counted them as 0, which is how budgets were bypassed).
+   * among the route's targets (failover may serve it from any; each target's output is bounded
+   * by its own model's largest output, output-cap.ts). A target without a price is refused: its
+   * cost would be unknown, and a budget that lets unknown costs through is not a limit (LiteLLM
+   * counted them as 0, which is how budgets were bypassed).
    */
   private async worstCaseCost(operation: ModelRequest["operation"], body: Record<string, unknown>, route: ResolvedRoute): Promise<number> {
-    const prices = route.targets.map((target) => ({ model: target.upstreamModel, price: this.options.prices.find(target.upstreamModel) }));
-    const unpriced = prices.find((entry) => entry.price === null);
+    const priced = route.targets.map((target) => ({ target, price: this.options.prices.find(target.upstreamModel) }));
+    const unpriced = priced.find((entry) => entry.price === null);
     if (unpriced) {
-      throw new GatewayError("model_not_priced", 403, `model ${unpriced.model} has no price in the gateway's price table, so a request with a budget cannot be admitted; ask the operator to add it (ledger.prices_file; a free model gets price 0)`);
+      throw new GatewayError("model_not_priced", 403, `model ${unpriced.target.upstreamModel} has no price in the gateway's price table, so a request with a budget cannot be admitted; ask the operator to add it (ledger.prices_file; a free model gets price 0)`);
     }
-    const outputTokens = outputCapOf(operation, body, this.options.defaultOutputTokens);
     const estimators = await loadEstimators();
     const inputTokens = estimators.estimateInputTokens(operation, body);
-    const usage = { inputTokens, outputTokens, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
-    return Math.max(0, ...prices.map((entry) => computeCostMicroUsd(entry.price!, usage)));
+    const bounds = { ceilingOf: this.options.outputCeiling, fallback: this.options.defaultOutputTokens };
+    const costOn = ({ target, price }: (typeof priced)[number]) =>
+      computeCostMicroUsd(price!, { inputTokens, outputTokens: outputCapOf(operation, body, target, bounds), cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 });
+    // An absurd cap (`max_tokens: 1e17`) made an amount past PostgreSQL's bigint, and the
+    // reservation a 500. Bounded here, far above any budget (parse-limits.ts caps them at $1M),
+    // so such a request is still refused as over budget.
+    return Math.min(Number.MAX_SAFE_INTEGER, Math.max(0, ...priced.map(costOn)));
   }
 }
 

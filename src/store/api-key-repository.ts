@@ -1,9 +1,11 @@
 /** API keys: only the SHA-256 hash and the 12-character prefix are stored (reliability §2.1). */
-import { asc, eq } from "drizzle-orm";
+import { and, asc, eq, isNull } from "drizzle-orm";
+import { GatewayError } from "../errors/gateway-error";
 import type { DbContext } from "./db-context";
 import { limitColumns, toLimits, toSpend } from "./limit-columns";
 import type { ApiKey, ApiKeyRepository } from "./types";
 import { toUserRecord } from "./user-record";
+import { inWriteTransaction } from "./write-transaction";
 
 function toApiKey(row: Record<string, unknown>): ApiKey {
   return {
@@ -36,22 +38,32 @@ export function createApiKeyRepository(ctx: DbContext): ApiKeyRepository {
 
     async insert(key) {
       const now = new Date();
-      const [row] = await db
-        .insert(apiKeys)
-        .values({
-          uuid: crypto.randomUUID(),
-          userId: key.userId,
-          keyHash: key.keyHash,
-          keyPrefix: key.keyPrefix,
-          name: key.name ?? null,
-          scopes: key.scopes ?? [],
-          expiresAt: key.expiresAt ?? null,
-          createdAt: now,
-          updatedAt: now,
-          ...(await limitColumns(ctx, null, key.limits, null, now)),
-        })
-        .returning();
-      return toApiKey(row!);
+      const columns = {
+        uuid: crypto.randomUUID(),
+        userId: key.userId,
+        keyHash: key.keyHash,
+        keyPrefix: key.keyPrefix,
+        name: key.name ?? null,
+        scopes: key.scopes ?? [],
+        expiresAt: key.expiresAt ?? null,
+        createdAt: now,
+        updatedAt: now,
+        ...(await limitColumns(ctx, null, key.limits, null, now)),
+      };
+      // Only for an owner not deleted, checked in the insert's own transaction: a check before
+      // it (issueApiKey's) can pass just before the owner is deleted, and the key then outlived
+      // its owner unrevoked. On PostgreSQL the owner's row is held FOR SHARE until the insert
+      // commits, so a deletion waits for it and then revokes the key with the others, or goes
+      // first and this check sees the owner deleted (a locking read re-reads the row it waited for).
+      const row = await inWriteTransaction(ctx, function* (tx) {
+        const owner = tx.select({ id: users.id }).from(users).where(and(eq(users.id, key.userId), isNull(users.deletedAt)));
+        const [alive] = yield ctx.dialect === "postgres" ? owner.for("share") : owner;
+        if (!alive) return undefined;
+        const [inserted] = (yield tx.insert(apiKeys).values(columns).returning()) as Array<typeof apiKeys.$inferSelect>;
+        return inserted;
+      });
+      if (!row) throw new GatewayError("not_found", 404, `user ${key.userId} not found`);
+      return toApiKey(row);
     },
 
     async listForUser(userId) {

@@ -10,6 +10,8 @@ import type { DbContext } from "./db-context";
 import { limitColumns } from "./limit-columns";
 import type { ImportResult, Limits, NewUser, User, UserRole } from "./types";
 import { toUserRecord as toUser } from "./user-record";
+import { revokeKeysOf } from "./revoke-keys";
+import { inWriteTransaction } from "./write-transaction";
 
 const NO_LIMITS: Limits = { budgetMicroUsd: null, budgetPeriod: null, rpmLimit: null, tpmLimit: null };
 /** Emails per `IN (…)` lookup: well under SQLite's and PostgreSQL's bound-parameter limits. */
@@ -86,32 +88,21 @@ async function findExisting(ctx: DbContext, emails: string[]): Promise<Map<strin
 async function writeAll(ctx: DbContext, planned: PlannedRow[], onConflict: (row: PlannedRow) => void): Promise<User[]> {
   if (planned.length === 0) return [];
   const { users } = ctx.tables;
-  const statementFor = (db: DbContext["db"], row: PlannedRow) =>
-    row.reviveId === null
-      ? db.insert(users).values(row.columns as typeof users.$inferInsert).onConflictDoNothing({ target: users.email }).returning()
-      : db.update(users).set(row.columns).where(and(eq(users.id, row.reviveId), isNotNull(users.deletedAt))).returning();
-  if (ctx.sqliteClient) {
-    // bun:sqlite runs a transaction function synchronously: the statements run with `.all()`
-    // (drizzle's synchronous form on SQLite), never awaited, so no other query of this process
-    // (the ledger, another admin call on the same connection) can slip into the transaction.
-    // IMMEDIATE takes the write lock at BEGIN, so another process cannot interleave either.
-    const writeRows = ctx.sqliteClient.transaction((): User[] => {
-      const created: User[] = [];
-      for (const row of planned) {
-        const [written] = (statementFor(ctx.db, row) as unknown as { all(): Array<typeof users.$inferSelect> }).all();
-        if (written) created.push(toUser(written));
-        else onConflict(row);
-      }
-      return created;
-    });
-    return writeRows.immediate();
-  }
-  return ctx.db.transaction(async (tx) => {
+  return inWriteTransaction(ctx, function* (tx) {
     const created: User[] = [];
     for (const row of planned) {
-      const [written] = await statementFor(tx as unknown as DbContext["db"], row);
-      if (written) created.push(toUser(written));
-      else onConflict(row);
+      const statement =
+        row.reviveId === null
+          ? tx.insert(users).values(row.columns as typeof users.$inferInsert).onConflictDoNothing({ target: users.email }).returning()
+          : tx.update(users).set(row.columns).where(and(eq(users.id, row.reviveId), isNotNull(users.deletedAt))).returning();
+      const [written] = (yield statement) as Array<typeof users.$inferSelect>;
+      if (!written) {
+        onConflict(row);
+        continue;
+      }
+      // As `create`: keys an earlier version left unrevoked on a deleted user stay dead.
+      if (row.reviveId !== null) yield revokeKeysOf(tx, ctx.tables, row.reviveId, row.columns.updatedAt as Date);
+      created.push(toUser(written));
     }
     return created;
   });

@@ -41,6 +41,16 @@ function toStoredRow(row: Record<string, unknown>): StoredUsageRow {
   };
 }
 
+/** Every total at zero: typed as UsageTotals, so a total added there must be added here. */
+const NO_USAGE: UsageTotals = { requests: 0, promptTokens: 0, completionTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0, costMicroUsd: 0, unpricedRequests: 0, errors: 0 };
+const TOTAL_FIELDS = Object.keys(NO_USAGE) as Array<keyof UsageTotals>;
+
+function addUp(groups: readonly UsageTotals[]): UsageTotals {
+  const totals = { ...NO_USAGE };
+  for (const group of groups) for (const field of TOTAL_FIELDS) totals[field] += group[field];
+  return totals;
+}
+
 export function createUsageRepository(ctx: DbContext): UsageRepository {
   const { db, tables, sqlFor } = ctx;
   const u = tables.usageEntries;
@@ -92,16 +102,16 @@ export function createUsageRepository(ctx: DbContext): UsageRepository {
 
     async summary(filter) {
       await importLeftovers();
-      const where = whereOf(filter);
-      const [totals] = await db.select(totalsColumns).from(u).where(where);
       const day = sqlFor.dayOf(u.startedAt);
       const groups = await db
         .select({ day: day.mapWith(String), model: u.modelRequested, ...totalsColumns })
         .from(u)
-        .where(where)
+        .where(whereOf(filter))
         .groupBy(day, u.modelRequested)
         .orderBy(asc(day), asc(u.modelRequested));
-      return { totals: totals as UsageTotals, byDayModel: groups };
+      // The totals are the groups added up, not a second query: rows written between two
+      // queries (another replica, the journal mover) made the totals disagree with the groups.
+      return { totals: addUp(groups), byDayModel: groups };
     },
 
     async logs(filter, limit, after) {

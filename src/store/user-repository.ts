@@ -1,13 +1,15 @@
 /** Users: create, list, update, soft delete, import, and the single root admin. */
-import { and, asc, eq, isNull, ne } from "drizzle-orm";
+import { and, asc, eq, isNotNull, isNull, ne } from "drizzle-orm";
 import { GatewayError } from "../errors/gateway-error";
 import type { DbContext } from "./db-context";
 import { limitColumns } from "./limit-columns";
 import { importUsers } from "./import-users";
+import { revokeKeysOf } from "./revoke-keys";
 import { type Limits, type NewUser, USER_ROLES, type User, type UserRepository, type UserRole } from "./types";
 
 const NO_LIMITS: Limits = { budgetMicroUsd: null, budgetPeriod: null, rpmLimit: null, tpmLimit: null };
 import { toUserRecord as toUser } from "./user-record";
+import { inWriteTransaction } from "./write-transaction";
 
 const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+$/;
 
@@ -33,7 +35,8 @@ function assertCreatableRole(role: UserRole): UserRole {
 
 export function createUserRepository(ctx: DbContext): UserRepository {
   const { db, tables } = ctx;
-  const { users, apiKeys } = tables;
+  const { users } = tables;
+  type UserRow = typeof users.$inferSelect;
 
   async function get(id: number): Promise<User | null> {
     const [row] = await db.select().from(users).where(eq(users.id, id)).limit(1);
@@ -54,15 +57,22 @@ export function createUserRepository(ctx: DbContext): UserRepository {
       // (its old keys stay revoked) so its ledger history keeps one owner. Its limits are the
       // new ones only, like its role and name: the deleted user's budget and rates came back
       // unasked. A budget given now counts the ledger's spend, as setting one on a user does.
-      // Keys are revoked again first: one created while the delete ran (it revokes, then marks
-      // the user deleted, in two statements) would otherwise come back to life with the user.
-      await db.update(apiKeys).set({ revokedAt: now, updatedAt: now }).where(and(eq(apiKeys.userId, existing.id), isNull(apiKeys.revokedAt)));
-      const [row] = await db
-        .update(users)
-        .set({ role: input.role, displayName: input.displayName ?? null, status: "active", deletedAt: null, updatedAt: now, ...(await limitColumns(ctx, NO_LIMITS, { ...NO_LIMITS, ...input.limits }, { userId: existing.id }, now)) })
-        .where(eq(users.id, existing.id))
-        .returning();
-      return toUser(row!);
+      const limits = await limitColumns(ctx, NO_LIMITS, { ...NO_LIMITS, ...input.limits }, { userId: existing.id }, now);
+      const revived = await inWriteTransaction(ctx, function* (tx) {
+        // Only a row still deleted: two concurrent re-creations revive it once, the other is a 409.
+        const [row] = (yield tx
+          .update(users)
+          .set({ role: input.role, displayName: input.displayName ?? null, status: "active", deletedAt: null, updatedAt: now, ...limits })
+          .where(and(eq(users.id, existing.id), isNotNull(users.deletedAt)))
+          .returning()) as UserRow[];
+        // A deletion revokes every key in its own transaction and no key can be created for a
+        // deleted user, but a database written by an earlier version (whose delete was two
+        // statements) may hold a key created while a delete ran: it must not come back to life.
+        if (row) yield revokeKeysOf(tx, tables, existing.id, now);
+        return row;
+      });
+      if (!revived) throw new GatewayError("conflict", 409, `user ${email} already exists`, { param: "email" });
+      return toUser(revived);
     }
     const [row] = await db
       .insert(users)
@@ -115,8 +125,21 @@ export function createUserRepository(ctx: DbContext): UserRepository {
       if (!current || current.deletedAt) return null;
       if (current.role === "root_admin") throw new GatewayError("invalid_request", 400, "the root admin cannot be deleted");
       const now = new Date();
-      await db.update(apiKeys).set({ revokedAt: now, updatedAt: now }).where(and(eq(apiKeys.userId, id), isNull(apiKeys.revokedAt)));
-      const [row] = await db.update(users).set({ status: "inactive", deletedAt: now, updatedAt: now }).where(eq(users.id, id)).returning();
+      // One transaction: the keys are revoked and the user marked deleted together, or neither.
+      // Keys before the user, the order every writer locks them in (budget-repository-pg.ts),
+      // then the keys again: a key whose creation held the user's row (api-key-repository.ts)
+      // until this UPDATE could take it was committed meanwhile, and is revoked here; one
+      // created after it sees the user deleted and is refused.
+      const row = await inWriteTransaction(ctx, function* (tx) {
+        yield revokeKeysOf(tx, tables, id, now);
+        const [deleted] = (yield tx
+          .update(users)
+          .set({ status: "inactive", deletedAt: now, updatedAt: now })
+          .where(and(eq(users.id, id), isNull(users.deletedAt), ne(users.role, "root_admin")))
+          .returning()) as UserRow[];
+        if (deleted) yield revokeKeysOf(tx, tables, id, now);
+        return deleted;
+      });
       return row ? toUser(row) : null;
     },
 

@@ -56,7 +56,7 @@ for (const dialectCase of dialectCases) {
       mock.setResponder((request) => (request.path === "/v1/chat/completions" ? chatAnswer(request.body) : undefined));
       pricesDir = mkdtempSync(join(tmpdir(), "gw-prices-"));
       const pricesFile = join(pricesDir, "prices.toml");
-      writeFileSync(pricesFile, '[[prices]]\nmodel = "gpt-4o"\ninput = 0\noutput = 10000\n\n[[prices]]\nmodel = "claude-sonnet-4*"\ninput = 0\noutput = 10000\n\n[[prices]]\nmodel = "gpt-4.1"\ninput = 100\noutput = 0\n');
+      writeFileSync(pricesFile, '[[prices]]\nmodel = "gpt-4o"\ninput = 0\noutput = 10000\n\n[[prices]]\nmodel = "claude-sonnet-4*"\ninput = 0\noutput = 10000\n\n[[prices]]\nmodel = "gpt-4.1"\ninput = 100\noutput = 0\n\n[[prices]]\nmodel = "gpt-mystery"\ninput = 0\noutput = 10000\n');
       gw = await startDatabaseGateway(database, mock, { TOKLIGENCE_LEDGER__PRICES_FILE: pricesFile });
     }, 60_000);
 
@@ -249,10 +249,33 @@ for (const dialectCase of dialectCases) {
       await served.text();
     });
 
-    test("a monthly budget counts only this month's spend; a request without max_tokens reserves the configured default", async () => {
+    test("a request without an output cap reserves its model's largest output (gpt-4o: 16,384 tokens), the configured default only for a model nobody knows", async () => {
+      const { token, keyId } = await keyWith(20_000);
+      for (const [model, tokens] of [["gpt-4o", 16_384], ["gpt-mystery", 8192]] as const) {
+        const answer = await chat(token, { model, stream: true });
+        const reader = answer.body!.getReader();
+        await reader.read();
+        expect(await keySpend(keyId)).toMatchObject({ reservedMicroUsd: tokens * CENT });
+        while (!(await reader.read()).done);
+      }
+      // $200 left is less than two uncapped gpt-4o choices ($327.68): refused before any is spent.
+      expect((await chat(token, { n: 2 })).status).toBe(429);
+    });
+
+    test("an absurd output cap is refused as over budget (429), not a database error: the amount stays in the counters' range", async () => {
+      const { token, keyId } = await keyWith(100);
+      for (const max_tokens of [1e17, 1e300]) {
+        const answer = await chat(token, { max_tokens });
+        expect(answer.status).toBe(429);
+        expect(((await answer.json()) as { error: { code: string } }).error.code).toBe("budget_exceeded");
+      }
+      expect(await keySpend(keyId)).toMatchObject({ spentMicroUsd: 0, reservedMicroUsd: 0 });
+    });
+
+    test("a monthly budget counts only this month's spend; a request without max_tokens reserves its model's largest output", async () => {
       const { token, keyId } = await keyWith(null);
       await gw.store.apiKeys.update(keyId, { limits: { budgetMicroUsd: 100 * CENT, budgetPeriod: "monthly" } });
-      // limits.default_output_tokens is 8192 tokens = $81.92 here: more than the dollar left.
+      // gpt-4o's largest output is 16,384 tokens = $163.84 here: more than the dollar left.
       const refused = await chat(token, {});
       expect(refused.status).toBe(429);
       const body = (await refused.json()) as { error: { message: string } };

@@ -3,6 +3,8 @@
  * throw-away PostgreSQL database (`gw_test_<random>`) when 127.0.0.1:5432 answers. When it
  * does not, the PostgreSQL variants are skipped and the reason is printed once.
  */
+import { Database } from "bun:sqlite";
+import { afterAll, beforeAll } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -35,6 +37,8 @@ export interface TestDatabase {
   open(): Promise<Store>;
   /** Open and migrate. */
   openMigrated(): Promise<Store>;
+  /** Rows of one SQL statement, run on a connection of its own (for what no repository shows). */
+  query<Row>(text: string): Promise<Row[]>;
   drop(): Promise<void>;
 }
 
@@ -53,6 +57,22 @@ function wrap(dialect: Dialect, options: StoreOptions, drop: () => Promise<void>
       const store = await open();
       await store.migrate();
       return store;
+    },
+    async query<Row>(text: string) {
+      if (dialect === "postgres") {
+        const sql = postgres(options.databaseUrl!, { max: 1, onnotice: () => {} });
+        try {
+          return (await sql.unsafe(text)) as unknown as Row[];
+        } finally {
+          await sql.end({ timeout: 1 });
+        }
+      }
+      const db = new Database(join(options.dataDir!, "gateway.db"));
+      try {
+        return db.query(text).all() as Row[];
+      } finally {
+        db.close();
+      }
     },
     async drop() {
       for (const store of opened) await store.close().catch(() => {});
@@ -89,3 +109,39 @@ export const dialectCases: DialectCase[] = [
   { dialect: "sqlite", skip: false, create: createSqliteDatabase },
   { dialect: "postgres", skip: pgSkipReason !== null, create: createPgDatabase },
 ];
+
+/**
+ * A migrated store on a fresh database of `dialectCase` for the enclosing describe (created in
+ * beforeAll, dropped in afterAll): the set-up store tests share. Read `database` and `store` inside tests.
+ */
+export function useMigratedStore(dialectCase: DialectCase): { readonly database: TestDatabase; readonly store: Store } {
+  const opened = {} as { database: TestDatabase; store: Store };
+  beforeAll(async () => {
+    opened.database = await dialectCase.create();
+    opened.store = await opened.database.openMigrated();
+  });
+  afterAll(async () => opened.database?.drop());
+  return opened;
+}
+
+/**
+ * Run raw SQL on a test database from a connection of its own (triggers that simulate a
+ * concurrent writer or a failing statement): the statements for its dialect, in order.
+ */
+export async function runRawSql(database: TestDatabase, statements: { sqlite: string[]; postgres: string[] }): Promise<void> {
+  if (database.dialect === "sqlite") {
+    const client = new Database(join(database.options.dataDir!, "gateway.db"));
+    try {
+      for (const statement of statements.sqlite) client.run(statement);
+    } finally {
+      client.close();
+    }
+    return;
+  }
+  const sql = postgres(database.options.databaseUrl!, { max: 1, onnotice: () => {} });
+  try {
+    for (const statement of statements.postgres) await sql.unsafe(statement);
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}

@@ -31,6 +31,11 @@ const cases: Array<{ args: string[]; code: number; message: string; errorCode: s
   { args: ["usage", "--bogus"], code: 1, message: "Unknown argument: --bogus", errorCode: "invalid_arguments" },
   { args: [], code: 1, message: "name a command", errorCode: "invalid_arguments" },
   { args: ["config", "show", "--port", "eighty"], code: 2, message: "configuration error: invalid value for server.port", errorCode: "config_error" },
+  // The database commands load the configuration themselves; a bad value is still a configuration
+  // error (exit 2, config_error), as the README promises, not a generic failure.
+  { args: ["admin", "users", "list", "--port", "eighty"], code: 2, message: "configuration error: invalid value for server.port", errorCode: "config_error" },
+  { args: ["usage", "--port", "eighty"], code: 2, message: "configuration error: invalid value for server.port", errorCode: "config_error" },
+  { args: ["migrate", "--port", "eighty"], code: 2, message: "configuration error: invalid value for server.port", errorCode: "config_error" },
 ];
 
 for (const { args, code, message, errorCode } of cases) {
@@ -45,6 +50,13 @@ for (const { args, code, message, errorCode } of cases) {
     expect(run.stderr).not.toContain("Options:");
   }, 30_000);
 }
+
+test("without --json a database command's configuration error is one text line on stderr, exit 2", async () => {
+  const run = await gateway(["admin", "users", "list", "--port", "eighty"]);
+  expect(run.code).toBe(2);
+  expect(run.stdout).toBe("");
+  expect(run.stderr.trim()).toStartWith("configuration error: invalid value for server.port");
+}, 30_000);
 
 test("without --json the same failure is still text with the command's help, on stderr", async () => {
   const run = await gateway(["admin", "users", "create"]);

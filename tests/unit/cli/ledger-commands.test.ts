@@ -14,10 +14,10 @@ describe("database commands against a temp data dir", () => {
 
   test("migrate applies once, then reports up to date; --status lists", async () => {
     const first = await json(["migrate"]);
-    expect(first).toMatchObject({ dialect: "sqlite", applied_now: ["0000_init", "0001_client_request_id", "0002_limits"], pending: [] });
+    expect(first).toMatchObject({ dialect: "sqlite", applied_now: ["0000_init", "0001_client_request_id", "0002_limits", "0003_stored_response_items"], pending: [] });
     expect(first.database).toBe(join(dirs.dataDir, "gateway.db"));
     expect((await json(["migrate"])).applied_now).toEqual([]);
-    expect((await json(["migrate", "--status"])).applied).toEqual(["0000_init", "0001_client_request_id", "0002_limits"]);
+    expect((await json(["migrate", "--status"])).applied).toEqual(["0000_init", "0001_client_request_id", "0002_limits", "0003_stored_response_items"]);
   });
 
   test("init writes config/<env>.toml, creates the database and root admin, refuses to overwrite", async () => {

@@ -1,7 +1,6 @@
 import { describe, expect, test } from "bun:test";
 import { GatewayError } from "../../../src/errors/gateway-error";
 import { periodEndOf, periodStartOf } from "../../../src/limits/budget-period";
-import { outputCapOf } from "../../../src/limits/output-cap";
 import { RateWindows } from "../../../src/limits/rate-windows";
 
 const refusal = (take: () => unknown): GatewayError => {
@@ -95,21 +94,5 @@ describe("budget periods and output caps", () => {
     expect(periodEndOf("daily", now)!.toISOString()).toBe("2026-04-01T00:00:00.000Z");
     expect(periodStartOf(null, now).getTime()).toBe(0);
     expect(periodEndOf(null, now)).toBeNull();
-  });
-
-  test("the client's cap in its protocol's field, the largest of several, else the default, times Chat's n; none for embeddings", () => {
-    expect(outputCapOf("openai-chat", { max_tokens: 100 }, 8192)).toBe(100);
-    // The gateway's own translation (and vLLM) take max_completion_tokens over max_tokens: the larger is reserved.
-    expect(outputCapOf("openai-chat", { max_tokens: 100, max_completion_tokens: 50 }, 8192)).toBe(100);
-    expect(outputCapOf("openai-chat", { max_tokens: 1, max_completion_tokens: 5000 }, 8192)).toBe(5000);
-    expect(outputCapOf("openai-chat", { max_tokens: 10, n: 3 }, 8192)).toBe(30);
-    expect(outputCapOf("openai-chat", { n: 2 }, 8192)).toBe(16384);
-    expect(outputCapOf("openai-chat", { max_tokens: 10, n: 1e9 }, 8192)).toBe(1280);
-    expect(outputCapOf("openai-chat", { max_tokens: 10, n: "3" }, 8192)).toBe(10);
-    expect(outputCapOf("openai-responses", { max_output_tokens: 70 }, 8192)).toBe(70);
-    expect(outputCapOf("anthropic", { max_tokens: 30 }, 8192)).toBe(30);
-    expect(outputCapOf("openai-chat", { max_tokens: "lots" }, 8192)).toBe(8192);
-    expect(outputCapOf("openai-responses", {}, 8192)).toBe(8192);
-    expect(outputCapOf("openai-embeddings", { max_tokens: 5 }, 8192)).toBe(0);
   });
 });

@@ -29,4 +29,17 @@ describe("parseUsersCsv", () => {
     expect(refusal("js@example.com,gateway_user,Smith, John\n")).toEqual({ status: 400, message: expect.stringContaining("line 1: 4 fields, expected at most 3") });
     expect(refusal("email,name\njs@example.com,Smith, John\n")?.message).toContain("line 2: 3 fields");
   });
+
+  test("errors name the file's own line, counting comments, blank lines and line breaks inside quotes", () => {
+    expect(refusal("# team import\nemail,name\n\na@example.com,A\njs@example.com,Smith, John\n")?.message).toContain("line 5: 3 fields");
+    expect(refusal('email,name\na@example.com,"two\nlines"\n,Nobody\n')?.message).toContain("line 4: missing email");
+  });
+
+  test("a quoted field may hold a line break; a quote never closed is refused, not swallowing the rest of the file", () => {
+    expect(parseUsersCsv('email,name\na@example.com,"Ann\r\nB."\nb@example.com,B\n')).toEqual([
+      { email: "a@example.com", role: "gateway_user", displayName: "Ann\r\nB." },
+      { email: "b@example.com", role: "gateway_user", displayName: "B" },
+    ]);
+    expect(refusal('email,name\na@example.com,"Ann\nb@example.com,B\nc@example.com,C\n')).toEqual({ status: 400, message: expect.stringContaining("line 2: a quoted field is never closed") });
+  });
 });

@@ -64,3 +64,34 @@ for (const dialectCase of dialectCases) {
     });
   });
 }
+
+for (const dialectCase of dialectCases) {
+  describe.skipIf(dialectCase.skip)(`usage summary while rows are written on ${dialectCase.dialect}`, () => {
+    test("the totals are always the sum of the day-and-model groups, also while another connection inserts", async () => {
+      const database = await dialectCase.create();
+      try {
+        const reader = await database.openMigrated();
+        const writer = await database.open();
+        let writing = true;
+        const written = (async () => {
+          for (let batch = 0; writing && batch < 2000; batch++) {
+            const entries = [makeLedgerEntry({ userId: 7, modelRequested: batch % 2 ? "gpt-4o" : "other", usage: usage(10, 1) })];
+            await writer.usage.insertBatch(entries.map((entry) => toUsageRow(entry, prices, new Date())));
+          }
+        })();
+        try {
+          for (let read = 0; read < 60; read++) {
+            const { totals, byDayModel } = await reader.usage.summary({ userId: 7 });
+            const added = byDayModel.reduce((sum, group) => ({ requests: sum.requests + group.requests, promptTokens: sum.promptTokens + group.promptTokens, cost: sum.cost + group.costMicroUsd }), { requests: 0, promptTokens: 0, cost: 0 });
+            expect({ requests: totals.requests, promptTokens: totals.promptTokens, cost: totals.costMicroUsd }).toEqual(added);
+          }
+        } finally {
+          writing = false;
+          await written;
+        }
+      } finally {
+        await database.drop();
+      }
+    }, 60_000);
+  });
+}
