@@ -15,6 +15,8 @@ export class BackgroundRun {
   readonly controller = new AbortController();
   /** Set by a cancel: the run's end then stores `cancelled`, whatever the model call did. */
   cancelled = false;
+  /** Set while a streamed run reads its answer: a cancel stops reading it, as a client that leaves. */
+  abandonAnswer: (() => void) | undefined;
   /** SSE frames of a streamed run, in order (frame i has sequence_number i as the encoder numbered them). */
   readonly frames: string[] = [];
   private readonly listeners = new Set<() => void>();

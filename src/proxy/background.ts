@@ -32,6 +32,8 @@ import type { ModelRequest, ProxyDeps } from "./types";
 type Json = Record<string, unknown>;
 
 const TERMINAL = new Set(["completed", "incomplete", "failed", "cancelled"]);
+/** Final states in which the model call gave its answer: a cancel arriving after one changes nothing. */
+const ANSWERED = new Set(["completed", "incomplete"]);
 
 /**
  * The stored request's field that marks a background response this gateway runs itself (its
@@ -124,17 +126,21 @@ async function runInBackground(request: ModelRequest, deps: ProxyDeps, serve: Se
     // turn a completed response (whose row says 200, with its usage) into a cancelled one.
     const record = await deps.responses!.get(id, request.principal.userId);
     const stored = record?.response;
-    if (stored && TERMINAL.has(String(stored.status))) {
+    if (run.cancelled && !ANSWERED.has(String(stored?.status)) && !ANSWERED.has(String(answered?.status))) {
+      // The cancel aborted the model call: whatever failure that made is the cancel's. The record
+      // and the stream's terminal event both say `cancelled`, as the cancel answers and GET shows.
+      const cancelled = { ...(answered ?? stored ?? inProgress), id, background: true, status: "cancelled", error: null };
+      await deps.responses!.keep(ownerOf(request), cancelled, record?.request ?? storedRequest);
+      if (run.streamed) run.push(terminalFrame(run, cancelled));
+    } else if (stored && TERMINAL.has(String(stored.status))) {
       // Settled by the normal path (or by a cancel from another replica): nothing to add.
     } else if (answered && TERMINAL.has(String(answered.status))) {
       // Answered but not stored by the normal path (a compaction's summary request is never stored).
       await deps.responses!.keep(ownerOf(request), { ...answered, id, background: true }, storedRequest);
-    } else if (run.cancelled) {
-      await deps.responses!.keepUnlessSettled(ownerOf(request), { ...(stored ?? inProgress), status: "cancelled" }, record?.request ?? storedRequest);
     } else {
       const error = failure ?? { code: "server_error", message: "the background response ended without an answer" };
       await deps.responses!.keepUnlessSettled(ownerOf(request), { ...inProgress, status: "failed", error }, storedRequest);
-      if (run.streamed) run.push(encodeSseEvent({ event: "response.failed", data: JSON.stringify({ type: "response.failed", sequence_number: run.frames.length, response: { ...inProgress, status: "failed", error } }) }));
+      if (run.streamed) run.push(terminalFrame(run, { ...inProgress, status: "failed", error }));
     }
   } catch (error) {
     log.error({ err: error }, "storing the background response's final state failed");
@@ -190,17 +196,31 @@ export async function failAbandonedRun(deps: ProxyDeps, record: StoredResponseRe
   return settled;
 }
 
+/**
+ * The last event of a run's stream that ended without its answer (failed, or cancelled). OpenAI's
+ * stream has no event of its own for a cancelled response (its event reference ends a response
+ * with response.completed, .incomplete or .failed; `response.cancelled` exists only as a
+ * webhook), so a cancelled run ends with response.failed carrying the response in status
+ * `cancelled`: the SDKs' stream helpers take that object as the final response.
+ */
+function terminalFrame(run: BackgroundRun, response: Json): string {
+  return encodeSseEvent({ event: "response.failed", data: JSON.stringify({ type: "response.failed", sequence_number: run.frames.length, response }) });
+}
+
 /** Relay the run's SSE answer into the run's frames, re-encoded event by event (keep-alive comments dropped); returns the last response object seen. */
 async function relayFrames(answer: Response, run: BackgroundRun): Promise<Json | undefined> {
   const decoder = new SseDecoder();
   const reader = answer.body!.getReader();
+  // A cancel leaves the answer as a client that hangs up does: the model call is aborted, its row
+  // says client_closed, and no failed end is written into the run's stream or the store.
+  run.abandonAnswer = () => void reader.cancel().catch(() => {});
   let last: Json | undefined;
   for (;;) {
     const { done, value } = await reader.read();
     const events = done ? decoder.end() : decoder.push(value);
     for (const event of events) {
-      run.push(encodeSseEvent(event.event === "response.created" ? createdAsQueued(event) : event));
       if (event.data.includes('"response"')) last = responseIn(event.data) ?? last;
+      run.push(encodeSseEvent(event.event === "response.created" ? createdAsQueued(event) : event));
     }
     if (done) return last;
   }
@@ -250,6 +270,7 @@ function ownerOf(request: ModelRequest): ResponseOwner {
 export async function cancelRun(run: BackgroundRun): Promise<void> {
   if (!run.finished) {
     run.cancelled = true;
+    run.abandonAnswer?.();
     run.controller.abort();
   }
   await run.whenEnded();

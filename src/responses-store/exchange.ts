@@ -16,7 +16,7 @@ import { DatabaseDeadlineError } from "../store/database-deadline";
 import { isDatabaseUnreachable } from "../store/database-unreachable";
 import type { StoredResponseRecord } from "../store/types";
 import { type Item, normaliseInputItems, outputItemsOf } from "./items";
-import { type ReferencedItems, type ReferenceMode, referencedIds, replaceItemReferences } from "./item-references";
+import { type ReferencedItems, type ReferenceMode, referencedIds, replaceItemReferences, withoutDuplicateItems } from "./item-references";
 import { readStoredRequest, type StoredRequest } from "./record";
 
 const TERMINAL_EVENTS = new Set(["response.completed", "response.incomplete", "response.failed"]);
@@ -82,7 +82,7 @@ export class ResponseExchange {
     this.servedNatively = native;
     if (!previousId) {
       if (!this.referencing) return native ? request : this.collectingReasoning(request);
-      const variant = this.variantOf(native ? "native" : "local", () => this.ownItems(native ? "minted" : "all"), false);
+      const variant = this.variantOf(native ? "native" : "local", () => (native ? this.ownItems("minted") : withoutDuplicateItems(this.ownItems("all"))), false);
       return native ? variant : this.collectingReasoning(variant);
     }
     if (!previous || this.previousRequest?.upstream_previous_response_id) {
@@ -110,7 +110,8 @@ export class ResponseExchange {
     // translated upstream; for a native one, the blob tells OpenAI's own reasoning (kept, and
     // replayable with it even though the gateway called OpenAI with store:false) from Claude's
     // or a Chat model's, which prepareAttempt leaves out (foreign-reasoning.ts).
-    const variant = this.variantOf(native ? "native" : "local", () => this.withReasoningBlobs(this.expandedInput(native ? "minted" : "all")), native);
+    // OpenAI judges duplicates in what a native upstream gets; for the others the gateway does.
+    const variant = this.variantOf(native ? "native" : "local", () => this.withReasoningBlobs(native ? this.expandedInput("minted") : withoutDuplicateItems(this.expandedInput("all"))), native);
     return native ? variant : this.collectingReasoning(variant);
   }
 
@@ -231,7 +232,9 @@ export class ResponseExchange {
     // A background response is kept under the id its client was given when it was queued.
     if (request.responseId) Object.assign(object, { id: request.responseId, background: true });
     // A native upstream that got the expanded history echoes no previous id: the client sent one.
-    if (previousId && !object.previous_response_id) object.previous_response_id = previousId;
+    // A WebSocket turn whose socket expanded it echoes the id the client sent there.
+    if (request.echoPreviousResponseId) object.previous_response_id = request.echoPreviousResponseId;
+    else if (previousId && !object.previous_response_id) object.previous_response_id = previousId;
     // The input the serving model saw: references resolved as they were sent to it.
     const mode = this.servedNatively ? "minted" : "found";
     const input = this.forwarded ? this.ownItems(mode) : this.expandedInput(mode);

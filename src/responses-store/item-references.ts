@@ -5,9 +5,10 @@
  * the routes this gateway serves itself, it resolves them from the responses it stored for the
  * same owner (the visibility rule of previous_response_id), and an id it does not hold is a 400.
  */
+import { GatewayError } from "../errors/gateway-error";
 import { itemReferenceNotFound } from "../protocols/openai-responses/history";
 import type { StoredResponseRecord } from "../store/types";
-import { type Item, outputItemsOf } from "./items";
+import { hasOwnId, type Item, outputItemsOf, withListingIds } from "./items";
 import { readStoredRequest } from "./record";
 
 /** One referenced item as the gateway holds it. */
@@ -29,9 +30,6 @@ export type ReferencedItems = Map<string, ReferencedItem>;
  */
 export type ReferenceMode = "all" | "minted" | "found";
 
-/** At most this many candidate records are read per request (newest first). */
-export const REFERENCE_CANDIDATES = 50;
-
 function isReference(item: unknown): item is { type: "item_reference"; id?: unknown } {
   return typeof item === "object" && item !== null && (item as { type?: unknown }).type === "item_reference";
 }
@@ -52,15 +50,19 @@ export function referencedIds(input: unknown): string[] {
 export function findReferencedItems(ids: string[], records: StoredResponseRecord[]): ReferencedItems {
   const wanted = new Set(ids);
   const found: ReferencedItems = new Map();
-  const take = (item: Item, blobs: Record<string, string> | undefined, minted: boolean) => {
-    const id = item.id;
+  const take = (id: unknown, item: Item, blobs: Record<string, string> | undefined, minted: boolean) => {
     if (typeof id !== "string" || !wanted.has(id) || found.has(id)) return;
     const blob = item.type === "reasoning" && typeof item.encrypted_content !== "string" ? blobs?.[id] : undefined;
     found.set(id, { item: blob ? { ...item, encrypted_content: blob } : item, minted });
   };
   const stored = records.map((record) => ({ record, request: readStoredRequest(record.request) }));
-  for (const { record, request } of stored) for (const item of outputItemsOf(record.response)) take(item, request.reasoning, request.native_upstream !== true);
-  for (const { request } of stored) for (const item of request.input) take(item, request.reasoning, false);
+  for (const { record, request } of stored) for (const item of outputItemsOf(record.response)) take(item.id, item, request.reasoning, request.native_upstream !== true);
+  for (const { record, request } of stored) {
+    // An input item the client sent without an id is named by the id input_items lists it under,
+    // which only this gateway knows (minted); it stands in as it was sent, without that id.
+    const listed = withListingIds(record.id, request.input);
+    request.input.forEach((item, index) => take(listed[index]!.id, item, request.reasoning, !hasOwnId(item)));
+  }
   return found;
 }
 
@@ -75,4 +77,22 @@ export function replaceItemReferences(items: Item[], found: ReferencedItems, mod
     if (mode === "all") throw itemReferenceNotFound(id);
     return item;
   });
+}
+
+/**
+ * `items` as they are, unless two carry the same id: OpenAI refuses that (400 "Duplicate item
+ * found with id …", what the Vercel AI SDK met sending item_reference items for turns
+ * previous_response_id already carries). Expanded for Claude or a Chat model, the second copy of
+ * a function call became a second tool call under a made-up id with no result, which the
+ * upstream refused or the model answered.
+ */
+export function withoutDuplicateItems(items: Item[]): Item[] {
+  const seen = new Set<string>();
+  for (const item of items) {
+    const id = item?.id;
+    if (typeof id !== "string" || id === "" || isReference(item)) continue;
+    if (seen.has(id)) throw new GatewayError("invalid_request", 400, `Duplicate item found with id ${id}. Remove duplicate items from your input and try again.`, { param: "input" });
+    seen.add(id);
+  }
+  return items;
 }

@@ -31,11 +31,20 @@ export function outputItemsOf(response: Record<string, unknown>): Item[] {
   return Array.isArray(response.output) ? response.output.filter(isRecord) : [];
 }
 
-/** Items get stable ids for listing and `after` cursors: their own, else one derived from the response id and position. */
+/** Whether an item has an id of its own (else the listing gives it one). */
+export function hasOwnId(item: Item): boolean {
+  return typeof item?.id === "string" && item.id.length > 0;
+}
+
+/**
+ * Items get stable ids for listing and `after` cursors: their own, else one derived from the
+ * response id and position. An item_reference may name such an id (stored-response-items.ts
+ * indexes them; the 0003 migration's backfill derives them the same way in SQL).
+ */
 export function withListingIds(responseId: string, items: Item[]): Item[] {
   return items.map((item, index) => {
-    if (typeof item.id === "string" && item.id.length > 0) return item;
-    const prefix = item.type === "message" ? "msg" : "item";
+    if (hasOwnId(item)) return item;
+    const prefix = item?.type === "message" ? "msg" : "item";
     return { id: `${prefix}_${responseId}_${index}`, ...item };
   });
 }

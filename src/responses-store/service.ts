@@ -10,7 +10,7 @@ import type { ModelRequest } from "../proxy/types";
 import { databaseUnavailableError, isDatabaseUnreachable } from "../store/database-unreachable";
 import type { StoredResponseRecord, StoredResponseRepository } from "../store/types";
 import { ResponseExchange } from "./exchange";
-import { findReferencedItems, REFERENCE_CANDIDATES, referencedIds } from "./item-references";
+import { findReferencedItems, referencedIds } from "./item-references";
 
 export interface ResponseStoreOptions {
   /** Absent: nothing is stored and every lookup misses (a gateway without a database). */
@@ -105,7 +105,7 @@ export function createResponseStore(options: ResponseStoreOptions): ResponseStor
       // item_reference ids: looked up among the caller's own responses, as previous_response_id is.
       const references =
         referenced.length > 0 && repository
-          ? findReferencedItems(referenced, await reading("item_reference ids", () => repository.holdersOfItems(referenced, request.principal.userId, now(), REFERENCE_CANDIDATES)))
+          ? findReferencedItems(referenced, await reading("item_reference ids", () => repository.holdersOfItems(referenced, request.principal.userId, now())))
           : new Map();
       return new ResponseExchange({ request, previousId, previous, references, store, save: (record) => repository!.put(record), retentionMs, now, log: logger });
     },

@@ -12,8 +12,12 @@ import { errorFrame, errorFrameFromAnswer, relayStream } from "./turn-frames";
 
 type Json = Record<string, unknown>;
 
-/** Serves one turn as POST /v1/responses with this JSON body (always streamed). */
-export type TurnServer = (body: string, signal: AbortSignal) => Promise<Response>;
+/**
+ * Serves one turn as POST /v1/responses with this JSON body (always streamed); with
+ * `echoPreviousResponseId`, the stored response says that previous_response_id (the socket
+ * expanded the continuation, so the body no longer names it).
+ */
+export type TurnServer = (body: string, signal: AbortSignal, echoPreviousResponseId?: string) => Promise<Response>;
 
 /** The socket, as far as a session needs it. */
 export interface SocketSink {
@@ -99,14 +103,16 @@ export class ResponsesSocketSession {
     // as an unsupported parameter, naming where background responses are made.
     if (fields.background === true) return this.send(errorFrame(400, invalidRequest(BACKGROUND_OVER_WEBSOCKET, "background", "unsupported_parameter")));
     const request = expandContinuation(fields, this.last);
-    if (generate === false) return this.warmUp(request);
+    if (generate === false) return this.warmUp(request, fields.previous_response_id);
 
-    const answer = await this.serveTurn(JSON.stringify({ ...request, stream: true }), signal);
+    // Expanded here from the connection's memory: the frames and the stored response echo the id the client sent.
+    const echoPreviousId = request !== fields && typeof fields.previous_response_id === "string" ? fields.previous_response_id : undefined;
+    const answer = await this.serveTurn(JSON.stringify({ ...request, stream: true }), signal, echoPreviousId);
     if (!(answer.headers.get("content-type") ?? "").includes("text/event-stream")) {
       // A refusal (auth, validation, routing, an upstream error before the stream began).
       return this.send(await errorFrameFromAnswer(answer));
     }
-    const final = await relayStream(answer, (frame) => this.send(frame), signal);
+    const final = await relayStream(answer, (frame) => this.send(frame), signal, echoPreviousId);
     if (final && final.status !== "failed") this.last = continuationAfter(request, final) ?? this.last;
   }
 
@@ -114,7 +120,7 @@ export class ResponsesSocketSession {
    * `generate: false`: no model call and no ledger row, only a response id that the next turn
    * can continue, holding this request's input (OpenAI uses it to prepare a turn's state early).
    */
-  private warmUp(request: Json): void {
+  private warmUp(request: Json, sentPreviousId: unknown): void {
     const response = {
       id: makeId("resp_"),
       object: "response",
@@ -123,6 +129,8 @@ export class ResponsesSocketSession {
       error: null,
       incomplete_details: null,
       model: request.model ?? null,
+      // As sent, as OpenAI echoes it, even when the connection expanded it.
+      previous_response_id: typeof sentPreviousId === "string" ? sentPreviousId : null,
       output: [],
       usage: { input_tokens: 0, input_tokens_details: { cached_tokens: 0 }, output_tokens: 0, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 0 },
     };

@@ -11,6 +11,8 @@ type Json = Record<string, unknown>;
 
 /** The events after which a response is over, carrying the final response object. */
 const finalEvents = new Set(["response.completed", "response.incomplete", "response.failed"]);
+/** Every event that carries the whole response object (the final ones and the opening ones). */
+const responseEvents = new Set([...finalEvents, "response.created", "response.queued", "response.in_progress"]);
 
 /** The WebSocket error event for a refused turn. */
 export function errorFrame(status: number, error: unknown, headers?: Record<string, string>): string {
@@ -34,9 +36,13 @@ export async function errorFrameFromAnswer(answer: Response): Promise<string> {
 /**
  * Send each event of a streamed answer as a frame, as it arrives. Returns the final response
  * object (from response.completed, .incomplete or .failed) when the stream carried one.
- * Only the final events are parsed: every other event goes out as the text it came in.
+ * Only the events carrying the response object are parsed: every other event goes out as the
+ * text it came in. With `echoPreviousId`, those response objects say that
+ * `previous_response_id`: the turn continued a response the connection held and expanded
+ * itself, so the HTTP path saw no such id (or the stored one the chain began with), while
+ * OpenAI echoes the id the client sent.
  */
-export async function relayStream(answer: Response, send: (frame: string) => void, signal: AbortSignal): Promise<Json | undefined> {
+export async function relayStream(answer: Response, send: (frame: string) => void, signal: AbortSignal, echoPreviousId?: string): Promise<Json | undefined> {
   const reader = answer.body!.getReader();
   const abandon = () => void reader.cancel().catch(() => {});
   signal.addEventListener("abort", abandon, { once: true });
@@ -45,12 +51,16 @@ export async function relayStream(answer: Response, send: (frame: string) => voi
   const forward = (events: ReturnType<SseDecoder["push"]>) => {
     for (const event of events) {
       if (event.data === "" || event.data === "[DONE]") continue;
-      send(event.data);
       const name = event.event ?? /"type"\s*:\s*"([^"]+)"/.exec(event.data)?.[1];
-      if (name && finalEvents.has(name)) {
-        const parsed = JSON.parse(event.data) as Json;
-        if (parsed.response && typeof parsed.response === "object") final = parsed.response as Json;
+      if (!name || !responseEvents.has(name)) {
+        send(event.data);
+        continue;
       }
+      const parsed = JSON.parse(event.data) as Json;
+      const response = parsed.response && typeof parsed.response === "object" ? (parsed.response as Json) : undefined;
+      if (response && echoPreviousId !== undefined) response.previous_response_id = echoPreviousId;
+      send(response && echoPreviousId !== undefined ? JSON.stringify(parsed) : event.data);
+      if (response && finalEvents.has(name)) final = response;
     }
   };
   try {

@@ -96,7 +96,7 @@ export interface UserRepository {
   findByEmail(email: string): Promise<User | null>;
   list(options?: { includeDeleted?: boolean }): Promise<User[]>;
   update(id: number, patch: UserPatch): Promise<User | null>;
-  /** Soft delete: status inactive, deleted_at set, every key revoked. Null when absent. */
+  /** Soft delete, one transaction: status inactive, deleted_at set, every key revoked. Null when absent or already deleted. */
   softDelete(id: number): Promise<User | null>;
   /** The single root admin, or null before `ensureRootAdmin` ran. */
   findRootAdmin(): Promise<User | null>;
@@ -125,6 +125,7 @@ export interface ApiKeyPatch {
 }
 
 export interface ApiKeyRepository {
+  /** A 404 GatewayError when the owner is absent or deleted (checked in the insert's transaction). */
   insert(key: NewApiKey): Promise<ApiKey>;
   get(id: number): Promise<ApiKey | null>;
   listForUser(userId: number): Promise<ApiKey[]>;
@@ -316,11 +317,12 @@ export interface StoredResponseRepository {
   /** The record if it exists, belongs to `userId` (null matches null only) and has not expired at `now`. */
   get(id: string, userId: number | null, now: Date): Promise<StoredResponseRecord | null>;
   /**
-   * Up to `limit` records visible to `userId` at `now` (same rules as `get`), newest first, whose
-   * request or response mentions one of `itemIds`: the candidates an `item_reference` may point
-   * into (responses-store/item-references.ts checks the items themselves).
+   * For each of `itemIds`, one record visible to `userId` at `now` (same rules as `get`) that
+   * holds an item of that id (`stored_response_items`, exact): one holding it in its output
+   * first, then the newest. Newest first. An `item_reference` resolves from them
+   * (responses-store/item-references.ts).
    */
-  holdersOfItems(itemIds: string[], userId: number | null, now: Date, limit: number): Promise<StoredResponseRecord[]>;
+  holdersOfItems(itemIds: string[], userId: number | null, now: Date): Promise<StoredResponseRecord[]>;
   /** Delete a visible record (same rules as `get`); false when there was none. */
   delete(id: string, userId: number | null, now: Date): Promise<boolean>;
   /** Delete every record expired at `now`; returns how many. */

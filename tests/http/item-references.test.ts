@@ -112,6 +112,47 @@ describe("item_reference (auth off)", () => {
     expect((failure as InstanceType<typeof OpenAI.BadRequestError>).message).toContain("fc_unknown");
   });
 
+  test("an item named twice (a reference to an item previous_response_id already carries, or the same reference twice) is OpenAI's 400, nothing sent", async () => {
+    // Before the fix Claude got the function call twice, the second under a made-up tool id with no result.
+    const { first, callId } = await firstTurn();
+    const output = { type: "function_call_output", call_id: "toolu_ref", output: "a.txt" };
+    for (const body of [
+      { model: "claude-test", tools: [lsTool], previous_response_id: first.id, input: [{ type: "item_reference", id: callId }, output] },
+      { model: "chat-1", tools: [lsTool], input: [{ role: "user", content: "list files" }, { type: "item_reference", id: callId }, { type: "item_reference", id: callId }, output] },
+    ]) {
+      const before = env.mock.requests.length;
+      const refused = await post(body);
+      expect(refused.status).toBe(400);
+      expect(((await refused.json()) as any).error).toMatchObject({
+        type: "invalid_request_error",
+        param: "input",
+        message: `Duplicate item found with id ${callId}. Remove duplicate items from your input and try again.`,
+      });
+      expect(env.mock.requests.length).toBe(before);
+    }
+    // The continuation without the reference goes through.
+    expect((await post({ model: "claude-test", tools: [lsTool], previous_response_id: first.id, input: [output] })).status).toBe(200);
+  });
+
+  test("an input item sent without an id resolves by the id input_items lists it under, on translated and native routes (SDK)", async () => {
+    // Before the fix such ids (msg_<response id>_<n>) were 400 not found: only ids stored in the items matched.
+    const first = await openai.responses.create({ model: "claude-test", input: [{ role: "user", content: "remember the number 42" }] });
+    const listed = await openai.responses.inputItems.list(first.id);
+    const listedId = listed.data[0]!.id;
+    expect(listedId).toBe(`msg_${first.id}_0`);
+    await openai.responses.create({ model: "claude-test", input: [{ type: "item_reference", id: listedId }, { role: "user", content: "which number?" }] });
+    const toAnthropic = env.mock.requests.at(-1)!.body.messages as any[];
+    expect(toAnthropic.map((message) => message.role)).toEqual(["user"]);
+    expect(JSON.stringify(toAnthropic[0].content)).toContain("remember the number 42");
+
+    // Only the gateway knows that id: a native OpenAI route gets the item, without the listing id.
+    await openai.responses.create({ model: "gpt-4o", input: [{ type: "item_reference", id: listedId }] });
+    const toOpenai = env.mock.requests.at(-1)!.body;
+    expect(toOpenai.input[0]).toMatchObject({ type: "message", role: "user" });
+    expect(toOpenai.input[0].id).toBeUndefined();
+    expect(JSON.stringify(toOpenai.input[0].content)).toContain("remember the number 42");
+  });
+
   test("native OpenAI: the gateway's own ids are resolved, OpenAI's and unknown ones forwarded as references", async () => {
     const { messageId, callId } = await firstTurn();
     const native = await openai.responses.create({ model: "gpt-4o", store: true, input: [{ type: "item_reference", id: messageId }, { type: "item_reference", id: "msg_openai_knows" }, { role: "user", content: "go on" }] });
@@ -162,6 +203,13 @@ describe("item_reference is private to its owner (auth on)", () => {
     expect(stolen.status).toBe(400);
     expect(((await stolen.json()) as any).error).toMatchObject({ type: "invalid_request_error", param: "input", message: `Item with id '${itemId}' not found.` });
     expect(env.mock.requests.length).toBe(before);
+
+    // An id the gateway made up for an input item without one is as private.
+    const listedId = `msg_${((await (await post(annToken, { model: "claude-test", input: "ann's other secret" })).json()) as any).id}_0`;
+    const stolenInput = await post(bobToken, { model: "claude-test", input: [{ type: "item_reference", id: listedId }] });
+    expect(stolenInput.status).toBe(400);
+    expect(((await stolenInput.json()) as any).error.message).toBe(`Item with id '${listedId}' not found.`);
+    expect((await post(annToken, { model: "claude-test", input: [{ type: "item_reference", id: listedId }] })).status).toBe(200);
 
     const own = await post(annToken, { model: "claude-test", input: [{ type: "item_reference", id: itemId }, { role: "user", content: "repeat that" }] });
     expect(own.status).toBe(200);

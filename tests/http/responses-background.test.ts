@@ -76,6 +76,49 @@ describe("background responses on a Claude route", () => {
     expect((await (await cancel(queued.id)).json()).status).toBe("cancelled");
   });
 
+  test("a streamed run that is cancelled ends its stream with the response cancelled, as GET and the cancel answer it", async () => {
+    // Before the fix the stream ended with response.failed (the aborted upstream call's end),
+    // while GET and the cancel answered cancelled.
+    mock.enqueue({ events: defaultAnthropicEvents("claude-sonnet-4-5", "one two three"), stallAfter: 3 });
+    const rows = gw.ledger.entries.length;
+    const answer = await post({ model: "bg-claude", background: true, stream: true, input: "take your time" });
+    const [peek, whole] = answer.body!.tee();
+    const first = new TextDecoder().decode((await peek.getReader().read()).value);
+    const id = /"id":"(resp_[^"]+)"/.exec(first)![1]!;
+    await Bun.sleep(30);
+    const cancelled = await (await cancel(id)).json();
+    expect(cancelled).toMatchObject({ id, status: "cancelled", error: null, background: true });
+    const events = await readSse(new Response(whole));
+    // OpenAI's stream has no cancelled event type: the terminal event is response.failed, whose
+    // response is the cancelled object (what the SDKs' stream helpers return as the final response).
+    expect(events.filter((event) => event.data.response).map((event) => [event.event, event.data.response.status])).toEqual([
+      ["response.created", "queued"],
+      ["response.in_progress", "in_progress"],
+      ["response.failed", "cancelled"],
+    ]);
+    expect(events.at(-1)!.data.response).toEqual(cancelled);
+    expect(events.map((event) => event.data.sequence_number)).toEqual(events.map((_, index) => index));
+    expect(gw.ledger.entries.slice(rows).map((row) => [row.status, row.errorCode])).toEqual([[499, "client_closed"]]);
+    expect(await get(id)).toEqual(cancelled);
+  });
+
+  test("deleting a running response stops its model call, and the response stays deleted when the run ends", async () => {
+    // Before the fix the run went on, and its final write stored the deleted response again.
+    mock.enqueue({ stall: true });
+    const rows = gw.ledger.entries.length;
+    const queued = await (await post({ model: "bg-claude", background: true, input: "forget me" })).json();
+    await Bun.sleep(30);
+    const deleted = await fetch(`${gw.url}/v1/responses/${queued.id}`, { method: "DELETE" });
+    expect(await deleted.json()).toEqual({ id: queued.id, object: "response", deleted: true });
+    const call = mock.requests.at(-1)!;
+    for (let tries = 0; tries < 100 && !call.aborted; tries++) await Bun.sleep(10);
+    expect(call.aborted).toBe(true);
+    expect(gw.ledger.entries.slice(rows).map((row) => [row.status, row.errorCode])).toEqual([[499, "client_closed"]]);
+    await Bun.sleep(50);
+    expect((await fetch(`${gw.url}/v1/responses/${queued.id}`)).status).toBe(404);
+    expect((await cancel(queued.id)).status).toBe(404);
+  });
+
   test("continuing a response that is still running is a 400 naming previous_response_id; nothing is sent; once done it continues", async () => {
     mock.enqueue(claudeAnswer("First answer.", 200));
     const queued = await (await post({ model: "bg-claude", background: true, input: "first" })).json();

@@ -8,49 +8,13 @@ import { openStore } from "../../src/store/open-store";
 import type { Store } from "../../src/store/types";
 import { chatOnlyProviderEnv, startTestGateway, type TestGateway } from "../support/gateway-harness";
 import { type MockUpstream, startMockUpstream } from "../support/mock-upstream";
+import { openSocket, turn, wsUrl } from "../support/responses-socket";
 
 /**
  * Conversations chained over a Responses WebSocket beyond the connection's own turns: a chain
  * that began with a stored response (HTTP, or an earlier socket) and goes on with store:false,
  * and a compaction turn continued by id on another provider.
  */
-
-const wsUrl = (httpUrl: string) => `${httpUrl.replace(/^http/, "ws")}/v1/responses`;
-
-interface OpenSocket {
-  socket: WebSocket;
-  frames: Array<Record<string, any>>;
-  /** The first frame after `from` whose type is one of `types`. */
-  until(types: string[], from?: number): Promise<Record<string, any>>;
-}
-
-function openSocket(url: string): Promise<OpenSocket> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url);
-    const frames: Array<Record<string, any>> = [];
-    const waiters: Array<() => void> = [];
-    socket.onmessage = (event) => {
-      frames.push(JSON.parse(String(event.data)));
-      for (const wake of waiters.splice(0)) wake();
-    };
-    const until = async (types: string[], from = 0) => {
-      for (;;) {
-        const found = frames.slice(from).find((frame) => types.includes(frame.type));
-        if (found) return found;
-        await new Promise<void>((wake) => waiters.push(wake));
-      }
-    };
-    socket.onopen = () => resolve({ socket, frames, until });
-    socket.onerror = (event) => reject(new Error((event as any).message ?? "websocket error"));
-  });
-}
-
-/** Send a response.create and wait for its end (completed, failed or an error event). */
-async function turn(open: OpenSocket, event: Record<string, unknown>): Promise<Record<string, any>> {
-  const mark = open.frames.length;
-  open.socket.send(JSON.stringify({ type: "response.create", ...event }));
-  return open.until(["response.completed", "response.failed", "error"], mark);
-}
 
 const summaryAnswer = (text: string) => ({
   json: { id: "msg_sum", type: "message", role: "assistant", model: "claude-sonnet-4-5", content: [{ type: "text", text }], stop_reason: "end_turn", stop_sequence: null, usage: { input_tokens: 200, output_tokens: 40 } },
@@ -96,6 +60,38 @@ describe("Responses WebSocket chains beyond the connection's own turns", () => {
       ["assistant", expect.stringContaining("Hello from the mock upstream")],
       ["user", expect.stringContaining("where do I live")],
     ]);
+  });
+
+  test("a turn the connection expands itself echoes the previous_response_id the client sent, as OpenAI does", async () => {
+    // Before the fix these frames said null (the HTTP path saw the expanded input), or the id of
+    // the stored response the chain began with.
+    const stored = await (
+      await fetch(`${gw.url}/v1/responses`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "ws-claude", input: "hi", store: true }) })
+    ).json();
+    const open = await openSocket(wsUrl(gw.url));
+    const warm = await turn(open, { model: "ws-claude", store: false, generate: false, previous_response_id: stored.id, input: "warm" });
+    expect(warm.response.previous_response_id).toBe(stored.id);
+    const first = await turn(open, { model: "ws-claude", store: false, previous_response_id: warm.response.id, input: "one" });
+    const mark = open.frames.length;
+    const second = await turn(open, { model: "ws-claude", store: false, previous_response_id: first.response.id, input: "two" });
+    open.socket.close();
+    expect(first.response.previous_response_id).toBe(warm.response.id);
+    expect(second.response.previous_response_id).toBe(first.response.id);
+    const carrying = open.frames.slice(mark).filter((frame) => frame.response);
+    expect(carrying.map((frame) => frame.type)).toEqual(["response.created", "response.in_progress", "response.completed"]);
+    expect(carrying.map((frame) => frame.response.previous_response_id)).toEqual([first.response.id, first.response.id, first.response.id]);
+  });
+
+  test("a stored turn the connection expanded keeps that previous_response_id: GET says what the stream said", async () => {
+    // The openai SDK's ResponsesWS: a warm-up (generate:false, stored nowhere), then a turn with
+    // the default store:true continuing it. Before the fix GET answered previous_response_id null.
+    const open = await openSocket(wsUrl(gw.url));
+    const warm = await turn(open, { model: "ws-claude", generate: false, input: "context" });
+    const stored = await turn(open, { model: "ws-claude", previous_response_id: warm.response.id, input: "go" });
+    open.socket.close();
+    expect(stored.response.previous_response_id).toBe(warm.response.id);
+    const got = await (await fetch(`${gw.url}/v1/responses/${stored.response.id}`)).json();
+    expect(got.previous_response_id).toBe(warm.response.id);
   });
 
   test("a compaction turn on Claude continued by id on a Chat model sends the compacted window, not the replaced history", async () => {

@@ -4,6 +4,7 @@ import { type DatabaseGateway, startDatabaseGateway } from "../support/database-
 import { startTestGateway, type TestGateway } from "../support/gateway-harness";
 import { defaultAnthropicEvents, type MockUpstream, startMockUpstream } from "../support/mock-upstream";
 import { createSqliteDatabase, type TestDatabase } from "../support/test-databases";
+import { openSocket, sendCreate, wsUrl } from "../support/responses-socket";
 
 /**
  * The Responses API's WebSocket mode on a running gateway (GET /v1/responses + Upgrade): the
@@ -11,41 +12,6 @@ import { createSqliteDatabase, type TestDatabase } from "../support/test-databas
  * ledger row, its frames are the events the SSE stream carries, refusals are error events,
  * and a stopping gateway closes idle sockets instead of waiting on them.
  */
-
-const wsUrl = (httpUrl: string) => `${httpUrl.replace(/^http/, "ws")}/v1/responses`;
-
-interface OpenSocket {
-  socket: WebSocket;
-  /** Frames received so far, parsed. */
-  frames: Array<Record<string, any>>;
-  /** Resolves with the first frame after `from` whose type is one of `types`. */
-  until(types: string[], from?: number): Promise<Record<string, any>>;
-  closed: Promise<{ code: number; reason: string }>;
-}
-
-function openSocket(url: string, headers: Record<string, string> = {}): Promise<OpenSocket> {
-  return new Promise((resolve, reject) => {
-    const socket = new WebSocket(url, { headers } as any);
-    const frames: Array<Record<string, any>> = [];
-    const waiters: Array<() => void> = [];
-    socket.onmessage = (event) => {
-      frames.push(JSON.parse(String(event.data)));
-      for (const wake of waiters.splice(0)) wake();
-    };
-    const closed = new Promise<{ code: number; reason: string }>((done) => (socket.onclose = (event) => done({ code: event.code, reason: event.reason })));
-    const until = async (types: string[], from = 0) => {
-      for (;;) {
-        const found = frames.slice(from).find((frame) => types.includes(frame.type));
-        if (found) return found;
-        await new Promise<void>((wake) => waiters.push(wake));
-      }
-    };
-    socket.onopen = () => resolve({ socket, frames, until, closed });
-    socket.onerror = (event) => reject(new Error((event as any).message ?? "websocket error"));
-  });
-}
-
-const send = (open: OpenSocket, event: Record<string, unknown>) => open.socket.send(JSON.stringify({ type: "response.create", ...event }));
 
 describe("Responses WebSocket mode (loopback and a mock upstream)", () => {
   let mock: MockUpstream;
@@ -65,7 +31,7 @@ describe("Responses WebSocket mode (loopback and a mock upstream)", () => {
 
     const open = await openSocket(wsUrl(gw.url));
     const rowsBefore = gw.ledger.entries.length;
-    send(open, { model: "loopback", input: "same words" });
+    sendCreate(open, { model: "loopback", input: "same words" });
     const completed = await open.until(["response.completed"]);
     expect(open.frames.map((frame) => frame.type)).toEqual(sseTypes as string[]);
     expect(open.frames.map((frame) => frame.sequence_number)).toEqual(open.frames.map((_, index) => index));
@@ -78,11 +44,11 @@ describe("Responses WebSocket mode (loopback and a mock upstream)", () => {
 
   test("a second turn continues the first over the socket with store:false (only the new input is sent)", async () => {
     const open = await openSocket(wsUrl(gw.url));
-    send(open, { model: "ws-claude", store: false, input: "my name is Ada" });
+    sendCreate(open, { model: "ws-claude", store: false, input: "my name is Ada" });
     const first = await open.until(["response.completed"]);
     const mark = open.frames.length;
     const upstreamBefore = mock.requests.length;
-    send(open, { model: "ws-claude", store: false, previous_response_id: first.response.id, input: [{ type: "message", role: "user", content: "what is my name?" }] });
+    sendCreate(open, { model: "ws-claude", store: false, previous_response_id: first.response.id, input: [{ type: "message", role: "user", content: "what is my name?" }] });
     await open.until(["response.completed"], mark);
     open.socket.close();
     const sent = mock.requests.slice(upstreamBefore).find((request) => request.path === "/v1/messages")!;
@@ -96,13 +62,13 @@ describe("Responses WebSocket mode (loopback and a mock upstream)", () => {
   test("an upstream refusal is an error event with its status, and the socket stays open for the next turn", async () => {
     const open = await openSocket(wsUrl(gw.url));
     mock.enqueue({ status: 429, headers: { "retry-after": "3" }, json: { type: "error", error: { type: "rate_limit_error", message: "slow down" } } });
-    send(open, { model: "ws-claude", input: "x" });
+    sendCreate(open, { model: "ws-claude", input: "x" });
     const error = await open.until(["error"]);
     expect(error).toMatchObject({ type: "error", status: 429, error: { message: expect.stringContaining("slow down") } });
     const mark = open.frames.length;
-    send(open, { model: "loopback", input: "again" });
+    sendCreate(open, { model: "loopback", input: "again" });
     expect((await open.until(["response.completed"], mark)).response.status).toBe("completed");
-    send(open, { model: "no-such-model", input: "x" });
+    sendCreate(open, { model: "no-such-model", input: "x" });
     expect(await open.until(["error"], mark + 1)).toMatchObject({ status: 404, error: { code: "model_not_found" } });
     open.socket.close();
   });
@@ -111,7 +77,7 @@ describe("Responses WebSocket mode (loopback and a mock upstream)", () => {
     mock.enqueue({ events: defaultAnthropicEvents("claude-sonnet-4-5", "one two three"), stallAfter: 2 });
     const rowsBefore = gw.ledger.entries.length;
     const open = await openSocket(wsUrl(gw.url));
-    send(open, { model: "ws-claude", input: "x" });
+    sendCreate(open, { model: "ws-claude", input: "x" });
     await open.until(["response.created"]);
     open.socket.close();
     for (let attempt = 0; attempt < 200 && gw.ledger.entries.length === rowsBefore; attempt += 1) await Bun.sleep(10);
@@ -149,7 +115,7 @@ describe("Responses WebSocket mode with auth on and during a stop", () => {
     await gw!.store.apiKeys.revoke(revoked.apiKey.id);
     await expect(openSocket(wsUrl(gw!.url), { authorization: `Bearer ${revoked.token}` })).rejects.toThrow(/401/);
     const open = await openSocket(wsUrl(gw!.url), { authorization: `Bearer ${token}` });
-    send(open, { model: "loopback", input: "authorised" });
+    sendCreate(open, { model: "loopback", input: "authorised" });
     expect((await open.until(["response.completed"])).response.status).toBe("completed");
     open.socket.close();
     await open.closed;
@@ -161,7 +127,7 @@ describe("Responses WebSocket mode with auth on and during a stop", () => {
     // A gateway of its own: this test stops it (with a long grace period) itself.
     const stopped = await startTestGateway(undefined);
     const open = await openSocket(wsUrl(stopped.url));
-    send(open, { model: "loopback", input: "before the stop" });
+    sendCreate(open, { model: "loopback", input: "before the stop" });
     await open.until(["response.completed"]);
     const stoppedAt = Date.now();
     const stopping = stopped.gateway.stop(30_000);

@@ -25,6 +25,12 @@ export function resumeStream(deps: ProxyDeps, record: StoredResponseRecord, star
   return followRun(run, after, signal, { "x-request-id": requestId });
 }
 
+/** A background run this process runs, stopped as a cancel stops it (its model call aborted); nothing when there is none. */
+export async function stopLocalRun(deps: ProxyDeps, id: string): Promise<void> {
+  const run = deps.background?.get(id);
+  if (run && !run.finished) await cancelRun(run);
+}
+
 /** Cancel: a running background response becomes `cancelled`; one already finished is returned as it is (cancelling twice is harmless). */
 export async function cancelResponse(deps: ProxyDeps, record: StoredResponseRecord, userId: number | null): Promise<unknown> {
   const run = deps.background?.get(record.id);

@@ -9,6 +9,7 @@ import { Elysia } from "elysia";
 import { authenticateModelCall, requireModelsScope } from "../../auth/authorize-model-call";
 import { GatewayError, toGatewayError } from "../../errors/gateway-error";
 import { renderErrorResponse } from "../../errors/render";
+import { SocketHeartbeat } from "../../responses-websocket/heartbeat";
 import { ResponsesSocketSession } from "../../responses-websocket/session";
 import { requestIdFor } from "../read-request";
 import { type ModelRouteDeps, modelEndpoint } from "./model-routes";
@@ -26,15 +27,21 @@ function turnHeaders(handshake: Headers): Headers {
   return headers;
 }
 
+/** Bun's socket behind an Elysia callback's argument, whichever of the two it was given. */
+function bunSocketOf(ws: object): object {
+  return (ws as { raw?: object }).raw ?? ws;
+}
+
 export function responsesWebSocketRoutes(deps: ModelRouteDeps, isDraining: () => boolean) {
   const serveHttp = modelEndpoint(deps, "/v1/responses", "openai-responses", "openai-responses");
   // Keyed by Bun's socket object, the same one in every callback of a connection.
-  const sessions = new WeakMap<object, { session: ResponsesSocketSession; unsubscribe: () => void }>();
+  const sessions = new WeakMap<object, { session: ResponsesSocketSession; heartbeat: SocketHeartbeat; unsubscribe: () => void }>();
   const checked = new WeakSet<object>();
   return new Elysia({ name: "openai-responses-websocket" }).ws("/v1/responses", {
     // Elysia runs this hook twice per handshake (as the route's hook and again before the
-    // upgrade); the key is checked once.
-    async beforeHandle(context) {
+    // upgrade); the key is checked once. An arrow function: written as a method, Elysia's static
+    // analysis failed on the compiled binary's code and printed its source to stdout.
+    beforeHandle: async (context) => {
       if (checked.has(context)) return;
       checked.add(context);
       const { request } = context;
@@ -50,17 +57,31 @@ export function responsesWebSocketRoutes(deps: ModelRouteDeps, isDraining: () =>
     open(ws) {
       const handshake = ws.data.request;
       const headers = turnHeaders(handshake.headers);
-      const serveTurn = (body: string, signal: AbortSignal) => serveHttp({ request: new Request(handshake.url, { method: "POST", headers, body, signal }) });
+      const serveTurn = (body: string, signal: AbortSignal, echoPreviousResponseId?: string) =>
+        serveHttp({ request: new Request(handshake.url, { method: "POST", headers, body, signal }), echoPreviousResponseId });
       const session = new ResponsesSocketSession(serveTurn, { send: (frame) => ws.send(frame), close: (code, reason) => ws.close(code, reason) }, (error) =>
         deps.proxy.logger.error({ err: error }, "responses websocket turn failed"),
       );
-      sessions.set(ws.raw, { session, unsubscribe: deps.proxy.drain.onDrain(() => session.drain()) });
+      const heartbeat = new SocketHeartbeat({ ping: () => void ws.raw.ping(), terminate: () => ws.raw.terminate() }, deps.proxy.config.server.websocketPingIntervalMs, () =>
+        deps.proxy.logger.warn({ busy: session.busy }, "responses websocket peer stopped answering pings; closing it"),
+      );
+      sessions.set(ws.raw, { session, heartbeat, unsubscribe: deps.proxy.drain.onDrain(() => session.drain()) });
     },
     message(ws, message) {
-      sessions.get(ws.raw)?.session.receive(message);
+      const entry = sessions.get(ws.raw);
+      entry?.heartbeat.heard();
+      entry?.session.receive(message);
+    },
+    // Elysia hands these two Bun's own socket, not its wrapper (whose `raw` the others key by).
+    ping(ws) {
+      sessions.get(bunSocketOf(ws))?.heartbeat.heard();
+    },
+    pong(ws) {
+      sessions.get(bunSocketOf(ws))?.heartbeat.heard();
     },
     close(ws) {
       const entry = sessions.get(ws.raw);
+      entry?.heartbeat.stop();
       entry?.session.clientClosed();
       entry?.unsubscribe();
     },

@@ -17,7 +17,7 @@ import { storeFailureAnswer } from "../../store/database-unreachable";
 import type { StoredResponseRecord } from "../../store/types";
 import { requestIdFor } from "../read-request";
 import { cancelNativeBackground, nativeBackgroundRecord, refreshNativeBackground, streamNativeBackground } from "../../proxy/native-background-routes";
-import { cancelResponse, resumeStream } from "./background-responses";
+import { cancelResponse, resumeStream, stopLocalRun } from "./background-responses";
 
 interface StoredResponseRouteDeps {
   proxy: ProxyDeps;
@@ -86,6 +86,9 @@ export function storedResponseRoutes(deps: StoredResponseRouteDeps) {
     .delete(
       "/v1/responses/:id",
       answer(async (record, _request, userId) => {
+        // A background run of this process is stopped first: nobody can read its answer any more.
+        // (A run elsewhere goes on; its record stays deleted: the repository keeps a tombstone.)
+        await stopLocalRun(deps.proxy, record.id);
         // Gone between the read and the delete (another replica, expiry): the same 404.
         if (!(await deps.proxy.responses!.delete(record.id, userId))) throw notFound(record.id);
         return { id: record.id, object: "response", deleted: true };

@@ -5,7 +5,7 @@
  * and block a ledger batch.
  */
 import { sql } from "drizzle-orm";
-import { bigint, boolean, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, boolean, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 
 const tz = { withTimezone: true, mode: "date" } as const;
 const num = { mode: "number" } as const;
@@ -108,8 +108,21 @@ export const storedResponses = pgTable(
     model: text("model").notNull(),
     requestJson: jsonb("request_json").notNull(),
     responseJson: jsonb("response_json").notNull(),
+    /** A deleted response that was still running (documented in schema/sqlite.ts). */
+    deletedAt: timestamp("deleted_at", tz),
   },
   (t) => [index("idx_stored_responses_expires_at").on(t.expiresAt), index("idx_stored_responses_user_id").on(t.userId)],
+);
+
+/** Item ids of stored responses, for item_reference lookups (documented in schema/sqlite.ts). */
+export const storedResponseItems = pgTable(
+  "stored_response_items",
+  {
+    responseId: text("response_id").notNull(),
+    itemId: text("item_id").notNull(),
+    inOutput: boolean("in_output").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.responseId, t.itemId] }), index("idx_stored_response_items_item_id").on(t.itemId)],
 );
 
 export const budgetReservations = pgTable(

@@ -6,7 +6,7 @@
  * Timestamps are integer milliseconds (`timestamp_ms`), booleans 0/1, JSON as text.
  */
 import { sql } from "drizzle-orm";
-import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /**
  * Budget and rate-limit columns (src/limits), the same on users and api_keys: built per table,
@@ -126,8 +126,31 @@ export const storedResponses = sqliteTable(
     model: text("model").notNull(),
     requestJson: text("request_json", { mode: "json" }).notNull(),
     responseJson: text("response_json", { mode: "json" }).notNull(),
+    /**
+     * Set when the client deleted a response that was still running (a background run, maybe on
+     * another replica): the row stays, emptied and invisible, so the run's later writes cannot
+     * bring it back; it goes at its expiry.
+     */
+    deletedAt: integer("deleted_at", { mode: "timestamp_ms" }),
   },
   (t) => [index("idx_stored_responses_expires_at").on(t.expiresAt), index("idx_stored_responses_user_id").on(t.userId)],
+);
+
+/**
+ * Which stored responses hold which item ids, for `item_reference` lookups by exact id: each
+ * record's output items and input items (an input item without an id under the id the
+ * input_items listing gives it, `msg_<response id>_<position>`). Owner and expiry are the
+ * record's (joined); rows of a deleted or purged record go with it.
+ */
+export const storedResponseItems = sqliteTable(
+  "stored_response_items",
+  {
+    responseId: text("response_id").notNull(),
+    itemId: text("item_id").notNull(),
+    /** The item is one of the response's output items (else one of its input items). */
+    inOutput: integer("in_output", { mode: "boolean" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.responseId, t.itemId] }), index("idx_stored_response_items_item_id").on(t.itemId)],
 );
 
 /**

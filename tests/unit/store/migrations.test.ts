@@ -40,7 +40,7 @@ describe("concurrent start-up", () => {
     databases.push(database);
     const [a, b] = [await database.open(), await database.open()];
     const results = await Promise.all([a.migrate(), b.migrate()]);
-    expect(results.flatMap((result) => result.applied)).toEqual(["0000_init", "0001_client_request_id", "0002_limits"]);
+    expect(results.flatMap((result) => result.applied)).toEqual(["0000_init", "0001_client_request_id", "0002_limits", "0003_stored_response_items"]);
   });
 
   test.skipIf(pgSkipReason !== null)("replicas migrating one PostgreSQL database together serialise on the advisory lock", async () => {
@@ -48,7 +48,7 @@ describe("concurrent start-up", () => {
     databases.push(database);
     const stores = await Promise.all([database.open(), database.open(), database.open()]);
     const results = await Promise.all(stores.map((store) => store.migrate()));
-    expect(results.flatMap((result) => result.applied)).toEqual(["0000_init", "0001_client_request_id", "0002_limits"]);
+    expect(results.flatMap((result) => result.applied)).toEqual(["0000_init", "0001_client_request_id", "0002_limits", "0003_stored_response_items"]);
     for (const store of stores) expect((await store.migrationStatus()).pending).toEqual([]);
   });
 });
@@ -63,7 +63,7 @@ test("a database at the first migration upgrades in place: ledger rows are kept,
     );
     old.close();
     const store = await openStore({ dataDir });
-    expect((await store.migrate()).applied).toEqual(["0001_client_request_id", "0002_limits"]);
+    expect((await store.migrate()).applied).toEqual(["0001_client_request_id", "0002_limits", "0003_stored_response_items"]);
     const [row] = await store.usage.logs({}, 10);
     expect(row).toMatchObject({ requestId: "req_old", clientRequestId: null, promptTokens: 10, completionTokens: 5 });
     await store.close();
@@ -81,7 +81,7 @@ test("a database at 0001 upgrades in place to limits: users and keys are kept, w
     old.run("insert into api_keys (uuid, user_id, key_hash, key_prefix, scopes, created_at, updated_at) values ('k1', 1, 'hash', 'tok_abcdefgh', '[]', 1700000000000, 1700000000000)");
     old.close();
     const store = await openStore({ dataDir });
-    expect((await store.migrate()).applied).toEqual(["0002_limits"]);
+    expect((await store.migrate()).applied).toEqual(["0002_limits", "0003_stored_response_items"]);
     const user = (await store.users.findByEmail("old@example.com"))!;
     expect(user.limits).toEqual({ budgetMicroUsd: null, budgetPeriod: null, rpmLimit: null, tpmLimit: null });
     expect((await store.apiKeys.get(1))!.spend).toEqual({ spentMicroUsd: 0, reservedMicroUsd: 0, periodStart: null });
@@ -99,7 +99,7 @@ test.skipIf(pgSkipReason !== null)("a PostgreSQL database at 0001 upgrades in pl
     await migratePg(admin, pgMigrations.slice(0, 2));
     await admin.unsafe("insert into users (uuid, email, role, status, created_at, updated_at) values ('u1', 'old@example.com', 'gateway_user', 'active', now(), now())");
     await admin.end();
-    expect((await store.migrate()).applied).toEqual(["0002_limits"]);
+    expect((await store.migrate()).applied).toEqual(["0002_limits", "0003_stored_response_items"]);
     expect((await store.users.findByEmail("old@example.com"))!.spend).toEqual({ spentMicroUsd: 0, reservedMicroUsd: 0, periodStart: null });
   } finally {
     await database.drop();

@@ -65,7 +65,7 @@ for (const dialectCase of dialectCases) {
       expect((await store.responses.get("resp_anon", null, later))?.id).toBe("resp_anon");
     });
 
-    test("holdersOfItems: the owner's unexpired records naming an item id in request or response, newest first, limited", async () => {
+    test("holdersOfItems: per id, one of the owner's unexpired records holding it, output before input, newest first", async () => {
       const withItem = (id: string, userId: number | null, createdAt: Date, expiresAt: Date | null, itemId: string, where: "input" | "output"): StoredResponseRecord => {
         const base = record(id, userId, createdAt, expiresAt);
         const item = { id: itemId, type: "function_call", call_id: "call_1", name: "ls", arguments: "{}" };
@@ -77,12 +77,55 @@ for (const dialectCase of dialectCases) {
       await store.responses.put(withItem("resp_h3", bob, t0, null, "fc_wanted", "output"));
       await store.responses.put(withItem("resp_h4", ann, t0, new Date(t0.getTime() - 1), "fc_wanted", "output"));
       await store.responses.put(withItem("resp_h5", ann, t0, null, "fc_wanted_not", "output"));
-      const holders = await store.responses.holdersOfItems(["fc_wanted", "fc_other"], ann, t0, 10);
-      expect(holders.map((held) => held.id)).toEqual(["resp_h2", "resp_h1"]);
-      expect((await store.responses.holdersOfItems(["fc_wanted"], ann, t0, 1)).map((held) => held.id)).toEqual(["resp_h2"]);
-      expect((await store.responses.holdersOfItems(["fc_wanted"], bob, t0, 10)).map((held) => held.id)).toEqual(["resp_h3"]);
-      expect(await store.responses.holdersOfItems(["fc_wanted"], null, t0, 10)).toEqual([]);
-      expect(await store.responses.holdersOfItems([], ann, t0, 10)).toEqual([]);
+      await store.responses.put(withItem("resp_h6", ann, later, null, "fc_input_only", "input"));
+      expect((await store.responses.holdersOfItems(["fc_wanted", "fc_other"], ann, t0)).map((held) => held.id)).toEqual(["resp_h1"]);
+      expect((await store.responses.holdersOfItems(["fc_wanted", "fc_input_only"], ann, t0)).map((held) => held.id)).toEqual(["resp_h6", "resp_h1"]);
+      expect((await store.responses.holdersOfItems(["fc_wanted"], bob, t0)).map((held) => held.id)).toEqual(["resp_h3"]);
+      expect(await store.responses.holdersOfItems(["fc_wanted"], null, t0)).toEqual([]);
+      expect(await store.responses.holdersOfItems([], ann, t0)).toEqual([]);
+    });
+
+    test("holdersOfItems is exact: the output holder is found behind 60 later records replaying the id (the old lookup read 50 candidates)", async () => {
+      const item = { id: "fc_deep", type: "function_call", call_id: "call_deep", name: "ls", arguments: "{}" };
+      const first = record("resp_deep0", ann, t0, null);
+      await store.responses.put({ ...first, response: { ...first.response, output: [item] } });
+      for (let turn = 1; turn <= 60; turn++) {
+        const replay = record(`resp_deep${turn}`, ann, new Date(t0.getTime() + turn * 1000), null);
+        await store.responses.put({ ...replay, request: { ...replay.request, input: [item, ...(replay.request.input as unknown[])] } });
+      }
+      expect((await store.responses.holdersOfItems(["fc_deep"], ann, t0)).map((held) => held.id)).toEqual(["resp_deep0"]);
+    });
+
+    test("holdersOfItems finds an input item without an id by the id input_items lists it under; delete and purge take the rows away", async () => {
+      await store.responses.put(record("resp_listed", ann, t0, new Date(t0.getTime() + HOUR), "no id here"));
+      expect((await store.responses.holdersOfItems(["msg_resp_listed_0"], ann, t0)).map((held) => held.id)).toEqual(["resp_listed"]);
+      expect(await store.responses.holdersOfItems(["msg_resp_listed_0"], bob, t0)).toEqual([]);
+      await store.responses.put(record("resp_deleted", ann, t0, null));
+      expect(await store.responses.delete("resp_deleted", ann, t0)).toBe(true);
+      await store.responses.purgeExpired(new Date(t0.getTime() + 2 * HOUR));
+      const left = await database.query<{ response_id: string }>("select response_id from stored_response_items where response_id in ('resp_listed', 'resp_deleted')");
+      expect(left).toEqual([]);
+    });
+
+    test("a running record that is deleted stays deleted: later writes of its run neither show it nor index it; purge takes it", async () => {
+      // Before, the delete removed the row and the run's next write (heartbeat or final state) stored it again.
+      const running = (status: string) => {
+        const base = record("resp_gone", ann, t0, new Date(t0.getTime() + HOUR), "secret");
+        return { ...base, response: { ...base.response, status, output: [{ id: "msg_gone", type: "message", role: "assistant", content: [] }] } };
+      };
+      await store.responses.put(running("in_progress"));
+      expect(await store.responses.delete("resp_gone", ann, t0)).toBe(true);
+      expect(await store.responses.get("resp_gone", ann, t0)).toBeNull();
+      expect(await store.responses.putUnlessSettled(running("in_progress"))).toBe(false);
+      await store.responses.put(running("completed"));
+      expect(await store.responses.get("resp_gone", ann, t0)).toBeNull();
+      expect(await store.responses.holdersOfItems(["msg_gone", "msg_resp_gone_0"], ann, t0)).toEqual([]);
+      expect(await store.responses.delete("resp_gone", ann, t0)).toBe(false);
+      // Emptied: nothing of the conversation is left in the row.
+      const [row] = await database.query<{ request_json: unknown; response_json: unknown }>("select request_json, response_json from stored_responses where id = 'resp_gone'");
+      expect(JSON.stringify(row)).not.toContain("secret");
+      await store.responses.purgeExpired(new Date(t0.getTime() + 2 * HOUR));
+      expect(await database.query("select id from stored_responses where id = 'resp_gone'")).toEqual([]);
     });
 
     test("putUnlessSettled inserts, replaces a running response, and never overwrites a final one", async () => {
