@@ -237,6 +237,12 @@ export interface CanonicalRequest {
   presencePenalty?: number;
   frequencyPenalty?: number;
   serviceTier?: string;
+  /**
+   * OpenAI's prompt-cache routing key (`prompt_cache_key`, Chat and Responses alike): requests
+   * sharing a prefix and key land on the same cache (Codex sends its conversation id). Claude
+   * caches by `cache_control` breakpoints instead, so it has no use there.
+   */
+  promptCacheKey?: string;
   /** Responses statefulness, resolved by the gateway before encoding (R-cases). */
   store?: boolean;
   previousResponseId?: string;

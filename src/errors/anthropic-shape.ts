@@ -58,10 +58,35 @@ export function anthropicErrorShape(error: GatewayError): AnthropicErrorShape {
   // An upstream's 413 is Anthropic's request_too_large (the SDKs' ContentTooLargeError reads the
   // status, but clients that switch on error.type would take it for a malformed request).
   const entry = error.code === "upstream_bad_request" && error.status === 413 ? { type: "request_too_large" } : (ANTHROPIC_ERRORS[error.code] ?? { type: "api_error" });
-  const status = entry.status ?? (error.status >= 400 ? error.status : 500);
+  const given = entry.status ?? (error.status >= 400 ? error.status : 500);
+  // An upstream's status is one Anthropic's API uses; the gateway's own (405 with Allow) stay.
+  const upstream = error.code.startsWith("upstream_");
+  const status = upstream ? anthropicStatusFor(given) : given;
+  // An upstream's 405, 406, 410… (a generic upstream_error) is the caller's kind of fault at 400.
+  const type = upstream && status === 400 && entry.type === "api_error" ? "invalid_request_error" : entry.type;
   let message = error.message;
   if (error.upstreamCode === "context_length_exceeded" && !message.toLowerCase().startsWith(PROMPT_TOO_LONG)) {
     message = `${PROMPT_TOO_LONG}: ${message}`;
   }
-  return { type: entry.type, status, message };
+  return { type, status, message };
+}
+
+/** The statuses Anthropic's API answers errors with (https://docs.anthropic.com/en/api/errors). */
+const ANTHROPIC_STATUSES = new Set([400, 401, 402, 403, 404, 413, 429, 500, 504, 529]);
+
+/**
+ * An upstream's error status as Anthropic's API would answer it. OpenAI-compatible servers send
+ * statuses Anthropic never does (422 for a malformed request, 409, 502, 503…), and Anthropic
+ * clients are written against Anthropic's list. Each maps to the documented status of the same
+ * meaning and the same retry behaviour (the SDKs and Claude Code retry 408, 409, 429 and 5xx):
+ * a 422 or other refusal is a 400 (final), a 408 is 504 timeout_error, a 503 is 529
+ * overloaded_error (Claude Code's own backoff), a 409 and any other 5xx are 500 api_error
+ * (still retried).
+ */
+export function anthropicStatusFor(status: number): number {
+  if (ANTHROPIC_STATUSES.has(status)) return status;
+  if (status === 408) return 504;
+  if (status === 503) return 529;
+  if (status === 409 || status >= 500) return 500;
+  return status >= 400 ? 400 : 500;
 }

@@ -121,25 +121,24 @@ export function toGatewayError(error: unknown): GatewayError {
   return new GatewayError("internal_error", 500, "internal gateway error", { cause: error });
 }
 
+/** Upstream HTTP statuses with a catalogue code of their own; any other is `upstream_error`. */
+const UPSTREAM_STATUS_CODES: Record<number, ErrorCode> = {
+  400: "upstream_bad_request",
+  413: "upstream_bad_request",
+  422: "upstream_bad_request",
+  401: "upstream_unauthorized",
+  // 402 Payment Required: the provider's credit is used up (E03), never a retryable fault.
+  402: "upstream_quota_exceeded",
+  403: "upstream_forbidden",
+  404: "upstream_not_found",
+  429: "upstream_rate_limited",
+  529: "upstream_overloaded",
+  503: "upstream_unavailable",
+  408: "upstream_timeout",
+  504: "upstream_timeout",
+};
+
 /** The catalogue entry for an upstream HTTP status (the upstream's message is kept). */
 export function errorFromUpstreamStatus(status: number, message: string, options: GatewayErrorOptions = {}): GatewayError {
-  const code: ErrorCode =
-    status === 400 || status === 413 || status === 422
-      ? "upstream_bad_request"
-      : status === 401
-        ? "upstream_unauthorized"
-        : status === 403
-          ? "upstream_forbidden"
-          : status === 404
-            ? "upstream_not_found"
-            : status === 429
-              ? "upstream_rate_limited"
-              : status === 529
-                ? "upstream_overloaded"
-                : status === 503
-                  ? "upstream_unavailable"
-                  : status === 408 || status === 504
-                    ? "upstream_timeout"
-                    : "upstream_error";
-  return new GatewayError(code, status, message, options);
+  return new GatewayError(UPSTREAM_STATUS_CODES[status] ?? "upstream_error", status, message, options);
 }

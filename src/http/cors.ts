@@ -26,9 +26,18 @@ const ALLOWED_HEADERS = new Set([
 /** The official SDKs send platform and retry details as x-stainless-* (os, arch, runtime, retry-count, …). */
 const isAllowedHeader = (name: string) => ALLOWED_HEADERS.has(name) || name.startsWith("x-stainless-");
 
-/** Response headers a page may read (error handling and support tickets need the request id). */
-const EXPOSED_HEADERS = "x-request-id, request-id, retry-after, retry-after-ms";
-const ALLOWED_METHODS = "GET, POST, DELETE, OPTIONS";
+/**
+ * Response headers a page may read: the request id (error handling, support tickets) and the
+ * provider's rate-limit headers the gateway relays (proxy/rate-limit-headers.ts), so a browser
+ * client can pace itself as a server-side one does. CORS takes no wildcard here: each name.
+ */
+const RATE_LIMIT_HEADERS = [
+  ...["limit", "remaining", "reset"].flatMap((what) => ["requests", "tokens"].map((unit) => `x-ratelimit-${what}-${unit}`)),
+  ...["requests", "tokens", "input-tokens", "output-tokens"].flatMap((unit) => ["limit", "remaining", "reset"].map((what) => `anthropic-ratelimit-${unit}-${what}`)),
+];
+const EXPOSED_HEADERS = ["x-request-id", "request-id", "retry-after", "retry-after-ms", ...RATE_LIMIT_HEADERS].join(", ");
+/** Every method a route answers: the admin API updates users and keys with PATCH. */
+const ALLOWED_METHODS = "GET, POST, PATCH, DELETE, OPTIONS";
 const PREFLIGHT_MAX_AGE_S = "600";
 
 /** The CORS hook for the given origins, or undefined when CORS is off (nothing on the request path). */

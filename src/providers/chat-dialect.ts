@@ -60,18 +60,20 @@ const DIALECTS: Record<ChatDialectName, ChatDialect> = {
   groq: { name: "groq", reasoningField: "none", reasoningOnEveryTurn: false, omitFields: [], renameFields: NO_RENAMES },
   // Mistral validates with pydantic's extra="forbid" (422 extra_forbidden), in messages too: no
   // reasoning_content, no stream_options (usage comes in the last chunk unasked), no `user`,
-  // no service_tier, and its seed is `random_seed` (a client's seed goes under that name).
-  mistral: { name: "mistral", reasoningField: "none", reasoningOnEveryTurn: false, omitFields: ["stream_options", "user", "service_tier"], renameFields: Object.freeze({ seed: "random_seed" }) },
+  // no service_tier, no prompt_cache_key (OpenAI's cache routing), and its seed is `random_seed`
+  // (a client's seed goes under that name).
+  mistral: { name: "mistral", reasoningField: "none", reasoningOnEveryTurn: false, omitFields: ["stream_options", "user", "service_tier", "prompt_cache_key"], renameFields: Object.freeze({ seed: "random_seed" }) },
   // OpenRouter hands back the routed model's reasoning as `reasoning_details` and needs them on the
   // replayed turn: Gemini 3's thought signatures and Claude's signed thinking travel there.
   openrouter: { name: "openrouter", reasoningField: "reasoning_details", reasoningOnEveryTurn: false, omitFields: [], renameFields: NO_RENAMES },
   // Gemini's OpenAI-compatible endpoint refuses unknown fields ("Invalid JSON payload received.
   // Unknown name \"seed\": Cannot find field."): `seed` and `frequency_penalty` (reported with that
-  // 400 by ChatterUI #227 and RSSBox #132), `store` (the same 400). Its own reasoning never goes
+  // 400 by ChatterUI #227 and RSSBox #132), `store` (the same 400), and OpenAI's own
+  // `prompt_cache_key` is not in its schema either. Its own reasoning never goes
   // back in a message; thought signatures do (gemini-signatures.ts), and its `reasoning_effort`
   // levels are fewer than OpenAI's (dialects/gemini-request.ts). Fields not documented either way
   // (`user`, `service_tier`) are learned from its 400 (refused-fields.ts).
-  gemini: { name: "gemini", maxTokensField: "max_tokens", reasoningField: "none", reasoningOnEveryTurn: false, omitFields: ["seed", "frequency_penalty", "store"], renameFields: NO_RENAMES },
+  gemini: { name: "gemini", maxTokensField: "max_tokens", reasoningField: "none", reasoningOnEveryTurn: false, omitFields: ["seed", "frequency_penalty", "store", "prompt_cache_key"], renameFields: NO_RENAMES },
   // xAI: only grok-3-mini returns reasoning (`reasoning_content`), and nothing documents it taken
   // back; which models take `reasoning_effort` and the penalties is per model (dialects/xai-request.ts).
   xai: { name: "xai", reasoningField: "none", reasoningOnEveryTurn: false, omitFields: [], renameFields: NO_RENAMES },

@@ -1,6 +1,7 @@
 import { anthropicCodec } from "../protocols/anthropic/codec";
 import { emptyUsage, mergeUsage } from "../canonical/usage";
 import { GatewayError, toGatewayError } from "../errors/gateway-error";
+import { anthropicStatusFor } from "../errors/anthropic-shape";
 import { renderErrorResponse } from "../errors/render";
 import type { ResponseExchange } from "../responses-store/exchange";
 import { requestIdHeaders } from "../http/request-id-headers";
@@ -15,6 +16,7 @@ import { echoClientModel } from "./echo-model";
 import { LedgerRecorder, type UsageEstimate } from "./ledger-recorder";
 import { upstreamOperationFor, wantsStream } from "./operation";
 import { providerFailureOf } from "./provider-failure";
+import { readRateLimitHeaders } from "./rate-limit-headers";
 import { readAll, sendAttempt, UpstreamFailure } from "./send-attempt";
 import { streamToClient } from "./stream-to-client";
 import type { ModelRequest, ProxyDeps } from "./types";
@@ -106,8 +108,10 @@ async function serveModelRequest(request: ModelRequest, deps: ProxyDeps): Promis
           return streamToClient({ request: attemptRequest, deps, attempt, call: answer.call, body: firstChunk, recorder, log, exchange });
         }
         health?.recordSuccess(target.providerName);
-        if (attempt.collectStream) return await respondCollected(attemptRequest, attempt, answer.call, recorder, exchange);
-        return await respondWhole(attemptRequest, attempt, await readAll(answer.call), recorder, exchange);
+        const rateLimits = readRateLimitHeaders(answer.call.headerPairs);
+        // A server that ignores `stream: true` answers whole, which serves the client as well.
+        if (attempt.collectStream && !answeredWhole(answer.call)) return await respondCollected(attemptRequest, attempt, answer.call, recorder, rateLimits, exchange);
+        return await respondWhole(attemptRequest, attempt, await readAll(answer.call), recorder, rateLimits, exchange);
       } catch (error) {
         const failure = error instanceof UpstreamFailure ? error : toGatewayError(error);
         const gatewayError = failure instanceof UpstreamFailure ? failure.error : failure;
@@ -153,6 +157,10 @@ function refuseNonEventStream(call: UpstreamCall, attempt: PreparedAttempt): voi
   throw error;
 }
 
+function answeredWhole(call: UpstreamCall): boolean {
+  return (call.headers.get("content-type") ?? "").includes("application/json");
+}
+
 /** The list every answer of the upstream's protocol carries; without it a translation would invent an empty answer. */
 const ANSWER_LIST_FIELD: Record<string, string> = { "openai-chat": "choices", anthropic: "content", "openai-responses": "output" };
 
@@ -179,7 +187,7 @@ async function readFirstChunk(body: AsyncGenerator<Uint8Array>): Promise<PrimedB
   return { first, rest: body };
 }
 
-async function respondWhole(request: ModelRequest, attempt: PreparedAttempt, text: string, recorder: LedgerRecorder, exchange?: ResponseExchange): Promise<Response> {
+async function respondWhole(request: ModelRequest, attempt: PreparedAttempt, text: string, recorder: LedgerRecorder, rateLimits: Record<string, string>, exchange?: ResponseExchange): Promise<Response> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -203,7 +211,7 @@ async function respondWhole(request: ModelRequest, attempt: PreparedAttempt, tex
     recorder.setUsage(mergeUsage(emptyUsage(), usage), usage !== undefined, estimate);
     body = echoClientModel(text, attempt.target.upstreamModel, attempt.context.clientModel);
   }
-  return answerWhole(request, body, recorder, exchange);
+  return answerWhole(request, body, recorder, rateLimits, exchange);
 }
 
 /**
@@ -211,23 +219,35 @@ async function respondWhole(request: ModelRequest, attempt: PreparedAttempt, tex
  * its end under the stream deadlines (first byte, idle gap), so a long generation is bounded by
  * silence, not by its length, then translated as a whole.
  */
-async function respondCollected(request: ModelRequest, attempt: PreparedAttempt, call: UpstreamCall, recorder: LedgerRecorder, exchange?: ResponseExchange): Promise<Response> {
+async function respondCollected(request: ModelRequest, attempt: PreparedAttempt, call: UpstreamCall, recorder: LedgerRecorder, rateLimits: Record<string, string>, exchange?: ResponseExchange): Promise<Response> {
   const decoder = new SseDecoder();
-  const events: SseEvent[] = [];
+  const collector = attempt.translator!.createCollector(attempt.context);
   // A broken stream or an error event fails like any attempt: nothing has reached the client, so
   // the route's next provider may still take over.
-  for await (const chunk of call.readBody()) events.push(...decoder.push(chunk));
-  events.push(...decoder.end());
-  const translated = attempt.translator!.translateCollectedStream(events, attempt.context);
+  reading: for await (const chunk of call.readBody()) {
+    for (const event of decoder.push(chunk)) {
+      if (!collector.push(event)) continue;
+      // The answer ended at a stop sequence the gateway applies: the upstream stops generating
+      // (and billing) here instead of running on to max_tokens; leaving the loop gives back the
+      // body reader's timers and slot.
+      call.abort(new GatewayError("upstream_error", 499, "the answer ended at a stop sequence"));
+      break reading;
+    }
+  }
+  if (!collector.cut()) for (const event of decoder.end()) collector.push(event);
+  const translated = collector.finish();
   const reported = translated.usage.inputTokens > 0 || translated.usage.outputTokens > 0;
-  recorder.setUsage(translated.usage, reported, { final: reported, outputTokens: (estimators) => estimators.estimateOutputTokens(translated.body) });
-  return answerWhole(request, JSON.stringify(translated.body), recorder, exchange);
+  // After a cut the upstream's closing usage never comes: the output is estimated (marked), and
+  // the client is told the figures the row records, as a cut stream is (stream-to-client.ts).
+  recorder.setUsage(translated.usage, reported, { final: reported && !collector.cut(), outputTokens: (estimators) => estimators.estimateOutputTokens(translated.body) });
+  const answer = collector.cut() ? collector.finish(await recorder.usageToRecord()) : translated;
+  return answerWhole(request, JSON.stringify(answer.body), recorder, rateLimits, exchange);
 }
 
-async function answerWhole(request: ModelRequest, body: string, recorder: LedgerRecorder, exchange?: ResponseExchange): Promise<Response> {
+async function answerWhole(request: ModelRequest, body: string, recorder: LedgerRecorder, rateLimits: Record<string, string>, exchange?: ResponseExchange): Promise<Response> {
   // The ledger row (and a stored response) is durable before the client gets its answer.
   await Promise.all([recorder.finish(200, null), exchange?.saveBody(body)]);
-  return new Response(body, { status: 200, headers: { "content-type": "application/json", ...requestIdHeaders(request.clientProtocol, request.requestId) } });
+  return new Response(body, { status: 200, headers: { ...rateLimits, "content-type": "application/json", ...requestIdHeaders(request.clientProtocol, request.requestId) } });
 }
 
 /** count_tokens for a model served by a non-Anthropic provider: a tokenizer estimate (documented as such). */
@@ -258,9 +278,19 @@ async function respondFailure(request: ModelRequest, failure: UpstreamFailure | 
   await recorder.finish(error.status, error.code);
   // A same-protocol upstream error is relayed as the upstream wrote it (status, body), like a direct call.
   if (failure instanceof UpstreamFailure && failure.relay) {
-    const headers: Record<string, string> = { ...failure.relay.headers, "content-type": failure.relay.contentType, ...requestIdHeaders(request.clientProtocol, request.requestId) };
+    const headers: Record<string, string> = { ...failure.rateLimitHeaders, "content-type": failure.relay.contentType, ...requestIdHeaders(request.clientProtocol, request.requestId) };
     if (error.retryAfter !== undefined) headers["retry-after"] = String(Math.ceil(error.retryAfter));
-    return new Response(failure.relay.body, { status: failure.relay.status, headers });
+    // Body as written; an Anthropic client gets a status Anthropic's API uses (a compatible
+    // server's 422 or 503 is 400 or 529, anthropic-shape.ts), which is a no-op for Anthropic itself.
+    const status = request.clientProtocol === "anthropic" ? anthropicStatusFor(failure.relay.status) : failure.relay.status;
+    return new Response(failure.relay.body, { status, headers });
   }
-  return renderErrorResponse(request.clientProtocol, error, request.requestId);
+  const rendered = renderErrorResponse(request.clientProtocol, error, request.requestId);
+  // A translated error keeps the provider's rate-limit headers too (retry-after as rendered).
+  if (failure instanceof UpstreamFailure) {
+    for (const [name, value] of Object.entries(failure.rateLimitHeaders)) {
+      if (!rendered.headers.has(name)) rendered.headers.set(name, value);
+    }
+  }
+  return rendered;
 }

@@ -72,6 +72,15 @@ export class LedgerRecorder {
     return this.finished;
   }
 
+  /**
+   * The usage the row will record, estimated where the upstream fell short: what a client is
+   * told when the gateway ends an answer itself (an emulated stop sequence) and the upstream's
+   * closing usage never comes. The row computes the same figures from the same inputs.
+   */
+  async usageToRecord(): Promise<Usage> {
+    return (await this.finalUsage()).usage;
+  }
+
   /** The usage to record: as reported, or completed with estimates (marked) where it fell short. */
   private async finalUsage(): Promise<{ usage: Usage; estimated: boolean }> {
     const estimate = this.estimate;

@@ -6,6 +6,7 @@ import { answerLoopback } from "../providers/loopback";
 import { callUpstream, type UpstreamCall } from "../upstream/client";
 import { upstreamOperationFor } from "./operation";
 import { findOutputCap } from "./output-cap-refusals";
+import { readRateLimitHeaders } from "./rate-limit-headers";
 import { findRefusedFields, refusesOnlyValue } from "./refused-fields";
 import type { ModelRequest, ProxyDeps } from "./types";
 import { lowerOutputCap, OUTPUT_CAP_FIELDS, type PreparedAttempt } from "./upstream-request";
@@ -20,7 +21,9 @@ export interface UpstreamAnswer {
 export class UpstreamFailure extends Error {
   constructor(
     readonly error: GatewayError,
-    readonly relay?: { status: number; body: string; contentType: string; headers: Record<string, string> },
+    readonly relay?: { status: number; body: string; contentType: string },
+    /** The upstream's rate-limit headers (rate-limit-headers.ts), for a relayed or a translated error. */
+    readonly rateLimitHeaders: Record<string, string> = {},
   ) {
     super(error.message);
   }
@@ -146,21 +149,8 @@ function upstreamFailure(attempt: PreparedAttempt, call: UpstreamCall, text: str
   // Only a JSON error body is relayed as written: a proxy's HTML page, plain text or an empty body
   // would reach an SDK that parses the error as JSON, so those are rendered in the client's shape.
   const relayable = native && parsed !== null && typeof parsed === "object";
-  return new UpstreamFailure(error, relayable ? { status: call.status, body: text, contentType: call.headers.get("content-type") ?? "application/json", headers: relayedErrorHeaders(call.headers) } : undefined);
-}
-
-/**
- * The upstream error answer's headers a same-protocol client acts on, relayed as written: the
- * retry delay in milliseconds (OpenAI's SDKs prefer it to retry-after) and the rate-limit
- * headers (`x-ratelimit-*`, `anthropic-ratelimit-*`, which Claude Code and SDK users read to
- * pace themselves). Error answers only: a success's headers are not read on the hot path.
- */
-function relayedErrorHeaders(headers: Headers): Record<string, string> {
-  const relayed: Record<string, string> = {};
-  for (const [name, value] of headers) {
-    if (name === "retry-after-ms" || name.startsWith("x-ratelimit-") || name.startsWith("anthropic-ratelimit-")) relayed[name] = value;
-  }
-  return relayed;
+  const relay = relayable ? { status: call.status, body: text, contentType: call.headers.get("content-type") ?? "application/json" } : undefined;
+  return new UpstreamFailure(error, relay, readRateLimitHeaders(call.headerPairs));
 }
 
 /** `retry-after-ms` as seconds, or undefined when absent or not a number. */
@@ -186,6 +176,7 @@ function wrapLocalResponse(response: Response): UpstreamCall {
   return {
     status: response.status,
     headers: response.headers,
+    headerPairs: response.headers,
     abort: () => undefined,
     async *readBody() {
       const reader = response.body?.getReader();

@@ -14,6 +14,7 @@ import type { ResponseExchange } from "../responses-store/exchange";
 import type { PrimedBody } from "./handle-request";
 import type { LedgerRecorder } from "./ledger-recorder";
 import type { ModelRequest, ProxyDeps } from "./types";
+import { readRateLimitHeaders } from "./rate-limit-headers";
 import { StreamStop } from "./stream-stop";
 import type { PreparedAttempt } from "./upstream-request";
 
@@ -91,6 +92,11 @@ export function streamToClient(args: StreamArgs): Response {
           exchange?.observe(translated);
           out += encodeSseEvent(translated);
         }
+        if (translator.endedByGateway()) {
+          out += await closeCut(translator);
+          terminal = true;
+          break;
+        }
         terminal ||= translator.completed();
       } else {
         terminal = tap!.observe(event) || terminal;
@@ -110,6 +116,21 @@ export function streamToClient(args: StreamArgs): Response {
       await exchange.flush();
     }
     write(out);
+  };
+
+  /**
+   * The client's closing events after the gateway's own cut (an emulated stop sequence), with
+   * the usage the ledger records: the upstream's figures so far, the rest estimated, since its
+   * closing usage never comes once its call is aborted (a client told zeros would undercount).
+   */
+  const closeCut = async (cut: NonNullable<typeof translator>): Promise<string> => {
+    syncUsage();
+    let text = "";
+    for (const event of cut.closeCut(await recorder.usageToRecord())) {
+      exchange?.observe(event);
+      text += encodeSseEvent(event);
+    }
+    return text;
   };
 
   /**
@@ -203,6 +224,8 @@ export function streamToClient(args: StreamArgs): Response {
     "cache-control": "no-cache",
     connection: "keep-alive",
     "x-accel-buffering": "no",
+    // The provider's rate-limit headers, native or translated (rate-limit-headers.ts).
+    ...readRateLimitHeaders(call.headerPairs),
     ...requestIdHeaders(protocol, request.requestId),
   };
   return new Response(stream, { status: 200, headers });

@@ -96,6 +96,11 @@ export interface ModelRequest {
   leadingOutput?: Record<string, unknown>[];
   /** The response id fixed beforehand for a background response (TranslationContext.responseId). */
   responseId?: string;
+  /**
+   * The `previous_response_id` a Responses WebSocket turn was sent with, when the socket expanded
+   * that continuation itself (its body no longer names it): the stored response echoes it.
+   */
+  echoPreviousResponseId?: string;
   /** A background run's limits, admitted before it was queued: its first model call takes them instead of admitting again. */
   preAdmission?: PreAdmission;
 }

@@ -44,6 +44,17 @@ export interface PreparedAttempt {
  */
 export const LONG_ANTHROPIC_CALL_MAX_TOKENS = 21_333;
 
+/**
+ * Ask for a stream the gateway collects into the client's one answer (SC06): long Anthropic
+ * calls, and answers cut at a stop sequence the gateway applies itself, where only a stream lets
+ * it abort the call at the match instead of paying for every token up to max_tokens. A Chat
+ * upstream sends stream usage only when asked.
+ */
+function streamUpstream(bodyObject: Record<string, unknown>, upstreamProtocol: Protocol): void {
+  bodyObject.stream = true;
+  if (upstreamProtocol === "openai-chat") bodyObject.stream_options = { ...(bodyObject.stream_options as object | undefined), include_usage: true };
+}
+
 /** Build the upstream request for `target` (pure: rerun unchanged on failover). */
 export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps: ProxyDeps, log: RequestLog): PreparedAttempt {
   const warn: TranslationContext["warn"] = (message, details) => log.warn({ ...details }, message);
@@ -87,8 +98,8 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
     if (upstreamProtocol === "anthropic") checkLogprobs(request, target, deps, warn);
     if (request.clientProtocol === "openai-responses" && upstreamProtocol !== "openai-responses") checkOpenAIHostedState(request.body, target.providerName);
     const bodyObject = translator.buildUpstreamRequest(request.body, context);
-    const collectStream = upstreamProtocol === "anthropic" && !wantsStream(request.operation, request.body) && Number(bodyObject.max_tokens) > LONG_ANTHROPIC_CALL_MAX_TOKENS;
-    if (collectStream) bodyObject.stream = true;
+    const collectStream = !wantsStream(request.operation, request.body) && (context.emulatedStopSequences !== undefined || (upstreamProtocol === "anthropic" && Number(bodyObject.max_tokens) > LONG_ANTHROPIC_CALL_MAX_TOKENS));
+    if (collectStream) streamUpstream(bodyObject, upstreamProtocol);
     const droppable = upstreamProtocol === "openai-chat" && provider ? DROPPABLE_CHAT_FIELDS : [];
     // Fields this provider's model refused before go no more, nor a cap above the one it takes
     // (refused-fields.ts, output-cap-refusals.ts).

@@ -20,8 +20,8 @@ import { scrubSecrets } from "../errors/scrub-secrets";
  */
 export function composeTranslator(client: ProtocolCodec, upstream: ProtocolCodec): Translator {
   /** An upstream answer, decoded, as the client's response body. */
-  function answerClient(upstreamAnswer: CanonicalResponse, ctx: TranslationContext): { body: unknown; usage: Usage } {
-    const stopped = ctx.emulatedStopSequences ? cutAtStopSequence(upstreamAnswer, ctx.emulatedStopSequences) : upstreamAnswer;
+  function answerClient(upstreamAnswer: CanonicalResponse, ctx: TranslationContext, alreadyCut = false): { body: unknown; usage: Usage } {
+    const stopped = ctx.emulatedStopSequences && !alreadyCut ? cutAtStopSequence(upstreamAnswer, ctx.emulatedStopSequences) : upstreamAnswer;
     const filled = { ...stopped, content: stopped.content.map(fillEmptyArguments) };
     const answer = ctx.structuredOutput ? { ...filled, ...revealStructuredOutput(filled.content, filled.stopReason, ctx.structuredOutput) } : filled;
     const decoded = ctx.toolNames ? { ...answer, content: restoreToolNamesInContent(answer.content, ctx.toolNames) } : answer;
@@ -46,9 +46,36 @@ export function composeTranslator(client: ProtocolCodec, upstream: ProtocolCodec
       return answerClient(upstream.decodeResponse(upstreamBody, ctx), ctx);
     },
     translateCollectedStream(upstreamEvents, ctx) {
+      const collector = this.createCollector(ctx);
+      for (const event of upstreamEvents) if (collector.push(event)) break;
+      return collector.finish();
+    },
+    createCollector(ctx) {
       const decoder = upstream.createStreamDecoder(ctx);
-      const events = [...upstreamEvents.flatMap((event) => decoder.push(event)), ...decoder.end()];
-      return answerClient(collectResponse(events), ctx);
+      // Cut as a stream is, event by event, so the caller learns of the match when it happens.
+      const cutter = ctx.emulatedStopSequences ? createStopSequenceCutter(ctx.emulatedStopSequences) : undefined;
+      const events: CanonicalEvent[] = [];
+      let decoderEnded = false;
+      const take = (decoded: CanonicalEvent[]) => {
+        // Nothing follows the cut's own finish and message_stop.
+        if (cutter?.matched()) return;
+        events.push(...(cutter ? decoded.flatMap(cutter.push) : decoded));
+      };
+      return {
+        push(event) {
+          take(decoder.push(event));
+          return cutter?.matched() ?? false;
+        },
+        cut: () => cutter?.matched() ?? false,
+        finish(usage) {
+          if (!decoderEnded) {
+            decoderEnded = true;
+            take(decoder.end());
+          }
+          const response = collectResponse(events);
+          return answerClient(usage ? { ...response, usage } : response, ctx, cutter !== undefined);
+        },
+      };
     },
     createStreamTranslator(ctx) {
       return createComposedStream(client, upstream, ctx);
@@ -69,7 +96,18 @@ function createComposedStream(client: ProtocolCodec, upstream: ProtocolCodec, ct
   const fillArguments = createEmptyArgumentsFiller();
   // Stop sequences the upstream cannot apply, applied to its own events before anything else.
   const cutter = ctx.emulatedStopSequences ? createStopSequenceCutter(ctx.emulatedStopSequences) : undefined;
-  const decode = (produce: () => CanonicalEvent[]): CanonicalEvent[] => (cutter ? produce().flatMap(cutter.push) : produce());
+  /** The cut's own closing events (its finish and message_stop), held for `closeCut`. */
+  let heldCut: CanonicalEvent[] | undefined;
+  const decode = (produce: () => CanonicalEvent[]): CanonicalEvent[] => {
+    if (!cutter) return produce();
+    const matchedBefore = cutter.matched();
+    const events = produce().flatMap(cutter.push);
+    if (matchedBefore || !cutter.matched()) return events;
+    // The cut ends with its finish then message_stop (stop-sequences.ts); nothing follows them.
+    const at = events.findLastIndex((event) => event.type === "finish");
+    heldCut = events.slice(at);
+    return events.slice(0, at);
+  };
   let usage: Usage = emptyUsage();
   let reported = false;
   let usageFinal = false;
@@ -139,5 +177,14 @@ function createComposedStream(client: ProtocolCodec, upstream: ProtocolCodec, ct
     generatedText: () => generated.join(""),
     completed: () => completed,
     endedByGateway: () => cutter?.matched() ?? false,
+    closeCut(finalUsage) {
+      if (!heldCut || closed) return [];
+      const held = heldCut;
+      heldCut = undefined;
+      completed = true;
+      // Straight to the encoder, not through observe(): usage() stays what the upstream
+      // reported, and the ledger marks its own (equal) figures as estimated.
+      return [...encoder.push({ type: "usage", usage: finalUsage }), ...forward(held)];
+    },
   };
 }

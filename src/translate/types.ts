@@ -127,6 +127,32 @@ export interface StreamTranslator {
    * client's stream is complete, and the rest of the upstream's is not wanted.
    */
   endedByGateway(): boolean;
+  /**
+   * After `endedByGateway`: the client's closing events (stop reason, usage, end), held until
+   * now because the upstream's closing usage never comes once its call is aborted. `usage` is
+   * what the ledger records for the answer (the upstream's figures so far, the rest estimated),
+   * so the client is told the same numbers instead of zeros.
+   */
+  closeCut(usage: Usage): SseEvent[];
+}
+
+/**
+ * An upstream stream gathered into one non-streaming answer (SC06), event by event. With stop
+ * sequences the gateway applies (`emulatedStopSequences`), `push` says when one matched: the
+ * rest of the upstream's generation is not wanted, so its call can be aborted there instead of
+ * paying for every token up to `max_tokens`.
+ */
+export interface StreamCollector {
+  /** One upstream event; true once the answer has ended at an emulated stop sequence (read no further). */
+  push(event: SseEvent): boolean;
+  /** Whether an emulated stop sequence ended the answer. */
+  cut(): boolean;
+  /**
+   * The client's body for everything pushed; throws GatewayError when the stream carried an
+   * error or ended early. `usage` replaces the upstream's figures (after a cut its closing usage
+   * never comes, and the client is told what the ledger records).
+   */
+  finish(usage?: Usage): { body: unknown; usage: Usage };
 }
 
 /**
@@ -143,6 +169,8 @@ export interface Translator {
    * (SC06). Throws GatewayError when the stream carried an error or ended early.
    */
   translateCollectedStream(upstreamEvents: readonly SseEvent[], ctx: TranslationContext): { body: unknown; usage: Usage };
+  /** The same, fed one event at a time, so the upstream can be left at a stop the gateway applies. */
+  createCollector(ctx: TranslationContext): StreamCollector;
   createStreamTranslator(ctx: TranslationContext): StreamTranslator;
   /** Map an upstream error (status and parsed body) to the gateway's error catalogue. */
   translateError(status: number, upstreamBody: unknown, headers: Headers): GatewayError;

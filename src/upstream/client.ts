@@ -21,6 +21,8 @@ export interface Deadlines {
 export interface UpstreamCall {
   status: number;
   headers: Headers;
+  /** The headers as name/value pairs (lower-case names), without building a Headers object. */
+  headerPairs: Iterable<[string, string]>;
   /** Abort the upstream request (client gone, or a deadline passed). */
   abort(reason?: unknown): void;
   /** The body as a reader that enforces first-byte and idle deadlines. */
@@ -195,6 +197,11 @@ export async function callUpstream(url: string, init: { headers: Record<string, 
     get headers() {
       return answer.headers;
     },
+    // Every answer's rate-limit headers are relayed (proxy/rate-limit-headers.ts): the own
+    // client's parsed pairs spare a Headers object per request.
+    get headerPairs() {
+      return answer.headerPairs;
+    },
     abort,
     readBody,
     readText,
@@ -205,6 +212,7 @@ export async function callUpstream(url: string, init: { headers: Record<string, 
 interface TransportAnswer {
   readonly status: number;
   readonly headers: Headers;
+  readonly headerPairs: Iterable<[string, string]>;
   /** The next body piece, or undefined at the end. */
   read(): Promise<Uint8Array | undefined>;
   text(): Promise<string>;
@@ -229,6 +237,7 @@ async function fetchTransport(url: string, method: string, init: { headers: Reco
   return {
     status: response.status,
     headers: response.headers,
+    headerPairs: response.headers,
     async read() {
       reader ??= response.body?.getReader();
       if (!reader) return undefined;

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
+import { describe, expect, test } from "bun:test";
 import Anthropic from "@anthropic-ai/sdk";
 import OpenAI from "openai";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -8,27 +8,18 @@ import { createSilentLogger } from "../../src/log/logger";
 import { BackgroundRuns } from "../../src/proxy/background-runs";
 import { createResponseStore } from "../../src/responses-store/service";
 import { openStore } from "../../src/store/open-store";
-import { type MockUpstream, mockUsage, startMockUpstream } from "../support/mock-upstream";
-import { startTestGateway, type TestGateway } from "../support/gateway-harness";
+import { mockUsage } from "../support/mock-upstream";
+import { startTestGateway, useMockedGateway } from "../support/gateway-harness";
 
-let mock: MockUpstream;
-let gw: TestGateway;
-beforeAll(async () => {
-  mock = await startMockUpstream();
-  gw = await startTestGateway(mock);
-});
-afterAll(async () => {
-  await gw.stop();
-  await mock.stop();
-});
+const running = useMockedGateway();
 
 const weatherTool = { name: "get_weather", description: "Weather for a city", parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"] } };
 
 describe("official openai SDK through the native Chat path", () => {
-  const client = () => new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: "unused-by-default", maxRetries: 0 });
+  const client = () => new OpenAI({ baseURL: `${running.gw.url}/v1`, apiKey: "unused-by-default", maxRetries: 0 });
 
   test("non-streaming call with tools returns the upstream's tool call", async () => {
-    mock.enqueue({
+    running.mock.enqueue({
       json: { id: "chatcmpl-1", object: "chat.completion", created: 1, model: "gpt-4o", choices: [{ index: 0, finish_reason: "tool_calls", message: { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "get_weather", arguments: '{"city":"Paris"}' } }] } }], usage: { prompt_tokens: 20, completion_tokens: 5, total_tokens: 25 } },
     });
     const completion = await client().chat.completions.create({ model: "gpt-4o", messages: [{ role: "user", content: "weather?" }], tools: [{ type: "function", function: weatherTool }], tool_choice: "auto" });
@@ -37,12 +28,12 @@ describe("official openai SDK through the native Chat path", () => {
     // The SDK's tool call union includes custom tool calls; this one must be a function call.
     if (call.type !== "function") throw new Error(`expected a function tool call, got ${call.type}`);
     expect(JSON.parse(call.function.arguments)).toEqual({ city: "Paris" });
-    expect(mock.requests.at(-1)!.body.tools[0].function.name).toBe("get_weather");
+    expect(running.mock.requests.at(-1)!.body.tools[0].function.name).toBe("get_weather");
   });
 
   test("streaming call with a tool call split across chunks", async () => {
     const base = { id: "chatcmpl-2", object: "chat.completion.chunk", created: 1, model: "gpt-4o" };
-    mock.enqueue({
+    running.mock.enqueue({
       events: [
         { data: { ...base, choices: [{ index: 0, delta: { role: "assistant", tool_calls: [{ index: 0, id: "call_9", type: "function", function: { name: "get_weather", arguments: "" } }] }, finish_reason: null }] } },
         { data: { ...base, choices: [{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: '{"ci' } }] }, finish_reason: null }] } },
@@ -58,15 +49,15 @@ describe("official openai SDK through the native Chat path", () => {
     const call = final.choices[0]!.message.tool_calls![0]!;
     if (call.type !== "function") throw new Error(`expected a function tool call, got ${call.type}`);
     expect(call.function.arguments).toBe('{"city":"Oslo"}');
-    expect(gw.ledger.entries.at(-1)!.usage).toMatchObject({ inputTokens: 9, outputTokens: 4 });
+    expect(running.gw.ledger.entries.at(-1)!.usage).toMatchObject({ inputTokens: 9, outputTokens: 4 });
   });
 });
 
 describe("official @anthropic-ai/sdk through the native Messages path", () => {
-  const client = () => new Anthropic({ baseURL: gw.url, apiKey: "unused-by-default", maxRetries: 0 });
+  const client = () => new Anthropic({ baseURL: running.gw.url, apiKey: "unused-by-default", maxRetries: 0 });
 
   test("non-streaming call with tools", async () => {
-    mock.enqueue({
+    running.mock.enqueue({
       json: { id: "msg_1", type: "message", role: "assistant", model: "claude-sonnet-4-5", content: [{ type: "text", text: "Checking." }, { type: "tool_use", id: "toolu_1", name: "get_weather", input: { city: "Rome" } }], stop_reason: "tool_use", stop_sequence: null, usage: { input_tokens: 30, output_tokens: 12 } },
     });
     const message = await client().messages.create({ model: "claude-sonnet-4-5", max_tokens: 200, messages: [{ role: "user", content: "weather?" }], tools: [{ name: weatherTool.name, description: weatherTool.description, input_schema: weatherTool.parameters as never }] });
@@ -76,7 +67,7 @@ describe("official @anthropic-ai/sdk through the native Messages path", () => {
 
   test("streaming call with input_json_delta fragments", async () => {
     const ev = (type: string, payload: object) => ({ event: type, data: { type, ...payload } });
-    mock.enqueue({
+    running.mock.enqueue({
       events: [
         ev("message_start", { message: { id: "msg_2", type: "message", role: "assistant", model: "claude-sonnet-4-5", content: [], stop_reason: null, stop_sequence: null, usage: { input_tokens: 15, output_tokens: 1 } } }),
         ev("content_block_start", { index: 0, content_block: { type: "tool_use", id: "toolu_2", name: "get_weather", input: {} } }),
@@ -92,7 +83,7 @@ describe("official @anthropic-ai/sdk through the native Messages path", () => {
     const final = await stream.finalMessage();
     expect(final.content[0]).toMatchObject({ type: "tool_use", input: { city: "Lima" } });
     expect(final.usage.output_tokens).toBe(8);
-    expect(gw.ledger.entries.at(-1)!.usage).toMatchObject({ inputTokens: 15, outputTokens: 8 });
+    expect(running.gw.ledger.entries.at(-1)!.usage).toMatchObject({ inputTokens: 15, outputTokens: 8 });
   });
 });
 
@@ -103,7 +94,7 @@ describe("the openai SDK's background mode on a native OpenAI Responses model (a
     await store.migrate();
     const responses = createResponseStore({ repository: store.responses, retentionHours: 1, logger: createSilentLogger() });
     const background = new BackgroundRuns({ firstDelayMs: 20, maxDelayMs: 40, limitMs: 60_000, orphanedAfterMs: 60_000 });
-    const storing = await startTestGateway(mock, {}, { responses, background });
+    const storing = await startTestGateway(running.mock, {}, { responses, background });
     try {
       const client = new OpenAI({ baseURL: `${storing.url}/v1`, apiKey: "x", maxRetries: 0 });
       let response = await client.responses.create({ model: "gpt-5", input: "work", background: true });
@@ -118,14 +109,14 @@ describe("the openai SDK's background mode on a native OpenAI Responses model (a
       await Bun.sleep(100);
       expect(storing.ledger.entries.map((row) => [row.status, row.usage.inputTokens, row.usage.outputTokens, row.usageEstimated])).toEqual([[200, mockUsage.input, mockUsage.output, false]]);
 
-      mock.background.hold = true;
+      running.mock.background.hold = true;
       const slow = await client.responses.create({ model: "gpt-5", input: "forever", background: true });
       const cancelled = await client.responses.cancel(slow.id);
       expect(cancelled.status).toBe("cancelled");
-      expect(mock.background.runs.get(slow.id)!.status).toBe("cancelled");
+      expect(running.mock.background.runs.get(slow.id)!.status).toBe("cancelled");
       expect((await client.responses.retrieve(slow.id)).status).toBe("cancelled");
     } finally {
-      mock.background.hold = false;
+      running.mock.background.hold = false;
       await storing.stop();
       await store.close();
       rmSync(dataDir, { recursive: true, force: true });

@@ -23,7 +23,9 @@ import OpenAI from "openai";
 import { createAuthenticator } from "../../src/auth/authenticator";
 import { issueApiKey } from "../../src/auth/issue-api-key";
 import { loadPriceTable } from "../../src/ledger/price-table";
+import { createOutputCeiling } from "../../src/limits/output-ceiling";
 import { RequestLimits } from "../../src/limits/request-limits";
+import { ModelCapabilityTable } from "../../src/proxy/model-capability-table";
 import type { Limits, Store, StoredUsageRow } from "../../src/store/types";
 import { claudeVersion, runClaudePrint } from "../support/claude-cli";
 import { codexVersion, runCodexExec } from "../support/codex-cli";
@@ -76,7 +78,7 @@ beforeAll(async () => {
     },
   };
   const silent = { error: () => undefined, warn: () => undefined };
-  const limits = new RequestLimits({ budgets: store.budgets, prices: loadPriceTable(pricesFile), defaultOutputTokens: 8192, reservationTtlMs: 3_600_000, logger: silent, now: () => Date.now() + clockShiftMs });
+  const limits = new RequestLimits({ budgets: store.budgets, prices: loadPriceTable(pricesFile), defaultOutputTokens: 8192, outputCeiling: createOutputCeiling(new ModelCapabilityTable([])), reservationTtlMs: 3_600_000, logger: silent, now: () => Date.now() + clockShiftMs });
   gw = await startDatabaseGateway(database, mock, { TOKLIGENCE_LEDGER__PRICES_FILE: pricesFile }, { auth: createAuthenticator(flaky, { required: true }), limits });
 }, 60_000);
 

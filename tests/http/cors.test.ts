@@ -36,6 +36,16 @@ describe("CORS with listed origins", () => {
     expect(response.headers.get("vary")).toBe("Origin");
   });
 
+  test("a preflight for the admin API's PATCH (update a user or key) is granted every method the API uses", async () => {
+    const response = await fetch(`${open.url}/api/v1/admin/users/1`, {
+      method: "OPTIONS",
+      headers: { origin: listed, "access-control-request-method": "PATCH", "access-control-request-headers": "authorization, content-type" },
+    });
+    expect(response.status).toBe(204);
+    const methods = (response.headers.get("access-control-allow-methods") ?? "").split(",").map((method) => method.trim());
+    for (const method of ["GET", "POST", "PATCH", "DELETE"]) expect(methods).toContain(method);
+  });
+
   test("unlisted and null origins get no CORS header at all", async () => {
     for (const origin of ["https://evil.example", "null", "http://localhost:5174"]) {
       const pre = await preflight(open, origin);
@@ -52,6 +62,9 @@ describe("CORS with listed origins", () => {
     expect(ok.status).toBe(200);
     expect(ok.headers.get("access-control-allow-origin")).toBe(listed);
     expect(ok.headers.get("access-control-expose-headers")).toContain("x-request-id");
+    // The relayed rate-limit headers, named one by one (CORS takes no wildcard there).
+    const exposed = ok.headers.get("access-control-expose-headers")!.split(", ");
+    expect(exposed).toEqual(expect.arrayContaining(["x-ratelimit-remaining-tokens", "x-ratelimit-reset-requests", "anthropic-ratelimit-output-tokens-remaining", "anthropic-ratelimit-requests-reset"]));
     const bad = await chat(open, listed, { model: "loopback", messages: [] });
     expect(bad.status).toBe(400);
     expect(bad.headers.get("access-control-allow-origin")).toBe(listed);

@@ -47,7 +47,8 @@ const refusals: Array<[string, number, unknown, string, Function]> = [
     422,
     { object: "error", message: { detail: [{ type: "extra_forbidden", loc: ["body", "messages", 1, "assistant", "reasoning_content"], msg: "Extra inputs are not permitted", input: "x" }] }, type: "invalid_request_error", param: null, code: null },
     "Extra inputs are not permitted: messages.1.assistant.reasoning_content",
-    Anthropic.UnprocessableEntityError,
+    // Anthropic's API never answers 422: its clients get the 400 it uses for a malformed request.
+    Anthropic.BadRequestError,
   ],
   [
     "OpenRouter (the routed provider's error under metadata.raw)",

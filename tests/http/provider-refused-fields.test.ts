@@ -150,19 +150,24 @@ describe("a server that refuses every field it does not know (422 extra_forbidde
     expect(Object.keys(sent[1]!.body).sort()).toEqual(["max_tokens", "messages", "model", "stream", "tools"]);
   });
 
-  test("a refused field the client asked for by meaning (stop sequences) is not dropped: the client gets the refusal", async () => {
+  test("a refused field the client asked for by meaning (stop sequences, translation mode) is not dropped: the client gets the refusal", async () => {
     mock.setResponder((request) =>
       request.body.stop ? { status: 400, json: { error: { message: "property 'stop' is unsupported", type: "invalid_request_error" } } } : strict(request),
     );
-    const before = chatRequests().length;
-    const error = await streamTurn(anthropic, { ...claudeCodeParams("claude-haiku-4-5", [{ role: "user", content: "hi" }]), stop_sequences: ["END"] }).catch((caught) => caught);
-    expect(error).toBeInstanceOf(Anthropic.BadRequestError);
-    expect(error.message).toContain("property 'stop' is unsupported");
-    // Learned before: the other refused fields were not sent, so one request reached it.
-    const sent = chatRequests().slice(before);
-    expect(sent).toHaveLength(1);
-    expect(sent[0]!.body).toMatchObject({ stop: ["END"] });
-    for (const field of ["reasoning_effort", "user", "stream_options"]) expect(sent[0]!.body[field]).toBeUndefined();
+    // An Anthropic client's stop sequences are the gateway's to cut (they never go upstream);
+    // a Chat client's, translated, go as `stop`.
+    const translating = await startTestGateway(mock, { ...provider("STRICT"), TOKLIGENCE_MODEL_ALIASES: "claude*haiku*=>strict:strict-model", TOKLIGENCE_WORK_MODE: "translation" });
+    try {
+      const before = chatRequests().length;
+      const { openai } = sdkClients(translating.url);
+      const error = await openai.chat.completions.create({ model: "claude-haiku-4-5", messages: [{ role: "user", content: "hi" }], stop: ["END"] }).catch((caught) => caught);
+      expect(error).toBeInstanceOf(OpenAI.BadRequestError);
+      expect(error.message).toContain("property 'stop' is unsupported");
+      const sent = chatRequests().slice(before);
+      expect(sent.at(-1)!.body).toMatchObject({ stop: ["END"] });
+    } finally {
+      await translating.stop();
+    }
   });
 
   test("an OpenAI SDK client's own stream (native): the stream_options the gateway adds for usage goes when refused, the client's fields stay", async () => {

@@ -1,24 +1,14 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type MockUpstream, startMockUpstream } from "../support/mock-upstream";
-import { startTestGateway, type TestGateway } from "../support/gateway-harness";
+import { describe, expect, test } from "bun:test";
+import { useMockedGateway } from "../support/gateway-harness";
 
 /**
  * T05: every answer carries the request id under the header its client reads: `request-id`
  * for Anthropic clients (their SDKs' `_request_id`; Claude Code's diagnostics), `x-request-id`
  * for OpenAI clients. Answers, streams, refusals, relayed upstream errors and count_tokens alike.
  */
-let mock: MockUpstream;
-let gw: TestGateway;
-beforeAll(async () => {
-  mock = await startMockUpstream();
-  gw = await startTestGateway(mock);
-});
-afterAll(async () => {
-  await gw.stop();
-  await mock.stop();
-});
+const running = useMockedGateway();
 
-const post = (path: string, body: unknown) => fetch(`${gw.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const post = (path: string, body: unknown) => fetch(`${running.gw.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 const messages = [{ role: "user", content: "hi" }];
 
 async function idsOf(response: Response) {
@@ -41,7 +31,7 @@ describe("request id headers", () => {
   });
 
   test("Anthropic clients get request-id on an upstream error relayed as the upstream wrote it", async () => {
-    mock.enqueue({ status: 429, json: { type: "error", error: { type: "rate_limit_error", message: "slow down" } } });
+    running.mock.enqueue({ status: 429, json: { type: "error", error: { type: "rate_limit_error", message: "slow down" } } });
     const response = await post("/v1/messages", { model: "claude-sonnet-4-5", max_tokens: 16, messages });
     expect(response.status).toBe(429);
     expect((await idsOf(response)).anthropic).toMatch(/^req_/);
@@ -52,7 +42,7 @@ describe("request id headers", () => {
     ["unknown model", "/anthropic/v1/messages", { model: "no-such-model", max_tokens: 16, messages }],
     ["malformed JSON", "/v1/messages", "{not json"],
   ])("Anthropic error bodies carry request_id, the request-id header's value: %s", async (_name, path, body) => {
-    const response = await fetch(`${gw.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
+    const response = await fetch(`${running.gw.url}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: typeof body === "string" ? body : JSON.stringify(body) });
     expect(response.status).toBeGreaterThanOrEqual(400);
     const json = (await response.json()) as { type: string; error: { type: string }; request_id?: string };
     expect(json.type).toBe("error");
@@ -61,7 +51,7 @@ describe("request id headers", () => {
   });
 
   test("Anthropic error bodies carry the client's X-Request-ID when it gave one, as the header does", async () => {
-    const response = await fetch(`${gw.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json", "x-request-id": "trace-42" }, body: JSON.stringify({ max_tokens: 16, messages }) });
+    const response = await fetch(`${running.gw.url}/v1/messages`, { method: "POST", headers: { "content-type": "application/json", "x-request-id": "trace-42" }, body: JSON.stringify({ max_tokens: 16, messages }) });
     expect(response.headers.get("request-id")).toBe("trace-42");
     expect(((await response.json()) as { request_id?: string }).request_id).toBe("trace-42");
   });

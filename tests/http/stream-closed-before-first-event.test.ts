@@ -42,13 +42,14 @@ test("an OpenAI client of a single-provider route gets a 502 error body", async 
 test("an Anthropic client gets the error in Anthropic's shape", async () => {
   mock.enqueue({ events: defaultAnthropicEvents("claude-sonnet-4-5", "never sent"), truncateAfter: 0 });
   const response = await post("/v1/messages", { model: "claude-sonnet-4-5", max_tokens: 8, stream: true, messages: [{ role: "user", content: "hi" }] });
-  expect(response.status).toBe(502);
+  // Anthropic's API answers server faults 500 api_error (no 502), which the SDKs retry alike.
+  expect(response.status).toBe(500);
   expect(((await response.json()) as any).type).toBe("error");
 });
 
 test("an Anthropic client of a Chat-only provider (translated) gets an Anthropic error, not an empty answer", async () => {
   mock.enqueue({ events: defaultChatEvents("chatty-only-1", "never sent", true), truncateAfter: 0 });
   const response = await post("/v1/messages", { model: "chatty-only-1", max_tokens: 8, stream: true, messages: [{ role: "user", content: "hi" }] });
-  expect(response.status).toBe(502);
+  expect(response.status).toBe(500);
   expect(((await response.json()) as any).error.type).toBe("api_error");
 });

@@ -7,7 +7,7 @@ import { findFreePort } from "../packaging/support/packaging-harness";
  * which base_url was wrong (a local vLLM not started yet, a typo in a port). The provider's name
  * is in the answer; its URL is not, as internal addresses are none of a client's business.
  */
-test("a provider that cannot be reached is named in the 502, in either protocol", async () => {
+test("a provider that cannot be reached is named in the 502 (Anthropic clients: 500, the status Anthropic uses), in either protocol", async () => {
   const closedPort = findFreePort();
   const gw = await startTestGateway(undefined, {
     TOKLIGENCE_PROVIDERS__VLLM__KIND: "openai-compatible",
@@ -21,7 +21,7 @@ test("a provider that cannot be reached is named in the 502, in either protocol"
     expect(chatError).toStartWith("cannot reach upstream vllm: ");
     expect(chatError).not.toContain(String(closedPort));
     const messages = await fetch(`${gw.url}/v1/messages`, { method: "POST", body: JSON.stringify({ model: "Qwen/Qwen3-8B", max_tokens: 8, messages: [{ role: "user", content: "hi" }] }) });
-    expect(messages.status).toBe(502);
+    expect(messages.status).toBe(500);
     expect(((await messages.json()) as { error: { message: string } }).error.message).toStartWith("cannot reach upstream vllm: ");
   } finally {
     await gw.stop();

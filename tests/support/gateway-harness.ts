@@ -3,7 +3,8 @@ import type { GatewayConfig } from "../../src/config/types";
 import { type GatewayServices, type RunningGateway, startGateway } from "../../src/gateway";
 import { MemoryLedgerSink } from "../../src/ledger/memory-sink";
 import { createSilentLogger, type Logger } from "../../src/log/logger";
-import type { MockUpstream } from "./mock-upstream";
+import { afterAll, beforeAll } from "bun:test";
+import { type MockUpstream, startMockUpstream } from "./mock-upstream";
 
 export interface TestGateway {
   gateway: RunningGateway;
@@ -42,6 +43,23 @@ export async function startTestGateway(mock: MockUpstream | undefined, env: Reco
 }
 
 /** The gateway in multi-port mode, each listener on a free port of its own. */
+/**
+ * One mock upstream and one gateway in front of it for a whole test file (started in beforeAll,
+ * stopped in afterAll): the set-up most HTTP tests share. Read `mock` and `gw` inside tests.
+ */
+export function useMockedGateway(env: Record<string, string> = {}): { readonly mock: MockUpstream; readonly gw: TestGateway } {
+  const running = {} as { mock: MockUpstream; gw: TestGateway };
+  beforeAll(async () => {
+    running.mock = await startMockUpstream();
+    running.gw = await startTestGateway(running.mock, env);
+  });
+  afterAll(async () => {
+    await running.gw?.stop();
+    await running.mock?.stop();
+  });
+  return running;
+}
+
 export function startMultiportGateway(mock: MockUpstream | undefined, env: Record<string, string> = {}): Promise<TestGateway> {
   const freePort = () => {
     const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });

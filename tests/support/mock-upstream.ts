@@ -290,9 +290,13 @@ export async function startMockUpstream(): Promise<MockUpstream> {
         return new Response(held, { status: 200, headers: { "content-type": "application/json" } });
       }
       if (script.rawBody !== undefined) return new Response(script.rawBody, { status: script.status ?? 200, headers: script.headers });
-      const events = script.events ?? (script.json === undefined ? defaultAnswer(url.pathname, body, defaultText).events : undefined);
+      const fallback = script.events === undefined && script.json === undefined ? defaultAnswer(url.pathname, body, defaultText) : undefined;
+      const events = script.events ?? fallback?.events;
       if (!events) {
-        return new Response(JSON.stringify(script.json), { status: script.status ?? 200, headers: { "content-type": "application/json", ...script.headers } });
+        // A success script without a body (only headers, say) answers with the default one; an
+        // error script without one keeps its empty body.
+        const json = script.json ?? ((script.status ?? 200) < 400 ? fallback?.json : undefined);
+        return new Response(JSON.stringify(json), { status: script.status ?? 200, headers: { "content-type": "application/json", ...script.headers } });
       }
       const encoder = new TextEncoder();
       let index = 0;

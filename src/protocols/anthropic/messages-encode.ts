@@ -1,3 +1,4 @@
+import { CANCELLED_TOOL_RESULT } from "../../translate/cancelled-tool-call";
 import type { CacheHint, ContentPart, DocumentPart, ImagePart, Message, TextPart } from "../../canonical/types";
 import { GatewayError } from "../../errors/gateway-error";
 import { parseArgumentsObject } from "../../translate/tool-arguments";
@@ -19,9 +20,8 @@ interface Turn {
   blocks: Block[];
 }
 
-/** Placeholder text for a user turn left empty, and for a tool call that has no result. */
+/** Placeholder text for a user turn left empty. */
 const EMPTY_USER_TEXT = "(empty)";
-const CANCELLED_RESULT = "Tool call was cancelled: no result was recorded.";
 const LEADING_USER_TEXT = "Continue.";
 
 export function encodeAnthropicMessages(messages: Message[], ctx: TranslationContext): AnthropicMessage[] {
@@ -151,7 +151,7 @@ function pairToolResults(turns: Turn[], ctx: TranslationContext): Turn[] {
     for (const id of renames.values()) {
       if (answered.has(id)) continue;
       // H11: the user aborted or the client trimmed history; Anthropic hard-fails without a result.
-      results.push({ type: "tool_result", tool_use_id: id, content: CANCELLED_RESULT, is_error: true } as Block);
+      results.push({ type: "tool_result", tool_use_id: id, content: CANCELLED_TOOL_RESULT, is_error: true } as Block);
     }
     out.push({ role: "user", blocks: [...results, ...next.blocks.filter((b) => !isToolResult(b))] });
   }

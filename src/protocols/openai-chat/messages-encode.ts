@@ -12,6 +12,7 @@ import { orderForMistral } from "./mistral-role-order";
 import { readAudioInput } from "../audio-input";
 import { chatDialectOf } from "../../providers/chat-dialect";
 import { unwrapReasoningDetails } from "../../canonical/reasoning-details-blob";
+import { pairToolMessages } from "./tool-message-pairing";
 
 /**
  * Canonical system prompt and conversation → Chat `messages`. Cache hints are dropped
@@ -23,7 +24,7 @@ import { unwrapReasoningDetails } from "../../canonical/reasoning-details-blob";
 const EMPTY_TOOL_RESULT = "(no output)";
 
 export function encodeChatMessages(system: TextPart[], messages: Message[], ctx: TranslationContext): ChatMessage[] {
-  const out = encodeConversation(system, messages, ctx);
+  const out = pairToolMessages(encodeConversation(system, messages, ctx), ctx);
   if (!isMistralModel(ctx.upstreamModel)) return out;
   // H03: Mistral takes only its own id format; calls and results are renamed alike.
   for (const message of out) {

@@ -59,7 +59,12 @@ export function encodeChatRequest(request: CanonicalRequest, ctx: TranslationCon
   // Anthropic client relies on them); at most 4 go upstream, none to reasoning models, which
   // reject `stop` entirely.
   const stops = (request.stop ?? []).filter((s) => s.trim() !== "");
-  if (!reasoningModel && stops.length > 0) body.stop = stops.slice(0, 4);
+  // None to an Anthropic client's model either: its answer names the sequence that matched
+  // (`stop_reason: "stop_sequence"`, `stop_sequence`), and a Chat upstream that applies `stop`
+  // answers finish_reason "stop" without saying which, or whether one matched at all. The
+  // gateway's own cut knows; the price is the tokens the upstream writes past the match (a
+  // stream's upstream call is aborted at the match; a whole answer runs to its end).
+  if (!reasoningModel && stops.length > 0 && ctx.clientProtocol !== "anthropic") body.stop = stops.slice(0, 4);
   // The gateway also cuts the answer at every one of them itself (translate/stop-sequences.ts):
   // the ones past the fourth, those of a reasoning model and those of servers that ignore
   // `stop` would otherwise be ignored silently, the answer running on past them.
@@ -98,6 +103,9 @@ export function encodeChatRequest(request: CanonicalRequest, ctx: TranslationCon
   if (request.user) body.user = toOpenAIUserId(request.user, ctx.clientProtocol);
   const serviceTier = toOpenAIServiceTier(request.serviceTier);
   if (serviceTier) body.service_tier = serviceTier;
+  // OpenAI's own cache routing: other servers have no use for it, and the strict ones refuse it.
+  // Dropped and remembered where an OpenAI-dialect proxy refuses it (refused-fields.ts).
+  if (request.promptCacheKey && chatDialectOf(ctx).name === "openai") body.prompt_cache_key = request.promptCacheKey;
   body.stream = request.stream;
   // SA07: always ask for usage, even when the client did not; it is what the ledger bills.
   if (request.stream) body.stream_options = { ...(body.stream_options as object | undefined), include_usage: true };

@@ -80,6 +80,9 @@ export function decodeResponsesRequest(body: Record<string, unknown>): Canonical
   if (user) request.user = user;
   const serviceTier = readString(body.service_tier);
   if (serviceTier) request.serviceTier = serviceTier;
+  // Also kept in `extra`, for the response object's echo.
+  const promptCacheKey = readString(body.prompt_cache_key);
+  if (promptCacheKey) request.promptCacheKey = promptCacheKey;
   const store = readBoolean(body.store);
   if (store !== undefined) request.store = store;
   const previousResponseId = readString(body.previous_response_id);

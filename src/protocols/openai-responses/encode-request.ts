@@ -69,6 +69,7 @@ export function encodeResponsesRequest(request: CanonicalRequest, ctx: Translati
   if (request.user) body.safety_identifier = toOpenAIUserId(request.user, ctx.clientProtocol);
   const serviceTier = toOpenAIServiceTier(request.serviceTier);
   if (serviceTier) body.service_tier = serviceTier;
+  if (request.promptCacheKey) body.prompt_cache_key = request.promptCacheKey;
   body.store = false;
   body.include = ["reasoning.encrypted_content"];
   // A Chat client's logprobs: Responses returns them per output_text part and text delta when

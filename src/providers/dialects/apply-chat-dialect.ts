@@ -2,6 +2,7 @@ import type { ReasoningConfig } from "../../canonical/types";
 import { type ChatDialect, renameDialectFields } from "../chat-dialect";
 import { type BodyPatch, withPatch } from "./body-patch";
 import { deepSeekThinkingPatch } from "./deepseek-thinking";
+import { developerRolePatch } from "./developer-role";
 import { geminiRequestPatch } from "./gemini-request";
 import { xaiRequestPatch } from "./xai-request";
 
@@ -19,7 +20,7 @@ export interface DialectRequestIntent {
  * `body` itself when nothing changes, else a shallow copy (a native client's body stays intact).
  */
 export function applyChatDialect(body: Record<string, unknown>, dialect: ChatDialect, intent: DialectRequestIntent): Record<string, unknown> {
-  const patch: BodyPatch = { ...dialectPatch(body, dialect, intent) };
+  const patch: BodyPatch = { ...dialectPatch(body, dialect, intent), ...(dialect.name === "openai" ? {} : developerRolePatch(body)) };
   for (const field of dialect.omitFields) if (field in body) patch[field] = undefined;
   let renames = false;
   for (const field in dialect.renameFields) if (field in body && !(field in patch)) renames = true;

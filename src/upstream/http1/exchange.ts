@@ -63,6 +63,11 @@ export class Http1Exchange implements ExchangeListener {
     return answered;
   }
 
+  /** Response headers as parsed: name (lower case) and value. */
+  get headerPairs(): Iterable<[string, string]> {
+    return this.rawHeaders;
+  }
+
   /** Response headers, built on first use: most answers never look at them. */
   get headers(): Headers {
     return (this.builtHeaders ??= new Headers(this.rawHeaders));

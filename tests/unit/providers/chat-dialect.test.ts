@@ -18,7 +18,7 @@ describe("resolving a provider's Chat dialect", () => {
   });
 
   test("omit_fields adds to the dialect's own", () => {
-    expect(resolveChatDialect({ kind: "openai-compatible", baseUrl: "https://api.mistral.ai/v1", omitFields: ["metadata"] }).omitFields).toEqual(["stream_options", "user", "service_tier", "metadata"]);
+    expect(resolveChatDialect({ kind: "openai-compatible", baseUrl: "https://api.mistral.ai/v1", omitFields: ["metadata"] }).omitFields).toEqual(["stream_options", "user", "service_tier", "prompt_cache_key", "metadata"]);
   });
 
   test("Mistral's seed goes as random_seed; other dialects keep seed", () => {

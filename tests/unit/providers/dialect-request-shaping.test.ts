@@ -22,7 +22,7 @@ describe("dialects known from their URLs", () => {
   test("Gemini's OpenAI endpoint and xAI", () => {
     expect(gemini.name).toBe("gemini");
     expect(xai.name).toBe("xai");
-    expect(gemini).toMatchObject({ maxTokensField: "max_tokens", reasoningField: "none", omitFields: ["seed", "frequency_penalty", "store"] });
+    expect(gemini).toMatchObject({ maxTokensField: "max_tokens", reasoningField: "none", omitFields: ["seed", "frequency_penalty", "store", "prompt_cache_key"] });
     expect(xai.reasoningField).toBe("none");
   });
 

@@ -36,7 +36,7 @@ describe("which failed attempts count against their provider", () => {
 
   test("an account that cannot serve anyone (quota or credit exhausted, the gateway's key refused) counts as an account failure", () => {
     expect(providerFailureOf(new UpstreamFailure(new GatewayError("upstream_quota_exceeded", 429, "insufficient_quota")))).toEqual({ kind: "account", reason: "quota exhausted, upstream_quota_exceeded (429)" });
-    expect(providerFailureOf(answered(402))).toEqual({ kind: "account", reason: "quota exhausted, upstream_error (402)" });
+    expect(providerFailureOf(answered(402))).toEqual({ kind: "account", reason: "quota exhausted, upstream_quota_exceeded (402)" });
     expect(providerFailureOf(answered(401))).toEqual({ kind: "account", reason: "upstream_unauthorized (401)" });
     // A 403 may concern one model only (one the organisation may not use): it fails over without counting.
     expect(providerFailureOf(answered(403))).toBeUndefined();

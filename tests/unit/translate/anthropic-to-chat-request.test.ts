@@ -135,9 +135,17 @@ describe("A→O requests", () => {
     expect(out.stop).toBeUndefined();
   });
 
-  test("P07 at most four non-blank stop sequences", () => {
-    const { out } = build({ messages: [user("x")], stop_sequences: ["a", " ", "b", "c", "d", "e"] });
+  test("P07 an Anthropic client's stop sequences are the gateway's to apply (its answer names the match), none go upstream", () => {
+    const { out, ctx } = build({ messages: [user("x")], stop_sequences: ["a", " ", "b", "c", "d", "e"] });
+    expect(out.stop).toBeUndefined();
+    expect(ctx.emulatedStopSequences).toEqual(["a", "b", "c", "d", "e"]);
+  });
+
+  test("P07 a Chat client's (work_mode=translation): at most four non-blank ones go upstream, all are cut", () => {
+    const ctx = makeContext("openai-chat", "openai-chat");
+    const out = findTranslator("openai-chat", "openai-chat")!.buildUpstreamRequest({ model: "gpt-4o", messages: [{ role: "user", content: "x" }], stop: ["a", " ", "b", "c", "d", "e"] }, ctx) as Record<string, any>;
     expect(out.stop).toEqual(["a", "b", "c", "d"]);
+    expect(ctx.emulatedStopSequences).toEqual(["a", "b", "c", "d", "e"]);
   });
 
   test("J01 J03 output_config.format: strict mode where the schema meets OpenAI's rules (Anthropic always constrains the answer), not where OpenAI would refuse it", () => {

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "bun:test";
+import { emptyUsage } from "../../../src/canonical/usage";
 import type { SseEvent } from "../../../src/streaming/sse-event";
 import { findTranslator } from "../../../src/translate/registry";
 import { makeContext } from "./support";
@@ -106,11 +107,15 @@ describe("streams", () => {
     const context = ctx();
     translator.buildUpstreamRequest({ ...chatBody, stream: true, stop: ["!"] }, context);
     const stream = translator.createStreamTranslator(context);
-    const chunks = streamEvents(true).flatMap((event) => stream.push(event)).filter((event) => event.data !== "[DONE]").map((event) => JSON.parse(event.data));
+    const pushed = streamEvents(true).flatMap((event) => stream.push(event));
+    expect(stream.endedByGateway()).toBe(true);
+    // The cut's closing events wait for the usage the caller completes (stream-to-client.ts).
+    const closing = stream.closeCut({ ...emptyUsage(), inputTokens: 5, outputTokens: 1 });
+    const chunks = [...pushed, ...closing].filter((event) => event.data !== "[DONE]").map((event) => JSON.parse(event.data));
     const content = chunks.filter((chunk) => chunk.choices[0]?.delta?.content);
     expect(content.map((chunk) => chunk.choices[0].delta.content).join("")).toBe("Hi");
     expect(content.flatMap((chunk) => chunk.choices[0].logprobs.content.map((token: any) => token.token))).toEqual(["Hi"]);
-    expect(chunks.at(-1).choices[0].finish_reason).toBe("stop");
-    expect(stream.endedByGateway()).toBe(true);
+    expect(chunks.filter((chunk) => chunk.choices.length > 0).at(-1).choices[0].finish_reason).toBe("stop");
+    expect(stream.closeCut(emptyUsage())).toEqual([]);
   });
 });
