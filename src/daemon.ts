@@ -13,7 +13,9 @@ import { openLedgerJournal } from "./ledger/open-journal";
 import type { LedgerSpill } from "./ledger/ledger-spill";
 import { openLedgerSpill } from "./ledger/open-spill";
 import { loadPriceTable } from "./ledger/price-table";
+import { createOutputCeiling } from "./limits/output-ceiling";
 import { RequestLimits } from "./limits/request-limits";
+import { ModelCapabilityTable } from "./proxy/model-capability-table";
 import { startReservationSweeper } from "./limits/reservation-sweeper";
 import { SharedRateWindows } from "./limits/shared-rate-windows";
 import { createResponseStore } from "./responses-store/service";
@@ -90,7 +92,7 @@ export async function buildServices(loaded: LoadedConfig, logger: Logger): Promi
     responses.startPurging();
     // Rate windows shared by replicas (limits.redis_url); an unreachable Redis does not stop the start.
     sharedWindows = config.limits.redis ? await SharedRateWindows.open(config.limits.redis, ledgerLogger) : undefined;
-    const limits = new RequestLimits({ budgets: store.budgets, prices, defaultOutputTokens: config.limits.defaultOutputTokens, reservationTtlMs: config.limits.reservationTtlSeconds * 1000, logger: ledgerLogger, ...(sharedWindows ? { sharedWindows } : {}) });
+    const limits = new RequestLimits({ budgets: store.budgets, prices, defaultOutputTokens: config.limits.defaultOutputTokens, outputCeiling: createOutputCeiling(new ModelCapabilityTable(config.models)), reservationTtlMs: config.limits.reservationTtlSeconds * 1000, logger: ledgerLogger, ...(sharedWindows ? { sharedWindows } : {}) });
     // The journal's owner is the only gateway on this SQLite file: reservations left there are a dead process's.
     const stopSweeper = startReservationSweeper(store.budgets, ledgerLogger, { releaseAllNow: mover !== undefined, reservationTtlMs: config.limits.reservationTtlSeconds * 1000 });
     return {
@@ -139,13 +141,16 @@ function openFailureHint(error: unknown, databaseUrl: string, dataDir: string): 
   }
 }
 
-/** Where the database is, for a log line: the SQLite path, or the PostgreSQL URL without its password. */
-function describeDatabase(databaseUrl: string, dataDir: string): string {
+/**
+ * Where the database is, for a log line: the SQLite path, or the PostgreSQL URL without its
+ * password; undefined when the setting names no database this gateway can use (the error says why).
+ */
+function describeDatabase(databaseUrl: string, dataDir: string): string | undefined {
   try {
     const target = resolveDatabaseTarget({ databaseUrl: databaseUrl || undefined, dataDir });
     return target.dialect === "postgres" ? redactDatabaseUrl(target.url) : target.path;
   } catch {
-    return "(no database configured)";
+    return undefined;
   }
 }
 
@@ -193,7 +198,7 @@ export async function runDaemon(loaded: LoadedConfig): Promise<void> {
     // that does not say which database; exit 1 so a supervisor restarts the replica.
     const database = describeDatabase(config.databaseUrl, config.dataDir);
     const hint = openFailureHint(error, config.databaseUrl, config.dataDir);
-    logger.fatal({ err: error, database }, `cannot start (database ${database}): ${(error as Error).message}${hint ? `; ${hint}` : ""}`);
+    logger.fatal({ err: error, database }, `cannot start (database${database ? ` ${database}` : ""}): ${(error as Error).message}${hint ? `; ${hint}` : ""}`);
     logger.flush();
     await Bun.sleep(50);
     process.exit(1);

@@ -119,6 +119,7 @@ function buildConfig(entries: Map<string, SourcedValue>, environment: string): G
       port: get("server.port"),
       bodyLimitBytes: get<number>("server.body_limit_mb") * 1024 * 1024,
       keepaliveIntervalMs: get("server.keepalive_interval_ms"),
+      websocketPingIntervalMs: get("server.websocket_ping_interval_ms"),
       shutdownGraceMs: get("server.shutdown_grace_ms"),
       corsOrigins: validateCorsOrigins(get("server.cors_origins"), entries.get("server.cors_origins")?.source ?? "defaults"),
     },

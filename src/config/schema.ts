@@ -51,6 +51,8 @@ export const fixedKeys: Record<string, KeySpec> = {
   // half an interval late (stream-to-client.ts checks every interval / 2): past 160 s a quiet
   // stream could be cut with no error at all.
   "server.keepalive_interval_ms": positive(160_000),
+  // At most 60 s: Bun's own idle timeout (120 s, app.ts) must never fire before two missed pings do.
+  "server.websocket_ping_interval_ms": { type: { kind: "int", min: 100, max: 60_000 } },
   "server.shutdown_grace_ms": positive(),
   "server.cors_origins": list,
   "multiport.enabled": bool,

@@ -65,6 +65,8 @@ export interface GatewayConfig {
     port: number;
     bodyLimitBytes: number;
     keepaliveIntervalMs: number;
+    /** Responses WebSocket: ping the peer this often; one silent for two intervals is closed. */
+    websocketPingIntervalMs: number;
     shutdownGraceMs: number;
     /** Browser origins allowed to call the gateway (CORS); empty: CORS off. */
     corsOrigins: string[];

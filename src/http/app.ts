@@ -65,7 +65,10 @@ export function createApp(deps: AppDeps, endpoints: readonly EndpointKey[]) {
     name: "tokligence-gateway",
     // A Responses WebSocket message is a whole request body (Codex sends the full history on a
     // new connection): the same limit as a POST, where Bun's default would cut it at 16 MB.
-    websocket: { maxPayloadLength: deps.config.server.bodyLimitBytes },
+    // Liveness is the gateway's own ping (responses-websocket/heartbeat.ts, at most every 60 s,
+    // which also resets Bun's idle timer); Bun's 120 s idle timeout with its own pings stays as
+    // the backstop, set here rather than left to a default.
+    websocket: { maxPayloadLength: deps.config.server.bodyLimitBytes, idleTimeout: 120, sendPings: true },
   })
     .onError(({ code, error, request }) => {
       const path = new URL(request.url).pathname;

@@ -2,7 +2,7 @@ import { expect, test } from "bun:test";
 import { accessSync, chmodSync, constants, rmSync } from "node:fs";
 import { openConfiguredStore } from "../../src/store/open-configured-store";
 import { join, resolve } from "node:path";
-import { buildDaemonEnv, makeTempDir, runCommand } from "../packaging/support/packaging-harness";
+import { buildDaemonEnv, fatalLogLine, makeTempDir, runCommand } from "../packaging/support/packaging-harness";
 
 /**
  * A data directory the daemon may not write (a Docker bind mount owned by root while the image
@@ -45,11 +45,7 @@ test.skipIf(skip)(`a data directory the daemon may not write: one fatal line wit
   try {
     const result = await runCommand(daemonCommand(), { env: buildDaemonEnv(dir.path, 0), timeoutMs: 30_000 });
     expect(result.exitCode).toBe(1);
-    const fatal = result.stdout
-      .split("\n")
-      .filter((line) => line.startsWith("{"))
-      .map((line) => JSON.parse(line) as { level: number; msg: string })
-      .find((line) => line.level === 60);
+    const fatal = fatalLogLine(result.stdout);
     expect(fatal?.msg).toContain(`cannot start (database ${join(dir.path, "gateway.db")}): unable to open database file; likely a permission problem: the directory ${dir.path} is owned by uid`);
     expect(fatal?.msg).toContain("mode 555");
     expect(fatal?.msg).toContain(`the gateway runs as ${runsAs}`);
@@ -93,11 +89,7 @@ test.skipIf(skip)(`an existing database file the daemon may not write: refused a
     const result = await runCommand(daemonCommand(), { env: buildDaemonEnv(dir, 0), timeoutMs: 15_000 });
     expect(result.signalCode).toBeNull();
     expect(result.exitCode).toBe(1);
-    const fatal = result.stdout
-      .split("\n")
-      .filter((line) => line.startsWith("{"))
-      .map((line) => JSON.parse(line) as { level: number; msg: string })
-      .find((line) => line.level === 60);
+    const fatal = fatalLogLine(result.stdout);
     expect(fatal?.msg).toContain(`cannot start (database ${database}): `);
     expect(fatal?.msg).toContain("cannot be written");
     expect(fatal?.msg).toContain(`likely a permission problem: the file ${database} is owned by uid`);

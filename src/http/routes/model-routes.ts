@@ -21,7 +21,8 @@ type ServeModelRequest = (request: ModelRequest, deps: ProxyDeps) => Promise<Res
 
 /** One model endpoint: authenticate, read the body, hand it to the proxy (or `serve`); errors in the caller's protocol. */
 export function modelEndpoint(deps: ModelRouteDeps, endpoint: string, operation: UpstreamOperation, clientProtocol: Protocol, serve: ServeModelRequest = handleModelRequest) {
-  return async ({ request }: { request: Request }): Promise<Response> => {
+  // `echoPreviousResponseId`: set by the Responses WebSocket route only (ModelRequest says why).
+  return async ({ request, echoPreviousResponseId }: { request: Request; echoPreviousResponseId?: string }): Promise<Response> => {
     const receivedAt = Date.now();
     const { requestId, clientRequestId } = requestIdFor(request.headers);
     let principal: Principal = anonymousPrincipal;
@@ -34,7 +35,7 @@ export function modelEndpoint(deps: ModelRouteDeps, endpoint: string, operation:
       const url = request.url;
       const queryStart = url.indexOf("?");
       return await serve(
-        { requestId, clientRequestId, endpoint, operation, clientProtocol, body, rawBody, headers: request.headers, query: queryStart >= 0 ? url.slice(queryStart) : "", signal: request.signal, principal, receivedAt },
+        { requestId, clientRequestId, endpoint, operation, clientProtocol, body, rawBody, headers: request.headers, query: queryStart >= 0 ? url.slice(queryStart) : "", signal: request.signal, principal, receivedAt, ...(echoPreviousResponseId ? { echoPreviousResponseId } : {}) },
         deps.proxy,
       );
     } catch (error) {

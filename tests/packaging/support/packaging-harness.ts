@@ -67,6 +67,15 @@ export async function runCommand(
 }
 
 /** Asks the OS for a free TCP port on 127.0.0.1. */
+/** The daemon's fatal log line (level 60) among its JSON lines on stdout, if it wrote one. */
+export function fatalLogLine(stdout: string): { level: number; msg: string } | undefined {
+  return stdout
+    .split("\n")
+    .filter((line) => line.startsWith("{"))
+    .map((line) => JSON.parse(line) as { level: number; msg: string })
+    .find((line) => line.level === 60);
+}
+
 export function findFreePort(): number {
   const server = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
   const { port } = server;
