@@ -3,11 +3,13 @@
  * Each operation is one transaction. The reservation is a conditional UPDATE: under READ
  * COMMITTED a concurrent UPDATE of the same row waits for the row lock and then re-checks its
  * WHERE against the committed row, so two replicas cannot both fit into the last dollar.
- * Rows are always locked key first, then user, so two transactions never wait on each other
- * in a cycle.
+ * Rows are always locked key first, then user, so two of these never wait on each other in a
+ * cycle; one that still loses a deadlock (a foreign key check's lock, pg-deadlock-retry.ts)
+ * runs again.
  */
 import type { Sql, TransactionSql } from "postgres";
 import { LIFETIME_START, periodStartOf } from "../limits/budget-period";
+import { retryingDeadlocks } from "./pg-deadlock-retry";
 import type { BudgetRepository } from "./types";
 
 /** Thrown inside a transaction to roll it back when a budget is exhausted. */
@@ -56,12 +58,12 @@ export function createPgBudgetRepository(sql: Sql): BudgetRepository {
   return {
     async reserve(r) {
       try {
-        await sql.begin(async (tx) => {
+        await retryingDeadlocks(() => sql.begin(async (tx) => {
           if (r.keyMicroUsd > 0 && r.apiKeyId !== null && !(await reserveOn(tx, "api_keys", r.apiKeyId, r.keyMicroUsd, r.keyPeriodStart))) throw new Exhausted("key");
           if (r.userMicroUsd > 0 && r.userId !== null && !(await reserveOn(tx, "users", r.userId, r.userMicroUsd, r.userPeriodStart))) throw new Exhausted("user");
           await tx`INSERT INTO budget_reservations (id, api_key_id, user_id, key_micro_usd, user_micro_usd, created_at, expires_at)
                    VALUES (${r.id}, ${r.apiKeyId}, ${r.userId}, ${r.keyMicroUsd}, ${r.userMicroUsd}, ${r.now.toISOString()}::timestamptz, ${r.expiresAt.toISOString()}::timestamptz) ON CONFLICT (id) DO NOTHING`;
-        });
+        }));
         return { ok: true };
       } catch (error) {
         if (error instanceof Exhausted) return { ok: false, exhausted: error.which };
@@ -70,14 +72,14 @@ export function createPgBudgetRepository(sql: Sql): BudgetRepository {
     },
 
     async settle(r) {
-      await sql.begin(async (tx) => {
+      await retryingDeadlocks(() => sql.begin(async (tx) => {
         const [taken] = await tx`DELETE FROM budget_reservations WHERE id = ${r.id} RETURNING key_micro_usd, user_micro_usd`;
         if (!taken && r.onlyIfReserved) return;
         const keyBack = Number(taken?.key_micro_usd ?? 0);
         const userBack = Number(taken?.user_micro_usd ?? 0);
         if (r.apiKeyId !== null && (r.chargeKey || keyBack > 0)) await settleOn(tx, "api_keys", r.apiKeyId, r.chargeKey ? r.costMicroUsd : 0, keyBack, r.at);
         if (r.userId !== null && (r.chargeUser || userBack > 0)) await settleOn(tx, "users", r.userId, r.chargeUser ? r.costMicroUsd : 0, userBack, r.at);
-      });
+      }));
     },
 
     async extend(id, expiresAt) {
@@ -92,13 +94,17 @@ export function createPgBudgetRepository(sql: Sql): BudgetRepository {
       // One transaction each, key then user like every other writer; a row another replica's
       // sweep or the request's own end took first is skipped.
       for (const { id } of rows) {
-        await sql.begin(async (tx) => {
-          const [taken] = await tx`DELETE FROM budget_reservations WHERE id = ${id} RETURNING api_key_id, user_id, key_micro_usd, user_micro_usd`;
-          if (!taken) return;
-          released++;
-          if (taken.api_key_id !== null && Number(taken.key_micro_usd) > 0) await releaseOn(tx, "api_keys", taken.api_key_id, Number(taken.key_micro_usd));
-          if (taken.user_id !== null && Number(taken.user_micro_usd) > 0) await releaseOn(tx, "users", taken.user_id, Number(taken.user_micro_usd));
-        });
+        // Counted after the commit: a deadlock loser's attempt is rolled back and runs again.
+        const took = await retryingDeadlocks(() =>
+          sql.begin(async (tx) => {
+            const [taken] = await tx`DELETE FROM budget_reservations WHERE id = ${id} RETURNING api_key_id, user_id, key_micro_usd, user_micro_usd`;
+            if (!taken) return false;
+            if (taken.api_key_id !== null && Number(taken.key_micro_usd) > 0) await releaseOn(tx, "api_keys", taken.api_key_id, Number(taken.key_micro_usd));
+            if (taken.user_id !== null && Number(taken.user_micro_usd) > 0) await releaseOn(tx, "users", taken.user_id, Number(taken.user_micro_usd));
+            return true;
+          }),
+        );
+        if (took) released++;
       }
       return released;
     },

@@ -7,9 +7,11 @@
  * `.all()` (drizzle's synchronous form), never awaited: no other query of this process (the
  * ledger, another admin call on the same connection) can slip into the transaction, and
  * `BEGIN IMMEDIATE` takes the write lock at the start, so another process cannot interleave.
- * PostgreSQL: a drizzle transaction (READ COMMITTED); the body takes the row locks it needs.
+ * PostgreSQL: a drizzle transaction (READ COMMITTED); the body takes the row locks it needs, and
+ * a transaction PostgreSQL aborts as a deadlock loser runs again (pg-deadlock-retry.ts).
  */
 import type { AnyDatabase, DbContext } from "./db-context";
+import { retryingDeadlocks } from "./pg-deadlock-retry";
 
 /** A drizzle statement that returns rows: awaited on PostgreSQL, `.all()` on SQLite. */
 export type RowStatement = PromiseLike<unknown[]>;
@@ -26,10 +28,13 @@ export async function inWriteTransaction<T>(ctx: DbContext, body: TransactionBod
     });
     return run.immediate();
   }
-  return ctx.db.transaction(async (tx) => {
-    const steps = body(tx as unknown as AnyDatabase);
-    let step = steps.next();
-    while (!step.done) step = steps.next(await step.value);
-    return step.value;
-  });
+  // A deadlock loser runs again from the start: the body is a generator, so each run is a fresh one.
+  return retryingDeadlocks(() =>
+    ctx.db.transaction(async (tx) => {
+      const steps = body(tx as unknown as AnyDatabase);
+      let step = steps.next();
+      while (!step.done) step = steps.next(await step.value);
+      return step.value;
+    }),
+  );
 }
