@@ -153,7 +153,11 @@ export function streamToClient(args: StreamArgs): Response {
 
   const pump = async () => {
     const keepalive = setInterval(() => {
-      if (Date.now() - lastWriteAt >= deps.config.server.keepaliveIntervalMs) write(pingBytes(protocol));
+      if (Date.now() - lastWriteAt < deps.config.server.keepaliveIntervalMs) return;
+      // A translated Responses stream keeps Codex's event timer alive with a real event (SR09).
+      const events = translator?.keepalive() ?? [];
+      for (const event of events) exchange?.observe(event);
+      write(events.length > 0 ? events.map(encodeSseEvent).join("") : pingBytes(protocol));
     }, Math.max(50, Math.floor(deps.config.server.keepaliveIntervalMs / 2)));
     try {
       let next = body.first;

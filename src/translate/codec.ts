@@ -35,4 +35,9 @@ export interface CanonicalStreamDecoder {
 
 export interface CanonicalStreamEncoder {
   push(event: CanonicalEvent): SseEvent[];
+  /**
+   * Events that tell a client whose timer counts parsed events (not bytes) that the stream is
+   * alive, for a quiet stretch (SR09); none where the protocol's keep-alive is a comment or ping.
+   */
+  keepalive?(): SseEvent[];
 }

@@ -177,6 +177,7 @@ function createComposedStream(client: ProtocolCodec, upstream: ProtocolCodec, ct
     generatedText: () => generated.join(""),
     completed: () => completed,
     endedByGateway: () => cutter?.matched() ?? false,
+    keepalive: () => (closed ? [] : (encoder.keepalive?.() ?? [])),
     closeCut(finalUsage) {
       if (!heldCut || closed) return [];
       const held = heldCut;

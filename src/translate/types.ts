@@ -134,6 +134,8 @@ export interface StreamTranslator {
    * so the client is told the same numbers instead of zeros.
    */
   closeCut(usage: Usage): SseEvent[];
+  /** The client protocol's keep-alive events for a quiet stretch, or none (CanonicalStreamEncoder.keepalive). */
+  keepalive(): SseEvent[];
 }
 
 /**

@@ -187,6 +187,24 @@ for (const client of ["auto", "fetch"] as const) {
         primary.enqueue({ events: defaultChatEvents("m", "a b", true), intervalMs: 300 });
         expect(await (await chat("team-model", true)).text()).toContain(": ping\n\n");
       });
+
+      test("a quiet translated Responses stream repeats response.in_progress, which Codex's event timer counts (SR09)", async () => {
+        primary.enqueue({ events: defaultAnthropicEvents("claude-x", "a b"), intervalMs: 300 });
+        const response = await fetch(`${gw.url}/v1/responses`, { method: "POST", body: JSON.stringify({ model: "claude-sonnet-4-5", stream: true, store: false, input: "x" }) });
+        const text = await response.text();
+        expect(text).not.toContain(": ping");
+        const events = text
+          .split("\n\n")
+          .filter((block) => block.includes("data: "))
+          .map((block) => JSON.parse(block.slice(block.indexOf("data: ") + 6)) as { type: string; sequence_number: number; response?: { id: string; status: string } });
+        const inProgress = events.filter((event) => event.type === "response.in_progress");
+        // The one after response.created, and at least one for the quiet gaps between the mock's events.
+        expect(inProgress.length).toBeGreaterThan(1);
+        expect(new Set(inProgress.map((event) => event.response!.id)).size).toBe(1);
+        expect(inProgress.every((event) => event.response!.status === "in_progress")).toBe(true);
+        expect(events.map((event) => event.sequence_number)).toEqual(events.map((_, index) => index));
+        expect(events.at(-1)!.type).toBe("response.completed");
+      });
     });
   });
 }

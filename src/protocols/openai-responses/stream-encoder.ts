@@ -118,6 +118,19 @@ export class ResponsesStreamEncoder implements CanonicalStreamEncoder {
     return out;
   }
 
+  /**
+   * SR09: Codex's idle timer (stream_idle_timeout_ms, 5 minutes) is reset by parsed events, not
+   * by SSE comments, so a long silent thinking turn on Claude (no summary to stream) would look
+   * dead. A quiet stream repeats `response.in_progress`, a real event every client ignores once
+   * it has the response; before `response.created` there is nothing to repeat.
+   */
+  keepalive(): SseEvent[] {
+    if (!this.started || this.finished) return [];
+    const out: SseEvent[] = [];
+    this.emit(out, "response.in_progress", { response: this.responseObject("in_progress") });
+    return out;
+  }
+
   private emit(out: SseEvent[], type: string, payload: Record<string, unknown>): void {
     out.push({ event: type, data: JSON.stringify({ type, sequence_number: this.sequence++, ...payload }) });
   }
