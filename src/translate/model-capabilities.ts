@@ -22,6 +22,11 @@ export interface ModelCapabilities {
   defaultSamplingOnly?: boolean;
   /** false: refuses a tool_choice that forces a tool (Claude Opus 5.5), which is relaxed to auto. */
   forcedToolChoice?: boolean;
+  /**
+   * false: refuses a conversation that ends with an assistant turn (prefill; Claude 4.6 and
+   * later), so a translated one gets a user turn after it (M11, messages-encode.ts).
+   */
+  assistantPrefill?: boolean;
 }
 
 export type ThinkingSupport = "none" | "budget-only" | "budget-or-adaptive" | "adaptive-only";

@@ -35,22 +35,24 @@ const CLAUDE: Record<string, ModelCapabilities> = {
   "sonnet-4.5": { thinking: "budget-only", maxOutputTokens: 64_000 },
   "haiku-4.5": { thinking: "budget-only", maxOutputTokens: 64_000 },
   "opus-4.5": { thinking: "budget-only", maxOutputTokens: 64_000 },
-  // 4.6 adds adaptive thinking; budget_tokens still works there (deprecated).
-  "opus-4.6": { thinking: "budget-or-adaptive", maxOutputTokens: 128_000 },
-  "sonnet-4.6": { thinking: "budget-or-adaptive", maxOutputTokens: 128_000 },
+  // 4.6 adds adaptive thinking; budget_tokens still works there (deprecated). From 4.6 on a
+  // conversation may not end with an assistant turn ("This model does not support assistant
+  // message prefill": Anthropic's "What's new in Claude 4.6", breaking changes).
+  "opus-4.6": { thinking: "budget-or-adaptive", maxOutputTokens: 128_000, assistantPrefill: false },
+  "sonnet-4.6": { thinking: "budget-or-adaptive", maxOutputTokens: 128_000, assistantPrefill: false },
   // From Opus 4.7: adaptive thinking only (budget_tokens is a 400), and temperature, top_p and
   // top_k are refused ("`temperature` is deprecated for this model"): read in Anthropic's
   // migration notes for Opus 4.7 and Sonnet 5; for Opus 4.8 and Opus 5 a best-known value
   // (SDK maintainers report the same 400s), and a safe one (see CLAUDE_5_GENERATION).
-  "opus-4.7": { thinking: "adaptive-only", maxOutputTokens: 128_000, defaultSamplingOnly: true },
-  "opus-4.8": { thinking: "adaptive-only", maxOutputTokens: 128_000, defaultSamplingOnly: true },
-  "opus-5": { thinking: "adaptive-only", maxOutputTokens: 128_000, defaultSamplingOnly: true },
-  "sonnet-5": { thinking: "adaptive-only", maxOutputTokens: 128_000, defaultSamplingOnly: true },
+  "opus-4.7": { thinking: "adaptive-only", maxOutputTokens: 128_000, defaultSamplingOnly: true, assistantPrefill: false },
+  "opus-4.8": { thinking: "adaptive-only", maxOutputTokens: 128_000, defaultSamplingOnly: true, assistantPrefill: false },
+  "opus-5": { thinking: "adaptive-only", maxOutputTokens: 128_000, defaultSamplingOnly: true, assistantPrefill: false },
+  "sonnet-5": { thinking: "adaptive-only", maxOutputTokens: 128_000, defaultSamplingOnly: true, assistantPrefill: false },
   // Opus 5.5, Sonnet 5.5 and Fable 5.1 also refuse a forced tool_choice ("any" or a named
   // tool): "What's new in Claude Opus 5.5" (which names Fable 5.1 too) and the Sonnet 5.5 page.
-  "opus-5.5": { thinking: "adaptive-only", maxOutputTokens: 128_000, defaultSamplingOnly: true, forcedToolChoice: false },
-  "sonnet-5.5": { thinking: "adaptive-only", maxOutputTokens: 128_000, defaultSamplingOnly: true, forcedToolChoice: false },
-  "fable-5.1": { thinking: "adaptive-only", maxOutputTokens: 128_000, defaultSamplingOnly: true, forcedToolChoice: false },
+  "opus-5.5": { thinking: "adaptive-only", maxOutputTokens: 128_000, defaultSamplingOnly: true, forcedToolChoice: false, assistantPrefill: false },
+  "sonnet-5.5": { thinking: "adaptive-only", maxOutputTokens: 128_000, defaultSamplingOnly: true, forcedToolChoice: false, assistantPrefill: false },
+  "fable-5.1": { thinking: "adaptive-only", maxOutputTokens: 128_000, defaultSamplingOnly: true, forcedToolChoice: false, assistantPrefill: false },
 };
 
 /**
@@ -59,7 +61,7 @@ const CLAUDE: Record<string, ModelCapabilities> = {
  * Opus 4.7). Both are safe guesses: adaptive thinking is accepted by every model since 4.6, and a
  * dropped temperature loses a knob, not the answer. No output figure is guessed.
  */
-const CLAUDE_5_GENERATION: ModelCapabilities = { thinking: "adaptive-only", defaultSamplingOnly: true };
+const CLAUDE_5_GENERATION: ModelCapabilities = { thinking: "adaptive-only", defaultSamplingOnly: true, assistantPrefill: false };
 
 /** Claude names with the tier first (`claude-sonnet-4-5-20250929`, `claude-opus-4.1`, `claude-fable-5-1`). */
 const TIER_FIRST = /^claude-(opus|sonnet|haiku|fable|mythos)-(\d{1,2})(?:[-.](\d{1,2}))?(?!\d)/;

@@ -2,6 +2,7 @@ import { CANCELLED_TOOL_RESULT } from "../../translate/cancelled-tool-call";
 import type { CacheHint, ContentPart, DocumentPart, ImagePart, Message, TextPart } from "../../canonical/types";
 import { GatewayError } from "../../errors/gateway-error";
 import { parseArgumentsObject } from "../../translate/tool-arguments";
+import { capabilitiesOf } from "../../translate/model-capabilities";
 import type { TranslationContext } from "../../translate/types";
 import type { AnthropicContentBlock, AnthropicMessage, AnthropicTextBlock } from "./wire-types";
 import { audioInputError, readAudioInput } from "../audio-input";
@@ -11,7 +12,8 @@ import { audioInputError, readAudioInput } from "../audio-input";
  * mid-conversation system turns become user text (M03), empty content is dropped (M12),
  * same-role turns are merged (M09) with tool results first (M08), every tool_use gets a
  * result and orphan results go (M08/H11), ids are made valid and unique (H01/H02), the first
- * turn is a user turn (M10), and a trailing assistant turn loses trailing whitespace (M11).
+ * turn is a user turn (M10), and a trailing assistant turn loses trailing whitespace, or, for a
+ * model that refuses prefills, gets a user turn after it (M11).
  */
 
 type Block = AnthropicContentBlock & { type: string };
@@ -22,11 +24,19 @@ interface Turn {
 
 /** Placeholder text for a user turn left empty. */
 const EMPTY_USER_TEXT = "(empty)";
-const LEADING_USER_TEXT = "Continue.";
+const CONTINUE_TEXT = "Continue.";
+const LEADING_USER_TEXT = CONTINUE_TEXT;
 
 export function encodeAnthropicMessages(messages: Message[], ctx: TranslationContext): AnthropicMessage[] {
   // M12: turns left empty are dropped; merging the neighbours keeps the roles alternating (M09).
   let turns = mergeSameRole(messages.map((m) => convertMessage(m, ctx)).filter((t) => t.blocks.length > 0));
+  if (turns.at(-1)?.role === "assistant" && capabilitiesOf(ctx).assistantPrefill === false) {
+    // M11: Claude 4.6 and later refuse a prefill. An OpenAI model answers a conversation that
+    // ends with its own turn with a next turn; a user turn asking for one gets that here (its
+    // open tool calls then get results below, like any turn's).
+    turns.push({ role: "user", blocks: [text(CONTINUE_TEXT)] });
+    ctx.warn("the conversation ended with an assistant turn, which this model refuses as a prefill: a user turn asking to continue was added");
+  }
   turns = mergeSameRole(pairToolResults(turns, ctx));
   if (turns.length === 0 || turns[0]!.role !== "user") turns.unshift({ role: "user", blocks: [text(LEADING_USER_TEXT)] });
   trimFinalAssistant(turns);

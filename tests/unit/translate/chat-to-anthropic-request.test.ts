@@ -36,9 +36,27 @@ describe("O→A requests", () => {
     expect(out.messages).toEqual([{ role: "user", content: [{ type: "text", text: "Continue." }] }]);
   });
 
-  test("M11 trailing whitespace is stripped from a final assistant prefill", () => {
-    const { out } = build({ messages: [{ role: "user", content: "Write" }, { role: "assistant", content: "Once upon a time  \n" }] });
+  test("M11 trailing whitespace is stripped from a final assistant prefill (a model that takes prefills)", () => {
+    const { out } = build({ messages: [{ role: "user", content: "Write" }, { role: "assistant", content: "Once upon a time  \n" }] }, { upstreamModel: "claude-sonnet-4-5" });
+    expect(out.messages).toHaveLength(2);
     expect(out.messages[1].content).toEqual([{ type: "text", text: "Once upon a time" }]);
+  });
+
+  test("M11 Claude 4.6 and later refuse prefills: a final assistant turn is followed by a user turn asking to continue", () => {
+    for (const upstreamModel of ["claude-sonnet-4-6", "claude-opus-4-7", "claude-sonnet-5", "claude-haiku-5-5"]) {
+      const { out, ctx } = build({ messages: [{ role: "user", content: "Write" }, { role: "assistant", content: "Once upon a time" }] }, { upstreamModel });
+      expect(out.messages).toEqual([
+        { role: "user", content: [{ type: "text", text: "Write" }] },
+        { role: "assistant", content: [{ type: "text", text: "Once upon a time" }] },
+        { role: "user", content: [{ type: "text", text: "Continue." }] },
+      ]);
+      expect(ctx.warnings.some((warning) => warning.includes("prefill"))).toBe(true);
+    }
+    // A final turn with an open tool call: the added turn carries its cancelled result first (H11).
+    const { out } = build({ messages: [{ role: "user", content: "Go" }, { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "f", arguments: "{}" } }] }], tools });
+    expect(out.messages.at(-1).role).toBe("user");
+    expect(out.messages.at(-1).content[0]).toMatchObject({ type: "tool_result", tool_use_id: "call_1", is_error: true });
+    expect(out.messages.at(-1).content[1]).toEqual({ type: "text", text: "Continue." });
   });
 
   test("M12 empty assistant turn is dropped and the neighbouring user turns merge (M09)", () => {

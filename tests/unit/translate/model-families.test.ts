@@ -45,13 +45,15 @@ describe("Claude families by name", () => {
     expect(capabilitiesOf("claude-3-opus-20240229")).toEqual({ thinking: "none", maxOutputTokens: 4_096 });
     expect(capabilitiesOf("claude-3-7-sonnet-latest")).toEqual({ thinking: "budget-only", maxOutputTokens: 64_000 });
     expect(capabilitiesOf("claude-haiku-4-5-20251001")?.thinking).toBe("budget-only");
-    expect(capabilitiesOf("claude-sonnet-4-6")).toEqual({ thinking: "budget-or-adaptive", maxOutputTokens: 128_000 });
-    expect(capabilitiesOf("claude-opus-4-7")).toEqual({ thinking: "adaptive-only", maxOutputTokens: 128_000, defaultSamplingOnly: true });
+    // Prefills: taken up to 4.5, refused from 4.6 on (M11).
+    expect(capabilitiesOf("claude-sonnet-4-5")?.assistantPrefill).toBeUndefined();
+    expect(capabilitiesOf("claude-sonnet-4-6")).toEqual({ thinking: "budget-or-adaptive", maxOutputTokens: 128_000, assistantPrefill: false });
+    expect(capabilitiesOf("claude-opus-4-7")).toEqual({ thinking: "adaptive-only", maxOutputTokens: 128_000, defaultSamplingOnly: true, assistantPrefill: false });
     expect(capabilitiesOf("claude-sonnet-5-5")?.forcedToolChoice).toBe(false);
   });
 
   test("Claude 5 models without a row get their generation's thinking form, but no guessed output figure", () => {
-    expect(capabilitiesOf("claude-mythos-5")).toEqual({ thinking: "adaptive-only", defaultSamplingOnly: true });
+    expect(capabilitiesOf("claude-mythos-5")).toEqual({ thinking: "adaptive-only", defaultSamplingOnly: true, assistantPrefill: false });
     expect(capabilitiesOf("claude-haiku-5-5")?.maxOutputTokens).toBeUndefined();
   });
 
