@@ -143,5 +143,6 @@ describe("POST /v1/responses/input_tokens", () => {
     const operation = spec.paths["/v1/responses/input_tokens"]?.post;
     expect(operation).toMatchObject({ tags: ["OpenAI"] });
     expect(operation.summary).toContain("input tokens");
+    expect(operation.responses["200"].content["application/json"].schema.properties.object.enum).toEqual(["response.input_tokens"]);
   });
 });

@@ -92,6 +92,14 @@ export function openaiResponsesRoutes(deps: ModelRouteDeps) {
           "Chat-only models: the gateway estimates the Chat request it would send (o200k_base tokenizer).",
           "A previous_response_id this gateway stored is counted with its whole conversation. Nothing is stored; one ledger row without usage.",
         ].join(" "),
+        responses: {
+          "200": {
+            description: "The count",
+            content: { "application/json": { schema: { type: "object", required: ["object", "input_tokens"], properties: { object: { type: "string", enum: ["response.input_tokens"] }, input_tokens: { type: "integer", minimum: 0 } } } } },
+          },
+          "400": { description: "Invalid body (OpenAI error shape)" },
+          "404": { description: "model_not_found: no route serves the model (OpenAI error shape)" },
+        },
       },
     });
 }
