@@ -68,6 +68,7 @@ export function estimateInputTokens(operation: UpstreamOperation, body: Record<s
     }
     case "openai-responses":
     case "openai-responses-compact":
+    case "openai-responses-input-tokens":
       return countTextLeaves(body.instructions, count) + countTextLeaves(body.input, count) + countTextLeaves(body.tools, count);
   }
 }

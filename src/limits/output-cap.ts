@@ -11,6 +11,7 @@
  * produce none.
  */
 import type { UpstreamOperation } from "../providers/endpoints";
+import { countsTokens } from "../proxy/operation";
 import type { RouteTarget } from "../routing/router";
 import type { OutputCeiling } from "./output-ceiling";
 
@@ -32,7 +33,7 @@ export interface OutputBounds {
 }
 
 export function outputCapOf(operation: UpstreamOperation, body: Record<string, unknown>, target: Readonly<RouteTarget>, bounds: OutputBounds): number {
-  if (operation === "openai-embeddings" || operation === "anthropic-count-tokens") return 0;
+  if (operation === "openai-embeddings" || countsTokens(operation)) return 0;
   let asked: number | undefined;
   for (const field of CAP_FIELDS[operation] ?? []) {
     const value = body[field];

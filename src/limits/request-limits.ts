@@ -17,6 +17,7 @@ import { loadEstimators } from "../ledger/estimators-lazy";
 import { computeCostMicroUsd, type PriceTable } from "../ledger/price-table";
 import { toUsageRow } from "../ledger/to-usage-row";
 import type { LedgerEntry } from "../ledger/types";
+import { countsTokens } from "../proxy/operation";
 import { newRequestId } from "../proxy/request-id";
 import type { ModelRequest } from "../proxy/types";
 import type { ResolvedRoute } from "../routing/router";
@@ -94,8 +95,8 @@ export class RequestLimits {
   /** Admit the request or throw 429 (`rate_limit_exceeded`, `budget_exceeded`), 403 (`model_not_priced`) or 503 (`database_unavailable`). */
   async admit(request: ModelRequest, route: ResolvedRoute, estimateBody: Record<string, unknown> = request.body): Promise<Admission | undefined> {
     const limits = request.principal.limits;
-    // count_tokens costs nothing and Claude Code sends it constantly: it is neither rate limited nor reserved.
-    if (!limits || request.operation === "anthropic-count-tokens") return undefined;
+    // count_tokens (and Responses input_tokens) costs nothing and Claude Code sends it constantly: it is neither rate limited nor reserved.
+    if (!limits || countsTokens(request.operation)) return undefined;
     const { apiKeyId, userId } = request.principal;
     const keyBudget = limits.key?.budgetMicroUsd != null && apiKeyId !== null;
     const userBudget = limits.user?.budgetMicroUsd != null && userId !== null;

@@ -4,9 +4,12 @@ import type { ProviderConfig } from "../config/types";
 /**
  * What a request asks of the upstream: a protocol's main endpoint, or a side endpoint
  * (`openai-responses-compact` is POST /responses/compact, forwarded only to OpenAI Responses
- * upstreams; other routes compact through the gateway, src/proxy/compact-endpoint.ts).
+ * upstreams; other routes compact through the gateway, src/proxy/compact-endpoint.ts;
+ * `openai-responses-input-tokens` is POST /responses/input_tokens, forwarded to Responses
+ * upstreams, counted by Anthropic's count_tokens for Claude, estimated elsewhere,
+ * src/proxy/input-tokens.ts).
  */
-export type UpstreamOperation = Protocol | "openai-embeddings" | "anthropic-count-tokens" | "openai-responses-compact";
+export type UpstreamOperation = Protocol | "openai-embeddings" | "anthropic-count-tokens" | "openai-responses-compact" | "openai-responses-input-tokens";
 
 /** The upstream URL for an operation (OpenAI base URLs include /v1; Anthropic's do not, as in the original). */
 export function upstreamUrl(provider: ProviderConfig, operation: UpstreamOperation, query = ""): string {
@@ -18,6 +21,8 @@ export function upstreamUrl(provider: ProviderConfig, operation: UpstreamOperati
       return `${base}/responses`;
     case "openai-responses-compact":
       return `${base}/responses/compact`;
+    case "openai-responses-input-tokens":
+      return `${base}/responses/input_tokens`;
     case "openai-embeddings":
       return `${base}/embeddings`;
     case "anthropic":

@@ -14,7 +14,8 @@ import type { RouteTarget } from "../routing/router";
 import { asksForResponsesFeature, serveResponsesFeature } from "./responses-features";
 import { echoClientModel } from "./echo-model";
 import { LedgerRecorder, type UsageEstimate } from "./ledger-recorder";
-import { upstreamOperationFor, wantsStream } from "./operation";
+import { countedByGateway, estimateChatInputTokens, inputTokensAnswer, inputTokensAnswerOf } from "./input-tokens";
+import { countsTokens, upstreamOperationFor, wantsStream } from "./operation";
 import { providerFailureOf } from "./provider-failure";
 import { readRateLimitHeaders } from "./rate-limit-headers";
 import { readAll, sendAttempt, UpstreamFailure } from "./send-attempt";
@@ -49,7 +50,8 @@ async function serveModelRequest(request: ModelRequest, deps: ProxyDeps): Promis
     const route = deps.router.resolve(String(request.body.model), request.clientProtocol);
     // Responses API: the history behind previous_response_id, and the response to keep (no
     // other API has stored responses; the check spares the others a wait on the event loop).
-    const exchange = deps.responses && request.operation === "openai-responses" ? await deps.responses.begin(request) : undefined;
+    // input_tokens counts the same history, and keeps nothing.
+    const exchange = deps.responses && (request.operation === "openai-responses" || request.operation === "openai-responses-input-tokens") ? await deps.responses.begin(request) : undefined;
     // Only keys and users with limits pay for them (an await and the database); a refusal is
     // caught below and answered 429 in the caller's protocol, with its ledger row. The prompt
     // estimate includes a stored history the request continues: the body alone may be one line.
@@ -96,6 +98,9 @@ async function serveModelRequest(request: ModelRequest, deps: ProxyDeps): Promis
       failedOver = undefined;
       if (request.operation === "anthropic-count-tokens" && target.upstreamProtocol !== "anthropic" && target.provider !== "loopback") {
         return await respondTokenEstimate(request, deps, recorder);
+      }
+      if (request.operation === "openai-responses-input-tokens" && countedByGateway(target)) {
+        return await respondTokenEstimate(attemptRequest, deps, recorder, attempt.bodyObject);
       }
       // After its cooldown, one request probes a provider; it gives the probe back however it ends.
       const probe = health?.beginAttempt(target.providerName) ?? false;
@@ -195,13 +200,15 @@ async function respondWhole(request: ModelRequest, attempt: PreparedAttempt, tex
     throw new GatewayError("upstream_error", 502, "upstream sent a response that is not JSON");
   }
   let body: string;
-  // An upstream answer without usage gets an estimate (marked as such); count_tokens spends none.
+  // An upstream answer without usage gets an estimate (marked as such); counting tokens spends none.
   const reported = (parsed as { usage?: unknown } | null)?.usage != null;
-  const estimate: UsageEstimate | undefined =
-    request.operation === "anthropic-count-tokens"
-      ? undefined
-      : { final: reported, outputTokens: (estimators) => (request.operation === "openai-embeddings" ? 0 : estimators.estimateOutputTokens(parsed)) };
-  if (attempt.translator) {
+  const estimate: UsageEstimate | undefined = countsTokens(request.operation)
+    ? undefined
+    : { final: reported, outputTokens: (estimators) => (request.operation === "openai-embeddings" ? 0 : estimators.estimateOutputTokens(parsed)) };
+  if (attempt.translator && request.operation === "openai-responses-input-tokens") {
+    // Claude's count_tokens answer, in OpenAI's shape (input-tokens.ts).
+    body = JSON.stringify(inputTokensAnswerOf(parsed));
+  } else if (attempt.translator) {
     checkAnswerShape(parsed, attempt.target.upstreamProtocol);
     const translated = attempt.translator.translateResponse(parsed, attempt.context);
     recorder.setUsage(translated.usage, reported, estimate);
@@ -250,17 +257,27 @@ async function answerWhole(request: ModelRequest, body: string, recorder: Ledger
   return new Response(body, { status: 200, headers: { ...rateLimits, "content-type": "application/json", ...requestIdHeaders(request.clientProtocol, request.requestId) } });
 }
 
-/** count_tokens for a model served by a non-Anthropic provider: a tokenizer estimate (documented as such). */
-async function respondTokenEstimate(request: ModelRequest, deps: ProxyDeps, recorder: LedgerRecorder): Promise<Response> {
-  if (!deps.estimateAnthropicTokens) {
-    throw new GatewayError("translation_unsupported", 501, "count_tokens for models served by non-Anthropic providers needs the token estimator, which this build lacks");
+/**
+ * A count the upstream cannot make, as a tokenizer estimate (documented as such): count_tokens
+ * for a model served by a non-Anthropic provider, or Responses input_tokens for a Chat-only one
+ * (`chatBody`: the Chat request its translation built, input-tokens.ts). One ledger row, no usage.
+ */
+async function respondTokenEstimate(request: ModelRequest, deps: ProxyDeps, recorder: LedgerRecorder, chatBody?: Record<string, unknown>): Promise<Response> {
+  let answer: Record<string, unknown>;
+  if (request.operation === "openai-responses-input-tokens") {
+    // The translation that built `chatBody` already refused what the Responses API refuses.
+    answer = inputTokensAnswer(await estimateChatInputTokens(chatBody ?? {}));
+  } else {
+    if (!deps.estimateAnthropicTokens) {
+      throw new GatewayError("translation_unsupported", 501, "count_tokens for models served by non-Anthropic providers needs the token estimator, which this build lacks");
+    }
+    // Refuse what the real count_tokens refuses (empty messages, wrong types, unknown roles), as
+    // the Messages route does, instead of counting it.
+    anthropicCodec.decodeRequest(request.body);
+    answer = { input_tokens: await deps.estimateAnthropicTokens(request.body) };
   }
-  // Refuse what the real count_tokens refuses (empty messages, wrong types, unknown roles), as
-  // the Messages route does, instead of counting it.
-  anthropicCodec.decodeRequest(request.body);
-  const inputTokens = await deps.estimateAnthropicTokens(request.body);
   await recorder.finish(200, null);
-  return new Response(JSON.stringify({ input_tokens: inputTokens }), { status: 200, headers: { "content-type": "application/json", ...requestIdHeaders(request.clientProtocol, request.requestId) } });
+  return new Response(JSON.stringify(answer), { status: 200, headers: { "content-type": "application/json", ...requestIdHeaders(request.clientProtocol, request.requestId) } });
 }
 
 async function respondFailure(request: ModelRequest, failure: UpstreamFailure | GatewayError, recorder: LedgerRecorder, stop: WaitingRequestStop): Promise<Response> {

@@ -6,6 +6,7 @@ import type { Admission } from "../limits/request-limits";
 import { logRequestLine } from "../log/access-line";
 import type { UpstreamOperation } from "../providers/endpoints";
 import type { RouteTarget } from "../routing/router";
+import { protocolOfOperation } from "./operation";
 import { newRequestId } from "./request-id";
 import type { ModelRequest, ProxyDeps } from "./types";
 
@@ -117,8 +118,8 @@ export class LedgerRecorder {
   private async writeRow(status: number, errorCode: string | null): Promise<void> {
     const now = Date.now();
     const request = this.request;
-    const protocolOf = (operation: UpstreamOperation | undefined) =>
-      operation === "anthropic-count-tokens" ? "anthropic" : operation === "openai-responses-compact" ? "openai-responses" : operation;
+    // Side endpoints are recorded under their API's protocol (embeddings keep their own name).
+    const protocolOf = (operation: UpstreamOperation | undefined) => (operation === undefined || operation === "openai-embeddings" ? operation : protocolOfOperation(operation));
     const { usage, estimated } = await this.finalUsage();
     const entry: LedgerEntry = {
       // The row's key is always the gateway's own id: clients may reuse theirs, and a reused id

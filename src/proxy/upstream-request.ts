@@ -14,7 +14,8 @@ import type { RequestLog } from "../log/logger";
 import type { ModelCapabilityTable } from "./model-capability-table";
 import { DROPPABLE_CHAT_FIELDS } from "./refused-fields";
 import { applyChatDialect } from "../providers/dialects/apply-chat-dialect";
-import { upstreamOperationFor, wantsStream } from "./operation";
+import { countTokensBodyOf } from "./input-tokens";
+import { protocolOfOperation, upstreamOperationFor, wantsStream } from "./operation";
 import type { ModelRequest, ProxyDeps } from "./types";
 
 /** The body to send upstream for one target, and how its answer must be read. */
@@ -97,8 +98,12 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
     }
     if (upstreamProtocol === "anthropic") checkLogprobs(request, target, deps, warn);
     if (request.clientProtocol === "openai-responses" && upstreamProtocol !== "openai-responses") checkOpenAIHostedState(request.body, target.providerName);
-    const bodyObject = translator.buildUpstreamRequest(request.body, context);
-    const collectStream = !wantsStream(request.operation, request.body) && (context.emulatedStopSequences !== undefined || (upstreamProtocol === "anthropic" && Number(bodyObject.max_tokens) > LONG_ANTHROPIC_CALL_MAX_TOKENS));
+    // Responses input_tokens on Claude: the Messages request POST /v1/responses would send,
+    // narrowed to what count_tokens takes (input-tokens.ts); never streamed.
+    const counting = request.operation === "openai-responses-input-tokens";
+    const built = translator.buildUpstreamRequest(request.body, context);
+    const bodyObject = counting && upstreamProtocol === "anthropic" ? countTokensBodyOf(built) : built;
+    const collectStream = !counting && !wantsStream(request.operation, request.body) && (context.emulatedStopSequences !== undefined || (upstreamProtocol === "anthropic" && Number(bodyObject.max_tokens) > LONG_ANTHROPIC_CALL_MAX_TOKENS));
     if (collectStream) streamUpstream(bodyObject, upstreamProtocol);
     const droppable = upstreamProtocol === "openai-chat" && provider ? DROPPABLE_CHAT_FIELDS : [];
     // Fields this provider's model refused before go no more, nor a cap above the one it takes
@@ -118,11 +123,12 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
   // a notice from the loop guard when the history shows a tool loop (README "Agent helpers"), and
   // reasoning another provider wrote left out (Responses reasoning items, Anthropic thinking).
   let source = request.body;
-  const codec = sideOperation ? undefined : findCodec(request.clientProtocol);
+  // A count is not a turn: no tool-loop notice is added to what it counts.
+  const codec = sideOperation || request.operation === "openai-responses-input-tokens" ? undefined : findCodec(request.clientProtocol);
   if (codec && deps.config.agents) source = guardNativeToolLoop(request.clientProtocol, request.body, (body) => codec.decodeRequest(body), deps.config.agents.toolLoop, warn);
   let bodyObject = source;
   let dropUsageChunk = false;
-  if ((request.operation === "openai-responses" || request.operation === "openai-responses-compact") && upstreamProtocol === "openai-responses" && target.provider !== "loopback") {
+  if (protocolOfOperation(request.operation) === "openai-responses" && upstreamProtocol === "openai-responses" && target.provider !== "loopback") {
     // Reasoning items from Claude or a Chat model served through this gateway would make OpenAI
     // refuse the whole request (a blob it cannot decrypt, an id it never issued): left out.
     const input = withoutForeignReasoning(source.input);

@@ -84,10 +84,12 @@ export function createResponseStore(options: ResponseStoreOptions): ResponseStor
       return repository!.putUnlessSettled(recordOf(owner, response, storedRequest), writtenBefore);
     },
     async begin(request) {
-      if (request.operation !== "openai-responses") return undefined;
+      // input_tokens counts the conversation a create request would continue, and makes no response to keep.
+      const counting = request.operation === "openai-responses-input-tokens";
+      if (request.operation !== "openai-responses" && !counting) return undefined;
       const body = request.body;
       const previousId = typeof body.previous_response_id === "string" && body.previous_response_id.length > 0 ? body.previous_response_id : undefined;
-      const store = repository !== undefined && retentionMs > 0 && body.store !== false;
+      const store = !counting && repository !== undefined && retentionMs > 0 && body.store !== false;
       const referenced = referencedIds(body.input);
       if (!previousId && !store && referenced.length === 0) return undefined;
       // The database away: a retryable 503 database_unavailable (the request's handler logs it

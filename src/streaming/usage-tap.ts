@@ -52,9 +52,9 @@ export function usageFromAnthropic(usage: unknown, earlier?: Usage): Partial<Usa
 }
 
 /** Usage of a non-streaming native response body. */
-export function usageFromResponseBody(protocol: Protocol | "openai-embeddings" | "anthropic-count-tokens" | "openai-responses-compact", body: unknown): Partial<Usage> | undefined {
+export function usageFromResponseBody(protocol: Protocol | "openai-embeddings" | "anthropic-count-tokens" | "openai-responses-compact" | "openai-responses-input-tokens", body: unknown): Partial<Usage> | undefined {
   // Counting tokens spends none: its `input_tokens` is an answer, not usage.
-  if (protocol === "anthropic-count-tokens") return undefined;
+  if (protocol === "anthropic-count-tokens" || protocol === "openai-responses-input-tokens") return undefined;
   const usage = obj(body)?.usage;
   if (protocol === "anthropic") return usageFromAnthropic(usage);
   if (protocol === "openai-responses" || protocol === "openai-responses-compact") return usageFromOpenAIResponses(usage);

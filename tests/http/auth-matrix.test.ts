@@ -14,6 +14,7 @@ const modelEndpoints: Array<{ method: "GET" | "POST" | "DELETE"; path: string; b
   { method: "POST", path: "/v1/responses", body: { model: "gpt-4o", input: "hi" }, protocol: "openai" },
   // Compacted through the gateway on loopback (the mock has no /responses/compact).
   { method: "POST", path: "/v1/responses/compact", body: { model: "loopback", input: "hi" }, protocol: "openai" },
+  { method: "POST", path: "/v1/responses/input_tokens", body: { model: "gpt-4o", input: "hi" }, protocol: "openai" },
   { method: "POST", path: "/v1/embeddings", body: { model: "text-embedding-3-small", input: "hi" }, protocol: "openai" },
   { method: "GET", path: "/v1/models", protocol: "openai" },
   { method: "GET", path: "/v1/models/loopback", protocol: "openai" },

@@ -1,6 +1,6 @@
 /**
  * A scriptable mock upstream speaking OpenAI Chat, Responses, embeddings and Anthropic Messages
- * (streaming and not). It records every request it receives and can misbehave on request:
+ * (streaming and not), with both counting endpoints (count_tokens, /responses/input_tokens). It records every request it receives and can misbehave on request:
  * error statuses, connection resets, stalls, truncated streams. Tests only: the product talks
  * to real providers through configuration.
  */
@@ -160,6 +160,9 @@ function sseText(item: string | { event?: string; data: unknown }): string {
 /** Default usage figures the mock reports; tests compare the ledger against them. */
 export const mockUsage = { input: 11, output: 7, cached: 3 };
 
+/** What the mock's counting endpoints answer: Anthropic's count_tokens and OpenAI's /responses/input_tokens (distinct, so a test sees which was asked). */
+export const mockCounts = { anthropic: 42, responses: 77 };
+
 export function defaultChatEvents(model: string, text: string, includeUsage: boolean): MockScript["events"] {
   const base = { id: "chatcmpl-mock", object: "chat.completion.chunk", created: 1700000000, model };
   const words = text.match(/\S+\s*/g) ?? [text];
@@ -232,7 +235,8 @@ function defaultAnswer(path: string, body: Json, text: string): MockScript {
     if (stream) return { events: defaultChatEvents(model, text, body?.stream_options?.include_usage === true) };
     return { json: { id: "chatcmpl-mock", object: "chat.completion", created: 1700000000, model, choices: [{ index: 0, message: { role: "assistant", content: text }, finish_reason: "stop" }], usage: { prompt_tokens: mockUsage.input, completion_tokens: mockUsage.output, total_tokens: mockUsage.input + mockUsage.output, prompt_tokens_details: { cached_tokens: mockUsage.cached } } } };
   }
-  if (path.endsWith("/messages/count_tokens")) return { json: { input_tokens: 42 } };
+  if (path.endsWith("/messages/count_tokens")) return { json: { input_tokens: mockCounts.anthropic } };
+  if (path.endsWith("/responses/input_tokens")) return { json: { object: "response.input_tokens", input_tokens: mockCounts.responses } };
   if (path.endsWith("/messages")) {
     if (stream) return { events: defaultAnthropicEvents(model, text) };
     return { json: { id: "msg_mock", type: "message", role: "assistant", model, content: [{ type: "text", text }], stop_reason: "end_turn", stop_sequence: null, usage: { input_tokens: mockUsage.input - mockUsage.cached, cache_read_input_tokens: mockUsage.cached, cache_creation_input_tokens: 0, output_tokens: mockUsage.output } } };

@@ -9,6 +9,7 @@ import { renderErrorResponse } from "../../errors/render";
 import type { UpstreamOperation } from "../../providers/endpoints";
 import { handleModelRequest } from "../../proxy/handle-request";
 import { serveCompactEndpoint } from "../../proxy/compact-endpoint";
+import { serveInputTokensEndpoint } from "../../proxy/input-tokens-endpoint";
 import type { ModelRequest, ProxyDeps } from "../../proxy/types";
 import { readJsonBody, requestIdFor } from "../read-request";
 
@@ -78,6 +79,28 @@ export function openaiResponsesRoutes(deps: ModelRouteDeps) {
     .post("/v1/responses/compact", modelEndpoint(deps, "/v1/responses/compact", "openai-responses-compact", "openai-responses", serveCompactEndpoint), {
       parse: "none",
       detail: { tags: ["OpenAI"], summary: "Compact a conversation (forwarded to OpenAI; other models summarise it through the gateway)" },
+    })
+    .post("/v1/responses/input_tokens", modelEndpoint(deps, "/v1/responses/input_tokens", "openai-responses-input-tokens", "openai-responses", serveInputTokensEndpoint), {
+      parse: "none",
+      detail: {
+        tags: ["OpenAI"],
+        summary: "Count a Responses request's input tokens (exact on OpenAI Responses and Anthropic upstreams, a tokenizer estimate for Chat-only ones)",
+        description: [
+          "The body is a Responses create request (model, input, instructions, tools, text, reasoning, previous_response_id, ...); the answer is",
+          '`{"object":"response.input_tokens","input_tokens":N}`. OpenAI Responses models: forwarded to the provider\'s /responses/input_tokens.',
+          "Claude models: translated as POST /v1/responses would be and counted by Anthropic's /v1/messages/count_tokens.",
+          "Chat-only models: the gateway estimates the Chat request it would send (o200k_base tokenizer).",
+          "A previous_response_id this gateway stored is counted with its whole conversation. Nothing is stored; one ledger row without usage.",
+        ].join(" "),
+        responses: {
+          "200": {
+            description: "The count",
+            content: { "application/json": { schema: { type: "object", required: ["object", "input_tokens"], properties: { object: { type: "string", enum: ["response.input_tokens"] }, input_tokens: { type: "integer", minimum: 0 } } } } },
+          },
+          "400": { description: "Invalid body (OpenAI error shape)" },
+          "404": { description: "model_not_found: no route serves the model (OpenAI error shape)" },
+        },
+      },
     });
 }
 

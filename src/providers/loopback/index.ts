@@ -6,7 +6,7 @@ import type { UpstreamOperation } from "../endpoints";
 import { answerAnthropic, answerAnthropicCountTokens } from "./anthropic";
 import { answerChat } from "./chat";
 import { answerEmbeddings } from "./embeddings";
-import { answerResponses } from "./responses";
+import { answerResponses, answerResponsesInputTokens } from "./responses";
 
 /**
  * The loopback "upstream": answers any operation in its own protocol, as a real upstream would,
@@ -26,6 +26,8 @@ export function answerLoopback(operation: UpstreamOperation, body: Record<string
       return answerAnthropicCountTokens(body);
     case "openai-embeddings":
       return answerEmbeddings(body, model);
+    case "openai-responses-input-tokens":
+      return answerResponsesInputTokens(body);
     case "openai-responses-compact":
       // The compact endpoint serves loopback through gateway compaction (src/proxy/compact-endpoint.ts).
       throw new GatewayError("internal_error", 500, "loopback has no /responses/compact of its own");
@@ -44,6 +46,7 @@ function checkLoopbackRequest(operation: UpstreamOperation, body: Record<string,
       openaiChatCodec.decodeRequest({ ...body, n: undefined });
       return;
     case "openai-responses":
+    case "openai-responses-input-tokens":
       openaiResponsesCodec.decodeRequest(body);
       return;
     case "anthropic":

@@ -64,3 +64,8 @@ export function answerResponses(body: Json, model: string, responseId?: string):
   );
   return sseResponse(events);
 }
+
+/** Loopback POST /responses/input_tokens: the same count the loopback model reports as usage.input_tokens. */
+export function answerResponsesInputTokens(body: Json): Response {
+  return jsonResponse({ object: "response.input_tokens", input_tokens: buildLoopbackReply(body).inputTokens });
+}
