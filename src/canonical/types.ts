@@ -224,8 +224,9 @@ export interface CanonicalRequest {
   topK?: number;
   stop?: string[];
   /**
-   * Token log probabilities asked for (Chat `logprobs: true`, with `top_logprobs` alternatives
-   * per position). Chat keeps the fields in `extra` too, so a Chat upstream gets them verbatim.
+   * Token log probabilities asked for (Chat `logprobs: true`, Responses `include:
+   * ["message.output_text.logprobs"]`, with `top_logprobs` alternatives per position). Both keep
+   * the fields in `extra` too, so a same-protocol upstream gets them verbatim.
    */
   logprobs?: { topLogprobs?: number };
   stream: boolean;

@@ -31,6 +31,17 @@ describe("logprobs for an Anthropic upstream, ignored (the default)", () => {
     expect(body.choices[0].message.content).toBeString();
     expect(body.choices[0].logprobs).toBeNull();
   });
+
+  test("a Responses client gets its output_text with an empty logprobs list, and Claude gets no logprobs field", async () => {
+    const response = await post(gw, "/v1/responses", { model: "claude-sonnet-4-5", include: ["message.output_text.logprobs"], top_logprobs: 3, input: "hi" });
+    expect(response.status).toBe(200);
+    const sent = mock.requests.at(-1)!;
+    expect(sent.path).toEndWith("/messages");
+    for (const field of ["logprobs", "top_logprobs", "include"]) expect(sent.body).not.toHaveProperty(field);
+    const part = ((await response.json()) as any).output.find((item: any) => item.type === "message").content[0];
+    expect(part.type).toBe("output_text");
+    expect(part.logprobs).toEqual([]);
+  });
 });
 
 describe("logprobs for an Anthropic upstream, rejected", () => {

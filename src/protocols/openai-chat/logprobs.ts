@@ -1,4 +1,6 @@
 import type { TokenLogprob } from "../../canonical/types";
+import { tokenBytes } from "../../canonical/token-bytes";
+import { asRecord } from "../wire-values";
 
 /** Chat `choices[].logprobs` (and a chunk's): the tokens of `content`; refusals carry none here. */
 export function encodeChatLogprobs(tokens: readonly TokenLogprob[]): { content: unknown[]; refusal: null } {
@@ -6,19 +8,35 @@ export function encodeChatLogprobs(tokens: readonly TokenLogprob[]): { content: 
     content: tokens.map((token) => ({
       token: token.token,
       logprob: token.logprob,
-      bytes: bytesOf(token),
-      top_logprobs: token.topLogprobs.map((top) => ({ token: top.token, logprob: top.logprob, bytes: bytesOf(top) })),
+      bytes: tokenBytes(token),
+      top_logprobs: token.topLogprobs.map((top) => ({ token: top.token, logprob: top.logprob, bytes: tokenBytes(top) })),
     })),
     refusal: null,
   };
 }
 
-const utf8 = new TextEncoder();
-
 /**
- * The upstream's bytes, else the token's own UTF-8 bytes: Responses stream deltas carry no
- * bytes, and Chat clients (the openai SDK, evaluation tools) read `bytes` as a list.
+ * A Chat choice's (or chunk choice's) `logprobs` → canonical tokens of its `content`, when the
+ * request asked with `logprobs: true` (P09). `{content: [{token, logprob, bytes, top_logprobs}],
+ * refusal}`; `bytes` may be null. Lenient: null, an empty list or entries without a token and a
+ * number read as none, so a client gets `logprobs` only where the upstream gave some.
  */
-function bytesOf(token: { token: string; bytes?: number[] }): number[] {
-  return token.bytes ?? Array.from(utf8.encode(token.token));
+export function decodeChatLogprobs(raw: unknown): TokenLogprob[] | undefined {
+  const content = asRecord(raw)?.content;
+  if (!Array.isArray(content)) return undefined;
+  const tokens: TokenLogprob[] = [];
+  for (const entry of content) {
+    const token = decodeToken(entry);
+    if (!token) continue;
+    const alternatives = asRecord(entry)!.top_logprobs;
+    tokens.push({ ...token, topLogprobs: Array.isArray(alternatives) ? alternatives.flatMap((top) => decodeToken(top) ?? []) : [] });
+  }
+  return tokens.length > 0 ? tokens : undefined;
+}
+
+function decodeToken(entry: unknown): { token: string; logprob: number; bytes?: number[] } | undefined {
+  const record = asRecord(entry);
+  if (!record || typeof record.token !== "string" || typeof record.logprob !== "number" || !Number.isFinite(record.logprob)) return undefined;
+  const bytes = Array.isArray(record.bytes) && record.bytes.every((byte) => typeof byte === "number") ? (record.bytes as number[]) : undefined;
+  return { token: record.token, logprob: record.logprob, ...(bytes ? { bytes } : {}) };
 }

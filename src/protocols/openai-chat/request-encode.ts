@@ -74,6 +74,13 @@ export function encodeChatRequest(request: CanonicalRequest, ctx: TranslationCon
   if (request.seed !== undefined) body.seed = request.seed;
   if (request.presencePenalty !== undefined && !reasoningModel) body.presence_penalty = request.presencePenalty;
   if (request.frequencyPenalty !== undefined && !reasoningModel) body.frequency_penalty = request.frequencyPenalty;
+  // P09: a Responses client's `include: ["message.output_text.logprobs"]` and `top_logprobs` (a
+  // Chat client's own fields came with `extra` above); the answer's `logprobs.content` goes back
+  // as output_text logprobs (response.ts, stream-decoder.ts).
+  if (request.logprobs) {
+    body.logprobs = true;
+    if (request.logprobs.topLogprobs !== undefined) body.top_logprobs = request.logprobs.topLogprobs;
+  }
 
   const effort = encodeReasoningEffort(request);
   if (effort === undefined) {

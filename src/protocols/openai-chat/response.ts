@@ -12,7 +12,7 @@ import { splitAssistantContent } from "./assistant-parts";
 import { readContentChunks } from "./content-chunks";
 import { readThoughtSignature, rememberThoughtSignature } from "./gemini-signatures";
 import { encodeLegacyFinishReason, pickLegacyCall, usesLegacyFunctions } from "./legacy-functions";
-import { encodeChatLogprobs } from "./logprobs";
+import { decodeChatLogprobs, encodeChatLogprobs } from "./logprobs";
 import { encodeReasoningDetails } from "./reasoning-details";
 
 /**
@@ -37,11 +37,16 @@ export function decodeChatResponse(body: unknown, ctx?: TranslationContext): Can
       reasoning.push({ type: "reasoning", ...(typeof thought === "string" && thought !== "" ? { text: thought } : {}), ...(details ? { encryptedContent: details } : {}) });
     }
     const content = message.content;
+    const firstText = texts.length;
     if (typeof content === "string" && content !== "") texts.push({ type: "text", text: content });
     for (const piece of readContentChunks(content)) {
       if (piece.kind === "reasoning") reasoning.push({ type: "reasoning", text: piece.text });
       else texts.push({ type: "text", text: piece.text });
     }
+    // P09: the tokens of the choice's content, asked for by the client (`logprobs: true`).
+    const tokens = choice.logprobs ? decodeChatLogprobs(choice.logprobs) : undefined;
+    const text = texts[firstText];
+    if (tokens && text?.type === "text") text.logprobs = tokens;
     // N09: a refusal becomes answer text so the client does not see an empty reply.
     if (typeof message.refusal === "string" && message.refusal !== "") texts.push({ type: "refusal", text: message.refusal });
     for (const raw of Array.isArray(message.tool_calls) ? message.tool_calls : []) {

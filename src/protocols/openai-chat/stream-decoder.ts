@@ -1,10 +1,11 @@
 import { generateId } from "../../canonical/ids";
 import { mergeReasoningDetails, type ReasoningDetailEntry, wrapReasoningDetails } from "../../canonical/reasoning-details-blob";
-import type { CanonicalEvent, StopReason } from "../../canonical/types";
+import type { CanonicalEvent, StopReason, TokenLogprob } from "../../canonical/types";
 import type { CanonicalStreamDecoder } from "../../translate/codec";
 import type { TranslationContext } from "../../translate/types";
 import { normalizeArgumentsText } from "../../translate/tool-arguments";
 import { readContentChunks } from "./content-chunks";
+import { decodeChatLogprobs } from "./logprobs";
 import { decodeChatStreamError } from "./errors";
 import { hasCutToolCall, hasWholeArguments, type ToolAccumulator } from "./streamed-tool-call";
 import { readThoughtSignature, rememberThoughtSignature } from "./gemini-signatures";
@@ -193,10 +194,18 @@ export function createChatStreamDecoder(ctx: TranslationContext): CanonicalStrea
         ensureBlock("reasoning", out);
         mergeReasoningDetails(details, delta.reasoning_details);
       }
-      if (typeof delta.content === "string" && delta.content !== "") out.push({ type: "text_delta", index: ensureBlock("text", out), text: delta.content });
+      // P09: the chunk's tokens ride with its first text (a chunk's content is one token or a few).
+      let tokens = choice.logprobs ? decodeChatLogprobs(choice.logprobs) : undefined;
+      if (typeof delta.content === "string" && delta.content !== "") {
+        out.push(textDelta(ensureBlock("text", out), delta.content, tokens));
+        tokens = undefined;
+      }
       for (const piece of readContentChunks(delta.content)) {
         if (piece.kind === "reasoning") out.push({ type: "reasoning_delta", index: ensureBlock("reasoning", out), text: piece.text });
-        else out.push({ type: "text_delta", index: ensureBlock("text", out), text: piece.text });
+        else {
+          out.push(textDelta(ensureBlock("text", out), piece.text, tokens));
+          tokens = undefined;
+        }
       }
       if (typeof delta.refusal === "string" && delta.refusal !== "") {
         out.push({ type: "text_delta", index: ensureBlock("text", out), text: delta.refusal });
@@ -273,4 +282,11 @@ export function createChatStreamDecoder(ctx: TranslationContext): CanonicalStrea
       return out;
     },
   };
+}
+
+/** A text delta, with its tokens' log probabilities when the upstream gave some. */
+function textDelta(index: number, text: string, tokens: TokenLogprob[] | undefined): CanonicalEvent {
+  const event: Extract<CanonicalEvent, { type: "text_delta" }> = { type: "text_delta", index, text };
+  if (tokens) event.logprobs = tokens;
+  return event;
 }

@@ -127,6 +127,8 @@ export interface ChatChunk {
     } | null;
     /** stop, length, tool_calls, content_filter, function_call, or null (N02). */
     finish_reason?: string | null;
+    /** The tokens of this chunk's content, when the request said `logprobs: true` (P09). */
+    logprobs?: { content?: unknown[] | null; refusal?: unknown[] | null } | null;
   }> | null;
   usage?: ChatUsage | null;
   /** Mid-stream error chunk (SC05). */

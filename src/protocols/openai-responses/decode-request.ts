@@ -2,6 +2,7 @@ import type { CanonicalRequest, ReasoningConfig, ResponseFormat, TextPart } from
 import { GatewayError } from "../../errors/gateway-error";
 import { decodeResponsesInput } from "./decode-input";
 import { decodeResponsesToolChoice, decodeResponsesTools } from "./decode-tools";
+import { LOGPROBS_INCLUDE } from "./include-and-truncation";
 import { checkResponsesRequest } from "./request-checks";
 import { isRecord, readBoolean, readNumber, readString } from "./values";
 
@@ -26,7 +27,8 @@ const CANONICAL_FIELDS = new Set([
 
 /**
  * A Responses client request → canonical (R01, R08, M04, M07, S10–S12, TC01, K10, J01).
- * Validates the envelope and the types of the fields it reads (request-checks.ts); fields without a canonical meaning (`include`, `metadata`,
+ * Validates the envelope, the types of the fields it reads and the values of `include` and
+ * `truncation` (request-checks.ts); fields without a canonical meaning (`include`, `metadata`,
  * `prompt_cache_key`, `truncation`, `client_metadata`, `text.verbosity`...) go to `extra`.
  */
 export function decodeResponsesRequest(body: Record<string, unknown>): CanonicalRequest {
@@ -87,6 +89,13 @@ export function decodeResponsesRequest(body: Record<string, unknown>): Canonical
   if (store !== undefined) request.store = store;
   const previousResponseId = readString(body.previous_response_id);
   if (previousResponseId) request.previousResponseId = previousResponseId;
+  // P09: the `include` entry asks for log probabilities and `top_logprobs` for alternatives at
+  // each position; `top_logprobs` alone asks for nothing, as at OpenAI. Both stay in `extra`
+  // too, for the echo and for the include checks of the encoders.
+  if (Array.isArray(body.include) && body.include.includes(LOGPROBS_INCLUDE)) {
+    const top = readNumber(body.top_logprobs);
+    request.logprobs = top === undefined ? {} : { topLogprobs: top };
+  }
   return request;
 }
 

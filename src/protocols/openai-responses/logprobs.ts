@@ -1,3 +1,4 @@
+import { tokenBytes } from "../../canonical/token-bytes";
 import type { TokenLogprob } from "../../canonical/types";
 import { isRecord, readArray, readNumber, readString } from "./values";
 
@@ -25,4 +26,31 @@ function decodeToken(entry: unknown): { token: string; logprob: number; bytes?: 
   if (token === undefined || logprob === undefined) return undefined;
   const bytes = Array.isArray(entry.bytes) && entry.bytes.every((byte) => typeof byte === "number") ? (entry.bytes as number[]) : undefined;
   return { token, logprob, ...(bytes ? { bytes } : {}) };
+}
+
+/**
+ * Canonical tokens → an `output_text` part's `logprobs` (the whole answer, `content_part.done`,
+ * `output_item.done` and the final response): `{token, bytes, logprob, top_logprobs: [{token,
+ * bytes, logprob}]}`, as OpenAI's ResponseOutputText.Logprob, so bytes are always a list.
+ */
+export function encodeResponsesLogprobs(tokens: readonly TokenLogprob[]): unknown[] {
+  return tokens.map((token) => ({
+    token: token.token,
+    bytes: tokenBytes(token),
+    logprob: token.logprob,
+    top_logprobs: token.topLogprobs.map((top) => ({ token: top.token, bytes: tokenBytes(top), logprob: top.logprob })),
+  }));
+}
+
+/**
+ * Canonical tokens → the `logprobs` of `response.output_text.delta` and `.done` events:
+ * `{token, logprob, top_logprobs: [{token, logprob}]}`, without bytes, as OpenAI streams them
+ * (ResponseTextDeltaEvent.Logprob).
+ */
+export function encodeResponsesStreamLogprobs(tokens: readonly TokenLogprob[]): unknown[] {
+  return tokens.map((token) => ({
+    token: token.token,
+    logprob: token.logprob,
+    top_logprobs: token.topLogprobs.map((top) => ({ token: top.token, logprob: top.logprob })),
+  }));
 }

@@ -1,6 +1,7 @@
-import type { CanonicalRequest, ContentPart, ReasoningPart, ToolCallPart } from "../../canonical/types";
+import type { CanonicalRequest, ContentPart, ReasoningPart, TextPart, ToolCallPart } from "../../canonical/types";
 import { indexDeclaredTools, localShellAction, resolveClientToolCall, type DeclaredTool } from "./client-tools";
 import { newGatewayReasoningId } from "./foreign-reasoning";
+import { encodeResponsesLogprobs } from "./logprobs";
 import type { ResolvedResponsesCodecOptions } from "./options";
 import { wrapAnthropicReasoning } from "./reasoning-blob";
 import type { ResponsesContentPart, ResponsesItem } from "./wire-types";
@@ -12,6 +13,8 @@ export interface OutputItemSettings {
   includeSummary: boolean;
   /** `include:["reasoning.encrypted_content"]` (SR06, K09). */
   includeEncrypted: boolean;
+  /** `include:["message.output_text.logprobs"]` (P09): output_text parts carry `logprobs`, empty when the upstream gave none. */
+  includeLogprobs: boolean;
   /** Told every replay blob, included or not (TranslationContext.keepReasoning). */
   keepReasoning?: (itemId: string, blob: string) => void;
   options: ResolvedResponsesCodecOptions;
@@ -31,6 +34,7 @@ export function readOutputItemSettings(
     declaredTools: indexDeclaredTools(request),
     includeSummary: request ? request.reasoning?.summary !== undefined : true,
     includeEncrypted: request ? include.includes("reasoning.encrypted_content") : true,
+    includeLogprobs: request?.logprobs !== undefined,
     ...(keepReasoning ? { keepReasoning } : {}),
     options,
   };
@@ -52,9 +56,7 @@ export function encodeOutputItems(content: ContentPart[], settings: OutputItemSe
   for (const part of content) {
     if (part.type === "text" || part.type === "refusal") {
       message ??= { id: settings.options.newId("msg_"), parts: [] };
-      message.parts.push(
-        part.type === "text" ? { type: "output_text", text: part.text, annotations: part.annotations ?? [] } : { type: "refusal", refusal: part.text },
-      );
+      message.parts.push(part.type === "text" ? encodeOutputText(part, settings) : { type: "refusal", refusal: part.text });
       continue;
     }
     flushMessage();
@@ -66,6 +68,13 @@ export function encodeOutputItems(content: ContentPart[], settings: OutputItemSe
   const last = items.length - 1;
   if (cutShort && last >= 0) items[last] = markCutShort(items[last]!);
   return items;
+}
+
+/** An `output_text` part, with its tokens' log probabilities when the client asked or the upstream gave them (P09). */
+export function encodeOutputText(part: TextPart, settings: OutputItemSettings): ResponsesContentPart {
+  const encoded: ResponsesContentPart = { type: "output_text", text: part.text, annotations: part.annotations ?? [] };
+  if (part.logprobs || settings.includeLogprobs) encoded.logprobs = encodeResponsesLogprobs(part.logprobs ?? []);
+  return encoded;
 }
 
 /** Item types whose `status` says whether the model finished writing them. */

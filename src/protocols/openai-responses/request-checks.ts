@@ -7,6 +7,7 @@
 import { GatewayError } from "../../errors/gateway-error";
 import type { FieldKind, FieldRange } from "../field-types";
 import { checkOptional, checkOptionalFields, checkRanges, checkRequired } from "../field-types";
+import { checkIncludeValues, checkTruncation } from "./include-and-truncation";
 
 const TOP_LEVEL_FIELDS: Readonly<Record<string, FieldKind>> = {
   instructions: "string",
@@ -23,6 +24,9 @@ const TOP_LEVEL_FIELDS: Readonly<Record<string, FieldKind>> = {
   service_tier: "string",
   store: "boolean",
   previous_response_id: "string",
+  include: "array",
+  truncation: "string",
+  top_logprobs: "integer",
 };
 
 /** The Responses API's documented bounds (its max_output_tokens minimum is 16). */
@@ -30,6 +34,7 @@ const RANGES: Readonly<Record<string, FieldRange>> = {
   max_output_tokens: { min: 16 },
   temperature: { min: 0, max: 2 },
   top_p: { min: 0, max: 1 },
+  top_logprobs: { min: 0, max: 20 },
 };
 
 /**
@@ -47,6 +52,8 @@ export function checkResponsesRequest(body: Record<string, unknown>): void {
   checkOptionalFields(body, TOP_LEVEL_FIELDS, "openai");
   checkRanges(body, RANGES, "openai");
   checkTextFormat(body.text);
+  if (body.include !== undefined) checkIncludeValues(body.include);
+  if (body.truncation !== undefined) checkTruncation(body.truncation);
 }
 
 /**

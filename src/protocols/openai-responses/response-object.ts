@@ -66,6 +66,8 @@ function echoRequestSettings(request: CanonicalRequest | undefined): Record<stri
     tool_choice: extra.tool_choice ?? encodeResponsesToolChoice(request.toolChoice, request.tools) ?? "auto",
     tools: Array.isArray(extra.tools) ? extra.tools.map(echoTool) : encodeResponsesTools(request.tools, ignoreWarnings),
     top_p: request.topP ?? null,
+    // The client's alternatives per token (P09), echoed when it sent them.
+    ...(typeof extra.top_logprobs === "number" ? { top_logprobs: extra.top_logprobs } : {}),
     truncation: typeof extra.truncation === "string" ? extra.truncation : "disabled",
     user: typeof extra.user === "string" ? extra.user : null,
     safety_identifier: typeof extra.safety_identifier === "string" ? extra.safety_identifier : null,

@@ -1,4 +1,4 @@
-import type { CanonicalEvent, ReasoningPart, StopReason, Usage } from "../../canonical/types";
+import type { CanonicalEvent, ReasoningPart, StopReason, TokenLogprob, Usage } from "../../canonical/types";
 import { emptyUsage, mergeUsage } from "../../canonical/usage";
 import type { SseEvent } from "../../streaming/sse-event";
 import type { CanonicalStreamEncoder } from "../../translate/codec";
@@ -7,13 +7,15 @@ import { localShellAction, resolveClientToolCall, unwrapCustomInput } from "./cl
 import { describeResponsesFailure } from "./errors";
 import { newGatewayReasoningId } from "./foreign-reasoning";
 import type { ResolvedResponsesCodecOptions } from "./options";
-import { buildMessageItem, encodeReasoningItem, markCutShort, readOutputItemSettings, type OutputItemSettings } from "./output-items";
+import { encodeResponsesStreamLogprobs } from "./logprobs";
+import { buildMessageItem, encodeOutputText, encodeReasoningItem, markCutShort, readOutputItemSettings, type OutputItemSettings } from "./output-items";
 import { buildResponseObject } from "./response-object";
 import { cutByTokenLimit, encodeResponsesStatus, encodeResponsesUsage } from "./usage-status";
 import type { ResponsesItem } from "./wire-types";
 
 type OpenItem =
-  | { kind: "text"; outputIndex: number; itemId: string; text: string }
+  /** `tokens`: the log probabilities the deltas carried (P09), for the `.done` events and the part. */
+  | { kind: "text"; outputIndex: number; itemId: string; text: string; tokens?: TokenLogprob[] }
   | { kind: "reasoning"; outputIndex: number; itemId: string; part: ReasoningPart; summaryOpen: boolean }
   | {
       kind: "tool";
@@ -82,7 +84,7 @@ export class ResponsesStreamEncoder implements CanonicalStreamEncoder {
         this.startBlock(event.index, event.block, out);
         break;
       case "text_delta":
-        this.addText(event.index, event.text, out);
+        this.addText(event.index, event.text, event.logprobs, out);
         break;
       case "reasoning_delta":
         this.addReasoning(event.index, event.text, out);
@@ -189,7 +191,7 @@ export class ResponsesStreamEncoder implements CanonicalStreamEncoder {
         item_id: itemId,
         output_index: outputIndex,
         content_index: 0,
-        part: { type: "output_text", text: "", annotations: [] },
+        part: encodeOutputText({ type: "text", text: "" }, this.settings),
       });
       return;
     }
@@ -234,11 +236,13 @@ export class ResponsesStreamEncoder implements CanonicalStreamEncoder {
       : { type: "function_call", id: itemId, status, call_id: callId, name, arguments: payload, ...(namespace ? { namespace } : {}) };
   }
 
-  private addText(index: number, text: string, out: SseEvent[]): void {
+  /** P09: each delta carries its own tokens' log probabilities (an empty list when there are none, as at OpenAI). */
+  private addText(index: number, text: string, tokens: TokenLogprob[] | undefined, out: SseEvent[]): void {
     const item = this.open.get(index);
     if (item?.kind !== "text" || text === "") return;
     item.text += text;
-    this.emit(out, "response.output_text.delta", { item_id: item.itemId, output_index: item.outputIndex, content_index: 0, delta: text, logprobs: [] });
+    if (tokens) (item.tokens ??= []).push(...tokens);
+    this.emit(out, "response.output_text.delta", { item_id: item.itemId, output_index: item.outputIndex, content_index: 0, delta: text, logprobs: tokens ? encodeResponsesStreamLogprobs(tokens) : [] });
   }
 
   /** K10: thinking text flows into summary events only when the client asked for summaries. */
@@ -277,9 +281,9 @@ export class ResponsesStreamEncoder implements CanonicalStreamEncoder {
     if (item.kind === "opaque") {
       done = item.item;
     } else if (item.kind === "text") {
-      const part = { type: "output_text", text: item.text, annotations: [] };
+      const part = encodeOutputText({ type: "text", text: item.text, ...(item.tokens ? { logprobs: item.tokens } : {}) }, this.settings);
       const ids = { item_id: item.itemId, output_index: item.outputIndex, content_index: 0 };
-      this.emit(out, "response.output_text.done", { ...ids, text: item.text, logprobs: [] });
+      this.emit(out, "response.output_text.done", { ...ids, text: item.text, logprobs: item.tokens ? encodeResponsesStreamLogprobs(item.tokens) : [] });
       this.emit(out, "response.content_part.done", { ...ids, part });
       done = buildMessageItem(item.itemId, [part], "completed");
     } else if (item.kind === "reasoning") {

@@ -15,6 +15,8 @@ export interface ResponsesContentPart {
   refusal?: string;
   /** Citations of an `output_text` part. */
   annotations?: unknown[];
+  /** Token log probabilities of an `output_text` part, when `include` asked for them (P09). */
+  logprobs?: unknown[];
   /** Image data URL or http(s) URL (a plain string in Responses, an object in Chat, C01). */
   image_url?: string;
   /** Uploaded file id of an image or file part. */
