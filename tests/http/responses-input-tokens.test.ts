@@ -39,9 +39,10 @@ describe("POST /v1/responses/input_tokens", () => {
   });
 
   test("an OpenAI upstream's refusal is relayed with its status and body", async () => {
-    const refusal = { error: { message: "Invalid value for 'truncation'.", type: "invalid_request_error", param: "truncation", code: "invalid_value" } };
+    // A refusal only the provider knows to make (the gateway validates types and enumerations itself).
+    const refusal = { error: { message: "Invalid 'input': string too long.", type: "invalid_request_error", param: "input", code: "string_above_max_length" } };
     setup.mock.enqueue({ status: 400, json: refusal });
-    const answer = await count({ model: "gpt-5.5", input: "hi", truncation: "sometimes" });
+    const answer = await count({ model: "gpt-5.5", input: "hi" });
     expect(answer.status).toBe(400);
     expect(await answer.json()).toEqual(refusal);
   });
