@@ -43,18 +43,45 @@ function ensureInstalled() {
 // close together as one stop (src/daemon.ts), and `kill -- -<pgid>` still ends everything.
 const DUPLICATE_SIGNAL_WINDOW_MS = 250;
 
-/** Run Bun with inherited stdio, forwarding each signal once, and exit with its code. */
+// How often the launcher checks that whoever started it is still there (see watchParentExit).
+const PARENT_CHECK_INTERVAL_MS = 500;
+
+/**
+ * Calls onExit once when this process's parent has gone. `npm start` runs us through `sh -c`,
+ * and dash does not exec the command: a SIGTERM to the npm pid (a process manager, `timeout`)
+ * is forwarded by npm to that shell only, which dies of it without passing it on, so no signal
+ * ever reaches this process. What we do see is being reparented (to init or a subreaper), so
+ * that is read as "stop". Node reads getppid() afresh on each `process.ppid`.
+ */
+function watchParentExit(onExit) {
+  const startedBy = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === startedBy) return;
+    clearInterval(timer);
+    onExit();
+  }, PARENT_CHECK_INTERVAL_MS);
+  timer.unref();
+}
+
+/**
+ * Run Bun with inherited stdio, forwarding each signal once, and exit with its code. Bun is told
+ * to stop with us too (TOKLIGENCE_STOP_WITH_PARENT, src/parent-exit.ts), for the case where this
+ * launcher is killed with SIGKILL and can forward nothing.
+ */
 function runBun(bun, args, env) {
-  const child = spawn(bun, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...env } });
+  const child = spawn(bun, args, { cwd: root, stdio: "inherit", env: { ...process.env, TOKLIGENCE_STOP_WITH_PARENT: "1", ...env } });
   const lastForwarded = new Map();
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
-    process.on(signal, () => {
-      const now = Date.now();
-      if (now - (lastForwarded.get(signal) || 0) < DUPLICATE_SIGNAL_WINDOW_MS) return;
-      lastForwarded.set(signal, now);
-      child.kill(signal);
-    });
-  }
+  const forward = (signal) => {
+    const now = Date.now();
+    if (now - (lastForwarded.get(signal) || 0) < DUPLICATE_SIGNAL_WINDOW_MS) return;
+    lastForwarded.set(signal, now);
+    child.kill(signal);
+  };
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => forward(signal));
+  watchParentExit(() => {
+    console.error("[tokligence] the process that started this one (npm) has exited: stopping");
+    forward("SIGTERM");
+  });
   child.on("exit", (code, signal) => {
     if (signal) process.kill(process.pid, signal);
     else process.exit(code ?? 1);
