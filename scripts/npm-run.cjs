@@ -5,6 +5,7 @@
 const { spawnSync, spawn } = require("node:child_process");
 const { existsSync, readdirSync } = require("node:fs");
 const { join } = require("node:path");
+const { watchLauncherParent } = require("./lib/watch-launcher-parent.cjs");
 
 const root = join(__dirname, "..");
 const task = process.argv[2];
@@ -43,25 +44,8 @@ function ensureInstalled() {
 // close together as one stop (src/daemon.ts), and `kill -- -<pgid>` still ends everything.
 const DUPLICATE_SIGNAL_WINDOW_MS = 250;
 
-// How often the launcher checks that whoever started it is still there (see watchParentExit).
+// How often the launcher checks that whoever started it is still there (watch-launcher-parent.cjs).
 const PARENT_CHECK_INTERVAL_MS = 500;
-
-/**
- * Calls onExit once when this process's parent has gone. `npm start` runs us through `sh -c`,
- * and dash does not exec the command: a SIGTERM to the npm pid (a process manager, `timeout`)
- * is forwarded by npm to that shell only, which dies of it without passing it on, so no signal
- * ever reaches this process. What we do see is being reparented (to init or a subreaper), so
- * that is read as "stop". Node reads getppid() afresh on each `process.ppid`.
- */
-function watchParentExit(onExit) {
-  const startedBy = process.ppid;
-  const timer = setInterval(() => {
-    if (process.ppid === startedBy) return;
-    clearInterval(timer);
-    onExit();
-  }, PARENT_CHECK_INTERVAL_MS);
-  timer.unref();
-}
 
 /**
  * Run Bun with inherited stdio, forwarding each signal once, and exit with its code. Bun is told
@@ -78,10 +62,10 @@ function runBun(bun, args, env) {
     child.kill(signal);
   };
   for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => forward(signal));
-  watchParentExit(() => {
-    console.error("[tokligence] the process that started this one (npm) has exited: stopping");
+  watchLauncherParent((reason) => {
+    console.error(`[tokligence] ${reason}: stopping`);
     forward("SIGTERM");
-  });
+  }, PARENT_CHECK_INTERVAL_MS);
   child.on("exit", (code, signal) => {
     if (signal) process.kill(process.pid, signal);
     else process.exit(code ?? 1);

@@ -63,20 +63,26 @@ async function startChain(argv: string[]) {
   return { proc, url, pids, output, cleanUp };
 }
 
-test("SIGTERM to the npm pid of `npm start` stops the gateway: the port closes and no process of the chain remains", async () => {
-  const chain = await startChain(["npm", "start"]);
-  try {
-    // npm → sh -c → node npm-run.cjs → bun: the gateway is a grandchild or deeper, never npm itself.
-    expect(chain.pids.length).toBeGreaterThanOrEqual(3);
-    process.kill(chain.proc.pid, "SIGTERM");
-    const left = await waitForAllGone(chain.pids, chain.url, 15_000);
-    expect(left).toEqual({ running: [], answering: false });
-    // It drained (the graceful path), not a kill.
-    expect(await chain.output).toContain("received SIGTERM: draining");
-  } finally {
-    chain.cleanUp();
-  }
-}, 90_000);
+// npm forwards SIGTERM to its `sh -c` only, which dies of it; npm has no SIGHUP handler and dies
+// alone, leaving the shell waiting. Either way no signal reaches our launcher. (A SIGINT to the
+// npm pid alone is not here: dash catches it and waits for its child, npm waits for dash, and
+// nothing of the chain changes that the launcher could see; see README "Stopping `npm start`".)
+for (const signal of ["SIGTERM", "SIGHUP"] as const) {
+  test(`${signal} to the npm pid of \`npm start\` stops the gateway: the port closes and no process of the chain remains`, async () => {
+    const chain = await startChain(["npm", "start"]);
+    try {
+      // npm → sh -c → node npm-run.cjs → bun: the gateway is a grandchild or deeper, never npm itself.
+      expect(chain.pids.length).toBeGreaterThanOrEqual(3);
+      process.kill(chain.proc.pid, signal);
+      const left = await waitForAllGone(chain.pids, chain.url, 15_000);
+      expect(left).toEqual({ running: [], answering: false });
+      // It drained (the graceful path), not a kill.
+      expect(await chain.output).toMatch(/received SIG[A-Z]+: draining/);
+    } finally {
+      chain.cleanUp();
+    }
+  }, 90_000);
+}
 
 test("SIGKILL to the npm-run.cjs launcher stops the gateway it started (TOKLIGENCE_STOP_WITH_PARENT)", async () => {
   const chain = await startChain(["node", join(REPO_ROOT, "scripts/npm-run.cjs"), "start"]);
@@ -90,3 +96,18 @@ test("SIGKILL to the npm-run.cjs launcher stops the gateway it started (TOKLIGEN
     chain.cleanUp();
   }
 }, 90_000);
+
+// The signals the launcher itself gets (a terminal's hang-up, a supervisor that knows its pid)
+// are forwarded to the gateway.
+for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) {
+  test(`${signal} to the npm-run.cjs launcher alone stops the gateway`, async () => {
+    const chain = await startChain(["node", join(REPO_ROOT, "scripts/npm-run.cjs"), "start"]);
+    try {
+      process.kill(chain.proc.pid, signal);
+      const left = await waitForAllGone(chain.pids, chain.url, 15_000);
+      expect(left).toEqual({ running: [], answering: false });
+    } finally {
+      chain.cleanUp();
+    }
+  }, 90_000);
+}
