@@ -5,6 +5,7 @@
 const { spawnSync, spawn } = require("node:child_process");
 const { existsSync, readdirSync } = require("node:fs");
 const { join } = require("node:path");
+const { watchLauncherParent } = require("./lib/watch-launcher-parent.cjs");
 
 const root = join(__dirname, "..");
 const task = process.argv[2];
@@ -43,18 +44,28 @@ function ensureInstalled() {
 // close together as one stop (src/daemon.ts), and `kill -- -<pgid>` still ends everything.
 const DUPLICATE_SIGNAL_WINDOW_MS = 250;
 
-/** Run Bun with inherited stdio, forwarding each signal once, and exit with its code. */
+// How often the launcher checks that whoever started it is still there (watch-launcher-parent.cjs).
+const PARENT_CHECK_INTERVAL_MS = 500;
+
+/**
+ * Run Bun with inherited stdio, forwarding each signal once, and exit with its code. Bun is told
+ * to stop with us too (TOKLIGENCE_STOP_WITH_PARENT, src/parent-exit.ts), for the case where this
+ * launcher is killed with SIGKILL and can forward nothing.
+ */
 function runBun(bun, args, env) {
-  const child = spawn(bun, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...env } });
+  const child = spawn(bun, args, { cwd: root, stdio: "inherit", env: { ...process.env, TOKLIGENCE_STOP_WITH_PARENT: "1", ...env } });
   const lastForwarded = new Map();
-  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) {
-    process.on(signal, () => {
-      const now = Date.now();
-      if (now - (lastForwarded.get(signal) || 0) < DUPLICATE_SIGNAL_WINDOW_MS) return;
-      lastForwarded.set(signal, now);
-      child.kill(signal);
-    });
-  }
+  const forward = (signal) => {
+    const now = Date.now();
+    if (now - (lastForwarded.get(signal) || 0) < DUPLICATE_SIGNAL_WINDOW_MS) return;
+    lastForwarded.set(signal, now);
+    child.kill(signal);
+  };
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"]) process.on(signal, () => forward(signal));
+  watchLauncherParent((reason) => {
+    console.error(`[tokligence] ${reason}: stopping`);
+    forward("SIGTERM");
+  }, PARENT_CHECK_INTERVAL_MS);
   child.on("exit", (code, signal) => {
     if (signal) process.kill(process.pid, signal);
     else process.exit(code ?? 1);

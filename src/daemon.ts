@@ -27,6 +27,7 @@ import { ListenError } from "./http/listen-error";
 import { probeListeners } from "./http/probe-listeners";
 import { createLogger, type Logger } from "./log/logger";
 import { gatewayCommit, gatewayVersion } from "./version";
+import { readStopWithParent, watchParentExit } from "./parent-exit";
 
 /**
  * The services that need a database (user store, authenticator, durable ledger, admin routes).
@@ -250,4 +251,10 @@ export async function runDaemon(loaded: LoadedConfig): Promise<void> {
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));
+  if (readStopWithParent(process.env)) {
+    watchParentExit(() => {
+      logger.warn("the launcher that started the gateway has exited (TOKLIGENCE_STOP_WITH_PARENT): stopping");
+      void shutdown("launcher exit");
+    });
+  }
 }

@@ -1,13 +1,15 @@
 /** `gateway usage`: totals by day and model, then the most recent ledger rows. */
 import type { CommandModule } from "yargs";
 import { GatewayError } from "../../src/errors/gateway-error";
-import { assertTimeOrder, encodeUsageCursor, parseId, parseLimit, parseTimeBound, parseUsageCursor } from "../../src/ledger/usage-query";
+import { readEveryUsagePage, readUsagePage, type UsagePage } from "../../src/ledger/usage-pages";
+import { assertTimeOrder, parseId, parseLimit, parseTimeBound, parseUsageCursor } from "../../src/ledger/usage-query";
 import type { ApiKey, Store, StoredUsageRow, UsageCursor, UsageFilter } from "../../src/store/types";
 import { toUsageRowJson, toUsageSummaryJson } from "../../src/store/wire-format";
 import { formatTable } from "../format-table";
 import { type CliContext, runWithStore } from "../ledger-context";
 import { type ConfigArgs, withConfigOptions } from "../shared-options";
 import { resolveUserRef } from "./admin-users";
+import { readUsageOutputFormat, writeUsageCsv } from "./usage-csv-output";
 
 type Args = ConfigArgs & Record<string, unknown>;
 
@@ -22,33 +24,11 @@ async function resolveKeyRef(store: Store, ref: string): Promise<ApiKey> {
   return key;
 }
 
-/** Rows a page when `--all` walks every page: the API's largest page. */
-const ALL_PAGE_SIZE = 1000;
-
-interface LogsPage {
-  rows: StoredUsageRow[];
-  /** The cursor of the page after this one; null when this is the last. */
-  nextCursor: string | null;
-}
-
-/** One page of `limit` rows after `after` (one row more is read to know whether another page follows). */
-async function readPage(store: Store, filter: UsageFilter, limit: number, after: UsageCursor | undefined): Promise<LogsPage> {
-  const rows = await store.usage.logs(filter, limit + 1, after);
-  const page = rows.slice(0, limit);
-  return { rows: page, nextCursor: rows.length > limit ? encodeUsageCursor(page.at(-1)!) : null };
-}
-
-/** Every row from `after` on, a page at a time: exact where `--until` steps would drop rows sharing a millisecond. */
-async function readAllPages(store: Store, filter: UsageFilter, after: UsageCursor | undefined): Promise<LogsPage> {
+/** Every row from `after` on, held for the table or JSON (CSV streams instead: writeUsageCsv). */
+async function readAllPages(store: Store, filter: UsageFilter, after: UsageCursor | undefined): Promise<UsagePage> {
   const rows: StoredUsageRow[] = [];
-  let cursor = after;
-  for (;;) {
-    const page = await store.usage.logs(filter, ALL_PAGE_SIZE, cursor);
-    rows.push(...page);
-    if (page.length < ALL_PAGE_SIZE) return { rows, nextCursor: null };
-    const last = page.at(-1)!;
-    cursor = { startedAt: last.startedAt, id: last.id };
-  }
+  for await (const page of readEveryUsagePage(store.usage, filter, after)) rows.push(...page);
+  return { rows, nextCursor: null };
 }
 
 export function createUsageCommand(ctx: CliContext): CommandModule<object, Args> {
@@ -57,17 +37,21 @@ export function createUsageCommand(ctx: CliContext): CommandModule<object, Args>
     describe: "usage summary (by day and model) and recent ledger rows",
     builder: (yargs) =>
       withConfigOptions(yargs)
-        .option("json", { type: "boolean", describe: "machine-readable output" })
+        .option("json", { type: "boolean", describe: "machine-readable output (as --format json)" })
+        .option("format", { type: "string", choices: ["table", "json", "csv"], describe: "table (default), json, or csv: the ledger rows only, RFC 4180, every matching row unless --limit is given" })
         .option("user", { type: "string", describe: "only this user (id or email)" })
         .option("key", { type: "string", describe: "only this API key (its id, as `admin api-keys list` shows)" })
         .option("model", { type: "string", describe: "only this model (asked for or served)" })
         .option("since", { type: "string", describe: "from (ISO 8601, Unix seconds, or 7d/12h back)" })
         .option("until", { type: "string", describe: "before (same forms)" })
-        .option("limit", { type: "number", default: 20, describe: "recent rows to show (0 for none); the next page's cursor is printed when there are more" })
+        // No yargs default: CSV tells "no --limit" (every row) from "--limit 20".
+        .option("limit", { type: "number", describe: "recent rows to show (default 20; 0 for none); the next page's cursor is printed when there are more" })
         .option("after", { type: "string", describe: "the rows after this cursor (next_cursor of the previous page, same filters)" })
         .option("all", { type: "boolean", describe: "every matching row, newest first, read page by page (instead of --limit)" }) as never,
     handler: (args) =>
       runWithStore(ctx, args, async (store) => {
+        const format = readUsageOutputFormat(args);
+        if (format === "json") args.json = true;
         const filter: UsageFilter = {};
         if (args.user !== undefined) filter.userId = (await resolveUserRef(store, args.user as string, { includeDeleted: true })).id;
         if (args.key !== undefined) {
@@ -82,11 +66,12 @@ export function createUsageCommand(ctx: CliContext): CommandModule<object, Args>
         assertTimeOrder(since, until, { since: "--since", until: "--until" });
         if (since) filter.since = since;
         if (until) filter.until = until;
-        const limit = args.limit === 0 ? 0 : parseLimit(args.limit as number, 20, 10_000, "--limit");
         const after = parseUsageCursor(args.after as string | undefined, "--after");
+        if (format === "csv") return writeUsageCsv(ctx, store, filter, { limit: args.limit as number | undefined, after, all: args.all === true });
+        const limit = args.limit === 0 ? 0 : parseLimit(args.limit as number | undefined, 20, 10_000, "--limit");
         if (limit === 0 && (args.all || after)) throw new GatewayError("invalid_request", 400, `--limit 0 shows no rows: leave it out with ${args.all ? "--all" : "--after"}`);
         const summary = toUsageSummaryJson(await store.usage.summary(filter));
-        const page: LogsPage = limit === 0 ? { rows: [], nextCursor: null } : args.all ? await readAllPages(store, filter, after) : await readPage(store, filter, limit, after);
+        const page: UsagePage = limit === 0 ? { rows: [], nextCursor: null } : args.all ? await readAllPages(store, filter, after) : await readUsagePage(store.usage, filter, limit, after);
         const entries = page.rows.map(toUsageRowJson);
         if (args.json) {
           ctx.out(JSON.stringify({ ...summary, entries, has_more: page.nextCursor !== null, next_cursor: page.nextCursor }, null, 2));

@@ -7,7 +7,7 @@ import type { GatewayConfig } from "./types";
  * loader (which files), the multi-call binary, the npm and pip launchers, or a client (Codex's
  * `env_key` in the README).
  */
-const readElsewhere = new Set(["TOKLIGENCE_ENV", "TOKLIGENCE_CONFIG", "TOKLIGENCE_CONFIG_DIR", "TOKLIGENCE_GATEWAY_BINARY", "TOKLIGENCE_INVOKED_AS", "TOKLIGENCE_KEY"]);
+const readElsewhere = new Set(["TOKLIGENCE_ENV", "TOKLIGENCE_CONFIG", "TOKLIGENCE_CONFIG_DIR", "TOKLIGENCE_GATEWAY_BINARY", "TOKLIGENCE_INVOKED_AS", "TOKLIGENCE_KEY", "TOKLIGENCE_STOP_WITH_PARENT"]);
 
 /** The providers' usual variables, which users set out of habit: the gateway reads its own names. */
 const providerHabits: Record<string, { provider: string; ours: string }> = {

@@ -1,6 +1,7 @@
 /** API keys: only the SHA-256 hash and the 12-character prefix are stored (reliability §2.1). */
 import { and, asc, eq, isNull } from "drizzle-orm";
 import { GatewayError } from "../errors/gateway-error";
+import { assertNameHasNoControlCharacters } from "./display-name";
 import type { DbContext } from "./db-context";
 import { limitColumns, toLimits, toSpend } from "./limit-columns";
 import type { ApiKey, ApiKeyRepository } from "./types";
@@ -37,6 +38,7 @@ export function createApiKeyRepository(ctx: DbContext): ApiKeyRepository {
     get,
 
     async insert(key) {
+      assertNameHasNoControlCharacters(key.name, "name");
       const now = new Date();
       const columns = {
         uuid: crypto.randomUUID(),
@@ -77,6 +79,7 @@ export function createApiKeyRepository(ctx: DbContext): ApiKeyRepository {
     },
 
     async update(id, patch) {
+      assertNameHasNoControlCharacters(patch.name, "name");
       const current = await get(id);
       if (!current) return null;
       const now = new Date();

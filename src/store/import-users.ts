@@ -6,6 +6,7 @@
  */
 import { inArray, isNotNull, and, eq } from "drizzle-orm";
 import { GatewayError } from "../errors/gateway-error";
+import { assertNameHasNoControlCharacters } from "./display-name";
 import type { DbContext } from "./db-context";
 import { limitColumns } from "./limit-columns";
 import type { ImportResult, Limits, NewUser, User, UserRole } from "./types";
@@ -36,7 +37,10 @@ const SKIP_HINT = "to skip existing users: --skip-existing, or skip_existing in 
 
 export async function importUsers(ctx: DbContext, checks: ImportChecks, input: NewUser[], options: { skipExisting: boolean }): Promise<ImportResult> {
   // Validate every row first so a bad line rejects the file before anything is written.
-  const prepared = input.map((user) => ({ ...user, role: checks.parseCreatableRole(user.role), email: checks.normalizeEmail(user.email) }));
+  const prepared = input.map((user, index) => {
+    assertNameHasNoControlCharacters(user.displayName, "display_name", `import row ${index + 1}: `);
+    return { ...user, role: checks.parseCreatableRole(user.role), email: checks.normalizeEmail(user.email) };
+  });
   const existing = await findExisting(ctx, prepared.map((user) => user.email));
   const skipped: string[] = [];
   const planned: PlannedRow[] = [];

@@ -4,6 +4,7 @@
  * header the columns are email, role, display_name. Role defaults to gateway_user.
  */
 import { GatewayError } from "../errors/gateway-error";
+import { assertNameHasNoControlCharacters } from "./display-name";
 import type { NewUser, UserRole } from "./types";
 
 /** One CSV record: its fields (trimmed) and the file line it starts on, for error messages. */
@@ -94,6 +95,8 @@ export function parseUsersCsv(text: string): NewUser[] {
     if (!email) throw new GatewayError("invalid_request", 400, `users CSV line ${line}: missing email`);
     const role = (roleAt >= 0 && cells[roleAt]) || "gateway_user";
     const displayName = nameAt >= 0 && cells[nameAt] ? cells[nameAt]! : null;
+    // Checked here too (the store checks again) so the error names the file's line, not the row.
+    assertNameHasNoControlCharacters(displayName, "display_name", `users CSV line ${line}: `);
     return { email, role: role as UserRole, displayName };
   });
 }

@@ -1,6 +1,7 @@
 /** Users: create, list, update, soft delete, import, and the single root admin. */
 import { and, asc, eq, isNotNull, isNull, ne } from "drizzle-orm";
 import { GatewayError } from "../errors/gateway-error";
+import { assertNameHasNoControlCharacters } from "./display-name";
 import type { DbContext } from "./db-context";
 import { limitColumns } from "./limit-columns";
 import { importUsers } from "./import-users";
@@ -89,6 +90,7 @@ export function createUserRepository(ctx: DbContext): UserRepository {
 
     async create(input) {
       assertCreatableRole(parseRole(input.role));
+      assertNameHasNoControlCharacters(input.displayName, "display_name");
       return insertOrRevive(input, new Date());
     },
 
@@ -102,6 +104,7 @@ export function createUserRepository(ctx: DbContext): UserRepository {
     async update(id, patch) {
       const current = await get(id);
       if (!current || current.deletedAt) return null;
+      assertNameHasNoControlCharacters(patch.displayName, "display_name");
       if (patch.role !== undefined) {
         const role = parseRole(patch.role);
         if (current.role === "root_admin" && role !== "root_admin") throw new GatewayError("invalid_request", 400, "the root admin's role cannot be changed", { param: "role" });

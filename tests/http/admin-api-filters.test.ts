@@ -120,6 +120,33 @@ for (const dialectCase of dialectCases) {
       expect(keyAnswer.body.error.message).toContain("nothing to update");
     });
 
+    test("a display name or key name with a control character is a 400 naming the field, on every path that writes one", async () => {
+      // Returns the message first: a toMatchObject with an asymmetric matcher leaves the matcher in the object it matched.
+      const refused = (answer: { status: number; body: any }, param: string): string => {
+        const message = String(answer.body.error?.message);
+        expect(answer.status).toBe(400);
+        expect(answer.body.error).toMatchObject({ type: "invalid_request_error", param, message: expect.stringContaining(`${param} must not contain control characters`) });
+        return message;
+      };
+      refused(await call("POST", "/api/v1/admin/users", adminToken, { email: "ctl@example.com", display_name: "Ops\nTeam" }), "display_name");
+      refused(await call("POST", "/api/v1/admin/users", adminToken, { email: "ctl@example.com", name: "tab\there" }), "display_name");
+      expect(await store.users.findByEmail("ctl@example.com")).toBeNull();
+      refused(await call("PATCH", `/api/v1/admin/users/${member.id}`, adminToken, { display_name: "\u001b[31mred" }), "display_name");
+      refused(await call("PATCH", `/api/v1/admin/users/${member.id}`, adminToken, { name: "c1\u0085" }), "display_name");
+      refused(await call("POST", `/api/v1/admin/users/${member.id}/api-keys`, adminToken, { name: "ci\u0000key" }), "name");
+      refused(await call("PATCH", `/api/v1/admin/api-keys/${otherKeyId}`, adminToken, { name: "del\u007f" }), "name");
+      expect((await store.apiKeys.get(otherKeyId))!.name).toBeNull();
+      const json = await call("POST", "/api/v1/admin/users/import", adminToken, { users: [{ email: "ok@example.com" }, { email: "bad@example.com", display_name: "x\ry" }] });
+      expect(refused(json, "display_name")).toStartWith("import row 2: ");
+      const csv = await app.handle(
+        new Request("http://localhost/api/v1/admin/users/import", { method: "POST", headers: { authorization: `Bearer ${adminToken}`, "content-type": "text/csv" }, body: 'email,name\nok@example.com,OK\nbad@example.com,"two\nlines"\n' }),
+      );
+      expect(refused({ status: csv.status, body: await csv.json() }, "display_name")).toStartWith("users CSV line 3: ");
+      expect(await store.users.findByEmail("ok@example.com")).toBeNull();
+      // Printable names in any script still pass.
+      expect((await call("PATCH", `/api/v1/admin/users/${member.id}`, adminToken, { display_name: "José 李 🚀" })).status).toBe(200);
+    });
+
     test("the users listing refuses parameters it does not read and include_deleted values other than true/false", async () => {
       await store.users.softDelete(other.id);
       expect((await call("GET", "/api/v1/admin/users?limit=1", adminToken)).status).toBe(400);

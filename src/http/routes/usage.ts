@@ -8,10 +8,12 @@ import { type AnyElysia, Elysia } from "elysia";
 import type { GatewayAuthenticator } from "../../auth/authenticator";
 import { hasScope } from "../../auth/authenticator";
 import { GatewayError } from "../../errors/gateway-error";
-import { assertTimeOrder, encodeUsageCursor, parseId, parseLimit, parseTimeBound, parseUsageCursor } from "../../ledger/usage-query";
+import { readEveryUsagePage, readUsagePage } from "../../ledger/usage-pages";
+import { assertTimeOrder, parseId, parseLimit, parseTimeBound, parseUsageCursor } from "../../ledger/usage-query";
 import type { Store, UsageFilter } from "../../store/types";
 import { toBudgetJson, toLimitsJson, toUsageRowJson, toUsageSummaryJson } from "../../store/wire-format";
 import { answerWithErrors, jsonResponse, type UnexpectedErrorHandler, principalOrThrow } from "../api-response";
+import { csvExportResponse, csvPageResponse, readUsageLogFormat } from "../usage-csv-response";
 
 export interface UsageRouteDeps {
   store: Store;
@@ -34,8 +36,8 @@ const KNOWN_PARAMS = new Set(["user_id", "api_key_id", "model", "since", "until"
 /** The filters a caller's own routes take: `user_id` is the admin's, and is refused there rather than silently replaced by the caller's id. */
 const OWN_PARAMS = new Set([...KNOWN_PARAMS].filter((name) => name !== "user_id"));
 
-/** The logs routes also take `after`, the cursor of the next page (the summaries have no pages). */
-const withCursor = (known: Set<string>) => new Set([...known, "after"]);
+/** The logs routes also take `after`, the cursor of the next page (the summaries have no pages), and `format` (json or csv). */
+const withCursor = (known: Set<string>) => new Set([...known, "after", "format"]);
 const ADMIN_LOG_PARAMS = withCursor(KNOWN_PARAMS);
 const OWN_LOG_PARAMS = withCursor(OWN_PARAMS);
 
@@ -113,18 +115,20 @@ export function createUsageRoutes(deps: UsageRouteDeps): AnyElysia {
   /**
    * Newest first, `limit` rows a page. `has_more` and `next_cursor` (null on the last page) are
    * added beside `entries`; `?after=<next_cursor>` with the same filters gives the next page.
+   * As CSV (usage-csv-response.ts): the page `limit` asks for, or without `limit` every row.
    */
   const logs = (scope: typeof ownFilter, known: Set<string>) => ({ request }: { request: Request }) =>
     answerWithErrors(async () => {
       const { filter, query } = await scope(request, known);
-      const limit = parseLimit(query.get("limit") ?? undefined, DEFAULT_LOG_LIMIT);
+      const format = readUsageLogFormat(query, request.headers.get("accept"));
+      const limitParam = query.get("limit") ?? undefined;
+      const limit = parseLimit(limitParam, DEFAULT_LOG_LIMIT);
       const after = parseUsageCursor(query.get("after") ?? undefined, "after");
       await deps.beforeRead?.();
-      // One row more than asked tells whether another page exists without a count.
-      const rows = await store.usage.logs(filter, limit + 1, after);
-      const page = rows.slice(0, limit);
-      const hasMore = rows.length > limit;
-      return jsonResponse(200, { filter: echoFilter(filter), entries: page.map(toUsageRowJson), has_more: hasMore, next_cursor: hasMore ? encodeUsageCursor(page.at(-1)!) : null });
+      if (format === "csv" && limitParam === undefined) return csvExportResponse(readEveryUsagePage(store.usage, filter, after), deps.onUnexpectedError);
+      const page = await readUsagePage(store.usage, filter, limit, after);
+      if (format === "csv") return csvPageResponse(page);
+      return jsonResponse(200, { filter: echoFilter(filter), entries: page.rows.map(toUsageRowJson), has_more: page.nextCursor !== null, next_cursor: page.nextCursor });
     }, deps.onUnexpectedError);
 
   /** The caller's own limits and what its key's and its user's budgets have left (no query parameters). */
@@ -145,7 +149,7 @@ export function createUsageRoutes(deps: UsageRouteDeps): AnyElysia {
   return new Elysia({ name: "usage-routes" })
     .get("/api/v1/usage/budget", ownBudget, { detail: { ...detail, summary: "Your limits and the budget left on your key and your user" } })
     .get("/api/v1/usage/summary", summary(ownFilter), { detail: { ...detail, summary: "Your usage: totals and by day and model" } })
-    .get("/api/v1/usage/logs", logs(ownFilter, OWN_LOG_PARAMS), { detail: { ...detail, summary: "Your most recent ledger rows (?limit=, default 20; ?after=<next_cursor> for the next page)" } })
+    .get("/api/v1/usage/logs", logs(ownFilter, OWN_LOG_PARAMS), { detail: { ...detail, summary: "Your most recent ledger rows (?limit=, default 20; ?after=<next_cursor> for the next page; ?format=csv for CSV, every row without limit)" } })
     .get("/api/v1/admin/usage/summary", summary(adminFilter), { detail: { ...detail, summary: "Usage across users (?user_id&api_key_id&model&since&until)" } })
-    .get("/api/v1/admin/usage/logs", logs(adminFilter, ADMIN_LOG_PARAMS), { detail: { ...detail, summary: "Ledger rows across users (?user_id&api_key_id&model&since&until&limit&after)" } });
+    .get("/api/v1/admin/usage/logs", logs(adminFilter, ADMIN_LOG_PARAMS), { detail: { ...detail, summary: "Ledger rows across users (?user_id&api_key_id&model&since&until&limit&after&format=json|csv)" } });
 }

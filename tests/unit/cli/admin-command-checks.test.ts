@@ -44,6 +44,21 @@ describe("admin and usage commands refuse what they cannot do as asked", () => {
     expect(table[2]).toMatch(/\busage\b/);
   });
 
+  test("a --name with a control character is refused (exit 1) by users create/update and api-keys create/update, and by import with its CSV line", async () => {
+    const refused = { code: 1, err: expect.stringContaining("must not contain control characters") };
+    expect(await run(["admin", "users", "create", "--email", "ctl@example.com", "--name", "Ops\tTeam"])).toMatchObject(refused);
+    expect(await run(["admin", "users", "update", "--id", "dev@example.com", "--name", "\u001b]0;owned\u0007"])).toMatchObject(refused);
+    expect(await run(["admin", "api-keys", "create", "--user", "dev@example.com", "--name", "ci\nkey"])).toMatchObject(refused);
+    const { api_key } = await json(["admin", "api-keys", "create", "--user", "dev@example.com", "--name", "ci"]);
+    expect(await run(["admin", "api-keys", "update", "--id", String(api_key.id), "--name", "ci\u009b"])).toMatchObject(refused);
+    const file = join(dirs.workDir, "control.csv");
+    await Bun.write(file, "email,name\nok@example.com,OK\nbad@example.com,Bad\u0007Name\n");
+    expect(await run(["admin", "users", "import", "--file", file])).toMatchObject({ code: 1, err: expect.stringContaining("users CSV line 3: display_name must not contain control characters (found U+0007") });
+    const { users } = await json(["admin", "users", "list"]);
+    expect(users.map((user: { email: string }) => user.email)).not.toContain("ok@example.com");
+    expect(users.map((user: { email: string }) => user.email)).not.toContain("ctl@example.com");
+  });
+
   test("users import names a file it cannot read in one line", async () => {
     const missing = join(dirs.workDir, "missing.csv");
     expect(await run(["admin", "users", "import", "--file", missing])).toMatchObject({ code: 1, err: `error: cannot read --file ${missing}: no such file` });

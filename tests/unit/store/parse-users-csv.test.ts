@@ -32,14 +32,17 @@ describe("parseUsersCsv", () => {
 
   test("errors name the file's own line, counting comments, blank lines and line breaks inside quotes", () => {
     expect(refusal("# team import\nemail,name\n\na@example.com,A\njs@example.com,Smith, John\n")?.message).toContain("line 5: 3 fields");
-    expect(refusal('email,name\na@example.com,"two\nlines"\n,Nobody\n')?.message).toContain("line 4: missing email");
+    // The line break sits in the role column: one in a name is refused (next test).
+    expect(refusal('email,role,name\na@example.com,"two\nlines",A\n,,Nobody\n')?.message).toContain("line 4: missing email");
   });
 
-  test("a quoted field may hold a line break; a quote never closed is refused, not swallowing the rest of the file", () => {
-    expect(parseUsersCsv('email,name\na@example.com,"Ann\r\nB."\nb@example.com,B\n')).toEqual([
-      { email: "a@example.com", role: "gateway_user", displayName: "Ann\r\nB." },
-      { email: "b@example.com", role: "gateway_user", displayName: "B" },
-    ]);
+  test("a quoted field may hold a line break, but a display name may not (nor any control character): refused with its line", () => {
+    expect(refusal('email,name\nb@example.com,B\na@example.com,"Ann\r\nB."\n')).toEqual({ status: 400, message: expect.stringContaining("line 3: display_name must not contain control characters (found U+000D at character 4") });
+    expect(refusal("email,name\na@example.com,Ann\tB\n")?.message).toContain("line 2: display_name must not contain control characters (found U+0009");
+    expect(refusal("a@example.com,gateway_user,\u001b[2JAnn\n")?.message).toContain("line 1: display_name must not contain control characters (found U+001B at character 1");
+  });
+
+  test("a quote never closed is refused, not swallowing the rest of the file", () => {
     expect(refusal('email,name\na@example.com,"Ann\nb@example.com,B\nc@example.com,C\n')).toEqual({ status: 400, message: expect.stringContaining("line 2: a quoted field is never closed") });
   });
 });
