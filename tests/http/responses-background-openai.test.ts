@@ -107,6 +107,27 @@ describe("background responses on a native OpenAI route", () => {
     expect(rowsFor(rows)).toHaveLength(1);
   });
 
+  test("deleting a running response cancels it at the upstream first (it would only bill on), settles its row, then deletes the copy", async () => {
+    mock.background.hold = true;
+    const rows = gw.ledger.entries.length;
+    const queued = await (await post({ model: "bg-gpt", background: true, input: "long" })).json();
+    await until(() => upstreamCalls(queued.id).length >= 2, "the follower polls");
+    const deleted = await fetch(`${gw.url}/v1/responses/${queued.id}`, { method: "DELETE" });
+    expect(deleted.status).toBe(200);
+    expect(await deleted.json()).toEqual({ id: queued.id, object: "response", deleted: true });
+    expect(upstreamCalls(queued.id)).toContain(`POST /v1/responses/${queued.id}/cancel`);
+    expect(mock.background.runs.get(queued.id)!.status).toBe("cancelled");
+    expect((await fetch(`${gw.url}/v1/responses/${queued.id}`)).status).toBe(404);
+    await until(() => rowsFor(rows).length === 1, "the cancelled run's row");
+    expect(rowsFor(rows).map((row) => [row.status, row.errorCode])).toEqual([[499, "client_closed"]]);
+    // A finished run is deleted without asking the upstream.
+    mock.background.hold = false;
+    const done = await (await post({ model: "bg-gpt", background: true, input: "short" })).json();
+    await until(async () => (await get(done.id)).status === "completed", "the short run completes");
+    await fetch(`${gw.url}/v1/responses/${done.id}`, { method: "DELETE" });
+    expect(upstreamCalls(done.id).some((call) => call.endsWith("/cancel"))).toBe(false);
+  });
+
   test("a failed run: the copy fails with the upstream's error, the row says upstream_error", async () => {
     mock.background.outcome = "failed";
     const rows = gw.ledger.entries.length;

@@ -85,14 +85,31 @@ export function storedResponseRoutes(deps: StoredResponseRouteDeps) {
     )
     .delete(
       "/v1/responses/:id",
-      answer(async (record, _request, userId) => {
+      answer(async (record, request, userId, requestId) => {
         // A background run of this process is stopped first: nobody can read its answer any more.
         // (A run elsewhere goes on; its record stays deleted: the repository keeps a tombstone.)
         await stopLocalRun(deps.proxy, record.id);
+        await cancelNativeRunOf(record, request.signal, requestId);
         // Gone between the read and the delete (another replica, expiry): the same 404.
         if (!(await deps.proxy.responses!.delete(record.id, userId))) throw notFound(record.id);
         return { id: record.id, object: "response", deleted: true };
       }),
       detail("Delete a stored response"),
     );
+
+  /**
+   * A background run OpenAI is still working on is cancelled there before its copy is deleted:
+   * nobody can read its answer any more, so it would only go on billing. The cancel settles the
+   * ledger row as any cancel does. A cancel that fails is logged; the delete goes ahead.
+   */
+  async function cancelNativeRunOf(record: StoredResponseRecord, signal: AbortSignal, requestId: string): Promise<void> {
+    const native = nativeBackgroundRecord(record);
+    if (!native) return;
+    try {
+      const outcome = await cancelNativeBackground(deps.proxy, record, native, signal, requestId);
+      if (outcome instanceof Response) deps.proxy.logger.warn({ requestId, responseId: record.id, status: outcome.status }, "the upstream refused to cancel a deleted background response; it may run on there");
+    } catch (error) {
+      deps.proxy.logger.warn({ requestId, responseId: record.id, err: error }, "cancelling a deleted background response at the upstream failed; it may run on there");
+    }
+  }
 }
