@@ -1,6 +1,5 @@
-import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { type MockUpstream, startMockUpstream } from "../support/mock-upstream";
-import { chatOnlyProviderEnv, readSse, startTestGateway, type TestGateway } from "../support/gateway-harness";
+import { describe, expect, test } from "bun:test";
+import { chatOnlyProviderEnv, readSse, useMockedGateway } from "../support/gateway-harness";
 
 /**
  * P09 and R09 through the gateway, Responses client on a Chat Completions model (R→O): the
@@ -9,19 +8,10 @@ import { chatOnlyProviderEnv, readSse, startTestGateway, type TestGateway } from
  * `top_logprobs` values are refused in OpenAI's shape before any upstream call, while the
  * native OpenAI route forwards them for OpenAI to judge.
  */
-let mock: MockUpstream;
-let gw: TestGateway;
-beforeAll(async () => {
-  mock = await startMockUpstream();
-  gw = await startTestGateway(mock, chatOnlyProviderEnv(mock.openaiBaseUrl));
-});
-afterAll(async () => {
-  await gw.stop();
-  await mock.stop();
-});
+const running = useMockedGateway((mock) => chatOnlyProviderEnv(running.mock.openaiBaseUrl));
 
 const post = (body: Record<string, unknown>) =>
-  fetch(`${gw.url}/v1/responses`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "chat-model", input: "hi", ...body }) });
+  fetch(`${running.gw.url}/v1/responses`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "chat-model", input: "hi", ...body }) });
 const asked = { include: ["message.output_text.logprobs"], top_logprobs: 1 };
 const utf8 = (text: string) => Array.from(new TextEncoder().encode(text));
 
@@ -41,12 +31,12 @@ const chunk = (delta: object, logprobs: unknown = null, finish: string | null = 
 
 describe("logprobs from a Chat upstream", () => {
   test("whole answer: the Chat request asks logprobs and top_logprobs; the output_text part carries the tokens", async () => {
-    mock.enqueue({
+    running.mock.enqueue({
       json: { id: "chatcmpl-lp", object: "chat.completion", created: 1700000000, model: "chat-model", choices: [{ index: 0, message: { role: "assistant", content: "Hello world" }, logprobs: { content: chatTokens, refusal: null }, finish_reason: "stop" }], usage },
     });
     const response = await post(asked);
     expect(response.status).toBe(200);
-    const sent = mock.requests.at(-1)!;
+    const sent = running.mock.requests.at(-1)!;
     expect(sent.path).toEndWith("/chat/completions");
     expect(sent.body).toMatchObject({ logprobs: true, top_logprobs: 1 });
     expect(sent.body).not.toHaveProperty("include");
@@ -55,7 +45,7 @@ describe("logprobs from a Chat upstream", () => {
   });
 
   test("streamed: each delta carries its tokens, the done events and the final response carry them all", async () => {
-    mock.enqueue({
+    running.mock.enqueue({
       events: [
         chunk({ role: "assistant", content: "" }),
         chunk({ content: "Hello" }, { content: [chatTokens[0]], refusal: null }),
@@ -66,7 +56,7 @@ describe("logprobs from a Chat upstream", () => {
       ],
     });
     const events = await readSse(await post({ ...asked, stream: true }));
-    expect(mock.requests.at(-1)!.body).toMatchObject({ logprobs: true, top_logprobs: 1, stream: true });
+    expect(running.mock.requests.at(-1)!.body).toMatchObject({ logprobs: true, top_logprobs: 1, stream: true });
     const deltas = events.filter((event) => event.event === "response.output_text.delta").map((event) => event.data);
     expect(deltas.map((delta) => [delta.delta, delta.logprobs])).toEqual([
       ["Hello", [{ token: "Hello", logprob: -0.25, top_logprobs: [{ token: "Hello", logprob: -0.25 }] }]],
@@ -81,8 +71,8 @@ describe("logprobs from a Chat upstream", () => {
   test("not asked for: the Chat request has no logprobs and the part no logprobs field", async () => {
     const response = await post({});
     expect(response.status).toBe(200);
-    expect(mock.requests.at(-1)!.body).not.toHaveProperty("logprobs");
-    expect(mock.requests.at(-1)!.body).not.toHaveProperty("top_logprobs");
+    expect(running.mock.requests.at(-1)!.body).not.toHaveProperty("logprobs");
+    expect(running.mock.requests.at(-1)!.body).not.toHaveProperty("top_logprobs");
     expect(((await response.json()) as any).output[0].content[0]).not.toHaveProperty("logprobs");
   });
 });
@@ -95,14 +85,14 @@ describe("include, truncation and top_logprobs values", () => {
     ["top_logprobs not an integer", { ...asked, top_logprobs: 1.5 }, "top_logprobs", "Invalid type for 'top_logprobs': expected an integer"],
   ])("%s on a translated route is a 400 in OpenAI's shape, and nothing reaches the upstream", async (_name, fields, param, message) => {
     for (const stream of [false, true]) {
-      const before = mock.requests.length;
+      const before = running.mock.requests.length;
       const response = await post({ ...fields, stream });
       expect(response.status).toBe(400);
       const { error } = (await response.json()) as any;
       expect(error.type).toBe("invalid_request_error");
       expect(error.param).toBe(param);
       expect(error.message).toStartWith(message);
-      expect(mock.requests.length).toBe(before);
+      expect(running.mock.requests.length).toBe(before);
     }
   });
 
@@ -116,7 +106,7 @@ describe("include, truncation and top_logprobs values", () => {
     const fields = { include: ["some.future_value"], truncation: "oldest_first" };
     const response = await post({ model: "gpt-4o", ...fields });
     expect(response.status).toBe(200);
-    const sent = mock.requests.at(-1)!;
+    const sent = running.mock.requests.at(-1)!;
     expect(sent.path).toEndWith("/responses");
     expect(sent.body).toMatchObject(fields);
   });

@@ -20,6 +20,7 @@ import { runGateway } from "../support/cli-runner";
 import { makeLedgerEntry } from "../support/ledger-entries";
 import { parseCsv } from "../support/parse-csv";
 import { dialectCases, type TestDatabase } from "../support/test-databases";
+import { openUsageFixture } from "../support/usage-fixture";
 
 /** More than one database page, so the export must read several. */
 const BULK_ROWS = EXPORT_PAGE_SIZE + 37;
@@ -52,14 +53,8 @@ for (const dialectCase of dialectCases) {
     };
 
     beforeAll(async () => {
-      for (const name of Object.keys(process.env)) if (name.startsWith("TOKLIGENCE_")) delete process.env[name];
-      process.env.TOKLIGENCE_CONFIG_DIR = join(configDir, "none");
-      database = await dialectCase.create();
-      store = await database.openMigrated();
-      const root = await store.users.ensureRootAdmin("admin@local");
-      member = await store.users.create({ email: "member@example.com", role: "gateway_user" });
+      ({ database, store, member, adminToken } = await openUsageFixture(dialectCase, configDir));
       bulk = await store.users.create({ email: "bulk@example.com", role: "gateway_user" });
-      adminToken = (await issueApiKey(store, { userId: root.id })).token;
       memberToken = (await issueApiKey(store, { userId: member.id })).token;
       const now = new Date();
       await store.usage.insertBatch([

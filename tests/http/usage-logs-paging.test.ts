@@ -10,7 +10,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Elysia } from "elysia";
 import { createAuthenticator } from "../../src/auth/authenticator";
-import { issueApiKey } from "../../src/auth/issue-api-key";
 import { createUsageRoutes } from "../../src/http/routes/usage";
 import { createLedgerSink } from "../../src/ledger/ledger-sink";
 import { toUsageRow } from "../../src/ledger/to-usage-row";
@@ -18,6 +17,7 @@ import type { Store, User } from "../../src/store/types";
 import { runGateway } from "../support/cli-runner";
 import { makeLedgerEntry } from "../support/ledger-entries";
 import { dialectCases, type TestDatabase } from "../support/test-databases";
+import { openUsageFixture } from "../support/usage-fixture";
 
 type LogsPage = { entries: Array<{ request_id: string; started_at: string }>; has_more: boolean; next_cursor: string | null };
 
@@ -45,13 +45,7 @@ for (const dialectCase of dialectCases) {
     };
 
     beforeAll(async () => {
-      for (const name of Object.keys(process.env)) if (name.startsWith("TOKLIGENCE_")) delete process.env[name];
-      process.env.TOKLIGENCE_CONFIG_DIR = join(configDir, "none");
-      database = await dialectCase.create();
-      store = await database.openMigrated();
-      const root = await store.users.ensureRootAdmin("admin@local");
-      member = await store.users.create({ email: "member@example.com", role: "gateway_user" });
-      adminToken = (await issueApiKey(store, { userId: root.id })).token;
+      ({ database, store, member, adminToken } = await openUsageFixture(dialectCase, configDir));
       app = new Elysia().use(createUsageRoutes({ store, auth: createAuthenticator(store, { required: true }) }));
       const sink = createLedgerSink(store, { prices: null });
       for (const stamp of STAMPS) await sink.record(makeLedgerEntry({ userId: member.id, startedAt: new Date(stamp) }));

@@ -42,16 +42,16 @@ export async function startTestGateway(mock: MockUpstream | undefined, env: Reco
   return { gateway, url: gateway.url, ledger, config, stop: () => gateway.stop(1000) };
 }
 
-/** The gateway in multi-port mode, each listener on a free port of its own. */
 /**
  * One mock upstream and one gateway in front of it for a whole test file (started in beforeAll,
  * stopped in afterAll): the set-up most HTTP tests share. Read `mock` and `gw` inside tests.
+ * `env` may be a function of the mock, for settings that name its address.
  */
-export function useMockedGateway(env: Record<string, string> = {}): { readonly mock: MockUpstream; readonly gw: TestGateway } {
+export function useMockedGateway(env: Record<string, string> | ((mock: MockUpstream) => Record<string, string>) = {}): { readonly mock: MockUpstream; readonly gw: TestGateway } {
   const running = {} as { mock: MockUpstream; gw: TestGateway };
   beforeAll(async () => {
     running.mock = await startMockUpstream();
-    running.gw = await startTestGateway(running.mock, env);
+    running.gw = await startTestGateway(running.mock, typeof env === "function" ? env(running.mock) : env);
   });
   afterAll(async () => {
     await running.gw?.stop();
@@ -60,6 +60,7 @@ export function useMockedGateway(env: Record<string, string> = {}): { readonly m
   return running;
 }
 
+/** The gateway in multi-port mode, each listener on a free port of its own. */
 export function startMultiportGateway(mock: MockUpstream | undefined, env: Record<string, string> = {}): Promise<TestGateway> {
   const freePort = () => {
     const server = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response() });
