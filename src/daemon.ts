@@ -93,7 +93,7 @@ export async function buildServices(loaded: LoadedConfig, logger: Logger): Promi
     responses.startPurging();
     // Rate windows shared by replicas (limits.redis_url); an unreachable Redis does not stop the start.
     sharedWindows = config.limits.redis ? await SharedRateWindows.open(config.limits.redis, ledgerLogger) : undefined;
-    const limits = new RequestLimits({ budgets: store.budgets, prices, defaultOutputTokens: config.limits.defaultOutputTokens, outputCeiling: createOutputCeiling(new ModelCapabilityTable(config.models)), reservationTtlMs: config.limits.reservationTtlSeconds * 1000, logger: ledgerLogger, ...(sharedWindows ? { sharedWindows } : {}) });
+    const limits = new RequestLimits({ budgets: store.budgets, prices, defaultOutputTokens: config.limits.defaultOutputTokens, outputCeiling: createOutputCeiling(new ModelCapabilityTable(config.models), config.defaultMaxTokens), reservationTtlMs: config.limits.reservationTtlSeconds * 1000, logger: ledgerLogger, ...(sharedWindows ? { sharedWindows } : {}) });
     // The journal's owner is the only gateway on this SQLite file: reservations left there are a dead process's.
     const stopSweeper = startReservationSweeper(store.budgets, ledgerLogger, { releaseAllNow: mover !== undefined, reservationTtlMs: config.limits.reservationTtlSeconds * 1000 });
     return {

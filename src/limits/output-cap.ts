@@ -1,18 +1,20 @@
 /**
  * The most output tokens a request can produce on one target, for its budget reservation: the
  * client's own cap (`max_tokens`, `max_completion_tokens`, `max_output_tokens`, whichever its
- * protocol uses), no more than translation lowers it to (output-ceiling.ts); without a cap, the
- * model's largest output, since an uncapped request may use all of it (Codex sends none); for
- * a model whose largest output is not known, the configured default (limits.default_output_tokens). Times
- * the number of choices a Chat request asks for (`n`: each choice may use the whole cap, and
- * the upstream bills them all). When a Chat request sends both caps the larger counts:
+ * protocol uses), no more than translation lowers it to (output-ceiling.ts); without a cap, what
+ * translation sends to Anthropic (`gateway.default_max_tokens`, or room for the thinking asked
+ * for), else the model's largest output, since an uncapped request may use all of it (Codex
+ * sends none); for a model whose largest output is not known, the configured default
+ * (limits.default_output_tokens). Times the number of choices a Chat request asks for (`n`:
+ * each choice may use the whole cap, and the upstream bills them all). When a Chat request sends both caps the larger counts:
  * upstreams differ in which one wins (vLLM and others take `max_completion_tokens` over
  * `max_tokens`), and the reservation must hold whichever it is. Embeddings and count_tokens
  * produce none.
  */
 import type { UpstreamOperation } from "../providers/endpoints";
-import { countsTokens } from "../proxy/operation";
+import { countsTokens, protocolOfOperation } from "../proxy/operation";
 import type { RouteTarget } from "../routing/router";
+import { findCodec } from "../translate/registry";
 import type { OutputCeiling } from "./output-ceiling";
 
 const CAP_FIELDS: Partial<Record<UpstreamOperation, string[]>> = {
@@ -39,7 +41,7 @@ export function outputCapOf(operation: UpstreamOperation, body: Record<string, u
     const value = body[field];
     if (typeof value === "number" && Number.isFinite(value) && value > 0) asked = Math.max(asked ?? 0, Math.ceil(value));
   }
-  const ceiling = bounds.ceilingOf(target, asked !== undefined);
+  const ceiling = bounds.ceilingOf(target, asked, () => findCodec(protocolOfOperation(operation))?.decodeReasoning(body));
   const cap = asked === undefined ? (ceiling ?? bounds.fallback) : ceiling === undefined ? asked : Math.min(asked, ceiling);
   return cap * (operation === "openai-chat" ? choicesOf(body.n) : 1);
 }

@@ -1,4 +1,4 @@
-import type { CanonicalEvent, CanonicalRequest, CanonicalResponse, Protocol } from "../canonical/types";
+import type { CanonicalEvent, CanonicalRequest, CanonicalResponse, Protocol, ReasoningConfig } from "../canonical/types";
 import type { GatewayError } from "../errors/gateway-error";
 import type { SseEvent } from "../streaming/sse-event";
 import type { TranslationContext } from "./types";
@@ -13,6 +13,11 @@ export interface ProtocolCodec {
   readonly protocol: Protocol;
   /** Client request body → canonical. Throws GatewayError (`invalid_request`, 400) on bad input. */
   decodeRequest(body: Record<string, unknown>): CanonicalRequest;
+  /**
+   * The reasoning a client request asks for, as `decodeRequest` reads it, without decoding the
+   * rest: budget reservations read it before translation (limits/output-ceiling.ts).
+   */
+  decodeReasoning(body: Record<string, unknown>): ReasoningConfig | undefined;
   /** Canonical → upstream request body for `ctx.upstreamModel`. */
   encodeRequest(request: CanonicalRequest, ctx: TranslationContext): Record<string, unknown>;
   /** Upstream non-streaming response body → canonical (lenient: missing and null fields are normal). */

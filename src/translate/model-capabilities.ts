@@ -71,8 +71,13 @@ export function outputCapOf(ctx: TranslationContext): number | undefined {
 export function fitOutputCap(requested: number, field: string, ctx: TranslationContext): number {
   const cap = outputCapOf(ctx);
   if (cap === undefined || requested <= cap) return requested;
-  ctx.debug?.(`${field} lowered to the upstream model's maximum output`, { requested, maximum: cap, model: ctx.upstreamModel });
+  noteOutputCapLowered(field, requested, cap, ctx);
   return cap;
+}
+
+/** The debug line for a client's cap (or the gateway's default) lowered to what the upstream takes. */
+export function noteOutputCapLowered(field: string, requested: number, maximum: number, ctx: TranslationContext): void {
+  ctx.debug?.(`${field} lowered to the upstream model's maximum output`, { requested, maximum, model: ctx.upstreamModel });
 }
 
 /**

@@ -78,7 +78,7 @@ beforeAll(async () => {
     },
   };
   const silent = { error: () => undefined, warn: () => undefined };
-  const limits = new RequestLimits({ budgets: store.budgets, prices: loadPriceTable(pricesFile), defaultOutputTokens: 8192, outputCeiling: createOutputCeiling(new ModelCapabilityTable([])), reservationTtlMs: 3_600_000, logger: silent, now: () => Date.now() + clockShiftMs });
+  const limits = new RequestLimits({ budgets: store.budgets, prices: loadPriceTable(pricesFile), defaultOutputTokens: 8192, outputCeiling: createOutputCeiling(new ModelCapabilityTable([]), 8192), reservationTtlMs: 3_600_000, logger: silent, now: () => Date.now() + clockShiftMs });
   gw = await startDatabaseGateway(database, mock, { TOKLIGENCE_LEDGER__PRICES_FILE: pricesFile }, { auth: createAuthenticator(flaky, { required: true }), limits });
 }, 60_000);
 

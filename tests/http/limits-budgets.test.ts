@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { issueApiKey } from "../../src/auth/issue-api-key";
 import type { StoredUsageRow } from "../../src/store/types";
 import { type DatabaseGateway, startDatabaseGateway } from "../support/database-gateway";
-import { type MockScript, type MockUpstream, startMockUpstream } from "../support/mock-upstream";
+import { defaultAnthropicEvents, type MockScript, type MockUpstream, startMockUpstream } from "../support/mock-upstream";
 import { dialectCases, type TestDatabase } from "../support/test-databases";
 
 /**
@@ -53,7 +53,12 @@ for (const dialectCase of dialectCases) {
     beforeAll(async () => {
       database = await dialectCase.create();
       mock = await startMockUpstream();
-      mock.setResponder((request) => (request.path === "/v1/chat/completions" ? chatAnswer(request.body) : undefined));
+      mock.setResponder((request) => {
+        if (request.path === "/v1/chat/completions") return chatAnswer(request.body);
+        // Claude streams slowly enough to see their reservations held.
+        if (request.path === "/v1/messages" && request.body?.stream === true) return { intervalMs: 40, events: defaultAnthropicEvents(String(request.body.model), "one two three four five") };
+        return undefined;
+      });
       pricesDir = mkdtempSync(join(tmpdir(), "gw-prices-"));
       const pricesFile = join(pricesDir, "prices.toml");
       writeFileSync(pricesFile, '[[prices]]\nmodel = "gpt-4o"\ninput = 0\noutput = 10000\n\n[[prices]]\nmodel = "claude-sonnet-4*"\ninput = 0\noutput = 10000\n\n[[prices]]\nmodel = "gpt-4.1"\ninput = 100\noutput = 0\n\n[[prices]]\nmodel = "gpt-mystery"\ninput = 0\noutput = 10000\n');
@@ -260,6 +265,40 @@ for (const dialectCase of dialectCases) {
       }
       // $200 left is less than two uncapped gpt-4o choices ($327.68): refused before any is spent.
       expect((await chat(token, { n: 2 })).status).toBe(429);
+    });
+
+    test("an uncapped Responses request translated to Claude reserves the max_tokens translation sends (8,192, or room for the thinking asked), not the model's 128,000", async () => {
+      const responses = (token: string, body: Record<string, unknown>) =>
+        fetch(`${gw.url}/v1/responses`, { method: "POST", headers: { "content-type": "application/json", authorization: `Bearer ${token}` }, body: JSON.stringify({ model: "claude-sonnet-4-6", input: "spend", stream: true, ...body }) });
+      const sentMaxTokens = () => mock.requests.filter((request) => request.path === "/v1/messages").map((request) => request.body.max_tokens);
+      // A user with $170 left: 8,192 tokens ($81.92) fit twice, 128,000 ($1,280) not once.
+      const { token, userId } = await keyWith(null, 17_000);
+      const userSpend = async () => (await gw.store.users.get(userId))!.spend;
+      const sentBefore = sentMaxTokens().length;
+      const first = await responses(token, {});
+      const second = await responses(token, {});
+      expect([first.status, second.status]).toEqual([200, 200]);
+      const readers = [first.body!.getReader(), second.body!.getReader()];
+      for (const reader of readers) await reader.read();
+      expect(await userSpend()).toMatchObject({ reservedMicroUsd: 2 * 8192 * CENT });
+      expect(sentMaxTokens().slice(sentBefore)).toEqual([8192, 8192]);
+      // A third does not fit beside them ($245.76 > $170).
+      const third = await responses(token, {});
+      expect(third.status).toBe(429);
+      expect(((await third.json()) as { error: { code: string } }).error.code).toBe("budget_exceeded");
+      for (const reader of readers) while (!(await reader.read()).done);
+      expect(await userSpend()).toMatchObject({ reservedMicroUsd: 0 });
+
+      // Codex's reasoning effort: translation raises max_tokens to the thinking budget (high: 24,576) plus 4,096 for the answer.
+      const thinking = await keyWith(30_000);
+      const answer = await responses(thinking.token, { reasoning: { effort: "high" } });
+      expect(answer.status).toBe(200);
+      const reader = answer.body!.getReader();
+      await reader.read();
+      expect(await keySpend(thinking.keyId)).toMatchObject({ reservedMicroUsd: 28_672 * CENT });
+      expect(sentMaxTokens().at(-1)).toBe(28_672);
+      while (!(await reader.read()).done);
+      expect(await keySpend(thinking.keyId)).toMatchObject({ reservedMicroUsd: 0 });
     });
 
     test("an absurd output cap is refused as over budget (429), not a database error: the amount stays in the counters' range", async () => {

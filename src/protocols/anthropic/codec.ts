@@ -1,6 +1,6 @@
 import type { ProtocolCodec } from "../../translate/codec";
 import { decodeAnthropicError } from "./errors";
-import { decodeAnthropicRequest } from "./request-decode";
+import { decodeAnthropicReasoning, decodeAnthropicRequest } from "./request-decode";
 import { encodeAnthropicRequest } from "./request-encode";
 import { decodeAnthropicResponse, encodeAnthropicResponse } from "./response";
 import { createAnthropicStreamDecoder } from "./stream-decoder";
@@ -10,6 +10,7 @@ import { createAnthropicStreamEncoder } from "./stream-encoder";
 export const anthropicCodec: ProtocolCodec = {
   protocol: "anthropic",
   decodeRequest: decodeAnthropicRequest,
+  decodeReasoning: decodeAnthropicReasoning,
   encodeRequest: encodeAnthropicRequest,
   decodeResponse: decodeAnthropicResponse,
   encodeResponse: encodeAnthropicResponse,

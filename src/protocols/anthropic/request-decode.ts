@@ -51,7 +51,7 @@ export function decodeAnthropicRequest(body: Record<string, unknown>): Canonical
     topK: numberField(body.top_k),
     stop: Array.isArray(body.stop_sequences) ? body.stop_sequences.filter((s): s is string => typeof s === "string") : undefined,
     stream: body.stream === true,
-    reasoning: decodeThinking(asRecord(body.thinking), outputConfig?.effort),
+    reasoning: decodeAnthropicReasoning(body),
     responseFormat:
       format?.type === "json_schema" && asRecord(format.schema)
         ? { type: "json_schema", schema: asRecord(format.schema)! }
@@ -211,8 +211,13 @@ function decodeToolChoice(choice: Record<string, unknown>): ToolChoice | undefin
   }
 }
 
-/** K01: enabled + budget, adaptive (+ output_config.effort), or disabled. */
-function decodeThinking(thinking: Record<string, unknown> | undefined, effort: unknown): ReasoningConfig | undefined {
+/**
+ * K01: `thinking` enabled + budget, adaptive (+ `output_config.effort`), or disabled. Also read
+ * alone, for budget reservations (codec.ts `decodeReasoning`).
+ */
+export function decodeAnthropicReasoning(body: Record<string, unknown>): ReasoningConfig | undefined {
+  const thinking = asRecord(body.thinking);
+  const effort = asRecord(body.output_config)?.effort;
   const effortText = typeof effort === "string" ? effort : undefined;
   if (!thinking) return effortText ? { enabled: true, effort: effortText } : undefined;
   if (thinking.type === "disabled") return { enabled: false };

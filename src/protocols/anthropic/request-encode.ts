@@ -2,12 +2,13 @@ import { createHash } from "node:crypto";
 import { MIN_THINKING_BUDGET } from "../../canonical/reasoning-effort";
 import type { CanonicalRequest, Message, TextPart, Tool } from "../../canonical/types";
 import { wrappedCustomToolDescription, wrappedCustomToolParameters } from "../../canonical/custom-tool-wrap";
-import { capabilitiesOf, fitOutputCap, noteModelLimit } from "../../translate/model-capabilities";
+import { capabilitiesOf, noteModelLimit, noteOutputCapLowered, outputCapOf } from "../../translate/model-capabilities";
 import { structuredOutputTool, supportsNativeStructuredOutputs } from "../../translate/structured-output-tool";
 import type { TranslationContext } from "../../translate/types";
 import { addCacheBreakpoints } from "./cache-breakpoints";
 import { encodeAnthropicMessages, encodeAnthropicSystem } from "./messages-encode";
-import { adaptiveEffort, ANSWER_ROOM, encodeSampling, planThinking, thinkingRoom } from "./thinking-plan";
+import { chooseMaxTokens, type MaxTokensBounds } from "./max-tokens";
+import { adaptiveEffort, ANSWER_ROOM, encodeSampling, planThinking } from "./thinking-plan";
 import type { AnthropicTool, AnthropicToolChoice } from "./wire-types";
 import { toAnthropicServiceTier } from "../../canonical/service-tier";
 import { quoteClientValue } from "../wire-values";
@@ -29,8 +30,6 @@ export function encodeAnthropicRequest(request: CanonicalRequest, ctx: Translati
   if (request.extra.protocol === "anthropic") Object.assign(body, request.extra.fields);
 
   const capabilities = capabilitiesOf(ctx);
-  // P01/P02: max_tokens is required; default it and clamp to the model's limit.
-  let maxTokens = clampMaxTokens(request.maxTokens ?? ctx.defaultMaxTokens, ctx);
   if (request.responseFormat?.type === "json_object") {
     // J01: no native JSON-object mode; ask for it in the system prompt.
     system.push({ type: "text", text: "Respond with a single valid JSON object and nothing else." });
@@ -47,10 +46,8 @@ export function encodeAnthropicRequest(request: CanonicalRequest, ctx: Translati
     ctx.warn("thinking disabled: structured output on this model is a forced tool call, which thinking does not allow");
     thinking = undefined;
   }
-  if (thinking && request.maxTokens === undefined && maxTokens < thinkingRoom(thinking, request)) {
-    // Only the gateway's default was in the way: make room for the thinking and an answer.
-    maxTokens = clampMaxTokens(thinkingRoom(thinking, request), ctx);
-  }
+  // P01/P02/K03: max_tokens is required; the rule is shared with budget reservations (max-tokens.ts).
+  const maxTokens = chooseMaxTokens(request.maxTokens, thinking, request.reasoning, maxTokensBounds(ctx));
   if (thinking && thinking.type === "enabled" && thinking.budget_tokens >= maxTokens) {
     // The client's own cap counts reasoning too (OpenAI's max_completion_tokens and
     // max_output_tokens do), so it is kept, and the budget shrinks to leave room for an answer.
@@ -72,7 +69,7 @@ export function encodeAnthropicRequest(request: CanonicalRequest, ctx: Translati
   if (tools.length > 0) body.tools = tools;
   if (choice) body.tool_choice = choice;
   if (thinking) body.thinking = thinking;
-  const effort = thinking?.type === "adaptive" ? adaptiveEffort(request) : undefined;
+  const effort = thinking?.type === "adaptive" ? adaptiveEffort(request.reasoning) : undefined;
   if (effort) body.output_config = { ...(body.output_config as object | undefined), effort };
   if (format && !emulated) {
     // J01: native structured outputs; `name` and `strict` have no Anthropic field.
@@ -108,9 +105,9 @@ function splitLeadingSystem(messages: Message[]): { leading: TextPart[]; rest: M
   return { leading, rest: messages.slice(i) };
 }
 
-/** P02: at least 1, at most what the model and the provider take (unknown models: as asked). */
-function clampMaxTokens(value: number, ctx: TranslationContext): number {
-  return Math.max(1, Math.floor(fitOutputCap(value, "max_tokens", ctx)));
+/** What max_tokens may be for this target, with a lowered value logged as the other encoders' caps are (P02). */
+function maxTokensBounds(ctx: TranslationContext): MaxTokensBounds {
+  return { defaultMaxTokens: ctx.defaultMaxTokens, upstreamCap: outputCapOf(ctx), lowered: (requested, maximum) => noteOutputCapLowered("max_tokens", requested, maximum, ctx) };
 }
 
 function encodeTools(tools: Tool[], ctx: TranslationContext): AnthropicTool[] {

@@ -1,5 +1,5 @@
 import { isThinkingOffEffort, mapBudgetToEffort, mapEffortToBudget, MIN_THINKING_BUDGET } from "../../canonical/reasoning-effort";
-import type { CanonicalRequest } from "../../canonical/types";
+import type { CanonicalRequest, ReasoningConfig } from "../../canonical/types";
 import type { ModelCapabilities } from "../../translate/model-capabilities";
 import { noteModelLimit } from "../../translate/model-capabilities";
 import { ANTHROPIC_THINKING_SAMPLING } from "../../translate/model-families";
@@ -22,10 +22,9 @@ export const ANSWER_ROOM = 4_096;
  * not known.
  */
 export function planThinking(request: CanonicalRequest, messages: AnthropicMessage[], capabilities: ModelCapabilities, ctx: TranslationContext): Thinking | undefined {
-  const reasoning = request.reasoning;
-  if (!reasoning?.enabled || isThinkingOffEffort(reasoning.effort)) return undefined;
-  if (capabilities.thinking === "none") {
-    noteModelLimit(ctx, "thinking left out: the model has no extended thinking, so it answers without reasoning");
+  const form = thinkingFormOf(request.reasoning, capabilities);
+  if (!form) {
+    if (asksForThinking(request.reasoning)) noteModelLimit(ctx, "thinking left out: the model has no extended thinking, so it answers without reasoning");
     return undefined;
   }
   // K06: inside a tool loop the latest assistant turn must start with signed thinking; when it
@@ -34,18 +33,31 @@ export function planThinking(request: CanonicalRequest, messages: AnthropicMessa
     ctx.warn("thinking disabled: the latest assistant tool-call turn has no Anthropic thinking block");
     return undefined;
   }
+  return form;
+}
+
+/**
+ * The thinking the client's reasoning asks for, in the form the model takes, from those two
+ * alone (no messages, no logging): what planThinking sends unless the conversation turns it off.
+ * Budget reservations read it before the request is translated (anthropic/max-tokens.ts).
+ */
+export function thinkingFormOf(reasoning: ReasoningConfig | undefined, capabilities: ModelCapabilities): Thinking | undefined {
+  if (!asksForThinking(reasoning) || capabilities.thinking === "none") return undefined;
   const adaptive = capabilities.thinking === "adaptive-only" || (reasoning.adaptive === true && capabilities.thinking !== "budget-only");
   if (adaptive) return { type: "adaptive" };
   const budget = reasoning.budgetTokens ?? mapEffortToBudget(reasoning.effort ?? "medium");
   return { type: "enabled", budget_tokens: Math.max(MIN_THINKING_BUDGET, budget) };
 }
 
+function asksForThinking(reasoning: ReasoningConfig | undefined): reasoning is ReasoningConfig {
+  return reasoning?.enabled === true && !isThinkingOffEffort(reasoning.effort);
+}
+
 /**
  * The effort for adaptive thinking (`output_config.effort`): the client's own, or its budget on
  * the shared table (K02). Undefined leaves the model's default.
  */
-export function adaptiveEffort(request: CanonicalRequest): string | undefined {
-  const reasoning = request.reasoning;
+export function adaptiveEffort(reasoning: ReasoningConfig | undefined): string | undefined {
   if (reasoning?.effort) return reasoning.effort;
   return reasoning?.budgetTokens !== undefined ? mapBudgetToEffort(reasoning.budgetTokens) : undefined;
 }
@@ -54,8 +66,8 @@ export function adaptiveEffort(request: CanonicalRequest): string | undefined {
  * The output tokens thinking wants when the client set no cap: the budget, or for adaptive
  * thinking the budget its effort stands for, plus room for the answer (K03).
  */
-export function thinkingRoom(thinking: Thinking, request: CanonicalRequest): number {
-  const budget = thinking.type === "enabled" ? thinking.budget_tokens : mapEffortToBudget(adaptiveEffort(request) ?? "medium");
+export function thinkingRoom(thinking: Thinking, reasoning: ReasoningConfig | undefined): number {
+  const budget = thinking.type === "enabled" ? thinking.budget_tokens : mapEffortToBudget(adaptiveEffort(reasoning) ?? "medium");
   return budget + ANSWER_ROOM;
 }
 

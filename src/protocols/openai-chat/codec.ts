@@ -1,6 +1,6 @@
 import type { ProtocolCodec } from "../../translate/codec";
 import { decodeOpenAIError } from "./errors";
-import { decodeChatRequest } from "./request-decode";
+import { decodeChatReasoning, decodeChatRequest } from "./request-decode";
 import { encodeChatRequest } from "./request-encode";
 import { decodeChatResponse, encodeChatResponse } from "./response";
 import { createChatStreamDecoder } from "./stream-decoder";
@@ -10,6 +10,7 @@ import { createChatStreamEncoder } from "./stream-encoder";
 export const openaiChatCodec: ProtocolCodec = {
   protocol: "openai-chat",
   decodeRequest: decodeChatRequest,
+  decodeReasoning: decodeChatReasoning,
   encodeRequest: encodeChatRequest,
   decodeResponse: decodeChatResponse,
   encodeResponse: encodeChatResponse,

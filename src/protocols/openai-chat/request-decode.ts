@@ -5,6 +5,7 @@ import type {
   DocumentPart,
   ImagePart,
   Message,
+  ReasoningConfig,
   ResponseFormat,
   TextPart,
   Tool,
@@ -60,7 +61,6 @@ export function decodeChatRequest(body: Record<string, unknown>): CanonicalReque
     tools = tools.filter((t) => t.kind === "builtin" || names.has(t.name));
     toolChoice = allowed.mode === "required" ? { type: "required" } : { type: "auto" };
   }
-  const reasoningEffort = typeof body.reasoning_effort === "string" ? body.reasoning_effort : undefined;
   const user = typeof body.safety_identifier === "string" ? body.safety_identifier : typeof body.user === "string" ? body.user : undefined;
   return {
     model: body.model,
@@ -79,7 +79,7 @@ export function decodeChatRequest(body: Record<string, unknown>): CanonicalReque
     stop: typeof body.stop === "string" ? [body.stop] : Array.isArray(body.stop) ? body.stop.filter((s): s is string => typeof s === "string") : undefined,
     ...(body.logprobs === true ? { logprobs: decodeLogprobsRequest(body.top_logprobs) } : {}),
     stream: body.stream === true,
-    reasoning: reasoningEffort ? { enabled: reasoningEffort !== "none", effort: reasoningEffort } : undefined,
+    reasoning: decodeChatReasoning(body),
     responseFormat: decodeResponseFormat(asRecord(body.response_format)),
     user,
     seed: numberField(body.seed),
@@ -246,4 +246,10 @@ function decodeResponseFormat(format: Record<string, unknown> | undefined): Resp
     };
   }
   return undefined;
+}
+
+/** `reasoning_effort`; `none` means reasoning off (K01). Also read alone, for budget reservations (codec.ts `decodeReasoning`). */
+export function decodeChatReasoning(body: Record<string, unknown>): ReasoningConfig | undefined {
+  const effort = typeof body.reasoning_effort === "string" ? body.reasoning_effort : undefined;
+  return effort ? { enabled: effort !== "none", effort } : undefined;
 }

@@ -1,5 +1,5 @@
 import type { ProtocolCodec } from "../../translate/codec";
-import { decodeResponsesRequest } from "./decode-request";
+import { decodeResponsesReasoning, decodeResponsesRequest } from "./decode-request";
 import { decodeResponsesResponse } from "./decode-response";
 import { encodeResponsesRequest } from "./encode-request";
 import { encodeResponsesResponse } from "./encode-response";
@@ -18,6 +18,7 @@ export function createOpenaiResponsesCodec(options: ResponsesCodecOptions = {}):
   return {
     protocol: "openai-responses",
     decodeRequest: (body) => decodeResponsesRequest(body),
+    decodeReasoning: decodeResponsesReasoning,
     encodeRequest: (request, ctx) => encodeResponsesRequest(request, ctx),
     decodeResponse: (body) => decodeResponsesResponse(body),
     encodeResponse: (response, ctx) => encodeResponsesResponse(response, ctx, resolved),

@@ -75,7 +75,7 @@ export function decodeResponsesRequest(body: Record<string, unknown>): Canonical
   if (temperature !== undefined) request.temperature = temperature;
   const topP = readNumber(body.top_p);
   if (topP !== undefined) request.topP = topP;
-  const reasoning = decodeReasoningConfig(body.reasoning);
+  const reasoning = decodeResponsesReasoning(body);
   if (reasoning) request.reasoning = reasoning;
   if (responseFormat) request.responseFormat = responseFormat;
   const user = readString(body.user) ?? readString(body.safety_identifier);
@@ -99,8 +99,9 @@ export function decodeResponsesRequest(body: Record<string, unknown>): Canonical
   return request;
 }
 
-/** `reasoning:{effort, summary}`; effort `none` means reasoning off (K01, K10). */
-function decodeReasoningConfig(value: unknown): ReasoningConfig | undefined {
+/** `reasoning:{effort, summary}`; effort `none` means reasoning off (K01, K10). Also read alone, for budget reservations (codec.ts `decodeReasoning`). */
+export function decodeResponsesReasoning(body: Record<string, unknown>): ReasoningConfig | undefined {
+  const value = body.reasoning;
   if (!isRecord(value)) return undefined;
   const effort = readString(value.effort);
   const summary = readString(value.summary) ?? readString(value.generate_summary);

@@ -20,7 +20,7 @@ const target = (upstreamModel: string, upstreamProtocol: RouteTarget["upstreamPr
   translate,
 });
 const table = new ModelCapabilityTable([{ pattern: "my-local*", maxOutputTokens: 4000 }]);
-const bounds = { ceilingOf: createOutputCeiling(table), fallback: 8192 };
+const bounds = { ceilingOf: createOutputCeiling(table, 8192), fallback: 8192 };
 const unknown = target("mystery-model", "openai-chat");
 const gpt4o = target("gpt-4o", "openai-chat"); // 16,384 output tokens at most
 
