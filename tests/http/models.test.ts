@@ -38,6 +38,17 @@ describe("OpenAI shape", () => {
     expect(((await escaped.json()) as { id: string }).id).toBe("meta-llama/Llama-3.1-8B");
   });
 
+  test("R07: Codex's catalogue request (?client_version=) gets the Codex shape, an empty `models` list (Codex keeps its built-in presets), beside OpenAI's data", async () => {
+    const answer = await fetch(`${gw.url}/v1/models?client_version=0.169.0`);
+    expect(answer.status).toBe(200);
+    const body = (await answer.json()) as { object: string; data: { id: string }[]; models: unknown[] };
+    expect(body.models).toEqual([]);
+    expect(body.object).toBe("list");
+    expect(body.data.map((model) => model.id)).toContain("team-a");
+    // Without the parameter the listing is OpenAI's alone.
+    expect(await (await fetch(`${gw.url}/v1/models`)).json()).not.toHaveProperty("models");
+  });
+
   test("an unknown model is 404 model_not_found in OpenAI's error shape", async () => {
     const response = await fetch(`${gw.url}/v1/models/no-such-model`);
     expect(response.status).toBe(404);

@@ -75,7 +75,10 @@ export function createModelCatalogue(router: ModelRouter, createdAt: Date, disco
   return {
     async list(shape: ModelShape, query: URLSearchParams): Promise<unknown> {
       const models = await currentListing();
-      if (shape === "openai") return { object: "list", data: models.map((model) => render(shape, model)) };
+      if (shape === "openai") {
+        const list = { object: "list", data: models.map((model) => render(shape, model)) };
+        return query.has("client_version") ? { ...list, ...codexCatalogue } : list;
+      }
       const page = anthropicPage(models, query);
       return { data: page.map((model) => render(shape, model)), has_more: page.hasMore, first_id: page[0]?.id ?? null, last_id: page.at(-1)?.id ?? null };
     },
@@ -84,6 +87,17 @@ export function createModelCatalogue(router: ModelRouter, createdAt: Date, disco
     },
   };
 }
+
+/**
+ * Codex (some versions) asks `GET /models?client_version=x.y.z` for its own catalogue,
+ * `{"models":[ModelInfo…]}`, and a listing without `models` fails to parse and breaks its model
+ * picker (conformance case R07). Each ModelInfo carries `base_instructions`, the system prompt
+ * Codex then uses for that model, which only Codex itself knows: an entry from the gateway would
+ * replace Codex's prompt with a guess. An empty catalogue is the honest answer: Codex merges the
+ * remote list into its built-in presets and, with nothing remote, keeps its own; a routed model
+ * named with `-m` works as any unknown slug does. OpenAI's `data` list stays beside it.
+ */
+const codexCatalogue = { models: [] as never[] };
 
 /** Anthropic's cursor paging: `limit` models after `after_id`, or the `limit` just before `before_id`. */
 function anthropicPage(models: readonly ListedModel[], query: URLSearchParams): ListedModel[] & { hasMore: boolean } {
