@@ -19,31 +19,44 @@ export async function importLeftoverSpills(
 ): Promise<number> {
   const { ours, others } = listSpillFiles(dataDir, databaseUrl);
   let total = 0;
-  for (const path of ours) {
-    let journal: LedgerJournal | undefined;
-    try {
-      journal = claimLedgerJournal(path, { synchronous: "FULL" });
-    } catch (error) {
-      logger.error({ err: error, spill: path }, "ledger spill file could not be opened; it is kept, and its rows are NOT in PostgreSQL");
-      continue;
-    }
-    if (!journal) continue; // a running replica's own spill: it moves the rows itself
-    try {
-      const imported = await importJournal(journal, insertBatch);
-      if (imported > 0) logger.info({ rows: imported, spill: path }, "imported usage rows a previous run left in the ledger spill");
-      total += imported;
-    } catch (error) {
-      // The database away again: refuse to start (exit 1, the supervisor retries; the rows stay).
-      if (isDatabaseUnreachable(error)) throw error;
-      // A file that cannot be read (corrupt, an unknown format): refusing to serve would not
-      // recover its rows. Kept as it is for an operator; said loudly.
-      logger.error({ err: error, spill: path }, "ledger spill file could not be imported; it is kept, and its rows are NOT in PostgreSQL");
-    } finally {
-      journal.close();
-    }
-  }
+  for (const path of ours) total += await importSpillFile(path, insertBatch, logger, "imported usage rows a previous run left in the ledger spill");
   warnAboutOtherDatabases(others, logger);
   return total;
+}
+
+/**
+ * Import one spill file whose owner is gone (0 when a live process holds it). Throws when the
+ * database cannot be reached (the rows stay in the file); any other failure (a file that cannot be
+ * opened or read) is logged and the file kept as it is for an operator.
+ */
+export async function importSpillFile(
+  path: string,
+  insertBatch: (rows: UsageRow[]) => Promise<void> | void,
+  logger: LedgerLogger & { info(object: object, message: string): void },
+  importedMessage: string,
+): Promise<number> {
+  let journal: LedgerJournal | undefined;
+  try {
+    journal = claimLedgerJournal(path, { synchronous: "FULL" });
+  } catch (error) {
+    logger.error({ err: error, spill: path }, "ledger spill file could not be opened; it is kept, and its rows are NOT in PostgreSQL");
+    return 0;
+  }
+  if (!journal) return 0; // a running replica's own spill: it moves the rows itself
+  try {
+    const imported = await importJournal(journal, insertBatch);
+    if (imported > 0) logger.info({ rows: imported, spill: path }, importedMessage);
+    return imported;
+  } catch (error) {
+    // The database away again: the caller decides (the start refuses, a running sweep waits).
+    if (isDatabaseUnreachable(error)) throw error;
+    // A file that cannot be read (corrupt, an unknown format): refusing to serve would not
+    // recover its rows. Kept as it is for an operator; said loudly.
+    logger.error({ err: error, spill: path }, "ledger spill file could not be imported; it is kept, and its rows are NOT in PostgreSQL");
+    return 0;
+  } finally {
+    journal.close();
+  }
 }
 
 /**

@@ -63,6 +63,8 @@ export interface LedgerSpillOptions {
   requestTimeoutMs?: number;
   /** Longest the last move at shutdown may take (default 2 s). */
   closeWaitMs?: number;
+  /** Called when the spill has drained (PostgreSQL has every row again): open-spill.ts sweeps dead peers' files then. */
+  onDrained?: () => void;
   /** The mover's timings (tests). */
   intervalMs?: number;
   maxRetryDelayMs?: number;
@@ -92,6 +94,7 @@ export function createLedgerSpill(options: LedgerSpillOptions): LedgerSpill {
     if (!episode) return;
     logger.info({ spill: path, rows: episode.rows, spilledForMs: Date.now() - episode.since }, "ledger spill drained: every spilled usage row is now in PostgreSQL");
     episode = undefined;
+    options.onDrained?.();
   }
 
   /** The spill file, claimed on first use and kept (locked) until close. */
@@ -176,7 +179,7 @@ export function createLedgerSpill(options: LedgerSpillOptions): LedgerSpill {
       await mover.close(options.closeWaitMs ?? 2_000);
       const left = mover.pendingCount();
       // Says where the rows are, for an operator whose pod disk goes with the pod.
-      if (left > 0) logger.warn({ spill: path, rows: left }, "ledger spill closed with usage rows PostgreSQL does not have yet: keep this file; the next gateway started on this data directory imports it");
+      if (left > 0) logger.warn({ spill: path, rows: left }, "ledger spill closed with usage rows PostgreSQL does not have yet: keep this file; a gateway of this database running or started on this data directory imports it");
     },
   };
 }

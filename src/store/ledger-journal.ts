@@ -46,6 +46,11 @@ export function journalPathFor(databasePath: string): string | undefined {
  */
 const ownedHere = new Set<string>();
 
+/** Whether this process holds the journal or spill file at `path` (a sweep must not open its own). */
+export function isJournalOwnedHere(path: string): boolean {
+  return ownedHere.has(path);
+}
+
 /** True for SQLite's "database is locked" (SQLITE_BUSY): here, the journal's owner is alive. */
 function isBusy(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code;

@@ -2,7 +2,9 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { startPeerSpillAdoption } from "../../../src/ledger/adopt-peer-spills";
 import { importLeftoverSpills } from "../../../src/ledger/import-spills";
+import { openLedgerSpill } from "../../../src/ledger/open-spill";
 import { createLedgerSink } from "../../../src/ledger/ledger-sink";
 import { createLedgerSpill, type LedgerSpillOptions } from "../../../src/ledger/ledger-spill";
 import { listSpillFiles, spillDatabaseTag, spillFileCandidates, spillReplicaTag } from "../../../src/ledger/spill-files";
@@ -244,5 +246,101 @@ describe("ledger spill", () => {
     await spill.flush();
     expect([...database.ids].sort()).toEqual(["left-behind", "new"]);
     await spill.close();
+  });
+});
+
+describe("running replicas adopt dead peers' spills", () => {
+  /** A spill file left by a replica that died with `ids` in it. */
+  function deadPeerSpill(dir: string, host: string, ids: string[], databaseUrl = DATABASE_URL): string {
+    const path = spillFileCandidates(dir, databaseUrl, host)[0]!;
+    const journal = claimLedgerJournal(path, { synchronous: "FULL" })!;
+    journal.append(ids.map(row));
+    journal.close();
+    return path;
+  }
+
+  test("a sweep imports a dead peer's rows once; a live peer's file, this replica's own and another database's are left alone; an outage stops the pass with the rows kept", async () => {
+    const dir = tempDir();
+    const database = fakeDatabase();
+    const logger = recordingLogger();
+    deadPeerSpill(dir, "pod-dead", ["dead-1", "dead-2"]);
+    deadPeerSpill(dir, "pod-dead", ["elsewhere"], "postgres://gw@elsewhere/db");
+    const live = claimLedgerJournal(spillFileCandidates(dir, DATABASE_URL, "pod-live")[0]!, { synchronous: "FULL" })!;
+    live.append([row("live")]);
+    // This replica's own spill, holding rows PostgreSQL refused a moment ago.
+    database.down = true;
+    const own = spillIn(dir, database, logger, { closeWaitMs: 20 });
+    expect(own.takeFailed([row("own")], refused())).toBe(true);
+
+    const adoption = startPeerSpillAdoption({ dataDir: dir, databaseUrl: DATABASE_URL, insertBatch: database.insertBatch, logger, intervalMs: 60_000 });
+    // Still down: nothing imported, nothing lost, no error line (the own spill already said why).
+    expect(await adoption.sweep()).toBe(0);
+    expect(logger.lines.filter((line) => line.level === "error")).toEqual([]);
+
+    database.down = false;
+    expect(await adoption.sweep()).toBe(2);
+    expect([...database.ids].sort()).toEqual(["dead-1", "dead-2"]);
+    expect(logger.lines).toContainEqual(expect.objectContaining({ level: "info", message: "imported usage rows a stopped replica left in its ledger spill", object: expect.objectContaining({ rows: 2 }) }));
+    expect(await adoption.sweep()).toBe(0);
+
+    // The live peer stops: its rows are adopted at the next pass.
+    live.close();
+    expect(await adoption.sweep()).toBe(1);
+    expect(database.ids.has("live")).toBe(true);
+    expect(database.ids.has("own")).toBe(false); // moved by its own mover, never by the sweep
+    expect(database.ids.has("elsewhere")).toBe(false);
+    await adoption.stop();
+    await own.close();
+  });
+
+  test("the timer sweeps by itself, and a spill that drains sweeps at once (the outage may have ended a peer too)", async () => {
+    const dir = tempDir();
+    const database = fakeDatabase();
+    const logger = recordingLogger();
+    deadPeerSpill(dir, "pod-timer", ["by-timer"]);
+    const ticking = startPeerSpillAdoption({ dataDir: dir, databaseUrl: DATABASE_URL, insertBatch: database.insertBatch, logger, intervalMs: 10 });
+    for (let waited = 0; !database.ids.has("by-timer") && waited < 2_000; waited += 10) await Bun.sleep(10);
+    expect(database.ids.has("by-timer")).toBe(true);
+    await ticking.stop();
+
+    const adoption = startPeerSpillAdoption({ dataDir: dir, databaseUrl: DATABASE_URL, insertBatch: database.insertBatch, logger, intervalMs: 60_000 });
+    database.down = true;
+    const spill = spillIn(dir, database, logger, { onDrained: () => void adoption.sweep() });
+    expect(spill.takeFailed([row("spilled")], refused())).toBe(true);
+    // A peer dies during the outage.
+    deadPeerSpill(dir, "pod-gone", ["gone"]);
+    database.down = false;
+    for (let waited = 0; !database.ids.has("gone") && waited < 2_000; waited += 10) await Bun.sleep(10);
+    expect([...database.ids].sort()).toEqual(["by-timer", "gone", "spilled"]);
+    await adoption.stop();
+    await spill.close();
+  });
+
+  test("the daemon's spill (openLedgerSpill) sweeps when it drains, and stops its sweep when closed", async () => {
+    const dir = tempDir();
+    const database = fakeDatabase();
+    const store = { dialect: "postgres", usage: { insertBatch: database.insertBatch } } as unknown as Store;
+    const spill = (await openLedgerSpill(store, { dataDir: dir, databaseUrl: DATABASE_URL }, recordingLogger()))!;
+    database.down = true;
+    expect(spill.takeFailed([row("spilled")], refused())).toBe(true);
+    deadPeerSpill(dir, "pod-gone", ["gone"]);
+    database.down = false;
+    for (let waited = 0; !database.ids.has("gone") && waited < 3_000; waited += 10) await Bun.sleep(10);
+    expect([...database.ids].sort()).toEqual(["gone", "spilled"]);
+    await spill.close();
+  });
+
+  test("a spill file that cannot be read is logged once and left for an operator, not retried every pass", async () => {
+    const dir = tempDir();
+    const database = fakeDatabase();
+    const logger = recordingLogger();
+    writeFileSync(spillFileCandidates(dir, DATABASE_URL, "pod-broken")[0]!, "this is not a SQLite database, it is long enough to have a header ".repeat(4));
+    deadPeerSpill(dir, "pod-fine", ["fine"]);
+    const adoption = startPeerSpillAdoption({ dataDir: dir, databaseUrl: DATABASE_URL, insertBatch: database.insertBatch, logger, intervalMs: 60_000 });
+    expect(await adoption.sweep()).toBe(1);
+    expect(await adoption.sweep()).toBe(0);
+    expect(logger.lines.filter((line) => line.level === "error")).toHaveLength(1);
+    expect(logger.lines.find((line) => line.level === "error")!.message).toContain("it is kept");
+    await adoption.stop();
   });
 });
