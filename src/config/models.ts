@@ -14,6 +14,7 @@ export function buildModelOverrides(entries: Map<string, SourcedValue>): ModelOv
     const pattern = match[1]!;
     const override = byPattern.get(pattern) ?? { pattern };
     if (match[2] === "max_output_tokens") override.maxOutputTokens = entry.value as number;
+    if (match[2] === "context_window") override.contextWindow = entry.value as number;
     if (match[2] === "thinking") override.thinking = entry.value as boolean;
     byPattern.set(pattern, override);
   }

@@ -156,6 +156,8 @@ export const providerKeys: Record<string, KeySpec> = {
 export const modelKeys: Record<string, KeySpec> = {
   /** The model's largest output: translated requests asking more are lowered to it. */
   max_output_tokens: positive(),
+  /** The model's context window (input plus output): Responses `truncation: "auto"` trims to fit it. */
+  context_window: positive(),
   /** Whether the model takes thinking / reasoning parameters at all. */
   thinking: bool,
 };

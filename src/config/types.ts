@@ -31,6 +31,8 @@ export interface ModelOverride {
   pattern: string;
   /** The model's largest output; translated requests asking more are lowered to it. */
   maxOutputTokens?: number;
+  /** The model's context window (input plus output); `truncation: "auto"` trims to fit it. */
+  contextWindow?: number;
   /** Whether the model takes thinking / reasoning parameters (false: they are left out). */
   thinking?: boolean;
 }

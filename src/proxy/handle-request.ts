@@ -14,12 +14,13 @@ import type { RouteTarget } from "../routing/router";
 import { asksForResponsesFeature, serveResponsesFeature } from "./responses-features";
 import { echoClientModel } from "./echo-model";
 import { LedgerRecorder, type UsageEstimate } from "./ledger-recorder";
-import { countedByGateway, estimateChatInputTokens, inputTokensAnswer, inputTokensAnswerOf } from "./input-tokens";
+import { countedByGateway, estimateChatInputTokens, estimateResponsesInputTokens, inputTokensAnswer, inputTokensAnswerOf, lacksCountingEndpoint } from "./input-tokens";
 import { countsTokens, upstreamOperationFor, wantsStream } from "./operation";
 import { providerFailureOf } from "./provider-failure";
 import { readRateLimitHeaders } from "./rate-limit-headers";
 import { readAll, sendAttempt, UpstreamFailure } from "./send-attempt";
 import { streamToClient } from "./stream-to-client";
+import { fitContextWindow, truncatesInput } from "./truncation";
 import type { ModelRequest, ProxyDeps } from "./types";
 import { type PreparedAttempt, prepareAttempt } from "./upstream-request";
 import { WaitingRequestStop } from "./waiting-request-stop";
@@ -76,6 +77,8 @@ async function serveModelRequest(request: ModelRequest, deps: ProxyDeps): Promis
       try {
         if (exchange) attemptRequest = exchange.requestFor(target);
         attempt = prepareAttempt(attemptRequest, target, deps, log);
+        // R09: a translated request with truncation:"auto" is fitted to the model's context window.
+        if (truncatesInput(attemptRequest, attempt)) ({ request: attemptRequest, attempt } = await fitContextWindow(attemptRequest, attempt, (trimmed) => prepareAttempt(trimmed, target, deps, log)));
       } catch (error) {
         // A target this gateway cannot serve (untranslatable, or translation refused by
         // work_mode=passthrough): try the next one if any. When an earlier provider of the route
@@ -100,7 +103,7 @@ async function serveModelRequest(request: ModelRequest, deps: ProxyDeps): Promis
         return await respondTokenEstimate(request, deps, recorder);
       }
       if (request.operation === "openai-responses-input-tokens" && countedByGateway(target)) {
-        return await respondTokenEstimate(attemptRequest, deps, recorder, attempt.bodyObject);
+        return await respondTokenEstimate(attemptRequest, deps, recorder, () => estimateChatInputTokens(attempt.bodyObject));
       }
       // After its cooldown, one request probes a provider; it gives the probe back however it ends.
       const probe = health?.beginAttempt(target.providerName) ?? false;
@@ -121,6 +124,11 @@ async function serveModelRequest(request: ModelRequest, deps: ProxyDeps): Promis
         const failure = error instanceof UpstreamFailure ? error : toGatewayError(error);
         const gatewayError = failure instanceof UpstreamFailure ? failure.error : failure;
         if (gatewayError.status === 499) throw gatewayError; // the client left: nothing to fail over for
+        if (request.operation === "openai-responses-input-tokens" && lacksCountingEndpoint(target, gatewayError)) {
+          log.debug({ provider: target.providerName, status: gatewayError.status }, "the upstream has no /responses/input_tokens: the gateway estimates the count");
+          const counted = attempt.bodyObject;
+          return await respondTokenEstimate(attemptRequest, deps, recorder, () => estimateResponsesInputTokens(counted));
+        }
         log.warn({ provider: target.providerName, model: target.upstreamModel, code: gatewayError.code, status: gatewayError.status }, `upstream attempt failed: ${gatewayError.message}`);
         lastFailure = failure;
         const counted = health && providerFailureOf(failure);
@@ -260,13 +268,13 @@ async function answerWhole(request: ModelRequest, body: string, recorder: Ledger
 /**
  * A count the upstream cannot make, as a tokenizer estimate (documented as such): count_tokens
  * for a model served by a non-Anthropic provider, or Responses input_tokens for a Chat-only one
- * (`chatBody`: the Chat request its translation built, input-tokens.ts). One ledger row, no usage.
+ * or a Responses server without the endpoint (`estimateInput`, input-tokens.ts). One ledger row, no usage.
  */
-async function respondTokenEstimate(request: ModelRequest, deps: ProxyDeps, recorder: LedgerRecorder, chatBody?: Record<string, unknown>): Promise<Response> {
+async function respondTokenEstimate(request: ModelRequest, deps: ProxyDeps, recorder: LedgerRecorder, estimateInput?: () => Promise<number>): Promise<Response> {
   let answer: Record<string, unknown>;
-  if (request.operation === "openai-responses-input-tokens") {
-    // The translation that built `chatBody` already refused what the Responses API refuses.
-    answer = inputTokensAnswer(await estimateChatInputTokens(chatBody ?? {}));
+  if (request.operation === "openai-responses-input-tokens" && estimateInput) {
+    // The request was checked before it was sent or translated (input-tokens-endpoint.ts).
+    answer = inputTokensAnswer(await estimateInput());
   } else {
     if (!deps.estimateAnthropicTokens) {
       throw new GatewayError("translation_unsupported", 501, "count_tokens for models served by non-Anthropic providers needs the token estimator, which this build lacks");

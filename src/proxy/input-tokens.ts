@@ -1,6 +1,8 @@
 /**
  * How POST /v1/responses/input_tokens (input-tokens-endpoint.ts) counts, per upstream:
  * - an OpenAI Responses upstream counts it itself: the body is forwarded to /responses/input_tokens;
+ *   an OpenAI-compatible server without that endpoint (404 or 405) gets the gateway's estimate of
+ *   the Responses body it was sent, with the same tokenizer as for Chat-only upstreams;
  * - Claude counts it with Anthropic's /v1/messages/count_tokens, the request translated to
  *   Messages as POST /v1/responses would be (same system prompt, tools and thinking), then
  *   narrowed to the fields count_tokens takes;
@@ -41,6 +43,16 @@ export function inputTokensAnswerOf(countTokensAnswer: unknown): Record<string, 
   return inputTokensAnswer(count);
 }
 
+/**
+ * Whether a Responses upstream's refusal of /responses/input_tokens means the server has no such
+ * endpoint (an OpenAI-compatible host that serves /responses alone), not that the request is
+ * wrong: a 404 or 405 that is not about the model. The gateway then counts itself.
+ */
+export function lacksCountingEndpoint(target: Readonly<RouteTarget>, error: GatewayError): boolean {
+  if (target.upstreamProtocol !== "openai-responses" || target.provider === "loopback") return false;
+  return (error.status === 404 || error.status === 405) && error.upstreamCode !== "model_not_found";
+}
+
 export function inputTokensAnswer(inputTokens: number): Record<string, unknown> {
   return { object: INPUT_TOKENS_OBJECT, input_tokens: inputTokens };
 }
@@ -53,4 +65,10 @@ export function inputTokensAnswer(inputTokens: number): Record<string, unknown> 
 export async function estimateChatInputTokens(chatBody: Record<string, unknown>): Promise<number> {
   const estimators = await loadEstimators();
   return estimators.estimateInputTokens("openai-chat", chatBody);
+}
+
+/** The gateway's estimate of a Responses body (instructions, input, tools), for a server that cannot count it. */
+export async function estimateResponsesInputTokens(responsesBody: Record<string, unknown>): Promise<number> {
+  const estimators = await loadEstimators();
+  return estimators.estimateInputTokens("openai-responses-input-tokens", responsesBody);
 }

@@ -18,6 +18,12 @@ export interface ModelCapabilities {
   thinking?: ThinkingSupport;
   /** The largest output the model gives; a translated cap above it is lowered to it. */
   maxOutputTokens?: number;
+  /**
+   * The most the input and the output may total (the model's context window, as sent: no beta
+   * header that widens it). Only `truncation: "auto"` reads it (proxy/truncation.ts); unknown:
+   * nothing is trimmed.
+   */
+  contextWindow?: number;
   /** Refuses temperature, top_p and top_k (Claude Opus 4.7 and later): they are left out. */
   defaultSamplingOnly?: boolean;
   /** false: refuses a tool_choice that forces a tool (Claude Opus 5.5), which is relaxed to auto. */
@@ -40,6 +46,7 @@ export function applyModelOverride(base: ModelCapabilities, override: Omit<Model
   if (!override) return base;
   const merged = { ...base };
   if (override.maxOutputTokens !== undefined) merged.maxOutputTokens = override.maxOutputTokens;
+  if (override.contextWindow !== undefined) merged.contextWindow = override.contextWindow;
   if (override.thinking === false) merged.thinking = "none";
   if (override.thinking === true) merged.thinking = base.thinking && base.thinking !== "none" ? base.thinking : "budget-or-adaptive";
   return merged;

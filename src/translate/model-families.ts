@@ -12,34 +12,43 @@ import type { ModelCapabilities } from "./model-capabilities";
  *   the legacy-models table of the same overview, before those models were retired.
  * - OpenAI: the "Max output tokens" of each model page on platform.openai.com/docs/models.
  * - Google: "Output token limit" on ai.google.dev/gemini-api/docs/models.
+ * Context windows (`contextWindow`, read by `truncation: "auto"` only) from the same pages.
  * Where a figure is a best-known value rather than one read on such a page, the row says so.
  * A wrong figure must never be lower than the model's real one (a clamp below it would cut
  * answers the model could give); a name no row matches is left alone (no clamp, sent as asked).
  */
 
+/**
+ * Claude's context window up to 4.6 (the models overview's "Context window" row): 200k, the 1M
+ * window of Sonnet 4 to 4.6 needing a beta header translation never sends. Later releases get no
+ * figure: this build does not know it, and a figure below the real one would trim for nothing
+ * (an operator's `[models."…"] context_window` states it).
+ */
+const CLAUDE_WINDOW = 200_000;
+
 /** Claude by tier and version ("sonnet-4.5"; minor 0 is left out, so `claude-opus-4-0` is "opus-4"). */
 const CLAUDE: Record<string, ModelCapabilities> = {
   // Claude 3: no extended thinking; 4,096 output tokens.
-  "haiku-3": { thinking: "none", maxOutputTokens: 4_096 },
-  "sonnet-3": { thinking: "none", maxOutputTokens: 4_096 },
-  "opus-3": { thinking: "none", maxOutputTokens: 4_096 },
+  "haiku-3": { thinking: "none", maxOutputTokens: 4_096, contextWindow: CLAUDE_WINDOW },
+  "sonnet-3": { thinking: "none", maxOutputTokens: 4_096, contextWindow: CLAUDE_WINDOW },
+  "opus-3": { thinking: "none", maxOutputTokens: 4_096, contextWindow: CLAUDE_WINDOW },
   // Claude 3.5: no extended thinking; 8,192 (3.5 Sonnet's first snapshot had 4,096 before the
   // 8k header became its default, so 8,192 is the higher, safe figure).
-  "haiku-3.5": { thinking: "none", maxOutputTokens: 8_192 },
-  "sonnet-3.5": { thinking: "none", maxOutputTokens: 8_192 },
+  "haiku-3.5": { thinking: "none", maxOutputTokens: 8_192, contextWindow: CLAUDE_WINDOW },
+  "sonnet-3.5": { thinking: "none", maxOutputTokens: 8_192, contextWindow: CLAUDE_WINDOW },
   // Extended thinking from 3.7 Sonnet on (64k; 128k only with a beta header translation never sends).
-  "sonnet-3.7": { thinking: "budget-only", maxOutputTokens: 64_000 },
-  "sonnet-4": { thinking: "budget-only", maxOutputTokens: 64_000 },
-  "opus-4": { thinking: "budget-only", maxOutputTokens: 32_000 },
-  "opus-4.1": { thinking: "budget-only", maxOutputTokens: 32_000 },
-  "sonnet-4.5": { thinking: "budget-only", maxOutputTokens: 64_000 },
-  "haiku-4.5": { thinking: "budget-only", maxOutputTokens: 64_000 },
-  "opus-4.5": { thinking: "budget-only", maxOutputTokens: 64_000 },
+  "sonnet-3.7": { thinking: "budget-only", maxOutputTokens: 64_000, contextWindow: CLAUDE_WINDOW },
+  "sonnet-4": { thinking: "budget-only", maxOutputTokens: 64_000, contextWindow: CLAUDE_WINDOW },
+  "opus-4": { thinking: "budget-only", maxOutputTokens: 32_000, contextWindow: CLAUDE_WINDOW },
+  "opus-4.1": { thinking: "budget-only", maxOutputTokens: 32_000, contextWindow: CLAUDE_WINDOW },
+  "sonnet-4.5": { thinking: "budget-only", maxOutputTokens: 64_000, contextWindow: CLAUDE_WINDOW },
+  "haiku-4.5": { thinking: "budget-only", maxOutputTokens: 64_000, contextWindow: CLAUDE_WINDOW },
+  "opus-4.5": { thinking: "budget-only", maxOutputTokens: 64_000, contextWindow: CLAUDE_WINDOW },
   // 4.6 adds adaptive thinking; budget_tokens still works there (deprecated). From 4.6 on a
   // conversation may not end with an assistant turn ("This model does not support assistant
   // message prefill": Anthropic's "What's new in Claude 4.6", breaking changes).
-  "opus-4.6": { thinking: "budget-or-adaptive", maxOutputTokens: 128_000, assistantPrefill: false },
-  "sonnet-4.6": { thinking: "budget-or-adaptive", maxOutputTokens: 128_000, assistantPrefill: false },
+  "opus-4.6": { thinking: "budget-or-adaptive", maxOutputTokens: 128_000, contextWindow: CLAUDE_WINDOW, assistantPrefill: false },
+  "sonnet-4.6": { thinking: "budget-or-adaptive", maxOutputTokens: 128_000, contextWindow: CLAUDE_WINDOW, assistantPrefill: false },
   // From Opus 4.7: adaptive thinking only (budget_tokens is a 400), and temperature, top_p and
   // top_k are refused ("`temperature` is deprecated for this model"): read in Anthropic's
   // migration notes for Opus 4.7 and Sonnet 5; for Opus 4.8 and Opus 5 a best-known value
@@ -70,18 +79,21 @@ const VERSION_FIRST = /^claude-(\d{1,2})(?:[-.](\d{1,2}))?-(opus|sonnet|haiku)(?
 
 /** OpenAI and Gemini families, first match wins (so exceptions come before their family). */
 const OTHER_FAMILIES: Array<{ family: string; match: RegExp; capabilities: ModelCapabilities }> = [
-  // Figures: "Max output tokens" on each model's page. Non-reasoning GPT models refuse
+  // Figures: "Max output tokens" and "Context window" on each model's page (gpt-3.5-turbo's
+  // older snapshots had 4,096: the higher figure is kept, never a trim below the real window).
+  // The GPT-5 row gives no window (5.4's differs from 5's, 400,000), nor Gemini's, whose limit
+  // is on the input alone. Non-reasoning GPT models refuse
   // `reasoning_effort` (the rule the Chat encoder had by name before this table, Q06).
-  { family: "gpt-4o-2024-05-13", match: /^gpt-4o-2024-05-13$/, capabilities: { thinking: "none", maxOutputTokens: 4_096 } },
-  { family: "gpt-4o", match: /^gpt-4o|^chatgpt-4o/, capabilities: { thinking: "none", maxOutputTokens: 16_384 } },
-  { family: "gpt-4.1", match: /^gpt-4\.1/, capabilities: { thinking: "none", maxOutputTokens: 32_768 } },
-  { family: "gpt-4-turbo", match: /^gpt-4-(?:turbo|\d{4}-preview)/, capabilities: { thinking: "none", maxOutputTokens: 4_096 } },
-  { family: "gpt-4", match: /^gpt-4(?:-0613|-0314)?$/, capabilities: { thinking: "none", maxOutputTokens: 8_192 } },
+  { family: "gpt-4o-2024-05-13", match: /^gpt-4o-2024-05-13$/, capabilities: { thinking: "none", maxOutputTokens: 4_096, contextWindow: 128_000 } },
+  { family: "gpt-4o", match: /^gpt-4o|^chatgpt-4o/, capabilities: { thinking: "none", maxOutputTokens: 16_384, contextWindow: 128_000 } },
+  { family: "gpt-4.1", match: /^gpt-4\.1/, capabilities: { thinking: "none", maxOutputTokens: 32_768, contextWindow: 1_047_576 } },
+  { family: "gpt-4-turbo", match: /^gpt-4-(?:turbo|\d{4}-preview)/, capabilities: { thinking: "none", maxOutputTokens: 4_096, contextWindow: 128_000 } },
+  { family: "gpt-4", match: /^gpt-4(?:-0613|-0314)?$/, capabilities: { thinking: "none", maxOutputTokens: 8_192, contextWindow: 8_192 } },
   { family: "gpt-4 (other)", match: /^gpt-4/, capabilities: { thinking: "none" } },
-  { family: "gpt-3.5-turbo", match: /^gpt-3\.5-turbo/, capabilities: { thinking: "none", maxOutputTokens: 4_096 } },
-  { family: "o1-mini", match: /^o1-mini/, capabilities: { maxOutputTokens: 65_536 } },
-  { family: "o1-preview", match: /^o1-preview/, capabilities: { maxOutputTokens: 32_768 } },
-  { family: "o1, o3, o4-mini", match: /^(?:o1|o3|o4-mini)(?:-(?:mini|pro|\d{4}-\d{2}-\d{2}))*$/, capabilities: { maxOutputTokens: 100_000 } },
+  { family: "gpt-3.5-turbo", match: /^gpt-3\.5-turbo/, capabilities: { thinking: "none", maxOutputTokens: 4_096, contextWindow: 16_385 } },
+  { family: "o1-mini", match: /^o1-mini/, capabilities: { maxOutputTokens: 65_536, contextWindow: 128_000 } },
+  { family: "o1-preview", match: /^o1-preview/, capabilities: { maxOutputTokens: 32_768, contextWindow: 128_000 } },
+  { family: "o1, o3, o4-mini", match: /^(?:o1|o3|o4-mini)(?:-(?:mini|pro|\d{4}-\d{2}-\d{2}))*$/, capabilities: { maxOutputTokens: 100_000, contextWindow: 200_000 } },
   // GPT-5 releases whose pages give 128,000; -pro (272,000 for gpt-5-pro) and -chat variants are
   // left out on purpose, as are releases after 5.4, whose figures this build does not know.
   { family: "gpt-5", match: /^gpt-5(?:\.[124])?(?:-(?:mini|nano|codex(?:-mini|-max)?))?(?:-\d{4}-\d{2}-\d{2})?$/, capabilities: { maxOutputTokens: 128_000 } },

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from "bun:test";
-import { chatOnlyProviderEnv, startTestGateway, type TestGateway } from "../support/gateway-harness";
+import { chatOnlyProviderEnv, responsesOnlyProviderEnv, startTestGateway, type TestGateway } from "../support/gateway-harness";
 import { mockCounts, type MockUpstream, startMockUpstream } from "../support/mock-upstream";
 
 /**
@@ -12,7 +12,8 @@ const setup = {} as { mock: MockUpstream; gw: TestGateway };
 beforeAll(async () => {
   setup.mock = await startMockUpstream();
   // A Chat-only provider ("chatty", chat-* models) on the same mock, and aliases to rename.
-  setup.gw = await startTestGateway(setup.mock, { ...chatOnlyProviderEnv(setup.mock.openaiBaseUrl), TOKLIGENCE_MODEL_ALIASES: "counter=>openai:gpt-5.5,claude-counter=>anthropic:claude-sonnet-4-5" });
+  // And a Responses-only OpenAI-compatible provider ("resp", resp-* models).
+  setup.gw = await startTestGateway(setup.mock, { ...chatOnlyProviderEnv(setup.mock.openaiBaseUrl), ...responsesOnlyProviderEnv(setup.mock.openaiBaseUrl), TOKLIGENCE_MODEL_ALIASES: "counter=>openai:gpt-5.5,claude-counter=>anthropic:claude-sonnet-4-5" });
 });
 afterAll(async () => {
   await setup.gw?.stop();
@@ -85,6 +86,38 @@ describe("POST /v1/responses/input_tokens", () => {
     expect(long.input_tokens - short.input_tokens).toBeGreaterThanOrEqual(199);
     expect(long.input_tokens - short.input_tokens).toBeLessThan(220);
     expect(withTools.input_tokens).toBeGreaterThan(short.input_tokens + 5);
+  });
+
+  test("a Responses server without /responses/input_tokens (404): the gateway estimates the body it sent instead of relaying the 404", async () => {
+    const { mock } = setup;
+    const notFound = { status: 404, json: { error: { message: "Not Found", type: "invalid_request_error", code: null } } };
+    mock.enqueue(notFound, notFound, { status: 405, rawBody: "Method Not Allowed", headers: { "content-type": "text/plain" } });
+    const rows = setup.gw.ledger.entries.length;
+    const short = await count({ model: "resp-small", input: "hello" });
+    expect(short.status).toBe(200);
+    const shortCount = (await short.json()) as any;
+    expect(mock.requests.at(-1)!.path).toBe("/v1/responses/input_tokens");
+    const long = (await (await count({ model: "resp-small", input: "hello ".repeat(200), instructions: "Be brief." })).json()) as any;
+    const refused405 = (await (await count({ model: "resp-small", input: "hello", tools })).json()) as any;
+    expect(shortCount.object).toBe("response.input_tokens");
+    expect(shortCount.input_tokens).toBeGreaterThan(0);
+    expect(shortCount.input_tokens).not.toBe(mockCounts.responses);
+    expect(long.input_tokens - shortCount.input_tokens).toBeGreaterThanOrEqual(199);
+    expect(long.input_tokens - shortCount.input_tokens).toBeLessThan(220);
+    expect(refused405.input_tokens).toBeGreaterThan(shortCount.input_tokens + 5);
+    expect(setup.gw.ledger.entries.slice(rows).map((row) => [row.status, row.provider])).toEqual([
+      [200, "resp"],
+      [200, "resp"],
+      [200, "resp"],
+    ]);
+  });
+
+  test("a Responses server's 404 about the model is still relayed, not estimated", async () => {
+    const missing = { error: { message: "The model 'resp-gone' does not exist", type: "invalid_request_error", code: "model_not_found" } };
+    setup.mock.enqueue({ status: 404, json: missing });
+    const answer = await count({ model: "resp-gone", input: "hi" });
+    expect(answer.status).toBe(404);
+    expect(await answer.json()).toEqual(missing);
   });
 
   test("a Chat-only model refuses what the translation refuses (OpenAI-hosted state), in OpenAI's shape", async () => {

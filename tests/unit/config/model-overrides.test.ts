@@ -17,19 +17,19 @@ describe("[models] entries", () => {
     const file = join(dir, "models.toml");
     writeFileSync(
       file,
-      ['[models."llama-3.3-70b"]', "max_output_tokens = 8192", "thinking = false", "", '[models."claude-opus-9*"]', "max_output_tokens = 256000", "thinking = true", ""].join("\n"),
+      ['[models."llama-3.3-70b"]', "max_output_tokens = 8192", "context_window = 131072", "thinking = false", "", '[models."claude-opus-9*"]', "max_output_tokens = 256000", "thinking = true", ""].join("\n"),
     );
     const loaded = loadConfig({ configDir: noDir, env: { TOKLIGENCE_MODELS__LLAMA_LOCAL__THINKING: "no" }, configFile: file });
     const { config, entries } = loaded;
     expect(config.models).toEqual([
-      { pattern: "llama-3.3-70b", maxOutputTokens: 8192, thinking: false },
+      { pattern: "llama-3.3-70b", maxOutputTokens: 8192, contextWindow: 131072, thinking: false },
       { pattern: "claude-opus-9*", maxOutputTokens: 256000, thinking: true },
       { pattern: "llama_local", thinking: false },
     ]);
     expect(entries.get("models.llama-3.3-70b.max_output_tokens")).toMatchObject({ value: 8192, source: file });
     expect(describeConfig(loaded)).toContainEqual({ key: "models.claude-opus-9*.thinking", value: true, source: file });
     const deps = buildProxyDeps(config, createSilentLogger());
-    expect(deps.capabilities!.resolve("Llama-3.3-70B")).toEqual({ thinking: "none", maxOutputTokens: 8192 });
+    expect(deps.capabilities!.resolve("Llama-3.3-70B")).toEqual({ thinking: "none", maxOutputTokens: 8192, contextWindow: 131072 });
     expect(deps.capabilities!.resolve("claude-opus-9-1")).toEqual({ thinking: "budget-or-adaptive", maxOutputTokens: 256000 });
   });
 

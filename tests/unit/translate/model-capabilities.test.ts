@@ -132,6 +132,8 @@ describe("the operator's [models] entries over the family table", () => {
     expect(applyModelOverride({}, { thinking: true, maxOutputTokens: 32_768 })).toEqual({ thinking: "budget-or-adaptive", maxOutputTokens: 32_768 });
     expect(applyModelOverride({ thinking: "adaptive-only" }, { thinking: true })).toEqual({ thinking: "adaptive-only" });
     expect(applyModelOverride({ thinking: "none", maxOutputTokens: 8_192 }, { thinking: true })).toEqual({ thinking: "budget-or-adaptive", maxOutputTokens: 8_192 });
+    // context_window replaces the family's window (truncation:"auto" trims to it).
+    expect(applyModelOverride({ maxOutputTokens: 64_000, contextWindow: 200_000 }, { contextWindow: 1_000_000 })).toEqual({ maxOutputTokens: 64_000, contextWindow: 1_000_000 });
   });
 
   test("entries match the upstream name exactly (any case) or by pattern, exact first; unknown names keep the table's answer", () => {
@@ -143,7 +145,7 @@ describe("the operator's [models] entries over the family table", () => {
     expect(table.resolve("my-qwen-small")).toEqual({ thinking: "none", maxOutputTokens: 32_768 });
     expect(table.resolve("my-qwen-large")).toEqual({ maxOutputTokens: 65_536 });
     expect(table.resolve("claude-opus-9")).toEqual({ thinking: "budget-or-adaptive", maxOutputTokens: 256_000 });
-    expect(table.resolve("claude-3-5-haiku-latest")).toEqual({ thinking: "none", maxOutputTokens: 8_192 });
+    expect(table.resolve("claude-3-5-haiku-latest")).toEqual({ thinking: "none", maxOutputTokens: 8_192, contextWindow: 200_000 });
     expect(table.resolve("something-else")).toEqual({});
   });
 

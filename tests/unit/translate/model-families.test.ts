@@ -40,14 +40,14 @@ describe("Claude families by name", () => {
   });
 
   test("thinking: none before 3.7 Sonnet, budgets from 3.7 to 4.5, either on 4.6, adaptive only from Opus 4.7", () => {
-    expect(capabilitiesOf("claude-3-5-haiku-20241022")).toEqual({ thinking: "none", maxOutputTokens: 8_192 });
+    expect(capabilitiesOf("claude-3-5-haiku-20241022")).toEqual({ thinking: "none", maxOutputTokens: 8_192, contextWindow: 200_000 });
     expect(capabilitiesOf("claude-3-5-sonnet-20241022")?.thinking).toBe("none");
-    expect(capabilitiesOf("claude-3-opus-20240229")).toEqual({ thinking: "none", maxOutputTokens: 4_096 });
-    expect(capabilitiesOf("claude-3-7-sonnet-latest")).toEqual({ thinking: "budget-only", maxOutputTokens: 64_000 });
+    expect(capabilitiesOf("claude-3-opus-20240229")).toEqual({ thinking: "none", maxOutputTokens: 4_096, contextWindow: 200_000 });
+    expect(capabilitiesOf("claude-3-7-sonnet-latest")).toEqual({ thinking: "budget-only", maxOutputTokens: 64_000, contextWindow: 200_000 });
     expect(capabilitiesOf("claude-haiku-4-5-20251001")?.thinking).toBe("budget-only");
     // Prefills: taken up to 4.5, refused from 4.6 on (M11).
     expect(capabilitiesOf("claude-sonnet-4-5")?.assistantPrefill).toBeUndefined();
-    expect(capabilitiesOf("claude-sonnet-4-6")).toEqual({ thinking: "budget-or-adaptive", maxOutputTokens: 128_000, assistantPrefill: false });
+    expect(capabilitiesOf("claude-sonnet-4-6")).toEqual({ thinking: "budget-or-adaptive", maxOutputTokens: 128_000, contextWindow: 200_000, assistantPrefill: false });
     expect(capabilitiesOf("claude-opus-4-7")).toEqual({ thinking: "adaptive-only", maxOutputTokens: 128_000, defaultSamplingOnly: true, assistantPrefill: false });
     expect(capabilitiesOf("claude-sonnet-5-5")?.forcedToolChoice).toBe(false);
   });
@@ -66,7 +66,7 @@ describe("Claude families by name", () => {
 
 describe("OpenAI and Gemini families", () => {
   test("GPT output maxima, the first gpt-4o snapshot before its family, prefixes stripped", () => {
-    expect(capabilitiesOf("gpt-4o")).toEqual({ thinking: "none", maxOutputTokens: 16_384 });
+    expect(capabilitiesOf("gpt-4o")).toEqual({ thinking: "none", maxOutputTokens: 16_384, contextWindow: 128_000 });
     expect(capabilitiesOf("openai/gpt-4o-mini")?.maxOutputTokens).toBe(16_384);
     expect(capabilitiesOf("gpt-4o-2024-05-13")?.maxOutputTokens).toBe(4_096);
     expect(capabilitiesOf("chatgpt-4o-latest")?.maxOutputTokens).toBe(16_384);
@@ -80,6 +80,11 @@ describe("OpenAI and Gemini families", () => {
     expect(capabilitiesOf("gpt-5.4")?.maxOutputTokens).toBe(128_000);
     expect(capabilitiesOf("gpt-5-mini-2025-08-07")?.maxOutputTokens).toBe(128_000);
     expect(capabilitiesOf("gemini-2.5-pro")?.maxOutputTokens).toBe(65_536);
+    // Context windows (truncation:"auto"): gpt-4.1's million, o-series 200k; none for GPT-5 or Gemini.
+    expect(capabilitiesOf("gpt-4.1-mini-2025-04-14")?.contextWindow).toBe(1_047_576);
+    expect(capabilitiesOf("o3-mini")?.contextWindow).toBe(200_000);
+    expect(capabilitiesOf("gpt-5.4")?.contextWindow).toBeUndefined();
+    expect(capabilitiesOf("gemini-2.5-pro")?.contextWindow).toBeUndefined();
     expect(capabilitiesOf("models/gemini-3-pro-preview")?.maxOutputTokens).toBe(65_536);
   });
 
