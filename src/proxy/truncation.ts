@@ -42,8 +42,12 @@ export interface FittedAttempt {
 export async function fitContextWindow(request: ModelRequest, attempt: PreparedAttempt, rebuild: (request: ModelRequest) => PreparedAttempt): Promise<FittedAttempt> {
   const window = capabilitiesOf(attempt.context).contextWindow;
   if (window === undefined) return { request, attempt };
-  const estimators = await loadEstimators();
   const room = outputRoomOf(attempt.bodyObject);
+  // Every token covers at least one byte of text (and the estimate counts an image as fewer
+  // tokens than its base64 bytes), so a body whose UTF-8 size fits needs no tokenizing: the
+  // common case, where running the tokenizer over a long history would stall the event loop.
+  if (utf8Bytes(attempt.body) + room <= window) return { request, attempt };
+  const estimators = await loadEstimators();
   const tokensOf = (items: Item[]) => estimators.estimateInputTokens("openai-responses", { input: items });
   let current: FittedAttempt = { request, attempt };
   let input = normaliseInputItems(request.body.input);
@@ -58,6 +62,10 @@ export async function fitContextWindow(request: ModelRequest, attempt: PreparedA
     const next = { ...request, body, rawBody: JSON.stringify(body) };
     current = { request: next, attempt: rebuild(next) };
   }
+}
+
+function utf8Bytes(body: string | Uint8Array): number {
+  return typeof body === "string" ? Buffer.byteLength(body) : body.byteLength;
 }
 
 /** The output the upstream body asks room for: its cap (Anthropic's `max_tokens` holds any thinking budget); none named, none. */
