@@ -75,6 +75,12 @@ export interface TranslationContext {
    */
   structuredOutput?: EmulatedStructuredOutput;
   /**
+   * J03: function tools whose optional properties an encoder made nullable for OpenAI strict
+   * mode, by the name sent upstream, with the client's own schema: an Anthropic client's tool
+   * input loses the `null`s that schema has no place for (strict-nulls.ts).
+   */
+  strictNullables?: Map<string, Record<string, unknown>>;
+  /**
    * Set by an encoder whose upstream has no stop sequences (Responses), or may not apply them
    * all (Chat: four at most, none on reasoning models): the response side cuts
    * the answer's text at the first of them, as the upstream would have (stop-sequences.ts).

@@ -7,6 +7,7 @@ import type { TranslationContext } from "../../translate/types";
 import { isOpenAIReasoningModel, strictFormat } from "../openai-chat/request-encode";
 import { encodeResponsesInput } from "./encode-input";
 import { encodeResponsesToolChoice, encodeResponsesTools } from "./encode-tools";
+import { fitStrictSchema, noteStrictNullable } from "../openai-chat/strict-schema";
 import { isRecord } from "./values";
 import { toOpenAIServiceTier } from "../../canonical/service-tier";
 import { toOpenAIUserId } from "../../canonical/user-id";
@@ -32,7 +33,11 @@ export function encodeResponsesRequest(request: CanonicalRequest, ctx: Translati
   if (instructions) body.instructions = instructions;
   body.input = encodeResponsesInput(request.messages, ctx.warn);
 
-  const tools = encodeResponsesTools(request.tools, ctx.warn);
+  const tools = encodeResponsesTools(request.tools, ctx.warn, (name, parameters, clientSchema) => {
+    const fitted = fitStrictSchema(parameters, ctx, { name });
+    if (fitted.rewritten) noteStrictNullable(ctx, name, clientSchema);
+    return { parameters: fitted.schema, strict: fitted.strict };
+  });
   if (tools.length > 0) {
     body.tools = tools;
     const toolChoice = encodeResponsesToolChoice(request.toolChoice, request.tools);
@@ -123,12 +128,13 @@ function encodeTextFormat(request: CanonicalRequest, ctx: TranslationContext): R
   const format = request.responseFormat;
   if (!format || format.type === "text") return undefined;
   if (format.type === "json_object") return { format: { type: "json_object" } };
+  const { schema, strict } = strictFormat(format.strict, format.schema, ctx);
   return {
     format: {
       type: "json_schema",
       name: format.name ?? "response",
-      schema: format.schema,
-      strict: strictFormat(format.strict, format.schema, ctx) ?? false,
+      schema,
+      strict: strict ?? false,
       ...(format.description ? { description: format.description } : {}),
     },
   };
