@@ -47,6 +47,7 @@ export function buildProviders(entries: Map<string, SourcedValue>): ProviderConf
       responsesOnlyModels: get<string[]>("responses_only_models") ?? [],
       maxOutputTokens: get<number>("max_output_tokens"),
       headers: parseHeaderList(name, get<string[]>("headers") ?? []),
+      toolChoiceNone: get<boolean>("tool_choice_none") ?? true,
       chatDialect: resolveChatDialect({
         kind,
         baseUrl,

@@ -19,6 +19,8 @@ export interface ProviderConfig {
   responsesOnlyModels: string[];
   maxOutputTokens?: number;
   headers: Record<string, string>;
+  /** TC02: whether an Anthropic-style API takes tool_choice {type:"none"} (default true). */
+  toolChoiceNone: boolean;
   /** What its Chat Completions API takes and gives beyond the core (providers/chat-dialect.ts). */
   chatDialect: ChatDialect;
 }

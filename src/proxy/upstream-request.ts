@@ -73,6 +73,7 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
     ...(provider ? { providerKind: provider.kind, chatDialect: provider.chatDialect } : {}),
     defaultMaxTokens: deps.config.defaultMaxTokens,
     maxOutputTokens: provider?.maxOutputTokens,
+    toolChoiceNone: provider?.toolChoiceNone,
     anthropicPromptCache: deps.config.anthropicPromptCache,
     clientBody: request.body,
     ...(request.keepReasoning ? { keepReasoning: request.keepReasoning } : {}),

@@ -34,6 +34,11 @@ export interface TranslationContext {
    * reasoning goes back, the output cap's name). Absent: chatDialectOf's default by name and kind.
    */
   chatDialect?: ChatDialect;
+  /**
+   * TC02: false when the Anthropic-compatible provider refuses `tool_choice: {type:"none"}`
+   * (`tool_choice_none = false`): such a request goes without its tools instead.
+   */
+  toolChoiceNone?: boolean;
   /** Default `max_tokens` when the client gives none and the upstream requires one (P01). */
   defaultMaxTokens: number;
   /** The provider's `max_output_tokens`, if configured (P02); the model's own maximum is in `capabilities`. */

@@ -5,6 +5,7 @@ import { wrappedCustomToolDescription, wrappedCustomToolParameters } from "../..
 import { capabilitiesOf, noteModelLimit, noteOutputCapLowered, outputCapOf } from "../../translate/model-capabilities";
 import { structuredOutputTool, supportsNativeStructuredOutputs } from "../../translate/structured-output-tool";
 import type { TranslationContext } from "../../translate/types";
+import { writeToolHistoryAsText } from "../../translate/tool-history-text";
 import { addCacheBreakpoints } from "./cache-breakpoints";
 import { encodeAnthropicMessages, encodeAnthropicSystem } from "./messages-encode";
 import { chooseMaxTokens, type MaxTokensBounds } from "./max-tokens";
@@ -24,8 +25,12 @@ import { quoteClientValue } from "../wire-values";
 export function encodeAnthropicRequest(request: CanonicalRequest, ctx: TranslationContext): Record<string, unknown> {
   const { leading, rest } = splitLeadingSystem(request.messages);
   const system = encodeAnthropicSystem([...request.system, ...leading]);
-  const messages = encodeAnthropicMessages(rest, ctx);
-  const tools = encodeTools(request.tools, ctx);
+  // TC02: a host that refuses tool_choice {type:"none"} (provider `tool_choice_none = false`)
+  // gets no tools at all, which it cannot call either; the history's tool blocks become text (S14).
+  const withoutTools = request.toolChoice?.type === "none" && ctx.toolChoiceNone === false && request.tools.length > 0;
+  if (withoutTools) ctx.debug?.("tools left out: the provider refuses tool_choice none");
+  const messages = encodeAnthropicMessages(withoutTools ? writeToolHistoryAsText(rest) : rest, ctx);
+  const tools = withoutTools ? [] : encodeTools(request.tools, ctx);
   const body: Record<string, unknown> = { model: ctx.upstreamModel };
   if (request.extra.protocol === "anthropic") Object.assign(body, request.extra.fields);
 
