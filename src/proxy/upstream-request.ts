@@ -74,6 +74,7 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
     defaultMaxTokens: deps.config.defaultMaxTokens,
     maxOutputTokens: provider?.maxOutputTokens,
     toolChoiceNone: provider?.toolChoiceNone,
+    minOutputTokens: provider?.minOutputTokens,
     anthropicPromptCache: deps.config.anthropicPromptCache,
     clientBody: request.body,
     ...(request.keepReasoning ? { keepReasoning: request.keepReasoning } : {}),

@@ -10,6 +10,7 @@ import { createBlockSerializer } from "./serialize-blocks";
 import { createStopSequenceCutter, cutAtStopSequence } from "./stop-sequences";
 import { createEmptyArgumentsFiller, fillEmptyArguments } from "./tool-arguments";
 import { cleanStrictToolCalls, createStrictNullsCleaner } from "./strict-nulls";
+import { createOutputTrimmer, trimResponse } from "./output-floor";
 import { prepareToolNames, restoreToolNameInEvent, restoreToolNamesInContent } from "./tool-names";
 import type { StreamTranslator, TranslationContext, Translator } from "./types";
 import { scrubSecrets } from "../errors/scrub-secrets";
@@ -25,7 +26,9 @@ export function composeTranslator(client: ProtocolCodec, upstream: ProtocolCodec
     const stopped = ctx.emulatedStopSequences && !alreadyCut ? cutAtStopSequence(upstreamAnswer, ctx.emulatedStopSequences) : upstreamAnswer;
     const filledContent = stopped.content.map(fillEmptyArguments);
     const nullables = strictNullablesFor(client, ctx);
-    const filled = { ...stopped, content: nullables ? cleanStrictToolCalls(filledContent, nullables) : filledContent };
+    const cleaned = { ...stopped, content: nullables ? cleanStrictToolCalls(filledContent, nullables) : filledContent };
+    // CC02: back to the cap the client asked, below the provider's minimum.
+    const filled = ctx.outputTrim !== undefined ? trimResponse(cleaned, ctx.outputTrim) : cleaned;
     const answer = ctx.structuredOutput ? { ...filled, ...revealStructuredOutput(filled.content, filled.stopReason, ctx.structuredOutput) } : filled;
     const decoded = ctx.toolNames ? { ...answer, content: restoreToolNamesInContent(answer.content, ctx.toolNames) } : answer;
     const response = ctx.agents ? ctx.agents.adjustResponse(decoded, ctx) : decoded;
@@ -45,6 +48,7 @@ export function composeTranslator(client: ProtocolCodec, upstream: ProtocolCodec
       ctx.toolNames = named.names;
       // Set again by this upstream's encoder (J03): a failover's target may rewrite no schema.
       ctx.strictNullables = undefined;
+      ctx.outputTrim = undefined;
       return upstream.encodeRequest(named.request, ctx);
     },
     translateResponse(upstreamBody, ctx) {
@@ -106,6 +110,7 @@ function createComposedStream(client: ProtocolCodec, upstream: ProtocolCodec, ct
   const fillArguments = createEmptyArgumentsFiller();
   const nullables = strictNullablesFor(client, ctx);
   const cleanNulls = nullables ? createStrictNullsCleaner(nullables) : undefined;
+  const trim = ctx.outputTrim !== undefined ? createOutputTrimmer(ctx.outputTrim) : undefined;
   // Stop sequences the upstream cannot apply, applied to its own events before anything else.
   const cutter = ctx.emulatedStopSequences ? createStopSequenceCutter(ctx.emulatedStopSequences) : undefined;
   /** The cut's own closing events (its finish and message_stop), held for `closeCut`. */
@@ -147,7 +152,8 @@ function createComposedStream(client: ProtocolCodec, upstream: ProtocolCodec, ct
   function forward(upstreamEvents: CanonicalEvent[]): SseEvent[] {
     const out: SseEvent[] = [];
     const filled = upstreamEvents.flatMap(serialize).flatMap(fillArguments);
-    const sequenced = cleanNulls ? filled.flatMap(cleanNulls) : filled;
+    const cleaned = cleanNulls ? filled.flatMap(cleanNulls) : filled;
+    const sequenced = trim ? cleaned.flatMap(trim) : cleaned;
     const decoded = reveal ? sequenced.flatMap(reveal) : sequenced;
     const named = ctx.toolNames ? decoded.map((event) => restoreToolNameInEvent(event, ctx.toolNames)) : decoded;
     const events = adjust ? named.flatMap(adjust) : named;

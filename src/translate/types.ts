@@ -39,6 +39,13 @@ export interface TranslationContext {
    * (`tool_choice_none = false`): such a request goes without its tools instead.
    */
   toolChoiceNone?: boolean;
+  /** CC02: the provider's smallest output cap (`min_output_tokens`); a smaller one is raised to it. */
+  minOutputTokens?: number;
+  /**
+   * CC02: set by an encoder that raised the client's output cap to the provider's minimum: the
+   * client's cap, which the answer is trimmed back to (output-floor.ts).
+   */
+  outputTrim?: number;
   /** Default `max_tokens` when the client gives none and the upstream requires one (P01). */
   defaultMaxTokens: number;
   /** The provider's `max_output_tokens`, if configured (P02); the model's own maximum is in `capabilities`. */

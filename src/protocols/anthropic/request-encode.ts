@@ -6,6 +6,7 @@ import { capabilitiesOf, noteModelLimit, noteOutputCapLowered, outputCapOf } fro
 import { structuredOutputTool, supportsNativeStructuredOutputs } from "../../translate/structured-output-tool";
 import type { TranslationContext } from "../../translate/types";
 import { writeToolHistoryAsText } from "../../translate/tool-history-text";
+import { raiseToOutputFloor } from "../../translate/output-floor";
 import { addCacheBreakpoints } from "./cache-breakpoints";
 import { encodeAnthropicMessages, encodeAnthropicSystem } from "./messages-encode";
 import { chooseMaxTokens, type MaxTokensBounds } from "./max-tokens";
@@ -62,7 +63,8 @@ export function encodeAnthropicRequest(request: CanonicalRequest, ctx: Translati
       thinking = undefined;
     }
   }
-  body.max_tokens = maxTokens;
+  // CC02: a client's cap below the provider's minimum is raised, the answer trimmed back.
+  body.max_tokens = request.maxTokens !== undefined && !thinking ? raiseToOutputFloor(maxTokens, ctx.minOutputTokens, ctx) : maxTokens;
 
   let choice = encodeToolChoice(request, tools.length > 0, thinking !== undefined, capabilities.forcedToolChoice === false, ctx);
   if (emulated) {

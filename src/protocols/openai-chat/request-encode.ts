@@ -6,6 +6,7 @@ import { applyChatDialect, reasoningTurnedOff } from "../../providers/dialects/a
 import { capabilitiesOf, fitOutputCap, noteModelLimit } from "../../translate/model-capabilities";
 import { effortForThinkingOff } from "../../translate/thinking-off-effort";
 import type { TranslationContext } from "../../translate/types";
+import { raiseToOutputFloor } from "../../translate/output-floor";
 import { upstreamTakesCustomTools } from "./custom-tools";
 import { isGeminiModel } from "./gemini-signatures";
 import { encodeChatMessages } from "./messages-encode";
@@ -47,7 +48,8 @@ export function encodeChatRequest(request: CanonicalRequest, ctx: TranslationCon
     // know only max_tokens, and some refuse the other name (Mistral: 422 extra_forbidden).
     const field = chatDialectOf(ctx).maxTokensField ?? (reasoningModel ? "max_completion_tokens" : "max_tokens");
     // P02: Claude Code asks 32k (128k for its largest models), above gpt-4o's 16,384.
-    body[field] = fitOutputCap(request.maxTokens, field, ctx);
+    // CC02: a provider's minimum, the answer trimmed back to the client's cap.
+    body[field] = raiseToOutputFloor(fitOutputCap(request.maxTokens, field, ctx), ctx.minOutputTokens, ctx);
   }
 
   if (reasoningModel) {
