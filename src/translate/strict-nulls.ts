@@ -1,4 +1,5 @@
 import type { CanonicalEvent, ContentPart } from "../canonical/types";
+import { isRecord } from "../protocols/wire-values";
 import { acceptsNull } from "../protocols/openai-chat/strict-schema";
 
 /**
@@ -93,8 +94,4 @@ export function createStrictNullsCleaner(schemas: Map<string, Record<string, unk
 
 function asRecord(value: unknown): Record<string, unknown> {
   return isRecord(value) ? value : {};
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }

@@ -1,4 +1,5 @@
 import type { TranslationContext } from "../../translate/types";
+import { isRecord } from "../wire-values";
 
 /**
  * J03 (and S04): OpenAI strict mode (`strict: true` on a function tool, a `json_schema`
@@ -122,8 +123,4 @@ export function fitStrictSchema(
 /** Remembers a tool whose schema went rewritten, for the answer's side (TranslationContext.strictNullables). */
 export function noteStrictNullable(ctx: Pick<TranslationContext, "strictNullables">, upstreamName: string, clientSchema: Record<string, unknown>): void {
   (ctx.strictNullables ??= new Map()).set(upstreamName, clientSchema);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
