@@ -46,7 +46,9 @@ export function buildProviders(entries: Map<string, SourcedValue>): ProviderConf
       models: get<string[]>("models") ?? [],
       responsesOnlyModels: get<string[]>("responses_only_models") ?? [],
       maxOutputTokens: get<number>("max_output_tokens"),
+      minOutputTokens: get<number>("min_output_tokens"),
       headers: parseHeaderList(name, get<string[]>("headers") ?? []),
+      toolChoiceNone: get<boolean>("tool_choice_none") ?? true,
       chatDialect: resolveChatDialect({
         kind,
         baseUrl,

@@ -137,8 +137,12 @@ export const providerKeys: Record<string, KeySpec> = {
   responses_only_models: list,
   /** Upper bound on max_tokens for this provider's models (P02). */
   max_output_tokens: positive(),
+  /** CC02: the smallest output cap the provider takes; a translated request asking less is raised and trimmed back. */
+  min_output_tokens: positive(),
   /** Extra headers sent upstream, as "Name: value" entries. */
   headers: { type: { kind: "stringList" }, secret: true },
+  /** TC02: false for an Anthropic-compatible host that refuses tool_choice {type:"none"}: tools are left out instead. */
+  tool_choice_none: bool,
   /** What the OpenAI-compatible server takes and gives (src/providers/chat-dialect.ts); default from base_url. */
   dialect: { type: { kind: "enum", values: chatDialectNames } },
   /** The output cap's field name, over the dialect's. */

@@ -18,7 +18,11 @@ export interface ProviderConfig {
   models: string[];
   responsesOnlyModels: string[];
   maxOutputTokens?: number;
+  /** CC02: the smallest output cap it takes (translated requests asking less are raised, the answer trimmed). */
+  minOutputTokens?: number;
   headers: Record<string, string>;
+  /** TC02: whether an Anthropic-style API takes tool_choice {type:"none"} (default true). */
+  toolChoiceNone: boolean;
   /** What its Chat Completions API takes and gives beyond the core (providers/chat-dialect.ts). */
   chatDialect: ChatDialect;
 }

@@ -73,6 +73,8 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
     ...(provider ? { providerKind: provider.kind, chatDialect: provider.chatDialect } : {}),
     defaultMaxTokens: deps.config.defaultMaxTokens,
     maxOutputTokens: provider?.maxOutputTokens,
+    toolChoiceNone: provider?.toolChoiceNone,
+    minOutputTokens: provider?.minOutputTokens,
     anthropicPromptCache: deps.config.anthropicPromptCache,
     clientBody: request.body,
     ...(request.keepReasoning ? { keepReasoning: request.keepReasoning } : {}),

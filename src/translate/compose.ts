@@ -9,6 +9,8 @@ import { convertErrorToEvent } from "./error-event";
 import { createBlockSerializer } from "./serialize-blocks";
 import { createStopSequenceCutter, cutAtStopSequence } from "./stop-sequences";
 import { createEmptyArgumentsFiller, fillEmptyArguments } from "./tool-arguments";
+import { cleanStrictToolCalls, createStrictNullsCleaner } from "./strict-nulls";
+import { createOutputTrimmer, trimResponse } from "./output-floor";
 import { prepareToolNames, restoreToolNameInEvent, restoreToolNamesInContent } from "./tool-names";
 import type { StreamTranslator, TranslationContext, Translator } from "./types";
 import { scrubSecrets } from "../errors/scrub-secrets";
@@ -22,7 +24,11 @@ export function composeTranslator(client: ProtocolCodec, upstream: ProtocolCodec
   /** An upstream answer, decoded, as the client's response body. */
   function answerClient(upstreamAnswer: CanonicalResponse, ctx: TranslationContext, alreadyCut = false): { body: unknown; usage: Usage } {
     const stopped = ctx.emulatedStopSequences && !alreadyCut ? cutAtStopSequence(upstreamAnswer, ctx.emulatedStopSequences) : upstreamAnswer;
-    const filled = { ...stopped, content: stopped.content.map(fillEmptyArguments) };
+    const filledContent = stopped.content.map(fillEmptyArguments);
+    const nullables = strictNullablesFor(client, ctx);
+    const cleaned = { ...stopped, content: nullables ? cleanStrictToolCalls(filledContent, nullables) : filledContent };
+    // CC02: back to the cap the client asked, below the provider's minimum.
+    const filled = ctx.outputTrim !== undefined ? trimResponse(cleaned, ctx.outputTrim) : cleaned;
     const answer = ctx.structuredOutput ? { ...filled, ...revealStructuredOutput(filled.content, filled.stopReason, ctx.structuredOutput) } : filled;
     const decoded = ctx.toolNames ? { ...answer, content: restoreToolNamesInContent(answer.content, ctx.toolNames) } : answer;
     const response = ctx.agents ? ctx.agents.adjustResponse(decoded, ctx) : decoded;
@@ -40,6 +46,9 @@ export function composeTranslator(client: ProtocolCodec, upstream: ProtocolCodec
       // Names the upstream would refuse are rewritten; the answer is mapped back (S02, S03).
       const named = prepareToolNames(prepared, upstream.protocol);
       ctx.toolNames = named.names;
+      // Set again by this upstream's encoder (J03): a failover's target may rewrite no schema.
+      ctx.strictNullables = undefined;
+      ctx.outputTrim = undefined;
       return upstream.encodeRequest(named.request, ctx);
     },
     translateResponse(upstreamBody, ctx) {
@@ -86,6 +95,11 @@ export function composeTranslator(client: ProtocolCodec, upstream: ProtocolCodec
   };
 }
 
+/** J03: the rewritten strict tools whose `null`s an Anthropic client's input loses (strict-nulls.ts). */
+function strictNullablesFor(client: ProtocolCodec, ctx: TranslationContext): Map<string, Record<string, unknown>> | undefined {
+  return client.protocol === "anthropic" && ctx.strictNullables?.size ? ctx.strictNullables : undefined;
+}
+
 function createComposedStream(client: ProtocolCodec, upstream: ProtocolCodec, ctx: TranslationContext): StreamTranslator {
   const decoder = upstream.createStreamDecoder(ctx);
   const encoder = client.createStreamEncoder(ctx);
@@ -94,6 +108,9 @@ function createComposedStream(client: ProtocolCodec, upstream: ProtocolCodec, ct
   // Overlapping upstream blocks (parallel calls streamed side by side) reach every client in sequence.
   const serialize = createBlockSerializer();
   const fillArguments = createEmptyArgumentsFiller();
+  const nullables = strictNullablesFor(client, ctx);
+  const cleanNulls = nullables ? createStrictNullsCleaner(nullables) : undefined;
+  const trim = ctx.outputTrim !== undefined ? createOutputTrimmer(ctx.outputTrim) : undefined;
   // Stop sequences the upstream cannot apply, applied to its own events before anything else.
   const cutter = ctx.emulatedStopSequences ? createStopSequenceCutter(ctx.emulatedStopSequences) : undefined;
   /** The cut's own closing events (its finish and message_stop), held for `closeCut`. */
@@ -134,7 +151,9 @@ function createComposedStream(client: ProtocolCodec, upstream: ProtocolCodec, ct
 
   function forward(upstreamEvents: CanonicalEvent[]): SseEvent[] {
     const out: SseEvent[] = [];
-    const sequenced = upstreamEvents.flatMap(serialize).flatMap(fillArguments);
+    const filled = upstreamEvents.flatMap(serialize).flatMap(fillArguments);
+    const cleaned = cleanNulls ? filled.flatMap(cleanNulls) : filled;
+    const sequenced = trim ? cleaned.flatMap(trim) : cleaned;
     const decoded = reveal ? sequenced.flatMap(reveal) : sequenced;
     const named = ctx.toolNames ? decoded.map((event) => restoreToolNameInEvent(event, ctx.toolNames)) : decoded;
     const events = adjust ? named.flatMap(adjust) : named;

@@ -34,6 +34,18 @@ export interface TranslationContext {
    * reasoning goes back, the output cap's name). Absent: chatDialectOf's default by name and kind.
    */
   chatDialect?: ChatDialect;
+  /**
+   * TC02: false when the Anthropic-compatible provider refuses `tool_choice: {type:"none"}`
+   * (`tool_choice_none = false`): such a request goes without its tools instead.
+   */
+  toolChoiceNone?: boolean;
+  /** CC02: the provider's smallest output cap (`min_output_tokens`); a smaller one is raised to it. */
+  minOutputTokens?: number;
+  /**
+   * CC02: set by an encoder that raised the client's output cap to the provider's minimum: the
+   * client's cap, which the answer is trimmed back to (output-floor.ts).
+   */
+  outputTrim?: number;
   /** Default `max_tokens` when the client gives none and the upstream requires one (P01). */
   defaultMaxTokens: number;
   /** The provider's `max_output_tokens`, if configured (P02); the model's own maximum is in `capabilities`. */
@@ -74,6 +86,12 @@ export interface TranslationContext {
    * side turns that tool's call back into the answer's text.
    */
   structuredOutput?: EmulatedStructuredOutput;
+  /**
+   * J03: function tools whose optional properties an encoder made nullable for OpenAI strict
+   * mode, by the name sent upstream, with the client's own schema: an Anthropic client's tool
+   * input loses the `null`s that schema has no place for (strict-nulls.ts).
+   */
+  strictNullables?: Map<string, Record<string, unknown>>;
   /**
    * Set by an encoder whose upstream has no stop sequences (Responses), or may not apply them
    * all (Chat: four at most, none on reasoning models): the response side cuts

@@ -5,6 +5,8 @@ import { wrappedCustomToolDescription, wrappedCustomToolParameters } from "../..
 import { capabilitiesOf, noteModelLimit, noteOutputCapLowered, outputCapOf } from "../../translate/model-capabilities";
 import { structuredOutputTool, supportsNativeStructuredOutputs } from "../../translate/structured-output-tool";
 import type { TranslationContext } from "../../translate/types";
+import { writeToolHistoryAsText } from "../../translate/tool-history-text";
+import { raiseToOutputFloor } from "../../translate/output-floor";
 import { addCacheBreakpoints } from "./cache-breakpoints";
 import { encodeAnthropicMessages, encodeAnthropicSystem } from "./messages-encode";
 import { chooseMaxTokens, type MaxTokensBounds } from "./max-tokens";
@@ -24,8 +26,12 @@ import { quoteClientValue } from "../wire-values";
 export function encodeAnthropicRequest(request: CanonicalRequest, ctx: TranslationContext): Record<string, unknown> {
   const { leading, rest } = splitLeadingSystem(request.messages);
   const system = encodeAnthropicSystem([...request.system, ...leading]);
-  const messages = encodeAnthropicMessages(rest, ctx);
-  const tools = encodeTools(request.tools, ctx);
+  // TC02: a host that refuses tool_choice {type:"none"} (provider `tool_choice_none = false`)
+  // gets no tools at all, which it cannot call either; the history's tool blocks become text (S14).
+  const withoutTools = request.toolChoice?.type === "none" && ctx.toolChoiceNone === false && request.tools.length > 0;
+  if (withoutTools) ctx.debug?.("tools left out: the provider refuses tool_choice none");
+  const messages = encodeAnthropicMessages(withoutTools ? writeToolHistoryAsText(rest) : rest, ctx);
+  const tools = withoutTools ? [] : encodeTools(request.tools, ctx);
   const body: Record<string, unknown> = { model: ctx.upstreamModel };
   if (request.extra.protocol === "anthropic") Object.assign(body, request.extra.fields);
 
@@ -57,7 +63,8 @@ export function encodeAnthropicRequest(request: CanonicalRequest, ctx: Translati
       thinking = undefined;
     }
   }
-  body.max_tokens = maxTokens;
+  // CC02: a client's cap below the provider's minimum is raised, the answer trimmed back.
+  body.max_tokens = request.maxTokens !== undefined && !thinking ? raiseToOutputFloor(maxTokens, ctx.minOutputTokens, ctx) : maxTokens;
 
   let choice = encodeToolChoice(request, tools.length > 0, thinking !== undefined, capabilities.forcedToolChoice === false, ctx);
   if (emulated) {

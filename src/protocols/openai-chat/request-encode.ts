@@ -6,10 +6,12 @@ import { applyChatDialect, reasoningTurnedOff } from "../../providers/dialects/a
 import { capabilitiesOf, fitOutputCap, noteModelLimit } from "../../translate/model-capabilities";
 import { effortForThinkingOff } from "../../translate/thinking-off-effort";
 import type { TranslationContext } from "../../translate/types";
+import { raiseToOutputFloor } from "../../translate/output-floor";
 import { upstreamTakesCustomTools } from "./custom-tools";
 import { isGeminiModel } from "./gemini-signatures";
 import { encodeChatMessages } from "./messages-encode";
-import { isStrictCompatible, normalizeToolSchema, sanitizeSchemaForGemini } from "./schema";
+import { normalizeToolSchema, sanitizeSchemaForGemini } from "./schema";
+import { fitStrictSchema, isStrictCompatible, noteStrictNullable } from "./strict-schema";
 import type { ChatCustomTool, ChatFunctionTool } from "./wire-types";
 import { toOpenAIServiceTier } from "../../canonical/service-tier";
 import { toOpenAIUserId } from "../../canonical/user-id";
@@ -46,7 +48,8 @@ export function encodeChatRequest(request: CanonicalRequest, ctx: TranslationCon
     // know only max_tokens, and some refuse the other name (Mistral: 422 extra_forbidden).
     const field = chatDialectOf(ctx).maxTokensField ?? (reasoningModel ? "max_completion_tokens" : "max_tokens");
     // P02: Claude Code asks 32k (128k for its largest models), above gpt-4o's 16,384.
-    body[field] = fitOutputCap(request.maxTokens, field, ctx);
+    // CC02: a provider's minimum, the answer trimmed back to the client's cap.
+    body[field] = raiseToOutputFloor(fitOutputCap(request.maxTokens, field, ctx), ctx.minOutputTokens, ctx);
   }
 
   if (reasoningModel) {
@@ -95,12 +98,12 @@ export function encodeChatRequest(request: CanonicalRequest, ctx: TranslationCon
 
   const format = request.responseFormat;
   if (format?.type === "json_schema") {
-    const strict = strictFormat(format.strict, format.schema, ctx);
+    const { schema, strict } = strictFormat(format.strict, format.schema, ctx);
     body.response_format = {
       type: "json_schema",
       json_schema: {
         name: format.name ?? "response",
-        schema: format.schema,
+        schema,
         ...(strict !== undefined ? { strict } : {}),
         ...(format.description !== undefined ? { description: format.description } : {}),
       },
@@ -123,15 +126,25 @@ export function encodeChatRequest(request: CanonicalRequest, ctx: TranslationCon
 }
 
 /**
- * J01/J03: whether a response schema goes to OpenAI in strict mode. An OpenAI client's own
- * `strict` goes as it asked. An Anthropic client names none: its structured outputs always
- * hold the answer to the schema, so strict mode is asked for whenever the schema meets
- * OpenAI's rules for it (every object closed, every property required), which OpenAI would
- * otherwise refuse with a 400.
+ * J01/J03: the response schema and whether it goes to OpenAI in strict mode. An OpenAI
+ * client's `strict: true` is kept: the schema goes as it is when OpenAI takes it so, else in
+ * its strict form (strict-schema.ts), else with strict off rather than to a 400. The answer
+ * keeps the `null`s the rewritten schema allows (only tool input is cleaned of them). An
+ * Anthropic client names no strict: its structured outputs always hold the answer to the
+ * schema, so strict mode is asked for when the schema meets OpenAI's rules as it is; it is
+ * not rewritten, since its optional fields would then come back as `null`.
  */
-export function strictFormat(strict: boolean | undefined, schema: Record<string, unknown>, ctx: TranslationContext): boolean | undefined {
-  if (strict !== undefined || ctx.clientProtocol !== "anthropic") return strict;
-  return isStrictCompatible(schema);
+export function strictFormat(
+  strict: boolean | undefined,
+  schema: Record<string, unknown>,
+  ctx: TranslationContext,
+): { schema: Record<string, unknown>; strict: boolean | undefined } {
+  if (strict === true) {
+    const fitted = fitStrictSchema(schema, ctx, { responseFormat: true });
+    return { schema: fitted.schema, strict: fitted.strict };
+  }
+  if (strict !== undefined || ctx.clientProtocol !== "anthropic") return { schema, strict };
+  return { schema, strict: isStrictCompatible(schema) };
 }
 
 /** K01/K02: intent, not literal fields. Budget → effort; adaptive uses its effort when given. */
@@ -169,9 +182,13 @@ function encodeTools(tools: Tool[], model: string, ctx: TranslationContext): Arr
     if (isGeminiModel(model)) parameters = sanitizeSchemaForGemini(parameters);
     const fn: ChatFunctionTool["function"] = { name: tool.name, parameters };
     if (tool.description !== undefined) fn.description = tool.description;
-    if (tool.strict === true) {
-      if (isStrictCompatible(parameters)) fn.strict = true;
-      else ctx.warn("strict dropped: the tool schema does not meet OpenAI strict-mode rules", { name: tool.name });
+    // Gemini's dialect has no `additionalProperties` at all, so no strict form (S06).
+    if (tool.strict === true && isGeminiModel(model)) ctx.warn("strict dropped: Gemini takes no strict schema", { name: tool.name });
+    else if (tool.strict === true) {
+      const fitted = fitStrictSchema(parameters, ctx, { name: tool.name });
+      if (fitted.strict) fn.strict = true;
+      fn.parameters = fitted.schema;
+      if (fitted.rewritten) noteStrictNullable(ctx, tool.name, tool.parameters);
     }
     out.push({ type: "function", function: fn });
   }

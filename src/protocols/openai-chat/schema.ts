@@ -32,25 +32,6 @@ function cleanNode(node: unknown): unknown {
   return out;
 }
 
-/**
- * S04/J03: OpenAI strict mode needs every object closed (`additionalProperties:false`) and
- * every property required. A schema that does not meet that goes with `strict` dropped rather
- * than rewritten, because making properties nullable changes what the model may send.
- */
-export function isStrictCompatible(node: unknown): boolean {
-  if (Array.isArray(node)) return node.every(isStrictCompatible);
-  if (!isRecord(node)) return true;
-  if (node.type === "object" || isRecord(node.properties)) {
-    const properties = isRecord(node.properties) ? Object.keys(node.properties) : [];
-    const required = Array.isArray(node.required) ? node.required : [];
-    if (node.additionalProperties !== false) return false;
-    if (!properties.every((name) => required.includes(name))) return false;
-  }
-  return Object.entries(node).every(([key, value]) =>
-    key === "properties" && isRecord(value) ? Object.values(value).every(isStrictCompatible) : isStrictCompatible(value),
-  );
-}
-
 /** Keywords Gemini's OpenAI-compatible endpoint rejects (S06). */
 const GEMINI_UNSUPPORTED = new Set(["additionalProperties", "default", "exclusiveMinimum", "exclusiveMaximum", "$defs", "definitions", "examples", "patternProperties", "propertyNames", "unevaluatedProperties"]);
 const GEMINI_FORMATS = new Set(["enum", "date-time"]);

@@ -7,6 +7,8 @@ import type { TranslationContext } from "../../translate/types";
 import { isOpenAIReasoningModel, strictFormat } from "../openai-chat/request-encode";
 import { encodeResponsesInput } from "./encode-input";
 import { encodeResponsesToolChoice, encodeResponsesTools } from "./encode-tools";
+import { fitStrictSchema, noteStrictNullable } from "../openai-chat/strict-schema";
+import { raiseToOutputFloor } from "../../translate/output-floor";
 import { isRecord } from "./values";
 import { toOpenAIServiceTier } from "../../canonical/service-tier";
 import { toOpenAIUserId } from "../../canonical/user-id";
@@ -32,7 +34,11 @@ export function encodeResponsesRequest(request: CanonicalRequest, ctx: Translati
   if (instructions) body.instructions = instructions;
   body.input = encodeResponsesInput(request.messages, ctx.warn);
 
-  const tools = encodeResponsesTools(request.tools, ctx.warn);
+  const tools = encodeResponsesTools(request.tools, ctx.warn, (name, parameters, clientSchema) => {
+    const fitted = fitStrictSchema(parameters, ctx, { name });
+    if (fitted.rewritten) noteStrictNullable(ctx, name, clientSchema);
+    return { parameters: fitted.schema, strict: fitted.strict };
+  });
   if (tools.length > 0) {
     body.tools = tools;
     const toolChoice = encodeResponsesToolChoice(request.toolChoice, request.tools);
@@ -43,10 +49,11 @@ export function encodeResponsesRequest(request: CanonicalRequest, ctx: Translati
   const maxTokens = request.maxTokens === undefined ? undefined : fitOutputCap(request.maxTokens, "max_output_tokens", ctx);
   if (maxTokens !== undefined && maxTokens < MIN_OUTPUT_TOKENS) {
     // The Responses API refuses a cap below 16, which Anthropic and Chat allow (Claude Code's
-    // start-up quota check asks for 1 token): the smallest cap it takes, not a 400.
+    // start-up quota check asks for 1 token): the smallest cap it takes, not a 400, and the
+    // answer trimmed back to the cap asked (CC02).
     ctx.warn("max_output_tokens raised to the Responses minimum", { requested: maxTokens });
-    body.max_output_tokens = MIN_OUTPUT_TOKENS;
-  } else if (maxTokens !== undefined) body.max_output_tokens = maxTokens;
+  }
+  if (maxTokens !== undefined) body.max_output_tokens = raiseToOutputFloor(maxTokens, Math.max(ctx.minOutputTokens ?? 0, MIN_OUTPUT_TOKENS), ctx);
   // P04: OpenAI reasoning models (the usual Responses-only ones) refuse sampling knobs other
   // than the default ("Only the default (1) value is supported"), as on Chat.
   if (isOpenAIReasoningModel(ctx.upstreamModel)) {
@@ -123,12 +130,13 @@ function encodeTextFormat(request: CanonicalRequest, ctx: TranslationContext): R
   const format = request.responseFormat;
   if (!format || format.type === "text") return undefined;
   if (format.type === "json_object") return { format: { type: "json_object" } };
+  const { schema, strict } = strictFormat(format.strict, format.schema, ctx);
   return {
     format: {
       type: "json_schema",
       name: format.name ?? "response",
-      schema: format.schema,
-      strict: strictFormat(format.strict, format.schema, ctx) ?? false,
+      schema,
+      strict: strict ?? false,
       ...(format.description ? { description: format.description } : {}),
     },
   };

@@ -3,16 +3,19 @@ import { stripNamespace } from "./namespaced-names";
 import type { ResponsesTool } from "./wire-types";
 
 type Warn = (message: string, details?: Record<string, unknown>) => void;
+/** J03: a strict tool's schema as it goes upstream (the request encoder's; the echo of the client's tools has none). */
+type FitStrict = (name: string, parameters: Record<string, unknown>, clientSchema: Record<string, unknown>) => { parameters: Record<string, unknown>; strict: boolean };
 
 /**
  * Canonical tools → Responses `tools` (S01, S05, S10–S12, CC03).
  * - Function tools use the flat shape with `strict:false` unless strict was asked for: Responses
  *   treats tools as strict by default, and strict mode rejects most client schemas (S01, S04).
+ *   A strict one goes through `fitStrict` when given (J03: rewritten, or strict off).
  * - Tools that carry a namespace are grouped back into `namespace` tools (S11).
  * - Responses built-ins pass through; an Anthropic web search becomes Responses `web_search`
  *   (S09 option b); other foreign built-ins are dropped with a warning.
  */
-export function encodeResponsesTools(tools: Tool[], warn: Warn): ResponsesTool[] {
+export function encodeResponsesTools(tools: Tool[], warn: Warn, fitStrict?: FitStrict): ResponsesTool[] {
   const result: ResponsesTool[] = [];
   const namespaces = new Map<string, ResponsesTool>();
   for (const tool of tools) {
@@ -34,8 +37,9 @@ export function encodeResponsesTools(tools: Tool[], warn: Warn): ResponsesTool[]
             type: "function",
             name: stripNamespace(tool.namespace, tool.name),
             ...(tool.description !== undefined ? { description: tool.description } : {}),
-            parameters: normalizeObjectSchema(tool.parameters),
-            strict: tool.strict ?? false,
+            ...(tool.strict === true && fitStrict
+              ? fitStrict(tool.name, normalizeObjectSchema(tool.parameters), tool.parameters)
+              : { parameters: normalizeObjectSchema(tool.parameters), strict: tool.strict ?? false }),
           };
     if (!tool.namespace) {
       result.push(leaf);

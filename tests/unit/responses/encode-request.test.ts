@@ -252,7 +252,22 @@ describe("Responses encodeRequest (A→R, O→R)", () => {
 
   test("J01 response format → flat text.format", () => {
     const body = codec.encodeRequest(baseRequest({ responseFormat: { type: "json_schema", name: "out", schema: { type: "object" }, strict: true } }), upstreamCtx());
-    expect(body.text).toEqual({ format: { type: "json_schema", name: "out", schema: { type: "object" }, strict: true } });
+    // J03: strict kept, the open object closed for strict mode.
+    const closed = { type: "object", properties: {}, required: [], additionalProperties: false };
+    expect(body.text).toEqual({ format: { type: "json_schema", name: "out", schema: closed, strict: true } });
+  });
+
+  test("J03 a strict function tool: rewritten for strict mode when it can be, else strict:false rather than a 400", () => {
+    const tool = (name: string, parameters: Record<string, unknown>) => ({ kind: "function" as const, name, parameters, strict: true });
+    const ctx = upstreamCtx();
+    const body = codec.encodeRequest(
+      baseRequest({ tools: [tool("open", { type: "object", properties: { q: { type: "string" } } }), tool("map", { type: "object", patternProperties: { x: {} } })] }),
+      ctx,
+    );
+    const [open, map] = body.tools as Array<Record<string, unknown>>;
+    expect(open).toMatchObject({ strict: true, parameters: { type: "object", properties: { q: { type: ["string", "null"] } }, required: ["q"], additionalProperties: false } });
+    expect(map).toMatchObject({ strict: false, parameters: { type: "object", patternProperties: { x: {} } } });
+    expect([...ctx.strictNullables!.keys()]).toEqual(["open"]);
   });
 
   test("H03 call ids over 64 characters are shortened the same way for the call and its output", () => {

@@ -93,13 +93,40 @@ describe("A→O requests", () => {
     });
   });
 
-  test("S04 strict:true kept only for a strict-compatible schema", () => {
+  test("S04 J03 strict:true: a compatible schema as is, an open one rewritten (optional → nullable), a free map goes non-strict", () => {
     const strictOk = { type: "object", properties: { a: { type: "string" } }, required: ["a"], additionalProperties: false };
-    const strictBad = { type: "object", properties: { a: { type: "string" } } };
-    const { out, ctx } = build({ messages: [user("hi")], tools: [{ name: "ok", input_schema: strictOk, strict: true }, { name: "bad", input_schema: strictBad, strict: true }] });
-    expect(out.tools[0].function.strict).toBe(true);
-    expect(out.tools[1].function.strict).toBeUndefined();
-    expect(ctx.warnings.some((w) => w.startsWith("strict dropped"))).toBe(true);
+    const open = { type: "object", properties: { a: { type: "string" }, b: { type: "number" } }, required: ["a"] };
+    const freeMap = { type: "object", additionalProperties: { type: "string" } };
+    const tools = [
+      { name: "ok", input_schema: strictOk, strict: true },
+      { name: "open", input_schema: open, strict: true },
+      { name: "map", input_schema: freeMap, strict: true },
+    ];
+    const { out, ctx } = build({ messages: [user("hi")], tools });
+    expect(out.tools[0].function).toMatchObject({ strict: true, parameters: strictOk });
+    expect(out.tools[1].function).toMatchObject({
+      strict: true,
+      parameters: { type: "object", properties: { a: { type: "string" }, b: { type: ["number", "null"] } }, required: ["a", "b"], additionalProperties: false },
+    });
+    expect(out.tools[2].function.strict).toBeUndefined();
+    expect(ctx.warnings.filter((w) => w.startsWith("strict dropped"))).toHaveLength(1);
+    // The client's schema is not touched, and the rewritten tool is remembered for its answer.
+    expect(open).toEqual({ type: "object", properties: { a: { type: "string" }, b: { type: "number" } }, required: ["a"] });
+    expect([...ctx.strictNullables!.keys()]).toEqual(["open"]);
+  });
+
+  test("J03 a Chat client's strict response_format (work_mode=translation) goes rewritten, strict kept", () => {
+    const ctx = makeContext("openai-chat", "openai-chat");
+    const schema = { type: "object", properties: { a: { type: "string" } } };
+    const out = findTranslator("openai-chat", "openai-chat")!.buildUpstreamRequest(
+      { model: "gpt-4o", messages: [{ role: "user", content: "x" }], response_format: { type: "json_schema", json_schema: { name: "r", schema, strict: true } } },
+      ctx,
+    ) as Record<string, any>;
+    expect(out.response_format.json_schema).toEqual({
+      name: "r",
+      strict: true,
+      schema: { type: "object", properties: { a: { type: ["string", "null"] } }, required: ["a"], additionalProperties: false },
+    });
   });
 
   test("S13 duplicate tool names: the first is kept", () => {

@@ -133,6 +133,27 @@ describe("O→A requests", () => {
     expect(build({ messages: msg, tools, tool_choice: { type: "function", function: { name: "f" } } }).out.tool_choice).toEqual({ type: "tool", name: "f" });
   });
 
+  test("TC02 S14 a provider that refuses {type:none} (toolChoiceNone false) gets no tools; the history's tool blocks become text", () => {
+    const history = [
+      { role: "user", content: "read it" },
+      { role: "assistant", content: null, tool_calls: [{ id: "call_1", type: "function", function: { name: "f", arguments: '{"p":1}' } }] },
+      { role: "tool", tool_call_id: "call_1", content: "file body" },
+      { role: "user", content: "summarise" },
+    ];
+    const { out } = build({ messages: history, tools, tool_choice: "none" }, { toolChoiceNone: false });
+    expect(out.tools).toBeUndefined();
+    expect(out.tool_choice).toBeUndefined();
+    expect(JSON.stringify(out.messages)).not.toMatch(/tool_use|tool_result/);
+    expect(out.messages).toEqual([
+      { role: "user", content: [{ type: "text", text: "read it" }] },
+      { role: "assistant", content: [{ type: "text", text: '[tool call call_1: f({"p":1})]' }] },
+      { role: "user", content: [{ type: "text", text: "[tool result call_1]\nfile body" }, { type: "text", text: "summarise" }] },
+    ]);
+    // Other choices, and hosts that take {type:none}, keep their tools and tool blocks.
+    expect(build({ messages: history, tools, tool_choice: "auto" }, { toolChoiceNone: false }).out.tools).toHaveLength(1);
+    expect(build({ messages: history, tools, tool_choice: "none" }).out.messages[1].content[0].type).toBe("tool_use");
+  });
+
   test("TC03 parallel_tool_calls:false without tool_choice → {type:auto, disable_parallel_tool_use:true}; no tools → no tool_choice", () => {
     expect(build({ messages: [{ role: "user", content: "x" }], tools, parallel_tool_calls: false }).out.tool_choice).toEqual({ type: "auto", disable_parallel_tool_use: true });
     expect(build({ messages: [{ role: "user", content: "x" }], tool_choice: "required" }).out.tool_choice).toBeUndefined();
