@@ -1,3 +1,4 @@
+import { anthropicCompatNames } from "../providers/anthropic-compat";
 import { chatDialectNames, maxTokensFields, reasoningFields } from "../providers/chat-dialect";
 
 /**
@@ -147,6 +148,18 @@ export const providerKeys: Record<string, KeySpec> = {
   reasoning_field: { type: { kind: "enum", values: reasoningFields } },
   /** Top-level request fields the server refuses, never sent (added to the dialect's). */
   omit_fields: list,
+  /** Q05: what an Anthropic-compatible server takes (src/providers/anthropic-compat.ts); default from base_url. */
+  anthropic_compat: { type: { kind: "enum", values: anthropicCompatNames } },
+  /** Q05 switches, over the profile's: `cache_control` markers left out. */
+  drop_cache_control: bool,
+  /** Adaptive thinking sent as a budget. */
+  thinking_adaptive_to_enabled: bool,
+  /** The client's `anthropic-beta` header not forwarded. */
+  drop_anthropic_beta: bool,
+  /** Text blocks without visible text left out. */
+  drop_empty_text_blocks: bool,
+  /** H01: tool ids outside Anthropic's pattern rewritten. */
+  sanitize_tool_ids: bool,
 };
 
 /**

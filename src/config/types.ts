@@ -1,3 +1,4 @@
+import type { AnthropicCompat } from "../providers/anthropic-compat";
 import type { ChatDialect } from "../providers/chat-dialect";
 import type { logLevels, providerKinds, upstreamClients, upstreamProtocols, workModes } from "./schema";
 
@@ -21,6 +22,8 @@ export interface ProviderConfig {
   headers: Record<string, string>;
   /** What its Chat Completions API takes and gives beyond the core (providers/chat-dialect.ts). */
   chatDialect: ChatDialect;
+  /** Q05: what its Messages API takes of an Anthropic request (providers/anthropic-compat.ts). */
+  anthropicCompat: AnthropicCompat;
 }
 
 /**
