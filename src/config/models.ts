@@ -15,6 +15,7 @@ export function buildModelOverrides(entries: Map<string, SourcedValue>): ModelOv
     const override = byPattern.get(pattern) ?? { pattern };
     if (match[2] === "max_output_tokens") override.maxOutputTokens = entry.value as number;
     if (match[2] === "thinking") override.thinking = entry.value as boolean;
+    if (match[2] === "expose_reasoning") override.exposeReasoning = entry.value as boolean;
     byPattern.set(pattern, override);
   }
   return [...byPattern.values()];

@@ -70,6 +70,7 @@ export const fixedKeys: Record<string, KeySpec> = {
   "gateway.marketplace_enabled": bool,
   "gateway.default_max_tokens": positive(),
   "gateway.anthropic_prompt_cache": bool,
+  "gateway.expose_reasoning": bool,
   "gateway.unsupported_logprobs": { type: { kind: "enum", values: ["ignore", "reject"] } },
   "log.level": { type: { kind: "enum", values: logLevels } },
   "log.file": bool,
@@ -171,6 +172,8 @@ export const modelKeys: Record<string, KeySpec> = {
   max_output_tokens: positive(),
   /** Whether the model takes thinking / reasoning parameters at all. */
   thinking: bool,
+  /** K10: Chat clients see the model's reasoning (over gateway.expose_reasoning). */
+  expose_reasoning: bool,
 };
 
 /** `models.<name>.<key>`: the name may hold dots (`llama-3.3-70b`), so the key is the last part. */

@@ -36,6 +36,8 @@ export interface ModelOverride {
   maxOutputTokens?: number;
   /** Whether the model takes thinking / reasoning parameters (false: they are left out). */
   thinking?: boolean;
+  /** K10: whether Chat clients see this model's reasoning, over `gateway.expose_reasoning`. */
+  exposeReasoning?: boolean;
 }
 
 /** Agent helpers (src/agents, README "Agent helpers"). */
@@ -86,6 +88,8 @@ export interface GatewayConfig {
   defaultMaxTokens: number;
   /** Prompt-cache breakpoints for OpenAI and Responses clients on Anthropic upstreams (Q04). */
   anthropicPromptCache: boolean;
+  /** K10: translated answers show Chat clients the model's reasoning (`reasoning_content`); `[models]` may say otherwise. */
+  exposeReasoning: boolean;
   /** P09: a request for logprobs sent to a provider without them (Anthropic): answered without, or refused. */
   unsupportedLogprobs: "ignore" | "reject";
   log: { level: LogLevel; file: boolean; rotateSize: string; rotateKeep: number };

@@ -76,6 +76,7 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
     defaultMaxTokens: deps.config.defaultMaxTokens,
     maxOutputTokens: provider?.maxOutputTokens,
     anthropicPromptCache: deps.config.anthropicPromptCache,
+    exposeReasoning: deps.capabilities?.exposeReasoning(target.upstreamModel) ?? deps.config.exposeReasoning ?? true,
     clientBody: request.body,
     ...(request.keepReasoning ? { keepReasoning: request.keepReasoning } : {}),
     ...(request.leadingOutput ? { leadingOutput: request.leadingOutput } : {}),

@@ -13,7 +13,7 @@ import { readContentChunks } from "./content-chunks";
 import { readThoughtSignature, rememberThoughtSignature } from "./gemini-signatures";
 import { encodeLegacyFinishReason, pickLegacyCall, usesLegacyFunctions } from "./legacy-functions";
 import { decodeChatLogprobs, encodeChatLogprobs } from "./logprobs";
-import { encodeReasoningDetails } from "./reasoning-details";
+import { encodeReasoningDetails, withoutReadableReasoning } from "./reasoning-details";
 
 /**
  * Chat completion → canonical. Every choice is merged into one message (N07: Copilot puts text
@@ -106,9 +106,12 @@ export function encodeChatResponse(response: CanonicalResponse, ctx: Translation
     content: texts.length > 0 ? texts.join("") : toolCalls.length > 0 ? null : "",
     refusal: null,
   };
-  if (reasoning.length > 0) message.reasoning_content = reasoning.join("");
+  // K10: the reasoning is shown only where the operator lets it be (gateway.expose_reasoning).
+  const expose = ctx.exposeReasoning !== false;
+  if (expose && reasoning.length > 0) message.reasoning_content = reasoning.join("");
   // Signed or encrypted reasoning, for clients that replay the message as they got it.
-  const details = encodeReasoningDetails(response.content.filter((part): part is ReasoningPart => part.type === "reasoning"));
+  const allDetails = encodeReasoningDetails(response.content.filter((part): part is ReasoningPart => part.type === "reasoning"));
+  const details = expose ? allDetails : withoutReadableReasoning(allDetails);
   if (details.length > 0) message.reasoning_details = details;
   if (legacy) {
     // Legacy clients declare functions only, so their calls are function calls.
