@@ -3,6 +3,7 @@ import { wrapReasoningDetails } from "../../canonical/reasoning-details-blob";
 import type { CanonicalResponse, ContentPart, ReasoningPart, StopReason } from "../../canonical/types";
 import { emptyUsage, mergeUsage } from "../../canonical/usage";
 import { normalizeArgumentsText } from "../../translate/tool-arguments";
+import { encodeChatAnnotations } from "../../translate/url-citations";
 import type { TranslationContext } from "../../translate/types";
 import { decodeChatUsage, decodeFinishReason, encodeChatUsage, encodeFinishReason, interruptedFinishMessage, pickStrongerStopReason } from "./usage";
 import { GatewayError } from "../../errors/gateway-error";
@@ -113,6 +114,9 @@ export function encodeChatResponse(response: CanonicalResponse, ctx: Translation
   const allDetails = encodeReasoningDetails(response.content.filter((part): part is ReasoningPart => part.type === "reasoning"));
   const details = expose ? allDetails : withoutReadableReasoning(allDetails);
   if (details.length > 0) message.reasoning_details = details;
+  // C06: web citations (Claude's web search) as url_citation annotations into `content`.
+  const annotations = encodeChatAnnotations(response.content);
+  if (annotations.length > 0) message.annotations = annotations;
   if (legacy) {
     // Legacy clients declare functions only, so their calls are function calls.
     const call = pickLegacyCall(toolCalls, ctx);
