@@ -139,6 +139,7 @@ function buildConfig(entries: Map<string, SourcedValue>, environment: string): G
     marketplaceEnabled: get("gateway.marketplace_enabled"),
     defaultMaxTokens: get("gateway.default_max_tokens"),
     anthropicPromptCache: get("gateway.anthropic_prompt_cache"),
+    exposeReasoning: get("gateway.expose_reasoning"),
     unsupportedLogprobs: get("gateway.unsupported_logprobs"),
     metrics: { enabled: get("metrics.enabled"), public: get("metrics.public"), maxSeries: get("metrics.max_series") },
     log: { level: get("log.level"), file: get("log.file"), rotateSize: validateRotateSize(get("log.rotate_size"), entries.get("log.rotate_size")?.source ?? "built-in defaults"), rotateKeep: get("log.rotate_keep") },

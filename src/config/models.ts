@@ -16,6 +16,7 @@ export function buildModelOverrides(entries: Map<string, SourcedValue>): ModelOv
     if (match[2] === "max_output_tokens") override.maxOutputTokens = entry.value as number;
     if (match[2] === "context_window") override.contextWindow = entry.value as number;
     if (match[2] === "thinking") override.thinking = entry.value as boolean;
+    if (match[2] === "expose_reasoning") override.exposeReasoning = entry.value as boolean;
     byPattern.set(pattern, override);
   }
   return [...byPattern.values()];

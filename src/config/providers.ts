@@ -1,3 +1,4 @@
+import { type AnthropicCompatName, resolveAnthropicCompat } from "../providers/anthropic-compat";
 import { type ChatDialectName, type MaxTokensField, type ReasoningField, resolveChatDialect } from "../providers/chat-dialect";
 import { ConfigError } from "./layers";
 import { redactUrlCredentials } from "./show";
@@ -56,6 +57,15 @@ export function buildProviders(entries: Map<string, SourcedValue>): ProviderConf
         maxTokensField: get<MaxTokensField>("max_tokens_field"),
         reasoningField: get<ReasoningField>("reasoning_field"),
         omitFields: get<string[]>("omit_fields"),
+      }),
+      anthropicCompat: resolveAnthropicCompat({
+        baseUrl,
+        profile: get<AnthropicCompatName>("anthropic_compat"),
+        dropCacheControl: get<boolean>("drop_cache_control"),
+        thinkingAdaptiveToEnabled: get<boolean>("thinking_adaptive_to_enabled"),
+        dropAnthropicBeta: get<boolean>("drop_anthropic_beta"),
+        dropEmptyTextBlocks: get<boolean>("drop_empty_text_blocks"),
+        sanitizeToolIds: get<boolean>("sanitize_tool_ids"),
       }),
     });
   }

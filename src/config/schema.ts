@@ -1,3 +1,4 @@
+import { anthropicCompatNames } from "../providers/anthropic-compat";
 import { chatDialectNames, maxTokensFields, reasoningFields } from "../providers/chat-dialect";
 
 /**
@@ -69,6 +70,7 @@ export const fixedKeys: Record<string, KeySpec> = {
   "gateway.marketplace_enabled": bool,
   "gateway.default_max_tokens": positive(),
   "gateway.anthropic_prompt_cache": bool,
+  "gateway.expose_reasoning": bool,
   "gateway.unsupported_logprobs": { type: { kind: "enum", values: ["ignore", "reject"] } },
   "log.level": { type: { kind: "enum", values: logLevels } },
   "log.file": bool,
@@ -151,6 +153,18 @@ export const providerKeys: Record<string, KeySpec> = {
   reasoning_field: { type: { kind: "enum", values: reasoningFields } },
   /** Top-level request fields the server refuses, never sent (added to the dialect's). */
   omit_fields: list,
+  /** Q05: what an Anthropic-compatible server takes (src/providers/anthropic-compat.ts); default from base_url. */
+  anthropic_compat: { type: { kind: "enum", values: anthropicCompatNames } },
+  /** Q05 switches, over the profile's: `cache_control` markers left out. */
+  drop_cache_control: bool,
+  /** Adaptive thinking sent as a budget. */
+  thinking_adaptive_to_enabled: bool,
+  /** The client's `anthropic-beta` header not forwarded. */
+  drop_anthropic_beta: bool,
+  /** Text blocks without visible text left out. */
+  drop_empty_text_blocks: bool,
+  /** H01: tool ids outside Anthropic's pattern rewritten. */
+  sanitize_tool_ids: bool,
 };
 
 /**
@@ -164,6 +178,8 @@ export const modelKeys: Record<string, KeySpec> = {
   context_window: positive(),
   /** Whether the model takes thinking / reasoning parameters at all. */
   thinking: bool,
+  /** K10: Chat clients see the model's reasoning (over gateway.expose_reasoning). */
+  expose_reasoning: bool,
 };
 
 /** `models.<name>.<key>`: the name may hold dots (`llama-3.3-70b`), so the key is the last part. */

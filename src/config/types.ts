@@ -1,3 +1,4 @@
+import type { AnthropicCompat } from "../providers/anthropic-compat";
 import type { ChatDialect } from "../providers/chat-dialect";
 import type { logLevels, providerKinds, upstreamClients, upstreamProtocols, workModes } from "./schema";
 
@@ -25,6 +26,8 @@ export interface ProviderConfig {
   toolChoiceNone: boolean;
   /** What its Chat Completions API takes and gives beyond the core (providers/chat-dialect.ts). */
   chatDialect: ChatDialect;
+  /** Q05: what its Messages API takes of an Anthropic request (providers/anthropic-compat.ts). */
+  anthropicCompat: AnthropicCompat;
 }
 
 /**
@@ -39,6 +42,8 @@ export interface ModelOverride {
   contextWindow?: number;
   /** Whether the model takes thinking / reasoning parameters (false: they are left out). */
   thinking?: boolean;
+  /** K10: whether Chat clients see this model's reasoning, over `gateway.expose_reasoning`. */
+  exposeReasoning?: boolean;
 }
 
 /** Agent helpers (src/agents, README "Agent helpers"). */
@@ -89,6 +94,8 @@ export interface GatewayConfig {
   defaultMaxTokens: number;
   /** Prompt-cache breakpoints for OpenAI and Responses clients on Anthropic upstreams (Q04). */
   anthropicPromptCache: boolean;
+  /** K10: translated answers show Chat clients the model's reasoning (`reasoning_content`); `[models]` may say otherwise. */
+  exposeReasoning: boolean;
   /** P09: a request for logprobs sent to a provider without them (Anthropic): answered without, or refused. */
   unsupportedLogprobs: "ignore" | "reject";
   log: { level: LogLevel; file: boolean; rotateSize: string; rotateKeep: number };

@@ -43,6 +43,8 @@ export function upstreamHeaders(provider: ProviderConfig, operation: UpstreamOpe
     if (apiKey) headers["x-api-key"] = apiKey;
     if (native && clientHeaders) {
       for (const name of anthropicForwardedHeaders) {
+        // Q05: vendors that ignore or refuse Anthropic's beta flags do not get them.
+        if (name === "anthropic-beta" && provider.anthropicCompat.dropAnthropicBeta) continue;
         const value = clientHeaders.get(name);
         if (value) headers[name] = value;
       }

@@ -31,6 +31,11 @@ export class ModelCapabilityTable {
     return capabilities;
   }
 
+  /** K10: the `[models]` entry's word on showing Chat clients this model's reasoning; undefined: none said. */
+  exposeReasoning(model: string): boolean | undefined {
+    return this.overrides.find(model)?.exposeReasoning;
+  }
+
   /**
    * True the first time this message is told about this provider's model: such a notice goes to
    * the log once (a Codex session sends its reasoning effort on every request), later ones at debug.

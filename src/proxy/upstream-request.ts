@@ -2,10 +2,12 @@ import { agentHelpersFor } from "../agents/apply";
 import { guardNativeToolLoop } from "../agents/native-guard";
 import type { Protocol } from "../canonical/types";
 import { GatewayError } from "../errors/gateway-error";
+import { applyAnthropicCompat } from "../protocols/anthropic/compat-filter";
 import { withoutOpenAIThinking } from "../protocols/anthropic/foreign-thinking";
 import { withoutForeignReasoning } from "../protocols/openai-responses/foreign-reasoning";
 import { withGatewayCompactionsExpanded } from "../protocols/openai-responses/gateway-compaction";
 import { checkOpenAIHostedState } from "../protocols/openai-responses/request-checks";
+import type { AnthropicCompat } from "../providers/anthropic-compat";
 import type { RouteTarget } from "../routing/router";
 import { logprobsParam } from "../translate/logprobs";
 import { findCodec } from "../translate/registry";
@@ -76,6 +78,7 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
     toolChoiceNone: provider?.toolChoiceNone,
     minOutputTokens: provider?.minOutputTokens,
     anthropicPromptCache: deps.config.anthropicPromptCache,
+    exposeReasoning: deps.capabilities?.exposeReasoning(target.upstreamModel) ?? deps.config.exposeReasoning ?? true,
     clientBody: request.body,
     ...(request.keepReasoning ? { keepReasoning: request.keepReasoning } : {}),
     ...(request.leadingOutput ? { leadingOutput: request.leadingOutput } : {}),
@@ -104,7 +107,8 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
     // narrowed to what count_tokens takes (input-tokens.ts); never streamed.
     const counting = request.operation === "openai-responses-input-tokens";
     const built = translator.buildUpstreamRequest(request.body, context);
-    const bodyObject = counting && upstreamProtocol === "anthropic" ? countTokensBodyOf(built) : built;
+    let bodyObject = counting && upstreamProtocol === "anthropic" ? countTokensBodyOf(built) : built;
+    if (upstreamProtocol === "anthropic" && provider) bodyObject = fitAnthropicCompat(bodyObject, provider.anthropicCompat, log);
     const collectStream = !counting && !wantsStream(request.operation, request.body) && (context.emulatedStopSequences !== undefined || (upstreamProtocol === "anthropic" && Number(bodyObject.max_tokens) > LONG_ANTHROPIC_CALL_MAX_TOKENS));
     if (collectStream) streamUpstream(bodyObject, upstreamProtocol);
     const droppable = upstreamProtocol === "openai-chat" && provider ? DROPPABLE_CHAT_FIELDS : [];
@@ -147,6 +151,7 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
       warn("left out thinking blocks holding another provider's reasoning, whose signatures Anthropic would refuse", { dropped: cleaned.dropped, thinkingOff: cleaned.thinkingOff });
       bodyObject = cleaned.body;
     }
+    bodyObject = fitAnthropicCompat(bodyObject, target.provider.anthropicCompat, log);
   }
   const renamed = target.upstreamModel !== clientModel;
   const chatStreamWithoutUsage =
@@ -183,6 +188,14 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
   // The client's own fields are its business; only what the gateway added (stream_options, a thinking toggle) may go.
   const droppable = [...(dropUsageChunk ? ["stream_options"] : []), ...(addedThinking ? ["thinking"] : [])];
   return { target, body, bodyObject, context, dropUsageChunk, droppable };
+}
+
+/** Q05: a Messages body as the provider's Anthropic-compatible server takes it (compat-filter.ts). */
+function fitAnthropicCompat(body: Record<string, unknown>, compat: AnthropicCompat, log: RequestLog): Record<string, unknown> {
+  const fitted = applyAnthropicCompat(body, compat);
+  // Debug, not warn: Claude Code marks cache breakpoints on every request, so this is routine.
+  if (fitted.changed.length > 0) log.debug({ profile: compat.name, changed: fitted.changed }, "request fitted to the provider's Anthropic-compatible profile");
+  return fitted.body;
 }
 
 /** The fields that carry a Chat request's output cap. */

@@ -59,6 +59,11 @@ export interface TranslationContext {
   /** Add prompt-cache breakpoints for non-Anthropic clients on Anthropic upstreams (Q04). */
   anthropicPromptCache?: boolean;
   /**
+   * K10: Chat clients get the model's readable reasoning (`reasoning_content`, signed thinking in
+   * `reasoning_details`). Absent: true. Encrypted and redacted entries, which show nothing, still go.
+   */
+  exposeReasoning?: boolean;
+  /**
    * The decoded client request, when the caller has it. Client-side encoders use it to echo
    * settings (Responses R10/SR01), honour `reasoning.summary` and `include` (K10, SR06), and
    * map wrapped custom tools and flattened namespace tools back to the client's own

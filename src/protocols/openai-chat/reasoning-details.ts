@@ -36,6 +36,16 @@ export function encodeReasoningDetails(parts: ReasoningPart[]): ReasoningDetail[
 }
 
 /**
+ * K10: the entries a client that is not shown the model's reasoning still gets: the encrypted
+ * and redacted ones, which reveal nothing and keep such a turn replayable. Signed thinking
+ * (`reasoning.text`) and summaries carry the reasoning in the clear and are left out; a tool
+ * loop on Claude then continues with thinking off (K06), as for any history without it.
+ */
+export function withoutReadableReasoning(details: ReasoningDetail[]): ReasoningDetail[] {
+  return details.filter((detail) => detail.type === "reasoning.encrypted");
+}
+
+/**
  * A replayed assistant message's `reasoning_details` or `thinking_blocks` → reasoning parts,
  * or undefined when it has neither (its `reasoning_content` is then the reasoning, unsigned).
  * Entries of another provider's format (Gemini's, say) cannot be replayed here and are left out.

@@ -3,6 +3,7 @@ import { wrapReasoningDetails } from "../../canonical/reasoning-details-blob";
 import type { CanonicalResponse, ContentPart, ReasoningPart, StopReason } from "../../canonical/types";
 import { emptyUsage, mergeUsage } from "../../canonical/usage";
 import { normalizeArgumentsText } from "../../translate/tool-arguments";
+import { encodeChatAnnotations } from "../../translate/url-citations";
 import type { TranslationContext } from "../../translate/types";
 import { decodeChatUsage, decodeFinishReason, encodeChatUsage, encodeFinishReason, interruptedFinishMessage, pickStrongerStopReason } from "./usage";
 import { GatewayError } from "../../errors/gateway-error";
@@ -13,7 +14,7 @@ import { readContentChunks } from "./content-chunks";
 import { readThoughtSignature, rememberThoughtSignature } from "./gemini-signatures";
 import { encodeLegacyFinishReason, pickLegacyCall, usesLegacyFunctions } from "./legacy-functions";
 import { decodeChatLogprobs, encodeChatLogprobs } from "./logprobs";
-import { encodeReasoningDetails } from "./reasoning-details";
+import { encodeReasoningDetails, withoutReadableReasoning } from "./reasoning-details";
 
 /**
  * Chat completion → canonical. Every choice is merged into one message (N07: Copilot puts text
@@ -106,10 +107,16 @@ export function encodeChatResponse(response: CanonicalResponse, ctx: Translation
     content: texts.length > 0 ? texts.join("") : toolCalls.length > 0 ? null : "",
     refusal: null,
   };
-  if (reasoning.length > 0) message.reasoning_content = reasoning.join("");
+  // K10: the reasoning is shown only where the operator lets it be (gateway.expose_reasoning).
+  const expose = ctx.exposeReasoning !== false;
+  if (expose && reasoning.length > 0) message.reasoning_content = reasoning.join("");
   // Signed or encrypted reasoning, for clients that replay the message as they got it.
-  const details = encodeReasoningDetails(response.content.filter((part): part is ReasoningPart => part.type === "reasoning"));
+  const allDetails = encodeReasoningDetails(response.content.filter((part): part is ReasoningPart => part.type === "reasoning"));
+  const details = expose ? allDetails : withoutReadableReasoning(allDetails);
   if (details.length > 0) message.reasoning_details = details;
+  // C06: web citations (Claude's web search) as url_citation annotations into `content`.
+  const annotations = encodeChatAnnotations(response.content);
+  if (annotations.length > 0) message.annotations = annotations;
   if (legacy) {
     // Legacy clients declare functions only, so their calls are function calls.
     const call = pickLegacyCall(toolCalls, ctx);

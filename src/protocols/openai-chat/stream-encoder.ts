@@ -8,7 +8,7 @@ import type { TranslationContext } from "../../translate/types";
 import { renderOpenAIStreamError } from "./errors";
 import { encodeLegacyFinishReason, usesLegacyFunctions } from "./legacy-functions";
 import { encodeChatLogprobs } from "./logprobs";
-import { encodeReasoningDetails } from "./reasoning-details";
+import { encodeReasoningDetails, withoutReadableReasoning } from "./reasoning-details";
 import { encodeChatUsage, encodeFinishReason } from "./usage";
 
 /**
@@ -26,6 +26,8 @@ export function createChatStreamEncoder(ctx: TranslationContext): CanonicalStrea
   const streamOptions = ctx.clientBody?.stream_options as { include_usage?: unknown } | undefined;
   const includeUsage = streamOptions?.include_usage === true;
   const legacy = usesLegacyFunctions(ctx.clientBody);
+  // K10: reasoning deltas only where the operator lets the reasoning be shown (gateway.expose_reasoning).
+  const exposeReasoning = ctx.exposeReasoning !== false;
   const toolIndexes = new Map<number, { index: number; custom: boolean }>();
   /** Reasoning blocks as they build up, for the replayable reasoning_details sent at the end. */
   const reasoningBlocks = new Map<number, ReasoningPart>();
@@ -97,7 +99,7 @@ export function createChatStreamEncoder(ctx: TranslationContext): CanonicalStrea
         // SC04: reasoning as reasoning_content, never as answer text; signatures stay hidden.
         if (event.text === "") return;
         ensureStarted(out);
-        out.push(chunk({ reasoning_content: event.text }));
+        if (exposeReasoning) out.push(chunk({ reasoning_content: event.text }));
         {
           const part = reasoningBlocks.get(event.index);
           if (part) part.text = (part.text ?? "") + event.text;
@@ -135,7 +137,8 @@ export function createChatStreamEncoder(ctx: TranslationContext): CanonicalStrea
         ensureStarted(out);
         // Whole entries in one delta: the openai SDK keeps only the last value of a field it
         // does not know, and clients merging by index get each entry once (reasoning-details.ts).
-        const details = encodeReasoningDetails([...reasoningBlocks.values()]);
+        const allDetails = encodeReasoningDetails([...reasoningBlocks.values()]);
+        const details = exposeReasoning ? allDetails : withoutReadableReasoning(allDetails);
         if (details.length > 0) out.push(chunk({ reasoning_details: details }));
         out.push(chunk({}, legacy ? encodeLegacyFinishReason(encodeFinishReason(stopReason)) : encodeFinishReason(stopReason)));
         if (includeUsage) {

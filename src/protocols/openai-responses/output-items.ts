@@ -1,6 +1,7 @@
 import type { CanonicalRequest, ContentPart, ReasoningPart, TextPart, ToolCallPart } from "../../canonical/types";
 import { indexDeclaredTools, localShellAction, resolveClientToolCall, type DeclaredTool } from "./client-tools";
 import { newGatewayReasoningId } from "./foreign-reasoning";
+import { encodeResponsesAnnotations } from "../../translate/url-citations";
 import { encodeResponsesLogprobs } from "./logprobs";
 import type { ResolvedResponsesCodecOptions } from "./options";
 import { wrapAnthropicReasoning } from "./reasoning-blob";
@@ -72,7 +73,8 @@ export function encodeOutputItems(content: ContentPart[], settings: OutputItemSe
 
 /** An `output_text` part, with its tokens' log probabilities when the client asked or the upstream gave them (P09). */
 export function encodeOutputText(part: TextPart, settings: OutputItemSettings): ResponsesContentPart {
-  const encoded: ResponsesContentPart = { type: "output_text", text: part.text, annotations: part.annotations ?? [] };
+  // C06: Anthropic web citations as url_citation annotations; its other citation kinds never leak as they are.
+  const encoded: ResponsesContentPart = { type: "output_text", text: part.text, annotations: encodeResponsesAnnotations(part) };
   if (part.logprobs || settings.includeLogprobs) encoded.logprobs = encodeResponsesLogprobs(part.logprobs ?? []);
   return encoded;
 }

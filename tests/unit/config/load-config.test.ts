@@ -267,6 +267,7 @@ describe("shipped configuration files", () => {
     expect(router.resolve("grok-4", "openai-chat").targets[0]!.providerName).toBe("xai");
     expect(config.providers.find((p) => p.name === "gemini")!.chatDialect.name).toBe("gemini");
     expect(config.providers.find((p) => p.name === "xai")!.chatDialect.name).toBe("xai");
+    expect(config.providers.find((p) => p.name === "deepseek_anthropic")!.anthropicCompat).toMatchObject({ name: "deepseek", dropCacheControl: true, dropAnthropicBeta: true });
   });
 
   test("config/examples.toml without its variables names every unset one in one error, not one per start", () => {

@@ -44,4 +44,14 @@ describe("[models] entries", () => {
     expect(() => loadConfig({ configDir: noDir, env: { TOKLIGENCE_MODELS__X__MAX_OUTPUT_TOKENS: "0" } })).toThrow(/models\.x\.max_output_tokens from env TOKLIGENCE_MODELS__X__MAX_OUTPUT_TOKENS: "0" \(allowed: an integer from 1/);
     expect(() => loadConfig({ configDir: noDir, env: { TOKLIGENCE_MODELS__X__THINKING: "sometimes" } })).toThrow(/models\.x\.thinking/);
   });
+
+  test("K10 expose_reasoning: global default true, gateway switch and per-model entries, the model's word first", () => {
+    expect(loadConfig({ configDir: noDir, env: {} }).config.exposeReasoning).toBe(true);
+    const { config } = loadConfig({ configDir: noDir, env: { TOKLIGENCE_GATEWAY__EXPOSE_REASONING: "false", TOKLIGENCE_MODELS__LOUD__EXPOSE_REASONING: "true" } });
+    expect(config.exposeReasoning).toBe(false);
+    expect(config.models).toEqual([{ pattern: "loud", exposeReasoning: true }]);
+    const deps = buildProxyDeps(config, createSilentLogger());
+    expect(deps.capabilities!.exposeReasoning("loud")).toBe(true);
+    expect(deps.capabilities!.exposeReasoning("other")).toBeUndefined();
+  });
 });

@@ -1,0 +1,75 @@
+/**
+ * C06: web citations carried across to OpenAI clients. Anthropic's web search answers cite
+ * each text block with `web_search_result_location` entries (url, title, the cited text);
+ * OpenAI's only fitting shape is the `url_citation` annotation, with indexes into the text.
+ * An Anthropic citation covers its whole text block, so the span is the block's. Other
+ * Anthropic citation kinds (document char/page/block locations, search_result locations)
+ * have no OpenAI counterpart and are left out; their text stays.
+ */
+import type { ContentPart, TextPart } from "../canonical/types";
+
+/** One cited web page and the span of text citing it (UTF-16 indexes, as JavaScript counts). */
+export interface UrlCitation {
+  url: string;
+  title: string;
+  start: number;
+  end: number;
+}
+
+/** Anthropic's citation kinds: never forwarded to OpenAI clients as they are. */
+const ANTHROPIC_CITATION_TYPES = new Set(["char_location", "page_location", "content_block_location", "web_search_result_location", "search_result_location"]);
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** The web citations of one text part, relative to its own text; each URL once. */
+export function urlCitationsOf(part: TextPart): UrlCitation[] {
+  const out: UrlCitation[] = [];
+  const seen = new Set<string>();
+  for (const raw of part.annotations ?? []) {
+    if (!isRecord(raw)) continue;
+    let citation: UrlCitation | undefined;
+    if (raw.type === "web_search_result_location" && typeof raw.url === "string") {
+      citation = { url: raw.url, title: typeof raw.title === "string" ? raw.title : "", start: 0, end: part.text.length };
+    } else if (raw.type === "url_citation" && typeof raw.url === "string") {
+      // A Responses upstream's own annotation (flat): its indexes already point into this text.
+      citation = { url: raw.url, title: typeof raw.title === "string" ? raw.title : "", start: Number(raw.start_index ?? 0), end: Number(raw.end_index ?? part.text.length) };
+    }
+    if (!citation) continue;
+    const key = `${citation.url}\u0000${citation.start}\u0000${citation.end}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(citation);
+  }
+  return out;
+}
+
+/**
+ * A text part's annotations for a Responses `output_text`: Anthropic web citations as flat
+ * `url_citation`s, Responses-native annotations (a Responses upstream's, translation mode) as
+ * they came, other Anthropic citations left out.
+ */
+export function encodeResponsesAnnotations(part: TextPart): unknown[] {
+  const kept = (part.annotations ?? []).filter((raw) => !(isRecord(raw) && typeof raw.type === "string" && ANTHROPIC_CITATION_TYPES.has(raw.type)));
+  const converted = urlCitationsOf({ ...part, annotations: (part.annotations ?? []).filter((raw) => isRecord(raw) && raw.type === "web_search_result_location") });
+  return [...kept, ...converted.map((c) => ({ type: "url_citation", start_index: c.start, end_index: c.end, url: c.url, title: c.title }))];
+}
+
+/**
+ * A Chat message's `annotations`: the web citations of its text parts, their spans moved to
+ * where each part lands in `content`, which joins text and refusal parts without separator
+ * (assistant-parts.ts).
+ */
+export function encodeChatAnnotations(content: readonly ContentPart[]): unknown[] {
+  const out: unknown[] = [];
+  let offset = 0;
+  for (const part of content) {
+    if (part.type !== "text" && part.type !== "refusal") continue;
+    if (part.type === "text") for (const c of urlCitationsOf(part)) {
+      out.push({ type: "url_citation", url_citation: { start_index: offset + c.start, end_index: offset + c.end, url: c.url, title: c.title } });
+    }
+    offset += part.text.length;
+  }
+  return out;
+}
