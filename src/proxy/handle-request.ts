@@ -21,6 +21,7 @@ import { readRateLimitHeaders } from "./rate-limit-headers";
 import { readAll, sendAttempt, UpstreamFailure } from "./send-attempt";
 import { streamToClient } from "./stream-to-client";
 import { fitContextWindow, truncatesInput } from "./truncation";
+import { loadTokenTrimmer } from "../tokens/truncate-tokens";
 import type { ModelRequest, ProxyDeps } from "./types";
 import { type PreparedAttempt, prepareAttempt } from "./upstream-request";
 import { WaitingRequestStop } from "./waiting-request-stop";
@@ -79,6 +80,8 @@ async function serveModelRequest(request: ModelRequest, deps: ProxyDeps): Promis
         attempt = prepareAttempt(attemptRequest, target, deps, log);
         // R09: a translated request with truncation:"auto" is fitted to the model's context window.
         if (truncatesInput(attemptRequest, attempt)) ({ request: attemptRequest, attempt } = await fitContextWindow(attemptRequest, attempt, (trimmed) => prepareAttempt(trimmed, target, deps, log)));
+        // CC02: an answer to a cap raised to the provider's minimum is trimmed back with the tokenizer.
+        if (attempt.context.outputTrim !== undefined) await loadTokenTrimmer();
       } catch (error) {
         // A target this gateway cannot serve (untranslatable, or translation refused by
         // work_mode=passthrough): try the next one if any. When an earlier provider of the route

@@ -1,13 +1,16 @@
-import { describe, expect, test } from "bun:test";
+import { beforeAll, describe, expect, test } from "bun:test";
 import type { CanonicalEvent, CanonicalResponse } from "../../../src/canonical/types";
 import { findTranslator } from "../../../src/translate/registry";
 import { createOutputTrimmer, trimResponse } from "../../../src/translate/output-floor";
-import { truncateToTokens } from "../../../src/tokens/truncate-tokens";
+import { loadTokenTrimmer, truncateToTokens } from "../../../src/tokens/truncate-tokens";
 import { emptyUsage } from "../../../src/canonical/usage";
 import { makeContext } from "./support";
 
 /** CC02: a cap below the provider's minimum is raised upstream, the answer trimmed back. */
 const usage = { ...emptyUsage(), inputTokens: 10, outputTokens: 16 };
+
+// Loaded on first use in the product (handle-request.ts awaits it for a raised cap), never at start-up.
+beforeAll(loadTokenTrimmer);
 
 describe("CC02 output floor", () => {
   test("encoders raise a cap below min_output_tokens and remember the client's; a cap at or above it goes as is", () => {
