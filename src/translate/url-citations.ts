@@ -7,6 +7,7 @@
  * have no OpenAI counterpart and are left out; their text stays.
  */
 import type { ContentPart, TextPart } from "../canonical/types";
+import { isRecord } from "../protocols/wire-values";
 
 /** One cited web page and the span of text citing it (UTF-16 indexes, as JavaScript counts). */
 export interface UrlCitation {
@@ -19,9 +20,6 @@ export interface UrlCitation {
 /** Anthropic's citation kinds: never forwarded to OpenAI clients as they are. */
 const ANTHROPIC_CITATION_TYPES = new Set(["char_location", "page_location", "content_block_location", "web_search_result_location", "search_result_location"]);
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** The web citations of one text part, relative to its own text; each URL once. */
 export function urlCitationsOf(part: TextPart): UrlCitation[] {

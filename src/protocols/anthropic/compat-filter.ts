@@ -5,12 +5,10 @@
  */
 import { mapEffortToBudget, MIN_THINKING_BUDGET } from "../../canonical/reasoning-effort";
 import type { AnthropicCompat } from "../../providers/anthropic-compat";
+import { isRecord } from "../wire-values";
 
 type Json = Record<string, unknown>;
 
-function isRecord(value: unknown): value is Json {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** What the filter changed, for the request log. */
 export interface CompatFilterResult {

@@ -2,6 +2,7 @@
  * Tool JSON Schemas made acceptable to OpenAI-compatible upstreams (S04–S07). The client's
  * schema is never modified in place.
  */
+import { isRecord } from "../wire-values";
 
 /** Meta keywords OpenAI does not need and some validators reject (S04). */
 const META_KEYWORDS = new Set(["$schema", "$id", "$comment"]);
@@ -71,6 +72,3 @@ function sanitizeGeminiNode(node: unknown, defs: Record<string, unknown>, depth:
   return out;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
