@@ -70,7 +70,10 @@ async function serveModelRequest(request: ModelRequest, deps: ProxyDeps): Promis
     // The provider whose failure moved the request on, counted as a failover once the next
     // attempt is actually made: the next target may be one this gateway cannot serve, skipped.
     let failedOver: string | undefined;
-    for (const [position, target] of targets.entries()) {
+    // A target whose provider named its context window in a refusal gets one more try, trimmed to it.
+    let refittedFor: RouteTarget | undefined;
+    for (let position = 0; position < targets.length; position++) {
+      const target = targets[position]!;
       const isLast = position === targets.length - 1;
       recorder.setTarget(target, upstreamOperationFor(request.operation, target.upstreamProtocol));
       let attempt: PreparedAttempt;
@@ -79,7 +82,10 @@ async function serveModelRequest(request: ModelRequest, deps: ProxyDeps): Promis
         if (exchange) attemptRequest = exchange.requestFor(target);
         attempt = prepareAttempt(attemptRequest, target, deps, log);
         // R09: a translated request with truncation:"auto" is fitted to the model's context window.
-        if (truncatesInput(attemptRequest, attempt)) ({ request: attemptRequest, attempt } = await fitContextWindow(attemptRequest, attempt, (trimmed) => prepareAttempt(trimmed, target, deps, log)));
+        if (truncatesInput(attemptRequest, attempt)) {
+          const learnedWindow = deps.refusedFields?.contextWindowFor(target.providerName, target.upstreamModel);
+          ({ request: attemptRequest, attempt } = await fitContextWindow(attemptRequest, attempt, (trimmed) => prepareAttempt(trimmed, target, deps, log), learnedWindow));
+        }
         // CC02: an answer to a cap raised to the provider's minimum is trimmed back with the tokenizer.
         if (attempt.context.outputTrim !== undefined) await loadTokenTrimmer();
       } catch (error) {
@@ -87,8 +93,9 @@ async function serveModelRequest(request: ModelRequest, deps: ProxyDeps): Promis
         // work_mode=passthrough): try the next one if any. When an earlier provider of the route
         // failed, its failure is the answer: a 400 saying the request cannot be translated would
         // blame the client for a provider's 5xx or 429, which a retry may get past.
+        // A request truncation cannot fit into this target's window may fit the next one's.
         const refusal = toGatewayError(error);
-        const unservable = refusal.code === "translation_unsupported" || refusal.code === "work_mode_conflict";
+        const unservable = refusal.code === "translation_unsupported" || refusal.code === "work_mode_conflict" || refusal.upstreamCode === "context_length_exceeded";
         if (unservable && !isLast) {
           lastFailure ??= refusal;
           continue;
@@ -134,6 +141,13 @@ async function serveModelRequest(request: ModelRequest, deps: ProxyDeps): Promis
         }
         log.warn({ provider: target.providerName, model: target.upstreamModel, code: gatewayError.code, status: gatewayError.status }, `upstream attempt failed: ${gatewayError.message}`);
         lastFailure = failure;
+        // R09: the provider refused the prompt as too long and named its window, which truncation
+        // did not know: the same target once more, trimmed to it (nothing reached the client yet).
+        if (failure instanceof UpstreamFailure && failure.contextWindow !== undefined && refittedFor !== target && truncatesInput(attemptRequest, attempt)) {
+          refittedFor = target;
+          position -= 1;
+          continue;
+        }
         const counted = health && providerFailureOf(failure);
         if (counted) health.recordFailure(target.providerName, counted);
         if (!isLast && gatewayError.failsOver) {

@@ -33,12 +33,13 @@ const MAX_VALUES_PER_MODEL = 64;
 export const MAX_REMEMBERED_VALUE_LENGTH = 64;
 
 /**
- * The fields each provider's model refused, and the largest output cap it takes
- * (output-cap-refusals.ts), in this process (owned by the composition root).
+ * The fields each provider's model refused, the largest output cap it takes
+ * (output-cap-refusals.ts) and its context window (context-window-refusals.ts), in this process (owned by the composition root).
  */
 export class RefusedFields {
   private readonly refused = new Map<string, Set<string>>();
   private readonly caps = new Map<string, number>();
+  private readonly windows = new Map<string, number>();
 
   /** The output cap `provider` said `model` takes at most, if it said so. */
   outputCapFor(provider: string, model: string): number | undefined {
@@ -52,6 +53,21 @@ export class RefusedFields {
     if (known !== undefined && known <= cap) return false;
     if (this.caps.size >= MAX_REMEMBERED) this.caps.clear();
     this.caps.set(id, cap);
+    return true;
+  }
+
+  /** The context window `provider` said `model` has, if a refusal said so (context-window-refusals.ts). */
+  contextWindowFor(provider: string, model: string): number | undefined {
+    return this.windows.get(key(provider, model));
+  }
+
+  /** Remember a model's context window from a refusal; true when it is new or smaller than the one known. */
+  rememberContextWindow(provider: string, model: string, window: number): boolean {
+    const id = key(provider, model);
+    const known = this.windows.get(id);
+    if (known !== undefined && known <= window) return false;
+    if (this.windows.size >= MAX_REMEMBERED) this.windows.clear();
+    this.windows.set(id, window);
     return true;
   }
 

@@ -5,6 +5,7 @@ import { upstreamHeaders, upstreamUrl } from "../providers/endpoints";
 import { answerLoopback } from "../providers/loopback";
 import { callUpstream, type UpstreamCall } from "../upstream/client";
 import { upstreamOperationFor } from "./operation";
+import { findContextWindow } from "./context-window-refusals";
 import { findOutputCap } from "./output-cap-refusals";
 import { readRateLimitHeaders } from "./rate-limit-headers";
 import { findRefusedFields, refusesOnlyValue } from "./refused-fields";
@@ -24,6 +25,8 @@ export class UpstreamFailure extends Error {
     readonly relay?: { status: number; body: string; contentType: string },
     /** The upstream's rate-limit headers (rate-limit-headers.ts), for a relayed or a translated error. */
     readonly rateLimitHeaders: Record<string, string> = {},
+    /** The context window a "prompt too long" refusal named (context-window-refusals.ts). */
+    readonly contextWindow?: number,
   ) {
     super(error.message);
   }
@@ -75,8 +78,23 @@ export async function sendAttempt(request: ModelRequest, attempt: PreparedAttemp
       tries--; // not a key rotation
       continue;
     }
-    throw upstreamFailure(attempt, call, text, retryAfter, native);
+    throw upstreamFailure(attempt, call, text, retryAfter, native, learnContextWindow(request, attempt, deps, call.status, text));
   }
+}
+
+/**
+ * A refusal of a prompt too long for the model names its window: remembered for the provider's
+ * model, so `truncation: "auto"` trims to it (truncation.ts), on this request's next try and later ones.
+ */
+function learnContextWindow(request: ModelRequest, attempt: PreparedAttempt, deps: ProxyDeps, status: number, errorText: string): number | undefined {
+  if (status !== 400 && status !== 413) return undefined;
+  const window = findContextWindow(errorText);
+  if (window === undefined || !deps.refusedFields) return window;
+  const { providerName, upstreamModel } = attempt.target;
+  if (deps.refusedFields.rememberContextWindow(providerName, upstreamModel, window)) {
+    deps.logger.info({ requestId: request.requestId, provider: providerName, model: upstreamModel, contextWindow: window }, `provider ${providerName} gives ${upstreamModel} a context window of ${window} tokens: truncation "auto" trims to it from now on`);
+  }
+  return window;
 }
 
 /** How long a key the provider refused (401) is left out of its ring: long enough to stop failing requests, short enough that a key the operator fixes comes back. */
@@ -136,7 +154,7 @@ function lowerRefusedOutputCap(request: ModelRequest, attempt: PreparedAttempt, 
   return true;
 }
 
-function upstreamFailure(attempt: PreparedAttempt, call: UpstreamCall, text: string, retryAfter: number | undefined, native: boolean): UpstreamFailure {
+function upstreamFailure(attempt: PreparedAttempt, call: UpstreamCall, text: string, retryAfter: number | undefined, native: boolean, contextWindow: number | undefined): UpstreamFailure {
   let parsed: unknown = text;
   try {
     parsed = JSON.parse(text);
@@ -150,7 +168,7 @@ function upstreamFailure(attempt: PreparedAttempt, call: UpstreamCall, text: str
   // would reach an SDK that parses the error as JSON, so those are rendered in the client's shape.
   const relayable = native && parsed !== null && typeof parsed === "object";
   const relay = relayable ? { status: call.status, body: text, contentType: call.headers.get("content-type") ?? "application/json" } : undefined;
-  return new UpstreamFailure(error, relay, readRateLimitHeaders(call.headerPairs));
+  return new UpstreamFailure(error, relay, readRateLimitHeaders(call.headerPairs), contextWindow);
 }
 
 /** `retry-after-ms` as seconds, or undefined when absent or not a number. */

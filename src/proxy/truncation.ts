@@ -12,8 +12,11 @@
  *    are the instructions), as does the last user turn with everything after it;
  *  - what still does not fit is OpenAI's 400 `context_length_exceeded` (E04), which makes Codex
  *    compact.
- * A model whose window the table does not know is sent as asked. A native OpenAI Responses route
- * never comes here: OpenAI applies the field itself.
+ * A model whose window neither the table nor an earlier refusal gave is sent as asked; when its
+ * provider refuses it as too long, the refusal names the window (context-window-refusals.ts) and
+ * the request goes again, trimmed to it (handle-request.ts). A request that cannot be fitted to
+ * one target of its route is tried on the next. `input_tokens` counts the input as trimmed. A
+ * native OpenAI Responses route never comes here: OpenAI applies the field itself.
  */
 import { GatewayError } from "../errors/gateway-error";
 import { loadEstimators } from "../ledger/estimators-lazy";
@@ -24,7 +27,9 @@ import type { PreparedAttempt } from "./upstream-request";
 
 /** Whether this attempt is a translated Responses request asking the server to truncate. */
 export function truncatesInput(request: ModelRequest, attempt: PreparedAttempt): boolean {
-  return request.operation === "openai-responses" && request.body.truncation === "auto" && attempt.translator !== undefined;
+  // input_tokens takes `truncation` too, and counts what would be sent after it.
+  const responses = request.operation === "openai-responses" || request.operation === "openai-responses-input-tokens";
+  return responses && request.body.truncation === "auto" && attempt.translator !== undefined;
 }
 
 /** A request and the attempt built from it. */
@@ -39,8 +44,8 @@ export interface FittedAttempt {
  * estimate of what a turn frees is of its Responses items, the check of the rebuilt upstream
  * body: when the two disagree, another round drops more.
  */
-export async function fitContextWindow(request: ModelRequest, attempt: PreparedAttempt, rebuild: (request: ModelRequest) => PreparedAttempt): Promise<FittedAttempt> {
-  const window = capabilitiesOf(attempt.context).contextWindow;
+export async function fitContextWindow(request: ModelRequest, attempt: PreparedAttempt, rebuild: (request: ModelRequest) => PreparedAttempt, learnedWindow?: number): Promise<FittedAttempt> {
+  const window = smallerOf(capabilitiesOf(attempt.context).contextWindow, learnedWindow);
   if (window === undefined) return { request, attempt };
   const room = outputRoomOf(attempt.bodyObject);
   // Every token covers at least one byte of text (and the estimate counts an image as fewer
@@ -62,6 +67,12 @@ export async function fitContextWindow(request: ModelRequest, attempt: PreparedA
     const next = { ...request, body, rawBody: JSON.stringify(body) };
     current = { request: next, attempt: rebuild(next) };
   }
+}
+
+/** The window to fit: the table's, or the provider's own word when it named a smaller one (context-window-refusals.ts). */
+function smallerOf(tabled: number | undefined, learned: number | undefined): number | undefined {
+  if (tabled === undefined) return learned;
+  return learned === undefined ? tabled : Math.min(tabled, learned);
 }
 
 function utf8Bytes(body: string | Uint8Array): number {

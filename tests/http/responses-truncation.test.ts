@@ -34,8 +34,9 @@ describe('truncation: "auto" on translated Responses routes', () => {
   beforeAll(async () => {
     setup = await startStoringGateway("gw-truncation-", (upstream) => ({
       ...chatOnlyProviderEnv(upstream.openaiBaseUrl, "chat_*"),
-      TOKLIGENCE_ROUTES: "tiny_*=>anthropic",
+      TOKLIGENCE_ROUTES: "tiny_*=>anthropic,fitover_*=>anthropic|openai",
       TOKLIGENCE_MODELS__TINY_CLAUDE__CONTEXT_WINDOW: "2000",
+      TOKLIGENCE_MODELS__FITOVER_MODEL__CONTEXT_WINDOW: "2000",
       TOKLIGENCE_MODELS__CHAT_TINY__CONTEXT_WINDOW: "2000",
       TOKLIGENCE_MODEL_ALIASES: "big_claude=>anthropic:claude-sonnet-4-5",
     }));
@@ -106,6 +107,66 @@ describe('truncation: "auto" on translated Responses routes', () => {
     expect(answer.status).toBe(400);
     expect((await answer.json()).error).toMatchObject({ type: "invalid_request_error", code: "context_length_exceeded", param: "input" });
     expect(mock.requests.length).toBe(before);
+  });
+
+  test("a model whose window is unknown: Claude's refusal names it, the same request goes again trimmed, and later ones are trimmed first", async () => {
+    mock.enqueue({ status: 400, json: { type: "error", error: { type: "invalid_request_error", message: "prompt is too long: 2450 tokens > 2000 maximum" } } });
+    const before = mock.requests.length;
+    const answer = await post({ model: "tiny_learns", store: false, tools, input: history, max_output_tokens: 300, truncation: "auto" });
+    expect(answer.status).toBe(200);
+    const [refused, retried] = mock.requests.slice(before);
+    expect(JSON.stringify(refused!.body.messages)).toContain("FIRST-TURN");
+    expect(JSON.stringify(retried!.body.messages)).not.toContain("FIRST-TURN");
+    expect(JSON.stringify(retried!.body.messages)).toContain("THIRD-TURN");
+    expect(mock.requests.length).toBe(before + 2);
+    // Learned for the provider's model: the next request is trimmed before it is sent.
+    expect((await post({ model: "tiny_learns", store: false, tools, input: history, max_output_tokens: 300, truncation: "auto" })).status).toBe(200);
+    expect(mock.requests.length).toBe(before + 3);
+    expect(JSON.stringify(mock.requests.at(-1)!.body.messages)).not.toContain("FIRST-TURN");
+  });
+
+  test("a Chat server's refusal teaches the window too; without truncation its 400 reaches the client and nothing is retried", async () => {
+    const refusal = { status: 400, json: { error: { message: "This model's maximum context length is 2000 tokens. However, you requested 2750 tokens (2450 in the messages, 300 in the completion).", type: "invalid_request_error", code: "context_length_exceeded" } } };
+    mock.enqueue(refusal);
+    let before = mock.requests.length;
+    const untrimmed = await post({ model: "chat_learns", store: false, tools, input: history, max_output_tokens: 300 });
+    expect(untrimmed.status).toBe(400);
+    expect((await untrimmed.json()).error.code).toBe("context_length_exceeded");
+    expect(mock.requests.length).toBe(before + 1);
+    // The window was learned from that refusal: with truncation the request is trimmed at once.
+    before = mock.requests.length;
+    expect((await post({ model: "chat_learns", store: false, tools, input: history, max_output_tokens: 300, truncation: "auto" })).status).toBe(200);
+    expect(mock.requests.length).toBe(before + 1);
+    expect(JSON.stringify(mock.requests.at(-1)!.body.messages)).not.toContain("FIRST-TURN");
+  });
+
+  test("a refusal that still comes after trimming to the named window reaches the client (one retry per target)", async () => {
+    const refusal = { status: 400, json: { type: "error", error: { type: "invalid_request_error", message: "prompt is too long: 2450 tokens > 2000 maximum" } } };
+    mock.enqueue(refusal, refusal);
+    const before = mock.requests.length;
+    const answer = await post({ model: "tiny_stubborn", store: false, tools, input: history, max_output_tokens: 300, truncation: "auto" });
+    expect(answer.status).toBe(400);
+    expect((await answer.json()).error.code).toBe("context_length_exceeded");
+    expect(mock.requests.length).toBe(before + 2);
+  });
+
+  test("a request that cannot fit the first provider of its route goes to the next one", async () => {
+    const before = mock.requests.length;
+    const input = [user("old"), assistant("ok"), user(long("HUGE") + long("HUGE"))];
+    const answer = await post({ model: "fitover_model", store: false, input, max_output_tokens: 300, truncation: "auto" });
+    expect(answer.status).toBe(200);
+    expect(mock.requests.length).toBe(before + 1);
+    expect(mock.requests.at(-1)!.path).toBe("/v1/responses");
+    expect(mock.requests.at(-1)!.body.truncation).toBe("auto");
+  });
+
+  test("input_tokens with truncation counts what would be sent: the trimmed input", async () => {
+    const count = await fetch(`${gw.url}/v1/responses/input_tokens`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ model: "tiny_claude", tools, input: history, truncation: "auto" }) });
+    expect(count.status).toBe(200);
+    const sent = mock.requests.at(-1)!;
+    expect(sent.path).toBe("/v1/messages/count_tokens");
+    expect(JSON.stringify(sent.body.messages)).not.toContain("FIRST-TURN");
+    expect(JSON.stringify(sent.body.messages)).toContain("THIRD-TURN");
   });
 
   test("a native OpenAI Responses route gets truncation and the whole input as sent (OpenAI applies it)", async () => {
