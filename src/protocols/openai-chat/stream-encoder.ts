@@ -10,6 +10,7 @@ import { encodeLegacyFinishReason, usesLegacyFunctions } from "./legacy-function
 import { encodeChatLogprobs } from "./logprobs";
 import { encodeReasoningDetails, withoutReadableReasoning } from "./reasoning-details";
 import { encodeChatUsage, encodeFinishReason } from "./usage";
+import { encodeChatTextAnnotations } from "../../translate/url-citations";
 
 /**
  * Canonical events → `chat.completion.chunk`s for the client (SC01–SC05): the same id,
@@ -19,6 +20,9 @@ import { encodeChatUsage, encodeFinishReason } from "./usage";
  * `[DONE]`. A canonical error becomes one `{"error":…}` chunk and nothing after it.
  * A client that declared legacy `functions` gets one call as `delta.function_call` (name first,
  * then argument fragments) and finish_reason "function_call" (legacy-functions.ts).
+ * C06: a text block's web citations go out as one `delta.annotations` chunk when the block
+ * closes, as OpenAI's search models stream them: a citation spans its whole block, whose end
+ * is known only then. The text deltas are never held back for them.
  */
 export function createChatStreamEncoder(ctx: TranslationContext): CanonicalStreamEncoder {
   const id = generateId("chatcmpl-");
@@ -32,6 +36,10 @@ export function createChatStreamEncoder(ctx: TranslationContext): CanonicalStrea
   /** Reasoning blocks as they build up, for the replayable reasoning_details sent at the end. */
   const reasoningBlocks = new Map<number, ReasoningPart>();
   let nextToolIndex = 0;
+  /** Characters of `content` sent so far: annotation indexes point into the whole message's content. */
+  let contentLength = 0;
+  /** Open text blocks: where each starts in `content`, its length so far, the citations it got. */
+  const textBlocks = new Map<number, { start: number; length: number; annotations: unknown[] }>();
   let started = false;
   let finished = false;
   let usage: Usage = emptyUsage();
@@ -62,6 +70,7 @@ export function createChatStreamEncoder(ctx: TranslationContext): CanonicalStrea
         return;
       case "block_start":
         if (event.block.type === "reasoning") reasoningBlocks.set(event.index, { type: "reasoning", text: "", ...(event.block.id ? { id: event.block.id } : {}) });
+        if (event.block.type === "text") textBlocks.set(event.index, { start: contentLength, length: 0, annotations: [] });
         if (event.block.type !== "tool_call") return;
         ensureStarted(out);
         if (legacy) {
@@ -89,11 +98,21 @@ export function createChatStreamEncoder(ctx: TranslationContext): CanonicalStrea
           );
         }
         return;
-      case "text_delta":
+      case "text_delta": {
         if (event.text === "") return;
         ensureStarted(out);
+        contentLength += event.text.length;
+        const block = textBlocks.get(event.index);
+        if (block) block.length += event.text.length;
         // Each chunk carries the log probabilities of its own tokens, as OpenAI streams them.
         out.push(chunk({ content: event.text }, null, event.logprobs ? encodeChatLogprobs(event.logprobs) : null));
+        return;
+      }
+      case "text_annotation":
+        textBlocks.get(event.index)?.annotations.push(event.annotation);
+        return;
+      case "block_stop":
+        closeTextBlock(event.index, out);
         return;
       case "reasoning_delta":
         // SC04: reasoning as reasoning_content, never as answer text; signatures stay hidden.
@@ -135,6 +154,7 @@ export function createChatStreamEncoder(ctx: TranslationContext): CanonicalStrea
         return;
       case "message_stop": {
         ensureStarted(out);
+        for (const index of [...textBlocks.keys()]) closeTextBlock(index, out);
         // Whole entries in one delta: the openai SDK keeps only the last value of a field it
         // does not know, and clients merging by index get each entry once (reasoning-details.ts).
         const allDetails = encodeReasoningDetails([...reasoningBlocks.values()]);
@@ -154,9 +174,18 @@ export function createChatStreamEncoder(ctx: TranslationContext): CanonicalStrea
         finished = true;
         return;
       default:
-        // block_stop, opaque blocks: nothing to send.
         return;
     }
+  }
+
+  /** The closed text block's web citations, placed in `content` as the non-stream message places them. */
+  function closeTextBlock(index: number, out: SseEvent[]): void {
+    const block = textBlocks.get(index);
+    if (!block) return;
+    textBlocks.delete(index);
+    if (block.annotations.length === 0) return;
+    const annotations = encodeChatTextAnnotations(block.annotations, block.length, block.start);
+    if (annotations.length > 0) out.push(chunk({ annotations }));
   }
 
   return {
