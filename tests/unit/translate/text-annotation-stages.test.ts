@@ -9,7 +9,7 @@ const citation = { type: "web_search_result_location", url: "https://bun.sh", ti
 
 beforeAll(loadTokenTrimmer);
 
-describe("text_annotation through the stream stages", () => {
+describe("C06 text_annotation through the stream stages", () => {
   test("the block serializer holds a held block's citation with it, and replays it inside the block", () => {
     const serialize = createBlockSerializer();
     const events: CanonicalEvent[] = [

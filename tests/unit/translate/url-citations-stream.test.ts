@@ -79,7 +79,7 @@ function translators(client: Protocol) {
   };
 }
 
-describe("Chat Completions stream", () => {
+describe("C06 Chat Completions stream", () => {
   const chat = translators("openai-chat");
 
   test("each cited block's url_citations arrive in one delta.annotations chunk, indexed into the whole content", () => {
@@ -152,7 +152,7 @@ describe("Chat Completions stream", () => {
   });
 });
 
-describe("Responses stream", () => {
+describe("C06 Responses stream", () => {
   const responses = translators("openai-responses");
   /** Every output_text part of a response's output, in order. */
   const textParts = (output: any[]) => output.filter((item) => item.type === "message").flatMap((item) => item.content).filter((part: any) => part.type === "output_text");
