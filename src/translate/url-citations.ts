@@ -6,7 +6,7 @@
  * Anthropic citation kinds (document char/page/block locations, search_result locations)
  * have no OpenAI counterpart and are left out; their text stays. Streams reach the same
  * functions: the stream encoders gather a block's citations (canonical `text_annotation`) and
- * encode them when it closes.
+ * encode them when it closes, its length known.
  */
 import type { ContentPart, TextPart } from "../canonical/types";
 import { isRecord } from "../protocols/wire-values";

@@ -20,9 +20,11 @@ import { encodeChatTextAnnotations } from "../../translate/url-citations";
  * `[DONE]`. A canonical error becomes one `{"error":…}` chunk and nothing after it.
  * A client that declared legacy `functions` gets one call as `delta.function_call` (name first,
  * then argument fragments) and finish_reason "function_call" (legacy-functions.ts).
- * C06: a text block's web citations go out as one `delta.annotations` chunk when the block
- * closes, as OpenAI's search models stream them: a citation spans its whole block, whose end
- * is known only then. The text deltas are never held back for them.
+ * C06: the answer's web citations go out together in one `delta.annotations` chunk after the
+ * last text, before the finish, as OpenAI's search models stream them (openai/openai-java#297):
+ * the openai SDK's stream accumulator keeps only the last `annotations` it sees, so one chunk per
+ * cited block would leave it the last block's alone. Each block's spans are fixed when it closes
+ * (a citation spans its whole block); the text deltas are never held back.
  */
 export function createChatStreamEncoder(ctx: TranslationContext): CanonicalStreamEncoder {
   const id = generateId("chatcmpl-");
@@ -40,6 +42,8 @@ export function createChatStreamEncoder(ctx: TranslationContext): CanonicalStrea
   let contentLength = 0;
   /** Open text blocks: where each starts in `content`, its length so far, the citations it got. */
   const textBlocks = new Map<number, { start: number; length: number; annotations: unknown[] }>();
+  /** The closed blocks' url_citations, indexed into the whole content, sent before the finish. */
+  const annotations: unknown[] = [];
   let started = false;
   let finished = false;
   let usage: Usage = emptyUsage();
@@ -112,7 +116,7 @@ export function createChatStreamEncoder(ctx: TranslationContext): CanonicalStrea
         textBlocks.get(event.index)?.annotations.push(event.annotation);
         return;
       case "block_stop":
-        closeTextBlock(event.index, out);
+        closeTextBlock(event.index);
         return;
       case "reasoning_delta":
         // SC04: reasoning as reasoning_content, never as answer text; signatures stay hidden.
@@ -154,7 +158,8 @@ export function createChatStreamEncoder(ctx: TranslationContext): CanonicalStrea
         return;
       case "message_stop": {
         ensureStarted(out);
-        for (const index of [...textBlocks.keys()]) closeTextBlock(index, out);
+        for (const index of [...textBlocks.keys()]) closeTextBlock(index);
+        if (annotations.length > 0) out.push(chunk({ annotations }));
         // Whole entries in one delta: the openai SDK keeps only the last value of a field it
         // does not know, and clients merging by index get each entry once (reasoning-details.ts).
         const allDetails = encodeReasoningDetails([...reasoningBlocks.values()]);
@@ -179,13 +184,11 @@ export function createChatStreamEncoder(ctx: TranslationContext): CanonicalStrea
   }
 
   /** The closed text block's web citations, placed in `content` as the non-stream message places them. */
-  function closeTextBlock(index: number, out: SseEvent[]): void {
+  function closeTextBlock(index: number): void {
     const block = textBlocks.get(index);
     if (!block) return;
     textBlocks.delete(index);
-    if (block.annotations.length === 0) return;
-    const annotations = encodeChatTextAnnotations(block.annotations, block.length, block.start);
-    if (annotations.length > 0) out.push(chunk({ annotations }));
+    if (block.annotations.length > 0) annotations.push(...encodeChatTextAnnotations(block.annotations, block.length, block.start));
   }
 
   return {
