@@ -309,6 +309,12 @@ export type CanonicalEvent =
         | { type: "opaque"; protocol: Protocol; value: unknown };
     }
   | { type: "text_delta"; index: number; text: string; logprobs?: TokenLogprob[] }
+  /**
+   * A citation of a text block, as the source protocol gave it (Anthropic `citations_delta`),
+   * the streamed counterpart of `TextPart.annotations`. It may come before the text it cites, so
+   * encoders that need the block's length place it when the block closes (C06).
+   */
+  | { type: "text_annotation"; index: number; annotation: unknown }
   | { type: "reasoning_delta"; index: number; text: string; summary?: boolean }
   /** Signature or encrypted content for the reasoning block, sent before it closes. */
   | { type: "reasoning_signature"; index: number; signature?: string; encryptedContent?: string; redactedData?: string }

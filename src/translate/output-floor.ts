@@ -68,6 +68,7 @@ export function createOutputTrimmer(limit: number): (event: CanonicalEvent) => C
       }
       case "tool_args_delta":
       case "reasoning_signature":
+      case "text_annotation":
         return open.has(event.index) ? [event] : [];
       case "block_stop":
         if (!open.delete(event.index)) return [];

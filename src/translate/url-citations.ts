@@ -4,7 +4,9 @@
  * OpenAI's only fitting shape is the `url_citation` annotation, with indexes into the text.
  * An Anthropic citation covers its whole text block, so the span is the block's. Other
  * Anthropic citation kinds (document char/page/block locations, search_result locations)
- * have no OpenAI counterpart and are left out; their text stays.
+ * have no OpenAI counterpart and are left out; their text stays. Streams reach the same
+ * functions: the stream encoders gather a block's citations (canonical `text_annotation`) and
+ * encode them when it closes, its length known.
  */
 import type { ContentPart, TextPart } from "../canonical/types";
 import { isRecord } from "../protocols/wire-values";
@@ -23,16 +25,21 @@ const ANTHROPIC_CITATION_TYPES = new Set(["char_location", "page_location", "con
 
 /** The web citations of one text part, relative to its own text; each URL once. */
 export function urlCitationsOf(part: TextPart): UrlCitation[] {
+  return urlCitationsIn(part.annotations ?? [], part.text.length);
+}
+
+/** The web citations among a text's annotations, given only the text's length (all a span needs). */
+function urlCitationsIn(annotations: readonly unknown[], textLength: number): UrlCitation[] {
   const out: UrlCitation[] = [];
   const seen = new Set<string>();
-  for (const raw of part.annotations ?? []) {
+  for (const raw of annotations) {
     if (!isRecord(raw)) continue;
     let citation: UrlCitation | undefined;
     if (raw.type === "web_search_result_location" && typeof raw.url === "string") {
-      citation = { url: raw.url, title: typeof raw.title === "string" ? raw.title : "", start: 0, end: part.text.length };
+      citation = { url: raw.url, title: typeof raw.title === "string" ? raw.title : "", start: 0, end: textLength };
     } else if (raw.type === "url_citation" && typeof raw.url === "string") {
       // A Responses upstream's own annotation (flat): its indexes already point into this text.
-      citation = { url: raw.url, title: typeof raw.title === "string" ? raw.title : "", start: Number(raw.start_index ?? 0), end: Number(raw.end_index ?? part.text.length) };
+      citation = { url: raw.url, title: typeof raw.title === "string" ? raw.title : "", start: Number(raw.start_index ?? 0), end: Number(raw.end_index ?? textLength) };
     }
     if (!citation) continue;
     const key = `${citation.url}\u0000${citation.start}\u0000${citation.end}`;
@@ -64,10 +71,17 @@ export function encodeChatAnnotations(content: readonly ContentPart[]): unknown[
   let offset = 0;
   for (const part of content) {
     if (part.type !== "text" && part.type !== "refusal") continue;
-    if (part.type === "text") for (const c of urlCitationsOf(part)) {
-      out.push({ type: "url_citation", url_citation: { start_index: offset + c.start, end_index: offset + c.end, url: c.url, title: c.title } });
-    }
+    if (part.type === "text") out.push(...encodeChatTextAnnotations(part.annotations ?? [], part.text.length, offset));
     offset += part.text.length;
   }
   return out;
+}
+
+/**
+ * One text's Chat `url_citation`s, their spans moved by `offset` (where the text starts in the
+ * message's `content`). The stream encoder calls it as each text block closes, so a streamed
+ * answer gets the very annotations the whole message would.
+ */
+export function encodeChatTextAnnotations(annotations: readonly unknown[], textLength: number, offset: number): unknown[] {
+  return urlCitationsIn(annotations, textLength).map((c) => ({ type: "url_citation", url_citation: { start_index: offset + c.start, end_index: offset + c.end, url: c.url, title: c.title } }));
 }

@@ -115,6 +115,8 @@ function decodeBlockStart(index: number, block: Record<string, unknown>): Canoni
     case "text": {
       const events: CanonicalEvent[] = [{ type: "block_start", index, block: { type: "text" } }];
       if (typeof block.text === "string" && block.text !== "") events.push({ type: "text_delta", index, text: block.text });
+      // Anthropic opens cited blocks with `citations: []` and streams them as citations_delta; any given up front count too.
+      if (Array.isArray(block.citations)) for (const annotation of block.citations) events.push({ type: "text_annotation", index, annotation });
       return events;
     }
     case "thinking":
@@ -145,8 +147,11 @@ function decodeDelta(index: number, delta: Record<string, unknown>): CanonicalEv
       return { type: "reasoning_delta", index, text: String(delta.thinking ?? "") };
     case "signature_delta":
       return { type: "reasoning_signature", index, signature: String(delta.signature ?? "") };
+    case "citations_delta":
+      // C06: one citation of this text block; the client encoders keep the kinds their protocol can show.
+      return delta.citation === undefined ? undefined : { type: "text_annotation", index, annotation: delta.citation };
     default:
-      // C06: citations_delta and future delta types are ignored, never fatal.
+      // Future delta types are ignored, never fatal.
       return undefined;
   }
 }

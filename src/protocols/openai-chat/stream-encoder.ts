@@ -10,6 +10,7 @@ import { encodeLegacyFinishReason, usesLegacyFunctions } from "./legacy-function
 import { encodeChatLogprobs } from "./logprobs";
 import { encodeReasoningDetails, withoutReadableReasoning } from "./reasoning-details";
 import { encodeChatUsage, encodeFinishReason } from "./usage";
+import { encodeChatTextAnnotations } from "../../translate/url-citations";
 
 /**
  * Canonical events → `chat.completion.chunk`s for the client (SC01–SC05): the same id,
@@ -19,6 +20,11 @@ import { encodeChatUsage, encodeFinishReason } from "./usage";
  * `[DONE]`. A canonical error becomes one `{"error":…}` chunk and nothing after it.
  * A client that declared legacy `functions` gets one call as `delta.function_call` (name first,
  * then argument fragments) and finish_reason "function_call" (legacy-functions.ts).
+ * C06: the answer's web citations go out together in one `delta.annotations` chunk after the
+ * last text, before the finish, as OpenAI's search models stream them (openai/openai-java#297):
+ * the openai SDK's stream accumulator keeps only the last `annotations` it sees, so one chunk per
+ * cited block would leave it the last block's alone. Each block's spans are fixed when it closes
+ * (a citation spans its whole block); the text deltas are never held back.
  */
 export function createChatStreamEncoder(ctx: TranslationContext): CanonicalStreamEncoder {
   const id = generateId("chatcmpl-");
@@ -32,6 +38,12 @@ export function createChatStreamEncoder(ctx: TranslationContext): CanonicalStrea
   /** Reasoning blocks as they build up, for the replayable reasoning_details sent at the end. */
   const reasoningBlocks = new Map<number, ReasoningPart>();
   let nextToolIndex = 0;
+  /** Characters of `content` sent so far: annotation indexes point into the whole message's content. */
+  let contentLength = 0;
+  /** Open text blocks: where each starts in `content`, its length so far, the citations it got. */
+  const textBlocks = new Map<number, { start: number; length: number; annotations: unknown[] }>();
+  /** The closed blocks' url_citations, indexed into the whole content, sent before the finish. */
+  const annotations: unknown[] = [];
   let started = false;
   let finished = false;
   let usage: Usage = emptyUsage();
@@ -62,6 +74,7 @@ export function createChatStreamEncoder(ctx: TranslationContext): CanonicalStrea
         return;
       case "block_start":
         if (event.block.type === "reasoning") reasoningBlocks.set(event.index, { type: "reasoning", text: "", ...(event.block.id ? { id: event.block.id } : {}) });
+        if (event.block.type === "text") textBlocks.set(event.index, { start: contentLength, length: 0, annotations: [] });
         if (event.block.type !== "tool_call") return;
         ensureStarted(out);
         if (legacy) {
@@ -89,11 +102,21 @@ export function createChatStreamEncoder(ctx: TranslationContext): CanonicalStrea
           );
         }
         return;
-      case "text_delta":
+      case "text_delta": {
         if (event.text === "") return;
         ensureStarted(out);
+        contentLength += event.text.length;
+        const block = textBlocks.get(event.index);
+        if (block) block.length += event.text.length;
         // Each chunk carries the log probabilities of its own tokens, as OpenAI streams them.
         out.push(chunk({ content: event.text }, null, event.logprobs ? encodeChatLogprobs(event.logprobs) : null));
+        return;
+      }
+      case "text_annotation":
+        textBlocks.get(event.index)?.annotations.push(event.annotation);
+        return;
+      case "block_stop":
+        closeTextBlock(event.index);
         return;
       case "reasoning_delta":
         // SC04: reasoning as reasoning_content, never as answer text; signatures stay hidden.
@@ -135,6 +158,8 @@ export function createChatStreamEncoder(ctx: TranslationContext): CanonicalStrea
         return;
       case "message_stop": {
         ensureStarted(out);
+        for (const index of [...textBlocks.keys()]) closeTextBlock(index);
+        if (annotations.length > 0) out.push(chunk({ annotations }));
         // Whole entries in one delta: the openai SDK keeps only the last value of a field it
         // does not know, and clients merging by index get each entry once (reasoning-details.ts).
         const allDetails = encodeReasoningDetails([...reasoningBlocks.values()]);
@@ -154,9 +179,16 @@ export function createChatStreamEncoder(ctx: TranslationContext): CanonicalStrea
         finished = true;
         return;
       default:
-        // block_stop, opaque blocks: nothing to send.
         return;
     }
+  }
+
+  /** The closed text block's web citations, placed in `content` as the non-stream message places them. */
+  function closeTextBlock(index: number): void {
+    const block = textBlocks.get(index);
+    if (!block) return;
+    textBlocks.delete(index);
+    if (block.annotations.length > 0) annotations.push(...encodeChatTextAnnotations(block.annotations, block.length, block.start));
   }
 
   return {

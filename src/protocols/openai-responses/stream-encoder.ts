@@ -15,7 +15,8 @@ import type { ResponsesItem } from "./wire-types";
 
 type OpenItem =
   /** `tokens`: the log probabilities the deltas carried (P09), for the `.done` events and the part. */
-  | { kind: "text"; outputIndex: number; itemId: string; text: string; tokens?: TokenLogprob[] }
+  /** `annotations`: the block's citations as the upstream gave them (C06), encoded when it closes. */
+  | { kind: "text"; outputIndex: number; itemId: string; text: string; tokens?: TokenLogprob[]; annotations: unknown[] }
   | { kind: "reasoning"; outputIndex: number; itemId: string; part: ReasoningPart; summaryOpen: boolean }
   | {
       kind: "tool";
@@ -47,6 +48,11 @@ type OpenItem =
  * cut short is `incomplete`, not `completed` (cutByTokenLimit). The item's own `.done` events
  * go out at once; only its `output_item.done` is held, for no longer than the next event
  * that opens an item or ends the stream.
+ *
+ * C06: a text block's citations become `response.output_text.annotation.added` events when the
+ * block closes (a Claude citation spans its whole block, whose length is known only then), just
+ * before `output_text.done`; the finished part, item and response carry the same annotations
+ * the non-stream answer would (encodeOutputText).
  */
 export class ResponsesStreamEncoder implements CanonicalStreamEncoder {
   private sequence = 0;
@@ -86,6 +92,11 @@ export class ResponsesStreamEncoder implements CanonicalStreamEncoder {
       case "text_delta":
         this.addText(event.index, event.text, event.logprobs, out);
         break;
+      case "text_annotation": {
+        const item = this.open.get(event.index);
+        if (item?.kind === "text") item.annotations.push(event.annotation);
+        break;
+      }
       case "reasoning_delta":
         this.addReasoning(event.index, event.text, out);
         break;
@@ -185,7 +196,7 @@ export class ResponsesStreamEncoder implements CanonicalStreamEncoder {
     const outputIndex = this.nextOutputIndex++;
     if (block.type === "text") {
       const itemId = this.options.newId("msg_");
-      this.open.set(index, { kind: "text", outputIndex, itemId, text: "" });
+      this.open.set(index, { kind: "text", outputIndex, itemId, text: "", annotations: [] });
       this.emit(out, "response.output_item.added", { output_index: outputIndex, item: buildMessageItem(itemId, [], "in_progress") });
       this.emit(out, "response.content_part.added", {
         item_id: itemId,
@@ -281,8 +292,14 @@ export class ResponsesStreamEncoder implements CanonicalStreamEncoder {
     if (item.kind === "opaque") {
       done = item.item;
     } else if (item.kind === "text") {
-      const part = encodeOutputText({ type: "text", text: item.text, ...(item.tokens ? { logprobs: item.tokens } : {}) }, this.settings);
+      const part = encodeOutputText(
+        { type: "text", text: item.text, ...(item.annotations.length > 0 ? { annotations: item.annotations } : {}), ...(item.tokens ? { logprobs: item.tokens } : {}) },
+        this.settings,
+      );
       const ids = { item_id: item.itemId, output_index: item.outputIndex, content_index: 0 };
+      (part.annotations ?? []).forEach((annotation, annotationIndex) => {
+        this.emit(out, "response.output_text.annotation.added", { ...ids, annotation_index: annotationIndex, annotation });
+      });
       this.emit(out, "response.output_text.done", { ...ids, text: item.text, logprobs: item.tokens ? encodeResponsesStreamLogprobs(item.tokens) : [] });
       this.emit(out, "response.content_part.done", { ...ids, part });
       done = buildMessageItem(item.itemId, [part], "completed");
