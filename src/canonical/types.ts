@@ -277,6 +277,11 @@ export interface Usage {
   cacheWriteTokens: number;
   /** Reasoning tokens, already included in outputTokens. */
   reasoningTokens: number;
+  /**
+   * Web searches the provider ran for the answer (Anthropic `server_tool_use.web_search_requests`,
+   * a Responses upstream's `web_search_call` items). Absent when none ran.
+   */
+  webSearchRequests?: number;
 }
 
 export interface CanonicalResponse {
@@ -309,6 +314,11 @@ export type CanonicalEvent =
         | { type: "opaque"; protocol: Protocol; value: unknown };
     }
   | { type: "text_delta"; index: number; text: string; logprobs?: TokenLogprob[] }
+  /**
+   * A citation or annotation for a text block, in the shape its protocol gave it (as
+   * `TextPart.annotations`): a Responses `url_citation` indexes into the block's text so far.
+   */
+  | { type: "annotation"; index: number; annotation: unknown }
   | { type: "reasoning_delta"; index: number; text: string; summary?: boolean }
   /** Signature or encrypted content for the reasoning block, sent before it closes. */
   | { type: "reasoning_signature"; index: number; signature?: string; encryptedContent?: string; redactedData?: string }

@@ -20,6 +20,8 @@ export function collectResponse(events: readonly CanonicalEvent[]): CanonicalRes
   const texts = new Map<number, string[]>();
   /** Log probabilities of text blocks whose deltas carried them. */
   const logprobs = new Map<number, TokenLogprob[]>();
+  /** Citations of text blocks, as their protocol gave them. */
+  const annotations = new Map<number, unknown[]>();
 
   const append = (index: number, text: string) => {
     const pieces = texts.get(index);
@@ -46,6 +48,9 @@ export function collectResponse(events: readonly CanonicalEvent[]): CanonicalRes
       case "text_delta":
         append(event.index, event.text);
         if (event.logprobs) logprobs.set(event.index, [...(logprobs.get(event.index) ?? []), ...event.logprobs]);
+        break;
+      case "annotation":
+        annotations.set(event.index, [...(annotations.get(event.index) ?? []), event.annotation]);
         break;
       case "reasoning_delta": {
         const part = blocks.get(event.index);
@@ -86,7 +91,8 @@ export function collectResponse(events: readonly CanonicalEvent[]): CanonicalRes
     const joined = texts.get(index)?.join("");
     if (part.type === "text") {
       const tokens = logprobs.get(index);
-      if (joined) content.push({ type: "text", text: joined, ...(tokens ? { logprobs: tokens } : {}) });
+      const cited = annotations.get(index);
+      if (joined) content.push({ type: "text", text: joined, ...(tokens ? { logprobs: tokens } : {}), ...(cited ? { annotations: cited } : {}) });
     } else if (part.type === "reasoning") {
       if (joined !== undefined) part.text = joined;
       content.push(part);

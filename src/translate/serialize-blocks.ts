@@ -40,6 +40,7 @@ export function createBlockSerializer(): BlockSerializer {
         held.set(event.index, [event]);
         return [];
       case "text_delta":
+      case "annotation":
       case "reasoning_delta":
       case "reasoning_signature":
       case "tool_args_delta": {
