@@ -9,6 +9,7 @@
  * OpenAI gives no encrypted page content or index: those fields stay empty, which Claude Code
  * only displays (it never sends them back to an OpenAI model: web-search-history.ts).
  */
+import { generateId } from "../canonical/ids";
 import type { CanonicalEvent, CanonicalResponse, ContentPart } from "../canonical/types";
 import { isRecord } from "../protocols/wire-values";
 
@@ -17,10 +18,12 @@ function isWebSearchCall(protocol: string, value: unknown): value is Record<stri
   return protocol === "openai-responses" && isRecord(value) && value.type === "web_search_call";
 }
 
-/** `srvtoolu_…` from the item id (`ws_…`), so a stream and its collected answer agree. */
-function serverToolUseId(item: Record<string, unknown>, fallback: number): string {
-  const id = typeof item.id === "string" && item.id !== "" ? item.id.replace(/^ws_/, "") : `gateway_${fallback}`;
-  return `srvtoolu_${id}`;
+/**
+ * `srvtoolu_…` from the item id (`ws_…`), so a stream and its collected answer agree; a fresh one
+ * for an item without id (ids must stay unique across a conversation, H02).
+ */
+function serverToolUseId(item: Record<string, unknown>): string {
+  return typeof item.id === "string" && item.id !== "" ? `srvtoolu_${item.id.replace(/^ws_/, "")}` : generateId("srvtoolu_");
 }
 
 /** What was searched: the query, or for a page opened or searched within, its URL. */
@@ -31,8 +34,8 @@ function queryOf(action: Record<string, unknown>): string {
 }
 
 /** The two Anthropic blocks one search stands for: the call (input given whole) and its results. */
-export function anthropicWebSearchBlocks(item: Record<string, unknown>, ordinal: number): { call: Record<string, unknown>; query: string; result: Record<string, unknown> } {
-  const id = serverToolUseId(item, ordinal);
+export function anthropicWebSearchBlocks(item: Record<string, unknown>): { call: Record<string, unknown>; query: string; result: Record<string, unknown> } {
+  const id = serverToolUseId(item);
   const action = isRecord(item.action) ? item.action : {};
   const query = queryOf(action);
   const sources = Array.isArray(action.sources) ? action.sources.filter(isRecord) : [];
@@ -73,7 +76,8 @@ export function mapWebSearchResults(response: CanonicalResponse): CanonicalRespo
     }
     if (part.type !== "opaque" || !isWebSearchCall(part.protocol, part.value)) return [part];
     changed = true;
-    const blocks = anthropicWebSearchBlocks(part.value, searches++);
+    searches++;
+    const blocks = anthropicWebSearchBlocks(part.value);
     return [
       { type: "opaque", protocol: "anthropic", value: blocks.call },
       { type: "opaque", protocol: "anthropic", value: blocks.result },
@@ -106,7 +110,8 @@ export function createWebSearchResultMapper(): (event: CanonicalEvent) => Canoni
         const block = event.block;
         if (block.type === "text") texts.set(event.index, []);
         if (block.type !== "opaque" || !isWebSearchCall(block.protocol, block.value)) return [event];
-        const blocks = anthropicWebSearchBlocks(block.value, searches++);
+        searches++;
+        const blocks = anthropicWebSearchBlocks(block.value);
         const index = event.index;
         return [
           { type: "block_start", index, block: { type: "opaque", protocol: "anthropic", value: { ...blocks.call, input: {} } } },

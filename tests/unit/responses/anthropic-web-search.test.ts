@@ -2,6 +2,7 @@ import { describe, expect, test } from "bun:test";
 import { anthropicCodec } from "../../../src/protocols/anthropic/codec";
 import { openaiChatCodec } from "../../../src/protocols/openai-chat/codec";
 import { decodeAnthropicUsage, encodeAnthropicUsage } from "../../../src/protocols/anthropic/usage";
+import type { Usage } from "../../../src/canonical/types";
 import { emptyUsage } from "../../../src/canonical/usage";
 import type { SseEvent } from "../../../src/streaming/sse-event";
 import { composeTranslator } from "../../../src/translate/compose";
@@ -97,7 +98,7 @@ describe("S09 request: Anthropic server web search → Responses hosted web_sear
       }),
       ctx,
     );
-    expect(body.tools[1]).toEqual({ type: "web_search" });
+    expect((body.tools as unknown[])[1]).toEqual({ type: "web_search" });
     expect(body.tool_choice).toEqual({ type: "allowed_tools", mode: "required", tools: [{ type: "web_search" }] });
     expect(notices).toEqual([]);
   });
@@ -159,7 +160,7 @@ describe("S09 response: web_search_call → server_tool_use + web_search_tool_re
         usage,
       },
       ctx,
-    ) as { body: Record<string, any>; usage: Record<string, unknown> };
+    ) as { body: Record<string, any>; usage: Usage };
     expect(body.content).toEqual([
       expectedCall,
       expectedResult,
@@ -241,7 +242,7 @@ describe("S09 response: web_search_call → server_tool_use + web_search_tool_re
     const translator = composeTranslator(openaiChatCodec, testCodec());
     const ctx = testContext({ clientProtocol: "openai-chat", upstreamProtocol: "openai-responses" });
     const output = [searchItem, { type: "message", content: [{ type: "output_text", text: answerText, annotations: [citation] }] }];
-    const { body, usage: ledgerUsage } = translator.translateResponse({ id: "r", status: "completed", output, usage }, ctx) as { body: Record<string, any>; usage: Record<string, unknown> };
+    const { body, usage: ledgerUsage } = translator.translateResponse({ id: "r", status: "completed", output, usage }, ctx) as { body: Record<string, any>; usage: Usage };
     expect(body.choices[0].message.content).toBe(answerText);
     expect(JSON.stringify(body)).not.toContain("server_tool_use");
     expect(ledgerUsage.webSearchRequests).toBeUndefined();
