@@ -205,16 +205,15 @@ export class ResponsesStreamDecoder implements CanonicalStreamDecoder {
     const type = readString(item.type) ?? "message";
     const state = this.itemState(outputIndex, type);
     if (type === "message") {
-      const parts = decodeOutputItem(item);
       if (!state.sawDelta) {
-        for (const part of parts) {
+        for (const part of decodeOutputItem(item)) {
           if (part.type === "text") this.delta(outputIndex, "message", part.text, out, undefined, part.logprobs);
           else if (part.type === "refusal") this.delta(outputIndex, "message", part.text, out);
         }
       }
       // Upstreams that announce no annotations one by one still list them on the finished item.
       if (!state.sawAnnotation) {
-        for (const part of parts) if (part.type === "text") for (const annotation of part.annotations ?? []) this.annotate(outputIndex, annotation, out);
+        for (const part of readArray(item.content)) if (isRecord(part)) for (const annotation of readArray(part.annotations)) this.annotate(outputIndex, annotation, out);
       }
     } else if (type === "reasoning") {
       if (!state.sawDelta) {
