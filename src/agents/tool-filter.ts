@@ -42,10 +42,16 @@ export function filterUnusableTools(request: CanonicalRequest, options: ToolFilt
   if (tools.length === 0) {
     delete result.toolChoice;
     delete result.parallelToolCalls;
-  } else if (choice?.type === "tool" && !tools.some((tool) => tool.kind !== "builtin" && tool.name === choice.name)) {
+  } else if (choice?.type === "tool" && !tools.some((tool) => nameOf(tool) === choice.name)) {
     result.toolChoice = { type: "auto" };
   }
   return { request: result, removed };
+}
+
+/** The name a tool_choice names a tool by: an Anthropic server tool has one too (`web_search`, S09). */
+function nameOf(tool: Tool): string | undefined {
+  if (tool.kind !== "builtin") return tool.name;
+  return typeof tool.value.name === "string" ? tool.value.name : undefined;
 }
 
 export interface BuiltinMappingOptions {

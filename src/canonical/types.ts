@@ -277,6 +277,11 @@ export interface Usage {
   cacheWriteTokens: number;
   /** Reasoning tokens, already included in outputTokens. */
   reasoningTokens: number;
+  /**
+   * Web searches the provider ran for the answer (Anthropic `server_tool_use.web_search_requests`,
+   * a Responses upstream's `web_search_call` items). Absent when none ran.
+   */
+  webSearchRequests?: number;
 }
 
 export interface CanonicalResponse {
@@ -310,9 +315,11 @@ export type CanonicalEvent =
     }
   | { type: "text_delta"; index: number; text: string; logprobs?: TokenLogprob[] }
   /**
-   * A citation of a text block, as the source protocol gave it (Anthropic `citations_delta`),
-   * the streamed counterpart of `TextPart.annotations`. It may come before the text it cites, so
-   * encoders that need the block's length place it when the block closes (C06).
+   * A citation of a text block, as the source protocol gave it (Anthropic `citations_delta`, a
+   * Responses `url_citation`, which indexes into the block's text so far), the streamed
+   * counterpart of `TextPart.annotations`. It may come before the text it cites, so encoders that
+   * need the block's length place it when the block closes (C06); each encoder keeps the kinds its
+   * protocol can show.
    */
   | { type: "text_annotation"; index: number; annotation: unknown }
   | { type: "reasoning_delta"; index: number; text: string; summary?: boolean }

@@ -14,6 +14,7 @@ import { createOutputTrimmer, trimResponse } from "./output-floor";
 import { prepareToolNames, restoreToolNameInEvent, restoreToolNamesInContent } from "./tool-names";
 import type { StreamTranslator, TranslationContext, Translator } from "./types";
 import { scrubSecrets } from "../errors/scrub-secrets";
+import { createWebSearchResultMapper, mapWebSearchResults } from "./web-search-results";
 
 /**
  * A translator for any protocol pair through the canonical hub (ARCHITECTURE.md):
@@ -31,7 +32,8 @@ export function composeTranslator(client: ProtocolCodec, upstream: ProtocolCodec
     const filled = ctx.outputTrim !== undefined ? trimResponse(cleaned, ctx.outputTrim) : cleaned;
     const answer = ctx.structuredOutput ? { ...filled, ...revealStructuredOutput(filled.content, filled.stopReason, ctx.structuredOutput) } : filled;
     const decoded = ctx.toolNames ? { ...answer, content: restoreToolNamesInContent(answer.content, ctx.toolNames) } : answer;
-    const response = ctx.agents ? ctx.agents.adjustResponse(decoded, ctx) : decoded;
+    const adjusted = ctx.agents ? ctx.agents.adjustResponse(decoded, ctx) : decoded;
+    const response = showsWebSearchAsAnthropic(client, upstream) ? mapWebSearchResults(adjusted) : adjusted;
     return { body: client.encodeResponse(response, ctx), usage: response.usage };
   }
 
@@ -95,6 +97,11 @@ export function composeTranslator(client: ProtocolCodec, upstream: ProtocolCodec
   };
 }
 
+/** S09: a Responses upstream's web searches and citations, shown to an Anthropic client as its own server tool's. */
+function showsWebSearchAsAnthropic(client: ProtocolCodec, upstream: ProtocolCodec): boolean {
+  return client.protocol === "anthropic" && upstream.protocol === "openai-responses";
+}
+
 /** J03: the rewritten strict tools whose `null`s an Anthropic client's input loses (strict-nulls.ts). */
 function strictNullablesFor(client: ProtocolCodec, ctx: TranslationContext): Map<string, Record<string, unknown>> | undefined {
   return client.protocol === "anthropic" && ctx.strictNullables?.size ? ctx.strictNullables : undefined;
@@ -104,6 +111,7 @@ function createComposedStream(client: ProtocolCodec, upstream: ProtocolCodec, ct
   const decoder = upstream.createStreamDecoder(ctx);
   const encoder = client.createStreamEncoder(ctx);
   const adjust = ctx.agents?.createEventAdjuster(ctx);
+  const showWebSearch = showsWebSearchAsAnthropic(client, upstream) ? createWebSearchResultMapper() : undefined;
   const reveal = ctx.structuredOutput ? createStructuredOutputRevealer(ctx.structuredOutput) : undefined;
   // Overlapping upstream blocks (parallel calls streamed side by side) reach every client in sequence.
   const serialize = createBlockSerializer();
@@ -156,7 +164,8 @@ function createComposedStream(client: ProtocolCodec, upstream: ProtocolCodec, ct
     const sequenced = trim ? cleaned.flatMap(trim) : cleaned;
     const decoded = reveal ? sequenced.flatMap(reveal) : sequenced;
     const named = ctx.toolNames ? decoded.map((event) => restoreToolNameInEvent(event, ctx.toolNames)) : decoded;
-    const events = adjust ? named.flatMap(adjust) : named;
+    const adjusted = adjust ? named.flatMap(adjust) : named;
+    const events = showWebSearch ? adjusted.flatMap(showWebSearch) : adjusted;
     for (const decodedEvent of events) {
       if (closed) break;
       // An upstream's mid-stream error text reaches the client: credential-shaped strings go, as

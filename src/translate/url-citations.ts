@@ -9,6 +9,7 @@
  * encode them when it closes, its length known.
  */
 import type { ContentPart, TextPart } from "../canonical/types";
+import { isAnthropicCitation } from "../protocols/anthropic/citations";
 import { isRecord } from "../protocols/wire-values";
 
 /** One cited web page and the span of text citing it (UTF-16 indexes, as JavaScript counts). */
@@ -18,10 +19,6 @@ export interface UrlCitation {
   start: number;
   end: number;
 }
-
-/** Anthropic's citation kinds: never forwarded to OpenAI clients as they are. */
-const ANTHROPIC_CITATION_TYPES = new Set(["char_location", "page_location", "content_block_location", "web_search_result_location", "search_result_location"]);
-
 
 /** The web citations of one text part, relative to its own text; each URL once. */
 export function urlCitationsOf(part: TextPart): UrlCitation[] {
@@ -56,7 +53,8 @@ function urlCitationsIn(annotations: readonly unknown[], textLength: number): Ur
  * they came, other Anthropic citations left out.
  */
 export function encodeResponsesAnnotations(part: TextPart): unknown[] {
-  const kept = (part.annotations ?? []).filter((raw) => !(isRecord(raw) && typeof raw.type === "string" && ANTHROPIC_CITATION_TYPES.has(raw.type)));
+  // Anthropic's citation kinds are never forwarded to OpenAI clients as they are.
+  const kept = (part.annotations ?? []).filter((raw) => !isAnthropicCitation(raw));
   const converted = urlCitationsOf({ ...part, annotations: (part.annotations ?? []).filter((raw) => isRecord(raw) && raw.type === "web_search_result_location") });
   return [...kept, ...converted.map((c) => ({ type: "url_citation", start_index: c.start, end_index: c.end, url: c.url, title: c.title }))];
 }

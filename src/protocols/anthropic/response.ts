@@ -4,6 +4,7 @@ import { emptyUsage, mergeUsage } from "../../canonical/usage";
 import type { TranslationContext } from "../../translate/types";
 import { encodeOpenAIReasoningSignature } from "./openai-reasoning-signature";
 import { decodeBlock } from "./request-decode";
+import { anthropicCitationsOf } from "./citations";
 import { encodeToolInput } from "./tool-input";
 import { decodeAnthropicStopReason, decodeAnthropicUsage, encodeAnthropicStopReason, encodeAnthropicUsage } from "./usage";
 import type { AnthropicResponse } from "./wire-types";
@@ -52,8 +53,11 @@ export function encodeAnthropicResponse(response: CanonicalResponse, ctx: Transl
 
 function encodeResponseBlock(part: ContentPart, ctx: TranslationContext): unknown {
   switch (part.type) {
-    case "text":
-      return part.text === "" ? undefined : { type: "text", text: part.text };
+    case "text": {
+      if (part.text === "") return undefined;
+      const citations = anthropicCitationsOf(part.annotations);
+      return citations.length > 0 ? { type: "text", text: part.text, citations } : { type: "text", text: part.text };
+    }
     case "refusal":
       // N09: Anthropic has no refusal field; the text goes into content.
       return part.text === "" ? undefined : { type: "text", text: part.text };

@@ -5,6 +5,7 @@ import type { SseEvent } from "../../streaming/sse-event";
 import type { CanonicalStreamEncoder } from "../../translate/codec";
 import { convertEventToError } from "../../translate/error-event";
 import type { TranslationContext } from "../../translate/types";
+import { isAnthropicCitation } from "./citations";
 import { renderAnthropicStreamError } from "./errors";
 import { encodeOpenAIReasoningSignature } from "./openai-reasoning-signature";
 import { createToolInputStream, type ToolInputStream } from "./tool-input";
@@ -104,6 +105,14 @@ export function createAnthropicStreamEncoder(ctx: TranslationContext): Canonical
         if (!state || state.skip || event.text === "") return;
         const index = state.clientIndex ?? open(state, { type: "text", text: "" }, out);
         out.push(delta(index, { type: "text_delta", text: event.text }));
+        return;
+      }
+      case "text_annotation": {
+        // Citations follow the text they cite (the upstream knows the span only then); the
+        // client adds each to its text block's `citations` all the same.
+        const state = blocks.get(event.index);
+        if (!state || state.skip || state.kind !== "text" || state.clientIndex === undefined || !isAnthropicCitation(event.annotation)) return;
+        out.push(delta(state.clientIndex, { type: "citations_delta", citation: event.annotation }));
         return;
       }
       case "reasoning_delta": {

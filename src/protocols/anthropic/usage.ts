@@ -24,6 +24,8 @@ export function decodeAnthropicUsage(usage: AnthropicUsage | null | undefined, e
   if (output !== undefined) out.outputTokens = output;
   const thinking = numberOrUndefined(usage.output_tokens_details?.thinking_tokens);
   if (thinking !== undefined) out.reasoningTokens = thinking;
+  const searches = numberOrUndefined(usage.server_tool_use?.web_search_requests);
+  if (searches) out.webSearchRequests = searches;
   return out;
 }
 
@@ -32,14 +34,19 @@ export function decodeAnthropicUsage(usage: AnthropicUsage | null | undefined, e
  * An upstream's reasoning tokens (OpenAI `reasoning_tokens`) are Anthropic's
  * `output_tokens_details.thinking_tokens`, part of `output_tokens` on both sides (K11); the
  * field is left out when none were reported, as a model that did not think reports none.
+ * Web searches run by the upstream are `server_tool_use.web_search_requests` (S09; Claude
+ * Code's WebSearch reports "Did N searches" from the result blocks, and billing counts them here).
  */
-export function encodeAnthropicUsage(usage: Usage): Required<Pick<AnthropicUsage, "input_tokens" | "output_tokens" | "cache_read_input_tokens" | "cache_creation_input_tokens">> & Pick<AnthropicUsage, "output_tokens_details"> {
+export function encodeAnthropicUsage(
+  usage: Usage,
+): Required<Pick<AnthropicUsage, "input_tokens" | "output_tokens" | "cache_read_input_tokens" | "cache_creation_input_tokens">> & Pick<AnthropicUsage, "output_tokens_details" | "server_tool_use"> {
   return {
     input_tokens: Math.max(0, usage.inputTokens - usage.cacheReadTokens - usage.cacheWriteTokens),
     output_tokens: usage.outputTokens,
     cache_read_input_tokens: usage.cacheReadTokens,
     cache_creation_input_tokens: usage.cacheWriteTokens,
     ...(usage.reasoningTokens > 0 ? { output_tokens_details: { thinking_tokens: usage.reasoningTokens } } : {}),
+    ...(usage.webSearchRequests ? { server_tool_use: { web_search_requests: usage.webSearchRequests } } : {}),
   };
 }
 

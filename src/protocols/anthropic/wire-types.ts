@@ -153,6 +153,8 @@ export interface AnthropicUsage {
   cache_creation_input_tokens?: number | null;
   /** Thinking tokens inside output_tokens (thinking-token-count beta, K11). */
   output_tokens_details?: { thinking_tokens?: number | null } | null;
+  /** Server tools run for the answer (S09): searches count here, not in tokens. */
+  server_tool_use?: { web_search_requests?: number | null } | null;
 }
 
 export interface AnthropicResponse {

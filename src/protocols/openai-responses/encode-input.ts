@@ -3,6 +3,7 @@ import type { ContentPart, DocumentPart, ImagePart, Message, TextPart, ToolResul
 import { formatDataUrl } from "../media-url";
 import { stripNamespace } from "./namespaced-names";
 import { isGatewayReasoningBlob } from "./reasoning-blob";
+import { isRecord } from "./values";
 import type { ResponsesContentPart, ResponsesItem } from "./wire-types";
 
 type Warn = (message: string, details?: Record<string, unknown>) => void;
@@ -127,11 +128,23 @@ function encodeAssistantTurn(content: ContentPart[], items: ResponsesItem[], war
       );
     } else if (part.type === "opaque" && part.protocol === "openai-responses") {
       items.push(part.value as ResponsesItem);
+    } else if (part.type === "opaque" && part.protocol === "anthropic" && isAnthropicWebSearchBlock(part.value)) {
+      // S09: a search shown to an Anthropic client (ours, or Claude's own) is left out of the
+      // history: Responses takes no search result as input, the page contents are encrypted
+      // for Anthropic (or empty, when the gateway made them), and a search written out as text
+      // invites the model to write searches instead of running them. The answer that used the
+      // results stays, its text whole.
     } else {
       warn("dropped an assistant block the Responses upstream cannot take", { type: part.type });
     }
   }
   flush();
+}
+
+/** Anthropic's server web search blocks in an assistant turn (`server_tool_use` of web_search, `web_search_tool_result`). */
+function isAnthropicWebSearchBlock(block: unknown): boolean {
+  if (!isRecord(block)) return false;
+  return block.type === "web_search_tool_result" || (block.type === "server_tool_use" && block.name === "web_search");
 }
 
 /** H03: ids over 64 characters are shortened deterministically, so calls and outputs still match. */

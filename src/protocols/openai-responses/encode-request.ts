@@ -7,6 +7,7 @@ import type { TranslationContext } from "../../translate/types";
 import { isOpenAIReasoningModel, strictFormat } from "../openai-chat/request-encode";
 import { encodeResponsesInput } from "./encode-input";
 import { encodeResponsesToolChoice, encodeResponsesTools } from "./encode-tools";
+import { WEB_SEARCH_SOURCES_INCLUDE } from "./web-search-tool";
 import { fitStrictSchema, noteStrictNullable } from "../openai-chat/strict-schema";
 import { raiseToOutputFloor } from "../../translate/output-floor";
 import { isRecord } from "./values";
@@ -34,11 +35,16 @@ export function encodeResponsesRequest(request: CanonicalRequest, ctx: Translati
   if (instructions) body.instructions = instructions;
   body.input = encodeResponsesInput(request.messages, ctx.warn);
 
-  const tools = encodeResponsesTools(request.tools, ctx.warn, (name, parameters, clientSchema) => {
-    const fitted = fitStrictSchema(parameters, ctx, { name });
-    if (fitted.rewritten) noteStrictNullable(ctx, name, clientSchema);
-    return { parameters: fitted.schema, strict: fitted.strict };
-  });
+  const tools = encodeResponsesTools(
+    request.tools,
+    ctx.warn,
+    (name, parameters, clientSchema) => {
+      const fitted = fitStrictSchema(parameters, ctx, { name });
+      if (fitted.rewritten) noteStrictNullable(ctx, name, clientSchema);
+      return { parameters: fitted.schema, strict: fitted.strict };
+    },
+    ctx.notice ?? ctx.warn,
+  );
   if (tools.length > 0) {
     body.tools = tools;
     const toolChoice = encodeResponsesToolChoice(request.toolChoice, request.tools);
@@ -85,6 +91,8 @@ export function encodeResponsesRequest(request: CanonicalRequest, ctx: Translati
     body.include = [...(body.include as string[]), "message.output_text.logprobs"];
     if (request.logprobs.topLogprobs !== undefined) body.top_logprobs = request.logprobs.topLogprobs;
   }
+  // S09: the pages each search read, which an Anthropic client gets as its web_search_tool_result.
+  if (tools.some((tool) => tool.type === "web_search")) body.include = [...(body.include as string[]), WEB_SEARCH_SOURCES_INCLUDE];
   body.stream = request.stream;
 
   // Responses has no `stop`: the gateway cuts the answer itself (translate/stop-sequences.ts).

@@ -1,5 +1,6 @@
 import type { Tool, ToolChoice } from "../../canonical/types";
 import { stripNamespace } from "./namespaced-names";
+import { encodeAnthropicWebSearch, encodeForcedWebSearchChoice } from "./web-search-tool";
 import type { ResponsesTool } from "./wire-types";
 
 type Warn = (message: string, details?: Record<string, unknown>) => void;
@@ -13,14 +14,15 @@ type FitStrict = (name: string, parameters: Record<string, unknown>, clientSchem
  *   A strict one goes through `fitStrict` when given (J03: rewritten, or strict off).
  * - Tools that carry a namespace are grouped back into `namespace` tools (S11).
  * - Responses built-ins pass through; an Anthropic web search becomes Responses `web_search`
- *   (S09 option b); other foreign built-ins are dropped with a warning.
+ *   (S09 option b, web-search-tool.ts; `note` hears of the options it cannot carry); other
+ *   foreign built-ins are dropped with a warning.
  */
-export function encodeResponsesTools(tools: Tool[], warn: Warn, fitStrict?: FitStrict): ResponsesTool[] {
+export function encodeResponsesTools(tools: Tool[], warn: Warn, fitStrict?: FitStrict, note: Warn = warn): ResponsesTool[] {
   const result: ResponsesTool[] = [];
   const namespaces = new Map<string, ResponsesTool>();
   for (const tool of tools) {
     if (tool.kind === "builtin") {
-      const builtin = encodeBuiltinTool(tool.protocol, tool.type, tool.value);
+      const builtin = encodeBuiltinTool(tool.protocol, tool.type, tool.value, note);
       if (builtin) result.push(builtin);
       else warn("dropped a built-in tool the Responses upstream does not have", { type: tool.type, protocol: tool.protocol });
       continue;
@@ -56,9 +58,9 @@ export function encodeResponsesTools(tools: Tool[], warn: Warn, fitStrict?: FitS
   return result;
 }
 
-function encodeBuiltinTool(protocol: string, type: string, value: Record<string, unknown>): ResponsesTool | undefined {
+function encodeBuiltinTool(protocol: string, type: string, value: Record<string, unknown>, note: Warn): ResponsesTool | undefined {
   if (protocol === "openai-responses") return { ...value, type };
-  if (protocol === "anthropic" && type.startsWith("web_search")) return { type: "web_search" };
+  if (protocol === "anthropic" && type.startsWith("web_search")) return encodeAnthropicWebSearch(value, note);
   return undefined;
 }
 
@@ -73,11 +75,14 @@ export function normalizeObjectSchema(schema: Record<string, unknown>): Record<s
 /**
  * Canonical tool choice → Responses (TC01). A choice that names a tool missing from the
  * encoded list (dropped built-in) is left out, as is any choice when no tool is left (R04).
+ * One forcing an Anthropic web search forces the hosted search (S09, CC03).
  */
 export function encodeResponsesToolChoice(choice: ToolChoice | undefined, tools: Tool[]): unknown {
   if (!choice) return undefined;
   if (tools.length === 0) return undefined;
   if (choice.type !== "tool") return choice.type;
+  const forcedSearch = encodeForcedWebSearchChoice(choice, tools);
+  if (forcedSearch !== undefined) return forcedSearch;
   const tool = tools.find((candidate) => candidate.kind !== "builtin" && candidate.name === choice.name);
   if (!tool || tool.kind === "builtin") return undefined;
   const name = stripNamespace(tool.namespace, tool.name);

@@ -16,6 +16,8 @@ interface ItemState {
   /** Whether any delta reached the block (else the `.done` payload is used, for upstreams that skip deltas). */
   sawDelta: boolean;
   lastSummaryIndex?: number;
+  /** Whether `output_text.annotation.added` events came (else the `.done` item's annotations are used). */
+  sawAnnotation?: boolean;
 }
 
 /** Responses failure codes → the HTTP status they stand for, for the catalogue mapping (SR08). */
@@ -61,6 +63,9 @@ export class ResponsesStreamDecoder implements CanonicalStreamDecoder {
         break;
       case "response.output_text.delta":
         this.delta(outputIndex, "message", readString(payload.delta) ?? "", out, undefined, decodeResponsesLogprobs(payload.logprobs));
+        break;
+      case "response.output_text.annotation.added":
+        this.annotate(outputIndex, payload.annotation, out);
         break;
       case "response.refusal.delta":
         this.delta(outputIndex, "message", readString(payload.delta) ?? "", out);
@@ -185,6 +190,17 @@ export class ResponsesStreamDecoder implements CanonicalStreamDecoder {
     else out.push({ type: "reasoning_delta", index, text, ...(summary ? { summary: true } : {}) });
   }
 
+  /**
+   * A citation on a message's text (web search `url_citation`s, C06). Its indexes count from the
+   * start of its `output_text` part, which is the block's start for the usual one-part message.
+   */
+  private annotate(outputIndex: number, annotation: unknown, out: CanonicalEvent[]): void {
+    const state = this.items.get(outputIndex);
+    if (!isRecord(annotation) || state?.block === undefined) return;
+    state.sawAnnotation = true;
+    out.push({ type: "text_annotation", index: state.block, annotation });
+  }
+
   private finishItem(outputIndex: number, item: Record<string, unknown>, out: CanonicalEvent[]): void {
     const type = readString(item.type) ?? "message";
     const state = this.itemState(outputIndex, type);
@@ -194,6 +210,10 @@ export class ResponsesStreamDecoder implements CanonicalStreamDecoder {
           if (part.type === "text") this.delta(outputIndex, "message", part.text, out, undefined, part.logprobs);
           else if (part.type === "refusal") this.delta(outputIndex, "message", part.text, out);
         }
+      }
+      // Upstreams that announce no annotations one by one still list them on the finished item.
+      if (!state.sawAnnotation) {
+        for (const part of readArray(item.content)) if (isRecord(part)) for (const annotation of readArray(part.annotations)) this.annotate(outputIndex, annotation, out);
       }
     } else if (type === "reasoning") {
       if (!state.sawDelta) {

@@ -31,6 +31,21 @@ describe("tool filtering (upstream-tokligence §1.19)", () => {
     expect(filterUnusableTools(request({ tools }), { upstreamProtocol: "openai-chat" }).removed).toEqual(["web_search_20250305"]);
   });
 
+  test("S09 a choice forcing the Anthropic web search survives the removal of other tools on a Responses upstream", () => {
+    const { request: filtered, removed } = filterUnusableTools(
+      request({
+        tools: [
+          { kind: "builtin", protocol: "anthropic", type: "code_execution_20250825", value: { type: "code_execution_20250825", name: "code_execution" } },
+          { kind: "builtin", protocol: "anthropic", type: "web_search_20250305", value: { type: "web_search_20250305", name: "web_search" } },
+        ],
+        toolChoice: { type: "tool", name: "web_search" },
+      }),
+      { upstreamProtocol: "openai-responses" },
+    );
+    expect(removed).toEqual(["code_execution_20250825"]);
+    expect(filtered.toolChoice).toEqual({ type: "tool", name: "web_search" });
+  });
+
   test("S12 Responses web_search becomes Anthropic's web search, with allowed domains and location carried over", () => {
     const webSearch = {
       kind: "builtin" as const,
