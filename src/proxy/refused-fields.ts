@@ -48,12 +48,7 @@ export class RefusedFields {
 
   /** Remember a model's largest output cap; true the first time (the one worth a warning). */
   rememberOutputCap(provider: string, model: string, cap: number): boolean {
-    const id = key(provider, model);
-    const known = this.caps.get(id);
-    if (known !== undefined && known <= cap) return false;
-    if (this.caps.size >= MAX_REMEMBERED) this.caps.clear();
-    this.caps.set(id, cap);
-    return true;
+    return rememberSmaller(this.caps, key(provider, model), cap);
   }
 
   /** The context window `provider` said `model` has, if a refusal said so (context-window-refusals.ts). */
@@ -63,12 +58,7 @@ export class RefusedFields {
 
   /** Remember a model's context window from a refusal; true when it is new or smaller than the one known. */
   rememberContextWindow(provider: string, model: string, window: number): boolean {
-    const id = key(provider, model);
-    const known = this.windows.get(id);
-    if (known !== undefined && known <= window) return false;
-    if (this.windows.size >= MAX_REMEMBERED) this.windows.clear();
-    this.windows.set(id, window);
-    return true;
+    return rememberSmaller(this.windows, key(provider, model), window);
   }
 
   /** Whether `provider` refused `field` for `model` (any value), or, with `value`, that value of it. */
@@ -103,6 +93,15 @@ export class RefusedFields {
     fields.add(entry);
     return true;
   }
+}
+
+/** A limit a provider named, kept when it is the first or lower than the one known (a limit only ever tightens); true when kept. */
+function rememberSmaller(limits: Map<string, number>, id: string, limit: number): boolean {
+  const known = limits.get(id);
+  if (known !== undefined && known <= limit) return false;
+  if (limits.size >= MAX_REMEMBERED) limits.clear();
+  limits.set(id, limit);
+  return true;
 }
 
 function key(provider: string, model: string): string {
