@@ -7,7 +7,7 @@
  * `url_citation` annotations become `web_search_result_location` citations with the cited span
  * as `cited_text`, and `usage.server_tool_use.web_search_requests` counts the searches.
  * OpenAI gives no encrypted page content or index: those fields stay empty, which Claude Code
- * only displays (it never sends them back to an OpenAI model: web-search-history.ts).
+ * only displays (they are left out when a later turn goes to a Responses upstream: protocols/openai-responses/encode-input.ts).
  */
 import { generateId } from "../canonical/ids";
 import type { CanonicalEvent, CanonicalResponse, ContentPart } from "../canonical/types";
