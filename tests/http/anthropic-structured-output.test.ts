@@ -52,7 +52,7 @@ describe("output_format (the deprecated name of output_config.format)", () => {
     try {
       const { anthropic } = sdkClients(running.gw.url);
       const message = await anthropic.messages.parse({ model: "chat-x", max_tokens: 100, messages: [{ role: "user", content: "6 times 7?" }], output_config: { format: { type: "json_schema", schema } } });
-      expect(message.parsed_output).toEqual({ answer: 42 });
+      expect(message.parsed_output as unknown).toEqual({ answer: 42 });
     } finally {
       running.mock.setDefaultText("Hello from the mock upstream");
     }
