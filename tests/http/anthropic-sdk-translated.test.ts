@@ -111,3 +111,63 @@ describe("S09 Anthropic's client-run tools (bash, text editor, memory) on OpenAI
     expect(sent.tools[0].function).toMatchObject({ name: "bash", description: "mine" });
   });
 });
+
+describe("CC05 an upstream that reports no usage", () => {
+  // Servers that ignore `stream_options.include_usage` (or omit `usage` altogether) leave the
+  // ledger to estimate; the client was told zeros, and Claude Code, which compacts by the usage
+  // it is told, never compacted until the upstream refused the context.
+  const chatChunk = (payload: object) => ({ data: { id: "chatcmpl-t", object: "chat.completion.chunk", created: 1, model: "chat-x", ...payload } });
+  const longPrompt = "Summarise the history of the printing press in Europe. ".repeat(20);
+  const withoutUsage = (done: boolean) => [
+    chatChunk({ choices: [{ index: 0, delta: { role: "assistant", content: "Gutenberg's press " }, finish_reason: null }] }),
+    chatChunk({ choices: [{ index: 0, delta: { content: "changed everything." }, finish_reason: null }] }),
+    chatChunk({ choices: [{ index: 0, delta: {}, finish_reason: "stop" }] }),
+    ...(done ? [{ data: "[DONE]" }] : []),
+  ];
+  const expectEstimated = (usage: { input_tokens: number; output_tokens: number }) => {
+    const row = running.gw.ledger.entries.at(-1)!;
+    expect(row.usageEstimated).toBe(true);
+    expect(usage.input_tokens).toBeGreaterThan(100);
+    expect(usage.output_tokens).toBeGreaterThan(0);
+    // The client is told what the ledger records.
+    expect(usage).toMatchObject({ input_tokens: row.usage.inputTokens, output_tokens: row.usage.outputTokens });
+  };
+
+  for (const done of [true, false]) {
+    test(`a Chat stream without a usage chunk (${done ? "with" : "without"} [DONE]) ends with the ledger's estimate in message_delta, not zeros`, async () => {
+      running.mock.enqueue({ events: withoutUsage(done) });
+      const { anthropic } = sdkClients(running.gw.url);
+      const message = await anthropic.messages.stream({ model: "chat-x", max_tokens: 200, messages: [{ role: "user", content: longPrompt }] }).finalMessage();
+      expect(message.content as unknown).toEqual([{ type: "text", text: "Gutenberg's press changed everything." }]);
+      expect(message.stop_reason).toBe("end_turn");
+      expectEstimated(message.usage);
+    });
+  }
+
+  test("a whole Chat answer without usage carries the estimate too", async () => {
+    running.mock.enqueue({ json: { id: "c", object: "chat.completion", created: 1, model: "chat-x", choices: [{ index: 0, message: { role: "assistant", content: "Gutenberg's press changed everything." }, finish_reason: "stop" }] } });
+    const { anthropic } = sdkClients(running.gw.url);
+    const message = await anthropic.messages.create({ model: "chat-x", max_tokens: 200, messages: [{ role: "user", content: longPrompt }] });
+    expect(message.content as unknown).toEqual([{ type: "text", text: "Gutenberg's press changed everything." }]);
+    expectEstimated(message.usage);
+  });
+
+  test("a Responses stream whose response.completed has no usage", async () => {
+    const { defaultResponsesEvents } = await import("../support/mock-upstream");
+    const events = defaultResponsesEvents("resp-x", "Gutenberg's press changed everything.")!;
+    const completed = events.at(-1) as { event: string; data: { response: Record<string, unknown> } };
+    events[events.length - 1] = { event: completed.event, data: { ...completed.data, response: { ...completed.data.response, usage: null } } };
+    running.mock.enqueue({ events });
+    const { anthropic } = sdkClients(running.gw.url);
+    const message = await anthropic.messages.stream({ model: "resp-x", max_tokens: 200, messages: [{ role: "user", content: longPrompt }] }).finalMessage();
+    expect(message.stop_reason).toBe("end_turn");
+    expectEstimated(message.usage);
+  });
+
+  test("reported usage is still relayed as it is", async () => {
+    const { anthropic } = sdkClients(running.gw.url);
+    const message = await anthropic.messages.stream({ model: "chat-x", max_tokens: 200, messages: [{ role: "user", content: longPrompt }] }).finalMessage();
+    expect(message.usage).toMatchObject({ input_tokens: 8, cache_read_input_tokens: 3, output_tokens: 7 });
+    expect(running.gw.ledger.entries.at(-1)!.usageEstimated).toBe(false);
+  });
+});
