@@ -1,4 +1,5 @@
 import type { BuiltinTool, CanonicalRequest, FunctionTool, Protocol, Tool } from "../canonical/types";
+import { anthropicClientToolAsFunction } from "./anthropic-client-tools";
 
 /**
  * Tool filtering where a target provably cannot use a tool (upstream-tokligence §1.19,
@@ -98,13 +99,21 @@ export const localShellFunctionTool: FunctionTool = {
  * Anthropic's server tool, and `local_shell` to a function tool (the client encoder turns
  * its calls back into `local_shell_call` items). A web search the client limited to cached
  * results (`external_web_access: false`, Codex's default) is not turned into live search.
+ * Anthropic's client-run tools (bash, text editor, memory) become function tools of the same
+ * name for OpenAI upstreams (anthropic-client-tools.ts, S09).
  */
 export function mapBuiltinTools(request: CanonicalRequest, options: BuiltinMappingOptions): BuiltinMappingResult {
   const mapped: string[] = [];
   const skipped: BuiltinMappingResult["skipped"] = [];
-  if (options.upstreamProtocol === "openai-responses") return { request, mapped, skipped };
   const names = new Set(request.tools.filter((tool) => tool.kind !== "builtin").map((tool) => (tool as { name: string }).name));
   const tools = request.tools.map((tool): Tool => {
+    if (tool.kind === "builtin" && tool.protocol === "anthropic" && options.upstreamProtocol !== "anthropic") {
+      const fn = anthropicClientToolAsFunction(tool);
+      if (!fn || names.has(fn.name)) return tool;
+      mapped.push(`${tool.type} → function ${fn.name}`);
+      return fn;
+    }
+    if (options.upstreamProtocol === "openai-responses") return tool;
     if (tool.kind !== "builtin" || tool.protocol !== "openai-responses") return tool;
     if (tool.type === "local_shell" && options.localShellAsFunction && !names.has(LOCAL_SHELL_TOOL_NAME)) {
       mapped.push("local_shell → function local_shell");

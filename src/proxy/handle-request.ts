@@ -237,7 +237,8 @@ async function respondWhole(request: ModelRequest, attempt: PreparedAttempt, tex
     checkAnswerShape(parsed, attempt.target.upstreamProtocol);
     const translated = attempt.translator.translateResponse(parsed, attempt.context);
     recorder.setUsage(translated.usage, reported, estimate);
-    body = JSON.stringify(translated.body);
+    // CC05: an answer without usage tells the client the ledger's estimate, not zeros.
+    body = JSON.stringify(reported ? translated.body : attempt.translator.translateResponse(parsed, attempt.context, await recorder.usageToRecord()).body);
   } else {
     const usage = usageFromResponseBody(upstreamOperationFor(request.operation, attempt.target.upstreamProtocol), parsed);
     recorder.setUsage(mergeUsage(emptyUsage(), usage), usage !== undefined, estimate);
@@ -270,9 +271,10 @@ async function respondCollected(request: ModelRequest, attempt: PreparedAttempt,
   const translated = collector.finish();
   const reported = translated.usage.inputTokens > 0 || translated.usage.outputTokens > 0;
   // After a cut the upstream's closing usage never comes: the output is estimated (marked), and
-  // the client is told the figures the row records, as a cut stream is (stream-to-client.ts).
+  // the client is told the figures the row records, as a cut stream is (stream-to-client.ts);
+  // so is it when the upstream reported none (CC05).
   recorder.setUsage(translated.usage, reported, { final: reported && !collector.cut(), outputTokens: (estimators) => estimators.estimateOutputTokens(translated.body) });
-  const answer = collector.cut() ? collector.finish(await recorder.usageToRecord()) : translated;
+  const answer = collector.cut() || !reported ? collector.finish(await recorder.usageToRecord()) : translated;
   return answerWhole(request, JSON.stringify(answer.body), recorder, rateLimits, exchange);
 }
 

@@ -92,7 +92,7 @@ export function streamToClient(args: StreamArgs): Response {
           exchange?.observe(translated);
           out += encodeSseEvent(translated);
         }
-        if (translator.endedByGateway()) {
+        if (translator.endedByGateway() || translator.heldForUsage()) {
           out += await closeCut(translator);
           terminal = true;
           break;
@@ -119,9 +119,10 @@ export function streamToClient(args: StreamArgs): Response {
   };
 
   /**
-   * The client's closing events after the gateway's own cut (an emulated stop sequence), with
-   * the usage the ledger records: the upstream's figures so far, the rest estimated, since its
-   * closing usage never comes once its call is aborted (a client told zeros would undercount).
+   * The client's closing events after the gateway's own cut (an emulated stop sequence), or
+   * after an answer the upstream ended without its usage, with the usage the ledger records: the
+   * upstream's figures so far, the rest estimated, since its closing usage never comes (a
+   * client told zeros would undercount, and Claude Code would never compact, CC05).
    */
   const closeCut = async (cut: NonNullable<typeof translator>): Promise<string> => {
     syncUsage();
@@ -175,10 +176,13 @@ export function streamToClient(args: StreamArgs): Response {
       if (translator) {
         const closing = translator.end();
         if (exchange) for (const event of closing) exchange.observe(event);
+        let text = closing.map(encodeSseEvent).join("");
+        // A close without [DONE] or usage (SA08) waits for the estimate as well.
+        if (translator.heldForUsage()) text += await closeCut(translator);
         syncUsage();
         if (!translator.completed()) errorCode = "upstream_stream_broken";
         await Promise.all([recorder.finish(200, errorCode), exchange?.flush()]);
-        write(closing.map(encodeSseEvent).join(""));
+        write(text);
       } else if (!tap!.completed()) {
         // A cut stream must never look complete (reliability-anchors §2.18).
         await fail(new GatewayError("upstream_stream_broken", 502, "upstream closed the stream before it was complete"));

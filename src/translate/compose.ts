@@ -53,8 +53,9 @@ export function composeTranslator(client: ProtocolCodec, upstream: ProtocolCodec
       ctx.outputTrim = undefined;
       return upstream.encodeRequest(named.request, ctx);
     },
-    translateResponse(upstreamBody, ctx) {
-      return answerClient(upstream.decodeResponse(upstreamBody, ctx), ctx);
+    translateResponse(upstreamBody, ctx, usage) {
+      const decoded = upstream.decodeResponse(upstreamBody, ctx);
+      return answerClient(usage ? { ...decoded, usage } : decoded, ctx);
     },
     translateCollectedStream(upstreamEvents, ctx) {
       const collector = this.createCollector(ctx);
@@ -121,7 +122,10 @@ function createComposedStream(client: ProtocolCodec, upstream: ProtocolCodec, ct
   const trim = ctx.outputTrim !== undefined ? createOutputTrimmer(ctx.outputTrim) : undefined;
   // Stop sequences the upstream cannot apply, applied to its own events before anything else.
   const cutter = ctx.emulatedStopSequences ? createStopSequenceCutter(ctx.emulatedStopSequences) : undefined;
-  /** The cut's own closing events (its finish and message_stop), held for `closeCut`. */
+  /**
+   * The client's closing events, held for `closeCut`: a cut's own (its finish and message_stop),
+   * or the upstream's message_stop when it came without the closing usage (CC05).
+   */
   let heldCut: CanonicalEvent[] | undefined;
   const decode = (produce: () => CanonicalEvent[]): CanonicalEvent[] => {
     if (!cutter) return produce();
@@ -157,7 +161,8 @@ function createComposedStream(client: ProtocolCodec, upstream: ProtocolCodec, ct
     if (event.type === "error") closed = true;
   }
 
-  function forward(upstreamEvents: CanonicalEvent[]): SseEvent[] {
+  /** `holdForUsage`: keep back a message_stop the upstream's closing usage did not precede. */
+  function forward(upstreamEvents: CanonicalEvent[], holdForUsage = true): SseEvent[] {
     const out: SseEvent[] = [];
     const filled = upstreamEvents.flatMap(serialize).flatMap(fillArguments);
     const cleaned = cleanNulls ? filled.flatMap(cleanNulls) : filled;
@@ -166,8 +171,15 @@ function createComposedStream(client: ProtocolCodec, upstream: ProtocolCodec, ct
     const named = ctx.toolNames ? decoded.map((event) => restoreToolNameInEvent(event, ctx.toolNames)) : decoded;
     const adjusted = adjust ? named.flatMap(adjust) : named;
     const events = showWebSearch ? adjusted.flatMap(showWebSearch) : adjusted;
-    for (const decodedEvent of events) {
+    for (const [at, decodedEvent] of events.entries()) {
       if (closed) break;
+      if (decodedEvent.type === "message_stop" && holdForUsage && !usageFinal) {
+        // CC05: the answer's end without its usage (a server that ignores include_usage): the
+        // closing events wait for the ledger's estimate (closeCut), so the client is not told
+        // zeros, which Claude Code reads as an empty context and never compacts.
+        heldCut = events.slice(at);
+        break;
+      }
       // An upstream's mid-stream error text reaches the client: credential-shaped strings go, as
       // from error bodies before a stream (send-attempt.ts).
       const event = decodedEvent.type === "error" ? { ...decodedEvent, message: scrubSecrets(decodedEvent.message) } : decodedEvent;
@@ -179,7 +191,7 @@ function createComposedStream(client: ProtocolCodec, upstream: ProtocolCodec, ct
 
   return {
     push(event) {
-      if (closed) return [];
+      if (closed || heldCut) return [];
       const events = decode(() => decoder.push(event));
       // The upstream's own terminal event (Anthropic message_stop, Chat [DONE]), or the end of an
       // emulated stop sequence, completes the stream.
@@ -188,7 +200,7 @@ function createComposedStream(client: ProtocolCodec, upstream: ProtocolCodec, ct
       return forward(events);
     },
     end() {
-      if (closed) return [];
+      if (closed || heldCut) return [];
       // A clean close after the upstream's finish counts as complete; one without any does not
       // (the decoder still closes the client's message properly, SA08).
       completed = completed || sawFinish;
@@ -205,15 +217,17 @@ function createComposedStream(client: ProtocolCodec, upstream: ProtocolCodec, ct
     generatedText: () => generated.join(""),
     completed: () => completed,
     endedByGateway: () => cutter?.matched() ?? false,
+    heldForUsage: () => heldCut !== undefined && !(cutter?.matched() ?? false),
     keepalive: () => (closed ? [] : (encoder.keepalive?.() ?? [])),
     closeCut(finalUsage) {
       if (!heldCut || closed) return [];
       const held = heldCut;
       heldCut = undefined;
-      completed = true;
+      // A cut completes the answer; a close held for its usage is as complete as the upstream made it.
+      if (cutter?.matched()) completed = true;
       // Straight to the encoder, not through observe(): usage() stays what the upstream
       // reported, and the ledger marks its own (equal) figures as estimated.
-      return [...encoder.push({ type: "usage", usage: finalUsage }), ...forward(held)];
+      return [...encoder.push({ type: "usage", usage: finalUsage }), ...forward(held, false)];
     },
   };
 }

@@ -151,10 +151,16 @@ export interface StreamTranslator {
    */
   endedByGateway(): boolean;
   /**
-   * After `endedByGateway`: the client's closing events (stop reason, usage, end), held until
-   * now because the upstream's closing usage never comes once its call is aborted. `usage` is
-   * what the ledger records for the answer (the upstream's figures so far, the rest estimated),
-   * so the client is told the same numbers instead of zeros.
+   * True when the upstream ended its answer without the closing usage (a server that ignores
+   * `include_usage` or omits `usage`): the client's closing events wait for `closeCut` (CC05).
+   */
+  heldForUsage(): boolean;
+  /**
+   * After `endedByGateway` or `heldForUsage`: the client's closing events (stop reason, usage,
+   * end), held until now because the upstream's closing usage never comes (its call was aborted
+   * at a cut, or it reports none). `usage` is what the ledger records for the answer (the
+   * upstream's figures so far, the rest estimated), so the client is told the same numbers
+   * instead of zeros.
    */
   closeCut(usage: Usage): SseEvent[];
   /** The client protocol's keep-alive events for a quiet stretch, or none (CanonicalStreamEncoder.keepalive). */
@@ -187,8 +193,8 @@ export interface StreamCollector {
 export interface Translator {
   /** The upstream request body for the client's body; throws GatewayError on bad input. */
   buildUpstreamRequest(clientBody: Record<string, unknown>, ctx: TranslationContext): Record<string, unknown>;
-  /** Translate a non-streaming upstream response body. */
-  translateResponse(upstreamBody: unknown, ctx: TranslationContext): { body: unknown; usage: Usage };
+  /** Translate a non-streaming upstream response body; `usage` replaces the upstream's figures (it reported none, CC05). */
+  translateResponse(upstreamBody: unknown, ctx: TranslationContext, usage?: Usage): { body: unknown; usage: Usage };
   /**
    * A whole upstream stream (its SSE events) as one non-streaming response for the client
    * (SC06). Throws GatewayError when the stream carried an error or ended early.

@@ -19,6 +19,7 @@ const TOP_LEVEL_FIELDS: Readonly<Record<string, FieldKind>> = {
   thinking: "object",
   metadata: "object",
   output_config: "object",
+  output_format: "object",
   service_tier: "string",
 };
 

@@ -25,7 +25,7 @@ import { checkAnthropicRequest } from "./request-checks";
 /** Fields read here; everything else goes to `extra` (P12: context_management, container, …). */
 const KNOWN_FIELDS = new Set([
   "model", "max_tokens", "system", "messages", "tools", "tool_choice", "thinking", "output_config",
-  "temperature", "top_p", "top_k", "stop_sequences", "stream", "metadata", "service_tier",
+  "temperature", "top_p", "top_k", "stop_sequences", "stream", "metadata", "service_tier", "output_format",
 ]);
 
 export function decodeAnthropicRequest(body: Record<string, unknown>): CanonicalRequest {
@@ -36,7 +36,11 @@ export function decodeAnthropicRequest(body: Record<string, unknown>): Canonical
   const metadata = asRecord(body.metadata);
   const extraFields: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(body)) if (!KNOWN_FIELDS.has(key)) extraFields[key] = value;
-  const format = asRecord(outputConfig?.format);
+  // J01: `output_format` is the structured-outputs beta's name for `output_config.format`
+  // (deprecated, still accepted by Anthropic and sent by the beta-era SDKs): read either, so the
+  // schema is never dropped on the way to another protocol (an Anthropic upstream gets it back
+  // as `output_config.format`).
+  const format = asRecord(outputConfig?.format) ?? asRecord(body.output_format);
   return {
     model: body.model,
     system: decodeSystem(body.system),

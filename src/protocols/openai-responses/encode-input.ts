@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { GatewayError } from "../../errors/gateway-error";
 import type { ContentPart, DocumentPart, ImagePart, Message, TextPart, ToolResultPart } from "../../canonical/types";
 import { formatDataUrl } from "../media-url";
 import { stripNamespace } from "./namespaced-names";
@@ -7,6 +8,14 @@ import { isRecord } from "./values";
 import type { ResponsesContentPart, ResponsesItem } from "./wire-types";
 
 type Warn = (message: string, details?: Record<string, unknown>) => void;
+
+/**
+ * C05: whose file ids the client's uploads are. An OpenAI client's (Chat or Responses) are
+ * OpenAI's and go as `file_id`; an Anthropic client's are Anthropic Files API ids, which no
+ * Responses server can resolve: refused with a 400 that says so, as on Chat upstreams, rather than
+ * sent on to fail there with an error about a file the client never uploaded to that provider.
+ */
+export type FileIds = "forward" | "refuse";
 
 /** Responses `call_id` is limited to 64 characters (H03). */
 const MAX_CALL_ID_LENGTH = 64;
@@ -17,36 +26,36 @@ const MAX_CALL_ID_LENGTH = 64;
  * (M06); assistant turns become reasoning, message and function_call items in order;
  * reasoning is replayed only when it carries a real OpenAI `encrypted_content` (K06, K09).
  */
-export function encodeResponsesInput(messages: Message[], warn: Warn): ResponsesItem[] {
+export function encodeResponsesInput(messages: Message[], warn: Warn, fileIds: FileIds = "forward"): ResponsesItem[] {
   const items: ResponsesItem[] = [];
   for (const message of messages) {
     if (message.role === "assistant") encodeAssistantTurn(message.content, items, warn);
-    else encodeInputTurn(message.role, message.content, items, warn);
+    else encodeInputTurn(message.role, message.content, items, warn, fileIds);
   }
   return items;
 }
 
-function encodeInputTurn(role: "system" | "developer" | "user", content: ContentPart[], items: ResponsesItem[], warn: Warn): void {
+function encodeInputTurn(role: "system" | "developer" | "user", content: ContentPart[], items: ResponsesItem[], warn: Warn, fileIds: FileIds): void {
   const parts: ResponsesContentPart[] = [];
   for (const part of content) {
     if (part.type === "tool_result") {
-      items.push(encodeToolResult(part));
+      items.push(encodeToolResult(part, fileIds));
       continue;
     }
-    const encoded = encodeInputPart(part, warn);
+    const encoded = encodeInputPart(part, warn, fileIds);
     if (encoded) parts.push(encoded);
   }
   if (parts.length > 0) items.push({ type: "message", role, content: parts });
 }
 
-function encodeInputPart(part: ContentPart, warn: Warn): ResponsesContentPart | undefined {
+function encodeInputPart(part: ContentPart, warn: Warn, fileIds: FileIds): ResponsesContentPart | undefined {
   switch (part.type) {
     case "text":
       return { type: "input_text", text: part.text };
     case "image":
-      return encodeImage(part);
+      return encodeImage(part, fileIds);
     case "document":
-      return encodeDocument(part);
+      return encodeDocument(part, fileIds);
     case "refusal":
       return { type: "input_text", text: part.text };
     case "opaque":
@@ -59,24 +68,30 @@ function encodeInputPart(part: ContentPart, warn: Warn): ResponsesContentPart | 
   }
 }
 
-function encodeImage(part: ImagePart): ResponsesContentPart {
+function encodeImage(part: ImagePart, fileIds: FileIds): ResponsesContentPart {
   const detail = part.detail ?? "auto";
-  if (part.source.kind === "file") return { type: "input_image", file_id: part.source.fileId, detail };
+  if (part.source.kind === "file") return { type: "input_image", file_id: checkFileId(part.source.fileId, fileIds), detail };
   const url = part.source.kind === "url" ? part.source.url : formatDataUrl(part.source.mediaType, part.source.data);
   return { type: "input_image", image_url: url, detail };
 }
 
 /** C05: PDFs as `input_file` with a filename (OpenAI requires one with file_data); text documents as text. */
-function encodeDocument(part: DocumentPart): ResponsesContentPart {
+function encodeDocument(part: DocumentPart, fileIds: FileIds): ResponsesContentPart {
   const source = part.source;
   if (source.kind === "text") return { type: "input_text", text: part.title ? `${part.title}\n\n${source.text}` : source.text };
-  if (source.kind === "file") return { type: "input_file", file_id: source.fileId };
+  if (source.kind === "file") return { type: "input_file", file_id: checkFileId(source.fileId, fileIds) };
   if (source.kind === "url") return { type: "input_file", file_url: source.url };
   return { type: "input_file", filename: part.filename ?? part.title ?? "document.pdf", file_data: formatDataUrl(source.mediaType, source.data) };
 }
 
+/** C05: a file id another provider issued cannot be resolved here (FileIds). */
+function checkFileId(fileId: string, fileIds: FileIds): string {
+  if (fileIds === "forward") return fileId;
+  throw new GatewayError("invalid_request", 400, "file ids cannot be forwarded to this model's provider; send the file content inline instead", { param: "messages" });
+}
+
 /** H05, H10: results keep their text (and images); an error result gets a marker the model can read. */
-function encodeToolResult(part: ToolResultPart): ResponsesItem {
+function encodeToolResult(part: ToolResultPart, fileIds: FileIds): ResponsesItem {
   const type = part.kind === "custom" ? "custom_tool_call_output" : "function_call_output";
   const hasMedia = part.content.some((entry) => entry.type !== "text");
   const marker = part.isError ? "Error: " : "";
@@ -85,7 +100,7 @@ function encodeToolResult(part: ToolResultPart): ResponsesItem {
     output = marker + part.content.map((entry) => (entry as TextPart).text).join("\n");
   } else {
     output = part.content.map((entry) =>
-      entry.type === "text" ? { type: "input_text", text: entry.text } : entry.type === "image" ? encodeImage(entry) : encodeDocument(entry),
+      entry.type === "text" ? { type: "input_text", text: entry.text } : entry.type === "image" ? encodeImage(entry, fileIds) : encodeDocument(entry, fileIds),
     );
     if (marker) output.unshift({ type: "input_text", text: "Error:" });
   }

@@ -33,7 +33,8 @@ export function encodeResponsesRequest(request: CanonicalRequest, ctx: Translati
   // open every prompt with changing bytes and defeat the upstream's prefix cache.
   const instructions = request.system.map((part) => part.text).filter((text) => text.trim() !== "" && !isClaudeCodeAttributionText(text)).join("\n\n");
   if (instructions) body.instructions = instructions;
-  body.input = encodeResponsesInput(request.messages, ctx.warn);
+  // C05: an Anthropic client's file ids are Anthropic's (encode-input.ts).
+  body.input = encodeResponsesInput(request.messages, ctx.warn, ctx.clientProtocol === "anthropic" ? "refuse" : "forward");
 
   const tools = encodeResponsesTools(
     request.tools,

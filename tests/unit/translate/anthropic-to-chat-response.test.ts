@@ -20,6 +20,9 @@ function stream(events: SseEvent[], end = true) {
   const s = translator.createStreamTranslator(ctx());
   const out = events.flatMap((e) => s.push(e));
   if (end) out.push(...s.end());
+  // As stream-to-client.ts does: an answer the upstream ended without usage closes with the
+  // ledger's figures (CC05); here, the (empty) usage seen.
+  if (s.heldForUsage()) out.push(...s.closeCut(s.usage()));
   return { events: parseSse(out), translator: s };
 }
 
