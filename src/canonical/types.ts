@@ -244,6 +244,11 @@ export interface CanonicalRequest {
    * caches by `cache_control` breakpoints instead, so it has no use there.
    */
   promptCacheKey?: string;
+  /**
+   * J04: how long an answer GPT-5 writes (`low`, `medium`, `high`): Chat's top-level
+   * `verbosity`, Responses' `text.verbosity`. Claude has no such setting.
+   */
+  verbosity?: string;
   /** Responses statefulness, resolved by the gateway before encoding (R-cases). */
   store?: boolean;
   previousResponseId?: string;

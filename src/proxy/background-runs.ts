@@ -7,6 +7,17 @@
  * response store; this is only what lives in memory, kept a while after the run ends so a
  * client that lost its stream can resume it. One per gateway (house rule 6).
  */
+import type { RunAtUpstream } from "./native-background-upstream";
+
+/**
+ * A native run whose creating stream this process is still relaying: it is stored only when that
+ * stream ends (its ledger row is known then), so until then a GET or a resumed stream is read at
+ * the upstream from here (native-background-routes.ts).
+ */
+export interface CreatingNativeRun extends RunAtUpstream {
+  /** The creating caller's user: nobody else sees the run, as with a stored one. */
+  userId: number | null;
+}
 
 /** How long a finished run's events stay here for resuming streams (OpenAI keeps background data about ten minutes). */
 const KEEP_FINISHED_MS = 10 * 60_000;
@@ -91,6 +102,8 @@ export class BackgroundRuns {
   private readonly followers = new Map<string, Promise<void>>();
   /** Native runs whose end this process is settling (ledger row, then the stored copy), or settled lately. */
   private readonly settling = new Map<string, Promise<void>>();
+  /** Native runs whose creating stream is still being relayed (not stored yet), by response id. */
+  private readonly creating = new Map<string, CreatingNativeRun>();
   private readonly stopping = new AbortController();
 
   constructor(readonly polling: BackgroundPolling = DEFAULT_BACKGROUND_POLLING) {}
@@ -106,6 +119,21 @@ export class BackgroundRuns {
 
   isFollowing(id: string): boolean {
     return this.followers.has(id);
+  }
+
+  /** Note native run `run.id` as being created here, until `doneCreating` (its record stored, or nothing to store). */
+  noteCreating(run: CreatingNativeRun): void {
+    this.creating.set(run.id, run);
+  }
+
+  doneCreating(id: string): void {
+    this.creating.delete(id);
+  }
+
+  /** The native run `id` whose creating stream this process relays, when `userId` created it. */
+  creatingRun(id: string, userId: number | null): CreatingNativeRun | undefined {
+    const run = this.creating.get(id);
+    return run && run.userId === userId ? run : undefined;
   }
 
   /**

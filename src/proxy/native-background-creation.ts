@@ -69,6 +69,8 @@ export class HeldRow implements LedgerSink {
 export class KeyWitness {
   readonly rings = new Map<string, KeyRing>();
   private readonly last = new Map<string, string | undefined>();
+  /** The provider whose ring handed out a key last: once an answer streams, the one serving it. */
+  lastProvider: string | undefined;
 
   constructor(rings: Map<string, KeyRing>) {
     for (const [name, ring] of rings) {
@@ -76,6 +78,7 @@ export class KeyWitness {
       watched.next = () => {
         const key = ring.next();
         this.last.set(name, key);
+        this.lastProvider = name;
         return key;
       };
       this.rings.set(name, watched);

@@ -11,7 +11,8 @@ import type { SseEvent } from "../streaming/sse-event";
 import type { StoredResponseRecord } from "../store/types";
 import { echoClientModel } from "./echo-model";
 import { followedOf, settle, settleLost, startFollowing } from "./native-background";
-import { askJson, askUpstream, fetchState, type Followed, type Json, refusalOf, UpstreamRefusal } from "./native-background-upstream";
+import type { CreatingNativeRun } from "./background-runs";
+import { askJson, askUpstream, fetchState, type Followed, type Json, refusalOf, type RunAtUpstream, UpstreamRefusal } from "./native-background-upstream";
 import { isSettledStatus, type NativeBackground, nativeBackgroundOf } from "./native-background-state";
 import type { ProxyDeps } from "./types";
 
@@ -71,12 +72,34 @@ export async function streamNativeBackground(deps: ProxyDeps, record: StoredResp
     throw new GatewayError("invalid_request", 400, "This response cannot be streamed: it was not created with stream true. Retrieve it without stream instead.", { param: "stream" });
   }
   const run = followedOf(record, marker);
-  const call = await askUpstream(deps, run, "GET", `/${encodeURIComponent(record.id)}${search}`, signal, true);
+  return relayUpstreamStream(deps, run, search, signal, requestId, () => {
+    if (!isSettledStatus(record.response.status)) startFollowing(deps, run);
+  });
+}
+
+/**
+ * A run whose creating stream this process still relays (background-runs.ts CreatingNativeRun):
+ * not stored yet, so GET, `?stream=true` and cancel go to the upstream, which has it, and nothing
+ * here is stored or followed: the creating request does that when its stream ends.
+ */
+export async function readCreatingNativeBackground(deps: ProxyDeps, run: CreatingNativeRun, request: "get" | "stream" | "cancel", search: string, signal: AbortSignal, requestId: string): Promise<Json | Response> {
+  if (request === "stream") return relayUpstreamStream(deps, run, search, signal, requestId, () => {});
+  try {
+    return request === "get" ? await fetchState(deps, run, search, signal) : await askJson(deps, run, "POST", `/${encodeURIComponent(run.id)}/cancel`, signal);
+  } catch (error) {
+    if (error instanceof UpstreamRefusal) return error.relay(requestId);
+    throw error;
+  }
+}
+
+/** The upstream's own event stream of `run`, relayed as it comes; `started` runs once the upstream has answered it. */
+async function relayUpstreamStream(deps: ProxyDeps, run: RunAtUpstream, search: string, signal: AbortSignal, requestId: string, started: () => void): Promise<Response> {
+  const call = await askUpstream(deps, run, "GET", `/${encodeURIComponent(run.id)}${search}`, signal, true);
   if (call.status >= 400) return (await refusalOf(deps, run, call)).relay(requestId);
-  if (!isSettledStatus(record.response.status)) startFollowing(deps, run);
+  started();
   const chunks = call.readBody();
   // The events name the client's model (an alias) as the creating stream did.
-  const { modelServed, modelRequested } = marker.row;
+  const { modelServed, modelRequested } = run.marker.row;
   const renamed = modelServed !== null && modelServed !== modelRequested;
   const decoder = new SseDecoder();
   const encoder = new TextEncoder();

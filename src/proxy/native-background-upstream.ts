@@ -9,7 +9,7 @@ import { hideSecretValues, scrubSecrets } from "../log/logger";
 import { upstreamHeaders, upstreamUrl } from "../providers/endpoints";
 import type { ResponseOwner } from "../responses-store/service";
 import { callUpstream, type UpstreamCall } from "../upstream/client";
-import { keyFingerprint, type NativeBackground } from "./native-background-state";
+import { keyFingerprint, type NativeBackground, type PendingRow } from "./native-background-state";
 import type { ProxyDeps } from "./types";
 
 export type Json = Record<string, unknown>;
@@ -20,6 +20,16 @@ export interface Followed {
   owner: ResponseOwner;
   marker: NativeBackground;
   storedRequest: Json | undefined;
+}
+
+/**
+ * What reading a run at the upstream needs: where it is, the key that created it, and the model
+ * names its answers carry (the upstream's, and the client's it is shown under). A followed run
+ * has it; so does a run whose creating stream is still being relayed (not stored yet).
+ */
+export interface RunAtUpstream {
+  id: string;
+  marker: Pick<NativeBackground, "provider" | "key"> & { row: Pick<PendingRow, "modelServed" | "modelRequested"> };
 }
 
 /** An upstream answer with an error status, its body cleaned of any key it might echo. */
@@ -47,11 +57,11 @@ export class UpstreamRefusal extends Error {
 
 
 /** The run's state from the upstream's GET /responses/{id}, as the client sees it. */
-export function fetchState(deps: ProxyDeps, run: Followed, search: string, signal: AbortSignal): Promise<Json> {
+export function fetchState(deps: ProxyDeps, run: RunAtUpstream, search: string, signal: AbortSignal): Promise<Json> {
   return askJson(deps, run, "GET", `/${encodeURIComponent(run.id)}${search}`, signal);
 }
 
-export async function askJson(deps: ProxyDeps, run: Followed, method: "GET" | "POST", path: string, signal: AbortSignal): Promise<Json> {
+export async function askJson(deps: ProxyDeps, run: RunAtUpstream, method: "GET" | "POST", path: string, signal: AbortSignal): Promise<Json> {
   const call = await askUpstream(deps, run, method, path, signal, false);
   if (call.status >= 400) throw await refusalOf(deps, run, call);
   const text = await call.readText();
@@ -63,7 +73,7 @@ export async function askJson(deps: ProxyDeps, run: Followed, method: "GET" | "P
 }
 
 /** One call to the provider that holds the run, with the key that created it, through the gateway's upstream client. */
-export async function askUpstream(deps: ProxyDeps, run: Followed, method: "GET" | "POST", path: string, signal: AbortSignal, streamed: boolean): Promise<UpstreamCall> {
+export async function askUpstream(deps: ProxyDeps, run: RunAtUpstream, method: "GET" | "POST", path: string, signal: AbortSignal, streamed: boolean): Promise<UpstreamCall> {
   const provider = deps.config.providers.find((candidate) => candidate.name === run.marker.provider);
   if (!provider) throw new GatewayError("upstream_unavailable", 503, `the provider '${run.marker.provider}' that holds this background response is no longer configured`);
   const key = (run.marker.key ? provider.apiKeys.find((candidate) => keyFingerprint(candidate) === run.marker.key) : undefined) ?? deps.keyRings.get(provider.name)?.next();
@@ -72,7 +82,7 @@ export async function askUpstream(deps: ProxyDeps, run: Followed, method: "GET" 
   return callUpstream(`${upstreamUrl(provider, "openai-responses")}${path}`, { headers, body: "", method, streamed, provider: provider.name }, signal, deps.config.upstream);
 }
 
-export async function refusalOf(deps: ProxyDeps, run: Followed, call: UpstreamCall): Promise<UpstreamRefusal> {
+export async function refusalOf(deps: ProxyDeps, run: RunAtUpstream, call: UpstreamCall): Promise<UpstreamRefusal> {
   const keys = deps.config.providers.find((candidate) => candidate.name === run.marker.provider)?.apiKeys ?? [];
   const text = scrubSecrets(hideSecretValues(await call.readText().catch(() => ""), keys));
   return new UpstreamRefusal(call.status, text, call.headers.get("content-type") ?? "application/json");

@@ -62,6 +62,7 @@ export async function serveNativeBackground(request: ModelRequest, deps: ProxyDe
   // A stream: relayed untouched, watched for the response object it carries, until it ends or its client leaves.
   const decoder = new SseDecoder();
   let latest: Json | undefined;
+  let creating: string | undefined;
   let markEnded!: () => void;
   const ended = new Promise<void>((resolve) => (markEnded = resolve));
   const reader = answer.body!.getReader();
@@ -75,6 +76,7 @@ export async function serveNativeBackground(request: ModelRequest, deps: ProxyDe
           return;
         }
         for (const event of decoder.push(value)) if (event.data.includes('"response"')) latest = responseIn(event.data) ?? latest;
+        if (creating === undefined && typeof latest?.id === "string") creating = noteCreating(deps, request, keys, latest.id);
         controller.enqueue(value);
       } catch (error) {
         markEnded();
@@ -88,8 +90,25 @@ export async function serveNativeBackground(request: ModelRequest, deps: ProxyDe
   });
   void Promise.all([row.entry, ended])
     .then(([entry]) => adopt(deps, request, row, entry, keys, exchange, latest, streamReachedEnd(entry)))
-    .catch((error: unknown) => deps.logger.error({ err: error, requestId: request.requestId }, "following a background response failed to start"));
+    .catch((error: unknown) => deps.logger.error({ err: error, requestId: request.requestId }, "following a background response failed to start"))
+    .finally(() => creating && deps.background?.doneCreating(creating));
   return new Response(body, { status: answer.status, headers: answer.headers });
+}
+
+/**
+ * The creating stream named its run: until the stream ends and the run is stored (adopt), a GET
+ * or a resumed stream of that id (another connection, or the same client after losing this
+ * one) is read at the upstream, which already has it, instead of a 404. Returns the id, or ""
+ * when the run will not be stored (nothing to read back) or the serving provider is unknown.
+ */
+function noteCreating(deps: ProxyDeps, request: ModelRequest, keys: KeyWitness, id: string): string {
+  const provider = keys.lastProvider;
+  if (!deps.background || !deps.responses?.storing || request.body.store === false || !provider) return "";
+  const modelRequested = String(request.body.model);
+  const target = deps.router.resolve(modelRequested, "openai-responses").targets.find((candidate) => candidate.providerName === provider);
+  const key = keys.used(provider);
+  deps.background.noteCreating({ id, userId: request.principal.userId, marker: { provider, key: key ? keyFingerprint(key) : null, row: { modelServed: target?.upstreamModel ?? null, modelRequested } } });
+  return id;
 }
 
 /**

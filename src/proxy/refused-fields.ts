@@ -19,7 +19,7 @@
  * Fields a Chat request can go without: each refines the answer, none changes what it is
  * (`thinking`: the toggle the DeepSeek dialect sends, dialects/deepseek-thinking.ts).
  */
-export const DROPPABLE_CHAT_FIELDS: readonly string[] = ["reasoning_effort", "stream_options", "user", "seed", "service_tier", "parallel_tool_calls", "presence_penalty", "frequency_penalty", "thinking", "prompt_cache_key"];
+export const DROPPABLE_CHAT_FIELDS: readonly string[] = ["reasoning_effort", "stream_options", "user", "seed", "service_tier", "parallel_tool_calls", "presence_penalty", "frequency_penalty", "thinking", "prompt_cache_key", "verbosity"];
 
 /** Provider and model pairs remembered (model names come from clients through pattern routes). */
 const MAX_REMEMBERED = 1024;

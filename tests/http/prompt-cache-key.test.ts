@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, expect, test } from "bun:test";
+import { afterAll, beforeAll, describe, expect, test } from "bun:test";
 import { type MockUpstream, startMockUpstream } from "../support/mock-upstream";
 import { chatOnlyProviderEnv, responsesOnlyProviderEnv, startTestGateway, type TestGateway } from "../support/gateway-harness";
 import { sdkClients } from "../support/sdk-clients";
@@ -6,7 +6,7 @@ import { sdkClients } from "../support/sdk-clients";
 /**
  * OpenAI's `prompt_cache_key` (Chat and Responses alike; Codex sends its conversation id) crosses
  * between the two APIs. It was dropped both ways, so a Codex conversation on a Chat model, or a
- * Chat client on a Responses-only model, lost its cache routing.
+ * Chat client on a Responses-only model, lost its cache routing. GPT-5's verbosity crosses the same way.
  */
 let mock: MockUpstream;
 let gw: TestGateway;
@@ -59,4 +59,33 @@ test("an OpenAI-dialect server that refuses the field gets the request again wit
   mock.setResponder(undefined);
   expect(response.status).toBe("completed");
   expect(mock.requests.at(-1)!.body.prompt_cache_key).toBeUndefined();
+});
+
+describe("GPT-5's verbosity crosses like the cache key (J04)", () => {
+  test("a Chat client's verbosity reaches a Responses-only model as text.verbosity, beside a response format", async () => {
+    const { openai } = sdkClients(gw.url);
+    await openai.chat.completions.create({ model: "resp-x", messages: [{ role: "user", content: "hi" }], verbosity: "low", response_format: { type: "json_object" } });
+    expect(mock.requests.at(-1)!.body.text).toEqual({ format: { type: "json_object" }, verbosity: "low" });
+  });
+
+  test("a Responses client's text.verbosity reaches an OpenAI-dialect Chat model as verbosity; other Chat servers are not sent it", async () => {
+    const { openai } = sdkClients(gw.url);
+    await openai.responses.create({ model: "chat-x", input: "hi", text: { verbosity: "high" } });
+    expect(mock.requests.at(-1)!.body.verbosity).toBe("high");
+    expect(mock.requests.at(-1)!.body).not.toHaveProperty("text");
+    await openai.responses.create({ model: "local-x", input: "hi", text: { verbosity: "high" } });
+    expect(mock.requests.at(-1)!.body.model).toBe("local-x");
+    expect(mock.requests.at(-1)!.body).not.toHaveProperty("verbosity");
+  });
+
+  test("an OpenAI-dialect server that refuses it gets the request again without it", async () => {
+    mock.setResponder((request) =>
+      request.body.verbosity ? { status: 400, json: { error: { message: "Unrecognized request argument supplied: verbosity", type: "invalid_request_error", param: null, code: null } } } : undefined,
+    );
+    const { openai } = sdkClients(gw.url);
+    const response = await openai.responses.create({ model: "chat-z", input: "hi", text: { verbosity: "low" } });
+    mock.setResponder(undefined);
+    expect(response.status).toBe("completed");
+    expect(mock.requests.slice(-2).map((request) => request.body.verbosity)).toEqual(["low", undefined]);
+  });
 });

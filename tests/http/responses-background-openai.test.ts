@@ -8,6 +8,7 @@ import { createResponseStore } from "../../src/responses-store/service";
 import { openStore } from "../../src/store/open-store";
 import type { Store } from "../../src/store/types";
 import { readSse, startTestGateway, type TestGateway } from "../support/gateway-harness";
+import { sdkClients } from "../support/sdk-clients";
 import { type StoringGateway, startStoringGateway } from "../support/storing-gateway";
 import { type MockUpstream, mockUsage, startMockUpstream } from "../support/mock-upstream";
 
@@ -173,6 +174,40 @@ describe("background responses on a native OpenAI route", () => {
     await until(() => rowsFor(rows).length > 0, "the row is written");
     expect(rowsFor(rows).map((row) => [row.status, row.errorCode, row.usage.inputTokens, row.usageEstimated, row.stream])).toEqual([[200, null, mockUsage.input, false, true]]);
     expect((await get(id)).status).toBe("completed");
+  });
+
+  test("while the creating stream runs, the run is readable (GET elsewhere, the SDK resuming at once after leaving): read at the upstream, then stored once, one row", async () => {
+    // Stored only when the creating stream ends (its row is known then): before, such a read was a
+    // 404 until then, and a client that resumed right after losing its stream was told the
+    // response did not exist.
+    mock.background.streamIntervalMs = 40;
+    const rows = gw.ledger.entries.length;
+    const { openai } = sdkClients(gw.url);
+    const creating = await openai.responses.create({ model: "bg-gpt", background: true, stream: true, input: "long" });
+    let id = "";
+    let seen = -1;
+    for await (const event of creating) {
+      if (event.type === "response.created") {
+        id = event.response.id;
+        // Another connection reads it mid-stream, under the client's model name.
+        const read = await openai.responses.retrieve(id);
+        expect(read).toMatchObject({ id, model: "bg-gpt", background: true });
+        expect(read.status).toMatch(/queued|in_progress/);
+      }
+      seen = event.sequence_number;
+      if (seen >= 3) break; // the client loses its stream here
+    }
+    const resumed = await openai.responses.retrieve(id, { stream: true, starting_after: seen });
+    const rest: Array<[string, number]> = [];
+    for await (const event of resumed) rest.push([event.type, event.sequence_number]);
+    expect(rest[0]![1]).toBe(seen + 1);
+    expect(rest.at(-1)![0]).toBe("response.completed");
+    expect(upstreamCalls(id)).toContain(`GET /v1/responses/${id}?stream=true&starting_after=${seen}`);
+
+    await until(() => rowsFor(rows).length > 0, "the row is written");
+    expect((await get(id)).status).toBe("completed");
+    await Bun.sleep(100);
+    expect(rowsFor(rows).map((row) => [row.status, row.usage.outputTokens, row.usageEstimated])).toEqual([[200, mockUsage.output, false]]);
   });
 
   test("refusals: an upstream error on create is relayed with its row; streaming a response not created with stream is a 400", async () => {

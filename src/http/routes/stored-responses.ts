@@ -16,7 +16,7 @@ import { paginateItems, parseListQuery, withListingIds } from "../../responses-s
 import { storeFailureAnswer } from "../../store/database-unreachable";
 import type { StoredResponseRecord } from "../../store/types";
 import { requestIdFor } from "../read-request";
-import { cancelNativeBackground, nativeBackgroundRecord, refreshNativeBackground, streamNativeBackground } from "../../proxy/native-background-routes";
+import { cancelNativeBackground, nativeBackgroundRecord, readCreatingNativeBackground, refreshNativeBackground, streamNativeBackground } from "../../proxy/native-background-routes";
 import { cancelResponse, resumeStream, stopLocalRun } from "./background-responses";
 
 interface StoredResponseRouteDeps {
@@ -27,20 +27,34 @@ interface StoredResponseRouteDeps {
 /** A handler's answer: a JSON body, or a whole Response (a resumed event stream). */
 type Handler = (record: StoredResponseRecord, request: Request, userId: number | null, requestId: string) => Promise<unknown>;
 
+/**
+ * What a route does with an id not stored yet whose creating stream this process relays (a
+ * streamed background response on a native OpenAI route, stored when that stream ends): read it
+ * at the upstream (native-background-routes.ts readCreatingNativeBackground). Before, such an id
+ * was a 404 until the stream ended, so neither a GET from elsewhere nor the creating client,
+ * resuming right after losing its stream, found it.
+ */
+type CreatingHandler = (request: Request) => "get" | "stream" | "cancel";
+
 function notFound(id: string): GatewayError {
   return new GatewayError("not_found", 404, `Response with id '${id}' not found.`, { param: "response_id" });
 }
 
 export function storedResponseRoutes(deps: StoredResponseRouteDeps) {
-  const answer = (handler: Handler) => async ({ request, params }: { request: Request; params: { id: string } }): Promise<Response> => {
+  const answer = (handler: Handler, creating?: CreatingHandler) => async ({ request, params }: { request: Request; params: { id: string } }): Promise<Response> => {
     const { requestId } = requestIdFor(request.headers);
     try {
       const principal = await authenticateModelCall(deps.auth, request.headers);
       requireModelsScope(principal);
       const userId = principal.userId;
       const record = await deps.proxy.responses?.get(params.id, userId);
-      if (!record) throw notFound(params.id);
-      const body = await handler(record, request, userId, requestId);
+      let body: unknown;
+      if (record) body = await handler(record, request, userId, requestId);
+      else {
+        const live = creating && deps.proxy.background?.creatingRun(params.id, userId);
+        if (!creating || !live) throw notFound(params.id);
+        body = await readCreatingNativeBackground(deps.proxy, live, creating(request), new URL(request.url).search, request.signal, requestId);
+      }
       if (body instanceof Response) return body;
       return new Response(JSON.stringify(body), { status: 200, headers: { "content-type": "application/json", "x-request-id": requestId } });
     } catch (error) {
@@ -64,7 +78,7 @@ export function storedResponseRoutes(deps: StoredResponseRouteDeps) {
           return native ? streamNativeBackground(deps.proxy, record, native, url.search, request.signal, requestId) : resumeStream(deps.proxy, record, query.get("starting_after"), request.signal, requestId);
         }
         return native ? refreshNativeBackground(deps.proxy, record, native, url.search, request.signal, requestId) : record.response;
-      }),
+      }, (request) => (new URL(request.url).searchParams.get("stream") === "true" ? "stream" : "get")),
       detail("A stored response (created with `store` not false); `?stream=true&starting_after=N` resumes a background stream"),
     )
     .post(
@@ -72,7 +86,7 @@ export function storedResponseRoutes(deps: StoredResponseRouteDeps) {
       answer(async (record, request, userId, requestId) => {
         const native = nativeBackgroundRecord(record);
         return native ? cancelNativeBackground(deps.proxy, record, native, request.signal, requestId) : cancelResponse(deps.proxy, record, userId);
-      }),
+      }, () => "cancel"),
       detail("Cancel a background response"),
     )
     .get(

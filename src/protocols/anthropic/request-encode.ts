@@ -8,6 +8,7 @@ import type { TranslationContext } from "../../translate/types";
 import { writeToolHistoryAsText } from "../../translate/tool-history-text";
 import { raiseToOutputFloor } from "../../translate/output-floor";
 import { addCacheBreakpoints } from "./cache-breakpoints";
+import { fitAnthropicOutputSchema } from "./structured-output-schema";
 import { encodeAnthropicMessages, encodeAnthropicSystem } from "./messages-encode";
 import { chooseMaxTokens, type MaxTokensBounds } from "./max-tokens";
 import { adaptiveEffort, ANSWER_ROOM, encodeSampling, planThinking } from "./thinking-plan";
@@ -43,9 +44,12 @@ export function encodeAnthropicRequest(request: CanonicalRequest, ctx: Translati
   if (system.length > 0) body.system = system;
   body.messages = messages;
 
-  // J02: models without native structured outputs get the schema as a forced tool.
+  // J02: models without native structured outputs get the schema as a forced tool, and so does a
+  // schema their grammar cannot express (structured-output-schema.ts).
   const format = request.responseFormat?.type === "json_schema" ? request.responseFormat : undefined;
-  const emulated = format && !supportsNativeStructuredOutputs(ctx.upstreamModel) ? structuredOutputTool(format.schema, format.description, new Set(tools.map((tool) => tool.name))) : undefined;
+  const nativeSchema = format && supportsNativeStructuredOutputs(ctx.upstreamModel) ? grammarSchema(format.schema, ctx) : undefined;
+  if (format && supportsNativeStructuredOutputs(ctx.upstreamModel) && !nativeSchema) ctx.warn("structured output sent as a forced tool: the schema is outside Anthropic's structured-output grammar");
+  const emulated = format && !nativeSchema ? structuredOutputTool(format.schema, format.description, new Set(tools.map((tool) => tool.name))) : undefined;
   let thinking = planThinking(request, messages, capabilities, ctx);
   if (emulated && thinking) {
     // TC04: a forced tool and thinking exclude each other; the schema wins.
@@ -78,9 +82,9 @@ export function encodeAnthropicRequest(request: CanonicalRequest, ctx: Translati
   if (thinking) body.thinking = thinking;
   const effort = thinking?.type === "adaptive" ? adaptiveEffort(request.reasoning) : undefined;
   if (effort) body.output_config = { ...(body.output_config as object | undefined), effort };
-  if (format && !emulated) {
+  if (nativeSchema) {
     // J01: native structured outputs; `name` and `strict` have no Anthropic field.
-    body.output_config = { ...(body.output_config as object | undefined), format: { type: "json_schema", schema: format.schema } };
+    body.output_config = { ...(body.output_config as object | undefined), format: { type: "json_schema", schema: nativeSchema } };
   }
 
   encodeSampling(request, body, thinking !== undefined, capabilities, ctx);
@@ -99,6 +103,15 @@ export function encodeAnthropicRequest(request: CanonicalRequest, ctx: Translati
   // Anthropic clients place their own markers (Claude Code does); others get the gateway's (Q04).
   if (ctx.anthropicPromptCache && ctx.clientProtocol !== "anthropic") addCacheBreakpoints(body);
   return body;
+}
+
+/**
+ * A schema for Anthropic's structured-output grammar, fitted (structured-output-schema.ts) when an
+ * OpenAI client wrote it; an Anthropic client's own schema goes as written (it was written for
+ * this grammar, and Anthropic answers for it as it would natively).
+ */
+function grammarSchema(schema: Record<string, unknown>, ctx: TranslationContext): Record<string, unknown> | undefined {
+  return ctx.clientProtocol === "anthropic" ? schema : fitAnthropicOutputSchema(schema);
 }
 
 /** Leading system/developer messages join the top-level system prompt (M03, M04). */
@@ -142,7 +155,11 @@ function encodeTools(tools: Tool[], ctx: TranslationContext): AnthropicTool[] {
       if (tool.description !== undefined) wire.description = tool.description;
       // Strict tool use belongs to structured outputs (Claude 4.1 and later); older models and
       // other vendors' Anthropic-style servers do not take the field, and `false` is its default.
-      if (tool.strict === true && supportsNativeStructuredOutputs(ctx.upstreamModel)) wire.strict = true;
+      const strictSchema = tool.strict === true && supportsNativeStructuredOutputs(ctx.upstreamModel) ? grammarSchema(tool.parameters, ctx) : undefined;
+      if (strictSchema) {
+        wire.input_schema = strictSchema;
+        wire.strict = true;
+      } else if (tool.strict === true && supportsNativeStructuredOutputs(ctx.upstreamModel)) ctx.warn("strict dropped: the tool's schema is outside Anthropic's structured-output grammar", { name });
       else if (tool.strict === true) ctx.warn("strict dropped: the model has no strict tool use", { name });
       if (tool.cache) wire.cache_control = { type: "ephemeral", ...(tool.cache.ttl ? { ttl: tool.cache.ttl } : {}) };
       out.push(wire);

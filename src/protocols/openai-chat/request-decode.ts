@@ -28,7 +28,7 @@ const KNOWN_FIELDS = new Set([
   "model", "messages", "tools", "tool_choice", "parallel_tool_calls", "max_tokens", "max_completion_tokens",
   "temperature", "top_p", "stop", "stream", "reasoning_effort", "response_format", "user", "safety_identifier",
   "seed", "presence_penalty", "frequency_penalty", "service_tier", "n", "top_k", "functions", "function_call",
-  "prompt_cache_key",
+  "prompt_cache_key", "verbosity",
 ]);
 
 export function decodeChatRequest(body: Record<string, unknown>): CanonicalRequest {
@@ -87,6 +87,7 @@ export function decodeChatRequest(body: Record<string, unknown>): CanonicalReque
     frequencyPenalty: numberField(body.frequency_penalty),
     serviceTier: typeof body.service_tier === "string" ? body.service_tier : undefined,
     promptCacheKey: typeof body.prompt_cache_key === "string" ? body.prompt_cache_key : undefined,
+    verbosity: typeof body.verbosity === "string" ? body.verbosity : undefined,
     extra: { protocol: "openai-chat", fields: extraFields },
   };
 }

@@ -116,6 +116,8 @@ export function encodeChatRequest(request: CanonicalRequest, ctx: TranslationCon
   // OpenAI's own cache routing: other servers have no use for it, and the strict ones refuse it.
   // Dropped and remembered where an OpenAI-dialect proxy refuses it (refused-fields.ts).
   if (request.promptCacheKey && chatDialectOf(ctx).name === "openai") body.prompt_cache_key = request.promptCacheKey;
+  // J04: OpenAI's own Chat field (GPT-5); other servers have no such setting.
+  if (request.verbosity && chatDialectOf(ctx).name === "openai") body.verbosity = request.verbosity;
   body.stream = request.stream;
   // SA07: always ask for usage, even when the client did not; it is what the ledger bills.
   if (request.stream) body.stream_options = { ...(body.stream_options as object | undefined), include_usage: true };

@@ -85,6 +85,9 @@ export function decodeResponsesRequest(body: Record<string, unknown>): Canonical
   // Also kept in `extra`, for the response object's echo.
   const promptCacheKey = readString(body.prompt_cache_key);
   if (promptCacheKey) request.promptCacheKey = promptCacheKey;
+  // J04: also kept in `extra.text`, for the echo and the same-protocol encoder.
+  const verbosity = isRecord(body.text) ? readString(body.text.verbosity) : undefined;
+  if (verbosity) request.verbosity = verbosity;
   const store = readBoolean(body.store);
   if (store !== undefined) request.store = store;
   const previousResponseId = readString(body.previous_response_id);

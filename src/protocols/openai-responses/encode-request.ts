@@ -80,6 +80,8 @@ export function encodeResponsesRequest(request: CanonicalRequest, ctx: Translati
   }
   const text = encodeTextFormat(request, ctx);
   if (text) body.text = text;
+  // J04: a Chat client's top-level `verbosity`.
+  if (request.verbosity) body.text = { ...(isRecord(body.text) ? body.text : {}), verbosity: request.verbosity };
   if (request.user) body.safety_identifier = toOpenAIUserId(request.user, ctx.clientProtocol);
   const serviceTier = toOpenAIServiceTier(request.serviceTier);
   if (serviceTier) body.service_tier = serviceTier;

@@ -141,6 +141,8 @@ describe("Responses decodeRequest", () => {
     });
     expect(request.responseFormat).toEqual({ type: "json_schema", name: "codex_output_schema", strict: true, schema: { type: "object" } });
     expect(request.extra.fields.text).toEqual({ verbosity: "low" });
+    // Also read, for Chat upstreams (J04).
+    expect(request.verbosity).toBe("low");
   });
 
   test("K01 K10 reasoning effort none turns reasoning off; summary alone is kept", () => {

@@ -123,7 +123,8 @@ describe("O→A requests", () => {
 
   test("S01 strict:true carried to Anthropic; S12 unknown built-in tool dropped", () => {
     const { out } = build({ messages: [{ role: "user", content: "x" }], tools: [{ type: "function", function: { name: "f", strict: true, parameters: { type: "object", properties: {} } } }, { type: "web_search_preview" }] });
-    expect(out.tools).toEqual([{ name: "f", input_schema: { type: "object", properties: {} }, strict: true }]);
+    // Closed, as Anthropic's structured-output grammar (strict tool use) requires every object to be.
+    expect(out.tools).toEqual([{ name: "f", input_schema: { type: "object", properties: {}, additionalProperties: false }, strict: true }]);
   });
 
   test("TC01 auto / none / named function; TC02 none is sent as {type:none}", () => {

@@ -52,7 +52,8 @@ describe("J02 structured output through a forced tool", () => {
     expect(ctx.warnings.join(" ")).toContain("thinking disabled");
 
     const native = chatToAnthropic.buildUpstreamRequest(chatBody(), context("claude-sonnet-4-5")) as Record<string, any>;
-    expect(native.output_config.format).toEqual({ type: "json_schema", schema: answerSchema });
+    // Closed, as Anthropic's structured-output grammar requires (anthropic-output-schema.test.ts).
+    expect(native.output_config.format).toEqual({ type: "json_schema", schema: { ...answerSchema, additionalProperties: false } });
     expect(native.tools).toBeUndefined();
   });
 
