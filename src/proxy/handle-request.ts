@@ -18,7 +18,8 @@ import { countedByGateway, estimateChatInputTokens, estimateResponsesInputTokens
 import { countsTokens, upstreamOperationFor, wantsStream } from "./operation";
 import { providerFailureOf } from "./provider-failure";
 import { readRateLimitHeaders } from "./rate-limit-headers";
-import { readAll, sendAttempt, UpstreamFailure } from "./send-attempt";
+import { readAll, sendAttempt, streamOpeningFailure, UpstreamFailure } from "./send-attempt";
+import { OpeningStreamEnded, primeStream, type StreamProtocol } from "./stream-opening";
 import { streamToClient } from "./stream-to-client";
 import { fitContextWindow, truncatesInput } from "./truncation";
 import { loadTokenTrimmer } from "../tokens/truncate-tokens";
@@ -121,7 +122,14 @@ async function serveModelRequest(request: ModelRequest, deps: ProxyDeps): Promis
         const answer = await sendAttempt(attemptRequest, attempt, deps);
         if (stream) {
           refuseNonEventStream(answer.call, attempt);
-          const firstChunk = await readFirstChunk(answer.call.readBody());
+          const call = answer.call;
+          const firstChunk = await primeStream(call.readBody(), streamProtocolOf(target), (opening) => {
+            const failure = streamOpeningFailure(attempt, call, opening);
+            call.abort(failure.error);
+            return failure;
+          }).catch((error: unknown) => {
+            throw error instanceof OpeningStreamEnded ? new GatewayError("upstream_error", 502, error.message) : error;
+          });
           health?.recordSuccess(target.providerName);
           return streamToClient({ request: attemptRequest, deps, attempt, call: answer.call, body: firstChunk, recorder, log, exchange });
         }
@@ -187,6 +195,13 @@ function refuseNonEventStream(call: UpstreamCall, attempt: PreparedAttempt): voi
   throw error;
 }
 
+/** Whose stream openings are read for errors (stream-opening.ts): not the gateway's own loopback answers. */
+function streamProtocolOf(target: RouteTarget): StreamProtocol | undefined {
+  if (target.provider === "loopback") return undefined;
+  const protocol = target.upstreamProtocol;
+  return protocol === "openai-chat" || protocol === "openai-responses" || protocol === "anthropic" ? protocol : undefined;
+}
+
 function answeredWhole(call: UpstreamCall): boolean {
   return (call.headers.get("content-type") ?? "").includes("application/json");
 }
@@ -199,22 +214,6 @@ function checkAnswerShape(parsed: unknown, upstreamProtocol: string): void {
   if (field && !Array.isArray((parsed as Record<string, unknown> | null)?.[field])) {
     throw new GatewayError("upstream_error", 502, `upstream answer is not a ${upstreamProtocol} response (no ${field} list)`);
   }
-}
-
-/** The upstream body with its first chunk already read (so a dead stream can still fail over). */
-export interface PrimedBody {
-  first: IteratorResult<Uint8Array>;
-  rest: AsyncGenerator<Uint8Array>;
-}
-
-async function readFirstChunk(body: AsyncGenerator<Uint8Array>): Promise<PrimedBody> {
-  let first = await body.next();
-  while (!first.done && first.value.byteLength === 0) first = await body.next();
-  // An event stream that ends before its first byte: nothing has reached the client, so this is
-  // an upstream failure before the failover line (house rule 4), answered with a status or
-  // failed over, not a 200 stream holding only an error event.
-  if (first.done) throw new GatewayError("upstream_error", 502, "upstream closed the stream before sending any event");
-  return { first, rest: body };
 }
 
 async function respondWhole(request: ModelRequest, attempt: PreparedAttempt, text: string, recorder: LedgerRecorder, rateLimits: Record<string, string>, exchange?: ResponseExchange): Promise<Response> {

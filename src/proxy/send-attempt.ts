@@ -11,6 +11,7 @@ import { readRateLimitHeaders } from "./rate-limit-headers";
 import { findRefusedFields, refusesOnlyValue } from "./refused-fields";
 import type { ModelRequest, ProxyDeps } from "./types";
 import { lowerOutputCap, OUTPUT_CAP_FIELDS, type PreparedAttempt } from "./upstream-request";
+import type { OpeningError } from "./stream-opening";
 
 /** A successful upstream answer (status < 400), body not yet read. */
 export interface UpstreamAnswer {
@@ -78,7 +79,7 @@ export async function sendAttempt(request: ModelRequest, attempt: PreparedAttemp
       tries--; // not a key rotation
       continue;
     }
-    throw upstreamFailure(attempt, call, text, retryAfter, native, learnContextWindow(request, attempt, deps, call.status, text));
+    throw upstreamFailure(attempt, call, call.status, text, retryAfter, native, learnContextWindow(request, attempt, deps, call.status, text));
   }
 }
 
@@ -154,7 +155,21 @@ function lowerRefusedOutputCap(request: ModelRequest, attempt: PreparedAttempt, 
   return true;
 }
 
-function upstreamFailure(attempt: PreparedAttempt, call: UpstreamCall, text: string, retryAfter: number | undefined, native: boolean, contextWindow: number | undefined): UpstreamFailure {
+/**
+ * An error that opened a 200 stream before any of the answer (stream-opening.ts): the same
+ * failure as that error answered with its status, so the route fails over or the client gets
+ * the status (and, on a native route, the upstream's error body) instead of a 200 stream.
+ */
+export function streamOpeningFailure(attempt: PreparedAttempt, call: UpstreamCall, opening: OpeningError): UpstreamFailure {
+  const keys = attempt.target.provider === "loopback" ? [] : attempt.target.provider.apiKeys;
+  const text = scrubSecrets(hideSecretValues(JSON.stringify(opening.body), keys));
+  const retryAfter = parseRetryAfter(call.headers.get("retry-after")) ?? parseRetryAfterMs(call.headers.get("retry-after-ms"));
+  const failure = upstreamFailure(attempt, call, opening.status, text, retryAfter, !attempt.translator, undefined);
+  // The relayed body is JSON whatever the stream's own content type said.
+  return failure.relay ? new UpstreamFailure(failure.error, { ...failure.relay, contentType: "application/json" }, failure.rateLimitHeaders) : failure;
+}
+
+function upstreamFailure(attempt: PreparedAttempt, call: UpstreamCall, status: number, text: string, retryAfter: number | undefined, native: boolean, contextWindow: number | undefined): UpstreamFailure {
   let parsed: unknown = text;
   try {
     parsed = JSON.parse(text);
@@ -162,12 +177,12 @@ function upstreamFailure(attempt: PreparedAttempt, call: UpstreamCall, text: str
     // non-JSON error bodies are kept as text
   }
   const error = attempt.translator
-    ? attempt.translator.translateError(call.status, parsed, call.headers)
-    : errorFromUpstreamStatus(call.status, scrubSecrets(extractMessage(parsed, call.status)), { retryAfter, ...upstreamErrorKind(parsed) });
+    ? attempt.translator.translateError(status, parsed, call.headers)
+    : errorFromUpstreamStatus(status, scrubSecrets(extractMessage(parsed, status)), { retryAfter, ...upstreamErrorKind(parsed) });
   // Only a JSON error body is relayed as written: a proxy's HTML page, plain text or an empty body
   // would reach an SDK that parses the error as JSON, so those are rendered in the client's shape.
   const relayable = native && parsed !== null && typeof parsed === "object";
-  const relay = relayable ? { status: call.status, body: text, contentType: call.headers.get("content-type") ?? "application/json" } : undefined;
+  const relay = relayable ? { status, body: text, contentType: call.headers.get("content-type") ?? "application/json" } : undefined;
   return new UpstreamFailure(error, relay, readRateLimitHeaders(call.headerPairs), contextWindow);
 }
 

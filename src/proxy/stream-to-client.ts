@@ -11,7 +11,7 @@ import type { UpstreamCall } from "../upstream/client";
 import { echoClientModel } from "./echo-model";
 import { hideAddedUsageNull } from "./hide-added-usage";
 import type { ResponseExchange } from "../responses-store/exchange";
-import type { PrimedBody } from "./handle-request";
+import type { PrimedBody } from "./stream-opening";
 import type { LedgerRecorder } from "./ledger-recorder";
 import type { ModelRequest, ProxyDeps } from "./types";
 import { readRateLimitHeaders } from "./rate-limit-headers";

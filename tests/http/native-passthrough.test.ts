@@ -180,10 +180,12 @@ describe("native passthrough (client protocol = upstream protocol)", () => {
     expect(gw.ledger.entries.at(-1)!.errorCode).toBe("upstream_error");
 
     const start = { type: "message_start", message: { id: "m", type: "message", role: "assistant", model: "c", content: [], usage: { input_tokens: 1, output_tokens: 0 } } };
-    mock.enqueue({ events: [{ event: "message_start", data: start }, { event: "error", data: { type: "error", error: { type: "overloaded_error", message: "Overloaded" } } }], intervalMs: 10 });
+    // After the answer has begun (a content block): an error before it is the stream-opening case (stream-opening-errors.test.ts).
+    const blockStart = { type: "content_block_start", index: 0, content_block: { type: "text", text: "" } };
+    mock.enqueue({ events: [{ event: "message_start", data: start }, { event: "content_block_start", data: blockStart }, { event: "error", data: { type: "error", error: { type: "overloaded_error", message: "Overloaded" } } }], intervalMs: 10 });
     const events = await readSse(await post("/v1/messages", { model: "claude-sonnet-4-5", max_tokens: 5, stream: true, messages: [{ role: "user", content: "x" }] }));
-    expect(events.map((event) => event.event)).toEqual(["message_start", "error"]);
-    expect(events[1]!.data.error.type).toBe("overloaded_error");
+    expect(events.map((event) => event.event)).toEqual(["message_start", "content_block_start", "error"]);
+    expect(events[2]!.data.error.type).toBe("overloaded_error");
     expect(gw.ledger.entries.at(-1)!.errorCode).toBe("upstream_error");
   });
 
