@@ -59,8 +59,7 @@ export async function sendAttempt(request: ModelRequest, attempt: PreparedAttemp
     // the body goes to the client (relayed or translated) and the message to the log, and a
     // team member must never learn the provider key that way.
     const text = scrubSecrets(hideSecretValues(await readAll(call).catch(() => ""), provider.apiKeys));
-    // OpenAI's SDKs read retry-after-ms before retry-after; an upstream may send only the former.
-    const retryAfter = parseRetryAfter(call.headers.get("retry-after")) ?? parseRetryAfterMs(call.headers.get("retry-after-ms"));
+    const retryAfter = retryAfterOf(call);
     if (call.status === 429 && ring && apiKey) {
       // A key whose quota or credit is used up stays so for longer than a rate limit's retry-after.
       ring.coolDown(apiKey, QUOTA_WORDING.test(text) ? REFUSED_KEY_SET_ASIDE_SECONDS : retryAfter);
@@ -163,8 +162,7 @@ function lowerRefusedOutputCap(request: ModelRequest, attempt: PreparedAttempt, 
 export function streamOpeningFailure(attempt: PreparedAttempt, call: UpstreamCall, opening: OpeningError): UpstreamFailure {
   const keys = attempt.target.provider === "loopback" ? [] : attempt.target.provider.apiKeys;
   const text = scrubSecrets(hideSecretValues(JSON.stringify(opening.body), keys));
-  const retryAfter = parseRetryAfter(call.headers.get("retry-after")) ?? parseRetryAfterMs(call.headers.get("retry-after-ms"));
-  const failure = upstreamFailure(attempt, call, opening.status, text, retryAfter, !attempt.translator, undefined);
+  const failure = upstreamFailure(attempt, call, opening.status, text, retryAfterOf(call), !attempt.translator, undefined);
   // The relayed body is JSON whatever the stream's own content type said.
   return failure.relay ? new UpstreamFailure(failure.error, { ...failure.relay, contentType: "application/json" }, failure.rateLimitHeaders) : failure;
 }
@@ -184,6 +182,11 @@ function upstreamFailure(attempt: PreparedAttempt, call: UpstreamCall, status: n
   const relayable = native && parsed !== null && typeof parsed === "object";
   const relay = relayable ? { status, body: text, contentType: call.headers.get("content-type") ?? "application/json" } : undefined;
   return new UpstreamFailure(error, relay, readRateLimitHeaders(call.headerPairs), contextWindow);
+}
+
+/** The answer's retry-after in seconds. OpenAI's SDKs read retry-after-ms before retry-after; an upstream may send only the former. */
+function retryAfterOf(call: UpstreamCall): number | undefined {
+  return parseRetryAfter(call.headers.get("retry-after")) ?? parseRetryAfterMs(call.headers.get("retry-after-ms"));
 }
 
 /** `retry-after-ms` as seconds, or undefined when absent or not a number. */

@@ -17,6 +17,7 @@
  * reasoning, a content block) ends the opening; the chunks read so far reach the client one by
  * one, as they came, and an error after that point is relayed in the stream as before.
  */
+import { asRecord } from "../protocols/wire-values";
 import { SseDecoder } from "../streaming/sse-decoder";
 import type { SseEvent } from "../streaming/sse-event";
 
@@ -99,14 +100,11 @@ function judge(protocol: StreamProtocol, events: SseEvent[]): Verdict {
 
 function parse(data: string): Record<string, unknown> | undefined {
   try {
-    const value = JSON.parse(data) as unknown;
-    return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+    return asRecord(JSON.parse(data));
   } catch {
     return undefined;
   }
 }
-
-const asObject = (value: unknown): Record<string, unknown> | undefined => (value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined);
 
 /** Anthropic's statuses for its error types (https://docs.anthropic.com/en/api/errors). */
 const ANTHROPIC_STATUS: Record<string, number> = {
@@ -127,7 +125,7 @@ function judgeAnthropic(event: SseEvent): Verdict {
   if (type === "message_start" || type === "ping") return "preamble";
   if (type !== "error") return "answer";
   const data = parse(event.data);
-  const error = asObject(data?.error) ?? {};
+  const error = asRecord(data?.error) ?? {};
   const status = typeof error.type === "string" ? (ANTHROPIC_STATUS[error.type] ?? 500) : 500;
   return { status, body: { type: "error", error: { type: error.type ?? "api_error", message: typeof error.message === "string" ? error.message : "upstream stream failed" } } };
 }
@@ -136,16 +134,16 @@ function judgeChat(event: SseEvent): Verdict {
   if (event.data === "[DONE]") return "answer";
   const chunk = parse(event.data);
   if (!chunk) return "answer";
-  const error = asObject(chunk.error);
+  const error = asRecord(chunk.error);
   if (error) return { status: openaiErrorStatus(error), body: { error } };
   const choices = Array.isArray(chunk.choices) ? chunk.choices : undefined;
   // A chunk without choices (usage, a provider's own notice) opens nothing; the first choice's
   // delta with only its role (and empty content) is the preamble every Chat stream starts with.
   if (!choices || choices.length === 0) return chunk.usage != null ? "answer" : "preamble";
   for (const choice of choices) {
-    const { delta, finish_reason: finish } = asObject(choice) ?? {};
+    const { delta, finish_reason: finish } = asRecord(choice) ?? {};
     if (finish != null) return "answer";
-    const fields = asObject(delta) ?? {};
+    const fields = asRecord(delta) ?? {};
     for (const [name, value] of Object.entries(fields)) {
       if (name === "role" || value === null || value === "" || (Array.isArray(value) && value.length === 0)) continue;
       return "answer";
@@ -159,7 +157,7 @@ function judgeResponses(event: SseEvent): Verdict {
   const type = data?.type ?? event.event;
   if (type === "response.created" || type === "response.in_progress" || type === "response.queued") return "preamble";
   if (type === "response.failed") {
-    const error = asObject(asObject(data?.response)?.error) ?? {};
+    const error = asRecord(asRecord(data?.response)?.error) ?? {};
     return { status: openaiErrorStatus(error), body: { error: { message: error.message ?? "upstream response failed", type: error.type ?? null, code: error.code ?? null, param: null } } };
   }
   if (type === "error") {
