@@ -1,4 +1,5 @@
 import type { BuiltinTool, FunctionTool } from "../canonical/types";
+import { computerToolShape } from "./computer-use-tool";
 
 /**
  * Anthropic's schema-less tools that the client runs itself (S09): `bash_…`, `text_editor_…`
@@ -8,8 +9,10 @@ import type { BuiltinTool, FunctionTool } from "../canonical/types";
  * a Chat or Responses upstream as function tools of the same name with the documented input
  * schema, and the model's calls come back as the `tool_use` blocks the client expects. They were
  * dropped as if they were server tools, and the model answered without the tools it was given.
- * (Server tools, such as web fetch and code execution, run inside Anthropic and stay dropped;
- * the computer-use tool, whose actions differ by version, is not mapped.)
+ * The computer-use tool is client-run too (the client takes the screenshots and moves the
+ * mouse): its function has the actions of its version and the display size the client declared
+ * (computer-use-tool.ts). (Server tools, such as web fetch and code execution, run inside
+ * Anthropic and stay dropped.)
  */
 
 const BASH: Omit<FunctionTool, "name"> = {
@@ -72,7 +75,7 @@ const MEMORY: Omit<FunctionTool, "name"> = {
 /** The function an Anthropic client-run tool becomes, under the name the client gave it; undefined for other built-ins. */
 export function anthropicClientToolAsFunction(tool: BuiltinTool): FunctionTool | undefined {
   if (tool.protocol !== "anthropic") return undefined;
-  const shape = shapeOf(tool.type);
+  const shape = shapeOf(tool.type) ?? computerToolShape(tool.type, tool.value);
   if (!shape) return undefined;
   const name = typeof tool.value.name === "string" && tool.value.name !== "" ? tool.value.name : undefined;
   return name ? { ...shape, name } : undefined;

@@ -99,7 +99,7 @@ export const localShellFunctionTool: FunctionTool = {
  * Anthropic's server tool, and `local_shell` to a function tool (the client encoder turns
  * its calls back into `local_shell_call` items). A web search the client limited to cached
  * results (`external_web_access: false`, Codex's default) is not turned into live search.
- * Anthropic's client-run tools (bash, text editor, memory) become function tools of the same
+ * Anthropic's client-run tools (bash, text editor, memory, computer use) become function tools of the same
  * name for OpenAI upstreams (anthropic-client-tools.ts, S09).
  */
 export function mapBuiltinTools(request: CanonicalRequest, options: BuiltinMappingOptions): BuiltinMappingResult {

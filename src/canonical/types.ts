@@ -56,10 +56,28 @@ export interface ImagePart {
 
 export interface DocumentPart {
   type: "document";
-  source: MediaSource | { kind: "text"; text: string; mediaType?: string };
+  source: MediaSource | TextDocumentSource | ContentDocumentSource;
   title?: string;
+  /** Anthropic `context`: about the document, shown to the model but never cited. */
+  context?: string;
   filename?: string;
   cache?: CacheHint;
+}
+
+/** A plain-text document body (Anthropic `source.type: "text"`). */
+export interface TextDocumentSource {
+  kind: "text";
+  text: string;
+  mediaType?: string;
+}
+
+/**
+ * Anthropic `source.type: "content"`: the document given as its own chunks (text, or images),
+ * each one citable as a block; a plain string is one text chunk.
+ */
+export interface ContentDocumentSource {
+  kind: "content";
+  blocks: Array<TextPart | ImagePart>;
 }
 
 /** Model reasoning: Anthropic thinking / redacted_thinking, Chat reasoning_content, Responses reasoning items. */

@@ -18,8 +18,7 @@ import { countedByGateway, estimateChatInputTokens, estimateResponsesInputTokens
 import { countsTokens, upstreamOperationFor, wantsStream } from "./operation";
 import { providerFailureOf } from "./provider-failure";
 import { readRateLimitHeaders } from "./rate-limit-headers";
-import { readAll, sendAttempt, streamOpeningFailure, UpstreamFailure } from "./send-attempt";
-import { OpeningStreamEnded, primeStream, type StreamProtocol } from "./stream-opening";
+import { readAll, sendAttempt, UpstreamFailure } from "./send-attempt";
 import { streamToClient } from "./stream-to-client";
 import { fitContextWindow, truncatesInput } from "./truncation";
 import { loadTokenTrimmer } from "../tokens/truncate-tokens";
@@ -119,19 +118,11 @@ async function serveModelRequest(request: ModelRequest, deps: ProxyDeps): Promis
       // After its cooldown, one request probes a provider; it gives the probe back however it ends.
       const probe = health?.beginAttempt(target.providerName) ?? false;
       try {
-        const answer = await sendAttempt(attemptRequest, attempt, deps);
-        if (stream) {
-          refuseNonEventStream(answer.call, attempt);
-          const call = answer.call;
-          const firstChunk = await primeStream(call.readBody(), streamProtocolOf(target), (opening) => {
-            const failure = streamOpeningFailure(attempt, call, opening);
-            call.abort(failure.error);
-            return failure;
-          }).catch((error: unknown) => {
-            throw error instanceof OpeningStreamEnded ? new GatewayError("upstream_error", 502, error.message) : error;
-          });
+        // A stream's opening is read inside the attempt: an error there is answered as its HTTP status would be (open-stream.ts).
+        const answer = await sendAttempt(attemptRequest, attempt, deps, stream);
+        if (answer.opened) {
           health?.recordSuccess(target.providerName);
-          return streamToClient({ request: attemptRequest, deps, attempt, call: answer.call, body: firstChunk, recorder, log, exchange });
+          return streamToClient({ request: attemptRequest, deps, attempt, call: answer.call, body: answer.opened, recorder, log, exchange });
         }
         health?.recordSuccess(target.providerName);
         const rateLimits = readRateLimitHeaders(answer.call.headerPairs);
@@ -179,27 +170,6 @@ async function serveModelRequest(request: ModelRequest, deps: ProxyDeps): Promis
     untrack();
     stop.settle();
   }
-}
-
-/**
- * A streamed request answered 200 with something other than an event stream (a JSON error body
- * behind a proxy, a server that ignored `stream`): read as SSE it would become an empty but
- * "successful" answer. Before the first byte, so the route may still fail over.
- */
-function refuseNonEventStream(call: UpstreamCall, attempt: PreparedAttempt): void {
-  if (attempt.target.provider === "loopback") return;
-  const type = call.headers.get("content-type") ?? "";
-  if (type === "" || type.includes("text/event-stream")) return;
-  const error = new GatewayError("upstream_error", 502, `upstream answered a streamed request with ${type.split(";")[0]} instead of an event stream`);
-  call.abort(error); // its body is never read: free the connection
-  throw error;
-}
-
-/** Whose stream openings are read for errors (stream-opening.ts): not the gateway's own loopback answers. */
-function streamProtocolOf(target: RouteTarget): StreamProtocol | undefined {
-  if (target.provider === "loopback") return undefined;
-  const protocol = target.upstreamProtocol;
-  return protocol === "openai-chat" || protocol === "openai-responses" || protocol === "anthropic" ? protocol : undefined;
 }
 
 function answeredWhole(call: UpstreamCall): boolean {

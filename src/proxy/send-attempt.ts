@@ -11,12 +11,26 @@ import { readRateLimitHeaders } from "./rate-limit-headers";
 import { findRefusedFields, refusesOnlyValue } from "./refused-fields";
 import type { ModelRequest, ProxyDeps } from "./types";
 import { lowerOutputCap, OUTPUT_CAP_FIELDS, type PreparedAttempt } from "./upstream-request";
-import type { OpeningError } from "./stream-opening";
+import type { OpeningError, PrimedBody } from "./stream-opening";
+import { openStream } from "./open-stream";
+import { readRetryHint } from "../protocols/openai-responses/errors";
 
-/** A successful upstream answer (status < 400), body not yet read. */
+/** A successful upstream answer (status < 400), body not yet read (a stream's: its opening read, in `opened`). */
 export interface UpstreamAnswer {
   call: UpstreamCall;
   apiKey?: string;
+  /** A streamed answer's body with its opening read (open-stream.ts), when the attempt opens a stream. */
+  opened?: PrimedBody;
+}
+
+/** An upstream refusal, from an HTTP error status or from the error a 200 stream opened with. */
+interface Refusal {
+  status: number;
+  /** The error body as text, secrets scrubbed. */
+  text: string;
+  retryAfter: number | undefined;
+  /** The stream's opening held it (relayed as JSON whatever the stream's content type said). */
+  inOpening: boolean;
 }
 
 /** An upstream error answer, read and classified; `relay` holds the body for a same-protocol client. */
@@ -33,13 +47,20 @@ export class UpstreamFailure extends Error {
   }
 }
 
-/** Send one prepared attempt. Throws GatewayError (network) or UpstreamFailure (HTTP error status). */
-export async function sendAttempt(request: ModelRequest, attempt: PreparedAttempt, deps: ProxyDeps): Promise<UpstreamAnswer> {
+/**
+ * Send one prepared attempt; with `opensStream`, read the stream's opening too (stream-opening.ts),
+ * and an error found there is the refusal it stands for, handled as that HTTP status is (a 429
+ * rotates keys). Throws GatewayError (network) or UpstreamFailure (an upstream refusal).
+ */
+export async function sendAttempt(request: ModelRequest, attempt: PreparedAttempt, deps: ProxyDeps, opensStream = false): Promise<UpstreamAnswer> {
   const { target } = attempt;
   const operation = upstreamOperationFor(request.operation, target.upstreamProtocol);
   if (target.provider === "loopback") {
-    const response = answerLoopback(operation, attempt.bodyObject, target.upstreamModel, request.responseId);
-    return { call: wrapLocalResponse(response) };
+    const call = wrapLocalResponse(answerLoopback(operation, attempt.bodyObject, target.upstreamModel, request.responseId));
+    if (!opensStream) return { call };
+    const opening = await openStream(call, attempt);
+    if ("opening" in opening) throw openingFailure(attempt, call, refusalOfOpening(opening.opening, call, []));
+    return { call, opened: opening.body };
   }
   const provider = target.provider;
   const ring = deps.keyRings.get(provider.name);
@@ -54,13 +75,21 @@ export async function sendAttempt(request: ModelRequest, attempt: PreparedAttemp
     const apiKey = ring?.next();
     const headers = upstreamHeaders(provider, operation, apiKey, request.headers, native);
     const call = await callUpstream(url, { headers, body: attempt.body, streamed, provider: provider.name }, request.signal, deps.config.upstream, request.stop);
-    if (call.status < 400) return { call, apiKey };
-    // An upstream may echo the key it was sent in its error ("Invalid API key provided: …"):
-    // the body goes to the client (relayed or translated) and the message to the log, and a
-    // team member must never learn the provider key that way.
-    const text = scrubSecrets(hideSecretValues(await readAll(call).catch(() => ""), provider.apiKeys));
-    const retryAfter = retryAfterOf(call);
-    if (call.status === 429 && ring && apiKey) {
+    let refusal: Refusal;
+    if (call.status < 400) {
+      if (!opensStream) return { call, apiKey };
+      const opening = await openStream(call, attempt);
+      if ("body" in opening) return { call, apiKey, opened: opening.body };
+      refusal = refusalOfOpening(opening.opening, call, provider.apiKeys);
+    } else {
+      // An upstream may echo the key it was sent in its error ("Invalid API key provided: …"):
+      // the body goes to the client (relayed or translated) and the message to the log, and a
+      // team member must never learn the provider key that way.
+      const text = scrubSecrets(hideSecretValues(await readAll(call).catch(() => ""), provider.apiKeys));
+      refusal = { status: call.status, text, retryAfter: retryAfterOf(call), inOpening: false };
+    }
+    const { status, text, retryAfter } = refusal;
+    if (status === 429 && ring && apiKey) {
       // A key whose quota or credit is used up stays so for longer than a rate limit's retry-after.
       ring.coolDown(apiKey, QUOTA_WORDING.test(text) ? REFUSED_KEY_SET_ASIDE_SECONDS : retryAfter);
       if (tries < ring.size && ring.hasAlternativeTo(apiKey)) continue;
@@ -68,17 +97,18 @@ export async function sendAttempt(request: ModelRequest, attempt: PreparedAttemp
     // A key the provider refuses (revoked, mistyped, its project deleted) among several: set
     // aside for a while and the same request goes with the next one, instead of failing every
     // request that key's turn comes round to (reliability-anchors §2.7).
-    if (call.status === 401 && ring && apiKey && ring.size > 1) {
+    if (status === 401 && ring && apiKey && ring.size > 1) {
       ring.coolDown(apiKey, REFUSED_KEY_SET_ASIDE_SECONDS);
       deps.logger.warn({ requestId: request.requestId, provider: provider.name }, `provider ${provider.name} refused one of its API keys (401): that key is set aside for ${REFUSED_KEY_SET_ASIDE_SECONDS / 60} minutes`);
       if (tries < ring.size && ring.hasAlternativeTo(apiKey)) continue;
     }
-    if ((call.status === 400 || call.status === 422) && refusals < MAX_REFUSAL_RETRIES && (leaveOutRefusedFields(request, attempt, deps, text) || lowerRefusedOutputCap(request, attempt, deps, text))) {
+    if ((status === 400 || status === 422) && refusals < MAX_REFUSAL_RETRIES && (leaveOutRefusedFields(request, attempt, deps, text) || lowerRefusedOutputCap(request, attempt, deps, text))) {
       refusals++;
       tries--; // not a key rotation
       continue;
     }
-    throw upstreamFailure(attempt, call, call.status, text, retryAfter, native, learnContextWindow(request, attempt, deps, call.status, text));
+    if (refusal.inOpening) throw openingFailure(attempt, call, refusal);
+    throw upstreamFailure(attempt, call, status, text, retryAfter, native, learnContextWindow(request, attempt, deps, status, text));
   }
 }
 
@@ -155,14 +185,22 @@ function lowerRefusedOutputCap(request: ModelRequest, attempt: PreparedAttempt, 
 }
 
 /**
- * An error that opened a 200 stream before any of the answer (stream-opening.ts): the same
- * failure as that error answered with its status, so the route fails over or the client gets
- * the status (and, on a native route, the upstream's error body) instead of a 200 stream.
+ * An error that opened a 200 stream before any of the answer (stream-opening.ts), as the
+ * refusal of its status. Its wait is the answer's retry-after, else the one its message names
+ * ("Please try again in 20s", E02): a key it limits is set aside that long.
  */
-export function streamOpeningFailure(attempt: PreparedAttempt, call: UpstreamCall, opening: OpeningError): UpstreamFailure {
-  const keys = attempt.target.provider === "loopback" ? [] : attempt.target.provider.apiKeys;
-  const text = scrubSecrets(hideSecretValues(JSON.stringify(opening.body), keys));
-  const failure = upstreamFailure(attempt, call, opening.status, text, retryAfterOf(call), !attempt.translator, undefined);
+function refusalOfOpening(opening: OpeningError, call: UpstreamCall, keys: readonly string[]): Refusal {
+  const message = (opening.body.error as { message?: unknown } | undefined)?.message;
+  const retryAfter = retryAfterOf(call) ?? (typeof message === "string" ? readRetryHint(message) : undefined);
+  return { status: opening.status, text: scrubSecrets(hideSecretValues(JSON.stringify(opening.body), keys)), retryAfter, inOpening: true };
+}
+
+/**
+ * The same failure as the opening's error answered with its status, so the route fails over or
+ * the client gets the status (and, on a native route, the upstream's error body) instead of a 200 stream.
+ */
+function openingFailure(attempt: PreparedAttempt, call: UpstreamCall, refusal: Refusal): UpstreamFailure {
+  const failure = upstreamFailure(attempt, call, refusal.status, refusal.text, refusal.retryAfter, !attempt.translator, undefined);
   // The relayed body is JSON whatever the stream's own content type said.
   return failure.relay ? new UpstreamFailure(failure.error, { ...failure.relay, contentType: "application/json" }, failure.rateLimitHeaders) : failure;
 }

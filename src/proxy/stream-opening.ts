@@ -12,8 +12,9 @@
  * ends before any event fails over), and while the stream has shown nothing but its preamble
  * (the events every answer opens with, comments, pings), the next chunks are read for up to
  * STREAM_OPENING_WINDOW_MS more. An error in that opening becomes an upstream failure with the
- * status the error stands for: failed over like an HTTP 429 or 5xx, or answered with that
- * status in the client's protocol. The first event that carries the answer (text, a tool call,
+ * status the error stands for, handled inside the attempt as an answer with that status is
+ * (open-stream.ts, send-attempt.ts): a 429 sets its key aside and tries the provider's next key,
+ * then the route fails over, or the client is answered with that status in its protocol. The first event that carries the answer (text, a tool call,
  * reasoning, a content block) ends the opening; the chunks read so far reach the client one by
  * one, as they came, and an error after that point is relayed in the stream as before.
  */

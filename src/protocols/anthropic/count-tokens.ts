@@ -89,6 +89,10 @@ function countDocument(block: Record<string, unknown>, countText: (value: unknow
   const source = (block.source ?? {}) as Record<string, unknown>;
   const title = countText(block.title) + countText(block.context);
   if (source.type === "text") return title + countText(source.data);
+  if (source.type === "content") {
+    const chunks = source.content;
+    return title + (Array.isArray(chunks) ? chunks.reduce((sum: number, chunk) => sum + countAnthropicBlock(chunk, countText), 0) : countText(chunks));
+  }
   if (source.type === "base64" && typeof source.data === "string") {
     return title + Math.max(1, Math.ceil(source.data.length / PDF_BASE64_BYTES_PER_PAGE)) * PDF_TOKENS_PER_PAGE;
   }

@@ -105,8 +105,20 @@ function checkContentBlock(block: unknown, where: string): void {
 const SOURCE_FIELDS: Readonly<Record<string, readonly string[]>> = { base64: ["media_type", "data"], url: ["url"], text: ["data"], file: ["file_id"] };
 
 function checkSource(source: Record<string, unknown>, where: string): void {
+  if (source.type === "content") {
+    // C05: a document's own chunks, a string or text/image blocks (each read like a message's).
+    checkRequired(source.content, "string or array", `${where}.content`, "anthropic", true);
+    if (Array.isArray(source.content)) source.content.forEach((chunk, index) => checkContentChunk(chunk, `${where}.content.${index}`));
+    return;
+  }
   const fields = typeof source.type === "string" ? SOURCE_FIELDS[source.type] : undefined;
   for (const field of fields ?? []) checkRequired(source[field], "string", `${where}.${field}`, "anthropic");
+}
+
+function checkContentChunk(chunk: unknown, where: string): void {
+  checkContentBlock(chunk, where);
+  const type = (chunk as Record<string, unknown>).type;
+  if (type !== "text" && type !== "image") throw invalidRequest(`${where}.type: a content source takes text and image blocks, not ${JSON.stringify(type)}`, `${where}.type`);
 }
 
 function checkTextBlock(block: unknown, where: string): void {

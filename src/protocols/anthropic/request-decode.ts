@@ -1,12 +1,14 @@
 import type {
   CacheHint,
   CanonicalRequest,
+  ContentDocumentSource,
   ContentPart,
   DocumentPart,
   ImagePart,
   MediaSource,
   Message,
   ReasoningConfig,
+  TextDocumentSource,
   TextPart,
   Tool,
   ToolChoice,
@@ -153,7 +155,7 @@ function textOfOtherBlock(block: Record<string, unknown>): string {
   return [...heading, ...inner].join("\n\n");
 }
 
-function decodeSource(source: Record<string, unknown> | undefined): MediaSource | { kind: "text"; text: string; mediaType?: string } {
+function decodeSource(source: Record<string, unknown> | undefined): MediaSource | TextDocumentSource {
   switch (source?.type) {
     case "base64":
       return { kind: "base64", mediaType: String(source.media_type ?? ""), data: String(source.data ?? "") };
@@ -169,15 +171,25 @@ function decodeSource(source: Record<string, unknown> | undefined): MediaSource 
 }
 
 function decodeImage(block: Record<string, unknown>): ImagePart {
+  if (asRecord(block.source)?.type === "content") throw invalid("image.source: content sources are only valid for documents");
   const source = decodeSource(asRecord(block.source));
   if (source.kind === "text") throw invalid("image.source: text sources are only valid for documents");
   return withCache({ type: "image", source }, block);
 }
 
 function decodeDocument(block: Record<string, unknown>): DocumentPart {
-  const part: DocumentPart = { type: "document", source: decodeSource(asRecord(block.source)) };
+  const source = asRecord(block.source);
+  const part: DocumentPart = { type: "document", source: source?.type === "content" ? decodeContentSource(source.content) : decodeSource(source) };
   if (typeof block.title === "string") part.title = block.title;
+  if (typeof block.context === "string" && block.context !== "") part.context = block.context;
   return withCache(part, block);
+}
+
+/** C05: a `content` source's chunks (a string is one text chunk); the checks let only text and images in. */
+function decodeContentSource(content: unknown): ContentDocumentSource {
+  if (typeof content === "string") return { kind: "content", blocks: content === "" ? [] : [{ type: "text", text: content }] };
+  const blocks = (Array.isArray(content) ? content : []).map((item) => decodeBlock(asRecord(item) ?? {}));
+  return { kind: "content", blocks: blocks.filter((block): block is TextPart | ImagePart => block.type === "text" || block.type === "image") };
 }
 
 function decodeTool(raw: unknown): Tool {

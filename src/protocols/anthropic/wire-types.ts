@@ -25,7 +25,9 @@ export type AnthropicSource =
   | { type: "url"; url: string }
   | { type: "file"; file_id: string }
   /** Plain-text document body. */
-  | { type: "text"; media_type?: string; data: string };
+  | { type: "text"; media_type?: string; data: string }
+  /** A document given as its own chunks, each citable as a block (documents only). */
+  | { type: "content"; content: string | Array<AnthropicTextBlock | AnthropicImageBlock> };
 
 export interface AnthropicImageBlock {
   type: "image";

@@ -1,5 +1,6 @@
 import { isClaudeCodeAttributionText } from "../../canonical/claude-code";
 import { wrappedCustomToolArguments } from "../../canonical/custom-tool-wrap";
+import { documentBodyText, documentImages, documentNeedsLabel, documentPlaceholder, wrapDocumentText } from "../../canonical/document-text";
 import type { ContentPart, DocumentPart, ImagePart, Message, TextPart, ToolResultPart } from "../../canonical/types";
 import { GatewayError } from "../../errors/gateway-error";
 import type { TranslationContext } from "../../translate/types";
@@ -87,10 +88,27 @@ function encodeToolResult(part: ToolResultPart, ctx: TranslationContext): { text
   const media: ChatContentPart[] = [];
   for (const item of part.content) {
     if (item.type === "text") texts.push(item.text);
-    else if (item.type === "document" && item.source.kind === "text") texts.push(item.source.text);
-    else {
-      media.push(...encodeUserPart(item, ctx));
-      texts.push(item.type === "image" ? "[image attached below]" : "[document attached below]");
+    else if (item.type === "image") {
+      media.push(encodeImage(item));
+      texts.push("[image attached below]");
+    } else {
+      // C05: a document's text stays in the tool message with its title and context; a file
+      // goes after it, and a label with them stands in its place.
+      const body = documentBodyText(item);
+      if (body !== undefined) {
+        texts.push(wrapDocumentText(item, body));
+        for (const image of documentImages(item)) {
+          media.push(encodeImage(image));
+          texts.push("[image attached below]");
+        }
+      } else {
+        const file = encodeDocumentFile(item, ctx);
+        if (file.type === "text") texts.push(String(file.text));
+        else {
+          texts.push(documentPlaceholder(item));
+          media.push(file);
+        }
+      }
     }
   }
   // C04: text blocks joined with newlines, never JSON-encoded.
@@ -110,7 +128,7 @@ function encodeUserPart(part: ContentPart, ctx: TranslationContext): ChatContent
     case "image":
       return [encodeImage(part)];
     case "document":
-      return [encodeDocument(part, ctx)];
+      return encodeDocument(part, ctx);
     case "opaque": {
       // A Responses client's audio part has Chat's own shape (C07).
       const audio = readAudioInput(part);
@@ -131,19 +149,32 @@ function encodeImage(part: ImagePart): ChatContentPart {
   return { type: "image_url", image_url: { url, ...(part.detail ? { detail: part.detail } : {}) } };
 }
 
-function encodeDocument(part: DocumentPart, ctx: TranslationContext): ChatContentPart {
+/**
+ * C05: a text or content-chunk document becomes text wrapped with its title and context (the
+ * chunks' images after it); a file goes as a file part, after a label when it has a context,
+ * which a file part has no place for.
+ */
+function encodeDocument(part: DocumentPart, ctx: TranslationContext): ChatContentPart[] {
+  const body = documentBodyText(part);
+  if (body !== undefined) return [{ type: "text", text: wrapDocumentText(part, body) }, ...documentImages(part).map(encodeImage)];
+  const file = encodeDocumentFile(part, ctx);
+  return documentNeedsLabel(part) && file.type === "file" ? [{ type: "text", text: documentPlaceholder(part) }, file] : [file];
+}
+
+/** A document without readable text: a PDF as a file part, a URL as a text reference. */
+function encodeDocumentFile(part: DocumentPart, ctx: TranslationContext): ChatContentPart {
   const source = part.source;
   const title = part.title ?? part.filename;
   switch (source.kind) {
     case "text":
-      // C05: a plain-text document becomes text, wrapped with its title.
-      return { type: "text", text: title ? `<document title="${title}">\n${source.text}\n</document>` : source.text };
+    case "content":
+      return { type: "text", text: wrapDocumentText(part, documentBodyText(part) ?? "") };
     case "base64":
       // C05: OpenAI requires a filename with file_data.
       return { type: "file", file: { file_data: `data:${source.mediaType || "application/pdf"};base64,${source.data}`, filename: part.filename ?? part.title ?? "document.pdf" } };
     case "url":
       ctx.warn("document URL passed as a text reference: Chat Completions cannot fetch documents");
-      return { type: "text", text: `Document${title ? ` "${title}"` : ""}: ${source.url}` };
+      return { type: "text", text: `Document${title ? ` "${title}"` : ""}${part.context ? ` (${part.context})` : ""}: ${source.url}` };
     case "file":
       throw fileIdError();
   }

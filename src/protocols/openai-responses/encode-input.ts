@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { GatewayError } from "../../errors/gateway-error";
 import type { ContentPart, DocumentPart, ImagePart, Message, TextPart, ToolResultPart } from "../../canonical/types";
+import { documentBodyText, documentImages, documentNeedsLabel, documentPlaceholder, wrapDocumentText } from "../../canonical/document-text";
 import { formatDataUrl } from "../media-url";
 import { stripNamespace } from "./namespaced-names";
 import { isGatewayReasoningBlob } from "./reasoning-blob";
@@ -42,29 +43,28 @@ function encodeInputTurn(role: "system" | "developer" | "user", content: Content
       items.push(encodeToolResult(part, fileIds));
       continue;
     }
-    const encoded = encodeInputPart(part, warn, fileIds);
-    if (encoded) parts.push(encoded);
+    parts.push(...encodeInputPart(part, warn, fileIds));
   }
   if (parts.length > 0) items.push({ type: "message", role, content: parts });
 }
 
-function encodeInputPart(part: ContentPart, warn: Warn, fileIds: FileIds): ResponsesContentPart | undefined {
+function encodeInputPart(part: ContentPart, warn: Warn, fileIds: FileIds): ResponsesContentPart[] {
   switch (part.type) {
     case "text":
-      return { type: "input_text", text: part.text };
+      return [{ type: "input_text", text: part.text }];
     case "image":
-      return encodeImage(part, fileIds);
+      return [encodeImage(part, fileIds)];
     case "document":
       return encodeDocument(part, fileIds);
     case "refusal":
-      return { type: "input_text", text: part.text };
+      return [{ type: "input_text", text: part.text }];
     case "opaque":
-      if (part.protocol === "openai-responses") return part.value as ResponsesContentPart;
+      if (part.protocol === "openai-responses") return [part.value as ResponsesContentPart];
       warn("dropped a content block the Responses upstream cannot take", { protocol: part.protocol });
-      return undefined;
+      return [];
     default:
       warn("dropped a content part out of place in an input turn", { type: part.type });
-      return undefined;
+      return [];
   }
 }
 
@@ -75,10 +75,21 @@ function encodeImage(part: ImagePart, fileIds: FileIds): ResponsesContentPart {
   return { type: "input_image", image_url: url, detail };
 }
 
-/** C05: PDFs as `input_file` with a filename (OpenAI requires one with file_data); text documents as text. */
-function encodeDocument(part: DocumentPart, fileIds: FileIds): ResponsesContentPart {
+/**
+ * C05: PDFs as `input_file` with a filename (OpenAI requires one with file_data), after a label
+ * when the document has a context (a file part has no place for it); text and content-chunk
+ * documents as text wrapped with their title and context, the chunks' images after it.
+ */
+function encodeDocument(part: DocumentPart, fileIds: FileIds): ResponsesContentPart[] {
+  const body = documentBodyText(part);
+  if (body !== undefined) return [{ type: "input_text", text: wrapDocumentText(part, body) }, ...documentImages(part).map((image) => encodeImage(image, fileIds))];
+  const file = encodeDocumentFile(part, fileIds);
+  return documentNeedsLabel(part) ? [{ type: "input_text", text: documentPlaceholder(part) }, file] : [file];
+}
+
+function encodeDocumentFile(part: DocumentPart, fileIds: FileIds): ResponsesContentPart {
   const source = part.source;
-  if (source.kind === "text") return { type: "input_text", text: part.title ? `${part.title}\n\n${source.text}` : source.text };
+  if (source.kind === "text" || source.kind === "content") return { type: "input_text", text: wrapDocumentText(part, documentBodyText(part) ?? "") };
   if (source.kind === "file") return { type: "input_file", file_id: checkFileId(source.fileId, fileIds) };
   if (source.kind === "url") return { type: "input_file", file_url: source.url };
   return { type: "input_file", filename: part.filename ?? part.title ?? "document.pdf", file_data: formatDataUrl(source.mediaType, source.data) };
@@ -99,8 +110,8 @@ function encodeToolResult(part: ToolResultPart, fileIds: FileIds): ResponsesItem
   if (!hasMedia) {
     output = marker + part.content.map((entry) => (entry as TextPart).text).join("\n");
   } else {
-    output = part.content.map((entry) =>
-      entry.type === "text" ? { type: "input_text", text: entry.text } : entry.type === "image" ? encodeImage(entry, fileIds) : encodeDocument(entry, fileIds),
+    output = part.content.flatMap((entry) =>
+      entry.type === "text" ? [{ type: "input_text", text: entry.text }] : entry.type === "image" ? [encodeImage(entry, fileIds)] : encodeDocument(entry, fileIds),
     );
     if (marker) output.unshift({ type: "input_text", text: "Error:" });
   }
