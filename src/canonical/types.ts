@@ -203,6 +203,23 @@ export interface ReasoningConfig {
   summary?: string;
 }
 
+/** An approximate user location for web search (the fields every protocol shares). */
+export interface ApproximateLocation {
+  city?: string;
+  region?: string;
+  /** Two-letter ISO country code. */
+  country?: string;
+  /** IANA time zone (`Europe/Paris`). */
+  timezone?: string;
+}
+
+/** A web search the client asked for outside its tool list (Chat `web_search_options`). */
+export interface WebSearchRequest {
+  /** OpenAI `search_context_size` (`low`, `medium`, `high`): how much of the pages the model reads. */
+  contextSize?: string;
+  userLocation?: ApproximateLocation;
+}
+
 export type ResponseFormat =
   | { type: "text" }
   | { type: "json_object" }
@@ -249,6 +266,12 @@ export interface CanonicalRequest {
    * `verbosity`, Responses' `text.verbosity`. Claude has no such setting.
    */
   verbosity?: string;
+  /**
+   * S09: search the web before answering, as a Chat client asks with `web_search_options`
+   * (OpenAI's search models). The Anthropic and Responses encoders add their own search tool
+   * (web-search.ts); a Chat upstream gets the client's field back from `extra`.
+   */
+  webSearch?: WebSearchRequest;
   /** Responses statefulness, resolved by the gateway before encoding (R-cases). */
   store?: boolean;
   previousResponseId?: string;
