@@ -323,6 +323,8 @@ export interface CanonicalResponse {
   usage: Usage;
   /** Unix seconds. */
   created?: number;
+  /** The tier the upstream says served the answer, in OpenAI's words (`default`, `priority`, `flex`...). */
+  serviceTier?: string;
 }
 
 /**
@@ -331,7 +333,7 @@ export interface CanonicalResponse {
  * without blocks (Chat) synthesise them.
  */
 export type CanonicalEvent =
-  | { type: "message_start"; id: string; model: string; usage?: Partial<Usage> }
+  | { type: "message_start"; id: string; model: string; usage?: Partial<Usage>; serviceTier?: string }
   | {
       type: "block_start";
       index: number;
