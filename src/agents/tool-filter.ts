@@ -1,4 +1,5 @@
 import type { BuiltinTool, CanonicalRequest, FunctionTool, Protocol, Tool } from "../canonical/types";
+import { encodeFlatLocation, readApproximateLocation } from "../protocols/web-search-location";
 import { anthropicClientToolAsFunction } from "./anthropic-client-tools";
 
 /**
@@ -138,10 +139,7 @@ function anthropicWebSearch(value: Record<string, unknown>): Record<string, unkn
   const result: Record<string, unknown> = { type: "web_search_20250305", name: "web_search" };
   const filters = value.filters as Record<string, unknown> | undefined;
   if (filters && Array.isArray(filters.allowed_domains) && filters.allowed_domains.length > 0) result.allowed_domains = filters.allowed_domains;
-  const location = value.user_location as Record<string, unknown> | undefined;
-  if (location && typeof location === "object") {
-    const fields = Object.fromEntries(["city", "region", "country", "timezone"].filter((key) => typeof location[key] === "string").map((key) => [key, location[key]]));
-    if (Object.keys(fields).length > 0) result.user_location = { type: "approximate", ...fields };
-  }
+  const location = readApproximateLocation(value.user_location);
+  if (location) result.user_location = encodeFlatLocation(location);
   return result;
 }

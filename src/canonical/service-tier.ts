@@ -13,6 +13,16 @@ export function toOpenAIServiceTier(tier: string | undefined): string | undefine
   return tier !== undefined && OPENAI_TIERS.has(tier) ? tier : undefined;
 }
 
+/**
+ * The tier an Anthropic answer reports (`usage.service_tier`: `standard`, `priority`, `batch`) in
+ * OpenAI's words, for an OpenAI client's `service_tier`; undefined for one OpenAI has no word for.
+ */
+export function fromAnthropicServiceTier(tier: unknown): string | undefined {
+  if (tier === "standard") return "default";
+  if (tier === "priority") return "priority";
+  return undefined;
+}
+
 /** The tier for an Anthropic upstream: flex, priority and scale have no Anthropic match. */
 export function toAnthropicServiceTier(tier: string | undefined): string | undefined {
   if (tier === "auto") return "auto";

@@ -221,6 +221,23 @@ export interface ReasoningConfig {
   summary?: string;
 }
 
+/** An approximate user location for web search (the fields every protocol shares). */
+export interface ApproximateLocation {
+  city?: string;
+  region?: string;
+  /** Two-letter ISO country code. */
+  country?: string;
+  /** IANA time zone (`Europe/Paris`). */
+  timezone?: string;
+}
+
+/** A web search the client asked for outside its tool list (Chat `web_search_options`). */
+export interface WebSearchRequest {
+  /** OpenAI `search_context_size` (`low`, `medium`, `high`): how much of the pages the model reads. */
+  contextSize?: string;
+  userLocation?: ApproximateLocation;
+}
+
 export type ResponseFormat =
   | { type: "text" }
   | { type: "json_object" }
@@ -267,6 +284,12 @@ export interface CanonicalRequest {
    * `verbosity`, Responses' `text.verbosity`. Claude has no such setting.
    */
   verbosity?: string;
+  /**
+   * S09: search the web before answering, as a Chat client asks with `web_search_options`
+   * (OpenAI's search models). The Anthropic and Responses encoders add their own search tool
+   * (web-search.ts); a Chat upstream gets the client's field back from `extra`.
+   */
+  webSearch?: WebSearchRequest;
   /** Responses statefulness, resolved by the gateway before encoding (R-cases). */
   store?: boolean;
   previousResponseId?: string;
@@ -318,6 +341,8 @@ export interface CanonicalResponse {
   usage: Usage;
   /** Unix seconds. */
   created?: number;
+  /** The tier the upstream says served the answer, in OpenAI's words (`default`, `priority`, `flex`...). */
+  serviceTier?: string;
 }
 
 /**
@@ -326,7 +351,7 @@ export interface CanonicalResponse {
  * without blocks (Chat) synthesise them.
  */
 export type CanonicalEvent =
-  | { type: "message_start"; id: string; model: string; usage?: Partial<Usage> }
+  | { type: "message_start"; id: string; model: string; usage?: Partial<Usage>; serviceTier?: string }
   | {
       type: "block_start";
       index: number;

@@ -98,6 +98,8 @@ export interface GatewayConfig {
   exposeReasoning: boolean;
   /** P09: a request for logprobs sent to a provider without them (Anthropic): answered without, or refused. */
   unsupportedLogprobs: "ignore" | "reject";
+  /** C05: files a Responses client names by URL, read by the gateway for Chat Completions upstreams (inline-file-urls.ts). */
+  fileUrls: { maxBytes: number; timeoutMs: number; privateHosts: boolean };
   log: { level: LogLevel; file: boolean; rotateSize: string; rotateKeep: number };
   /**
    * GET /metrics (Prometheus) on listeners with the `health` group: served at all; open without a

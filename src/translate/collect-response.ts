@@ -13,6 +13,7 @@ import { convertEventToError } from "./error-event";
 export function collectResponse(events: readonly CanonicalEvent[]): CanonicalResponse {
   let id = "";
   let model = "";
+  let serviceTier: string | undefined;
   let usage = emptyUsage();
   let stopReason: StopReason | undefined;
   let stopSequence: string | undefined;
@@ -34,6 +35,7 @@ export function collectResponse(events: readonly CanonicalEvent[]): CanonicalRes
       case "message_start":
         id = event.id;
         model = event.model;
+        if (event.serviceTier) serviceTier = event.serviceTier;
         if (event.usage) usage = mergeUsage(usage, event.usage);
         break;
       case "block_start": {
@@ -101,5 +103,5 @@ export function collectResponse(events: readonly CanonicalEvent[]): CanonicalRes
       content.push(part);
     } else content.push(part);
   }
-  return { id, model, content, stopReason, ...(stopSequence !== undefined ? { stopSequence } : {}), usage };
+  return { id, model, content, stopReason, ...(stopSequence !== undefined ? { stopSequence } : {}), usage, ...(serviceTier ? { serviceTier } : {}) };
 }

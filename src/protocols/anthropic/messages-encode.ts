@@ -1,6 +1,7 @@
 import { CANCELLED_TOOL_RESULT } from "../../translate/cancelled-tool-call";
 import type { CacheHint, ContentPart, DocumentPart, ImagePart, Message, TextPart } from "../../canonical/types";
 import { GatewayError } from "../../errors/gateway-error";
+import { conversationParam, fileIdError } from "../../translate/file-id-error";
 import { parseArgumentsObject } from "../../translate/tool-arguments";
 import { capabilitiesOf } from "../../translate/model-capabilities";
 import type { TranslationContext } from "../../translate/types";
@@ -62,9 +63,9 @@ function convertPart(part: ContentPart, role: "user" | "assistant", ctx: Transla
       // C08: refusal history stays as plain assistant text.
       return part.text === "" ? [] : [text(part.text)];
     case "image":
-      return [encodeImage(part)];
+      return [encodeImage(part, ctx)];
     case "document":
-      return [encodeDocument(part)];
+      return [encodeDocument(part, ctx)];
     case "tool_call": {
       if (role !== "assistant") return [];
       // A freeform (custom) call's input is raw text, not JSON: Claude knows the tool as a
@@ -76,7 +77,7 @@ function convertPart(part: ContentPart, role: "user" | "assistant", ctx: Transla
     }
     case "tool_result": {
       if (role !== "user") return [];
-      const content = part.content.flatMap((p) => (p.type === "text" ? (p.text === "" ? [] : [text(p.text)]) : p.type === "image" ? [encodeImage(p)] : [encodeDocument(p)]));
+      const content = part.content.flatMap((p) => (p.type === "text" ? (p.text === "" ? [] : [text(p.text)]) : p.type === "image" ? [encodeImage(p, ctx)] : [encodeDocument(p, ctx)]));
       const block: Record<string, unknown> = { type: "tool_result", tool_use_id: part.toolCallId };
       if (content.length === 1 && content[0]!.type === "text") block.content = (content[0] as AnthropicTextBlock).text;
       else if (content.length > 0) block.content = content;
@@ -197,23 +198,23 @@ export function sniffImageMediaType(data: string, declared: string): string {
 /** The only image types the Messages API takes; anything else is a 400 that names a field the client never sent. */
 const ANTHROPIC_IMAGE_TYPES = new Set(["image/jpeg", "image/png", "image/gif", "image/webp"]);
 
-function encodeImage(part: ImagePart): Block {
+function encodeImage(part: ImagePart, ctx: TranslationContext): Block {
   const source = part.source;
-  if (source.kind === "file") throw fileIdError();
+  if (source.kind === "file") throw fileIdError(ctx.clientProtocol);
   const wire =
     source.kind === "base64"
       ? { type: "base64", media_type: sniffImageMediaType(source.data, source.mediaType), data: source.data }
       : { type: "url", url: source.url };
   if (wire.type === "base64" && !ANTHROPIC_IMAGE_TYPES.has(wire.media_type!)) {
-    throw new GatewayError("invalid_request", 400, `image type ${JSON.stringify(wire.media_type)} is not supported by this model's provider; send image/jpeg, image/png, image/gif or image/webp`);
+    throw new GatewayError("invalid_request", 400, `image type ${JSON.stringify(wire.media_type)} is not supported by this model's provider; send image/jpeg, image/png, image/gif or image/webp`, { param: conversationParam(ctx.clientProtocol) });
   }
   return withCache({ type: "image", source: wire } as Block, part.cache);
 }
 
-function encodeDocument(part: DocumentPart): Block {
+function encodeDocument(part: DocumentPart, ctx: TranslationContext): Block {
   const source = part.source;
   let wire: Record<string, unknown>;
-  if (source.kind === "file") throw fileIdError();
+  if (source.kind === "file") throw fileIdError(ctx.clientProtocol);
   if (source.kind === "base64") wire = { type: "base64", media_type: source.mediaType || "application/pdf", data: source.data };
   else if (source.kind === "url") wire = { type: "url", url: source.url };
   // C05: a content document keeps its chunks, each citable on its own.
@@ -223,10 +224,6 @@ function encodeDocument(part: DocumentPart): Block {
   return withCache({ type: "document", source: wire, ...(title ? { title } : {}), ...(part.context ? { context: part.context } : {}) } as Block, part.cache);
 }
 
-/** C05: a file id belongs to the provider that issued it and cannot cross to Anthropic. */
-function fileIdError(): GatewayError {
-  return new GatewayError("invalid_request", 400, "file ids cannot be forwarded to this model's provider; send the file content inline instead", { param: "messages" });
-}
 
 function withCache(block: Block, cache: CacheHint | undefined): Block {
   // M12: never a cache marker on an empty block (callers never pass empty ones).

@@ -15,6 +15,7 @@ import { adaptiveEffort, ANSWER_ROOM, encodeSampling, planThinking } from "./thi
 import type { AnthropicTool, AnthropicToolChoice } from "./wire-types";
 import { toAnthropicServiceTier } from "../../canonical/service-tier";
 import { quoteClientValue } from "../wire-values";
+import { anthropicWebSearchTool } from "./web-search-tool";
 
 /**
  * Canonical request → Anthropic Messages request for `ctx.upstreamModel`. Applies the
@@ -33,6 +34,9 @@ export function encodeAnthropicRequest(request: CanonicalRequest, ctx: Translati
   if (withoutTools) ctx.debug?.("tools left out: the provider refuses tool_choice none");
   const messages = encodeAnthropicMessages(withoutTools ? writeToolHistoryAsText(rest) : rest, ctx);
   const tools = withoutTools ? [] : encodeTools(request.tools, ctx);
+  // S09: a Chat client's web_search_options is Anthropic's server web search.
+  const webSearch = request.webSearch && !withoutTools ? anthropicWebSearchTool(request.webSearch, tools, ctx) : undefined;
+  if (webSearch) tools.push(webSearch);
   const body: Record<string, unknown> = { model: ctx.upstreamModel };
   if (request.extra.protocol === "anthropic") Object.assign(body, request.extra.fields);
 

@@ -6,7 +6,7 @@ import { encodeOpenAIReasoningSignature } from "./openai-reasoning-signature";
 import { decodeBlock } from "./request-decode";
 import { anthropicCitationsOf } from "./citations";
 import { encodeToolInput } from "./tool-input";
-import { decodeAnthropicStopReason, decodeAnthropicUsage, encodeAnthropicStopReason, encodeAnthropicUsage } from "./usage";
+import { decodeAnthropicStopReason, decodeAnthropicUsage, encodeAnthropicStopReason, encodeAnthropicUsage, serviceTierOf } from "./usage";
 import type { AnthropicResponse } from "./wire-types";
 
 /** Anthropic non-streaming reply → canonical (lenient: missing and null fields are normal). */
@@ -22,6 +22,7 @@ export function decodeAnthropicResponse(body: unknown): CanonicalResponse {
     stopReason: decodeAnthropicStopReason(reply.stop_reason),
     ...(typeof reply.stop_sequence === "string" ? { stopSequence: reply.stop_sequence } : {}),
     usage: mergeUsage(emptyUsage(), decodeAnthropicUsage(reply.usage)),
+    ...serviceTierOf(reply.usage),
   };
 }
 

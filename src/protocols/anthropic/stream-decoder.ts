@@ -2,7 +2,7 @@ import type { CanonicalEvent, Usage } from "../../canonical/types";
 import type { CanonicalStreamDecoder } from "../../translate/codec";
 import type { TranslationContext } from "../../translate/types";
 import { statusForAnthropicErrorType } from "./errors";
-import { decodeAnthropicStopReason, decodeAnthropicUsage } from "./usage";
+import { decodeAnthropicStopReason, decodeAnthropicUsage, serviceTierOf } from "./usage";
 import { asRecord } from "../wire-values";
 
 /**
@@ -27,7 +27,7 @@ export function createAnthropicStreamDecoder(ctx: TranslationContext): Canonical
         started = true;
         const message = asRecord(data.message);
         startUsage = decodeAnthropicUsage(asRecord(message?.usage));
-        out.push({ type: "message_start", id: String(message?.id ?? ""), model: String(message?.model ?? ""), usage: startUsage });
+        out.push({ type: "message_start", id: String(message?.id ?? ""), model: String(message?.model ?? ""), usage: startUsage, ...serviceTierOf(message?.usage) });
         break;
       }
       case "content_block_start": {

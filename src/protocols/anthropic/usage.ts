@@ -1,5 +1,6 @@
 import type { StopReason, Usage } from "../../canonical/types";
 import type { AnthropicUsage } from "./wire-types";
+import { fromAnthropicServiceTier } from "../../canonical/service-tier";
 
 /**
  * Anthropic `input_tokens` excludes cache reads and writes; the canonical `inputTokens`
@@ -67,4 +68,10 @@ export function encodeAnthropicStopReason(reason: StopReason): string {
 
 function numberOrUndefined(value: unknown): number | undefined {
   return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+}
+
+/** The tier Anthropic says served the answer (`usage.service_tier`), in OpenAI's words. */
+export function serviceTierOf(usage: unknown): { serviceTier?: string } {
+  const tier = fromAnthropicServiceTier(usage && typeof usage === "object" ? (usage as Record<string, unknown>).service_tier : undefined);
+  return tier ? { serviceTier: tier } : {};
 }

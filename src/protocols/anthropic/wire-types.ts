@@ -157,6 +157,8 @@ export interface AnthropicUsage {
   output_tokens_details?: { thinking_tokens?: number | null } | null;
   /** Server tools run for the answer (S09): searches count here, not in tokens. */
   server_tool_use?: { web_search_requests?: number | null } | null;
+  /** The tier that served the answer (`standard`, `priority`, `batch`). */
+  service_tier?: string | null;
 }
 
 export interface AnthropicResponse {

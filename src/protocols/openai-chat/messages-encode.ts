@@ -2,7 +2,7 @@ import { isClaudeCodeAttributionText } from "../../canonical/claude-code";
 import { wrappedCustomToolArguments } from "../../canonical/custom-tool-wrap";
 import { documentBodyText, documentImages, documentNeedsLabel, documentPlaceholder, wrapDocumentText } from "../../canonical/document-text";
 import type { ContentPart, DocumentPart, ImagePart, Message, TextPart, ToolResultPart } from "../../canonical/types";
-import { GatewayError } from "../../errors/gateway-error";
+import { fileIdError } from "../../translate/file-id-error";
 import type { TranslationContext } from "../../translate/types";
 import { upstreamTakesCustomTools } from "./custom-tools";
 import type { ChatContentPart, ChatMessage, ChatToolCall } from "./wire-types";
@@ -126,7 +126,7 @@ function encodeUserPart(part: ContentPart, ctx: TranslationContext): ChatContent
     case "refusal":
       return [{ type: "text", text: part.text }];
     case "image":
-      return [encodeImage(part)];
+      return [encodeImage(part, ctx)];
     case "document":
       return encodeDocument(part, ctx);
     case "opaque": {
@@ -141,9 +141,9 @@ function encodeUserPart(part: ContentPart, ctx: TranslationContext): ChatContent
   }
 }
 
-function encodeImage(part: ImagePart): ChatContentPart {
+function encodeImage(part: ImagePart, ctx: TranslationContext): ChatContentPart {
   const source = part.source;
-  if (source.kind === "file") throw fileIdError();
+  if (source.kind === "file") throw fileIdError(ctx.clientProtocol);
   // C01: build the data URL exactly.
   const url = source.kind === "base64" ? `data:${source.mediaType};base64,${source.data}` : source.url;
   return { type: "image_url", image_url: { url, ...(part.detail ? { detail: part.detail } : {}) } };
@@ -176,7 +176,7 @@ function encodeDocumentFile(part: DocumentPart, ctx: TranslationContext): ChatCo
       ctx.warn("document URL passed as a text reference: Chat Completions cannot fetch documents");
       return { type: "text", text: `Document${title ? ` "${title}"` : ""}${part.context ? ` (${part.context})` : ""}: ${source.url}` };
     case "file":
-      throw fileIdError();
+      throw fileIdError(ctx.clientProtocol);
   }
 }
 
@@ -220,7 +220,3 @@ function encodeAssistant(content: ContentPart[], ctx: TranslationContext): ChatM
   return message;
 }
 
-/** C05: a file id belongs to the provider that issued it. */
-function fileIdError(): GatewayError {
-  return new GatewayError("invalid_request", 400, "file ids cannot be forwarded to this model's provider; send the file content inline instead", { param: "messages" });
-}

@@ -16,6 +16,7 @@ import { asRecord, readCacheHint, readNumber as numberField, invalidRequest as i
 import { assignLegacyCallIds, decodeLegacyFunctionCall, decodeLegacyFunctions, usesLegacyFunctions } from "./legacy-functions";
 import { decodeReasoningDetails } from "./reasoning-details";
 import { checkChatRequest } from "./request-checks";
+import { decodeChatWebSearchOptions } from "../web-search-location";
 
 /**
  * Chat Completions request body → canonical request. Validates the envelope and the types of
@@ -61,6 +62,8 @@ export function decodeChatRequest(body: Record<string, unknown>): CanonicalReque
     tools = tools.filter((t) => t.kind === "builtin" || names.has(t.name));
     toolChoice = allowed.mode === "required" ? { type: "required" } : { type: "auto" };
   }
+  // S09: read for the Anthropic and Responses encoders; the field itself stays in `extra` for Chat upstreams.
+  const webSearch = decodeChatWebSearchOptions(body.web_search_options);
   const user = typeof body.safety_identifier === "string" ? body.safety_identifier : typeof body.user === "string" ? body.user : undefined;
   return {
     model: body.model,
@@ -88,6 +91,7 @@ export function decodeChatRequest(body: Record<string, unknown>): CanonicalReque
     serviceTier: typeof body.service_tier === "string" ? body.service_tier : undefined,
     promptCacheKey: typeof body.prompt_cache_key === "string" ? body.prompt_cache_key : undefined,
     verbosity: typeof body.verbosity === "string" ? body.verbosity : undefined,
+    ...(webSearch ? { webSearch } : {}),
     extra: { protocol: "openai-chat", fields: extraFields },
   };
 }

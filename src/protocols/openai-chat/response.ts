@@ -79,6 +79,7 @@ export function decodeChatResponse(body: unknown, ctx?: TranslationContext): Can
     stopReason: stopReason ?? "end_turn",
     usage: mergeUsage(emptyUsage(), decodeChatUsage(asRecord(reply.usage) as ChatUsage | undefined)),
     ...(typeof reply.created === "number" ? { created: reply.created } : {}),
+    ...(typeof reply.service_tier === "string" ? { serviceTier: reply.service_tier } : {}),
   };
 }
 

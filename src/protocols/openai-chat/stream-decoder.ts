@@ -180,7 +180,9 @@ export function createChatStreamDecoder(ctx: TranslationContext): CanonicalStrea
     }
     if (!started) {
       started = true;
-      out.push({ type: "message_start", id: chunk.id ?? generateId("chatcmpl-"), model: chunk.model ?? "" });
+      // OpenAI names the tier that serves the answer on every chunk; the first says it.
+      const serviceTier = typeof chunk.service_tier === "string" ? chunk.service_tier : undefined;
+      out.push({ type: "message_start", id: chunk.id ?? generateId("chatcmpl-"), model: chunk.model ?? "", ...(serviceTier ? { serviceTier } : {}) });
     }
     // N07: several choices are merged into one message, in choice order.
     const choices = [...(chunk.choices ?? [])].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));

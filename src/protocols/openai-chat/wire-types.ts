@@ -110,6 +110,8 @@ export interface ChatChunk {
   object?: "chat.completion.chunk";
   created?: number;
   model?: string;
+  /** The tier serving the answer (OpenAI repeats it on every chunk). */
+  service_tier?: string | null;
   /** Empty (or null on vLLM) in the final usage-only chunk (SA07). */
   choices?: Array<{
     index?: number;

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { GatewayError } from "../../errors/gateway-error";
+import { fileIdError } from "../../translate/file-id-error";
 import type { ContentPart, DocumentPart, ImagePart, Message, TextPart, ToolResultPart } from "../../canonical/types";
 import { documentBodyText, documentImages, documentNeedsLabel, documentPlaceholder, wrapDocumentText } from "../../canonical/document-text";
 import { formatDataUrl } from "../media-url";
@@ -98,7 +98,8 @@ function encodeDocumentFile(part: DocumentPart, fileIds: FileIds): ResponsesCont
 /** C05: a file id another provider issued cannot be resolved here (FileIds). */
 function checkFileId(fileId: string, fileIds: FileIds): string {
   if (fileIds === "forward") return fileId;
-  throw new GatewayError("invalid_request", 400, "file ids cannot be forwarded to this model's provider; send the file content inline instead", { param: "messages" });
+  // Only an Anthropic client's ids are refused here (encode-request.ts).
+  throw fileIdError("anthropic");
 }
 
 /** H05, H10: results keep their text (and images); an error result gets a marker the model can read. */

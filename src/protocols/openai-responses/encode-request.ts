@@ -7,7 +7,7 @@ import type { TranslationContext } from "../../translate/types";
 import { isOpenAIReasoningModel, strictFormat } from "../openai-chat/request-encode";
 import { encodeResponsesInput } from "./encode-input";
 import { encodeResponsesToolChoice, encodeResponsesTools } from "./encode-tools";
-import { WEB_SEARCH_SOURCES_INCLUDE } from "./web-search-tool";
+import { encodeRequestedWebSearch, WEB_SEARCH_SOURCES_INCLUDE } from "./web-search-tool";
 import { fitStrictSchema, noteStrictNullable } from "../openai-chat/strict-schema";
 import { raiseToOutputFloor } from "../../translate/output-floor";
 import { isRecord } from "./values";
@@ -46,6 +46,9 @@ export function encodeResponsesRequest(request: CanonicalRequest, ctx: Translati
     },
     ctx.notice ?? ctx.warn,
   );
+  // S09: a Chat client's web_search_options is the hosted web search.
+  const requestedSearch = request.webSearch ? encodeRequestedWebSearch(request.webSearch, tools) : undefined;
+  if (requestedSearch) tools.push(requestedSearch);
   if (tools.length > 0) {
     body.tools = tools;
     const toolChoice = encodeResponsesToolChoice(request.toolChoice, request.tools);

@@ -27,6 +27,7 @@ export function encodeResponsesResponse(
       output: [...((ctx.leadingOutput ?? []) as ResponsesItem[]), ...encodeOutputItems(response.content, settings, cutByTokenLimit(response.stopReason))],
       usage: encodeResponsesUsage(response.usage),
       incompleteDetails,
+      ...(response.serviceTier ? { serviceTier: response.serviceTier } : {}),
     },
     ctx.request,
   );

@@ -11,6 +11,8 @@ export interface ResponseObjectState {
   usage: ResponsesUsage | null;
   error?: { code: string; message: string } | null;
   incompleteDetails?: { reason: string } | null;
+  /** The tier the upstream says served the answer, when it said (canonical `serviceTier`). */
+  serviceTier?: string;
 }
 
 /**
@@ -32,6 +34,8 @@ export function buildResponseObject(state: ResponseObjectState, request: Canonic
     output: state.output,
     usage: state.usage,
     ...echoRequestSettings(request),
+    // As OpenAI reports it: the tier that served the answer; else the one asked for; else its default.
+    ...(request || state.serviceTier ? { service_tier: state.serviceTier ?? request?.serviceTier ?? "default" } : {}),
   };
 }
 
@@ -66,6 +70,8 @@ function echoRequestSettings(request: CanonicalRequest | undefined): Record<stri
     tool_choice: extra.tool_choice ?? encodeResponsesToolChoice(request.toolChoice, request.tools) ?? "auto",
     tools: Array.isArray(extra.tools) ? extra.tools.map(echoTool) : encodeResponsesTools(request.tools, ignoreWarnings),
     top_p: request.topP ?? null,
+    // Not enforced on translated upstreams (Chat and Anthropic have no such cap); echoed as sent.
+    max_tool_calls: typeof extra.max_tool_calls === "number" ? extra.max_tool_calls : null,
     // The client's alternatives per token (P09), echoed when it sent them.
     ...(typeof extra.top_logprobs === "number" ? { top_logprobs: extra.top_logprobs } : {}),
     truncation: typeof extra.truncation === "string" ? extra.truncation : "disabled",

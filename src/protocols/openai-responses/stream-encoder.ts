@@ -68,6 +68,8 @@ export class ResponsesStreamEncoder implements CanonicalStreamEncoder {
   private nextOutputIndex = 0;
   private stopReason: StopReason | undefined;
   private usage: Usage = emptyUsage();
+  /** The tier the upstream named at the start of its answer. */
+  private serviceTier: string | undefined;
 
   constructor(
     private readonly ctx: TranslationContext,
@@ -85,6 +87,7 @@ export class ResponsesStreamEncoder implements CanonicalStreamEncoder {
     switch (event.type) {
       case "message_start":
         this.usage = mergeUsage(this.usage, event.usage);
+        if (event.serviceTier) this.serviceTier = event.serviceTier;
         break;
       case "block_start":
         this.startBlock(event.index, event.block, out);
@@ -157,6 +160,7 @@ export class ResponsesStreamEncoder implements CanonicalStreamEncoder {
         model: this.ctx.clientModel,
         output: status === "in_progress" ? [] : this.output.filter((item) => item !== undefined),
         usage: status === "in_progress" ? null : encodeResponsesUsage(this.usage),
+        ...(this.serviceTier ? { serviceTier: this.serviceTier } : {}),
         ...extra,
       },
       this.ctx.request,

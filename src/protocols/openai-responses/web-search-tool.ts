@@ -1,6 +1,6 @@
-import type { BuiltinTool, Tool, ToolChoice } from "../../canonical/types";
+import type { BuiltinTool, Tool, ToolChoice, WebSearchRequest } from "../../canonical/types";
+import { encodeFlatLocation, readApproximateLocation } from "../web-search-location";
 import type { ResponsesTool } from "./wire-types";
-import { isRecord } from "./values";
 
 type Note = (message: string, details?: Record<string, unknown>) => void;
 
@@ -24,11 +24,8 @@ export function isAnthropicWebSearch(tool: Tool): tool is BuiltinTool {
 export function encodeAnthropicWebSearch(value: Record<string, unknown>, note: Note): ResponsesTool {
   const tool: ResponsesTool = { type: "web_search" };
   if (Array.isArray(value.allowed_domains) && value.allowed_domains.length > 0) tool.filters = { allowed_domains: value.allowed_domains };
-  const location = value.user_location;
-  if (isRecord(location)) {
-    const fields = Object.fromEntries(["city", "region", "country", "timezone"].filter((key) => typeof location[key] === "string").map((key) => [key, location[key]]));
-    if (Object.keys(fields).length > 0) tool.user_location = { type: "approximate", ...fields };
-  }
+  const location = readApproximateLocation(value.user_location);
+  if (location) tool.user_location = encodeFlatLocation(location);
   if (Array.isArray(value.blocked_domains) && value.blocked_domains.length > 0) {
     note("web search: blocked_domains dropped, the Responses web_search tool has no such filter", { blocked_domains: value.blocked_domains });
   }
@@ -53,4 +50,17 @@ export function encodeForcedWebSearchChoice(choice: ToolChoice, tools: Tool[]): 
   if (!search) return undefined;
   if (tools.length === 1) return "required";
   return { type: "allowed_tools", mode: "required", tools: [{ type: "web_search" }] };
+}
+
+/**
+ * S09: a Chat client's `web_search_options` → the hosted `web_search` tool, which takes the same
+ * settings (`search_context_size`, the approximate `user_location`). Undefined when the client's
+ * tools already hold a web search.
+ */
+export function encodeRequestedWebSearch(search: WebSearchRequest, tools: readonly ResponsesTool[]): ResponsesTool | undefined {
+  if (tools.some((tool) => tool.type.startsWith("web_search"))) return undefined;
+  const tool: ResponsesTool = { type: "web_search" };
+  if (search.contextSize !== undefined) tool.search_context_size = search.contextSize;
+  if (search.userLocation) tool.user_location = encodeFlatLocation(search.userLocation);
+  return tool;
 }

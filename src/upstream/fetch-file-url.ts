@@ -1,0 +1,132 @@
+import { lookup } from "node:dns/promises";
+import { isIP } from "node:net";
+
+/** A file read from a client's URL: its bytes in base64, the type the server named, a file name. */
+export interface FetchedFile {
+  data: string;
+  /** From Content-Type (parameters dropped); empty when the server named none. */
+  mediaType: string;
+  /** The last segment of the URL's path, when it has one. */
+  filename?: string;
+}
+
+export interface FileUrlLimits {
+  maxBytes: number;
+  timeoutMs: number;
+  /** Fetch from loopback, private and link-local addresses too (off: the gateway is no proxy into its own network). */
+  privateHosts: boolean;
+}
+
+/** Why a URL could not be read, in words for the client's 400. */
+export class FileUrlError extends Error {}
+
+/** Redirects followed, each one checked as the first URL was. */
+const MAX_REDIRECTS = 5;
+
+/**
+ * GET a file a client named by URL (a Responses `input_file.file_url` for an upstream that takes
+ * only inline files), under a size cap and one deadline for the whole read. http and https only.
+ * Unless `privateHosts`, a host that is or resolves to a loopback, private, link-local or
+ * otherwise non-public address is refused, redirects included, so a client cannot make the
+ * gateway read its own network (cloud metadata, admin ports). The client's abort ends the read.
+ */
+export async function fetchFileUrl(url: string, limits: FileUrlLimits, signal?: AbortSignal): Promise<FetchedFile> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new FileUrlError(`no answer within ${limits.timeoutMs} ms`)), limits.timeoutMs);
+  const onClientAbort = () => controller.abort(signal?.reason);
+  signal?.addEventListener("abort", onClientAbort, { once: true });
+  try {
+    let current = parseFetchableUrl(url);
+    for (let redirects = 0; ; redirects++) {
+      if (!limits.privateHosts) await checkPublicHost(current.hostname);
+      const response = await fetch(current, { redirect: "manual", signal: controller.signal }).catch((error: unknown) => {
+        throw controller.signal.aborted && controller.signal.reason instanceof FileUrlError ? controller.signal.reason : new FileUrlError(`cannot connect (${errorText(error)})`);
+      });
+      const location = response.headers.get("location");
+      if (response.status >= 300 && response.status < 400 && location) {
+        await response.body?.cancel();
+        if (redirects >= MAX_REDIRECTS) throw new FileUrlError(`more than ${MAX_REDIRECTS} redirects`);
+        current = parseFetchableUrl(new URL(location, current).href);
+        continue;
+      }
+      if (!response.ok) {
+        await response.body?.cancel();
+        throw new FileUrlError(`the server answered ${response.status}`);
+      }
+      const bytes = await readCapped(response, limits.maxBytes, controller.signal);
+      const filename = decodeURIComponent(current.pathname.split("/").at(-1) ?? "") || undefined;
+      return { data: Buffer.from(bytes).toString("base64"), mediaType: (response.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase(), ...(filename ? { filename } : {}) };
+    }
+  } finally {
+    clearTimeout(timer);
+    signal?.removeEventListener("abort", onClientAbort);
+  }
+}
+
+function parseFetchableUrl(text: string): URL {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new FileUrlError("not a valid URL");
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") throw new FileUrlError(`only http and https URLs can be fetched, not ${url.protocol.replace(/:$/, "")}`);
+  return url;
+}
+
+/** The body, refused as soon as it passes `maxBytes` (a Content-Length over it is refused unread). */
+async function readCapped(response: Response, maxBytes: number, signal: AbortSignal): Promise<Uint8Array> {
+  const tooLarge = () => new FileUrlError(`larger than the ${maxBytes}-byte limit`);
+  if (Number(response.headers.get("content-length") ?? 0) > maxBytes) {
+    await response.body?.cancel();
+    throw tooLarge();
+  }
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = response.body?.getReader();
+  if (!reader) return new Uint8Array();
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      total += value.byteLength;
+      if (total > maxBytes) {
+        await reader.cancel();
+        throw tooLarge();
+      }
+      chunks.push(value);
+    }
+  } catch (error) {
+    if (error instanceof FileUrlError) throw error;
+    throw signal.aborted && signal.reason instanceof FileUrlError ? signal.reason : new FileUrlError(`the download failed (${errorText(error)})`);
+  }
+  return Buffer.concat(chunks);
+}
+
+async function checkPublicHost(hostname: string): Promise<void> {
+  const host = hostname.replace(/^\[|\]$/g, "");
+  const addresses = isIP(host) ? [host] : await lookup(host, { all: true }).then(
+    (found) => found.map((entry) => entry.address),
+    () => {
+      throw new FileUrlError(`cannot resolve host ${JSON.stringify(host)}`);
+    },
+  );
+  if (addresses.some(isNonPublicAddress)) throw new FileUrlError(`host ${JSON.stringify(host)} is not a public address`);
+}
+
+/** Loopback, private (RFC 1918, unique local), link-local, CGNAT, unspecified and multicast addresses, IPv4-mapped ones too. */
+export function isNonPublicAddress(address: string): boolean {
+  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
+  if (mapped) return isNonPublicAddress(mapped[1]!);
+  if (isIP(address) === 4) {
+    const [a, b] = address.split(".").map(Number) as [number, number];
+    return a === 0 || a === 10 || a === 127 || a >= 224 || (a === 100 && b >= 64 && b < 128) || (a === 169 && b === 254) || (a === 172 && b >= 16 && b < 32) || (a === 192 && b === 168);
+  }
+  const lower = address.toLowerCase();
+  return lower === "::" || lower === "::1" || /^f[cd]/.test(lower) || /^fe[89ab]/.test(lower) || lower.startsWith("ff");
+}
+
+function errorText(error: unknown): string {
+  const cause = (error as { cause?: { code?: string } } | undefined)?.cause?.code ?? (error as { code?: string } | undefined)?.code;
+  return cause ?? (error instanceof Error ? error.message : String(error));
+}
