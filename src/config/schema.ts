@@ -72,7 +72,7 @@ export const fixedKeys: Record<string, KeySpec> = {
   "gateway.anthropic_prompt_cache": bool,
   "gateway.expose_reasoning": bool,
   "gateway.unsupported_logprobs": { type: { kind: "enum", values: ["ignore", "reject"] } },
-  "gateway.file_url_max_mb": positive(1024),
+  "gateway.file_url_max_mb": { type: { kind: "int", min: 0, max: 1024 } }, // 0: client URLs are never read
   "gateway.file_url_timeout_ms": positive(),
   "gateway.file_url_private_hosts": bool,
   "log.level": { type: { kind: "enum", values: logLevels } },

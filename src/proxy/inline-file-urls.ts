@@ -20,6 +20,8 @@ export async function inlineFileUrls(request: ModelRequest, target: RouteTarget,
   const input = request.body.input;
   if (!Array.isArray(input) || !input.some(holdsFileUrl)) return request;
   const read = (url: string, where: string): Promise<FetchedFile> => {
+    // The operator turned reading client URLs off (gateway.file_url_max_mb = 0).
+    if (limits.maxBytes === 0) return Promise.reject(new GatewayError("invalid_request", 400, `model '${String(request.body.model)}' takes files inline only, and this gateway reads no file URLs: send the file as file_data`, { param: where }));
     let file = fetched.get(url);
     if (!file) fetched.set(url, (file = fetchFileUrl(url, limits, request.signal)));
     return file.catch((error: unknown) => {

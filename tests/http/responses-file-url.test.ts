@@ -115,4 +115,20 @@ describe("C05 Responses input_file by file_url on a Chat upstream", () => {
       await gateway.stop();
     }
   });
+
+  test("gateway.file_url_max_mb = 0: the gateway reads no client URL; such a file is a 400 saying how to send it", async () => {
+    const gateway = await startTestGateway(running.mock, { ...chatOnlyProviderEnv(running.mock.openaiBaseUrl), TOKLIGENCE_GATEWAY__FILE_URL_PRIVATE_HOSTS: "true", TOKLIGENCE_GATEWAY__FILE_URL_MAX_MB: "0" });
+    try {
+      const hits = fileHits;
+      const sent = chatCompletionRequests(running.mock).length;
+      const error = (await ask(gateway.url, { file_url: fileUrl("/docs/report.pdf") }).catch((caught: unknown) => caught)) as InstanceType<typeof OpenAI.APIError>;
+      expect(error.status).toBe(400);
+      expect(error.message).toContain("file_data");
+      expect((error.error as { param?: string }).param).toBe("input[0].content[1].file_url");
+      expect(fileHits).toBe(hits);
+      expect(chatCompletionRequests(running.mock).length).toBe(sent);
+    } finally {
+      await gateway.stop();
+    }
+  });
 });

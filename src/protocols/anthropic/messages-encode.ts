@@ -218,7 +218,7 @@ function encodeDocument(part: DocumentPart, ctx: TranslationContext): Block {
   if (source.kind === "base64") wire = { type: "base64", media_type: source.mediaType || "application/pdf", data: source.data };
   else if (source.kind === "url") wire = { type: "url", url: source.url };
   // C05: a content document keeps its chunks, each citable on its own.
-  else if (source.kind === "content") wire = { type: "content", content: source.blocks.map((block) => (block.type === "text" ? text(block.text) : encodeImage(block))) };
+  else if (source.kind === "content") wire = { type: "content", content: source.blocks.map((block) => (block.type === "text" ? text(block.text) : encodeImage(block, ctx))) };
   else wire = { type: "text", media_type: "text/plain", data: source.text };
   const title = part.title ?? part.filename;
   return withCache({ type: "document", source: wire, ...(title ? { title } : {}), ...(part.context ? { context: part.context } : {}) } as Block, part.cache);

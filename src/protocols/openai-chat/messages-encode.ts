@@ -89,7 +89,7 @@ function encodeToolResult(part: ToolResultPart, ctx: TranslationContext): { text
   for (const item of part.content) {
     if (item.type === "text") texts.push(item.text);
     else if (item.type === "image") {
-      media.push(encodeImage(item));
+      media.push(encodeImage(item, ctx));
       texts.push("[image attached below]");
     } else {
       // C05: a document's text stays in the tool message with its title and context; a file
@@ -98,7 +98,7 @@ function encodeToolResult(part: ToolResultPart, ctx: TranslationContext): { text
       if (body !== undefined) {
         texts.push(wrapDocumentText(item, body));
         for (const image of documentImages(item)) {
-          media.push(encodeImage(image));
+          media.push(encodeImage(image, ctx));
           texts.push("[image attached below]");
         }
       } else {
@@ -156,7 +156,7 @@ function encodeImage(part: ImagePart, ctx: TranslationContext): ChatContentPart 
  */
 function encodeDocument(part: DocumentPart, ctx: TranslationContext): ChatContentPart[] {
   const body = documentBodyText(part);
-  if (body !== undefined) return [{ type: "text", text: wrapDocumentText(part, body) }, ...documentImages(part).map(encodeImage)];
+  if (body !== undefined) return [{ type: "text", text: wrapDocumentText(part, body) }, ...documentImages(part).map((image) => encodeImage(image, ctx))];
   const file = encodeDocumentFile(part, ctx);
   return documentNeedsLabel(part) && file.type === "file" ? [{ type: "text", text: documentPlaceholder(part) }, file] : [file];
 }
