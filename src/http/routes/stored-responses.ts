@@ -47,7 +47,10 @@ export function storedResponseRoutes(deps: StoredResponseRouteDeps) {
       const principal = await authenticateModelCall(deps.auth, request.headers);
       requireModelsScope(principal);
       const userId = principal.userId;
-      const record = await deps.proxy.responses?.get(params.id, userId);
+      // A streamed response this process relays and has not stored yet answers as in_progress
+      // (live-responses.ts). Looked at first: it leaves only once its record is stored, so a GET
+      // racing the end of the stream finds one or the other, never neither.
+      const record = deps.proxy.responses?.liveRecord(params.id, userId) ?? (await deps.proxy.responses?.get(params.id, userId));
       let body: unknown;
       if (record) body = await handler(record, request, userId, requestId);
       else {
