@@ -197,6 +197,8 @@ export function streamToClient(args: StreamArgs): Response {
     } finally {
       untrack();
       clearInterval(keepalive);
+      // However the stream ended: GET no longer finds it live (the stored record answers, if any).
+      exchange?.release();
       if (open) {
         open = false;
         controller.close();

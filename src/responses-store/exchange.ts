@@ -17,11 +17,14 @@ import { isDatabaseUnreachable } from "../store/database-unreachable";
 import type { StoredResponseRecord } from "../store/types";
 import { type Item, normaliseInputItems, outputItemsOf } from "./items";
 import { type ReferencedItems, type ReferenceMode, referencedIds, replaceItemReferences, withoutDuplicateItems } from "./item-references";
+import type { LiveResponse, LiveResponses } from "./live-responses";
 import { readStoredRequest, type StoredRequest } from "./record";
 
 const TERMINAL_EVENTS = new Set(["response.completed", "response.incomplete", "response.failed"]);
 /** A background response still running has no output yet: continuing it would drop the answer the client waits for. */
 const UNFINISHED = new Set(["queued", "in_progress"]);
+/** The events that shape the response a GET sees while its stream runs. */
+const LIVE_EVENTS = new Set(["response.created", "response.output_item.done"]);
 
 export interface ExchangeOptions {
   request: ModelRequest;
@@ -35,6 +38,8 @@ export interface ExchangeOptions {
   save(record: StoredResponseRecord): Promise<void>;
   retentionMs: number;
   now: () => Date;
+  /** This process's streamed responses in progress, readable by GET until stored (live-responses.ts). */
+  live?: LiveResponses;
   /** The gateway's logger: lines carry the request id themselves (a child logger per request cost ~13 µs). */
   log: Logger;
 }
@@ -58,11 +63,16 @@ export class ResponseExchange {
   private forwarded = false;
   private pending: Promise<void> | undefined;
   private settled = false;
+  /** Whether a stream of this exchange is offered to GET while it runs: stored, and not background (whose runs have their own state). */
+  private readonly tracksLive: boolean;
+  /** The response as the stream has told it so far, from `response.created` until it is stored or the stream ends. */
+  private live: { id: string; response: Record<string, unknown>; output: unknown[]; entry: LiveResponse } | undefined;
 
   constructor(private readonly options: ExchangeOptions) {
     this.newItems = normaliseInputItems(options.request.body.input);
     this.previousRequest = options.previous ? readStoredRequest(options.previous.request) : undefined;
     this.referencing = referencedIds(this.newItems).length > 0;
+    this.tracksLive = options.store && options.live !== undefined && options.request.body.background !== true && !options.request.responseId;
   }
 
   /**
@@ -163,14 +173,62 @@ export class ResponseExchange {
   observe(event: SseEvent): void {
     if (!this.options.store || this.pending) return;
     const name = event.event ?? peekType(event.data);
-    if (!name || !TERMINAL_EVENTS.has(name)) return;
+    if (!name) return;
+    if (this.tracksLive && LIVE_EVENTS.has(name)) this.trackLive(name, event.data);
+    if (!TERMINAL_EVENTS.has(name)) return;
     let response: unknown;
     try {
       response = (JSON.parse(event.data) as { response?: unknown }).response;
     } catch {
       return;
     }
-    this.pending = this.keep(response).finally(() => (this.settled = true));
+    this.pending = this.keep(response).finally(() => {
+      this.settled = true;
+      // Stored (or storing failed, logged): the record, or nothing, answers GET from now on.
+      this.dropLive();
+    });
+  }
+
+  /**
+   * `response.created` makes the response readable by GET (live-responses.ts); each
+   * `response.output_item.done` adds its item to the output shown there.
+   */
+  private trackLive(name: string, data: string): void {
+    let parsed: { response?: unknown; item?: unknown; output_index?: unknown };
+    try {
+      parsed = JSON.parse(data) as typeof parsed;
+    } catch {
+      return;
+    }
+    if (name === "response.created") {
+      const response = parsed.response as Record<string, unknown> | undefined;
+      if (this.live || typeof response?.id !== "string") return;
+      const id = response.id;
+      const entry: LiveResponse = { userId: this.options.request.principal.userId, record: () => this.liveRecord() };
+      this.live = { id, response, output: [], entry };
+      this.options.live!.add(id, entry);
+      return;
+    }
+    if (!this.live || typeof parsed.item !== "object" || parsed.item === null) return;
+    const index = typeof parsed.output_index === "number" ? parsed.output_index : this.live.output.length;
+    this.live.output[index] = parsed.item;
+  }
+
+  /** The live response as a record: as created, in progress, with the output items done so far. */
+  private liveRecord(): StoredResponseRecord {
+    const { response, output } = this.live!;
+    return this.recordOf({ ...response, status: "in_progress", output: output.filter((item) => item !== undefined) })!;
+  }
+
+  /** The stream ended, however: its live entry goes, once the record is stored when one is being written. */
+  release(): void {
+    if (!this.pending) this.dropLive();
+  }
+
+  private dropLive(): void {
+    if (!this.live) return;
+    this.options.live!.remove(this.live.id, this.live.entry);
+    this.live = undefined;
   }
 
   /** A whole (non-streaming) client-bound body. */

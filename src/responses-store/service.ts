@@ -11,6 +11,7 @@ import { databaseUnavailableError, isDatabaseUnreachable } from "../store/databa
 import type { StoredResponseRecord, StoredResponseRepository } from "../store/types";
 import { ResponseExchange } from "./exchange";
 import { findReferencedItems, referencedIds } from "./item-references";
+import { LiveResponses } from "./live-responses";
 
 export interface ResponseStoreOptions {
   /** Absent: nothing is stored and every lookup misses (a gateway without a database). */
@@ -48,6 +49,13 @@ export interface ResponseStore {
   /** Per request: undefined when neither storing nor continuing applies. */
   begin(request: ModelRequest): Promise<ResponseExchange | undefined>;
   get(id: string, userId: number | null): Promise<StoredResponseRecord | null>;
+  /**
+   * A streamed foreground response this process relays and has not stored yet, as `userId`'s
+   * record would be (in_progress, live-responses.ts); undefined otherwise.
+   */
+  liveRecord(id: string, userId: number | null): StoredResponseRecord | undefined;
+  /** How many responses are live in this process (tests check that none is left behind). */
+  readonly liveCount: number;
   delete(id: string, userId: number | null): Promise<boolean>;
   purgeExpired(): Promise<number>;
   /** Purge now and then every `intervalMs` (default hourly) until `stop()`. */
@@ -63,6 +71,7 @@ export function createResponseStore(options: ResponseStoreOptions): ResponseStor
   const now = options.now ?? (() => new Date());
   const retentionMs = options.retentionHours * 3_600_000;
   let timer: ReturnType<typeof setInterval> | undefined;
+  const live = new LiveResponses();
 
   const recordOf = (owner: ResponseOwner, response: Record<string, unknown>, storedRequest: Record<string, unknown>): StoredResponseRecord => {
     const createdAt = now();
@@ -109,10 +118,14 @@ export function createResponseStore(options: ResponseStoreOptions): ResponseStor
         referenced.length > 0 && repository
           ? findReferencedItems(referenced, await reading("item_reference ids", () => repository.holdersOfItems(referenced, request.principal.userId, now())))
           : new Map();
-      return new ResponseExchange({ request, previousId, previous, references, store, save: (record) => repository!.put(record), retentionMs, now, log: logger });
+      return new ResponseExchange({ request, previousId, previous, references, store, save: (record) => repository!.put(record), retentionMs, now, log: logger, live });
     },
     orphanedBackground: async (writtenBefore) => (repository && retentionMs > 0 ? repository.orphanedBackground(writtenBefore, now(), ORPHAN_BATCH) : []),
     get: async (id, userId) => (repository ? repository.get(id, userId, now()) : null),
+    liveRecord: (id, userId) => live.recordOf(id, userId),
+    get liveCount() {
+      return live.size;
+    },
     delete: async (id, userId) => (repository ? repository.delete(id, userId, now()) : false),
     purgeExpired,
     startPurging(intervalMs = 3_600_000) {

@@ -4,6 +4,9 @@
  * like POST /v1/responses; a caller only ever sees responses created under its own user,
  * anything else is 404 exactly like an id that never existed. A database that cannot be reached
  * is a retryable 503 `database_unavailable` (as on the admin and usage APIs), not a 500.
+ * A streamed foreground response this process relays is read from memory until it is stored
+ * (`status: "in_progress"`, live-responses.ts): GET and input_items answer it; `?stream=true` and
+ * cancel give the 400s of a stored non-background response; DELETE finds nothing stored yet (404).
  */
 import { Elysia } from "elysia";
 import { authenticateModelCall, requireModelsScope } from "../../auth/authorize-model-call";
@@ -47,7 +50,10 @@ export function storedResponseRoutes(deps: StoredResponseRouteDeps) {
       const principal = await authenticateModelCall(deps.auth, request.headers);
       requireModelsScope(principal);
       const userId = principal.userId;
-      const record = await deps.proxy.responses?.get(params.id, userId);
+      // A streamed response this process relays and has not stored yet answers as in_progress
+      // (live-responses.ts). Looked at first: it leaves only once its record is stored, so a GET
+      // racing the end of the stream finds one or the other, never neither.
+      const record = deps.proxy.responses?.liveRecord(params.id, userId) ?? (await deps.proxy.responses?.get(params.id, userId));
       let body: unknown;
       if (record) body = await handler(record, request, userId, requestId);
       else {
