@@ -5,6 +5,8 @@
 import { ConfigError } from "../src/config/layers";
 import type { LoadedConfig } from "../src/config/load";
 import { GatewayError } from "../src/errors/gateway-error";
+import { databaseUnavailableError, isDatabaseUnreachable } from "../src/store/database-unreachable";
+import { describeDatabase } from "../src/store/describe-database";
 import { openConfiguredStore } from "../src/store/open-configured-store";
 import type { Store } from "../src/store/types";
 import { formatTable } from "./format-table";
@@ -40,14 +42,52 @@ export async function runWithStore(ctx: CliContext, args: ConfigArgs, action: (s
   let store: Store | undefined;
   try {
     const loaded = ctx.loadConfig(args);
-    store = await ctx.openStore(loaded.config);
-    await action(store, loaded);
+    store = await openNamingDatabase(ctx, loaded.config);
+    await namingUnreachableDatabase(loaded.config, () => action(store!, loaded));
   } catch (error) {
     reportCliError(ctx, args, error);
   } finally {
     await store?.close();
   }
 }
+
+/**
+ * Open the configured database; a failure names it (the SQLite path, or the PostgreSQL URL
+ * without its password), as the daemon's start does. `gateway usage` against a stopped
+ * PostgreSQL used to print only `error: connect ECONNREFUSED 127.0.0.1:5432` (code "error"),
+ * saying neither that nor which database was meant. One that cannot be reached is the
+ * catalogue's `database_unavailable`, as on the admin API.
+ */
+export async function openNamingDatabase(ctx: CliContext, config: LoadedConfig["config"], options?: { migrate?: boolean }): Promise<Store> {
+  try {
+    return await ctx.openStore(config, options);
+  } catch (error) {
+    const where = describeDatabase(config.databaseUrl, config.dataDir);
+    if (!where || isDatabaseUnreachable(error)) throw namedIfUnreachable(error, config);
+    throw new Error(`cannot open the database ${where}: ${messageOf(error)}`, { cause: error });
+  }
+}
+
+/**
+ * Run a command's work on an opened store, naming the database when it cannot be reached: a
+ * PostgreSQL store connects on its first query, so a stopped server is often met here, not at
+ * the open.
+ */
+export async function namingUnreachableDatabase<T>(config: LoadedConfig["config"], work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw namedIfUnreachable(error, config);
+  }
+}
+
+function namedIfUnreachable(error: unknown, config: LoadedConfig["config"]): unknown {
+  const where = describeDatabase(config.databaseUrl, config.dataDir);
+  if (!where || !isDatabaseUnreachable(error)) return error;
+  return databaseUnavailableError(`cannot reach the database ${where}: ${messageOf(error)}`, error);
+}
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 export function reportCliError(ctx: CliContext, args: { json?: boolean }, error: unknown): void {
   // A bad configuration value is reported as `config show` and `serve` report it (exit 2,

@@ -1,5 +1,6 @@
 import { redactUrlCredentials } from "./config/show";
-import { redactDatabaseUrl, resolveDatabaseTarget } from "./store/open-store";
+import { resolveDatabaseTarget } from "./store/open-store";
+import { describeDatabase } from "./store/describe-database";
 import { describeOpenFailure } from "./store/open-failure-hint";
 import { isLoopbackHost, resolveAuthRequired } from "./auth/auth-required";
 import { createAuthenticator } from "./auth/authenticator";
@@ -137,19 +138,6 @@ function openFailureHint(error: unknown, databaseUrl: string, dataDir: string): 
   try {
     const target = resolveDatabaseTarget({ databaseUrl: databaseUrl || undefined, dataDir });
     return target.dialect === "sqlite" ? describeOpenFailure(error, target.path) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Where the database is, for a log line: the SQLite path, or the PostgreSQL URL without its
- * password; undefined when the setting names no database this gateway can use (the error says why).
- */
-function describeDatabase(databaseUrl: string, dataDir: string): string | undefined {
-  try {
-    const target = resolveDatabaseTarget({ databaseUrl: databaseUrl || undefined, dataDir });
-    return target.dialect === "postgres" ? redactDatabaseUrl(target.url) : target.path;
   } catch {
     return undefined;
   }

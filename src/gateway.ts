@@ -186,7 +186,7 @@ export function startGateway(config: GatewayConfig, logger: Logger, services: Ga
       // In multi-port mode the listeners opened before this one would otherwise stay open,
       // holding their ports while the caller reports the failure.
       for (const opened of apps) void opened.app.stop(true);
-      throw describeListenError(error, config.server.host, plan.port);
+      throw describeListenError(error, config.server.host, plan.port, plan.name);
     }
     const server = app.server!;
     const url = `http://${config.server.host.includes(":") ? `[${config.server.host}]` : config.server.host}:${server.port}`;

@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { CommandModule } from "yargs";
 import { normalizeEmail } from "../../src/store/user-repository";
-import { type CliContext, reportCliError } from "../ledger-context";
+import { type CliContext, namingUnreachableDatabase, openNamingDatabase, reportCliError } from "../ledger-context";
 import { type ConfigArgs, withConfigOptions } from "../shared-options";
 
 type Args = ConfigArgs & { root: string; email?: string; force?: boolean };
@@ -62,17 +62,19 @@ export function createInitCommand(ctx: CliContext): CommandModule<object, Args> 
         writeFileSync(file, renderStarterConfig({ email, dataDir: args["data-dir"], databaseUrl: args["database-url"] }), { mode: 0o600 });
         // Load what was just written, so the database lands where `serve` will look.
         const loaded = ctx.loadConfig({ ...args, config: file });
-        const store = await ctx.openStore(loaded.config);
+        const store = await openNamingDatabase(ctx, loaded.config);
         try {
-          const root = await store.users.findRootAdmin();
-          const summary = { config_file: file, database: store.location, dialect: store.dialect, root_admin: root ? { id: root.id, email: root.email } : null };
-          if (args.json) ctx.out(JSON.stringify(summary, null, 2));
-          else {
-            ctx.out("gateway config initialised");
-            ctx.out(`config:   ${file}`);
-            ctx.out(`database: ${store.dialect} ${store.location}`);
-            ctx.out(`root admin: ${root?.email} (id ${root?.id}); create a key with: gateway admin api-keys create --user ${root?.email}`);
-          }
+          await namingUnreachableDatabase(loaded.config, async () => {
+            const root = await store.users.findRootAdmin();
+            const summary = { config_file: file, database: store.location, dialect: store.dialect, root_admin: root ? { id: root.id, email: root.email } : null };
+            if (args.json) ctx.out(JSON.stringify(summary, null, 2));
+            else {
+              ctx.out("gateway config initialised");
+              ctx.out(`config:   ${file}`);
+              ctx.out(`database: ${store.dialect} ${store.location}`);
+              ctx.out(`root admin: ${root?.email} (id ${root?.id}); create a key with: gateway admin api-keys create --user ${root?.email}`);
+            }
+          });
         } finally {
           await store.close();
         }

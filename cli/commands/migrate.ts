@@ -1,6 +1,6 @@
 /** `gateway migrate [--status]`: apply the embedded migrations (also done at every start) or list them. */
 import type { CommandModule } from "yargs";
-import { type CliContext, reportCliError } from "../ledger-context";
+import { type CliContext, namingUnreachableDatabase, openNamingDatabase, reportCliError } from "../ledger-context";
 import { type ConfigArgs, withConfigOptions } from "../shared-options";
 
 type Args = ConfigArgs & { status?: boolean };
@@ -16,17 +16,19 @@ export function createMigrateCommand(ctx: CliContext): CommandModule<object, Arg
     handler: async (args) => {
       try {
         const loaded = ctx.loadConfig(args);
-        const store = await ctx.openStore(loaded.config, { migrate: false });
+        const store = await openNamingDatabase(ctx, loaded.config, { migrate: false });
         try {
-          const before = await store.migrationStatus();
-          const applied = args.status ? [] : (await store.migrate()).applied;
-          const after = args.status ? before : await store.migrationStatus();
-          if (args.json) ctx.out(JSON.stringify({ database: store.location, dialect: store.dialect, applied_now: applied, applied: after.applied, pending: after.pending }, null, 2));
-          else {
-            ctx.out(`database: ${store.dialect} ${store.location}`);
-            ctx.out(args.status ? `applied: ${after.applied.join(", ") || "(none)"}` : `migrations applied now: ${applied.join(", ") || "(none, up to date)"}`);
-            ctx.out(`pending: ${after.pending.join(", ") || "(none)"}`);
-          }
+          await namingUnreachableDatabase(loaded.config, async () => {
+            const before = await store.migrationStatus();
+            const applied = args.status ? [] : (await store.migrate()).applied;
+            const after = args.status ? before : await store.migrationStatus();
+            if (args.json) ctx.out(JSON.stringify({ database: store.location, dialect: store.dialect, applied_now: applied, applied: after.applied, pending: after.pending }, null, 2));
+            else {
+              ctx.out(`database: ${store.dialect} ${store.location}`);
+              ctx.out(args.status ? `applied: ${after.applied.join(", ") || "(none)"}` : `migrations applied now: ${applied.join(", ") || "(none, up to date)"}`);
+              ctx.out(`pending: ${after.pending.join(", ") || "(none)"}`);
+            }
+          });
         } finally {
           await store.close();
         }

@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { resolve } from "node:path";
 import { coerceValue } from "./coerce";
+import { ALLOWED_DATABASE_URLS, unsupportedDatabaseScheme } from "./database-url";
 import { ConfigError, type Layer, loadConfigDirectory, loadEmbeddedDefaults, loadEnvironment, loadFlags, loadTomlFile, mergeLayers } from "./layers";
 import { findKeySpec, fixedKeys, providerKeys } from "./schema";
 import { buildProviders } from "./providers";
@@ -152,7 +153,7 @@ function buildConfig(entries: Map<string, SourcedValue>, environment: string): G
       client: get("upstream.client"),
     },
     auth: { disabled: optional("auth.disabled"), adminEmail: get("auth.admin_email"), outageGraceSeconds: get("auth.outage_grace_seconds") },
-    databaseUrl: get("database.url"),
+    databaseUrl: validateDatabaseUrl(get("database.url"), entries.get("database.url")?.source ?? "built-in defaults"),
     sqliteSynchronous: get("database.sqlite_synchronous"),
     pgSilenceTimeoutMs: get("database.pg_silence_timeout_ms"),
     pgRequestTimeoutMs: get("database.pg_request_timeout_ms"),
@@ -223,6 +224,13 @@ function redisRatesOf(get: <T>(key: string) => T, entries: Map<string, SourcedVa
     throw new ConfigError(`invalid value for limits.redis_url from ${source}: not a Redis URL (allowed: redis://[user:password@]host[:port][/db], rediss:// for TLS, redis+unix:///path/to/socket)`);
   }
   return { redis: { url, timeoutMs: get("limits.redis_timeout_ms"), keyPrefix: get("limits.redis_key_prefix") } };
+}
+
+/** A database URL the store cannot open stops the start here, naming the key and layer; only the scheme is echoed (the URL may hold a password). */
+function validateDatabaseUrl(url: string, source: string): string {
+  const scheme = unsupportedDatabaseScheme(url);
+  if (scheme) throw new ConfigError(`invalid value for database.url from ${source}: scheme "${scheme}://" (allowed: ${ALLOWED_DATABASE_URLS})`);
+  return url;
 }
 
 /** pino-roll's size: a positive number with an optional k, m or g unit. */

@@ -1,3 +1,4 @@
+import { isLoopbackHost, resolveAuthRequired } from "../auth/auth-required";
 import type { LoadedConfig } from "./load";
 import { shownDatabaseUrl, shownHeaders, shownRedisUrl } from "./shown-secrets";
 
@@ -28,11 +29,23 @@ function shownValue(key: string, value: unknown, secret: boolean): unknown {
   return value;
 }
 
+/**
+ * `auth.disabled` has no default value: unset, the listen address decides (auth-required.ts). It
+ * was missing from `config show` then, though whether model endpoints need a key is what an
+ * operator most wants to read there; its row says what the address makes of it.
+ */
+function unsetAuthRow(loaded: LoadedConfig): { key: string; value: unknown; source: string } {
+  const host = loaded.config.server.host;
+  const loopback = isLoopbackHost(host);
+  const state = resolveAuthRequired(loaded.config) ? "on" : "off";
+  return { key: "auth.disabled", value: null, source: `unset: auth ${state} on model endpoints (server.host ${host} ${loopback ? "is loopback only" : "is reachable beyond loopback"})` };
+}
+
 /** Rows for `gateway config show`: key, value (typed, for --json; secrets redacted), source. */
 export function describeConfig(loaded: LoadedConfig): Array<{ key: string; value: unknown; source: string }> {
-  return [...loaded.entries.entries()]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([key, entry]) => ({ key, value: shownValue(key, entry.value, entry.secret), source: entry.source }));
+  const rows = [...loaded.entries.entries()].map(([key, entry]) => ({ key, value: shownValue(key, entry.value, entry.secret), source: entry.source }));
+  if (!loaded.entries.has("auth.disabled")) rows.push(unsetAuthRow(loaded));
+  return rows.sort((a, b) => a.key.localeCompare(b.key));
 }
 
 /** The same rows for the text table: values as JSON text. */

@@ -53,7 +53,10 @@ export interface GatewayErrorOptions {
   param?: string;
   /** Seconds the client should wait (429/529), from the upstream's `retry-after`. */
   retryAfter?: number;
-  /** The upstream's own error type (`overloaded_error`, `rate_limit_exceeded`...), kept when relaying. */
+  /**
+   * The upstream's own error type (`overloaded_error`, `rate_limit_exceeded`...), kept when
+   * relaying; for the gateway's own rate refusal, OpenAI's word for the full window (`requests`, `tokens`).
+   */
   upstreamType?: string;
   /** The upstream's own error code string. */
   upstreamCode?: string;

@@ -47,7 +47,8 @@ export function classifyOpenAiError(facts: ErrorFacts): OpenAiErrorShape {
   // type, which clients treat as fatal), with the gateway's code to tell it from the provider's.
   if (code === "budget_exceeded") return { status: 429, type: "insufficient_quota", code: "budget_exceeded", message, param };
   if (status === 429 || code === "rate_limited" || code === "upstream_rate_limited") {
-    return { status: 429, type: "requests", code: "rate_limit_exceeded", message: withRetryHint(message, facts.retryAfter), param };
+    // OpenAI's type says which window is full: "tokens" for tokens per minute, else "requests".
+    return { status: 429, type: upstreamType === "tokens" ? "tokens" : "requests", code: "rate_limit_exceeded", message: withRetryHint(message, facts.retryAfter), param };
   }
   if (status === 529 || upstreamType === "overloaded_error" || code === "upstream_overloaded" || code === "upstream_unavailable") {
     return { status: 503, type: "server_error", code: "server_is_overloaded", message, param };

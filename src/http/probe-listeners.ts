@@ -16,7 +16,7 @@ export function probeListeners(config: GatewayConfig): void {
     try {
       probe = Bun.serve({ hostname: config.server.host, port: listener.port, reusePort: false, fetch: () => new Response(null, { status: 503 }) });
     } catch (error) {
-      throw describeListenError(error, config.server.host, listener.port);
+      throw describeListenError(error, config.server.host, listener.port, listener.name);
     }
     probe.stop(true);
   }

@@ -149,5 +149,6 @@ function fullWindowsOf(subject: RateSubject, window: Window, now: number): FullW
 export function rateRefusal(subject: RateSubject, full: "requests" | "tokens", waitMs: number): GatewayError {
   const scope = subject.id.startsWith("k:") ? "API key" : "user";
   const message = full === "requests" ? `${scope} request rate limit reached (${subject.rpm} requests per minute)` : `${scope} token rate limit reached (${subject.tpm} tokens per minute)`;
-  return new GatewayError("rate_limit_exceeded", 429, message, { retryAfter: Math.max(1, Math.ceil(waitMs / 1000)) });
+  // OpenAI's error type names the full window ("requests" or "tokens"); openai-shape.ts renders it.
+  return new GatewayError("rate_limit_exceeded", 429, message, { retryAfter: Math.max(1, Math.ceil(waitMs / 1000)), upstreamType: full });
 }

@@ -24,6 +24,7 @@ import type { ResolvedRoute } from "../routing/router";
 import { databaseUnavailableError, isDatabaseUnreachable } from "../store/database-unreachable";
 import type { BudgetPeriod, BudgetRepository, Limits } from "../store/types";
 import { periodEndOf, periodStartOf } from "./budget-period";
+import { formatUsd } from "./format-usd";
 import { outputCapOf } from "./output-cap";
 import type { OutputCeiling } from "./output-ceiling";
 import { type RateSlot, type RateSubject, RateWindows } from "./rate-windows";
@@ -198,10 +199,13 @@ export class RequestLimits {
     const resetsAt = periodEndOf(limits?.budgetPeriod ?? null, now);
     const scope = result.exhausted === "key" ? "API key" : "user";
     const when = resetsAt ? ` until ${resetsAt.toISOString()}, when its ${limits?.budgetPeriod} budget resets,` : "";
+    // What is left, read in the refusing transaction: the budget alone told a key with 10 cents
+    // left of $1 that it had $1.00.
+    const left = `only ${formatUsd(result.remainingMicroUsd)} is left of its ${formatUsd(result.budgetMicroUsd)} ${limits?.budgetPeriod ?? "lifetime"} budget`;
     throw new GatewayError(
       "budget_exceeded",
       429,
-      `${scope} budget exhausted: this request may cost up to $${(amount / 1e6).toFixed(6)} and does not fit in what is left of $${((limits?.budgetMicroUsd ?? 0) / 1e6).toFixed(2)}; retrying will not help${when} unless an admin raises the budget`,
+      `${scope} budget exhausted: this request may cost up to ${formatUsd(amount)} and ${left}; retrying will not help${when} unless an admin raises the budget`,
       resetsAt ? { retryAfter: Math.max(1, Math.ceil((resetsAt.getTime() - nowMs) / 1000)) } : {},
     );
   }

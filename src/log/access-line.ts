@@ -26,6 +26,11 @@ export interface RequestLine {
   ttftMs?: number;
   inputTokens: number;
   outputTokens: number;
+  /**
+   * The route's providers that failed before `provider` was tried, in order, as
+   * "name: code (status)"; absent when the first one tried is the one named.
+   */
+  failedOver?: string[];
 }
 
 /** A destination of a logger made by createLogger, with the least level it takes. */
@@ -71,7 +76,9 @@ export function logRequestLine(logger: Logger, line: RequestLine): void {
     (line.errorCode === undefined ? "" : `"errorCode":${JSON.stringify(line.errorCode)},`) +
     `"stream":${line.stream},"latencyMs":${jsonNumber(line.latencyMs)},` +
     (line.ttftMs === undefined ? "" : `"ttftMs":${jsonNumber(line.ttftMs)},`) +
-    `"inputTokens":${jsonNumber(line.inputTokens)},"outputTokens":${jsonNumber(line.outputTokens)},"msg":"request"}\n`;
+    `"inputTokens":${jsonNumber(line.inputTokens)},"outputTokens":${jsonNumber(line.outputTokens)},` +
+    (line.failedOver === undefined ? "" : `"failedOver":${JSON.stringify(line.failedOver)},`) +
+    `"msg":"request"}\n`;
   for (const destination of fast.destinations) if (destination.minLevel <= infoLevel) destination.write(text);
 }
 

@@ -154,6 +154,7 @@ async function serveModelRequest(request: ModelRequest, deps: ProxyDeps): Promis
         const counted = health && providerFailureOf(failure);
         if (counted) health.recordFailure(target.providerName, counted);
         if (!isLast && gatewayError.failsOver) {
+          recorder.noteFailover(target.providerName, gatewayError.code, gatewayError.status);
           failedOver = target.providerName;
           continue;
         }

@@ -36,6 +36,8 @@ export class LedgerRecorder {
   private finished = false;
   /** The request's hold on its budget and rate limits, settled with its row. */
   private admission: Admission | undefined;
+  /** Providers that failed before the one the row names, for the request line ("name: code (status)"). */
+  private failedOver: string[] | undefined;
 
   constructor(
     private readonly request: ModelRequest,
@@ -58,6 +60,11 @@ export class LedgerRecorder {
     this.usage = usage;
     this.usageReported = reported;
     this.estimate = estimate;
+  }
+
+  /** An attempt on `provider` failed and the route moves on to its next provider. */
+  noteFailover(provider: string, code: string, status: number): void {
+    (this.failedOver ??= []).push(`${provider}: ${code} (${status})`);
   }
 
   /** The request was admitted under limits: its row's cost settles them. */
@@ -157,6 +164,7 @@ export class LedgerRecorder {
       ttftMs: entry.ttftMs ?? undefined,
       inputTokens: entry.usage.inputTokens,
       outputTokens: entry.usage.outputTokens,
+      ...(this.failedOver ? { failedOver: this.failedOver } : {}),
     });
     // The budget is charged the row's own cost, at the same time as the row is written, and both
     // are done before the client gets its last byte.

@@ -14,7 +14,11 @@ import type { BudgetRepository } from "./types";
 
 /** Thrown inside a transaction to roll it back when a budget is exhausted. */
 class Exhausted extends Error {
-  constructor(readonly which: "key" | "user") {
+  constructor(
+    readonly which: "key" | "user",
+    readonly budgetMicroUsd: number,
+    readonly remainingMicroUsd: number,
+  ) {
     super(`${which} budget exhausted`);
   }
 }
@@ -31,6 +35,16 @@ async function reserveOn(tx: TransactionSql, table: Table, id: number, amount: n
     [periodStart.toISOString(), amount, id],
   );
   return result.count > 0;
+}
+
+/** The refusal of a row whose reservation did not fit: its budget and what was left of it in the period starting at `periodStart`. */
+async function exhaustedOn(tx: TransactionSql, table: Table, which: "key" | "user", id: number, periodStart: Date): Promise<Exhausted> {
+  const [row] = await tx.unsafe(
+    `SELECT budget_micro_usd, (CASE WHEN spend_period_start = $1::timestamptz THEN spent_micro_usd ELSE 0 END) + reserved_micro_usd AS taken FROM ${table} WHERE id = $2`,
+    [periodStart.toISOString(), id],
+  );
+  const budget = Number(row?.budget_micro_usd ?? 0);
+  return new Exhausted(which, budget, Math.max(0, budget - Number(row?.taken ?? 0)));
 }
 
 /** The start of the row's current period, of the budget period the row has now ($1 day, $2 month, $3 lifetime). */
@@ -59,14 +73,14 @@ export function createPgBudgetRepository(sql: Sql): BudgetRepository {
     async reserve(r) {
       try {
         await retryingDeadlocks(() => sql.begin(async (tx) => {
-          if (r.keyMicroUsd > 0 && r.apiKeyId !== null && !(await reserveOn(tx, "api_keys", r.apiKeyId, r.keyMicroUsd, r.keyPeriodStart))) throw new Exhausted("key");
-          if (r.userMicroUsd > 0 && r.userId !== null && !(await reserveOn(tx, "users", r.userId, r.userMicroUsd, r.userPeriodStart))) throw new Exhausted("user");
+          if (r.keyMicroUsd > 0 && r.apiKeyId !== null && !(await reserveOn(tx, "api_keys", r.apiKeyId, r.keyMicroUsd, r.keyPeriodStart))) throw await exhaustedOn(tx, "api_keys", "key", r.apiKeyId, r.keyPeriodStart);
+          if (r.userMicroUsd > 0 && r.userId !== null && !(await reserveOn(tx, "users", r.userId, r.userMicroUsd, r.userPeriodStart))) throw await exhaustedOn(tx, "users", "user", r.userId, r.userPeriodStart);
           await tx`INSERT INTO budget_reservations (id, api_key_id, user_id, key_micro_usd, user_micro_usd, created_at, expires_at)
                    VALUES (${r.id}, ${r.apiKeyId}, ${r.userId}, ${r.keyMicroUsd}, ${r.userMicroUsd}, ${r.now.toISOString()}::timestamptz, ${r.expiresAt.toISOString()}::timestamptz) ON CONFLICT (id) DO NOTHING`;
         }));
         return { ok: true };
       } catch (error) {
-        if (error instanceof Exhausted) return { ok: false, exhausted: error.which };
+        if (error instanceof Exhausted) return { ok: false, exhausted: error.which, budgetMicroUsd: error.budgetMicroUsd, remainingMicroUsd: error.remainingMicroUsd };
         throw error;
       }
     },

@@ -48,9 +48,26 @@ interface ReservationRow {
 
 /** Thrown inside a transaction to roll it back when a budget is exhausted. */
 class Exhausted extends Error {
-  constructor(readonly which: "key" | "user") {
+  constructor(
+    readonly which: "key" | "user",
+    readonly budgetMicroUsd: number,
+    readonly remainingMicroUsd: number,
+  ) {
     super(`${which} budget exhausted`);
   }
+}
+
+interface BudgetStateRow {
+  budget_micro_usd: number | null;
+  taken: number;
+}
+
+/** The budget of row ?2 and what its period starting at ?1 has spent and reserved (for a refusal's message). */
+const budgetStateSql = (table: string) => `SELECT budget_micro_usd, ${SPENT_IN_PERIOD} + reserved_micro_usd AS taken FROM ${table} WHERE id = ?2`;
+
+function exhausted(which: "key" | "user", row: BudgetStateRow | null): Exhausted {
+  const budget = row?.budget_micro_usd ?? 0;
+  return new Exhausted(which, budget, Math.max(0, budget - (row?.taken ?? 0)));
 }
 
 export function createSqliteBudgetRepository(client: Database): BudgetRepository {
@@ -60,6 +77,8 @@ export function createSqliteBudgetRepository(client: Database): BudgetRepository
     return {
       reserveKey: client.prepare(reserveSql("api_keys")),
       reserveUser: client.prepare(reserveSql("users")),
+      keyState: client.prepare<BudgetStateRow, [number, number]>(budgetStateSql("api_keys")),
+      userState: client.prepare<BudgetStateRow, [number, number]>(budgetStateSql("users")),
       insert: client.prepare("INSERT INTO budget_reservations (id, api_key_id, user_id, key_micro_usd, user_micro_usd, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING"),
       take: client.prepare<ReservationRow, [string]>("DELETE FROM budget_reservations WHERE id = ? RETURNING id, api_key_id, user_id, key_micro_usd, user_micro_usd"),
       settleKey: client.prepare(settleSql("api_keys")),
@@ -75,8 +94,8 @@ export function createSqliteBudgetRepository(client: Database): BudgetRepository
   const reserve = client.transaction((r: Parameters<BudgetRepository["reserve"]>[0]) => {
     const s = use();
     // Key before user, everywhere: the same lock order as PostgreSQL (no deadlock there).
-    if (r.keyMicroUsd > 0 && r.apiKeyId !== null && s.reserveKey.run(r.keyPeriodStart.getTime(), r.keyMicroUsd, r.apiKeyId).changes === 0) throw new Exhausted("key");
-    if (r.userMicroUsd > 0 && r.userId !== null && s.reserveUser.run(r.userPeriodStart.getTime(), r.userMicroUsd, r.userId).changes === 0) throw new Exhausted("user");
+    if (r.keyMicroUsd > 0 && r.apiKeyId !== null && s.reserveKey.run(r.keyPeriodStart.getTime(), r.keyMicroUsd, r.apiKeyId).changes === 0) throw exhausted("key", s.keyState.get(r.keyPeriodStart.getTime(), r.apiKeyId));
+    if (r.userMicroUsd > 0 && r.userId !== null && s.reserveUser.run(r.userPeriodStart.getTime(), r.userMicroUsd, r.userId).changes === 0) throw exhausted("user", s.userState.get(r.userPeriodStart.getTime(), r.userId));
     s.insert.run(r.id, r.apiKeyId, r.userId, r.keyMicroUsd, r.userMicroUsd, r.now.getTime(), r.expiresAt.getTime());
   });
 
@@ -110,7 +129,7 @@ export function createSqliteBudgetRepository(client: Database): BudgetRepository
         reserve.immediate(reservation);
         return { ok: true };
       } catch (error) {
-        if (error instanceof Exhausted) return { ok: false, exhausted: error.which };
+        if (error instanceof Exhausted) return { ok: false, exhausted: error.which, budgetMicroUsd: error.budgetMicroUsd, remainingMicroUsd: error.remainingMicroUsd };
         throw error;
       }
     },

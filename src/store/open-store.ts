@@ -10,6 +10,7 @@ import { dirname, join, resolve } from "node:path";
 import { drizzle as drizzleSqlite } from "drizzle-orm/bun-sqlite";
 import { drizzle as drizzlePg } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
+import { ALLOWED_DATABASE_URLS, unsupportedDatabaseScheme } from "../config/database-url";
 import { createApiKeyRepository } from "./api-key-repository";
 import { createPgBudgetRepository } from "./budget-repository-pg";
 import { createSqliteBudgetRepository } from "./budget-repository-sqlite";
@@ -62,10 +63,9 @@ export function resolveDatabaseTarget(options: StoreOptions): DatabaseTarget {
   if (url) {
     if (/^postgres(ql)?:\/\//i.test(url)) return { dialect: "postgres", url };
     if (url === ":memory:") return { dialect: "sqlite", path: url };
-    // Any other `scheme://` (mysql://, a misspelt postgress://) was taken for a SQLite path: the
-    // gateway started on a new local file under "./mysql:/", each replica with its own users.
-    const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(url);
-    if (scheme && scheme[1]!.toLowerCase() !== "sqlite") throw new Error(`unsupported database URL scheme "${scheme[1]}://" (use postgres://… for PostgreSQL, or a SQLite file path)`);
+    // The configuration refuses these first (config/database-url.ts); kept for callers that open a store directly.
+    const scheme = unsupportedDatabaseScheme(url);
+    if (scheme) throw new Error(`unsupported database URL scheme "${scheme}://" (allowed: ${ALLOWED_DATABASE_URLS})`);
     const path = url.replace(/^sqlite:(\/\/)?/i, "");
     return { dialect: "sqlite", path: resolve(expandHome(path)) };
   }

@@ -179,13 +179,23 @@ export interface BudgetSettlement {
   onlyIfReserved?: boolean;
 }
 
+/** A reservation that did not fit: which budget, its amount and what was left of it then. */
+export interface BudgetExhausted {
+  ok: false;
+  exhausted: "key" | "user";
+  budgetMicroUsd: number;
+  /** The budget less the period's spend and the other requests' reservations, never below 0. */
+  remainingMicroUsd: number;
+}
+
 export interface BudgetRepository {
   /**
    * Atomically (one transaction, on every replica) add the reservation to the key's and the
    * user's reserved amounts if both still fit their budgets, and record it. Which budget was
-   * exhausted when it does not fit.
+   * exhausted when it does not fit, with that budget and what was left of it (for the refusal's
+   * message: the whole budget is not what is left).
    */
-  reserve(reservation: BudgetReservation): Promise<{ ok: true } | { ok: false; exhausted: "key" | "user" }>;
+  reserve(reservation: BudgetReservation): Promise<{ ok: true } | BudgetExhausted>;
   /** Release the reservation (if still there) and charge the actual cost. */
   settle(settlement: BudgetSettlement): Promise<void>;
   /** Move a reservation's expiry (a request handed to a background follower); false when it is gone. */

@@ -85,7 +85,10 @@ for (const dialectCase of dialectCases) {
       }
       const refused = await chat(issued.token);
       expect(refused.status).toBe(429);
-      expect(((await refused.json()) as { error: { message: string } }).error.message).toContain("30 tokens per minute");
+      const body = (await refused.json()) as { error: { message: string; type: string; code: string } };
+      expect(body.error.message).toContain("30 tokens per minute");
+      // OpenAI's type for a tokens-per-minute refusal is "tokens" (for requests per minute "requests"); it said "requests" here.
+      expect(body.error).toMatchObject({ type: "tokens", code: "rate_limit_exceeded" });
     });
 
     test("a key without limits is not limited, and its requests never reach the limits code (the hot path stays as it was)", async () => {

@@ -72,3 +72,22 @@ test("multi-port mode: when one port is taken, the listeners already opened are 
     taken.release();
   }
 });
+
+test("multi-port mode: a taken per-API port is named by its own key and variable, not --port (the facade's)", async () => {
+  const taken = occupyPort();
+  try {
+    const config = configFor({
+      TOKLIGENCE_MULTIPORT_MODE: "true",
+      TOKLIGENCE_PORT: String(findFreePort()),
+      TOKLIGENCE_OPENAI_PORT: "0",
+      TOKLIGENCE_ANTHROPIC_PORT: String(taken.port),
+      TOKLIGENCE_ADMIN_PORT: "0",
+    });
+    expect(() => startGateway(config, createSilentLogger())).toThrow(
+      `cannot listen on 127.0.0.1:${taken.port}: the port is already in use (another gateway, or another program, listens there); stop it or choose another port with multiport.anthropic_port or TOKLIGENCE_ANTHROPIC_PORT`,
+    );
+    await Bun.sleep(50);
+  } finally {
+    taken.release();
+  }
+});

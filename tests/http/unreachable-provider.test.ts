@@ -23,6 +23,12 @@ test("a provider that cannot be reached is named in the 502 (Anthropic clients: 
     const messages = await fetch(`${gw.url}/v1/messages`, { method: "POST", body: JSON.stringify({ model: "Qwen/Qwen3-8B", max_tokens: 8, messages: [{ role: "user", content: "hi" }] }) });
     expect(messages.status).toBe(500);
     expect(((await messages.json()) as { error: { message: string } }).error.message).toStartWith("cannot reach upstream vllm: ");
+    // One failure, one ledger status whichever API the client speaks (README "The ledger"):
+    // the Anthropic client's 500 is the rendering of the gateway's 502.
+    expect(gw.ledger.entries.map((entry) => [entry.endpoint, entry.provider, entry.status, entry.errorCode])).toEqual([
+      ["/v1/chat/completions", "vllm", 502, "upstream_connect_failed"],
+      ["/v1/messages", "vllm", 502, "upstream_connect_failed"],
+    ]);
   } finally {
     await gw.stop();
   }

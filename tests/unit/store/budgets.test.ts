@@ -21,10 +21,10 @@ for (const dialectCase of dialectCases) {
     test("a reservation that fits is kept on key and user; one that does not fit the user leaves the key untouched", async () => {
       const who = await keyAndUser(100, 50);
       expect(await opened.store.budgets.reserve(reservation(who, 40))).toEqual({ ok: true });
-      expect(await opened.store.budgets.reserve(reservation(who, 20))).toEqual({ ok: false, exhausted: "user" });
+      expect(await opened.store.budgets.reserve(reservation(who, 20))).toEqual({ ok: false, exhausted: "user", budgetMicroUsd: 50, remainingMicroUsd: 10 });
       expect((await opened.store.apiKeys.get(who.apiKeyId))!.spend.reservedMicroUsd).toBe(40);
       expect((await opened.store.users.get(who.userId))!.spend.reservedMicroUsd).toBe(40);
-      expect(await opened.store.budgets.reserve(reservation(who, 101, { userMicroUsd: 0 }))).toEqual({ ok: false, exhausted: "key" });
+      expect(await opened.store.budgets.reserve(reservation(who, 101, { userMicroUsd: 0 }))).toEqual({ ok: false, exhausted: "key", budgetMicroUsd: 100, remainingMicroUsd: 60 });
     });
 
     test("settling releases the reservation and charges the cost; a settlement without its reservation still charges", async () => {
@@ -58,7 +58,7 @@ for (const dialectCase of dialectCases) {
       const held = reservation(who, 90, { keyMicroUsd: 0, userPeriodStart: january });
       await opened.store.budgets.reserve(held);
       await opened.store.budgets.settle({ id: held.id, ...who, chargeKey: false, chargeUser: true, costMicroUsd: 90, at: january });
-      expect(await opened.store.budgets.reserve(reservation(who, 20, { keyMicroUsd: 0, userPeriodStart: january }))).toEqual({ ok: false, exhausted: "user" });
+      expect(await opened.store.budgets.reserve(reservation(who, 20, { keyMicroUsd: 0, userPeriodStart: january }))).toEqual({ ok: false, exhausted: "user", budgetMicroUsd: 100, remainingMicroUsd: 10 });
       expect(await opened.store.budgets.reserve(reservation(who, 20, { keyMicroUsd: 0, userPeriodStart: february }))).toEqual({ ok: true });
       expect((await opened.store.users.get(who.userId))!.spend).toMatchObject({ spentMicroUsd: 0, reservedMicroUsd: 20, periodStart: february });
     });
@@ -76,7 +76,7 @@ for (const dialectCase of dialectCases) {
       await opened.store.apiKeys.update(who.apiKeyId, { limits: { budgetPeriod: null } });
       await opened.store.budgets.settle({ id: held.id, ...who, chargeKey: true, chargeUser: false, costMicroUsd: 60, at: new Date() });
       expect((await opened.store.apiKeys.get(who.apiKeyId))!.spend).toMatchObject({ spentMicroUsd: 60, reservedMicroUsd: 0, periodStart: epoch });
-      expect(await opened.store.budgets.reserve(reservation(who, 50, { userMicroUsd: 0 }))).toEqual({ ok: false, exhausted: "key" });
+      expect(await opened.store.budgets.reserve(reservation(who, 50, { userMicroUsd: 0 }))).toEqual({ ok: false, exhausted: "key", budgetMicroUsd: 100, remainingMicroUsd: 40 });
       expect(await opened.store.budgets.reserve(reservation(who, 40, { userMicroUsd: 0 }))).toEqual({ ok: true });
     });
 
@@ -84,7 +84,7 @@ for (const dialectCase of dialectCases) {
       const who = await keyAndUser(100, null);
       await opened.store.budgets.reserve(reservation(who, 70, { userMicroUsd: 0, expiresAt: new Date(Date.now() - 1000) }));
       await opened.store.budgets.reserve(reservation(who, 20, { userMicroUsd: 0 }));
-      expect(await opened.store.budgets.reserve(reservation(who, 20, { userMicroUsd: 0 }))).toEqual({ ok: false, exhausted: "key" });
+      expect(await opened.store.budgets.reserve(reservation(who, 20, { userMicroUsd: 0 }))).toEqual({ ok: false, exhausted: "key", budgetMicroUsd: 100, remainingMicroUsd: 10 });
       expect(await opened.store.budgets.releaseExpired(new Date())).toBeGreaterThanOrEqual(1);
       expect((await opened.store.apiKeys.get(who.apiKeyId))!.spend.reservedMicroUsd).toBe(20);
       await opened.store.budgets.releaseExpired(new Date(), { everything: true });
