@@ -164,7 +164,8 @@ export class LedgerRecorder {
       ttftMs: entry.ttftMs ?? undefined,
       inputTokens: entry.usage.inputTokens,
       outputTokens: entry.usage.outputTokens,
-      ...(this.failedOver ? { failedOver: this.failedOver } : {}),
+      // Undefined without a failover: the line leaves it out (no object spread per request).
+      failedOver: this.failedOver,
     });
     // The budget is charged the row's own cost, at the same time as the row is written, and both
     // are done before the client gets its last byte.
