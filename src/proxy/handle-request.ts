@@ -24,7 +24,7 @@ import { fitContextWindow, truncatesInput } from "./truncation";
 import { loadTokenTrimmer } from "../tokens/truncate-tokens";
 import type { ModelRequest, ProxyDeps } from "./types";
 import { type PreparedAttempt, prepareAttempt } from "./upstream-request";
-import { type FetchedFiles, inlineFileUrls } from "./inline-file-urls";
+import { type FetchedFiles, inlineFileUrls, needsFileUrlsInlined } from "./inline-file-urls";
 import { WaitingRequestStop } from "./waiting-request-stop";
 
 /**
@@ -74,7 +74,7 @@ async function serveModelRequest(request: ModelRequest, deps: ProxyDeps): Promis
     // A target whose provider named its context window in a refusal gets one more try, trimmed to it.
     let refittedFor: RouteTarget | undefined;
     // Files read from client URLs for a Chat upstream, kept for the route's next target.
-    const fetchedFiles: FetchedFiles = new Map();
+    let fetchedFiles: FetchedFiles | undefined;
     for (let position = 0; position < targets.length; position++) {
       const target = targets[position]!;
       const isLast = position === targets.length - 1;
@@ -83,7 +83,7 @@ async function serveModelRequest(request: ModelRequest, deps: ProxyDeps): Promis
       let attemptRequest = request;
       try {
         if (exchange) attemptRequest = exchange.requestFor(target);
-        attemptRequest = await inlineFileUrls(attemptRequest, target, deps.config.fileUrls, fetchedFiles);
+        if (needsFileUrlsInlined(attemptRequest, target)) attemptRequest = await inlineFileUrls(attemptRequest, deps.config.fileUrls, (fetchedFiles ??= new Map()));
         attempt = prepareAttempt(attemptRequest, target, deps, log);
         // R09: a translated request with truncation:"auto" is fitted to the model's context window.
         if (truncatesInput(attemptRequest, attempt)) {

@@ -13,12 +13,10 @@ export type FetchedFiles = Map<string, Promise<FetchedFile>>;
  * reads the file itself and inlines it as `file_data`, instead of sending the model a line with
  * the URL it cannot open. A URL that cannot be read is the client's 400 naming the part
  * (`input[0].content[1].file_url`). Other upstreams read URLs themselves (Responses `file_url`,
- * Anthropic's `url` document source): the request is left as it is.
+ * Anthropic's `url` document source): callers ask `needsFileUrlsInlined` first.
  */
-export async function inlineFileUrls(request: ModelRequest, target: RouteTarget, limits: FileUrlLimits, fetched: FetchedFiles): Promise<ModelRequest> {
-  if (request.operation !== "openai-responses" || !target.translate || target.upstreamProtocol !== "openai-chat") return request;
-  const input = request.body.input;
-  if (!Array.isArray(input) || !input.some(holdsFileUrl)) return request;
+export async function inlineFileUrls(request: ModelRequest, limits: FileUrlLimits, fetched: FetchedFiles): Promise<ModelRequest> {
+  const input = request.body.input as unknown[];
   const read = (url: string, where: string): Promise<FetchedFile> => {
     // The operator turned reading client URLs off (gateway.file_url_max_mb = 0).
     if (limits.maxBytes === 0) return Promise.reject(new GatewayError("invalid_request", 400, `model '${String(request.body.model)}' takes files inline only, and this gateway reads no file URLs: send the file as file_data`, { param: where }));
@@ -31,6 +29,16 @@ export async function inlineFileUrls(request: ModelRequest, target: RouteTarget,
   };
   const items = await Promise.all(input.map(async (item, index) => (holdsFileUrl(item) ? inlineItem(item as Record<string, unknown>, `input[${index}]`, read) : item)));
   return { ...request, body: { ...request.body, input: items } };
+}
+
+/**
+ * Whether `request` names files by URL that `target` cannot read itself: checked first, without
+ * a promise, because every request passes here and almost none has such a file.
+ */
+export function needsFileUrlsInlined(request: ModelRequest, target: RouteTarget): boolean {
+  if (request.operation !== "openai-responses" || !target.translate || target.upstreamProtocol !== "openai-chat") return false;
+  const input = request.body.input;
+  return Array.isArray(input) && input.some(holdsFileUrl);
 }
 
 /** Where an item keeps its parts: a message's `content`, a tool output's `output`. */
