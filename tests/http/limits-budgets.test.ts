@@ -321,6 +321,29 @@ for (const dialectCase of dialectCases) {
       expect(body.error.message).toContain("monthly budget resets");
       expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
     });
+
+    const messageOf = async (answer: Response) => ((await answer.json()) as { error: { message: string } }).error.message;
+
+    test("a key's refusal names what is left of its budget, not the budget itself", async () => {
+      const { token } = await keyWith(100);
+      const spent = await chat(token, { max_tokens: 90 });
+      expect(spent.status).toBe(200);
+      await spent.text();
+      const refused = await chat(token, { max_tokens: 20 });
+      expect(refused.status).toBe(429);
+      expect(await messageOf(refused)).toBe(
+        "API key budget exhausted: this request may cost up to $0.20 and only $0.10 is left of its $1.00 lifetime budget; retrying will not help unless an admin raises the budget",
+      );
+    });
+
+    test("a user's refusal names the user's budget; amounts below a cent keep their digits", async () => {
+      const { token } = await keyWith(null, 0.002); // 20 micro-dollars
+      const refused = await chat(token, { max_tokens: 1 });
+      expect(refused.status).toBe(429);
+      expect(await messageOf(refused)).toBe(
+        "user budget exhausted: this request may cost up to $0.01 and only $0.00002 is left of its $0.00002 lifetime budget; retrying will not help unless an admin raises the budget",
+      );
+    });
   });
 }
 
