@@ -23,6 +23,26 @@ export function fromAnthropicServiceTier(tier: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * The tier an OpenAI upstream reports (its response's `service_tier`) in Anthropic's words, for
+ * an Anthropic client's `usage.service_tier` (`standard`, `priority`, `batch`): `default` is
+ * standard; `priority` and `scale` (OpenAI's reserved capacity, as Anthropic's Priority Tier is)
+ * are priority; `flex` (billed at Batch rates, served when capacity is spare) is batch, so that
+ * cost reports by tier come out right. `auto` is the tier asked for before one was chosen, and
+ * any other value is unknown: undefined, left out rather than guessed.
+ */
+export function toAnthropicUsageTier(tier: string | undefined): "standard" | "priority" | "batch" | undefined {
+  if (tier === "default") return "standard";
+  if (tier === "priority" || tier === "scale") return "priority";
+  if (tier === "flex") return "batch";
+  return undefined;
+}
+
+/** The tier an OpenAI client is told served its answer: `auto` (not yet chosen) is none. */
+export function reportedOpenAITier(tier: string | undefined): string | undefined {
+  return tier === "auto" ? undefined : tier;
+}
+
 /** The tier for an Anthropic upstream: flex, priority and scale have no Anthropic match. */
 export function toAnthropicServiceTier(tier: string | undefined): string | undefined {
   if (tier === "auto") return "auto";

@@ -379,7 +379,12 @@ export type CanonicalEvent =
   /** The final stop reason (may come before the last usage figures). */
   | { type: "finish"; stopReason: StopReason; stopSequence?: string }
   /** Usage so far; later events replace earlier figures field by field. */
-  | { type: "usage"; usage: Partial<Usage> }
+  | {
+      type: "usage";
+      usage: Partial<Usage>;
+      /** The tier the upstream says served the answer, when it says so only at the end (a Responses `response.completed`). */
+      serviceTier?: string;
+    }
   /** The upstream failed mid-stream; encoders emit one protocol-correct error event. */
   | {
       type: "error";

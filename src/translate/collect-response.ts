@@ -79,6 +79,7 @@ export function collectResponse(events: readonly CanonicalEvent[]): CanonicalRes
         break;
       case "usage":
         usage = mergeUsage(usage, event.usage);
+        if (event.serviceTier) serviceTier = event.serviceTier;
         break;
       case "error":
         throw convertEventToError(event);

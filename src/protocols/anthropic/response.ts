@@ -48,7 +48,7 @@ export function encodeAnthropicResponse(response: CanonicalResponse, ctx: Transl
     content: [...thinking, ...rest],
     stop_reason: encodeAnthropicStopReason(response.stopReason),
     stop_sequence: response.stopSequence ?? null,
-    usage: encodeAnthropicUsage(response.usage),
+    usage: encodeAnthropicUsage(response.usage, response.serviceTier),
   };
 }
 

@@ -44,6 +44,7 @@ export function createAnthropicStreamEncoder(ctx: TranslationContext): Canonical
   let usage: Usage = emptyUsage();
   let stopReason: StopReason = "end_turn";
   let stopSequence: string | undefined;
+  let serviceTier: string | undefined;
 
   function sse(type: string, payload: Record<string, unknown>): SseEvent {
     return { event: type, data: JSON.stringify({ type, ...payload }) };
@@ -58,7 +59,7 @@ export function createAnthropicStreamEncoder(ctx: TranslationContext): Canonical
       sse("message_start", {
         message: {
           id: messageId, type: "message", role: "assistant", model: ctx.clientModel, content: [],
-          stop_reason: null, stop_sequence: null, usage: encodeAnthropicUsage(usage),
+          stop_reason: null, stop_sequence: null, usage: encodeAnthropicUsage(usage, serviceTier),
         },
       }),
     );
@@ -81,6 +82,7 @@ export function createAnthropicStreamEncoder(ctx: TranslationContext): Canonical
       case "message_start":
         if (event.id.startsWith("msg_")) messageId = event.id;
         usage = mergeUsage(usage, event.usage);
+        if (event.serviceTier) serviceTier = event.serviceTier;
         ensureStarted(out);
         return;
       case "block_start": {
@@ -162,6 +164,8 @@ export function createAnthropicStreamEncoder(ctx: TranslationContext): Canonical
         return;
       case "usage":
         usage = mergeUsage(usage, event.usage);
+        // A Responses upstream names the tier it used only at the end: message_delta carries it.
+        if (event.serviceTier) serviceTier = event.serviceTier;
         return;
       case "message_stop":
         ensureStarted(out);
@@ -171,7 +175,7 @@ export function createAnthropicStreamEncoder(ctx: TranslationContext): Canonical
         out.push(
           sse("message_delta", {
             delta: { stop_reason: encodeAnthropicStopReason(stopReason), stop_sequence: stopSequence ?? null },
-            usage: encodeAnthropicUsage(usage),
+            usage: encodeAnthropicUsage(usage, serviceTier),
           }),
           sse("message_stop", {}),
         );

@@ -1,6 +1,6 @@
 import type { StopReason, Usage } from "../../canonical/types";
 import type { AnthropicUsage } from "./wire-types";
-import { fromAnthropicServiceTier } from "../../canonical/service-tier";
+import { fromAnthropicServiceTier, toAnthropicUsageTier } from "../../canonical/service-tier";
 
 /**
  * Anthropic `input_tokens` excludes cache reads and writes; the canonical `inputTokens`
@@ -37,10 +37,14 @@ export function decodeAnthropicUsage(usage: AnthropicUsage | null | undefined, e
  * field is left out when none were reported, as a model that did not think reports none.
  * Web searches run by the upstream are `server_tool_use.web_search_requests` (S09; Claude
  * Code's WebSearch reports "Did N searches" from the result blocks, and billing counts them here).
+ * The tier that served the answer, when the upstream said, is `service_tier` in Anthropic's words
+ * (service-tier.ts).
  */
 export function encodeAnthropicUsage(
   usage: Usage,
-): Required<Pick<AnthropicUsage, "input_tokens" | "output_tokens" | "cache_read_input_tokens" | "cache_creation_input_tokens">> & Pick<AnthropicUsage, "output_tokens_details" | "server_tool_use"> {
+  serviceTier?: string,
+): Required<Pick<AnthropicUsage, "input_tokens" | "output_tokens" | "cache_read_input_tokens" | "cache_creation_input_tokens">> & Pick<AnthropicUsage, "output_tokens_details" | "server_tool_use" | "service_tier"> {
+  const tier = toAnthropicUsageTier(serviceTier);
   return {
     input_tokens: Math.max(0, usage.inputTokens - usage.cacheReadTokens - usage.cacheWriteTokens),
     output_tokens: usage.outputTokens,
@@ -48,6 +52,7 @@ export function encodeAnthropicUsage(
     cache_creation_input_tokens: usage.cacheWriteTokens,
     ...(usage.reasoningTokens > 0 ? { output_tokens_details: { thinking_tokens: usage.reasoningTokens } } : {}),
     ...(usage.webSearchRequests ? { server_tool_use: { web_search_requests: usage.webSearchRequests } } : {}),
+    ...(tier ? { service_tier: tier } : {}),
   };
 }
 

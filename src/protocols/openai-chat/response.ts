@@ -1,5 +1,6 @@
 import { generateId } from "../../canonical/ids";
 import { wrapReasoningDetails } from "../../canonical/reasoning-details-blob";
+import { reportedOpenAITier } from "../../canonical/service-tier";
 import type { CanonicalResponse, ContentPart, ReasoningPart, StopReason } from "../../canonical/types";
 import { emptyUsage, mergeUsage } from "../../canonical/usage";
 import { normalizeArgumentsText } from "../../translate/tool-arguments";
@@ -124,6 +125,7 @@ export function encodeChatResponse(response: CanonicalResponse, ctx: Translation
     if (call && "function" in call) message.function_call = call.function;
   } else if (toolCalls.length > 0) message.tool_calls = toolCalls;
   const finishReason = encodeFinishReason(response.stopReason);
+  const tier = reportedOpenAITier(response.serviceTier);
   const tokens = response.content.flatMap((part) => (part.type === "text" && part.logprobs ? part.logprobs : []));
   const logprobs = response.content.some((part) => part.type === "text" && part.logprobs) ? encodeChatLogprobs(tokens) : null;
   return {
@@ -133,5 +135,7 @@ export function encodeChatResponse(response: CanonicalResponse, ctx: Translation
     model: ctx.clientModel,
     choices: [{ index: 0, message, finish_reason: legacy ? encodeLegacyFinishReason(finishReason) : finishReason, logprobs }],
     usage: encodeChatUsage(response.usage),
+    // The tier the upstream says served the answer, as OpenAI reports it; none when it did not say.
+    ...(tier ? { service_tier: tier } : {}),
   };
 }

@@ -11,6 +11,7 @@ import { encodeChatLogprobs } from "./logprobs";
 import { encodeReasoningDetails, withoutReadableReasoning } from "./reasoning-details";
 import { encodeChatUsage, encodeFinishReason } from "./usage";
 import { encodeChatTextAnnotations } from "../../translate/url-citations";
+import { reportedOpenAITier } from "../../canonical/service-tier";
 
 /**
  * Canonical events → `chat.completion.chunk`s for the client (SC01–SC05): the same id,
@@ -25,6 +26,8 @@ import { encodeChatTextAnnotations } from "../../translate/url-citations";
  * the openai SDK's stream accumulator keeps only the last `annotations` it sees, so one chunk per
  * cited block would leave it the last block's alone. Each block's spans are fixed when it closes
  * (a citation spans its whole block); the text deltas are never held back.
+ * `service_tier` is on every chunk once the upstream has named the tier that serves the answer (a
+ * Responses upstream names it only at the end, so its finish and usage chunks carry it).
  */
 export function createChatStreamEncoder(ctx: TranslationContext): CanonicalStreamEncoder {
   const id = generateId("chatcmpl-");
@@ -48,11 +51,13 @@ export function createChatStreamEncoder(ctx: TranslationContext): CanonicalStrea
   let finished = false;
   let usage: Usage = emptyUsage();
   let stopReason: StopReason = "end_turn";
+  let serviceTier: string | undefined;
 
   function chunk(delta: Record<string, unknown>, finishReason: string | null = null, logprobs: unknown = null): SseEvent {
     const body: Record<string, unknown> = {
       id, object: "chat.completion.chunk", created, model: ctx.clientModel,
       choices: [{ index: 0, delta, finish_reason: finishReason, logprobs }],
+      ...(serviceTier ? { service_tier: serviceTier } : {}),
     };
     // SC03: with include_usage, every chunk but the last carries usage:null.
     if (includeUsage) body.usage = null;
@@ -70,6 +75,7 @@ export function createChatStreamEncoder(ctx: TranslationContext): CanonicalStrea
       case "message_start":
         // Anthropic reports the prompt counts here, the output counts in message_delta.
         usage = mergeUsage(usage, event.usage);
+        serviceTier = reportedOpenAITier(event.serviceTier) ?? serviceTier;
         ensureStarted(out);
         return;
       case "block_start":
@@ -155,6 +161,7 @@ export function createChatStreamEncoder(ctx: TranslationContext): CanonicalStrea
         return;
       case "usage":
         usage = mergeUsage(usage, event.usage);
+        serviceTier = reportedOpenAITier(event.serviceTier) ?? serviceTier;
         return;
       case "message_stop": {
         ensureStarted(out);
@@ -167,7 +174,7 @@ export function createChatStreamEncoder(ctx: TranslationContext): CanonicalStrea
         if (details.length > 0) out.push(chunk({ reasoning_details: details }));
         out.push(chunk({}, legacy ? encodeLegacyFinishReason(encodeFinishReason(stopReason)) : encodeFinishReason(stopReason)));
         if (includeUsage) {
-          out.push({ data: JSON.stringify({ id, object: "chat.completion.chunk", created, model: ctx.clientModel, choices: [], usage: encodeChatUsage(usage) }) });
+          out.push({ data: JSON.stringify({ id, object: "chat.completion.chunk", created, model: ctx.clientModel, choices: [], usage: encodeChatUsage(usage), ...(serviceTier ? { service_tier: serviceTier } : {}) }) });
         }
         out.push({ data: "[DONE]" });
         finished = true;

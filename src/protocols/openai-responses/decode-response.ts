@@ -30,6 +30,9 @@ export function decodeResponsesResponse(body: unknown): CanonicalResponse {
   };
   const created = readNumber(response.created_at);
   if (created !== undefined) result.created = created;
+  // The tier that served the answer, for the client (Chat `service_tier`, Anthropic `usage.service_tier`).
+  const serviceTier = readString(response.service_tier);
+  if (serviceTier) result.serviceTier = serviceTier;
   return result;
 }
 

@@ -126,7 +126,9 @@ export class ResponsesStreamDecoder implements CanonicalStreamDecoder {
     this.started = true;
     const response = isRecord(payload.response) ? payload.response : {};
     const usage = decodeResponsesUsage(response.usage);
-    out.push({ type: "message_start", id: readString(response.id) ?? "", model: readString(response.model) ?? "", ...(usage ? { usage } : {}) });
+    // `response.created` names the tier asked for (`auto` until one is chosen); `response.completed` the one used.
+    const serviceTier = readString(response.service_tier);
+    out.push({ type: "message_start", id: readString(response.id) ?? "", model: readString(response.model) ?? "", ...(usage ? { usage } : {}), ...(serviceTier ? { serviceTier } : {}) });
   }
 
   private itemState(outputIndex: number, type: string): ItemState {
@@ -247,7 +249,8 @@ export class ResponsesStreamDecoder implements CanonicalStreamDecoder {
     this.closeAll(out);
     this.finished = true;
     const usage = decodeResponsesUsage(response.usage);
-    if (usage) out.push({ type: "usage", usage });
+    const serviceTier = readString(response.service_tier);
+    if (usage || serviceTier) out.push({ type: "usage", usage: usage ?? {}, ...(serviceTier ? { serviceTier } : {}) });
     out.push({ type: "finish", stopReason: decodeResponsesStatus(response.status, response.incomplete_details, this.sawToolCall) });
     out.push({ type: "message_stop" });
   }

@@ -123,6 +123,7 @@ export class ResponsesStreamEncoder implements CanonicalStreamEncoder {
         break;
       case "usage":
         this.usage = mergeUsage(this.usage, event.usage);
+        if (event.serviceTier) this.serviceTier = event.serviceTier;
         break;
       case "error":
         this.fail(event, out);
