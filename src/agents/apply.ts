@@ -66,6 +66,9 @@ function prepareRequest(request: CanonicalRequest, ctx: TranslationContext, conf
   const once = ctx.notice ?? ctx.warn;
   for (const entry of mapping.mapped) routine("mapped a built-in tool for the upstream", { mapping: entry, upstream: ctx.upstreamProtocol });
   for (const entry of mapping.skipped) once("did not map a built-in tool", { type: entry.type, reason: entry.reason });
+  // A newer tool version than this gateway knows: mapped with a known version's schema, so the
+  // model may lack actions the client offers; worth one warning, like a drop.
+  for (const entry of mapping.approximated) once("mapped a built-in tool of an unknown version with the newest known schema", { type: entry.type, as: entry.as });
   const filtered = filterUnusableTools(mapping.request, { upstreamProtocol: ctx.upstreamProtocol });
   if (filtered.removed.length > 0) {
     once("dropped tools the upstream cannot run", { tools: filtered.removed, upstream: ctx.upstreamProtocol, model: ctx.upstreamModel });

@@ -1,6 +1,7 @@
 import type { BuiltinTool, CanonicalRequest, FunctionTool, Protocol, Tool } from "../canonical/types";
 import { encodeFlatLocation, readApproximateLocation } from "../protocols/web-search-location";
 import { anthropicClientToolAsFunction } from "./anthropic-client-tools";
+import { computerToolVersion } from "./computer-use-tool";
 
 /**
  * Tool filtering where a target provably cannot use a tool (upstream-tokligence §1.19,
@@ -70,6 +71,8 @@ export interface BuiltinMappingResult {
   mapped: string[];
   /** Built-ins left unmapped on purpose, with the reason (the filter then drops them). */
   skipped: Array<{ type: string; reason: string }>;
+  /** Built-ins of a version this gateway does not know, mapped with the schema of a known one (`as`). */
+  approximated: Array<{ type: string; as: string }>;
 }
 
 /** The name Codex's `local_shell` tool gets as a function tool; its calls return as `local_shell_call` items. */
@@ -106,12 +109,15 @@ export const localShellFunctionTool: FunctionTool = {
 export function mapBuiltinTools(request: CanonicalRequest, options: BuiltinMappingOptions): BuiltinMappingResult {
   const mapped: string[] = [];
   const skipped: BuiltinMappingResult["skipped"] = [];
+  const approximated: BuiltinMappingResult["approximated"] = [];
   const names = new Set(request.tools.filter((tool) => tool.kind !== "builtin").map((tool) => (tool as { name: string }).name));
   const tools = request.tools.map((tool): Tool => {
     if (tool.kind === "builtin" && tool.protocol === "anthropic" && options.upstreamProtocol !== "anthropic") {
       const fn = anthropicClientToolAsFunction(tool);
       if (!fn || names.has(fn.name)) return tool;
       mapped.push(`${tool.type} → function ${fn.name}`);
+      const known = computerToolVersion(tool.type);
+      if (known && known !== tool.type) approximated.push({ type: tool.type, as: known });
       return fn;
     }
     if (options.upstreamProtocol === "openai-responses") return tool;
@@ -130,8 +136,8 @@ export function mapBuiltinTools(request: CanonicalRequest, options: BuiltinMappi
     }
     return tool;
   });
-  if (mapped.length === 0) return { request, mapped, skipped };
-  return { request: { ...request, tools }, mapped, skipped };
+  if (mapped.length === 0) return { request, mapped, skipped, approximated };
+  return { request: { ...request, tools }, mapped, skipped, approximated };
 }
 
 /** Responses web_search options → Anthropic's: allowed domains and the approximate user location carry over. */

@@ -70,6 +70,38 @@ describe("S09 the computer tool on OpenAI models", () => {
     expect(fn.description).toContain("1024");
   });
 
+  /** The function a computer tool declared as `tool` reaches a Chat model as. */
+  async function chatFunctionFor(tool: Record<string, unknown>) {
+    const { anthropic } = sdkClients(running.gw.url);
+    await anthropic.beta.messages.create({ model: "chat-x", max_tokens: 50, tools: [tool as never], messages: [{ role: "user", content: "hi" }] });
+    const tools = chatCompletionRequests(running.mock).at(-1)!.body.tools;
+    expect(tools).toHaveLength(1);
+    return tools[0].function;
+  }
+
+  test("the 2025-11 version with enable_zoom has the zoom action and its region (it was dropped)", async () => {
+    const fn = await chatFunctionFor({ type: "computer_20251124", name: "computer", display_width_px: 1440, display_height_px: 900, enable_zoom: true });
+    expect(fn.name).toBe("computer");
+    expect(fn.description).toContain("1440");
+    expect(fn.parameters.properties.action.enum).toEqual(expect.arrayContaining(["zoom", "triple_click", "scroll", "hold_key", "left_mouse_down"]));
+    expect(fn.parameters.properties.region).toMatchObject({ type: "array", items: { type: "integer" }, minItems: 4, maxItems: 4 });
+    expect(fn.description).toContain("`zoom`");
+  });
+
+  test("the 2025-11 version without enable_zoom has the 2025-01 actions and no zoom, as Claude would", async () => {
+    const fn = await chatFunctionFor({ type: "computer_20251124", name: "computer", display_width_px: 1440, display_height_px: 900 });
+    expect(fn.parameters.properties.action.enum).not.toContain("zoom");
+    expect(fn.parameters.properties).not.toHaveProperty("region");
+    expect(fn.parameters.properties.action.enum).toContain("triple_click");
+  });
+
+  test("a later version the gateway does not know is mapped with the newest schema it knows (zoom as enable_zoom says), not dropped", async () => {
+    const fn = await chatFunctionFor({ type: "computer_20270301", name: "computer", display_width_px: 1440, display_height_px: 900, enable_zoom: true });
+    expect(fn.name).toBe("computer");
+    expect(fn.parameters.properties.action.enum).toEqual(expect.arrayContaining(["zoom", "triple_click"]));
+    expect(fn.parameters.properties).toHaveProperty("region");
+  });
+
   test("on a Chat model a screenshot in the tool result follows the tool message as an image", async () => {
     const { anthropic } = sdkClients(running.gw.url);
     await anthropic.beta.messages.create({ model: "chat-x", max_tokens: 50, tools: [computer as never], messages: afterScreenshot });

@@ -105,3 +105,25 @@ describe("tool filtering (upstream-tokligence §1.19)", () => {
     expect(filterUnusableTools(original, { upstreamProtocol: "anthropic" }).request).toBe(original);
   });
 });
+
+describe("S09 computer-use versions for OpenAI upstreams", () => {
+  const chat = { upstreamProtocol: "openai-chat" as const, webSearchToAnthropic: false, localShellAsFunction: false };
+  const computer = (type: string) => ({ kind: "builtin" as const, protocol: "anthropic" as const, type, value: { type, name: "computer", display_width_px: 800, display_height_px: 600 } });
+
+  test("known versions map as themselves; a later unknown one maps with the newest known schema and says so", () => {
+    const result = mapBuiltinTools(request({ tools: [computer("computer_20251124")] }), chat);
+    expect(result.request.tools[0]).toMatchObject({ kind: "function", name: "computer" });
+    expect(result.approximated).toEqual([]);
+    const later = mapBuiltinTools(request({ tools: [computer("computer_20270301")] }), chat);
+    expect(later.request.tools[0]).toMatchObject({ kind: "function", name: "computer" });
+    expect(later.approximated).toEqual([{ type: "computer_20270301", as: "computer_20251124" }]);
+  });
+
+  test("a version between two known ones maps with the one before it; one older than all known is not mapped", () => {
+    const between = mapBuiltinTools(request({ tools: [computer("computer_20250601")] }), chat);
+    expect(between.approximated).toEqual([{ type: "computer_20250601", as: "computer_20250124" }]);
+    const older = mapBuiltinTools(request({ tools: [computer("computer_20240101")] }), chat);
+    expect(older.request.tools[0]).toMatchObject({ kind: "builtin", type: "computer_20240101" });
+    expect(older.approximated).toEqual([]);
+  });
+});
