@@ -61,6 +61,11 @@ export interface DocumentPart {
   /** Anthropic `context`: about the document, shown to the model but never cited. */
   context?: string;
   filename?: string;
+  /**
+   * Anthropic `citations.enabled`, when the client set it: Claude then cites the document in its
+   * answer. OpenAI models have no such setting (document-citations.ts).
+   */
+  citations?: boolean;
   cache?: CacheHint;
 }
 

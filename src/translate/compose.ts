@@ -12,6 +12,7 @@ import { createEmptyArgumentsFiller, fillEmptyArguments } from "./tool-arguments
 import { cleanStrictToolCalls, createStrictNullsCleaner } from "./strict-nulls";
 import { createOutputTrimmer, trimResponse } from "./output-floor";
 import { prepareToolNames, restoreToolNameInEvent, restoreToolNamesInContent } from "./tool-names";
+import { warnUncitableDocuments } from "./document-citations";
 import type { StreamTranslator, TranslationContext, Translator } from "./types";
 import { scrubSecrets } from "../errors/scrub-secrets";
 import { createWebSearchResultMapper, mapWebSearchResults } from "./web-search-results";
@@ -47,6 +48,7 @@ export function composeTranslator(client: ProtocolCodec, upstream: ProtocolCodec
       const prepared = ctx.agents ? ctx.agents.prepareRequest(decoded, ctx) : decoded;
       // Names the upstream would refuse are rewritten; the answer is mapped back (S02, S03).
       const named = prepareToolNames(prepared, upstream.protocol);
+      if (upstream.protocol !== "anthropic") warnUncitableDocuments(named.request, ctx);
       ctx.toolNames = named.names;
       // Set again by this upstream's encoder (J03): a failover's target may rewrite no schema.
       ctx.strictNullables = undefined;

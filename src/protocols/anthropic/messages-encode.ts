@@ -221,7 +221,8 @@ function encodeDocument(part: DocumentPart, ctx: TranslationContext): Block {
   else if (source.kind === "content") wire = { type: "content", content: source.blocks.map((block) => (block.type === "text" ? text(block.text) : encodeImage(block, ctx))) };
   else wire = { type: "text", media_type: "text/plain", data: source.text };
   const title = part.title ?? part.filename;
-  return withCache({ type: "document", source: wire, ...(title ? { title } : {}), ...(part.context ? { context: part.context } : {}) } as Block, part.cache);
+  const citations = part.citations !== undefined ? { citations: { enabled: part.citations } } : {};
+  return withCache({ type: "document", source: wire, ...(title ? { title } : {}), ...(part.context ? { context: part.context } : {}), ...citations } as Block, part.cache);
 }
 
 

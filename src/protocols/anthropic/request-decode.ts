@@ -182,6 +182,8 @@ function decodeDocument(block: Record<string, unknown>): DocumentPart {
   const part: DocumentPart = { type: "document", source: source?.type === "content" ? decodeContentSource(source.content) : decodeSource(source) };
   if (typeof block.title === "string") part.title = block.title;
   if (typeof block.context === "string" && block.context !== "") part.context = block.context;
+  const citations = asRecord(block.citations);
+  if (typeof citations?.enabled === "boolean") part.citations = citations.enabled;
   return withCache(part, block);
 }
 
