@@ -11,7 +11,7 @@ import { chatCompletionRequests, sdkClients } from "../support/sdk-clients";
 const running = useMockedGateway((mock) => ({ ...chatOnlyProviderEnv(mock.openaiBaseUrl, "chat-*"), TOKLIGENCE_WORK_MODE: "translation" }));
 
 const cited = { type: "document", title: "Handbook", source: { type: "text", media_type: "text/plain", data: "Leave is 25 days." }, citations: { enabled: true } } as never;
-const citation = { type: "char_location", cited_text: "Leave is 25 days.", document_index: 0, document_title: "Handbook", start_char_index: 0, end_char_index: 17 };
+const citation = { type: "char_location" as const, cited_text: "Leave is 25 days.", document_index: 0, document_title: "Handbook", file_id: null, start_char_index: 0, end_char_index: 17 };
 const citedAnswer = {
   id: "msg_c", type: "message", role: "assistant", model: "claude-sonnet-4-5", stop_reason: "end_turn", stop_sequence: null,
   content: [{ type: "text", text: "You get 25 days.", citations: [citation] }],
@@ -43,7 +43,7 @@ describe("C06 document citations through the hub to Claude", () => {
     });
     const message = await sdkClients(running.gw.url).anthropic.messages.stream(ask("claude-sonnet-4-5")).finalMessage();
     expect(running.mock.requests.at(-1)!.body.messages[0].content[0].citations).toEqual({ enabled: true });
-    expect(message.content).toEqual([{ type: "text", text: "You get 25 days.", citations: [citation] }]);
+    expect(message.content as unknown[]).toEqual([{ type: "text", text: "You get 25 days.", citations: [citation] }]);
   });
 });
 
