@@ -161,7 +161,7 @@ function encodeDocument(part: DocumentPart, ctx: TranslationContext): ChatConten
   return documentNeedsLabel(part) && file.type === "file" ? [{ type: "text", text: documentPlaceholder(part) }, file] : [file];
 }
 
-/** A document without readable text: a PDF as a file part, a URL as a text reference. */
+/** A document without readable text: a PDF as a file part, a URL not read by the gateway as a text reference. */
 function encodeDocumentFile(part: DocumentPart, ctx: TranslationContext): ChatContentPart {
   const source = part.source;
   const title = part.title ?? part.filename;
@@ -173,6 +173,8 @@ function encodeDocumentFile(part: DocumentPart, ctx: TranslationContext): ChatCo
       // C05: OpenAI requires a filename with file_data.
       return { type: "file", file: { file_data: `data:${source.mediaType || "application/pdf"};base64,${source.data}`, filename: part.filename ?? part.title ?? "document.pdf" } };
     case "url":
+      // Requests have their URL documents read and inlined before translation (inline-file-urls.ts);
+      // one that still comes here is named by its URL, for want of anything better.
       ctx.warn("document URL passed as a text reference: Chat Completions cannot fetch documents");
       return { type: "text", text: `Document${title ? ` "${title}"` : ""}${part.context ? ` (${part.context})` : ""}: ${source.url}` };
     case "file":
