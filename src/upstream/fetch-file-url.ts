@@ -1,5 +1,6 @@
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
+import { isNonPublicAddress } from "./non-public-address";
 
 /** A file read from a client's URL: its bytes in base64, the type the server named, a file name. */
 export interface FetchedFile {
@@ -112,18 +113,6 @@ async function checkPublicHost(hostname: string): Promise<void> {
     },
   );
   if (addresses.some(isNonPublicAddress)) throw new FileUrlError(`host ${JSON.stringify(host)} is not a public address`);
-}
-
-/** Loopback, private (RFC 1918, unique local), link-local, CGNAT, unspecified and multicast addresses, IPv4-mapped ones too. */
-export function isNonPublicAddress(address: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return isNonPublicAddress(mapped[1]!);
-  if (isIP(address) === 4) {
-    const [a, b] = address.split(".").map(Number) as [number, number];
-    return a === 0 || a === 10 || a === 127 || a >= 224 || (a === 100 && b >= 64 && b < 128) || (a === 169 && b === 254) || (a === 172 && b >= 16 && b < 32) || (a === 192 && b === 168);
-  }
-  const lower = address.toLowerCase();
-  return lower === "::" || lower === "::1" || /^f[cd]/.test(lower) || /^fe[89ab]/.test(lower) || lower.startsWith("ff");
 }
 
 function errorText(error: unknown): string {
