@@ -48,3 +48,31 @@ describe("fetchFileUrl with private hosts off", () => {
     }
   });
 });
+
+/**
+ * DNS rebinding: the name answers a public address to the check and a private one to the
+ * connection. The resolver given here plays the first answer; the system's own resolver, which
+ * a fetch by name would ask again, says `localhost` is 127.0.0.1, where a private service waits.
+ * The read must go to the address that was checked (TEST-NET-1, which answers nothing), never
+ * to the private service.
+ */
+describe("fetchFileUrl resolves a host once", () => {
+  test("the connection goes to the checked address, not to a second resolution of the name", async () => {
+    let hits = 0;
+    const privateService = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => (hits++, new Response("private")) });
+    const rebinding = async (host: string) => (host === "localhost" ? ["192.0.2.1"] : []);
+    try {
+      const reading = fetchFileUrl(`http://localhost:${privateService.port}/secret.txt`, { maxBytes: 1000, timeoutMs: 500, privateHosts: false }, undefined, rebinding);
+      // Refused for failing to reach 192.0.2.1 (the checked address), not by the guard: the check saw a public address.
+      await expect(reading).rejects.toThrow(/cannot connect|no answer within/);
+      expect(hits).toBe(0);
+    } finally {
+      privateService.stop(true);
+    }
+  });
+
+  test("every address the name has is checked, and one private address refuses the URL", async () => {
+    const reading = fetchFileUrl("http://mixed.example.test/a.txt", { maxBytes: 1000, timeoutMs: 500, privateHosts: false }, undefined, async () => ["192.0.2.1", "10.0.0.5"]);
+    await expect(reading).rejects.toThrow(/not a public address/);
+  });
+});
