@@ -142,6 +142,7 @@ function buildConfig(entries: Map<string, SourcedValue>, environment: string): G
     anthropicPromptCache: get("gateway.anthropic_prompt_cache"),
     exposeReasoning: get("gateway.expose_reasoning"),
     unsupportedLogprobs: get("gateway.unsupported_logprobs"),
+    streamOpeningWindowMs: get("gateway.stream_opening_window_ms"),
     fileUrls: { maxBytes: get<number>("gateway.file_url_max_mb") * 1024 * 1024, timeoutMs: get("gateway.file_url_timeout_ms"), privateHosts: get("gateway.file_url_private_hosts") },
     metrics: { enabled: get("metrics.enabled"), public: get("metrics.public"), maxSeries: get("metrics.max_series") },
     log: { level: get("log.level"), file: get("log.file"), rotateSize: validateRotateSize(get("log.rotate_size"), entries.get("log.rotate_size")?.source ?? "built-in defaults"), rotateKeep: get("log.rotate_keep") },

@@ -75,6 +75,10 @@ export const fixedKeys: Record<string, KeySpec> = {
   "gateway.file_url_max_mb": { type: { kind: "int", min: 0, max: 1024 } }, // 0: client URLs are never read
   "gateway.file_url_timeout_ms": positive(),
   "gateway.file_url_private_hosts": bool,
+  // How long a stream's opening may hold back the client's headers (src/proxy/stream-opening.ts).
+  // 0: only the first chunk is read. At most a minute: until its headers the client gets no byte,
+  // not even a keep-alive ping, and a proxy in front (NGINX's proxy_read_timeout, 60 s) cuts it.
+  "gateway.stream_opening_window_ms": { type: { kind: "int", min: 0, max: 60_000 } },
   "log.level": { type: { kind: "enum", values: logLevels } },
   "log.file": bool,
   "log.rotate_size": nonEmptyStr,

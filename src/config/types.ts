@@ -100,6 +100,8 @@ export interface GatewayConfig {
   unsupportedLogprobs: "ignore" | "reject";
   /** C05: files a Responses client names by URL, read by the gateway for Chat Completions upstreams (inline-file-urls.ts). */
   fileUrls: { maxBytes: number; timeoutMs: number; privateHosts: boolean };
+  /** How long a stream's opening may hold back the client's headers for an error to fail over on (src/proxy/stream-opening.ts). */
+  streamOpeningWindowMs: number;
   log: { level: LogLevel; file: boolean; rotateSize: string; rotateKeep: number };
   /**
    * GET /metrics (Prometheus) on listeners with the `health` group: served at all; open without a

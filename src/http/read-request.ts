@@ -48,12 +48,33 @@ export async function readJsonBody(request: Request, limitBytes: number, options
 }
 
 /**
- * The body's bytes, refused with `tooLarge` once past the limit. Bun's own cap
- * (`maxRequestBodySize`) is set out of reach so every oversized body gets the protocol-shaped
+ * The body's bytes, refused with `tooLarge` once past the limit; a client that hangs up before
+ * its body is whole is a 499 (clientClosedWhileSending), its own doing, not the gateway's 500.
+ */
+export async function readBodyWithin(request: Request, limitBytes: number, tooLarge: () => GatewayError): Promise<ArrayBuffer> {
+  try {
+    return await readBodyBytes(request, limitBytes, tooLarge);
+  } catch (error) {
+    if (error instanceof GatewayError || !(request.signal.aborted || (error as Error)?.name === "AbortError")) throw error;
+    throw clientClosedWhileSending();
+  }
+}
+
+/**
+ * The client went away while sending its body (Bun rejects the read with "The connection was
+ * closed."). Status 499 as for a client that leaves during the answer: callers record it as
+ * `client_closed`; the code is only the catalogue's placeholder, no one is left to read it.
+ */
+function clientClosedWhileSending(): GatewayError {
+  return new GatewayError("invalid_request", 499, "the client closed the connection before its request body was complete");
+}
+
+/**
+ * Bun's own cap (`maxRequestBodySize`) is set out of reach so every oversized body gets the protocol-shaped
  * 413 from here rather than Bun's empty one: a declared length is checked before reading, and a
  * chunked body is read piece by piece and abandoned at the limit, never buffered whole.
  */
-export async function readBodyWithin(request: Request, limitBytes: number, tooLarge: () => GatewayError): Promise<ArrayBuffer> {
+async function readBodyBytes(request: Request, limitBytes: number, tooLarge: () => GatewayError): Promise<ArrayBuffer> {
   const declared = request.headers.get("content-length");
   if (declared !== null) {
     if (Number(declared) > limitBytes) throw tooLarge();

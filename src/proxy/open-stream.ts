@@ -11,10 +11,10 @@ import type { PreparedAttempt } from "./upstream-request";
  */
 export type StreamOpening = { body: PrimedBody } | { opening: OpeningError };
 
-export async function openStream(call: UpstreamCall, attempt: PreparedAttempt): Promise<StreamOpening> {
+export async function openStream(call: UpstreamCall, attempt: PreparedAttempt, windowMs: number): Promise<StreamOpening> {
   refuseNonEventStream(call, attempt);
   try {
-    return { body: await primeStream(call.readBody(), streamProtocolOf(attempt.target), (opening) => new OpenedWithError(opening)) };
+    return { body: await primeStream(call.readBody(), streamProtocolOf(attempt.target), (opening) => new OpenedWithError(opening), windowMs) };
   } catch (error) {
     if (error instanceof OpenedWithError) {
       // Its body is given back already; the connection goes too.

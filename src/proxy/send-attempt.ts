@@ -58,7 +58,7 @@ export async function sendAttempt(request: ModelRequest, attempt: PreparedAttemp
   if (target.provider === "loopback") {
     const call = wrapLocalResponse(answerLoopback(operation, attempt.bodyObject, target.upstreamModel, request.responseId));
     if (!opensStream) return { call };
-    const opening = await openStream(call, attempt);
+    const opening = await openStream(call, attempt, deps.config.streamOpeningWindowMs);
     if ("opening" in opening) throw openingFailure(attempt, call, refusalOfOpening(opening.opening, call, []));
     return { call, opened: opening.body };
   }
@@ -78,7 +78,7 @@ export async function sendAttempt(request: ModelRequest, attempt: PreparedAttemp
     let refusal: Refusal;
     if (call.status < 400) {
       if (!opensStream) return { call, apiKey };
-      const opening = await openStream(call, attempt);
+      const opening = await openStream(call, attempt, deps.config.streamOpeningWindowMs);
       if ("body" in opening) return { call, apiKey, opened: opening.body };
       refusal = refusalOfOpening(opening.opening, call, provider.apiKeys);
     } else {

@@ -11,7 +11,10 @@
  * So the stream's first chunk is read before the answer's headers (as before: a stream that
  * ends before any event fails over), and while the stream has shown nothing but its preamble
  * (the events every answer opens with, comments, pings), the next chunks are read for up to
- * STREAM_OPENING_WINDOW_MS more. An error in that opening becomes an upstream failure with the
+ * `windowMs` more (gateway.stream_opening_window_ms, 1 s by default: an error that replaces an
+ * answer comes right after the preamble, while a model that thinks before its first token sends
+ * nothing for longer, and its client should have the answer's headers, then keep-alive pings,
+ * rather than wait on a silent connection). An error in that opening becomes an upstream failure with the
  * status the error stands for, handled inside the attempt as an answer with that status is
  * (open-stream.ts, send-attempt.ts): a 429 sets its key aside and tries the provider's next key,
  * then the route fails over, or the client is answered with that status in its protocol. The first event that carries the answer (text, a tool call,
@@ -21,14 +24,6 @@
 import { asRecord } from "../protocols/wire-values";
 import { SseDecoder } from "../streaming/sse-decoder";
 import type { SseEvent } from "../streaming/sse-event";
-
-/**
- * How long the opening may hold back the answer's headers while only preamble has come. An
- * error that replaces an answer comes right after the preamble; a model that thinks before
- * its first token sends nothing for longer, and its client should have the answer's headers
- * (and then keep-alive pings) rather than wait on a silent connection.
- */
-export const STREAM_OPENING_WINDOW_MS = 1_000;
 
 /** The upstream body with its opening already read (so a dead or failed stream can still fail over). */
 export interface PrimedBody {
@@ -52,7 +47,7 @@ export type StreamProtocol = "openai-chat" | "openai-responses" | "anthropic";
  * Read the stream's opening. `failed` turns an opening error into the exception to throw (the
  * caller's upstream failure); the body is given back first (its timers and connection).
  */
-export async function primeStream(body: AsyncGenerator<Uint8Array>, protocol: StreamProtocol | undefined, failed: (error: OpeningError) => Error, windowMs = STREAM_OPENING_WINDOW_MS): Promise<PrimedBody> {
+export async function primeStream(body: AsyncGenerator<Uint8Array>, protocol: StreamProtocol | undefined, failed: (error: OpeningError) => Error, windowMs: number): Promise<PrimedBody> {
   let first = await body.next();
   while (!first.done && first.value.byteLength === 0) first = await body.next();
   // An event stream that ends before its first byte: nothing has reached the client, so this is

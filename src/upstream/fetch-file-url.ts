@@ -1,5 +1,7 @@
 import { lookup } from "node:dns/promises";
 import { isIP } from "node:net";
+import { isNonPublicAddress } from "./non-public-address";
+import { fetchPinned } from "./pinned-fetch";
 
 /** A file read from a client's URL: its bytes in base64, the type the server named, a file name. */
 export interface FetchedFile {
@@ -20,6 +22,11 @@ export interface FileUrlLimits {
 /** Why a URL could not be read, in words for the client's 400. */
 export class FileUrlError extends Error {}
 
+/** A host name's addresses (the system resolver, getaddrinfo; tests play a rebinding DNS with their own). */
+export type ResolveHost = (host: string) => Promise<string[]>;
+
+const resolveWithSystem: ResolveHost = (host) => lookup(host, { all: true }).then((found) => found.map((entry) => entry.address));
+
 /** Redirects followed, each one checked as the first URL was. */
 const MAX_REDIRECTS = 5;
 
@@ -28,9 +35,12 @@ const MAX_REDIRECTS = 5;
  * only inline files), under a size cap and one deadline for the whole read. http and https only.
  * Unless `privateHosts`, a host that is or resolves to a loopback, private, link-local or
  * otherwise non-public address is refused, redirects included, so a client cannot make the
- * gateway read its own network (cloud metadata, admin ports). The client's abort ends the read.
+ * gateway read its own network (cloud metadata, admin ports). The host is resolved once, and the
+ * connection goes to an address that was checked (pinned-fetch.ts), so a name cannot answer a
+ * public address to the check and a private one to the connection (DNS rebinding). The client's
+ * abort ends the read.
  */
-export async function fetchFileUrl(url: string, limits: FileUrlLimits, signal?: AbortSignal): Promise<FetchedFile> {
+export async function fetchFileUrl(url: string, limits: FileUrlLimits, signal?: AbortSignal, resolveHost: ResolveHost = resolveWithSystem): Promise<FetchedFile> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new FileUrlError(`no answer within ${limits.timeoutMs} ms`)), limits.timeoutMs);
   const onClientAbort = () => controller.abort(signal?.reason);
@@ -38,8 +48,10 @@ export async function fetchFileUrl(url: string, limits: FileUrlLimits, signal?: 
   try {
     let current = parseFetchableUrl(url);
     for (let redirects = 0; ; redirects++) {
-      if (!limits.privateHosts) await checkPublicHost(current.hostname);
-      const response = await fetch(current, { redirect: "manual", signal: controller.signal }).catch((error: unknown) => {
+      const init = { redirect: "manual", signal: controller.signal } as const;
+      // With private hosts allowed there is nothing to pin against: fetched by name, as a proxy may need.
+      const sending = limits.privateHosts ? fetch(current, init) : fetchFromAny(current, await publicAddressesOf(current.hostname, resolveHost), init);
+      const response = await sending.catch((error: unknown) => {
         throw controller.signal.aborted && controller.signal.reason instanceof FileUrlError ? controller.signal.reason : new FileUrlError(`cannot connect (${errorText(error)})`);
       });
       const location = response.headers.get("location");
@@ -103,27 +115,32 @@ async function readCapped(response: Response, maxBytes: number, signal: AbortSig
   return Buffer.concat(chunks);
 }
 
-async function checkPublicHost(hostname: string): Promise<void> {
+/** The host's addresses, all of them public (one that is not refuses the URL), in the resolver's order. */
+async function publicAddressesOf(hostname: string, resolveHost: ResolveHost): Promise<string[]> {
   const host = hostname.replace(/^\[|\]$/g, "");
-  const addresses = isIP(host) ? [host] : await lookup(host, { all: true }).then(
-    (found) => found.map((entry) => entry.address),
-    () => {
-      throw new FileUrlError(`cannot resolve host ${JSON.stringify(host)}`);
-    },
-  );
+  const cannotResolve = () => new FileUrlError(`cannot resolve host ${JSON.stringify(host)}`);
+  const addresses = isIP(host) ? [host] : await resolveHost(host).catch(() => Promise.reject(cannotResolve()));
+  if (addresses.length === 0) throw cannotResolve();
   if (addresses.some(isNonPublicAddress)) throw new FileUrlError(`host ${JSON.stringify(host)} is not a public address`);
+  return addresses;
 }
 
-/** Loopback, private (RFC 1918, unique local), link-local, CGNAT, unspecified and multicast addresses, IPv4-mapped ones too. */
-export function isNonPublicAddress(address: string): boolean {
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/i.exec(address);
-  if (mapped) return isNonPublicAddress(mapped[1]!);
-  if (isIP(address) === 4) {
-    const [a, b] = address.split(".").map(Number) as [number, number];
-    return a === 0 || a === 10 || a === 127 || a >= 224 || (a === 100 && b >= 64 && b < 128) || (a === 169 && b === 254) || (a === 172 && b >= 16 && b < 32) || (a === 192 && b === 168);
+/**
+ * The first of the checked addresses that connects (a name with an unreachable IPv6 address and
+ * a working IPv4 one still reads, as a fetch by name would). An answer of any status ends the
+ * search; only a failure to connect moves on, and the overall deadline still bounds it.
+ */
+async function fetchFromAny(url: URL, addresses: string[], init: BunFetchRequestInit & { signal: AbortSignal }): Promise<Response> {
+  let failure: unknown;
+  for (const address of addresses) {
+    try {
+      return await fetchPinned(url, address, init);
+    } catch (error) {
+      if (init.signal.aborted) throw error;
+      failure = error;
+    }
   }
-  const lower = address.toLowerCase();
-  return lower === "::" || lower === "::1" || /^f[cd]/.test(lower) || /^fe[89ab]/.test(lower) || lower.startsWith("ff");
+  throw failure;
 }
 
 function errorText(error: unknown): string {

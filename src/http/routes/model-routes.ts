@@ -45,10 +45,13 @@ export function modelEndpoint(deps: ModelRouteDeps, endpoint: string, operation:
       // request, with the model and stream flag asked for once the body was read.
       const gatewayError = toGatewayError(error);
       if (error instanceof RefusedKeyError) principal = { ...anonymousPrincipal, ...error.refusedKey };
+      // A client that hung up while sending its body (read-request.ts) is recorded as one that
+      // left during the answer: 499 client_closed, not a failure of the gateway's.
+      const errorCode = gatewayError.status === 499 ? "client_closed" : gatewayError.code;
       // A refusal of the gateway's own making (database away, a bug): the client sees a short
       // message, so the cause must reach the log or the operator has nothing to go on.
       if (gatewayError.status >= 500) deps.proxy.logger.error({ err: gatewayError.cause ?? gatewayError, requestId, code: gatewayError.code }, `request refused: ${gatewayError.message}`);
-      await recordRejectedRequest(deps.proxy, { requestId, clientRequestId, endpoint, operation, clientProtocol, receivedAt, status: gatewayError.status, errorCode: gatewayError.code, principal, body: read });
+      await recordRejectedRequest(deps.proxy, { requestId, clientRequestId, endpoint, operation, clientProtocol, receivedAt, status: gatewayError.status, errorCode, principal, body: read });
       return renderErrorResponse(clientProtocol, gatewayError, requestId);
     }
   };
