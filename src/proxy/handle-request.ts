@@ -26,6 +26,7 @@ import type { ModelRequest, ProxyDeps } from "./types";
 import { type PreparedAttempt, prepareAttempt } from "./upstream-request";
 import { type FetchedFiles, inlineFileUrls, needsFileUrlsInlined } from "./inline-file-urls";
 import { WaitingRequestStop } from "./waiting-request-stop";
+import { needsResponsesApi } from "./responses-only-needs";
 
 /**
  * One model request end to end: resolve the route, try each target in order until one answers
@@ -75,8 +76,12 @@ async function serveModelRequest(request: ModelRequest, deps: ProxyDeps): Promis
     let refittedFor: RouteTarget | undefined;
     // Files read from client URLs for a Chat upstream, kept for the route's next target.
     let fetchedFiles: FetchedFiles | undefined;
+    // Asked once, and only of a request one of whose targets has a Responses way (router.ts).
+    let needsResponses: boolean | undefined;
     for (let position = 0; position < targets.length; position++) {
-      const target = targets[position]!;
+      let target = targets[position]!;
+      // S09, CC03: a web search goes to the provider's Responses API, which serves it, not its Chat one.
+      if (target.viaResponses && (needsResponses ??= needsResponsesApi(request.operation, request.body))) target = target.viaResponses;
       const isLast = position === targets.length - 1;
       recorder.setTarget(target, upstreamOperationFor(request.operation, target.upstreamProtocol));
       let attempt: PreparedAttempt;

@@ -16,6 +16,13 @@ export interface RouteTarget {
   upstreamProtocol: Protocol;
   /** True when the client's protocol differs from the upstream's. */
   translate: boolean;
+  /**
+   * The same provider and model through the provider's Responses API, for a request only that
+   * API serves (a web search, proxy/responses-only-needs.ts). Set only where this target speaks
+   * Chat Completions and the provider serves Responses too (the `openai` kind does; a provider
+   * declared with Chat alone does not), so other targets carry nothing to check.
+   */
+  viaResponses?: Readonly<RouteTarget>;
 }
 
 interface AliasTarget {
@@ -174,7 +181,13 @@ export class ModelRouter {
     }
     const provider = this.providers.get(name.toLowerCase())!;
     const upstreamProtocol = chooseUpstreamProtocol(provider, upstreamModel, clientProtocol);
-    return { provider, providerName: provider.name, upstreamModel, upstreamProtocol, translate: upstreamProtocol !== clientProtocol || this.workMode === "translation" };
+    const target: RouteTarget = { provider, providerName: provider.name, upstreamModel, upstreamProtocol, translate: upstreamProtocol !== clientProtocol || this.workMode === "translation" };
+    // Built once with the route (cached), so a request that needs it switches without allocating.
+    // Not under work_mode=passthrough: the switch would turn a Chat client's request into a translation.
+    if (upstreamProtocol === "openai-chat" && provider.protocols.includes("openai-responses") && this.workMode !== "passthrough" && !isOpenAIChatSearchModel(upstreamModel)) {
+      target.viaResponses = { provider, providerName: provider.name, upstreamModel, upstreamProtocol: "openai-responses", translate: true };
+    }
+    return target;
   }
 
   /** Names listed by /v1/models: exact routes and aliases, provider model names, and loopback. */
@@ -209,6 +222,15 @@ export class ModelRouter {
     seen.set(loopbackModel, { id: loopbackModel, ownedBy: "tokligence" });
     return [...seen.values()];
   }
+}
+
+/**
+ * OpenAI's search models (`gpt-4o-search-preview`, `gpt-4o-mini-search-preview`,
+ * `gpt-5-search-api`, and their dated versions) search on Chat Completions, through
+ * `web_search_options`, and are not served by the Responses API: their requests stay on Chat.
+ */
+export function isOpenAIChatSearchModel(model: string): boolean {
+  return /-search(?:-|$)/i.test(model);
 }
 
 /** The protocol to speak to `provider` for `model`: the client's own when the provider serves it natively. */

@@ -85,6 +85,32 @@ describe("model routing", () => {
     expect(r.resolve("gpt-4o", "openai-responses").targets[0]).toMatchObject({ upstreamProtocol: "openai-responses", translate: false });
   });
 
+  test("S09: a Chat target of a provider serving Responses too carries its Responses way; others carry none", () => {
+    const r = router({
+      TOKLIGENCE_OPENAI_API_KEY: "k",
+      TOKLIGENCE_PROVIDERS__CHATTY__KIND: "openai-compatible",
+      TOKLIGENCE_PROVIDERS__CHATTY__BASE_URL: "http://127.0.0.1:1/v1",
+      TOKLIGENCE_PROVIDERS__CHATTY__MODELS: "chat-*",
+      TOKLIGENCE_PROVIDERS__BOTH__KIND: "openai-compatible",
+      TOKLIGENCE_PROVIDERS__BOTH__BASE_URL: "http://127.0.0.1:1/v1",
+      TOKLIGENCE_PROVIDERS__BOTH__PROTOCOLS: "openai-chat,openai-responses",
+      TOKLIGENCE_PROVIDERS__BOTH__MODELS: "both-*",
+    });
+    const gpt = r.resolve("gpt-4.1", "anthropic").targets[0]!;
+    expect(gpt).toMatchObject({ providerName: "openai", upstreamProtocol: "openai-chat" });
+    expect(gpt.viaResponses).toMatchObject({ providerName: "openai", upstreamModel: "gpt-4.1", upstreamProtocol: "openai-responses", translate: true });
+    expect(r.resolve("gpt-4.1", "openai-chat").targets[0]!.viaResponses).toMatchObject({ upstreamProtocol: "openai-responses", translate: true });
+    expect(r.resolve("both-model", "anthropic").targets[0]!.viaResponses).toMatchObject({ providerName: "both", upstreamProtocol: "openai-responses" });
+    // Declared with Chat alone; already on Responses; OpenAI's Chat search models (not on Responses).
+    expect(r.resolve("chat-model", "anthropic").targets[0]!.viaResponses).toBeUndefined();
+    expect(r.resolve("gpt-4.1", "openai-responses").targets[0]!.viaResponses).toBeUndefined();
+    expect(r.resolve("gpt-4o-search-preview", "anthropic").targets[0]!.viaResponses).toBeUndefined();
+    expect(r.resolve("gpt-5-search-api-2025-10-14", "openai-chat").targets[0]!.viaResponses).toBeUndefined();
+    // work_mode=passthrough refuses translation, which the switch would be for a Chat client.
+    const passthrough = router({ TOKLIGENCE_OPENAI_API_KEY: "k", TOKLIGENCE_WORK_MODE: "passthrough" });
+    expect(passthrough.resolve("gpt-4.1", "openai-chat").targets[0]!.viaResponses).toBeUndefined();
+  });
+
   test("routes naming an unknown provider fail at start-up", () => {
     expect(() => router({ TOKLIGENCE_ROUTES: "x*=>nowhere" })).toThrow(/provider "nowhere", which is not configured/);
   });
