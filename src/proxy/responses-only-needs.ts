@@ -8,7 +8,8 @@ import type { UpstreamOperation } from "../providers/endpoints";
  *   removed, and Claude Code says "Did 0 searches"; on Responses it is the hosted `web_search`.
  * - a Chat client's `web_search_options`: OpenAI's Chat API takes it only on its search models
  *   (kept on Chat, router.ts isOpenAIChatSearchModel) and refuses it with a 400 on the others;
- *   on Responses it is the hosted `web_search` too.
+ *   on Responses it is the hosted `web_search` too. Only the `openai` kind offers this way
+ *   (router.ts offersResponsesWay): a compatible server may take the field on Chat.
  * Counting (count_tokens) calls no model and stays where it was.
  * Asked only for targets that have a Responses way (`viaResponses`), once per request.
  */

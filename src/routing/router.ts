@@ -182,12 +182,24 @@ export class ModelRouter {
     const provider = this.providers.get(name.toLowerCase())!;
     const upstreamProtocol = chooseUpstreamProtocol(provider, upstreamModel, clientProtocol);
     const target: RouteTarget = { provider, providerName: provider.name, upstreamModel, upstreamProtocol, translate: upstreamProtocol !== clientProtocol || this.workMode === "translation" };
-    // Built once with the route (cached), so a request that needs it switches without allocating.
-    // Not under work_mode=passthrough: the switch would turn a Chat client's request into a translation.
-    if (upstreamProtocol === "openai-chat" && provider.protocols.includes("openai-responses") && this.workMode !== "passthrough" && !isOpenAIChatSearchModel(upstreamModel)) {
+    if (upstreamProtocol === "openai-chat" && provider.protocols.includes("openai-responses") && this.offersResponsesWay(provider, upstreamModel, clientProtocol)) {
+      // Built once with the route (cached), so a request that needs it switches without allocating.
       target.viaResponses = { provider, providerName: provider.name, upstreamModel, upstreamProtocol: "openai-responses", translate: true };
     }
     return target;
+  }
+
+  /**
+   * Whether a Chat target gets a Responses way for web searches (proxy/responses-only-needs.ts).
+   * Not for OpenAI's Chat search models, which search on Chat and are not served by Responses;
+   * nor under work_mode=passthrough, where the switch would make a Chat client's request a
+   * translation. A Chat client's `web_search_options` switches only on the `openai` kind, whose
+   * Chat API refuses it on other models: a compatible server may take it on Chat (OpenRouter does).
+   */
+  private offersResponsesWay(provider: ProviderConfig, upstreamModel: string, clientProtocol: Protocol): boolean {
+    if (isOpenAIChatSearchModel(upstreamModel)) return false;
+    if (clientProtocol === "anthropic") return true;
+    return clientProtocol === "openai-chat" && provider.kind === "openai" && this.workMode !== "passthrough";
   }
 
   /** Names listed by /v1/models: exact routes and aliases, provider model names, and loopback. */

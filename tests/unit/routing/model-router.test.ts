@@ -101,6 +101,8 @@ describe("model routing", () => {
     expect(gpt.viaResponses).toMatchObject({ providerName: "openai", upstreamModel: "gpt-4.1", upstreamProtocol: "openai-responses", translate: true });
     expect(r.resolve("gpt-4.1", "openai-chat").targets[0]!.viaResponses).toMatchObject({ upstreamProtocol: "openai-responses", translate: true });
     expect(r.resolve("both-model", "anthropic").targets[0]!.viaResponses).toMatchObject({ providerName: "both", upstreamProtocol: "openai-responses" });
+    // A compatible server may take web_search_options on Chat: a Chat client stays there.
+    expect(r.resolve("both-model", "openai-chat").targets[0]!.viaResponses).toBeUndefined();
     // Declared with Chat alone; already on Responses; OpenAI's Chat search models (not on Responses).
     expect(r.resolve("chat-model", "anthropic").targets[0]!.viaResponses).toBeUndefined();
     expect(r.resolve("gpt-4.1", "openai-responses").targets[0]!.viaResponses).toBeUndefined();
