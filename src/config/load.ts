@@ -56,6 +56,11 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   if (!/^[A-Za-z0-9_-]+$/.test(environment)) throw new ConfigError(`invalid environment name ${JSON.stringify(environment)} (allowed: letters, digits, - and _)`);
   const configDir = options.configDir ?? env.TOKLIGENCE_CONFIG_DIR ?? resolve("config");
   const configFile = options.configFile ?? env.TOKLIGENCE_CONFIG;
+  // An empty path (`--config` with nothing after it, `--config "$CFG"` with CFG unset, a compose
+  // file's `TOKLIGENCE_CONFIG=${CFG}`) used to start without the file the operator meant.
+  if (configFile === "") {
+    throw new ConfigError(options.configFile === "" ? "--config needs a file path (--config FILE)" : "TOKLIGENCE_CONFIG is set but empty: give it a file path, or unset it");
+  }
 
   const layers: Layer[] = [loadEmbeddedDefaults(), ...loadConfigDirectory(configDir, environment)];
   if (configFile) layers.push(loadTomlFile(configFile, true));
