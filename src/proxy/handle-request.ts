@@ -142,7 +142,7 @@ async function serveModelRequest(request: ModelRequest, deps: ProxyDeps): Promis
           const counted = attempt.bodyObject;
           return await respondTokenEstimate(attemptRequest, deps, recorder, () => estimateResponsesInputTokens(counted));
         }
-        log.warn({ provider: target.providerName, model: target.upstreamModel, code: gatewayError.code, status: gatewayError.status }, `upstream attempt failed: ${gatewayError.message}`);
+        log.warn({ provider: target.providerName, model: target.upstreamModel, code: gatewayError.code, status: gatewayError.status }, `upstream attempt failed: ${gatewayError.message}${keylessRefusalHint(target, gatewayError.status)}`);
         lastFailure = failure;
         // R09: the provider refused the prompt as too long and named its window, which truncation
         // did not know: the same target once more, trimmed to it (nothing reached the client yet).
@@ -311,4 +311,17 @@ async function respondFailure(request: ModelRequest, failure: UpstreamFailure | 
     }
   }
   return rendered;
+}
+
+/**
+ * A provider declared without api_keys sends no Authorization. When it then answers 401 or 403,
+ * the upstream's words alone ("Authentication Fails") read as if a gateway key were wrong: say
+ * that the provider has no key and where one goes.
+ */
+function keylessRefusalHint(target: RouteTarget, status: number): string {
+  if ((status !== 401 && status !== 403) || target.provider === "loopback" || target.provider.apiKeys.length > 0) return "";
+  const name = target.providerName;
+  // The environment can name only providers spelt in lower case, digits and "_" (env-map.ts).
+  const variable = /^[a-z0-9_]+$/.test(name) ? `, or TOKLIGENCE_PROVIDERS__${name.toUpperCase()}__API_KEYS` : "";
+  return ` (provider ${name} has no API key configured: set api_keys under [providers.${name}]${variable})`;
 }
