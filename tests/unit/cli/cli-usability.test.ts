@@ -63,6 +63,27 @@ describe("the CLI as a new user meets it", () => {
     expect(daemon.stdout).toContain("listen port (server.port");
     expect(daemon.stdout).not.toContain("listen port (facade)");
   }, 60_000);
+
+  // `admin users update --help` listed --role, --name and --status with their types only: a new
+  // user could not tell what --name sets or that --status inactive is how a user is suspended.
+  test("every option of every command's help says what it does", async () => {
+    const commands = [
+      ["serve"], ["config", "show"], ["healthcheck"], ["init"], ["migrate"], ["usage"],
+      ["admin", "users", "create"], ["admin", "users", "list"], ["admin", "users", "update"], ["admin", "users", "delete"], ["admin", "users", "import"],
+      ["admin", "api-keys", "create"], ["admin", "api-keys", "list"], ["admin", "api-keys", "update"], ["admin", "api-keys", "revoke"],
+    ];
+    const undescribed: string[] = [];
+    const helps = await Promise.all(commands.map(async (command) => ({ command, help: await gateway([...command, "--help"]) })));
+    for (const { command, help } of helps) {
+      expect(help.exitCode).toBe(0);
+      for (const line of help.stdout.split("\n")) {
+        // An option line: its names, then its description; yargs' type notes ("[string]") alone mean none.
+        const option = /^\s+(?:-\w, )?(--[\w-]+(?:, --[\w-]+)*)(?:\s+(.*))?$/.exec(line);
+        if (option && (option[2] === undefined || option[2].startsWith("["))) undescribed.push(`${command.join(" ")} ${option[1]}`);
+      }
+    }
+    expect(undescribed).toEqual([]);
+  }, 120_000);
 });
 
 test("shownDatabaseUrl: any scheme's credentials hidden; SQLite paths as they are", () => {
