@@ -56,7 +56,7 @@ export function createInitCommand(ctx: CliContext): CommandModule<object, Args> 
       try {
         const environment = args.env ?? process.env.TOKLIGENCE_ENV ?? "dev";
         const file = resolve(args.root, "config", `${environment}.toml`);
-        if (existsSync(file) && !args.force) throw new Error(`file already exists: ${file} (use --force to overwrite)`);
+        if (existsSync(file) && !args.force) throw new Error(`file already exists: ${file} (use --force to overwrite it, or --root DIR to write DIR/config/${environment}.toml instead)`);
         const email = normalizeEmail(args.email ?? "admin@local");
         mkdirSync(dirname(file), { recursive: true });
         writeFileSync(file, renderStarterConfig({ email, dataDir: args["data-dir"], databaseUrl: args["database-url"] }), { mode: 0o600 });

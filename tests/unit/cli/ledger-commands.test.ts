@@ -33,6 +33,8 @@ describe("database commands against a temp data dir", () => {
       const again = await runGateway(["init", "--root", initDir, "--env", "staging", "--data-dir", dirs.dataDir]);
       expect(again.code).toBe(1);
       expect(again.err).toContain("file already exists");
+      // In a clone of the repository config/dev.toml is a tracked file: --force is not the only way out.
+      expect(again.err).toContain("(use --force to overwrite it, or --root DIR to write DIR/config/staging.toml instead)");
       // A command run where that config is not found (another directory, cron, a second shell)
       // sees only the placeholder default: it must not rename the admin init named.
       const elsewhere = await runGateway(["admin", "users", "list", "--data-dir", initData, "--json"]);
