@@ -73,6 +73,9 @@ export function createInitCommand(ctx: CliContext): CommandModule<object, Args> 
               ctx.out(`config:   ${file}`);
               ctx.out(`database: ${store.dialect} ${store.location}`);
               ctx.out(`root admin: ${root?.email} (id ${root?.id}); create a key with: gateway admin api-keys create --user ${root?.email}`);
+              // The overlay is found only from the directory that holds config/: say so, and the way that works anywhere.
+              const envFlag = environment === "dev" ? "" : ` --env ${environment}`;
+              ctx.out(`start it: gatewayd${envFlag} in ${resolve(args.root)} (config/ is read from the working directory), or gatewayd --config ${file} from anywhere`);
             }
           });
         } finally {

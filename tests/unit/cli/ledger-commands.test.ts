@@ -46,6 +46,20 @@ describe("database commands against a temp data dir", () => {
     }
   });
 
+  // config/<env>.toml is read from the working directory: a pip or npm user who ran init in one
+  // directory and starts gatewayd in another ran without it, and init's output did not say so.
+  test("init's text output says how to start the daemon with the file it wrote, from there or anywhere", async () => {
+    const initDir = mkdtempSync(join(tmpdir(), "gw-init-text-"));
+    try {
+      const run = await runGateway(["init", "--root", initDir, "--env", "staging", "--data-dir", join(initDir, "data")]);
+      expect(run.code).toBe(0);
+      const file = join(initDir, "config", "staging.toml");
+      expect(run.out).toContain(`start it: gatewayd --env staging in ${initDir} (config/ is read from the working directory), or gatewayd --config ${file} from anywhere`);
+    } finally {
+      rmSync(initDir, { recursive: true, force: true });
+    }
+  });
+
   test("admin users create, list, update, delete; errors exit 1", async () => {
     const { user } = await json(["admin", "users", "create", "--email", "dev@example.com", "--role", "gateway_admin", "--name", "Dev"]);
     expect(user).toMatchObject({ email: "dev@example.com", role: "gateway_admin", display_name: "Dev" });
