@@ -10,6 +10,7 @@ import { buildModelOverrides } from "./models";
 import { editDistance, unreadEnvWarnings } from "./unread-env";
 import { missingOverlayWarning } from "./missing-overlay";
 import { baseUrlWarnings } from "./base-url-warnings";
+import { keylessProviderWarnings } from "./keyless-provider-warnings";
 import { checkMultiportPorts } from "./multiport-ports";
 import { resolveEnvReference, type UnsetReference, unsetReferencesMessage } from "./env-references";
 import type { GatewayConfig, SourcedValue } from "./types";
@@ -88,7 +89,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   checkMultiportPorts(config, entries);
   const chosenBy = options.environment !== undefined ? "--env" : env.TOKLIGENCE_ENV !== undefined ? "TOKLIGENCE_ENV" : undefined;
   const overlayWarning = missingOverlayWarning(configDir, environment, chosenBy);
-  const warnings = [...(overlayWarning ? [overlayWarning] : []), ...unreadEnvWarnings(env, config), ...baseUrlWarnings(config)];
+  const warnings = [...(overlayWarning ? [overlayWarning] : []), ...unreadEnvWarnings(env, config), ...baseUrlWarnings(config), ...keylessProviderWarnings(config)];
   return { config: deepFreeze(config), entries, warnings };
 }
 

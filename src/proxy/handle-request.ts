@@ -11,6 +11,7 @@ import type { SseEvent } from "../streaming/sse-event";
 import { usageFromResponseBody } from "../streaming/usage-tap";
 import type { UpstreamCall } from "../upstream/client";
 import type { RouteTarget } from "../routing/router";
+import { lacksCredentials, providerKeySetting } from "../config/keyless-provider-warnings";
 import { asksForResponsesFeature, serveResponsesFeature } from "./responses-features";
 import { echoClientModel } from "./echo-model";
 import { LedgerRecorder, type UsageEstimate } from "./ledger-recorder";
@@ -314,14 +315,11 @@ async function respondFailure(request: ModelRequest, failure: UpstreamFailure | 
 }
 
 /**
- * A provider declared without api_keys sends no Authorization. When it then answers 401 or 403,
- * the upstream's words alone ("Authentication Fails") read as if a gateway key were wrong: say
+ * A provider without api_keys sends no Authorization. When it then answers 401 or 403, the
+ * upstream's words alone ("Authentication Fails") read as if a gateway key were wrong: say
  * that the provider has no key and where one goes.
  */
 function keylessRefusalHint(target: RouteTarget, status: number): string {
-  if ((status !== 401 && status !== 403) || target.provider === "loopback" || target.provider.apiKeys.length > 0) return "";
-  const name = target.providerName;
-  // The environment can name only providers spelt in lower case, digits and "_" (env-map.ts).
-  const variable = /^[a-z0-9_]+$/.test(name) ? `, or TOKLIGENCE_PROVIDERS__${name.toUpperCase()}__API_KEYS` : "";
-  return ` (provider ${name} has no API key configured: set api_keys under [providers.${name}]${variable})`;
+  if ((status !== 401 && status !== 403) || target.provider === "loopback" || !lacksCredentials(target.provider)) return "";
+  return ` (provider ${target.providerName} has no API key configured: set ${providerKeySetting(target.provider)})`;
 }

@@ -291,7 +291,7 @@ describe("a provider whose account cannot serve the request", () => {
     expect(alpha.requests[0]!.headers.authorization).toBeUndefined();
     const failed = logLines.filter((line) => /^upstream attempt failed/.test(line.msg));
     expect(failed).toHaveLength(1);
-    expect(failed[0]!.msg).toContain("provider alpha has no API key configured: set api_keys under [providers.alpha]");
+    expect(failed[0]!.msg).toContain("provider alpha has no API key configured: set TOKLIGENCE_PROVIDERS__ALPHA__API_KEYS (or api_keys under [providers.alpha])");
     // With a key, the refusal is about that key: no such hint.
     beta.enqueue(refusedKey);
     expect((await chat(gateway, "beta-only")).status).toBe(401);
