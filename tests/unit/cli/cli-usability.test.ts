@@ -64,6 +64,23 @@ describe("the CLI as a new user meets it", () => {
     expect(daemon.stdout).not.toContain("listen port (facade)");
   }, 60_000);
 
+  // A command group without its command answered yargs' "Not enough non-option arguments: got 0,
+  // need at least 1", which names nothing a user can type.
+  test("a command group without its command names the commands it takes", async () => {
+    const cases: Array<[string[], string]> = [
+      [["config"], "name an action: show (gateway config show)"],
+      [["admin"], "name a command: users or api-keys (gateway admin --help)"],
+      [["admin", "users"], "name a command: create, list, update, delete or import (gateway admin users --help)"],
+      [["admin", "api-keys"], "name a command: create, list, update or revoke (gateway admin api-keys --help)"],
+    ];
+    const results = await Promise.all(cases.map(async ([args]) => gateway(args)));
+    results.forEach((result, index) => {
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).not.toContain("non-option arguments");
+      expect(result.stderr.split("\n")[0]).toBe(cases[index]![1]);
+    });
+  }, 120_000);
+
   // `admin users update --help` listed --role, --name and --status with their types only: a new
   // user could not tell what --name sets or that --status inactive is how a user is suspended.
   test("every option of every command's help says what it does", async () => {
