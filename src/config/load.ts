@@ -55,6 +55,8 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const env = options.env ?? process.env;
   const environment = options.environment ?? env.TOKLIGENCE_ENV ?? "dev";
   if (!/^[A-Za-z0-9_-]+$/.test(environment)) throw new ConfigError(`invalid environment name ${JSON.stringify(environment)} (allowed: letters, digits, - and _)`);
+  // An empty directory name read config/default.toml's files from the working directory itself.
+  if (options.configDir === undefined && env.TOKLIGENCE_CONFIG_DIR === "") throw new ConfigError("TOKLIGENCE_CONFIG_DIR is set but empty: give it a directory, or unset it");
   const configDir = options.configDir ?? env.TOKLIGENCE_CONFIG_DIR ?? resolve("config");
   const configFile = options.configFile ?? env.TOKLIGENCE_CONFIG;
   // An empty path (`--config` with nothing after it, `--config "$CFG"` with CFG unset, a compose

@@ -35,3 +35,7 @@ test("an empty --config stops the start naming the flag", () => {
 test("an empty TOKLIGENCE_CONFIG stops the start naming the variable", () => {
   expect(() => load({ TOKLIGENCE_CONFIG: "" })).toThrow(/TOKLIGENCE_CONFIG is set but empty/);
 });
+
+test("an empty TOKLIGENCE_CONFIG_DIR stops the start naming the variable (it read default.toml from the working directory)", () => {
+  expect(() => loadConfig({ env: { TOKLIGENCE_CONFIG_DIR: "" } })).toThrow(/TOKLIGENCE_CONFIG_DIR is set but empty/);
+});
