@@ -91,7 +91,7 @@ function configureCli(cli: Argv, json: boolean, args: readonly string[]): Argv {
         process.exit(2);
       }
       if (error) throw error;
-      message = describeUnknownArguments(message, args, knownOptionNames(cli));
+      message = describeMissingCommand(message, args) ?? describeUnknownArguments(message, args, knownOptionNames(cli));
       if (json) {
         printJsonError(message, "invalid_arguments");
         process.exit(1);
@@ -100,6 +100,24 @@ function configureCli(cli: Argv, json: boolean, args: readonly string[]): Argv {
       instance.showHelp();
       process.exit(1);
     });
+}
+
+/**
+ * What a command group takes, for `gateway admin` and the like typed alone: yargs said "Not enough
+ * non-option arguments: got 0, need at least 1", which names nothing a user can type.
+ */
+const GROUP_COMMANDS: Record<string, string> = {
+  config: "name an action: show (gateway config show)",
+  admin: "name a command: users or api-keys (gateway admin --help)",
+  "admin users": "name a command: create, list, update, delete or import (gateway admin users --help)",
+  "admin api-keys": "name a command: create, list, update or revoke (gateway admin api-keys --help)",
+};
+
+function describeMissingCommand(message: string, args: readonly string[]): string | undefined {
+  if (!message.startsWith("Not enough non-option arguments")) return undefined;
+  // The command words come first (an option's value would look like one, so stop at the first option).
+  const firstOption = args.findIndex((arg) => arg.startsWith("-"));
+  return GROUP_COMMANDS[(firstOption < 0 ? args : args.slice(0, firstOption)).join(" ")];
 }
 
 /** The long option names the failing command takes (for "did you mean --port?"). */

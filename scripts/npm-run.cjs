@@ -6,6 +6,7 @@ const { spawnSync, spawn } = require("node:child_process");
 const { existsSync, readdirSync } = require("node:fs");
 const { join } = require("node:path");
 const { watchLauncherParent } = require("./lib/watch-launcher-parent.cjs");
+const { explainFlagsNpmTook, findFlagsNpmTook } = require("./lib/npm-took-flags.cjs");
 
 const root = join(__dirname, "..");
 const task = process.argv[2];
@@ -92,6 +93,16 @@ function runTests(bun, args) {
     console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ""}`);
     process.exit(ok ? 0 : code || 1);
   });
+}
+
+// Before installing anything: a flag npm took is a typing mistake, said in one line (exit 2, as
+// the gateway's own configuration errors).
+if (task === "start" || task === "gateway") {
+  const took = findFlagsNpmTook(process.env);
+  if (took.length > 0) {
+    console.error(explainFlagsNpmTook(task, took, rest));
+    process.exit(2);
+  }
 }
 
 const bun = ensureInstalled();

@@ -1,7 +1,7 @@
 import { redactUrlCredentials } from "./config/show";
 import { resolveDatabaseTarget } from "./store/open-store";
 import { describeDatabase } from "./store/describe-database";
-import { describeOpenFailure } from "./store/open-failure-hint";
+import { describeOpenFailure, describePathFailure } from "./store/open-failure-hint";
 import { isLoopbackHost, resolveAuthRequired } from "./auth/auth-required";
 import { createAuthenticator } from "./auth/authenticator";
 import type { LoadedConfig } from "./config/load";
@@ -134,10 +134,10 @@ export async function buildServices(loaded: LoadedConfig, logger: Logger): Promi
  */
 function openFailureHint(error: unknown, databaseUrl: string, dataDir: string): string | undefined {
   const named = (error as { path?: unknown } | undefined)?.path;
-  if (typeof named === "string") return describeOpenFailure(error, named);
+  if (typeof named === "string") return describeOpenFailure(error, named) ?? describePathFailure(error, named);
   try {
     const target = resolveDatabaseTarget({ databaseUrl: databaseUrl || undefined, dataDir });
-    return target.dialect === "sqlite" ? describeOpenFailure(error, target.path) : undefined;
+    return target.dialect === "sqlite" ? (describeOpenFailure(error, target.path) ?? describePathFailure(error, target.path)) : undefined;
   } catch {
     return undefined;
   }
@@ -166,8 +166,10 @@ export async function runDaemon(loaded: LoadedConfig): Promise<void> {
     logger = await createLogger(config);
   } catch (error) {
     // The log directory under the data dir could not be created (the same unwritable bind
-    // mount): no logger yet, so one line on stderr with the cause and fix, not a stack trace.
-    const hint = typeof (error as { path?: unknown }).path === "string" ? describeOpenFailure(error, (error as { path: string }).path) : undefined;
+    // mount, or a part of the path that is a file): no logger yet, so one line on stderr with
+    // the cause and fix, not a stack trace.
+    const path = (error as { path?: unknown }).path;
+    const hint = typeof path === "string" ? (describeOpenFailure(error, path) ?? describePathFailure(error, path)) : undefined;
     if (!hint) throw error;
     process.stderr.write(`cannot start (log directory under ${config.dataDir}): ${(error as Error).message}; ${hint}\n`);
     process.exit(1);

@@ -51,7 +51,7 @@ export function createAdminUsersCommand(ctx: CliContext): CommandModule<object, 
     builder: (yargs) =>
       withLimitOptions(withJson(yargs))
         .option("email", { type: "string", demandOption: true, describe: "e-mail (unique)" })
-        .option("role", { type: "string", choices: ["gateway_user", "gateway_admin"], default: "gateway_user" })
+        .option("role", { type: "string", choices: ["gateway_user", "gateway_admin"], default: "gateway_user", describe: "gateway_admin may manage users and keys; gateway_user only uses models and its own usage" })
         .option("name", { type: "string", alias: "display-name", describe: "display name" }) as never,
     handler: (args) =>
       runWithStore(ctx, args, async (store) => {
@@ -74,9 +74,9 @@ export function createAdminUsersCommand(ctx: CliContext): CommandModule<object, 
     builder: (yargs) =>
       withLimitOptions(withJson(yargs))
         .option("id", { type: "string", demandOption: true, describe: "user id or email" })
-        .option("role", { type: "string", choices: ["gateway_user", "gateway_admin"] })
-        .option("name", { type: "string", alias: "display-name" })
-        .option("status", { type: "string", choices: ["active", "inactive"] }) as never,
+        .option("role", { type: "string", choices: ["gateway_user", "gateway_admin"], describe: "new role (keys it holds are narrowed at once on a demotion, never widened)" })
+        .option("name", { type: "string", alias: "display-name", describe: "new display name" })
+        .option("status", { type: "string", choices: ["active", "inactive"], describe: "inactive: the user's keys are refused until it is active again" }) as never,
     handler: (args) =>
       runWithStore(ctx, args, async (store) => {
         const user = await resolveUserRef(store, args.id as string);

@@ -56,7 +56,7 @@ export function createInitCommand(ctx: CliContext): CommandModule<object, Args> 
       try {
         const environment = args.env ?? process.env.TOKLIGENCE_ENV ?? "dev";
         const file = resolve(args.root, "config", `${environment}.toml`);
-        if (existsSync(file) && !args.force) throw new Error(`file already exists: ${file} (use --force to overwrite)`);
+        if (existsSync(file) && !args.force) throw new Error(`file already exists: ${file} (use --force to overwrite it, or --root DIR to write DIR/config/${environment}.toml instead)`);
         const email = normalizeEmail(args.email ?? "admin@local");
         mkdirSync(dirname(file), { recursive: true });
         writeFileSync(file, renderStarterConfig({ email, dataDir: args["data-dir"], databaseUrl: args["database-url"] }), { mode: 0o600 });
@@ -73,6 +73,9 @@ export function createInitCommand(ctx: CliContext): CommandModule<object, Args> 
               ctx.out(`config:   ${file}`);
               ctx.out(`database: ${store.dialect} ${store.location}`);
               ctx.out(`root admin: ${root?.email} (id ${root?.id}); create a key with: gateway admin api-keys create --user ${root?.email}`);
+              // The overlay is found only from the directory that holds config/: say so, and the way that works anywhere.
+              const envFlag = environment === "dev" ? "" : ` --env ${environment}`;
+              ctx.out(`start it: gatewayd${envFlag} in ${resolve(args.root)} (config/ is read from the working directory), or gatewayd --config ${file} from anywhere`);
             }
           });
         } finally {

@@ -32,6 +32,15 @@ export function isApiKeyShaped(token: string): boolean {
  * Claude Code's ANTHROPIC_AUTH_TOKEN), then `x-api-key` (our X-API-Key and Anthropic's SDKs;
  * header names are case-insensitive).
  */
+/**
+ * The Authorization header's value when it is there but not `Bearer <key>` (a bare key, from
+ * `curl -H "Authorization: $KEY"`, or another scheme), for the 401 that says so; else undefined.
+ */
+export function authorizationWithoutBearer(headers: Headers): string | undefined {
+  const authorization = headers.get("authorization")?.trim();
+  return authorization && !/^bearer\s+\S/i.test(authorization) ? authorization : undefined;
+}
+
 export function extractPresentedKeys(headers: Headers): string[] {
   const presented: string[] = [];
   const authorization = headers.get("authorization")?.trim();

@@ -12,7 +12,7 @@ import { timingSafeEqual } from "node:crypto";
 import { withDatabaseDeadline } from "../store/database-deadline";
 import { databaseUnavailableError, isDatabaseUnreachable } from "../store/database-unreachable";
 import type { ApiKeyCredential, Store, User } from "../store/types";
-import { API_KEY_PREFIX, extractPresentedKeys, hashApiKey, isApiKeyShaped, keyPrefixOf } from "./api-key";
+import { API_KEY_PREFIX, authorizationWithoutBearer, extractPresentedKeys, hashApiKey, isApiKeyShaped, keyPrefixOf } from "./api-key";
 import { principalLimitsOf } from "../limits/types";
 import { createFailStaticKeyChecks, type FailStaticKeyChecks, type FailStaticLogger } from "./fail-static-key-checks";
 import type { ShortCircuitWindows } from "./key-check-short-circuit";
@@ -55,6 +55,8 @@ const DUMMY_DIGEST = Buffer.alloc(32, 0x5a);
  */
 const MISSING_KEY = "missing API key: send `Authorization: Bearer tok_…` or `x-api-key: tok_…` (an admin creates keys with `gateway admin api-keys create --user <email>`)";
 const INVALID_KEY = "invalid API key";
+/** A key sent as `Authorization: tok_…` was answered "missing API key", which it was not. */
+const NOT_BEARER = "the Authorization header must read `Bearer tok_…` (the word Bearer, a space, then the key), or send the key as `x-api-key: tok_…`";
 /**
  * A key that is not a gateway key at all: most often the provider's own (sk-…, sk-ant-…) left in
  * a client's OPENAI_API_KEY / ANTHROPIC_API_KEY. "invalid API key" alone sent users to check that
@@ -201,7 +203,7 @@ export function createAuthenticator(store: Store, options: AuthenticatorOptions)
 
   async function authenticateKey(headers: Headers): Promise<AuthResult> {
     const presented = extractPresentedKeys(headers);
-    if (presented.length === 0) return { ok: false, status: 401, message: MISSING_KEY };
+    if (presented.length === 0) return { ok: false, status: 401, message: authorizationWithoutBearer(headers) ? NOT_BEARER : MISSING_KEY };
     const token = presented.find(isApiKeyShaped);
     if (!token) return { ok: false, status: 401, message: presented.some((key) => key.startsWith(API_KEY_PREFIX)) ? INVALID_KEY : NOT_A_GATEWAY_KEY };
     return verifyToken(token);
@@ -231,6 +233,8 @@ export function createAuthenticator(store: Store, options: AuthenticatorOptions)
       // too (it would otherwise be billed to the root admin without a word).
       const token = extractPresentedKeys(headers).find((presented) => presented.startsWith(API_KEY_PREFIX));
       if (token) return isApiKeyShaped(token) ? verifyToken(token) : { ok: false, status: 401, message: INVALID_KEY };
+      // A gateway key without "Bearer " is a key too: refused with how to send it, not billed to the root admin.
+      if (authorizationWithoutBearer(headers)?.startsWith(API_KEY_PREFIX)) return { ok: false, status: 401, message: NOT_BEARER };
       return { ok: true, principal: await anonymousPrincipal() };
     },
 

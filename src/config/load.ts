@@ -10,6 +10,7 @@ import { buildModelOverrides } from "./models";
 import { editDistance, unreadEnvWarnings } from "./unread-env";
 import { missingOverlayWarning } from "./missing-overlay";
 import { baseUrlWarnings } from "./base-url-warnings";
+import { keylessProviderWarnings } from "./keyless-provider-warnings";
 import { checkMultiportPorts } from "./multiport-ports";
 import { resolveEnvReference, type UnsetReference, unsetReferencesMessage } from "./env-references";
 import type { GatewayConfig, SourcedValue } from "./types";
@@ -54,8 +55,15 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   const env = options.env ?? process.env;
   const environment = options.environment ?? env.TOKLIGENCE_ENV ?? "dev";
   if (!/^[A-Za-z0-9_-]+$/.test(environment)) throw new ConfigError(`invalid environment name ${JSON.stringify(environment)} (allowed: letters, digits, - and _)`);
+  // An empty directory name read config/default.toml's files from the working directory itself.
+  if (options.configDir === undefined && env.TOKLIGENCE_CONFIG_DIR === "") throw new ConfigError("TOKLIGENCE_CONFIG_DIR is set but empty: give it a directory, or unset it");
   const configDir = options.configDir ?? env.TOKLIGENCE_CONFIG_DIR ?? resolve("config");
   const configFile = options.configFile ?? env.TOKLIGENCE_CONFIG;
+  // An empty path (`--config` with nothing after it, `--config "$CFG"` with CFG unset, a compose
+  // file's `TOKLIGENCE_CONFIG=${CFG}`) used to start without the file the operator meant.
+  if (configFile === "") {
+    throw new ConfigError(options.configFile === "" ? "--config needs a file path (--config FILE)" : "TOKLIGENCE_CONFIG is set but empty: give it a file path, or unset it");
+  }
 
   const layers: Layer[] = [loadEmbeddedDefaults(), ...loadConfigDirectory(configDir, environment)];
   if (configFile) layers.push(loadTomlFile(configFile, true));
@@ -83,7 +91,7 @@ export function loadConfig(options: LoadOptions = {}): LoadedConfig {
   checkMultiportPorts(config, entries);
   const chosenBy = options.environment !== undefined ? "--env" : env.TOKLIGENCE_ENV !== undefined ? "TOKLIGENCE_ENV" : undefined;
   const overlayWarning = missingOverlayWarning(configDir, environment, chosenBy);
-  const warnings = [...(overlayWarning ? [overlayWarning] : []), ...unreadEnvWarnings(env, config), ...baseUrlWarnings(config)];
+  const warnings = [...(overlayWarning ? [overlayWarning] : []), ...unreadEnvWarnings(env, config), ...baseUrlWarnings(config), ...keylessProviderWarnings(config)];
   return { config: deepFreeze(config), entries, warnings };
 }
 

@@ -11,6 +11,7 @@ import type { SseEvent } from "../streaming/sse-event";
 import { usageFromResponseBody } from "../streaming/usage-tap";
 import type { UpstreamCall } from "../upstream/client";
 import type { RouteTarget } from "../routing/router";
+import { lacksCredentials, providerKeySetting } from "../config/keyless-provider-warnings";
 import { asksForResponsesFeature, serveResponsesFeature } from "./responses-features";
 import { echoClientModel } from "./echo-model";
 import { LedgerRecorder, type UsageEstimate } from "./ledger-recorder";
@@ -147,7 +148,7 @@ async function serveModelRequest(request: ModelRequest, deps: ProxyDeps): Promis
           const counted = attempt.bodyObject;
           return await respondTokenEstimate(attemptRequest, deps, recorder, () => estimateResponsesInputTokens(counted));
         }
-        log.warn({ provider: target.providerName, model: target.upstreamModel, code: gatewayError.code, status: gatewayError.status }, `upstream attempt failed: ${gatewayError.message}`);
+        log.warn({ provider: target.providerName, model: target.upstreamModel, code: gatewayError.code, status: gatewayError.status }, `upstream attempt failed: ${gatewayError.message}${keylessRefusalHint(target, gatewayError.status)}`);
         lastFailure = failure;
         // R09: the provider refused the prompt as too long and named its window, which truncation
         // did not know: the same target once more, trimmed to it (nothing reached the client yet).
@@ -316,4 +317,14 @@ async function respondFailure(request: ModelRequest, failure: UpstreamFailure | 
     }
   }
   return rendered;
+}
+
+/**
+ * A provider without api_keys sends no Authorization. When it then answers 401 or 403, the
+ * upstream's words alone ("Authentication Fails") read as if a gateway key were wrong: say
+ * that the provider has no key and where one goes.
+ */
+function keylessRefusalHint(target: RouteTarget, status: number): string {
+  if ((status !== 401 && status !== 403) || target.provider === "loopback" || !lacksCredentials(target.provider)) return "";
+  return ` (provider ${target.providerName} has no API key configured: set ${providerKeySetting(target.provider)})`;
 }

@@ -154,7 +154,11 @@ export class ModelRouter {
     const providerNames = alias?.provider ? [alias.provider] : targetModel.toLowerCase() === loopbackModel ? [loopbackModel] : this.routes.find(targetModel);
     if (!providerNames || providerNames.length === 0) {
       const hint = this.keyHints.find(targetModel);
-      const why = hint ? `is not routed by this gateway: ${hint}` : "does not exist or is not routed by this gateway";
+      // Without a hint, say where the served names are listed and how an operator adds one: a
+      // new user's first try of a name the gateway does not know had nothing to act on.
+      const why = hint
+        ? `is not routed by this gateway: ${hint}`
+        : "does not exist or is not routed by this gateway (GET /v1/models lists the models it serves; an operator routes other names with TOKLIGENCE_ROUTES or a provider's models list)";
       throw new GatewayError("model_not_found", 404, `The model '${model}' ${why}`, { param: "model" });
     }
     const targets = providerNames.map((name) => this.buildTarget(name, targetModel, clientProtocol));

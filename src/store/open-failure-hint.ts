@@ -70,3 +70,28 @@ export function describeOpenFailure(error: unknown, target: string, identity: Pr
     `Fix: ${chown} (for a Docker bind mount, on the host directory: the image runs as uid 65532), or choose another data directory (TOKLIGENCE_DATA_DIR)`
   );
 }
+
+/**
+ * The cause and fix when a directory on the way to `target` could not be made because a part of
+ * its path is a file (ENOTDIR) or cannot hold directories (ENOENT under /proc, a missing mount);
+ * undefined for any other failure. Node's own message names only the path it tried to make.
+ */
+export function describePathFailure(error: unknown, target: string): string | undefined {
+  const code = (error as { code?: unknown } | undefined)?.code;
+  if (code !== "ENOTDIR" && code !== "ENOENT") return undefined;
+  const fix = "choose another data directory (--data-dir or TOKLIGENCE_DATA_DIR)";
+  const existing = nearestExistingPath(target);
+  try {
+    if (existing !== target && !statSync(existing).isDirectory()) return `${existing} is a file, not a directory: ${fix}`;
+  } catch {
+    // Not stat-able: fall through to the general wording.
+  }
+  return `${target} cannot be created: ${fix}`;
+}
+
+/** The nearest path on the way up from `path` that exists (file or directory). */
+function nearestExistingPath(path: string): string {
+  let current = path;
+  while (!existsSync(current) && dirname(current) !== current) current = dirname(current);
+  return current;
+}

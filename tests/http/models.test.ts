@@ -123,7 +123,7 @@ test("a well-known model whose provider key is missing: retrieving it names the 
     // The listing holds configured exact names only: such a model is in it neither with nor without its key.
     const listed = ((await (await fetch(`${keyless.url}/v1/models`)).json()) as any).data.map((model: { id: string }) => model.id);
     expect(listed).toEqual(["loopback"]);
-    expect(((await (await fetch(`${keyless.url}/v1/models/no-such-model`)).json()) as any).error.message).toBe("The model 'no-such-model' does not exist or is not routed by this gateway");
+    expect(((await (await fetch(`${keyless.url}/v1/models/no-such-model`)).json()) as any).error.message).toBe("The model 'no-such-model' does not exist or is not routed by this gateway (GET /v1/models lists the models it serves; an operator routes other names with TOKLIGENCE_ROUTES or a provider's models list)");
   } finally {
     await keyless.stop();
   }

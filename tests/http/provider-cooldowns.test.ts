@@ -281,6 +281,25 @@ describe("a provider whose account cannot serve the request", () => {
     expect(alpha.requests).toHaveLength(1);
   });
 
+  // A provider declared without api_keys (a hosted one whose key the operator forgot) sends no
+  // Authorization, and its 401 reached the log as the upstream's words alone ("Authentication
+  // Fails"), which read as if the gateway's own key were wrong. The warning names what is missing.
+  test("a provider without a key refuses the request: the warning says it has no key and where to set one", async () => {
+    const gateway = await startGateway({ TOKLIGENCE_PROVIDERS__ALPHA__API_KEYS: "" });
+    alpha.enqueue(refusedKey);
+    expect((await chat(gateway, "alpha-only")).status).toBe(401);
+    expect(alpha.requests[0]!.headers.authorization).toBeUndefined();
+    const failed = logLines.filter((line) => /^upstream attempt failed/.test(line.msg));
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.msg).toContain("provider alpha has no API key configured: set TOKLIGENCE_PROVIDERS__ALPHA__API_KEYS (or api_keys under [providers.alpha])");
+    // With a key, the refusal is about that key: no such hint.
+    beta.enqueue(refusedKey);
+    expect((await chat(gateway, "beta-only")).status).toBe(401);
+    const keyed = logLines.filter((line) => /^upstream attempt failed/.test(line.msg) && line.provider === "beta");
+    expect(keyed).toHaveLength(1);
+    expect(keyed[0]!.msg).not.toContain("no API key configured");
+  });
+
   test("one refused key among several: set aside, and the same request goes with the next key", async () => {
     const gateway = await startGateway({ TOKLIGENCE_PROVIDERS__ALPHA__API_KEYS: "sk-alpha-revoked,sk-alpha-good" });
     alpha.setResponder((request) => (request.headers.authorization === "Bearer sk-alpha-revoked" ? refusedKey : undefined));

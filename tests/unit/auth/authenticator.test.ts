@@ -135,6 +135,21 @@ for (const dialectCase of dialectCases) {
       expect(await auth.authenticate(bearer("tok_short"))).toMatchObject({ ok: false, status: 401 });
     });
 
+    // `curl -H "Authorization: $KEY"` (no "Bearer ") was answered "missing API key", though a key
+    // was sent; with auth off such a tok_ key went unchecked and the root admin was billed.
+    test("an Authorization header without the Bearer scheme: a 401 that says so, with auth on and off", async () => {
+      const { token } = await issueApiKey(store, { userId: user.id });
+      const bare = new Headers({ authorization: token });
+      const expected = { ok: false as const, status: 401 as const, message: "the Authorization header must read `Bearer tok_…` (the word Bearer, a space, then the key), or send the key as `x-api-key: tok_…`" };
+      expect(await createAuthenticator(store, { required: true }).authenticate(bare)).toEqual(expected);
+      expect(await createAuthenticator(store, { required: true }).authenticate(new Headers({ authorization: "Basic dXNlcjpwYXNz" }))).toEqual(expected);
+      expect(await createAuthenticator(store, { required: false }).authenticate(bare)).toEqual(expected);
+      // Auth off, a header that holds no gateway key stays what it was: anonymous.
+      expect(await createAuthenticator(store, { required: false }).authenticate(new Headers({ authorization: "Basic dXNlcjpwYXNz" }))).toMatchObject({ ok: true, principal: { userId: root.id } });
+      // An x-api-key beside it is used as before.
+      expect(await createAuthenticator(store, { required: true }).authenticate(new Headers({ authorization: "junk", "x-api-key": token }))).toMatchObject({ ok: true, principal: { userId: user.id } });
+    });
+
     test("scopes: no explicit scopes means what the role allows; explicit scopes narrow it", async () => {
       const auth = createAuthenticator(store, { required: true });
       const scopesOf = async (token: string) => {

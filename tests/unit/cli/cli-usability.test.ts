@@ -63,6 +63,44 @@ describe("the CLI as a new user meets it", () => {
     expect(daemon.stdout).toContain("listen port (server.port");
     expect(daemon.stdout).not.toContain("listen port (facade)");
   }, 60_000);
+
+  // A command group without its command answered yargs' "Not enough non-option arguments: got 0,
+  // need at least 1", which names nothing a user can type.
+  test("a command group without its command names the commands it takes", async () => {
+    const cases: Array<[string[], string]> = [
+      [["config"], "name an action: show (gateway config show)"],
+      [["admin"], "name a command: users or api-keys (gateway admin --help)"],
+      [["admin", "users"], "name a command: create, list, update, delete or import (gateway admin users --help)"],
+      [["admin", "api-keys"], "name a command: create, list, update or revoke (gateway admin api-keys --help)"],
+    ];
+    const results = await Promise.all(cases.map(async ([args]) => gateway(args)));
+    results.forEach((result, index) => {
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).not.toContain("non-option arguments");
+      expect(result.stderr.split("\n")[0]).toBe(cases[index]![1]);
+    });
+  }, 120_000);
+
+  // `admin users update --help` listed --role, --name and --status with their types only: a new
+  // user could not tell what --name sets or that --status inactive is how a user is suspended.
+  test("every option of every command's help says what it does", async () => {
+    const commands = [
+      ["serve"], ["config", "show"], ["healthcheck"], ["init"], ["migrate"], ["usage"],
+      ["admin", "users", "create"], ["admin", "users", "list"], ["admin", "users", "update"], ["admin", "users", "delete"], ["admin", "users", "import"],
+      ["admin", "api-keys", "create"], ["admin", "api-keys", "list"], ["admin", "api-keys", "update"], ["admin", "api-keys", "revoke"],
+    ];
+    const undescribed: string[] = [];
+    const helps = await Promise.all(commands.map(async (command) => ({ command, help: await gateway([...command, "--help"]) })));
+    for (const { command, help } of helps) {
+      expect(help.exitCode).toBe(0);
+      for (const line of help.stdout.split("\n")) {
+        // An option line: its names, then its description; yargs' type notes ("[string]") alone mean none.
+        const option = /^\s+(?:-\w, )?(--[\w-]+(?:, --[\w-]+)*)(?:\s+(.*))?$/.exec(line);
+        if (option && (option[2] === undefined || option[2].startsWith("["))) undescribed.push(`${command.join(" ")} ${option[1]}`);
+      }
+    }
+    expect(undescribed).toEqual([]);
+  }, 120_000);
 });
 
 test("shownDatabaseUrl: any scheme's credentials hidden; SQLite paths as they are", () => {

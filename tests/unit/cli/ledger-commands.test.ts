@@ -33,12 +33,28 @@ describe("database commands against a temp data dir", () => {
       const again = await runGateway(["init", "--root", initDir, "--env", "staging", "--data-dir", dirs.dataDir]);
       expect(again.code).toBe(1);
       expect(again.err).toContain("file already exists");
+      // In a clone of the repository config/dev.toml is a tracked file: --force is not the only way out.
+      expect(again.err).toContain("(use --force to overwrite it, or --root DIR to write DIR/config/staging.toml instead)");
       // A command run where that config is not found (another directory, cron, a second shell)
       // sees only the placeholder default: it must not rename the admin init named.
       const elsewhere = await runGateway(["admin", "users", "list", "--data-dir", initData, "--json"]);
       expect(JSON.parse(elsewhere.out).users.map((user: { email: string }) => user.email)).toEqual(["boss@example.com"]);
       const key = await runGateway(["admin", "api-keys", "create", "--user", "boss@example.com", "--data-dir", initData]);
       expect(key.code).toBe(0);
+    } finally {
+      rmSync(initDir, { recursive: true, force: true });
+    }
+  });
+
+  // config/<env>.toml is read from the working directory: a pip or npm user who ran init in one
+  // directory and starts gatewayd in another ran without it, and init's output did not say so.
+  test("init's text output says how to start the daemon with the file it wrote, from there or anywhere", async () => {
+    const initDir = mkdtempSync(join(tmpdir(), "gw-init-text-"));
+    try {
+      const run = await runGateway(["init", "--root", initDir, "--env", "staging", "--data-dir", join(initDir, "data")]);
+      expect(run.code).toBe(0);
+      const file = join(initDir, "config", "staging.toml");
+      expect(run.out).toContain(`start it: gatewayd --env staging in ${initDir} (config/ is read from the working directory), or gatewayd --config ${file} from anywhere`);
     } finally {
       rmSync(initDir, { recursive: true, force: true });
     }

@@ -22,3 +22,20 @@ test("keys where empty has a meaning still take it", () => {
   const { config } = load({ TOKLIGENCE_DATABASE_URL: "", TOKLIGENCE_OPENAI_ORG: "", TOKLIGENCE_REDIS_URL: "" });
   expect(config.databaseUrl).toBe("");
 });
+
+/**
+ * `--config` with nothing after it (or `--config=`, or `--config "$CFG"` with CFG unset) gave ""
+ * and the start went on without the file the operator meant to load; so did a compose file's
+ * `TOKLIGENCE_CONFIG=${CFG}`. Both name what is missing instead.
+ */
+test("an empty --config stops the start naming the flag", () => {
+  expect(() => loadConfig({ configDir: "/nonexistent", env: {}, configFile: "" })).toThrow(/--config needs a file path/);
+});
+
+test("an empty TOKLIGENCE_CONFIG stops the start naming the variable", () => {
+  expect(() => load({ TOKLIGENCE_CONFIG: "" })).toThrow(/TOKLIGENCE_CONFIG is set but empty/);
+});
+
+test("an empty TOKLIGENCE_CONFIG_DIR stops the start naming the variable (it read default.toml from the working directory)", () => {
+  expect(() => loadConfig({ env: { TOKLIGENCE_CONFIG_DIR: "" } })).toThrow(/TOKLIGENCE_CONFIG_DIR is set but empty/);
+});

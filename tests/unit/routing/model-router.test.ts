@@ -73,7 +73,7 @@ describe("model routing", () => {
       "The model 'gpt-4o' is not routed by this gateway: it would go to the openai provider, which has no API key (set TOKLIGENCE_OPENAI_API_KEY, or api_keys under [providers.openai])",
     );
     expect(message(keyless, "claude-sonnet-4-5")).toContain("the anthropic provider, which has no API key (set TOKLIGENCE_ANTHROPIC_API_KEY");
-    expect(message(keyless, "my-own-model")).toBe("The model 'my-own-model' does not exist or is not routed by this gateway");
+    expect(message(keyless, "my-own-model")).toBe("The model 'my-own-model' does not exist or is not routed by this gateway (GET /v1/models lists the models it serves; an operator routes other names with TOKLIGENCE_ROUTES or a provider's models list)");
     // With an OpenAI key, Claude names are routed; with only an Anthropic key, gpt-* still lacks its key.
     expect(message(router({ TOKLIGENCE_OPENAI_API_KEY: "k" }), "claude-sonnet-4-5")).toBe("routed");
     expect(message(router({ TOKLIGENCE_ANTHROPIC_API_KEY: "k" }), "gpt-4o")).toContain("TOKLIGENCE_OPENAI_API_KEY");
