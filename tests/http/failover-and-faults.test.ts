@@ -22,10 +22,10 @@ for (const client of ["auto", "fetch"] as const) {
         TOKLIGENCE_PROVIDERS__DEAD__KIND: "openai-compatible",
         TOKLIGENCE_PROVIDERS__DEAD__BASE_URL: "http://127.0.0.1:9/v1",
         TOKLIGENCE_ROUTES: "team-*=>openai|backup,dead-first=>dead|backup",
-        TOKLIGENCE_UPSTREAM__CONNECT_TIMEOUT_MS: "400",
-        TOKLIGENCE_UPSTREAM__RESPONSE_TIMEOUT_MS: "400",
-        TOKLIGENCE_UPSTREAM__FIRST_BYTE_TIMEOUT_MS: "400",
-        TOKLIGENCE_UPSTREAM__IDLE_TIMEOUT_MS: "400",
+        TOKLIGENCE_UPSTREAM__CONNECT_TIMEOUT_MS: "1000",
+        TOKLIGENCE_UPSTREAM__RESPONSE_TIMEOUT_MS: "1000",
+        TOKLIGENCE_UPSTREAM__FIRST_BYTE_TIMEOUT_MS: "1000",
+        TOKLIGENCE_UPSTREAM__IDLE_TIMEOUT_MS: "1000",
         TOKLIGENCE_SERVER__KEEPALIVE_INTERVAL_MS: "100",
         TOKLIGENCE_UPSTREAM__CLIENT: client,
         // Each test scripts one fault for one request; cooldowns would send later requests past
@@ -93,7 +93,7 @@ for (const client of ["auto", "fetch"] as const) {
         const elapsed = performance.now() - started;
         expect(response.status).toBe(504);
         expect(((await response.json()) as { error: { code: string } }).error.code).toBe("timeout");
-        // The idle deadline (400 ms here) applies to the whole body; not the test's own timeout.
+        // The idle deadline (1000 ms here) applies to the whole body; not the test's own timeout.
         expect(elapsed).toBeGreaterThanOrEqual(350);
         expect(elapsed).toBeLessThan(5_000);
         expect(gw.ledger.entries.at(-1)).toMatchObject({ status: 504, errorCode: "upstream_timeout" });
