@@ -188,13 +188,21 @@ describe("launcher behaviour with a stand-in binary", () => {
     writeFileSync(counter, '#!/usr/bin/env node\nprocess.on("SIGTERM", () => console.log("term"));\nconsole.log("ready");\nsetTimeout(() => {}, 1500);\n');
     chmodSync(counter, 0o755);
     const proc = Bun.spawn([bin("gatewayd")], { env: launcherEnv({ TOKLIGENCE_GATEWAY_BINARY: counter }), stdout: "pipe", stdin: "ignore" });
-    await Bun.sleep(400);
+    // Signal only once the child is up (the launcher's handlers are installed before it spawns):
+    // a fixed wait was too short on a loaded machine, and the first SIGTERM then hit a bare process.
+    const reader = proc.stdout.getReader();
+    let out = "";
+    while (!out.includes("ready\n")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      out += new TextDecoder().decode(value);
+    }
     proc.kill("SIGTERM"); // as npx plus a terminal, or timeout: two copies of one stop
     await Bun.sleep(30);
     proc.kill("SIGTERM");
     await Bun.sleep(600);
     proc.kill("SIGTERM"); // an operator's deliberate second stop
-    const out = await new Response(proc.stdout).text();
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) out += new TextDecoder().decode(chunk.value);
     await proc.exited;
     expect(out).toBe("ready\nterm\nterm\n");
   });
