@@ -145,8 +145,9 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
   }
   if ((request.operation === "anthropic" || request.operation === "anthropic-count-tokens") && upstreamProtocol === "anthropic" && target.provider !== "loopback") {
     // Thinking blocks holding an OpenAI model's reasoning (Claude Code served by one earlier in
-    // the session) carry a signature Anthropic never issued, and it refuses the whole request.
-    const cleaned = withoutOpenAIThinking(bodyObject);
+    // the session) carry a signature Anthropic never issued, and it refuses the whole request;
+    // so does Anthropic itself (not its clones) for unsigned ones (a Chat model's reasoning).
+    const cleaned = withoutOpenAIThinking(bodyObject, { unsigned: target.provider.anthropicCompat.name === "anthropic" });
     if (cleaned.dropped > 0) {
       warn("left out thinking blocks holding another provider's reasoning, whose signatures Anthropic would refuse", { dropped: cleaned.dropped, thinkingOff: cleaned.thinkingOff });
       bodyObject = cleaned.body;
