@@ -190,7 +190,7 @@ export class ResponsesStreamEncoder implements CanonicalStreamEncoder {
   private startBlock(index: number, block: Extract<CanonicalEvent, { type: "block_start" }>["block"], out: SseEvent[]): void {
     if (this.open.has(index)) return;
     if (block.type === "opaque") {
-      if (block.protocol === "anthropic" && this.startAnthropicWebSearch(index, block.value, out)) return;
+      if (block.protocol === "anthropic" && this.takeAnthropicWebSearchBlock(index, block.value, out)) return;
       if (block.protocol !== "openai-responses") {
         this.open.set(index, { kind: "ignored" });
         return;
@@ -257,7 +257,7 @@ export class ResponsesStreamEncoder implements CanonicalStreamEncoder {
    * `web_search_tool_result` finishes the item of its call. Other Anthropic blocks are not for a
    * Responses client (false).
    */
-  private startAnthropicWebSearch(index: number, value: unknown, out: SseEvent[]): boolean {
+  private takeAnthropicWebSearchBlock(index: number, value: unknown, out: SseEvent[]): boolean {
     const toolUseId = anthropicWebSearchCallId(value);
     if (toolUseId !== undefined) {
       this.releaseHeld(out, false);
