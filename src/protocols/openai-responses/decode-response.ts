@@ -21,14 +21,11 @@ export function decodeResponsesResponse(body: unknown): CanonicalResponse {
   }
   const content = decodeOutputItems(readArray(response.output));
   const hasToolCall = content.some((part) => part.type === "tool_call");
-  const stopReason = decodeResponsesStatus(response.status, response.incomplete_details, hasToolCall);
-  // N09: a refusal part is a refusal, as Chat's `message.refusal` is (openai-chat/response.ts).
-  const refused = stopReason === "end_turn" && content.some((part) => part.type === "refusal");
   const result: CanonicalResponse = {
     id: readString(response.id) ?? "",
     model: readString(response.model) ?? "",
     content,
-    stopReason: refused ? "refusal" : stopReason,
+    stopReason: decodeResponsesStatus(response.status, response.incomplete_details, hasToolCall),
     usage: toFullUsage(decodeResponsesUsage(response.usage)),
   };
   const created = readNumber(response.created_at);

@@ -42,8 +42,6 @@ export class ResponsesStreamDecoder implements CanonicalStreamDecoder {
   private finished = false;
   private nextBlock = 0;
   private sawToolCall = false;
-  /** N09: a refusal part came (its text is the answer's text); a normal end is then a refusal, as on the Chat path. */
-  private sawRefusal = false;
   private readonly items = new Map<number, ItemState>();
 
   push(event: SseEvent): CanonicalEvent[] {
@@ -70,7 +68,6 @@ export class ResponsesStreamDecoder implements CanonicalStreamDecoder {
         this.annotate(outputIndex, payload.annotation, out);
         break;
       case "response.refusal.delta":
-        this.sawRefusal = true;
         this.delta(outputIndex, "message", readString(payload.delta) ?? "", out);
         break;
       case "response.reasoning_summary_part.added": {
@@ -211,10 +208,7 @@ export class ResponsesStreamDecoder implements CanonicalStreamDecoder {
       if (!state.sawDelta) {
         for (const part of decodeOutputItem(item)) {
           if (part.type === "text") this.delta(outputIndex, "message", part.text, out, undefined, part.logprobs);
-          else if (part.type === "refusal") {
-            this.sawRefusal = true;
-            this.delta(outputIndex, "message", part.text, out);
-          }
+          else if (part.type === "refusal") this.delta(outputIndex, "message", part.text, out);
         }
       }
       // Upstreams that announce no annotations one by one still list them on the finished item.
@@ -254,8 +248,7 @@ export class ResponsesStreamDecoder implements CanonicalStreamDecoder {
     this.finished = true;
     const usage = decodeResponsesUsage(response.usage);
     if (usage) out.push({ type: "usage", usage });
-    const stopReason = decodeResponsesStatus(response.status, response.incomplete_details, this.sawToolCall);
-    out.push({ type: "finish", stopReason: this.sawRefusal && stopReason === "end_turn" ? "refusal" : stopReason });
+    out.push({ type: "finish", stopReason: decodeResponsesStatus(response.status, response.incomplete_details, this.sawToolCall) });
     out.push({ type: "message_stop" });
   }
 

@@ -151,13 +151,6 @@ describe("Responses decodeResponse (A→R, O→R non-streaming)", () => {
     expect(codec.decodeResponse(null)).toMatchObject({ content: [], stopReason: "end_turn" });
   });
 
-  test("N09 a completed answer whose message holds a refusal part stops with refusal, as the Chat path does for message.refusal", () => {
-    const refused = { status: "completed", output: [{ type: "message", role: "assistant", content: [{ type: "refusal", refusal: "I can't help with that." }] }] };
-    expect(testCodec().decodeResponse(refused)).toMatchObject({ content: [{ type: "refusal", text: "I can't help with that." }], stopReason: "refusal" });
-    const answered = { status: "completed", output: [{ type: "message", role: "assistant", content: [{ type: "output_text", text: "Sure." }] }] };
-    expect(testCodec().decodeResponse(answered).stopReason).toBe("end_turn");
-  });
-
   test("a failed response body is an upstream error, not an empty answer", () => {
     expect(() => testCodec().decodeResponse({ status: "failed", error: { code: "rate_limit_exceeded", message: "slow down" } })).toThrow(GatewayError);
   });

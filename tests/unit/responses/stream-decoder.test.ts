@@ -87,19 +87,6 @@ describe("Responses stream decoder (A→R, O→R)", () => {
     expect(events.slice(1)).toEqual([{ type: "finish", stopReason: "max_tokens" }, { type: "message_stop" }]);
   });
 
-  test("N09 a streamed refusal part is the answer's text and the stop reason is refusal, streamed or rebuilt from the finished item", () => {
-    const refusal = "I can't help with that.";
-    const done = sse("response.output_item.done", { output_index: 0, item: { type: "message", id: "msg_r", content: [{ type: "refusal", refusal }] } });
-    const completed = sse("response.completed", { response: { status: "completed", output: [] } });
-    const added = sse("response.output_item.added", { output_index: 0, item: { type: "message", id: "msg_r", role: "assistant", content: [] } });
-    const streamed = decode([created, added, sse("response.refusal.delta", { output_index: 0, content_index: 0, delta: refusal }), done, completed]);
-    const rebuilt = decode([created, added, done, completed]);
-    for (const events of [streamed, rebuilt]) {
-      expect(events.filter((event) => event.type === "text_delta").map((event) => (event as { text: string }).text).join("")).toBe(refusal);
-      expect(events.find((event) => event.type === "finish")).toEqual({ type: "finish", stopReason: "refusal" });
-    }
-  });
-
   test("SR08 E06 response.failed and error events become one canonical error with status, upstream code and retry hint", () => {
     const failed = decode([
       created,
