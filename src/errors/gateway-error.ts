@@ -60,6 +60,11 @@ export interface GatewayErrorOptions {
   upstreamType?: string;
   /** The upstream's own error code string. */
   upstreamCode?: string;
+  /**
+   * Structured detail a client acts on, rendered as Anthropic's `error.details` (its SDKs read
+   * `details.error_code`, e.g. `thread_unsupported_request`, to choose a fallback).
+   */
+  details?: Readonly<Record<string, unknown>>;
   cause?: unknown;
 }
 
@@ -70,6 +75,7 @@ export class GatewayError extends Error {
   readonly retryAfter?: number;
   readonly upstreamType?: string;
   readonly upstreamCode?: string;
+  readonly details?: Readonly<Record<string, unknown>>;
 
   constructor(code: ErrorCode, status: number, message: string, options: GatewayErrorOptions = {}) {
     super(message, { cause: options.cause });
@@ -80,6 +86,7 @@ export class GatewayError extends Error {
     this.retryAfter = options.retryAfter;
     this.upstreamType = options.upstreamType;
     this.upstreamCode = options.upstreamCode;
+    this.details = options.details;
   }
 
   /** Failures that may move on to the next provider of a route before the first byte is sent. */

@@ -21,9 +21,10 @@ export function openaiErrorBody(error: GatewayError): { error: { message: string
  * value of the `request-id` header) "for easier tracking and debugging"
  * (https://docs.anthropic.com/en/api/errors): given the id, the body carries the header's.
  */
-export function anthropicErrorBody(error: GatewayError, requestId?: string): { type: "error"; error: { type: string; message: string }; request_id?: string } {
+export function anthropicErrorBody(error: GatewayError, requestId?: string): { type: "error"; error: { type: string; message: string; details?: Readonly<Record<string, unknown>> }; request_id?: string } {
   const shape = anthropicErrorShape(error);
-  const body = { type: "error" as const, error: { type: shape.type, message: shape.message } };
+  // `details` (`error_code` and its fields): what the SDKs read to choose a fallback (thread-field.ts).
+  const body = { type: "error" as const, error: { type: shape.type, message: shape.message, ...(error.details ? { details: error.details } : {}) } };
   return requestId ? { ...body, request_id: requestId } : body;
 }
 

@@ -4,6 +4,7 @@ import type { Protocol } from "../canonical/types";
 import { GatewayError } from "../errors/gateway-error";
 import { applyAnthropicCompat } from "../protocols/anthropic/compat-filter";
 import { withoutOpenAIThinking } from "../protocols/anthropic/foreign-thinking";
+import { refuseAnthropicThread } from "../protocols/anthropic/thread-field";
 import { withoutForeignReasoning } from "../protocols/openai-responses/foreign-reasoning";
 import { withGatewayCompactionsExpanded } from "../protocols/openai-responses/gateway-compaction";
 import { checkOpenAIHostedState } from "../protocols/openai-responses/request-checks";
@@ -103,6 +104,7 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
     }
     if (upstreamProtocol === "anthropic") checkLogprobs(request, target, deps, warn);
     if (request.clientProtocol === "openai-responses" && upstreamProtocol !== "openai-responses") checkOpenAIHostedState(request.body, target.providerName);
+    if (request.clientProtocol === "anthropic" && upstreamProtocol !== "anthropic") refuseAnthropicThread(request.body, `provider '${target.providerName}' speaks ${upstreamProtocol}`);
     // Responses input_tokens on Claude: the Messages request POST /v1/responses would send,
     // narrowed to what count_tokens takes (input-tokens.ts); never streamed.
     const counting = request.operation === "openai-responses-input-tokens";
@@ -144,9 +146,12 @@ export function prepareAttempt(request: ModelRequest, target: RouteTarget, deps:
     if (expanded !== source.input) bodyObject = { ...source, input: expanded };
   }
   if ((request.operation === "anthropic" || request.operation === "anthropic-count-tokens") && upstreamProtocol === "anthropic" && target.provider !== "loopback") {
+    // Threads live at Anthropic; its clones (DeepSeek, Kimi…) would ignore the field and lose the history.
+    if (target.provider.anthropicCompat.name !== "anthropic") refuseAnthropicThread(bodyObject, `provider '${target.providerName}' is ${target.provider.anthropicCompat.name}'s Anthropic-compatible API`);
     // Thinking blocks holding an OpenAI model's reasoning (Claude Code served by one earlier in
-    // the session) carry a signature Anthropic never issued, and it refuses the whole request.
-    const cleaned = withoutOpenAIThinking(bodyObject);
+    // the session) carry a signature Anthropic never issued, and it refuses the whole request;
+    // so does Anthropic itself (not its clones) for unsigned ones (a Chat model's reasoning).
+    const cleaned = withoutOpenAIThinking(bodyObject, { unsigned: target.provider.anthropicCompat.name === "anthropic" });
     if (cleaned.dropped > 0) {
       warn("left out thinking blocks holding another provider's reasoning, whose signatures Anthropic would refuse", { dropped: cleaned.dropped, thinkingOff: cleaned.thinkingOff });
       bodyObject = cleaned.body;

@@ -102,7 +102,20 @@ export function collectResponse(events: readonly CanonicalEvent[]): CanonicalRes
     } else if (part.type === "tool_call") {
       (part as ToolCallPart).arguments = joined ?? "";
       content.push(part);
-    } else content.push(part);
+    } else content.push(withStreamedInput(part, joined));
   }
   return { id, model, content, stopReason, ...(stopSequence !== undefined ? { stopSequence } : {}), usage, ...(serviceTier ? { serviceTier } : {}) };
+}
+
+/**
+ * An opaque block whose input was streamed (Claude's `server_tool_use`: `input: {}` at its start,
+ * then `input_json_delta`s) gets the whole input, as a non-streamed answer has it.
+ */
+function withStreamedInput(part: ContentPart, joined: string | undefined): ContentPart {
+  if (part.type !== "opaque" || !joined || typeof part.value !== "object" || part.value === null) return part;
+  try {
+    return { ...part, value: { ...(part.value as Record<string, unknown>), input: JSON.parse(joined) } };
+  } catch {
+    return part;
+  }
 }

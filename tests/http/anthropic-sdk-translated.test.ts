@@ -171,3 +171,45 @@ describe("CC05 an upstream that reports no usage", () => {
     expect(running.gw.ledger.entries.at(-1)!.usageEstimated).toBe(false);
   });
 });
+
+describe("Anthropic message threads (server-held conversation state) on models served elsewhere", () => {
+  for (const model of ["chat-x", "resp-x"]) {
+    test(`a thread on ${model} is refused as Anthropic refuses one it cannot hold (thread_unsupported_request), and nothing goes upstream`, async () => {
+      const { anthropic } = sdkClients(running.gw.url);
+      const before = running.mock.requests.length;
+      for (const thread of [{ type: "create" }, { type: "continue", previous_message_id: "msg_01HeldElsewhere" }]) {
+        const error = await anthropic.beta.messages.create({ model, max_tokens: 50, thread, messages: [{ role: "user", content: "Hello" }] } as never).catch((caught: unknown) => caught);
+        expect(error).toBeInstanceOf(Anthropic.BadRequestError);
+        const refused = error as InstanceType<typeof Anthropic.BadRequestError> & { errorCode?: string };
+        expect(refused.errorCode).toBe("thread_unsupported_request");
+        expect(refused.error).toMatchObject({ type: "error", error: { type: "invalid_request_error", details: { error_code: "thread_unsupported_request" }, message: expect.stringContaining("thread") } });
+      }
+      expect(running.mock.requests.length).toBe(before);
+    });
+  }
+
+  test("the SDK's tool runner, which threads by default, then sends the whole conversation and the tools every turn", async () => {
+    const { chatToolCallEvents, chatToolResults } = await import("../support/mock-agent");
+    const { defaultChatEvents } = await import("../support/mock-upstream");
+    const { betaTool } = await import("@anthropic-ai/sdk/helpers/beta/json-schema");
+    const before = running.mock.requests.length;
+    running.mock.setResponder((request) => {
+      if (!request.path.endsWith("/chat/completions")) return undefined;
+      const results = chatToolResults(request);
+      if (results.length === 0) return { events: chatToolCallEvents("chat-x", [{ id: "call_add", tool: "add", input: { a: 1, b: 2 } }]) };
+      return { events: defaultChatEvents("chat-x", `sum ${results.map((result) => result.content).join(",")}`, true) };
+    });
+    try {
+      const { anthropic } = sdkClients(running.gw.url);
+      const add = betaTool({ name: "add", description: "Adds two numbers", inputSchema: { type: "object", properties: { a: { type: "number" }, b: { type: "number" } }, required: ["a", "b"] }, run: (input: { a: number; b: number }) => String(input.a + input.b) });
+      const final = await anthropic.beta.messages.toolRunner({ model: "chat-x", max_tokens: 500, stream: true, tools: [add], messages: [{ role: "user", content: "add 1 and 2" }] }).runUntilDone();
+      expect(final.content).toMatchObject([{ type: "text", text: "sum 3" }]);
+      const sent = running.mock.requests.slice(before).filter((request) => request.path.endsWith("/chat/completions"));
+      expect(sent).toHaveLength(2);
+      for (const request of sent) expect(request.body.tools.map((tool: { function: { name: string } }) => tool.function.name)).toEqual(["add"]);
+      expect(sent[1]!.body.messages.map((message: { role: string }) => message.role)).toEqual(["user", "assistant", "tool"]);
+    } finally {
+      running.mock.setResponder(undefined);
+    }
+  });
+});

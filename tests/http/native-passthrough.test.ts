@@ -115,6 +115,23 @@ describe("native passthrough (client protocol = upstream protocol)", () => {
     }
   });
 
+  test("K06: unsigned thinking (a Chat model's reasoning_content from earlier in the session) is left out before Anthropic, which refuses it", async () => {
+    // Claude Code on a DeepSeek-style Chat upstream keeps that reasoning as thinking with an
+    // empty signature; when the session moves to a Claude model, it replays the block verbatim.
+    const unsigned = { type: "thinking", thinking: "Let me list.", signature: "" };
+    const messages = [
+      { role: "user", content: "list files" },
+      { role: "assistant", content: [unsigned, { type: "tool_use", id: "toolu_2", name: "Bash", input: { command: "ls" } }] },
+      { role: "user", content: [{ type: "tool_result", tool_use_id: "toolu_2", content: "a.txt" }] },
+    ];
+    const response = await post("/v1/messages", { model: "claude-sonnet-4-6", max_tokens: 2048, thinking: { type: "enabled", budget_tokens: 1024 }, messages });
+    expect(response.status).toBe(200);
+    const sent = mock.requests.at(-1)!.body;
+    expect(sent.messages[1].content).toEqual([messages[1]!.content[1]]);
+    // The tool loop's latest turn lost its only thinking: thinking off, as the translated path does.
+    expect(sent.thinking).toBeUndefined();
+  });
+
   test("count_tokens is forwarded to an Anthropic upstream", async () => {
     const response = await post("/v1/messages/count_tokens", { model: "claude-sonnet-4-5", messages: [{ role: "user", content: "hi" }] });
     expect(await response.json()).toEqual({ input_tokens: 42 });

@@ -115,4 +115,16 @@ describe("Q05 passthrough to Anthropic-compatible vendors", () => {
     expect(await sent("claude-sonnet-4-5")).toContain("cache_control");
     expect(await sent("deepseek-v4-flash")).not.toContain("cache_control");
   });
+
+  test("a message thread (server-held state, which a clone does not keep) is refused before a clone gets a turn without its history; Claude itself gets it as sent", async () => {
+    const threaded = { model: "deepseek-v4-pro", max_tokens: 100, thread: { type: "continue", previous_message_id: "msg_01Held" }, messages: [{ role: "user", content: "and then?" }] };
+    const before = running.mock.requests.length;
+    const refused = await post("/v1/messages", threaded);
+    expect(refused.status).toBe(400);
+    expect(await refused.json()).toMatchObject({ type: "error", error: { type: "invalid_request_error", details: { error_code: "thread_unsupported_request" } } });
+    expect(running.mock.requests.length).toBe(before);
+    const forwarded = await post("/v1/messages", { ...threaded, model: "claude-sonnet-4-6" });
+    expect(forwarded.status).toBe(200);
+    expect(running.mock.requests.at(-1)!.body.thread).toEqual(threaded.thread);
+  });
 });

@@ -5,7 +5,8 @@
  * OpenAI blob, and replays them verbatim. When the session then moves to a real Claude model,
  * the request is forwarded natively, and Anthropic checks every signature in the history:
  * one it did not issue makes it refuse the whole request ("Invalid `signature` in `thinking`
- * block"). Such blocks carry nothing Claude can use, so they are left out.
+ * block"). The same holds for unsigned thinking from a Chat upstream. Such blocks carry nothing
+ * Claude can use, so they are left out.
  */
 import { decodeOpenAIReasoningSignature } from "./openai-reasoning-signature";
 import type { AnthropicMessage } from "./wire-types";
@@ -16,8 +17,18 @@ function isRecord(value: unknown): value is Json {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-function isOpenAIThinking(block: unknown): boolean {
-  return isRecord(block) && block.type === "thinking" && typeof block.signature === "string" && decodeOpenAIReasoningSignature(block.signature) !== undefined;
+/**
+ * A thinking block Anthropic did not sign: a gateway-tagged OpenAI blob, or (when `unsigned`) no
+ * signature at all, as a Chat upstream's `reasoning_content` reaches an Anthropic client (an
+ * empty signature). Anthropic signs every thinking block it sends and refuses one without a
+ * valid signature; the translated path drops the same blocks (messages-encode.ts). Anthropic-
+ * compatible servers of other vendors (DeepSeek, Kimi) may issue unsigned thinking themselves
+ * and want it back, so for them only the tagged blobs count.
+ */
+function isForeignThinking(block: unknown, unsigned: boolean): boolean {
+  if (!isRecord(block) || block.type !== "thinking") return false;
+  if (typeof block.signature !== "string" || block.signature === "") return unsigned;
+  return decodeOpenAIReasoningSignature(block.signature) !== undefined;
 }
 
 /**
@@ -43,14 +54,16 @@ export interface NativeThinkingCleanup {
 }
 
 /**
- * A Messages request (or count_tokens) without OpenAI reasoning disguised as thinking. An
+ * A Messages request (or count_tokens) without OpenAI reasoning disguised as thinking (and, with
+ * `unsigned`, without thinking that has no signature: real Anthropic upstreams). An
  * assistant turn left empty is left out too (Anthropic refuses empty content). When the
  * latest tool-call turn thereby no longer starts with thinking, thinking is turned off for
  * this request, as the translated path does, with the context edits that need it
  * (`clear_thinking_*`); otherwise Anthropic would refuse it.
  */
-export function withoutOpenAIThinking(body: Json): NativeThinkingCleanup {
+export function withoutOpenAIThinking(body: Json, options: { unsigned?: boolean } = {}): NativeThinkingCleanup {
   if (!Array.isArray(body.messages)) return { body, dropped: 0, thinkingOff: false };
+  const isOpenAIThinking = (block: unknown) => isForeignThinking(block, options.unsigned === true);
   let dropped = 0;
   const messages: unknown[] = [];
   for (const message of body.messages) {

@@ -64,12 +64,16 @@ export function decodeOpenAIError(status: number, body: unknown, headers: Header
 
 /** A Chat stream's error chunk (`{"error":{…}}` instead of choices) as the canonical error event. */
 export function decodeChatStreamError(error: NonNullable<ChatChunk["error"]>): CanonicalEvent {
-  const { type, code } = error;
+  const { type } = error;
+  // OpenRouter and Gemini's compatible endpoint put the HTTP status in `code` (`"code": 503`):
+  // it is the status, never a code passed on (Responses clients read `code` as a string).
+  const code = typeof error.code === "string" ? error.code : undefined;
+  const httpStatus = typeof error.code === "number" && error.code >= 400 && error.code < 600 ? error.code : undefined;
   const message = error.message ?? "upstream stream error";
-  const status = statusForOpenAIError(type, code ?? undefined);
+  const status = httpStatus ?? statusForOpenAIError(type, code);
   // The catalogue code follows the status, as for an error before the stream (E02): a rate
   // limit mid-stream is a rate limit to the client (Anthropic rate_limit_error), not api_error.
-  const mapped = mapOpenAIErrorCode(status, type, code ?? undefined) ?? errorFromUpstreamStatus(status, message).code;
+  const mapped = mapOpenAIErrorCode(status, type, code) ?? errorFromUpstreamStatus(status, message).code;
   const retryAfter = readRetryHint(message);
   return {
     type: "error",

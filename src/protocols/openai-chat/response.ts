@@ -71,8 +71,8 @@ export function decodeChatResponse(body: unknown, ctx?: TranslationContext): Can
     stopReason = pickStrongerStopReason(stopReason, decodeFinishReason(choice.finish_reason as string | null | undefined));
   }
   // N02: tool calls present → tool_use, whatever finish_reason said (Gemini, Copilot send "stop").
+  // N09: a refusal part ends the turn as the upstream says, as in a stream (stream-decoder.ts).
   if (calls.length > 0 && stopReason !== "max_tokens") stopReason = "tool_use";
-  else if (texts.some((p) => p.type === "refusal") && stopReason === "end_turn") stopReason = "refusal";
   return {
     id: typeof reply.id === "string" ? reply.id : generateId("chatcmpl-"),
     model: typeof reply.model === "string" ? reply.model : "",

@@ -209,10 +209,10 @@ export function createChatStreamDecoder(ctx: TranslationContext): CanonicalStrea
           tokens = undefined;
         }
       }
-      if (typeof delta.refusal === "string" && delta.refusal !== "") {
-        out.push({ type: "text_delta", index: ensureBlock("text", out), text: delta.refusal });
-        stopReason = pickStrongerStopReason(stopReason, "refusal");
-      }
+      // N09: the refusal is the answer's text, and the turn ends as the upstream says (OpenAI:
+      // "stop"). It is the model declining one request, not Anthropic's `refusal` stop (its
+      // classifiers' cut), on which Claude Code hides the text and asks for a new session.
+      if (typeof delta.refusal === "string" && delta.refusal !== "") out.push({ type: "text_delta", index: ensureBlock("text", out), text: delta.refusal });
       (delta.tool_calls ?? []).forEach((call, position) => pushToolDelta(choice.index ?? 0, call, position, out));
       const interrupted = interruptedFinishMessage(choice.finish_reason);
       if (interrupted) {

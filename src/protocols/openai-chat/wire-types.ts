@@ -134,7 +134,7 @@ export interface ChatChunk {
   }> | null;
   usage?: ChatUsage | null;
   /** Mid-stream error chunk (SC05). */
-  error?: { message?: string; type?: string; code?: string | null; param?: string | null };
+  error?: { message?: string; type?: string; /** A string; an HTTP status number from OpenRouter and Gemini. */ code?: string | number | null; param?: string | null };
 }
 
 export interface ChatErrorBody {

@@ -1,3 +1,5 @@
+import { anthropicWebSearchCallId, readAnthropicWebSearchResult, webSearchCallItem, webSearchQuery } from "./anthropic-web-search-calls";
+import { WEB_SEARCH_SOURCES_INCLUDE } from "./web-search-tool";
 import type { CanonicalRequest, ContentPart, ReasoningPart, TextPart, ToolCallPart } from "../../canonical/types";
 import { indexDeclaredTools, localShellAction, resolveClientToolCall, type DeclaredTool } from "./client-tools";
 import { newGatewayReasoningId } from "./foreign-reasoning";
@@ -16,6 +18,8 @@ export interface OutputItemSettings {
   includeEncrypted: boolean;
   /** `include:["message.output_text.logprobs"]` (P09): output_text parts carry `logprobs`, empty when the upstream gave none. */
   includeLogprobs: boolean;
+  /** `include:["web_search_call.action.sources"]`: web_search_call items list the pages read (S09). */
+  includeSearchSources: boolean;
   /** Told every replay blob, included or not (TranslationContext.keepReasoning). */
   keepReasoning?: (itemId: string, blob: string) => void;
   options: ResolvedResponsesCodecOptions;
@@ -36,6 +40,7 @@ export function readOutputItemSettings(
     includeSummary: request ? request.reasoning?.summary !== undefined : true,
     includeEncrypted: request ? include.includes("reasoning.encrypted_content") : true,
     includeLogprobs: request?.logprobs !== undefined,
+    includeSearchSources: include.includes(WEB_SEARCH_SOURCES_INCLUDE),
     ...(keepReasoning ? { keepReasoning } : {}),
     options,
   };
@@ -64,6 +69,14 @@ export function encodeOutputItems(content: ContentPart[], settings: OutputItemSe
     if (part.type === "reasoning") items.push(encodeReasoningItem(part, settings, newGatewayReasoningId(settings.options.newId)));
     else if (part.type === "tool_call") items.push(encodeToolCallItem(part, settings));
     else if (part.type === "opaque" && part.protocol === "openai-responses") items.push(part.value as ResponsesItem);
+    else if (part.type === "opaque" && part.protocol === "anthropic") {
+      // S09: Claude's server web search (its result block is read with the call, not on its own).
+      const callId = anthropicWebSearchCallId(part.value);
+      if (callId === undefined) continue;
+      const value = part.value as { input?: unknown };
+      const result = content.map((other) => (other.type === "opaque" && other.protocol === "anthropic" ? readAnthropicWebSearchResult(other.value) : undefined)).find((found) => found?.toolUseId === callId);
+      items.push(webSearchCallItem(callId, webSearchQuery(value.input), result, settings.includeSearchSources));
+    }
   }
   flushMessage();
   const last = items.length - 1;

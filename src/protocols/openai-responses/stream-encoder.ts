@@ -3,6 +3,7 @@ import { emptyUsage, mergeUsage } from "../../canonical/usage";
 import type { SseEvent } from "../../streaming/sse-event";
 import type { CanonicalStreamEncoder } from "../../translate/codec";
 import type { TranslationContext } from "../../translate/types";
+import { type AnthropicWebSearchResult, anthropicWebSearchCallId, readAnthropicWebSearchResult, webSearchCallItem, webSearchItemId, webSearchQuery } from "./anthropic-web-search-calls";
 import { localShellAction, resolveClientToolCall, unwrapCustomInput } from "./client-tools";
 import { describeResponsesFailure } from "./errors";
 import { newGatewayReasoningId } from "./foreign-reasoning";
@@ -33,6 +34,8 @@ type OpenItem =
       args: string;
     }
   | { kind: "opaque"; outputIndex: number; item: ResponsesItem }
+  /** S09: Claude's server web search, a `web_search_call` that finishes when its result block comes. */
+  | { kind: "web_search"; outputIndex: number; toolUseId: string; args: string }
   | { kind: "ignored" };
 
 /**
@@ -66,6 +69,8 @@ export class ResponsesStreamEncoder implements CanonicalStreamEncoder {
   /** The last finished item, whose `output_item.done` waits to learn whether it was cut short. */
   private held: { outputIndex: number; item: ResponsesItem } | undefined;
   private nextOutputIndex = 0;
+  /** Claude's web searches whose call block closed and whose result block has not come yet, by tool_use id. */
+  private readonly pendingSearches = new Map<string, { outputIndex: number; query: string | undefined }>();
   private stopReason: StopReason | undefined;
   private usage: Usage = emptyUsage();
   /** The tier the upstream named at the start of its answer. */
@@ -186,6 +191,7 @@ export class ResponsesStreamEncoder implements CanonicalStreamEncoder {
   private startBlock(index: number, block: Extract<CanonicalEvent, { type: "block_start" }>["block"], out: SseEvent[]): void {
     if (this.open.has(index)) return;
     if (block.type === "opaque") {
+      if (block.protocol === "anthropic" && this.takeAnthropicWebSearchBlock(index, block.value, out)) return;
       if (block.protocol !== "openai-responses") {
         this.open.set(index, { kind: "ignored" });
         return;
@@ -246,6 +252,39 @@ export class ResponsesStreamEncoder implements CanonicalStreamEncoder {
     });
   }
 
+  /**
+   * S09: a Claude `server_tool_use` running web search becomes a `web_search_call` item (added,
+   * in_progress, searching when its block closes, as OpenAI streams one); a
+   * `web_search_tool_result` finishes the item of its call. Other Anthropic blocks are not for a
+   * Responses client (false).
+   */
+  private takeAnthropicWebSearchBlock(index: number, value: unknown, out: SseEvent[]): boolean {
+    const toolUseId = anthropicWebSearchCallId(value);
+    if (toolUseId !== undefined) {
+      this.releaseHeld(out, false);
+      const outputIndex = this.nextOutputIndex++;
+      const input = (value as { input?: unknown }).input;
+      this.open.set(index, { kind: "web_search", outputIndex, toolUseId, args: input && Object.keys(input).length > 0 ? JSON.stringify(input) : "" });
+      return true;
+    }
+    const result = readAnthropicWebSearchResult(value);
+    if (result === undefined || !this.pendingSearches.has(result.toolUseId)) return false;
+    this.open.set(index, { kind: "ignored" });
+    this.finishWebSearch(result.toolUseId, result, out);
+    return true;
+  }
+
+  private finishWebSearch(toolUseId: string, result: AnthropicWebSearchResult | undefined, out: SseEvent[]): void {
+    const pending = this.pendingSearches.get(toolUseId);
+    if (!pending) return;
+    this.pendingSearches.delete(toolUseId);
+    this.releaseHeld(out, false);
+    const item = webSearchCallItem(toolUseId, pending.query, result, this.settings.includeSearchSources);
+    if (item.status === "completed") this.emit(out, "response.web_search_call.completed", { output_index: pending.outputIndex, item_id: item.id });
+    this.output[pending.outputIndex] = item;
+    this.emit(out, "response.output_item.done", { output_index: pending.outputIndex, item });
+  }
+
   private toolItem(itemId: string, callId: string, name: string, namespace: string | undefined, custom: boolean, payload: string, status: string): ResponsesItem {
     return custom
       ? { type: "custom_tool_call", id: itemId, status, call_id: callId, name, input: payload, ...(namespace ? { namespace } : {}) }
@@ -281,6 +320,7 @@ export class ResponsesStreamEncoder implements CanonicalStreamEncoder {
 
   private addToolArgs(index: number, fragment: string, out: SseEvent[]): void {
     const item = this.open.get(index);
+    if (item?.kind === "web_search") item.args += fragment;
     if (item?.kind !== "tool" || fragment === "") return;
     item.args += fragment;
     if (item.wrapped || item.localShell) return;
@@ -293,6 +333,18 @@ export class ResponsesStreamEncoder implements CanonicalStreamEncoder {
     if (!item) return;
     this.open.delete(index);
     if (item.kind === "ignored") return;
+    if (item.kind === "web_search") {
+      // Announced once its query is whole (Claude streams it in pieces): Codex prints the query
+      // when the item is added.
+      const query = webSearchQuery(item.args);
+      const itemId = webSearchItemId(item.toolUseId);
+      const ids = { output_index: item.outputIndex, item_id: itemId };
+      this.emit(out, "response.output_item.added", { output_index: item.outputIndex, item: { type: "web_search_call", id: itemId, status: "in_progress", action: { type: "search", ...(query !== undefined ? { query } : {}) } } });
+      this.emit(out, "response.web_search_call.in_progress", ids);
+      this.emit(out, "response.web_search_call.searching", ids);
+      this.pendingSearches.set(item.toolUseId, { outputIndex: item.outputIndex, query });
+      return;
+    }
     let done: ResponsesItem;
     if (item.kind === "opaque") {
       done = item.item;
@@ -351,6 +403,7 @@ export class ResponsesStreamEncoder implements CanonicalStreamEncoder {
   /** SR07: close what was announced (SR03), then exactly one terminal event with the full response. */
   private complete(out: SseEvent[]): void {
     for (const index of [...this.open.keys()].sort((a, b) => a - b)) this.stopBlock(index, out);
+    for (const toolUseId of [...this.pendingSearches.keys()]) this.finishWebSearch(toolUseId, undefined, out);
     this.releaseHeld(out, cutByTokenLimit(this.stopReason));
     const { status, incompleteDetails } = encodeResponsesStatus(this.stopReason ?? "end_turn");
     this.finished = true;

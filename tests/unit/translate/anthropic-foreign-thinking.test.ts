@@ -48,4 +48,33 @@ describe("OpenAI reasoning kept as thinking never reaches a native Anthropic ups
     const body = { model: "x", messages: [{ role: "user", content: "a" }, { role: "assistant", content: [openaiThinking("rs_3")] }, { role: "user", content: "b" }] };
     expect((withoutOpenAIThinking(body).body.messages as any[]).map((message) => message.role)).toEqual(["user", "user"]);
   });
+
+  test("unsigned thinking (a Chat upstream's reasoning_content, served through the gateway with an empty signature) is left out too; Claude's own blocks without text are kept", () => {
+    // Anthropic signs every thinking block it sends; one with an empty or missing signature can
+    // only come from another provider, and Anthropic refuses it ("Invalid `signature`").
+    const chatThinking = { type: "thinking", thinking: "DeepSeek thought", signature: "" };
+    const noSignature = { type: "thinking", thinking: "no field at all" };
+    const omittedDisplay = { type: "thinking", thinking: "", signature: "EqQBCkgIARABGAIiQ" };
+    const body = {
+      model: "claude-sonnet-4-6",
+      thinking: { type: "enabled", budget_tokens: 2048 },
+      messages: [
+        { role: "user", content: "list" },
+        { role: "assistant", content: [chatThinking, call("call_1")] },
+        result("call_1"),
+        { role: "assistant", content: [noSignature, { type: "text", text: "done" }] },
+        { role: "user", content: "more" },
+        { role: "assistant", content: [omittedDisplay, { type: "text", text: "ok" }] },
+        { role: "user", content: "again" },
+      ],
+    };
+    const cleaned = withoutOpenAIThinking(body, { unsigned: true });
+    expect(cleaned).toMatchObject({ dropped: 2, thinkingOff: false });
+    const messages = cleaned.body.messages as any[];
+    expect(messages[1].content).toEqual([call("call_1")]);
+    expect(messages[3].content).toEqual([{ type: "text", text: "done" }]);
+    expect(messages[5].content[0]).toEqual(omittedDisplay);
+    // An Anthropic-compatible server of another vendor (DeepSeek, Kimi) may want its own unsigned thinking back.
+    expect(withoutOpenAIThinking(body)).toEqual({ body, dropped: 0, thinkingOff: false });
+  });
 });

@@ -58,10 +58,10 @@ describe("A→O non-streaming responses", () => {
     expect(respond({ choices: [{ message: { content: "" }, finish_reason: "stop" }] }).body.content).toEqual([]);
   });
 
-  test("N09 refusal text becomes content with stop_reason refusal", () => {
+  test("N09 refusal text becomes content and the turn ends normally (Anthropic's refusal stop is its classifiers', which Claude Code treats as the end of the session)", () => {
     const { body } = respond({ choices: [{ message: { content: null, refusal: "I can't help." }, finish_reason: "stop" }] });
     expect(body.content).toEqual([{ type: "text", text: "I can't help." }]);
-    expect(body.stop_reason).toBe("refusal");
+    expect(body.stop_reason).toBe("end_turn");
   });
 
   test("H06 invalid JSON arguments are repaired or become {}; never a raw wrapper", () => {
