@@ -158,7 +158,7 @@ async function exitOnListenError(logger: Logger, error: unknown): Promise<never>
 /** Stop signals closer together than this are one delivery (see shutdown); a person's second Ctrl-C is slower. */
 const DUPLICATE_SIGNAL_MS = 100;
 
-/** `gatewayd` / `gateway serve`: start, log the essentials, drain on SIGTERM/SIGINT. */
+/** `gatewayd` / `gateway serve`: start, log the essentials, drain on SIGTERM/SIGINT/SIGHUP. */
 export async function runDaemon(loaded: LoadedConfig): Promise<void> {
   const { config } = loaded;
   let logger: Logger;
@@ -239,8 +239,10 @@ export async function runDaemon(loaded: LoadedConfig): Promise<void> {
     logger.flush();
     setTimeout(() => process.exit(0), 50);
   };
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
+  // SIGHUP too: the terminal the daemon runs in closed, or an operator sent HUP. Left to the
+  // runtime's default it ended the process at once (exit 129), and requests in flight lost their
+  // answers and ledger rows. There is no config to reload, so HUP is a stop like any other.
+  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.on(signal, () => void shutdown(signal));
   if (readStopWithParent(process.env)) {
     watchParentExit(() => {
       logger.warn("the launcher that started the gateway has exited (TOKLIGENCE_STOP_WITH_PARENT): stopping");
