@@ -37,8 +37,8 @@ const MAX_REDIRECTS = 5;
  * otherwise non-public address is refused, redirects included, so a client cannot make the
  * gateway read its own network (cloud metadata, admin ports). The host is resolved once, and the
  * connection goes to an address that was checked (pinned-fetch.ts), so a name cannot answer a
- * public address to the check and a private one to the connection (DNS rebinding). The client's
- * abort ends the read.
+ * public address to the check and a private one to the connection (DNS rebinding). The deadline
+ * covers the lookup too, and the client's abort ends the read at any point.
  */
 export async function fetchFileUrl(url: string, limits: FileUrlLimits, signal?: AbortSignal, resolveHost: ResolveHost = resolveWithSystem): Promise<FetchedFile> {
   const controller = new AbortController();
@@ -50,7 +50,7 @@ export async function fetchFileUrl(url: string, limits: FileUrlLimits, signal?: 
     for (let redirects = 0; ; redirects++) {
       const init = { redirect: "manual", signal: controller.signal } as const;
       // With private hosts allowed there is nothing to pin against: fetched by name, as a proxy may need.
-      const sending = limits.privateHosts ? fetch(current, init) : fetchFromAny(current, await publicAddressesOf(current.hostname, resolveHost), init);
+      const sending = limits.privateHosts ? fetch(current, init) : fetchFromAny(current, await untilAborted(publicAddressesOf(current.hostname, resolveHost), controller.signal), init);
       const response = await sending.catch((error: unknown) => {
         throw controller.signal.aborted && controller.signal.reason instanceof FileUrlError ? controller.signal.reason : new FileUrlError(`cannot connect (${errorText(error)})`);
       });
@@ -113,6 +113,20 @@ async function readCapped(response: Response, maxBytes: number, signal: AbortSig
     throw signal.aborted && signal.reason instanceof FileUrlError ? signal.reason : new FileUrlError(`the download failed (${errorText(error)})`);
   }
   return Buffer.concat(chunks);
+}
+
+/**
+ * The promise's result, or its rejection with the signal's reason as soon as the signal aborts:
+ * the deadline and the client's abort end the wait for a DNS lookup too, which no signal can
+ * cancel (getaddrinfo runs on to its own timeouts and retries, and its late answer is dropped).
+ */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
 
 /** The host's addresses, all of them public (one that is not refuses the URL), in the resolver's order. */

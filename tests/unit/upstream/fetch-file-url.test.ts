@@ -76,3 +76,31 @@ describe("fetchFileUrl resolves a host once", () => {
     await expect(reading).rejects.toThrow(/not a public address/);
   });
 });
+
+/**
+ * The deadline covers the whole read, the DNS lookup included: a resolver that never answers (a
+ * dead DNS server, getaddrinfo's retries) must not hold the request past file_url_timeout_ms.
+ * Before, the timer aborted only the fetch, which had not started yet, and the read waited on the
+ * lookup for as long as it took.
+ */
+describe("fetchFileUrl with a DNS lookup that never answers", () => {
+  const neverAnswers = () => new Promise<string[]>(() => {});
+
+  test("gives up at the deadline with the same error a silent server gets", async () => {
+    const startedAt = Date.now();
+    const reading = fetchFileUrl("http://slow-dns.example.test/a.txt", { maxBytes: 1000, timeoutMs: 150, privateHosts: false }, undefined, neverAnswers);
+    const outcome = await Promise.race([reading.then(() => "read", (error: unknown) => error), Bun.sleep(5000).then(() => "still waiting")]);
+    expect(outcome).toBeInstanceOf(FileUrlError);
+    expect((outcome as Error).message).toBe("no answer within 150 ms");
+    expect(Date.now() - startedAt).toBeLessThan(5000);
+  });
+
+  test("the client's abort ends the wait too", async () => {
+    const client = new AbortController();
+    const reading = fetchFileUrl("http://slow-dns.example.test/a.txt", { maxBytes: 1000, timeoutMs: 60_000, privateHosts: false }, client.signal, neverAnswers);
+    setTimeout(() => client.abort(new Error("client went away")), 50);
+    const outcome = await Promise.race([reading.then(() => "read", (error: unknown) => error), Bun.sleep(5000).then(() => "still waiting")]);
+    expect(outcome).toBeInstanceOf(Error);
+    expect((outcome as Error).message).toBe("client went away");
+  });
+});
