@@ -29,6 +29,7 @@ import { probeListeners } from "./http/probe-listeners";
 import { createLogger, type Logger } from "./log/logger";
 import { gatewayCommit, gatewayVersion } from "./version";
 import { readStopWithParent, watchParentExit } from "./parent-exit";
+import { wasStartedIgnoring } from "./inherited-signal-ignore";
 
 /**
  * The services that need a database (user store, authenticator, durable ledger, admin routes).
@@ -241,8 +242,11 @@ export async function runDaemon(loaded: LoadedConfig): Promise<void> {
   };
   // SIGHUP too: the terminal the daemon runs in closed, or an operator sent HUP. Left to the
   // runtime's default it ended the process at once (exit 129), and requests in flight lost their
-  // answers and ledger rows. There is no config to reload, so HUP is a stop like any other.
-  for (const signal of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.on(signal, () => void shutdown(signal));
+  // answers and ledger rows. There is no config to reload, so HUP is a stop like any other;
+  // unless the daemon was started with HUP ignored (`nohup`), which a handler would undo.
+  const hupIgnored = wasStartedIgnoring("SIGHUP");
+  if (hupIgnored) logger.info("SIGHUP is ignored (started under nohup or with HUP ignored): closing the terminal does not stop the gateway");
+  for (const signal of ["SIGTERM", "SIGINT", ...(hupIgnored ? [] : ["SIGHUP"] as const)] as const) process.on(signal, () => void shutdown(signal));
   if (readStopWithParent(process.env)) {
     watchParentExit(() => {
       logger.warn("the launcher that started the gateway has exited (TOKLIGENCE_STOP_WITH_PARENT): stopping");

@@ -5,6 +5,7 @@ import { join, resolve } from "node:path";
 import { buildDaemonEnv, findFreePort, type RunningDaemon, startDaemon } from "../packaging/support/packaging-harness";
 import { defaultAnthropicEvents, type MockUpstream, startMockUpstream } from "../support/mock-upstream";
 import { openStore } from "../../src/store/open-store";
+import { wasStartedIgnoring } from "../../src/inherited-signal-ignore";
 
 /**
  * SIGHUP on a real gateway process (bun src/main.ts serve): the terminal it runs in closed, or an
@@ -30,7 +31,8 @@ describe("SIGHUP drains like SIGTERM", () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  test("a stream and a waiting request in flight at the HUP both complete, get their ledger rows, and the process exits 0", async () => {
+  // A test run started under nohup passes its ignored HUP on to the daemon, which then rightly keeps it.
+  test.skipIf(wasStartedIgnoring("SIGHUP"))("a stream and a waiting request in flight at the HUP both complete, get their ledger rows, and the process exits 0", async () => {
     const port = findFreePort();
     const env = buildDaemonEnv(dataDir, port, {
       TOKLIGENCE_AUTH_DISABLED: "true",
@@ -87,5 +89,21 @@ describe("SIGHUP drains like SIGTERM", () => {
     } finally {
       await store.close();
     }
+  }, 30_000);
+
+  // `nohup gatewayd &` starts the daemon with SIGHUP ignored so that it outlives the terminal; a
+  // handler would override that inherited ignore (as in Node) and stop it when the terminal
+  // closes. Linux only: the inherited disposition is read from /proc/self/status.
+  test.skipIf(process.platform !== "linux")("started with SIGHUP ignored (nohup), a HUP leaves it running and serving", async () => {
+    const port = findFreePort();
+    const env = buildDaemonEnv(dataDir, port, { TOKLIGENCE_AUTH_DISABLED: "true", TOKLIGENCE_LOG_LEVEL: "warn", TOKLIGENCE_ANTHROPIC_API_KEY: "sk-ant-test-key-123456", TOKLIGENCE_ANTHROPIC_BASE_URL: mock.url });
+    // What nohup does, without its nohup.out: ignore HUP, then exec the daemon.
+    daemon = await startDaemon(["sh", "-c", `trap '' HUP; exec "$0" "$@"`, process.execPath, MAIN, "serve"], env, port);
+    daemon.proc.kill("SIGHUP");
+    await Bun.sleep(500);
+    expect(daemon.proc.exitCode).toBeNull();
+    expect(daemon.proc.signalCode).toBeNull();
+    expect((await fetch(`${daemon.url}/readyz`)).status).toBe(200);
+    expect(await daemon.stop()).toBe(0);
   }, 30_000);
 });
