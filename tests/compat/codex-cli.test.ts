@@ -9,13 +9,11 @@ import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { startTestGateway, type TestGateway } from "../support/gateway-harness";
-import { codexVersion, pinnedCodexVersion, runCodexExec } from "../support/codex-cli";
+import { codexVersion, describeWhenCodexRuns, pinnedCodexVersion, runCodexExec } from "../support/codex-cli";
 import { anthropicToolResults, anthropicToolRoundTrip, chatToolResults, chatToolRoundTrip, declaresTool, type ToolRoundTrip } from "../support/mock-agent";
 import { type MockUpstream, type RecordedRequest, startMockUpstream } from "../support/mock-upstream";
 
-const codex = codexVersion();
-if (codex.problem) console.warn(`[codex-cli compat] skipped: the codex binary cannot run here (${codex.problem})`);
-const describeIfCodex = codex.problem ? describe.skip : describe;
+const describeIfCodex = describeWhenCodexRuns("codex-cli compat");
 
 /** Per test: under the 60 s budget, above the runner's outer kill timer for Codex. */
 const TEST_TIMEOUT_MS = 55_000;
@@ -48,7 +46,7 @@ function expectNoCodexHeadersUpstream(requests: RecordedRequest[]) {
 
 describeIfCodex(`Codex CLI ${pinnedCodexVersion} through the gateway`, () => {
   test("the pinned Codex CLI runs here", () => {
-    expect(codex.version).toBe(`codex-cli ${pinnedCodexVersion}`);
+    expect(codexVersion().version).toBe(`codex-cli ${pinnedCodexVersion}`);
   });
 
   test(

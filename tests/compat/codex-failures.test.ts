@@ -6,12 +6,10 @@
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { startTestGateway, type TestGateway } from "../support/gateway-harness";
-import { codexVersion, runCodexExec } from "../support/codex-cli";
+import { describeWhenCodexRuns, runCodexExec } from "../support/codex-cli";
 import { defaultAnthropicEvents, type MockResponder, type MockUpstream, type RecordedRequest, startMockUpstream } from "../support/mock-upstream";
 
-const codex = codexVersion();
-if (codex.problem) console.warn(`[codex-failures compat] skipped: the codex binary cannot run here (${codex.problem})`);
-const describeIfCodex = codex.problem ? describe.skip : describe;
+const describeIfCodex = describeWhenCodexRuns("codex-failures compat");
 
 let mock: MockUpstream | undefined;
 let gw: TestGateway | undefined;

@@ -6,13 +6,11 @@
  */
 import { afterEach, describe, expect, test } from "bun:test";
 import { chatOnlyProviderEnv, startTestGateway, type TestGateway } from "../support/gateway-harness";
-import { codexVersion, runCodexExec } from "../support/codex-cli";
+import { describeWhenCodexRuns, runCodexExec } from "../support/codex-cli";
 import { anthropicToolResults } from "../support/mock-agent";
 import { defaultAnthropicEvents, type MockUpstream, startMockUpstream } from "../support/mock-upstream";
 
-const codex = codexVersion();
-if (codex.problem) console.warn(`[codex-translated-events compat] skipped: the codex binary cannot run here (${codex.problem})`);
-const describeIfCodex = codex.problem ? describe.skip : describe;
+const describeIfCodex = describeWhenCodexRuns("codex-translated-events compat");
 
 let mock: MockUpstream | undefined;
 let gw: TestGateway | undefined;

@@ -8,14 +8,12 @@
 import { afterEach, describe, expect, test } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { codexVersion, pinnedCodexVersion, runCodexExec } from "../support/codex-cli";
+import { describeWhenCodexRuns, pinnedCodexVersion, runCodexExec } from "../support/codex-cli";
 import { startTestGateway, type TestGateway } from "../support/gateway-harness";
 import { anthropicToolResults, anthropicToolRoundTrip, declaresTool, type ToolRoundTrip } from "../support/mock-agent";
 import { type MockUpstream, startMockUpstream } from "../support/mock-upstream";
 
-const codex = codexVersion();
-if (codex.problem) console.warn(`[codex websocket compat] skipped: the codex binary cannot run here (${codex.problem})`);
-const describeIfCodex = codex.problem ? describe.skip : describe;
+const describeIfCodex = describeWhenCodexRuns("codex websocket compat");
 
 let mock: MockUpstream | undefined;
 let gw: TestGateway | undefined;

@@ -8,10 +8,21 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { describe } from "bun:test";
 
 export const codexBin = resolve(import.meta.dir, "../../node_modules/.bin/codex");
 /** The version the compat tests were written against (package.json pins it). */
 export const pinnedCodexVersion = "0.169.0";
+
+/**
+ * `describe` where the codex binary runs, else `describe.skip` with the reason on stderr, so a
+ * machine without it says why its Codex suites did not run (`label` names the file's suite).
+ */
+export function describeWhenCodexRuns(label: string): typeof describe {
+  const { problem } = codexVersion();
+  if (problem) console.warn(`[${label}] skipped: the codex binary cannot run here (${problem})`);
+  return problem ? describe.skip : describe;
+}
 
 /** `codex --version`, or why the binary cannot run here at all. */
 export function codexVersion(): { version?: string; problem?: string } {
