@@ -11,7 +11,7 @@ import { chatOnlyProviderEnv, responsesOnlyProviderEnv, startTestGateway, type T
 import { type MockUpstream, startMockUpstream } from "../support/mock-upstream";
 import { casesFor, envelopeCases, type FuzzCase, pairCasesFor, seededRandom } from "../support/bad-input-mutations";
 import { badInputChecker } from "../support/bad-input-checks";
-import { anthropicSeeds, chatSeeds, embeddingsSeeds, responsesSeeds } from "../support/bad-input-seeds";
+import { anthropicSeeds, chatSeeds, conversationEdgeCases, embeddingsSeeds, responsesSeeds } from "../support/bad-input-seeds";
 
 let mock: MockUpstream;
 let gw: TestGateway;
@@ -46,25 +46,27 @@ function fuzzCases(label: string, seeds: any[], seed: number): FuzzCase[] {
 }
 
 /** Each endpoint with the models of its native and translated routes. */
-const MATRIX: Array<{ path: string; anthropic: boolean; models: string[]; seeds: (model: string) => any[] }> = [
-  { path: "/v1/chat/completions", anthropic: false, models: ["gpt-4.1", "xgpt-4.1", "resp-model", "loopback"], seeds: chatSeeds },
-  { path: "/v1/responses", anthropic: false, models: ["gpt-4.1", "xgpt-4.1", "chat-model", "loopback"], seeds: responsesSeeds },
-  { path: "/v1/responses/input_tokens", anthropic: false, models: ["gpt-4.1", "xgpt-4.1", "chat-model"], seeds: responsesSeeds },
+const MATRIX: Array<{ path: string; anthropic: boolean; models: string[]; seeds: (model: string) => any[]; edges?: "chat" | "responses" | "anthropic" }> = [
+  { path: "/v1/chat/completions", anthropic: false, models: ["gpt-4.1", "xgpt-4.1", "resp-model", "loopback"], seeds: chatSeeds, edges: "chat" },
+  { path: "/v1/responses", anthropic: false, models: ["gpt-4.1", "xgpt-4.1", "chat-model", "loopback"], seeds: responsesSeeds, edges: "responses" },
+  { path: "/v1/responses/input_tokens", anthropic: false, models: ["gpt-4.1", "xgpt-4.1", "chat-model"], seeds: responsesSeeds, edges: "responses" },
   // Native compaction is OpenAI's own endpoint, which the mock does not serve.
   { path: "/v1/responses/compact", anthropic: false, models: ["xgpt-4.1", "chat-model"], seeds: responsesSeeds },
   { path: "/v1/embeddings", anthropic: false, models: ["text-embedding-3-small", "chat-model", "xgpt-embed"], seeds: embeddingsSeeds },
-  { path: "/v1/messages", anthropic: true, models: ["claude-sonnet-4-5", "xclaude-sonnet", "chat-model", "resp-model", "loopback"], seeds: (model) => anthropicSeeds(model, false) },
-  { path: "/anthropic/v1/messages", anthropic: true, models: ["claude-sonnet-4-5", "xclaude-sonnet"], seeds: (model) => anthropicSeeds(model, false) },
+  { path: "/v1/messages", anthropic: true, models: ["claude-sonnet-4-5", "xclaude-sonnet", "chat-model", "resp-model", "loopback"], seeds: (model) => anthropicSeeds(model, false), edges: "anthropic" },
+  { path: "/anthropic/v1/messages", anthropic: true, models: ["claude-sonnet-4-5", "xclaude-sonnet"], seeds: (model) => anthropicSeeds(model, false), edges: "anthropic" },
   { path: "/v1/messages/count_tokens", anthropic: true, models: ["claude-sonnet-4-5", "chat-model", "resp-model"], seeds: (model) => anthropicSeeds(model, true) },
 ];
 
 describe("bad input on every model endpoint gets a catalogued error in the caller's shape", () => {
-  for (const [row, { path, anthropic, models, seeds }] of MATRIX.entries()) {
+  for (const [row, { path, anthropic, models, seeds, edges }] of MATRIX.entries()) {
     for (const [column, model] of models.entries()) {
       test(`${path} on ${model}`, async () => {
         const valid = await run(path, anthropic, seeds(model).map((body, index) => ({ name: `valid seed #${index}`, body: JSON.stringify(body) })));
         const fuzzed = await run(path, anthropic, fuzzCases(`${path} ${model}`, seeds(model), 1000 * row + column + 1 + FUZZ_SEED));
-        expect([...valid, ...fuzzed]).toEqual([]);
+        const edgeCases = edges ? conversationEdgeCases(edges, model).map((body, index) => ({ name: `${edges} conversation edge #${index}`, body: JSON.stringify(body) })) : [];
+        const odd = await run(path, anthropic, edgeCases);
+        expect([...valid, ...fuzzed, ...odd]).toEqual([]);
       }, 15_000 * Math.max(2, PER_PATH));
     }
   }

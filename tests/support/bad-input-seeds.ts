@@ -293,3 +293,52 @@ export function anthropicSeeds(model: string, counting: boolean): Json[] {
     },
   ];
 }
+
+/**
+ * Conversations wrong as a whole rather than at one field (what a path-by-path mutation rarely
+ * builds): results without their call, calls without results, duplicate ids, roles out of order,
+ * empty contents. The answer may be a 400 or (where the API takes it) a 2xx, never a crash.
+ */
+export function conversationEdgeCases(protocol: "chat" | "responses" | "anthropic", model: string): Json[] {
+  const call = (id: string) => ({ id, type: "function", function: { name: "get_weather", arguments: "{}" } });
+  const chatTools = [{ type: "function", function: { name: "get_weather", parameters: weatherSchema } }];
+  const anthropicTools = [{ name: "get_weather", input_schema: weatherSchema }];
+  const use = (id: string) => ({ type: "tool_use", id, name: "get_weather", input: {} });
+  const result = (id: string) => ({ type: "tool_result", tool_use_id: id, content: "Sunny" });
+  if (protocol === "chat") {
+    return [
+      { model, messages: [{ role: "tool", tool_call_id: "call_missing", content: "orphan" }] },
+      { model, messages: [{ role: "user", content: "hi" }, { role: "tool", tool_call_id: "call_missing", content: "orphan" }] },
+      { model, tools: chatTools, messages: [{ role: "user", content: "hi" }, { role: "assistant", tool_calls: [call("call_1"), call("call_1")] }, { role: "tool", tool_call_id: "call_1", content: "a" }, { role: "tool", tool_call_id: "call_1", content: "b" }] },
+      { model, tools: chatTools, messages: [{ role: "user", content: "hi" }, { role: "assistant", tool_calls: [call("call_1")] }, { role: "user", content: "no result" }] },
+      { model, messages: [{ role: "assistant", content: "I start" }, { role: "assistant", content: "" }] },
+      { model, messages: [{ role: "system", content: "only a system message" }] },
+      { model, messages: [{ role: "user", content: [] }] },
+      { model, messages: [{ role: "user", content: "" }, { role: "user", content: [{ type: "text", text: "" }] }] },
+    ];
+  }
+  if (protocol === "responses") {
+    return [
+      { model, input: [] },
+      { model, input: "" },
+      { model, input: [{ type: "function_call_output", call_id: "call_missing", output: "orphan" }] },
+      { model, input: [{ type: "function_call", call_id: "call_1", name: "f", arguments: "{}" }, { type: "function_call", call_id: "call_1", name: "f", arguments: "{}" }, { type: "function_call_output", call_id: "call_1", output: "a" }, { type: "function_call_output", call_id: "call_1", output: "b" }] },
+      { model, input: [{ role: "user", content: "hi" }, { type: "function_call", call_id: "call_1", name: "f", arguments: "not json" }] },
+      { model, input: [{ type: "reasoning", id: "rs_1", summary: [] }] },
+      { model, input: [{ role: "assistant", content: "I start" }] },
+      { model, input: [{ role: "user", content: [] }] },
+      { model, input: [{ id: "msg_1", role: "user", content: "a" }, { id: "msg_1", role: "user", content: "b" }] },
+    ];
+  }
+  return [
+    { model, max_tokens: 16, messages: [{ role: "user", content: [result("toolu_missing")] }] },
+    { model, max_tokens: 16, tools: anthropicTools, messages: [{ role: "user", content: "hi" }, { role: "assistant", content: [use("toolu_1"), use("toolu_1")] }, { role: "user", content: [result("toolu_1"), result("toolu_1")] }] },
+    { model, max_tokens: 16, tools: anthropicTools, messages: [{ role: "user", content: "hi" }, { role: "assistant", content: [use("toolu_1")] }, { role: "user", content: "no result" }] },
+    { model, max_tokens: 16, messages: [{ role: "assistant", content: "I start" }] },
+    { model, max_tokens: 16, messages: [{ role: "user", content: "a" }, { role: "user", content: "b" }, { role: "assistant", content: "c" }, { role: "assistant", content: "d" }] },
+    { model, max_tokens: 16, messages: [{ role: "user", content: [] }] },
+    { model, max_tokens: 16, messages: [{ role: "user", content: [{ type: "text", text: "" }] }] },
+    { model, max_tokens: 16, messages: [{ role: "user", content: [{ type: "thinking", thinking: "in a user turn", signature: "x" }] }] },
+    { model, max_tokens: 16, messages: [{ role: "user", content: "hi" }, { role: "assistant", content: [{ type: "thinking", thinking: "unsigned" }] }] },
+  ];
+}
