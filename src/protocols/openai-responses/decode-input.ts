@@ -74,6 +74,10 @@ function decodeItem(item: Record<string, unknown>, index: number, builder: TurnB
       const itemId = readString(item.id);
       const custom = type === "custom_tool_call";
       checkRequired(item.name, "string", `input[${index}].name`, "openai");
+      // A call id or arguments of another type were read as absent: the call got a made-up id its
+      // output no longer matched, or went to the model without its arguments.
+      checkOptional(item.call_id, "string", `input[${index}].call_id`, "openai");
+      checkOptional(custom ? item.input : item.arguments, "string", `input[${index}].${custom ? "input" : "arguments"}`, "openai");
       builder.add("assistant", [
         {
           type: "tool_call",
@@ -91,6 +95,7 @@ function decodeItem(item: Record<string, unknown>, index: number, builder: TurnB
     case "local_shell_call": {
       // S12: the legacy local_shell built-in; its action is the argument object.
       const itemId = readString(item.id);
+      checkOptional(item.call_id, "string", `input[${index}].call_id`, "openai");
       builder.add("assistant", [
         {
           type: "tool_call",
@@ -106,6 +111,7 @@ function decodeItem(item: Record<string, unknown>, index: number, builder: TurnB
     case "function_call_output":
     case "custom_tool_call_output":
     case "local_shell_call_output": {
+      checkOptional(item.call_id, "string", `input[${index}].call_id`, "openai");
       const callId = readString(item.call_id) ?? readString(item.id) ?? "";
       if (callId === "") throw missingFieldError(`input[${index}].call_id`, "openai");
       builder.add("user", [
