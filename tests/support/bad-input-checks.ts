@@ -20,9 +20,9 @@ export function badInputChecker(gw: () => TestGateway) {
   let scanned = 0;
   const rows = new Map<string, { status: number; errorCode: string | null }>();
 
-  /** The ledger row of a request: streams record theirs as they end, so wait a moment for it. */
+  /** The ledger row of a request: streams record theirs as they end, so wait a moment for it (long only when it is missing). */
   async function ledgerRowFor(requestId: string) {
-    for (let waited = 0; waited < 1000; waited += 5) {
+    for (let waited = 0; waited < 3000; waited += 5) {
       const entries = gw().ledger.entries;
       for (; scanned < entries.length; scanned += 1) if (entries[scanned]!.clientRequestId) rows.set(entries[scanned]!.clientRequestId!, entries[scanned]!);
       const row = rows.get(requestId);
@@ -44,8 +44,11 @@ export function badInputChecker(gw: () => TestGateway) {
     for (const leak of LEAKED_EXCEPTIONS) if (text.includes(leak)) return `a JavaScript exception reached the client: ${excerpt}`;
     if (response.status >= 200 && response.status < 300) {
       if (/^event: error$|"type":"error"|"type":"response.failed"/m.test(text)) return `an error inside a 2xx answer: ${excerpt}`;
+      // A background run writes its row when it ends: follow it there first.
+      const afterwards = await afterSuccess?.(text);
+      if (afterwards) return afterwards;
       if (!(await ledgerRowFor(requestId))) return `no ledger row for a ${response.status}`;
-      return afterSuccess?.(text);
+      return undefined;
     }
     if (!CATALOGUE_4XX.has(response.status)) return `status outside the catalogue: ${excerpt}`;
     let body: any;
