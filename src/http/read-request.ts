@@ -2,6 +2,7 @@ import type { Protocol } from "../canonical/types";
 import { GatewayError } from "../errors/gateway-error";
 import { newRequestId } from "../proxy/request-id";
 import { contentCodings, decodeBody } from "./content-encoding";
+import { checkJsonDepth } from "./json-depth";
 
 /**
  * The id a request is answered with: the client's X-Request-ID when it is a sane token (then
@@ -19,7 +20,8 @@ const utf8 = new TextDecoder();
 /**
  * Read and parse a JSON request body under the size limit (decoding any content-encoding,
  * the limit then applying to the decoded bytes), and check the envelope only
- * (an object with a string `model`); everything else is forwarded untouched (house rule 2).
+ * (an object with a string `model`, nested no deeper than MAX_JSON_DEPTH); everything else is
+ * forwarded untouched (house rule 2).
  */
 export async function readJsonBody(request: Request, limitBytes: number, options: { requireModel: boolean }): Promise<{ body: Record<string, unknown>; rawBody: Uint8Array }> {
   const buffer = await readBodyWithin(request, limitBytes, () => tooLarge(limitBytes));
@@ -35,6 +37,7 @@ export async function readJsonBody(request: Request, limitBytes: number, options
     throw new GatewayError("invalid_request", 400, "request body must be a JSON object");
   }
   const object = body as Record<string, unknown>;
+  checkJsonDepth(object);
   if (options.requireModel) {
     if (object.model === undefined || object.model === null || object.model === "") {
       throw new GatewayError("missing_model", 400, "you must provide a model parameter", { param: "model" });

@@ -6,6 +6,7 @@
  * is left to that path, which refuses it or forwards it to OpenAI.
  */
 import { GatewayError } from "../errors/gateway-error";
+import { isRecord } from "../protocols/wire-values";
 import { type Item, normaliseInputItems, outputItemsOf } from "../responses-store/items";
 import { readStoredRequest } from "../responses-store/record";
 import { databaseUnavailableError, isDatabaseUnreachable } from "../store/database-unreachable";
@@ -19,6 +20,11 @@ export interface Conversation {
 
 export async function conversationOf(request: ModelRequest, deps: ProxyDeps): Promise<Conversation> {
   const own = normaliseInputItems(request.body.input);
+  // The features reading the conversation look at each item's type and role before the decoder
+  // sees the request: an item that is no object is refused here as the decoder would refuse it
+  // (decode-input.ts), not read as one (a null item was a 500).
+  const notObject = own.findIndex((item) => !isRecord(item));
+  if (notObject >= 0) throw new GatewayError("invalid_request", 400, `input[${notObject}] must be an object`, { param: `input[${notObject}]` });
   const previousId = request.body.previous_response_id;
   if (typeof previousId !== "string" || previousId === "" || !deps.responses) return { items: own, expanded: false };
   let record;

@@ -138,6 +138,26 @@ describe("OpenAI clients on a translated route", () => {
     await expectOpenAI400(responses, { model: "gpt-4.1", input: [{ type: "function_call_output", output: "done" }] }, "input[0].call_id", "Missing required parameter");
     expect(mock.requests.length).toBe(before);
   });
+
+  test("Responses: a call id or arguments of the wrong type are 400s, not a call linked by a made-up id or sent without its arguments", async () => {
+    const before = mock.requests.length;
+    const responses = "/v1/responses";
+    const call = { type: "function_call", call_id: "call_1", name: "ls", arguments: "{}" };
+    const output = { type: "function_call_output", call_id: "call_1", output: "a.txt" };
+    // Found by the bad-input fuzzer: `call_id: false` fell back to `call_0`, so the output no longer matched its call.
+    await expectOpenAI400(responses, { model: "gpt-4.1", input: [{ ...call, call_id: false }, output] }, "input[0].call_id", "Invalid type for 'input[0].call_id': expected a string, but got a boolean instead.");
+    await expectOpenAI400(responses, { model: "gpt-4.1", input: [call, { ...output, call_id: 5 }] }, "input[1].call_id", "Invalid type for 'input[1].call_id': expected a string, but got an integer instead.");
+    await expectOpenAI400(responses, { model: "gpt-4.1", input: [{ type: "local_shell_call", call_id: [], action: { type: "exec", command: ["ls"] } }] }, "input[0].call_id", "expected a string");
+    // Arguments that were not a string became "": the call went to the model without them.
+    await expectOpenAI400(responses, { model: "gpt-4.1", input: [{ ...call, arguments: 5 }, output] }, "input[0].arguments", "Invalid type for 'input[0].arguments': expected a string, but got an integer instead.");
+    await expectOpenAI400(responses, { model: "gpt-4.1", input: [{ type: "custom_tool_call", call_id: "call_2", name: "patch", input: 7 }] }, "input[0].input", "expected a string");
+    expect(mock.requests.length).toBe(before);
+    // An object is taken as its JSON text, as Chat's decoder takes it (H07): Claude gets it as the call's input.
+    const response = await post(responses, { model: "gpt-4.1", input: [{ ...call, arguments: { path: "." } }, output] });
+    expect(response.status).toBe(200);
+    const blocks = mock.requests.at(-1)!.body.messages.flatMap((message: any) => (Array.isArray(message.content) ? message.content : []));
+    expect(blocks.find((block: any) => block.type === "tool_use")).toMatchObject({ id: "call_1", name: "ls", input: { path: "." } });
+  });
 });
 
 describe("choices the translation would otherwise fall back from", () => {

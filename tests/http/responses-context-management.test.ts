@@ -120,6 +120,19 @@ describe("context_management compaction on a Claude route", () => {
     expect((await answer.json()).error).toMatchObject({ type: "invalid_request_error", param: "context_management[0].compact_threshold" });
   });
 
+  test("an input item that is not an object is OpenAI's 400 naming it (it was a 500 from the compaction rendering), with its ledger row", async () => {
+    for (const [input, param] of [[[null], "input[0]"], [[history[0], 5], "input[1]"], [[history[0], "text"], "input[1]"]] as const) {
+      const before = mock.requests.length;
+      const rows = gw.ledger.entries.length;
+      const answer = await post({ model: "codex-claude", input, context_management: compactAt(100_000) });
+      expect(answer.status).toBe(400);
+      expect((await answer.json()).error).toMatchObject({ type: "invalid_request_error", param, message: `${param} must be an object` });
+      expect(mock.requests.length).toBe(before);
+      expect(gw.ledger.entries.length).toBe(rows + 1);
+      expect(gw.ledger.entries.at(-1)).toMatchObject({ status: 400, errorCode: "invalid_request" });
+    }
+  });
+
   test("a native OpenAI Responses route gets context_management as sent", async () => {
     await post({ model: "codex-gpt", store: false, input: history, context_management: compactAt(100) });
     const sent = mock.requests.at(-1)!;

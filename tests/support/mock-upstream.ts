@@ -242,7 +242,11 @@ function defaultAnswer(path: string, body: Json, text: string): MockScript {
     return { json: { id: "msg_mock", type: "message", role: "assistant", model, content: [{ type: "text", text }], stop_reason: "end_turn", stop_sequence: null, usage: { input_tokens: mockUsage.input - mockUsage.cached, cache_read_input_tokens: mockUsage.cached, cache_creation_input_tokens: 0, output_tokens: mockUsage.output } } };
   }
   if (path.endsWith("/responses")) {
-    const logprobs = Array.isArray(body?.include) && body.include.includes("message.output_text.logprobs") ? Number(body.top_logprobs ?? 0) : undefined;
+    const logprobs = Array.isArray(body?.include) && body.include.includes("message.output_text.logprobs") ? (body.top_logprobs ?? 0) : undefined;
+    // OpenAI's own refusal of a count it cannot give (0 to 20), rather than the mock building a list that long.
+    if (logprobs !== undefined && !(typeof logprobs === "number" && Number.isInteger(logprobs) && logprobs >= 0 && logprobs <= 20)) {
+      return { status: 400, json: { error: { message: "Invalid 'top_logprobs': expected an integer from 0 to 20.", type: "invalid_request_error", param: "top_logprobs", code: "integer_above_max_value" } } };
+    }
     const events = defaultResponsesEvents(model, text, logprobs === undefined ? {} : { logprobs })!;
     if (stream) return { events };
     const completed = events[events.length - 1] as { data: Json };

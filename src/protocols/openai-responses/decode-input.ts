@@ -7,6 +7,7 @@ import { itemReferenceNotFound } from "./history";
 import { flattenNamespacedName } from "./namespaced-names";
 import { isRecord, readString } from "./values";
 import { quoteClientValue } from "../wire-values";
+import { normalizeArgumentsText } from "../../translate/tool-arguments";
 
 export interface DecodedInput {
   /** Text of the leading system/developer items (M04), after `instructions`. */
@@ -74,13 +75,19 @@ function decodeItem(item: Record<string, unknown>, index: number, builder: TurnB
       const itemId = readString(item.id);
       const custom = type === "custom_tool_call";
       checkRequired(item.name, "string", `input[${index}].name`, "openai");
+      // A call id or arguments of another type were read as absent: the call got a made-up id its
+      // output no longer matched, or went to the model without its arguments. Arguments given as
+      // an object are taken as their JSON text, as the Chat decoder takes them (H07).
+      checkOptional(item.call_id, "string", `input[${index}].call_id`, "openai");
+      if (custom) checkOptional(item.input, "string", `input[${index}].input`, "openai");
+      else if (!isRecord(item.arguments)) checkOptional(item.arguments, "string", `input[${index}].arguments`, "openai");
       builder.add("assistant", [
         {
           type: "tool_call",
           // H04: outputs link by call_id, never by the fc_ item id.
           id: readString(item.call_id) ?? itemId ?? `call_${index}`,
           name: flattenNamespacedName(namespace, readString(item.name) ?? ""),
-          arguments: (custom ? readString(item.input) : readString(item.arguments)) ?? "",
+          arguments: custom ? (readString(item.input) ?? "") : normalizeArgumentsText(item.arguments),
           kind: custom ? "custom" : "function",
           ...(namespace ? { namespace } : {}),
           ...(itemId ? { itemId } : {}),
@@ -91,6 +98,7 @@ function decodeItem(item: Record<string, unknown>, index: number, builder: TurnB
     case "local_shell_call": {
       // S12: the legacy local_shell built-in; its action is the argument object.
       const itemId = readString(item.id);
+      checkOptional(item.call_id, "string", `input[${index}].call_id`, "openai");
       builder.add("assistant", [
         {
           type: "tool_call",
@@ -106,6 +114,7 @@ function decodeItem(item: Record<string, unknown>, index: number, builder: TurnB
     case "function_call_output":
     case "custom_tool_call_output":
     case "local_shell_call_output": {
+      checkOptional(item.call_id, "string", `input[${index}].call_id`, "openai");
       const callId = readString(item.call_id) ?? readString(item.id) ?? "";
       if (callId === "") throw missingFieldError(`input[${index}].call_id`, "openai");
       builder.add("user", [
