@@ -21,7 +21,7 @@ interface Visit {
 /**
  * Refuse a parsed body nested deeper than MAX_JSON_DEPTH: 400 naming its top-level field (OpenAI
  * `param`) and the path where it went too deep. Iterative, so the check cannot overflow itself;
- * it visits containers only (strings and numbers are not looked into), about 30 µs for a usual body.
+ * it visits containers only (strings and numbers are not looked into).
  */
 export function checkJsonDepth(body: Record<string, unknown>): void {
   if (!deeperThan(body, MAX_JSON_DEPTH)) return;
@@ -34,21 +34,24 @@ export function checkJsonDepth(body: Record<string, unknown>): void {
   throw new GatewayError("invalid_request", 400, `Invalid '${field}': JSON nested more than ${MAX_JSON_DEPTH} levels deep (at ${shown}${path.length > 8 ? "…" : ""}).`, { param: field });
 }
 
-/** The fast pass, for every request: depths only, nothing kept. */
-function deeperThan(root: object, limit: number): boolean {
-  const values: object[] = [root];
-  const depths: number[] = [1];
-  while (values.length > 0) {
-    const value = values.pop()!;
-    const depth = depths.pop()!;
-    if (depth > limit) return true;
-    const children = Array.isArray(value) ? value : Object.values(value);
-    for (const child of children) {
-      if (child !== null && typeof child === "object") {
-        values.push(child);
-        depths.push(depth + 1);
-      }
+/**
+ * The fast pass, for every request: true when `value` nests more than `levelsLeft` levels. The
+ * recursion is bounded by the limit, so it cannot overflow; `for…in` and indexed loops allocate
+ * nothing (an explicit stack with `Object.values` per object cost ~5× more: 27 against 5.4 µs
+ * for the bench's 17.8 KB body, 0.4 against 0.1 µs for a small one).
+ */
+function deeperThan(value: object, levelsLeft: number): boolean {
+  if (levelsLeft === 0) return true;
+  if (Array.isArray(value)) {
+    for (let index = 0; index < value.length; index++) {
+      const child: unknown = value[index];
+      if (child !== null && typeof child === "object" && deeperThan(child, levelsLeft - 1)) return true;
     }
+    return false;
+  }
+  for (const key in value) {
+    const child = (value as Record<string, unknown>)[key];
+    if (child !== null && typeof child === "object" && deeperThan(child, levelsLeft - 1)) return true;
   }
   return false;
 }
